@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// poisonscan command line: commander wiring only; the work lives in the pipeline modules.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { cpus } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { scan } from '../scan.js';
+import { consoleSummary } from '../report/console.js';
+import { FORMATS } from '../ingest/detect-format.js';
+import { UsageError, type DatasetFormat, type FailOn } from '../types.js';
+import { VERSION } from '../version.js';
+import { registerExtraCommands } from './commands.js';
+
+function int(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('poisonscan').description('Audit ML training datasets for data poisoning and backdoors before training').version(VERSION);
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('scan')
+    .description('scan a dataset (a folder or a file) and write report.json, scores.csv, scores.arrow, report.html')
+    .argument('<dataset>', 'dataset folder or file')
+    .option('--out <dir>', 'where the outputs go', './poisonscan-report')
+    .addOption(new Option('--format <format>', 'force the dataset format').choices(FORMATS))
+    .option('--manifest <file>', 'CSV/JSONL with path and optional label naming the images')
+    .option('--text-column <c>', 'text column')
+    .option('--label-column <c>', 'label column')
+    .option('--id-column <c>', 'sample id column')
+    .option('--prompt-column <c>', 'prompt column (instruction data)')
+    .option('--response-column <c>', 'response column (instruction data)')
+    .option('--image-column <c>', 'image column in tabular data')
+    .option('--detectors <list>', 'run only these detectors (comma separated)')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
+    .option('--concurrency <n>', 'parallel decode/fingerprint work', int('--concurrency', 1), cpus().length)
+    .option('--seed <n>', 'seed for every random choice', int('--seed', 0), 0)
+    .option('--grid <n>', 'side of the working grid images are resampled to (default: the first image\'s size, at most 64)', int('--grid', 8))
+    .option('--quiet', 'no progress on stderr')
+    .option('--json', 'print report.json to stdout')
+    .action(async (dataset: string, o: Record<string, unknown>) => {
+      const result = await scan({
+        dataset,
+        out: o.out as string,
+        format: o.format as DatasetFormat | undefined,
+        manifest: o.manifest as string | undefined,
+        textColumn: o.textColumn as string | undefined,
+        labelColumn: o.labelColumn as string | undefined,
+        idColumn: o.idColumn as string | undefined,
+        promptColumn: o.promptColumn as string | undefined,
+        responseColumn: o.responseColumn as string | undefined,
+        imageColumn: o.imageColumn as string | undefined,
+        detectors: typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        failOn: o.failOn as FailOn,
+        concurrency: o.concurrency as number,
+        seed: o.seed as number,
+        grid: o.grid as number | undefined,
+        quiet: Boolean(o.quiet) || Boolean(o.json),
+      });
+      if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
+      else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
+      process.exitCode = result.exitCode;
+    });
+
+  registerExtraCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2; // commander already printed its one line
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`poisonscan: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`poisonscan: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 2;
+  }
+}
+
+// Run when executed directly (bin or node dist/cli/main.js), not when imported by tests.
+if (process.argv[1] && /[\\/]cli[\\/]main\.(js|ts)$/.test(process.argv[1]) || /poisonscan$/.test(process.argv[1] ?? '')) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

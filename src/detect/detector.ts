@@ -1,0 +1,34 @@
+// The one interface every detector implements. Adding a detector = one file + one line in registry.ts.
+import type { FindingDraft, Modality } from '../types.js';
+import type { Progress } from '../util/progress.js';
+import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { TextColumns } from '../ingest/text-columns.js';
+
+/** Everything a detector may read. Row i of every column is sample i. */
+export interface ScanContext {
+  modality: Modality;
+  ids: string[];
+  /** Class label per sample, null where the dataset has none. */
+  labels: (string | null)[];
+  images?: ImageFeatures;
+  texts?: TextColumns;
+  seed: number;
+  concurrency: number;
+  progress: Progress;
+}
+
+export interface DetectorOutput {
+  /** Per-sample suspicion in [0,1]; 0.5 and above means "at least medium" for this detector. */
+  scores: Float32Array;
+  findings: FindingDraft[];
+}
+
+export interface Detector {
+  /** Stable name used by --detectors and in reports. */
+  name: string;
+  /** One line for --help and the README. */
+  description: string;
+  /** Whether this detector has anything to look at in this scan. */
+  appliesTo(ctx: ScanContext): boolean;
+  run(ctx: ScanContext): Promise<DetectorOutput>;
+}

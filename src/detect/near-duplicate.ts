@@ -1,0 +1,95 @@
+// near-duplicate: images that are the same picture (perceptual hash + pixel check); a group that carries
+// more than one label is a label conflict (a relabelled copy is the cheapest dirty-label poison).
+import type { FindingDraft } from '../types.js';
+import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { Detector } from './detector.js';
+
+const MAX_HAMMING = 3; // 4 chunks of 16 bits: any pair within 3 bits shares a chunk exactly
+const MAX_MEAN_ABS_DIFF = 10; // on 0..255 pixels, after the hash match
+
+export const nearDuplicate: Detector = {
+  name: 'near-duplicate',
+  description: 'groups of near-identical images (perceptual hash, then pixels); label conflicts within a group',
+  appliesTo: (ctx) => ctx.images !== undefined,
+  async run(ctx) {
+    const f = ctx.images!;
+    const n = ctx.ids.length;
+    const groups = duplicateGroups(f);
+    const scores = new Float32Array(n);
+    const findings: FindingDraft[] = [];
+    for (const g of groups) {
+      const labels = new Map<string, number>();
+      for (const i of g) {
+        const l = ctx.labels[i];
+        if (l !== null && l !== undefined) labels.set(l, (labels.get(l) ?? 0) + 1);
+      }
+      const conflict = labels.size > 1;
+      for (const i of g) scores[i] = Math.max(scores[i]!, conflict ? 0.6 : 0.15);
+      findings.push({
+        kind: conflict ? 'label-conflict' : 'near-duplicate',
+        severity: conflict ? 'medium' : 'low',
+        score: conflict ? 0.6 : 0.3,
+        title: conflict
+          ? `${g.length} near-identical images carry ${labels.size} different labels`
+          : `${g.length} near-identical images`,
+        samples: g,
+        evidence: { labels: Object.fromEntries(labels), maxHamming: MAX_HAMMING },
+      });
+    }
+    return { scores, findings };
+  },
+};
+
+/** Connected groups of near-identical images, each sorted, in order of their first member. */
+export function duplicateGroups(f: ImageFeatures): number[][] {
+  const n = f.phash.length;
+  const parent = Int32Array.from({ length: n }, (_, i) => i);
+  const find = (x: number): number => {
+    while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!;
+    return x;
+  };
+  const hi = new Uint32Array(n);
+  const lo = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    hi[i] = Number(f.phash[i]! >> 32n);
+    lo[i] = Number(f.phash[i]! & 0xffffffffn);
+  }
+  const per = f.grid * f.grid * 3;
+  const close = (a: number, b: number): boolean => {
+    if (popcount(hi[a]! ^ hi[b]!) + popcount(lo[a]! ^ lo[b]!) > MAX_HAMMING) return false;
+    let s = 0;
+    const pa = a * per, pb = b * per;
+    for (let k = 0; k < per; k++) s += Math.abs(f.pixels[pa + k]! - f.pixels[pb + k]!);
+    return s / per <= MAX_MEAN_ABS_DIFF;
+  };
+  for (let chunk = 0; chunk < 4; chunk++) {
+    const buckets = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const key = chunk < 2 ? (hi[i]! >>> (16 * chunk)) & 0xffff : (lo[i]! >>> (16 * (chunk - 2))) & 0xffff;
+      let b = buckets.get(key);
+      if (!b) buckets.set(key, (b = []));
+      b.push(i);
+    }
+    for (const b of buckets.values()) {
+      if (b.length < 2) continue;
+      for (let x = 0; x < b.length; x++) for (let y = x + 1; y < b.length; y++) {
+        const ra = find(b[x]!), rb = find(b[y]!);
+        if (ra !== rb && close(b[x]!, b[y]!)) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+      }
+    }
+  }
+  const byRoot = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const r = find(i);
+    let g = byRoot.get(r);
+    if (!g) byRoot.set(r, (g = []));
+    g.push(i);
+  }
+  return [...byRoot.values()].filter((g) => g.length > 1);
+}
+
+export function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}

@@ -1,0 +1,80 @@
+// outlier: images whose whole-image statistics or file facts sit far from the rest of their class.
+// Generic outliers are weak evidence of poisoning at low ratios (see RESEARCH-NOTES), so this detector
+// only reports at low severity and keeps its scores below the "medium" line of 0.5.
+import type { FindingDraft } from '../types.js';
+import { IMAGE_STAT_NAMES } from '../fingerprint/image-features.js';
+import { robustScale } from '../util/stats.js';
+import type { Detector } from './detector.js';
+
+const Z_REPORT = 8; // robust z beyond which a sample is listed
+const MAX_LISTED = 50;
+
+export const outlier: Detector = {
+  name: 'outlier',
+  description: 'whole-image statistics and file facts far from the rest of the class (robust z-scores)',
+  appliesTo: (ctx) => ctx.images !== undefined,
+  async run(ctx) {
+    const f = ctx.images!;
+    const n = ctx.ids.length;
+    const z = new Float32Array(n);
+    const worst: string[] = new Array(n).fill('');
+    // Per class where labels exist: a class's own distribution is the reference.
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const key = ctx.labels[i] ?? '';
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      g.push(i);
+    }
+    for (const idx of groups.values()) {
+      if (idx.length < 20) continue;
+      for (const name of IMAGE_STAT_NAMES) {
+        const col = f.stats[name];
+        const vals = Float64Array.from(idx, (i) => col[i]!);
+        const { center, scale } = robustScale(vals);
+        idx.forEach((i, k) => {
+          const v = Math.abs(vals[k]! - center) / scale;
+          if (v > z[i]!) {
+            z[i] = v;
+            worst[i] = name;
+          }
+        });
+      }
+    }
+    const scores = new Float32Array(n);
+    for (let i = 0; i < n; i++) scores[i] = 0.45 * (z[i]! / (z[i]! + 12));
+    const findings: FindingDraft[] = [];
+    const listed = [...z.keys()].filter((i) => z[i]! >= Z_REPORT).sort((a, b) => z[b]! - z[a]!).slice(0, MAX_LISTED);
+    if (listed.length) {
+      findings.push({
+        kind: 'outlier',
+        severity: 'low',
+        score: 0.2,
+        title: `${listed.length} images with statistics far from their class`,
+        samples: listed,
+        evidence: { robustZ: Object.fromEntries(listed.map((i) => [ctx.ids[i]!, Math.round(z[i]! * 10) / 10])), statistic: Object.fromEntries(listed.map((i) => [ctx.ids[i]!, worst[i]!])) },
+      });
+    }
+    const fileFinding = fileFactOutliers(ctx.ids.length, f.file.format, f.file.jpegQuality, f.file.chroma);
+    if (fileFinding) findings.push(fileFinding);
+    return { scores, findings };
+  },
+};
+
+/** Samples whose encoding (format, JPEG quality, subsampling) differs from a near-uniform majority. */
+function fileFactOutliers(n: number, format: string[], quality: Float32Array, chroma: string[]): FindingDraft | null {
+  const key = (i: number) => `${format[i]}${quality[i]! >= 0 ? ` q${quality[i]}` : ''}${chroma[i] ? ` ${chroma[i]}` : ''}`;
+  const counts = new Map<string, number>();
+  for (let i = 0; i < n; i++) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
+  const [major, majorCount] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
+  if (majorCount < 0.99 * n || majorCount === n) return null;
+  const odd = [...Array(n).keys()].filter((i) => key(i) !== major);
+  return {
+    kind: 'outlier',
+    severity: 'low',
+    score: 0.3,
+    title: `${odd.length} images encoded differently from the other ${majorCount} (${major})`,
+    samples: odd,
+    evidence: { majority: major, encodings: Object.fromEntries([...counts.entries()].filter(([k]) => k !== major)) },
+  };
+}

@@ -1,0 +1,18 @@
+// Every detector poisonscan knows. Adding one: write src/detect/<name>.ts and list it here.
+import { UsageError } from '../types.js';
+import type { Detector, ScanContext } from './detector.js';
+import { triggerCluster } from './trigger-cluster.js';
+import { blend } from './blend.js';
+import { nearDuplicate } from './near-duplicate.js';
+import { outlier } from './outlier.js';
+
+export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier];
+
+export function detectorsFor(ctx: ScanContext, only?: string[]): Detector[] {
+  if (only && only.length) {
+    const unknown = only.filter((n) => !DETECTORS.some((d) => d.name === n));
+    if (unknown.length) throw new UsageError(`unknown detector ${unknown.join(', ')} (known: ${DETECTORS.map((d) => d.name).join(', ')})`);
+    return DETECTORS.filter((d) => only.includes(d.name) && d.appliesTo(ctx));
+  }
+  return DETECTORS.filter((d) => d.appliesTo(ctx));
+}

@@ -1,0 +1,146 @@
+// Fingerprint stage for images: decode every sample (bounded concurrency), keep the working-grid pixels,
+// statistics, file facts and a perceptual hash. Unreadable samples become errors; the rest are compacted.
+import pLimit from 'p-limit';
+import sharp from 'sharp';
+import type { SampleError } from '../types.js';
+import type { Progress } from '../util/progress.js';
+import type { ImageSample } from '../ingest/image-source.js';
+import { chooseGrid, decodeImage, DEFAULT_PIXEL_LIMIT } from './decode.js';
+import { parseJpeg, parsePngSize, sniffFormat } from './file-facts.js';
+import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from './image-features.js';
+import { computeImageStats } from './image-stats.js';
+import { perceptualHash } from './phash.js';
+import { decodeBmp } from './bmp.js';
+
+export interface FingerprintImagesOptions {
+  concurrency: number;
+  /** Working grid side; chosen from the first readable image when absent. */
+  grid?: number;
+  pixelLimit?: number;
+  progress: Progress;
+}
+
+export interface FingerprintImagesResult {
+  features: ImageFeatures;
+  /** For each kept row, its index in the input sample list. */
+  kept: number[];
+  errors: SampleError[];
+}
+
+export async function fingerprintImages(samples: ImageSample[], opts: FingerprintImagesOptions): Promise<FingerprintImagesResult> {
+  const pixelLimit = opts.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
+  const grid = opts.grid ?? (await guessGrid(samples));
+  const n = samples.length;
+  const per = grid * grid * 3;
+  const pixels = new Uint8Array(n * per);
+  const stats = Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, new Float32Array(n)])) as Record<ImageStatName, Float32Array>;
+  const phash = new BigUint64Array(n);
+  const format: string[] = new Array(n).fill('');
+  const bytes = new Float64Array(n);
+  const width = new Uint32Array(n);
+  const height = new Uint32Array(n);
+  const jpegQuality = new Float32Array(n);
+  const chroma: string[] = new Array(n).fill('');
+  const failed: (string | null)[] = new Array(n).fill(null);
+
+  // sharp runs one libvips thread per image here; a few images in flight per core keep both cores busy.
+  const limit = pLimit(Math.max(1, opts.concurrency * 2));
+  opts.progress.stage('decode', n);
+  await Promise.all(
+    samples.map((s, i) =>
+      limit(async () => {
+        try {
+          const buf = await s.read();
+          const d = await decodeImage(buf, { grid, pixelLimit });
+          const px = pixels.subarray(i * per, (i + 1) * per);
+          px.set(d.rgb);
+          computeImageStats(px, grid, stats, i);
+          phash[i] = perceptualHash(px, grid);
+          format[i] = d.format;
+          bytes[i] = buf.length;
+          width[i] = d.width;
+          height[i] = d.height;
+          jpegQuality[i] = d.jpegQuality;
+          chroma[i] = d.chroma;
+        } catch (e) {
+          failed[i] = describeDecodeError(e);
+        }
+        opts.progress.tick();
+      }),
+    ),
+  );
+  opts.progress.done();
+
+  const kept: number[] = [];
+  const errors: SampleError[] = [];
+  for (let i = 0; i < n; i++) {
+    if (failed[i] === null) kept.push(i);
+    else errors.push({ id: samples[i]!.id, error: failed[i]! });
+  }
+  const pick = <T extends Float32Array | Float64Array | Uint32Array | BigUint64Array>(a: T): T => {
+    if (kept.length === n) return a;
+    const Ctor = a.constructor as new (len: number) => T;
+    const out = new Ctor(kept.length);
+    kept.forEach((src, dst) => ((out as unknown as ArrayLike<unknown> & Record<number, unknown>)[dst] = a[src]));
+    return out;
+  };
+  let keptPixels = pixels;
+  if (kept.length !== n) {
+    keptPixels = new Uint8Array(kept.length * per);
+    kept.forEach((src, dst) => keptPixels.set(pixels.subarray(src * per, (src + 1) * per), dst * per));
+  }
+  const features: ImageFeatures = {
+    grid,
+    pixels: keptPixels,
+    stats: Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, pick(stats[k])])) as Record<ImageStatName, Float32Array>,
+    phash: pick(phash),
+    file: {
+      format: kept.map((i) => format[i]!),
+      bytes: pick(bytes),
+      width: pick(width),
+      height: pick(height),
+      jpegQuality: pick(jpegQuality),
+      chroma: kept.map((i) => chroma[i]!),
+    },
+  };
+  return { features, kept, errors };
+}
+
+/** The first readable image's size decides the working grid. */
+async function guessGrid(samples: ImageSample[]): Promise<number> {
+  for (const s of samples.slice(0, 50)) {
+    try {
+      const b = await s.read();
+      const f = sniffFormat(b);
+      if (f === 'jpeg') {
+        const j = parseJpeg(b);
+        if (j) return chooseGrid(j.width, j.height);
+      } else if (f === 'png') {
+        const p = parsePngSize(b);
+        if (p) return chooseGrid(p.width, p.height);
+      } else if (f === 'bmp') {
+        const r = decodeBmp(b);
+        return chooseGrid(r.width, r.height);
+      } else if (f !== 'unknown') {
+        const m = await sharp(b).metadata();
+        if (m.width && m.height) return chooseGrid(m.width, m.height);
+      }
+    } catch {
+      // Unreadable samples are reported by the decode pass.
+    }
+  }
+  return 32;
+}
+
+function describeDecodeError(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/pixel limit/i.test(msg)) return `refused: ${msg} (possible decompression bomb)`;
+  if (e && typeof e === 'object' && 'code' in e) {
+    const code = String((e as { code: unknown }).code);
+    if (code === 'EACCES' || code === 'EPERM') return 'cannot read file: permission denied';
+    if (code === 'ENOENT') return 'cannot read file: no such file';
+    if (code === 'EISDIR') return 'cannot read file: is a folder';
+  }
+  if (/premature end|truncated|VipsJpeg|corrupt|bad|unsupported image format|Input buffer/i.test(msg)) return `corrupt or truncated image: ${msg.split('\n')[0]}`;
+  return msg.split('\n')[0]!;
+}

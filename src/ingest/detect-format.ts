@@ -1,0 +1,49 @@
+// Which reader a dataset path needs: forced with --format, else from what the path holds.
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { UsageError, type DatasetFormat } from '../types.js';
+import { hasImageExtension } from './image-source.js';
+
+export const FORMATS: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset'];
+
+const BY_EXTENSION: Record<string, DatasetFormat> = {
+  '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.tsv': 'tsv', '.txt': 'tsv',
+  '.parquet': 'parquet', '.arrow': 'arrow', '.feather': 'arrow', '.ipc': 'arrow', '.tar': 'webdataset',
+};
+
+export async function detectFormat(path: string): Promise<DatasetFormat> {
+  let s;
+  try {
+    s = await stat(path);
+  } catch {
+    throw new UsageError(`dataset not found: ${path}`);
+  }
+  if (s.isFile()) {
+    const ext = extname(path.replace(/\.gz$/i, '')).toLowerCase();
+    const f = BY_EXTENSION[ext];
+    if (!f) throw new UsageError(`cannot tell the format of ${path}; pass --format (${FORMATS.join('|')})`);
+    return f;
+  }
+  if (!s.isDirectory()) throw new UsageError(`dataset is neither a file nor a folder: ${path}`);
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch {
+    throw new UsageError(`cannot read dataset folder: ${path}`);
+  }
+  if (names.includes('dataset_info.json') || names.includes('dataset_dict.json') || names.includes('state.json')) return 'hf';
+  if (names.some((n) => n.endsWith('.parquet'))) return 'parquet';
+  if (names.some((n) => n.endsWith('.tar'))) return 'webdataset';
+  if (names.some((n) => n.endsWith('.arrow'))) return 'arrow';
+  // Image folders may keep images one level down (class folders) or deeper.
+  if (names.some((n) => hasImageExtension(n))) return 'imagefolder';
+  for (const n of names) {
+    try {
+      if ((await stat(join(path, n))).isDirectory()) return 'imagefolder';
+    } catch {
+      // unreadable entries are reported by the lister
+    }
+  }
+  if (names.length === 0) throw new UsageError(`dataset folder is empty: ${path}`);
+  throw new UsageError(`no images or data files found in ${path}; pass --format`);
+}

@@ -1,0 +1,74 @@
+// Image fingerprints as an Arrow table (fingerprints.arrow in --out): one row per sample read.
+import { readFile, writeFile } from 'node:fs/promises';
+import {
+  Float32, Float64, Field, FixedSizeList, makeData, makeVector, Table, tableFromIPC, tableToIPC, Uint8, Uint32, Uint64, Utf8, vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
+import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../fingerprint/image-features.js';
+
+export function imageFingerprintTable(ids: string[], labels: (string | null)[], f: ImageFeatures): Table {
+  const n = ids.length;
+  const per = f.grid * f.grid * 3;
+  const pixelType = new FixedSizeList(per, new Field('px', new Uint8()));
+  const pixelData = makeData({ type: pixelType, length: n, nullCount: 0, child: makeData({ type: new Uint8(), length: n * per, data: f.pixels }) });
+  const cols: Record<string, Vector> = {
+    id: vectorFromArray(ids, new Utf8()),
+    label: vectorFromArray(labels, new Utf8()),
+    format: vectorFromArray(f.file.format, new Utf8()),
+    bytes: makeVector(makeData({ type: new Float64(), length: n, data: f.file.bytes })),
+    width: makeVector(makeData({ type: new Uint32(), length: n, data: f.file.width })),
+    height: makeVector(makeData({ type: new Uint32(), length: n, data: f.file.height })),
+    jpegQuality: makeVector(makeData({ type: new Float32(), length: n, data: f.file.jpegQuality })),
+    chroma: vectorFromArray(f.file.chroma, new Utf8()),
+    phash: makeVector(makeData({ type: new Uint64(), length: n, data: f.phash })),
+    pixels: makeVector(pixelData),
+  };
+  for (const k of IMAGE_STAT_NAMES) cols[k] = makeVector(makeData({ type: new Float32(), length: n, data: f.stats[k] }));
+  const t = new Table(cols);
+  t.schema.metadata.set('poisonscan.grid', String(f.grid));
+  t.schema.metadata.set('poisonscan.schema', 'poisonscan/image-fingerprints@1');
+  return t;
+}
+
+export async function writeImageFingerprints(path: string, ids: string[], labels: (string | null)[], f: ImageFeatures): Promise<void> {
+  await writeFile(path, tableToIPC(imageFingerprintTable(ids, labels, f), 'file'));
+}
+
+export async function readImageFingerprints(path: string): Promise<{ ids: string[]; labels: (string | null)[]; features: ImageFeatures }> {
+  const t = tableFromIPC(await readFile(path));
+  const grid = Number(t.schema.metadata.get('poisonscan.grid'));
+  const col = <T>(name: string): T => {
+    const c = t.getChild(name);
+    if (!c) throw new Error(`${path} has no column ${name}`);
+    return c.toArray() as T;
+  };
+  const pixelsVec = t.getChild('pixels')!;
+  const pixels = new Uint8Array(t.numRows * grid * grid * 3);
+  let off = 0;
+  for (const d of pixelsVec.data) {
+    const child = d.children[0]!;
+    const vals = (child.values as Uint8Array).subarray(child.offset + d.offset * grid * grid * 3, child.offset + (d.offset + d.length) * grid * grid * 3);
+    pixels.set(vals, off);
+    off += vals.length;
+  }
+  const strings = (name: string) => Array.from(t.getChild(name)!, (v) => (v === null ? null : String(v)));
+  const stats = Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, Float32Array.from(col<Float32Array>(k))])) as Record<ImageStatName, Float32Array>;
+  return {
+    ids: strings('id') as string[],
+    labels: strings('label'),
+    features: {
+      grid,
+      pixels,
+      stats,
+      phash: BigUint64Array.from(col<BigUint64Array>('phash')),
+      file: {
+        format: strings('format') as string[],
+        bytes: Float64Array.from(col<Float64Array>('bytes')),
+        width: Uint32Array.from(col<Uint32Array>('width')),
+        height: Uint32Array.from(col<Uint32Array>('height')),
+        jpegQuality: Float32Array.from(col<Float32Array>('jpegQuality')),
+        chroma: strings('chroma') as string[],
+      },
+    },
+  };
+}

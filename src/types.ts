@@ -1,0 +1,86 @@
+// Types shared by every stage of the pipeline. The report shapes mirror ../shared/CONTRACT.md.
+
+export type Modality = 'image' | 'text' | 'instruction' | 'document' | 'image-text';
+export type Severity = 'high' | 'medium' | 'low';
+export type FailOn = Severity | 'never';
+
+export type DatasetFormat =
+  | 'imagefolder'
+  | 'jsonl'
+  | 'json'
+  | 'csv'
+  | 'tsv'
+  | 'parquet'
+  | 'arrow'
+  | 'hf'
+  | 'webdataset';
+
+export const FINDING_KINDS = [
+  'trigger-cluster',
+  'trigger-token',
+  'response-cluster',
+  'label-conflict',
+  'near-duplicate',
+  'outlier',
+  'integrity',
+  'text-anomaly',
+  'blend',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number] | (string & {});
+
+/** JSON-safe value for detector evidence. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** A finding as a detector produces it: samples are row indices into the scan's sample table. */
+export interface FindingDraft {
+  kind: FindingKind;
+  severity: Severity;
+  /** In [0,1]: how sure the detector is. */
+  score: number;
+  title: string;
+  samples: number[];
+  evidence: { [key: string]: Json };
+}
+
+/** A finding as the report carries it (contract shape). */
+export interface Finding {
+  id: string;
+  detector: string;
+  kind: FindingKind;
+  severity: Severity;
+  score: number;
+  title: string;
+  samples: string[];
+  evidence: { [key: string]: Json };
+}
+
+export interface SampleError {
+  id: string;
+  error: string;
+}
+
+export interface DatasetSummary {
+  path: string;
+  format: DatasetFormat;
+  modality: Modality;
+  samples: number;
+  labels?: Record<string, number>;
+}
+
+export interface Report {
+  schema: 'poisonscan/report@1';
+  tool: { name: 'poisonscan'; version: string };
+  dataset: DatasetSummary;
+  config: { [key: string]: Json };
+  timing: { seconds: number; samplesPerSecond: number; stages: Record<string, number> };
+  findings: Finding[];
+  errors: SampleError[];
+  /** Per-sample data that the report writers need but report.json does not carry. */
+}
+
+export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
+
+/** An error that makes the whole dataset or the command unusable: exit code 2, one line on stderr. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
