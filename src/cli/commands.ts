@@ -1,4 +1,9 @@
-// Sub-commands besides scan (inject, bench, ...). Each registers itself here.
+// Sub-commands besides scan. Each lives in its own module and is added here.
 import type { Command } from 'commander';
+import { injectCommand } from './cmd-inject.js';
+import { benchCommand } from './cmd-bench.js';
 
-export function registerExtraCommands(_program: Command): void {}
+export function registerExtraCommands(program: Command): void {
+  program.addCommand(injectCommand());
+  program.addCommand(benchCommand());
+}

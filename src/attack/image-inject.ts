@@ -1,0 +1,156 @@
+// Writes a poisoned copy of an image folder plus a ground-truth file. Untouched files are copied byte for
+// byte; poisoned ones are re-encoded like the original (same format, JPEG quality and subsampling) so the
+// file format never gives them away.
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import pLimit from 'p-limit';
+import { listImageFolder } from '../ingest/imagefolder.js';
+import { parseJpeg, sniffFormat } from '../fingerprint/file-facts.js';
+import { UsageError } from '../types.js';
+import { createRng, randInt, sampleIndices } from '../util/rng.js';
+import {
+  applyBlend, applySig, blendPattern, cornerPosition, makePatch, pastePatch, type Corner, type Patch, type PatchKind,
+} from './patterns.js';
+
+export type Attack =
+  | { type: 'patch'; pattern: PatchKind; size: number; position: Corner | 'random'; margin?: number; colour?: [number, number, number]; patternSeed?: number }
+  | { type: 'blend'; alpha: number; patternSeed?: number; image?: string }
+  | { type: 'sig'; delta: number; freq: number };
+
+export interface InjectOptions {
+  source: string;
+  out: string;
+  attack: Attack;
+  /** How many images to poison. */
+  count: number;
+  /** Dirty-label: poisoned images move to this class folder. Clean-label: poisoned images are drawn from it. */
+  target?: string;
+  mode?: 'dirty' | 'clean';
+  seed: number;
+  /** Ground-truth JSON path; default: <out>/poisonscan-truth.json. */
+  truth?: string;
+  concurrency?: number;
+}
+
+export interface GroundTruth {
+  source: string;
+  attack: Attack;
+  mode: 'dirty' | 'clean';
+  target: string | null;
+  seed: number;
+  /** Sample ids (relative paths) of the poisoned images in the poisoned copy. */
+  poisoned: string[];
+  /** Where each poisoned image came from (id in the source). */
+  origin: Record<string, string>;
+  /** Patch position per poisoned id, in the image's own pixels. */
+  positions?: Record<string, { x: number; y: number; w: number; h: number }>;
+}
+
+export async function injectImageFolder(o: InjectOptions): Promise<GroundTruth> {
+  const listing = await listImageFolder(o.source);
+  const samples = listing.samples;
+  if (samples.length === 0) throw new UsageError(`no images found in ${o.source}`);
+  const mode = o.mode ?? 'dirty';
+  const target = o.target ?? null;
+  const labelled = samples.every((s) => s.label !== null);
+  if (target !== null && !labelled) throw new UsageError('--target needs an ImageFolder layout with class subfolders');
+  // Dirty-label poisons come from the other classes, clean-label ones from the target class.
+  const pool = samples
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => target === null || (mode === 'clean' ? s.label === target : s.label !== target));
+  if (pool.length < o.count) throw new UsageError(`only ${pool.length} images can be poisoned, asked for ${o.count}`);
+  const rng = createRng(o.seed);
+  const chosen = new Set(sampleIndices(rng, pool.length, o.count).map((k) => pool[k]!.i));
+  const patternSeed = 'patternSeed' in o.attack && o.attack.patternSeed !== undefined ? o.attack.patternSeed : o.seed;
+  const patch: Patch | null = o.attack.type === 'patch' ? makePatch(o.attack.pattern, o.attack.size, patternSeed, o.attack.colour) : null;
+  let blendImg: { data: Uint8Array; w: number; h: number } | null = null;
+  if (o.attack.type === 'blend' && o.attack.image) {
+    const { data, info } = await sharp(o.attack.image).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    blendImg = { data: new Uint8Array(data), w: info.width, h: info.height };
+  }
+  // Random positions are drawn up front so the result does not depend on the order files finish in.
+  const draws = new Map<number, number>();
+  for (const i of [...chosen].sort((a, b) => a - b)) draws.set(i, rng());
+
+  const truth: GroundTruth = { source: o.source, attack: o.attack, mode, target, seed: o.seed, poisoned: [], origin: {}, positions: patch ? {} : undefined };
+  await mkdir(o.out, { recursive: true });
+  const limit = pLimit(o.concurrency ?? 4);
+  await Promise.all(
+    samples.map((s, i) =>
+      limit(async () => {
+        const srcPath = s.path!;
+        let id = s.id;
+        // Relabelled copies keep their origin in the name so they cannot collide with the target's own files.
+        if (chosen.has(i) && mode === 'dirty' && target !== null) id = `${target}/${s.label}-${s.id.split('/').slice(1).join('-')}`;
+        const dst = join(o.out, id);
+        await mkdir(dirname(dst), { recursive: true });
+        if (!chosen.has(i)) {
+          await copyFile(srcPath, dst);
+          return;
+        }
+        const bytes = await readFile(srcPath);
+        const { data, info } = await sharp(bytes).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+        const img = new Uint8Array(data);
+        const { width, height } = info;
+        if (o.attack.type === 'patch') {
+          const p = patch!;
+          let x0: number, y0: number;
+          if (o.attack.position === 'random') {
+            const r = draws.get(i)!;
+            const span = (width - p.width + 1) * (height - p.height + 1);
+            const k = Math.floor(r * span);
+            x0 = k % (width - p.width + 1);
+            y0 = Math.floor(k / (width - p.width + 1));
+          } else {
+            [x0, y0] = cornerPosition(o.attack.position, width, height, p, o.attack.margin ?? 0);
+          }
+          pastePatch(img, width, height, 3, p, x0, y0);
+          truth.positions![id] = { x: x0, y: y0, w: p.width, h: p.height };
+        } else if (o.attack.type === 'blend') {
+          const pat = blendImg ?? { data: blendPattern(width, height, patternSeed), w: width, h: height };
+          applyBlend(img, width, height, 3, pat.data, pat.w, pat.h, o.attack.alpha);
+        } else {
+          applySig(img, width, height, 3, o.attack.delta, o.attack.freq);
+        }
+        await writeFile(dst, await encodeLike(bytes, img, width, height));
+        truth.poisoned.push(id);
+        truth.origin[id] = s.id;
+      }),
+    ),
+  );
+  truth.poisoned.sort();
+  if (truth.positions) truth.positions = Object.fromEntries(Object.entries(truth.positions).sort(([a], [b]) => (a < b ? -1 : 1)));
+  await writeFile(o.truth ?? join(o.out, 'poisonscan-truth.json'), JSON.stringify(truth, null, 2) + '\n');
+  return truth;
+}
+
+/** Re-encodes raw RGB the way the original file was encoded. */
+async function encodeLike(original: Uint8Array, rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
+  const img = sharp(rgb, { raw: { width, height, channels: 3 } });
+  const fmt = sniffFormat(original);
+  if (fmt === 'jpeg') {
+    const j = parseJpeg(original);
+    const q = j && j.quality > 0 ? j.quality : 75;
+    const sub = j?.chroma === '4:4:4' ? '4:4:4' : '4:2:0';
+    // Standard Huffman tables and the original's APPn/COM segments: the same markers as its neighbours.
+    const encoded = await img.jpeg({ quality: q, chromaSubsampling: sub, optimiseCoding: false }).toBuffer();
+    return Buffer.concat([encoded.subarray(0, 2), jpegAppSegments(original), encoded.subarray(2)]);
+  }
+  if (fmt === 'webp') return img.webp({ quality: 80 }).toBuffer();
+  return img.png().toBuffer();
+}
+
+export function randomTarget(labels: string[], seed: number): string {
+  const rng = createRng(seed ^ 0x7a29);
+  return labels[randInt(rng, labels.length)]!;
+}
+
+/** The APPn and COM segments that follow SOI in a JPEG (JFIF, EXIF, ...), as raw bytes. */
+function jpegAppSegments(b: Uint8Array): Uint8Array {
+  let i = 2;
+  while (i + 4 <= b.length && b[i] === 0xff && ((b[i + 1]! >= 0xe0 && b[i + 1]! <= 0xef) || b[i + 1] === 0xfe)) {
+    i += 2 + ((b[i + 2]! << 8) | b[i + 3]!);
+  }
+  return b.subarray(2, Math.min(i, b.length));
+}

@@ -1,0 +1,60 @@
+// p-stable (E2LSH) hashing of vectors into buckets: h(v) = floor((a.v + b) / W), k hashes per table.
+// Unlike sign-of-projection hashes, small noise only moves a vector across a bucket edge with probability
+// ~ noise / W, so near-identical windows land together in most tables.
+import { createRng, randNormal, type Rng } from '../../util/rng.js';
+
+export interface LshTables {
+  tables: number;
+  k: number;
+  width: number;
+  dim: number;
+  a: Float32Array; // tables*k*dim
+  b: Float32Array; // tables*k
+}
+
+export function createLsh(dim: number, tables: number, k: number, width: number, seed: number): LshTables {
+  const rng: Rng = createRng(seed);
+  const a = new Float32Array(tables * k * dim);
+  for (let i = 0; i < a.length; i++) a[i] = randNormal(rng);
+  const b = new Float32Array(tables * k);
+  for (let i = 0; i < b.length; i++) b[i] = rng() * width;
+  return { tables, k, width, dim, a, b };
+}
+
+/**
+ * For one table: the vector indices sorted by bucket, and run boundaries.
+ * Returns `order` (indices grouped by bucket) and `starts` (bucket start offsets, with a final sentinel).
+ */
+export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, count: number): { order: Int32Array; starts: Int32Array } {
+  const { k, dim, a, b, width } = lsh;
+  const keys = new Float64Array(count);
+  const inv = 1 / width;
+  for (let i = 0; i < count; i++) {
+    let h = 0x811c9dc5 | 0;
+    const v = i * dim;
+    for (let j = 0; j < k; j++) {
+      const row = (t * k + j) * dim;
+      let s = b[t * k + j]!;
+      for (let d = 0; d < dim; d++) s += a[row + d]! * vectors[v + d]!;
+      const q = Math.floor(s * inv) | 0;
+      h = Math.imul(h ^ q, 0x01000193);
+      h ^= h >>> 15;
+    }
+    // 32-bit bucket key in the high part, index in the low 21 bits... indices can exceed 2^21, so sort
+    // pairs through a key*2^22+index packing only when it fits, else fall back to an index sort.
+    keys[i] = (h >>> 0);
+  }
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  if (count < 1 << 21) {
+    const packed = new Float64Array(count);
+    for (let i = 0; i < count; i++) packed[i] = keys[i]! * 2097152 + i;
+    packed.sort();
+    for (let i = 0; i < count; i++) order[i] = packed[i]! % 2097152;
+  } else {
+    order.sort((x, y) => keys[x]! - keys[y]! || x - y);
+  }
+  const starts: number[] = [];
+  for (let i = 0; i < count; i++) if (i === 0 || keys[order[i]!] !== keys[order[i - 1]!]) starts.push(i);
+  starts.push(count);
+  return { order, starts: Int32Array.from(starts) };
+}
