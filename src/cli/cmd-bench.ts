@@ -10,7 +10,8 @@ export function standardCases(target: string): Record<string, BenchCase> {
   return {
     'badnets-corner': { name: 'badnets-corner', attack: { type: 'patch', pattern: 'checkerboard', size: 3, position: 'bottom-right' }, count: 5, target },
     'white-square-corner': { name: 'white-square-corner', attack: { type: 'patch', pattern: 'square', size: 3, position: 'bottom-right' }, count: 5, target },
-    'patch-random-position': { name: 'patch-random-position', attack: { type: 'patch', pattern: 'random', size: 3, position: 'random' }, count: 5, target },
+    'badnets-random-position': { name: 'badnets-random-position', attack: { type: 'patch', pattern: 'checkerboard', size: 3, position: 'random' }, count: 5, target },
+    'colour-3x3-random-position': { name: 'colour-3x3-random-position', attack: { type: 'patch', pattern: 'random', size: 3, position: 'random' }, count: 5, target },
     'trojan-8x8': { name: 'trojan-8x8', attack: { type: 'patch', pattern: 'random', size: 8, position: 'bottom-right', margin: 3 }, count: 5, target },
     'noise-5x5-random': { name: 'noise-5x5-random', attack: { type: 'patch', pattern: 'noise', size: 5, position: 'random' }, count: 5, target },
     'blend-0.5pct': { name: 'blend-0.5pct', attack: { type: 'blend', alpha: 0.15 }, count: 250, target },
@@ -29,7 +30,7 @@ export function benchCommand(): Command {
   return new Command('bench')
     .description('inject known poisons into copies of an image folder, scan each, report recall@k, precision, AUROC and time')
     .argument('<dataset>', 'clean ImageFolder dataset (never modified)')
-    .option('--cases <list>', 'comma-separated cases (see --list)', 'badnets-corner,patch-random-position,trojan-8x8')
+    .option('--cases <list>', 'comma-separated cases (see --list)', 'badnets-corner,badnets-random-position,trojan-8x8')
     .option('--list', 'list the standard cases and exit')
     .option('--seeds <range>', 'seeds, N or A-B', seeds, [1])
     .option('--target <label>', 'target class for dirty-label poisons', 'airplane')

@@ -14,13 +14,23 @@ import type { Detector, ScanContext } from './detector.js';
 import { findMatches, type Matches } from './patterns/matches.js';
 import { extractWindows, type WindowSet } from './patterns/windows.js';
 
+/** Per window size: how far the gap is measured, and the LSH that finds neighbours within that radius. */
+export interface SizeParams {
+  size: number;
+  /** Neighbour radius, relative to window contrast: the gap is measured up to here. */
+  radius: number;
+  lshWidth: number;
+  lshK: number;
+  lshTables: number;
+}
+
 export interface TriggerClusterParams {
+  sizes: SizeParams[];
   /** Share of windows (the most contrasted) compared across images. */
   keepFraction: number;
   maxPerImage: number;
-  minContrast: number;
-  /** Neighbour radius, relative to window contrast: the gap is measured up to here. */
-  radius: number;
+  /** Per-pixel luma standard deviation below which windows are flat. */
+  minStd: number;
   /** Distances below this count as this value (JPEG noise floor), so a gap is not infinite. */
   noiseFloor: number;
   /** Window score from which a window may seed a group. */
@@ -30,10 +40,16 @@ export interface TriggerClusterParams {
 }
 
 export const DEFAULT_PARAMS: TriggerClusterParams = {
-  keepFraction: 0.04,
-  maxPerImage: 64,
-  minContrast: 30,
-  radius: 0.15,
+  // Radii sit near the typical nearest natural neighbour at each size (measured on clean CIFAR-10): larger
+  // windows have more dimensions, so natural windows lie further apart.
+  sizes: [
+    { size: 3, radius: 0.15, lshWidth: 0.4, lshK: 6, lshTables: 6 },
+    { size: 5, radius: 0.3, lshWidth: 0.8, lshK: 8, lshTables: 8 },
+    { size: 8, radius: 0.5, lshWidth: 1.3, lshK: 10, lshTables: 8 },
+  ],
+  keepFraction: 0.03,
+  maxPerImage: 96,
+  minStd: 8,
   noiseFloor: 0.01,
   minScore: 2,
   highScore: 2.6,
@@ -61,51 +77,43 @@ interface WindowScore {
 export function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParams) {
   const f = ctx.images!;
   const n = ctx.ids.length;
-  const ws = extractWindows(f, { keepFraction: p.keepFraction, maxPerImage: p.maxPerImage, minContrast: p.minContrast });
+  const sizes = p.sizes.filter((sp) => sp.size <= f.grid);
+  const sets = extractWindows(f, { sizes: sizes.map((sp) => sp.size), keepFraction: p.keepFraction, maxPerImage: p.maxPerImage, minStd: p.minStd });
   const skipPair = nearDuplicatePairs(f);
-  const mt = findMatches(ws, {
-    tight: p.radius,
-    fineTables: 6,
-    fineK: 6,
-    fineWidth: 0.4,
-    maxBucket: 64,
-    seed: ctx.seed,
-    skipPair,
-  });
-  const wsc = scoreWindows(ws, mt, p);
-
-  // Image score: its best window.
   const best = new Float32Array(n);
-  const bestWindow = new Int32Array(n).fill(-1);
-  for (let w = 0; w < ws.count; w++) {
-    const i = ws.image[w]!;
-    if (wsc.score[w]! > best[i]!) {
-      best[i] = wsc.score[w]!;
-      bestWindow[i] = w;
+  const groups: Group[] = [];
+  sets.forEach((ws, k) => {
+    const sp = sizes[k]!;
+    const mt = findMatches(ws, { tight: sp.radius, fineTables: sp.lshTables, fineK: sp.lshK, fineWidth: sp.lshWidth, maxBucket: 64, seed: ctx.seed + sp.size, skipPair });
+    const wsc = scoreWindows(ws, mt, sp.radius, p.noiseFloor);
+    for (let w = 0; w < ws.count; w++) {
+      const i = ws.image[w]!;
+      if (wsc.score[w]! > best[i]!) best[i] = wsc.score[w]!;
     }
-  }
-  const groups = groupWindows(ws, mt, wsc, p);
+    groups.push(...groupWindows(ws, mt, wsc, p));
+  });
+  const kept = dedupeGroups(groups);
   const scores = new Float32Array(n);
   // Below the group line, scores stay under 0.5 so that only findings flag samples.
   for (let i = 0; i < n; i++) scores[i] = 0.45 * (best[i]! / (best[i]! + p.minScore));
   const findings: FindingDraft[] = [];
-  for (const g of groups) {
+  for (const g of kept) {
     const imgs = [...g.windowOf.keys()];
-    if (imgs.length < 2) continue;
-    const median = medianOf(imgs.map((i) => wsc.score[g.windowOf.get(i)!]!));
+    const median = medianOf(imgs.map((i) => g.wsc.score[g.windowOf.get(i)!]!));
     const severity = imgs.length >= 3 ? (median >= p.highScore ? 'high' : 'medium') : 'low';
     const groupScore = Math.min(1, 0.5 + 0.5 * (1 - Math.exp(-(median - p.minScore + 0.5) * Math.log2(imgs.length))));
     for (const i of imgs) {
-      const s = severity === 'low' ? Math.min(0.49, scores[i]! + 0.1) : groupScore * (0.9 + 0.1 * Math.min(1, wsc.score[g.windowOf.get(i)!]! / (2 * p.highScore)));
+      const own = g.wsc.score[g.windowOf.get(i)!]!;
+      const s = severity === 'low' ? Math.min(0.49, scores[i]! + 0.1) : groupScore * (0.9 + 0.1 * Math.min(1, own / (2 * p.highScore)));
       if (s > scores[i]!) scores[i] = s;
     }
-    findings.push(describeGroup(ctx, f, ws, wsc, g.windowOf, imgs, severity, groupScore));
+    findings.push(describeGroup(ctx, f, g, imgs, severity, groupScore));
   }
   return { scores, findings };
 }
 
 /** The gap statistic of each window (see the file comment). */
-function scoreWindows(ws: WindowSet, mt: Matches, p: TriggerClusterParams): WindowScore {
+function scoreWindows(ws: WindowSet, mt: Matches, radius: number, noiseFloor: number): WindowScore {
   const m = ws.count;
   const score = new Float32Array(m);
   const members = new Int32Array(m);
@@ -128,8 +136,8 @@ function scoreWindows(ws: WindowSet, mt: Matches, p: TriggerClusterParams): Wind
     ds.sort((a, b) => a - b);
     let bestS = 0, bestM = 0, bestReach = 0, bestNext = 0;
     for (let k = 0; k < ds.length; k++) {
-      const nx = k + 1 < ds.length ? ds[k + 1]! : p.radius;
-      const gap = nx / Math.max(ds[k]!, p.noiseFloor);
+      const nx = k + 1 < ds.length ? ds[k + 1]! : radius;
+      const gap = nx / Math.max(ds[k]!, noiseFloor);
       // More members that agree is more evidence: a coincidence among 5 images is rarer than among 2.
       const s = Math.log(gap) * Math.log2(2 + k);
       if (s > bestS) {
@@ -148,6 +156,8 @@ function scoreWindows(ws: WindowSet, mt: Matches, p: TriggerClusterParams): Wind
 }
 
 interface Group {
+  ws: WindowSet;
+  wsc: WindowScore;
   /** image -> its window in the group. */
   windowOf: Map<number, number>;
 }
@@ -177,14 +187,20 @@ function groupWindows(ws: WindowSet, mt: Matches, wsc: WindowScore, p: TriggerCl
     if (!strong(w)) continue;
     const r = find(w);
     let g = byRoot.get(r);
-    if (!g) byRoot.set(r, (g = { windowOf: new Map() }));
+    if (!g) byRoot.set(r, (g = { ws, wsc, windowOf: new Map() }));
     const i = ws.image[w]!;
     const cur = g.windowOf.get(i);
     if (cur === undefined || wsc.score[w]! > wsc.score[cur]!) g.windowOf.set(i, w);
   }
-  // Two windows of one patch (e.g. both scales) can form two groups over the same images: keep the best.
-  const groups = [...byRoot.values()].filter((g) => g.windowOf.size >= 2);
-  groups.sort((a, b) => b.windowOf.size - a.windowOf.size || meanScore(b, wsc) - meanScore(a, wsc));
+  return [...byRoot.values()].filter((g) => g.windowOf.size >= 2);
+}
+
+/**
+ * One pattern shows up in several groups (windows of several sizes inside one patch, overlapping windows):
+ * keep the largest, most convincing group and drop any that mostly repeats images already claimed.
+ */
+function dedupeGroups(groups: Group[]): Group[] {
+  groups.sort((a, b) => b.windowOf.size - a.windowOf.size || meanScore(b) - meanScore(a));
   const claimed = new Set<number>();
   const out: Group[] = [];
   for (const g of groups) {
@@ -197,9 +213,9 @@ function groupWindows(ws: WindowSet, mt: Matches, wsc: WindowScore, p: TriggerCl
   return out;
 }
 
-function meanScore(g: Group, wsc: WindowScore): number {
+function meanScore(g: Group): number {
   let s = 0;
-  for (const w of g.windowOf.values()) s += wsc.score[w]!;
+  for (const w of g.windowOf.values()) s += g.wsc.score[w]!;
   return s / g.windowOf.size;
 }
 
@@ -220,23 +236,15 @@ function nearDuplicatePairs(f: ImageFeatures): (a: number, b: number) => boolean
   return (a, b) => popcount(hi[a]! ^ hi[b]!) + popcount(lo[a]! ^ lo[b]!) <= 8;
 }
 
-function describeGroup(
-  ctx: ScanContext,
-  f: ImageFeatures,
-  ws: WindowSet,
-  wsc: WindowScore,
-  windowOf: Map<number, number>,
-  imgs: number[],
-  severity: 'high' | 'medium' | 'low',
-  score: number,
-): FindingDraft {
+function describeGroup(ctx: ScanContext, f: ImageFeatures, g: Group, imgs: number[], severity: 'high' | 'medium' | 'low', score: number): FindingDraft {
+  const { ws, wsc, windowOf } = g;
   imgs.sort((a, b) => a - b);
   const boxes: { [id: string]: Json } = {};
   const places = new Set<string>();
   let reach = 0, next = 0;
   for (const i of imgs) {
     const w = windowOf.get(i)!;
-    boxes[ctx.ids[i]!] = { x: ws.x[w]!, y: ws.y[w]!, w: ws.side[w]!, h: ws.side[w]! };
+    boxes[ctx.ids[i]!] = { x: ws.x[w]!, y: ws.y[w]!, w: ws.size, h: ws.size };
     places.add(`${ws.x[w]},${ws.y[w]}`);
     reach = Math.max(reach, wsc.reach[w]!);
     next += wsc.next[w]! / imgs.length;
@@ -247,7 +255,7 @@ function describeGroup(
     labels[l] = (labels[l] ?? 0) + 1;
   }
   const first = windowOf.get(imgs[0]!)!;
-  const side = ws.side[first]!;
+  const side = ws.size;
   const box = { x: ws.x[first]!, y: ws.y[first]!, w: side, h: side };
   const labelKeys = Object.keys(labels);
   const oneLabel = labelKeys.length === 1 && labelKeys[0] !== '(none)';
@@ -318,5 +326,5 @@ function outsideDifference(f: ImageFeatures, imgs: number[], windowOf: Map<numbe
 }
 
 function inBox(ws: WindowSet, w: number, x: number, y: number): boolean {
-  return x >= ws.x[w]! && y >= ws.y[w]! && x < ws.x[w]! + ws.side[w]! && y < ws.y[w]! + ws.side[w]!;
+  return x >= ws.x[w]! && y >= ws.y[w]! && x < ws.x[w]! + ws.size && y < ws.y[w]! + ws.size;
 }

@@ -1,7 +1,7 @@
 // Finds, for every window, the windows of other images within a small relative distance (LSH buckets, then
 // an exact distance check).
 import { bucketize, createLsh } from './lsh.js';
-import { DIM, type WindowSet } from './windows.js';
+import type { WindowSet } from './windows.js';
 
 export interface MatchOptions {
   /** Relative distance (distance / contrast) under which two windows count as the same pattern. */
@@ -29,6 +29,7 @@ export interface Matches {
 
 export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
   const m = ws.count;
+  const DIM = ws.dim;
   const fine = createLsh(DIM, o.fineTables, o.fineK, o.fineWidth, o.seed ^ 0xf1e);
   const crowded = new Uint8Array(m);
   const seen = new Set<number>();

@@ -1,181 +1,190 @@
-// Local-pattern signatures: every small window (3x3 on the working grid and 3x3 on a 2x-pooled grid, i.e.
-// 6x6 pixels) whose contrast is in the dataset's top few percent, as vectors a detector can compare across
-// images. Selection depends on the window alone (a global contrast cut, not a per-image ranking or local
-// maxima), so the same pattern is selected in every image it was pasted into, whatever surrounds it.
-// Windows are stored contrast-normalised, so distances between them are relative to their contrast.
+// Local-pattern signatures: square windows of a few sizes (3, 5, 8 pixels on the working grid) whose
+// contrast is in the dataset's top few percent, as vectors a detector can compare across images.
+//
+// - Selection depends on the window alone (a dataset-wide contrast cut, not a per-image ranking), so the
+//   same pattern is selected in every image it was pasted into, whatever surrounds it.
+// - Vectors are luma only, mean-removed and divided by their contrast: JPEG's 4:2:0 subsampling smears
+//   colour across small patterns (the colours of a pasted 3x3 patch take the background's hue), luma keeps
+//   the pattern; distances are then relative to contrast, comparable across windows.
+// - Several sizes because a window only matches across images when it lies inside the shared pattern, and
+//   a window as large as the pattern separates it from natural content far better than a small one.
 import type { ImageFeatures } from '../../fingerprint/image-features.js';
 import { imagePixels } from '../../fingerprint/image-features.js';
 
-export const WINDOW = 3;
-/** Y x 9, Cb x 9, Cr x 9. */
-export const DIM = 27;
-/** Chroma weight: JPEG's 4:2:0 subsampling smears colour edges, luma keeps the pattern. */
-const CHROMA_WEIGHT = 0.5;
-
 export interface WindowSet {
+  /** Window side in grid pixels; vectors have size*size dimensions. */
+  size: number;
+  dim: number;
   count: number;
-  /** count x DIM, each row = window / contrast. */
+  /** count x dim. */
   vectors: Float32Array;
   contrast: Float32Array;
   image: Int32Array;
-  /** Top-left corner on the working grid and the side of the covered square, in grid pixels. */
+  /** Top-left corner on the working grid. */
   x: Uint16Array;
   y: Uint16Array;
-  side: Uint8Array;
 }
 
 export interface WindowOptions {
-  /** Share of all windows (per scale) kept: the contrast cut is this upper quantile. */
+  sizes: number[];
+  /** Share of all windows of a size kept: the contrast cut is this upper quantile. */
   keepFraction: number;
-  /** At most this many windows per image and scale (the most contrasted), bounding very busy images. */
+  /** At most this many windows per image and size (the most contrasted), bounding very busy images. */
   maxPerImage: number;
-  /** Windows whose contrast is below this are never kept (flat areas). */
-  minContrast: number;
+  /** Per-pixel luma standard deviation below which a window is never kept (flat areas). */
+  minStd: number;
 }
 
-interface Scale {
-  factor: number;
-  side: number;
-}
-
-/** Picks, per image and scale, the windows above the dataset-wide contrast cut. */
-export function extractWindows(f: ImageFeatures, opts: WindowOptions): WindowSet {
+export function lumaPlanes(f: ImageFeatures): Float32Array {
   const g = f.grid;
   const n = f.pixels.length / (g * g * 3);
-  const scales: Scale[] = [{ factor: 1, side: g }];
-  if (g >= 16) scales.push({ factor: 2, side: Math.floor(g / 2) });
-  // Scratch planes, reused for every image.
-  const planes = new Float32Array(3 * g * g);
-  const pooled = new Float32Array(3 * g * g);
+  const y = new Float32Array(n * g * g);
+  const px = f.pixels;
+  for (let p = 0, o = 0; p < y.length; p++, o += 3) y[p] = 0.299 * px[o]! + 0.587 * px[o + 1]! + 0.114 * px[o + 2]!;
+  return y;
+}
+
+export function extractWindows(f: ImageFeatures, opts: WindowOptions, luma: Float32Array = lumaPlanes(f)): WindowSet[] {
+  const g = f.grid;
+  const n = luma.length / (g * g);
+  const sizes = opts.sizes.filter((s) => s <= g);
+  const integral = new Float64Array((g + 1) * (g + 1));
+  const integral2 = new Float64Array((g + 1) * (g + 1));
+  const gradIntegral = new Float64Array((g + 1) * (g + 1));
+  const grad = new Float32Array(g * g);
   const cmap = new Float32Array(g * g);
-  const cuts = scales.map((sc) => contrastCut(f, sc, opts, planes, pooled, cmap));
-  let cap = 0;
-  for (const sc of scales) cap += n * Math.min(opts.maxPerImage, (sc.side - WINDOW + 1) ** 2);
-  // Grows on demand: the expected count is keepFraction of all windows, far below the cap.
-  let size = Math.min(cap, Math.ceil(n * 8 + 1.5 * opts.keepFraction * cap));
-  let vectors = new Float32Array(size * DIM);
-  let meta = { contrast: new Float32Array(size), image: new Int32Array(size), x: new Uint16Array(size), y: new Uint16Array(size), side: new Uint8Array(size) };
-  const grow = () => {
-    size = Math.min(cap, size * 2);
-    const v2 = new Float32Array(size * DIM);
-    v2.set(vectors);
-    vectors = v2;
-    meta = {
-      contrast: copyInto(new Float32Array(size), meta.contrast), image: copyInto(new Int32Array(size), meta.image),
-      x: copyInto(new Uint16Array(size), meta.x), y: copyInto(new Uint16Array(size), meta.y), side: copyInto(new Uint8Array(size), meta.side),
-    };
-  };
-  let m = 0;
-  const cand: number[] = [];
-  for (let i = 0; i < n; i++) {
-    toYCbCr(imagePixels(f, i), g, planes);
-    scales.forEach((sc, si) => {
-      const s = sc.side;
-      const src = sc.factor === 1 ? planes : pool2(planes, g, pooled);
-      const npos = s - WINDOW + 1;
-      if (npos < 1) return;
-      contrastMap(src, s, npos, cmap);
-      const cut = cuts[si]!;
+  const smap = new Float32Array(g * g);
+  const out: WindowSet[] = [];
+  for (const size of sizes) {
+    const npos = g - size + 1;
+    const cut = selectionCut(luma, g, n, size, opts.keepFraction, gradIntegral, grad, smap);
+    const dim = size * size;
+    let cap = Math.max(16, Math.ceil(1.5 * opts.keepFraction * n * npos * npos));
+    let vectors = new Float32Array(cap * dim);
+    let contrast = new Float32Array(cap);
+    let image = new Int32Array(cap);
+    let xs = new Uint16Array(cap);
+    let ys = new Uint16Array(cap);
+    let m = 0;
+    const cand: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const base = i * g * g;
+      buildIntegral(luma, base, g, integral, integral2);
+      contrastMap(g, size, integral, integral2, cmap);
+      selectionMap(luma, base, g, size, gradIntegral, grad, smap);
       cand.length = 0;
-      for (let p = 0; p < npos * npos; p++) if (cmap[p]! >= cut) cand.push(p);
+      const minContrast = opts.minStd * size;
+      for (let p = 0; p < npos * npos; p++) if (smap[p]! >= cut && cmap[p]! >= minContrast) cand.push(p);
       if (cand.length > opts.maxPerImage) {
-        cand.sort((a, b) => cmap[b]! - cmap[a]! || a - b);
+        cand.sort((a, b) => smap[b]! - smap[a]! || a - b);
         cand.length = opts.maxPerImage;
       }
+      if (m + cand.length > cap) {
+        cap = Math.max(cap * 2, m + cand.length);
+        vectors = grow(vectors, cap * dim);
+        contrast = grow(contrast, cap);
+        image = grow(image, cap);
+        xs = grow(xs, cap);
+        ys = grow(ys, cap);
+      }
       for (const p of cand) {
-        if (m >= size) grow();
         const x = p % npos, y = (p / npos) | 0;
         const c = cmap[p]!;
-        writeWindow(src, s, x, y, 1 / c, vectors, m * DIM);
-        meta.contrast[m] = c;
-        meta.image[m] = i;
-        meta.x[m] = x * sc.factor;
-        meta.y[m] = y * sc.factor;
-        meta.side[m] = WINDOW * sc.factor;
+        // Mean-removed luma over contrast.
+        const at = m * dim;
+        let sum = 0;
+        for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) sum += luma[base + (y + dy) * g + x + dx]!;
+        const mean = sum / dim;
+        const inv = 1 / c;
+        let k = at;
+        for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) vectors[k++] = (luma[base + (y + dy) * g + x + dx]! - mean) * inv;
+        contrast[m] = c;
+        image[m] = i;
+        xs[m] = x;
+        ys[m] = y;
         m++;
       }
+    }
+    out.push({
+      size, dim, count: m,
+      vectors: vectors.subarray(0, m * dim), contrast: contrast.subarray(0, m), image: image.subarray(0, m),
+      x: xs.subarray(0, m), y: ys.subarray(0, m),
     });
-  }
-  return {
-    count: m,
-    vectors: vectors.subarray(0, m * DIM),
-    contrast: meta.contrast.subarray(0, m),
-    image: meta.image.subarray(0, m),
-    x: meta.x.subarray(0, m),
-    y: meta.y.subarray(0, m),
-    side: meta.side.subarray(0, m),
-  };
-}
-
-function copyInto<T extends Float32Array | Int32Array | Uint16Array | Uint8Array>(dst: T, src: T): T {
-  dst.set(src as never);
-  return dst;
-}
-
-/** The contrast above which keepFraction of windows lie, estimated on an evenly spaced sample of images. */
-function contrastCut(f: ImageFeatures, sc: Scale, opts: WindowOptions, planes: Float32Array, pooled: Float32Array, cmap: Float32Array): number {
-  const g = f.grid;
-  const n = f.pixels.length / (g * g * 3);
-  const npos = sc.side - WINDOW + 1;
-  if (npos < 1) return Infinity;
-  const sampleCount = Math.min(n, 2000);
-  const values = new Float32Array(sampleCount * npos * npos);
-  for (let k = 0; k < sampleCount; k++) {
-    const i = Math.floor((k * n) / sampleCount);
-    toYCbCr(imagePixels(f, i), g, planes);
-    const src = sc.factor === 1 ? planes : pool2(planes, g, pooled);
-    contrastMap(src, sc.side, npos, cmap);
-    values.set(cmap.subarray(0, npos * npos), k * npos * npos);
-  }
-  values.sort();
-  const q = values[Math.min(values.length - 1, Math.floor((1 - opts.keepFraction) * values.length))]!;
-  return Math.max(opts.minContrast, q);
-}
-
-function toYCbCr(rgb: Uint8Array, g: number, out: Float32Array): void {
-  const n = g * g;
-  for (let p = 0, o = 0; p < n; p++, o += 3) {
-    const r = rgb[o]!, gg = rgb[o + 1]!, b = rgb[o + 2]!;
-    out[p] = 0.299 * r + 0.587 * gg + 0.114 * b;
-    out[n + p] = CHROMA_WEIGHT * (-0.168736 * r - 0.331264 * gg + 0.5 * b);
-    out[2 * n + p] = CHROMA_WEIGHT * (0.5 * r - 0.418688 * gg - 0.081312 * b);
-  }
-}
-
-/** 2x2 average pooling of three g x g planes into three (g/2) x (g/2) planes. */
-function pool2(src: Float32Array, g: number, out: Float32Array): Float32Array {
-  const h = Math.floor(g / 2);
-  const n = g * g, m = h * h;
-  for (let c = 0; c < 3; c++) for (let y = 0; y < h; y++) for (let x = 0; x < h; x++) {
-    const s = c * n + 2 * y * g + 2 * x;
-    out[c * m + y * h + x] = 0.25 * (src[s]! + src[s + 1]! + src[s + g]! + src[s + g + 1]!);
   }
   return out;
 }
 
-/** Contrast of every 3x3 window: root of the summed squared deviations over the three planes. */
-function contrastMap(planes: Float32Array, s: number, npos: number, out: Float32Array): void {
-  const n = s * s;
-  for (let y = 0; y < npos; y++) for (let x = 0; x < npos; x++) {
-    let total = 0;
-    for (let c = 0; c < 3; c++) {
-      let sum = 0, sq = 0;
-      for (let dy = 0; dy < WINDOW; dy++) {
-        const row = c * n + (y + dy) * s + x;
-        const a = planes[row]!, b = planes[row + 1]!, d = planes[row + 2]!;
-        sum += a + b + d;
-        sq += a * a + b * b + d * d;
-      }
-      total += sq - (sum * sum) / 9;
+function grow<T extends Float32Array | Int32Array | Uint16Array>(a: T, len: number): T {
+  const b = new (a.constructor as new (n: number) => T)(len);
+  b.set(a as never);
+  return b;
+}
+
+function buildIntegral(luma: Float32Array, base: number, g: number, s1: Float64Array, s2: Float64Array): void {
+  const w = g + 1;
+  for (let y = 0; y < g; y++) {
+    let r1 = 0, r2 = 0;
+    for (let x = 0; x < g; x++) {
+      const v = luma[base + y * g + x]!;
+      r1 += v;
+      r2 += v * v;
+      s1[(y + 1) * w + x + 1] = s1[y * w + x + 1]! + r1;
+      s2[(y + 1) * w + x + 1] = s2[y * w + x + 1]! + r2;
     }
-    out[y * npos + x] = Math.sqrt(Math.max(0, total));
   }
 }
 
-function writeWindow(planes: Float32Array, s: number, x: number, y: number, scale: number, out: Float32Array, at: number): void {
-  const n = s * s;
-  let k = at;
-  for (let c = 0; c < 3; c++) for (let dy = 0; dy < WINDOW; dy++) for (let dx = 0; dx < WINDOW; dx++) {
-    out[k++] = planes[c * n + (y + dy) * s + x + dx]! * scale;
+/** Contrast of every size x size window: root of the summed squared deviations from its mean. */
+function contrastMap(g: number, size: number, s1: Float64Array, s2: Float64Array, out: Float32Array): void {
+  const w = g + 1;
+  const npos = g - size + 1;
+  const inv = 1 / (size * size);
+  for (let y = 0; y < npos; y++) for (let x = 0; x < npos; x++) {
+    const a = y * w + x, b = y * w + x + size, c = (y + size) * w + x, d = (y + size) * w + x + size;
+    const sum = s1[d]! - s1[b]! - s1[c]! + s1[a]!;
+    const sq = s2[d]! - s2[b]! - s2[c]! + s2[a]!;
+    out[y * npos + x] = Math.sqrt(Math.max(0, sq - sum * sum * inv));
   }
+}
+
+/**
+ * Selection strength of every window: its gradient energy (squared differences between neighbouring pixels
+ * inside it). Unlike plain contrast it favours patterned windows over single edges, which are everywhere.
+ */
+function selectionMap(luma: Float32Array, base: number, g: number, size: number, gi: Float64Array, grad: Float32Array, out: Float32Array): void {
+  for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) {
+    const v = luma[base + y * g + x]!;
+    const dx = x + 1 < g ? luma[base + y * g + x + 1]! - v : 0;
+    const dy = y + 1 < g ? luma[base + (y + 1) * g + x]! - v : 0;
+    grad[y * g + x] = dx * dx + dy * dy;
+  }
+  const w = g + 1;
+  for (let y = 0; y < g; y++) {
+    let r = 0;
+    for (let x = 0; x < g; x++) {
+      r += grad[y * g + x]!;
+      gi[(y + 1) * w + x + 1] = gi[y * w + x + 1]! + r;
+    }
+  }
+  // The differences on the window's last row and column reach outside it: use size-1.
+  const inner = size - 1;
+  const npos = g - size + 1;
+  for (let y = 0; y < npos; y++) for (let x = 0; x < npos; x++) {
+    const a = y * w + x, b = y * w + x + inner, c = (y + inner) * w + x, d = (y + inner) * w + x + inner;
+    out[y * npos + x] = gi[d]! - gi[b]! - gi[c]! + gi[a]!;
+  }
+}
+
+/** The selection strength above which keepFraction of windows lie, on an evenly spaced sample of images. */
+function selectionCut(luma: Float32Array, g: number, n: number, size: number, keep: number, gi: Float64Array, grad: Float32Array, smap: Float32Array): number {
+  const npos = g - size + 1;
+  const sample = Math.min(n, 2000);
+  const values = new Float32Array(sample * npos * npos);
+  for (let k = 0; k < sample; k++) {
+    const i = Math.floor((k * n) / sample);
+    selectionMap(luma, i * g * g, g, size, gi, grad, smap);
+    values.set(smap.subarray(0, npos * npos), k * npos * npos);
+  }
+  values.sort();
+  return values[Math.min(values.length - 1, Math.floor((1 - keep) * values.length))]!;
 }
