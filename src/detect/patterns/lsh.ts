@@ -25,9 +25,9 @@ export function createLsh(dim: number, tables: number, k: number, width: number,
  * For one table: the vector indices sorted by bucket, and run boundaries.
  * Returns `order` (indices grouped by bucket) and `starts` (bucket start offsets, with a final sentinel).
  */
-export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, count: number): { order: Int32Array; starts: Int32Array } {
+export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, count: number): { order: Int32Array; starts: Int32Array; keys: Int32Array } {
   const { k, dim, a, b, width } = lsh;
-  const keys = new Float64Array(count);
+  const keys = new Int32Array(count);
   const inv = 1 / width;
   for (let i = 0; i < count; i++) {
     let h = 0x811c9dc5 | 0;
@@ -40,14 +40,13 @@ export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, coun
       h = Math.imul(h ^ q, 0x01000193);
       h ^= h >>> 15;
     }
-    // 32-bit bucket key in the high part, index in the low 21 bits... indices can exceed 2^21, so sort
-    // pairs through a key*2^22+index packing only when it fits, else fall back to an index sort.
-    keys[i] = (h >>> 0);
+    keys[i] = h;
   }
   const order = Int32Array.from({ length: count }, (_, i) => i);
   if (count < 1 << 21) {
+    // Sort (key, index) packed in one double: 32-bit key above 21 bits of index.
     const packed = new Float64Array(count);
-    for (let i = 0; i < count; i++) packed[i] = keys[i]! * 2097152 + i;
+    for (let i = 0; i < count; i++) packed[i] = (keys[i]! >>> 0) * 2097152 + i;
     packed.sort();
     for (let i = 0; i < count; i++) order[i] = packed[i]! % 2097152;
   } else {
@@ -56,5 +55,5 @@ export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, coun
   const starts: number[] = [];
   for (let i = 0; i < count; i++) if (i === 0 || keys[order[i]!] !== keys[order[i - 1]!]) starts.push(i);
   starts.push(count);
-  return { order, starts: Int32Array.from(starts) };
+  return { order, starts: Int32Array.from(starts), keys };
 }

@@ -12,6 +12,8 @@ export interface MatchOptions {
   /** Buckets larger than this are a common pattern: their pairs are not enumerated. */
   maxBucket: number;
   seed: number;
+  /** Hash large windows through a 2x2-pooled sketch (cheaper; loses high-frequency patterns). */
+  sketch?: boolean;
   /** Pairs of images never matched (near-duplicate images agree everywhere, not on one pattern). */
   skipPair?: (imgA: number, imgB: number) => boolean;
 }
@@ -21,7 +23,7 @@ export interface Matches {
   off: Int32Array;
   nbr: Int32Array;
   dist: Float32Array;
-  /** Windows that sat in an over-full fine bucket in some table. */
+  /** In how many tables each window sat in an over-full bucket (a common pattern: neighbours not listed). */
   crowded: Uint8Array;
   /** Pairs whose distance was computed (cost diagnostics). */
   candidates: number;
@@ -30,24 +32,32 @@ export interface Matches {
 export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
   const m = ws.count;
   const DIM = ws.dim;
-  const fine = createLsh(DIM, o.fineTables, o.fineK, o.fineWidth, o.seed ^ 0xf1e);
+  const L = o.fineTables;
+  // Large windows are hashed through a 2x2-pooled sketch (a quarter of the dimensions, a quarter of the
+  // hashing cost); distances are still exact on the full vectors.
+  const sketch = o.sketch && ws.size >= 6 ? pooledSketch(ws) : { vectors: ws.vectors, dim: DIM, scale: 1 };
+  const lsh = createLsh(sketch.dim, L, o.fineK, o.fineWidth * sketch.scale, o.seed ^ 0xf1e);
   const crowded = new Uint8Array(m);
-  const seen = new Set<number>();
-  const pa: number[] = [];
-  const pb: number[] = [];
-  const pd: number[] = [];
+  // Per window and table: its bucket key, and whether that bucket was enumerated (not over-full).
+  const keys = new Int32Array(m * L);
+  const open = new Uint8Array(m * L);
+  let pa: Int32Array = new Int32Array(1 << 16), pb: Int32Array = new Int32Array(1 << 16), pd: Float32Array = new Float32Array(1 << 16);
+  let np = 0;
   const tight2 = o.tight * o.tight;
   const v = ws.vectors;
   let candidates = 0;
-  for (let t = 0; t < o.fineTables; t++) {
-    const { order, starts } = bucketize(fine, t, v, m);
+  for (let t = 0; t < L; t++) {
+    const { order, starts, keys: kt } = bucketize(lsh, t, sketch.vectors, m);
     for (let s = 0; s + 1 < starts.length; s++) {
       const lo = starts[s]!, hi = starts[s + 1]!;
-      if (hi - lo < 2) continue;
-      if (hi - lo > o.maxBucket) {
-        for (let q = lo; q < hi; q++) crowded[order[q]!] = 1;
-        continue;
+      const full = hi - lo > o.maxBucket;
+      for (let q = lo; q < hi; q++) {
+        const w = order[q]!;
+        keys[w * L + t] = kt[w]!;
+        if (full) crowded[w]!++;
+        else open[w * L + t] = 1;
       }
+      if (hi - lo < 2 || full) continue;
       for (let p = lo; p < hi; p++) {
         const a = order[p]!;
         const ia = ws.image[a]!;
@@ -55,6 +65,15 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
           const b = order[q]!;
           const ib = ws.image[b]!;
           if (ia === ib) continue;
+          // Each pair is examined once: at the first table where both shared an enumerated bucket.
+          let before = false;
+          for (let u = 0; u < t; u++) {
+            if (keys[a * L + u] === keys[b * L + u] && open[a * L + u]) {
+              before = true;
+              break;
+            }
+          }
+          if (before) continue;
           candidates++;
           let d2 = 0;
           const va = a * DIM, vb = b * DIM;
@@ -62,23 +81,24 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
             const x = v[va + d]! - v[vb + d]!;
             d2 += x * x;
           }
-          if (d2 <= tight2) {
-            const lo2 = a < b ? a : b, hi2 = a < b ? b : a;
-            const key = lo2 * m + hi2;
-            if (seen.has(key)) continue;
-            seen.add(key);
-            if (o.skipPair && o.skipPair(ia, ib)) continue;
-            pa.push(lo2);
-            pb.push(hi2);
-            pd.push(Math.sqrt(d2));
+          if (d2 > tight2 || (o.skipPair && o.skipPair(ia, ib))) continue;
+          if (np === pa.length) {
+            pa = growI(pa);
+            pb = growI(pb);
+            const d3 = new Float32Array(pd.length * 2);
+            d3.set(pd);
+            pd = d3;
           }
+          pa[np] = a;
+          pb[np] = b;
+          pd[np++] = Math.sqrt(d2);
         }
       }
     }
   }
   // CSR, both directions.
   const deg = new Int32Array(m + 1);
-  for (let i = 0; i < pa.length; i++) {
+  for (let i = 0; i < np; i++) {
     deg[pa[i]!]!++;
     deg[pb[i]!]!++;
   }
@@ -87,7 +107,7 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
   const fill = off.slice(0, m);
   const nbr = new Int32Array(off[m]!);
   const dist = new Float32Array(off[m]!);
-  for (let i = 0; i < pa.length; i++) {
+  for (let i = 0; i < np; i++) {
     const a = pa[i]!, b = pb[i]!;
     nbr[fill[a]!] = b;
     dist[fill[a]!++] = pd[i]!;
@@ -95,4 +115,24 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
     dist[fill[b]!++] = pd[i]!;
   }
   return { off, nbr, dist, crowded, candidates };
+}
+
+function growI(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** 2x2 average pooling of each window (odd sides keep their last row/column at half weight). */
+function pooledSketch(ws: WindowSet): { vectors: Float32Array; dim: number; scale: number } {
+  const s = ws.size;
+  const h = Math.ceil(s / 2);
+  const dim = h * h;
+  const out = new Float32Array(ws.count * dim);
+  for (let w = 0; w < ws.count; w++) {
+    const src = w * ws.dim, dst = w * dim;
+    for (let y = 0; y < s; y++) for (let x = 0; x < s; x++) out[dst + (y >> 1) * h + (x >> 1)] += 0.25 * ws.vectors[src + y * s + x]!;
+  }
+  // Pooling four values halves the norm of a difference that is spread evenly: hash with half the width.
+  return { vectors: out, dim, scale: 0.5 };
 }

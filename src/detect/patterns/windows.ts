@@ -8,8 +8,11 @@
 //   the pattern; distances are then relative to contrast, comparable across windows.
 // - Several sizes because a window only matches across images when it lies inside the shared pattern, and
 //   a window as large as the pattern separates it from natural content far better than a small one.
-import type { ImageFeatures } from '../../fingerprint/image-features.js';
-import { imagePixels } from '../../fingerprint/image-features.js';
+/** The part of the image fingerprints windows need: RGB pixels on a grid x grid working grid. */
+export interface PixelGrid {
+  grid: number;
+  pixels: Uint8Array;
+}
 
 export interface WindowSet {
   /** Window side in grid pixels; vectors have size*size dimensions. */
@@ -35,7 +38,7 @@ export interface WindowOptions {
   minStd: number;
 }
 
-export function lumaPlanes(f: ImageFeatures): Float32Array {
+export function lumaPlanes(f: PixelGrid): Float32Array {
   const g = f.grid;
   const n = f.pixels.length / (g * g * 3);
   const y = new Float32Array(n * g * g);
@@ -44,7 +47,7 @@ export function lumaPlanes(f: ImageFeatures): Float32Array {
   return y;
 }
 
-export function extractWindows(f: ImageFeatures, opts: WindowOptions, luma: Float32Array = lumaPlanes(f)): WindowSet[] {
+export function extractWindows(f: PixelGrid, opts: WindowOptions, luma: Float32Array = lumaPlanes(f)): WindowSet[] {
   const g = f.grid;
   const n = luma.length / (g * g);
   const sizes = opts.sizes.filter((s) => s <= g);
