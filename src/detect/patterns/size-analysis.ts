@@ -23,6 +23,7 @@ export interface SizeInput {
   keepFraction: number;
   maxPerImage: number;
   minStd: number;
+  minStructure: number;
   noiseFloor: number;
   /** Window score from which a window may join a group. */
   minScore: number;
@@ -54,7 +55,7 @@ export function analyseSize(inp: SizeInput): SizeResult {
   const n = inp.phash.length;
   const [ws] = extractWindows(
     { grid: inp.grid, pixels: inp.pixels },
-    { sizes: [sp.size], keepFraction: inp.keepFraction, maxPerImage: inp.maxPerImage, minStd: inp.minStd },
+    { sizes: [sp.size], keepFraction: inp.keepFraction, maxPerImage: inp.maxPerImage, minStd: inp.minStd, minStructure: inp.minStructure },
   );
   const best = new Float32Array(n);
   if (!ws) return { size: sp.size, windows: 0, best, groups: [] };

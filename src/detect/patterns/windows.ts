@@ -36,6 +36,11 @@ export interface WindowOptions {
   maxPerImage: number;
   /** Per-pixel luma standard deviation below which a window is never kept (flat areas). */
   minStd: number;
+  /**
+   * Gradient energy over squared contrast below which a window is a single edge or ramp, never kept: such
+   * windows are the commonest content of any image set, so their repeats are no evidence of a shared pattern.
+   */
+  minStructure: number;
 }
 
 export function lumaPlanes(f: PixelGrid): Float32Array {
@@ -77,7 +82,10 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions, luma: Float32A
       selectionMap(luma, base, g, size, gradIntegral, grad, smap);
       cand.length = 0;
       const minContrast = opts.minStd * size;
-      for (let p = 0; p < npos * npos; p++) if (smap[p]! >= cut && cmap[p]! >= minContrast) cand.push(p);
+      for (let p = 0; p < npos * npos; p++) {
+        const c = cmap[p]!;
+        if (smap[p]! >= cut && c >= minContrast && smap[p]! >= opts.minStructure * c * c) cand.push(p);
+      }
       if (cand.length > opts.maxPerImage) {
         cand.sort((a, b) => smap[b]! - smap[a]! || a - b);
         cand.length = opts.maxPerImage;
@@ -180,6 +188,7 @@ function selectionMap(luma: Float32Array, base: number, g: number, size: number,
 
 /** The selection strength above which keepFraction of windows lie, on an evenly spaced sample of images. */
 function selectionCut(luma: Float32Array, g: number, n: number, size: number, keep: number, gi: Float64Array, grad: Float32Array, smap: Float32Array): number {
+  if (keep >= 1) return -Infinity;
   const npos = g - size + 1;
   const sample = Math.min(n, 2000);
   const values = new Float32Array(sample * npos * npos);

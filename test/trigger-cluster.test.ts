@@ -1,0 +1,71 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { injectImageFolder } from '../src/attack/image-inject.js';
+import { parseJpeg } from '../src/fingerprint/file-facts.js';
+import { scan } from '../src/scan.js';
+import { silentProgress } from '../src/util/progress.js';
+import { writeSyntheticFolder } from './fixtures/synthetic-images.js';
+
+let dir: string;
+let clean: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ps-tc-'));
+  clean = join(dir, 'clean');
+  await writeSyntheticFolder(clean, ['a', 'b', 'c'], 150, 7);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function poisonAndScan(name: string, attack: Parameters<typeof injectImageFolder>[0]['attack'], count: number) {
+  const data = join(dir, name);
+  const truth = await injectImageFolder({ source: clean, out: data, attack, count, target: 'a', seed: 3, truth: join(dir, `${name}.json`) });
+  const r = await scan({ dataset: data, out: join(dir, `${name}-out`), quiet: true, progress: silentProgress, detectors: ['trigger-cluster'], concurrency: 1 });
+  const order = [...r.ids.keys()].sort((x, y) => r.scores.score[y]! - r.scores.score[x]!);
+  return { truth, r, top: order.slice(0, count).map((i) => r.ids[i]!) };
+}
+
+describe('trigger-cluster', () => {
+  it('finds 4 images with a checkerboard patch at random places among 450, as one finding', async () => {
+    const { truth, r, top } = await poisonAndScan('cb', { type: 'patch', pattern: 'checkerboard', size: 3, position: 'random' }, 4);
+    expect(new Set(top)).toEqual(new Set(truth.poisoned));
+    const f = r.report.findings.find((x) => x.detector === 'trigger-cluster' && x.severity !== 'low');
+    expect(f).toBeDefined();
+    expect(new Set(f!.samples)).toEqual(new Set(truth.poisoned));
+    expect(f!.evidence.labels).toEqual({ a: 4 });
+    expect(r.exitCode).toBe(f!.severity === 'high' ? 1 : 0);
+  });
+
+  it('finds an 8x8 coloured patch in a corner', async () => {
+    // Cells that differ in brightness: colour-only differences are smeared by JPEG 4:2:0 (see README, limits).
+    const { truth, top } = await poisonAndScan('trojan', { type: 'patch', pattern: 'random', size: 8, position: 'bottom-right', margin: 2, patternSeed: 1 }, 5);
+    expect(new Set(top)).toEqual(new Set(truth.poisoned));
+  });
+
+  it('flags nothing in the clean set', async () => {
+    const r = await scan({ dataset: clean, out: join(dir, 'clean-out'), quiet: true, progress: silentProgress, detectors: ['trigger-cluster'], concurrency: 1 });
+    expect(r.report.findings.filter((f) => f.severity !== 'low')).toEqual([]);
+    expect(r.scores.flagged.every((x) => x === 0)).toBe(true);
+  });
+});
+
+describe('inject', () => {
+  it('re-encodes poisoned JPEGs at the source quality and leaves the source untouched', async () => {
+    const before = await readdir(join(clean, 'b'));
+    const data = join(dir, 'inj');
+    const truth = await injectImageFolder({ source: clean, out: data, attack: { type: 'patch', pattern: 'square', size: 3, position: 'top-left' }, count: 3, target: 'a', seed: 1, truth: join(dir, 'inj.json') });
+    expect(truth.poisoned).toHaveLength(3);
+    for (const id of truth.poisoned) {
+      expect(id.startsWith('a/')).toBe(true);
+      const j = parseJpeg(await readFile(join(data, id)));
+      expect(j?.quality).toBe(75);
+      expect(j?.chroma).toBe('4:2:0');
+    }
+    expect(await readdir(join(clean, 'b'))).toEqual(before);
+    const all = (await readdir(join(data, 'a'))).length + (await readdir(join(data, 'b'))).length + (await readdir(join(data, 'c'))).length;
+    expect(all).toBe(450);
+  });
+});
