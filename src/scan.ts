@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ScanContext } from './detect/detector.js';
-import { detectorsFor } from './detect/registry.js';
+import { checkDetectorNames, detectorsFor } from './detect/registry.js';
 import { loadDataset, type LoadOptions } from './ingest/load.js';
 import { combine, round, type SampleScores } from './report/combine.js';
 import { renderHtml } from './report/html.js';
@@ -51,6 +51,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const seed = opts.seed ?? 0;
   const failOn = opts.failOn ?? 'high';
   const outDir = resolve(opts.out ?? 'poisonscan-report');
+  // Usage errors before any long work.
+  if (opts.detectors) checkDetectorNames(opts.detectors);
   const loadOpts: LoadOptions = { ...opts, concurrency, progress };
   const data = await loadDataset(opts.dataset, loadOpts);
   const stages: Record<string, number> = { ...data.stages };

@@ -8,10 +8,14 @@ import { outlier } from './outlier.js';
 
 export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier];
 
+export function checkDetectorNames(names: string[]): void {
+  const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));
+  if (unknown.length) throw new UsageError(`unknown detector ${unknown.join(', ')} (known: ${DETECTORS.map((d) => d.name).join(', ')})`);
+}
+
 export function detectorsFor(ctx: ScanContext, only?: string[]): Detector[] {
   if (only && only.length) {
-    const unknown = only.filter((n) => !DETECTORS.some((d) => d.name === n));
-    if (unknown.length) throw new UsageError(`unknown detector ${unknown.join(', ')} (known: ${DETECTORS.map((d) => d.name).join(', ')})`);
+    checkDetectorNames(only);
     return DETECTORS.filter((d) => only.includes(d.name) && d.appliesTo(ctx));
   }
   return DETECTORS.filter((d) => d.appliesTo(ctx));

@@ -31,8 +31,11 @@ export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStr
       const bar = total > 0 ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% ${count}/${total}` : `${count}`;
       const rate = secs > 0 ? ` ${(count / secs).toFixed(0)}/s` : '';
       out.write(`\r\x1b[2K${name} ${bar}${rate} ${secs.toFixed(1)}s${final ? '\n' : ''}`);
+    } else if (secs < 5) {
+      // Non-TTY (logs, scheduled jobs): short stages say nothing, so a quick failure leaves one line.
+      return;
     } else if (total > 0) {
-      // Non-TTY (CI logs): one line per 25% so logs stay short.
+      // One line per 25% so logs stay short.
       const pct = Math.floor((100 * count) / total);
       const step = Math.floor(pct / 25) * 25;
       if (final || (step > lastPct && step < 100)) {
@@ -51,7 +54,6 @@ export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStr
       lastPct = -1;
       started = Date.now();
       lastDraw = 0;
-      if (!tty && t === 0) out.write(`${n}...\n`);
     },
     tick(n = 1) {
       count += n;
