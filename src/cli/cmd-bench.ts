@@ -14,6 +14,7 @@ export function standardCases(target: string): Record<string, BenchCase> {
     'colour-3x3-random-position': { name: 'colour-3x3-random-position', attack: { type: 'patch', pattern: 'random', size: 3, position: 'random' }, count: 5, target },
     'trojan-8x8': { name: 'trojan-8x8', attack: { type: 'patch', pattern: 'random', size: 8, position: 'bottom-right', margin: 3 }, count: 5, target },
     'noise-5x5-random': { name: 'noise-5x5-random', attack: { type: 'patch', pattern: 'noise', size: 5, position: 'random' }, count: 5, target },
+    'badnets-corner-1pct': { name: 'badnets-corner-1pct', attack: { type: 'patch', pattern: 'checkerboard', size: 3, position: 'bottom-right' }, count: 500, target },
     'blend-0.5pct': { name: 'blend-0.5pct', attack: { type: 'blend', alpha: 0.15 }, count: 250, target },
     'sig-0.5pct': { name: 'sig-0.5pct', attack: { type: 'sig', delta: 40, freq: 6 }, count: 250, target },
   };

@@ -51,11 +51,24 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
     for (let s = 0; s + 1 < starts.length; s++) {
       const lo = starts[s]!, hi = starts[s + 1]!;
       const full = hi - lo > o.maxBucket;
+      // An over-full bucket is usually a common pattern, but it may also be one pattern repeated many times
+      // (hundreds of poisoned copies): if most members sit tightly around the first one, link them to it.
+      const cluster = full ? tightCore(order, lo, hi, v, DIM, ws.image, o.tight * 0.5) : null;
       for (let q = lo; q < hi; q++) {
         const w = order[q]!;
         keys[w * L + t] = kt[w]!;
-        if (full) crowded[w]!++;
-        else open[w * L + t] = 1;
+        if (full && !(cluster && cluster.has(w))) crowded[w]!++;
+        else if (!full) open[w * L + t] = 1;
+      }
+      if (cluster) {
+        const a = order[lo]!;
+        for (const b of cluster) {
+          if (b === a) continue;
+          if (np === pa.length) ({ pa, pb, pd } = growPairs(pa, pb, pd));
+          pa[np] = a;
+          pb[np] = b;
+          pd[np++] = distance(v, a, b, DIM);
+        }
       }
       if (hi - lo < 2 || full) continue;
       for (let p = lo; p < hi; p++) {
@@ -82,13 +95,7 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
             d2 += x * x;
           }
           if (d2 > tight2 || (o.skipPair && o.skipPair(ia, ib))) continue;
-          if (np === pa.length) {
-            pa = growI(pa);
-            pb = growI(pb);
-            const d3 = new Float32Array(pd.length * 2);
-            d3.set(pd);
-            pd = d3;
-          }
+          if (np === pa.length) ({ pa, pb, pd } = growPairs(pa, pb, pd));
           pa[np] = a;
           pb[np] = b;
           pd[np++] = Math.sqrt(d2);
@@ -117,10 +124,32 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
   return { off, nbr, dist, crowded, candidates };
 }
 
-function growI(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
+function growPairs(pa: Int32Array, pb: Int32Array, pd: Float32Array): { pa: Int32Array; pb: Int32Array; pd: Float32Array } {
+  const a = new Int32Array(pa.length * 2), b = new Int32Array(pb.length * 2), d = new Float32Array(pd.length * 2);
+  a.set(pa);
+  b.set(pb);
+  d.set(pd);
+  return { pa: a, pb: b, pd: d };
+}
+
+function distance(v: Float32Array, a: number, b: number, dim: number): number {
+  let d2 = 0;
+  for (let d = 0; d < dim; d++) {
+    const x = v[a * dim + d]! - v[b * dim + d]!;
+    d2 += x * x;
+  }
+  return Math.sqrt(d2);
+}
+
+/** Members of a bucket (other images than the first member's) within `radius` of the first, when they are most of it. */
+function tightCore(order: Int32Array, lo: number, hi: number, v: Float32Array, dim: number, image: Int32Array, radius: number): Set<number> | null {
+  const a = order[lo]!;
+  const core = new Set<number>([a]);
+  for (let q = lo + 1; q < hi; q++) {
+    const b = order[q]!;
+    if (image[b] !== image[a] && distance(v, a, b, dim) <= radius) core.add(b);
+  }
+  return core.size >= (hi - lo) / 2 ? core : null;
 }
 
 /** 2x2 average pooling of each window (odd sides keep their last row/column at half weight). */
