@@ -7,7 +7,7 @@
 // distances (edges, borders and gradients are common), so the gap between their nearest neighbours is small.
 // A pasted pattern survives re-encoding almost unchanged, so its copies sit far closer to each other than to
 // anything else: a large gap after the m-th neighbour. That gap, and m, are the evidence.
-import type { FindingDraft, Json } from '../types.js';
+import { SEVERITY_RANK, type FindingDraft, type Json } from '../types.js';
 import { imagePixels, type ImageFeatures } from '../fingerprint/image-features.js';
 import type { Detector, ScanContext } from './detector.js';
 import { analyseSizes } from './patterns/parallel.js';
@@ -74,44 +74,61 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
   const results = await analyseSizes(inputs, ctx.concurrency);
   const best = new Float32Array(n);
   for (const r of results) for (let i = 0; i < n; i++) if (r.best[i]! > best[i]!) best[i] = r.best[i]!;
-  const kept = dedupeGroups(results.flatMap((r) => r.groups));
+  const assessed = results.flatMap((r) => r.groups).map((g) => assess(ctx, f, g, p));
+  const kept = dedupeGroups(assessed);
   const scores = new Float32Array(n);
   // Below the group line, scores stay under 0.5 so that only findings flag samples.
   for (let i = 0; i < n; i++) scores[i] = 0.45 * (best[i]! / (best[i]! + p.minScore));
   const findings: FindingDraft[] = [];
-  for (const g of kept) {
-    const k = g.images.length;
-    const outside = outsideDifference(f, g);
-    const median = medianOf(Array.from(g.score));
-    // Images that are alike outside the pattern too are near-duplicates, not a pasted pattern.
-    const alike = outside < p.minOutsideDifference;
-    const severity = k >= 3 && !alike ? (median >= p.highScore ? 'high' : 'medium') : 'low';
-    const groupScore = Math.min(1, 0.5 + 0.5 * (1 - Math.exp(-(median - p.minScore + 0.5) * Math.log2(k))));
-    for (let j = 0; j < k; j++) {
+  for (const a of kept) {
+    const { g, severity } = a;
+    for (let j = 0; j < g.images.length; j++) {
       const i = g.images[j]!;
-      const s = severity === 'low' ? Math.min(0.49, scores[i]! + 0.1) : groupScore * (0.9 + 0.1 * Math.min(1, g.score[j]! / (2 * p.highScore)));
+      const s = severity === 'low' ? Math.min(0.49, scores[i]! + 0.1) : a.score * (0.9 + 0.1 * Math.min(1, g.score[j]! / (2 * p.highScore)));
       if (s > scores[i]!) scores[i] = s;
     }
-    findings.push(describeGroup(ctx, f, g, severity, severity === 'low' ? Math.min(groupScore, 0.49) : groupScore, outside, alike));
+    findings.push(describeGroup(ctx, f, a));
   }
   return { scores, findings };
 }
 
+interface Assessed {
+  g: SizeGroup;
+  severity: 'high' | 'medium' | 'low';
+  score: number;
+  outside: number;
+  /** Why a group of 3+ stays low: its images are alike everywhere, or they carry a mix of labels. */
+  why: 'alike' | 'mixed' | null;
+}
+
+function assess(ctx: ScanContext, f: ImageFeatures, g: SizeGroup, p: TriggerClusterParams): Assessed {
+  const k = g.images.length;
+  const outside = outsideDifference(f, g);
+  const median = medianOf(Array.from(g.score));
+  // Images that are alike outside the pattern too are near-duplicates, not a pasted pattern.
+  const alike = outside < p.minOutsideDifference;
+  const mixed = hasMixedLabels(ctx.labels, g.images);
+  const severity = k >= 3 && !alike && !mixed ? (median >= p.highScore ? 'high' : 'medium') : 'low';
+  const raw = Math.min(1, 0.5 + 0.5 * (1 - Math.exp(-(median - p.minScore + 0.5) * Math.log2(k))));
+  return { g, severity, score: severity === 'low' ? Math.min(raw, 0.49) : raw, outside, why: alike ? 'alike' : mixed ? 'mixed' : null };
+}
+
 /**
- * One pattern shows up in several groups (windows of several sizes inside one patch, overlapping windows):
- * keep the largest, most convincing group and drop any that mostly repeats images already claimed.
+ * One pattern shows up in several groups (windows of several sizes inside one patch, overlapping windows), and
+ * a common pattern can swallow a few windows of a rare one: the most severe, then largest, group claims its
+ * images first, and a group that mostly repeats claimed images is dropped.
  */
-function dedupeGroups(groups: SizeGroup[]): SizeGroup[] {
+function dedupeGroups(groups: Assessed[]): Assessed[] {
   const mean = (g: SizeGroup) => g.score.reduce((a, b) => a + b, 0) / g.score.length;
-  groups.sort((a, b) => b.images.length - a.images.length || mean(b) - mean(a) || b.size - a.size);
+  groups.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.g.images.length - a.g.images.length || mean(b.g) - mean(a.g) || b.g.size - a.g.size);
   const claimed = new Set<number>();
-  const out: SizeGroup[] = [];
-  for (const g of groups) {
-    const imgs = Array.from(g.images);
+  const out: Assessed[] = [];
+  for (const a of groups) {
+    const imgs = Array.from(a.g.images);
     const fresh = imgs.filter((i) => !claimed.has(i));
     if (fresh.length < Math.max(2, imgs.length / 2)) continue;
     for (const i of imgs) claimed.add(i);
-    out.push(g);
+    out.push(a);
   }
   return out;
 }
@@ -121,7 +138,26 @@ function medianOf(a: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : 0.5 * (s[s.length / 2 - 1]! + s[s.length / 2]!);
 }
 
-function describeGroup(ctx: ScanContext, f: ImageFeatures, g: SizeGroup, severity: 'high' | 'medium' | 'low', score: number, outside: number, alike: boolean): FindingDraft {
+/**
+ * A patch backdoor steers its samples to one target label (dirty-label: relabelled to it; clean-label: drawn
+ * from it), so in labelled data a group whose images carry a mix of labels is a natural repeat (strokes,
+ * borders, watermarks), not a backdoor. Unlabelled data gives no such evidence.
+ */
+function hasMixedLabels(labels: (string | null)[], images: Int32Array): boolean {
+  const counts = new Map<string, number>();
+  let labelled = 0;
+  for (const i of images) {
+    const l = labels[i];
+    if (l === null || l === undefined) continue;
+    labelled++;
+    counts.set(l, (counts.get(l) ?? 0) + 1);
+  }
+  if (labelled < images.length / 2) return false;
+  return Math.max(...counts.values()) < 0.8 * labelled;
+}
+
+function describeGroup(ctx: ScanContext, f: ImageFeatures, a: Assessed): FindingDraft {
+  const { g, severity, score, outside, why } = a;
   const imgs = Array.from(g.images);
   const side = g.size;
   const boxes: { [id: string]: Json } = {};
@@ -142,9 +178,11 @@ function describeGroup(ctx: ScanContext, f: ImageFeatures, g: SizeGroup, severit
   const labelKeys = Object.keys(labels);
   const oneLabel = labelKeys.length === 1 && labelKeys[0] !== '(none)';
   const where = places.size === 1 ? `at the same place (x=${box.x}, y=${box.y}, ${side}x${side} of ${f.grid}x${f.grid})` : `at ${places.size} different places`;
-  const note = alike
+  const note = why === 'alike'
     ? 'the images are alike outside the pattern too: near-duplicates rather than a pasted pattern'
-    : oneLabel && imgs.length >= 3
+    : why === 'mixed'
+      ? 'the images carry a mix of labels: a shared pattern (stroke, border, watermark) but not a single-target backdoor'
+      : oneLabel && imgs.length >= 3
       ? 'images of varied content that share one pattern and one label: the signature of a dirty-label patch backdoor'
       : 'a shared pattern; check whether it is a watermark, a logo or a trigger';
   return {
