@@ -20,7 +20,7 @@ const MIN_MEMBERS = 10;
 /** Tail count over the opposite tail's (plus one) before a pattern is reported. */
 const MIN_EXCESS = 8;
 /** (tail - opposite) / sqrt(tail + opposite + 1) needed as well. */
-const MIN_SIGNIFICANCE = 10;
+const MIN_SIGNIFICANCE = 4;
 const REFINE = 2;
 
 export const blend: Detector = {
