@@ -1,7 +1,7 @@
 // The scan pipeline as a library call: ingest -> fingerprint -> store -> detect -> report.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { ScanContext } from './detect/detector.js';
 import { checkDetectorNames, detectorsFor } from './detect/registry.js';
 import { loadDataset, type LoadOptions } from './ingest/load.js';
@@ -53,11 +53,14 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const outDir = resolve(opts.out ?? 'poisonscan-report');
   // Usage errors before any long work.
   if (opts.detectors) checkDetectorNames(opts.detectors);
+  const datasetPath = resolve(opts.dataset);
+  if (outDir === datasetPath || outDir.startsWith(datasetPath + sep)) {
+    throw new UsageError('--out must not be inside the dataset (poisonscan never writes into the data it reads)');
+  }
   const loadOpts: LoadOptions = { ...opts, concurrency, progress };
   const data = await loadDataset(opts.dataset, loadOpts);
   const stages: Record<string, number> = { ...data.stages };
 
-  if (resolve(outDir) === resolve(data.path)) throw new UsageError('--out must not be the dataset folder (poisonscan never writes into the data it reads)');
   await mkdir(outDir, { recursive: true });
   if (data.images && opts.writeFingerprints !== false) {
     const ts = performance.now();

@@ -42,11 +42,11 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   let img: Sharp;
   if (format === 'bmp') {
     const raw = decodeBmp(bytes);
-    if (raw.width * raw.height > opts.pixelLimit) throw new Error(`image has ${raw.width * raw.height} pixels, above the limit of ${opts.pixelLimit}`);
+    if (raw.width * raw.height > opts.pixelLimit) throw new Error(`image has ${raw.width * raw.height} pixels, above the pixel limit of ${opts.pixelLimit}`);
     ({ width, height } = raw);
     img = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 3 } });
   } else {
-    if (width * height > opts.pixelLimit) throw new Error(`image has ${width * height} pixels, above the limit of ${opts.pixelLimit}`);
+    if (width * height > opts.pixelLimit) throw new Error(`image has ${width * height} pixels, above the pixel limit of ${opts.pixelLimit}`);
     img = sharp(bytes, { limitInputPixels: opts.pixelLimit, failOn: 'error', sequentialRead: true });
     if (width === 0) {
       const m = await img.metadata();
@@ -60,7 +60,13 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   if (!(width === opts.grid && height === opts.grid)) {
     img = img.resize(opts.grid, opts.grid, { fit: 'fill', kernel: 'lanczos3' });
   }
-  const { data, info } = await img.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  let decoded;
+  try {
+    decoded = await img.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw new Error(explainFailure(bytes, format, e));
+  }
+  const { data, info } = decoded;
   if (info.channels !== 3 || data.length !== opts.grid * opts.grid * 3) {
     throw new Error(`decoder returned ${info.width}x${info.height}x${info.channels}, expected ${opts.grid}x${opts.grid}x3`);
   }
@@ -71,4 +77,12 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
 export function chooseGrid(width: number, height: number, maxGrid = 64): number {
   const side = Math.max(width, height);
   return side > 0 && side <= maxGrid ? side : maxGrid;
+}
+
+/** libvips sometimes says only "Unknown error": name the likely cause from the bytes. */
+function explainFailure(b: Uint8Array, format: SniffedFormat, e: unknown): string {
+  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
+  if (format === 'jpeg' && !(b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9)) return `truncated JPEG (the file ends before its end marker): ${msg}`;
+  if (format === 'png' && !Buffer.from(b.subarray(Math.max(0, b.length - 12))).includes('IEND')) return `truncated PNG (no IEND chunk): ${msg}`;
+  return `corrupt ${format} image: ${msg}`;
 }
