@@ -16,8 +16,9 @@ import type { SizeGroup, SizeInput, SizeParams } from './patterns/size-analysis.
 export interface TriggerClusterParams {
   sizes: SizeParams[];
   /**
-   * Windows compared per size, at most: the most structured share of all windows that fits this budget is
-   * kept (all of them in small datasets, ~2% of CIFAR-10's 50,000 images), which bounds time and memory.
+   * Windows compared per size, at most: the most structured windows among those that pass the flatness and
+   * structure gates (all of them in a small dataset, ~1% of all windows of CIFAR-10's 50,000 images). Bounds
+   * time and memory; patterns of modest contrast can fall below the cut in large datasets.
    */
   windowBudget: number;
   maxPerImage: number;
@@ -41,9 +42,9 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   sizes: [
     { size: 3, radius: 0.2, lshWidth: 0.55, lshK: 7, lshTables: 6 },
     { size: 5, radius: 0.3, lshWidth: 0.8, lshK: 8, lshTables: 8 },
-    { size: 8, radius: 0.5, lshWidth: 1.3, lshK: 10, lshTables: 8 },
+    { size: 8, radius: 0.6, lshWidth: 1.3, lshK: 10, lshTables: 10 },
   ],
-  windowBudget: 600_000,
+  windowBudget: 300_000,
   maxPerImage: 96,
   minStd: 8,
   minStructure: 1.2,

@@ -65,7 +65,7 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions, luma: Float32A
   const out: WindowSet[] = [];
   for (const size of sizes) {
     const npos = g - size + 1;
-    const cut = selectionCut(luma, g, n, size, opts.keepFraction, gradIntegral, grad, smap);
+    const cut = selectionCut(luma, g, n, size, opts.keepFraction, opts.minStd * size, opts.minStructure, integral, integral2, cmap, gradIntegral, grad, smap);
     const dim = size * size;
     let cap = Math.max(16, Math.ceil(1.5 * opts.keepFraction * n * npos * npos));
     let vectors = new Float32Array(cap * dim);
@@ -187,16 +187,29 @@ function selectionMap(luma: Float32Array, base: number, g: number, size: number,
 }
 
 /** The selection strength above which keepFraction of windows lie, on an evenly spaced sample of images. */
-function selectionCut(luma: Float32Array, g: number, n: number, size: number, keep: number, gi: Float64Array, grad: Float32Array, smap: Float32Array): number {
+function selectionCut(
+  luma: Float32Array, g: number, n: number, size: number, keep: number, minContrast: number, minStructure: number,
+  s1: Float64Array, s2: Float64Array, cmap: Float32Array, gi: Float64Array, grad: Float32Array, smap: Float32Array,
+): number {
   if (keep >= 1) return -Infinity;
   const npos = g - size + 1;
   const sample = Math.min(n, 2000);
   const values = new Float32Array(sample * npos * npos);
+  let m = 0;
   for (let k = 0; k < sample; k++) {
     const i = Math.floor((k * n) / sample);
-    selectionMap(luma, i * g * g, g, size, gi, grad, smap);
-    values.set(smap.subarray(0, npos * npos), k * npos * npos);
+    const base = i * g * g;
+    buildIntegral(luma, base, g, s1, s2);
+    contrastMap(g, size, s1, s2, cmap);
+    selectionMap(luma, base, g, size, gi, grad, smap);
+    // The share applies to windows that pass the flatness and structure gates.
+    for (let p = 0; p < npos * npos; p++) {
+      const c = cmap[p]!;
+      if (c >= minContrast && smap[p]! >= minStructure * c * c) values[m++] = smap[p]!;
+    }
   }
-  values.sort();
-  return values[Math.min(values.length - 1, Math.floor((1 - keep) * values.length))]!;
+  if (m === 0) return Infinity;
+  const eligible = values.subarray(0, m).sort();
+  const wanted = keep * sample * npos * npos;
+  return wanted >= m ? 0 : eligible[Math.floor(m - wanted)]!;
 }
