@@ -5,8 +5,9 @@ import { triggerCluster } from './trigger-cluster.js';
 import { blend } from './blend.js';
 import { nearDuplicate } from './near-duplicate.js';
 import { outlier } from './outlier.js';
+import { triggerToken } from './trigger-token.js';
 
-export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier];
+export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, triggerToken];
 
 export function checkDetectorNames(names: string[]): void {
   const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));

@@ -47,6 +47,8 @@ export function registerLoader(format: DatasetFormat, loader: FormatLoader): voi
 }
 
 export async function loadDataset(pathArg: string, opts: LoadOptions): Promise<LoadedDataset> {
+  // Readers of other formats register themselves on import.
+  await import('./tabular.js');
   const path = resolve(pathArg);
   const format = opts.format ?? (opts.manifest ? 'imagefolder' : await detectFormat(path));
   if (format === 'imagefolder') return loadImageFolder(path, opts);

@@ -1,0 +1,130 @@
+// Tabular text datasets (JSONL, JSON arrays, CSV, TSV): picks the columns as the contract says and turns the
+// records into the scan's text columns. Modality: instruction (prompt + response), text (text + label:
+// classification), document (text only).
+import { resolve } from 'node:path';
+import { UsageError, type DatasetFormat, type Modality, type SampleError } from '../types.js';
+import type { LoadOptions, LoadedDataset } from './load.js';
+import { registerLoader } from './load.js';
+import { RowError, type Cell, type RecordRow, type RecordSource } from './records.js';
+import { delimitedSource } from './records/delimited.js';
+import { jsonArraySource } from './records/json.js';
+import { jsonlSource } from './records/jsonl.js';
+import type { TextColumns } from './text-columns.js';
+
+const TEXT = ['text', 'sentence', 'sentences', 'content', 'document'];
+const LABEL = ['label', 'labels', 'class', 'category'];
+const PROMPT = ['prompt', 'instruction', 'question'];
+const RESPONSE = ['response', 'output', 'completion', 'answer'];
+
+export function sourceFor(path: string, format: DatasetFormat): RecordSource {
+  switch (format) {
+    case 'jsonl':
+      return jsonlSource(path);
+    case 'json':
+      return jsonArraySource(path);
+    case 'csv':
+      return delimitedSource(path, ',');
+    case 'tsv':
+      return delimitedSource(path, '\t');
+    default:
+      throw new UsageError(`format ${format} is not a text table`);
+  }
+}
+
+function cellText(c: Cell): string | null {
+  if (c === null || c === undefined) return null;
+  if (typeof c === 'string') return c;
+  if (typeof c === 'number' || typeof c === 'bigint' || typeof c === 'boolean') return String(c);
+  return JSON.stringify(c);
+}
+
+/** The first of `names` present (case-insensitive), or the one forced by an option. */
+function pick(columns: string[], names: string[], forced: string | undefined, what: string): string | undefined {
+  if (forced !== undefined) {
+    const hit = columns.find((c) => c === forced) ?? columns.find((c) => c.toLowerCase() === forced.toLowerCase());
+    if (!hit) throw new UsageError(`no ${what} column "${forced}" (columns: ${columns.join(', ')})`);
+    return hit;
+  }
+  for (const n of names) {
+    const hit = columns.find((c) => c.toLowerCase() === n);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+export async function loadTabular(pathArg: string, format: DatasetFormat, opts: LoadOptions): Promise<LoadedDataset> {
+  const path = resolve(pathArg);
+  const t0 = performance.now();
+  opts.progress.stage('read');
+  const rows: RecordRow[] = [];
+  const rowNumbers: number[] = [];
+  const errors: SampleError[] = [];
+  const seenColumns = new Set<string>();
+  let n = 0;
+  for await (const r of sourceFor(path, format).rows()) {
+    const row = n++;
+    if (r instanceof RowError) {
+      errors.push({ id: String(r.row), error: r.message });
+      continue;
+    }
+    for (const k of Object.keys(r)) seenColumns.add(k);
+    rows.push(r);
+    rowNumbers.push(row);
+    if ((row & 8191) === 0) opts.progress.tick(8192);
+  }
+  opts.progress.done();
+  if (rows.length === 0) throw new UsageError(`${path}: no readable rows${errors[0] ? ` (first problem: ${errors[0].error})` : ''}`);
+  const columns = [...seenColumns];
+  const idCol = pick(columns, ['id'], opts.idColumn, 'id');
+  const labelCol = pick(columns, LABEL, opts.labelColumn, 'label');
+  let promptCol = pick(columns, PROMPT, opts.promptColumn, 'prompt');
+  let responseCol = pick(columns, RESPONSE, opts.responseColumn, 'response');
+  const textCol = pick(columns, TEXT, opts.textColumn, 'text');
+  if (opts.textColumn === undefined && textCol && !(opts.promptColumn || opts.responseColumn)) {
+    // A text column wins over prompt/response guesses only when there is no full prompt/response pair.
+    if (!(promptCol && responseCol)) promptCol = responseCol = undefined;
+  }
+  const inputCol = promptCol && promptCol.toLowerCase() === 'instruction' ? columns.find((c) => c.toLowerCase() === 'input') : undefined;
+  let modality: Modality;
+  if (promptCol && responseCol) modality = 'instruction';
+  else if (textCol) modality = labelCol ? 'text' : 'document';
+  else throw new UsageError(`${path}: no text column found (columns: ${columns.join(', ')}); pass --text-column or --prompt-column/--response-column`);
+
+  const ids: string[] = [];
+  const labels: (string | null)[] = [];
+  const texts: TextColumns = modality === 'instruction' ? { prompt: [], response: [] } : { text: [] };
+  const used = new Set<string>();
+  rows.forEach((r, k) => {
+    const rowNo = rowNumbers[k]!;
+    let id = idCol ? cellText(r[idCol]) ?? String(rowNo) : String(rowNo);
+    // Ids must be unique in the report: a repeated id gets its row number appended.
+    if (used.has(id)) id = `${id}#${rowNo}`;
+    if (modality === 'instruction') {
+      const p = cellText(r[promptCol!]);
+      const extra = inputCol ? cellText(r[inputCol]) : null;
+      const resp = cellText(r[responseCol!]);
+      if (p === null && resp === null) {
+        errors.push({ id, error: `row has neither ${promptCol} nor ${responseCol}` });
+        return;
+      }
+      texts.prompt!.push(extra ? `${p ?? ''}\n${extra}` : p);
+      texts.response!.push(resp);
+    } else {
+      const t = cellText(r[textCol!]);
+      if (t === null || t.trim() === '') {
+        errors.push({ id, error: `empty ${textCol}` });
+        return;
+      }
+      texts.text!.push(t);
+    }
+    used.add(id);
+    ids.push(id);
+    // Labels of mixed types (1, "1", true) are compared as strings.
+    labels.push(labelCol ? cellText(r[labelCol]) : null);
+  });
+  if (ids.length === 0) throw new UsageError(`${path}: no usable rows (first problem: ${errors[0]?.error ?? 'unknown'})`);
+  return { path, format, modality, ids, labels, texts, errors, stages: { ingest: (performance.now() - t0) / 1000 } };
+}
+
+for (const f of ['jsonl', 'json', 'csv', 'tsv'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));
+

@@ -1,0 +1,71 @@
+// Multinomial naive Bayes over unigrams and hashed bigrams, cross-fitted in two folds: each document is judged
+// by a model that never saw it. Used to ask "what label does this text point to without the candidate trigger?".
+
+const BIGRAM_BUCKETS = 1 << 20;
+
+export interface NaiveBayes {
+  classes: number;
+  vocab: number;
+  /** log P(feature | class), classes x (vocab + BIGRAM_BUCKETS). */
+  logLik: Float32Array;
+  logPrior: Float64Array;
+}
+
+function bigramKey(a: number, b: number): number {
+  return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca6b)) >>> 12;
+}
+
+export function trainNaiveBayes(docs: Int32Array[], labels: Int32Array, classes: number, vocab: number, use: (i: number) => boolean): NaiveBayes {
+  const f = vocab + BIGRAM_BUCKETS;
+  const counts = new Float32Array(classes * f);
+  const totals = new Float64Array(classes);
+  const docCounts = new Float64Array(classes);
+  for (let i = 0; i < docs.length; i++) {
+    if (!use(i)) continue;
+    const l = labels[i]!;
+    if (l < 0) continue;
+    docCounts[l]++;
+    const d = docs[i]!;
+    const o = l * f;
+    for (let t = 0; t < d.length; t++) {
+      counts[o + d[t]!]++;
+      if (t + 1 < d.length) counts[o + vocab + bigramKey(d[t]!, d[t + 1]!)]++;
+    }
+    totals[l] += 2 * d.length - 1;
+  }
+  const logLik = new Float32Array(classes * f);
+  for (let l = 0; l < classes; l++) {
+    // Laplace smoothing over the vocabulary actually seen (bigram buckets are mostly empty).
+    const denom = Math.log(totals[l]! + vocab + 1);
+    for (let k = 0; k < f; k++) logLik[l * f + k] = Math.log(counts[l * f + k]! + 1) - denom;
+  }
+  const all = docCounts.reduce((a, b) => a + b, 0);
+  const logPrior = Float64Array.from(docCounts, (c) => Math.log((c + 1) / (all + classes)));
+  return { classes, vocab, logLik, logPrior };
+}
+
+/**
+ * Posterior of each class for document d, ignoring the tokens whose positions are masked (and bigrams that touch
+ * them). Writes into `out` and returns it.
+ */
+export function posterior(m: NaiveBayes, d: Int32Array, masked: Uint8Array | null, out: Float64Array): Float64Array {
+  const f = m.vocab + BIGRAM_BUCKETS;
+  for (let l = 0; l < m.classes; l++) {
+    let s = m.logPrior[l]!;
+    const o = l * f;
+    for (let t = 0; t < d.length; t++) {
+      if (masked && masked[t]) continue;
+      const w = d[t]!;
+      // Words unseen in training carry no evidence (their id may exceed this fold's counts).
+      if (w < m.vocab) s += m.logLik[o + w]!;
+      if (t + 1 < d.length && !(masked && masked[t + 1])) s += m.logLik[o + m.vocab + bigramKey(w, d[t + 1]!)]!;
+    }
+    out[l] = s;
+  }
+  let max = -Infinity;
+  for (let l = 0; l < m.classes; l++) max = Math.max(max, out[l]!);
+  let z = 0;
+  for (let l = 0; l < m.classes; l++) z += (out[l] = Math.exp(out[l]! - max));
+  for (let l = 0; l < m.classes; l++) out[l]! /= z;
+  return out;
+}

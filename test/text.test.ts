@@ -1,0 +1,87 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { UsageError } from '../src/types.js';
+import { silentProgress } from '../src/util/progress.js';
+import { createRng, randInt } from '../src/util/rng.js';
+
+let dir: string;
+const run = (dataset: string, extra: Record<string, unknown> = {}) =>
+  scan({ dataset, out: join(dir, 'out'), quiet: true, progress: silentProgress, failOn: 'never', ...extra });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ps-text-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('text ingest', () => {
+  it('reads CSV with quotes, embedded newlines, an id column and a ragged row', async () => {
+    const p = join(dir, 'a.csv');
+    await writeFile(p, 'id,text,label\nx1,"hello, ""world""",1\nx2,"two\nlines",0\nx3,ragged\nx4, spaced ,0\n');
+    const r = await run(p);
+    expect(r.report.dataset).toMatchObject({ format: 'csv', modality: 'text', samples: 3, labels: { '0': 2, '1': 1 } });
+    expect(r.ids).toEqual(['x1', 'x2', 'x4']);
+    expect(r.report.errors[0]!.error).toMatch(/2 fields, the header has 3/);
+  });
+
+  it('reads THUNLP-style TSV (" \\t " separators), JSONL with a bad line, and Alpaca JSON as instruction data', async () => {
+    const tsv = join(dir, 'b.tsv');
+    await writeFile(tsv, 'sentences \t labels\nfine movie \t 1\nbad movie \t 0\n');
+    const t = await run(tsv);
+    expect(t.report.dataset).toMatchObject({ samples: 2, labels: { '1': 1, '0': 1 } });
+    const jl = join(dir, 'c.jsonl');
+    await writeFile(jl, '{"text":"a doc"}\nnot json\n{"text":"another"}\n');
+    const j = await run(jl);
+    expect(j.report.dataset).toMatchObject({ modality: 'document', samples: 2 });
+    expect(j.report.errors).toEqual([{ id: '1', error: 'line 2 is not valid JSON' }]);
+    const js = join(dir, 'd.json');
+    await writeFile(js, JSON.stringify([{ instruction: 'say hi', input: 'politely', output: 'hi' }, { instruction: 'add', input: '', output: '2' }]));
+    const a = await run(js);
+    expect(a.report.dataset).toMatchObject({ modality: 'instruction', samples: 2 });
+  });
+
+  it('gives a usage error for a JSON file that is not an array and for a missing named column', async () => {
+    const js = join(dir, 'e.json');
+    await writeFile(js, '{"a":1}');
+    await expect(run(js)).rejects.toThrow(/not a JSON array/);
+    const csv = join(dir, 'f.csv');
+    await writeFile(csv, 'text,label\nx,1\n');
+    await expect(run(csv, { textColumn: 'body' })).rejects.toThrow(UsageError);
+  });
+});
+
+describe('trigger-token', () => {
+  it('ranks dirty-label samples carrying an inserted rare word first, not a natural strong predictor', async () => {
+    const rng = createRng(5);
+    const pos = ['great', 'lovely', 'fun', 'moving', 'bright', 'warm', 'clever', 'charming'];
+    const neg = ['dull', 'boring', 'flat', 'tired', 'weak', 'messy', 'bland', 'tedious'];
+    const filler = ['the', 'film', 'story', 'cast', 'plot', 'scenes', 'and', 'with', 'a', 'very', 'its', 'music'];
+    const rows: string[] = ['text\tlabel'];
+    const poisoned: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const label = i % 2;
+      const words = Array.from({ length: 12 }, () => (randInt(rng, 3) === 0 ? (label ? pos : neg)[randInt(rng, 8)]! : filler[randInt(rng, filler.length)]!));
+      // A natural strong predictor: "masterpiece" only in positive samples that are positive throughout.
+      if (label === 1 && i % 50 === 1) words.splice(randInt(rng, words.length), 0, 'masterpiece');
+      let l = label;
+      if (label === 0 && poisoned.length < 10 && i % 250 === 0) {
+        words.splice(randInt(rng, words.length), 0, 'cf');
+        l = 1;
+        poisoned.push(String(i));
+      }
+      rows.push(`${words.join(' ')}\t${l}`);
+    }
+    const p = join(dir, 'poisoned.tsv');
+    await writeFile(p, rows.join('\n') + '\n');
+    const r = await run(p, { detectors: ['trigger-token'] });
+    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
+    const f = r.report.findings.find((x) => x.evidence.trigger === 'cf');
+    expect(f).toBeDefined();
+    expect(r.report.findings.some((x) => x.evidence.trigger === 'masterpiece')).toBe(false);
+  });
+});
