@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { UsageError } from '../types.js';
-import { parseDelimited } from './csv.js';
+import { RowError } from './records.js';
+import { delimitedSource } from './records/delimited.js';
 import { fileSample } from './imagefolder.js';
 import type { ImageListing } from './image-source.js';
 
@@ -34,12 +35,15 @@ export async function readManifestRows(file: string): Promise<ManifestRow[]> {
       rows.push({ path: o.path, label: o.label === undefined || o.label === null ? null : String(o.label) });
     });
   } else {
-    const table = parseDelimited(text, { separator: file.toLowerCase().endsWith('.tsv') ? '\t' : ',', trim: true });
-    const header = table[0]?.map((h) => h.toLowerCase()) ?? [];
-    const ip = header.indexOf('path');
-    const il = header.indexOf('label');
-    if (ip < 0) throw new UsageError(`manifest ${file} has no "path" column`);
-    for (const r of table.slice(1)) rows.push({ path: r[ip] ?? '', label: il >= 0 && r[il] ? r[il]! : null });
+    for await (const r of delimitedSource(file, file.toLowerCase().endsWith('.tsv') ? '\t' : ',').rows()) {
+      if (r instanceof RowError) throw new UsageError(`manifest ${file} row ${r.row + 1}: ${r.message}`);
+      const key = (name: string) => Object.keys(r).find((k) => k.toLowerCase() === name);
+      const pk = key('path');
+      if (!pk) throw new UsageError(`manifest ${file} has no "path" column`);
+      const lk = key('label');
+      const label = lk ? r[lk] : null;
+      rows.push({ path: String(r[pk] ?? ''), label: label === null || label === undefined || label === '' ? null : String(label) });
+    }
   }
   if (rows.length === 0) throw new UsageError(`manifest ${file} names no images`);
   return rows;
