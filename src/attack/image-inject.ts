@@ -8,7 +8,7 @@ import pLimit from 'p-limit';
 import { listImageFolder } from '../ingest/imagefolder.js';
 import { parseJpeg, sniffFormat } from '../fingerprint/file-facts.js';
 import { UsageError } from '../types.js';
-import { createRng, randInt, sampleIndices } from '../util/rng.js';
+import { createRng, sampleIndices } from '../util/rng.js';
 import {
   applyBlend, applySig, blendPattern, cornerPosition, makePatch, pastePatch, type Corner, type Patch, type PatchKind,
 } from './patterns.js';
@@ -139,11 +139,6 @@ async function encodeLike(original: Uint8Array, rgb: Uint8Array, width: number, 
   }
   if (fmt === 'webp') return img.webp({ quality: 80 }).toBuffer();
   return img.png().toBuffer();
-}
-
-export function randomTarget(labels: string[], seed: number): string {
-  const rng = createRng(seed ^ 0x7a29);
-  return labels[randInt(rng, labels.length)]!;
 }
 
 /** The APPn and COM segments that follow SOI in a JPEG (JFIF, EXIF, ...), as raw bytes. */

@@ -44,13 +44,3 @@ export function perceptualHash(rgb: Uint8Array, grid: number): bigint {
   for (let k = 0; k < 64; k++) h = (h << 1n) | (coef[k]! > med ? 1n : 0n);
   return h;
 }
-
-export function hamming64(a: bigint, b: bigint): number {
-  let x = a ^ b;
-  let c = 0;
-  while (x) {
-    x &= x - 1n;
-    c++;
-  }
-  return c;
-}

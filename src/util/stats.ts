@@ -22,13 +22,3 @@ export function robustScale(values: ArrayLike<number>): { center: number; scale:
   const mad = median(dev) * 1.4826;
   return { center, scale: mad > 1e-12 ? mad : 1e-12 };
 }
-
-/** Squash a non-negative evidence value into [0,1): x / (x + half). */
-export function squash(x: number, half: number): number {
-  if (!(x > 0)) return 0;
-  return x / (x + half);
-}
-
-export function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : Number.isFinite(x) ? x : 0;
-}
