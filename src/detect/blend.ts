@@ -8,7 +8,7 @@
 // shifts that class's mean residual: the shift, class mean minus dataset mean, is a template of the pattern
 // (a few hundred carriers among thousands give it a clear signal over 1,024 pixels). Every image of the class
 // is scored by its projection on the template; the template is then refined from the images that stand out,
-// twice. Natural class structure moves all of a class's images a little; a pattern moves its carriers a lot:
+// four times. Natural class structure moves all of a class's images a little; a pattern moves its carriers a lot:
 // a one-sided tail far beyond what a Gaussian gives is reported. Unlabelled data is treated as one class.
 import type { FindingDraft, Json } from '../types.js';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
@@ -21,7 +21,7 @@ const MIN_MEMBERS = 10;
 const MIN_EXCESS = 8;
 /** (tail - opposite) / sqrt(tail + opposite + 1) needed as well. */
 const MIN_SIGNIFICANCE = 4;
-const REFINE = 2;
+const REFINE = 4;
 
 export const blend: Detector = {
   name: 'blend',
