@@ -46,7 +46,8 @@ export const blend: Detector = {
       const r = classTail(residuals, d, members);
       for (let t = 0; t < members.length; t++) {
         const zi = r.z[t]!;
-        if (zi > 0) scores[members[t]!] = Math.max(scores[members[t]!]!, 0.45 * (zi / (zi + 2 * TAIL_Z)));
+        // Below a finding, a projection is weak evidence: it ranks under the pattern detectors near-misses.
+        if (zi > 0) scores[members[t]!] = Math.max(scores[members[t]!]!, 0.25 * (zi / (zi + 2 * TAIL_Z)));
       }
       const tail = members.filter((_, t) => r.z[t]! >= TAIL_Z);
       // Natural projections have heavy tails on both sides; a pattern shifts its carriers to one side only.

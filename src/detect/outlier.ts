@@ -1,6 +1,6 @@
 // outlier: images whose whole-image statistics or file facts sit far from the rest of their class.
 // Generic outliers are weak evidence of poisoning at low ratios (see RESEARCH-NOTES), so this detector
-// only reports at low severity and keeps its scores below the "medium" line of 0.5.
+// only reports at low severity and keeps its scores at or below 0.25.
 import type { FindingDraft } from '../types.js';
 import { IMAGE_STAT_NAMES } from '../fingerprint/image-features.js';
 import { robustScale } from '../util/stats.js';
@@ -42,7 +42,8 @@ export const outlier: Detector = {
       }
     }
     const scores = new Float32Array(n);
-    for (let i = 0; i < n; i++) scores[i] = 0.45 * (z[i]! / (z[i]! + 12));
+    // Generic outliers are weak evidence at low ratios: they rank below near-misses of the pattern detectors.
+    for (let i = 0; i < n; i++) scores[i] = 0.25 * (z[i]! / (z[i]! + 12));
     const findings: FindingDraft[] = [];
     const listed = [...z.keys()].filter((i) => z[i]! >= Z_REPORT).sort((a, b) => z[b]! - z[a]!).slice(0, MAX_LISTED);
     if (listed.length) {
