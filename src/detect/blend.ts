@@ -7,8 +7,8 @@
 // edges). A backdoor steers its samples to one target label, so a pattern added to some of a class's images
 // shifts that class's mean residual: the shift, class mean minus dataset mean, is a template of the pattern
 // (a few hundred carriers among thousands give it a clear signal over 1,024 pixels). Every image of the class
-// is scored by its projection on the template; the template is then refined from the images that stand out,
-// four times. Natural class structure moves all of a class's images a little; a pattern moves its carriers a lot:
+// is scored by its projection on the template; the template is then refined from the images that stand out
+// until it settles. Natural class structure moves all of a class's images a little; a pattern moves its carriers a lot:
 // a one-sided tail far beyond what a Gaussian gives is reported. Unlabelled data is treated as one class.
 import type { FindingDraft, Json } from '../types.js';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
@@ -21,7 +21,8 @@ const MIN_MEMBERS = 10;
 const MIN_EXCESS = 8;
 /** (tail - opposite) / sqrt(tail + opposite + 1) needed as well. */
 const MIN_SIGNIFICANCE = 4;
-const REFINE = 4;
+/** Template refinements at most; they stop early once the top set no longer changes. */
+const REFINE = 10;
 
 export const blend: Detector = {
   name: 'blend',
@@ -92,6 +93,7 @@ function refineTemplate(x: Float32Array, d: number, members: number[]): Float64A
   // Start: the class mean (residuals are already centred on the dataset mean).
   let template = new Float64Array(d);
   for (const i of members) for (let p = 0; p < d; p++) template[p] += x[i * d + p]! / m;
+  let previous = new Uint8Array(m);
   for (let round = 0; round < REFINE; round++) {
     const z = robustProjection(x, d, members, template);
     // Mean of the top tail (at least the top 1%) minus the mean of the rest.
@@ -99,6 +101,8 @@ function refineTemplate(x: Float32Array, d: number, members: number[]): Float64A
     const top = Math.max(order.filter((t) => z[t]! >= TAIL_Z).length, Math.ceil(0.01 * m));
     const inTop = new Uint8Array(m);
     for (let q = 0; q < top; q++) inTop[order[q]!] = 1;
+    if (round > 0 && inTop.every((v, t) => v === previous[t])) break;
+    previous = inTop;
     const next = new Float64Array(d);
     for (let t = 0; t < m; t++) {
       const w = inTop[t] ? 1 / top : -1 / (m - top);
