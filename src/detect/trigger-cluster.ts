@@ -2,7 +2,7 @@
 // a logo) at the same place or at different places, while the rest of each image is unrelated.
 //
 // Why it works at 0.01%: a group is scored by how tight and how isolated it is, not by its share of the
-// dataset. Each image's most contrasted windows are compared with every other image's (p-stable LSH, then
+// dataset. Each image's most structured windows are compared with every other image's (p-stable LSH, then
 // exact distances relative to the window's contrast). Natural windows have neighbours at a continuum of
 // distances (edges, borders and gradients are common), so the gap between their nearest neighbours is small.
 // A pasted pattern survives re-encoding almost unchanged, so its copies sit far closer to each other than to

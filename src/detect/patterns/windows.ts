@@ -1,8 +1,9 @@
-// Local-pattern signatures: square windows of a few sizes (3, 5, 8 pixels on the working grid) whose
-// contrast is in the dataset's top few percent, as vectors a detector can compare across images.
+// Local-pattern signatures: square windows of a few sizes (3, 5, 8 pixels on the working grid) that are not
+// flat, not a plain edge, and whose gradient energy is in the dataset's top share, as vectors a detector can
+// compare across images.
 //
-// - Selection depends on the window alone (a dataset-wide contrast cut, not a per-image ranking), so the
-//   same pattern is selected in every image it was pasted into, whatever surrounds it.
+// - Selection depends on the window alone (a dataset-wide cut, not a per-image ranking, except for a cap on
+//   very busy images), so the same pattern is selected in every image it was pasted into.
 // - Vectors are luma only, mean-removed and divided by their contrast: JPEG's 4:2:0 subsampling smears
 //   colour across small patterns (the colours of a pasted 3x3 patch take the background's hue), luma keeps
 //   the pattern; distances are then relative to contrast, comparable across windows.
