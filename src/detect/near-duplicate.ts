@@ -6,6 +6,7 @@ import type { Detector } from './detector.js';
 
 const MAX_HAMMING = 3; // 4 chunks of 16 bits: any pair within 3 bits shares a chunk exactly
 const MAX_MEAN_ABS_DIFF = 10; // on 0..255 pixels, after the hash match
+const MAX_PAIRWISE = 2000;
 
 export const nearDuplicate: Detector = {
   name: 'near-duplicate',
@@ -72,7 +73,10 @@ export function duplicateGroups(f: ImageFeatures): number[][] {
     }
     for (const b of buckets.values()) {
       if (b.length < 2) continue;
-      for (let x = 0; x < b.length; x++) for (let y = x + 1; y < b.length; y++) {
+      // A huge bucket (thousands of blank or near-blank images) would cost n^2 pixel checks: compare every
+      // member with the first few only; union-find still joins the whole group.
+      const heads = b.length > MAX_PAIRWISE ? 32 : b.length;
+      for (let x = 0; x < heads; x++) for (let y = x + 1; y < b.length; y++) {
         const ra = find(b[x]!), rb = find(b[y]!);
         if (ra !== rb && close(b[x]!, b[y]!)) parent[Math.max(ra, rb)] = Math.min(ra, rb);
       }
