@@ -1,13 +1,15 @@
 // The scan pipeline as a library call: ingest -> fingerprint -> store -> detect -> report.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import type { ScanContext } from './detect/detector.js';
 import { checkDetectorNames, detectorsFor } from './detect/registry.js';
 import { loadDataset, type LoadOptions } from './ingest/load.js';
 import { combine, round, type SampleScores } from './report/combine.js';
-import { renderHtml } from './report/html.js';
-import { writeScores } from './report/scores-csv.js';
+import { writeReportFiles } from './report/write.js';
+import { checkSameDataset, loadBaseline, markNewSinceBaseline, reusableOutputs } from './provenance/baseline.js';
+import { writeManifest } from './provenance/manifest.js';
+import { applySuppressions, type Suppression } from './config/config.js';
 import { writeImageFingerprints } from './store/image-fingerprints.js';
 import { SEVERITY_RANK, UsageError, type DatasetFormat, type FailOn, type Json, type Report } from './types.js';
 import { createProgress, type Progress } from './util/progress.js';
@@ -33,6 +35,14 @@ export interface ScanOptions {
   pixelLimit?: number;
   /** Write fingerprints.arrow beside the report (default true). */
   writeFingerprints?: boolean;
+  /** A previous report folder: re-use fingerprints of unchanged samples, mark findings new since it. */
+  baseline?: string;
+  /** Write a SARIF 2.1.0 file here. */
+  sarif?: string;
+  /** Write a content manifest (ids, sizes, hashes, perceptual hashes) here, for a later `verify`. */
+  writeManifest?: string;
+  /** Reviewed findings (by fingerprint) that no longer count for failOn. */
+  suppressions?: Suppression[];
   progress?: Progress;
 }
 
@@ -57,8 +67,13 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   if (outDir === datasetPath || outDir.startsWith(datasetPath + sep)) {
     throw new UsageError('--out must not be inside the dataset (poisonscan never writes into the data it reads)');
   }
-  const loadOpts: LoadOptions = { ...opts, concurrency, progress };
+  const baseline = opts.baseline ? await loadBaseline(opts.baseline) : undefined;
+  if (baseline?.images && opts.grid !== undefined && opts.grid !== baseline.images.features.grid) {
+    throw new UsageError(`--grid ${opts.grid} differs from the baseline's grid ${baseline.images.features.grid}: scan without --baseline to change it`);
+  }
+  const loadOpts: LoadOptions = { ...opts, concurrency, progress, reuse: baseline?.images };
   const data = await loadDataset(opts.dataset, loadOpts);
+  if (baseline) checkSameDataset(baseline, data.format, data.ids);
   const stages: Record<string, number> = { ...data.stages };
 
   await mkdir(outDir, { recursive: true });
@@ -79,15 +94,28 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     progress,
   };
   const detectors = detectorsFor(ctx, opts.detectors);
-  const outputs = [];
-  for (const d of detectors) {
-    const ts = performance.now();
-    progress.stage(d.name);
-    outputs.push({ detector: d.name, output: await d.run(ctx) });
-    progress.done();
-    stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
+  const reusedAll = data.reused !== undefined && data.reused === data.ids.length && data.errors.length === baseline?.report.errors.length;
+  const cached = baseline
+    ? await reusableOutputs(baseline, data.ids, reusedAll, detectors.map((d) => d.name), { seed, grid: data.images?.grid, version: VERSION })
+    : null;
+  const outputs = cached ?? [];
+  if (cached) stages['detect:reused'] = 0;
+  else {
+    for (const d of detectors) {
+      const ts = performance.now();
+      progress.stage(d.name);
+      outputs.push({ detector: d.name, output: await d.run(ctx) });
+      progress.done();
+      stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
+    }
   }
   const { findings, scores } = combine(data.ids, outputs);
+  if (baseline) markNewSinceBaseline(findings, baseline.report.findings);
+  applySuppressions(findings, opts.suppressions ?? []);
+  if (opts.writeManifest) {
+    if (!data.images) throw new UsageError('--write-manifest needs an image dataset (text manifests are not supported yet)');
+    await writeManifest(resolve(opts.writeManifest), data.ids, data.labels, data.images);
+  }
 
   const labels: Record<string, number> = {};
   let anyLabel = false;
@@ -106,6 +134,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     if (opts[k] !== undefined) config[k] = opts[k]!;
   }
   if (data.images) config.grid = data.images.grid;
+  if (baseline) config.baseline = baseline.dir;
+  if (data.reused !== undefined) config.reusedFingerprints = data.reused;
+  if (opts.suppressions?.length) config.suppressions = opts.suppressions.length;
 
   const tr = performance.now();
   const report: Report = {
@@ -117,8 +148,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     findings,
     errors: data.errors,
   };
-  const indexOf = new Map(data.ids.map((id, i) => [id, i]));
-  await writeScores(outDir, data.ids, scores);
   const setTiming = () => {
     stages.report = round((performance.now() - tr) / 1000, 3);
     const seconds = (performance.now() - t0) / 1000;
@@ -126,14 +155,16 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     report.timing.samplesPerSecond = round(data.ids.length / Math.max(seconds, 1e-9), 1);
     for (const k of Object.keys(stages)) stages[k] = round(stages[k]!, 3);
   };
-  // The page shows the timing up to its own rendering; report.json gets the final figure.
-  setTiming();
-  const html = await renderHtml({ report, indexOf, images: data.images, texts: data.texts });
-  setTiming();
-  await writeFile(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  await writeFile(join(outDir, 'report.html'), html);
-
-  const threshold = failOn === 'never' ? Infinity : SEVERITY_RANK[failOn];
-  const exitCode = findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+  await writeReportFiles({
+    outDir, report, ids: data.ids, scores, images: data.images, texts: data.texts, settleTiming: setTiming,
+    sarif: opts.sarif ? resolve(opts.sarif) : undefined,
+  });
+  const exitCode = exitCodeFor(findings, failOn);
   return { report, scores, ids: data.ids, outDir, exitCode };
+}
+
+/** 1 when a finding at or above failOn exists that no reviewed suppression covers. */
+export function exitCodeFor(findings: Report['findings'], failOn: FailOn): 0 | 1 {
+  const threshold = failOn === 'never' ? Infinity : SEVERITY_RANK[failOn];
+  return findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
 }

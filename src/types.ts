@@ -52,6 +52,12 @@ export interface Finding {
   title: string;
   samples: string[];
   evidence: { [key: string]: Json };
+  /** Stable id of what was found (detector, kind, sample set): the key for suppressions and diffs. */
+  fingerprint?: string;
+  /** With --baseline: whether no finding of the baseline matches this one. */
+  newSinceBaseline?: boolean;
+  /** Set when a config suppression (a reviewed finding) matches: the finding no longer counts for --fail-on. */
+  suppressed?: { reason: string };
 }
 
 export interface SampleError {

@@ -2,8 +2,12 @@
 import type { Command } from 'commander';
 import { injectCommand } from './cmd-inject.js';
 import { benchCommand } from './cmd-bench.js';
+import { verifyCommand } from './cmd-verify.js';
+import { diffCommand } from './cmd-diff.js';
 
 export function registerExtraCommands(program: Command): void {
   program.addCommand(injectCommand());
   program.addCommand(benchCommand());
+  program.addCommand(verifyCommand());
+  program.addCommand(diffCommand());
 }

@@ -10,6 +10,16 @@ import { FORMATS } from '../ingest/detect-format.js';
 import { UsageError, type DatasetFormat, type FailOn } from '../types.js';
 import { VERSION } from '../version.js';
 import { registerExtraCommands } from './commands.js';
+import { CONFIG_FILE, loadConfig, type ScanDefaults } from '../config/config.js';
+
+/** Options given on the command line win; the project config fills the rest, then commander's defaults. */
+export function withConfigDefaults(cli: Record<string, unknown>, defaults: ScanDefaults, cmd: Command): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...cli };
+  for (const [k, v] of Object.entries(defaults)) {
+    if (cmd.getOptionValueSource(k) !== 'cli') o[k] = v;
+  }
+  return o;
+}
 
 function int(name: string, min: number) {
   return (v: string): number => {
@@ -45,10 +55,18 @@ export function buildProgram(): Command {
     .option('--grid <n>', 'side of the working grid images are resampled to (default: the first image\'s size, at most 64)', int('--grid', 8))
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print report.json to stdout')
-    .action(async (dataset: string, o: Record<string, unknown>) => {
+    .option('--baseline <dir>', 'a previous report folder: re-use fingerprints of unchanged samples, mark findings new since then')
+    .option('--sarif <file>', 'also write the findings as SARIF 2.1.0 (code-scanning dashboards)')
+    .option('--write-manifest [file]', 'write a content manifest (ids, sizes, sha256, md5, perceptual hashes) for a later verify (default <out>/manifest.jsonl)')
+    .option('--config <file>', `project defaults and suppressions (default ./${CONFIG_FILE} when present)`)
+    .action(async (dataset: string, cli: Record<string, unknown>, cmd: Command) => {
+      const cfg = await loadConfig(cli.config as string | undefined);
+      const o = withConfigDefaults(cli, cfg.scan, cmd);
+      const out = o.out as string;
+      const wm = o.writeManifest;
       const result = await scan({
         dataset,
-        out: o.out as string,
+        out,
         format: o.format as DatasetFormat | undefined,
         manifest: o.manifest as string | undefined,
         textColumn: o.textColumn as string | undefined,
@@ -57,12 +75,16 @@ export function buildProgram(): Command {
         promptColumn: o.promptColumn as string | undefined,
         responseColumn: o.responseColumn as string | undefined,
         imageColumn: o.imageColumn as string | undefined,
-        detectors: typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        detectors: Array.isArray(o.detectors) ? (o.detectors as string[]) : typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         failOn: o.failOn as FailOn,
         concurrency: o.concurrency as number,
         seed: o.seed as number,
         grid: o.grid as number | undefined,
         quiet: Boolean(o.quiet) || Boolean(o.json),
+        baseline: o.baseline as string | undefined,
+        sarif: o.sarif as string | undefined,
+        writeManifest: wm === true ? join(out, 'manifest.jsonl') : typeof wm === 'string' ? wm : undefined,
+        suppressions: cfg.suppressions,
       });
       if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
       else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');

@@ -17,6 +17,9 @@ export interface ImageFileFacts {
   jpegQuality: Float32Array;
   /** JPEG chroma subsampling such as "4:2:0", "" when not JPEG. */
   chroma: string[];
+  /** Hex digests of the encoded bytes (provenance: verify, manifests, baselines). */
+  sha256: string[];
+  md5: string[];
 }
 
 export interface ImageFeatures {

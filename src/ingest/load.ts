@@ -4,7 +4,7 @@ import type { DatasetFormat, Modality, SampleError } from '../types.js';
 import { UsageError } from '../types.js';
 import type { Progress } from '../util/progress.js';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
-import { fingerprintImages } from '../fingerprint/images.js';
+import { fingerprintImages, type FingerprintReuse } from '../fingerprint/images.js';
 import { detectFormat } from './detect-format.js';
 import { listImageFolder } from './imagefolder.js';
 import { listManifest } from './manifest.js';
@@ -24,6 +24,8 @@ export interface LoadOptions {
   grid?: number;
   pixelLimit?: number;
   progress: Progress;
+  /** Stored fingerprints of a baseline scan (image datasets). */
+  reuse?: FingerprintReuse;
 }
 
 export interface LoadedDataset {
@@ -35,6 +37,8 @@ export interface LoadedDataset {
   images?: ImageFeatures;
   texts?: TextColumns;
   errors: SampleError[];
+  /** With a baseline: how many samples' fingerprints were copied rather than computed. */
+  reused?: number;
   /** Seconds per stage spent while loading (ingest, fingerprint). */
   stages: Record<string, number>;
 }
@@ -77,7 +81,7 @@ export async function fingerprintImageSamples(
   stages: Record<string, number>,
 ): Promise<LoadedDataset> {
   const t1 = performance.now();
-  const fp = await fingerprintImages(samples, { concurrency: opts.concurrency, grid: opts.grid, pixelLimit: opts.pixelLimit, progress: opts.progress });
+  const fp = await fingerprintImages(samples, { concurrency: opts.concurrency, grid: opts.grid, pixelLimit: opts.pixelLimit, progress: opts.progress, reuse: opts.reuse });
   const t2 = performance.now();
   if (fp.kept.length === 0) throw new UsageError(`none of the ${samples.length} images in ${path} could be read (first error: ${fp.errors[0]?.error ?? 'unknown'})`);
   return {
@@ -88,6 +92,7 @@ export async function fingerprintImageSamples(
     labels: fp.kept.map((i) => samples[i]!.label),
     images: fp.features,
     errors: [...listErrors, ...fp.errors],
+    ...(opts.reuse ? { reused: fp.reused } : {}),
     stages: { ...stages, fingerprint: (t2 - t1) / 1000 },
   };
 }

@@ -1,6 +1,7 @@
 // Turns detector outputs into the report's findings and the per-sample score table.
 import type { DetectorOutput } from '../detect/detector.js';
 import { SEVERITY_RANK, type Finding } from '../types.js';
+import { findingFingerprint } from '../provenance/finding-fingerprint.js';
 
 export interface SampleScores {
   /** Overall score per sample: the maximum over detectors (each detector calibrates 0.5 as "medium"). */
@@ -48,6 +49,7 @@ export function combine(ids: string[], outputs: { detector: string; output: Dete
       title: f.title,
       samples: f.samples.map((i) => ids[i]!),
       evidence: f.evidence,
+      fingerprint: findingFingerprint(detector, f.kind, f.samples.map((i) => ids[i]!)),
     };
   });
   return { findings, scores: { score, byDetector, flagged, findings: perSample } };

@@ -20,6 +20,8 @@ export function imageFingerprintTable(ids: string[], labels: (string | null)[], 
     height: makeVector(makeData({ type: new Uint32(), length: n, data: f.file.height })),
     jpegQuality: makeVector(makeData({ type: new Float32(), length: n, data: f.file.jpegQuality })),
     chroma: vectorFromArray(f.file.chroma, new Utf8()),
+    sha256: vectorFromArray(f.file.sha256, new Utf8()),
+    md5: vectorFromArray(f.file.md5, new Utf8()),
     phash: makeVector(makeData({ type: new Uint64(), length: n, data: f.phash })),
     pixels: makeVector(pixelData),
   };
@@ -68,6 +70,9 @@ export async function readImageFingerprints(path: string): Promise<{ ids: string
         height: Uint32Array.from(col<Uint32Array>('height')),
         jpegQuality: Float32Array.from(col<Float32Array>('jpegQuality')),
         chroma: strings('chroma') as string[],
+        // Tables written before hashes were stored read as unknown hashes (never equal to a real digest).
+        sha256: t.getChild('sha256') ? (strings('sha256') as string[]) : new Array<string>(t.numRows).fill(''),
+        md5: t.getChild('md5') ? (strings('md5') as string[]) : new Array<string>(t.numRows).fill(''),
       },
     },
   };
