@@ -7,6 +7,7 @@ import { checkDetectorNames, detectorsFor } from './detect/registry.js';
 import { loadDataset, type LoadOptions } from './ingest/load.js';
 import { combine, round, type SampleScores } from './report/combine.js';
 import { writeReportFiles } from './report/write.js';
+import { addProvenanceEvidence } from './report/provenance-evidence.js';
 import { checkSameDataset, loadBaseline, markNewSinceBaseline, reusableOutputs } from './provenance/baseline.js';
 import { writeManifest } from './provenance/manifest.js';
 import { applySuppressions, type Suppression } from './config/config.js';
@@ -110,6 +111,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
   }
   const { findings, scores } = combine(data.ids, outputs);
+  if (data.images) addProvenanceEvidence(findings, data.ids, data.images);
   if (baseline) markNewSinceBaseline(findings, baseline.report.findings);
   applySuppressions(findings, opts.suppressions ?? []);
   if (opts.writeManifest) {

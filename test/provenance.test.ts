@@ -175,3 +175,31 @@ describe('baselines, diffs and suppressions', () => {
     expect(x.stderr).toMatch(/unknown scan option "detector"/);
   });
 });
+
+describe('metadata provenance', () => {
+  it('finds a cluster of images written by another encoder than the rest of their class', async () => {
+    const mixed = join(dir, 'mixed');
+    await cp(clean, mixed, { recursive: true });
+    const odd = ['cat/0010.jpg', 'cat/0011.jpg', 'cat/0012.jpg', 'cat/0013.jpg'];
+    for (const f of odd) {
+      const img = sharp(await readFile(join(mixed, f)));
+      await writeFile(join(mixed, f), await img.jpeg({ quality: 75, optimiseCoding: false }).withExif({ IFD0: { Software: 'PoisonMaker 1.0', Make: 'Acme' } }).toBuffer());
+    }
+    const out = join(dir, 'prov');
+    await run(['scan', mixed, '--out', out, '--detectors', 'provenance,outlier', '--quiet']);
+    const r = await readJson(join(out, 'report.json'));
+    const cluster = r.findings.find((f: { detector: string; evidence: { facet: string } }) => f.detector === 'provenance' && f.evidence.facet === 'encoding');
+    expect(cluster.severity).toBe('low');
+    expect([...cluster.samples].sort()).toEqual(odd);
+    expect(cluster.evidence.value).toMatch(/software:PoisonMaker 1\.0/);
+    expect(cluster.evidence.value).toMatch(/camera:Acme/);
+    expect(cluster.evidence.class).toBe('cat');
+  });
+
+  it('adds file-level provenance as evidence beside other findings', async () => {
+    const r = await readJson(join(dir, 'base-a/report.json'));
+    const trig = r.findings.find((f: { detector: string }) => f.detector === 'trigger-cluster');
+    expect(trig.evidence.fileProvenance.rareEncodingShare).toBe(0);
+    expect(Object.keys(trig.evidence.fileProvenance.encodings)[0]).toMatch(/^jpeg q75 4:2:0 dqt:[0-9a-f]{8} app:none baseline$/);
+  });
+});

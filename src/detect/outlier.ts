@@ -1,4 +1,4 @@
-// outlier: images whose whole-image statistics or file facts sit far from the rest of their class.
+// outlier: images whose whole-image statistics sit far from the rest of their class (file facts: provenance.ts).
 // Generic outliers are weak evidence of poisoning at low ratios (see RESEARCH-NOTES), so this detector
 // only reports at low severity and keeps its scores at or below 0.25.
 import type { FindingDraft } from '../types.js';
@@ -11,7 +11,7 @@ const MAX_LISTED = 50;
 
 export const outlier: Detector = {
   name: 'outlier',
-  description: 'whole-image statistics and file facts far from the rest of the class (robust z-scores)',
+  description: 'whole-image statistics far from the rest of the class (robust z-scores)',
   appliesTo: (ctx) => ctx.images !== undefined,
   async run(ctx) {
     const f = ctx.images!;
@@ -56,26 +56,6 @@ export const outlier: Detector = {
         evidence: { robustZ: Object.fromEntries(listed.map((i) => [ctx.ids[i]!, Math.round(z[i]! * 10) / 10])), statistic: Object.fromEntries(listed.map((i) => [ctx.ids[i]!, worst[i]!])) },
       });
     }
-    const fileFinding = fileFactOutliers(ctx.ids.length, f.file.format, f.file.jpegQuality, f.file.chroma);
-    if (fileFinding) findings.push(fileFinding);
     return { scores, findings };
   },
 };
-
-/** Samples whose encoding (format, JPEG quality, subsampling) differs from a near-uniform majority. */
-function fileFactOutliers(n: number, format: string[], quality: Float32Array, chroma: string[]): FindingDraft | null {
-  const key = (i: number) => `${format[i]}${quality[i]! >= 0 ? ` q${quality[i]}` : ''}${chroma[i] ? ` ${chroma[i]}` : ''}`;
-  const counts = new Map<string, number>();
-  for (let i = 0; i < n; i++) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
-  const [major, majorCount] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
-  if (majorCount < 0.99 * n || majorCount === n) return null;
-  const odd = [...Array(n).keys()].filter((i) => key(i) !== major);
-  return {
-    kind: 'outlier',
-    severity: 'low',
-    score: 0.3,
-    title: `${odd.length} images encoded differently from the other ${majorCount} (${major})`,
-    samples: odd,
-    evidence: { majority: major, encodings: Object.fromEntries([...counts.entries()].filter(([k]) => k !== major)) },
-  };
-}

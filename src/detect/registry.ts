@@ -6,8 +6,9 @@ import { blend } from './blend.js';
 import { nearDuplicate } from './near-duplicate.js';
 import { outlier } from './outlier.js';
 import { triggerToken } from './trigger-token.js';
+import { provenance } from './provenance.js';
 
-export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, triggerToken];
+export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken];
 
 export function checkDetectorNames(names: string[]): void {
   const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));

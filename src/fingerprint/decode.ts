@@ -17,6 +17,8 @@ export interface DecodedImage {
   height: number;
   jpegQuality: number;
   chroma: string;
+  /** Encoder evidence from the header (JPEG: tables, segments, EXIF software/camera); "" when none. */
+  encoder: string;
 }
 
 export const DEFAULT_PIXEL_LIMIT = 100_000_000;
@@ -32,9 +34,10 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   let height = 0;
   let jpegQuality = -1;
   let chroma = '';
+  let encoder = '';
   if (format === 'jpeg') {
     const j = parseJpeg(bytes);
-    if (j) ({ width, height, quality: jpegQuality, chroma } = j);
+    if (j) ({ width, height, quality: jpegQuality, chroma, encoder } = j);
   } else if (format === 'png') {
     const p = parsePngSize(bytes);
     if (p) ({ width, height } = p);
@@ -70,7 +73,7 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   if (info.channels !== 3 || data.length !== opts.grid * opts.grid * 3) {
     throw new Error(`decoder returned ${info.width}x${info.height}x${info.channels}, expected ${opts.grid}x${opts.grid}x3`);
   }
-  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), format, width, height, jpegQuality, chroma };
+  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), format, width, height, jpegQuality, chroma, encoder };
 }
 
 /** The grid a scan uses: the first image's larger side when small, else 64 (keeps small triggers, bounds cost). */

@@ -32,6 +32,11 @@ export interface JpegFacts {
   /** e.g. "4:2:0"; "" for grayscale. */
   chroma: string;
   progressive: boolean;
+  /**
+   * What wrote the file, as far as its header tells: quantisation tables (each encoder and quality setting has
+   * its own), the APPn segments it adds, and the EXIF software and camera. Provenance evidence.
+   */
+  encoder: string;
 }
 
 // Standard IJG luminance table (Annex K), natural order is irrelevant for the ratio below.
@@ -51,6 +56,9 @@ export function parseJpeg(b: Uint8Array): JpegFacts | null {
   let components = 0;
   let chroma = '';
   let progressive = false;
+  let dqtHash = 0x811c9dc5;
+  const apps: string[] = [];
+  let exif: ExifIds = {};
   while (i + 4 <= b.length) {
     if (b[i] !== 0xff) return null;
     const marker = b[i + 1]!;
@@ -59,7 +67,15 @@ export function parseJpeg(b: Uint8Array): JpegFacts | null {
     const len = (b[i + 2]! << 8) | b[i + 3]!;
     const seg = i + 4;
     if (len < 2 || seg + len - 2 > b.length) return null;
+    if (marker >= 0xe0 && marker <= 0xef) {
+      const name = appName(marker, b, seg, len - 2);
+      if (!apps.includes(name)) apps.push(name);
+      if (name === 'Exif') exif = readExifIds(b, seg + 6, seg + len - 2);
+    } else if (marker === 0xfe) {
+      if (!apps.includes('COM')) apps.push('COM');
+    }
     if (marker === 0xdb) {
+      for (let k = seg; k < seg + len - 2; k++) dqtHash = Math.imul(dqtHash ^ b[k]!, 0x01000193);
       // DQT: one or more tables; table 0 is luminance by convention.
       let p = seg;
       while (p < seg + len - 2) {
@@ -93,7 +109,58 @@ export function parseJpeg(b: Uint8Array): JpegFacts | null {
     i = seg + len - 2;
   }
   if (width === 0 || height === 0) return null;
-  return { width, height, components, quality: lumaSum > 0 ? qualityFromScale((100 * lumaSum) / STD_LUMA_SUM) : -1, chroma, progressive };
+  const encoder = [
+    `dqt:${(dqtHash >>> 0).toString(16).padStart(8, '0')}`,
+    `app:${apps.join('+') || 'none'}`,
+    progressive ? 'progressive' : 'baseline',
+    ...(exif.software ? [`software:${exif.software}`] : []),
+    ...(exif.camera ? [`camera:${exif.camera}`] : []),
+  ].join(' ');
+  return { width, height, components, quality: lumaSum > 0 ? qualityFromScale((100 * lumaSum) / STD_LUMA_SUM) : -1, chroma, progressive, encoder };
+}
+
+function appName(marker: number, b: Uint8Array, at: number, len: number): string {
+  const id = ascii(b, at, Math.min(len, 14)).split('\0')[0]!;
+  if (marker === 0xe0 && (id === 'JFIF' || id === 'JFXX')) return id;
+  if (marker === 0xe1 && id === 'Exif') return 'Exif';
+  if (marker === 0xe1 && id.startsWith('http')) return 'XMP';
+  if (marker === 0xe2 && id.startsWith('ICC_PROFILE')) return 'ICC';
+  if (marker === 0xed) return 'Photoshop';
+  if (marker === 0xee && id.startsWith('Adobe')) return 'Adobe';
+  return `APP${marker - 0xe0}`;
+}
+
+interface ExifIds {
+  software?: string;
+  camera?: string;
+}
+
+/**
+ * Make, Model and Software from EXIF IFD0 (TIFF header, then one IFD of 12-byte entries; ASCII values).
+ * Only these three tags are read, so a small reader suffices; malformed EXIF gives nothing, never an error.
+ */
+function readExifIds(b: Uint8Array, start: number, end: number): ExifIds {
+  if (end - start < 8) return {};
+  const le = b[start] === 0x49 && b[start + 1] === 0x49;
+  if (!le && !(b[start] === 0x4d && b[start + 1] === 0x4d)) return {};
+  const u16 = (p: number) => (le ? b[p]! | (b[p + 1]! << 8) : (b[p]! << 8) | b[p + 1]!);
+  const u32 = (p: number) => (le ? (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 2 ** 24 : b[p]! * 2 ** 24 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!));
+  const ifd = start + u32(start + 4);
+  if (ifd + 2 > end) return {};
+  const count = Math.min(u16(ifd), 200);
+  const tags: Record<number, string> = {};
+  for (let k = 0; k < count; k++) {
+    const e = ifd + 2 + 12 * k;
+    if (e + 12 > end) break;
+    const tag = u16(e);
+    if ((tag !== 0x010f && tag !== 0x0110 && tag !== 0x0131) || u16(e + 2) !== 2) continue;
+    const n = u32(e + 4);
+    const at = n <= 4 ? e + 8 : start + u32(e + 8);
+    if (n > 200 || at + n > end) continue;
+    tags[tag] = ascii(b, at, n).replace(/\0.*$/s, '').replace(/[^\x20-\x7e]/g, '').trim();
+  }
+  const camera = [tags[0x010f], tags[0x0110]].filter(Boolean).join(' ');
+  return { ...(tags[0x0131] ? { software: tags[0x0131] } : {}), ...(camera ? { camera } : {}) };
 }
 
 /** Inverts the IJG quality scaling: scale = 5000/q for q<50, 200-2q otherwise. */

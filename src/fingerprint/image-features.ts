@@ -17,6 +17,8 @@ export interface ImageFileFacts {
   jpegQuality: Float32Array;
   /** JPEG chroma subsampling such as "4:2:0", "" when not JPEG. */
   chroma: string[];
+  /** Encoder evidence (see file-facts.ts), "" when the header gives none. */
+  encoder: string[];
   /** Hex digests of the encoded bytes (provenance: verify, manifests, baselines). */
   sha256: string[];
   md5: string[];

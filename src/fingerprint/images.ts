@@ -53,6 +53,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
   const height = new Uint32Array(n);
   const jpegQuality = new Float32Array(n);
   const chroma: string[] = new Array(n).fill('');
+  const encoder: string[] = new Array(n).fill('');
   const sha256: string[] = new Array(n).fill('');
   const md5: string[] = new Array(n).fill('');
   const failed: (string | null)[] = new Array(n).fill(null);
@@ -87,6 +88,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
       height[i] = rf.file.height[row]!;
       jpegQuality[i] = rf.file.jpegQuality[row]!;
       chroma[i] = rf.file.chroma[row]!;
+      encoder[i] = rf.file.encoder[row]!;
       sha256[i] = h;
       md5[i] = rf.file.md5[row] || createHash('md5').update(buf).digest('hex');
       done[i] = 1;
@@ -116,6 +118,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
           height[i] = d.height;
           jpegQuality[i] = d.jpegQuality;
           chroma[i] = d.chroma;
+          encoder[i] = d.encoder;
         } catch (e) {
           failed[i] = describeDecodeError(e);
         }
@@ -155,6 +158,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
       height: pick(height),
       jpegQuality: pick(jpegQuality),
       chroma: kept.map((i) => chroma[i]!),
+      encoder: kept.map((i) => encoder[i]!),
       sha256: kept.map((i) => sha256[i]!),
       md5: kept.map((i) => md5[i]!),
     },

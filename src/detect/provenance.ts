@@ -1,0 +1,106 @@
+// provenance: clusters of images whose file-level fingerprints (format, JPEG quality and subsampling,
+// quantisation tables, APPn segments, EXIF software and camera, native size) differ from the rest of their
+// class. Poisons made by a different pipeline than the data around them often carry such traces; benign
+// mixtures of sources do too, so findings stay low severity and serve as evidence beside other findings.
+import type { FindingDraft, Json } from '../types.js';
+import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { Detector } from './detector.js';
+
+/** Smallest group reported as a cluster; fewer odd images are listed together as singles. */
+const MIN_CLUSTER = 3;
+/** A value is odd in a class when at most this share of the class has it, and the class is this uniform. */
+const MAX_SHARE = 0.05;
+const MIN_MAJORITY = 0.8;
+const MIN_CLASS = 50;
+
+export function encodingOf(f: ImageFeatures, i: number): string {
+  const q = f.file.jpegQuality[i]!;
+  return [f.file.format[i], q >= 0 ? `q${q}` : '', f.file.chroma[i], f.file.encoder[i]].filter(Boolean).join(' ');
+}
+
+export function sizeOf(f: ImageFeatures, i: number): string {
+  return `${f.file.width[i]}x${f.file.height[i]}`;
+}
+
+const FACETS: { name: string; what: string; value: (f: ImageFeatures, i: number) => string }[] = [
+  { name: 'encoding', what: 'were encoded differently (format, quality, tables, segments, software)', value: encodingOf },
+  { name: 'size', what: 'have a different native size', value: sizeOf },
+];
+
+export const provenance: Detector = {
+  name: 'provenance',
+  description: 'clusters of images whose file-level fingerprints (encoder, quantisation tables, EXIF software/camera, size) differ from the rest of their class',
+  appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= MIN_CLASS,
+  async run(ctx) {
+    const f = ctx.images!;
+    const n = ctx.ids.length;
+    const scores = new Float32Array(n);
+    const findings: FindingDraft[] = [];
+    // Per class where labels exist; small classes join one pool.
+    const classes = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const l = ctx.labels[i] ?? '';
+      let g = classes.get(l);
+      if (!g) classes.set(l, (g = []));
+      g.push(i);
+    }
+    const pool: number[] = [];
+    for (const [l, idx] of classes) if (idx.length < MIN_CLASS) {
+      pool.push(...idx);
+      classes.delete(l);
+    }
+    if (pool.length >= MIN_CLASS) classes.set('(small classes)', pool);
+    for (const facet of FACETS) {
+      const singles: number[] = [];
+      for (const [label, idx] of classes) {
+        const counts = new Map<string, number[]>();
+        for (const i of idx) {
+          const v = facet.value(f, i);
+          let g = counts.get(v);
+          if (!g) counts.set(v, (g = []));
+          g.push(i);
+        }
+        const sorted = [...counts.entries()].sort((a, b) => b[1].length - a[1].length);
+        const [major, majorIdx] = sorted[0]!;
+        if (majorIdx.length < MIN_MAJORITY * idx.length) continue;
+        for (const [value, members] of sorted.slice(1)) {
+          if (members.length > MAX_SHARE * idx.length) continue;
+          if (members.length < MIN_CLUSTER) {
+            singles.push(...members);
+            continue;
+          }
+          for (const i of members) scores[i] = Math.max(scores[i]!, 0.2);
+          const where = label === '' ? '' : ` of class "${label}"`;
+          findings.push({
+            kind: 'provenance',
+            severity: 'low',
+            score: 0.3,
+            title: `${members.length} images${where} ${facet.what} than the other ${majorIdx.length}`,
+            samples: members,
+            evidence: { facet: facet.name, value, majority: major, class: label === '' ? null : label, classSize: idx.length, elsewhere: countElsewhere(f, facet.value, value, members.length, n) },
+          });
+        }
+      }
+      if (singles.length) {
+        for (const i of singles) scores[i] = Math.max(scores[i]!, 0.15);
+        const values: { [k: string]: Json } = {};
+        for (const i of singles.slice(0, 50)) values[ctx.ids[i]!] = facet.value(f, i);
+        findings.push({
+          kind: 'provenance',
+          severity: 'low',
+          score: 0.2,
+          title: `${singles.length} single images ${facet.what} than the rest of their class`,
+          samples: singles,
+          evidence: { facet: facet.name, values },
+        });
+      }
+    }
+    return { scores, findings };
+  },
+};
+
+function countElsewhere(f: ImageFeatures, value: (f: ImageFeatures, i: number) => string, v: string, inCluster: number, n: number): number {
+  let c = 0;
+  for (let i = 0; i < n; i++) if (value(f, i) === v) c++;
+  return c - inCluster;
+}
