@@ -183,7 +183,7 @@ describe('metadata provenance', () => {
     const odd = ['cat/0010.jpg', 'cat/0011.jpg', 'cat/0012.jpg', 'cat/0013.jpg'];
     for (const f of odd) {
       const img = sharp(await readFile(join(mixed, f)));
-      await writeFile(join(mixed, f), await img.jpeg({ quality: 75, optimiseCoding: false }).withExif({ IFD0: { Software: 'PoisonMaker 1.0', Make: 'Acme' } }).toBuffer());
+      await writeFile(join(mixed, f), await img.jpeg({ quality: 75, optimiseCoding: false }).withExif({ IFD0: { Software: 'PoisonMaker 1.0', Make: 'Acme', DateTime: '2026:11:02 10:00:00' } }).toBuffer());
     }
     const out = join(dir, 'prov');
     await run(['scan', mixed, '--out', out, '--detectors', 'provenance,outlier', '--quiet']);
@@ -194,6 +194,9 @@ describe('metadata provenance', () => {
     expect(cluster.evidence.value).toMatch(/software:PoisonMaker 1\.0/);
     expect(cluster.evidence.value).toMatch(/camera:Acme/);
     expect(cluster.evidence.class).toBe('cat');
+    const day = r.findings.find((f: { detector: string; evidence: { facet: string } }) => f.detector === 'provenance' && f.evidence.facet === 'created');
+    expect(day.evidence.value).toBe('2026-11-02');
+    expect([...day.samples].sort()).toEqual(odd);
   });
 
   it('adds file-level provenance as evidence beside other findings', async () => {

@@ -1,5 +1,5 @@
 // provenance: clusters of images whose file-level fingerprints (format, JPEG quality and subsampling,
-// quantisation tables, APPn segments, EXIF software and camera, native size) differ from the rest of their
+// quantisation tables, APPn segments, EXIF software, camera and creation day, native size) differ from the rest of their
 // class. Poisons made by a different pipeline than the data around them often carry such traces; benign
 // mixtures of sources do too, so findings stay low severity and serve as evidence beside other findings.
 import type { FindingDraft, Json } from '../types.js';
@@ -25,6 +25,7 @@ export function sizeOf(f: ImageFeatures, i: number): string {
 const FACETS: { name: string; what: string; value: (f: ImageFeatures, i: number) => string }[] = [
   { name: 'encoding', what: 'were encoded differently (format, quality, tables, segments, software)', value: encodingOf },
   { name: 'size', what: 'have a different native size', value: sizeOf },
+  { name: 'created', what: 'carry a different EXIF creation day', value: (f, i) => f.file.created[i] || 'none' },
 ];
 
 export const provenance: Detector = {

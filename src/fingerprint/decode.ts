@@ -19,6 +19,8 @@ export interface DecodedImage {
   chroma: string;
   /** Encoder evidence from the header (JPEG: tables, segments, EXIF software/camera); "" when none. */
   encoder: string;
+  /** EXIF creation day (YYYY-MM-DD), "" when absent. */
+  created: string;
 }
 
 export const DEFAULT_PIXEL_LIMIT = 100_000_000;
@@ -35,9 +37,10 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   let jpegQuality = -1;
   let chroma = '';
   let encoder = '';
+  let created = '';
   if (format === 'jpeg') {
     const j = parseJpeg(bytes);
-    if (j) ({ width, height, quality: jpegQuality, chroma, encoder } = j);
+    if (j) ({ width, height, quality: jpegQuality, chroma, encoder, created } = j);
   } else if (format === 'png') {
     const p = parsePngSize(bytes);
     if (p) ({ width, height } = p);
@@ -73,7 +76,7 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   if (info.channels !== 3 || data.length !== opts.grid * opts.grid * 3) {
     throw new Error(`decoder returned ${info.width}x${info.height}x${info.channels}, expected ${opts.grid}x${opts.grid}x3`);
   }
-  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), format, width, height, jpegQuality, chroma, encoder };
+  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), format, width, height, jpegQuality, chroma, encoder, created };
 }
 
 /** The grid a scan uses: the first image's larger side when small, else 64 (keeps small triggers, bounds cost). */

@@ -37,6 +37,8 @@ export interface JpegFacts {
    * its own), the APPn segments it adds, and the EXIF software and camera. Provenance evidence.
    */
   encoder: string;
+  /** Day of EXIF DateTime (YYYY-MM-DD), "" when absent. */
+  created: string;
 }
 
 // Standard IJG luminance table (Annex K), natural order is irrelevant for the ratio below.
@@ -116,7 +118,8 @@ export function parseJpeg(b: Uint8Array): JpegFacts | null {
     ...(exif.software ? [`software:${exif.software}`] : []),
     ...(exif.camera ? [`camera:${exif.camera}`] : []),
   ].join(' ');
-  return { width, height, components, quality: lumaSum > 0 ? qualityFromScale((100 * lumaSum) / STD_LUMA_SUM) : -1, chroma, progressive, encoder };
+  const created = exif.created ?? '';
+  return { width, height, components, quality: lumaSum > 0 ? qualityFromScale((100 * lumaSum) / STD_LUMA_SUM) : -1, chroma, progressive, encoder, created };
 }
 
 function appName(marker: number, b: Uint8Array, at: number, len: number): string {
@@ -133,11 +136,13 @@ function appName(marker: number, b: Uint8Array, at: number, len: number): string
 interface ExifIds {
   software?: string;
   camera?: string;
+  /** Day the file was written, from EXIF DateTime. */
+  created?: string;
 }
 
 /**
- * Make, Model and Software from EXIF IFD0 (TIFF header, then one IFD of 12-byte entries; ASCII values).
- * Only these three tags are read, so a small reader suffices; malformed EXIF gives nothing, never an error.
+ * Make, Model, Software and DateTime from EXIF IFD0 (TIFF header, then one IFD of 12-byte entries; ASCII values).
+ * Only these four tags are read, so a small reader suffices; malformed EXIF gives nothing, never an error.
  */
 function readExifIds(b: Uint8Array, start: number, end: number): ExifIds {
   if (end - start < 8) return {};
@@ -153,14 +158,16 @@ function readExifIds(b: Uint8Array, start: number, end: number): ExifIds {
     const e = ifd + 2 + 12 * k;
     if (e + 12 > end) break;
     const tag = u16(e);
-    if ((tag !== 0x010f && tag !== 0x0110 && tag !== 0x0131) || u16(e + 2) !== 2) continue;
+    if ((tag !== 0x010f && tag !== 0x0110 && tag !== 0x0131 && tag !== 0x0132) || u16(e + 2) !== 2) continue;
     const n = u32(e + 4);
     const at = n <= 4 ? e + 8 : start + u32(e + 8);
     if (n > 200 || at + n > end) continue;
     tags[tag] = ascii(b, at, n).replace(/\0.*$/s, '').replace(/[^\x20-\x7e]/g, '').trim();
   }
   const camera = [tags[0x010f], tags[0x0110]].filter(Boolean).join(' ');
-  return { ...(tags[0x0131] ? { software: tags[0x0131] } : {}), ...(camera ? { camera } : {}) };
+  // DateTime is "YYYY:MM:DD HH:MM:SS"; the day is enough to tell batches apart.
+  const day = /^(\d{4}):(\d{2}):(\d{2})/.exec(tags[0x0132] ?? '');
+  return { ...(tags[0x0131] ? { software: tags[0x0131] } : {}), ...(camera ? { camera } : {}), ...(day ? { created: `${day[1]}-${day[2]}-${day[3]}` } : {}) };
 }
 
 /** Inverts the IJG quality scaling: scale = 5000/q for q<50, 200-2q otherwise. */

@@ -19,6 +19,8 @@ export interface ImageFileFacts {
   chroma: string[];
   /** Encoder evidence (see file-facts.ts), "" when the header gives none. */
   encoder: string[];
+  /** EXIF creation day (YYYY-MM-DD), "" when absent. */
+  created: string[];
   /** Hex digests of the encoded bytes (provenance: verify, manifests, baselines). */
   sha256: string[];
   md5: string[];

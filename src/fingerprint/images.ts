@@ -54,6 +54,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
   const jpegQuality = new Float32Array(n);
   const chroma: string[] = new Array(n).fill('');
   const encoder: string[] = new Array(n).fill('');
+  const created: string[] = new Array(n).fill('');
   const sha256: string[] = new Array(n).fill('');
   const md5: string[] = new Array(n).fill('');
   const failed: (string | null)[] = new Array(n).fill(null);
@@ -89,6 +90,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
       jpegQuality[i] = rf.file.jpegQuality[row]!;
       chroma[i] = rf.file.chroma[row]!;
       encoder[i] = rf.file.encoder[row]!;
+      created[i] = rf.file.created[row]!;
       sha256[i] = h;
       md5[i] = rf.file.md5[row] || createHash('md5').update(buf).digest('hex');
       done[i] = 1;
@@ -119,6 +121,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
           jpegQuality[i] = d.jpegQuality;
           chroma[i] = d.chroma;
           encoder[i] = d.encoder;
+          created[i] = d.created;
         } catch (e) {
           failed[i] = describeDecodeError(e);
         }
@@ -159,6 +162,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
       jpegQuality: pick(jpegQuality),
       chroma: kept.map((i) => chroma[i]!),
       encoder: kept.map((i) => encoder[i]!),
+      created: kept.map((i) => created[i]!),
       sha256: kept.map((i) => sha256[i]!),
       md5: kept.map((i) => md5[i]!),
     },
