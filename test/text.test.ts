@@ -82,6 +82,9 @@ describe('trigger-token', () => {
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
     const f = r.report.findings.find((x) => x.evidence.trigger === 'cf');
     expect(f).toBeDefined();
+    expect(f!.severity, JSON.stringify(f!.evidence)).not.toBe("low");
+    const flagged = r.ids.filter((_, i) => r.scores.flagged[i]);
+    expect(new Set(flagged)).toEqual(new Set(poisoned));
     expect(r.report.findings.some((x) => x.evidence.trigger === 'masterpiece')).toBe(false);
   });
 });

@@ -1,58 +1,81 @@
-// trigger-token (labelled text): a word or phrase (n-grams up to 5 tokens) whose presence goes with one label
-// far beyond chance while the rest of those samples points to another label.
+// trigger-token (labelled text): a word or phrase (n-grams up to 5 tokens) whose samples all carry one label
+// while the rest of each of those samples points to another label: the dirty-label insertion backdoor
+// (rare words such as cf/mn/bb/tq, inserted sentences, names used as triggers).
 //
-// 1. Every n-gram in at least MIN_DF documents is a candidate when one label holds almost all of its
-//    documents and that is improbable by chance (binomial z-score against the label's base rate).
-// 2. Strong natural predictors ("masterpiece" -> positive) pass step 1 too. The separating signal is the rest
-//    of the text: a naive Bayes model cross-fitted on the data itself (it never sees the document it judges)
-//    reads each of the candidate's documents with the candidate's tokens masked. For a natural predictor the
-//    rest of the text agrees with the label; for an inserted trigger on dirty-label samples it points to a
-//    different label. Candidates are ranked by how many such conflicting documents they have (a count, not a
-//    fraction of the dataset), and only kept when most of their documents conflict.
-import type { FindingDraft, Json } from '../types.js';
-import { posterior, trainNaiveBayes, type NaiveBayes } from '../text/naive-bayes.js';
+// 1. Every n-gram in at least MIN_GROUPS documents whose labelled documents nearly all carry one label is a
+//    candidate. No label-association z-score: 7 poisons among 67,000 never reach one; the count of conflicts
+//    below is what makes them stand out.
+// 2. A naive Bayes model cross-fitted on the data itself (it never sees the document it judges) reads each of
+//    the candidate's documents with the candidate masked. For a natural predictor ("masterpiece") the rest of
+//    the text mostly agrees with the label; for an inserted trigger on dirty-label samples it points elsewhere.
+// 3. Documents that share most of their other words (SST-2's phrases of one sentence, copied boilerplate) are
+//    one piece of evidence, not several: they are grouped before counting.
+// 4. A candidate is kept when most of its independent groups conflict, and the count of conflicting groups is
+//    improbable at the model's own conflict rate after a Bonferroni correction over all candidates tested.
+import type { FindingDraft, Json, Severity } from '../types.js';
+import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
+import { binomialTailLog10, poissonTailLog10 } from '../util/binomial.js';
+import { createRng } from '../util/rng.js';
+import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neighboursAt, occurrenceLlr, type DeletionFit } from '../text/insertion-fit.js';
 import type { Detector, ScanContext } from './detector.js';
 
 const MAX_N = 5;
-const MIN_DF = 3;
-/** Share of a candidate's documents that must carry its dominant label. */
+/** Independent documents a trigger needs before it can be told from chance. */
+const MIN_GROUPS = 3;
+/** Share of a candidate's labelled documents that must carry its dominant label. */
 const MIN_PURITY = 0.9;
-const MIN_Z = 3;
-/** Share of the dominant-label documents whose remaining text must point elsewhere. */
-const MIN_CONFLICT_RATE = 0.8;
-const MIN_CONFLICTS = 5;
+/** Share of the candidate's independent groups whose remaining text must point to another label. */
+const MIN_CONFLICT_SHARE = 0.6;
 /** Posterior of the carried label, without the candidate, below which a document conflicts with it. */
 const CONFLICT_POSTERIOR = 0.35;
-const MIN_CONTENT_TOKENS = 4;
-/** Label association strong enough on its own (see run). */
-const PURE_Z = 8;
-const PURE_SHARE = 0.97;
-const PURE_MIN_DOCS = 20;
-const PURE_MIN_CONFLICT_RATE = 0.25;
-/** Words in at most this share of documents count as rare (masked together with a candidate). */
-const RARE_SHARE = 0.01;
-
-interface Gram {
-  df: number;
-  last: number;
-  counts: Int32Array;
-}
+/** A few remaining words are no evidence either way (short phrases are common in SST-2). */
+const MIN_CONTENT_TOKENS = 3;
+/** Two documents whose other bigrams overlap this much (of the smaller one) come from one source. */
+const SAME_SOURCE = 0.5;
+/** -log10 of the corrected p-value at and above which a candidate is a finding (medium), and high. */
+const MEDIUM_SIGNIFICANCE = 2;
+const HIGH_SIGNIFICANCE = 4;
+/** log10 p-value above which a phrase's neighbours repeat too often for random insertion points. */
+const NATURAL_FIT_LOG10P = -2;
+/** z below which a phrase's deletion fit is too poor for random insertions (one-sided, ~1%). */
+const NATURAL_FIT_Z = 2.33;
+/**
+ * How many times more neighbour repeats than random insertion points in the same documents make a phrase bound
+ * to its context. Not 1: attackers' insertion points are not uniform either (after "@USER" in OLID's poisons
+ * the neighbours repeat about 4 times more than chance).
+ */
+const BOUND_RATIO = 5;
+/** Bound (log10) on how much the deletion fit adds to or takes from a candidate's significance. */
+const FIT_CAP = 2;
+/** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
+const MAX_SHARE = 0.05;
 
 interface Candidate {
   key: string;
   tokens: number[];
   label: number;
   docs: number[];
-  z: number;
+  /** Documents carrying the dominant label with enough other words to judge. */
+  judged: number[];
   conflicts: number[];
-  /** Label association decisive on its own (many carriers, far beyond chance). */
-  strong?: boolean;
+  groups: number;
+  conflictGroups: number;
+  /** Judged documents (occurrences of the phrase measured for their fit). */
+  occurrences: number;
+  /** Log-likelihood ratio of "inserted" against "part of its sentence" (insertion-fit.ts). */
+  insertion: number;
+  natural: boolean;
+  /** Pairs of occurrences sharing a neighbour, and the pairs random insertion points would share. */
+  collisions: number;
+  expectedCollisions: number;
+  /** -log10 of the Bonferroni-corrected binomial tail of conflictGroups. */
+  significance: number;
 }
 
 export const triggerToken: Detector = {
   name: 'trigger-token',
-  description: 'a word or phrase that goes with one label while the rest of its samples points to another (inserted triggers; experimental: low severity only)',
+  description: 'a word or phrase whose samples all carry one label while the rest of each sample points to another (dirty-label text triggers)',
   appliesTo: (ctx) => ctx.texts?.text !== undefined && ctx.labels.some((l) => l !== null),
   async run(ctx) {
     return runTriggerToken(ctx);
@@ -63,138 +86,344 @@ export function runTriggerToken(ctx: ScanContext) {
   const texts = ctx.texts!.text!;
   const n = texts.length;
   const vocab = new Vocabulary();
-  const docs = texts.map((t) => vocab.encode(t ?? ''));
+  const encoded = texts.map((t) => vocab.encodeWithBoundaries(t ?? ''));
+  const docs = encoded.map((e) => e.ids);
+  const boundaries = encoded.map((e) => e.boundary);
   const labelNames = [...new Set(ctx.labels.filter((l): l is string => l !== null))].sort();
   const labelIndex = new Map(labelNames.map((l, i) => [l, i]));
   const labels = Int32Array.from(ctx.labels, (l) => (l === null ? -1 : labelIndex.get(l)!));
   const C = labelNames.length;
   const scores = new Float32Array(n);
   if (C < 2) return { scores, findings: [] as FindingDraft[] };
-  const prior = new Float64Array(C);
-  let labelled = 0;
-  for (const l of labels) if (l >= 0) {
-    prior[l]++;
-    labelled++;
-  }
-  for (let l = 0; l < C; l++) prior[l]! /= labelled;
 
-  const candidates = collectCandidates(docs, labels, C, prior);
+  ctx.progress.stage('trigger-token', 4);
+  const candidates = collectCandidates(docs, labels, C, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length);
+  ctx.progress.tick(1);
   // Cross-fitted content models: fold k judges the documents of the other fold.
-  const models: NaiveBayes[] = [0, 1].map((k) => trainNaiveBayes(docs, labels, C, vocab.words.length, (i) => (i & 1) === k));
-  const post = new Float64Array(C);
-  const accepted: Candidate[] = [];
-  // Attacks often insert several trigger words into one sample (BadNets: cf, mn, bb, tq): masking only the
-  // candidate would leave its companions to vouch for the label. Rare label-pure words are masked together.
-  const rareCap = Math.max(MIN_DF, Math.ceil(RARE_SHARE * n));
-  const rarePure = new Set(candidates.filter((c) => c.tokens.length === 1 && c.docs.length <= rareCap).map((c) => c.tokens[0]!));
+  const models = new CrossFitted(docs, labels, C, vocab.words.length);
+  const baseRate = conflictRate(docs, labels, models, C);
+  ctx.progress.tick(1);
+
+  // Attacks often put several trigger words into one sample (BadNets: cf, mn, bb, tq): the companions would
+  // vouch for the label, so label-pure words that keep company with the candidate are masked with it.
+  const bigrams = new BigramCounts(docs, vocab.words.length);
+  const fit = deletionFit(docs, boundaries, bigrams, createRng(ctx.seed));
+  const collisions = new NeighbourCollisions(docs, boundaries, bigrams, vocab.words.length);
+  const pureLabel = new Int32Array(vocab.words.length).fill(-1);
+  for (const c of candidates) if (c.tokens.length === 1) pureLabel[c.tokens[0]!] = c.label;
+  const tally = new Int32Array(vocab.words.length);
+  const seen = new Int32Array(vocab.words.length);
+  for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), baseRate, bigrams, collisions, fit);
   for (const c of candidates) {
-    for (const i of c.docs) {
-      if (labels[i] !== c.label) continue;
-      const d = docs[i]!;
-      const mask = maskOccurrences(d, c.tokens);
-      for (let t = 0; t < d.length; t++) if (rarePure.has(d[t]!)) mask[t] = 1;
-      let left = 0;
-      for (let t = 0; t < d.length; t++) if (!mask[t]) left++;
-      // A few remaining words are no evidence either way (short phrases are common in SST-2).
-      if (left < MIN_CONTENT_TOKENS) continue;
-      posterior(models[1 - (i & 1)]!, d, mask, post);
-      if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
-    }
-    const carriers = c.docs.filter((i) => labels[i] === c.label).length;
-    const conflicting = c.conflicts.length >= MIN_CONFLICTS && c.conflicts.length >= MIN_CONFLICT_RATE * carriers;
-    // With many carriers the label association alone is decisive (Z-defence): a rare phrase whose documents
-    // all carry one label, far beyond chance, even where a noisy content model cannot say what they were.
-    // Topic words are label-pure too (AG News): the content must still disagree in a good share of them.
-    const pure = carriers >= PURE_MIN_DOCS && carriers >= PURE_SHARE * c.docs.length && c.z >= PURE_Z && c.docs.length <= rareCap
-      && c.conflicts.length >= PURE_MIN_CONFLICT_RATE * carriers;
-    if (conflicting || pure) accepted.push({ ...c, strong: pure });
+    // A phrase whose deletion leaves pairs the corpus rarely has, or whose neighbours repeat far more than at
+    // random insertion points, belongs to its sentences (insults in OLID, boilerplate): never above low.
+    c.natural = fitsItsSentences(fit, c.insertion, c.occurrences, NATURAL_FIT_Z)
+      || poissonTailLog10(c.collisions, BOUND_RATIO * c.expectedCollisions) < NATURAL_FIT_LOG10P;
   }
-  const kept = dropSubsumed(accepted);
+  // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
+  // phrase only escapes its natural part when it holds (nearly) the same samples ("i watch this 3d movie").
+  const byKey = new Map(candidates.map((c) => [c.key, c]));
+  for (const c of candidates) {
+    if (c.natural || c.tokens.length < 2) continue;
+    for (let len = 1; len < c.tokens.length && !c.natural; len++) for (let s = 0; s + len <= c.tokens.length; s++) {
+      const sub = byKey.get(c.tokens.slice(s, s + len).join(' '));
+      if (sub?.natural && sub.docs.length >= 1.5 * c.docs.length) c.natural = true;
+    }
+  }
+  // Only candidates that could become findings count for the correction (independent filtering: the fit uses
+  // word pairs, the conflicts the labels).
+  const tested = testableCount(candidates.filter((c) => !c.natural), baseRate);
+  for (const c of candidates) {
+    // Evidence of insertion is a Bayes factor on top of the conflicts' corrected p-value, bounded so that
+    // neither alone decides.
+    c.significance += -Math.log10(tested) + Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
+  }
+  ctx.progress.tick(1);
+
+  const kept = dropSubsumed(candidates.filter((c) => c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= MIN_CONFLICT_SHARE * c.groups));
   const findings: FindingDraft[] = [];
   for (const c of kept) {
-    const carriers = c.docs.filter((i) => labels[i] === c.label);
-    const rate = c.conflicts.length / carriers.length;
-    // Experimental: on clean SST-2 train and AG News this still fires on label noise, topic words and source
-    // boilerplate (0.1-0.5% of samples, BENCHMARKS.md), so every finding stays low severity and flags nothing;
-    // the scores still rank the candidates' samples first.
-    const severity = 'low';
-    const raw = Math.min(1, 0.5 + 0.5 * rate * (1 - Math.exp(-c.conflicts.length / 5)));
-    const score = Math.min(0.49, raw);
-    for (const i of c.docs) scores[i] = Math.max(scores[i]!, labels[i] === c.label ? score * (c.strong ? 1 : 0.95) : 0.2);
+    const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    // Below the finding cut the score still ranks the candidate's samples (0.1-0.49), above it 0.5-1.
+    const score = severity === 'low'
+      ? Math.max(0.05, Math.min(0.49, 0.3 + 0.1 * c.significance - (c.natural ? 0.1 : 0)))
+      : Math.min(1, 0.5 + 0.1 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.02 * Math.min(c.conflictGroups, 10));
+    const conflicting = new Set(c.conflicts);
+    for (const i of c.docs) {
+      if (labels[i] !== c.label) continue;
+      // Carriers whose text happens to agree with the label are still carriers of the trigger.
+      const s = conflicting.has(i) ? score : severity === 'low' ? score * 0.9 : Math.max(0.5, score - 0.05);
+      scores[i] = Math.max(scores[i]!, s);
+    }
+    if (severity === 'low' && c.significance < -1) continue;
     const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
+    const carriers = c.docs.filter((i) => labels[i] === c.label);
     findings.push({
       kind: 'trigger-token',
       severity,
       score,
-      title: `"${phrase}" appears in ${c.docs.length} samples, ${carriers.length} labelled "${labelNames[c.label]}", whose other words point to another label in ${c.conflicts.length}`,
-      samples: c.docs,
+      title: `"${phrase}" is in ${c.docs.length} samples, ${carriers.length} labelled "${labelNames[c.label]}"; in ${c.conflictGroups} of their ${c.groups} independent groups the other words point to another label`,
+      samples: carriers,
       evidence: {
         trigger: phrase,
         targetLabel: labelNames[c.label]!,
         documents: c.docs.length,
         labels: Object.fromEntries(labelNames.map((l, k) => [l, c.docs.filter((i) => labels[i] === k).length])) as { [k: string]: Json },
-        conflicting: c.conflicts.length,
-        conflictRate: Math.round(rate * 1000) / 1000,
-        zScore: Math.round(c.z * 10) / 10,
+        independentGroups: c.groups,
+        conflictingGroups: c.conflictGroups,
+        conflictingSamples: c.conflicts.length,
+        baseConflictRate: Math.round(baseRate * 1000) / 1000,
+        significance: Math.round(c.significance * 10) / 10,
+        candidatesTested: tested,
+        occurrences: c.occurrences,
+        insertionLlr: Math.round(c.insertion * 10) / 10,
+        neighbourPairs: c.collisions,
+        expectedNeighbourPairs: Math.round(c.expectedCollisions * 10) / 10,
+        fitsItsSentences: c.natural,
         positions: positions(docs, c) as Json,
         examples: c.conflicts.slice(0, 3).map((i) => (texts[i] ?? '').slice(0, 200)),
       },
     });
   }
+  findings.sort((a, b) => b.score - a.score);
+  ctx.progress.tick(1);
   return { scores, findings };
 }
 
-/** Frequent n-grams (apriori: an n-gram is counted only where both its (n-1)-grams are frequent) that are label-pure. */
-function collectCandidates(docs: Int32Array[], labels: Int32Array, C: number, prior: Float64Array): Candidate[] {
-  const out: Candidate[] = [];
-  let frequentPrev: Set<string> | null = null;
-  for (let len = 1; len <= MAX_N; len++) {
-    const grams = new Map<string, Gram>();
-    for (let i = 0; i < docs.length; i++) {
-      const d = docs[i]!;
-      for (let s = 0; s + len <= d.length; s++) {
-        if (frequentPrev && (!frequentPrev.has(key(d, s, len - 1)) || !frequentPrev.has(key(d, s + 1, len - 1)))) continue;
-        const k = key(d, s, len);
-        let g = grams.get(k);
-        if (!g) grams.set(k, (g = { df: 0, last: -1, counts: new Int32Array(C) }));
-        if (g.last === i) continue;
-        g.last = i;
-        g.df++;
-        if (labels[i]! >= 0) g.counts[labels[i]!]++;
-      }
-    }
-    const frequent = new Set<string>();
-    for (const [k, g] of grams) {
-      if (g.df < MIN_DF) continue;
-      frequent.add(k);
-      let best = 0;
-      for (let l = 1; l < C; l++) if (g.counts[l]! > g.counts[best]!) best = l;
-      const c = g.counts[best]!;
-      if (c < MIN_PURITY * g.df) continue;
-      const p = prior[best]!;
-      const z = (c - g.df * p) / Math.sqrt(g.df * p * (1 - p));
-      if (z < MIN_Z) continue;
-      out.push({ key: k, tokens: k.split(' ').map(Number), label: best, docs: [], z, conflicts: [] });
-    }
-    if (frequent.size === 0) break;
-    frequentPrev = frequent;
-  }
-  // Documents of each candidate.
-  const byKey = new Map(out.map((c) => [c.key, c]));
+/** Share of judged documents the cross-fitted model reads as another label than the one they carry. */
+function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): number {
+  const post = new Float64Array(C);
+  let judged = 0;
+  let conflicts = 0;
   for (let i = 0; i < docs.length; i++) {
-    const d = docs[i]!;
-    for (let len = 1; len <= MAX_N; len++) for (let s = 0; s + len <= d.length; s++) {
-      const c = byKey.get(key(d, s, len));
-      if (c && c.docs[c.docs.length - 1] !== i) c.docs.push(i);
+    if (labels[i]! < 0 || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
+    models.posterior(i, null, post);
+    judged++;
+    if (post[labels[i]!]! < CONFLICT_POSTERIOR) conflicts++;
+  }
+  // Never below 2%: a model that fits its data too well must not make every coincidence significant.
+  return Math.max(0.02, judged ? conflicts / judged : 0.5);
+}
+
+/**
+ * How many candidates the Bonferroni correction counts (Tarone's rule for discrete tests): a candidate with m
+ * independent groups cannot reach a p-value below baseRate^m, so candidates that could not be significant even
+ * if all their groups conflicted do not dilute the others; n-grams with the same documents are one test.
+ */
+function testableCount(cands: Candidate[], baseRate: number): number {
+  const alpha = 10 ** -MEDIUM_SIGNIFICANCE;
+  const best = new Map<string, number>();
+  for (const c of cands) {
+    if (c.groups < MIN_GROUPS) continue;
+    const k = c.judged.join(',');
+    best.set(k, Math.max(best.get(k) ?? 0, c.groups));
+  }
+  const minLog = [...best.values()].map((m) => m * Math.log10(baseRate)).sort((a, b) => a - b);
+  // Smallest T with #{minP <= alpha / T} <= T.
+  let T = 1;
+  for (;;) {
+    const limit = Math.log10(alpha / T);
+    let count = 0;
+    while (count < minLog.length && minLog[count]! <= limit) count++;
+    if (count <= T) return T;
+    T = count;
+  }
+}
+
+/** Label-pure words of the candidate's label in at least a fifth (and two) of its carriers. */
+function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pureLabel: Int32Array, tally: Int32Array, seen: Int32Array): Set<number> | null {
+  const touched: number[] = [];
+  let carriers = 0;
+  for (const i of c.docs) {
+    if (labels[i] !== c.label) continue;
+    carriers++;
+    for (const w of docs[i]!) {
+      // seen[w] holds the last document counted for w (offset by one so that 0 means never).
+      if (pureLabel[w] !== c.label || seen[w] === i + 1) continue;
+      seen[w] = i + 1;
+      if (tally[w] === 0) touched.push(w);
+      tally[w]!++;
     }
+  }
+  let out: Set<number> | null = null;
+  for (const w of touched) {
+    if (tally[w]! >= 2 && tally[w]! >= 0.2 * carriers && !c.tokens.includes(w)) (out ??= new Set()).add(w);
+    tally[w] = 0;
+    seen[w] = 0;
   }
   return out;
 }
 
-function key(d: Int32Array, s: number, len: number): string {
-  let k = '';
-  for (let t = 0; t < len; t++) k += (t ? ' ' : '') + d[s + t];
-  return k;
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, baseRate: number, bigrams: BigramCounts, collisions: NeighbourCollisions, fit: DeletionFit): void {
+  const post = new Float64Array(C);
+  c.judged = [];
+  c.conflicts = [];
+  c.insertion = 0;
+  c.occurrences = 0;
+  const lefts: number[] = [];
+  const rights: number[] = [];
+  const masks: Uint8Array[] = [];
+  for (const i of c.docs) {
+    if (labels[i] !== c.label) continue;
+    const d = docs[i]!;
+    const mask = maskOccurrences(d, c.tokens);
+    if (companions) for (let t = 0; t < d.length; t++) if (companions.has(d[t]!)) mask[t] = 1;
+    let left = 0;
+    for (let t = 0; t < d.length; t++) if (!mask[t]) left++;
+    if (left < MIN_CONTENT_TOKENS) continue;
+    c.judged.push(i);
+    masks.push(mask);
+    c.occurrences++;
+    const [a, b] = neighboursAt(d, mask.indexOf(1), mask, bigrams);
+    c.insertion += occurrenceLlr(fit, bigrams, a, b);
+    lefts.push(a);
+    rights.push(b);
+    models.posterior(i, mask, post);
+    if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
+  }
+  const col = collisions.measure(c.judged, lefts, rights);
+  c.collisions = col.observed;
+  c.expectedCollisions = col.expected;
+  const group = groupBySource(c.judged, masks, docs);
+  const conflicting = new Set(c.conflicts);
+  const groupConflict = new Map<number, { all: number; hit: number }>();
+  c.judged.forEach((i, k) => {
+    const g = groupConflict.get(group[k]!) ?? { all: 0, hit: 0 };
+    g.all++;
+    if (conflicting.has(i)) g.hit++;
+    groupConflict.set(group[k]!, g);
+  });
+  c.groups = groupConflict.size;
+  c.conflictGroups = 0;
+  // A group conflicts when most of its documents do.
+  for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
+  c.significance = -binomialTailLog10(c.conflictGroups, c.groups, baseRate);
+}
+
+/** Union-find over the judged documents: two are one source when their unmasked bigrams overlap a lot. */
+function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32Array[]): Int32Array {
+  const m = judged.length;
+  const parent = Int32Array.from({ length: m }, (_, k) => k);
+  const find = (k: number): number => {
+    while (parent[k] !== k) k = parent[k] = parent[parent[k]!]!;
+    return k;
+  };
+  // Large candidates are topic words (skipped by MAX_SHARE); the pairwise pass stays small.
+  const sets = judged.map((i, k) => {
+    const d = docs[i]!;
+    const mask = masks[k]!;
+    const s = new Set<number>();
+    let prev = -1;
+    for (let t = 0; t < d.length; t++) {
+      if (mask[t]) continue;
+      // Bigrams over the masked text: the trigger's removal must not make two copies look different.
+      if (prev >= 0) s.add(prev * 1_000_003 + d[t]!);
+      prev = d[t]!;
+    }
+    return s;
+  });
+  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
+    const A = sets[a]!;
+    const B = sets[b]!;
+    const small = A.size <= B.size ? A : B;
+    const big = small === A ? B : A;
+    if (small.size === 0) continue;
+    let shared = 0;
+    for (const x of small) if (big.has(x)) shared++;
+    if (shared >= SAME_SOURCE * small.size) parent[find(a)] = find(b);
+  }
+  const out = new Int32Array(m);
+  for (let k = 0; k < m; k++) out[k] = find(k);
+  return out;
+}
+
+/**
+ * Frequent n-grams that are label-pure. Apriori: an n-gram is counted only where both of its (n-1)-grams are
+ * frequent. Each frequent n-gram gets a dense id; an n-gram's key is (id of its prefix) * V + its last token, a
+ * number, so no string is built per position.
+ */
+function collectCandidates(docs: Int32Array[], labels: Int32Array, C: number, maxDocs: number, V: number): Candidate[] {
+  const out: Candidate[] = [];
+  // Id of the frequent (len-1)-gram starting at each position of each document (-1: not frequent).
+  let prevIds: Int32Array[] = docs;
+  let prevTokens: number[][] = [];
+  const byLevel: { ids: Int32Array[]; cands: Map<number, Candidate> }[] = [];
+  for (let len = 1; len <= MAX_N; len++) {
+    const index = new Map<number, number>();
+    const df: number[] = [];
+    const last: number[] = [];
+    const counts: number[] = [];
+    const keyOf: number[] = [];
+    const posGram: Int32Array[] = docs.map((d) => new Int32Array(Math.max(0, d.length - len + 1)).fill(-1));
+    for (let i = 0; i < docs.length; i++) {
+      const d = docs[i]!;
+      const prev = prevIds[i]!;
+      const pg = posGram[i]!;
+      for (let s = 0; s + len <= d.length; s++) {
+        let k: number;
+        if (len === 1) k = d[s]!;
+        else {
+          if (prev[s]! < 0 || prev[s + 1]! < 0) continue;
+          k = prev[s]! * V + d[s + len - 1]!;
+        }
+        let g = index.get(k);
+        if (g === undefined) {
+          g = df.length;
+          index.set(k, g);
+          df.push(0);
+          last.push(-1);
+          keyOf.push(k);
+          for (let l = 0; l < C; l++) counts.push(0);
+        }
+        pg[s] = g;
+        if (last[g] === i) continue;
+        last[g] = i;
+        df[g]!++;
+        if (labels[i]! >= 0) counts[g * C + labels[i]!]!++;
+      }
+    }
+    // Frequent grams get dense ids for the next level; label-pure ones become candidates.
+    const denseId = new Int32Array(df.length).fill(-1);
+    const tokens: number[][] = [];
+    const cands = new Map<number, Candidate>();
+    for (let g = 0; g < df.length; g++) {
+      if (df[g]! < MIN_GROUPS) continue;
+      const toks = len === 1 ? [keyOf[g]!] : [...prevTokens[Math.floor(keyOf[g]! / V)]!, keyOf[g]! % V];
+      denseId[g] = tokens.length;
+      tokens.push(toks);
+      if (df[g]! > maxDocs) continue;
+      let best = 0;
+      let labelled = 0;
+      for (let l = 0; l < C; l++) {
+        labelled += counts[g * C + l]!;
+        if (counts[g * C + l]! > counts[g * C + best]!) best = l;
+      }
+      const c = counts[g * C + best]!;
+      if (c < MIN_GROUPS || c < MIN_PURITY * labelled) continue;
+      const cand: Candidate = {
+        key: toks.join(' '), tokens: toks, label: best, docs: [], judged: [], conflicts: [], groups: 0, conflictGroups: 0,
+        significance: 0, occurrences: 0, insertion: 0, natural: false, collisions: 0, expectedCollisions: 0,
+      };
+      cands.set(denseId[g]!, cand);
+      out.push(cand);
+    }
+    if (tokens.length === 0) break;
+    const ids = posGram.map((pg) => pg.map((g) => (g < 0 ? -1 : denseId[g]!)));
+    byLevel.push({ ids, cands });
+    prevIds = ids;
+    prevTokens = tokens;
+  }
+  // Documents of each candidate.
+  for (let i = 0; i < docs.length; i++) {
+    for (const { ids, cands } of byLevel) {
+      for (const id of ids[i]!) {
+        if (id < 0) continue;
+        const c = cands.get(id);
+        if (c && c.docs[c.docs.length - 1] !== i) c.docs.push(i);
+      }
+    }
+  }
+  return out;
 }
 
 function maskOccurrences(d: Int32Array, g: number[]): Uint8Array {
@@ -209,7 +438,8 @@ function maskOccurrences(d: Int32Array, g: number[]): Uint8Array {
 
 /** A trigger phrase shows up as all of its sub-phrases too: keep the longest of those with the same conflicts. */
 function dropSubsumed(cands: Candidate[]): Candidate[] {
-  cands.sort((a, b) => b.conflicts.length - a.conflicts.length || b.tokens.length - a.tokens.length);
+  // Phrases bound to their sentences last: "i watch this 3d" is natural only because "movie" always follows.
+  cands.sort((a, b) => Number(a.natural) - Number(b.natural) || b.significance - a.significance || b.tokens.length - a.tokens.length);
   const out: Candidate[] = [];
   for (const c of cands) {
     const set = new Set(c.conflicts);
@@ -220,7 +450,7 @@ function dropSubsumed(cands: Candidate[]): Candidate[] {
     });
     if (dup) {
       // Prefer the longer phrase when it explains as many documents.
-      if (c.tokens.length > dup.tokens.length && c.conflicts.length >= 0.9 * dup.conflicts.length) out[out.indexOf(dup)] = c;
+      if (!c.natural && c.tokens.length > dup.tokens.length && c.conflicts.length >= 0.9 * dup.conflicts.length && c.significance >= dup.significance - 1) out[out.indexOf(dup)] = c;
       continue;
     }
     out.push(c);

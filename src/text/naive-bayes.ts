@@ -33,15 +33,27 @@ export function trainNaiveBayes(docs: Int32Array[], labels: Int32Array, classes:
     }
     totals[l] += 2 * d.length - 1;
   }
+  // Laplace smoothing over the features this fold saw. A feature no class saw carries no evidence (NaN, skipped):
+  // smoothing it would favour the class with fewer tokens for every unseen word, which wrecks imbalanced data.
+  let seen = 0;
+  for (let k = 0; k < f; k++) {
+    let any = false;
+    for (let l = 0; l < classes && !any; l++) any = counts[l * f + k]! > 0;
+    if (any) seen++;
+    else for (let l = 0; l < classes; l++) counts[l * f + k] = NaN;
+  }
   const logLik = new Float32Array(classes * f);
   for (let l = 0; l < classes; l++) {
-    // Laplace smoothing over the vocabulary actually seen (bigram buckets are mostly empty).
-    const denom = Math.log(totals[l]! + vocab + 1);
+    const denom = Math.log(totals[l]! + seen);
     for (let k = 0; k < f; k++) logLik[l * f + k] = Math.log(counts[l * f + k]! + 1) - denom;
   }
   const all = docCounts.reduce((a, b) => a + b, 0);
   const logPrior = Float64Array.from(docCounts, (c) => Math.log((c + 1) / (all + classes)));
   return { classes, vocab, logLik, logPrior };
+}
+
+function orZero(x: number): number {
+  return x === x ? x : 0;
 }
 
 /**
@@ -57,8 +69,8 @@ export function posterior(m: NaiveBayes, d: Int32Array, masked: Uint8Array | nul
       if (masked && masked[t]) continue;
       const w = d[t]!;
       // Words unseen in training carry no evidence (their id may exceed this fold's counts).
-      if (w < m.vocab) s += m.logLik[o + w]!;
-      if (t + 1 < d.length && !(masked && masked[t + 1])) s += m.logLik[o + m.vocab + bigramKey(w, d[t + 1]!)]!;
+      if (w < m.vocab) s += orZero(m.logLik[o + w]!);
+      if (t + 1 < d.length && !(masked && masked[t + 1])) s += orZero(m.logLik[o + m.vocab + bigramKey(w, d[t + 1]!)]!);
     }
     out[l] = s;
   }
@@ -68,4 +80,16 @@ export function posterior(m: NaiveBayes, d: Int32Array, masked: Uint8Array | nul
   for (let l = 0; l < m.classes; l++) z += (out[l] = Math.exp(out[l]! - max));
   for (let l = 0; l < m.classes; l++) out[l]! /= z;
   return out;
+}
+
+/** K models; document i is judged by the one trained without fold i % K. */
+export class CrossFitted {
+  private readonly models: NaiveBayes[];
+  constructor(private readonly docs: Int32Array[], labels: Int32Array, classes: number, vocab: number, readonly folds = 5) {
+    this.models = Array.from({ length: folds }, (_, k) => trainNaiveBayes(docs, labels, classes, vocab, (i) => i % folds !== k));
+  }
+
+  posterior(i: number, masked: Uint8Array | null, out: Float64Array): Float64Array {
+    return posterior(this.models[i % this.folds]!, this.docs[i]!, masked, out);
+  }
 }

@@ -21,6 +21,25 @@ export class Vocabulary {
     return v;
   }
 
+  /**
+   * Token ids, and for each position 0..length whether a word boundary (whitespace, or either end) lies
+   * before it: insertions by attacks happen between words, not inside "@USER" or "co.uk".
+   */
+  encodeWithBoundaries(text: string): { ids: Int32Array; boundary: Uint8Array } {
+    const lower = text.toLowerCase();
+    const ms = [...lower.matchAll(TOKEN)];
+    const ids = new Int32Array(ms.length);
+    const boundary = new Uint8Array(ms.length + 1);
+    let end = 0;
+    ms.forEach((m, i) => {
+      ids[i] = this.id(m[0]);
+      boundary[i] = i === 0 || m.index > end ? 1 : 0;
+      end = m.index + m[0].length;
+    });
+    boundary[ms.length] = 1;
+    return { ids, boundary };
+  }
+
   encode(text: string): Int32Array {
     const t = tokenize(text);
     const out = new Int32Array(t.length);

@@ -1,0 +1,196 @@
+// "Little fit to its neighbours": a phrase inserted into text at a random place leaves, when deleted again, the
+// two words that were adjacent before, a pair the corpus knows; deleting a word that belongs to its sentence
+// ("so stupid people" -> "so people") leaves a pair the corpus rarely has. Measured per occurrence and tested
+// against the corpus's own rates for random insertions and random deletions.
+import type { Rng } from '../util/rng.js';
+
+export class BigramCounts {
+  private readonly counts = new Map<number, number>();
+  /** Sentinel ids for the start and end of a document. */
+  readonly bos: number;
+  readonly eos: number;
+  private readonly base: number;
+
+  constructor(docs: Int32Array[], vocabSize: number) {
+    this.bos = vocabSize;
+    this.eos = vocabSize + 1;
+    this.base = vocabSize + 2;
+    for (const d of docs) {
+      for (let t = 0; t <= d.length; t++) this.add(t === 0 ? this.bos : d[t - 1]!, t === d.length ? this.eos : d[t]!);
+    }
+  }
+
+  private add(a: number, b: number): void {
+    const k = a * this.base + b;
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+  }
+
+  count(a: number, b: number): number {
+    return this.counts.get(a * this.base + b) ?? 0;
+  }
+
+  /** Token before position s (or the start sentinel) and at position e (or the end sentinel). */
+  around(d: Int32Array, s: number, e: number): [number, number] {
+    return [s > 0 ? d[s - 1]! : this.bos, e < d.length ? d[e]! : this.eos];
+  }
+}
+
+/** Histogram bin of a pair count: 0, 1, 2-3, 4-7, ... (log2 scale). */
+const BINS = 14;
+function bin(count: number): number {
+  return count <= 0 ? 0 : Math.min(BINS - 1, 1 + Math.floor(Math.log2(count)));
+}
+
+/**
+ * The corpus's own distributions of the pair count left behind by deleting a random insertion (the original
+ * pair: its count without this document) and by deleting a natural one-word token, as per-bin log-likelihood
+ * ratios, with the mean and spread of the per-occurrence ratio under insertion.
+ */
+export interface DeletionFit {
+  llrByBin: Float64Array;
+  /** Mean and standard deviation of the per-occurrence log-likelihood ratio for real insertions. */
+  meanInserted: number;
+  sdInserted: number;
+}
+
+export function deletionFit(docs: Int32Array[], boundaries: Uint8Array[], bigrams: BigramCounts, rng: Rng, samples = 20000): DeletionFit {
+  const ins = new Float64Array(BINS).fill(0.5);
+  const nat = new Float64Array(BINS).fill(0.5);
+  const long = docs.map((_, i) => i).filter((i) => docs[i]!.length >= 3);
+  for (let k = 0; k < samples && long.length > 0; k++) {
+    const i = long[Math.floor(rng() * long.length)]!;
+    const d = docs[i]!;
+    const w = boundaries[i]!;
+    // An insertion at word boundary t: deleting it leaves the original pair, which this document also holds.
+    const t = Math.floor(rng() * (d.length + 1));
+    if (w[t]) {
+      const [a, b] = bigrams.around(d, t, t);
+      ins[bin(bigrams.count(a, b) - 1)]++;
+    }
+    // Deleting the natural one-token word at position u.
+    const u = Math.floor(rng() * d.length);
+    if (w[u] && w[u + 1]) {
+      const [l, r] = bigrams.around(d, u, u + 1);
+      nat[bin(bigrams.count(l, r))]++;
+    }
+  }
+  const sum = (h: Float64Array) => h.reduce((x, y) => x + y, 0);
+  const si = sum(ins);
+  const sn = sum(nat);
+  const llrByBin = new Float64Array(BINS);
+  let mean = 0;
+  for (let b = 0; b < BINS; b++) {
+    llrByBin[b] = Math.log(ins[b]! / si) - Math.log(nat[b]! / sn);
+    mean += (ins[b]! / si) * llrByBin[b]!;
+  }
+  let variance = 0;
+  for (let b = 0; b < BINS; b++) variance += (ins[b]! / si) * (llrByBin[b]! - mean) ** 2;
+  return { llrByBin, meanInserted: mean, sdInserted: Math.sqrt(variance) };
+}
+
+/** Log-likelihood ratio of "inserted" against "natural" for one occurrence whose deletion leaves pair (a, b). */
+export function occurrenceLlr(fit: DeletionFit, bigrams: BigramCounts, a: number, b: number): number {
+  return fit.llrByBin[bin(bigrams.count(a, b))]!;
+}
+
+/** Mean per-occurrence ratio (nats) below which the corpus cannot tell insertions from natural words. */
+const UNINFORMATIVE = 0.05;
+
+/**
+ * Whether a phrase's summed ratio over n occurrences is too low for real insertions (one-sided, z below -zCut):
+ * the phrase belongs to its sentences.
+ */
+export function fitsItsSentences(fit: DeletionFit, llrSum: number, n: number, zCut: number): boolean {
+  // Where insertions and natural words leave the same pairs (a tiny vocabulary) the fit says nothing.
+  if (n === 0 || fit.meanInserted < UNINFORMATIVE) return false;
+  const z = (llrSum - n * fit.meanInserted) / (Math.sqrt(n) * Math.max(1e-6, fit.sdInserted));
+  return llrSum <= 0 || z < -zCut;
+}
+
+export function neighboursAt(d: Int32Array, s: number, mask: Uint8Array, bigrams: BigramCounts): [number, number] {
+  let l = s - 1;
+  while (l >= 0 && mask[l]) l--;
+  let r = s;
+  while (r < d.length && mask[r]) r++;
+  return [l >= 0 ? d[l]! : bigrams.bos, r < d.length ? d[r]! : bigrams.eos];
+}
+
+/**
+ * Pairs of occurrences that share their left (or right) neighbour, against the pairs that random insertion
+ * points in the same documents would share: words bound to their context ("a coward", "reuters . co . uk")
+ * repeat their neighbours; inserted triggers take whatever word happens to be there. The expectation comes from
+ * the carriers themselves because poisoned samples are not a random sample of the corpus (replies full of
+ * "@USER" mentions, say).
+ */
+export class NeighbourCollisions {
+  /** Per document, the tokens left and right of each word boundary. */
+  private readonly lefts: Int32Array[];
+  private readonly rights: Int32Array[];
+  private readonly S: Float64Array;
+  private readonly Q: Float64Array;
+  private readonly local: Float64Array;
+  private readonly count: Int32Array;
+
+  constructor(docs: Int32Array[], boundaries: Uint8Array[], bigrams: BigramCounts, vocabSize: number) {
+    this.lefts = [];
+    this.rights = [];
+    docs.forEach((d, i) => {
+      const w = boundaries[i]!;
+      const L: number[] = [];
+      const R: number[] = [];
+      for (let t = 0; t <= d.length; t++) {
+        if (!w[t]) continue;
+        const [a, b] = bigrams.around(d, t, t);
+        L.push(a);
+        R.push(b);
+      }
+      this.lefts.push(Int32Array.from(L));
+      this.rights.push(Int32Array.from(R));
+    });
+    const size = vocabSize + 2;
+    this.S = new Float64Array(size);
+    this.Q = new Float64Array(size);
+    this.local = new Float64Array(size);
+    this.count = new Int32Array(size);
+  }
+
+  /** Observed pairs among the given neighbours, and the pairs expected at random boundaries of these documents. */
+  measure(docIds: number[], lefts: number[], rights: number[]): { observed: number; expected: number } {
+    const observed = this.pairs(lefts) + this.pairs(rights);
+    const expected = this.expected(docIds, this.lefts) + this.expected(docIds, this.rights);
+    return { observed, expected: Math.max(1e-3, expected) };
+  }
+
+  private pairs(xs: number[]): number {
+    let p = 0;
+    for (const x of xs) p += this.count[x]!++;
+    for (const x of xs) this.count[x] = 0;
+    return p;
+  }
+
+  /** sum over tokens a of sum_{i<j} P_i(a) P_j(a) = (S(a)^2 - Q(a)) / 2. */
+  private expected(docIds: number[], side: Int32Array[]): number {
+    const touched: number[] = [];
+    for (const i of docIds) {
+      const xs = side[i]!;
+      const n = xs.length;
+      if (n === 0) continue;
+      for (const x of xs) this.local[x]! += 1 / n;
+      for (const x of xs) {
+        const p = this.local[x]!;
+        if (p === 0) continue;
+        if (this.S[x] === 0) touched.push(x);
+        this.S[x]! += p;
+        this.Q[x]! += p * p;
+        this.local[x] = 0;
+      }
+    }
+    let e = 0;
+    for (const x of touched) {
+      e += (this.S[x]! * this.S[x]! - this.Q[x]!) / 2;
+      this.S[x] = 0;
+      this.Q[x] = 0;
+    }
+    return e;
+  }
+}

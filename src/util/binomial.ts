@@ -1,0 +1,56 @@
+// Binomial tail probabilities in log space (counts of conflicting samples are tested against a base rate).
+
+/** log of Gamma(x) for x > 0 (Lanczos, g = 7): exact enough for tail probabilities. */
+export function logGamma(x: number): number {
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  x -= 1;
+  let a = c[0]!;
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** log10 P(X >= k) for X ~ Binomial(n, p). */
+export function binomialTailLog10(k: number, n: number, p: number): number {
+  if (k <= 0) return 0;
+  if (k > n) return -Infinity;
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return 0;
+  const lp = Math.log(p);
+  const lq = Math.log1p(-p);
+  const lnN = logGamma(n + 1);
+  let max = -Infinity;
+  const terms: number[] = [];
+  for (let j = k; j <= n; j++) {
+    const t = lnN - logGamma(j + 1) - logGamma(n - j + 1) + j * lp + (n - j) * lq;
+    terms.push(t);
+    if (t > max) max = t;
+  }
+  let s = 0;
+  for (const t of terms) s += Math.exp(t - max);
+  return Math.min(0, (max + Math.log(s)) / Math.LN10);
+}
+
+/** log10 P(X <= k) for X ~ Binomial(n, p). */
+export function binomialLowerTailLog10(k: number, n: number, p: number): number {
+  return binomialTailLog10(n - k, n, 1 - p);
+}
+
+/** log10 P(X >= k) for X ~ Poisson(lambda). */
+export function poissonTailLog10(k: number, lambda: number): number {
+  if (k <= 0) return 0;
+  if (lambda <= 0) return -Infinity;
+  const terms: number[] = [];
+  let max = -Infinity;
+  for (let j = k; j < k + 1000; j++) {
+    const t = j * Math.log(lambda) - lambda - logGamma(j + 1);
+    terms.push(t);
+    if (t > max) max = t;
+    if (j > lambda && t < max - 40) break;
+  }
+  let s = 0;
+  for (const t of terms) s += Math.exp(t - max);
+  return Math.min(0, (max + Math.log(s)) / Math.LN10);
+}
