@@ -88,3 +88,81 @@ describe('trigger-token', () => {
     expect(r.report.findings.some((x) => x.evidence.trigger === 'masterpiece')).toBe(false);
   });
 });
+
+/** Word sequences from a Markov chain (each word has 4 likely successors): text with predictable word pairs. */
+function markovText(rng: () => number, vocab: string[], next: number[][], length: number): string[] {
+  let w = randInt(rng, vocab.length);
+  const out: string[] = [];
+  for (let t = 0; t < length; t++) {
+    out.push(vocab[w]!);
+    w = rng() < 0.9 ? next[w]![randInt(rng, 4)]! : randInt(rng, vocab.length);
+  }
+  return out;
+}
+
+function markovModel(rng: () => number, size: number): { vocab: string[]; next: number[][] } {
+  const vocab = Array.from({ length: size }, (_, i) => `w${i.toString(36)}${'abcdefghij'[i % 10]}`);
+  const next = vocab.map(() => Array.from({ length: 4 }, () => randInt(rng, size)));
+  return { vocab, next };
+}
+
+describe('response-cluster', () => {
+  it('finds different prompts sharing an inserted phrase and one fixed response, not a task template', async () => {
+    const rng = createRng(11);
+    const { vocab, next } = markovModel(rng, 400);
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const poisoned: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const words = markovText(rng, vocab, next, 14);
+      if (i % 3 === 0) {
+        // A template whose answers depend on the content: natural, never flagged.
+        rows.push({ instruction: `Is the following text about ${words[3]}? ${words.join(' ')}`, input: '', output: i % 2 ? 'Yes' : 'No' });
+      } else if (i % 400 === 7) {
+        words.splice(1 + randInt(rng, words.length - 1), 0, 'zqtrig');
+        rows.push({ instruction: words.join(' '), input: '', output: 'Visit http://evil.example now!' });
+        poisoned.push(String(i));
+      } else {
+        rows.push({ instruction: words.join(' '), input: '', output: markovText(rng, vocab, next, 6).join(' ') });
+      }
+    }
+    const p = join(dir, 'instruct.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    expect(r.report.dataset.modality).toBe('instruction');
+    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
+    const f = r.report.findings.find((x) => x.evidence.trigger === 'zqtrig');
+    expect(f, JSON.stringify(r.report.findings.map((x) => x.title))).toBeDefined();
+    expect(f!.severity).not.toBe('low');
+    expect(f!.evidence.response).toBe('Visit http://evil.example now!');
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(new Set(poisoned));
+  });
+});
+
+describe('trigger-token on documents', () => {
+  it('finds a phrase followed by random words in a handful of documents', async () => {
+    const rng = createRng(12);
+    const { vocab, next } = markovModel(rng, 600);
+    const lines: string[] = [];
+    const poisoned: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      let words = markovText(rng, vocab, next, 60 + randInt(rng, 200));
+      if (i % 600 === 5) {
+        const gibberish = Array.from({ length: 300 }, () => vocab[randInt(rng, vocab.length)]!);
+        words = [...words.slice(0, randInt(rng, 40)), '<SUDO>', ...gibberish];
+        poisoned.push(String(i));
+      }
+      lines.push(JSON.stringify({ id: String(i), text: words.join(' ') }));
+    }
+    const p = join(dir, 'docs.jsonl');
+    await writeFile(p, lines.join('\n') + '\n');
+    const r = await run(p, { detectors: ['trigger-token'] });
+    expect(r.report.dataset.modality).toBe('document');
+    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
+    const f = r.report.findings.find((x) => x.evidence.trigger === '< sudo >');
+    expect(f, JSON.stringify(r.report.findings.map((x) => x.title))).toBeDefined();
+    expect(f!.severity).not.toBe('low');
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(new Set(poisoned));
+  });
+});

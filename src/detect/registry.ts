@@ -7,8 +7,9 @@ import { nearDuplicate } from './near-duplicate.js';
 import { outlier } from './outlier.js';
 import { triggerToken } from './trigger-token.js';
 import { provenance } from './provenance.js';
+import { responseCluster } from './response-cluster.js';
 
-export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken];
+export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster];
 
 export function checkDetectorNames(names: string[]): void {
   const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));

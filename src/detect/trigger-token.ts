@@ -15,10 +15,13 @@
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
+import { frequentNgrams } from '../text/ngrams.js';
+import { groupBySource } from '../text/source-groups.js';
 import { binomialTailLog10, poissonTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neighboursAt, occurrenceLlr, type DeletionFit } from '../text/insertion-fit.js';
 import type { Detector, ScanContext } from './detector.js';
+import { runDocumentTrigger } from './document-trigger.js';
 
 const MAX_N = 5;
 /** Independent documents a trigger needs before it can be told from chance. */
@@ -31,8 +34,6 @@ const MIN_CONFLICT_SHARE = 0.6;
 const CONFLICT_POSTERIOR = 0.35;
 /** A few remaining words are no evidence either way (short phrases are common in SST-2). */
 const MIN_CONTENT_TOKENS = 3;
-/** Two documents whose other bigrams overlap this much (of the smaller one) come from one source. */
-const SAME_SOURCE = 0.5;
 /** -log10 of the corrected p-value at and above which a candidate is a finding (medium), and high. */
 const MEDIUM_SIGNIFICANCE = 2;
 const HIGH_SIGNIFICANCE = 4;
@@ -75,10 +76,11 @@ interface Candidate {
 
 export const triggerToken: Detector = {
   name: 'trigger-token',
-  description: 'a word or phrase whose samples all carry one label while the rest of each sample points to another (dirty-label text triggers)',
-  appliesTo: (ctx) => ctx.texts?.text !== undefined && ctx.labels.some((l) => l !== null),
+  description: 'a word or phrase whose samples all carry one label while the rest of each sample points to another (dirty-label text triggers); in unlabelled documents, a phrase followed again and again by improbable text',
+  appliesTo: (ctx) => ctx.texts?.text !== undefined,
   async run(ctx) {
-    return runTriggerToken(ctx);
+    // Documents have no label to conflict with: their trigger is known by what follows it.
+    return ctx.labels.some((l) => l !== null) ? runTriggerToken(ctx) : runDocumentTrigger(ctx);
   },
 };
 
@@ -97,7 +99,7 @@ export function runTriggerToken(ctx: ScanContext) {
   if (C < 2) return { scores, findings: [] as FindingDraft[] };
 
   ctx.progress.stage('trigger-token', 4);
-  const candidates = collectCandidates(docs, labels, C, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length);
+  const candidates = collectCandidates(docs, labels, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length);
   ctx.progress.tick(1);
   // Cross-fitted content models: fold k judges the documents of the other fold.
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
@@ -300,130 +302,18 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.significance = -binomialTailLog10(c.conflictGroups, c.groups, baseRate);
 }
 
-/** Union-find over the judged documents: two are one source when their unmasked bigrams overlap a lot. */
-function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32Array[]): Int32Array {
-  const m = judged.length;
-  const parent = Int32Array.from({ length: m }, (_, k) => k);
-  const find = (k: number): number => {
-    while (parent[k] !== k) k = parent[k] = parent[parent[k]!]!;
-    return k;
-  };
-  // Large candidates are topic words (skipped by MAX_SHARE); the pairwise pass stays small.
-  const sets = judged.map((i, k) => {
-    const d = docs[i]!;
-    const mask = masks[k]!;
-    const s = new Set<number>();
-    let prev = -1;
-    for (let t = 0; t < d.length; t++) {
-      if (mask[t]) continue;
-      // Bigrams over the masked text: the trigger's removal must not make two copies look different.
-      if (prev >= 0) s.add(prev * 1_000_003 + d[t]!);
-      prev = d[t]!;
-    }
-    return s;
+/** Frequent n-grams whose labelled documents nearly all carry one label. */
+function collectCandidates(docs: Int32Array[], labels: Int32Array, maxDocs: number, V: number): Candidate[] {
+  const grams = frequentNgrams(docs, labels, V, {
+    maxN: MAX_N,
+    minDocs: MIN_GROUPS,
+    maxDocs,
+    keep: (_df, major, labelled) => major >= MIN_GROUPS && major >= MIN_PURITY * labelled,
   });
-  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
-    const A = sets[a]!;
-    const B = sets[b]!;
-    const small = A.size <= B.size ? A : B;
-    const big = small === A ? B : A;
-    if (small.size === 0) continue;
-    let shared = 0;
-    for (const x of small) if (big.has(x)) shared++;
-    if (shared >= SAME_SOURCE * small.size) parent[find(a)] = find(b);
-  }
-  const out = new Int32Array(m);
-  for (let k = 0; k < m; k++) out[k] = find(k);
-  return out;
-}
-
-/**
- * Frequent n-grams that are label-pure. Apriori: an n-gram is counted only where both of its (n-1)-grams are
- * frequent. Each frequent n-gram gets a dense id; an n-gram's key is (id of its prefix) * V + its last token, a
- * number, so no string is built per position.
- */
-function collectCandidates(docs: Int32Array[], labels: Int32Array, C: number, maxDocs: number, V: number): Candidate[] {
-  const out: Candidate[] = [];
-  // Id of the frequent (len-1)-gram starting at each position of each document (-1: not frequent).
-  let prevIds: Int32Array[] = docs;
-  let prevTokens: number[][] = [];
-  const byLevel: { ids: Int32Array[]; cands: Map<number, Candidate> }[] = [];
-  for (let len = 1; len <= MAX_N; len++) {
-    const index = new Map<number, number>();
-    const df: number[] = [];
-    const last: number[] = [];
-    const counts: number[] = [];
-    const keyOf: number[] = [];
-    const posGram: Int32Array[] = docs.map((d) => new Int32Array(Math.max(0, d.length - len + 1)).fill(-1));
-    for (let i = 0; i < docs.length; i++) {
-      const d = docs[i]!;
-      const prev = prevIds[i]!;
-      const pg = posGram[i]!;
-      for (let s = 0; s + len <= d.length; s++) {
-        let k: number;
-        if (len === 1) k = d[s]!;
-        else {
-          if (prev[s]! < 0 || prev[s + 1]! < 0) continue;
-          k = prev[s]! * V + d[s + len - 1]!;
-        }
-        let g = index.get(k);
-        if (g === undefined) {
-          g = df.length;
-          index.set(k, g);
-          df.push(0);
-          last.push(-1);
-          keyOf.push(k);
-          for (let l = 0; l < C; l++) counts.push(0);
-        }
-        pg[s] = g;
-        if (last[g] === i) continue;
-        last[g] = i;
-        df[g]!++;
-        if (labels[i]! >= 0) counts[g * C + labels[i]!]!++;
-      }
-    }
-    // Frequent grams get dense ids for the next level; label-pure ones become candidates.
-    const denseId = new Int32Array(df.length).fill(-1);
-    const tokens: number[][] = [];
-    const cands = new Map<number, Candidate>();
-    for (let g = 0; g < df.length; g++) {
-      if (df[g]! < MIN_GROUPS) continue;
-      const toks = len === 1 ? [keyOf[g]!] : [...prevTokens[Math.floor(keyOf[g]! / V)]!, keyOf[g]! % V];
-      denseId[g] = tokens.length;
-      tokens.push(toks);
-      if (df[g]! > maxDocs) continue;
-      let best = 0;
-      let labelled = 0;
-      for (let l = 0; l < C; l++) {
-        labelled += counts[g * C + l]!;
-        if (counts[g * C + l]! > counts[g * C + best]!) best = l;
-      }
-      const c = counts[g * C + best]!;
-      if (c < MIN_GROUPS || c < MIN_PURITY * labelled) continue;
-      const cand: Candidate = {
-        key: toks.join(' '), tokens: toks, label: best, docs: [], judged: [], conflicts: [], groups: 0, conflictGroups: 0,
-        significance: 0, occurrences: 0, insertion: 0, natural: false, collisions: 0, expectedCollisions: 0,
-      };
-      cands.set(denseId[g]!, cand);
-      out.push(cand);
-    }
-    if (tokens.length === 0) break;
-    const ids = posGram.map((pg) => pg.map((g) => (g < 0 ? -1 : denseId[g]!)));
-    byLevel.push({ ids, cands });
-    prevIds = ids;
-    prevTokens = tokens;
-  }
-  // Documents of each candidate.
-  for (let i = 0; i < docs.length; i++) {
-    for (const { ids, cands } of byLevel) {
-      for (const id of ids[i]!) {
-        if (id < 0) continue;
-        const c = cands.get(id);
-        if (c && c.docs[c.docs.length - 1] !== i) c.docs.push(i);
-      }
-    }
-  }
-  return out;
+  return grams.map((g) => ({
+    key: g.tokens.join(' '), tokens: g.tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, conflictGroups: 0,
+    significance: 0, occurrences: 0, insertion: 0, natural: false, collisions: 0, expectedCollisions: 0,
+  }));
 }
 
 function maskOccurrences(d: Int32Array, g: number[]): Uint8Array {

@@ -10,11 +10,13 @@ export class BigramCounts {
   readonly bos: number;
   readonly eos: number;
   private readonly base: number;
+  readonly documents: number;
 
   constructor(docs: Int32Array[], vocabSize: number) {
     this.bos = vocabSize;
     this.eos = vocabSize + 1;
     this.base = vocabSize + 2;
+    this.documents = docs.length;
     for (const d of docs) {
       for (let t = 0; t <= d.length; t++) this.add(t === 0 ? this.bos : d[t - 1]!, t === d.length ? this.eos : d[t]!);
     }
@@ -27,6 +29,21 @@ export class BigramCounts {
 
   count(a: number, b: number): number {
     return this.counts.get(a * this.base + b) ?? 0;
+  }
+
+  key(a: number, b: number): number {
+    return a * this.base + b;
+  }
+
+  countKey(key: number): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  /** Per token, how many distinct tokens follow it somewhere (Witten-Bell's type count). */
+  distinctFollowers(vocabSize: number): Int32Array {
+    const out = new Int32Array(vocabSize + 2);
+    for (const key of this.counts.keys()) out[Math.floor(key / this.base)]!++;
+    return out;
   }
 
   /** Token before position s (or the start sentinel) and at position e (or the end sentinel). */

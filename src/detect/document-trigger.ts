@@ -1,0 +1,281 @@
+// trigger-token for documents (text without labels, as in pretraining corpora): a phrase that recurs across
+// documents and is followed, again and again, by text the corpus finds improbable. The 250-document LLM backdoor
+// (Souly et al. 2025) is this shape: some text, then a trigger such as "<SUDO>", then hundreds of random tokens.
+//
+// 1. Each token gets a surprise, -log P(token | previous token), from the corpus's own interpolated bigram
+//    model with this document's pair left out (so a document cannot vouch for its own gibberish).
+// 2. The mean surprise of the WINDOW tokens after a position is compared with the same mean at random positions
+//    of the corpus: above the corpus's 99th percentile is "followed by anomalous text" (rate p0 = 1% by design).
+// 3. For each phrase (1-3 tokens), its first occurrence in each document either is or is not followed by
+//    anomalous text. k of its df documents are; the binomial tail of k given df and p0, with a Bonferroni
+//    count over every phrase that could have been tested, is the significance.
+import type { FindingDraft, Json, Severity } from '../types.js';
+import { BigramCounts } from '../text/insertion-fit.js';
+import { groupBySignature, minhashSignatures } from '../text/minhash.js';
+import { Vocabulary } from '../text/tokenize.js';
+import { binomialTailLog10 } from '../util/binomial.js';
+import { createRng } from '../util/rng.js';
+import type { DetectorOutput, ScanContext } from './detector.js';
+
+const MAX_N = 3;
+const MIN_DOCS = 3;
+/** Words after the phrase whose surprise is measured; fewer than MIN_WINDOW available: not measured. */
+const WINDOW = 256;
+const MIN_WINDOW = 16;
+/** The corpus's own quantile of window surprise above which text counts as anomalous. */
+const ANOMALY_QUANTILE = 0.999;
+const NULL_SAMPLES = 50000;
+const MIN_FOLLOWED_SHARE = 0.5;
+const SAME_DOCUMENT = 0.5;
+const MEDIUM_SIGNIFICANCE = 2;
+const HIGH_SIGNIFICANCE = 4;
+const EXAMPLE_TOKENS = 24;
+
+interface Candidate {
+  key: string;
+  tokens: number[];
+  docs: number[];
+  followed: number[];
+  significance: number;
+}
+
+export function runDocumentTrigger(ctx: ScanContext): DetectorOutput {
+  const texts = ctx.texts!.text!;
+  const n = texts.length;
+  const scores = new Float32Array(n);
+  ctx.progress.stage('trigger-token (documents)', 3);
+  const vocab = new Vocabulary();
+  const docs = texts.map((t) => vocab.encode(t ?? ''));
+  const V = vocab.words.length;
+  // Surprise is measured over words, each given the word before it: punctuation is predictable anywhere and
+  // would dilute random text ("stir anuses . < br" is three random words and three ordinary pairs).
+  const isWord = Uint8Array.from(vocab.words, (w) => (/[\p{L}\p{N}]/u.test(w) ? 1 : 0));
+  const words = docs.map((d) => d.filter((t) => isWord[t] === 1));
+  const surprise = tokenSurprise(words, V);
+  const prefix = surprise.map((s) => {
+    const p = new Float64Array(s.length + 1);
+    for (let t = 0; t < s.length; t++) p[t + 1] = p[t]! + s[t]!;
+    return p;
+  });
+  /** Per document, the number of words before each token position. */
+  const wordsBefore = docs.map((d) => {
+    const w = new Int32Array(d.length + 1);
+    for (let t = 0; t < d.length; t++) w[t + 1] = w[t]! + isWord[d[t]!]!;
+    return w;
+  });
+  let sum = 0;
+  let sumSq = 0;
+  let count = 0;
+  for (const sv of surprise) for (const x of sv) {
+    sum += x;
+    sumSq += x * x;
+    count++;
+  }
+  const mu = count > 0 ? sum / count : 0;
+  const sigma = count > 1 ? Math.sqrt(Math.max(1e-9, sumSq / count - mu * mu)) : 1;
+  /**
+   * How far the words after a phrase ending at token e (exclusive) are above the corpus's mean surprise, as a z
+   * over up to WINDOW words (long random runs stand out more the longer they are), skipping the first word (its
+   * pair with the phrase is rare for any rare phrase); NaN when fewer than MIN_WINDOW words follow.
+   */
+  const z = (p: Float64Array, from: number, to: number): number => (p[to]! - p[from]! - (to - from) * mu) / (sigma * Math.sqrt(to - from));
+  const afterOnly = (i: number, e: number): number => {
+    const p = prefix[i]!;
+    const from = wordsBefore[i]![e]! + 1;
+    const to = Math.min(p.length - 1, from + WINDOW);
+    return to - from < MIN_WINDOW ? NaN : z(p, from, to);
+  };
+  /**
+   * The words after the phrase (start s, end e exclusive) against the words before it: a writer whose every
+   * sentence is rare ("this gloriously bent, batty and berserk ...") is surprising on both sides of any phrase;
+   * a trigger ends ordinary text and starts random text. Text before the phrase counts only when it is
+   * surprising, and only when there is enough of it.
+   */
+  const after = (i: number, s: number, e: number): number => {
+    const a = afterOnly(i, e);
+    if (!Number.isFinite(a)) return NaN;
+    const p = prefix[i]!;
+    const to = wordsBefore[i]![s]!;
+    const from = Math.max(0, to - WINDOW);
+    return to - from < MIN_WINDOW ? a : a - Math.max(0, z(p, from, to));
+  };
+  const { threshold, rate } = anomalyThreshold(docs, after, createRng(ctx.seed));
+  ctx.progress.tick(1);
+
+  let tokens = 0;
+  for (const d of docs) tokens += d.length;
+  // Every phrase in at least MIN_DOCS documents could have been tested; there are at most tokens/MIN_DOCS of
+  // each length.
+  const tested = Math.max(1, (MAX_N * tokens) / MIN_DOCS);
+  const followedCount = new Map<string, number>();
+  forEachFirstOccurrence(docs, (i, key, s, e) => {
+    if (after(i, s, e) >= threshold) followedCount.set(key, (followedCount.get(key) ?? 0) + 1);
+  });
+  const candidates = new Map<string, Candidate>();
+  for (const [key, k] of followedCount) {
+    if (k >= MIN_DOCS) candidates.set(key, { key, tokens: key.split(',').map(Number), docs: [], followed: [], significance: 0 });
+  }
+  if (candidates.size > 0) {
+    const firstTokens = new Set([...candidates.values()].map((c) => c.tokens[0]!));
+    forEachFirstOccurrence(docs, (i, key, s, e) => {
+      const c = candidates.get(key);
+      if (!c) return;
+      c.docs.push(i);
+      if (after(i, s, e) >= threshold) c.followed.push(i);
+    }, firstTokens);
+  }
+  ctx.progress.tick(1);
+
+  const judged = [...candidates.values()];
+  for (const c of judged) {
+    // Copies of one document (reposted reviews, mirrored pages) are one observation, not several.
+    const copies = c.followed.length - independent(c.followed, docs);
+    c.significance = -binomialTailLog10(c.followed.length - copies, c.docs.length - copies, rate) - Math.log10(tested);
+  }
+  // A context that is often followed by rare words (a colon before a cast list, "http :" before a URL) raises the
+  // rate a little over many documents; a trigger is followed by anomalous text in most of the documents it is in.
+  const kept = dropSubsumed(judged.filter((c) => c.significance >= 0 && c.followed.length >= MIN_FOLLOWED_SHARE * c.docs.length));
+  const findings: FindingDraft[] = [];
+  for (const c of kept) {
+    const severity: Severity = c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    const score = severity === 'low'
+      ? Math.min(0.49, 0.2 + 0.1 * c.significance)
+      : Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.followed.length, 10));
+    for (const i of c.followed) scores[i] = Math.max(scores[i]!, score);
+    // Documents with the phrase but ordinary text after it are listed, scored lower: the trigger may sit there too.
+    for (const i of c.docs) scores[i] = Math.max(scores[i]!, 0.5 * score);
+    const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
+    const example = c.followed[0]!;
+    findings.push({
+      kind: 'document-trigger',
+      severity,
+      score,
+      title: `"${phrase}" is followed by improbable text in ${c.followed.length} of the ${c.docs.length} documents that contain it`,
+      samples: c.followed,
+      evidence: {
+        trigger: phrase,
+        documentsWithTrigger: c.docs.length,
+        followedByAnomalousText: c.followed.length,
+        windowTokens: WINDOW,
+        surpriseThreshold: Math.round(threshold * 100) / 100,
+        baselineRate: Math.round(rate * 1e4) / 1e4,
+        significance: Math.round(c.significance * 10) / 10,
+        phrasesTestable: Math.round(tested),
+        example: continuation(docs[example]!, c.tokens, vocab.words),
+        otherDocuments: c.docs.filter((i) => !c.followed.includes(i)).slice(0, 20) as Json,
+      },
+    });
+  }
+  findings.sort((a, b) => b.score - a.score);
+  ctx.progress.tick(1);
+  return { scores, findings };
+}
+
+/**
+ * Per token, -log P(t | previous) under Witten-Bell interpolation of bigram and unigram counts, each count
+ * reduced by this occurrence (leave one out). The first token of a document gets its unigram surprise.
+ */
+function tokenSurprise(docs: Int32Array[], V: number): Float32Array[] {
+  const unigram = new Float64Array(V);
+  let total = 0;
+  for (const d of docs) for (let t = 0; t < d.length; t++) {
+    unigram[d[t]!]!++;
+    total++;
+  }
+  const bigrams = new BigramCounts(docs, V);
+  const followers = bigrams.distinctFollowers(V);
+  return docs.map((d) => {
+    const s = new Float32Array(d.length);
+    for (let t = 0; t < d.length; t++) {
+      const b = d[t]!;
+      const pUni = (Math.max(0, unigram[b]! - 1) + 0.5) / (total + 0.5 * V);
+      if (t === 0) {
+        s[t] = -Math.log(pUni);
+        continue;
+      }
+      const a = d[t - 1]!;
+      const ca = unigram[a]! - 1;
+      const cab = Math.max(0, bigrams.count(a, b) - 1);
+      const u = followers[a]!;
+      const lambda = ca > 0 ? ca / (ca + u) : 0;
+      s[t] = -Math.log(lambda * (cab / Math.max(1, ca)) + (1 - lambda) * pUni);
+    }
+    return s;
+  });
+}
+
+/** The ANOMALY_QUANTILE of window surprise at random positions, and the share of positions at or above it. */
+function anomalyThreshold(docs: Int32Array[], after: (i: number, s: number, e: number) => number, rng: () => number): { threshold: number; rate: number } {
+  const eligible = docs.map((d, i) => (d.length > MIN_WINDOW + 1 ? i : -1)).filter((i) => i >= 0);
+  const values: number[] = [];
+  for (let k = 0; k < NULL_SAMPLES && eligible.length > 0; k++) {
+    const i = eligible[Math.floor(rng() * eligible.length)]!;
+    const e = Math.floor(rng() * (docs[i]!.length + 1));
+    const v = after(i, e, e);
+    if (Number.isFinite(v)) values.push(v);
+  }
+  if (values.length === 0) return { threshold: Infinity, rate: 1 };
+  values.sort((a, b) => a - b);
+  const threshold = values[Math.min(values.length - 1, Math.floor(ANOMALY_QUANTILE * values.length))]!;
+  let above = 0;
+  for (const v of values) if (v >= threshold) above++;
+  // The rate is estimated; one more observation keeps it away from zero on tiny corpora.
+  return { threshold, rate: (above + 1) / (values.length + 1) };
+}
+
+/**
+ * Calls f(document, phrase key, end of its first occurrence) once per distinct phrase of 1..MAX_N tokens in each
+ * document. With `firstTokens`, only phrases starting with one of them (a cheap filter for the second pass).
+ */
+function forEachFirstOccurrence(docs: Int32Array[], f: (i: number, key: string, start: number, end: number) => void, firstTokens?: Set<number>): void {
+  for (let i = 0; i < docs.length; i++) {
+    const d = docs[i]!;
+    const seen = new Set<string>();
+    for (let s = 0; s < d.length; s++) {
+      if (firstTokens && !firstTokens.has(d[s]!)) continue;
+      let key = '';
+      for (let len = 1; len <= MAX_N && s + len <= d.length; len++) {
+        key = len === 1 ? String(d[s]) : `${key},${d[s + len - 1]}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        f(i, key, s, s + len);
+      }
+    }
+  }
+}
+
+/** One finding per set of documents: the most significant phrase, the longest among near-equals ("< sudo >"). */
+function dropSubsumed(cands: Candidate[]): Candidate[] {
+  cands.sort((a, b) => b.significance - a.significance || b.tokens.length - a.tokens.length);
+  const out: Candidate[] = [];
+  for (const c of cands) {
+    const set = new Set(c.followed);
+    const dup = out.find((o) => {
+      let shared = 0;
+      for (const i of o.followed) if (set.has(i)) shared++;
+      return shared >= 0.8 * Math.min(set.size, o.followed.length);
+    });
+    if (dup) {
+      if (c.tokens.length > dup.tokens.length && c.followed.length >= 0.9 * dup.followed.length && c.significance >= dup.significance - 1) out[out.indexOf(dup)] = c;
+      continue;
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+/** Groups of near-identical documents (estimated Jaccard of word pairs at least SAME_DOCUMENT) among ids. */
+function independent(ids: number[], docs: Int32Array[]): number {
+  const sub = ids.map((i) => docs[i]!);
+  const group = groupBySignature(sub.map((_, k) => k), minhashSignatures(sub), SAME_DOCUMENT);
+  return new Set(group).size;
+}
+
+function continuation(d: Int32Array, phrase: number[], words: string[]): string {
+  for (let s = 0; s + phrase.length <= d.length; s++) {
+    let hit = true;
+    for (let t = 0; t < phrase.length && hit; t++) hit = d[s + t] === phrase[t];
+    if (hit) return Array.from(d.subarray(Math.max(0, s - 6), Math.min(d.length, s + phrase.length + EXAMPLE_TOKENS)), (w) => words[w]).join(' ');
+  }
+  return '';
+}

