@@ -147,7 +147,7 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput {
     const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
     const example = c.followed[0]!;
     findings.push({
-      kind: 'document-trigger',
+      kind: 'trigger-token',
       severity,
       score,
       title: `"${phrase}" is followed by improbable text in ${c.followed.length} of the ${c.docs.length} documents that contain it`,

@@ -3,6 +3,7 @@
 import type { FindingDraft } from '../types.js';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
 import type { Detector } from './detector.js';
+import { runTextNearDuplicate } from './text-near-duplicate.js';
 
 const MAX_HAMMING = 3; // 4 chunks of 16 bits: any pair within 3 bits shares a chunk exactly
 const MAX_MEAN_ABS_DIFF = 10; // on 0..255 pixels, after the hash match
@@ -10,9 +11,10 @@ const MAX_PAIRWISE = 2000;
 
 export const nearDuplicate: Detector = {
   name: 'near-duplicate',
-  description: 'groups of near-identical images (perceptual hash, then pixels); label conflicts within a group',
-  appliesTo: (ctx) => ctx.images !== undefined,
+  description: 'groups of near-identical images (perceptual hash, then pixels) or texts (MinHash, then word sets); label conflicts within a group',
+  appliesTo: (ctx) => ctx.images !== undefined || ctx.texts?.text !== undefined || ctx.texts?.prompt !== undefined,
   async run(ctx) {
+    if (!ctx.images) return runTextNearDuplicate(ctx);
     const f = ctx.images!;
     const n = ctx.ids.length;
     const groups = duplicateGroups(f);

@@ -8,8 +8,9 @@ import { outlier } from './outlier.js';
 import { triggerToken } from './trigger-token.js';
 import { provenance } from './provenance.js';
 import { responseCluster } from './response-cluster.js';
+import { textAnomaly } from './text-anomaly.js';
 
-export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster];
+export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster, textAnomaly];
 
 export function checkDetectorNames(names: string[]): void {
   const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));

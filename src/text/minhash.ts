@@ -11,15 +11,19 @@ function mix(x: number, seed: number): number {
   return h >>> 0;
 }
 
-/** K minimum hashes over the document's token bigrams (unigrams for one-token documents), flattened. */
-export function minhashSignatures(docs: Int32Array[]): Uint32Array {
+/**
+ * K minimum hashes over the document's token bigrams (unigrams for one-token documents), flattened. With
+ * `words`, over its distinct tokens: one inserted word moves a short text's word set far less than its pairs.
+ */
+export function minhashSignatures(docs: Int32Array[], shingles: 'pairs' | 'words' = 'pairs'): Uint32Array {
   const out = new Uint32Array(docs.length * MINHASH_K).fill(0xffffffff);
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
     const o = i * MINHASH_K;
-    const n = d.length > 1 ? d.length - 1 : d.length;
+    const pairs = shingles === 'pairs' && d.length > 1;
+    const n = pairs ? d.length - 1 : d.length;
     for (let t = 0; t < n; t++) {
-      const key = d.length > 1 ? Math.imul(d[t]!, 0x9e3779b1) ^ d[t + 1]! : d[t]!;
+      const key = pairs ? Math.imul(d[t]!, 0x9e3779b1) ^ d[t + 1]! : d[t]!;
       for (let k = 0; k < MINHASH_K; k++) {
         const h = mix(key, 0x1234567 * (k + 1));
         if (h < out[o + k]!) out[o + k] = h;
@@ -50,5 +54,36 @@ export function groupBySignature(ids: number[], sig: Uint32Array, threshold: num
   }
   const out = new Int32Array(m);
   for (let k = 0; k < m; k++) out[k] = find(k);
+  return out;
+}
+
+/**
+ * Candidate pairs by locality-sensitive hashing: documents that agree on all `rows` values of any of the
+ * K / rows bands share a bucket. Buckets above maxBucket (one text repeated thousands of times) are skipped:
+ * exact copies are found before this.
+ */
+export function lshCandidatePairs(ids: number[], sig: Uint32Array, rows: number, maxBucket: number): [number, number][] {
+  const out: [number, number][] = [];
+  const seen = new Set<number>();
+  const N = sig.length / MINHASH_K;
+  for (let band = 0; band + rows <= MINHASH_K; band += rows) {
+    const buckets = new Map<string, number[]>();
+    for (const i of ids) {
+      let key = '';
+      for (let r = 0; r < rows; r++) key += sig[i * MINHASH_K + band + r]!.toString(36) + ',';
+      let b = buckets.get(key);
+      if (!b) buckets.set(key, (b = []));
+      b.push(i);
+    }
+    for (const b of buckets.values()) {
+      if (b.length < 2 || b.length > maxBucket) continue;
+      for (let x = 0; x < b.length; x++) for (let y = x + 1; y < b.length; y++) {
+        const key = b[x]! * N + b[y]!;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push([b[x]!, b[y]!]);
+      }
+    }
+  }
   return out;
 }

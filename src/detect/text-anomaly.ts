@@ -1,0 +1,169 @@
+// text-anomaly: text that hides something from a human reader or speaks to a model rather than about the task.
+// Invisible and bidirectional control characters (Trojan Source, hidden triggers), words that mix scripts
+// (homoglyphs: a Cyrillic "а" in "pаypal"), text that is mostly one span repeated, and instructions aimed at a
+// model ("ignore previous instructions", chat-template markers) in data that a fine-tune or a RAG index would
+// swallow. Per-sample rules, no statistics: each hit names the characters or words it found.
+import type { FindingDraft, Json } from '../types.js';
+import type { Detector, ScanContext } from './detector.js';
+
+/** Bidirectional embeddings, overrides and isolates: they reorder what a reader sees. */
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/gu;
+/**
+ * Zero-width and other invisible format characters, and Unicode tag characters (invisible ASCII copies).
+ * ZWJ/ZWNJ are allowed where scripts need them (emoji sequences, Persian, Indic); a BOM only at the start.
+ */
+const INVISIBLE = /[\u200B\u2060-\u2064\u180E\u034F\u115F\u1160\u3164\uFFA0\uFEFF]|[\u{E0000}-\u{E007F}]/gu;
+/** Invisible characters inside a word ("pay\u200Bpal") or tag characters hide something; between words they are
+ * usually debris of scraping and concatenation (a BOM per joined file). */
+const HIDING = /\p{L}[\u200B\u2060-\u2064\u180E\u034F\uFEFF]+\p{L}|[\u{E0000}-\u{E007F}]/u;
+const JOINER = /\u200C|\u200D/gu;
+/** Scripts whose letters pass for Latin ones. */
+const LATIN = /\p{Script=Latin}/u;
+/** Cyrillic and Greek letters that look like Latin ones (Unicode confusables); "μTorrent" is a name, not a trick. */
+const LOOKALIKE = /[авекмнорстухѕіјԁӏԛԝАВЕКМНОРСТХЅІЈοαικνρτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ]/u;
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+/**
+ * Phrases addressed to a model. Kept to wording that has no ordinary use in training text about something else;
+ * a dataset about prompt injection will trip it, and says so in the evidence.
+ */
+const INJECTION: [RegExp, string][] = [
+  [/\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions?|prompts?|directions?|rules|context)/iu, 'tells the model to ignore its instructions'],
+  [/\byou\s+are\s+now\s+(?:in\s+)?(?:DAN|developer\s+mode|jailbroken|unrestricted)/iu, 'jailbreak persona'],
+  [/\b(?:reveal|print|repeat|output)\s+(?:your|the)\s+(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)/iu, 'asks for the system prompt'],
+  [/<\|im_start\|>|<\|im_end\|>|<\|start_header_id\|>|<\|eot_id\|>|\[INST\]|\[\/INST\]|<<SYS>>/u, 'chat-template control tokens'],
+  [/(?:^|\n)\s*#{2,}\s*(?:system|instruction)\s*:/iu, 'a system/instruction header inside the text'],
+  [/\b(?:do\s+not|don't|never)\s+(?:tell|inform|reveal\s+to)\s+the\s+user\b/iu, 'tells the model to hide something from the user'],
+];
+/** A span of REPEAT_WORDS words seen REPEAT_TIMES times covering REPEAT_SHARE of a long text. */
+const REPEAT_WORDS = 8;
+const REPEAT_TIMES = 4;
+const REPEAT_SHARE = 0.5;
+const REPEAT_MIN_WORDS = 40;
+const REPEAT_SCAN_CHARS = 100_000;
+const EXAMPLES = 5;
+
+type Kind = 'bidi' | 'invisible' | 'invisible-between-words' | 'homoglyph' | 'injection' | 'repeated-span';
+
+const TITLES: Record<Kind, (n: number) => string> = {
+  bidi: (n) => `${n} samples contain bidirectional control characters (text shown in a different order than it is read)`,
+  invisible: (n) => `${n} samples hide invisible characters inside words (zero-width or tag characters)`,
+  'invisible-between-words': (n) => `${n} samples contain invisible characters between words (often scraping debris)`,
+  homoglyph: (n) => `${n} samples contain words mixing Latin with look-alike letters of another script`,
+  injection: (n) => `${n} samples contain instructions aimed at a model (prompt injection)`,
+  'repeated-span': (n) => `${n} samples are mostly one span of text repeated`,
+};
+const SCORES: Record<Kind, number> = { bidi: 0.6, invisible: 0.55, 'invisible-between-words': 0.25, homoglyph: 0.55, injection: 0.6, 'repeated-span': 0.3 };
+
+export const textAnomaly: Detector = {
+  name: 'text-anomaly',
+  description: 'invisible and bidirectional Unicode, homoglyph words, repeated spans, instructions aimed at a model',
+  appliesTo: (ctx) => ctx.texts !== undefined,
+  async run(ctx) {
+    return runTextAnomaly(ctx);
+  },
+};
+
+interface Hit {
+  sample: number;
+  field: string;
+  detail: string;
+}
+
+export function runTextAnomaly(ctx: ScanContext) {
+  const n = ctx.ids.length;
+  const scores = new Float32Array(n);
+  const hits = new Map<Kind, Hit[]>();
+  const add = (kind: Kind, hit: Hit) => {
+    let list = hits.get(kind);
+    if (!list) hits.set(kind, (list = []));
+    if (list[list.length - 1]?.sample !== hit.sample) list.push(hit);
+    scores[hit.sample] = Math.max(scores[hit.sample]!, SCORES[kind]);
+  };
+  ctx.progress.stage('text-anomaly', 1);
+  const fields = Object.entries(ctx.texts ?? {}).filter((e): e is [string, (string | null)[]] => Array.isArray(e[1]));
+  for (const [field, column] of fields) {
+    column.forEach((text, i) => {
+      if (!text) return;
+      const bidi = text.match(BIDI);
+      if (bidi) add('bidi', { sample: i, field, detail: codepoints(bidi) });
+      const invisible = [...(text.match(INVISIBLE) ?? []), ...strayJoiners(text)];
+      if (invisible.length) add(HIDING.test(text) ? 'invisible' : 'invisible-between-words', { sample: i, field, detail: codepoints(invisible) });
+      const mixed = mixedScriptWords(text);
+      if (mixed.length) add('homoglyph', { sample: i, field, detail: mixed.slice(0, 3).join(', ') });
+      for (const [re, what] of INJECTION) {
+        const m = re.exec(text);
+        if (m) {
+          add('injection', { sample: i, field, detail: `${what}: "${m[0].trim().slice(0, 80)}"` });
+          break;
+        }
+      }
+      const repeat = repeatedSpan(text);
+      if (repeat) add('repeated-span', { sample: i, field, detail: repeat });
+    });
+  }
+  const findings: FindingDraft[] = [];
+  for (const [kind, list] of hits) {
+    findings.push({
+      kind: 'text-anomaly',
+      severity: SCORES[kind] >= 0.5 ? 'medium' : 'low',
+      score: SCORES[kind],
+      title: TITLES[kind](list.length),
+      samples: list.map((h) => h.sample),
+      evidence: {
+        anomaly: kind,
+        samples: list.length,
+        examples: list.slice(0, EXAMPLES).map((h) => ({ id: ctx.ids[h.sample]!, field: h.field, found: h.detail })) as Json,
+      },
+    });
+  }
+  findings.sort((a, b) => b.score - a.score);
+  ctx.progress.tick(1);
+  return { scores, findings };
+}
+
+function codepoints(chars: string[]): string {
+  const distinct = [...new Set(chars)];
+  return `${chars.length} × ${distinct.slice(0, 4).map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ')}`;
+}
+
+/** ZWJ/ZWNJ with neither neighbour a letter of a script that uses them nor an emoji. */
+function strayJoiners(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(JOINER)) {
+    const before = text.slice(Math.max(0, m.index - 2), m.index);
+    const after = text.slice(m.index + 1, m.index + 3);
+    const allowed = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\uFE0F]/u;
+    const joiningScript = /[\p{Script=Arabic}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Malayalam}\p{Script=Tamil}\p{Script=Telugu}\p{Script=Kannada}\p{Script=Sinhala}\p{Script=Syriac}\p{Script=Gujarati}\p{Script=Gurmukhi}\p{Script=Oriya}\p{Script=Hebrew}]/u;
+    if ((allowed.test(before) && allowed.test(after)) || joiningScript.test(before) || joiningScript.test(after)) continue;
+    out.push(m[0]);
+  }
+  return out;
+}
+
+/** Words of at least 3 letters with both Latin letters and letters of a look-alike script. */
+function mixedScriptWords(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const w = m[0];
+    if (w.length >= 3 && LATIN.test(w) && LOOKALIKE.test(w)) out.push(w);
+  }
+  return out;
+}
+
+/** Whether one span of REPEAT_WORDS words repeats so often that it covers most of a long text. */
+function repeatedSpan(text: string): string | null {
+  // The first REPEAT_SCAN_CHARS characters decide: a 50 MB line should not become millions of map keys.
+  const words = text.slice(0, REPEAT_SCAN_CHARS).toLowerCase().match(/\S+/gu);
+  if (!words || words.length < REPEAT_MIN_WORDS) return null;
+  const counts = new Map<string, number>();
+  let best = '';
+  let bestCount = 0;
+  for (let s = 0; s + REPEAT_WORDS <= words.length; s++) {
+    const key = words.slice(s, s + REPEAT_WORDS).join(' ');
+    const c = (counts.get(key) ?? 0) + 1;
+    counts.set(key, c);
+    if (c > bestCount) [best, bestCount] = [key, c];
+  }
+  if (bestCount < REPEAT_TIMES || (bestCount * REPEAT_WORDS) / words.length < REPEAT_SHARE) return null;
+  return `"${best.slice(0, 80)}" ${bestCount} times in ${words.length} words`;
+}

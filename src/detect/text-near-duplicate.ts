@@ -1,0 +1,123 @@
+// near-duplicate for text: the same text twice (after case and spacing), or nearly (MinHash over word sets,
+// locality-sensitive buckets, then the exact word-set Jaccard). A group that carries more than one label is a
+// label conflict: a relabelled copy, with or without an inserted word, is the cheapest dirty-label poison.
+import type { FindingDraft } from '../types.js';
+import { lshCandidatePairs, minhashSignatures } from '../text/minhash.js';
+import { Vocabulary } from '../text/tokenize.js';
+import type { DetectorOutput, ScanContext } from './detector.js';
+
+/** Word-set Jaccard at or above which two texts are near-duplicates (one word added to a 10-word text: 0.91). */
+const MIN_JACCARD = 0.8;
+/** Shorter texts ("great", "no") repeat naturally; only exact copies of them are grouped. */
+const MIN_WORDS = 5;
+const LSH_ROWS = 4;
+const MAX_BUCKET = 500;
+/** Groups without a label conflict are listed, largest first, up to this many. */
+const MAX_PLAIN_GROUPS = 50;
+
+export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput {
+  const texts = ctx.texts!.text ?? ctx.texts!.prompt!;
+  const n = texts.length;
+  const scores = new Float32Array(n);
+  ctx.progress.stage('near-duplicate (text)', 1);
+  const parent = Int32Array.from({ length: n }, (_, i) => i);
+  const find = (k: number): number => {
+    while (parent[k] !== k) k = parent[k] = parent[parent[k]!]!;
+    return k;
+  };
+  const union = (a: number, b: number) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[ra] = rb;
+  };
+  // Exact copies first: they are most of the duplicates and would overfill the LSH buckets.
+  const firstOf = new Map<string, number>();
+  const exactOf = new Int32Array(n).fill(-1);
+  const unique: number[] = [];
+  texts.forEach((t, i) => {
+    if (t === null) return;
+    const key = t.toLowerCase().replace(/\s+/g, ' ').trim();
+    if (key === '') return;
+    const f = firstOf.get(key);
+    if (f === undefined) {
+      firstOf.set(key, i);
+      unique.push(i);
+      exactOf[i] = i;
+    } else {
+      union(i, f);
+      exactOf[i] = f;
+    }
+  });
+  const vocab = new Vocabulary();
+  const words = texts.map((t) => Int32Array.from(new Set(vocab.encode(t ?? ''))));
+  const long = unique.filter((i) => words[i]!.length >= MIN_WORDS);
+  const sig = minhashSignatures(words, 'words');
+  for (const [a, b] of lshCandidatePairs(long, sig, LSH_ROWS, MAX_BUCKET)) {
+    if (jaccard(words[a]!, words[b]!) >= MIN_JACCARD) union(a, b);
+  }
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (texts[i] === null) continue;
+    const r = find(i);
+    let g = groups.get(r);
+    if (!g) groups.set(r, (g = []));
+    g.push(i);
+  }
+  const findings: FindingDraft[] = [];
+  const plain: number[][] = [];
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    const labels = new Map<string, number>();
+    for (const i of g) {
+      const l = ctx.labels[i];
+      if (l !== null && l !== undefined) labels.set(l, (labels.get(l) ?? 0) + 1);
+    }
+    if (labels.size < 2) {
+      plain.push(g);
+      for (const i of g) scores[i] = Math.max(scores[i]!, 0.1);
+      continue;
+    }
+    // Exact copies with different labels are a relabelling; near copies with different labels are as often a
+    // sentence and its clause (SST-2's phrase trees: "a superb performance" in an "admittedly middling film").
+    const exactLabels = new Map<number, Set<string>>();
+    for (const i of g) {
+      const l = ctx.labels[i];
+      if (l === null || l === undefined) continue;
+      let set = exactLabels.get(exactOf[i]!);
+      if (!set) exactLabels.set(exactOf[i]!, (set = new Set()));
+      set.add(l);
+    }
+    const exact = [...exactLabels.values()].some((set) => set.size > 1);
+    const score = exact ? 0.5 : 0.3;
+    for (const i of g) scores[i] = Math.max(scores[i]!, score);
+    findings.push({
+      kind: 'label-conflict',
+      severity: exact ? 'medium' : 'low',
+      score,
+      title: `${g.length} ${exact ? 'identical' : 'near-identical'} texts carry ${labels.size} different labels`,
+      samples: g,
+      evidence: { labels: Object.fromEntries(labels), exactCopies: exact, minJaccard: MIN_JACCARD, example: (texts[g[0]!] ?? '').slice(0, 200) },
+    });
+  }
+  plain.sort((a, b) => b.length - a.length);
+  for (const g of plain.slice(0, MAX_PLAIN_GROUPS)) {
+    findings.push({
+      kind: 'near-duplicate',
+      severity: 'low',
+      score: 0.2,
+      title: `${g.length} (near-)identical texts`,
+      samples: g,
+      evidence: { minJaccard: MIN_JACCARD, example: (texts[g[0]!] ?? '').slice(0, 200), groupsInDataset: plain.length },
+    });
+  }
+  ctx.progress.tick(1);
+  return { scores, findings };
+}
+
+/** Jaccard similarity of two sets of distinct token ids. */
+function jaccard(a: Int32Array, b: Int32Array): number {
+  const s = new Set(a);
+  let shared = 0;
+  for (const x of b) if (s.has(x)) shared++;
+  return shared / (a.length + b.length - shared);
+}
