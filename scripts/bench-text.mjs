@@ -6,6 +6,7 @@
 //                                           BackdoorLLM poisons mixed into self-instruct-t0 (default 6 and 55)
 //   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
 //   node scripts/bench-text.mjs clean       clean SST-2 dev+test, AG News, IMDB, T0: share flagged
+//   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
 //   node scripts/bench-text.mjs speed       100,000 short texts (SST-2 train + IMDB sentences): time and memory
 // Data: ../shared/datasets (or POISONSCAN_DATA). Poisoned copies are written to a temporary folder.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -64,6 +65,28 @@ async function inject(kind, words, count, seeds) {
     await writeFile(path, tsv('label\tsentence', out));
     const { r, m } = await runScan(path, new Set(chosen.map(String)));
     console.log(`sst2 ${kind} "${word}" x${count} seed=${seed}: ranks=[${m.ranks.join(',')}] top${2 * count}=${(m.recallAt[2 * count] * count).toFixed(0)}/${count} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) time=${r.report.timing.seconds}s`);
+  }
+}
+
+/** HiddenKiller's syntactic-template poison, as shipped (20%) and thinned to 1% of the rows. */
+async function hiddenKiller() {
+  for (const set of ['sst-2', 'offenseval']) {
+    const rows = await readTsv(join(SHARED, 'text/hiddenkiller-syntactic/poisoned-20pct', set, 'train.tsv'));
+    const clean = new Set((await readTsv(join(SHARED, 'text/onion-badnets/clean', set, 'train.tsv'))).map((r) => r[0]));
+    const isPoisoned = rows.map((r) => !clean.has(r[0]));
+    for (const share of [0.2, 0.01]) {
+      const rng = createRng(1);
+      const poisonedIdx = rows.map((_, i) => i).filter((i) => isPoisoned[i]);
+      const cleanCount = rows.length - poisonedIdx.length;
+      const keepPoisoned = share === 0.2 ? poisonedIdx : sampleIndices(rng, poisonedIdx.length, Math.round((share * cleanCount) / (1 - share))).map((k) => poisonedIdx[k]);
+      const keep = new Set(keepPoisoned);
+      const out = rows.filter((_, i) => !isPoisoned[i] || keep.has(i));
+      const truth = new Set(out.map((r, i) => (clean.has(r[0]) ? null : String(i))).filter((x) => x !== null));
+      const path = join(work, `hiddenkiller-${set}-${share}.tsv`);
+      await writeFile(path, tsv('sentence\tlabel', out));
+      const { r, m } = await runScan(path, truth);
+      console.log(`hiddenkiller ${set} ${share * 100}%: n=${m.samples} poisoned=${m.poisoned} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) recall=${m.recallFlagged.toFixed(3)} R@${m.poisoned}=${m.recallAt[m.poisoned].toFixed(3)} AUROC=${m.auroc.toFixed(3)} time=${r.report.timing.seconds}s`);
+    }
   }
 }
 
@@ -158,4 +181,5 @@ if (what === 'inject' || what === 'all') {
 if (what === 'instruct' || what === 'all') await instruct(process.argv[3] ? [Number(process.argv[3])] : [6, 55], Number(process.argv[4] ?? 1));
 if (what === 'documents' || what === 'all') await documents([1, 2, 3, 4, 5]);
 if (what === 'clean' || what === 'all') await clean();
+if (what === 'hiddenkiller' || what === 'all') await hiddenKiller();
 if (what === 'speed' || what === 'all') await speed();

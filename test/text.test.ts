@@ -179,18 +179,20 @@ describe('text-anomaly', () => {
       'می\u200Cخواهم بروم', // Persian ZWNJ: fine
       'the μTorrent client', // a name with a Greek letter that does not pass for Latin
       'what is the capital of France',
+      'thanks \u2066@USER\u2069 for that', // an isolate around a mention, as platforms insert: low only
+      "well, you are now Dan's problem", // a name, not the DAN jailbreak
     ];
     const p = join(dir, 'anomaly.jsonl');
     await writeFile(p, rows.map((text, i) => JSON.stringify({ id: `r${i}`, text })).join('\n') + '\n');
     const r = await run(p, { detectors: ['text-anomaly'] });
     expect(r.ids.filter((_, i) => r.scores.flagged[i])).toEqual(['r1', 'r2', 'r3', 'r4']);
     const kinds = r.report.findings.map((f) => f.evidence.anomaly).sort();
-    expect(kinds).toEqual(['bidi', 'homoglyph', 'injection', 'invisible']);
+    expect(kinds).toEqual(['bidi', 'bidi-isolate', 'homoglyph', 'injection', 'invisible']);
   });
 });
 
 describe('near-duplicate on text', () => {
-  it('reports a relabelled exact copy as a label conflict and a near copy with another label as low', async () => {
+  it('reports a relabelled exact copy and, lower, a near copy with another label, without flagging either', async () => {
     const rng = createRng(13);
     const { vocab, next } = markovModel(rng, 500);
     const rows: string[] = ['text\tlabel'];
@@ -205,10 +207,11 @@ describe('near-duplicate on text', () => {
     await writeFile(p, rows.join('\n') + '\n');
     const r = await run(p, { detectors: ['near-duplicate'] });
     const conflicts = r.report.findings.filter((f) => f.kind === 'label-conflict');
-    const exact = conflicts.find((f) => f.severity === 'medium');
+    const exact = conflicts.find((f) => f.evidence.exactCopies === true);
     expect(exact && [...exact.samples].sort()).toEqual(['10', '500']);
-    const near = conflicts.find((f) => f.severity === 'low');
+    const near = conflicts.find((f) => f.evidence.exactCopies === false);
     expect(near && [...near.samples].sort()).toEqual(['20', '501']);
-    expect(r.ids.filter((_, i) => r.scores.flagged[i]).sort()).toEqual(['10', '500']);
+    expect(r.scores.score[r.ids.indexOf('500')]).toBeGreaterThan(r.scores.score[r.ids.indexOf('501')]!);
+    expect(r.ids.filter((_, i) => r.scores.flagged[i])).toEqual([]);
   });
 });

@@ -6,8 +6,10 @@
 import type { FindingDraft, Json } from '../types.js';
 import type { Detector, ScanContext } from './detector.js';
 
-/** Bidirectional embeddings, overrides and isolates: they reorder what a reader sees. */
-const BIDI = /[\u202A-\u202E\u2066-\u2069]/gu;
+/** Bidirectional embeddings and overrides: they reorder what a reader sees (Trojan Source). */
+const BIDI = /[\u202A-\u202E]/gu;
+/** Isolates are as able to reorder text, but platforms insert them around names (Twitter's @mentions): low. */
+const BIDI_ISOLATE = /[\u2066-\u2069]/gu;
 /**
  * Zero-width and other invisible format characters, and Unicode tag characters (invisible ASCII copies).
  * ZWJ/ZWNJ are allowed where scripts need them (emoji sequences, Persian, Indic); a BOM only at the start.
@@ -28,7 +30,9 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu;
  */
 const INJECTION: [RegExp, string, string[]][] = [
   [/\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions?|prompts?|directions?|rules|context)/iu, 'tells the model to ignore its instructions', ['ignore', 'disregard', 'forget']],
-  [/\byou\s+are\s+now\s+(?:in\s+)?(?:DAN|developer\s+mode|jailbroken|unrestricted)/iu, 'jailbreak persona', ['are now']],
+  [/\byou\s+are\s+now\s+(?:in\s+)?(?:developer\s+mode|jailbroken|unrestricted)/iu, 'jailbreak persona', ['are now']],
+  // "DAN" only in capitals: "you are now Dan's problem" is a tweet.
+  [/\b[Yy]ou\s+are\s+now\s+DAN\b/u, 'jailbreak persona', ['are now']],
   [/\b(?:reveal|print|repeat|output)\s+(?:your|the)\s+(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)/iu, 'asks for the system prompt', ['system', 'instructions']],
   [/<\|im_start\|>|<\|im_end\|>|<\|start_header_id\|>|<\|eot_id\|>|\[INST\]|\[\/INST\]|<<SYS>>/u, 'chat-template control tokens', ['<|', '[INST]', '[/INST]', '<<SYS>>']],
   [/(?:^|\n)\s*#{2,}\s*(?:system|instruction)\s*:/iu, 'a system/instruction header inside the text', ['##']],
@@ -42,17 +46,18 @@ const REPEAT_MIN_WORDS = 40;
 const REPEAT_SCAN_CHARS = 100_000;
 const EXAMPLES = 5;
 
-type Kind = 'bidi' | 'invisible' | 'invisible-between-words' | 'homoglyph' | 'injection' | 'repeated-span';
+type Kind = 'bidi' | 'bidi-isolate' | 'invisible' | 'invisible-between-words' | 'homoglyph' | 'injection' | 'repeated-span';
 
 const TITLES: Record<Kind, (n: number) => string> = {
   bidi: (n) => `${n} samples contain bidirectional control characters (text shown in a different order than it is read)`,
+  'bidi-isolate': (n) => `${n} samples contain bidirectional isolate characters (often inserted by platforms around names)`,
   invisible: (n) => `${n} samples hide invisible characters inside words (zero-width or tag characters)`,
   'invisible-between-words': (n) => `${n} samples contain invisible characters between words (often scraping debris)`,
   homoglyph: (n) => `${n} samples contain words mixing Latin with look-alike letters of another script`,
   injection: (n) => `${n} samples contain instructions aimed at a model (prompt injection)`,
   'repeated-span': (n) => `${n} samples are mostly one span of text repeated`,
 };
-const SCORES: Record<Kind, number> = { bidi: 0.6, invisible: 0.55, 'invisible-between-words': 0.25, homoglyph: 0.55, injection: 0.6, 'repeated-span': 0.3 };
+const SCORES: Record<Kind, number> = { bidi: 0.6, 'bidi-isolate': 0.25, invisible: 0.55, 'invisible-between-words': 0.25, homoglyph: 0.55, injection: 0.6, 'repeated-span': 0.3 };
 
 export const textAnomaly: Detector = {
   name: 'text-anomaly',
@@ -86,6 +91,8 @@ export function runTextAnomaly(ctx: ScanContext) {
       if (!text) return;
       const bidi = text.match(BIDI);
       if (bidi) add('bidi', { sample: i, field, detail: codepoints(bidi) });
+      const isolates = text.match(BIDI_ISOLATE);
+      if (isolates) add('bidi-isolate', { sample: i, field, detail: codepoints(isolates) });
       const invisible = [...(text.match(INVISIBLE) ?? []), ...strayJoiners(text)];
       if (invisible.length) add(HIDING.test(text) ? 'invisible' : 'invisible-between-words', { sample: i, field, detail: codepoints(invisible) });
       const mixed = mixedScriptWords(text);
