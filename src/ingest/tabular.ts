@@ -31,6 +31,18 @@ export function sourceFor(path: string, format: DatasetFormat): RecordSource {
   }
 }
 
+/** Longest text field scanned; a longer one is a row error (a 50 MB line is a dump, not a training sample). */
+export const MAX_TEXT_CHARS = 1_000_000;
+
+/** Why a text field cannot be scanned, or null. */
+function textProblem(t: string | null, column: string): string | null {
+  if (t === null) return null;
+  if (t.length > MAX_TEXT_CHARS) return `${column} is ${(t.length / 1e6).toFixed(1)} million characters, above the ${MAX_TEXT_CHARS / 1e6} million limit`;
+  // The decoder turns bytes that are not UTF-8 (a Latin-1 row in a UTF-8 file) into U+FFFD.
+  if (t.includes('\uFFFD')) return `${column} is not valid UTF-8 (undecodable bytes)`;
+  return null;
+}
+
 function cellText(c: Cell): string | null {
   if (c === null || c === undefined) return null;
   if (typeof c === 'string') return c;
@@ -99,12 +111,23 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     let id = idCol ? cellText(r[idCol]) ?? String(rowNo) : String(rowNo);
     // Ids must be unique in the report: a repeated id gets its row number appended.
     if (used.has(id)) id = `${id}#${rowNo}`;
+    // Labels of mixed types (1, "1", true) are compared as strings; a nested object or list is no label.
+    const label = labelCol ? r[labelCol] : null;
+    if (label !== null && label !== undefined && typeof label === 'object') {
+      errors.push({ id, error: `${labelCol} is ${Array.isArray(label) ? 'a list' : 'an object'}, not a label` });
+      return;
+    }
     if (modality === 'instruction') {
       const p = cellText(r[promptCol!]);
       const extra = inputCol ? cellText(r[inputCol]) : null;
       const resp = cellText(r[responseCol!]);
       if (p === null && resp === null) {
         errors.push({ id, error: `row has neither ${promptCol} nor ${responseCol}` });
+        return;
+      }
+      const problem = textProblem(p, promptCol!) ?? textProblem(extra, inputCol ?? 'input') ?? textProblem(resp, responseCol!);
+      if (problem) {
+        errors.push({ id, error: problem });
         return;
       }
       texts.prompt!.push(extra ? `${p ?? ''}\n${extra}` : p);
@@ -115,12 +138,16 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
         errors.push({ id, error: `empty ${textCol}` });
         return;
       }
+      const problem = textProblem(t, textCol!);
+      if (problem) {
+        errors.push({ id, error: problem });
+        return;
+      }
       texts.text!.push(t);
     }
     used.add(id);
     ids.push(id);
-    // Labels of mixed types (1, "1", true) are compared as strings.
-    labels.push(labelCol ? cellText(r[labelCol]) : null);
+    labels.push(labelCol ? cellText(label) : null);
   });
   if (ids.length === 0) throw new UsageError(`${path}: no usable rows (first problem: ${errors[0]?.error ?? 'unknown'})`);
   return { path, format, modality, ids, labels, texts, errors, stages: { ingest: (performance.now() - t0) / 1000 } };

@@ -12,15 +12,22 @@ export function textStream(path: string): Readable {
 
 /** Lines without their terminators; invalid UTF-8 arrives as U+FFFD (reported by the caller if it cares). */
 export async function* lines(path: string): AsyncGenerator<string> {
-  let rest = '';
+  // Pieces of a line that spans chunks are kept apart and joined once: a 50 MB line must not be re-copied and
+  // re-searched with every 64 KB chunk.
+  let pending: string[] = [];
   for await (const chunk of textStream(path)) {
-    const text = rest + (chunk as string);
+    const text = chunk as string;
     let start = 0;
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
-      yield text.slice(start, i > start && text.charCodeAt(i - 1) === 13 ? i - 1 : i);
+      let line = text.slice(start, i);
+      if (pending.length) {
+        line = pending.join('') + line;
+        pending = [];
+      }
+      yield line.endsWith('\r') ? line.slice(0, -1) : line;
       start = i + 1;
     }
-    rest = text.slice(start);
+    if (start < text.length) pending.push(text.slice(start));
   }
-  if (rest.length) yield rest;
+  if (pending.length) yield pending.join('');
 }
