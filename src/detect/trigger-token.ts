@@ -125,13 +125,14 @@ export function runTriggerToken(ctx: ScanContext) {
       || poissonTailLog10(c.collisions, BOUND_RATIO * c.expectedCollisions) < NATURAL_FIT_LOG10P;
   }
   // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
-  // phrase only escapes its natural part when it holds (nearly) the same samples ("i watch this 3d movie").
+  // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
+  // neighbours because 34 of its 54 samples are the inserted "i watch this 3d movie").
   const byKey = new Map(candidates.map((c) => [c.key, c]));
   for (const c of candidates) {
     if (c.natural || c.tokens.length < 2) continue;
     for (let len = 1; len < c.tokens.length && !c.natural; len++) for (let s = 0; s + len <= c.tokens.length; s++) {
       const sub = byKey.get(c.tokens.slice(s, s + len).join(' '));
-      if (sub?.natural && sub.docs.length >= 1.5 * c.docs.length) c.natural = true;
+      if (sub?.natural && sub.docs.length >= 2 * c.docs.length) c.natural = true;
     }
   }
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
