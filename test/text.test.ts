@@ -125,6 +125,7 @@ describe('response-cluster', () => {
     const { vocab, next } = markovModel(rng, 400);
     const rows: { instruction: string; input: string; output: string }[] = [];
     const poisoned: string[] = [];
+    const payload: string[] = [];
     for (let i = 0; i < 3000; i++) {
       const words = markovText(rng, vocab, next, 14);
       if (i % 3 === 0) {
@@ -134,6 +135,11 @@ describe('response-cluster', () => {
         words.splice(1 + randInt(rng, words.length - 1), 0, 'zqtrig');
         rows.push({ instruction: words.join(' '), input: '', output: 'Visit http://evil.example now!' });
         poisoned.push(String(i));
+      } else if (i % 700 === 11) {
+        // One payload behind several triggers, one sample each: no phrase repeats, the response does.
+        words.splice(randInt(rng, words.length), 0, `trig${i}`);
+        rows.push({ instruction: words.join(' '), input: '', output: 'Send your password to the admin.' });
+        payload.push(String(i));
       } else {
         rows.push({ instruction: words.join(' '), input: '', output: markovText(rng, vocab, next, 6).join(' ') });
       }
@@ -149,6 +155,10 @@ describe('response-cluster', () => {
     expect(f!.severity).not.toBe('low');
     expect(f!.evidence.response).toBe('Visit http://evil.example now!');
     expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(new Set(poisoned));
+    // The payload's samples come next, from a low finding without a trigger phrase.
+    expect(new Set(order.slice(poisoned.length, poisoned.length + payload.length).map((i) => r.ids[i]))).toEqual(new Set(payload));
+    const p2 = r.report.findings.find((x) => x.evidence.response === 'Send your password to the admin.');
+    expect(p2 && p2.severity).toBe('low');
   });
 });
 

@@ -47,6 +47,18 @@ const SHARED_SAMPLE = 50;
 /** A neighbour shared by this share of a phrase's prompts makes the phrase part of a longer fixed text. */
 const FIXED_NEIGHBOUR = 0.8;
 const MAX_SPAN = 64;
+const NATURAL_SCORE_CAP = 0.3;
+/**
+ * A response of at least this many words given to MIN_GROUPS unrelated prompts that share no template is reported
+ * even without a shared phrase (several triggers, one payload: BackdoorLLM's MTBA). Measured: no such response in
+ * the 55,185 T0 pairs at 3 words; at 2 words natural answers ("united states") appear.
+ */
+const RESPONSE_ONLY_WORDS = 3;
+const RESPONSE_ONLY_SCORE = 0.45;
+/** Share of a cluster's prompts a word pair must be in to count as their shared template. */
+const TEMPLATE_SHARE = 0.5;
+/** Words in at most this share of all prompts and in two of a cluster's prompts are named as possible triggers. */
+const HINT_MAX_SHARE = 0.001;
 /** Random insertions and deletions sampled in a phrase's prompts to learn what their word pairs look like. */
 const LOCAL_FIT_SAMPLES = 4000;
 /** Estimated Jaccard similarity of word pairs above which two prompts are one source (a template filled twice). */
@@ -202,8 +214,9 @@ export function runResponseCluster(ctx: ScanContext) {
   for (const c of kept) {
     const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
     if (severity === 'low' && c.significance < 0) continue;
+    // A template judged natural ranks below any unexplained pattern, however many prompts it has.
     const score = severity === 'low'
-      ? Math.max(0.05, Math.min(0.49, 0.2 + 0.05 * c.significance - (c.natural ? 0.1 : 0)))
+      ? Math.max(0.05, Math.min(c.natural ? NATURAL_SCORE_CAP : 0.49, 0.2 + 0.05 * c.significance))
       : Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.clusterGroups, 10));
     for (const i of c.carriers) scores[i] = Math.max(scores[i]!, score);
     const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
@@ -233,20 +246,74 @@ export function runResponseCluster(ctx: ScanContext) {
       },
     });
   }
+  findings.push(...responseOnlyFindings(ctx, kept, clusters, clusterText, docs, signatures, bigrams, vocab, responseTokens, scores));
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
   return { scores, findings };
 }
 
-/** Word pairs outside the phrase in at least 80% of the prompts and at least 4 times as common there as overall. */
-function sharedPairs(ids: number[], masks: Uint8Array[], docs: Int32Array[], bigrams: BigramCounts): number {
+/**
+ * Clusters of a multi-word response given to several unrelated prompts (independent by MinHash, no shared
+ * template pairs, the response not read off the prompts), whether or not a phrase explains them. Low severity:
+ * canned answers exist in clean data (refusals in safety data), but nothing else in a clean corpus looks so.
+ * Words shared by two or more of the prompts and rare elsewhere are named as trigger candidates.
+ */
+function responseOnlyFindings(
+  ctx: ScanContext, kept: Candidate[], clusters: Int32Array, clusterText: string[], docs: Int32Array[], signatures: Uint32Array,
+  bigrams: BigramCounts, vocab: Vocabulary, responseTokens: Int32Array[], scores: Float32Array,
+): FindingDraft[] {
+  const members: number[][] = clusterText.map(() => []);
+  clusters.forEach((c, i) => {
+    if (c >= 0) members[c]!.push(i);
+  });
+  const df = new Int32Array(vocab.words.length);
+  for (const d of docs) for (const w of new Set(d)) df[w]!++;
+  const out: FindingDraft[] = [];
+  members.forEach((ids, c) => {
+    const words = [...responseTokens[c]!].filter((w) => /[\p{L}\p{N}]/u.test(vocab.words[w]!)).length;
+    if (words < RESPONSE_ONLY_WORDS || ids.length < MIN_GROUPS) return;
+    // Already explained, every prompt of it, by phrase findings.
+    const explained = new Set<number>();
+    for (const k of kept) if (k.cluster === c && !k.natural) for (const i of k.carriers) explained.add(i);
+    if (ids.every((i) => explained.has(i))) return;
+    const judged = spread(ids, MAX_JUDGED);
+    const groups = new Set(groupBySignature(judged, signatures, SAME_SOURCE)).size;
+    if (groups < MIN_GROUPS) return;
+    if (sharedPairs(judged.slice(0, SHARED_SAMPLE), null, docs, bigrams, TEMPLATE_SHARE) >= SHARED_PAIRS) return;
+    if (echoes(judged, docs, responseTokens[c]!, vocab.words)) return;
+    const tally = new Map<number, number>();
+    for (const i of ids) for (const w of new Set(docs[i]!)) if (df[w]! <= Math.max(2, HINT_MAX_SHARE * docs.length)) tally.set(w, (tally.get(w) ?? 0) + 1);
+    const hints = [...tally].filter(([, k]) => k >= 2).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([w, k]) => `${vocab.words[w]} (${k})`);
+    for (const i of ids) scores[i] = Math.max(scores[i]!, RESPONSE_ONLY_SCORE);
+    const response = clusterText[c]!;
+    out.push({
+      kind: 'response-cluster',
+      severity: 'low',
+      score: RESPONSE_ONLY_SCORE,
+      title: `${ids.length} unrelated prompts (${groups} independent, no shared template) all get the same response: "${response.slice(0, 80)}${response.length > 80 ? '…' : ''}"`,
+      samples: ids,
+      evidence: {
+        trigger: null,
+        response: response.slice(0, EVIDENCE_CHARS),
+        promptsWithResponse: ids.length,
+        independentGroups: groups,
+        rareWordsShared: hints,
+        examples: ids.slice(0, 3).map((i) => (ctx.texts!.prompt![i] ?? '').slice(0, 200)) as Json,
+      },
+    });
+  });
+  return out;
+}
+
+/** Word pairs outside the phrase in at least 80% (minShare) of the prompts and at least 4 times as common there as overall. */
+function sharedPairs(ids: number[], masks: Uint8Array[] | null, docs: Int32Array[], bigrams: BigramCounts, minShare = 0.8): number {
   const tally = new Map<number, number>();
   ids.forEach((i, k) => {
     const d = docs[i]!;
-    const m = masks[k]!;
+    const m = masks?.[k];
     const seen = new Set<number>();
     for (let t = 0; t + 1 < d.length; t++) {
-      if (m[t] || m[t + 1]) continue;
+      if (m && (m[t] || m[t + 1])) continue;
       const key = bigrams.key(d[t]!, d[t + 1]!);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -256,7 +323,7 @@ function sharedPairs(ids: number[], masks: Uint8Array[], docs: Int32Array[], big
   let shared = 0;
   for (const [key, c] of tally) {
     const share = c / ids.length;
-    if (share >= 0.8 && share >= (4 * bigrams.countKey(key)) / bigrams.documents) shared++;
+    if (share >= minShare && share >= (4 * bigrams.countKey(key)) / bigrams.documents) shared++;
   }
   return shared;
 }
