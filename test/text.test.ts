@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,22 @@ describe('text ingest', () => {
     const j = await run(jl);
     expect(j.ids).toEqual(['2']);
     expect(j.report.errors.map((e) => e.error)).toEqual(['text is 1.2 million characters, above the 1 million limit', 'label is an object, not a label']);
+  });
+
+  it('reads Parquet row group by row group, and a folder of Parquet shards in name order', async () => {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const shard = (texts: string[], labels: number[]) =>
+      Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'text', data: texts, type: 'STRING' }, { name: 'label', data: labels, type: 'INT32' }], rowGroupSize: 2 }));
+    const folder = join(dir, 'pq', 'data');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'train-00001-of-00002.parquet'), shard(['d', 'e'], [1, 0]));
+    await writeFile(join(folder, 'train-00000-of-00002.parquet'), shard(['a', 'b', 'c'], [0, 1, 1]));
+    const r = await run(join(dir, 'pq'));
+    expect(r.report.dataset).toMatchObject({ format: 'parquet', modality: 'text', samples: 5, labels: { '0': 2, '1': 3 } });
+    expect(r.ids).toEqual(['0', '1', '2', '3', '4']);
+    const bad = join(dir, 'bad.parquet');
+    await writeFile(bad, 'not parquet at all');
+    await expect(run(bad)).rejects.toThrow(/not a readable Parquet file/);
   });
 
   it('gives a usage error for a JSON file that is not an array and for a missing named column', async () => {

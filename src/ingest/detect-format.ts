@@ -33,6 +33,14 @@ export async function detectFormat(path: string): Promise<DatasetFormat> {
   }
   if (names.includes('dataset_info.json') || names.includes('dataset_dict.json') || names.includes('state.json')) return 'hf';
   if (names.some((n) => n.endsWith('.parquet'))) return 'parquet';
+  // The Hugging Face Hub layout: data/<split>-0000n-of-0000m.parquet.
+  if (names.includes('data')) {
+    try {
+      if ((await readdir(join(path, 'data'))).some((n) => n.endsWith('.parquet'))) return 'parquet';
+    } catch {
+      // not a folder
+    }
+  }
   if (names.some((n) => n.endsWith('.tar'))) return 'webdataset';
   if (names.some((n) => n.endsWith('.arrow'))) return 'arrow';
   // Image folders may keep images one level down (class folders) or deeper.

@@ -9,6 +9,7 @@ import { RowError, type Cell, type RecordRow, type RecordSource } from './record
 import { delimitedSource } from './records/delimited.js';
 import { jsonArraySource } from './records/json.js';
 import { jsonlSource } from './records/jsonl.js';
+import { parquetSource } from './records/parquet.js';
 import type { TextColumns } from './text-columns.js';
 
 const TEXT = ['text', 'sentence', 'sentences', 'content', 'document'];
@@ -26,6 +27,8 @@ export function sourceFor(path: string, format: DatasetFormat): RecordSource {
       return delimitedSource(path, ',');
     case 'tsv':
       return delimitedSource(path, '\t');
+    case 'parquet':
+      return parquetSource(path);
     default:
       throw new UsageError(`format ${format} is not a text table`);
   }
@@ -153,5 +156,5 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   return { path, format, modality, ids, labels, texts, errors, stages: { ingest: (performance.now() - t0) / 1000 } };
 }
 
-for (const f of ['jsonl', 'json', 'csv', 'tsv'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));
+for (const f of ['jsonl', 'json', 'csv', 'tsv', 'parquet'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));
 

@@ -1,0 +1,59 @@
+// Parquet (Hugging Face datasets' on-disk format), read one row group at a time so that a file larger than memory
+// streams. hyparquet is pure JavaScript (no native build, no download at install); hyparquet-compressors adds the
+// codecs beyond snappy (gzip, zstd, brotli, lz4) that real files use.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { UsageError } from '../../types.js';
+import { RowError, type Cell, type RecordRow, type RecordSource } from '../records.js';
+
+/** The file, or every .parquet file under the folder in name order (Hugging Face's data/train-0000n-of-... shards). */
+async function parquetFiles(path: string): Promise<string[]> {
+  if (!(await stat(path)).isDirectory()) return [path];
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.parquet')).map((e) => join(e.parentPath, e.name)).sort();
+  if (files.length === 0) throw new UsageError(`${path}: no .parquet files`);
+  return files;
+}
+
+export function parquetSource(path: string): RecordSource {
+  const source: RecordSource = {
+    columns: [],
+    async *rows() {
+      let start = 0;
+      for (const f of await parquetFiles(path)) {
+        let file;
+        let metadata;
+        try {
+          file = await asyncBufferFromFile(f);
+          metadata = await parquetMetadataAsync(file);
+        } catch (e) {
+          throw new UsageError(`${f}: not a readable Parquet file (${(e as Error).message})`);
+        }
+        source.columns = parquetSchema(metadata).children.map((c) => c.element.name);
+        yield* readFile(file, metadata, start);
+        start += Number(metadata.num_rows);
+      }
+    },
+  };
+  return source;
+}
+
+async function* readFile(file: AsyncBuffer, metadata: FileMetaData, first: number): AsyncGenerator<RecordRow | RowError> {
+  let start = 0;
+  for (const group of metadata.row_groups) {
+    const count = Number(group.num_rows);
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: start + count, compressors });
+    } catch (e) {
+      // A damaged row group loses its rows, not the scan.
+      for (let r = 0; r < count; r++) yield new RowError(first + start + r, `row group at row ${first + start} is unreadable (${(e as Error).message})`);
+      start += count;
+      continue;
+    }
+    for (const row of rows) yield row as Record<string, Cell> as RecordRow;
+    start += count;
+  }
+}
