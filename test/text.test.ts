@@ -30,9 +30,10 @@ describe('text ingest', () => {
 
   it('reads THUNLP-style TSV (" \\t " separators), JSONL with a bad line, and Alpaca JSON as instruction data', async () => {
     const tsv = join(dir, 'b.tsv');
-    await writeFile(tsv, 'sentences \t labels\nfine movie \t 1\nbad movie \t 0\n');
+    // TSV has no quoting: a sentence that opens with a quote must not swallow the rows after it.
+    await writeFile(tsv, 'sentences \t labels\nfine movie \t 1\n" a quote opens this one \t 0\nbad movie \t 0\n');
     const t = await run(tsv);
-    expect(t.report.dataset).toMatchObject({ samples: 2, labels: { '1': 1, '0': 1 } });
+    expect(t.report.dataset).toMatchObject({ samples: 3, labels: { '1': 1, '0': 2 } });
     const jl = join(dir, 'c.jsonl');
     await writeFile(jl, '{"text":"a doc"}\nnot json\n{"text":"another"}\n');
     const j = await run(jl);

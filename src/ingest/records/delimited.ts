@@ -1,4 +1,5 @@
-// CSV and TSV, streamed: RFC 4180 quotes (doubled quotes, separators and newlines inside quotes), a header row,
+// CSV and TSV, streamed: CSV with RFC 4180 quotes (doubled quotes, separators and newlines inside quotes), TSV
+// without quoting; a header row,
 // fields trimmed of stray spaces around separators (the THUNLP files put " \t " between fields). A row with a
 // different number of fields than the header is a row error.
 import { RowError, type RecordRow, type RecordSource } from '../records.js';
@@ -10,7 +11,9 @@ export function delimitedSource(path: string, separator: ',' | '\t'): RecordSour
     async *rows() {
       let header: string[] | null = null;
       let row = 0;
-      for await (const fields of records(path, separator)) {
+      // TSV has no quoting (IANA text/tab-separated-values; GLUE and THUNLP files hold raw quotes): a sentence that
+      // starts with " must not swallow the rows after it.
+      for await (const fields of records(path, separator, separator === ',')) {
         if (fields.length === 1 && fields[0] === '') continue;
         if (!header) {
           header = fields.map((h) => h.trim());
@@ -29,7 +32,7 @@ export function delimitedSource(path: string, separator: ',' | '\t'): RecordSour
   };
 }
 
-async function* records(path: string, sep: string): AsyncGenerator<string[]> {
+async function* records(path: string, sep: string, quotes: boolean): AsyncGenerator<string[]> {
   let fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -62,7 +65,7 @@ async function* records(path: string, sep: string): AsyncGenerator<string[]> {
         } else field += c;
         continue;
       }
-      if (c === '"' && field.trim() === '' && !afterQuote) {
+      if (quotes && c === '"' && field.trim() === '' && !afterQuote) {
         quoted = true;
         field = '';
       } else if (c === sep) {
