@@ -26,6 +26,11 @@ describe('text ingest', () => {
     expect(r.report.dataset).toMatchObject({ format: 'csv', modality: 'text', samples: 3, labels: { '0': 2, '1': 1 } });
     expect(r.ids).toEqual(['x1', 'x2', 'x4']);
     expect(r.report.errors[0]!.error).toMatch(/2 fields, the header has 3/);
+    const open = join(dir, 'open.csv');
+    await writeFile(open, 'text,label\nfine,1\n"never closed,0\nlost,1\n');
+    const o = await run(open);
+    expect(o.ids).toEqual(['0']);
+    expect(o.report.errors[0]!.error).toMatch(/quote opened in this row is never closed/);
   });
 
   it('reads THUNLP-style TSV (" \\t " separators), JSONL with a bad line, and Alpaca JSON as instruction data', async () => {

@@ -13,13 +13,18 @@ export function delimitedSource(path: string, separator: ',' | '\t'): RecordSour
       let row = 0;
       // TSV has no quoting (IANA text/tab-separated-values; GLUE and THUNLP files hold raw quotes): a sentence that
       // starts with " must not swallow the rows after it.
-      for await (const fields of records(path, separator, separator === ',')) {
+      const unclosed = { at: 0 };
+      for await (const fields of records(path, separator, separator === ',', unclosed)) {
         if (fields.length === 1 && fields[0] === '') continue;
         if (!header) {
           header = fields.map((h) => h.trim());
           continue;
         }
         const n = row++;
+        if (unclosed.at) {
+          yield new RowError(n, `a quote opened in this row is never closed: the rest of the file (${unclosed.at} characters) was read as one field`);
+          continue;
+        }
         if (fields.length !== header.length) {
           yield new RowError(n, `row has ${fields.length} fields, the header has ${header.length}`);
           continue;
@@ -32,7 +37,8 @@ export function delimitedSource(path: string, separator: ',' | '\t'): RecordSour
   };
 }
 
-async function* records(path: string, sep: string, quotes: boolean): AsyncGenerator<string[]> {
+/** `unclosed.at` is set (to the swallowed field's length) when the file ends inside a quoted field. */
+async function* records(path: string, sep: string, quotes: boolean, unclosed: { at: number }): AsyncGenerator<string[]> {
   let fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -82,6 +88,7 @@ async function* records(path: string, sep: string, quotes: boolean): AsyncGenera
     }
   }
   if (field !== '' || fields.length) {
+    if (quoted) unclosed.at = field.length;
     fields.push(field);
     yield fields;
   }
