@@ -27,6 +27,8 @@ export interface ScanOptions {
   promptColumn?: string;
   responseColumn?: string;
   imageColumn?: string;
+  /** Split of a Hugging Face DatasetDict folder. */
+  split?: string;
   detectors?: string[];
   failOn?: FailOn;
   concurrency?: number;
@@ -132,7 +134,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     concurrency,
     seed,
   };
-  for (const k of ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn'] as const) {
+  for (const k of ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split'] as const) {
     if (opts[k] !== undefined) config[k] = opts[k]!;
   }
   if (data.images) config.grid = data.images.grid;

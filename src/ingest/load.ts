@@ -20,6 +20,7 @@ export interface LoadOptions {
   promptColumn?: string;
   responseColumn?: string;
   imageColumn?: string;
+  split?: string;
   concurrency: number;
   grid?: number;
   pixelLimit?: number;

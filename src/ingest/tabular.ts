@@ -10,14 +10,29 @@ import { delimitedSource } from './records/delimited.js';
 import { jsonArraySource } from './records/json.js';
 import { jsonlSource } from './records/jsonl.js';
 import { parquetSource } from './records/parquet.js';
+import { arrowSource, type ArrowSource } from './records/arrow.js';
+import { fingerprintImageSamples } from './load.js';
+import type { ImageSample } from './image-source.js';
 import type { TextColumns } from './text-columns.js';
 
 const TEXT = ['text', 'sentence', 'sentences', 'content', 'document'];
 const LABEL = ['label', 'labels', 'class', 'category'];
 const PROMPT = ['prompt', 'instruction', 'question'];
 const RESPONSE = ['response', 'output', 'completion', 'answer'];
+const IMAGE = ['image', 'img', 'picture', 'jpg', 'png', 'webp'];
 
-export function sourceFor(path: string, format: DatasetFormat): RecordSource {
+/** Image cells: encoded bytes, or a Hugging Face Image struct {bytes, path}. */
+function isImageCell(c: Cell): boolean {
+  return c instanceof Uint8Array || (typeof c === 'object' && c !== null && !Array.isArray(c) && 'bytes' in c && (c as { bytes?: unknown }).bytes instanceof Uint8Array);
+}
+
+function imageBytes(c: Cell, column: string): Uint8Array {
+  if (c instanceof Uint8Array) return c;
+  if (typeof c === 'object' && c !== null && !Array.isArray(c) && (c as { bytes?: unknown }).bytes instanceof Uint8Array) return (c as { bytes: Uint8Array }).bytes;
+  throw new Error(`${column} holds no image bytes in this row`);
+}
+
+export function sourceFor(path: string, format: DatasetFormat, split?: string): RecordSource {
   switch (format) {
     case 'jsonl':
       return jsonlSource(path);
@@ -29,6 +44,9 @@ export function sourceFor(path: string, format: DatasetFormat): RecordSource {
       return delimitedSource(path, '\t');
     case 'parquet':
       return parquetSource(path);
+    case 'arrow':
+    case 'hf':
+      return arrowSource(path, split);
     default:
       throw new UsageError(`format ${format} is not a text table`);
   }
@@ -76,7 +94,8 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   const errors: SampleError[] = [];
   const seenColumns = new Set<string>();
   let n = 0;
-  for await (const r of sourceFor(path, format).rows()) {
+  const source = sourceFor(path, format, opts.split);
+  for await (const r of source.rows()) {
     const row = n++;
     if (r instanceof RowError) {
       errors.push({ id: String(r.row), error: r.message });
@@ -95,6 +114,27 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   let promptCol = pick(columns, PROMPT, opts.promptColumn, 'prompt');
   let responseCol = pick(columns, RESPONSE, opts.responseColumn, 'response');
   const textCol = pick(columns, TEXT, opts.textColumn, 'text');
+  const classNames = (source as Partial<ArrowSource>).classNames?.get(labelCol ?? '');
+  const labelOf = (c: Cell): string | null => {
+    // Hugging Face ClassLabel columns hold integers; the schema names them.
+    if (classNames && typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < classNames.length) return classNames[c]!;
+    return cellText(c);
+  };
+  const imageCol = pick(columns, IMAGE, opts.imageColumn, 'image') ?? (opts.imageColumn === undefined ? columns.find((c) => rows.some((r) => isImageCell(r[c]))) : undefined);
+  if (imageCol && rows.some((r) => isImageCell(r[imageCol]))) {
+    opts.progress.stage('list');
+    const samples: ImageSample[] = [];
+    const used = new Set<string>();
+    rows.forEach((r, k) => {
+      let id = idCol ? cellText(r[idCol]) ?? String(rowNumbers[k]) : String(rowNumbers[k]);
+      if (used.has(id)) id = `${id}#${rowNumbers[k]}`;
+      used.add(id);
+      const cell = r[imageCol];
+      samples.push({ id, label: labelCol ? labelOf(r[labelCol]) : null, read: async () => imageBytes(cell, imageCol) });
+    });
+    const t1 = performance.now();
+    return fingerprintImageSamples(path, format, samples, errors, opts, { ingest: (t1 - t0) / 1000 });
+  }
   if (opts.textColumn === undefined && textCol && !(opts.promptColumn || opts.responseColumn)) {
     // A text column wins over prompt/response guesses only when there is no full prompt/response pair.
     if (!(promptCol && responseCol)) promptCol = responseCol = undefined;
@@ -150,11 +190,11 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     }
     used.add(id);
     ids.push(id);
-    labels.push(labelCol ? cellText(label) : null);
+    labels.push(labelCol ? labelOf(label) : null);
   });
   if (ids.length === 0) throw new UsageError(`${path}: no usable rows (first problem: ${errors[0]?.error ?? 'unknown'})`);
   return { path, format, modality, ids, labels, texts, errors, stages: { ingest: (performance.now() - t0) / 1000 } };
 }
 
-for (const f of ['jsonl', 'json', 'csv', 'tsv', 'parquet'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));
+for (const f of ['jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));
 

@@ -46,7 +46,8 @@ async function* readFile(file: AsyncBuffer, metadata: FileMetaData, first: numbe
     const count = Number(group.num_rows);
     let rows: Record<string, unknown>[];
     try {
-      rows = await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: start + count, compressors });
+      // utf8: false keeps un-annotated BYTE_ARRAY (image bytes) as bytes; STRING columns are still text.
+      rows = await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: start + count, compressors, utf8: false });
     } catch (e) {
       // A damaged row group loses its rows, not the scan.
       for (let r = 0; r < count; r++) yield new RowError(first + start + r, `row group at row ${first + start} is unreadable (${(e as Error).message})`);

@@ -1,0 +1,81 @@
+// Image datasets in Hugging Face Arrow folders and Parquet: read in place, ClassLabel names, bad rows.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Binary, Field, Int64, Schema, Struct, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { silentProgress } from '../src/util/progress.js';
+import { createRng } from '../src/util/rng.js';
+import { syntheticImage } from './fixtures/synthetic-images.js';
+
+let dir: string;
+let pngs: Uint8Array[];
+const labels = Array.from({ length: 40 }, (_, i) => BigInt(i % 2));
+
+function hfTable(images: Uint8Array[]): Table {
+  const img = vectorFromArray(images.map((bytes, i) => ({ bytes, path: `${i}.png` })), new Struct([new Field('bytes', new Binary(), true), new Field('path', new Utf8(), true)]));
+  const label = vectorFromArray(labels.slice(0, images.length), new Int64());
+  const t = new Table({ img, label });
+  const features = { img: { _type: 'Image' }, label: { _type: 'ClassLabel', names: ['cat', 'dog'] } };
+  return new Table(new Schema(t.schema.fields, new Map([['huggingface', JSON.stringify({ info: { features } })]])), t.batches);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ps-formats-'));
+  const rng = createRng(3);
+  pngs = [];
+  for (let i = 0; i < 40; i++) pngs.push(new Uint8Array(await sharp(syntheticImage(rng), { raw: { width: 32, height: 32, channels: 3 } }).png().toBuffer()));
+  pngs[7] = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]); // a broken PNG
+  // save_to_disk layout: dataset_dict.json, one folder per split, state.json naming the stream files.
+  for (const split of ['train', 'test']) {
+    await mkdir(join(dir, 'hf', split), { recursive: true });
+    const half = split === 'train' ? pngs : pngs.slice(0, 10);
+    await writeFile(join(dir, 'hf', split, 'data-00000-of-00001.arrow'), tableToIPC(hfTable(half), 'stream'));
+    await writeFile(join(dir, 'hf', split, 'state.json'), JSON.stringify({ _data_files: [{ filename: 'data-00000-of-00001.arrow' }] }));
+    await writeFile(join(dir, 'hf', split, 'dataset_info.json'), '{}');
+  }
+  await writeFile(join(dir, 'hf', 'dataset_dict.json'), JSON.stringify({ splits: ['train', 'test'] }));
+});
+afterAll(async () => {
+  if (!process.env.KEEP) await rm(dir, { recursive: true, force: true });
+});
+
+describe('Hugging Face Arrow folders', () => {
+  it('reads a DatasetDict split of Image structs, names ClassLabel integers, and lists a broken image as an error', async () => {
+    const r = await scan({ dataset: join(dir, 'hf'), out: join(dir, 'o1'), quiet: true, progress: silentProgress, failOn: 'never' });
+    expect(r.report.dataset).toMatchObject({ format: 'hf', modality: 'image', samples: 39, labels: { cat: 20, dog: 19 } });
+    expect(r.report.errors.map((e) => e.id)).toEqual(['7']);
+    const t = await scan({ dataset: join(dir, 'hf'), split: 'test', out: join(dir, 'o2'), quiet: true, progress: silentProgress, failOn: 'never' });
+    expect(t.report.dataset.samples).toBe(9);
+    await expect(scan({ dataset: join(dir, 'hf'), split: 'dev', out: join(dir, 'o3'), quiet: true, progress: silentProgress })).rejects.toThrow(/no split "dev"/);
+  });
+
+  it('keeps the rows before the damage in a truncated stream and says where it broke', async () => {
+    const full = await readFile(join(dir, 'hf', 'train', 'data-00000-of-00001.arrow'));
+    await mkdir(join(dir, 'cut'), { recursive: true });
+    // Two batches: cut inside the second.
+    const two = tableToIPC(new Table([...hfTable(pngs.slice(0, 20)).batches, ...hfTable(pngs.slice(20, 40)).batches]), 'stream');
+    await writeFile(join(dir, 'cut', 'data.arrow'), two.subarray(0, Math.floor(two.length * 0.8)));
+    const r = await scan({ dataset: join(dir, 'cut', 'data.arrow'), out: join(dir, 'o4'), quiet: true, progress: silentProgress, failOn: 'never' });
+    expect(r.report.dataset.samples).toBe(19); // 20 rows of the first batch, one of them the broken PNG
+    expect(r.report.errors.some((e) => /damaged after row 20/.test(e.error))).toBe(true);
+    expect(full.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Parquet images', () => {
+  it('reads image bytes from a Parquet column', async () => {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const buf = parquetWriteBuffer({
+      columnData: [
+        { name: 'image', data: pngs.slice(0, 20), type: 'BYTE_ARRAY' },
+        { name: 'label', data: labels.slice(0, 20).map(Number), type: 'INT32' },
+      ],
+    });
+    await writeFile(join(dir, 'images.parquet'), Buffer.from(buf));
+    const r = await scan({ dataset: join(dir, 'images.parquet'), out: join(dir, 'o5'), quiet: true, progress: silentProgress, failOn: 'never' });
+    expect(r.report.dataset).toMatchObject({ format: 'parquet', modality: 'image', samples: 19, labels: { '0': 10, '1': 9 } });
+  });
+});
