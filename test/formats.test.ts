@@ -79,3 +79,37 @@ describe('Parquet images', () => {
     expect(r.report.dataset).toMatchObject({ format: 'parquet', modality: 'image', samples: 19, labels: { '0': 10, '1': 9 } });
   });
 });
+
+describe('WebDataset shards', () => {
+  async function shard(file: string, members: [string, Uint8Array | string][]): Promise<void> {
+    const { pack } = await import('tar-stream');
+    const { createWriteStream } = await import('node:fs');
+    const { finished } = await import('node:stream/promises');
+    const tar = pack();
+    const done = finished(tar.pipe(createWriteStream(file)));
+    for (const [name, body] of members) tar.entry({ name }, typeof body === 'string' ? body : Buffer.from(body));
+    tar.finalize();
+    await done;
+  }
+
+  it('groups members by key, reads a brace pattern, reports a missing shard and an unsafe member, and reads no further into a damaged shard', async () => {
+    const w = join(dir, 'wds');
+    await mkdir(w, { recursive: true });
+    const sample = (k: number): [string, Uint8Array | string][] => [[`s${k}.png`, pngs[k]!], [`s${k}.cls`, String(k % 2)]];
+    await shard(join(w, 'shard-000000.tar'), [...Array.from({ length: 10 }, (_, k) => sample(k)).flat(), ['../../etc/passwd', 'root:x:0:0']]);
+    await shard(join(w, 'shard-000002.tar'), Array.from({ length: 10 }, (_, k) => sample(k + 10)).flat());
+    const r = await scan({ dataset: join(w, 'shard-{000000..000002}.tar'), out: join(dir, 'o6'), quiet: true, progress: silentProgress, failOn: 'never' });
+    expect(r.report.dataset).toMatchObject({ format: 'webdataset', modality: 'image', samples: 19, labels: { '0': 10, '1': 9 } });
+    expect(r.ids.slice(0, 3)).toEqual(['s0', 's1', 's2']);
+    const errors = r.report.errors.map((e) => e.error).join(' | ');
+    expect(errors).toMatch(/shard-000001.tar of the pattern is missing/);
+    expect(errors).toMatch(/"\.\.\/\.\.\/etc\/passwd" has an unsafe path/);
+    expect(r.report.errors.find((e) => e.id === 's7')).toBeDefined(); // the broken PNG
+
+    const full = await readFile(join(w, 'shard-000002.tar'));
+    await writeFile(join(w, 'cut.tar'), full.subarray(0, Math.floor(full.length / 2) + 100));
+    const c = await scan({ dataset: join(w, 'cut.tar'), out: join(dir, 'o7'), quiet: true, progress: silentProgress, failOn: 'never' });
+    expect(c.report.dataset.samples).toBeGreaterThan(0);
+    expect(c.report.errors.some((e) => /cut.tar is damaged/.test(e.error))).toBe(true);
+  });
+});

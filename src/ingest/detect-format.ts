@@ -12,6 +12,8 @@ const BY_EXTENSION: Record<string, DatasetFormat> = {
 };
 
 export async function detectFormat(path: string): Promise<DatasetFormat> {
+  // A WebDataset shard pattern (shard-{000000..000099}.tar) names files, not one path.
+  if (/\{\d+\.\.\d+\}/.test(path) && path.endsWith('.tar')) return 'webdataset';
   let s;
   try {
     s = await stat(path);

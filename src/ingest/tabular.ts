@@ -11,15 +11,16 @@ import { jsonArraySource } from './records/json.js';
 import { jsonlSource } from './records/jsonl.js';
 import { parquetSource } from './records/parquet.js';
 import { arrowSource, type ArrowSource } from './records/arrow.js';
+import { webdatasetSource } from './records/webdataset.js';
 import { fingerprintImageSamples } from './load.js';
 import type { ImageSample } from './image-source.js';
 import type { TextColumns } from './text-columns.js';
 
-const TEXT = ['text', 'sentence', 'sentences', 'content', 'document'];
-const LABEL = ['label', 'labels', 'class', 'category'];
+const TEXT = ['text', 'sentence', 'sentences', 'content', 'document', 'txt', 'caption'];
+const LABEL = ['label', 'labels', 'class', 'category', 'cls'];
 const PROMPT = ['prompt', 'instruction', 'question'];
 const RESPONSE = ['response', 'output', 'completion', 'answer'];
-const IMAGE = ['image', 'img', 'picture', 'jpg', 'png', 'webp'];
+const IMAGE = ['image', 'img', 'picture', 'jpg', 'jpeg', 'png', 'webp'];
 
 /** Image cells: encoded bytes, or a Hugging Face Image struct {bytes, path}. */
 function isImageCell(c: Cell): boolean {
@@ -47,6 +48,8 @@ export function sourceFor(path: string, format: DatasetFormat, split?: string): 
     case 'arrow':
     case 'hf':
       return arrowSource(path, split);
+    case 'webdataset':
+      return webdatasetSource(path);
     default:
       throw new UsageError(`format ${format} is not a text table`);
   }
@@ -109,7 +112,7 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   opts.progress.done();
   if (rows.length === 0) throw new UsageError(`${path}: no readable rows${errors[0] ? ` (first problem: ${errors[0].error})` : ''}`);
   const columns = [...seenColumns];
-  const idCol = pick(columns, ['id'], opts.idColumn, 'id');
+  const idCol = pick(columns, ['id', '__key__', 'key'], opts.idColumn, 'id');
   const labelCol = pick(columns, LABEL, opts.labelColumn, 'label');
   let promptCol = pick(columns, PROMPT, opts.promptColumn, 'prompt');
   let responseCol = pick(columns, RESPONSE, opts.responseColumn, 'response');
@@ -196,5 +199,5 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   return { path, format, modality, ids, labels, texts, errors, stages: { ingest: (performance.now() - t0) / 1000 } };
 }
 
-for (const f of ['jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));
+for (const f of ['jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));
 
