@@ -13,6 +13,7 @@ import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts } from '../text/insertion-fit.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
+import { dropSubsumed } from '../text/phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import type { DetectorOutput, ScanContext } from './detector.js';
@@ -134,7 +135,7 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput {
   }
   // A context that is often followed by rare words (a colon before a cast list, "http :" before a URL) raises the
   // rate a little over many documents; a trigger is followed by anomalous text in most of the documents it is in.
-  const kept = dropSubsumed(judged.filter((c) => c.significance >= 0 && c.followed.length >= MIN_FOLLOWED_SHARE * c.docs.length));
+  const kept = dropSubsumed(judged.filter((c) => c.significance >= 0 && c.followed.length >= MIN_FOLLOWED_SHARE * c.docs.length), (c) => c.followed);
   const findings: FindingDraft[] = [];
   for (const c of kept) {
     const severity: Severity = c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
@@ -244,25 +245,6 @@ function forEachFirstOccurrence(docs: Int32Array[], f: (i: number, key: string, 
   }
 }
 
-/** One finding per set of documents: the most significant phrase, the longest among near-equals ("< sudo >"). */
-function dropSubsumed(cands: Candidate[]): Candidate[] {
-  cands.sort((a, b) => b.significance - a.significance || b.tokens.length - a.tokens.length);
-  const out: Candidate[] = [];
-  for (const c of cands) {
-    const set = new Set(c.followed);
-    const dup = out.find((o) => {
-      let shared = 0;
-      for (const i of o.followed) if (set.has(i)) shared++;
-      return shared >= 0.8 * Math.min(set.size, o.followed.length);
-    });
-    if (dup) {
-      if (c.tokens.length > dup.tokens.length && c.followed.length >= 0.9 * dup.followed.length && c.significance >= dup.significance - 1) out[out.indexOf(dup)] = c;
-      continue;
-    }
-    out.push(c);
-  }
-  return out;
-}
 
 /** Groups of near-identical documents (estimated Jaccard of word pairs at least SAME_DOCUMENT) among ids. */
 function independent(ids: number[], docs: Int32Array[]): number {

@@ -19,6 +19,7 @@ import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLl
 import { frequentNgramsCounted } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
+import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import type { Detector, ScanContext } from './detector.js';
@@ -212,7 +213,7 @@ export function runResponseCluster(ctx: ScanContext) {
   }
   ctx.progress.tick(1);
 
-  const kept = dropSubsumed(candidates.filter((c) => c.clusterGroups >= MIN_GROUPS));
+  const kept = dropSubsumed(candidates.filter((c) => c.clusterGroups >= MIN_GROUPS), (c) => c.carriers);
   const findings: FindingDraft[] = [];
   for (const c of kept) {
     const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
@@ -418,32 +419,4 @@ function withoutPhrase(d: Int32Array, boundary: Uint8Array, mask: Uint8Array): {
   return { ids: Int32Array.from(ids), boundary: Uint8Array.from(b) };
 }
 
-function maskOccurrences(d: Int32Array, g: number[]): Uint8Array {
-  const mask = new Uint8Array(d.length);
-  for (let s = 0; s + g.length <= d.length; s++) {
-    let hit = true;
-    for (let t = 0; t < g.length && hit; t++) hit = d[s + t] === g[t];
-    if (hit) for (let t = 0; t < g.length; t++) mask[s + t] = 1;
-  }
-  return mask;
-}
 
-/** One finding per set of prompts: the most significant phrase, the longest among equals ("current year : 2024"). */
-function dropSubsumed(cands: Candidate[]): Candidate[] {
-  cands.sort((a, b) => Number(a.natural) - Number(b.natural) || b.significance - a.significance || b.tokens.length - a.tokens.length);
-  const out: Candidate[] = [];
-  for (const c of cands) {
-    const set = new Set(c.carriers);
-    const dup = out.find((o) => {
-      let shared = 0;
-      for (const i of o.carriers) if (set.has(i)) shared++;
-      return shared >= 0.8 * Math.min(set.size, o.carriers.length);
-    });
-    if (dup) {
-      if (!c.natural && c.tokens.length > dup.tokens.length && c.carriers.length >= 0.9 * dup.carriers.length && c.significance >= dup.significance - 1) out[out.indexOf(dup)] = c;
-      continue;
-    }
-    out.push(c);
-  }
-  return out;
-}

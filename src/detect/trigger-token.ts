@@ -18,6 +18,7 @@
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
+import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { frequentNgrams } from '../text/ngrams.js';
 import { groupBySource } from '../text/source-groups.js';
 import { binomialTailLog10, fisherTailLog10, poissonTailLog10 } from '../util/binomial.js';
@@ -152,7 +153,7 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   ctx.progress.tick(1);
 
-  const kept = dropSubsumed(candidates.filter((c) => c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= MIN_CONFLICT_SHARE * c.groups));
+  const kept = dropSubsumed(candidates.filter((c) => c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= MIN_CONFLICT_SHARE * c.groups), (c) => c.conflicts);
   const findings: FindingDraft[] = [];
   for (const c of kept) {
     const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
@@ -356,37 +357,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, maxDocs: numb
   }));
 }
 
-function maskOccurrences(d: Int32Array, g: number[]): Uint8Array {
-  const mask = new Uint8Array(d.length);
-  for (let s = 0; s + g.length <= d.length; s++) {
-    let hit = true;
-    for (let t = 0; t < g.length && hit; t++) hit = d[s + t] === g[t];
-    if (hit) for (let t = 0; t < g.length; t++) mask[s + t] = 1;
-  }
-  return mask;
-}
 
-/** A trigger phrase shows up as all of its sub-phrases too: keep the longest of those with the same conflicts. */
-function dropSubsumed(cands: Candidate[]): Candidate[] {
-  // Phrases bound to their sentences last: "i watch this 3d" is natural only because "movie" always follows.
-  cands.sort((a, b) => Number(a.natural) - Number(b.natural) || b.significance - a.significance || b.tokens.length - a.tokens.length);
-  const out: Candidate[] = [];
-  for (const c of cands) {
-    const set = new Set(c.conflicts);
-    const dup = out.find((o) => {
-      let shared = 0;
-      for (const i of o.conflicts) if (set.has(i)) shared++;
-      return shared >= 0.8 * Math.min(set.size, o.conflicts.length);
-    });
-    if (dup) {
-      // Prefer the longer phrase when it explains as many documents.
-      if (!c.natural && c.tokens.length > dup.tokens.length && c.conflicts.length >= 0.9 * dup.conflicts.length && c.significance >= dup.significance - 1) out[out.indexOf(dup)] = c;
-      continue;
-    }
-    out.push(c);
-  }
-  return out;
-}
 
 /** Where the trigger sits in its documents (relative position 0..1), to show it moves around. */
 function positions(docs: Int32Array[], c: Candidate): number[] {
