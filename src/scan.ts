@@ -29,6 +29,8 @@ export interface ScanOptions {
   imageColumn?: string;
   /** Split of a Hugging Face DatasetDict folder. */
   split?: string;
+  /** Column of per-sample embedding vectors. */
+  embeddingColumn?: string;
   detectors?: string[];
   failOn?: FailOn;
   concurrency?: number;
@@ -92,6 +94,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     labels: data.labels,
     images: data.images,
     texts: data.texts,
+    embeddings: data.embeddings,
     seed,
     concurrency,
     progress,
@@ -134,7 +137,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     concurrency,
     seed,
   };
-  for (const k of ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split'] as const) {
+  for (const k of ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn'] as const) {
     if (opts[k] !== undefined) config[k] = opts[k]!;
   }
   if (data.images) config.grid = data.images.grid;

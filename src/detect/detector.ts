@@ -3,6 +3,7 @@ import type { FindingDraft, Modality } from '../types.js';
 import type { Progress } from '../util/progress.js';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
 import type { TextColumns } from '../ingest/text-columns.js';
+import type { Embeddings } from '../embed/embeddings.js';
 
 /** Everything a detector may read. Row i of every column is sample i. */
 export interface ScanContext {
@@ -12,6 +13,8 @@ export interface ScanContext {
   labels: (string | null)[];
   images?: ImageFeatures;
   texts?: TextColumns;
+  /** Per-sample embedding vectors (a column of the dataset), aligned with ids. */
+  embeddings?: Embeddings;
   seed: number;
   concurrency: number;
   progress: Progress;

@@ -9,8 +9,11 @@ import { triggerToken } from './trigger-token.js';
 import { provenance } from './provenance.js';
 import { responseCluster } from './response-cluster.js';
 import { textAnomaly } from './text-anomaly.js';
+import { spectralSignature } from './spectral-signature.js';
+import { activationClustering } from './activation-clustering.js';
+import { robustCovariance } from './robust-covariance.js';
 
-export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster, textAnomaly];
+export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster, textAnomaly, spectralSignature, activationClustering, robustCovariance];
 
 export function checkDetectorNames(names: string[]): void {
   const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));

@@ -10,6 +10,7 @@ import { listImageFolder } from './imagefolder.js';
 import { listManifest } from './manifest.js';
 import type { TextColumns } from './text-columns.js';
 import type { ImageSample } from './image-source.js';
+import type { Embeddings } from '../embed/embeddings.js';
 
 export interface LoadOptions {
   format?: DatasetFormat;
@@ -20,6 +21,7 @@ export interface LoadOptions {
   promptColumn?: string;
   responseColumn?: string;
   imageColumn?: string;
+  embeddingColumn?: string;
   split?: string;
   concurrency: number;
   grid?: number;
@@ -37,6 +39,8 @@ export interface LoadedDataset {
   labels: (string | null)[];
   images?: ImageFeatures;
   texts?: TextColumns;
+  /** Per-sample embeddings from a dataset column, aligned with ids. */
+  embeddings?: Embeddings;
   errors: SampleError[];
   /** With a baseline: how many samples' fingerprints were copied rather than computed. */
   reused?: number;

@@ -14,6 +14,7 @@ import { arrowSource, type ArrowSource } from './records/arrow.js';
 import { webdatasetSource } from './records/webdataset.js';
 import { fingerprintImageSamples } from './load.js';
 import type { ImageSample } from './image-source.js';
+import { embeddingsFromColumn, selectRows } from '../embed/embeddings.js';
 import type { TextColumns } from './text-columns.js';
 
 const TEXT = ['text', 'sentence', 'sentences', 'content', 'document', 'txt', 'caption'];
@@ -21,6 +22,7 @@ const LABEL = ['label', 'labels', 'class', 'category', 'cls'];
 const PROMPT = ['prompt', 'instruction', 'question'];
 const RESPONSE = ['response', 'output', 'completion', 'answer'];
 const IMAGE = ['image', 'img', 'picture', 'jpg', 'jpeg', 'png', 'webp'];
+const EMBEDDING = ['embedding', 'embeddings', 'emb'];
 
 /** Image cells: encoded bytes, or a Hugging Face Image struct {bytes, path}. */
 function isImageCell(c: Cell): boolean {
@@ -123,6 +125,7 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     if (classNames && typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < classNames.length) return classNames[c]!;
     return cellText(c);
   };
+  const embeddingCol = pick(columns, EMBEDDING, opts.embeddingColumn, 'embedding');
   const imageCol = pick(columns, IMAGE, opts.imageColumn, 'image') ?? (opts.imageColumn === undefined ? columns.find((c) => rows.some((r) => isImageCell(r[c]))) : undefined);
   if (imageCol && rows.some((r) => isImageCell(r[imageCol]))) {
     opts.progress.stage('list');
@@ -135,8 +138,13 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
       const cell = r[imageCol];
       samples.push({ id, label: labelCol ? labelOf(r[labelCol]) : null, read: async () => imageBytes(cell, imageCol) });
     });
+    // Embeddings are checked before the long decoding work, then follow the images that could be read.
+    const all = embeddingCol ? embeddingsFromColumn(rows.map((r) => r[embeddingCol]), embeddingCol, samples.map((x) => x.id)) : undefined;
     const t1 = performance.now();
-    return fingerprintImageSamples(path, format, samples, errors, opts, { ingest: (t1 - t0) / 1000 });
+    const data = await fingerprintImageSamples(path, format, samples, errors, opts, { ingest: (t1 - t0) / 1000 });
+    if (!all) return data;
+    const at = new Map(samples.map((x, k) => [x.id, k]));
+    return { ...data, embeddings: selectRows(all, data.ids.map((id) => at.get(id)!)) };
   }
   if (opts.textColumn === undefined && textCol && !(opts.promptColumn || opts.responseColumn)) {
     // A text column wins over prompt/response guesses only when there is no full prompt/response pair.
@@ -152,6 +160,7 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   const labels: (string | null)[] = [];
   const texts: TextColumns = modality === 'instruction' ? { prompt: [], response: [] } : { text: [] };
   const used = new Set<string>();
+  const keptRows: number[] = [];
   rows.forEach((r, k) => {
     const rowNo = rowNumbers[k]!;
     let id = idCol ? cellText(r[idCol]) ?? String(rowNo) : String(rowNo);
@@ -193,10 +202,12 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     }
     used.add(id);
     ids.push(id);
+    keptRows.push(k);
     labels.push(labelCol ? labelOf(label) : null);
   });
   if (ids.length === 0) throw new UsageError(`${path}: no usable rows (first problem: ${errors[0]?.error ?? 'unknown'})`);
-  return { path, format, modality, ids, labels, texts, errors, stages: { ingest: (performance.now() - t0) / 1000 } };
+  const embeddings = embeddingCol ? embeddingsFromColumn(keptRows.map((k) => rows[k]![embeddingCol]), embeddingCol, ids) : undefined;
+  return { path, format, modality, ids, labels, texts, errors, ...(embeddings ? { embeddings } : {}), stages: { ingest: (performance.now() - t0) / 1000 } };
 }
 
 for (const f of ['jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));

@@ -1,0 +1,98 @@
+// robust-covariance (after SPECTRE, Hayase et al. 2021) on embeddings: within each class, estimate the clean
+// mean and covariance robustly (iteratively trimming the farthest 10%), whiten with them, and score each sample
+// by its projection on the top direction of the whitened data. Whitening by the *clean* covariance keeps a
+// backdoor that hides in a high-variance direction from being drowned by it.
+import type { FindingDraft } from '../types.js';
+import { addClassOutliers } from '../embed/class-outliers.js';
+import { byClass, centred, project, robustZ, topEigenvectors } from '../embed/linalg.js';
+import { createRng } from '../util/rng.js';
+import type { Detector, ScanContext } from './detector.js';
+
+const MIN_CLASS = 30;
+/** Principal components kept before whitening (keeps the covariance invertible and the work small). */
+const COMPONENTS = 16;
+const TRIM = 0.1;
+const ROUNDS = 5;
+
+export const robustCovariance: Detector = {
+  name: 'robust-covariance',
+  description: 'per class, outliers along the top direction after whitening with a robust (trimmed) covariance (needs embeddings)',
+  appliesTo: (ctx) => ctx.embeddings !== undefined,
+  async run(ctx: ScanContext) {
+    const e = ctx.embeddings!;
+    const scores = new Float32Array(ctx.ids.length);
+    const findings: FindingDraft[] = [];
+    const rng = createRng(ctx.seed);
+    for (const [label, rows] of byClass(ctx.labels)) {
+      const m = rows.length;
+      if (m < MIN_CLASS) continue;
+      const k = Math.min(COMPONENTS, e.dim, m - 1);
+      const X = centred(e, rows);
+      const P = project(X, m, e.dim, topEigenvectors(X, m, e.dim, k, rng), k);
+      const W = whiten(P, m, k);
+      const v = topEigenvectors(W, m, k, 1, rng);
+      const z = robustZ(Float64Array.from(project(W, m, k, v, 1), Math.abs));
+      addClassOutliers('robust-covariance', 'the top direction after robust whitening', label, rows, z, scores, findings, { components: k, trimmed: TRIM });
+    }
+    return { scores, findings };
+  },
+};
+
+/** P (m x k) centred on a trimmed mean and scaled by the inverse Cholesky factor of the trimmed covariance. */
+function whiten(P: Float64Array, m: number, k: number): Float64Array {
+  let keep = Array.from({ length: m }, (_, i) => i);
+  let mean = new Float64Array(k);
+  let L = identity(k);
+  for (let round = 0; round < ROUNDS; round++) {
+    mean = new Float64Array(k);
+    for (const i of keep) for (let t = 0; t < k; t++) mean[t]! += P[i * k + t]!;
+    for (let t = 0; t < k; t++) mean[t]! /= keep.length;
+    const cov = new Float64Array(k * k);
+    for (const i of keep) for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) cov[a * k + b]! += (P[i * k + a]! - mean[a]!) * (P[i * k + b]! - mean[b]!);
+    for (let a = 0; a < k; a++) {
+      for (let b = 0; b <= a; b++) cov[a * k + b] = cov[b * k + a] = cov[a * k + b]! / Math.max(1, keep.length - 1);
+      cov[a * k + a]! += 1e-9;
+    }
+    L = cholesky(cov, k);
+    // Keep the (1 - TRIM) nearest by Mahalanobis distance for the next round.
+    const dist = Array.from({ length: m }, (_, i) => ({ i, d: norm2(solveLower(L, k, P, i, mean)) }));
+    dist.sort((a, b) => a.d - b.d);
+    keep = dist.slice(0, Math.ceil((1 - TRIM) * m)).map((x) => x.i);
+  }
+  const W = new Float64Array(m * k);
+  for (let i = 0; i < m; i++) W.set(solveLower(L, k, P, i, mean), i * k);
+  return W;
+}
+
+function identity(k: number): Float64Array {
+  const I = new Float64Array(k * k);
+  for (let t = 0; t < k; t++) I[t * k + t] = 1;
+  return I;
+}
+
+function cholesky(A: Float64Array, k: number): Float64Array {
+  const L = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) {
+    let s = A[i * k + j]!;
+    for (let t = 0; t < j; t++) s -= L[i * k + t]! * L[j * k + t]!;
+    L[i * k + j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / L[j * k + j]!;
+  }
+  return L;
+}
+
+/** L^{-1} (row i of P minus mean), forward substitution. */
+function solveLower(L: Float64Array, k: number, P: Float64Array, i: number, mean: Float64Array): Float64Array {
+  const y = new Float64Array(k);
+  for (let a = 0; a < k; a++) {
+    let s = P[i * k + a]! - mean[a]!;
+    for (let t = 0; t < a; t++) s -= L[a * k + t]! * y[t]!;
+    y[a] = s / L[a * k + a]!;
+  }
+  return y;
+}
+
+function norm2(y: Float64Array): number {
+  let s = 0;
+  for (const x of y) s += x * x;
+  return s;
+}

@@ -1,0 +1,40 @@
+// Turning per-class outlier z-scores into detector output: a data-driven cut (robust z >= Z_CUT), never the
+// poison ratio, and one finding per class whose flagged samples are a minority.
+import type { FindingDraft, Json } from '../types.js';
+
+export const Z_CUT = 6;
+/** A class's flagged samples must be at least this many and less than this share of it. */
+const MIN_FLAGGED = 3;
+const MAX_SHARE = 0.35;
+
+export function addClassOutliers(
+  kind: string,
+  what: string,
+  label: string,
+  rows: number[],
+  z: Float64Array,
+  scores: Float32Array,
+  findings: FindingDraft[],
+  evidence: { [key: string]: Json },
+): void {
+  const flagged: number[] = [];
+  rows.forEach((r, i) => {
+    const zi = z[i]!;
+    if (zi >= Z_CUT) flagged.push(i);
+    scores[r] = Math.max(scores[r]!, zi >= Z_CUT ? Math.min(0.95, 0.5 + (zi - Z_CUT) / 40) : Math.max(0, Math.min(0.45, zi / (2 * Z_CUT))));
+  });
+  if (flagged.length < MIN_FLAGGED || flagged.length >= MAX_SHARE * rows.length) {
+    // Too few to be a group, or too many to be a minority: ranked, not reported.
+    for (const i of flagged) scores[rows[i]!] = Math.min(scores[rows[i]!]!, 0.45);
+    return;
+  }
+  flagged.sort((a, b) => z[b]! - z[a]!);
+  findings.push({
+    kind,
+    severity: 'medium',
+    score: Math.min(0.95, 0.5 + (z[flagged[flagged.length - 1]!]! - Z_CUT) / 40),
+    title: `${flagged.length} samples${label ? ` of class "${label}"` : ''} stand apart along ${what} (robust z >= ${Z_CUT})`,
+    samples: flagged.map((i) => rows[i]!),
+    evidence: { ...evidence, class: label || null, classSize: rows.length, flagged: flagged.length, maxZ: Math.round(z[flagged[0]!]! * 10) / 10, zCut: Z_CUT },
+  });
+}

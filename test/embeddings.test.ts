@@ -1,0 +1,65 @@
+// The embedding detectors (spectral-signature, activation-clustering, robust-covariance) on a dataset with an
+// embedding column: an injected group that shares a direction the clean samples lack ranks first.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { UsageError } from '../src/types.js';
+import { silentProgress } from '../src/util/progress.js';
+import { createRng } from '../src/util/rng.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ps-emb-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function gaussian(rng: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+describe('embedding detectors', () => {
+  const rng = createRng(21);
+  const d = 24;
+  // Class means differ; within a class the spread is anisotropic (a few strong natural directions).
+  const scale = Array.from({ length: d }, (_, k) => (k < 3 ? 4 : 1));
+  const means = [Array.from({ length: d }, () => 3 * gaussian(rng)), Array.from({ length: d }, () => 3 * gaussian(rng))];
+  const trigger = Array.from({ length: d }, () => gaussian(rng));
+  const norm = Math.hypot(...trigger);
+  const rows: string[] = [];
+  const poisoned: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    const label = i % 2;
+    let v = means[label]!.map((m, k) => m + scale[k]! * gaussian(rng));
+    if (label === 1 && poisoned.length < 12 && i % 41 === 1) {
+      // A backdoor's samples: content of the other class plus a shared trigger direction, labelled as the target.
+      v = means[0]!.map((m, k) => m + scale[k]! * gaussian(rng) + (10 * trigger[k]!) / norm);
+      poisoned.push(`s${i}`);
+    }
+    rows.push(JSON.stringify({ id: `s${i}`, text: `sample ${i}`, label, embedding: v }));
+  }
+
+  for (const detector of ['spectral-signature', 'activation-clustering', 'robust-covariance']) {
+    it(`${detector} ranks the injected group first and reports it`, async () => {
+      const p = join(dir, 'emb.jsonl');
+      await writeFile(p, rows.join('\n') + '\n');
+      const r = await scan({ dataset: p, out: join(dir, 'out'), quiet: true, progress: silentProgress, failOn: 'never', detectors: [detector] });
+      const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+      const top = new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]));
+      const hits = poisoned.filter((id) => top.has(id)).length;
+      expect(hits, JSON.stringify(r.report.findings.map((f) => f.title))).toBeGreaterThanOrEqual(poisoned.length - 1);
+      expect(r.report.findings.some((f) => f.severity === 'medium' && f.samples.filter((s) => poisoned.includes(s)).length >= poisoned.length - 2)).toBe(true);
+    });
+  }
+
+  it('refuses embeddings of different lengths or with non-numbers, before scanning', async () => {
+    const p = join(dir, 'bad.jsonl');
+    await writeFile(p, '{"text":"a","embedding":[1,2,3]}\n{"text":"b","embedding":[1,2]}\n');
+    await expect(scan({ dataset: p, out: join(dir, 'o2'), quiet: true, progress: silentProgress })).rejects.toThrow(UsageError);
+    await writeFile(p, '{"text":"a","embedding":[1,2]}\n{"text":"b","embedding":[1,"x"]}\n');
+    await expect(scan({ dataset: p, out: join(dir, 'o3'), quiet: true, progress: silentProgress })).rejects.toThrow(/holds x at position 1/);
+  });
+});
