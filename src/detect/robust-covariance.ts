@@ -13,6 +13,12 @@ const MIN_CLASS = 30;
 const COMPONENTS = 16;
 const TRIM = 0.1;
 const ROUNDS = 5;
+/**
+ * Whitening by a trimmed covariance makes every heavy tail look like a direction of excess variance: on clean
+ * CIFAR-10 test (16x16 grey pixels as embeddings) a cut of 6 flagged 114 samples, 10 flagged 11, 12 flagged 3,
+ * 16 none. Calibrated on clean data only.
+ */
+const Z_CUT_WHITENED = 16;
 
 export const robustCovariance: Detector = {
   name: 'robust-covariance',
@@ -32,7 +38,7 @@ export const robustCovariance: Detector = {
       const W = whiten(P, m, k);
       const v = topEigenvectors(W, m, k, 1, rng);
       const z = robustZ(Float64Array.from(project(W, m, k, v, 1), Math.abs));
-      addClassOutliers('robust-covariance', 'the top direction after robust whitening', label, rows, z, scores, findings, { components: k, trimmed: TRIM });
+      addClassOutliers('robust-covariance', 'the top direction after robust whitening', label, rows, z, scores, findings, { components: k, trimmed: TRIM }, Z_CUT_WHITENED);
     }
     return { scores, findings };
   },

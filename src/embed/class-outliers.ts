@@ -16,12 +16,13 @@ export function addClassOutliers(
   scores: Float32Array,
   findings: FindingDraft[],
   evidence: { [key: string]: Json },
+  zCut = Z_CUT,
 ): void {
   const flagged: number[] = [];
   rows.forEach((r, i) => {
     const zi = z[i]!;
-    if (zi >= Z_CUT) flagged.push(i);
-    scores[r] = Math.max(scores[r]!, zi >= Z_CUT ? Math.min(0.95, 0.5 + (zi - Z_CUT) / 40) : Math.max(0, Math.min(0.45, zi / (2 * Z_CUT))));
+    if (zi >= zCut) flagged.push(i);
+    scores[r] = Math.max(scores[r]!, zi >= zCut ? Math.min(0.95, 0.5 + (zi - zCut) / 40) : Math.max(0, Math.min(0.45, zi / (2 * zCut))));
   });
   if (flagged.length < MIN_FLAGGED || flagged.length >= MAX_SHARE * rows.length) {
     // Too few to be a group, or too many to be a minority: ranked, not reported.
@@ -32,9 +33,9 @@ export function addClassOutliers(
   findings.push({
     kind,
     severity: 'medium',
-    score: Math.min(0.95, 0.5 + (z[flagged[flagged.length - 1]!]! - Z_CUT) / 40),
-    title: `${flagged.length} samples${label ? ` of class "${label}"` : ''} stand apart along ${what} (robust z >= ${Z_CUT})`,
+    score: Math.min(0.95, 0.5 + (z[flagged[flagged.length - 1]!]! - zCut) / 40),
+    title: `${flagged.length} samples${label ? ` of class "${label}"` : ''} stand apart along ${what} (robust z >= ${zCut})`,
     samples: flagged.map((i) => rows[i]!),
-    evidence: { ...evidence, class: label || null, classSize: rows.length, flagged: flagged.length, maxZ: Math.round(z[flagged[0]!]! * 10) / 10, zCut: Z_CUT },
+    evidence: { ...evidence, class: label || null, classSize: rows.length, flagged: flagged.length, maxZ: Math.round(z[flagged[0]!]! * 10) / 10, zCut },
   });
 }
