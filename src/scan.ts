@@ -31,6 +31,9 @@ export interface ScanOptions {
   split?: string;
   /** Column of per-sample embedding vectors. */
   embeddingColumn?: string;
+  /** A .npy file of embeddings (rows in the dataset's order, or named by embeddingIds). */
+  embeddings?: string;
+  embeddingIds?: string;
   detectors?: string[];
   failOn?: FailOn;
   concurrency?: number;
@@ -137,7 +140,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     concurrency,
     seed,
   };
-  for (const k of ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn'] as const) {
+  for (const k of ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds'] as const) {
     if (opts[k] !== undefined) config[k] = opts[k]!;
   }
   if (data.images) config.grid = data.images.grid;

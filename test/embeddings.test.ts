@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset } from '../src/ingest/load.js';
 import { scan } from '../src/scan.js';
 import { UsageError } from '../src/types.js';
 import { silentProgress } from '../src/util/progress.js';
@@ -61,5 +62,40 @@ describe('embedding detectors', () => {
     await expect(scan({ dataset: p, out: join(dir, 'o2'), quiet: true, progress: silentProgress })).rejects.toThrow(UsageError);
     await writeFile(p, '{"text":"a","embedding":[1,2]}\n{"text":"b","embedding":[1,"x"]}\n');
     await expect(scan({ dataset: p, out: join(dir, 'o3'), quiet: true, progress: silentProgress })).rejects.toThrow(/holds x at position 1/);
+  });
+});
+
+describe('--embeddings .npy', () => {
+  function npy(rows: number[][]): Buffer {
+    const d = rows[0]!.length;
+    let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows.length}, ${d}), }`;
+    header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+    const head = Buffer.alloc(10);
+    head.write('\x93NUMPY', 0, 'latin1');
+    head[6] = 1;
+    head[7] = 0;
+    head.writeUInt16LE(header.length, 8);
+    const body = Buffer.from(new Float32Array(rows.flat()).buffer);
+    return Buffer.concat([head, Buffer.from(header, 'latin1'), body]);
+  }
+
+  it('aligns .npy rows with the dataset rows (a bad row keeps its place) or with an ids file', async () => {
+    const p = join(dir, 'rows.jsonl');
+    await writeFile(p, '{"id":"a","text":"one"}\nnot json\n{"id":"c","text":"three"}\n');
+    const e = join(dir, 'e.npy');
+    await writeFile(e, npy([[1, 0], [2, 0], [3, 0]]));
+    const r = await loadDataset(p, { embeddings: e, concurrency: 1, progress: silentProgress });
+    expect(r.ids).toEqual(['a', 'c']);
+    expect([...r.embeddings!.data]).toEqual([1, 0, 3, 0]);
+    const ids = join(dir, 'ids.txt');
+    await writeFile(ids, 'c\nx\na\n');
+    const byId = await loadDataset(p, { embeddings: e, embeddingIds: ids, concurrency: 1, progress: silentProgress });
+    expect([...byId.embeddings!.data]).toEqual([3, 0, 1, 0]);
+    await writeFile(e, npy([[1, 0], [2, 0]]));
+    await expect(scan({ dataset: p, embeddings: e, out: join(dir, 'n3'), quiet: true, progress: silentProgress })).rejects.toThrow(/2 rows but the dataset lists 3 samples/);
+    await writeFile(e, 'not numpy');
+    await expect(scan({ dataset: p, embeddings: e, out: join(dir, 'n4'), quiet: true, progress: silentProgress })).rejects.toThrow(/is not a \.npy file/);
+    await writeFile(e, npy([[1, NaN], [2, 0], [3, 0]]));
+    await expect(scan({ dataset: p, embeddings: e, out: join(dir, 'n5'), quiet: true, progress: silentProgress })).rejects.toThrow(/row 0 holds NaN/);
   });
 });

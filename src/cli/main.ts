@@ -49,6 +49,8 @@ export function buildProgram(): Command {
     .option('--response-column <c>', 'response column (instruction data)')
     .option('--image-column <c>', 'image column in tabular data')
     .option('--embedding-column <c>', 'column of per-sample embedding vectors (turns on the embedding detectors)')
+    .option('--embeddings <file.npy>', 'embeddings, one row per sample in the dataset\'s order (float32/float64 .npy)')
+    .option('--embedding-ids <file>', 'the sample id of each .npy row, one per line (aligns by id instead of order)')
     .option('--split <name>', 'split of a Hugging Face DatasetDict folder (default: train, or the first)')
     .option('--detectors <list>', 'run only these detectors (comma separated)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
@@ -79,6 +81,8 @@ export function buildProgram(): Command {
         imageColumn: o.imageColumn as string | undefined,
         split: o.split as string | undefined,
         embeddingColumn: o.embeddingColumn as string | undefined,
+        embeddings: o.embeddings as string | undefined,
+        embeddingIds: o.embeddingIds as string | undefined,
         detectors: Array.isArray(o.detectors) ? (o.detectors as string[]) : typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         failOn: o.failOn as FailOn,
         concurrency: o.concurrency as number,

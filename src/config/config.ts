@@ -9,7 +9,7 @@ export const CONFIG_FILE = 'poisonscan.config.json';
 /** Scan options a project may set; the keys are the option names in camelCase, as in report.json's config. */
 const SCAN_KEYS = {
   out: 'string', format: 'string', manifest: 'string', textColumn: 'string', labelColumn: 'string', idColumn: 'string',
-  promptColumn: 'string', responseColumn: 'string', imageColumn: 'string', split: 'string', embeddingColumn: 'string', detectors: 'string[]', failOn: 'severity',
+  promptColumn: 'string', responseColumn: 'string', imageColumn: 'string', split: 'string', embeddingColumn: 'string', embeddings: 'string', embeddingIds: 'string', detectors: 'string[]', failOn: 'severity',
   concurrency: 'int', seed: 'int', grid: 'int', sarif: 'string', baseline: 'string', writeManifest: 'string',
 } as const;
 export type ScanDefaults = { [K in keyof typeof SCAN_KEYS]?: (typeof SCAN_KEYS)[K] extends 'string[]' ? string[] : (typeof SCAN_KEYS)[K] extends 'int' ? number : string };

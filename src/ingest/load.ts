@@ -10,7 +10,9 @@ import { listImageFolder } from './imagefolder.js';
 import { listManifest } from './manifest.js';
 import type { TextColumns } from './text-columns.js';
 import type { ImageSample } from './image-source.js';
-import type { Embeddings } from '../embed/embeddings.js';
+import { selectRows, type Embeddings } from '../embed/embeddings.js';
+import { readNpy } from '../embed/npy.js';
+import { readFile } from 'node:fs/promises';
 
 export interface LoadOptions {
   format?: DatasetFormat;
@@ -22,6 +24,11 @@ export interface LoadOptions {
   responseColumn?: string;
   imageColumn?: string;
   embeddingColumn?: string;
+  /** A .npy file of embeddings, and optionally a file of the sample id of each of its rows. */
+  embeddings?: string;
+  embeddingIds?: string;
+  /** Set by loadDataset from the .npy: the number of samples the listing must have when no ids file is given. */
+  embeddingRows?: number;
   split?: string;
   concurrency: number;
   grid?: number;
@@ -39,8 +46,10 @@ export interface LoadedDataset {
   labels: (string | null)[];
   images?: ImageFeatures;
   texts?: TextColumns;
-  /** Per-sample embeddings from a dataset column, aligned with ids. */
+  /** Per-sample embeddings from a dataset column or a .npy file, aligned with ids. */
   embeddings?: Embeddings;
+  /** Position of each kept sample in the dataset's own order (listing or rows, unreadable ones included). */
+  sourceRows?: number[];
   errors: SampleError[];
   /** With a baseline: how many samples' fingerprints were copied rather than computed. */
   reused?: number;
@@ -60,10 +69,33 @@ export async function loadDataset(pathArg: string, opts: LoadOptions): Promise<L
   await import('./tabular.js');
   const path = resolve(pathArg);
   const format = opts.format ?? (opts.manifest ? 'imagefolder' : await detectFormat(path));
-  if (format === 'imagefolder') return loadImageFolder(path, opts);
   const loader = loaders.get(format);
-  if (!loader) throw new UsageError(`format ${format} is not supported yet`);
-  return loader(path, opts);
+  if (format !== 'imagefolder' && !loader) throw new UsageError(`format ${format} is not supported yet`);
+  // A .npy file is read and checked before any decoding.
+  const npy = opts.embeddings ? await readNpy(opts.embeddings) : undefined;
+  const ids = npy && opts.embeddingIds ? (await readFile(opts.embeddingIds, 'utf8')).split(/\r?\n/).filter((l) => l !== '') : undefined;
+  if (npy && ids && ids.length !== npy.rows) throw new UsageError(`${opts.embeddingIds} has ${ids.length} ids, ${opts.embeddings} has ${npy.rows} rows`);
+  const withRows = { ...opts, embeddingRows: ids ? undefined : npy?.rows };
+  const data = await (format === 'imagefolder' ? loadImageFolder(path, withRows) : loader!(path, withRows));
+  if (!npy) return data;
+  let rows: number[];
+  if (ids) {
+    const at = new Map(ids.map((id, r) => [id, r]));
+    const missing = data.ids.filter((id) => !at.has(id));
+    if (missing.length) throw new UsageError(`${opts.embeddingIds} has no row for ${missing.length} samples (first: ${missing[0]})`);
+    rows = data.ids.map((id) => at.get(id)!);
+  } else {
+    if (!data.sourceRows) throw new UsageError(`${format} datasets need --embedding-ids to align a .npy file`);
+    rows = data.sourceRows;
+  }
+  return { ...data, embeddings: selectRows(npy, rows) };
+}
+
+/** With a .npy file and no ids file, the dataset must list exactly one sample per row. */
+export function checkEmbeddingRows(opts: LoadOptions, listed: number): void {
+  if (opts.embeddingRows !== undefined && opts.embeddingRows !== listed) {
+    throw new UsageError(`${opts.embeddings} has ${opts.embeddingRows} rows but the dataset lists ${listed} samples; pass --embedding-ids to align them by id`);
+  }
 }
 
 async function loadImageFolder(path: string, opts: LoadOptions): Promise<LoadedDataset> {
@@ -72,6 +104,7 @@ async function loadImageFolder(path: string, opts: LoadOptions): Promise<LoadedD
   const listing = opts.manifest ? await listManifest(path, opts.manifest) : await listImageFolder(path);
   opts.progress.done();
   if (listing.samples.length === 0) throw new UsageError(`no image files found in ${path}`);
+  checkEmbeddingRows(opts, listing.samples.length);
   const t1 = performance.now();
   return fingerprintImageSamples(path, 'imagefolder', listing.samples, listing.errors, opts, { ingest: (t1 - t0) / 1000 });
 }
@@ -94,6 +127,7 @@ export async function fingerprintImageSamples(
     format,
     modality: 'image',
     ids: fp.kept.map((i) => samples[i]!.id),
+    sourceRows: fp.kept,
     labels: fp.kept.map((i) => samples[i]!.label),
     images: fp.features,
     errors: [...listErrors, ...fp.errors],

@@ -12,7 +12,7 @@ import { jsonlSource } from './records/jsonl.js';
 import { parquetSource } from './records/parquet.js';
 import { arrowSource, type ArrowSource } from './records/arrow.js';
 import { webdatasetSource } from './records/webdataset.js';
-import { fingerprintImageSamples } from './load.js';
+import { checkEmbeddingRows, fingerprintImageSamples } from './load.js';
 import type { ImageSample } from './image-source.js';
 import { embeddingsFromColumn, selectRows } from '../embed/embeddings.js';
 import type { TextColumns } from './text-columns.js';
@@ -113,6 +113,8 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   }
   opts.progress.done();
   if (rows.length === 0) throw new UsageError(`${path}: no readable rows${errors[0] ? ` (first problem: ${errors[0].error})` : ''}`);
+  // Rows of a .npy file follow the file's rows, unreadable ones included.
+  checkEmbeddingRows(opts, n);
   const columns = [...seenColumns];
   const idCol = pick(columns, ['id', '__key__', 'key'], opts.idColumn, 'id');
   const labelCol = pick(columns, LABEL, opts.labelColumn, 'label');
@@ -141,7 +143,8 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     // Embeddings are checked before the long decoding work, then follow the images that could be read.
     const all = embeddingCol ? embeddingsFromColumn(rows.map((r) => r[embeddingCol]), embeddingCol, samples.map((x) => x.id)) : undefined;
     const t1 = performance.now();
-    const data = await fingerprintImageSamples(path, format, samples, errors, opts, { ingest: (t1 - t0) / 1000 });
+    const loaded = await fingerprintImageSamples(path, format, samples, errors, opts, { ingest: (t1 - t0) / 1000 });
+    const data = { ...loaded, sourceRows: loaded.sourceRows!.map((k) => rowNumbers[k]!) };
     if (!all) return data;
     const at = new Map(samples.map((x, k) => [x.id, k]));
     return { ...data, embeddings: selectRows(all, data.ids.map((id) => at.get(id)!)) };
@@ -207,7 +210,8 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   });
   if (ids.length === 0) throw new UsageError(`${path}: no usable rows (first problem: ${errors[0]?.error ?? 'unknown'})`);
   const embeddings = embeddingCol ? embeddingsFromColumn(keptRows.map((k) => rows[k]![embeddingCol]), embeddingCol, ids) : undefined;
-  return { path, format, modality, ids, labels, texts, errors, ...(embeddings ? { embeddings } : {}), stages: { ingest: (performance.now() - t0) / 1000 } };
+  const sourceRows = keptRows.map((k) => rowNumbers[k]!);
+  return { path, format, modality, ids, labels, texts, errors, sourceRows, ...(embeddings ? { embeddings } : {}), stages: { ingest: (performance.now() - t0) / 1000 } };
 }
 
 for (const f of ['jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));
