@@ -113,3 +113,16 @@ describe('WebDataset shards', () => {
     expect(c.report.errors.some((e) => /cut.tar is damaged/.test(e.error))).toBe(true);
   });
 });
+
+describe('image paths in a table', () => {
+  it('reads images named by path (relative to the table), refuses a path that leaves the folder', async () => {
+    const t = join(dir, 'paths');
+    await mkdir(join(t, 'img'), { recursive: true });
+    for (let i = 0; i < 3; i++) await writeFile(join(t, 'img', `${i}.png`), pngs[i]!);
+    await writeFile(join(t, 'data.jsonl'), ['img/0.png', 'img/1.png', 'img/2.png', '../outside.png'].map((image, i) => JSON.stringify({ id: `r${i}`, image, label: i % 2 })).join('\n') + '\n');
+    const r = await scan({ dataset: join(t, 'data.jsonl'), out: join(dir, 'o8'), quiet: true, progress: silentProgress, failOn: 'never' });
+    expect(r.report.dataset).toMatchObject({ modality: 'image', samples: 3 });
+    expect(r.report.errors.map((e) => e.id)).toEqual(['r3']);
+    expect(r.report.errors[0]!.error).toMatch(/leaves the dataset folder/);
+  });
+});

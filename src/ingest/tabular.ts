@@ -1,7 +1,8 @@
 // Tabular text datasets (JSONL, JSON arrays, CSV, TSV): picks the columns as the contract says and turns the
 // records into the scan's text columns. Modality: instruction (prompt + response), text (text + label:
 // classification), document (text only).
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError, type DatasetFormat, type Modality, type SampleError } from '../types.js';
 import type { LoadOptions, LoadedDataset } from './load.js';
 import { registerLoader } from './load.js';
@@ -13,7 +14,7 @@ import { parquetSource } from './records/parquet.js';
 import { arrowSource, type ArrowSource } from './records/arrow.js';
 import { webdatasetSource } from './records/webdataset.js';
 import { checkEmbeddingRows, fingerprintImageSamples } from './load.js';
-import type { ImageSample } from './image-source.js';
+import { hasImageExtension, type ImageSample } from './image-source.js';
 import { embeddingsFromColumn, selectRows } from '../embed/embeddings.js';
 import type { TextColumns } from './text-columns.js';
 
@@ -24,15 +25,26 @@ const RESPONSE = ['response', 'output', 'completion', 'answer'];
 const IMAGE = ['image', 'img', 'picture', 'jpg', 'jpeg', 'png', 'webp'];
 const EMBEDDING = ['embedding', 'embeddings', 'emb'];
 
-/** Image cells: encoded bytes, or a Hugging Face Image struct {bytes, path}. */
-function isImageCell(c: Cell): boolean {
-  return c instanceof Uint8Array || (typeof c === 'object' && c !== null && !Array.isArray(c) && 'bytes' in c && (c as { bytes?: unknown }).bytes instanceof Uint8Array);
+/** Image cells: encoded bytes, a Hugging Face Image struct {bytes, path}, or a path to an image file. */
+function isImageCell(c: Cell, byName: boolean): boolean {
+  if (c instanceof Uint8Array) return true;
+  if (typeof c === 'string') return byName && hasImageExtension(c);
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return false;
+  const o = c as { bytes?: unknown; path?: unknown };
+  return o.bytes instanceof Uint8Array || (typeof o.path === 'string' && hasImageExtension(o.path));
 }
 
-function imageBytes(c: Cell, column: string): Uint8Array {
+/** The image's bytes: inline, or read from its path (relative paths from the dataset's folder). */
+async function imageBytes(c: Cell, column: string, baseDir: string): Promise<Uint8Array> {
   if (c instanceof Uint8Array) return c;
-  if (typeof c === 'object' && c !== null && !Array.isArray(c) && (c as { bytes?: unknown }).bytes instanceof Uint8Array) return (c as { bytes: Uint8Array }).bytes;
-  throw new Error(`${column} holds no image bytes in this row`);
+  const o = typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as { bytes?: unknown; path?: unknown }) : {};
+  if (o.bytes instanceof Uint8Array) return o.bytes;
+  const p = typeof c === 'string' ? c : typeof o.path === 'string' ? o.path : null;
+  if (p === null) throw new Error(`${column} holds no image in this row`);
+  const full = isAbsolute(p) ? p : join(baseDir, p);
+  // Relative paths must stay inside the dataset's folder.
+  if (!isAbsolute(p) && relative(baseDir, full).startsWith('..')) throw new Error(`${column} path "${p}" leaves the dataset folder`);
+  return new Uint8Array(await readFile(full));
 }
 
 export function sourceFor(path: string, format: DatasetFormat, split?: string): RecordSource {
@@ -128,8 +140,11 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     return cellText(c);
   };
   const embeddingCol = pick(columns, EMBEDDING, opts.embeddingColumn, 'embedding');
-  const imageCol = pick(columns, IMAGE, opts.imageColumn, 'image') ?? (opts.imageColumn === undefined ? columns.find((c) => rows.some((r) => isImageCell(r[c]))) : undefined);
-  if (imageCol && rows.some((r) => isImageCell(r[imageCol]))) {
+  const namedImageCol = pick(columns, IMAGE, opts.imageColumn, 'image');
+  const imageCol = namedImageCol ?? columns.find((c) => rows.some((r) => isImageCell(r[c], false)));
+  if (imageCol && rows.some((r) => isImageCell(r[imageCol], imageCol === namedImageCol))) {
+    // Image paths are relative to the dataset's folder (a shard pattern is not a file: its folder).
+    const baseDir = await stat(path).then((st) => (st.isDirectory() ? path : dirname(path)), () => dirname(path));
     opts.progress.stage('list');
     const samples: ImageSample[] = [];
     const used = new Set<string>();
@@ -138,7 +153,7 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
       if (used.has(id)) id = `${id}#${rowNumbers[k]}`;
       used.add(id);
       const cell = r[imageCol];
-      samples.push({ id, label: labelCol ? labelOf(r[labelCol]) : null, read: async () => imageBytes(cell, imageCol) });
+      samples.push({ id, label: labelCol ? labelOf(r[labelCol]) : null, read: () => imageBytes(cell, imageCol, baseDir) });
     });
     // Embeddings are checked before the long decoding work, then follow the images that could be read.
     const all = embeddingCol ? embeddingsFromColumn(rows.map((r) => r[embeddingCol]), embeddingCol, samples.map((x) => x.id)) : undefined;
