@@ -31,6 +31,8 @@ export interface ScanOptions {
   split?: string;
   /** Column of per-sample embedding vectors. */
   embeddingColumn?: string;
+  /** Train a proxy model on labelled images and run the embedding detectors on its hidden layer. */
+  proxyModel?: boolean;
   /** A .npy file of embeddings (rows in the dataset's order, or named by embeddingIds). */
   embeddings?: string;
   embeddingIds?: string;
@@ -91,13 +93,24 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     stages.store = (performance.now() - ts) / 1000;
   }
 
+  let embeddings = data.embeddings;
+  let proxy: { backend: string; heldOutAccuracy: number } | undefined;
+  if (opts.proxyModel && !embeddings) {
+    if (!data.images || !data.labels.some((l) => l !== null)) throw new UsageError('--proxy-model needs a labelled image dataset (or pass embeddings)');
+    const { proxyEmbeddings } = await import('./embed/proxy-model.js');
+    const r = await proxyEmbeddings(data.images, data.labels, seed, progress);
+    embeddings = r.embeddings;
+    proxy = { backend: r.backend, heldOutAccuracy: Math.round(r.heldOutAccuracy * 1000) / 1000 };
+    stages['proxy-model'] = r.seconds;
+  }
+
   const ctx: ScanContext = {
     modality: data.modality,
     ids: data.ids,
     labels: data.labels,
     images: data.images,
     texts: data.texts,
-    embeddings: data.embeddings,
+    embeddings,
     seed,
     concurrency,
     progress,
@@ -144,6 +157,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     if (opts[k] !== undefined) config[k] = opts[k]!;
   }
   if (data.images) config.grid = data.images.grid;
+  if (proxy) config.proxyModel = proxy;
   if (baseline) config.baseline = baseline.dir;
   if (data.reused !== undefined) config.reusedFingerprints = data.reused;
   if (opts.suppressions?.length) config.suppressions = opts.suppressions.length;

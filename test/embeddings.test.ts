@@ -99,3 +99,27 @@ describe('--embeddings .npy', () => {
     await expect(scan({ dataset: p, embeddings: e, out: join(dir, 'n5'), quiet: true, progress: silentProgress })).rejects.toThrow(/row 0 holds NaN/);
   });
 });
+
+describe('--proxy-model', () => {
+  it('trains a model on a small labelled image set, reports its backend, and feeds the embedding detectors', async () => {
+    const sharp = (await import('sharp')).default;
+    const { mkdir } = await import('node:fs/promises');
+    const rng = createRng(31);
+    const root = join(dir, 'imgs');
+    for (const c of ['a', 'b']) await mkdir(join(root, c), { recursive: true });
+    for (let i = 0; i < 120; i++) {
+      const c = i % 2 ? 'b' : 'a';
+      const px = Buffer.alloc(32 * 32 * 3);
+      for (let k = 0; k < px.length; k++) px[k] = Math.max(0, Math.min(255, (c === 'a' ? 80 : 170) + 60 * gaussian(rng)));
+      await writeFile(join(root, c, `${i}.png`), await sharp(px, { raw: { width: 32, height: 32, channels: 3 } }).png().toBuffer());
+    }
+    const r = await scan({ dataset: root, out: join(dir, 'pm'), quiet: true, progress: silentProgress, failOn: 'never', proxyModel: true, detectors: ['spectral-signature'] });
+    const proxy = r.report.config.proxyModel as { backend: string; heldOutAccuracy: number };
+    expect(['wasm', 'cpu', 'tensorflow']).toContain(proxy.backend);
+    expect(proxy.heldOutAccuracy).toBeGreaterThan(0.8);
+    expect(r.report.timing.stages['proxy-model']).toBeGreaterThan(0);
+    const text = join(dir, 'pm.jsonl');
+    await writeFile(text, '{"text":"a","label":1}\n{"text":"b","label":0}\n');
+    await expect(scan({ dataset: text, out: join(dir, 'pm2'), quiet: true, progress: silentProgress, proxyModel: true })).rejects.toThrow(/needs a labelled image dataset/);
+  });
+});

@@ -49,6 +49,7 @@ export function buildProgram(): Command {
     .option('--response-column <c>', 'response column (instruction data)')
     .option('--image-column <c>', 'image column in tabular data')
     .option('--embedding-column <c>', 'column of per-sample embedding vectors (turns on the embedding detectors)')
+    .option('--proxy-model', 'train a small model on the (labelled image) dataset and run the embedding detectors on it')
     .option('--embeddings <file.npy>', 'embeddings, one row per sample in the dataset\'s order (float32/float64 .npy)')
     .option('--embedding-ids <file>', 'the sample id of each .npy row, one per line (aligns by id instead of order)')
     .option('--split <name>', 'split of a Hugging Face DatasetDict folder (default: train, or the first)')
@@ -82,6 +83,7 @@ export function buildProgram(): Command {
         split: o.split as string | undefined,
         embeddingColumn: o.embeddingColumn as string | undefined,
         embeddings: o.embeddings as string | undefined,
+        proxyModel: Boolean(o.proxyModel),
         embeddingIds: o.embeddingIds as string | undefined,
         detectors: Array.isArray(o.detectors) ? (o.detectors as string[]) : typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         failOn: o.failOn as FailOn,
