@@ -52,7 +52,9 @@ describe('embedding detectors', () => {
       const top = new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]));
       const hits = poisoned.filter((id) => top.has(id)).length;
       expect(hits, JSON.stringify(r.report.findings.map((f) => f.title))).toBeGreaterThanOrEqual(poisoned.length - 1);
-      expect(r.report.findings.some((f) => f.severity === 'medium' && f.samples.filter((s) => poisoned.includes(s)).length >= poisoned.length - 2)).toBe(true);
+      // robust-covariance reports low only (false positives measured on real embeddings).
+      const severity = detector === 'robust-covariance' ? 'low' : 'medium';
+      expect(r.report.findings.some((f) => f.severity === severity && f.samples.filter((s) => poisoned.includes(s)).length >= poisoned.length - 2)).toBe(true);
     });
   }
 
