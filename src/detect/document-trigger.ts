@@ -2,13 +2,16 @@
 // documents and is followed, again and again, by text the corpus finds improbable. The 250-document LLM backdoor
 // (Souly et al. 2025) is this shape: some text, then a trigger such as "<SUDO>", then hundreds of random tokens.
 //
-// 1. Each token gets a surprise, -log P(token | previous token), from the corpus's own interpolated bigram
-//    model with this document's pair left out (so a document cannot vouch for its own gibberish).
-// 2. The mean surprise of the WINDOW tokens after a position is compared with the same mean at random positions
-//    of the corpus: above the corpus's 99th percentile is "followed by anomalous text" (rate p0 = 1% by design).
-// 3. For each phrase (1-3 tokens), its first occurrence in each document either is or is not followed by
-//    anomalous text. k of its df documents are; the binomial tail of k given df and p0, with a Bonferroni
-//    count over every phrase that could have been tested, is the significance.
+// 1. Each word gets a surprise, -log P(word | previous word), from the corpus's own Witten-Bell bigram model with
+//    this occurrence left out (so a document cannot vouch for its own gibberish). Punctuation is skipped.
+// 2. The words after a phrase (up to WINDOW) are scored as a z against the corpus's mean surprise, minus the same
+//    z for the words before it when those are surprising too (a writer full of rare words is not a trigger).
+//    Above the corpus's own 99.9th percentile of that score at random positions is "followed by improbable text"
+//    (base rate p0 about 0.1% by construction).
+// 3. For each phrase (1-3 tokens), its first occurrence in each document either is or is not followed so. k of
+//    its df documents are (copies of one document count once); a phrase followed so in at least half of its
+//    documents is tested by the binomial tail of k given df and p0, Bonferroni-corrected over every phrase that
+//    could have been tested (at most tokens x MAX_N / MIN_DOCS).
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts } from '../text/insertion-fit.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
