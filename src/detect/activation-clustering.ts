@@ -1,9 +1,8 @@
 // activation-clustering (Chen et al. 2018) on embeddings: within each class, reduce to the leading principal
 // components and split in two; a backdoor's samples form the smaller, well separated cluster. Reported when the
 // smaller cluster holds less than MAX_SHARE of the class and the split is clear (simplified silhouette).
-import type { FindingDraft } from '../types.js';
-import { byClass, centred, project, topEigenvectors, twoMeans } from '../embed/linalg.js';
-import { createRng } from '../util/rng.js';
+import { perClass } from '../embed/class-outliers.js';
+import { project, topEigenvectors, twoMeans } from '../embed/linalg.js';
 import type { Detector, ScanContext } from './detector.js';
 
 const MIN_CLASS = 20;
@@ -17,22 +16,16 @@ export const activationClustering: Detector = {
   description: 'per class, a small cluster split off by 2-means on the leading principal components of the embeddings (needs embeddings)',
   appliesTo: (ctx) => ctx.embeddings !== undefined,
   async run(ctx: ScanContext) {
-    const e = ctx.embeddings!;
-    const scores = new Float32Array(ctx.ids.length);
-    const findings: FindingDraft[] = [];
-    const rng = createRng(ctx.seed);
-    for (const [label, rows] of byClass(ctx.labels)) {
+    return perClass(ctx, MIN_CLASS, ({ label, rows, X, dim, rng, scores, findings }) => {
       const m = rows.length;
-      if (m < MIN_CLASS) continue;
-      const k = Math.min(COMPONENTS, e.dim);
-      const X = centred(e, rows);
-      const P = project(X, m, e.dim, topEigenvectors(X, m, e.dim, k, rng), k);
+      const k = Math.min(COMPONENTS, dim);
+      const P = project(X, m, dim, topEigenvectors(X, m, dim, k, rng), k);
       const { assign, silhouette } = twoMeans(P, m, k, rng);
       let ones = 0;
       for (let i = 0; i < m; i++) ones += assign[i]!;
       const small = ones <= m - ones ? 1 : 0;
       const size = small ? ones : m - ones;
-      if (size < MIN_CLUSTER || size >= MAX_SHARE * m || silhouette < MIN_SILHOUETTE) continue;
+      if (size < MIN_CLUSTER || size >= MAX_SHARE * m || silhouette < MIN_SILHOUETTE) return;
       const members = rows.filter((_, i) => assign[i] === small);
       const score = Math.min(0.9, 0.5 + (silhouette - MIN_SILHOUETTE));
       for (const r of members) scores[r] = Math.max(scores[r]!, score);
@@ -44,7 +37,6 @@ export const activationClustering: Detector = {
         samples: members,
         evidence: { class: label || null, classSize: m, clusterSize: size, silhouette: Math.round(silhouette * 100) / 100, components: k },
       });
-    }
-    return { scores, findings };
+    });
   },
 };

@@ -2,10 +2,8 @@
 // mean and covariance robustly (iteratively trimming the farthest 10%), whiten with them, and score each sample
 // by its projection on the top direction of the whitened data. Whitening by the *clean* covariance keeps a
 // backdoor that hides in a high-variance direction from being drowned by it.
-import type { FindingDraft } from '../types.js';
-import { addClassOutliers } from '../embed/class-outliers.js';
-import { byClass, centred, project, robustZ, topEigenvectors } from '../embed/linalg.js';
-import { createRng } from '../util/rng.js';
+import { addClassOutliers, perClass } from '../embed/class-outliers.js';
+import { project, robustZ, topEigenvectors } from '../embed/linalg.js';
 import type { Detector, ScanContext } from './detector.js';
 
 const MIN_CLASS = 30;
@@ -27,22 +25,14 @@ export const robustCovariance: Detector = {
   description: 'per class, outliers along the top direction after whitening with a robust (trimmed) covariance (needs embeddings)',
   appliesTo: (ctx) => ctx.embeddings !== undefined,
   async run(ctx: ScanContext) {
-    const e = ctx.embeddings!;
-    const scores = new Float32Array(ctx.ids.length);
-    const findings: FindingDraft[] = [];
-    const rng = createRng(ctx.seed);
-    for (const [label, rows] of byClass(ctx.labels)) {
+    return perClass(ctx, MIN_CLASS, ({ label, rows, X, dim, rng, scores, findings }) => {
       const m = rows.length;
-      if (m < MIN_CLASS) continue;
-      const k = Math.min(COMPONENTS, e.dim, m - 1);
-      const X = centred(e, rows);
-      const P = project(X, m, e.dim, topEigenvectors(X, m, e.dim, k, rng), k);
-      const W = whiten(P, m, k);
+      const k = Math.min(COMPONENTS, dim, m - 1);
+      const W = whiten(project(X, m, dim, topEigenvectors(X, m, dim, k, rng), k), m, k);
       const v = topEigenvectors(W, m, k, 1, rng);
       const z = robustZ(Float64Array.from(project(W, m, k, v, 1), Math.abs));
       addClassOutliers('robust-covariance', 'the top direction after robust whitening', label, rows, z, scores, findings, { components: k, trimmed: TRIM }, Z_CUT_WHITENED, 'low');
-    }
-    return { scores, findings };
+    });
   },
 };
 

@@ -1,6 +1,9 @@
 // Turning per-class outlier z-scores into detector output: a data-driven cut (robust z >= Z_CUT), never the
 // poison ratio, and one finding per class whose flagged samples are a minority.
 import type { FindingDraft, Json } from '../types.js';
+import type { DetectorOutput, ScanContext } from '../detect/detector.js';
+import { createRng, type Rng } from '../util/rng.js';
+import { byClass, centred } from './linalg.js';
 
 export const Z_CUT = 6;
 const SUB_CUT_MAX = 0.15;
@@ -44,4 +47,29 @@ export function addClassOutliers(
     samples: flagged.map((i) => rows[i]!),
     evidence: { ...evidence, class: label || null, classSize: rows.length, flagged: flagged.length, maxZ: Math.round(z[flagged[0]!]! * 10) / 10, zCut },
   });
+}
+
+/** What a per-class embedding detector sees of one class: its rows, their centred embeddings, and the outputs. */
+export interface ClassView {
+  label: string;
+  rows: number[];
+  /** rows.length x dim, centred on the class mean. */
+  X: Float64Array;
+  dim: number;
+  rng: Rng;
+  scores: Float32Array;
+  findings: FindingDraft[];
+}
+
+/** Runs `judge` on every class of at least minClass samples (null labels are one class). */
+export function perClass(ctx: ScanContext, minClass: number, judge: (c: ClassView) => void): DetectorOutput {
+  const e = ctx.embeddings!;
+  const scores = new Float32Array(ctx.ids.length);
+  const findings: FindingDraft[] = [];
+  const rng = createRng(ctx.seed);
+  for (const [label, rows] of byClass(ctx.labels)) {
+    if (rows.length < minClass) continue;
+    judge({ label, rows, X: centred(e, rows), dim: e.dim, rng, scores, findings });
+  }
+  return { scores, findings };
 }
