@@ -270,8 +270,15 @@ function responseOnlyFindings(
   clusters.forEach((c, i) => {
     if (c >= 0) members[c]!.push(i);
   });
-  const df = new Int32Array(vocab.words.length);
-  for (const d of docs) for (const w of new Set(d)) df[w]!++;
+  // Document frequencies for the trigger hints, counted only if some cluster is reported.
+  let df: Int32Array | null = null;
+  const documentFrequency = (): Int32Array => {
+    if (!df) {
+      df = new Int32Array(vocab.words.length);
+      for (const d of docs) for (const w of new Set(d)) df[w]!++;
+    }
+    return df;
+  };
   const out: FindingDraft[] = [];
   members.forEach((ids, c) => {
     const words = [...responseTokens[c]!].filter((w) => /[\p{L}\p{N}]/u.test(vocab.words[w]!)).length;
@@ -286,7 +293,8 @@ function responseOnlyFindings(
     if (sharedPairs(judged.slice(0, SHARED_SAMPLE), null, docs, bigrams, TEMPLATE_SHARE) >= SHARED_PAIRS) return;
     if (echoes(judged, docs, responseTokens[c]!, vocab.words)) return;
     const tally = new Map<number, number>();
-    for (const i of ids) for (const w of new Set(docs[i]!)) if (df[w]! <= Math.max(2, HINT_MAX_SHARE * docs.length)) tally.set(w, (tally.get(w) ?? 0) + 1);
+    const counts = documentFrequency();
+    for (const i of ids) for (const w of new Set(docs[i]!)) if (counts[w]! <= Math.max(2, HINT_MAX_SHARE * docs.length)) tally.set(w, (tally.get(w) ?? 0) + 1);
     const hints = [...tally].filter(([, k]) => k >= 2).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([w, k]) => `${vocab.words[w]} (${k})`);
     for (const i of ids) scores[i] = Math.max(scores[i]!, RESPONSE_ONLY_SCORE);
     const response = clusterText[c]!;

@@ -136,15 +136,16 @@ function codepoints(chars: string[]): string {
   return `${chars.length} × ${distinct.slice(0, 4).map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ')}`;
 }
 
+const EMOJI_PART = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\uFE0F]/u;
+const JOINING_SCRIPT = /[\p{Script=Arabic}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Malayalam}\p{Script=Tamil}\p{Script=Telugu}\p{Script=Kannada}\p{Script=Sinhala}\p{Script=Syriac}\p{Script=Gujarati}\p{Script=Gurmukhi}\p{Script=Oriya}\p{Script=Hebrew}]/u;
+
 /** ZWJ/ZWNJ with neither neighbour a letter of a script that uses them nor an emoji. */
 function strayJoiners(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(JOINER)) {
     const before = text.slice(Math.max(0, m.index - 2), m.index);
     const after = text.slice(m.index + 1, m.index + 3);
-    const allowed = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\uFE0F]/u;
-    const joiningScript = /[\p{Script=Arabic}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Malayalam}\p{Script=Tamil}\p{Script=Telugu}\p{Script=Kannada}\p{Script=Sinhala}\p{Script=Syriac}\p{Script=Gujarati}\p{Script=Gurmukhi}\p{Script=Oriya}\p{Script=Hebrew}]/u;
-    if ((allowed.test(before) && allowed.test(after)) || joiningScript.test(before) || joiningScript.test(after)) continue;
+    if ((EMOJI_PART.test(before) && EMOJI_PART.test(after)) || JOINING_SCRIPT.test(before) || JOINING_SCRIPT.test(after)) continue;
     out.push(m[0]);
   }
   return out;
