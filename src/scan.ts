@@ -1,5 +1,5 @@
 // The scan pipeline as a library call: ingest -> fingerprint -> store -> detect -> report.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import type { ScanContext } from './detect/detector.js';
@@ -102,6 +102,10 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     embeddings = r.embeddings;
     proxy = { backend: r.backend, heldOutAccuracy: Math.round(r.heldOutAccuracy * 1000) / 1000 };
     stages['proxy-model'] = r.seconds;
+    // Kept beside the report so that later scans can reuse them: --embeddings embeddings.npy --embedding-ids embedding-ids.txt
+    const { npyBytes } = await import('./embed/npy.js');
+    await writeFile(join(outDir, 'embeddings.npy'), npyBytes(r.embeddings));
+    await writeFile(join(outDir, 'embedding-ids.txt'), data.ids.join('\n') + '\n');
   }
 
   const ctx: ScanContext = {

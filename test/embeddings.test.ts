@@ -120,6 +120,10 @@ describe('--proxy-model', () => {
     expect(['wasm', 'cpu', 'tensorflow']).toContain(proxy.backend);
     expect(proxy.heldOutAccuracy).toBeGreaterThan(0.8);
     expect(r.report.timing.stages['proxy-model']).toBeGreaterThan(0);
+    // The embeddings are kept and can be given back to a later scan.
+    const again = await loadDataset(root, { embeddings: join(dir, 'pm', 'embeddings.npy'), embeddingIds: join(dir, 'pm', 'embedding-ids.txt'), concurrency: 1, progress: silentProgress });
+    expect(again.embeddings!.dim).toBe(128);
+    expect(again.embeddings!.data.length).toBe(120 * 128);
     const text = join(dir, 'pm.jsonl');
     await writeFile(text, '{"text":"a","label":1}\n{"text":"b","label":0}\n');
     await expect(scan({ dataset: text, out: join(dir, 'pm2'), quiet: true, progress: silentProgress, proxyModel: true })).rejects.toThrow(/needs a labelled image dataset/);

@@ -34,3 +34,16 @@ export async function readNpy(path: string): Promise<Embeddings & { rows: number
   }
   return { rows, dim, data };
 }
+
+/** Writes embeddings as a float32 .npy (version 1 header, padded to 64 bytes as NumPy does). */
+export function npyBytes(e: Embeddings): Buffer {
+  const rows = e.dim ? e.data.length / e.dim : 0;
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${e.dim}), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head[7] = 0;
+  head.writeUInt16LE(header.length, 8);
+  return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength)]);
+}
