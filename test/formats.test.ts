@@ -53,7 +53,6 @@ describe('Hugging Face Arrow folders', () => {
   });
 
   it('keeps the rows before the damage in a truncated stream and says where it broke', async () => {
-    const full = await readFile(join(dir, 'hf', 'train', 'data-00000-of-00001.arrow'));
     await mkdir(join(dir, 'cut'), { recursive: true });
     // Two batches: cut inside the second.
     const two = tableToIPC(new Table([...hfTable(pngs.slice(0, 20)).batches, ...hfTable(pngs.slice(20, 40)).batches]), 'stream');
@@ -61,7 +60,6 @@ describe('Hugging Face Arrow folders', () => {
     const r = await scan({ dataset: join(dir, 'cut', 'data.arrow'), out: join(dir, 'o4'), quiet: true, progress: silentProgress, failOn: 'never' });
     expect(r.report.dataset.samples).toBe(19); // 20 rows of the first batch, one of them the broken PNG
     expect(r.report.errors.some((e) => /damaged after row 20/.test(e.error))).toBe(true);
-    expect(full.length).toBeGreaterThan(0);
   });
 });
 
