@@ -1,10 +1,11 @@
 // The scan pipeline as a library call: ingest -> fingerprint -> store -> detect -> report.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import type { ScanContext } from './detect/detector.js';
 import { checkDetectorNames, detectorsFor } from './detect/registry.js';
-import { loadDataset, type LoadOptions } from './ingest/load.js';
+import { loadDataset, type LoadedDataset, type LoadOptions } from './ingest/load.js';
+import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
 import { combine, round, type SampleScores } from './report/combine.js';
 import { writeReportFiles } from './report/write.js';
 import { addProvenanceEvidence } from './report/provenance-evidence.js';
@@ -54,7 +55,18 @@ export interface ScanOptions {
   /** Reviewed findings (by fingerprint) that no longer count for failOn. */
   suppressions?: Suppression[];
   progress?: Progress;
+  /** Re-use the finished fingerprint parts of an interrupted scan into the same --out. */
+  resume?: boolean;
+  /** Image samples per fingerprint part (written as each completes; 0: no parts, no --resume). */
+  checkpointEvery?: number;
+  /** Called when fingerprint part k is on disk (tests interrupt a scan here). */
+  onCheckpointPart?: CheckpointOptions['onPart'];
+  /** Fingerprints merged from shards (the detect command): used instead of reading the dataset. */
+  loaded?: LoadedDataset;
 }
+
+/** Default size of a fingerprint part: ~30 MB of 32x32 fingerprints, a few seconds of decoding. */
+export const DEFAULT_CHECKPOINT_EVERY = 10_000;
 
 export interface ScanResult {
   report: Report;
@@ -81,8 +93,19 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   if (baseline?.images && opts.grid !== undefined && opts.grid !== baseline.images.features.grid) {
     throw new UsageError(`--grid ${opts.grid} differs from the baseline's grid ${baseline.images.features.grid}: scan without --baseline to change it`);
   }
-  const loadOpts: LoadOptions = { ...opts, concurrency, progress, reuse: baseline?.images };
-  const data = await loadDataset(opts.dataset, loadOpts);
+  const partsDir = join(outDir, CHECKPOINT_DIR);
+  const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+  const checkpoint: CheckpointOptions | undefined = every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined;
+  if (opts.resume && !checkpoint) throw new UsageError('--resume needs fingerprint parts (--checkpoint-every above 0)');
+  const loadOpts: LoadOptions = { ...opts, concurrency, progress, reuse: baseline?.images, checkpoint };
+  const data = opts.loaded ?? (await loadDataset(opts.dataset, loadOpts).catch(async (e: unknown) => {
+    // An unusable dataset leaves nothing behind; an interrupted one keeps its parts for --resume.
+    if (e instanceof UsageError && !opts.resume) {
+      await removeCheckpoint(partsDir);
+      await rmdir(outDir).catch(() => undefined); // only when empty
+    }
+    throw e;
+  }));
   if (baseline) checkSameDataset(baseline, data.format, data.ids);
   const stages: Record<string, number> = { ...data.stages };
 
@@ -187,6 +210,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     outDir, report, ids: data.ids, scores, images: data.images, texts: data.texts, settleTiming: setTiming,
     sarif: opts.sarif ? resolve(opts.sarif) : undefined,
   });
+  // Finished: the parts are in fingerprints.arrow now.
+  await removeCheckpoint(partsDir);
   const exitCode = exitCodeFor(findings, failOn);
   return { report, scores, ids: data.ids, outDir, exitCode };
 }

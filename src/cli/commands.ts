@@ -4,10 +4,12 @@ import { injectCommand } from './cmd-inject.js';
 import { benchCommand } from './cmd-bench.js';
 import { verifyCommand } from './cmd-verify.js';
 import { diffCommand } from './cmd-diff.js';
+import { detectCommand } from './cmd-detect.js';
 
 export function registerExtraCommands(program: Command): void {
   program.addCommand(injectCommand());
   program.addCommand(benchCommand());
   program.addCommand(verifyCommand());
   program.addCommand(diffCommand());
+  program.addCommand(detectCommand());
 }

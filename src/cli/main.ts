@@ -10,6 +10,7 @@ import { FORMATS } from '../ingest/detect-format.js';
 import { UsageError, type DatasetFormat, type FailOn } from '../types.js';
 import { VERSION } from '../version.js';
 import { registerExtraCommands } from './commands.js';
+import { runFingerprintStage } from './cmd-detect.js';
 import { CONFIG_FILE, loadConfig, type ScanDefaults } from '../config/config.js';
 
 /** Options given on the command line win; the project config fills the rest, then commander's defaults. */
@@ -64,9 +65,14 @@ export function buildProgram(): Command {
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0 (code-scanning dashboards)')
     .option('--write-manifest [file]', 'write a content manifest (ids, sizes, sha256, md5, perceptual hashes) for a later verify (default <out>/manifest.jsonl)')
     .option('--config <file>', `project defaults and suppressions (default ./${CONFIG_FILE} when present)`)
+    .option('--resume', 'continue an interrupted scan into the same --out: finished fingerprint parts are not decoded again')
+    .option('--checkpoint-every <n>', 'image samples per fingerprint part written as it completes (0: none)', int('--checkpoint-every', 0))
+    .addOption(new Option('--stage <stage>', 'run only this stage (fingerprint: write fingerprints for a later `detect`)').choices(['fingerprint']))
+    .option('--shard <i/n>', 'with --stage fingerprint: only the I-th of N equal, contiguous slices of the samples (0-based)')
     .action(async (dataset: string, cli: Record<string, unknown>, cmd: Command) => {
       const cfg = await loadConfig(cli.config as string | undefined);
       const o = withConfigDefaults(cli, cfg.scan, cmd);
+      if (o.stage === 'fingerprint' || o.shard !== undefined) return runFingerprintStage(dataset, o);
       const out = o.out as string;
       const wm = o.writeManifest;
       const result = await scan({
@@ -95,6 +101,8 @@ export function buildProgram(): Command {
         sarif: o.sarif as string | undefined,
         writeManifest: wm === true ? join(out, 'manifest.jsonl') : typeof wm === 'string' ? wm : undefined,
         suppressions: cfg.suppressions,
+        resume: Boolean(o.resume),
+        checkpointEvery: o.checkpointEvery as number | undefined,
       });
       if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
       else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');

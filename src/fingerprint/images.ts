@@ -171,7 +171,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
 }
 
 /** The first readable image's size decides the working grid. */
-async function guessGrid(samples: ImageSample[]): Promise<number> {
+export async function guessGrid(samples: ImageSample[]): Promise<number> {
   for (const s of samples.slice(0, 50)) {
     try {
       const b = await s.read();

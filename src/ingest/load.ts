@@ -4,7 +4,9 @@ import type { DatasetFormat, Modality, SampleError } from '../types.js';
 import { UsageError } from '../types.js';
 import type { Progress } from '../util/progress.js';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
-import { fingerprintImages, type FingerprintReuse } from '../fingerprint/images.js';
+import { fingerprintImages, guessGrid, type FingerprintReuse } from '../fingerprint/images.js';
+import { fingerprintInParts, type CheckpointOptions } from '../store/checkpoint.js';
+import { shardRange, type ShardSpec } from '../store/shards.js';
 import { detectFormat } from './detect-format.js';
 import { listImageFolder } from './imagefolder.js';
 import { listManifest } from './manifest.js';
@@ -36,6 +38,10 @@ export interface LoadOptions {
   progress: Progress;
   /** Stored fingerprints of a baseline scan (image datasets). */
   reuse?: FingerprintReuse;
+  /** Fingerprint only this slice of the samples (scan --shard I/N). */
+  shard?: ShardSpec;
+  /** Write image fingerprints in parts as they complete, and re-use finished ones (--resume). */
+  checkpoint?: CheckpointOptions;
 }
 
 export interface LoadedDataset {
@@ -53,6 +59,8 @@ export interface LoadedDataset {
   errors: SampleError[];
   /** With a baseline: how many samples' fingerprints were copied rather than computed. */
   reused?: number;
+  /** Samples of the whole listing, before a --shard slice. */
+  listed?: number;
   /** Seconds per stage spent while loading (ingest, fingerprint). */
   stages: Record<string, number>;
 }
@@ -76,7 +84,9 @@ export async function loadDataset(pathArg: string, opts: LoadOptions): Promise<L
   const ids = npy && opts.embeddingIds ? (await readFile(opts.embeddingIds, 'utf8')).split(/\r?\n/).filter((l) => l !== '') : undefined;
   if (npy && ids && ids.length !== npy.rows) throw new UsageError(`${opts.embeddingIds} has ${ids.length} ids, ${opts.embeddings} has ${npy.rows} rows`);
   const withRows = { ...opts, embeddingRows: ids ? undefined : npy?.rows };
-  const data = await (format === 'imagefolder' ? loadImageFolder(path, withRows) : loader!(path, withRows));
+  let data = await (format === 'imagefolder' ? loadImageFolder(path, withRows) : loader!(path, withRows));
+  // Image datasets are sliced before decoding (fingerprintImageSamples); text is cheap to read, sliced here.
+  if (opts.shard && !data.images) data = sliceTextShard(data, opts.shard);
   if (!npy) return data;
   let rows: number[];
   if (ids) {
@@ -119,19 +129,52 @@ export async function fingerprintImageSamples(
   stages: Record<string, number>,
 ): Promise<LoadedDataset> {
   const t1 = performance.now();
-  const fp = await fingerprintImages(samples, { concurrency: opts.concurrency, grid: opts.grid, pixelLimit: opts.pixelLimit, progress: opts.progress, reuse: opts.reuse });
+  let grid = opts.grid;
+  let offset = 0;
+  const all = samples;
+  if (opts.shard) {
+    // Every shard must use the grid an unsharded scan would choose: from the whole listing, not its slice.
+    grid ??= opts.reuse?.features.grid ?? (await guessGrid(all));
+    const [lo, hi] = shardRange(all.length, opts.shard);
+    samples = all.slice(lo, hi);
+    offset = lo;
+    // Listing problems belong to the whole dataset: shard 0 reports them once.
+    if (opts.shard.index !== 0) listErrors = [];
+  }
+  const fpOpts = { concurrency: opts.concurrency, pixelLimit: opts.pixelLimit, progress: opts.progress, reuse: opts.reuse };
+  const fp = opts.checkpoint
+    ? await fingerprintInParts(samples, { ...fpOpts, grid: grid ?? opts.reuse?.features.grid ?? (await guessGrid(samples)) }, opts.checkpoint, { dataset: path, format, ...(opts.shard ? { shard: opts.shard } : {}) })
+    : await fingerprintImages(samples, { ...fpOpts, grid });
   const t2 = performance.now();
-  if (fp.kept.length === 0) throw new UsageError(`none of the ${samples.length} images in ${path} could be read (first error: ${fp.errors[0]?.error ?? 'unknown'})`);
+  if (fp.kept.length === 0 && !opts.shard) throw new UsageError(`none of the ${samples.length} images in ${path} could be read (first error: ${fp.errors[0]?.error ?? 'unknown'})`);
   return {
     path,
     format,
     modality: 'image',
     ids: fp.kept.map((i) => samples[i]!.id),
-    sourceRows: fp.kept,
+    sourceRows: fp.kept.map((i) => i + offset),
     labels: fp.kept.map((i) => samples[i]!.label),
     images: fp.features,
     errors: [...listErrors, ...fp.errors],
+    listed: all.length,
     ...(opts.reuse ? { reused: fp.reused } : {}),
     stages: { ...stages, fingerprint: (t2 - t1) / 1000 },
+  };
+}
+
+/** Shard I/N of a text dataset: a contiguous slice of the readable samples; shard 0 carries the row errors. */
+function sliceTextShard(data: LoadedDataset, shard: ShardSpec): LoadedDataset {
+  const [lo, hi] = shardRange(data.ids.length, shard);
+  const texts: TextColumns = {};
+  for (const [k, v] of Object.entries(data.texts ?? {}) as [keyof TextColumns, (string | null)[]][]) texts[k] = v.slice(lo, hi);
+  return {
+    ...data,
+    ids: data.ids.slice(lo, hi),
+    labels: data.labels.slice(lo, hi),
+    texts,
+    ...(data.sourceRows ? { sourceRows: data.sourceRows.slice(lo, hi) } : {}),
+    ...(data.embeddings ? { embeddings: undefined } : {}),
+    errors: shard.index === 0 ? data.errors : [],
+    listed: data.ids.length,
   };
 }

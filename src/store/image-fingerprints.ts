@@ -38,8 +38,18 @@ export async function writeImageFingerprints(path: string, ids: string[], labels
   await writeFile(path, tableToIPC(imageFingerprintTable(ids, labels, f), 'file'));
 }
 
-export async function readImageFingerprints(path: string): Promise<{ ids: string[]; labels: (string | null)[]; features: ImageFeatures }> {
-  const t = tableFromIPC(await readFile(path));
+export interface StoredImageFingerprints {
+  ids: string[];
+  labels: (string | null)[];
+  features: ImageFeatures;
+}
+
+export async function readImageFingerprints(path: string): Promise<StoredImageFingerprints> {
+  return imageFingerprintsFromTable(tableFromIPC(await readFile(path)), path);
+}
+
+/** The columns of a fingerprint table (read from a file, a checkpoint part or a shard). */
+export function imageFingerprintsFromTable(t: Table, path: string): StoredImageFingerprints {
   const grid = Number(t.schema.metadata.get('poisonscan.grid'));
   const col = <T>(name: string): T => {
     const c = t.getChild(name);

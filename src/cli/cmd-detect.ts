@@ -1,0 +1,88 @@
+// Sharded scans on the command line: `scan --stage fingerprint --shard I/N` (one slice's fingerprints) and
+// `detect <fingerprint dirs...>` (merge, detectors, reports).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { cpus } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { consoleSummary } from '../report/console.js';
+import { detect, fingerprintStage } from '../scan-stages.js';
+import { parseShard } from '../store/shards.js';
+import { UsageError, type DatasetFormat, type FailOn } from '../types.js';
+import { loadConfig } from '../config/config.js';
+
+function int(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    return n;
+  };
+}
+
+/** `scan ... --stage fingerprint [--shard I/N]`: the options are scan's, already parsed. */
+export async function runFingerprintStage(dataset: string, o: Record<string, unknown>): Promise<void> {
+  if (o.stage !== 'fingerprint') throw new UsageError('--shard needs --stage fingerprint (then run `poisonscan detect` on the shards)');
+  for (const k of ['detectors', 'sarif', 'writeManifest', 'proxyModel', 'json'] as const) {
+    if (o[k] !== undefined && o[k] !== false) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} belongs to the detect stage: pass it to \`poisonscan detect\``);
+  }
+  const r = await fingerprintStage({
+    dataset,
+    out: o.out as string,
+    shard: o.shard !== undefined ? parseShard(String(o.shard)) : undefined,
+    format: o.format as DatasetFormat | undefined,
+    manifest: o.manifest as string | undefined,
+    textColumn: o.textColumn as string | undefined,
+    labelColumn: o.labelColumn as string | undefined,
+    idColumn: o.idColumn as string | undefined,
+    promptColumn: o.promptColumn as string | undefined,
+    responseColumn: o.responseColumn as string | undefined,
+    imageColumn: o.imageColumn as string | undefined,
+    split: o.split as string | undefined,
+    embeddingColumn: o.embeddingColumn as string | undefined,
+    embeddings: o.embeddings as string | undefined,
+    baseline: o.baseline as string | undefined,
+    concurrency: o.concurrency as number,
+    grid: o.grid as number | undefined,
+    quiet: Boolean(o.quiet),
+    resume: Boolean(o.resume),
+    checkpointEvery: o.checkpointEvery as number | undefined,
+  });
+  const m = r.manifest;
+  if (!o.quiet) {
+    process.stderr.write(`shard ${m.shard.index}/${m.shard.count}: ${m.samples} of ${m.listed} samples fingerprinted, ${m.errors.length} errors${r.alreadyDone ? ' (already complete)' : ''} -> ${r.outDir}\n`);
+  }
+  process.exitCode = 0;
+}
+
+export function detectCommand(): Command {
+  return new Command('detect')
+    .description('merge the fingerprint shards of `scan --stage fingerprint --shard I/N` and run the detectors and reports')
+    .argument('<fingerprints...>', 'fingerprint folders, one per shard (any order)')
+    .option('--out <dir>', 'where the outputs go', './poisonscan-report')
+    .option('--detectors <list>', 'run only these detectors (comma separated)')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
+    .option('--concurrency <n>', 'parallel detector work', int('--concurrency', 1), cpus().length)
+    .option('--seed <n>', 'seed for every random choice', int('--seed', 0), 0)
+    .option('--proxy-model', 'train a small model on the (labelled image) fingerprints and run the embedding detectors on it')
+    .option('--quiet', 'no progress on stderr')
+    .option('--json', 'print report.json to stdout')
+    .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
+    .option('--config <file>', 'project suppressions')
+    .action(async (dirs: string[], o: Record<string, unknown>) => {
+      const cfg = await loadConfig(o.config as string | undefined);
+      const result = await detect({
+        shards: dirs,
+        out: o.out as string,
+        detectors: typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        failOn: o.failOn as FailOn,
+        concurrency: o.concurrency as number,
+        seed: o.seed as number,
+        proxyModel: Boolean(o.proxyModel),
+        quiet: Boolean(o.quiet) || Boolean(o.json),
+        sarif: o.sarif as string | undefined,
+        suppressions: cfg.suppressions,
+      });
+      if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
+      else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
+      process.exitCode = result.exitCode;
+    });
+}

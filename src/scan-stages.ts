@@ -1,0 +1,101 @@
+// The scan split in two stages for sharded runs: `fingerprintStage` reads one slice of the dataset (--shard I/N)
+// and writes its fingerprints; `detect` merges the shards of all slices and runs the detectors and reports, with
+// the same findings and scores as one unsharded scan (same columns in the same order, same seed).
+import { mkdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join, resolve, sep } from 'node:path';
+import { checkDetectorNames } from './detect/registry.js';
+import { loadDataset, type LoadedDataset } from './ingest/load.js';
+import { DEFAULT_CHECKPOINT_EVERY, scan, type ScanOptions, type ScanResult } from './scan.js';
+import { CHECKPOINT_DIR, removeCheckpoint } from './store/checkpoint.js';
+import { mergeShards, readShardManifest, writeShard, type ShardManifest, type ShardSpec } from './store/shards.js';
+import { UsageError, type Json } from './types.js';
+import { createProgress } from './util/progress.js';
+import { VERSION } from './version.js';
+
+export type FingerprintStageOptions = Omit<ScanOptions, 'loaded' | 'detectors' | 'failOn' | 'sarif' | 'writeManifest' | 'suppressions' | 'proxyModel'> & {
+  shard?: ShardSpec;
+};
+
+export interface FingerprintStageResult {
+  outDir: string;
+  manifest: ShardManifest;
+  /** True when --resume found this shard already complete and did nothing. */
+  alreadyDone: boolean;
+  stages: Record<string, number>;
+}
+
+/** Options that change what a fingerprint is: shards made with different ones must not be merged. */
+function fingerprintOptions(o: FingerprintStageOptions): { [k: string]: Json } {
+  const out: { [k: string]: Json } = {};
+  for (const k of ['format', 'manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'grid', 'pixelLimit'] as const) {
+    if (o[k] !== undefined) out[k] = o[k]!;
+  }
+  return out;
+}
+
+export async function fingerprintStage(opts: FingerprintStageOptions): Promise<FingerprintStageResult> {
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const progress = opts.progress ?? createProgress({ quiet: opts.quiet });
+  const outDir = resolve(opts.out ?? 'poisonscan-fingerprints');
+  const datasetPath = resolve(opts.dataset);
+  if (outDir === datasetPath || outDir.startsWith(datasetPath + sep)) {
+    throw new UsageError('--out must not be inside the dataset (poisonscan never writes into the data it reads)');
+  }
+  if (opts.embeddings || opts.embeddingColumn || opts.baseline) {
+    throw new UsageError('--stage fingerprint does not take --embeddings, --embedding-column or --baseline yet: scan without --stage for those');
+  }
+  const options = fingerprintOptions(opts);
+  if (opts.resume) {
+    // A retried array-job task whose shard is already complete has nothing to do.
+    const done = await readShardManifest(outDir).catch(() => null);
+    if (done && done.dataset.path === datasetPath && JSON.stringify(done.shard) === JSON.stringify(shard) && JSON.stringify(done.options) === JSON.stringify(options)) {
+      progress.info(`shard ${shard.index}/${shard.count} is already complete in ${outDir}`);
+      return { outDir, manifest: done, alreadyDone: true, stages: {} };
+    }
+  }
+  const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+  const partsDir = join(outDir, CHECKPOINT_DIR);
+  const data = await loadDataset(opts.dataset, {
+    ...opts,
+    concurrency: opts.concurrency ?? cpus().length,
+    progress,
+    shard,
+    checkpoint: every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined,
+  });
+  const ts = performance.now();
+  await mkdir(outDir, { recursive: true });
+  const manifest = await writeShard(outDir, {
+    tool: `poisonscan ${VERSION}`,
+    dataset: { path: data.path, format: data.format, modality: data.modality },
+    shard,
+    listed: data.listed ?? data.ids.length,
+    samples: data.ids.length,
+    grid: data.images?.grid ?? null,
+    options,
+    errors: data.errors,
+  }, data);
+  await removeCheckpoint(partsDir);
+  return { outDir, manifest, alreadyDone: false, stages: { ...data.stages, store: (performance.now() - ts) / 1000 } };
+}
+
+export type DetectOptions = Omit<ScanOptions, 'dataset' | 'loaded' | 'resume' | 'checkpointEvery' | 'onCheckpointPart' | 'baseline' | 'embeddings' | 'embeddingIds' | 'embeddingColumn'> & {
+  /** Fingerprint folders written by `scan --stage fingerprint`, one per shard, in any order. */
+  shards: string[];
+};
+
+export async function detect(opts: DetectOptions): Promise<ScanResult> {
+  if (opts.detectors) checkDetectorNames(opts.detectors);
+  const outDir = resolve(opts.out ?? 'poisonscan-report');
+  for (const d of opts.shards.map((x) => resolve(x))) {
+    if (outDir === d || outDir.startsWith(d + sep)) throw new UsageError(`--out must not be inside a fingerprint folder (${d})`);
+  }
+  const t0 = performance.now();
+  const m = await mergeShards(opts.shards.map((x) => resolve(x)));
+  const loaded: LoadedDataset = {
+    path: m.path, format: m.format, modality: m.modality, ids: m.ids, labels: m.labels, errors: m.errors,
+    ...(m.images ? { images: m.images } : {}), ...(m.texts ? { texts: m.texts } : {}),
+    stages: { merge: (performance.now() - t0) / 1000 },
+  };
+  return scan({ ...opts, ...m.options, dataset: m.path, out: outDir, loaded });
+}

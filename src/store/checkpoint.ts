@@ -1,0 +1,145 @@
+// Fingerprinting in parts of K samples, each written atomically as it completes (<out>/fingerprints.parts/
+// part-000000.arrow ...). An interrupted scan rerun with --resume reads the finished parts back instead of
+// decoding their images again; the columns are the same bytes either way, so the report is identical. Memory: one
+// set of fingerprint columns for the whole input (allocated once) plus the part being decoded.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tableFromIPC, tableToIPC } from 'apache-arrow';
+import { fingerprintImages, type FingerprintImagesResult, type FingerprintReuse } from '../fingerprint/images.js';
+import type { ImageSample } from '../ingest/image-source.js';
+import { UsageError, type SampleError } from '../types.js';
+import type { Progress } from '../util/progress.js';
+import { writeFileAtomic } from './atomic.js';
+import { ImageFeaturesBuilder } from './feature-builder.js';
+import { imageFingerprintsFromTable, imageFingerprintTable } from './image-fingerprints.js';
+
+export interface CheckpointOptions {
+  /** Folder of the parts (inside --out). */
+  dir: string;
+  /** Samples per part. */
+  every: number;
+  /** Re-use finished parts of an earlier, interrupted run. */
+  resume: boolean;
+  /** Called when part k of `parts` is on disk (tests interrupt a scan here). */
+  onPart?: (k: number, parts: number) => void | Promise<void>;
+}
+
+/** What the parts were made from; a resumed run must match it. */
+export interface CheckpointIdentity {
+  dataset: string;
+  format: string;
+  shard?: { index: number; count: number };
+}
+
+interface CheckpointManifest extends CheckpointIdentity {
+  schema: 'poisonscan/checkpoint@1';
+  samples: number;
+  every: number;
+  grid: number;
+  pixelLimit: number | null;
+}
+
+interface PartMeta {
+  first: number;
+  count: number;
+  /** sha256 of the part's input ids: a part of another listing is not re-used. */
+  digest: string;
+  /** Indices (within the part) of the samples that could be read. */
+  kept: number[];
+  errors: SampleError[];
+}
+
+export const CHECKPOINT_DIR = 'fingerprints.parts';
+const partName = (k: number) => `part-${String(k).padStart(6, '0')}.arrow`;
+
+export interface PartsOptions {
+  grid: number;
+  pixelLimit?: number;
+  concurrency: number;
+  progress: Progress;
+  reuse?: FingerprintReuse;
+}
+
+export async function fingerprintInParts(
+  samples: ImageSample[],
+  opts: PartsOptions,
+  cp: CheckpointOptions,
+  identity: CheckpointIdentity,
+): Promise<FingerprintImagesResult & { resumedParts: number }> {
+  const n = samples.length;
+  const every = Math.max(1, cp.every);
+  const parts = Math.ceil(n / every);
+  const manifest: CheckpointManifest = { schema: 'poisonscan/checkpoint@1', ...identity, samples: n, every, grid: opts.grid, pixelLimit: opts.pixelLimit ?? null };
+  const manifestPath = join(cp.dir, 'checkpoint.json');
+  let resuming = false;
+  if (cp.resume) {
+    const old = await readFile(manifestPath, 'utf8').then((s) => JSON.parse(s) as CheckpointManifest, () => null);
+    if (old) {
+      const differs = (Object.keys(manifest) as (keyof CheckpointManifest)[]).find((k) => JSON.stringify(old[k]) !== JSON.stringify(manifest[k]));
+      if (differs) {
+        throw new UsageError(`--resume: the parts in ${cp.dir} were made with another ${differs} (${JSON.stringify(old[differs])}, now ${JSON.stringify(manifest[differs])}); rerun without --resume`);
+      }
+      resuming = true;
+    } else opts.progress.info(`--resume: no finished parts in ${cp.dir}, starting from the beginning`);
+  }
+  if (!resuming) {
+    await rm(cp.dir, { recursive: true, force: true });
+    await mkdir(cp.dir, { recursive: true });
+    await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 1) + '\n');
+  }
+
+  const builder = new ImageFeaturesBuilder(n, opts.grid);
+  const kept: number[] = [];
+  const errors: SampleError[] = [];
+  let reused = 0;
+  let resumedParts = 0;
+  // One progress bar over all parts.
+  const outer = opts.progress;
+  outer.stage('decode', n);
+  const inner: Progress = { stage() {}, done() {}, tick: (k) => outer.tick(k), info: (m) => outer.info(m) };
+  for (let k = 0; k < parts; k++) {
+    const first = k * every;
+    const chunk = samples.slice(first, Math.min(n, first + every));
+    const digest = createHash('sha256').update(chunk.map((s) => s.id).join('\n')).digest('hex');
+    const path = join(cp.dir, partName(k));
+    let done = resuming ? await readPart(path, digest) : null;
+    if (done) {
+      resumedParts++;
+      outer.tick(chunk.length);
+    } else {
+      const fp = await fingerprintImages(chunk, { concurrency: opts.concurrency, grid: opts.grid, pixelLimit: opts.pixelLimit, progress: inner, reuse: opts.reuse });
+      reused += fp.reused;
+      const meta: PartMeta = { first, count: chunk.length, digest, kept: fp.kept, errors: fp.errors };
+      const t = imageFingerprintTable(fp.kept.map((i) => chunk[i]!.id), fp.kept.map((i) => chunk[i]!.label), fp.features);
+      t.schema.metadata.set('poisonscan.part', JSON.stringify(meta));
+      await writeFileAtomic(path, tableToIPC(t, 'file'));
+      done = { meta, features: fp.features };
+    }
+    builder.append(done.features);
+    for (const i of done.meta.kept) kept.push(first + i);
+    for (const e of done.meta.errors) errors.push(e);
+    await cp.onPart?.(k, parts);
+  }
+  outer.done();
+  if (resumedParts) outer.info(`resumed: ${resumedParts} of ${parts} fingerprint parts were already done`);
+  return { features: builder.finish(), kept, errors, reused, resumedParts };
+}
+
+/** A finished part of the same input, or null (absent, damaged, or made from other samples: decode again). */
+async function readPart(path: string, digest: string) {
+  try {
+    const t = tableFromIPC(await readFile(path));
+    const meta = JSON.parse(t.schema.metadata.get('poisonscan.part') ?? 'null') as PartMeta | null;
+    if (!meta || meta.digest !== digest) return null;
+    const stored = imageFingerprintsFromTable(t, path);
+    if (stored.ids.length !== meta.kept.length) return null;
+    return { meta, features: stored.features };
+  } catch {
+    return null;
+  }
+}
+
+export async function removeCheckpoint(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
