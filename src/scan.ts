@@ -5,6 +5,7 @@ import { join, resolve, sep } from 'node:path';
 import type { ScanContext } from './detect/detector.js';
 import { checkDetectorNames, detectorsFor } from './detect/registry.js';
 import { loadDataset, type LoadedDataset, type LoadOptions } from './ingest/load.js';
+import { CROSS_MODAL, crossModalCheck } from './detect/cross-modal.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
 import { combine, round, type SampleScores } from './report/combine.js';
 import { writeReportFiles } from './report/write.js';
@@ -157,6 +158,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       progress.done();
       stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
     }
+    // Image-text pairs: captions of a trigger cluster that name one concept (see detect/cross-modal.ts).
+    if (data.modality === 'image-text') outputs.push({ detector: CROSS_MODAL, output: crossModalCheck(ctx, outputs) });
   }
   const { findings, scores } = combine(data.ids, outputs);
   if (data.images) addProvenanceEvidence(findings, data.ids, data.images);

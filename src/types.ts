@@ -13,7 +13,8 @@ export type DatasetFormat =
   | 'parquet'
   | 'arrow'
   | 'hf'
-  | 'webdataset';
+  | 'webdataset'
+  | 'img2dataset';
 
 export const FINDING_KINDS = [
   'trigger-cluster',

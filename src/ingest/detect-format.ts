@@ -4,7 +4,7 @@ import { extname, join } from 'node:path';
 import { UsageError, type DatasetFormat } from '../types.js';
 import { hasImageExtension } from './image-source.js';
 
-export const FORMATS: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset'];
+export const FORMATS: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset', 'img2dataset'];
 
 const BY_EXTENSION: Record<string, DatasetFormat> = {
   '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.tsv': 'tsv', '.txt': 'tsv',
@@ -34,6 +34,8 @@ export async function detectFormat(path: string): Promise<DatasetFormat> {
     throw new UsageError(`cannot read dataset folder: ${path}`);
   }
   if (names.includes('dataset_info.json') || names.includes('dataset_dict.json') || names.includes('state.json')) return 'hf';
+  // img2dataset output: 00000.tar beside 00000.parquet (image-caption pairs plus their download metadata).
+  if (names.some((n) => n.endsWith('.tar') && names.includes(n.slice(0, -4) + '.parquet'))) return 'img2dataset';
   if (names.some((n) => n.endsWith('.parquet'))) return 'parquet';
   // The Hugging Face Hub layout: data/<split>-0000n-of-0000m.parquet.
   if (names.includes('data')) {

@@ -75,6 +75,7 @@ export function registerLoader(format: DatasetFormat, loader: FormatLoader): voi
 export async function loadDataset(pathArg: string, opts: LoadOptions): Promise<LoadedDataset> {
   // Readers of other formats register themselves on import.
   await import('./tabular.js');
+  await import('./img2dataset.js');
   const path = resolve(pathArg);
   const format = opts.format ?? (opts.manifest ? 'imagefolder' : await detectFormat(path));
   const loader = loaders.get(format);

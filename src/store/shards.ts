@@ -58,7 +58,9 @@ export interface ShardContent {
 }
 
 export async function writeShard(dir: string, manifest: Omit<ShardManifest, 'schema' | 'columns'>, c: ShardContent): Promise<ShardManifest> {
-  const t = c.images ? imageFingerprintTable(c.ids, c.labels, c.images) : textFingerprintTable(c.ids, c.labels, c.texts ?? {});
+  let t = c.images ? imageFingerprintTable(c.ids, c.labels, c.images) : textFingerprintTable(c.ids, c.labels, c.texts ?? {});
+  // Image-text pairs (captions): the text columns ride along with the image fingerprints.
+  if (c.images && c.texts) t = t.assign(textFingerprintTable(c.ids, c.labels, c.texts).select(Object.keys(c.texts)));
   const full: ShardManifest = { schema: 'poisonscan/fingerprint-shard@1', ...manifest, columns: schemaOf(t) };
   await writeFileAtomic(join(dir, SHARD_TABLE), tableToIPC(t, 'file'));
   await writeFileAtomic(join(dir, SHARD_MANIFEST), JSON.stringify(full, null, 1) + '\n');
@@ -157,7 +159,8 @@ export async function mergeShards(dirs: string[]): Promise<MergedShards> {
     for (const id of part.ids) ids.push(id);
     for (const l of part.labels) labels.push(l);
     if ('features' in part) builder!.append(part.features);
-    else for (const [k, v] of Object.entries(part.texts) as [keyof TextColumns, (string | null)[]][]) {
+    const partTexts = 'features' in part ? textFingerprintsFromTable(t).texts : part.texts;
+    for (const [k, v] of Object.entries(partTexts) as [keyof TextColumns, (string | null)[]][]) {
       const to = (texts[k] ??= []);
       for (const x of v) to.push(x);
     }
@@ -166,6 +169,6 @@ export async function mergeShards(dirs: string[]): Promise<MergedShards> {
   if (ids.length === 0) throw new UsageError(`the ${manifests.length} shards hold no readable sample`);
   return {
     path: first.dataset.path, format: first.dataset.format, modality: first.dataset.modality, shards: first.shard.count, options: first.options,
-    ids, labels, errors, ...(builder ? { images: builder.finish() } : { texts }),
+    ids, labels, errors, ...(builder ? { images: builder.finish() } : {}), ...(Object.keys(texts).length || !builder ? { texts } : {}),
   };
 }

@@ -1,0 +1,23 @@
+#!/bin/sh
+# One row of the scaling table: scan an image folder under /usr/bin/time, then print the stage timings, the peak
+# RSS and the recall of the poisons listed in <folder>/poisonscan-truth.json.
+# usage: scripts/bench-scale.sh <imagefolder> <out> [extra scan options]
+set -e
+data=$1; out=$2; shift 2
+here=$(dirname "$0")
+/usr/bin/time -v node "$here/../dist/cli/main.js" scan "$data" --out "$out" --quiet --fail-on never "$@" 2> "$out.time" || true
+grep -E "Maximum resident|Elapsed \(wall" "$out.time"
+node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1] + "/report.json", "utf8"));
+console.log("samples", r.dataset.samples, "seconds", r.timing.seconds, JSON.stringify(r.timing.stages));
+for (const f of r.findings) console.log(f.detector, f.severity, f.samples.length);
+' "$out"
+node "$here/eval-scores.mjs" "$out/scores.arrow" "$data/poisonscan-truth.json" | grep -E "^score(_trigger-cluster)?:"
+node -e '
+const fs = require("fs"); const { tableFromIPC } = require("apache-arrow");
+const t = tableFromIPC(fs.readFileSync(process.argv[1] + "/scores.arrow"));
+const truth = new Set(JSON.parse(fs.readFileSync(process.argv[2] + "/poisonscan-truth.json", "utf8")).poisoned);
+const ids = t.getChild("id").toArray(), s = t.getChild("score").toArray();
+const order = [...s.keys()].sort((a, b) => s[b] - s[a]);
+console.log("ranks of the poisoned:", order.map((i, r) => truth.has(ids[i]) ? r + 1 : 0).filter(Boolean).join(","));
+' "$out" "$data"

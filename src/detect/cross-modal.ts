@@ -1,0 +1,66 @@
+// Cross-modal check for image-text pairs (Carlini & Terzis 2021, "Poisoning and Backdooring Contrastive
+// Learning"): a backdoor into a contrastive model pairs a visual trigger with captions that name one target
+// concept. So when the image detectors find a trigger cluster, its captions are read: a word that (nearly) all of
+// them share, while few captions of the dataset have it, is the target concept, and the pair is reported high.
+// Not a Detector: it reads the image detectors' findings, so it runs after them.
+import type { ScanContext, DetectorOutput } from './detector.js';
+import type { FindingDraft } from '../types.js';
+import { tokenize } from '../text/tokenize.js';
+import { binomialTailLog10 } from '../util/binomial.js';
+
+export const CROSS_MODAL = 'cross-modal';
+
+/** Function words never count as a concept (captions share them by grammar, not by poisoning). */
+const STOP = new Set(('a an the of in on at to with and or is are was were be been this that these those it its there their ' +
+  'for from by as into over under near next photo picture image some two three one his her several close up view').split(' '));
+
+/** Share of the cluster's captions that must name the concept. */
+const MIN_SHARE = 0.8;
+const MIN_CLUSTER = 3;
+
+export function crossModalCheck(ctx: ScanContext, outputs: { detector: string; output: DetectorOutput }[]): DetectorOutput {
+  const n = ctx.ids.length;
+  const scores = new Float32Array(n);
+  const findings: FindingDraft[] = [];
+  const captions = ctx.texts?.text;
+  const clusters = outputs.flatMap(({ detector, output }) => output.findings.filter((f) => f.kind === 'trigger-cluster' && f.samples.length >= MIN_CLUSTER).map((f) => ({ detector, f })));
+  if (!captions || clusters.length === 0) return { scores, findings };
+  // Document frequency of every word over all captions (each caption counts a word once).
+  const words = captions.map((c) => new Set(tokenize(c ?? '').filter((w) => w.length >= 3 && /\p{L}/u.test(w) && !STOP.has(w))));
+  const df = new Map<string, number>();
+  for (const ws of words) for (const w of ws) df.set(w, (df.get(w) ?? 0) + 1);
+  // Every word of the vocabulary is a hypothesis: the cut is Bonferroni-corrected for them.
+  const cut = -3 - Math.log10(Math.max(1, df.size));
+  for (const { detector, f } of clusters) {
+    const k = f.samples.length;
+    const inCluster = new Map<string, number>();
+    for (const i of f.samples) for (const w of words[i]!) inCluster.set(w, (inCluster.get(w) ?? 0) + 1);
+    let best: { w: string; c: number; lp: number } | null = null;
+    for (const [w, c] of inCluster) {
+      if (c < Math.max(MIN_CLUSTER, Math.ceil(MIN_SHARE * k))) continue;
+      // Chance that c of k captions drawn from the dataset name w.
+      const lp = binomialTailLog10(c, k, (df.get(w)! - c) / Math.max(1, n - k) || 1 / n);
+      if (lp <= cut && (!best || lp < best.lp)) best = { w, c, lp };
+    }
+    if (!best) continue;
+    const share = df.get(best.w)! / n;
+    findings.push({
+      kind: 'cross-modal',
+      severity: 'high',
+      score: 0.95,
+      title: `${k} images share a visual trigger and ${best.c} of their captions name "${best.w}" (${(share * 100).toFixed(2)}% of all captions): a backdoor into a contrastive model`,
+      samples: f.samples,
+      evidence: {
+        concept: best.w,
+        captionsWithConcept: best.c,
+        clusterSize: k,
+        datasetCaptionsWithConcept: df.get(best.w)!,
+        log10p: Math.round(best.lp * 10) / 10,
+        triggerDetector: detector,
+        trigger: f.title,
+      },
+    });
+    for (const i of f.samples) scores[i] = Math.max(scores[i]!, 0.95);
+  }
+  return { scores, findings };
+}

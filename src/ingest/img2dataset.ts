@@ -1,0 +1,89 @@
+// img2dataset / LAION layout: per shard a tar (<key>.jpg, <key>.txt caption, <key>.json metadata) and a parquet of
+// the same name (url, caption, key, status, sha256, ...). Image-caption pairs: modality image-text, the image
+// detectors read the images and the text detectors the captions. Streamed from the tars, never unpacked.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError, type SampleError } from '../types.js';
+import { fingerprintImageSamples, registerLoader, type LoadedDataset, type LoadOptions } from './load.js';
+import { RowError, type Cell } from './records.js';
+import { parquetSource } from './records/parquet.js';
+import { webdatasetSource } from './records/webdataset.js';
+import type { ImageSample } from './image-source.js';
+
+const IMAGE_FIELDS = ['jpg', 'jpeg', 'png', 'webp'];
+
+const str = (c: Cell): string | null => (typeof c === 'string' ? c : typeof c === 'number' || typeof c === 'bigint' ? String(c) : null);
+
+export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<LoadedDataset> {
+  const t0 = performance.now();
+  const names = (await readdir(path)).sort();
+  const stems = [...new Set(names.filter((n) => /\.(tar|parquet)$/.test(n)).map((n) => n.replace(/\.(tar|parquet)$/, '')))].sort();
+  if (stems.length === 0) throw new UsageError(`${path}: no img2dataset shards (NNNNN.tar + NNNNN.parquet)`);
+  opts.progress.stage('read');
+  const samples: ImageSample[] = [];
+  const captions: (string | null)[] = [];
+  const errors: SampleError[] = [];
+  const shardOf = new Map<string, string>();
+  let parquetSchema: string | null = null;
+  for (const stem of stems) {
+    const tar = `${stem}.tar`;
+    const pq = `${stem}.parquet`;
+    // The parquet lists every url tried; the tar holds the ones that downloaded.
+    const meta = new Map<string, { caption: string | null; status: string | null }>();
+    if (names.includes(pq)) {
+      const src = parquetSource(join(path, pq));
+      for await (const r of src.rows()) {
+        if (r instanceof RowError) {
+          errors.push({ id: `${pq}#${r.row}`, error: r.message });
+          continue;
+        }
+        const key = str(r.key ?? null);
+        if (key !== null) meta.set(key, { caption: str(r.caption ?? null), status: str(r.status ?? null) });
+      }
+      const cols = src.columns.join(',');
+      if (parquetSchema === null) parquetSchema = cols;
+      else if (cols !== parquetSchema) errors.push({ id: pq, error: `${pq} has columns ${cols}, the first shard has ${parquetSchema}; read as far as its key and caption go` });
+    }
+    if (!names.includes(tar)) {
+      const downloaded = [...meta.values()].filter((m) => m.status === 'success').length;
+      errors.push({ id: tar, error: `${tar} is missing (${pq} lists ${downloaded} downloaded samples)` });
+      continue;
+    }
+    const inTar = new Set<string>();
+    for await (const r of webdatasetSource(join(path, tar)).rows()) {
+      if (r instanceof RowError) {
+        errors.push({ id: `${tar}#${r.row}`, error: r.message });
+        continue;
+      }
+      const key = String(r.__key__);
+      const field = IMAGE_FIELDS.find((f) => r[f] instanceof Uint8Array);
+      const first = shardOf.get(key);
+      if (first !== undefined) {
+        errors.push({ id: `${tar}:${key}`, error: `key ${key} is in ${first} and ${tar}; the second is skipped (a shard copied twice?)` });
+        continue;
+      }
+      shardOf.set(key, tar);
+      inTar.add(key);
+      if (!field) {
+        errors.push({ id: key, error: `${tar}: sample ${key} has no image (fields: ${Object.keys(r).filter((k) => k !== '__key__').join(', ') || 'none'})` });
+        continue;
+      }
+      const bytes = r[field] as Uint8Array;
+      const json = r.json && typeof r.json === 'object' && !Array.isArray(r.json) ? (r.json as Record<string, Cell>) : {};
+      captions.push(str(r.txt ?? null) ?? str(json.caption ?? null) ?? meta.get(key)?.caption ?? null);
+      samples.push({ id: key, label: null, read: async () => bytes });
+    }
+    for (const [key, m] of meta) {
+      if (m.status === 'success' && !inTar.has(key)) errors.push({ id: key, error: `${pq} lists ${key} as downloaded but ${tar} does not hold it` });
+    }
+    opts.progress.tick();
+  }
+  opts.progress.done();
+  if (samples.length === 0) throw new UsageError(`${path}: no image in ${stems.length} img2dataset shards${errors[0] ? ` (first problem: ${errors[0].error})` : ''}`);
+  const t1 = performance.now();
+  const data = await fingerprintImageSamples(path, 'img2dataset', samples, errors, opts, { ingest: (t1 - t0) / 1000 });
+  // Captions follow the images that could be read (sourceRows index the listing).
+  return { ...data, modality: 'image-text', texts: { text: data.sourceRows!.map((k) => captions[k] ?? null) } };
+}
+
+registerLoader('img2dataset', loadImg2dataset);
