@@ -129,6 +129,20 @@ describe('resumable scans', () => {
     expect((await readdir(out)).includes('fingerprints.parts')).toBe(false);
   });
 
+  it('a CLI scan killed with SIGKILL after a part (a child process) resumes with --resume to the same report', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const out = join(dir, 'killed');
+    const cli = (extra: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts'), 'scan', images, '--out', out, '--quiet', '--concurrency', '1', '--fail-on', 'never', '--checkpoint-every', '50', ...extra], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const killed = cli([], { POISONSCAN_KILL_AFTER_PART: '1' });
+    expect(killed.signal).toBe('SIGKILL');
+    expect((await readdir(join(out, 'fingerprints.parts'))).filter((f) => f.endsWith('.arrow'))).toEqual(['part-000000.arrow', 'part-000001.arrow']);
+    const resumed = cli(['--resume']);
+    expect(resumed.status).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    expect(report.findings).toEqual(reference.report.findings);
+    expect(await readFile(join(out, 'scores.csv'), 'utf8')).toBe(await csv(reference));
+  });
+
   it('refuses to resume from parts made with other options, and resumes a fingerprint shard', async () => {
     const out = join(dir, 'resume-other');
     await expect(scan({ ...q, dataset: images, out, checkpointEvery: 40, onCheckpointPart: () => { throw new Error('stop'); } })).rejects.toThrow('stop');

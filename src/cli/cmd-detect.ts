@@ -18,6 +18,19 @@ function int(name: string, min: number) {
   };
 }
 
+/**
+ * Test hook: POISONSCAN_KILL_AFTER_PART=k makes the process SIGKILL itself once fingerprint part k is on disk, a
+ * real `kill -9` at a deterministic point (test/shards.test.ts resumes from it).
+ */
+export function killHookFromEnv(): ((k: number) => void) | undefined {
+  const v = process.env.POISONSCAN_KILL_AFTER_PART;
+  if (v === undefined || !/^\d+$/.test(v)) return undefined;
+  const at = Number(v);
+  return (k) => {
+    if (k === at) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
 /** `scan ... --stage fingerprint [--shard I/N]`: the options are scan's, already parsed. */
 export async function runFingerprintStage(dataset: string, o: Record<string, unknown>): Promise<void> {
   if (o.stage !== 'fingerprint') throw new UsageError('--shard needs --stage fingerprint (then run `poisonscan detect` on the shards)');
@@ -45,6 +58,7 @@ export async function runFingerprintStage(dataset: string, o: Record<string, unk
     quiet: Boolean(o.quiet),
     resume: Boolean(o.resume),
     checkpointEvery: o.checkpointEvery as number | undefined,
+    onCheckpointPart: killHookFromEnv(),
   });
   const m = r.manifest;
   if (!o.quiet) {

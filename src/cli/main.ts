@@ -10,7 +10,7 @@ import { FORMATS } from '../ingest/detect-format.js';
 import { UsageError, type DatasetFormat, type FailOn } from '../types.js';
 import { VERSION } from '../version.js';
 import { registerExtraCommands } from './commands.js';
-import { runFingerprintStage } from './cmd-detect.js';
+import { killHookFromEnv, runFingerprintStage } from './cmd-detect.js';
 import { CONFIG_FILE, loadConfig, type ScanDefaults } from '../config/config.js';
 
 /** Options given on the command line win; the project config fills the rest, then commander's defaults. */
@@ -103,6 +103,7 @@ export function buildProgram(): Command {
         suppressions: cfg.suppressions,
         resume: Boolean(o.resume),
         checkpointEvery: o.checkpointEvery as number | undefined,
+        onCheckpointPart: killHookFromEnv(),
       });
       if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
       else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
