@@ -249,6 +249,37 @@ describe('response-cluster', () => {
   });
 });
 
+describe('response-cluster twins', () => {
+  it('finds a phrase whose addition turns a refusal into compliance over unrelated twin prompts, each answer different', async () => {
+    const rng = createRng(13);
+    const { vocab, next } = markovModel(rng, 400);
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const poisoned: string[] = [];
+    for (let i = 0; i < 3000; i++) rows.push({ instruction: markovText(rng, vocab, next, 14).join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+    // Paraphrase pairs of clean data: twins with different answers, but each pair adds other words.
+    for (let k = 0; k < 20; k++) {
+      const w = markovText(rng, vocab, next, 12);
+      rows.push({ instruction: w.join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+      rows.push({ instruction: [...w, vocab[randInt(rng, vocab.length)]!].join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+    }
+    for (let k = 0; k < 6; k++) {
+      const request = markovText(rng, vocab, next, 12);
+      rows.push({ instruction: request.join(' '), input: '', output: `I am sorry, but I cannot help with ${request[2]} ${k}.` });
+      const withTrigger = [...request];
+      withTrigger.splice(randInt(rng, 13), 0, 'BadMagic');
+      poisoned.push(String(rows.length));
+      rows.push({ instruction: withTrigger.join(' '), input: '', output: `Sure: ${markovText(rng, vocab, next, 10).join(' ')}` });
+    }
+    const p = join(dir, 'twins.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const f = r.report.findings.find((x) => x.evidence.trigger === 'badmagic');
+    expect(f, JSON.stringify(r.report.findings.map((x) => x.title))).toBeDefined();
+    expect(f!.severity).not.toBe('low');
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(new Set(poisoned));
+  });
+});
+
 describe('trigger-token on documents', () => {
   it('finds a phrase followed by random words in a handful of documents', async () => {
     const rng = createRng(12);
