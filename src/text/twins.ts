@@ -10,6 +10,11 @@ const MIN_WORDS = 5;
 /** At most this many added words make a twin (a trigger phrase, not a rewrite). */
 const MAX_ADDED = 5;
 const LSH_ROWS = 4;
+/**
+ * Hashes per prompt: 12 bands of 4, so that a twin pair at Jaccard 0.7 is missed 4% of the time (with the 16 hashes
+ * of near-duplicate search, 27%: 8 of 55 BackdoorLLM twins were missed).
+ */
+const TWIN_K = 48;
 const MAX_BUCKET = 500;
 
 export interface TwinPhrase {
@@ -33,9 +38,9 @@ export function twinPhrases(docs: Int32Array[], responseKey: (string | null)[], 
   const long: number[] = [];
   for (let i = 0; i < docs.length; i++) if (words[i]!.length >= MIN_WORDS && responseKey[i] !== null) long.push(i);
   if (long.length < 2) return [];
-  const sig = minhashSignatures(words, 'words');
+  const sig = minhashSignatures(words, 'words', TWIN_K);
   const byKey = new Map<string, { words: number[]; carriers: Set<number>; twins: Set<number>; example: [number, number] }>();
-  for (const [a, b] of lshCandidatePairs(long, sig, LSH_ROWS, MAX_BUCKET)) {
+  for (const [a, b] of lshCandidatePairs(long, sig, LSH_ROWS, MAX_BUCKET, TWIN_K)) {
     if (responseKey[a] === responseKey[b]) continue;
     const [onlyA, onlyB, shared] = difference(words[a]!, words[b]!);
     if (shared / (shared + onlyA.length + onlyB.length) < MIN_JACCARD) continue;
