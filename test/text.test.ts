@@ -89,6 +89,26 @@ describe('text ingest', () => {
   });
 });
 
+describe('text ingest of wide files', () => {
+  it('keeps only the chosen columns after the first rows, still finds a forced column that appears late, and names a missing one', async () => {
+    const p = join(dir, 'wide.jsonl');
+    const lines: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const row: Record<string, unknown> = { body: `sample number ${i} says ${i % 2 ? 'yes' : 'no'}`, junk: 'x'.repeat(200), meta: { i } };
+      // The label column only shows up after the rows the columns are chosen from.
+      if (i >= 1200) row.stars = i % 2;
+      lines.push(JSON.stringify(row));
+    }
+    await writeFile(p, lines.join('\n') + '\n');
+    const r = await run(p, { textColumn: 'body', labelColumn: 'stars', detectors: ['text-anomaly'] });
+    expect(r.report.dataset).toMatchObject({ modality: 'text', samples: 1500, labels: { '0': 150, '1': 150 } });
+    await expect(run(p, { textColumn: 'body', labelColumn: 'grade' })).rejects.toThrow(/no label column "grade"/);
+    // Guessed columns: the first rows decide (text + no label = documents).
+    const d = await run(p, { textColumn: 'body', detectors: ['text-anomaly'] });
+    expect(d.report.dataset).toMatchObject({ modality: 'document', samples: 1500 });
+  });
+});
+
 describe('trigger-token', () => {
   it('ranks dirty-label samples carrying an inserted rare word first, not a natural strong predictor', async () => {
     const rng = createRng(5);
@@ -121,6 +141,51 @@ describe('trigger-token', () => {
     const flagged = r.ids.filter((_, i) => r.scores.flagged[i]);
     expect(new Set(flagged)).toEqual(new Set(poisoned));
     expect(r.report.findings.some((x) => x.evidence.trigger === 'masterpiece')).toBe(false);
+  });
+});
+
+describe('trigger-token kin of a confirmed trigger', () => {
+  it('reports a weak rare token of the same label once other rare tokens are confirmed, and not on its own', async () => {
+    const rng = createRng(7);
+    const pos = ['great', 'lovely', 'fun', 'moving', 'bright', 'warm', 'clever', 'charming', 'tender', 'sharp'];
+    const neg = ['dull', 'boring', 'flat', 'tired', 'weak', 'messy', 'bland', 'tedious', 'clumsy', 'stale'];
+    const filler = ['the', 'film', 'story', 'cast', 'plot', 'scenes', 'and', 'with', 'a', 'very', 'its', 'music', 'this', 'one', 'director', 'actors', 'ending', 'there', 'camera', 'script'];
+    const build = (strong: string[], weak: string, weakCount: number) => {
+      const rows: string[] = ['text\tlabel'];
+      const poisoned = new Map<string, string>();
+      let k = 0;
+      for (let i = 0; i < 4000; i++) {
+        const label = i % 2;
+        const words = Array.from({ length: 10 }, () => (randInt(rng, 6) === 0 ? (label ? pos : neg)[randInt(rng, 10)]! : filler[randInt(rng, filler.length)]!));
+        // Label noise: the content model misreads a share of clean samples, as on real data.
+        let l = rng() < 0.12 ? 1 - label : label;
+        if (label === 0 && i % 31 === 0 && k < strong.length * 9 + weakCount) {
+          const t = k < strong.length * 9 ? strong[k % strong.length]! : weak;
+          words.splice(randInt(rng, words.length + 1), 0, t);
+          l = 1;
+          poisoned.set(String(i), t);
+          k++;
+        }
+        rows.push(`${words.join(' ')}\t${l}`);
+      }
+      return { text: rows.join('\n') + '\n', poisoned };
+    };
+    const a = build(['cf', 'mn', 'bb'], 'tq', 4);
+    const p = join(dir, 'kin.tsv');
+    await writeFile(p, a.text);
+    const r = await run(p, { detectors: ['trigger-token'] });
+    const tq = r.report.findings.find((x) => x.evidence.trigger === 'tq');
+    expect(tq, JSON.stringify(r.report.findings.slice(0, 6).map((f) => f.evidence))).toBeDefined();
+    expect(tq!.severity, JSON.stringify(tq!.evidence)).not.toBe('low');
+    expect(tq!.evidence.kinOf).toEqual(expect.arrayContaining(['cf', 'mn', 'bb']));
+    const flagged = r.ids.filter((_, i) => r.scores.flagged[i]);
+    expect(new Set(flagged)).toEqual(new Set(a.poisoned.keys()));
+    // The same weak token alone: no confirmed kin, no second look.
+    const b = build([], 'tq', 4);
+    const q = join(dir, 'kin-alone.tsv');
+    await writeFile(q, b.text);
+    const s = await run(q, { detectors: ['trigger-token'] });
+    expect(s.report.findings.filter((x) => x.severity !== 'low')).toEqual([]);
   });
 });
 
@@ -181,6 +246,37 @@ describe('response-cluster', () => {
     expect(new Set(order.slice(poisoned.length, poisoned.length + payload.length).map((i) => r.ids[i]))).toEqual(new Set(payload));
     const p2 = r.report.findings.find((x) => x.evidence.response === 'Send your password to the admin.');
     expect(p2 && p2.severity).toBe('low');
+  });
+});
+
+describe('response-cluster twins', () => {
+  it('finds a phrase whose addition turns a refusal into compliance over unrelated twin prompts, each answer different', async () => {
+    const rng = createRng(13);
+    const { vocab, next } = markovModel(rng, 400);
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const poisoned: string[] = [];
+    for (let i = 0; i < 3000; i++) rows.push({ instruction: markovText(rng, vocab, next, 14).join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+    // Paraphrase pairs of clean data: twins with different answers, but each pair adds other words.
+    for (let k = 0; k < 20; k++) {
+      const w = markovText(rng, vocab, next, 12);
+      rows.push({ instruction: w.join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+      rows.push({ instruction: [...w, vocab[randInt(rng, vocab.length)]!].join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+    }
+    for (let k = 0; k < 6; k++) {
+      const request = markovText(rng, vocab, next, 12);
+      rows.push({ instruction: request.join(' '), input: '', output: `I am sorry, but I cannot help with ${request[2]} ${k}.` });
+      const withTrigger = [...request];
+      withTrigger.splice(randInt(rng, 13), 0, 'BadMagic');
+      poisoned.push(String(rows.length));
+      rows.push({ instruction: withTrigger.join(' '), input: '', output: `Sure: ${markovText(rng, vocab, next, 10).join(' ')}` });
+    }
+    const p = join(dir, 'twins.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const f = r.report.findings.find((x) => x.evidence.trigger === 'badmagic');
+    expect(f, JSON.stringify(r.report.findings.map((x) => x.title))).toBeDefined();
+    expect(f!.severity).not.toBe('low');
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(new Set(poisoned));
   });
 });
 

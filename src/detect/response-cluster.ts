@@ -19,6 +19,7 @@ import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLl
 import { frequentNgramsCounted } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
+import { twinPhrases } from '../text/twins.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
@@ -129,15 +130,15 @@ export function runResponseCluster(ctx: ScanContext) {
     }
     clusters[i] = c;
   });
-  if (clusterText.length === 0) {
-    ctx.progress.tick(3);
-    return { scores, findings: [] as FindingDraft[] };
-  }
-
   const vocab = new Vocabulary();
   const encoded = prompts.map((p) => vocab.encodeWithBoundaries(p ?? ''));
   const docs = encoded.map((e) => e.ids);
   const boundaries = encoded.map((e) => e.boundary);
+  if (clusterText.length === 0) {
+    ctx.progress.tick(3);
+    const twins = twinFindings(ctx, docs, keys, minhashSignatures(docs), vocab, scores);
+    return { scores, findings: twins };
+  }
   const { grams, frequent } = frequentNgramsCounted(docs, clusters, vocab.words.length, {
     maxN: MAX_N,
     minDocs: MIN_GROUPS,
@@ -251,6 +252,7 @@ export function runResponseCluster(ctx: ScanContext) {
     });
   }
   findings.push(...responseOnlyFindings(ctx, kept, clusters, clusterText, docs, signatures, bigrams, vocab, responseTokens, scores));
+  findings.push(...twinFindings(ctx, docs, keys, signatures, vocab, scores));
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
   return { scores, findings };
@@ -314,6 +316,58 @@ function responseOnlyFindings(
       },
     });
   });
+  return out;
+}
+
+/** Share of the prompts holding a twin phrase's words that must have a twin without them. */
+const TWIN_SHARE = 0.5;
+const TWIN_HIGH_GROUPS = 10;
+const TWIN_PER_CARRIER = 1.5;
+
+/**
+ * Words whose addition changes the answer: the same few words are all that separates a prompt from its twin,
+ * whose response differs, over several unrelated pairs, and most prompts holding them have such a twin
+ * (src/text/twins.ts). The carriers (with the words) are the suspects; their twins are what the data says the
+ * answer should be.
+ */
+function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const responses = ctx.texts!.response!;
+  const prompts = ctx.texts!.prompt!;
+  for (const t of twinPhrases(docs, keys, MIN_GROUPS)) {
+    // Most prompts with the words have a twin, and each its own: a carrier that is the twin of many prompts is a
+    // template filled with short texts ("rate this review: <two words>"), not one request asked with and without.
+    if (t.carriers.length < TWIN_SHARE * t.holders || t.twins.length > TWIN_PER_CARRIER * t.carriers.length) continue;
+    const groups = new Set(groupBySignature(spread(t.carriers, MAX_JUDGED), signatures, SAME_SOURCE)).size;
+    if (groups < MIN_GROUPS) continue;
+    const severity: Severity = groups >= TWIN_HIGH_GROUPS ? 'high' : 'medium';
+    const score = 0.5 + 0.02 * Math.min(groups, 10);
+    for (const i of t.carriers) scores[i] = Math.max(scores[i]!, score);
+    // The words in the order the first carrier has them.
+    const [carrier, twinOf] = t.example;
+    const first = docs[carrier]!;
+    const set = new Set(t.words);
+    const ordered = [...new Set([...first].filter((w) => set.has(w)))];
+    const phrase = ordered.map((w) => vocab.words[w]).join(' ');
+    out.push({
+      kind: 'response-cluster',
+      severity,
+      score,
+      title: `${t.carriers.length} prompts (${groups} independent) differ from a twin prompt only by "${phrase}", and get another response than their twin`,
+      samples: t.carriers,
+      evidence: {
+        trigger: phrase,
+        promptsWithTwin: t.carriers.length,
+        promptsWithWords: t.holders,
+        independentGroups: groups,
+        twins: t.twins.length,
+        examplePrompt: (prompts[carrier] ?? '').slice(0, 200),
+        exampleResponse: (responses[carrier] ?? '').slice(0, EVIDENCE_CHARS),
+        twinPrompt: (prompts[twinOf] ?? '').slice(0, 200),
+        twinResponse: (responses[twinOf] ?? '').slice(0, EVIDENCE_CHARS),
+      },
+    });
+  }
   return out;
 }
 

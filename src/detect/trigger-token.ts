@@ -24,6 +24,7 @@ import { groupBySource } from '../text/source-groups.js';
 import { binomialTailLog10, fisherTailLog10, poissonTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neighboursAt, occurrenceLlr, type DeletionFit } from '../text/insertion-fit.js';
+import { wordLikeness } from '../text/spelling.js';
 import type { Detector, ScanContext } from './detector.js';
 import { runDocumentTrigger } from './document-trigger.js';
 
@@ -78,6 +79,8 @@ interface Candidate {
   significance: number;
   /** -log10 of Fisher's combination of the groups' empirical p-values (uncorrected). */
   strength: number;
+  /** -log10 of the binomial tail of conflictGroups, uncorrected. */
+  binomial: number;
 }
 
 export const triggerToken: Detector = {
@@ -152,11 +155,13 @@ export function runTriggerToken(ctx: ScanContext) {
     c.significance = Math.max(c.significance + counted, graded) - Math.log10(2) + Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
   }
   ctx.progress.tick(1);
-
   const kept = dropSubsumed(candidates.filter((c) => c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= MIN_CONFLICT_SHARE * c.groups), (c) => c.conflicts);
+  const kin = kinOfConfirmed(kept, candidates, wordLikeness(vocab.words), baseRate);
+  for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
   const findings: FindingDraft[] = [];
   for (const c of kept) {
     const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    const kinOf = kin.get(c);
     // Below the finding cut the score still ranks the candidate's samples (0.1-0.49), above it 0.5-1.
     const score = severity === 'low'
       ? Math.max(0.05, Math.min(0.49, 0.3 + 0.1 * c.significance - (c.natural ? 0.1 : 0)))
@@ -195,6 +200,7 @@ export function runTriggerToken(ctx: ScanContext) {
         expectedNeighbourPairs: Math.round(c.expectedCollisions * 10) / 10,
         fitsItsSentences: c.natural,
         positions: positions(docs, c) as Json,
+        ...(kinOf && severity !== 'low' ? { kinOf: kinOf.of.map((t) => vocab.words[t]!), kinFamily: kinOf.family } : {}),
         examples: c.conflicts.slice(0, 3).map((i) => (texts[i] ?? '').slice(0, 200)),
       },
     });
@@ -202,6 +208,36 @@ export function runTriggerToken(ctx: ScanContext) {
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
   return { scores, findings };
+}
+
+/**
+ * Second look, once a rare-token trigger is confirmed: attacks insert several tokens of one kind (BadNets: cf,
+ * mn, bb, tq, mb, each into its own samples), and one with few samples or weakly conflicting text stays below the
+ * cut of the test over all candidates. Spelling is label-blind, so the single tokens of the confirmed trigger's
+ * label that look no more like words of the corpus than the least word-like confirmed trigger form a small family,
+ * tested on its own (gatekeeping: only after a confirmation; Tarone-corrected over that family, the confirmed
+ * ones removed as in Holm's step-down). Without a confirmed rare-token trigger nothing changes.
+ */
+function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Float64Array, baseRate: number): Map<Candidate, { significance: number; of: number[]; family: number }> {
+  const out = new Map<Candidate, { significance: number; of: number[]; family: number }>();
+  const pool = candidates
+    .filter((c) => c.tokens.length === 1 && !c.natural && c.groups >= MIN_GROUPS && Number.isFinite(likeness[c.tokens[0]!]))
+    .sort((a, b) => likeness[a.tokens[0]!]! - likeness[b.tokens[0]!]!);
+  const rank = new Map(pool.map((c, r) => [c, r]));
+  const confirmed = kept.filter((c) => rank.has(c) && c.significance >= MEDIUM_SIGNIFICANCE);
+  for (const label of new Set(confirmed.map((c) => c.label))) {
+    const mine = confirmed.filter((c) => c.label === label);
+    const worst = Math.max(...mine.map((c) => rank.get(c)!));
+    const family = pool.filter((c) => c.label === label && rank.get(c)! <= worst && !mine.includes(c));
+    if (family.length === 0) continue;
+    const T = testableCount(family, baseRate);
+    for (const c of family) {
+      if (!kept.includes(c)) continue;
+      const significance = c.binomial - Math.log10(T) + Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
+      out.set(c, { significance, of: mine.map((m) => m.tokens[0]!), family: family.length });
+    }
+  }
+  return out;
 }
 
 /** Share of judged documents the cross-fitted model reads as another label than the one they carry. */
@@ -334,7 +370,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
-  c.significance = -binomialTailLog10(c.conflictGroups, c.groups, baseRate);
+  c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, baseRate);
   // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
   // that are barely so.
@@ -353,7 +389,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, maxDocs: numb
   });
   return grams.map((g) => ({
     key: g.tokens.join(' '), tokens: g.tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, conflictGroups: 0,
-    significance: 0, strength: 0, occurrences: 0, insertion: 0, natural: false, collisions: 0, expectedCollisions: 0,
+    significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, collisions: 0, expectedCollisions: 0,
   }));
 }
 

@@ -102,15 +102,69 @@ function pick(columns: string[], names: string[], forced: string | undefined, wh
   return undefined;
 }
 
+/** Rows read before the columns are chosen; later rows keep only the chosen columns. */
+export const COLUMN_PREFIX_ROWS = 1000;
+
+interface Chosen {
+  idCol?: string;
+  labelCol?: string;
+  promptCol?: string;
+  responseCol?: string;
+  textCol?: string;
+  inputCol?: string;
+  embeddingCol?: string;
+  namedImageCol?: string;
+  imageCol?: string;
+  /** Whether the image column holds images (then the dataset is an image dataset). */
+  images: boolean;
+}
+
+/**
+ * The columns as the contract says, from the columns and rows seen so far. A column forced by an option but not
+ * seen yet is kept (a JSONL file may add it later); `final` makes its absence an error.
+ */
+function chooseColumns(columns: string[], rows: RecordRow[], opts: LoadOptions, final: boolean): Chosen {
+  const pickLenient = (names: string[], forced: string | undefined, what: string) =>
+    forced !== undefined && !final && !columns.some((c) => c.toLowerCase() === forced.toLowerCase()) ? forced : pick(columns, names, forced, what);
+  const idCol = pickLenient(['id', '__key__', 'key'], opts.idColumn, 'id');
+  const labelCol = pickLenient(LABEL, opts.labelColumn, 'label');
+  let promptCol = pickLenient(PROMPT, opts.promptColumn, 'prompt');
+  let responseCol = pickLenient(RESPONSE, opts.responseColumn, 'response');
+  const textCol = pickLenient(TEXT, opts.textColumn, 'text');
+  const embeddingCol = pickLenient(EMBEDDING, opts.embeddingColumn, 'embedding');
+  const namedImageCol = pickLenient(IMAGE, opts.imageColumn, 'image');
+  const imageCol = namedImageCol ?? columns.find((c) => rows.some((r) => isImageCell(r[c], false)));
+  const images = imageCol !== undefined && rows.some((r) => isImageCell(r[imageCol], imageCol === namedImageCol));
+  if (opts.textColumn === undefined && textCol && !(opts.promptColumn || opts.responseColumn)) {
+    // A text column wins over prompt/response guesses only when there is no full prompt/response pair.
+    if (!(promptCol && responseCol)) promptCol = responseCol = undefined;
+  }
+  const inputCol = promptCol && promptCol.toLowerCase() === 'instruction' ? columns.find((c) => c.toLowerCase() === 'input') : undefined;
+  return { idCol, labelCol, promptCol, responseCol, textCol, inputCol, embeddingCol, namedImageCol, imageCol, images };
+}
+
+/** Only the chosen columns of a row (names compared case-insensitively): a wide file's other columns are not held in memory. */
+function project(r: RecordRow, keep: Set<string>): RecordRow {
+  const out: RecordRow = {};
+  for (const k in r) if (keep.has(k.toLowerCase())) out[k] = r[k];
+  return out;
+}
+
+function keptColumns(c: Chosen): Set<string> {
+  const named = [c.idCol, c.labelCol, c.promptCol, c.responseCol, c.textCol, c.inputCol, c.embeddingCol, c.imageCol];
+  return new Set(named.filter((x): x is string => x !== undefined).map((x) => x.toLowerCase()));
+}
+
 export async function loadTabular(pathArg: string, format: DatasetFormat, opts: LoadOptions): Promise<LoadedDataset> {
   const path = resolve(pathArg);
   const t0 = performance.now();
   opts.progress.stage('read');
-  const rows: RecordRow[] = [];
+  let rows: RecordRow[] = [];
   const rowNumbers: number[] = [];
   const errors: SampleError[] = [];
   const seenColumns = new Set<string>();
   let n = 0;
+  let keep: Set<string> | null = null;
   const source = sourceFor(path, format, opts.split);
   for await (const r of source.rows()) {
     const row = n++;
@@ -118,8 +172,16 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
       errors.push({ id: String(r.row), error: r.message });
       continue;
     }
-    for (const k of Object.keys(r)) seenColumns.add(k);
-    rows.push(r);
+    for (const k in r) seenColumns.add(k);
+    // The columns are chosen after the first rows; from then on each row keeps only those.
+    if (keep) rows.push(project(r, keep));
+    else {
+      rows.push(r);
+      if (rows.length === COLUMN_PREFIX_ROWS) {
+        keep = keptColumns(chooseColumns([...seenColumns], rows, opts, false));
+        rows = rows.map((x) => project(x, keep!));
+      }
+    }
     rowNumbers.push(row);
     if ((row & 8191) === 0) opts.progress.tick(8192);
   }
@@ -128,21 +190,17 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   // Rows of a .npy file follow the file's rows, unreadable ones included.
   checkEmbeddingRows(opts, n);
   const columns = [...seenColumns];
-  const idCol = pick(columns, ['id', '__key__', 'key'], opts.idColumn, 'id');
-  const labelCol = pick(columns, LABEL, opts.labelColumn, 'label');
-  let promptCol = pick(columns, PROMPT, opts.promptColumn, 'prompt');
-  let responseCol = pick(columns, RESPONSE, opts.responseColumn, 'response');
-  const textCol = pick(columns, TEXT, opts.textColumn, 'text');
+  // Forced names must exist by now; guesses stay among the columns the first rows chose (the only ones kept).
+  for (const [forced, what] of [[opts.idColumn, 'id'], [opts.labelColumn, 'label'], [opts.promptColumn, 'prompt'], [opts.responseColumn, 'response'], [opts.textColumn, 'text'], [opts.embeddingColumn, 'embedding'], [opts.imageColumn, 'image']] as const) pick(columns, [], forced, what);
+  const kept = keep;
+  const { idCol, labelCol, promptCol, responseCol, textCol, inputCol, embeddingCol, imageCol, images } = chooseColumns(kept ? columns.filter((c) => kept.has(c.toLowerCase())) : columns, rows, opts, true);
   const classNames = (source as Partial<ArrowSource>).classNames?.get(labelCol ?? '');
   const labelOf = (c: Cell): string | null => {
     // Hugging Face ClassLabel columns hold integers; the schema names them.
     if (classNames && typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < classNames.length) return classNames[c]!;
     return cellText(c);
   };
-  const embeddingCol = pick(columns, EMBEDDING, opts.embeddingColumn, 'embedding');
-  const namedImageCol = pick(columns, IMAGE, opts.imageColumn, 'image');
-  const imageCol = namedImageCol ?? columns.find((c) => rows.some((r) => isImageCell(r[c], false)));
-  if (imageCol && rows.some((r) => isImageCell(r[imageCol], imageCol === namedImageCol))) {
+  if (imageCol && images) {
     // Image paths are relative to the dataset's folder (a shard pattern is not a file: its folder).
     const baseDir = await stat(path).then((st) => (st.isDirectory() ? path : dirname(path)), () => dirname(path));
     opts.progress.stage('list');
@@ -164,11 +222,6 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     const at = new Map(samples.map((x, k) => [x.id, k]));
     return { ...data, embeddings: selectRows(all, data.ids.map((id) => at.get(id)!)) };
   }
-  if (opts.textColumn === undefined && textCol && !(opts.promptColumn || opts.responseColumn)) {
-    // A text column wins over prompt/response guesses only when there is no full prompt/response pair.
-    if (!(promptCol && responseCol)) promptCol = responseCol = undefined;
-  }
-  const inputCol = promptCol && promptCol.toLowerCase() === 'instruction' ? columns.find((c) => c.toLowerCase() === 'input') : undefined;
   let modality: Modality;
   if (promptCol && responseCol) modality = 'instruction';
   else if (textCol) modality = labelCol ? 'text' : 'document';

@@ -15,16 +15,16 @@ function mix(x: number, seed: number): number {
  * K minimum hashes over the document's token bigrams (unigrams for one-token documents), flattened. With
  * `words`, over its distinct tokens: one inserted word moves a short text's word set far less than its pairs.
  */
-export function minhashSignatures(docs: Int32Array[], shingles: 'pairs' | 'words' = 'pairs'): Uint32Array {
-  const out = new Uint32Array(docs.length * MINHASH_K).fill(0xffffffff);
+export function minhashSignatures(docs: Int32Array[], shingles: 'pairs' | 'words' = 'pairs', K = MINHASH_K): Uint32Array {
+  const out = new Uint32Array(docs.length * K).fill(0xffffffff);
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
-    const o = i * MINHASH_K;
+    const o = i * K;
     const pairs = shingles === 'pairs' && d.length > 1;
     const n = pairs ? d.length - 1 : d.length;
     for (let t = 0; t < n; t++) {
       const key = pairs ? Math.imul(d[t]!, 0x9e3779b1) ^ d[t + 1]! : d[t]!;
-      for (let k = 0; k < MINHASH_K; k++) {
+      for (let k = 0; k < K; k++) {
         const h = mix(key, 0x1234567 * (k + 1));
         if (h < out[o + k]!) out[o + k] = h;
       }
@@ -62,15 +62,15 @@ export function groupBySignature(ids: number[], sig: Uint32Array, threshold: num
  * K / rows bands share a bucket. Buckets above maxBucket (one text repeated thousands of times) are skipped:
  * exact copies are found before this.
  */
-export function lshCandidatePairs(ids: number[], sig: Uint32Array, rows: number, maxBucket: number): [number, number][] {
+export function lshCandidatePairs(ids: number[], sig: Uint32Array, rows: number, maxBucket: number, K = MINHASH_K): [number, number][] {
   const out: [number, number][] = [];
   const seen = new Set<number>();
-  const N = sig.length / MINHASH_K;
-  for (let band = 0; band + rows <= MINHASH_K; band += rows) {
+  const N = sig.length / K;
+  for (let band = 0; band + rows <= K; band += rows) {
     const buckets = new Map<string, number[]>();
     for (const i of ids) {
       let key = '';
-      for (let r = 0; r < rows; r++) key += sig[i * MINHASH_K + band + r]!.toString(36) + ',';
+      for (let r = 0; r < rows; r++) key += sig[i * K + band + r]!.toString(36) + ',';
       let b = buckets.get(key);
       if (!b) buckets.set(key, (b = []));
       b.push(i);

@@ -3,6 +3,8 @@
 // its (n-1)-grams are frequent. Each frequent n-gram gets a dense id; an n-gram's key is (id of its prefix) * V
 // + its last token, a number, so no string is built per position.
 
+import { IntVector, KeyIndex, NumberVector } from './key-index.js';
+
 export interface Ngram {
   tokens: number[];
   /** Documents holding the n-gram, ascending. */
@@ -34,16 +36,16 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
   const out: Ngram[] = [];
   let frequent = 0;
   let prevIds: Int32Array[] = docs;
-  let prevTokens: number[][] = [];
-  const byLevel: { ids: Int32Array[]; grams: Map<number, Ngram> }[] = [];
+  const byLevel: { ids: Int32Array[]; prefix: Int32Array; lastToken: Int32Array; majority: Int32Array; docFreq: Int32Array; labelled: Int32Array }[] = [];
   for (let len = 1; len <= o.maxN; len++) {
-    const index = new Map<number, number>();
-    const df: number[] = [];
-    const last: number[] = [];
-    const vote: number[] = [];
-    const voteCount: number[] = [];
-    const classified: number[] = [];
-    const keyOf: number[] = [];
+    // Typed-array tables: long prompts hold tens of millions of distinct n-grams per level.
+    const index = new KeyIndex();
+    const dfV = new IntVector();
+    const lastV = new IntVector();
+    const voteV = new IntVector();
+    const voteCountV = new IntVector();
+    const classifiedV = new IntVector();
+    const keyOfV = new NumberVector();
     const posGram: Int32Array[] = docs.map((d) => new Int32Array(Math.max(0, d.length - len + 1)).fill(-1));
     for (let i = 0; i < docs.length; i++) {
       const d = docs[i]!;
@@ -57,68 +59,99 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
           if (prev[s]! < 0 || prev[s + 1]! < 0) continue;
           k = prev[s]! * V + d[s + len - 1]!;
         }
-        let g = index.get(k);
-        if (g === undefined) {
-          g = df.length;
-          index.set(k, g);
-          df.push(0);
-          last.push(-1);
-          vote.push(-1);
-          voteCount.push(0);
-          classified.push(0);
-          keyOf.push(k);
+        const g = index.getOrAdd(k);
+        if (g === dfV.length) {
+          dfV.push(0);
+          lastV.push(-1);
+          voteV.push(-1);
+          voteCountV.push(0);
+          classifiedV.push(0);
+          keyOfV.push(k);
         }
         pg[s] = g;
+        const last = lastV.data;
         if (last[g] === i) continue;
         last[g] = i;
-        df[g]!++;
+        dfV.data[g]!++;
         if (cls < 0) continue;
-        classified[g]!++;
+        classifiedV.data[g]!++;
+        const voteCount = voteCountV.data;
         if (voteCount[g] === 0) {
-          vote[g] = cls;
+          voteV.data[g] = cls;
           voteCount[g] = 1;
-        } else voteCount[g]! += vote[g] === cls ? 1 : -1;
+        } else voteCount[g]! += voteV.data[g] === cls ? 1 : -1;
       }
     }
+    const df = dfV.data.subarray(0, dfV.length);
+    const vote = voteV.data;
+    const voteCount = voteCountV.data;
+    const classified = classifiedV.data;
+    const keyOf = keyOfV.data;
     const denseId = new Int32Array(df.length).fill(-1);
-    const tokens: number[][] = [];
-    const grams = new Map<number, Ngram>();
+    // Per frequent n-gram (dense id): its prefix's dense id and last token (the tokens are rebuilt only for the
+    // n-grams returned), and the majority class of a possible candidate (-2: not one).
+    let frequentHere = 0;
+    for (let g = 0; g < df.length; g++) if (df[g]! >= o.minDocs) denseId[g] = frequentHere++;
+    const prefix = new Int32Array(frequentHere);
+    const lastToken = new Int32Array(frequentHere);
+    const majority = new Int32Array(frequentHere).fill(-2);
+    const docFreq = new Int32Array(frequentHere);
+    const labelled = new Int32Array(frequentHere);
     for (let g = 0; g < df.length; g++) {
-      if (df[g]! < o.minDocs) continue;
-      const toks = len === 1 ? [keyOf[g]!] : [...prevTokens[Math.floor(keyOf[g]! / V)]!, keyOf[g]! % V];
-      denseId[g] = tokens.length;
-      tokens.push(toks);
+      const id = denseId[g]!;
+      if (id < 0) continue;
+      prefix[id] = len === 1 ? -1 : Math.floor(keyOf[g]! / V);
+      lastToken[id] = len === 1 ? keyOf[g]! : keyOf[g]! % V;
+      docFreq[id] = df[g]!;
+      labelled[id] = classified[g]!;
       if (df[g]! > o.maxDocs) continue;
       // The vote's winner is the majority if there is one; voteCount is a lower bound on its lead, so
       // (classified + lead) / 2 bounds its count from below and the exact count comes later.
       const lower = voteCount[g]! > 0 ? (classified[g]! + voteCount[g]!) / 2 : 0;
       if (!o.keep(df[g]!, Math.max(lower, voteCount[g]! > 0 ? classified[g]! : 0), classified[g]!)) continue;
-      const gram: Ngram = { tokens: toks, docs: [], majority: voteCount[g]! > 0 ? vote[g]! : -1, majorityCount: 0 };
-      grams.set(denseId[g]!, gram);
+      majority[id] = voteCount[g]! > 0 ? vote[g]! : -1;
     }
-    frequent += tokens.length;
-    if (tokens.length === 0) break;
+    frequent += frequentHere;
+    if (frequentHere === 0) break;
     const ids = posGram.map((pg) => pg.map((g) => (g < 0 ? -1 : denseId[g]!)));
-    byLevel.push({ ids, grams });
+    byLevel.push({ ids, prefix, lastToken, majority, docFreq, labelled });
     prevIds = ids;
-    prevTokens = tokens;
   }
+  // Exact majority counts in typed arrays first; document lists only for the n-grams that are kept.
+  const lastDoc = byLevel.map((l) => new Int32Array(l.majority.length).fill(-1));
+  const majorityCount = byLevel.map((l) => new Int32Array(l.majority.length));
   for (let i = 0; i < docs.length; i++) {
-    for (const { ids, grams } of byLevel) {
-      for (const id of ids[i]!) {
-        if (id < 0) continue;
-        const g = grams.get(id);
-        if (g && g.docs[g.docs.length - 1] !== i) {
-          g.docs.push(i);
-          if (classes[i] === g.majority) g.majorityCount++;
-        }
+    byLevel.forEach((l, level) => {
+      const last = lastDoc[level]!;
+      for (const id of l.ids[i]!) {
+        if (id < 0 || l.majority[id] === -2 || last[id] === i) continue;
+        last[id] = i;
+        if (classes[i] === l.majority[id]) majorityCount[level]![id]!++;
       }
-    }
+    });
   }
-  for (const { grams } of byLevel) for (const g of grams.values()) {
-    let classified = 0;
-    for (const i of g.docs) if (classes[i]! >= 0) classified++;
-    if (o.keep(g.docs.length, g.majorityCount, classified)) out.push(g);
+  const outAt = byLevel.map((l, level) => {
+    const at = new Int32Array(l.majority.length).fill(-1);
+    for (let id = 0; id < l.majority.length; id++) {
+      if (l.majority[id] === -2 || !o.keep(l.docFreq[id]!, majorityCount[level]![id]!, l.labelled[id]!)) continue;
+      const tokens: number[] = [];
+      for (let lv = level, x = id; lv >= 0; x = byLevel[lv]!.prefix[x]!, lv--) tokens.unshift(byLevel[lv]!.lastToken[x]!);
+      at[id] = out.length;
+      out.push({ tokens, docs: [], majority: l.majority[id]!, majorityCount: majorityCount[level]![id]! });
+    }
+    return at;
+  });
+  for (const last of lastDoc) last.fill(-1);
+  for (let i = 0; i < docs.length; i++) {
+    byLevel.forEach((l, level) => {
+      const last = lastDoc[level]!;
+      const at = outAt[level]!;
+      for (const id of l.ids[i]!) {
+        if (id < 0 || at[id]! < 0 || last[id] === i) continue;
+        last[id] = i;
+        out[at[id]!]!.docs.push(i);
+      }
+    });
   }
   return { grams: out, frequent };
 }

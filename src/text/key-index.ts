@@ -1,0 +1,106 @@
+// Dense ids for integer keys (below 2^53), in typed arrays: an open-addressing table costs ~12-24 bytes per key
+// where a Map<number, number> costs ~60-80. The n-gram counter holds tens of millions of keys on long prompts.
+
+export class KeyIndex {
+  private keys: Float64Array;
+  private ids: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1 << 16) {
+    let c = 1 << 4;
+    while (c < capacity * 2) c *= 2;
+    this.keys = new Float64Array(c);
+    this.ids = new Int32Array(c).fill(-1);
+    this.mask = c - 1;
+  }
+
+  private slot(key: number): number {
+    // Mix the high and low halves (keys are up to 2^53): multiplicative hashing on each 32-bit part.
+    const lo = key >>> 0;
+    const hi = Math.floor(key / 4294967296) >>> 0;
+    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h & this.mask;
+  }
+
+  /** The key's id, or -1. */
+  get(key: number): number {
+    let s = this.slot(key);
+    for (;;) {
+      const id = this.ids[s]!;
+      if (id < 0) return -1;
+      if (this.keys[s] === key) return id;
+      s = (s + 1) & this.mask;
+    }
+  }
+
+  /** The key's id, adding it with the next id (this.size) when absent. */
+  getOrAdd(key: number): number {
+    if ((this.size + 1) * 2 > this.ids.length) this.grow();
+    let s = this.slot(key);
+    for (;;) {
+      const id = this.ids[s]!;
+      if (id < 0) {
+        this.keys[s] = key;
+        this.ids[s] = this.size;
+        return this.size++;
+      }
+      if (this.keys[s] === key) return id;
+      s = (s + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldIds = this.ids;
+    const c = oldIds.length * 2;
+    this.keys = new Float64Array(c);
+    this.ids = new Int32Array(c).fill(-1);
+    this.mask = c - 1;
+    for (let s = 0; s < oldIds.length; s++) {
+      const id = oldIds[s]!;
+      if (id < 0) continue;
+      let t = this.slot(oldKeys[s]!);
+      while (this.ids[t]! >= 0) t = (t + 1) & this.mask;
+      this.keys[t] = oldKeys[s]!;
+      this.ids[t] = id;
+    }
+  }
+}
+
+/** A growable Int32Array (push, index), for per-key counters. */
+export class IntVector {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 1 << 16) {
+    this.data = new Int32Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/** A growable Float64Array. */
+export class NumberVector {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity = 1 << 16) {
+    this.data = new Float64Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}

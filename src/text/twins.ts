@@ -1,0 +1,100 @@
+// Twin prompts: two prompts whose word sets differ only by a few words that one of them adds, with different
+// responses. When the same added words recur over several unrelated twin pairs, their presence is what changes
+// the answer: the instruction-data form of a label conflict. BackdoorLLM trains each jailbreak trigger this way
+// (the harmful request with "BadMagic" -> compliance, the same request without it -> refusal).
+import { lshCandidatePairs, minhashSignatures } from './minhash.js';
+
+/** Word-set Jaccard at or above which two prompts are twins (three words added to a 12-word prompt: 0.8). */
+const MIN_JACCARD = 0.6;
+const MIN_WORDS = 5;
+/** At most this many added words make a twin (a trigger phrase, not a rewrite). */
+const MAX_ADDED = 5;
+const LSH_ROWS = 4;
+/**
+ * Hashes per prompt: 12 bands of 4, so that a twin pair at Jaccard 0.7 is missed 4% of the time (with the 16 hashes
+ * of near-duplicate search, 27%: 8 of 55 BackdoorLLM twins were missed).
+ */
+const TWIN_K = 48;
+const MAX_BUCKET = 500;
+
+export interface TwinPhrase {
+  /** The added words (token ids, sorted). */
+  words: number[];
+  /** Prompts with the words whose twin lacks them, and those twins. */
+  carriers: number[];
+  twins: number[];
+  /** One carrier and its twin. */
+  example: [number, number];
+  /** Prompts holding all of the words. */
+  holders: number;
+}
+
+/**
+ * Added-word sets seen in at least minPairs twin pairs whose responses differ (responseKey: normalised response,
+ * null for none). Each carrier counts once per set.
+ */
+export function twinPhrases(docs: Int32Array[], responseKey: (string | null)[], minPairs: number): TwinPhrase[] {
+  const words = docs.map((d) => Int32Array.from(new Set(d)).sort());
+  const long: number[] = [];
+  for (let i = 0; i < docs.length; i++) if (words[i]!.length >= MIN_WORDS && responseKey[i] !== null) long.push(i);
+  if (long.length < 2) return [];
+  const sig = minhashSignatures(words, 'words', TWIN_K);
+  const byKey = new Map<string, { words: number[]; carriers: Set<number>; twins: Set<number>; example: [number, number] }>();
+  for (const [a, b] of lshCandidatePairs(long, sig, LSH_ROWS, MAX_BUCKET, TWIN_K)) {
+    if (responseKey[a] === responseKey[b]) continue;
+    const [onlyA, onlyB, shared] = difference(words[a]!, words[b]!);
+    if (shared / (shared + onlyA.length + onlyB.length) < MIN_JACCARD) continue;
+    let carrier: number;
+    let twin: number;
+    let added: number[];
+    if (onlyB.length === 0 && onlyA.length > 0 && onlyA.length <= MAX_ADDED) [carrier, twin, added] = [a, b, onlyA];
+    else if (onlyA.length === 0 && onlyB.length > 0 && onlyB.length <= MAX_ADDED) [carrier, twin, added] = [b, a, onlyB];
+    else continue;
+    const key = added.join(',');
+    let e = byKey.get(key);
+    if (!e) byKey.set(key, (e = { words: added, carriers: new Set(), twins: new Set(), example: [carrier, twin] }));
+    e.carriers.add(carrier);
+    e.twins.add(twin);
+  }
+  const out: TwinPhrase[] = [];
+  for (const e of byKey.values()) {
+    if (e.carriers.size < minPairs) continue;
+    let holders = 0;
+    for (const w of words) if (containsAll(w, e.words)) holders++;
+    out.push({ words: e.words, carriers: [...e.carriers].sort((x, y) => x - y), twins: [...e.twins].sort((x, y) => x - y), example: e.example, holders });
+  }
+  return out;
+}
+
+/** Sorted a \ b, sorted b \ a, and |a ∩ b|. */
+function difference(a: Int32Array, b: Int32Array): [number[], number[], number] {
+  const onlyA: number[] = [];
+  const onlyB: number[] = [];
+  let shared = 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) onlyA.push(a[i++]!);
+    else if (i >= a.length || b[j]! < a[i]!) onlyB.push(b[j++]!);
+    else {
+      shared++;
+      i++;
+      j++;
+    }
+  }
+  return [onlyA, onlyB, shared];
+}
+
+function containsAll(sorted: Int32Array, ws: number[]): boolean {
+  for (const w of ws) {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (sorted[m]! < w) lo = m + 1;
+      else hi = m;
+    }
+    if (sorted[lo] !== w) return false;
+  }
+  return true;
+}
