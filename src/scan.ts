@@ -110,9 +110,10 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     await writeFile(join(outDir, 'embedding-ids.txt'), data.ids.join('\n') + '\n');
   }
   if (opts.proxyModel && !embeddings) {
-    if (!data.images || !data.labels.some((l) => l !== null)) throw new UsageError('--proxy-model needs a labelled image dataset (or pass embeddings)');
-    const { proxyEmbeddings } = await import('./embed/proxy-model.js');
-    const r = await proxyEmbeddings(data.images, data.labels, seed, progress);
+    if ((!data.images && !data.texts) || !data.labels.some((l) => l !== null)) throw new UsageError('--proxy-model needs a labelled image or text dataset (or pass embeddings)');
+    const r = data.images
+      ? await (await import('./embed/proxy-model.js')).proxyEmbeddings(data.images, data.labels, seed, progress)
+      : await (await import('./embed/text-proxy-model.js')).textProxyEmbeddings(data.texts!, data.labels, seed, progress);
     embeddings = r.embeddings;
     proxy = { backend: r.backend, heldOutAccuracy: Math.round(r.heldOutAccuracy * 1000) / 1000 };
     stages['proxy-model'] = r.seconds;
