@@ -121,7 +121,7 @@ function run() {
   const extra = (opt('scan-args', '') || '').split(' ').filter(Boolean);
   const tag = opt('tag', 'all');
   mkdirSync(work, { recursive: true });
-  const commit = spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  const commit = opt('commit', spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim());
   for (const [attack, pctS] of cases) {
     const pct = Number(pctS);
     const p = prepare(attack, pct);

@@ -1,5 +1,4 @@
-// --proxy-model on labelled text: hashed n-gram bag -> dense model; its hidden layer feeds the embedding detectors.
-process.env.POISONSCAN_TF_BACKEND = 'cpu';
+// --proxy-model on labelled text: hashed n-gram bag -> sparse MLP; its hidden layer feeds the embedding detectors.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +40,7 @@ it('trains on labelled text, reports the backend, and a rare-word trigger ranks 
   await writeFile(p, rows.join('\n') + '\n');
   const r = await scan({ dataset: p, out: join(dir, 'o'), quiet: true, progress: silentProgress, failOn: 'never', proxyModel: true, detectors: ['spectral-signature', 'label-conflict'] });
   const proxy = r.report.config.proxyModel as { backend: string; heldOutAccuracy: number };
-  expect(proxy.backend).toBe('cpu');
+  expect(proxy.backend).toBe('js (sparse)');
   expect(proxy.heldOutAccuracy).toBeGreaterThan(0.8);
   const top = (name: string) => {
     const s = r.scores.byDetector[name]!;
