@@ -49,7 +49,7 @@ export function buildProgram(): Command {
     .option('--response-column <c>', 'response column (instruction data)')
     .option('--image-column <c>', 'image column in tabular data')
     .option('--embedding-column <c>', 'column of per-sample embedding vectors (turns on the embedding detectors)')
-    .option('--proxy-model', 'train a small model on the (labelled image) dataset and run the embedding detectors on it')
+    .option('--proxy-model', 'train a small model on the (labelled image or text) dataset and run the embedding detectors on it')
     .option('--embeddings <file.npy>', 'embeddings, one row per sample in the dataset\'s order (float32/float64 .npy)')
     .option('--embedding-ids <file>', 'the sample id of each .npy row, one per line (aligns by id instead of order)')
     .option('--model <model.json>', 'a TensorFlow.js layers or graph model whose layer activations are the images\' embeddings')
