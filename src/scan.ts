@@ -38,6 +38,9 @@ export interface ScanOptions {
   /** A .npy file of embeddings (rows in the dataset's order, or named by embeddingIds). */
   embeddings?: string;
   embeddingIds?: string;
+  /** A TensorFlow.js model.json (layers or graph model) whose layer `layer` gives the embeddings of the images. */
+  model?: string;
+  layer?: string;
   detectors?: string[];
   failOn?: FailOn;
   concurrency?: number;
@@ -94,6 +97,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   if (baseline?.images && opts.grid !== undefined && opts.grid !== baseline.images.features.grid) {
     throw new UsageError(`--grid ${opts.grid} differs from the baseline's grid ${baseline.images.features.grid}: scan without --baseline to change it`);
   }
+  // A user's model is loaded and checked before any decoding (bad file, layer or input shape: exit 2 now).
+  const userModel = opts.model ? await (await import('./embed/user-model.js')).loadUserModel(opts.model, opts.layer) : undefined;
   const partsDir = join(outDir, CHECKPOINT_DIR);
   const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const checkpoint: CheckpointOptions | undefined = every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined;
@@ -119,10 +124,20 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
 
   let embeddings = data.embeddings;
   let proxy: { backend: string; heldOutAccuracy: number } | undefined;
+  if (userModel && !embeddings) {
+    if (!data.images) throw new UsageError('--model needs an image dataset (or pass embeddings)');
+    const ts = performance.now();
+    embeddings = await userModel.embed(data.images, progress);
+    stages.model = (performance.now() - ts) / 1000;
+    const { npyBytes } = await import('./embed/npy.js');
+    await writeFile(join(outDir, 'embeddings.npy'), npyBytes(embeddings));
+    await writeFile(join(outDir, 'embedding-ids.txt'), data.ids.join('\n') + '\n');
+  }
   if (opts.proxyModel && !embeddings) {
-    if (!data.images || !data.labels.some((l) => l !== null)) throw new UsageError('--proxy-model needs a labelled image dataset (or pass embeddings)');
-    const { proxyEmbeddings } = await import('./embed/proxy-model.js');
-    const r = await proxyEmbeddings(data.images, data.labels, seed, progress);
+    if ((!data.images && !data.texts) || !data.labels.some((l) => l !== null)) throw new UsageError('--proxy-model needs a labelled image or text dataset (or pass embeddings)');
+    const r = data.images
+      ? await (await import('./embed/proxy-model.js')).proxyEmbeddings(data.images, data.labels, seed, progress)
+      : await (await import('./embed/text-proxy-model.js')).textProxyEmbeddings(data.texts!, data.labels, seed, progress);
     embeddings = r.embeddings;
     proxy = { backend: r.backend, heldOutAccuracy: Math.round(r.heldOutAccuracy * 1000) / 1000 };
     stages['proxy-model'] = r.seconds;
@@ -188,6 +203,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   }
   if (data.images) config.grid = data.images.grid;
   if (proxy) config.proxyModel = proxy;
+  if (userModel) config.model = { path: opts.model!, kind: userModel.kind, layer: userModel.layer, backend: userModel.backend };
   if (baseline) config.baseline = baseline.dir;
   if (data.reused !== undefined) config.reusedFingerprints = data.reused;
   if (opts.suppressions?.length) config.suppressions = opts.suppressions.length;

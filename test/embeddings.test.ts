@@ -125,7 +125,7 @@ describe('--proxy-model', () => {
     expect(again.embeddings!.dim).toBe(128);
     expect(again.embeddings!.data.length).toBe(120 * 128);
     const text = join(dir, 'pm.jsonl');
-    await writeFile(text, '{"text":"a","label":1}\n{"text":"b","label":0}\n');
-    await expect(scan({ dataset: text, out: join(dir, 'pm2'), quiet: true, progress: silentProgress, proxyModel: true })).rejects.toThrow(/needs a labelled image dataset/);
+    await writeFile(text, '{"text":"a"}\n{"text":"b"}\n');
+    await expect(scan({ dataset: text, out: join(dir, 'pm2'), quiet: true, progress: silentProgress, proxyModel: true })).rejects.toThrow(/needs a labelled image or text dataset/);
   });
 });

@@ -50,9 +50,11 @@ export function buildProgram(): Command {
     .option('--response-column <c>', 'response column (instruction data)')
     .option('--image-column <c>', 'image column in tabular data')
     .option('--embedding-column <c>', 'column of per-sample embedding vectors (turns on the embedding detectors)')
-    .option('--proxy-model', 'train a small model on the (labelled image) dataset and run the embedding detectors on it')
+    .option('--proxy-model', 'train a small model on the (labelled image or text) dataset and run the embedding detectors on it')
     .option('--embeddings <file.npy>', 'embeddings, one row per sample in the dataset\'s order (float32/float64 .npy)')
     .option('--embedding-ids <file>', 'the sample id of each .npy row, one per line (aligns by id instead of order)')
+    .option('--model <model.json>', 'a TensorFlow.js layers or graph model whose layer activations are the images\' embeddings')
+    .option('--layer <name>', 'the layer (graph model: node) of --model to read (default: the one before the output)')
     .option('--split <name>', 'split of a Hugging Face DatasetDict folder (default: train, or the first)')
     .option('--detectors <list>', 'run only these detectors (comma separated)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
@@ -91,6 +93,8 @@ export function buildProgram(): Command {
         embeddings: o.embeddings as string | undefined,
         proxyModel: Boolean(o.proxyModel),
         embeddingIds: o.embeddingIds as string | undefined,
+        model: o.model as string | undefined,
+        layer: o.layer as string | undefined,
         detectors: Array.isArray(o.detectors) ? (o.detectors as string[]) : typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         failOn: o.failOn as FailOn,
         concurrency: o.concurrency as number,

@@ -12,8 +12,9 @@ import { textAnomaly } from './text-anomaly.js';
 import { spectralSignature } from './spectral-signature.js';
 import { activationClustering } from './activation-clustering.js';
 import { robustCovariance } from './robust-covariance.js';
+import { labelConflict } from './label-conflict.js';
 
-export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster, textAnomaly, spectralSignature, activationClustering, robustCovariance];
+export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster, textAnomaly, spectralSignature, activationClustering, robustCovariance, labelConflict];
 
 export function checkDetectorNames(names: string[]): void {
   const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));

@@ -10,6 +10,7 @@ import type { ImageFeatures } from '../fingerprint/image-features.js';
 import type { Progress } from '../util/progress.js';
 import { createRng } from '../util/rng.js';
 import type { Embeddings } from './embeddings.js';
+import { loadTf } from './tf-backend.js';
 
 export interface ProxyModelResult {
   embeddings: Embeddings;
@@ -23,33 +24,6 @@ const HIDDEN = 128;
 const EPOCHS = 8;
 const BATCH = 256;
 const FEATURE_BATCH = 512;
-
-type Tf = typeof import('@tensorflow/tfjs');
-
-/** tfjs-node when installed and loadable, else wasm, else the pure-JS cpu backend. */
-async function loadTf(): Promise<{ tf: Tf; backend: string }> {
-  try {
-    const name = '@tensorflow/tfjs-node';
-    const tf = (await import(name)) as Tf;
-    await tf.ready();
-    return { tf, backend: tf.getBackend() };
-  } catch {
-    // the optional native backend is absent (installs without network drop it)
-  }
-  const tf = await import('@tensorflow/tfjs');
-  try {
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (await tf.setBackend('wasm')) {
-      await tf.ready();
-      return { tf, backend: 'wasm' };
-    }
-  } catch {
-    // fall through to cpu
-  }
-  await tf.setBackend('cpu');
-  await tf.ready();
-  return { tf, backend: 'cpu' };
-}
 
 export async function proxyEmbeddings(images: ImageFeatures, labels: (string | null)[], seed: number, progress: Progress): Promise<ProxyModelResult> {
   const t0 = performance.now();

@@ -1,0 +1,156 @@
+// label-conflict (confident learning, Northcutt et al. 2021) on embeddings: out-of-fold class probabilities from
+// a k-nearest-neighbour vote (5 folds; each fold's samples vote with neighbours from the other folds only), then
+// per-class thresholds t_j = the mean probability of class j over the samples labelled j (at most 0.5). A sample labelled i
+// whose confident class (p_j >= t_j, the largest such p_j) is another class j is a label conflict. A dirty-label
+// poison keeps the content of its source class, so unless the model's embedding has learnt its trigger, its
+// neighbours disagree with its label.
+//
+// Every sample is ranked (conflicts first, then by 1 - p_label). A class is reported when it holds clearly more
+// conflicts than the other classes' rate predicts (binomial z >= Z_CUT): an attack adds its poisons to the target
+// class, while ordinary label noise and look-alike classes spread over all of them. No poison ratio is needed.
+import { buildKnn } from '../embed/knn.js';
+import type { FindingDraft, Json } from '../types.js';
+import { createRng } from '../util/rng.js';
+import type { Detector, DetectorOutput, ScanContext } from './detector.js';
+
+const FOLDS = 5;
+const K = 10;
+/** Smoothing of the vote towards the class prior (in votes). */
+const ALPHA = 1;
+const Z_CUT = 6;
+const MIN_CONFLICTS = 3;
+const SUB_CUT_MAX = 0.15;
+const MAX_THRESHOLD = 0.5;
+
+export interface OutOfFold {
+  classes: string[];
+  /** n x C probabilities (rows of unlabelled samples are zero). */
+  probs: Float32Array;
+  /** Class index per sample, -1 where unlabelled. */
+  y: Int32Array;
+  knnBackend: string;
+  knnNote?: string;
+}
+
+/** Out-of-fold kNN class probabilities. */
+export function outOfFoldProbabilities(ctx: ScanContext): OutOfFold {
+  const e = ctx.embeddings!;
+  const d = e.dim;
+  const classes = [...new Set(ctx.labels.filter((l): l is string => l !== null))].sort();
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const C = classes.length;
+  const n = ctx.labels.length;
+  const y = Int32Array.from(ctx.labels, (l) => (l === null ? -1 : index.get(l)!));
+  const labelled = [...y.keys()].filter((i) => y[i]! >= 0);
+  const prior = new Float64Array(C);
+  for (const i of labelled) prior[y[i]!]! += 1 / labelled.length;
+  // Seeded fold assignment.
+  const rng = createRng(ctx.seed + 17);
+  const order = labelled.slice();
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const fold = new Int8Array(n).fill(-1);
+  order.forEach((i, k) => (fold[i] = k % FOLDS));
+  const probs = new Float32Array(n * C);
+  let knnBackend = 'brute';
+  let knnNote: string | undefined;
+  for (let f = 0; f < FOLDS; f++) {
+    const train = labelled.filter((i) => fold[i] !== f);
+    const test = labelled.filter((i) => fold[i] === f);
+    if (!test.length || !train.length) continue;
+    const pts = gather(e.data, d, train);
+    const knn = buildKnn(pts, d);
+    knnBackend = knn.backend;
+    knnNote ??= knn.note;
+    const nb = knn.search(gather(e.data, d, test), Math.min(K, train.length));
+    const k = nb.k;
+    test.forEach((i, a) => {
+      const row = probs.subarray(i * C, (i + 1) * C);
+      let got = 0;
+      for (let j = 0; j < k; j++) {
+        const t = nb.ids[a * k + j]!;
+        if (t < 0) continue;
+        row[y[train[t]!]!]! += 1;
+        got++;
+      }
+      for (let c = 0; c < C; c++) row[c] = (row[c]! + ALPHA * prior[c]!) / (got + ALPHA);
+    });
+  }
+  return { classes, probs, y, knnBackend, ...(knnNote ? { knnNote } : {}) };
+}
+
+function gather(data: Float32Array, d: number, rows: number[]): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  rows.forEach((r, i) => out.set(data.subarray(r * d, (r + 1) * d), i * d));
+  return out;
+}
+
+export const labelConflict: Detector = {
+  name: 'label-conflict',
+  description: 'confident learning on embeddings: samples whose out-of-fold kNN class disagrees with their label, reported where a class holds an excess of them (needs embeddings and labels)',
+  appliesTo: (ctx) => ctx.embeddings !== undefined && new Set(ctx.labels.filter((l) => l !== null)).size >= 2,
+  async run(ctx: ScanContext): Promise<DetectorOutput> {
+    const n = ctx.ids.length;
+    const { classes, probs, y, knnBackend, knnNote } = outOfFoldProbabilities(ctx);
+    const C = classes.length;
+    // Per-class thresholds: mean self-confidence of each class.
+    const t = new Float64Array(C);
+    const count = new Float64Array(C);
+    for (let i = 0; i < n; i++) if (y[i]! >= 0) {
+      t[y[i]!]! += probs[i * C + y[i]!]!;
+      count[y[i]!]!++;
+    }
+    // Capped at a majority: on clean, well separated classes the mean vote is near 1, and a neighbourhood shared
+    // with a few poisons (each other's neighbours) could never reach it.
+    for (let c = 0; c < C; c++) t[c] = Math.min(MAX_THRESHOLD, count[c]! ? t[c]! / count[c]! : 1);
+    const scores = new Float32Array(n);
+    const conflictTo = new Int32Array(n).fill(-1);
+    const conflicts = new Float64Array(C);
+    for (let i = 0; i < n; i++) {
+      const yi = y[i]!;
+      if (yi < 0) continue;
+      let best = -1;
+      for (let c = 0; c < C; c++) if (probs[i * C + c]! >= t[c]! && (best < 0 || probs[i * C + c]! > probs[i * C + best]!)) best = c;
+      const self = probs[i * C + yi]!;
+      if (best >= 0 && best !== yi) {
+        conflictTo[i] = best;
+        conflicts[yi]!++;
+      }
+      // Conflicts above every agreeing sample, each group ordered by 1 - p(label); all below the report cut.
+      scores[i] = (SUB_CUT_MAX / 2) * ((conflictTo[i]! >= 0 ? 1 : 0) + (1 - self));
+    }
+    const totalConflicts = conflicts.reduce((a, b) => a + b, 0);
+    const totalLabelled = count.reduce((a, b) => a + b, 0);
+    const findings: FindingDraft[] = [];
+    for (let c = 0; c < C; c++) {
+      const others = totalLabelled - count[c]!;
+      if (!others || conflicts[c]! < MIN_CONFLICTS) continue;
+      // Expected conflicts of class c at the other classes' rate (floored so that a clean set with almost no
+      // conflicts elsewhere does not make three ordinary ones significant).
+      const rate = Math.max((totalConflicts - conflicts[c]!) / others, 1 / others);
+      const expected = rate * count[c]!;
+      const z = (conflicts[c]! - expected) / Math.sqrt(Math.max(expected * (1 - rate), 1));
+      if (z < Z_CUT) continue;
+      const members = [...conflictTo.keys()].filter((i) => y[i] === c && conflictTo[i]! >= 0);
+      members.sort((a, b) => probs[a * C + c]! - probs[b * C + c]!);
+      const score = Math.min(0.95, 0.5 + (z - Z_CUT) / 40);
+      for (const i of members) scores[i] = Math.max(scores[i]!, score + 0.04 * (1 - probs[i * C + c]!));
+      const lookLike: { [k: string]: Json } = {};
+      for (const i of members) lookLike[classes[conflictTo[i]!]!] = ((lookLike[classes[conflictTo[i]!]!] as number) ?? 0) + 1;
+      findings.push({
+        kind: 'label-conflict',
+        severity: 'medium',
+        score,
+        title: `${members.length} samples labelled "${classes[c]}" look like another class to their neighbours (${Math.round(expected)} expected at the other classes' rate)`,
+        samples: members,
+        evidence: {
+          class: classes[c]!, classSize: count[c]!, conflicts: members.length, expected: Math.round(expected * 10) / 10, z: Math.round(z * 10) / 10, zCut: Z_CUT,
+          lookLike, threshold: Math.round(t[c]! * 1000) / 1000, k: K, folds: FOLDS, knn: knnBackend, ...(knnNote ? { knnNote } : {}),
+        },
+      });
+    }
+    return { scores, findings };
+  },
+};

@@ -1,0 +1,102 @@
+// label-conflict (confident learning on out-of-fold kNN probabilities) and the shared k-NN index.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildKnn } from '../src/embed/knn.js';
+import { scan } from '../src/scan.js';
+import { silentProgress } from '../src/util/progress.js';
+import { createRng } from '../src/util/rng.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ps-lc-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function gaussian(rng: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+/** 3 classes x 200 in 16-d, some overlap; `poisons` samples of class 0's content labelled class 2. */
+function dataset(seed: number, poisons: number): { rows: string[]; poisoned: string[] } {
+  const rng = createRng(seed);
+  const d = 16;
+  const means = [0, 1, 2].map(() => Array.from({ length: d }, () => 1.2 * gaussian(rng)));
+  const rows: string[] = [];
+  const poisoned: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    let label = i % 3;
+    let v = means[label]!.map((m) => m + gaussian(rng));
+    if (label === 2 && poisoned.length < poisons && i % 7 === 2) {
+      v = means[0]!.map((m) => m + gaussian(rng));
+      poisoned.push(`s${i}`);
+    }
+    rows.push(JSON.stringify({ id: `s${i}`, text: `sample ${i}`, label: ['cat', 'dog', 'ship'][label], embedding: v }));
+    label = 0;
+  }
+  return { rows, poisoned };
+}
+
+describe('label-conflict', () => {
+  it('ranks dirty-label samples (content of another class) first and reports their class', async () => {
+    const { rows, poisoned } = dataset(3, 12);
+    const p = join(dir, 'lc.jsonl');
+    await writeFile(p, rows.join('\n') + '\n');
+    const r = await scan({ dataset: p, out: join(dir, 'o'), quiet: true, progress: silentProgress, failOn: 'never', detectors: ['label-conflict'] });
+    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    const top = new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]));
+    expect(poisoned.filter((id) => top.has(id)).length).toBeGreaterThanOrEqual(poisoned.length - 1);
+    const f = r.report.findings.find((x) => x.kind === 'label-conflict');
+    expect(f?.severity).toBe('medium');
+    expect(f?.evidence.class).toBe('ship');
+    expect(f?.evidence.lookLike).toMatchObject({ cat: expect.any(Number) });
+    expect(f!.samples.filter((s) => poisoned.includes(s)).length).toBeGreaterThanOrEqual(poisoned.length - 1);
+    // Seeded: the same scan gives the same scores.
+    const again = await scan({ dataset: p, out: join(dir, 'o2'), quiet: true, progress: silentProgress, failOn: 'never', detectors: ['label-conflict'] });
+    expect([...again.scores.score]).toEqual([...r.scores.score]);
+  });
+
+  it('reports nothing on clean data (ordinary overlap spreads over all classes)', async () => {
+    const { rows } = dataset(4, 0);
+    const p = join(dir, 'clean.jsonl');
+    await writeFile(p, rows.join('\n') + '\n');
+    const r = await scan({ dataset: p, out: join(dir, 'c'), quiet: true, progress: silentProgress, failOn: 'never', detectors: ['label-conflict'] });
+    expect(r.report.findings).toEqual([]);
+  });
+});
+
+describe('k-NN index', () => {
+  it('brute force is exact; usearch (HNSW) finds nearly the same neighbours', () => {
+    const rng = createRng(8);
+    const n = 800;
+    const d = 8;
+    const pts = Float32Array.from({ length: n * d }, () => gaussian(rng));
+    const brute = buildKnn(pts, d);
+    expect(brute.backend).toBe('brute');
+    const nb = brute.search(pts.subarray(0, 10 * d), 5);
+    for (let q = 0; q < 10; q++) {
+      const dist = Array.from({ length: n }, (_, j) => {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += (pts[q * d + t]! - pts[j * d + t]!) ** 2;
+        return s;
+      });
+      const want = [...dist.keys()].sort((a, b) => dist[a]! - dist[b]! || a - b).slice(0, 5);
+      expect([...nb.ids.subarray(q * 5, q * 5 + 5)]).toEqual(want);
+      expect(nb.ids[q * 5]).toBe(q);
+    }
+    const u = buildKnn(pts, d, { backend: 'usearch' });
+    const all = u.search(pts, 5);
+    const exact = brute.search(pts, 5);
+    let hit = 0;
+    for (let q = 0; q < n; q++) {
+      const s = new Set(exact.ids.subarray(q * 5, q * 5 + 5));
+      for (let j = 0; j < 5; j++) if (s.has(all.ids[q * 5 + j]!)) hit++;
+    }
+    // usearch may be absent on an unusual platform: then buildKnn falls back to brute force with a note.
+    if (u.backend === 'usearch') expect(hit / (n * 5)).toBeGreaterThan(0.95);
+    else expect(u.note).toMatch(/usearch did not load/);
+  });
+});
