@@ -1,35 +1,15 @@
 // Sharded scans on the command line: `scan --stage fingerprint --shard I/N` (one slice's fingerprints) and
 // `detect <fingerprint dirs...>` (merge, detectors, reports).
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consoleSummary } from '../report/console.js';
 import { detect, fingerprintStage } from '../scan-stages.js';
 import { parseShard } from '../store/shards.js';
-import { UsageError, type DatasetFormat, type FailOn } from '../types.js';
+import { UsageError, type FailOn } from '../types.js';
+import { int, readOptions } from './dataset-options.js';
 import { loadConfig } from '../config/config.js';
-
-function int(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
-    return n;
-  };
-}
-
-/**
- * Test hook: POISONSCAN_KILL_AFTER_PART=k makes the process SIGKILL itself once fingerprint part k is on disk, a
- * real `kill -9` at a deterministic point (test/shards.test.ts resumes from it).
- */
-export function killHookFromEnv(): ((k: number) => void) | undefined {
-  const v = process.env.POISONSCAN_KILL_AFTER_PART;
-  if (v === undefined || !/^\d+$/.test(v)) return undefined;
-  const at = Number(v);
-  return (k) => {
-    if (k === at) process.kill(process.pid, 'SIGKILL');
-  };
-}
 
 /** `scan ... --stage fingerprint [--shard I/N]`: the options are scan's, already parsed. */
 export async function runFingerprintStage(dataset: string, o: Record<string, unknown>): Promise<void> {
@@ -38,27 +18,9 @@ export async function runFingerprintStage(dataset: string, o: Record<string, unk
     if (o[k] !== undefined && o[k] !== false) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} belongs to the detect stage: pass it to \`poisonscan detect\``);
   }
   const r = await fingerprintStage({
-    dataset,
-    out: o.out as string,
+    ...readOptions(dataset, o),
     shard: o.shard !== undefined ? parseShard(String(o.shard)) : undefined,
-    format: o.format as DatasetFormat | undefined,
-    manifest: o.manifest as string | undefined,
-    textColumn: o.textColumn as string | undefined,
-    labelColumn: o.labelColumn as string | undefined,
-    idColumn: o.idColumn as string | undefined,
-    promptColumn: o.promptColumn as string | undefined,
-    responseColumn: o.responseColumn as string | undefined,
-    imageColumn: o.imageColumn as string | undefined,
-    split: o.split as string | undefined,
-    embeddingColumn: o.embeddingColumn as string | undefined,
-    embeddings: o.embeddings as string | undefined,
-    baseline: o.baseline as string | undefined,
-    concurrency: o.concurrency as number,
-    grid: o.grid as number | undefined,
     quiet: Boolean(o.quiet),
-    resume: Boolean(o.resume),
-    checkpointEvery: o.checkpointEvery as number | undefined,
-    onCheckpointPart: killHookFromEnv(),
   });
   const m = r.manifest;
   if (!o.quiet) {

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // poisonscan command line: commander wiring only; the work lives in the pipeline modules.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { scan } from '../scan.js';
 import { consoleSummary } from '../report/console.js';
 import { FORMATS } from '../ingest/detect-format.js';
-import { UsageError, type DatasetFormat, type FailOn } from '../types.js';
+import { UsageError, type FailOn } from '../types.js';
 import { VERSION } from '../version.js';
 import { registerExtraCommands } from './commands.js';
-import { killHookFromEnv, runFingerprintStage } from './cmd-detect.js';
+import { runFingerprintStage } from './cmd-detect.js';
+import { int, readOptions } from './dataset-options.js';
 import { CONFIG_FILE, loadConfig, type ScanDefaults } from '../config/config.js';
 
 /** Options given on the command line win; the project config fills the rest, then commander's defaults. */
@@ -20,14 +21,6 @@ export function withConfigDefaults(cli: Record<string, unknown>, defaults: ScanD
     if (cmd.getOptionValueSource(k) !== 'cli') o[k] = v;
   }
   return o;
-}
-
-function int(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
-    return n;
-  };
 }
 
 export function buildProgram(): Command {
@@ -78,36 +71,18 @@ export function buildProgram(): Command {
       const out = o.out as string;
       const wm = o.writeManifest;
       const result = await scan({
-        dataset,
-        out,
-        format: o.format as DatasetFormat | undefined,
-        manifest: o.manifest as string | undefined,
-        textColumn: o.textColumn as string | undefined,
-        labelColumn: o.labelColumn as string | undefined,
-        idColumn: o.idColumn as string | undefined,
-        promptColumn: o.promptColumn as string | undefined,
-        responseColumn: o.responseColumn as string | undefined,
-        imageColumn: o.imageColumn as string | undefined,
-        split: o.split as string | undefined,
-        embeddingColumn: o.embeddingColumn as string | undefined,
-        embeddings: o.embeddings as string | undefined,
+        ...readOptions(dataset, o),
         proxyModel: Boolean(o.proxyModel),
         embeddingIds: o.embeddingIds as string | undefined,
         model: o.model as string | undefined,
         layer: o.layer as string | undefined,
         detectors: Array.isArray(o.detectors) ? (o.detectors as string[]) : typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         failOn: o.failOn as FailOn,
-        concurrency: o.concurrency as number,
         seed: o.seed as number,
-        grid: o.grid as number | undefined,
         quiet: Boolean(o.quiet) || Boolean(o.json),
-        baseline: o.baseline as string | undefined,
         sarif: o.sarif as string | undefined,
         writeManifest: wm === true ? join(out, 'manifest.jsonl') : typeof wm === 'string' ? wm : undefined,
         suppressions: cfg.suppressions,
-        resume: Boolean(o.resume),
-        checkpointEvery: o.checkpointEvery as number | undefined,
-        onCheckpointPart: killHookFromEnv(),
       });
       if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
       else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
