@@ -219,14 +219,17 @@ function isolate(ws: WindowSet, seed: number[], radius: number, noiseFloor: numb
     const centre = new Float32Array(dim);
     for (const w of members) for (let d = 0; d < dim; d++) centre[d] += v[w * dim + d]! / members.length;
     const near: number[] = [];
+    const r2 = radius * radius;
     for (let w = 0; w < m; w++) {
+      // Most windows are far from the centre: stop summing once past the radius (beyond it only "far" matters).
       let d2 = 0;
-      for (let d = 0, o = w * dim; d < dim; d++) {
+      for (let d = 0, o = w * dim; d < dim && d2 < r2; d++) {
         const x = v[o + d]! - centre[d]!;
         d2 += x * x;
       }
+      if (d2 >= r2) continue;
       dist[w] = Math.sqrt(d2);
-      if (dist[w]! < radius) near.push(w);
+      near.push(w);
     }
     near.sort((a, b) => dist[a]! - dist[b]!);
     // One window per image; near-duplicates of a member are not extra members (nor the next neighbour).
@@ -261,8 +264,8 @@ function isolate(ws: WindowSet, seed: number[], radius: number, noiseFloor: numb
       reach: Float32Array.from(byImage, (w) => dist[w]!),
       next: new Float32Array(bestK).fill(next),
     } };
-    // The members are the seed: their centre is the one just used.
-    if (same) break;
+    // The members are the seed (their centre is the one just used), or too few to re-centre on.
+    if (same || bestK < 3) break;
   }
   return out;
 }
