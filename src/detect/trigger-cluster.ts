@@ -48,6 +48,11 @@ export interface TriggerClusterParams {
   positionIndexStructure: number;
   /** Structure below which a window may not join a per-position group (plain edges: ~0.55). */
   positionMemberStructure: number;
+  /**
+   * The per-position gap is measured from at least this distance: at one place, exact repeats of simple content
+   * are common in lossless data (binarised strokes of centred digits), so closeness beyond this earns nothing.
+   */
+  positionNoiseFloor: number;
 }
 
 export const DEFAULT_PARAMS: TriggerClusterParams = {
@@ -75,6 +80,7 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   positionHighScore: 3.0,
   positionIndexStructure: 1.0,
   positionMemberStructure: 0.8,
+  positionNoiseFloor: 0.15,
 };
 
 export const triggerCluster: Detector = {
@@ -102,7 +108,7 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
     for (const part of [1, 0]) {
       inputs.unshift({
         kind: 'position', pixels: f.pixels, grid: f.grid, phash: f.phash, params: { ...p.positions, stride }, bands: bands.filter((b) => b % 2 === part),
-        minStd: p.minStd, minStructure: p.positionIndexStructure, memberStructure: p.positionMemberStructure, noiseFloor: p.noiseFloor, minScore: p.positionMinScore, seed: ctx.seed,
+        minStd: p.minStd, minStructure: p.positionIndexStructure, memberStructure: p.positionMemberStructure, noiseFloor: p.positionNoiseFloor, minScore: p.positionMinScore, seed: ctx.seed,
       });
     }
   }
