@@ -14,8 +14,7 @@
 // is missed and a missing copy is recovered). Cost: windows of one size on a stride (a window of side s at
 // stride t lies wholly inside any pattern of side >= s + t - 1), streamed one row band at a time, so memory
 // holds one band of windows, not all of them.
-import { findMatches } from './matches.js';
-import type { Matches } from './matches.js';
+import { findMatches, type Matches } from './matches.js';
 import { nearDuplicatePairs, type SizeGroup, type SizeResult } from './size-analysis.js';
 import type { WindowSet } from './windows.js';
 
