@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectImageFolder } from '../src/attack/image-inject.js';
 import { parseJpeg } from '../src/fingerprint/file-facts.js';
+import { DEFAULT_PARAMS, runTriggerCluster } from '../src/detect/trigger-cluster.js';
 import { scan } from '../src/scan.js';
+import { readImageFingerprints } from '../src/store/image-fingerprints.js';
 import { silentProgress } from '../src/util/progress.js';
 import { writeSyntheticFolder } from './fixtures/synthetic-images.js';
 
@@ -43,6 +45,28 @@ describe('trigger-cluster', () => {
     // Cells that differ in brightness: colour-only differences are smeared by JPEG 4:2:0 (see README, limits).
     const { truth, top } = await poisonAndScan('trojan', { type: 'patch', pattern: 'random', size: 8, position: 'bottom-right', margin: 2, patternSeed: 1 }, 5);
     expect(new Set(top)).toEqual(new Set(truth.poisoned));
+  });
+
+  it('finds a hue-dominated 8x8 patch at a fixed place through the per-position pass, with a large dataset\'s window budget', async () => {
+    // The cells of this pattern (trojan-8x8's seed-3 pattern, missed on CIFAR-10 before the per-position pass)
+    // differ more in colour than in luma (luma std 38, chroma 38/46). A budget of 2,000 windows keeps ~1% of
+    // them, as 300,000 do of CIFAR-10's 50,000 images: the patch's windows fall below that cut, so only the
+    // per-position pass (all windows at one place, exact isolation) finds it.
+    const { truth, r } = await poisonAndScan('hue', { type: 'patch', pattern: 'random', size: 8, position: 'bottom-right', margin: 3, patternSeed: 3 }, 5);
+    const fp = await readImageFingerprints(join(dir, 'hue-out', 'fingerprints.arrow'));
+    const ctx = { modality: 'image' as const, ids: r.ids, labels: fp.labels, images: fp.features, seed: 1, concurrency: 1, progress: silentProgress };
+    const poisoned = new Set(truth.poisoned.map((id) => r.ids.indexOf(id)));
+    const run = async (positions: typeof DEFAULT_PARAMS.positions) => {
+      const out = await runTriggerCluster(ctx, { ...DEFAULT_PARAMS, windowBudget: 2000, positions });
+      const order = [...out.scores.keys()].sort((x, y) => out.scores[y]! - out.scores[x]!);
+      const f = out.findings.find((x) => x.severity !== 'low' && x.samples.filter((i) => poisoned.has(i)).length >= 4);
+      return { top: new Set(order.slice(0, 5)), f };
+    };
+    const on = await run(DEFAULT_PARAMS.positions);
+    expect(on.top).toEqual(poisoned);
+    expect(on.f?.evidence.samePlace).toBe(true);
+    const off = await run(null);
+    expect(off.f).toBeUndefined();
   });
 
   it('flags nothing in the clean set', async () => {

@@ -4,13 +4,32 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { analysePositions, type PositionInput } from './position-pass.js';
 import { analyseSize, type SizeInput, type SizeResult } from './size-analysis.js';
+
+/** One job: a window size over the whole dataset, or some row bands of the per-position pass. */
+export type AnalysisJob = SizeInput | PositionInput;
+
+function runJob(job: AnalysisJob): SizeResult {
+  return job.kind === 'position' ? analysePositions(job) : analyseSize(job);
+}
 
 const WORKER_URL = new URL('./size-worker.js', import.meta.url);
 
-export async function analyseSizes(inputs: SizeInput[], concurrency: number): Promise<SizeResult[]> {
-  const canFork = concurrency > 1 && inputs.length > 1 && existsSync(fileURLToPath(WORKER_URL));
-  if (!canFork) return inputs.map(analyseSize);
+export async function analyseSizes(jobs: AnalysisJob[], concurrency: number): Promise<SizeResult[]> {
+  const canFork = concurrency > 1 && jobs.length > 1 && existsSync(fileURLToPath(WORKER_URL));
+  if (!canFork) return jobs.map(runJob);
+  // The pixels once in shared memory: every job reads them, and posting a plain array copies it per job.
+  const shared = new Map<Uint8Array, Uint8Array>();
+  const inputs = jobs.map((j) => {
+    let px = shared.get(j.pixels);
+    if (!px) {
+      px = new Uint8Array(new SharedArrayBuffer(j.pixels.length));
+      px.set(j.pixels);
+      shared.set(j.pixels, px);
+    }
+    return { ...j, pixels: px };
+  });
   const results: SizeResult[] = new Array(inputs.length);
   let nextJob = 0;
   const runOne = async (): Promise<void> => {

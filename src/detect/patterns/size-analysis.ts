@@ -16,6 +16,7 @@ export interface SizeParams {
 }
 
 export interface SizeInput {
+  kind?: 'size';
   pixels: Uint8Array;
   grid: number;
   phash: BigUint64Array;
@@ -33,6 +34,8 @@ export interface SizeInput {
 /** A group of windows (one per image) that agree on one pattern. Arrays are parallel, one entry per image. */
 export interface SizeGroup {
   size: number;
+  /** Found by the per-position pass (windows compared at one place only). */
+  atPlace?: boolean;
   images: Int32Array;
   x: Uint16Array;
   y: Uint16Array;
@@ -68,23 +71,26 @@ export function analyseSize(inp: SizeInput): SizeResult {
     const i = ws.image[w]!;
     if (wsc.score[w]! > best[i]!) best[i] = wsc.score[w]!;
   }
-  const groups = groupWindows(ws, mt, wsc, inp.minScore).map((windowOf) => {
-    const imgs = [...windowOf.keys()].sort((a, b) => a - b);
-    const ws_ = imgs.map((i) => windowOf.get(i)!);
-    return {
-      size: sp.size,
-      images: Int32Array.from(imgs),
-      x: Uint16Array.from(ws_, (w) => ws.x[w]!),
-      y: Uint16Array.from(ws_, (w) => ws.y[w]!),
-      score: Float32Array.from(ws_, (w) => wsc.score[w]!),
-      reach: Float32Array.from(ws_, (w) => wsc.reach[w]!),
-      next: Float32Array.from(ws_, (w) => wsc.next[w]!),
-    };
-  });
+  const groups = groupWindows(ws, mt, wsc, inp.minScore).map((windowOf) => toSizeGroup(ws, wsc, windowOf));
   return { size: sp.size, windows: ws.count, best, groups };
 }
 
-interface WindowScore {
+/** A group as plain arrays, one entry per image (sorted by image). */
+export function toSizeGroup(ws: WindowSet, wsc: WindowScore, windowOf: Map<number, number>): SizeGroup {
+  const imgs = [...windowOf.keys()].sort((a, b) => a - b);
+  const ws_ = imgs.map((i) => windowOf.get(i)!);
+  return {
+    size: ws.size,
+    images: Int32Array.from(imgs),
+    x: Uint16Array.from(ws_, (w) => ws.x[w]!),
+    y: Uint16Array.from(ws_, (w) => ws.y[w]!),
+    score: Float32Array.from(ws_, (w) => wsc.score[w]!),
+    reach: Float32Array.from(ws_, (w) => wsc.reach[w]!),
+    next: Float32Array.from(ws_, (w) => wsc.next[w]!),
+  };
+}
+
+export interface WindowScore {
   score: Float32Array;
   /** Neighbours (distinct images) before the gap. */
   members: Int32Array;
@@ -95,7 +101,7 @@ interface WindowScore {
 }
 
 /** The gap statistic of each window (see the file comment). */
-function scoreWindows(ws: WindowSet, mt: Matches, radius: number, noiseFloor: number, maxCrowded: number): WindowScore {
+export function scoreWindows(ws: WindowSet, mt: Matches, radius: number, noiseFloor: number, maxCrowded: number): WindowScore {
   const m = ws.count;
   const score = new Float32Array(m);
   const members = new Int32Array(m);
@@ -140,7 +146,7 @@ function scoreWindows(ws: WindowSet, mt: Matches, radius: number, noiseFloor: nu
 }
 
 /** Union of strong windows through the pairs inside their gap; one window per image. */
-function groupWindows(ws: WindowSet, mt: Matches, wsc: WindowScore, minScore: number): Map<number, number>[] {
+export function groupWindows(ws: WindowSet, mt: Matches, wsc: WindowScore, minScore: number): Map<number, number>[] {
   const m = ws.count;
   const parent = new Int32Array(m);
   for (let w = 0; w < m; w++) parent[w] = w;
@@ -173,7 +179,7 @@ function groupWindows(ws: WindowSet, mt: Matches, wsc: WindowScore, minScore: nu
 }
 
 /** Pairs of images whose perceptual hashes are close are the same picture, not a shared pattern. */
-function nearDuplicatePairs(phash: BigUint64Array): (a: number, b: number) => boolean {
+export function nearDuplicatePairs(phash: BigUint64Array): (a: number, b: number) => boolean {
   const n = phash.length;
   const hi = new Uint32Array(n);
   const lo = new Uint32Array(n);

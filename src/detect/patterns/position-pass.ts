@@ -1,0 +1,270 @@
+// The per-position pass of trigger-cluster: for a pattern pasted at one fixed place, compare each image's
+// window at a place only with the other images' windows at that same place.
+//
+// Why: the dataset-wide pass can only afford the most structured ~1% of all windows, and it compares each
+// window with windows from every place of every image. A pattern of modest luma contrast (cells that differ
+// mostly in hue) falls below that cut, and among millions of windows its JPEG-distorted copies meet natural
+// look-alikes. At one place there are only n windows (one per image), none selected by gradient energy,
+// so the nearest natural window sits much further away than the copies sit from each other (on CIFAR-10,
+// 6x6 windows inside an 8x8 random-colour patch: copies 0.11-0.17 from their centre, the nearest of 50,000
+// natural windows at that place 0.61 and more).
+//
+// How: a coarse LSH index finds tight pairs at each place; the windows they join seed a candidate group, whose
+// isolation is then measured exactly against every window at that place (no index, so no natural neighbour
+// is missed and a missing copy is recovered). Cost: windows of one size on a stride (a window of side s at
+// stride t lies wholly inside any pattern of side >= s + t - 1), streamed one row band at a time, so memory
+// holds one band of windows, not all of them.
+import { findMatches, type Matches } from './matches.js';
+import { nearDuplicatePairs, type SizeGroup, type SizeResult } from './size-analysis.js';
+import type { WindowSet } from './windows.js';
+
+export interface PositionParams {
+  size: number;
+  stride: number;
+  /** Pairs closer than this (relative to contrast) seed a candidate group. */
+  tight: number;
+  /** The gap after a group is measured up to this distance from its centre. */
+  radius: number;
+  lshWidth: number;
+  lshK: number;
+  lshTables: number;
+  /** Hash through a 2x2-pooled sketch (see matches.ts). */
+  sketch: boolean;
+}
+
+export interface PositionInput {
+  kind: 'position';
+  pixels: Uint8Array;
+  grid: number;
+  phash: BigUint64Array;
+  params: PositionParams;
+  /** Row bands (indices into the stride's y positions) this job covers. */
+  bands: number[];
+  minStd: number;
+  minStructure: number;
+  /** Lower structure gate for windows that may join a group or be its next neighbour (not indexed). */
+  memberStructure: number;
+  noiseFloor: number;
+  minScore: number;
+  seed: number;
+}
+
+/** The y (and x) positions of a size/stride on a grid: the last one is flush with the edge. */
+export function strideStarts(grid: number, size: number, stride: number): number[] {
+  const out: number[] = [];
+  for (let p = 0; p + size <= grid; p += stride) out.push(p);
+  if (out.length && out[out.length - 1]! !== grid - size) out.push(grid - size);
+  return out;
+}
+
+export function analysePositions(inp: PositionInput): SizeResult {
+  const { grid: g, pixels, params: pp } = inp;
+  const s = pp.size;
+  const n = inp.phash.length;
+  const dim = s * s;
+  const starts = strideStarts(g, s, pp.stride);
+  const nx = starts.length;
+  const best = new Float32Array(n);
+  const groups: SizeGroup[] = [];
+  const skipPair = nearDuplicatePairs(inp.phash);
+  const minContrast = inp.minStd * s;
+  // One band: for every x position, the windows of the images that pass the gates.
+  const vectors = Array.from({ length: nx }, () => new Float32Array(n * dim));
+  const contrast = Array.from({ length: nx }, () => new Float32Array(n));
+  const image = Array.from({ length: nx }, () => new Int32Array(n));
+  const indexed = Array.from({ length: nx }, () => new Uint8Array(n));
+  const subVectors = new Float32Array(n * dim);
+  const count = new Int32Array(nx);
+  const rowLuma = new Float32Array(s * g);
+  const col1 = new Float64Array(g), col2 = new Float64Array(g), colE = new Float64Array(g);
+  let windows = 0;
+  const dist = new Float32Array(n);
+  const claimed = new Uint8Array(n);
+  for (const band of inp.bands) {
+    const y0 = starts[band]!;
+    count.fill(0);
+    for (let i = 0; i < n; i++) {
+      const base = (i * g + y0) * g * 3;
+      for (let k = 0, o = base; k < s * g; k++, o += 3) rowLuma[k] = 0.299 * pixels[o]! + 0.587 * pixels[o + 1]! + 0.114 * pixels[o + 2]!;
+      // Column sums over the band (luma, its square, gradient energy of the inner rows): each window's gates
+      // then cost a few additions, and only the windows that pass are copied.
+      for (let x = 0; x < g; x++) {
+        let a = 0, b = 0, e = 0;
+        for (let dy = 0; dy < s; dy++) {
+          const v = rowLuma[dy * g + x]!;
+          a += v;
+          b += v * v;
+          if (dy < s - 1 && x < g - 1) {
+            const h = rowLuma[dy * g + x + 1]! - v, u = rowLuma[(dy + 1) * g + x]! - v;
+            e += h * h + u * u;
+          }
+        }
+        col1[x] = a;
+        col2[x] = b;
+        colE[x] = e;
+      }
+      for (let xi = 0; xi < nx; xi++) {
+        const x0 = starts[xi]!;
+        let sum = 0, sq = 0, grad = 0;
+        for (let dx = 0; dx < s; dx++) {
+          sum += col1[x0 + dx]!;
+          sq += col2[x0 + dx]!;
+          if (dx < s - 1) grad += colE[x0 + dx]!;
+        }
+        const c = Math.sqrt(Math.max(0, sq - (sum * sum) / dim));
+        // Flatness and structure gates (gradient energy over squared contrast) as for the dataset-wide windows,
+        // with hysteresis: windows above the lower structure gate are kept as members and neighbours, only
+        // those above the full gate are indexed. A copy whose JPEG noise takes it just under the gate still
+        // joins its group, and plain edges (structure ~0.55) stay out.
+        if (c < minContrast || grad < inp.memberStructure * c * c) continue;
+        const m = count[xi]!;
+        indexed[xi]![m] = grad >= inp.minStructure * c * c ? 1 : 0;
+        const mean = sum / dim, inv = 1 / c;
+        const vec = vectors[xi]!;
+        let at = m * dim;
+        for (let dy = 0; dy < s; dy++) for (let dx = 0; dx < s; dx++) vec[at++] = (rowLuma[dy * g + x0 + dx]! - mean) * inv;
+        contrast[xi]![m] = c;
+        image[xi]![m] = i;
+        count[xi] = m + 1;
+      }
+    }
+    for (let xi = 0; xi < nx; xi++) {
+      const m = count[xi]!;
+      if (m < 3) continue;
+      windows += m;
+      const ws: WindowSet = {
+        size: s, dim, count: m,
+        vectors: vectors[xi]!.subarray(0, m * dim), contrast: contrast[xi]!.subarray(0, m), image: image[xi]!.subarray(0, m),
+        x: new Uint16Array(m).fill(starts[xi]!), y: new Uint16Array(m).fill(y0),
+      };
+      const sub = indexedSubset(ws, indexed[xi]!, subVectors);
+      const mt = findMatches(sub.ws, {
+        tight: pp.tight, fineTables: pp.lshTables, fineK: pp.lshK, fineWidth: pp.lshWidth, maxBucket: 64,
+        seed: inp.seed + 1000 + band * nx + xi, sketch: pp.sketch, skipPair,
+      });
+      claimed.fill(0, 0, m);
+      for (const subSeed of tightComponents(sub.ws, mt)) {
+        const seedWindows = subSeed.map((w) => sub.full[w]!);
+        // A component inside a group already verified here adds nothing.
+        if (seedWindows.every((w) => claimed[w])) continue;
+        const found = isolate(ws, seedWindows, pp.radius, inp.noiseFloor, skipPair, dist);
+        if (!found) continue;
+        const grp = found.group;
+        for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
+        for (const w of found.windows) claimed[w] = 1;
+        if (grp.score[0]! >= inp.minScore) groups.push(grp);
+      }
+    }
+  }
+  return { size: s, windows, best, groups };
+}
+
+/** The indexed windows as a window set of their own, and each one's index in the full set. */
+function indexedSubset(ws: WindowSet, flag: Uint8Array, buf: Float32Array): { ws: WindowSet; full: Int32Array } {
+  const full: number[] = [];
+  for (let w = 0; w < ws.count; w++) if (flag[w]) full.push(w);
+  const k = full.length, dim = ws.dim;
+  for (let j = 0; j < k; j++) buf.set(ws.vectors.subarray(full[j]! * dim, (full[j]! + 1) * dim), j * dim);
+  const pick = <T extends Float32Array | Int32Array | Uint16Array>(a: T): T => {
+    const b = new (a.constructor as new (n: number) => T)(k);
+    for (let j = 0; j < k; j++) b[j] = a[full[j]!]!;
+    return b;
+  };
+  return {
+    ws: { size: ws.size, dim, count: k, vectors: buf.subarray(0, k * dim), contrast: pick(ws.contrast), image: pick(ws.image), x: pick(ws.x), y: pick(ws.y) },
+    full: Int32Array.from(full),
+  };
+}
+
+/** Windows joined by tight pairs (union-find), as lists of window indices, when they span 2+ images. */
+function tightComponents(ws: WindowSet, mt: Matches): number[][] {
+  const m = ws.count;
+  const parent = new Int32Array(m);
+  for (let w = 0; w < m; w++) parent[w] = w;
+  const find = (x: number): number => {
+    while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!;
+    return x;
+  };
+  const touched: number[] = [];
+  for (let w = 0; w < m; w++) {
+    if (mt.off[w + 1]! === mt.off[w]!) continue;
+    touched.push(w);
+    for (let q = mt.off[w]!; q < mt.off[w + 1]!; q++) {
+      const a = find(w), b = find(mt.nbr[q]!);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    }
+  }
+  const byRoot = new Map<number, number[]>();
+  for (const w of touched) {
+    const r = find(w);
+    let l = byRoot.get(r);
+    if (!l) byRoot.set(r, (l = []));
+    l.push(w);
+  }
+  return [...byRoot.values()];
+}
+
+/**
+ * Exact isolation of a candidate group at one place: the distance of every window at that place to the
+ * group's centre, then the cut that best separates a few close windows (distinct images) from the rest:
+ * ln(next / reach) * log2(members). No index is involved, so no natural neighbour is missed.
+ */
+function isolate(ws: WindowSet, seed: number[], radius: number, noiseFloor: number, skipPair: (a: number, b: number) => boolean, dist: Float32Array): { group: SizeGroup; windows: number[] } | null {
+  const dim = ws.dim, m = ws.count, v = ws.vectors;
+  let members = seed;
+  let out: { group: SizeGroup; windows: number[] } | null = null;
+  // Twice: the first centre is the seed's, the second the members'.
+  for (let round = 0; round < 2; round++) {
+    const centre = new Float32Array(dim);
+    for (const w of members) for (let d = 0; d < dim; d++) centre[d] += v[w * dim + d]! / members.length;
+    const near: number[] = [];
+    const r2 = radius * radius;
+    for (let w = 0; w < m; w++) {
+      // Most windows are far from the centre: stop summing once past the radius (beyond it only "far" matters).
+      let d2 = 0;
+      for (let d = 0, o = w * dim; d < dim && d2 < r2; d++) {
+        const x = v[o + d]! - centre[d]!;
+        d2 += x * x;
+      }
+      if (d2 >= r2) continue;
+      dist[w] = Math.sqrt(d2);
+      near.push(w);
+    }
+    near.sort((a, b) => dist[a]! - dist[b]!);
+    // One window per image; near-duplicates of a member are not extra members (nor the next neighbour).
+    const kept: number[] = [];
+    for (const w of near) {
+      const im = ws.image[w]!;
+      if (kept.some((u) => ws.image[u] === im || skipPair(ws.image[u]!, im))) continue;
+      kept.push(w);
+    }
+    let bestS = 0, bestK = 0;
+    for (let k = 2; k <= kept.length; k++) {
+      const reach = Math.max(dist[kept[k - 1]!]!, noiseFloor);
+      const next = k < kept.length ? dist[kept[k]!]! : radius;
+      const s = Math.log(next / reach) * Math.log2(k);
+      if (s > bestS) {
+        bestS = s;
+        bestK = k;
+      }
+    }
+    if (bestK < 2) return out;
+    const same = bestK === members.length && kept.slice(0, bestK).every((w) => members.includes(w));
+    members = kept.slice(0, bestK);
+    const next = bestK < kept.length ? dist[kept[bestK]!]! : radius;
+    const byImage = [...members].sort((a, b) => ws.image[a]! - ws.image[b]!);
+    out = { windows: members, group: {
+      size: ws.size,
+      atPlace: true,
+      images: Int32Array.from(byImage, (w) => ws.image[w]!),
+      x: Uint16Array.from(byImage, (w) => ws.x[w]!),
+      y: Uint16Array.from(byImage, (w) => ws.y[w]!),
+      score: new Float32Array(bestK).fill(bestS),
+      reach: Float32Array.from(byImage, (w) => dist[w]!),
+      next: new Float32Array(bestK).fill(next),
+    } };
+    // The members are the seed (their centre is the one just used), or too few to re-centre on.
+    if (same || bestK < 3) break;
+  }
+  return out;
+}
