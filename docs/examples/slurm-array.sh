@@ -15,7 +15,7 @@ set -euo pipefail
 DATA=${DATA:-/shared/datasets/train}
 RESULTS=${RESULTS:-/shared/poisonscan/$(basename "$DATA")}
 SHARDS=${SHARDS:-8}   # keep equal to the --array range size
-POISONSCAN=${POISONSCAN:-npx --yes poisonscan@0.1.0}
+POISONSCAN=${POISONSCAN:-npx --yes poisonscan@0.1.0}   # or POISONSCAN="node /path/to/poisonscan/dist/cli/main.js"
 
 case "${1:-fingerprint}" in
   fingerprint)
