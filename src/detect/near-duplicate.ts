@@ -4,6 +4,7 @@ import type { FindingDraft } from '../types.js';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
 import type { Detector } from './detector.js';
 import { runTextNearDuplicate } from './text-near-duplicate.js';
+import { unionFind } from '../util/union-find.js';
 
 const MAX_HAMMING = 3; // 4 chunks of 16 bits: any pair within 3 bits shares a chunk exactly
 const MAX_MEAN_ABS_DIFF = 10; // on 0..255 pixels, after the hash match
@@ -46,11 +47,8 @@ export const nearDuplicate: Detector = {
 /** Connected groups of near-identical images, each sorted, in order of their first member. */
 export function duplicateGroups(f: ImageFeatures): number[][] {
   const n = f.phash.length;
-  const parent = Int32Array.from({ length: n }, (_, i) => i);
-  const find = (x: number): number => {
-    while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!;
-    return x;
-  };
+  const uf = unionFind(n);
+  const find = uf.find;
   const hi = new Uint32Array(n);
   const lo = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
@@ -80,7 +78,7 @@ export function duplicateGroups(f: ImageFeatures): number[][] {
       const heads = b.length > MAX_PAIRWISE ? 32 : b.length;
       for (let x = 0; x < heads; x++) for (let y = x + 1; y < b.length; y++) {
         const ra = find(b[x]!), rb = find(b[y]!);
-        if (ra !== rb && close(b[x]!, b[y]!)) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+        if (ra !== rb && close(b[x]!, b[y]!)) uf.join(ra, rb);
       }
     }
   }

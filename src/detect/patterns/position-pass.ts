@@ -17,6 +17,7 @@
 import { findMatches, type Matches } from './matches.js';
 import { nearDuplicatePairs, type SizeGroup, type SizeResult } from './size-analysis.js';
 import type { WindowSet } from './windows.js';
+import { unionFind } from '../../util/union-find.js';
 
 export interface PositionParams {
   size: number;
@@ -179,19 +180,15 @@ function indexedSubset(ws: WindowSet, flag: Uint8Array, buf: Float32Array): { ws
 /** Windows joined by tight pairs (union-find), as lists of window indices, when they span 2+ images. */
 function tightComponents(ws: WindowSet, mt: Matches): number[][] {
   const m = ws.count;
-  const parent = new Int32Array(m);
-  for (let w = 0; w < m; w++) parent[w] = w;
-  const find = (x: number): number => {
-    while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!;
-    return x;
-  };
+  const uf = unionFind(m);
+  const find = uf.find;
   const touched: number[] = [];
   for (let w = 0; w < m; w++) {
     if (mt.off[w + 1]! === mt.off[w]!) continue;
     touched.push(w);
     for (let q = mt.off[w]!; q < mt.off[w + 1]!; q++) {
       const a = find(w), b = find(mt.nbr[q]!);
-      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      uf.join(a, b);
     }
   }
   const byRoot = new Map<number, number[]>();

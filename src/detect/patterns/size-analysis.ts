@@ -4,6 +4,7 @@
 import { popcount } from '../near-duplicate.js';
 import { findMatches, type Matches } from './matches.js';
 import { extractWindows, type WindowSet } from './windows.js';
+import { unionFind } from '../../util/union-find.js';
 
 /** Per window size: how far the gap is measured, and the LSH that finds neighbours within that radius. */
 export interface SizeParams {
@@ -148,12 +149,8 @@ export function scoreWindows(ws: WindowSet, mt: Matches, radius: number, noiseFl
 /** Union of strong windows through the pairs inside their gap; one window per image. */
 export function groupWindows(ws: WindowSet, mt: Matches, wsc: WindowScore, minScore: number): Map<number, number>[] {
   const m = ws.count;
-  const parent = new Int32Array(m);
-  for (let w = 0; w < m; w++) parent[w] = w;
-  const find = (x: number): number => {
-    while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!;
-    return x;
-  };
+  const uf = unionFind(m);
+  const find = uf.find;
   const strong = (w: number) => wsc.score[w]! >= minScore;
   for (let w = 0; w < m; w++) {
     if (!strong(w)) continue;
@@ -162,7 +159,7 @@ export function groupWindows(ws: WindowSet, mt: Matches, wsc: WindowScore, minSc
       // Only the neighbours before this window's gap belong with it.
       if (mt.dist[q]! > wsc.reach[w]! * 1.0001 || !strong(u)) continue;
       const a = find(w), b = find(u);
-      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      uf.join(a, b);
     }
   }
   const byRoot = new Map<number, Map<number, number>>();
