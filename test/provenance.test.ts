@@ -3,9 +3,9 @@ import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectImageFolder } from '../src/attack/image-inject.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './fixtures/run-cli.js';
 import { writeSyntheticFolder } from './fixtures/synthetic-images.js';
 
 let dir: string;
@@ -25,20 +25,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stderr = '', stdout = '';
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'poisonscan', ...args]);
-    return { code, stderr, stdout };
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = runCli;
 
 const readJson = async (p: string) => JSON.parse(await readFile(p, 'utf8'));
 

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectImageFolder } from '../src/attack/image-inject.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './fixtures/run-cli.js';
 import { writeSyntheticFolder } from './fixtures/synthetic-images.js';
 
 let dir: string;
@@ -22,21 +22,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'poisonscan', ...args]);
-    return { code, stderr };
-  } finally {
-    spy.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = runCli;
 
 describe('scan outputs keep the contract', () => {
   it('writes report.json, scores.csv, scores.arrow and report.html for every sample read', async () => {
@@ -77,17 +63,8 @@ describe('scan outputs keep the contract', () => {
 
   it('exits 0 with --fail-on never and prints report.json with --json', async () => {
     const out = join(dir, 'out2');
-    let stdout = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      stdout += String(s);
-      return true;
-    });
-    try {
-      const { code } = await run(['scan', data, '--out', out, '--json', '--fail-on', 'never', '--detectors', 'near-duplicate', '--concurrency', '1']);
-      expect(code).toBe(0);
-    } finally {
-      spy.mockRestore();
-    }
+    const { code, stdout } = await run(['scan', data, '--out', out, '--json', '--fail-on', 'never', '--detectors', 'near-duplicate', '--concurrency', '1']);
+    expect(code).toBe(0);
     expect(JSON.parse(stdout).config.detectors).toEqual(['near-duplicate']);
   });
 

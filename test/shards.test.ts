@@ -3,9 +3,9 @@
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectImageFolder } from '../src/attack/image-inject.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './fixtures/run-cli.js';
 import { scan, type ScanResult } from '../src/scan.js';
 import { detect, fingerprintStage } from '../src/scan-stages.js';
 import { silentProgress, type Progress } from '../src/util/progress.js';
@@ -40,20 +40,7 @@ async function expectSameAsReference(r: ScanResult, ref = reference) {
   expect(await csv(r)).toBe(await csv(ref));
 }
 
-async function run(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    return { code: await main(['node', 'poisonscan', ...args]), stderr };
-  } finally {
-    spy.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = runCli;
 
 describe('sharded scans', () => {
   it('the reference scan finds the injected trigger (so the comparisons below compare findings)', () => {
