@@ -13,7 +13,7 @@
 import type { FindingDraft, Json } from '../types.js';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
 import type { Detector } from './detector.js';
-import { blendResiduals, RESIDUAL_SIDE } from './blend/residuals.js';
+import { blendResiduals, RESIDUAL_SCALE, RESIDUAL_SIDE } from './blend/residuals.js';
 
 const TAIL_Z = 4; // robust z beyond which a sample carries the pattern
 const MIN_MEMBERS = 10;
@@ -71,7 +71,7 @@ export const blend: Detector = {
  * the other half, so a template that merely describes its own top samples (which any heavy-tailed class has)
  * does not carry over, while a pattern shared across the class does.
  */
-function classTail(x: Float32Array, d: number, members: number[]): { z: Float32Array; template: Float64Array } {
+function classTail(x: Int16Array, d: number, members: number[]): { z: Float32Array; template: Float64Array } {
   const m = members.length;
   const halves: number[][] = [[], []];
   members.forEach((_, t) => halves[t & 1]!.push(t));
@@ -83,12 +83,13 @@ function classTail(x: Float32Array, d: number, members: number[]): { z: Float32A
     const tpl = refineTemplate(x, d, fit);
     const zo = robustProjection(x, d, other.map((t) => members[t]!), tpl);
     other.forEach((t, q) => (z[t] = zo[q]!));
-    for (let p = 0; p < d; p++) template[p] += tpl[p]! / 2;
+    // In luma steps again for the evidence (the projections are cosines: the residuals' scale cancels).
+    for (let p = 0; p < d; p++) template[p] += tpl[p]! / (2 * RESIDUAL_SCALE);
   }
   return { z, template };
 }
 
-function refineTemplate(x: Float32Array, d: number, members: number[]): Float64Array {
+function refineTemplate(x: Int16Array, d: number, members: number[]): Float64Array {
   const m = members.length;
   // Start: the class mean (residuals are already centred on the dataset mean).
   let template = new Float64Array(d);
@@ -114,7 +115,7 @@ function refineTemplate(x: Float32Array, d: number, members: number[]): Float64A
   return template;
 }
 
-function robustProjection(x: Float32Array, d: number, members: number[], template: Float64Array): Float32Array {
+function robustProjection(x: Int16Array, d: number, members: number[], template: Float64Array): Float32Array {
   let norm = 0;
   for (let p = 0; p < d; p++) norm += template[p]! * template[p]!;
   norm = Math.sqrt(norm) || 1;

@@ -13,6 +13,7 @@ import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from './imag
 import { computeImageStats } from './image-stats.js';
 import { perceptualHash } from './phash.js';
 import { decodeBmp } from './bmp.js';
+import { sharedBytes } from '../util/shared-bytes.js';
 
 export interface FingerprintImagesOptions {
   concurrency: number;
@@ -44,7 +45,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
   const grid = opts.grid ?? opts.reuse?.features.grid ?? (await guessGrid(samples));
   const n = samples.length;
   const per = grid * grid * 3;
-  const pixels = new Uint8Array(n * per);
+  const pixels = sharedBytes(n * per);
   const stats = Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, new Float32Array(n)])) as Record<ImageStatName, Float32Array>;
   const phash = new BigUint64Array(n);
   const format: string[] = new Array(n).fill('');
@@ -146,7 +147,7 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
   };
   let keptPixels = pixels;
   if (kept.length !== n) {
-    keptPixels = new Uint8Array(kept.length * per);
+    keptPixels = sharedBytes(kept.length * per);
     kept.forEach((src, dst) => keptPixels.set(pixels.subarray(src * per, (src + 1) * per), dst * per));
   }
   const features: ImageFeatures = {

@@ -1,6 +1,7 @@
 // Concatenates image fingerprints of consecutive chunks or shards into one set of columns, allocated once for the
 // known total (no second full-size copy while merging: peak memory stays at one set of fingerprint columns).
 import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../fingerprint/image-features.js';
+import { sharedBytes } from '../util/shared-bytes.js';
 
 export class ImageFeaturesBuilder {
   private readonly per: number;
@@ -19,7 +20,7 @@ export class ImageFeaturesBuilder {
     readonly grid: number,
   ) {
     this.per = grid * grid * 3;
-    this.pixels = new Uint8Array(capacity * this.per);
+    this.pixels = sharedBytes(capacity * this.per);
     this.stats = Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, new Float32Array(capacity)])) as Record<ImageStatName, Float32Array>;
     this.phash = new BigUint64Array(capacity);
     this.bytes = new Float64Array(capacity);
@@ -54,7 +55,8 @@ export class ImageFeaturesBuilder {
     const trim = <T extends Uint8Array | Float32Array | Float64Array | Uint32Array | BigUint64Array>(a: T, len: number): T => (a.length === len ? a : (a.slice(0, len) as T));
     return {
       grid: this.grid,
-      pixels: trim(this.pixels, n * this.per),
+      // A view, not a copy: the pixels stay in their shared buffer (see util/shared-bytes.ts).
+      pixels: this.pixels.subarray(0, n * this.per),
       stats: Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, trim(this.stats[k], n)])) as Record<ImageStatName, Float32Array>,
       phash: trim(this.phash, n),
       file: {

@@ -1,10 +1,12 @@
 // Image fingerprints as an Arrow table (fingerprints.arrow in --out): one row per sample read.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import {
-  Float32, Float64, Field, FixedSizeList, makeData, makeVector, Table, tableFromIPC, tableToIPC, Uint8, Uint32, Uint64, Utf8, vectorFromArray,
+  Float32, Float64, Field, FixedSizeList, makeData, makeVector, Table, tableFromIPC, Uint8, Uint32, Uint64, Utf8, vectorFromArray,
   type Vector,
 } from 'apache-arrow';
 import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../fingerprint/image-features.js';
+import { sharedBytes } from '../util/shared-bytes.js';
+import { writeTablesToFile } from './write-tables.js';
 
 export function imageFingerprintTable(ids: string[], labels: (string | null)[], f: ImageFeatures): Table {
   const n = ids.length;
@@ -34,8 +36,46 @@ export function imageFingerprintTable(ids: string[], labels: (string | null)[], 
   return t;
 }
 
-export async function writeImageFingerprints(path: string, ids: string[], labels: (string | null)[], f: ImageFeatures): Promise<void> {
-  await writeFile(path, tableToIPC(imageFingerprintTable(ids, labels, f), 'file'));
+/** Rows per record batch of fingerprints.arrow: the file is written batch by batch, never as one buffer. */
+export const FINGERPRINT_BATCH_ROWS = 50_000;
+
+/**
+ * fingerprints.arrow, one record batch of FINGERPRINT_BATCH_ROWS at a time (a million images' table as one IPC
+ * buffer would be a second 3 GB copy of the pixels). Readers see one table either way.
+ */
+export async function writeImageFingerprints(path: string, ids: string[], labels: (string | null)[], f: ImageFeatures, batchRows = FINGERPRINT_BATCH_ROWS): Promise<void> {
+  const n = ids.length;
+  const tables = function* () {
+    for (let a = 0; a < n || a === 0; a += batchRows) {
+      const b = Math.min(n, a + batchRows);
+      yield imageFingerprintTable(ids.slice(a, b), labels.slice(a, b), sliceImageFeatures(f, a, b));
+      if (b === n) return;
+    }
+  };
+  await writeTablesToFile(path, tables());
+}
+
+/** Rows a..b of the columns: views for the typed arrays (no pixel copy). */
+export function sliceImageFeatures(f: ImageFeatures, a: number, b: number): ImageFeatures {
+  const per = f.grid * f.grid * 3;
+  return {
+    grid: f.grid,
+    pixels: f.pixels.subarray(a * per, b * per),
+    stats: Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, f.stats[k].subarray(a, b)])) as Record<ImageStatName, Float32Array>,
+    phash: f.phash.subarray(a, b),
+    file: {
+      format: f.file.format.slice(a, b),
+      bytes: f.file.bytes.subarray(a, b),
+      width: f.file.width.subarray(a, b),
+      height: f.file.height.subarray(a, b),
+      jpegQuality: f.file.jpegQuality.subarray(a, b),
+      chroma: f.file.chroma.slice(a, b),
+      encoder: f.file.encoder.slice(a, b),
+      created: f.file.created.slice(a, b),
+      sha256: f.file.sha256.slice(a, b),
+      md5: f.file.md5.slice(a, b),
+    },
+  };
 }
 
 export interface StoredImageFingerprints {
@@ -57,7 +97,7 @@ export function imageFingerprintsFromTable(t: Table, path: string): StoredImageF
     return c.toArray() as T;
   };
   const pixelsVec = t.getChild('pixels')!;
-  const pixels = new Uint8Array(t.numRows * grid * grid * 3);
+  const pixels = sharedBytes(t.numRows * grid * grid * 3);
   let off = 0;
   for (const d of pixelsVec.data) {
     const child = d.children[0]!;

@@ -4,13 +4,20 @@ import type { ImageFeatures } from '../../fingerprint/image-features.js';
 
 export const RESIDUAL_SIDE = 32;
 
+/**
+ * Residuals are stored as 16-bit integers in 1/RESIDUAL_SCALE luma steps (|residual| <= 510, so no overflow):
+ * half the memory of floats (2 GB instead of 4 for a million images) and the detector's cosines do not see the
+ * scale; the rounding (1/128 of a luma step) is far below JPEG noise.
+ */
+export const RESIDUAL_SCALE = 64;
+
 /** n x 32*32 residuals, row-major. Grids other than 32 are resampled by area averaging / nearest. */
-export function blendResiduals(f: ImageFeatures): Float32Array {
+export function blendResiduals(f: ImageFeatures): Int16Array {
   const g = f.grid;
   const s = RESIDUAL_SIDE;
   const n = f.pixels.length / (g * g * 3);
   const d = s * s;
-  const out = new Float32Array(n * d);
+  const out = new Int16Array(n * d);
   const y = new Float32Array(d);
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -35,12 +42,13 @@ export function blendResiduals(f: ImageFeatures): Float32Array {
         acc += y[rr * s + cc]!;
         cnt++;
       }
-      const v = y[r * s + c]! - acc / cnt;
+      const v = Math.round((y[r * s + c]! - acc / cnt) * RESIDUAL_SCALE);
       out[o + r * s + c] = v;
       mean[r * s + c] += v;
     }
   }
-  for (let p = 0; p < d; p++) mean[p] /= n;
-  for (let i = 0; i < n; i++) for (let p = 0; p < d; p++) out[i * d + p] -= mean[p]!;
+  const shift = new Int16Array(d);
+  for (let p = 0; p < d; p++) shift[p] = Math.round(mean[p]! / n);
+  for (let i = 0; i < n; i++) for (let p = 0; p < d; p++) out[i * d + p] -= shift[p]!;
   return out;
 }

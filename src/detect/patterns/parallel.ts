@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { analysePositions, type PositionInput } from './position-pass.js';
+import { isShared } from '../../util/shared-bytes.js';
 import { analyseSize, type SizeInput, type SizeResult } from './size-analysis.js';
 
 /** One job: a window size over the whole dataset, or some row bands of the per-position pass. */
@@ -19,10 +20,11 @@ const WORKER_URL = new URL('./size-worker.js', import.meta.url);
 export async function analyseSizes(jobs: AnalysisJob[], concurrency: number): Promise<SizeResult[]> {
   const canFork = concurrency > 1 && jobs.length > 1 && existsSync(fileURLToPath(WORKER_URL));
   if (!canFork) return jobs.map(runJob);
-  // The pixels once in shared memory: every job reads them, and posting a plain array copies it per job.
+  // The pixels once in shared memory: every job reads them, and posting a plain array copies it per job. The
+  // fingerprint stage allocates them shared already (util/shared-bytes.ts); other callers' arrays are copied once.
   const shared = new Map<Uint8Array, Uint8Array>();
   const inputs = jobs.map((j) => {
-    let px = shared.get(j.pixels);
+    let px = isShared(j.pixels) ? j.pixels : shared.get(j.pixels);
     if (!px) {
       px = new Uint8Array(new SharedArrayBuffer(j.pixels.length));
       px.set(j.pixels);

@@ -31,6 +31,8 @@ export interface PositionParams {
   lshTables: number;
   /** Hash through a 2x2-pooled sketch (see matches.ts). */
   sketch: boolean;
+  /** Window vector floats held at once (default VECTOR_BUDGET); only memory and passes depend on it. */
+  vectorBudget?: number;
 }
 
 export interface PositionInput {
@@ -49,6 +51,9 @@ export interface PositionInput {
   minScore: number;
   seed: number;
 }
+
+/** Window vector floats held at once per job (256 MB): bounds the pass's memory at any dataset size. */
+const VECTOR_BUDGET = 64 * 2 ** 20;
 
 /** The y (and x) positions of a size/stride on a grid: the last one is flush with the edge. */
 export function strideStarts(grid: number, size: number, stride: number): number[] {
@@ -69,13 +74,16 @@ export function analysePositions(inp: PositionInput): SizeResult {
   const groups: SizeGroup[] = [];
   const skipPair = nearDuplicatePairs(inp.phash);
   const minContrast = inp.minStd * s;
-  // One band: for every x position, the windows of the images that pass the gates.
-  const vectors = Array.from({ length: nx }, () => new Float32Array(n * dim));
-  const contrast = Array.from({ length: nx }, () => new Float32Array(n));
-  const image = Array.from({ length: nx }, () => new Int32Array(n));
-  const indexed = Array.from({ length: nx }, () => new Uint8Array(n));
+  // One band, a chunk of x positions at a time: for each, the windows of the images that pass the gates. The
+  // chunk is as many positions as fit VECTOR_BUDGET (all of them up to ~150,000 images at grid 32); more chunks
+  // cost another pass over the band's pixels, not other results (every place is analysed on its own).
+  const xChunk = Math.max(1, Math.min(nx, Math.floor((pp.vectorBudget ?? VECTOR_BUDGET) / (n * dim))));
+  const vectors = Array.from({ length: xChunk }, () => new Float32Array(n * dim));
+  const contrast = Array.from({ length: xChunk }, () => new Float32Array(n));
+  const image = Array.from({ length: xChunk }, () => new Int32Array(n));
+  const indexed = Array.from({ length: xChunk }, () => new Uint8Array(n));
   const subVectors = new Float32Array(n * dim);
-  const count = new Int32Array(nx);
+  const count = new Int32Array(xChunk);
   const rowLuma = new Float32Array(s * g);
   const col1 = new Float64Array(g), col2 = new Float64Array(g), colE = new Float64Array(g);
   let windows = 0;
@@ -83,77 +91,82 @@ export function analysePositions(inp: PositionInput): SizeResult {
   const claimed = new Uint8Array(n);
   for (const band of inp.bands) {
     const y0 = starts[band]!;
-    count.fill(0);
-    for (let i = 0; i < n; i++) {
-      const base = (i * g + y0) * g * 3;
-      for (let k = 0, o = base; k < s * g; k++, o += 3) rowLuma[k] = 0.299 * pixels[o]! + 0.587 * pixels[o + 1]! + 0.114 * pixels[o + 2]!;
-      // Column sums over the band (luma, its square, gradient energy of the inner rows): each window's gates
-      // then cost a few additions, and only the windows that pass are copied.
-      for (let x = 0; x < g; x++) {
-        let a = 0, b = 0, e = 0;
-        for (let dy = 0; dy < s; dy++) {
-          const v = rowLuma[dy * g + x]!;
-          a += v;
-          b += v * v;
-          if (dy < s - 1 && x < g - 1) {
-            const h = rowLuma[dy * g + x + 1]! - v, u = rowLuma[(dy + 1) * g + x]! - v;
-            e += h * h + u * u;
+    for (let xa = 0; xa < nx; xa += xChunk) {
+      const xb = Math.min(nx, xa + xChunk);
+      count.fill(0);
+      for (let i = 0; i < n; i++) {
+        const base = (i * g + y0) * g * 3;
+        for (let k = 0, o = base; k < s * g; k++, o += 3) rowLuma[k] = 0.299 * pixels[o]! + 0.587 * pixels[o + 1]! + 0.114 * pixels[o + 2]!;
+        // Column sums over the band (luma, its square, gradient energy of the inner rows): each window's gates
+        // then cost a few additions, and only the windows that pass are copied.
+        for (let x = 0; x < g; x++) {
+          let a = 0, b = 0, e = 0;
+          for (let dy = 0; dy < s; dy++) {
+            const v = rowLuma[dy * g + x]!;
+            a += v;
+            b += v * v;
+            if (dy < s - 1 && x < g - 1) {
+              const h = rowLuma[dy * g + x + 1]! - v, u = rowLuma[(dy + 1) * g + x]! - v;
+              e += h * h + u * u;
+            }
           }
+          col1[x] = a;
+          col2[x] = b;
+          colE[x] = e;
         }
-        col1[x] = a;
-        col2[x] = b;
-        colE[x] = e;
-      }
-      for (let xi = 0; xi < nx; xi++) {
-        const x0 = starts[xi]!;
-        let sum = 0, sq = 0, grad = 0;
-        for (let dx = 0; dx < s; dx++) {
-          sum += col1[x0 + dx]!;
-          sq += col2[x0 + dx]!;
-          if (dx < s - 1) grad += colE[x0 + dx]!;
+        for (let xi = xa; xi < xb; xi++) {
+          const x0 = starts[xi]!;
+          let sum = 0, sq = 0, grad = 0;
+          for (let dx = 0; dx < s; dx++) {
+            sum += col1[x0 + dx]!;
+            sq += col2[x0 + dx]!;
+            if (dx < s - 1) grad += colE[x0 + dx]!;
+          }
+          const c = Math.sqrt(Math.max(0, sq - (sum * sum) / dim));
+          // Flatness and structure gates (gradient energy over squared contrast) as for the dataset-wide windows,
+          // with hysteresis: windows above the lower structure gate are kept as members and neighbours, only
+          // those above the full gate are indexed. A copy whose JPEG noise takes it just under the gate still
+          // joins its group, and plain edges (structure ~0.55) stay out.
+          if (c < minContrast || grad < inp.memberStructure * c * c) continue;
+          const slot = xi - xa;
+          const m = count[slot]!;
+          indexed[slot]![m] = grad >= inp.minStructure * c * c ? 1 : 0;
+          const mean = sum / dim, inv = 1 / c;
+          const vec = vectors[slot]!;
+          let at = m * dim;
+          for (let dy = 0; dy < s; dy++) for (let dx = 0; dx < s; dx++) vec[at++] = (rowLuma[dy * g + x0 + dx]! - mean) * inv;
+          contrast[slot]![m] = c;
+          image[slot]![m] = i;
+          count[slot] = m + 1;
         }
-        const c = Math.sqrt(Math.max(0, sq - (sum * sum) / dim));
-        // Flatness and structure gates (gradient energy over squared contrast) as for the dataset-wide windows,
-        // with hysteresis: windows above the lower structure gate are kept as members and neighbours, only
-        // those above the full gate are indexed. A copy whose JPEG noise takes it just under the gate still
-        // joins its group, and plain edges (structure ~0.55) stay out.
-        if (c < minContrast || grad < inp.memberStructure * c * c) continue;
-        const m = count[xi]!;
-        indexed[xi]![m] = grad >= inp.minStructure * c * c ? 1 : 0;
-        const mean = sum / dim, inv = 1 / c;
-        const vec = vectors[xi]!;
-        let at = m * dim;
-        for (let dy = 0; dy < s; dy++) for (let dx = 0; dx < s; dx++) vec[at++] = (rowLuma[dy * g + x0 + dx]! - mean) * inv;
-        contrast[xi]![m] = c;
-        image[xi]![m] = i;
-        count[xi] = m + 1;
       }
-    }
-    for (let xi = 0; xi < nx; xi++) {
-      const m = count[xi]!;
-      if (m < 3) continue;
-      windows += m;
-      const ws: WindowSet = {
-        size: s, dim, count: m,
-        vectors: vectors[xi]!.subarray(0, m * dim), contrast: contrast[xi]!.subarray(0, m), image: image[xi]!.subarray(0, m),
-        x: new Uint16Array(m).fill(starts[xi]!), y: new Uint16Array(m).fill(y0),
-      };
-      const sub = indexedSubset(ws, indexed[xi]!, subVectors);
-      const mt = findMatches(sub.ws, {
-        tight: pp.tight, fineTables: pp.lshTables, fineK: pp.lshK, fineWidth: pp.lshWidth, maxBucket: 64,
-        seed: inp.seed + 1000 + band * nx + xi, sketch: pp.sketch, skipPair,
-      });
-      claimed.fill(0, 0, m);
-      for (const subSeed of tightComponents(sub.ws, mt)) {
-        const seedWindows = subSeed.map((w) => sub.full[w]!);
-        // A component inside a group already verified here adds nothing.
-        if (seedWindows.every((w) => claimed[w])) continue;
-        const found = isolate(ws, seedWindows, pp.radius, inp.noiseFloor, skipPair, dist);
-        if (!found) continue;
-        const grp = found.group;
-        for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
-        for (const w of found.windows) claimed[w] = 1;
-        if (grp.score[0]! >= inp.minScore) groups.push(grp);
+      for (let xi = xa; xi < xb; xi++) {
+        const slot = xi - xa;
+        const m = count[slot]!;
+        if (m < 3) continue;
+        windows += m;
+        const ws: WindowSet = {
+          size: s, dim, count: m,
+          vectors: vectors[slot]!.subarray(0, m * dim), contrast: contrast[slot]!.subarray(0, m), image: image[slot]!.subarray(0, m),
+          x: new Uint16Array(m).fill(starts[xi]!), y: new Uint16Array(m).fill(y0),
+        };
+        const sub = indexedSubset(ws, indexed[slot]!, subVectors);
+        const mt = findMatches(sub.ws, {
+          tight: pp.tight, fineTables: pp.lshTables, fineK: pp.lshK, fineWidth: pp.lshWidth, maxBucket: 64,
+          seed: inp.seed + 1000 + band * nx + xi, sketch: pp.sketch, skipPair,
+        });
+        claimed.fill(0, 0, m);
+        for (const subSeed of tightComponents(sub.ws, mt)) {
+          const seedWindows = subSeed.map((w) => sub.full[w]!);
+          // A component inside a group already verified here adds nothing.
+          if (seedWindows.every((w) => claimed[w])) continue;
+          const found = isolate(ws, seedWindows, pp.radius, inp.noiseFloor, skipPair, dist);
+          if (!found) continue;
+          const grp = found.group;
+          for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
+          for (const w of found.windows) claimed[w] = 1;
+          if (grp.score[0]! >= inp.minScore) groups.push(grp);
+        }
       }
     }
   }

@@ -44,18 +44,21 @@ export interface WindowOptions {
   minStructure: number;
 }
 
-export function lumaPlanes(f: PixelGrid): Float32Array {
-  const g = f.grid;
-  const n = f.pixels.length / (g * g * 3);
-  const y = new Float32Array(n * g * g);
+/**
+ * The luma of image i into `out` (grid x grid). Computed per image when needed rather than for the whole set at
+ * once: a float plane per image is 4 KB at grid 32, 4 GB per worker for a million images.
+ */
+export function imageLuma(f: PixelGrid, i: number, out: Float32Array): Float32Array {
   const px = f.pixels;
-  for (let p = 0, o = 0; p < y.length; p++, o += 3) y[p] = 0.299 * px[o]! + 0.587 * px[o + 1]! + 0.114 * px[o + 2]!;
-  return y;
+  const len = f.grid * f.grid;
+  for (let p = 0, o = i * len * 3; p < len; p++, o += 3) out[p] = 0.299 * px[o]! + 0.587 * px[o + 1]! + 0.114 * px[o + 2]!;
+  return out;
 }
 
-export function extractWindows(f: PixelGrid, opts: WindowOptions, luma: Float32Array = lumaPlanes(f)): WindowSet[] {
+export function extractWindows(f: PixelGrid, opts: WindowOptions): WindowSet[] {
   const g = f.grid;
-  const n = luma.length / (g * g);
+  const n = f.pixels.length / (g * g * 3);
+  const luma = new Float32Array(g * g);
   const sizes = opts.sizes.filter((s) => s <= g);
   const integral = new Float64Array((g + 1) * (g + 1));
   const integral2 = new Float64Array((g + 1) * (g + 1));
@@ -66,7 +69,7 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions, luma: Float32A
   const out: WindowSet[] = [];
   for (const size of sizes) {
     const npos = g - size + 1;
-    const cut = selectionCut(luma, g, n, size, opts.keepFraction, opts.minStd * size, opts.minStructure, integral, integral2, cmap, gradIntegral, grad, smap);
+    const cut = selectionCut(f, luma, g, n, size, opts.keepFraction, opts.minStd * size, opts.minStructure, integral, integral2, cmap, gradIntegral, grad, smap);
     const dim = size * size;
     let cap = Math.max(16, Math.ceil(1.5 * opts.keepFraction * n * npos * npos));
     let vectors = new Float32Array(cap * dim);
@@ -77,10 +80,10 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions, luma: Float32A
     let m = 0;
     const cand: number[] = [];
     for (let i = 0; i < n; i++) {
-      const base = i * g * g;
-      buildIntegral(luma, base, g, integral, integral2);
+      imageLuma(f, i, luma);
+      buildIntegral(luma, g, integral, integral2);
       contrastMap(g, size, integral, integral2, cmap);
-      selectionMap(luma, base, g, size, gradIntegral, grad, smap);
+      selectionMap(luma, g, size, gradIntegral, grad, smap);
       cand.length = 0;
       const minContrast = opts.minStd * size;
       for (let p = 0; p < npos * npos; p++) {
@@ -105,11 +108,11 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions, luma: Float32A
         // Mean-removed luma over contrast.
         const at = m * dim;
         let sum = 0;
-        for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) sum += luma[base + (y + dy) * g + x + dx]!;
+        for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) sum += luma[(y + dy) * g + x + dx]!;
         const mean = sum / dim;
         const inv = 1 / c;
         let k = at;
-        for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) vectors[k++] = (luma[base + (y + dy) * g + x + dx]! - mean) * inv;
+        for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) vectors[k++] = (luma[(y + dy) * g + x + dx]! - mean) * inv;
         contrast[m] = c;
         image[m] = i;
         xs[m] = x;
@@ -132,12 +135,12 @@ function grow<T extends Float32Array | Int32Array | Uint16Array>(a: T, len: numb
   return b;
 }
 
-function buildIntegral(luma: Float32Array, base: number, g: number, s1: Float64Array, s2: Float64Array): void {
+function buildIntegral(luma: Float32Array, g: number, s1: Float64Array, s2: Float64Array): void {
   const w = g + 1;
   for (let y = 0; y < g; y++) {
     let r1 = 0, r2 = 0;
     for (let x = 0; x < g; x++) {
-      const v = luma[base + y * g + x]!;
+      const v = luma[y * g + x]!;
       r1 += v;
       r2 += v * v;
       s1[(y + 1) * w + x + 1] = s1[y * w + x + 1]! + r1;
@@ -163,11 +166,11 @@ function contrastMap(g: number, size: number, s1: Float64Array, s2: Float64Array
  * Selection strength of every window: its gradient energy (squared differences between neighbouring pixels
  * inside it). Unlike plain contrast it favours patterned windows over single edges, which are everywhere.
  */
-function selectionMap(luma: Float32Array, base: number, g: number, size: number, gi: Float64Array, grad: Float32Array, out: Float32Array): void {
+function selectionMap(luma: Float32Array, g: number, size: number, gi: Float64Array, grad: Float32Array, out: Float32Array): void {
   for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) {
-    const v = luma[base + y * g + x]!;
-    const dx = x + 1 < g ? luma[base + y * g + x + 1]! - v : 0;
-    const dy = y + 1 < g ? luma[base + (y + 1) * g + x]! - v : 0;
+    const v = luma[y * g + x]!;
+    const dx = x + 1 < g ? luma[y * g + x + 1]! - v : 0;
+    const dy = y + 1 < g ? luma[(y + 1) * g + x]! - v : 0;
     grad[y * g + x] = dx * dx + dy * dy;
   }
   const w = g + 1;
@@ -189,7 +192,7 @@ function selectionMap(luma: Float32Array, base: number, g: number, size: number,
 
 /** The selection strength above which keepFraction of windows lie, on an evenly spaced sample of images. */
 function selectionCut(
-  luma: Float32Array, g: number, n: number, size: number, keep: number, minContrast: number, minStructure: number,
+  f: PixelGrid, luma: Float32Array, g: number, n: number, size: number, keep: number, minContrast: number, minStructure: number,
   s1: Float64Array, s2: Float64Array, cmap: Float32Array, gi: Float64Array, grad: Float32Array, smap: Float32Array,
 ): number {
   if (keep >= 1) return -Infinity;
@@ -199,10 +202,10 @@ function selectionCut(
   let m = 0;
   for (let k = 0; k < sample; k++) {
     const i = Math.floor((k * n) / sample);
-    const base = i * g * g;
-    buildIntegral(luma, base, g, s1, s2);
+    imageLuma(f, i, luma);
+    buildIntegral(luma, g, s1, s2);
     contrastMap(g, size, s1, s2, cmap);
-    selectionMap(luma, base, g, size, gi, grad, smap);
+    selectionMap(luma, g, size, gi, grad, smap);
     // The share applies to windows that pass the flatness and structure gates.
     for (let p = 0; p < npos * npos; p++) {
       const c = cmap[p]!;
