@@ -76,6 +76,28 @@ describe('Parquet images', () => {
     const r = await scan({ dataset: join(dir, 'images.parquet'), out: join(dir, 'o5'), quiet: true, progress: silentProgress, failOn: 'never' });
     expect(r.report.dataset).toMatchObject({ format: 'parquet', modality: 'image', samples: 19, labels: { '0': 10, '1': 9 } });
   });
+
+  it('past the first 1,000 rows reads each image again from the file when decoding it, the right bytes for every row', async () => {
+    // 1,100 distinct tiny PNGs in row groups of 250: beyond COLUMN_PREFIX_ROWS the bytes are not held from the
+    // first read but fetched again in row order; each row's stored sha256 must be that of its own bytes.
+    const many: Uint8Array[] = [];
+    for (let i = 0; i < 1100; i++) {
+      const px = Buffer.alloc(4 * 4 * 3, i % 251);
+      px[0] = i & 255;
+      px[1] = i >> 8;
+      many.push(new Uint8Array(await sharp(px, { raw: { width: 4, height: 4, channels: 3 } }).png().toBuffer()));
+    }
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const buf = parquetWriteBuffer({ columnData: [{ name: 'image', data: many, type: 'BYTE_ARRAY' }, { name: 'id', data: many.map((_, i) => `r${i}`), type: 'STRING' }], rowGroupSize: 250 });
+    await writeFile(join(dir, 'many.parquet'), Buffer.from(buf));
+    const r = await scan({ dataset: join(dir, 'many.parquet'), out: join(dir, 'o7'), quiet: true, progress: silentProgress, failOn: 'never', detectors: ['outlier'], checkpointEvery: 300 });
+    expect(r.report.dataset.samples).toBe(1100);
+    const { readImageFingerprints } = await import('../src/store/image-fingerprints.js');
+    const fp = await readImageFingerprints(join(dir, 'o7', 'fingerprints.arrow'));
+    const { createHash } = await import('node:crypto');
+    expect(fp.ids).toEqual(many.map((_, i) => `r${i}`));
+    expect(fp.features.file.sha256).toEqual(many.map((b) => createHash('sha256').update(b).digest('hex')));
+  });
 });
 
 describe('WebDataset shards', () => {

@@ -9,8 +9,14 @@ import { RowError, type Cell } from './records.js';
 import { parquetSource } from './records/parquet.js';
 import { webdatasetSource } from './records/webdataset.js';
 import type { ImageSample } from './image-source.js';
+import { RowCursor } from './row-cursor.js';
 
 const IMAGE_FIELDS = ['jpg', 'jpeg', 'png', 'webp'];
+
+function imageField(r: Record<string, Cell>): Uint8Array | null {
+  const f = IMAGE_FIELDS.find((k) => r[k] instanceof Uint8Array);
+  return f ? (r[f] as Uint8Array) : null;
+}
 
 const str = (c: Cell): string | null => (typeof c === 'string' ? c : typeof c === 'number' || typeof c === 'bigint' ? String(c) : null);
 
@@ -24,6 +30,7 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
   const captions: (string | null)[] = [];
   const errors: SampleError[] = [];
   const shardOf = new Map<string, string>();
+  const cursors: RowCursor<Uint8Array | null>[] = [];
   let parquetSchema: string | null = null;
   for (const stem of stems) {
     const tar = `${stem}.tar`;
@@ -50,13 +57,22 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
       continue;
     }
     const inTar = new Set<string>();
-    for await (const r of webdatasetSource(join(path, tar)).rows()) {
+    // The image bytes are read again from the tar when decoded (see row-cursor.ts), not held from this pass.
+    const tarPath = join(path, tar);
+    const again = new RowCursor<Uint8Array | null>(async function* () {
+      for await (const r of webdatasetSource(tarPath).rows()) yield r instanceof RowError ? null : imageField(r);
+    });
+    cursors.push(again);
+    let item = -1;
+    for await (const r of webdatasetSource(tarPath).rows()) {
+      item++;
       if (r instanceof RowError) {
         errors.push({ id: `${tar}#${r.row}`, error: r.message });
         continue;
       }
       const key = String(r.__key__);
       const field = IMAGE_FIELDS.find((f) => r[f] instanceof Uint8Array);
+      const at = item;
       const first = shardOf.get(key);
       if (first !== undefined) {
         errors.push({ id: `${tar}:${key}`, error: `key ${key} is in ${first} and ${tar}; the second is skipped (a shard copied twice?)` });
@@ -68,10 +84,16 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
         errors.push({ id: key, error: `${tar}: sample ${key} has no image (fields: ${Object.keys(r).filter((k) => k !== '__key__').join(', ') || 'none'})` });
         continue;
       }
-      const bytes = r[field] as Uint8Array;
       const json = r.json && typeof r.json === 'object' && !Array.isArray(r.json) ? (r.json as Record<string, Cell>) : {};
       captions.push(str(r.txt ?? null) ?? str(json.caption ?? null) ?? meta.get(key)?.caption ?? null);
-      samples.push({ id: key, label: null, read: async () => bytes });
+      samples.push({
+        id: key, label: null,
+        read: async () => {
+          const b = await again.at(at);
+          if (!b) throw new Error(`${tar}: sample ${key} could not be read again`);
+          return b;
+        },
+      });
     }
     for (const [key, m] of meta) {
       if (m.status === 'success' && !inTar.has(key)) errors.push({ id: key, error: `${pq} lists ${key} as downloaded but ${tar} does not hold it` });
@@ -81,7 +103,7 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
   opts.progress.done();
   if (samples.length === 0) throw new UsageError(`${path}: no image in ${stems.length} img2dataset shards${errors[0] ? ` (first problem: ${errors[0].error})` : ''}`);
   const t1 = performance.now();
-  const data = await fingerprintImageSamples(path, 'img2dataset', samples, errors, opts, { ingest: (t1 - t0) / 1000 });
+  const data = await fingerprintImageSamples(path, 'img2dataset', samples, errors, opts, { ingest: (t1 - t0) / 1000 }).finally(() => Promise.all(cursors.map((c) => c.close())));
   // Captions follow the images that could be read (sourceRows index the listing).
   return { ...data, modality: 'image-text', texts: { text: data.sourceRows!.map((k) => captions[k] ?? null) } };
 }

@@ -17,6 +17,7 @@ import { checkEmbeddingRows, fingerprintImageSamples } from './load.js';
 import { hasImageExtension, type ImageSample } from './image-source.js';
 import { embeddingsFromColumn, selectRows } from '../embed/embeddings.js';
 import type { TextColumns } from './text-columns.js';
+import { RowCursor } from './row-cursor.js';
 
 const TEXT = ['text', 'sentence', 'sentences', 'content', 'document', 'txt', 'caption'];
 const LABEL = ['label', 'labels', 'class', 'category', 'cls'];
@@ -25,9 +26,15 @@ const RESPONSE = ['response', 'output', 'completion', 'answer'];
 const IMAGE = ['image', 'img', 'picture', 'jpg', 'jpeg', 'png', 'webp'];
 const EMBEDDING = ['embedding', 'embeddings', 'emb'];
 
+/**
+ * Stands in for an inline image (bytes, or a {bytes, path} struct with bytes) once the columns are chosen: the
+ * bytes are read again when the image is decoded (see row-cursor.ts), not held from the first read.
+ */
+const INLINE_IMAGE: Cell = Object.freeze({ inline: true });
+
 /** Image cells: encoded bytes, a Hugging Face Image struct {bytes, path}, or a path to an image file. */
 function isImageCell(c: Cell, byName: boolean): boolean {
-  if (c instanceof Uint8Array) return true;
+  if (c instanceof Uint8Array || c === INLINE_IMAGE) return true;
   if (typeof c === 'string') return byName && hasImageExtension(c);
   if (typeof c !== 'object' || c === null || Array.isArray(c)) return false;
   const o = c as { bytes?: unknown; path?: unknown };
@@ -143,11 +150,20 @@ function chooseColumns(columns: string[], rows: RecordRow[], opts: LoadOptions, 
   return { idCol, labelCol, promptCol, responseCol, textCol, inputCol, embeddingCol, namedImageCol, imageCol, images };
 }
 
-/** Only the chosen columns of a row (names compared case-insensitively): a wide file's other columns are not held in memory. */
-function project(r: RecordRow, keep: Set<string>): RecordRow {
+/**
+ * Only the chosen columns of a row (names compared case-insensitively): a wide file's other columns are not held
+ * in memory, nor inline image bytes (INLINE_IMAGE stands in for them).
+ */
+function project(r: RecordRow, keep: Set<string>, imageCol: string | null): RecordRow {
   const out: RecordRow = {};
-  for (const k in r) if (keep.has(k.toLowerCase())) out[k] = r[k];
+  for (const k in r) if (keep.has(k.toLowerCase())) out[k] = k === imageCol ? withoutBytes(r[k]) : r[k];
   return out;
+}
+
+function withoutBytes(c: Cell): Cell {
+  if (c instanceof Uint8Array) return INLINE_IMAGE;
+  if (typeof c === 'object' && c !== null && !Array.isArray(c) && (c as { bytes?: unknown }).bytes instanceof Uint8Array) return INLINE_IMAGE;
+  return c;
 }
 
 function keptColumns(c: Chosen): Set<string> {
@@ -165,6 +181,8 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   const seenColumns = new Set<string>();
   let n = 0;
   let keep: Set<string> | null = null;
+  // The image column, once the first rows show the dataset holds images: its bytes are not kept.
+  let streamedImages: string | null = null;
   const source = sourceFor(path, format, opts.split);
   for await (const r of source.rows()) {
     const row = n++;
@@ -174,12 +192,14 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     }
     for (const k in r) seenColumns.add(k);
     // The columns are chosen after the first rows; from then on each row keeps only those.
-    if (keep) rows.push(project(r, keep));
+    if (keep) rows.push(project(r, keep, streamedImages));
     else {
       rows.push(r);
       if (rows.length === COLUMN_PREFIX_ROWS) {
-        keep = keptColumns(chooseColumns([...seenColumns], rows, opts, false));
-        rows = rows.map((x) => project(x, keep!));
+        const first = chooseColumns([...seenColumns], rows, opts, false);
+        keep = keptColumns(first);
+        if (first.images && first.imageCol) streamedImages = first.imageCol;
+        rows = rows.map((x) => project(x, keep!, streamedImages));
       }
     }
     rowNumbers.push(row);
@@ -206,17 +226,23 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     opts.progress.stage('list');
     const samples: ImageSample[] = [];
     const used = new Set<string>();
+    // Inline images are read again, in row order, when decoded: the second read holds a few rows at a time.
+    const again = new RowCursor<Cell>(async function* () {
+      for await (const r of sourceFor(path, format, opts.split).rows()) yield r instanceof RowError ? null : r[imageCol];
+    });
     rows.forEach((r, k) => {
       let id = idCol ? cellText(r[idCol]) ?? String(rowNumbers[k]) : String(rowNumbers[k]);
       if (used.has(id)) id = `${id}#${rowNumbers[k]}`;
       used.add(id);
       const cell = r[imageCol];
-      samples.push({ id, label: labelCol ? labelOf(r[labelCol]) : null, read: () => imageBytes(cell, imageCol, baseDir) });
+      const row = rowNumbers[k]!;
+      const read = cell === INLINE_IMAGE ? async () => imageBytes(await again.at(row), imageCol, baseDir) : () => imageBytes(cell, imageCol, baseDir);
+      samples.push({ id, label: labelCol ? labelOf(r[labelCol]) : null, read });
     });
     // Embeddings are checked before the long decoding work, then follow the images that could be read.
     const all = embeddingCol ? embeddingsFromColumn(rows.map((r) => r[embeddingCol]), embeddingCol, samples.map((x) => x.id)) : undefined;
     const t1 = performance.now();
-    const loaded = await fingerprintImageSamples(path, format, samples, errors, opts, { ingest: (t1 - t0) / 1000 });
+    const loaded = await fingerprintImageSamples(path, format, samples, errors, opts, { ingest: (t1 - t0) / 1000 }).finally(() => again.close());
     const data = { ...loaded, sourceRows: loaded.sourceRows!.map((k) => rowNumbers[k]!) };
     if (!all) return data;
     const at = new Map(samples.map((x, k) => [x.id, k]));
