@@ -52,6 +52,17 @@ describe('Hugging Face Arrow folders', () => {
     await expect(scan({ dataset: join(dir, 'hf'), split: 'dev', out: join(dir, 'o3'), quiet: true, progress: silentProgress })).rejects.toThrow(/no split "dev"/);
   });
 
+  it('leaves out an Arrow file whose schema changed with one error, and reads the others', async () => {
+    await mkdir(join(dir, 'hfchg'), { recursive: true });
+    const other = new Table({ img: hfTable(pngs.slice(20, 30)).getChild('img')!, label: vectorFromArray(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'], new Utf8()) });
+    await writeFile(join(dir, 'hfchg', 'data-00000-of-00002.arrow'), tableToIPC(hfTable(pngs.slice(10, 20)), 'stream'));
+    await writeFile(join(dir, 'hfchg', 'data-00001-of-00002.arrow'), tableToIPC(other, 'stream'));
+    const r = await scan({ dataset: join(dir, 'hfchg'), out: join(dir, 'o9'), quiet: true, progress: silentProgress, failOn: 'never' });
+    expect(r.report.dataset.samples).toBe(10);
+    expect(r.report.errors).toHaveLength(1);
+    expect(r.report.errors[0]!.error).toMatch(/data-00001-of-00002\.arrow: its schema differs .*label is Utf8, not Int64.*its 10 rows are not read/);
+  });
+
   it('keeps the rows before the damage in a truncated stream and says where it broke', async () => {
     await mkdir(join(dir, 'cut'), { recursive: true });
     // Two batches: cut inside the second.
@@ -75,6 +86,28 @@ describe('Parquet images', () => {
     await writeFile(join(dir, 'images.parquet'), Buffer.from(buf));
     const r = await scan({ dataset: join(dir, 'images.parquet'), out: join(dir, 'o5'), quiet: true, progress: silentProgress, failOn: 'never' });
     expect(r.report.dataset).toMatchObject({ format: 'parquet', modality: 'image', samples: 19, labels: { '0': 10, '1': 9 } });
+  });
+
+  it('leaves out a shard whose schema changed with one error naming it, and scans the other shards', async () => {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const shard = (from: number, labelType: 'INT32' | 'STRING') => Buffer.from(parquetWriteBuffer({
+      columnData: [
+        { name: 'image', data: pngs.slice(from, from + 10), type: 'BYTE_ARRAY' },
+        { name: 'label', data: labels.slice(from, from + 10).map((l) => (labelType === 'INT32' ? Number(l) : String(l))), type: labelType },
+      ],
+    }));
+    await mkdir(join(dir, 'pqs', 'data'), { recursive: true });
+    await writeFile(join(dir, 'pqs', 'data', 'train-00000-of-00003.parquet'), shard(10, 'INT32'));
+    await writeFile(join(dir, 'pqs', 'data', 'train-00001-of-00003.parquet'), shard(20, 'STRING'));
+    await writeFile(join(dir, 'pqs', 'data', 'train-00002-of-00003.parquet'), shard(30, 'INT32'));
+    const r = await scan({ dataset: join(dir, 'pqs'), out: join(dir, 'o8'), quiet: true, progress: silentProgress, failOn: 'never' });
+    expect(r.report.dataset.samples).toBe(20);
+    expect(r.report.errors).toHaveLength(1);
+    expect(r.report.errors[0]!.id).toMatch(/train-00001-of-00003\.parquet$/);
+    expect(r.report.errors[0]!.error).toMatch(/schema differs from .*train-00000-of-00003\.parquet's \(label is BYTE_ARRAY.*not INT32.*its 10 rows are not read/);
+    // Rows keep their numbers: the third shard's first row is row 20.
+    expect(r.ids).toContain('20');
+    expect(r.ids).not.toContain('10');
   });
 
   it('past the first 1,000 rows reads each image again from the file when decoding it, the right bytes for every row', async () => {

@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError, type DatasetFormat, type Modality, type SampleError } from '../types.js';
 import type { LoadOptions, LoadedDataset } from './load.js';
 import { registerLoader } from './load.js';
-import { RowError, type Cell, type RecordRow, type RecordSource } from './records.js';
+import { RowError, SkippedRows, type Cell, type RecordRow, type RecordSource } from './records.js';
 import { delimitedSource } from './records/delimited.js';
 import { jsonArraySource } from './records/json.js';
 import { jsonlSource } from './records/jsonl.js';
@@ -186,6 +186,12 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   const source = sourceFor(path, format, opts.split);
   for await (const r of source.rows()) {
     const row = n++;
+    if (r instanceof SkippedRows) {
+      // One error for a whole file left out; its rows keep their numbers.
+      errors.push({ id: r.file, error: r.message });
+      n += r.count - 1;
+      continue;
+    }
     if (r instanceof RowError) {
       errors.push({ id: String(r.row), error: r.message });
       continue;
@@ -228,7 +234,10 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     const used = new Set<string>();
     // Inline images are read again, in row order, when decoded: the second read holds a few rows at a time.
     const again = new RowCursor<Cell>(async function* () {
-      for await (const r of sourceFor(path, format, opts.split).rows()) yield r instanceof RowError ? null : r[imageCol];
+      for await (const r of sourceFor(path, format, opts.split).rows()) {
+        if (r instanceof SkippedRows) for (let j = 0; j < r.count; j++) yield null;
+        else yield r instanceof RowError ? null : r[imageCol];
+      }
     });
     rows.forEach((r, k) => {
       let id = idCol ? cellText(r[idCol]) ?? String(rowNumbers[k]) : String(rowNumbers[k]);

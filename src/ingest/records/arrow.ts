@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordBatchReader, type Schema } from 'apache-arrow';
 import { UsageError } from '../../types.js';
-import { RowError, type Cell, type RecordRow, type RecordSource } from '../records.js';
+import { RowError, schemaChange, SkippedRows, type Cell, type RecordRow, type RecordSource } from '../records.js';
 
 export interface ArrowSource extends RecordSource {
   /** ClassLabel names per column, from the Hugging Face features, once the first file's schema is read. */
@@ -43,6 +43,8 @@ export function arrowSource(path: string, split?: string): ArrowSource {
     classNames: new Map(),
     async *rows() {
       let row = 0;
+      let firstSchema: Map<string, string> | null = null;
+      let firstFile = '';
       for (const file of await arrowFiles(path, split)) {
         let reader: RecordBatchReader;
         try {
@@ -52,6 +54,21 @@ export function arrowSource(path: string, split?: string): ArrowSource {
           throw new UsageError(`${file}: not a readable Arrow file (${(e as Error).message})`);
         }
         const schema = reader.schema as Schema | undefined;
+        const types = new Map((schema?.fields ?? []).map((f) => [f.name, String(f.type)]));
+        const change = firstSchema && schema && schemaChange(firstSchema, types);
+        if (change) {
+          // A stream's row count is only known by reading it: count its rows without keeping them.
+          let rows = 0;
+          try {
+            for await (const batch of reader) rows += batch.numRows;
+          } catch {
+            // damaged too: what was counted is skipped
+          }
+          yield new SkippedRows(row, rows, file, `${file}: its schema differs from ${firstFile}'s (${change}); its ${rows} rows are not read`);
+          row += rows;
+          continue;
+        }
+        if (schema && !firstSchema) [firstSchema, firstFile] = [types, file];
         if (schema) {
           source.columns = schema.fields.map((f) => f.name);
           readClassNames(schema, source.classNames);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { UsageError } from '../../types.js';
-import { RowError, type Cell, type RecordRow, type RecordSource } from '../records.js';
+import { RowError, schemaChange, SkippedRows, type Cell, type RecordRow, type RecordSource } from '../records.js';
 
 /** The file, or every .parquet file under the folder in name order (Hugging Face's data/train-0000n-of-... shards). */
 async function parquetFiles(path: string): Promise<string[]> {
@@ -22,6 +22,8 @@ export function parquetSource(path: string): RecordSource {
     columns: [],
     async *rows() {
       let start = 0;
+      let firstSchema: Map<string, string> | null = null;
+      let firstFile = '';
       for (const f of await parquetFiles(path)) {
         let file;
         let metadata;
@@ -31,7 +33,17 @@ export function parquetSource(path: string): RecordSource {
         } catch (e) {
           throw new UsageError(`${f}: not a readable Parquet file (${(e as Error).message})`);
         }
-        source.columns = parquetSchema(metadata).children.map((c) => c.element.name);
+        const columns = parquetSchema(metadata).children;
+        const types = new Map(columns.map((c) => [c.element.name, parquetType(c.element)]));
+        const change = firstSchema && schemaChange(firstSchema, types);
+        if (change) {
+          const rows = Number(metadata.num_rows);
+          yield new SkippedRows(start, rows, f, `${f}: its schema differs from ${firstFile}'s (${change}); its ${rows} rows are not read`);
+          start += rows;
+          continue;
+        }
+        if (!firstSchema) [firstSchema, firstFile] = [types, f];
+        source.columns = columns.map((c) => c.element.name);
         yield* readFile(file, metadata, start);
         start += Number(metadata.num_rows);
       }
@@ -57,4 +69,9 @@ async function* readFile(file: AsyncBuffer, metadata: FileMetaData, first: numbe
     for (const row of rows) yield row as Record<string, Cell> as RecordRow;
     start += count;
   }
+}
+
+/** A column's physical and logical type, as compared between shards. */
+function parquetType(e: { type?: string; converted_type?: string; logical_type?: { type: string }; repetition_type?: string }): string {
+  return [e.type ?? 'group', e.logical_type?.type ?? e.converted_type ?? '', e.repetition_type ?? ''].filter(Boolean).join('/');
 }
