@@ -31,6 +31,7 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
   const errors: SampleError[] = [];
   const shardOf = new Map<string, string>();
   const cursors: RowCursor<Uint8Array | null>[] = [];
+  let active: RowCursor<Uint8Array | null> | undefined;
   let parquetSchema: string | null = null;
   for (const stem of stems) {
     const tar = `${stem}.tar`;
@@ -71,7 +72,6 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
         continue;
       }
       const key = String(r.__key__);
-      const field = IMAGE_FIELDS.find((f) => r[f] instanceof Uint8Array);
       const at = item;
       const first = shardOf.get(key);
       if (first !== undefined) {
@@ -80,7 +80,7 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
       }
       shardOf.set(key, tar);
       inTar.add(key);
-      if (!field) {
+      if (!imageField(r)) {
         errors.push({ id: key, error: `${tar}: sample ${key} has no image (fields: ${Object.keys(r).filter((k) => k !== '__key__').join(', ') || 'none'})` });
         continue;
       }
@@ -89,6 +89,11 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
       samples.push({
         id: key, label: null,
         read: async () => {
+          // Decoding moves through the tars in order: a tar left behind is closed (one open stream at a time).
+          if (active !== again) {
+            void active?.close();
+            active = again;
+          }
           const b = await again.at(at);
           if (!b) throw new Error(`${tar}: sample ${key} could not be read again`);
           return b;
