@@ -118,6 +118,9 @@ export function markedText(text: string, trigger: string | null): string {
   return prefix + shown + suffix;
 }
 
+/** Low findings rendered at most (high and medium: all). */
+export const MAX_LOW_SHOWN = 200;
+
 async function findingHtml(fd: Finding, inp: HtmlInputs): Promise<string> {
   const max = inp.maxPerFinding ?? 24;
   const cells: string[] = [];
@@ -152,7 +155,14 @@ export async function renderHtml(inp: HtmlInputs): Promise<string> {
   const counts = { high: 0, medium: 0, low: 0 };
   for (const f of r.findings) counts[f.severity]++;
   const sections: string[] = [];
-  for (const f of r.findings) sections.push(await findingHtml(f, inp));
+  // Every high and medium finding; low ones up to a cap (a million near-duplicate pairs would make a page no one
+  // opens). report.json has them all.
+  let low = 0;
+  for (const f of r.findings) {
+    if (f.severity === 'low' && ++low > MAX_LOW_SHOWN) continue;
+    sections.push(await findingHtml(f, inp));
+  }
+  if (low > MAX_LOW_SHOWN) sections.push(`<p class="more">and ${low - MAX_LOW_SHOWN} more low findings (all are in report.json)</p>`);
   const labels = r.dataset.labels ? Object.entries(r.dataset.labels).map(([k, v]) => `${escapeHtml(k)}: ${v}`).join(', ') : 'none';
   const errors = r.errors.length
     ? `<section><h2>${r.errors.length} samples could not be read</h2><table>${r.errors.slice(0, 200).map((e) => `<tr><td>${escapeHtml(e.id)}</td><td>${escapeHtml(e.error)}</td></tr>`).join('')}</table>${r.errors.length > 200 ? '<p>(first 200; all are in report.json)</p>' : ''}</section>`
