@@ -9,7 +9,7 @@ export const MAX_BYTES = 2 ** 32 - 1;
 export function sharedBytes(length: number, what = 'pixel columns'): Uint8Array {
   if (length > MAX_BYTES) {
     const gib = (length / 2 ** 30).toFixed(1);
-    throw new UsageError(`the ${what} need ${gib} GiB, more than the 4 GiB one array can hold: use a smaller --grid or scan the dataset in parts`);
+    throw new UsageError(`the ${what} need ${gib} GiB, more than the 4 GiB one array can hold: use a smaller --grid (e.g. --grid 32)`);
   }
   return new Uint8Array(new SharedArrayBuffer(length));
 }
