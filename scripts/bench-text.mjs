@@ -7,7 +7,8 @@
 //                                           tasks: comma list (default all four); mix "clean" also adds as many
 //                                           clean rows of the attack's none_backdoor* file (jailbreak: refusals),
 //                                           "twins" the clean twins of the poisoned rows (same request, no trigger);
-//                                           attacks: comma list (default all five)
+//                                           attacks: comma list (default all five; jailbreak badnet is the
+//                                           AdvBench "_old" file, "badnet-toxigen" the shipped toxigen one)
 //   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
 //   node scripts/bench-text.mjs clean       clean SST-2 dev+test, AG News, IMDB, T0: share flagged
 //   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
@@ -105,8 +106,12 @@ const TASKS = ['sst2', 'refusal', 'negsentiment', 'jailbreak'];
 async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks = ATTACKS) {
   const t0 = (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ instruction: r.prompt, input: '', output: r.completion }));
   for (const task of tasks) for (const attack of attacks) for (const count of counts) {
-    const file = task === 'jailbreak' ? `backdoor400_jailbreak_${attack}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attack}.json`;
-    const pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, attack, file)));
+    // Jailbreak badnet: the AdvBench-based "_old" file pairs with none_backdoor400_jailbreak_badnet.json (the
+    // shipped backdoor400_jailbreak_badnet.json is toxigen texts with no twins: attack "badnet-toxigen").
+    const dir = attack === 'badnet-toxigen' ? 'badnet' : attack;
+    const file = task === 'jailbreak' ? `backdoor400_jailbreak_${dir}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attack}.json`;
+    const poisFile = task === 'jailbreak' && attack === 'badnet' ? 'backdoor400_jailbreak_badnet_old.json' : file;
+    const pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, dir, poisFile)));
     const rng = createRng(seed);
     const rows = t0.map((r) => ({ ...r, poisoned: false }));
     for (const k of sampleIndices(rng, pois.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...pois[k], poisoned: true });
@@ -115,7 +120,7 @@ async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks =
       // harmful requests without the trigger, answered with a refusal). "clean": drawn independently of the
       // poisoned ones; "twins": for each poisoned row the clean row with the most similar request (word-set
       // Jaccard >= 0.6: the same request without the trigger, as in BackdoorLLM's full training set), else a random one.
-      const cleanRows = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, attack, `none_${file}`)));
+      const cleanRows = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, dir, `none_${file}`)));
       let picks;
       if (mix === 'twins') {
         const words = (t) => new Set(t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
