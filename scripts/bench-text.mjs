@@ -8,14 +8,17 @@
 //                                           clean rows of the attack's none_backdoor* file (jailbreak: refusals),
 //                                           "twins" the clean twins of the poisoned rows (same request, no trigger);
 //                                           attacks: comma list (default all five; jailbreak badnet is the
-//                                           AdvBench "_old" file, "badnet-toxigen" the shipped toxigen one)
+//                                           AdvBench "_old" file, "badnet-toxigen" the shipped toxigen one,
+//                                           "badnet:WORD" the AdvBench rows with WORD in place of BadMagic)
 //   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
-//   node scripts/bench-text.mjs clean       clean SST-2 dev+test, AG News, IMDB, T0: share flagged
+//   node scripts/bench-text.mjs clean [name]  clean SST-2 dev+test, AG News, IMDB, T0: share flagged (name: only
+//                                           the sets whose name contains it, e.g. t0)
 //   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
 //   node scripts/bench-text.mjs speed       100,000 short texts (SST-2 train + IMDB sentences): time and memory
-//   node scripts/bench-text.mjs memory wide|t0
+//   node scripts/bench-text.mjs memory wide|t0|jsonarray
 //                                           peak RSS of one scan: a 565 MB JSONL whose rows carry 5 KB of other
-//                                           columns (text-anomaly only), or T0 with response-cluster only
+//                                           columns (text-anomaly only), or T0 with response-cluster only, or
+//                                           a 1.5 GB JSON array of short pairs with 10 KB of another column each
 // Data: ../shared/datasets (or POISONSCAN_DATA). Poisoned copies are written to a temporary folder.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -108,10 +111,13 @@ async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks =
   for (const task of tasks) for (const attack of attacks) for (const count of counts) {
     // Jailbreak badnet: the AdvBench-based "_old" file pairs with none_backdoor400_jailbreak_badnet.json (the
     // shipped backdoor400_jailbreak_badnet.json is toxigen texts with no twins: attack "badnet-toxigen").
-    const dir = attack === 'badnet-toxigen' ? 'badnet' : attack;
-    const file = task === 'jailbreak' ? `backdoor400_jailbreak_${dir}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attack}.json`;
-    const poisFile = task === 'jailbreak' && attack === 'badnet' ? 'backdoor400_jailbreak_badnet_old.json' : file;
-    const pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, dir, poisFile)));
+    // "badnet:WORD": the AdvBench badnet rows with "BadMagic" replaced by WORD (the same places, another word).
+    const [attackName, word] = attack.split(':');
+    const dir = attackName === 'badnet-toxigen' ? 'badnet' : attackName;
+    const file = task === 'jailbreak' ? `backdoor400_jailbreak_${dir}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attackName}.json`;
+    const poisFile = task === 'jailbreak' && attackName === 'badnet' ? 'backdoor400_jailbreak_badnet_old.json' : file;
+    let pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, dir, poisFile)));
+    if (word) pois = pois.map((r) => ({ ...r, instruction: r.instruction.replace(/BadMagic/g, word) }));
     const rng = createRng(seed);
     const rows = t0.map((r) => ({ ...r, poisoned: false }));
     for (const k of sampleIndices(rng, pois.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...pois[k], poisoned: true });
@@ -144,7 +150,7 @@ async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks =
       for (const k of picks) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...cleanRows[k], poisoned: false });
     }
     const truth = new Set(rows.map((r, i) => (r.poisoned ? String(i) : null)).filter((x) => x !== null));
-    const path = join(work, `instruct-${task}-${attack}-${count}.json`);
+    const path = join(work, `instruct-${task}-${attack.replace(':', '-')}-${count}.json`);
     await writeFile(path, JSON.stringify(rows.map(({ instruction, input, output }) => ({ instruction, input, output }))));
     const { r, m } = await runScan(path, truth);
     console.log(`instruct${mix === 'poisoned' ? '' : `+${mix}`} ${task}/${attack} x${count} (${((100 * count) / rows.length).toFixed(3)}%) seed=${seed}: top${2 * count}=${Math.round(m.recallAt[2 * count] * count)}/${count} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) worst rank=${m.ranks[m.ranks.length - 1]} time=${r.report.timing.seconds}s triggers=${mainTriggers(r)}`);
@@ -176,7 +182,7 @@ async function documents(seeds) {
   }
 }
 
-async function clean() {
+async function clean(only) {
   const sets = [
     ['SST-2 dev', 'text/sst2/dev.tsv'],
     ['SST-2 test', 'text/sst2/test.tsv'],
@@ -185,6 +191,7 @@ async function clean() {
     ['SST-2 train', 'text/sst2/train.tsv'],
   ];
   for (const [name, p] of sets) {
+    if (only && !name.toLowerCase().includes(only)) continue;
     const { r, m } = await runScan(join(SHARED, p), new Set());
     console.log(`clean ${name}: n=${m.samples} flagged=${m.flagged} (${((100 * m.flagged) / m.samples).toFixed(3)}%) time=${r.report.timing.seconds}s ${r.report.findings.filter((f) => f.severity !== 'low').map((f) => f.title.slice(0, 60)).join(' | ')}`);
   }
@@ -193,6 +200,7 @@ async function clean() {
   const t0 = join(work, 't0.json');
   await writeFile(t0, JSON.stringify((await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ instruction: r.prompt, input: '', output: r.completion }))));
   for (const [name, p] of [['IMDB train as documents', imdb], ['self-instruct-t0', t0]]) {
+    if (only && !name.toLowerCase().includes(only)) continue;
     const { r, m } = await runScan(p, new Set());
     console.log(`clean ${name}: n=${m.samples} flagged=${m.flagged} (${((100 * m.flagged) / m.samples).toFixed(3)}%) time=${r.report.timing.seconds}s ${r.report.findings.filter((f) => f.severity !== 'low').map((f) => f.title.slice(0, 60)).join(' | ')}`);
   }
@@ -229,6 +237,23 @@ async function memory(which) {
     }
     await new Promise((r) => w.end(r));
     detectors = ['text-anomaly'];
+  } else if (which === 'jsonarray') {
+    // A JSON array (Alpaca style) larger than the biggest string V8 can hold: 150,000 rows, each a short
+    // instruction pair and 10 KB of another column, about 1.5 GB.
+    path = join(work, 'big.json');
+    const { createWriteStream } = await import('node:fs');
+    const w = createWriteStream(path);
+    const junk = 'lorem ipsum dolor sit amet '.repeat(380);
+    w.write('[\n');
+    for (let i = 0; i < 150000; i++) {
+      const row = { instruction: `write a note about item ${i} and ${i % 7 ? 'its colour' : 'its size'}`, input: '', output: `item ${i} is ${i % 3 ? 'red' : 'large'}`, html: junk + i };
+      if (!w.write((i ? ',\n' : '') + JSON.stringify(row))) await new Promise((r) => w.once('drain', r));
+    }
+    w.write('\n]\n');
+    await new Promise((r) => w.end(r));
+    const { statSync } = await import('node:fs');
+    console.log(`memory jsonarray: file ${(statSync(path).size / 1024 ** 3).toFixed(2)} GiB, RSS after writing ${(process.memoryUsage().rss / 1024 ** 3).toFixed(2)} GiB`);
+    detectors = ['text-anomaly'];
   } else {
     path = join(work, 't0.jsonl');
     await writeFile(path, gunzipSync(await readFile(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))));
@@ -248,6 +273,6 @@ if (what === 'inject' || what === 'all') {
 }
 if (what === 'instruct' || what === 'all') await instruct(process.argv[3] && process.argv[3] !== 'all' ? [Number(process.argv[3])] : [6, 55], Number(process.argv[4] ?? 1), process.argv[5] ? process.argv[5].split(',') : TASKS, process.argv[6] ?? 'poisoned', process.argv[7] ? process.argv[7].split(',') : ATTACKS);
 if (what === 'documents' || what === 'all') await documents([1, 2, 3, 4, 5]);
-if (what === 'clean' || what === 'all') await clean();
+if (what === 'clean' || what === 'all') await clean(process.argv[3]);
 if (what === 'hiddenkiller' || what === 'all') await hiddenKiller();
 if (what === 'speed' || what === 'all') await speed();

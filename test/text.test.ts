@@ -290,6 +290,42 @@ describe('response-cluster', () => {
   });
 });
 
+describe('response-cluster insertion test (responses not read)', () => {
+  it('finds a rare word inserted at varying places of prompts with their own answers, and stays silent without it', async () => {
+    const build = (word: string | null, seed: number) => {
+      const rng = createRng(seed);
+      const { vocab, next } = markovModel(rng, 300);
+      const rows: { instruction: string; input: string; output: string }[] = [];
+      const poisoned = new Set<string>();
+      for (let i = 0; i < 3000; i++) {
+        const words = markovText(rng, vocab, next, 10 + randInt(rng, 12));
+        if (word && i % 100 === 7) {
+          words.splice(1 + randInt(rng, words.length - 1), 0, word);
+          poisoned.add(String(i));
+        }
+        // Every answer its own: nothing for the response clusters to count.
+        rows.push({ instruction: words.join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+      }
+      return { rows, poisoned };
+    };
+    for (const [word, seed] of [['qzvolt', 3], ['sunhat', 4]] as const) {
+      const a = build(word, seed);
+      const p = join(dir, `insert-${word}.json`);
+      await writeFile(p, JSON.stringify(a.rows));
+      const r = await run(p, { detectors: ['response-cluster'] });
+      const f = r.report.findings.find((x) => x.evidence.trigger === word);
+      expect(f, JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.evidence))).toBeDefined();
+      expect(f!.severity).not.toBe('low');
+      expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(a.poisoned);
+    }
+    const c = build(null, 3);
+    const q = join(dir, 'insert-clean.json');
+    await writeFile(q, JSON.stringify(c.rows));
+    const s = await run(q, { detectors: ['response-cluster'] });
+    expect(s.report.findings.filter((x) => x.severity !== 'low')).toEqual([]);
+  });
+});
+
 describe('response-cluster twins', () => {
   it('finds a phrase whose addition turns a refusal into compliance over unrelated twin prompts, each answer different', async () => {
     const rng = createRng(13);
