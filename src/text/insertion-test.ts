@@ -1,8 +1,8 @@
 // Label-free insertion test: a rare word that recurs in many unrelated texts, each time at another place, and
 // each time fits its neighbours so badly that deleting it leaves a word pair the corpus knows well ("how to
-// BadMagic make" -> "to make"), while deleting a word that belongs to its sentence leaves a rare pair
-// ("the venetian blinds" -> still common, but "so stupid people" -> "so people" is not). Nothing here reads
-// labels or responses: it is ONION's deletion test, aggregated over the texts that carry the word.
+// BadMagic make" -> "to make"), while deleting a word that belongs to its sentence mostly leaves a rare pair
+// ("so stupid people" -> "so people"). Nothing here reads labels or responses: it is ONION's deletion test,
+// aggregated over the texts that carry the word.
 //
 // Per occurrence, the pair left by deleting the word is scored by a log-likelihood ratio "inserted" against
 // "natural", from the document's own rates shrunk toward the corpus's (a short request of another domain than
@@ -20,7 +20,7 @@ const bin = (count: number) => (count <= 0 ? 0 : Math.min(BINS - 1, 1 + Math.flo
 const SHRINK = 10;
 const NULL_SAMPLES = 50000;
 const MIN_DOCS = 3;
-/** Fewer distinct contexts cannot reach significance (the per-occurrence ratio is bounded). */
+/** Fewer distinct places are too little evidence: each adds about 1.4 to the z on T0 (BENCHMARKS.md). */
 const MIN_CONTEXTS = 6;
 /** Words in more than this share of texts are vocabulary, not a planted trigger. */
 const MAX_DOC_SHARE = 0.01;
