@@ -14,6 +14,8 @@
 //   node scripts/bench-text.mjs clean [name]  clean SST-2 dev+test, AG News, IMDB, T0: share flagged (name: only
 //                                           the sets whose name contains it, e.g. t0)
 //   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
+//   node scripts/bench-text.mjs insertion [t0|sst2|agnews|imdb]
+//                                           the label-free insertion test alone on clean texts (top words)
 //   node scripts/bench-text.mjs speed       100,000 short texts (SST-2 train + IMDB sentences): time and memory
 //   node scripts/bench-text.mjs memory wide|t0|jsonarray
 //                                           peak RSS of one scan: a 565 MB JSONL whose rows carry 5 KB of other
@@ -264,7 +266,29 @@ async function memory(which) {
   console.log(`memory ${which}: n=${r.ids.length} ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GiB (includes building the file), stages ${JSON.stringify(r.report.timing.stages)}`);
 }
 
+/** The insertion test alone (src/text/insertion-test.ts) on clean texts: its top words and their significance. */
+async function insertionOnly(which) {
+  const { insertionTriggers } = await import(`${DIST}/text/insertion-test.js`);
+  const { Vocabulary } = await import(`${DIST}/text/tokenize.js`);
+  const sets = {
+    t0: async () => (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => r.prompt),
+    sst2: async () => (await readTsv(join(SHARED, 'text/sst2/train.tsv'))).map((r) => r[1]),
+    agnews: async () => (await readTsv(join(SHARED, 'text/agnews/dev.tsv'))).map((r) => r[0]),
+    imdb: async () => (await readJsonl(join(SHARED, 'text/imdb/train.jsonl.gz'))).map((r) => r.text),
+  };
+  for (const name of which ? [which] : Object.keys(sets)) {
+    const texts = await sets[name]();
+    const t = performance.now();
+    const vocab = new Vocabulary();
+    const enc = texts.map((x) => vocab.encodeWithBoundaries(x));
+    const found = insertionTriggers(enc.map((e) => e.ids), enc.map((e) => e.boundary), vocab.words, createRng(4));
+    const top = found.slice(0, 3).map((f) => `"${vocab.words[f.token]}" z=${f.z.toFixed(2)} sig=${f.significance.toFixed(2)} places=${f.contexts}`).join(', ');
+    console.log(`insertion ${name}: n=${texts.length} tested=${found[0]?.tested ?? '- (no word reached the z pre-filter)'} above the cut (sig>=2): ${found.filter((f) => f.significance >= 2).length}; top ${top || '-'} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  }
+}
+
 const what = process.argv[2] ?? 'all';
+if (what === 'insertion') await insertionOnly(process.argv[3]);
 if (what === 'memory') await memory(process.argv[3] ?? 'wide');
 if (what === 'onion' || what === 'all') await onion();
 if (what === 'inject' || what === 'all') {
