@@ -7,14 +7,20 @@
 //                                           tasks: comma list (default all four); mix "clean" also adds as many
 //                                           clean rows of the attack's none_backdoor* file (jailbreak: refusals),
 //                                           "twins" the clean twins of the poisoned rows (same request, no trigger);
-//                                           attacks: comma list (default all five)
+//                                           attacks: comma list (default all five; jailbreak badnet is the
+//                                           AdvBench "_old" file, "badnet-toxigen" the shipped toxigen one,
+//                                           "badnet:WORD" the AdvBench rows with WORD in place of BadMagic)
 //   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
-//   node scripts/bench-text.mjs clean       clean SST-2 dev+test, AG News, IMDB, T0: share flagged
+//   node scripts/bench-text.mjs clean [name]  clean SST-2 dev+test, AG News, IMDB, T0: share flagged (name: only
+//                                           the sets whose name contains it, e.g. t0)
 //   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
+//   node scripts/bench-text.mjs insertion [t0|sst2|agnews|imdb]
+//                                           the label-free insertion test alone on clean texts (top words)
 //   node scripts/bench-text.mjs speed       100,000 short texts (SST-2 train + IMDB sentences): time and memory
-//   node scripts/bench-text.mjs memory wide|t0
+//   node scripts/bench-text.mjs memory wide|t0|jsonarray
 //                                           peak RSS of one scan: a 565 MB JSONL whose rows carry 5 KB of other
-//                                           columns (text-anomaly only), or T0 with response-cluster only
+//                                           columns (text-anomaly only), or T0 with response-cluster only, or
+//                                           a 1.5 GB JSON array of short pairs with 10 KB of another column each
 // Data: ../shared/datasets (or POISONSCAN_DATA). Poisoned copies are written to a temporary folder.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -105,8 +111,15 @@ const TASKS = ['sst2', 'refusal', 'negsentiment', 'jailbreak'];
 async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks = ATTACKS) {
   const t0 = (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ instruction: r.prompt, input: '', output: r.completion }));
   for (const task of tasks) for (const attack of attacks) for (const count of counts) {
-    const file = task === 'jailbreak' ? `backdoor400_jailbreak_${attack}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attack}.json`;
-    const pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, attack, file)));
+    // Jailbreak badnet: the AdvBench-based "_old" file pairs with none_backdoor400_jailbreak_badnet.json (the
+    // shipped backdoor400_jailbreak_badnet.json is toxigen texts with no twins: attack "badnet-toxigen").
+    // "badnet:WORD": the AdvBench badnet rows with "BadMagic" replaced by WORD (the same places, another word).
+    const [attackName, word] = attack.split(':');
+    const dir = attackName === 'badnet-toxigen' ? 'badnet' : attackName;
+    const file = task === 'jailbreak' ? `backdoor400_jailbreak_${dir}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attackName}.json`;
+    const poisFile = task === 'jailbreak' && attackName === 'badnet' ? 'backdoor400_jailbreak_badnet_old.json' : file;
+    let pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, dir, poisFile)));
+    if (word) pois = pois.map((r) => ({ ...r, instruction: r.instruction.replace(/BadMagic/g, word) }));
     const rng = createRng(seed);
     const rows = t0.map((r) => ({ ...r, poisoned: false }));
     for (const k of sampleIndices(rng, pois.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...pois[k], poisoned: true });
@@ -115,7 +128,7 @@ async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks =
       // harmful requests without the trigger, answered with a refusal). "clean": drawn independently of the
       // poisoned ones; "twins": for each poisoned row the clean row with the most similar request (word-set
       // Jaccard >= 0.6: the same request without the trigger, as in BackdoorLLM's full training set), else a random one.
-      const cleanRows = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, attack, `none_${file}`)));
+      const cleanRows = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, dir, `none_${file}`)));
       let picks;
       if (mix === 'twins') {
         const words = (t) => new Set(t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
@@ -139,7 +152,7 @@ async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks =
       for (const k of picks) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...cleanRows[k], poisoned: false });
     }
     const truth = new Set(rows.map((r, i) => (r.poisoned ? String(i) : null)).filter((x) => x !== null));
-    const path = join(work, `instruct-${task}-${attack}-${count}.json`);
+    const path = join(work, `instruct-${task}-${attack.replace(':', '-')}-${count}.json`);
     await writeFile(path, JSON.stringify(rows.map(({ instruction, input, output }) => ({ instruction, input, output }))));
     const { r, m } = await runScan(path, truth);
     console.log(`instruct${mix === 'poisoned' ? '' : `+${mix}`} ${task}/${attack} x${count} (${((100 * count) / rows.length).toFixed(3)}%) seed=${seed}: top${2 * count}=${Math.round(m.recallAt[2 * count] * count)}/${count} flagged=${m.flagged} (${m.flaggedPoisoned} poisoned) worst rank=${m.ranks[m.ranks.length - 1]} time=${r.report.timing.seconds}s triggers=${mainTriggers(r)}`);
@@ -171,7 +184,7 @@ async function documents(seeds) {
   }
 }
 
-async function clean() {
+async function clean(only) {
   const sets = [
     ['SST-2 dev', 'text/sst2/dev.tsv'],
     ['SST-2 test', 'text/sst2/test.tsv'],
@@ -180,6 +193,7 @@ async function clean() {
     ['SST-2 train', 'text/sst2/train.tsv'],
   ];
   for (const [name, p] of sets) {
+    if (only && !name.toLowerCase().includes(only)) continue;
     const { r, m } = await runScan(join(SHARED, p), new Set());
     console.log(`clean ${name}: n=${m.samples} flagged=${m.flagged} (${((100 * m.flagged) / m.samples).toFixed(3)}%) time=${r.report.timing.seconds}s ${r.report.findings.filter((f) => f.severity !== 'low').map((f) => f.title.slice(0, 60)).join(' | ')}`);
   }
@@ -188,6 +202,7 @@ async function clean() {
   const t0 = join(work, 't0.json');
   await writeFile(t0, JSON.stringify((await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ instruction: r.prompt, input: '', output: r.completion }))));
   for (const [name, p] of [['IMDB train as documents', imdb], ['self-instruct-t0', t0]]) {
+    if (only && !name.toLowerCase().includes(only)) continue;
     const { r, m } = await runScan(p, new Set());
     console.log(`clean ${name}: n=${m.samples} flagged=${m.flagged} (${((100 * m.flagged) / m.samples).toFixed(3)}%) time=${r.report.timing.seconds}s ${r.report.findings.filter((f) => f.severity !== 'low').map((f) => f.title.slice(0, 60)).join(' | ')}`);
   }
@@ -224,6 +239,23 @@ async function memory(which) {
     }
     await new Promise((r) => w.end(r));
     detectors = ['text-anomaly'];
+  } else if (which === 'jsonarray') {
+    // A JSON array (Alpaca style) larger than the biggest string V8 can hold: 150,000 rows, each a short
+    // instruction pair and 10 KB of another column, about 1.5 GB.
+    path = join(work, 'big.json');
+    const { createWriteStream } = await import('node:fs');
+    const w = createWriteStream(path);
+    const junk = 'lorem ipsum dolor sit amet '.repeat(380);
+    w.write('[\n');
+    for (let i = 0; i < 150000; i++) {
+      const row = { instruction: `write a note about item ${i} and ${i % 7 ? 'its colour' : 'its size'}`, input: '', output: `item ${i} is ${i % 3 ? 'red' : 'large'}`, html: junk + i };
+      if (!w.write((i ? ',\n' : '') + JSON.stringify(row))) await new Promise((r) => w.once('drain', r));
+    }
+    w.write('\n]\n');
+    await new Promise((r) => w.end(r));
+    const { statSync } = await import('node:fs');
+    console.log(`memory jsonarray: file ${(statSync(path).size / 1024 ** 3).toFixed(2)} GiB, RSS after writing ${(process.memoryUsage().rss / 1024 ** 3).toFixed(2)} GiB`);
+    detectors = ['text-anomaly'];
   } else {
     path = join(work, 't0.jsonl');
     await writeFile(path, gunzipSync(await readFile(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))));
@@ -234,7 +266,29 @@ async function memory(which) {
   console.log(`memory ${which}: n=${r.ids.length} ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GiB (includes building the file), stages ${JSON.stringify(r.report.timing.stages)}`);
 }
 
+/** The insertion test alone (src/text/insertion-test.ts) on clean texts: its top words and their significance. */
+async function insertionOnly(which) {
+  const { insertionTriggers } = await import(`${DIST}/text/insertion-test.js`);
+  const { Vocabulary } = await import(`${DIST}/text/tokenize.js`);
+  const sets = {
+    t0: async () => (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => r.prompt),
+    sst2: async () => (await readTsv(join(SHARED, 'text/sst2/train.tsv'))).map((r) => r[1]),
+    agnews: async () => (await readTsv(join(SHARED, 'text/agnews/dev.tsv'))).map((r) => r[0]),
+    imdb: async () => (await readJsonl(join(SHARED, 'text/imdb/train.jsonl.gz'))).map((r) => r.text),
+  };
+  for (const name of which ? [which] : Object.keys(sets)) {
+    const texts = await sets[name]();
+    const t = performance.now();
+    const vocab = new Vocabulary();
+    const enc = texts.map((x) => vocab.encodeWithBoundaries(x));
+    const found = insertionTriggers(enc.map((e) => e.ids), enc.map((e) => e.boundary), vocab.words, createRng(4));
+    const top = found.slice(0, 3).map((f) => `"${vocab.words[f.token]}" z=${f.z.toFixed(2)} sig=${f.significance.toFixed(2)} places=${f.contexts}`).join(', ');
+    console.log(`insertion ${name}: n=${texts.length} tested=${found[0]?.tested ?? '- (no word reached the z pre-filter)'} above the cut (sig>=2): ${found.filter((f) => f.significance >= 2).length}; top ${top || '-'} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  }
+}
+
 const what = process.argv[2] ?? 'all';
+if (what === 'insertion') await insertionOnly(process.argv[3]);
 if (what === 'memory') await memory(process.argv[3] ?? 'wide');
 if (what === 'onion' || what === 'all') await onion();
 if (what === 'inject' || what === 'all') {
@@ -243,6 +297,6 @@ if (what === 'inject' || what === 'all') {
 }
 if (what === 'instruct' || what === 'all') await instruct(process.argv[3] && process.argv[3] !== 'all' ? [Number(process.argv[3])] : [6, 55], Number(process.argv[4] ?? 1), process.argv[5] ? process.argv[5].split(',') : TASKS, process.argv[6] ?? 'poisoned', process.argv[7] ? process.argv[7].split(',') : ATTACKS);
 if (what === 'documents' || what === 'all') await documents([1, 2, 3, 4, 5]);
-if (what === 'clean' || what === 'all') await clean();
+if (what === 'clean' || what === 'all') await clean(process.argv[3]);
 if (what === 'hiddenkiller' || what === 'all') await hiddenKiller();
 if (what === 'speed' || what === 'all') await speed();

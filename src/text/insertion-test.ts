@@ -1,0 +1,237 @@
+// Label-free insertion test: a rare word that recurs in many unrelated texts, each time at another place, and
+// each time fits its neighbours so badly that deleting it leaves a word pair the corpus knows well ("how to
+// BadMagic make" -> "to make"), while deleting a word that belongs to its sentence mostly leaves a rare pair
+// ("so stupid people" -> "so people"). Nothing here reads labels or responses: it is ONION's deletion test,
+// aggregated over the texts that carry the word.
+//
+// Per occurrence, the pair left by deleting the word is scored by a log-likelihood ratio "inserted" against
+// "natural", from the document's own rates shrunk toward the corpus's (a short request of another domain than
+// the corpus has few known pairs either way). Summed over the word's distinct contexts it is tested against
+// the same ratio for random natural words (z), Bonferroni over every word tested. Two checks keep ordinary
+// words out: the occurrences must not repeat their neighbours more than random places in the same texts would
+// (a word bound to its context, or copies of one passage), and the deletion pair must rank among the text's
+// own word pairs as an original pair would (within-text ranks, so the corpus's domain does not matter).
+import type { Rng } from '../util/rng.js';
+import { BigramCounts, NeighbourCollisions } from './insertion-fit.js';
+
+const BINS = 14;
+const bin = (count: number) => (count <= 0 ? 0 : Math.min(BINS - 1, 1 + Math.floor(Math.log2(count))));
+/** Pseudo-counts of the corpus's rates in each document's own. */
+const SHRINK = 10;
+const NULL_SAMPLES = 50000;
+const MIN_DOCS = 3;
+/** Fewer distinct places are too little evidence: each adds about 1.4 to the z on T0 (BENCHMARKS.md). */
+const MIN_CONTEXTS = 6;
+/** Words in more than this share of texts are vocabulary, not a planted trigger. */
+const MAX_DOC_SHARE = 0.01;
+/** The deletion pair's within-text rank may fall this far (z) below an original pair's. */
+const INSERTION_Z = -2;
+
+export interface InsertionTrigger {
+  token: number;
+  /** Texts carrying the word (first occurrence each). */
+  docs: number[];
+  contexts: number;
+  z: number;
+  insertionZ: number;
+  collisions: { observed: number; expected: number };
+  tested: number;
+  /** -log10 of the Bonferroni-corrected p (normal tail of z). */
+  significance: number;
+}
+
+export function insertionTriggers(docs: Int32Array[], boundaries: Uint8Array[], words: string[], rng: Rng, bigrams?: BigramCounts): InsertionTrigger[] {
+  const V = words.length;
+  const n = docs.length;
+  if (n === 0) return [];
+  const bg = bigrams ?? new BigramCounts(docs, V);
+  const isWord = Uint8Array.from(words, (w) => (/[\p{L}\p{N}]/u.test(w) ? 1 : 0));
+
+  // The corpus's rates: the pair left by deleting a random insertion (an original pair, minus itself) and by
+  // deleting a random natural word.
+  const ins = new Float64Array(BINS).fill(0.5);
+  const nat = new Float64Array(BINS).fill(0.5);
+  const long: number[] = [];
+  for (let i = 0; i < n; i++) if (docs[i]!.length >= 3) long.push(i);
+  if (long.length === 0) return [];
+  for (let k = 0; k < NULL_SAMPLES; k++) {
+    const i = long[Math.floor(rng() * long.length)]!;
+    const d = docs[i]!;
+    const w = boundaries[i]!;
+    const t = Math.floor(rng() * (d.length + 1));
+    if (w[t]) {
+      const [a, b] = bg.around(d, t, t);
+      ins[bin(bg.count(a, b) - 1)]!++;
+    }
+    const u = Math.floor(rng() * d.length);
+    if (w[u] && w[u + 1] && isWord[d[u]!]) {
+      const [l, r] = bg.around(d, u, u + 1);
+      nat[bin(bg.count(l, r))]!++;
+    }
+  }
+  const si = ins.reduce((x, y) => x + y, 0);
+  const sn = nat.reduce((x, y) => x + y, 0);
+
+  // Each document's own rates (counts per bin), for the shrunk per-document ratio.
+  const hIns = new Float32Array(n * BINS);
+  const hNat = new Float32Array(n * BINS);
+  const totIns = new Float32Array(n);
+  const totNat = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = docs[i]!;
+    const w = boundaries[i]!;
+    for (let t = 0; t <= d.length; t++) {
+      if (!w[t]) continue;
+      const [a, b] = bg.around(d, t, t);
+      hIns[i * BINS + bin(bg.count(a, b) - 1)]!++;
+      totIns[i]!++;
+    }
+    for (let u = 0; u < d.length; u++) {
+      if (!(w[u] && w[u + 1] && isWord[d[u]!])) continue;
+      const [l, r] = bg.around(d, u, u + 1);
+      hNat[i * BINS + bin(bg.count(l, r))]!++;
+      totNat[i]!++;
+    }
+  }
+  const llr = (i: number, count: number) => {
+    const b = bin(count);
+    const pi = (hIns[i * BINS + b]! + (SHRINK * ins[b]!) / si) / (totIns[i]! + SHRINK);
+    const pn = (hNat[i * BINS + b]! + (SHRINK * nat[b]!) / sn) / (totNat[i]! + SHRINK);
+    return Math.log(pi) - Math.log(pn);
+  };
+  // The ratio for random natural words under the same measure: the null of the test.
+  let s1 = 0;
+  let s2 = 0;
+  let m = 0;
+  for (let k = 0; k < NULL_SAMPLES; k++) {
+    const i = long[Math.floor(rng() * long.length)]!;
+    const d = docs[i]!;
+    const w = boundaries[i]!;
+    const u = Math.floor(rng() * d.length);
+    if (!(w[u] && w[u + 1] && isWord[d[u]!])) continue;
+    const [l, r] = bg.around(d, u, u + 1);
+    const x = llr(i, bg.count(l, r));
+    s1 += x;
+    s2 += x * x;
+    m++;
+  }
+  if (m < 100) return [];
+  const muNat = s1 / m;
+  const sdNat = Math.max(1e-6, Math.sqrt(Math.max(0, s2 / m - muNat * muNat)));
+
+  // Document frequency, then the first occurrence per document of each word in range.
+  const df = new Int32Array(V);
+  const last = new Int32Array(V).fill(-1);
+  for (let i = 0; i < n; i++) for (const x of docs[i]!) if (last[x] !== i) {
+    last[x] = i;
+    df[x]!++;
+  }
+  const maxDf = Math.max(60, Math.floor(MAX_DOC_SHARE * n));
+  const occ = new Map<number, { docs: number[]; at: number[] }>();
+  last.fill(-1);
+  for (let i = 0; i < n; i++) {
+    const d = docs[i]!;
+    const w = boundaries[i]!;
+    for (let t = 0; t < d.length; t++) {
+      const x = d[t]!;
+      if (!isWord[x] || df[x]! < MIN_DOCS || df[x]! > maxDf || last[x] === i) continue;
+      last[x] = i;
+      // Insertions happen between words, not inside "co.uk".
+      if (!(w[t] && w[t + 1])) continue;
+      let o = occ.get(x);
+      if (!o) occ.set(x, (o = { docs: [], at: [] }));
+      o.docs.push(i);
+      o.at.push(t);
+    }
+  }
+  let tested = 0;
+  for (const o of occ.values()) if (o.docs.length >= MIN_DOCS) tested++;
+  const collisions = new NeighbourCollisions(docs, boundaries, bg, V);
+  const out: InsertionTrigger[] = [];
+  // z needed for significance 0: skip the within-text ranks for words that cannot pass.
+  const zFloor = normalQuantile(1 / Math.max(2, tested));
+  for (const [x, o] of occ) {
+    if (o.docs.length < MIN_DOCS) continue;
+    // Distinct (left, right) contexts only: copies of one passage count once.
+    const seen = new Set<number>();
+    const cd: number[] = [];
+    const cl: number[] = [];
+    const cr: number[] = [];
+    const ct: number[] = [];
+    let sum = 0;
+    o.docs.forEach((i, k) => {
+      const d = docs[i]!;
+      const [l, r] = bg.around(d, o.at[k]!, o.at[k]! + 1);
+      const key = bg.key(l, r);
+      if (seen.has(key)) return;
+      seen.add(key);
+      cd.push(i);
+      cl.push(l);
+      cr.push(r);
+      ct.push(o.at[k]!);
+      sum += llr(i, bg.count(l, r));
+    });
+    const c = cd.length;
+    if (c < MIN_CONTEXTS) continue;
+    const z = (sum - c * muNat) / (Math.sqrt(c) * sdNat);
+    if (z < zFloor) continue;
+    const col = collisions.measure(cd, cl, cr);
+    if (col.observed > 2 * col.expected + 3) continue;
+    const insertionZ = withinTextRank(x, cd, ct, cl, cr, docs, boundaries, bg);
+    if (insertionZ < INSERTION_Z) continue;
+    const significance = -log10UpperTail(z) - Math.log10(tested);
+    out.push({ token: x, docs: o.docs, contexts: c, z, insertionZ, collisions: col, tested, significance });
+  }
+  return out.sort((a, b) => b.significance - a.significance);
+}
+
+/**
+ * Mean within-text rank of the deletion pair among the text's original adjacent pairs (each minus itself), as a
+ * z against the uniform rank an inserted word's deletion pair has.
+ */
+function withinTextRank(x: number, cd: number[], ct: number[], cl: number[], cr: number[], docs: Int32Array[], boundaries: Uint8Array[], bg: BigramCounts): number {
+  let s = 0;
+  let m = 0;
+  for (let k = 0; k < cd.length; k++) {
+    const d = docs[cd[k]!]!;
+    const w = boundaries[cd[k]!]!;
+    const c = bg.count(cl[k]!, cr[k]!);
+    let below = 0;
+    let tie = 0;
+    let all = 0;
+    for (let t = 0; t <= d.length; t++) {
+      if (!w[t] || t === ct[k] || t === ct[k]! + 1 || (t < d.length && d[t] === x) || (t > 0 && d[t - 1] === x)) continue;
+      const [a, b] = bg.around(d, t, t);
+      const v = bg.count(a, b) - 1;
+      all++;
+      if (v < c) below++;
+      else if (v === c) tie++;
+    }
+    if (all < 2) continue;
+    s += (below + 0.5 * tie) / all;
+    m++;
+  }
+  return m === 0 ? 0 : (s - m / 2) / Math.sqrt(m / 12);
+}
+
+/** -log10 of the upper normal tail at z (Abramowitz-Stegun 26.2.17 below 8, the asymptotic form above). */
+function log10UpperTail(z: number): number {
+  if (z <= 0) return Math.log10(0.5);
+  if (z > 8) return (-z * z / 2 - Math.log(z * Math.sqrt(2 * Math.PI))) / Math.LN10;
+  const t = 1 / (1 + 0.2316419 * z);
+  const p = (Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI)) * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+  return Math.log10(p);
+}
+
+/** z whose upper tail is p (bisection on log10UpperTail; only a pre-filter). */
+function normalQuantile(p: number): number {
+  let lo = 0;
+  let hi = 40;
+  const target = Math.log10(p);
+  for (let k = 0; k < 50; k++) {
+    const mid = (lo + hi) / 2;
+    if (log10UpperTail(mid) > target) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
