@@ -4,7 +4,10 @@
 //
 //   node scripts/head-to-head.mjs run --work DIR [--cases badnets:1,blended:5,...] [--images /tmp/ds/test]
 //        [--sst2 ../shared/datasets/text/sst2/train.tsv] [--scan-args "--proxy-model"] [--tag NAME] [--cli dist/cli/main.js]
-//   node scripts/head-to-head.mjs table --work DIR      (markdown table of the latest row per case x detector)
+//   node scripts/head-to-head.mjs table --work DIR [--pcts 0.01,0.1]   (markdown table of the latest row per case x detector)
+//
+// --images picks the image source: CIFAR-10 test (10,000, the default) or train (`--images /tmp/ds/train`, 50,000,
+// where 0.01% is 5 images); keep one --work folder per source, since the poisoned copies are named by case only.
 //
 // A case is attack:percent. Image attacks (dirty label, target airplane, seed 1, through `poisonscan inject`):
 // badnets (3x3 checkerboard, bottom-right), random-patch (the same at a random place), blended (alpha 0.15), sig
@@ -159,7 +162,7 @@ function table() {
   for (const r of rows) latest.set(`${r.attack}|${r.pct}|${r.detector}`, r);
   const attacks = [...Object.keys(IMAGE_ATTACKS), ...Object.keys(TEXT_ATTACKS)];
   const detectors = [...new Set([...latest.values()].map((r) => r.detector))];
-  const pcts = [0.01, 0.1, 1, 5];
+  const pcts = opt('pcts', '0.01,0.1,1,5').split(',').map(Number);
   const lines = [];
   for (const attack of attacks) {
     const here = detectors.filter((d) => pcts.some((p) => latest.has(`${attack}|${p}|${d}`)));

@@ -125,7 +125,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   let embeddings = data.embeddings;
   let proxy: { backend: string; heldOutAccuracy: number } | undefined;
   if (userModel && !embeddings) {
-    if (!data.images) throw new UsageError('--model needs an image dataset (or pass embeddings)');
+    // A text model needs its own tokenizer, which a model.json does not carry: its embeddings come in precomputed.
+    if (!data.images) throw new UsageError('--model reads images only; for text, embed the texts with your model and pass them with --embeddings file.npy [--embedding-ids ids.txt] or --embedding-column NAME');
     const ts = performance.now();
     embeddings = await userModel.embed(data.images, progress);
     stages.model = (performance.now() - ts) / 1000;

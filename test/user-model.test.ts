@@ -88,6 +88,10 @@ describe('--model (layers model)', () => {
     flat.add(tf.layers.dense({ inputShape: [10], units: 3, name: 'd' }));
     flat.add(tf.layers.dense({ units: 2, name: 'o' }));
     await expect(scan({ ...opts('e6'), model: await saveLayers(flat, join(dir, 'm6')) })).rejects.toThrow(/flat input of 10 values does not fit images/);
+    // A text dataset: --model reads images only, and the line says how text embeddings come in.
+    const text = join(dir, 'texts.jsonl');
+    await writeFile(text, '{"text":"a good film","label":1}\n{"text":"a dull film","label":0}\n');
+    await expect(scan({ ...opts('e8'), dataset: text, model: path })).rejects.toThrow(/--model reads images only; .*--embeddings file\.npy .* or --embedding-column NAME/);
     // The weights manifest may not point outside the model's folder.
     await writeFile(join(dir, 'm4', 'evil.json'), JSON.stringify({ modelTopology: { class_name: 'Sequential' }, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] }));
     await expect(scan({ ...opts('e7'), model: join(dir, 'm4', 'evil.json') })).rejects.toThrow(/outside the model's folder/);

@@ -112,10 +112,10 @@ export async function loadUserModel(path: string, layer: string | undefined): Pr
   const rank = inputShape.length;
   const channels = rank === 3 ? inputShape[2] : null;
   if (!(rank === 3 && (channels === 1 || channels === 3)) && !(rank === 1 && inputShape[0] !== null)) {
-    throw new UsageError(`--model ${path}: input shape [${inputShape.map((d) => d ?? '?').join(', ')}] does not fit images (needs [height, width, 1 or 3] or a flat [grid*grid*3] vector)`);
+    throw new UsageError(`--model ${path}: input shape [${inputShape.map((d) => d ?? '?').join(', ')}] does not fit images (needs [height, width, 1 or 3] or a flat [grid*grid*3] vector; a text model: pass its embeddings with --embeddings or --embedding-column)`);
   }
   if (rank === 1 && !flatGrid(inputShape[0]!)) {
-    throw new UsageError(`--model ${path}: flat input of ${inputShape[0]} values does not fit images (needs side*side*3 or side*side)`);
+    throw new UsageError(`--model ${path}: flat input of ${inputShape[0]} values does not fit images (needs side*side*3 or side*side; a text model: pass its embeddings with --embeddings or --embedding-column)`);
   }
   // One forward pass on a blank input, so that an op the backend lacks fails now, not after decoding.
   try {
