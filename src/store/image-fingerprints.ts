@@ -46,10 +46,10 @@ export const FINGERPRINT_BATCH_ROWS = 50_000;
 export async function writeImageFingerprints(path: string, ids: string[], labels: (string | null)[], f: ImageFeatures, batchRows = FINGERPRINT_BATCH_ROWS): Promise<void> {
   const n = ids.length;
   const tables = function* () {
-    for (let a = 0; a < n || a === 0; a += batchRows) {
+    // At least one batch, so that an empty table still has its schema.
+    for (let a = 0; a === 0 || a < n; a += batchRows) {
       const b = Math.min(n, a + batchRows);
       yield imageFingerprintTable(ids.slice(a, b), labels.slice(a, b), sliceImageFeatures(f, a, b));
-      if (b === n) return;
     }
   };
   await writeTablesToFile(path, tables());

@@ -10,15 +10,15 @@ export async function writeTablesToFile(path: string, tables: Iterable<Table>): 
     const pump = (async () => {
       for await (const chunk of writer) await fh.write(chunk);
     })();
-    let first: Table | undefined;
+    let wrote = false;
     for (const t of tables) {
       // The file's schema (and its metadata) is the first table's; later tables must have the same fields.
-      first ??= t;
+      wrote = true;
       for (const b of t.batches) writer.write(b);
       // Let the pump write this table's buffers before the next one is built.
       await new Promise<void>((r) => setImmediate(r));
     }
-    if (!first) throw new Error(`no table to write to ${path}`);
+    if (!wrote) throw new Error(`no table to write to ${path}`);
     writer.finish();
     await pump;
   } finally {

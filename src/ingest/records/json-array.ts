@@ -26,6 +26,11 @@ const enum State {
 
 const isBlank = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff;
 
+/** Only blanks may follow the array's closing `]`. */
+function checkAfter(text: string, from: number): void {
+  for (let i = from; i < text.length; i++) if (!isBlank(text.charCodeAt(i))) throw new NotAnArrayError("has content after the array's closing ]");
+}
+
 export async function* splitJsonArray(chunks: AsyncIterable<string>): AsyncGenerator<ArrayPiece> {
   let state = State.Before;
   let depth = 0;
@@ -36,8 +41,7 @@ export async function* splitJsonArray(chunks: AsyncIterable<string>): AsyncGener
   let pieces: string[] = [];
   let sawElement = false;
 
-  for await (const chunk of chunks) {
-    const text = chunk;
+  for await (const text of chunks) {
     let i = 0;
     const n = text.length;
     if (state === State.Before) {
@@ -48,7 +52,7 @@ export async function* splitJsonArray(chunks: AsyncIterable<string>): AsyncGener
       i++;
     }
     if (state === State.After) {
-      for (; i < n; i++) if (!isBlank(text.charCodeAt(i))) throw new NotAnArrayError("has content after the array's closing ]");
+      checkAfter(text, i);
       continue;
     }
     let start = i;
@@ -76,7 +80,7 @@ export async function* splitJsonArray(chunks: AsyncIterable<string>): AsyncGener
         start = i + 1;
         if (c === 0x5d) {
           state = State.After;
-          for (i++; i < n; i++) if (!isBlank(text.charCodeAt(i))) throw new NotAnArrayError("has content after the array's closing ]");
+          checkAfter(text, i + 1);
           break;
         }
       }
