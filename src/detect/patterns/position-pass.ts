@@ -15,7 +15,7 @@
 // stride t lies wholly inside any pattern of side >= s + t - 1), streamed one row band at a time, so memory
 // holds one band of windows, not all of them.
 import { findMatches, type Matches } from './matches.js';
-import { nearDuplicatePairs, type SizeGroup, type SizeResult } from './size-analysis.js';
+import { nearDuplicatePairs, nearDuplicateSet, type NearDuplicateSet, type SizeGroup, type SizeResult } from './size-analysis.js';
 import type { WindowSet } from './windows.js';
 import { unionFind } from '../../util/union-find.js';
 
@@ -87,8 +87,8 @@ export function analysePositions(inp: PositionInput): SizeResult {
   const rowLuma = new Float32Array(s * g);
   const col1 = new Float64Array(g), col2 = new Float64Array(g), colE = new Float64Array(g);
   let windows = 0;
-  const dist = new Float32Array(n);
   const claimed = new Uint8Array(n);
+  const scratch = isolationScratch(inp.phash);
   for (const band of inp.bands) {
     const y0 = starts[band]!;
     for (let xa = 0; xa < nx; xa += xChunk) {
@@ -156,11 +156,12 @@ export function analysePositions(inp: PositionInput): SizeResult {
           seed: inp.seed + 1000 + band * nx + xi, sketch: pp.sketch, skipPair,
         });
         claimed.fill(0, 0, m);
-        for (const subSeed of tightComponents(sub.ws, mt)) {
-          const seedWindows = subSeed.map((w) => sub.full[w]!);
+        const seeds = tightComponents(sub.ws, mt).map((c) => c.map((w) => sub.full[w]!));
+        const isolated = isolateAll(ws, seeds, pp.radius, inp.noiseFloor, scratch);
+        for (let c = 0; c < seeds.length; c++) {
           // A component inside a group already verified here adds nothing.
-          if (seedWindows.every((w) => claimed[w])) continue;
-          const found = isolate(ws, seedWindows, pp.radius, inp.noiseFloor, skipPair, dist);
+          if (seeds[c]!.every((w) => claimed[w])) continue;
+          const found = isolated[c];
           if (!found) continue;
           const grp = found.group;
           for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
@@ -214,67 +215,178 @@ function tightComponents(ws: WindowSet, mt: Matches): number[][] {
   return [...byRoot.values()];
 }
 
+interface Isolation { group: SizeGroup; windows: number[] }
+
+interface IsolationScratch {
+  /** Distance to the centre, by window, for the windows kept by the last cut. */
+  dist: Float32Array;
+  /** Generation marks by window (membership tests without allocating). */
+  mark: Int32Array;
+  gen: number;
+  /** The images kept by the cut being made, to leave out their near-duplicates. */
+  dups: NearDuplicateSet;
+}
+
+function isolationScratch(phash: BigUint64Array): IsolationScratch {
+  const n = phash.length;
+  return { dist: new Float32Array(n), mark: new Int32Array(n), gen: 0, dups: nearDuplicateSet(phash) };
+}
+
 /**
- * Exact isolation of a candidate group at one place: the distance of every window at that place to the
+ * Exact isolation of each candidate group at one place: the distance of every window at that place to the
  * group's centre, then the cut that best separates a few close windows (distinct images) from the rest:
  * ln(next / reach) * log2(members). No index is involved, so no natural neighbour is missed.
+ *
+ * All of a place's candidates are measured in one pass over its windows per round (a window's vector is read
+ * once and compared with every centre, which stay in cache), not one pass per candidate: the candidates grow
+ * with the dataset as the windows do, and a pass per candidate was what made this step quadratic in practice
+ * (memory traffic of every window vector per candidate). The results are those of measuring each on its own.
  */
-function isolate(ws: WindowSet, seed: number[], radius: number, noiseFloor: number, skipPair: (a: number, b: number) => boolean, dist: Float32Array): { group: SizeGroup; windows: number[] } | null {
-  const dim = ws.dim, m = ws.count, v = ws.vectors;
-  let members = seed;
-  let out: { group: SizeGroup; windows: number[] } | null = null;
-  // Twice: the first centre is the seed's, the second the members'.
+function isolateAll(ws: WindowSet, seeds: number[][], radius: number, noiseFloor: number, scratch: IsolationScratch): (Isolation | null)[] {
+  const dim = ws.dim, v = ws.vectors;
+  const out: (Isolation | null)[] = seeds.map(() => null);
+  // Twice: the first centre is the seed's, the second the members' (for those whose members changed).
+  let members: (number[] | null)[] = seeds.slice();
   for (let round = 0; round < 2; round++) {
-    const centre = new Float32Array(dim);
-    for (const w of members) for (let d = 0; d < dim; d++) centre[d] += v[w * dim + d]! / members.length;
-    const near: number[] = [];
-    const r2 = radius * radius;
-    for (let w = 0; w < m; w++) {
-      // Most windows are far from the centre: stop summing once past the radius (beyond it only "far" matters).
+    const active: number[] = [];
+    for (let c = 0; c < members.length; c++) if (members[c]) active.push(c);
+    if (!active.length) break;
+    const centres = new Float32Array(active.length * dim);
+    active.forEach((c, a) => {
+      const centre = centres.subarray(a * dim, (a + 1) * dim);
+      const mem = members[c]!;
+      for (const w of mem) for (let d = 0; d < dim; d++) centre[d] += v[w * dim + d]! / mem.length;
+    });
+    const near = nearWindows(ws, centres, active.length, radius);
+    const next: (number[] | null)[] = members.map(() => null);
+    active.forEach((c, a) => {
+      const cut = bestCut(ws, near.w[a]!, near.d[a]!, members[c]!, radius, noiseFloor, scratch);
+      if (!cut) return;
+      out[c] = cut.found;
+      // Re-centre on the members unless they are the seed (whose centre was just used) or too few.
+      if (round === 0 && !cut.same && cut.found.windows.length >= 3) next[c] = cut.found.windows;
+    });
+    members = next;
+  }
+  return out;
+}
+
+/** How many low-frequency coefficients bound a distance before it is computed exactly. */
+const BOUND_COEFFS = 8;
+
+/**
+ * An orthonormal basis of the lowest spatial frequencies of a size x size window (2-D DCT-II, no DC: the
+ * window vectors have zero mean). Window differences of natural images put most of their energy there, so the
+ * squared distance over these coefficients, a lower bound of the full one, passes the radius after a few terms
+ * for most far windows.
+ */
+function lowFrequencyBasis(size: number, count: number): Float32Array {
+  const freqs: [number, number][] = [];
+  for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) if (u + v > 0) freqs.push([u, v]);
+  freqs.sort((a, b) => a[0] + a[1] - (b[0] + b[1]) || a[0] - b[0]);
+  const k = Math.min(count, freqs.length), dim = size * size;
+  const basis = new Float32Array(k * dim);
+  const alpha = (f: number): number => Math.sqrt((f === 0 ? 1 : 2) / size);
+  for (let j = 0; j < k; j++) {
+    const [u, v] = freqs[j]!;
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+      basis[j * dim + y * size + x] = alpha(u) * alpha(v) * Math.cos((Math.PI * (2 * x + 1) * u) / (2 * size)) * Math.cos((Math.PI * (2 * y + 1) * v) / (2 * size));
+    }
+  }
+  return basis;
+}
+
+/** Each vector's coefficients over the basis (rows of k floats). */
+function project(vectors: Float32Array, count: number, dim: number, basis: Float32Array): Float32Array {
+  const k = basis.length / dim;
+  const out = new Float32Array(count * k);
+  for (let w = 0; w < count; w++) {
+    for (let j = 0; j < k; j++) {
+      let acc = 0;
+      for (let d = 0; d < dim; d++) acc += vectors[w * dim + d]! * basis[j * dim + d]!;
+      out[w * k + j] = acc;
+    }
+  }
+  return out;
+}
+
+/**
+ * For each centre, the windows closer than radius and their distances, in window order. A window is only
+ * measured in full when its low-frequency distance (a lower bound, with a margin for rounding) is inside the
+ * radius, so the windows found and their distances are exactly those of measuring every window in full.
+ */
+function nearWindows(ws: WindowSet, centres: Float32Array, count: number, radius: number): { w: number[][]; d: number[][] } {
+  const dim = ws.dim, m = ws.count, v = ws.vectors;
+  const r2 = radius * radius;
+  const basis = lowFrequencyBasis(ws.size, BOUND_COEFFS);
+  const k = basis.length / dim;
+  const pw = project(v, m, dim, basis), pc = project(centres, count, dim, basis);
+  const bound = r2 + 1e-4;
+  const nw: number[][] = Array.from({ length: count }, () => []);
+  const nd: number[][] = Array.from({ length: count }, () => []);
+  for (let w = 0, o = 0; w < m; w++, o += dim) {
+    for (let a = 0, co = 0; a < count; a++, co += dim) {
+      let lb = 0;
+      for (let j = 0, po = w * k, qo = a * k; j < k && lb < bound; j++) {
+        const x = pw[po + j]! - pc[qo + j]!;
+        lb += x * x;
+      }
+      if (lb >= bound) continue;
+      // Most windows are far from a centre: stop summing once past the radius (beyond it only "far" matters).
       let d2 = 0;
-      for (let d = 0, o = w * dim; d < dim && d2 < r2; d++) {
-        const x = v[o + d]! - centre[d]!;
+      for (let d = 0; d < dim && d2 < r2; d++) {
+        const x = v[o + d]! - centres[co + d]!;
         d2 += x * x;
       }
       if (d2 >= r2) continue;
-      dist[w] = Math.sqrt(d2);
-      near.push(w);
+      nw[a]!.push(w);
+      nd[a]!.push(Math.fround(Math.sqrt(d2)));
     }
-    near.sort((a, b) => dist[a]! - dist[b]!);
-    // One window per image; near-duplicates of a member are not extra members (nor the next neighbour).
-    const kept: number[] = [];
-    for (const w of near) {
-      const im = ws.image[w]!;
-      if (kept.some((u) => ws.image[u] === im || skipPair(ws.image[u]!, im))) continue;
-      kept.push(w);
-    }
-    let bestS = 0, bestK = 0;
-    for (let k = 2; k <= kept.length; k++) {
-      const reach = Math.max(dist[kept[k - 1]!]!, noiseFloor);
-      const next = k < kept.length ? dist[kept[k]!]! : radius;
-      const s = Math.log(next / reach) * Math.log2(k);
-      if (s > bestS) {
-        bestS = s;
-        bestK = k;
-      }
-    }
-    if (bestK < 2) return out;
-    const same = bestK === members.length && kept.slice(0, bestK).every((w) => members.includes(w));
-    members = kept.slice(0, bestK);
-    const next = bestK < kept.length ? dist[kept[bestK]!]! : radius;
-    const byImage = [...members].sort((a, b) => ws.image[a]! - ws.image[b]!);
-    out = { windows: members, group: {
-      size: ws.size,
-      atPlace: true,
-      images: Int32Array.from(byImage, (w) => ws.image[w]!),
-      x: Uint16Array.from(byImage, (w) => ws.x[w]!),
-      y: Uint16Array.from(byImage, (w) => ws.y[w]!),
-      score: new Float32Array(bestK).fill(bestS),
-      reach: Float32Array.from(byImage, (w) => dist[w]!),
-      next: new Float32Array(bestK).fill(next),
-    } };
-    // The members are the seed (their centre is the one just used), or too few to re-centre on.
-    if (same || bestK < 3) break;
   }
-  return out;
+  return { w: nw, d: nd };
+}
+
+/** The isolation cut over one centre's near windows; null when no cut of 2+ members scores above 0. */
+function bestCut(ws: WindowSet, nearW: number[], nearD: number[], members: number[], radius: number, noiseFloor: number, scratch: IsolationScratch): { found: Isolation; same: boolean } | null {
+  const order = nearW.map((_, j) => j).sort((a, b) => nearD[a]! - nearD[b]!);
+  // One window per image; near-duplicates of a member are not extra members (nor the next neighbour).
+  const kept: number[] = [], keptD: number[] = [];
+  const dups = scratch.dups;
+  dups.clear();
+  for (const j of order) {
+    const im = ws.image[nearW[j]!]!;
+    if (dups.has(im)) continue;
+    dups.add(im);
+    kept.push(nearW[j]!);
+    keptD.push(nearD[j]!);
+  }
+  let bestS = 0, bestK = 0;
+  for (let k = 2; k <= kept.length; k++) {
+    const reach = Math.max(keptD[k - 1]!, noiseFloor);
+    const next = k < kept.length ? keptD[k]! : radius;
+    const s = Math.log(next / reach) * Math.log2(k);
+    if (s > bestS) {
+      bestS = s;
+      bestK = k;
+    }
+  }
+  if (bestK < 2) return null;
+  const gen = ++scratch.gen;
+  for (const w of members) scratch.mark[w] = gen;
+  let same = bestK === members.length;
+  for (let k = 0; k < bestK && same; k++) same = scratch.mark[kept[k]!] === gen;
+  const chosen = kept.slice(0, bestK);
+  for (let k = 0; k < bestK; k++) scratch.dist[chosen[k]!] = keptD[k]!;
+  const next = bestK < kept.length ? keptD[bestK]! : radius;
+  const byImage = [...chosen].sort((a, b) => ws.image[a]! - ws.image[b]!);
+  return { same, found: { windows: chosen, group: {
+    size: ws.size,
+    atPlace: true,
+    images: Int32Array.from(byImage, (w) => ws.image[w]!),
+    x: Uint16Array.from(byImage, (w) => ws.x[w]!),
+    y: Uint16Array.from(byImage, (w) => ws.y[w]!),
+    score: new Float32Array(bestK).fill(bestS),
+    reach: Float32Array.from(byImage, (w) => scratch.dist[w]!),
+    next: new Float32Array(bestK).fill(next),
+  } } };
 }
