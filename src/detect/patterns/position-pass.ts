@@ -238,9 +238,9 @@ function isolationScratch(phash: BigUint64Array): IsolationScratch {
  * ln(next / reach) * log2(members). No index is involved, so no natural neighbour is missed.
  *
  * All of a place's candidates are measured in one pass over its windows per round (a window's vector is read
- * once and compared with every centre, which stay in cache), not one pass per candidate: the candidates grow
- * with the dataset as the windows do, and a pass per candidate was what made this step quadratic in practice
- * (memory traffic of every window vector per candidate). The results are those of measuring each on its own.
+ * once and compared with every centre, which stay in cache), not one pass per candidate. The work is still
+ * candidates x windows, and both grow with the dataset (BENCHMARKS.md). The results are those of measuring each
+ * candidate on its own.
  */
 function isolateAll(ws: WindowSet, seeds: number[][], radius: number, noiseFloor: number, scratch: IsolationScratch): (Isolation | null)[] {
   const dim = ws.dim, v = ws.vectors;
