@@ -247,6 +247,7 @@ function isolateAll(ws: WindowSet, seeds: number[][], radius: number, noiseFloor
   const out: (Isolation | null)[] = seeds.map(() => null);
   // Twice: the first centre is the seed's, the second the members' (for those whose members changed).
   let members: (number[] | null)[] = seeds.slice();
+  const low = lowFrequencyCoefficients(ws);
   for (let round = 0; round < 2; round++) {
     const active: number[] = [];
     for (let c = 0; c < members.length; c++) if (members[c]) active.push(c);
@@ -257,7 +258,7 @@ function isolateAll(ws: WindowSet, seeds: number[][], radius: number, noiseFloor
       const mem = members[c]!;
       for (const w of mem) for (let d = 0; d < dim; d++) centre[d] += v[w * dim + d]! / mem.length;
     });
-    const near = nearWindows(ws, centres, active.length, radius);
+    const near = nearWindows(ws, low, centres, active.length, radius);
     const next: (number[] | null)[] = members.map(() => null);
     active.forEach((c, a) => {
       const cut = bestCut(ws, near.w[a]!, near.d[a]!, members[c]!, radius, noiseFloor, scratch);
@@ -296,6 +297,14 @@ function lowFrequencyBasis(size: number, count: number): Float32Array {
   return basis;
 }
 
+interface LowFrequency { basis: Float32Array; k: number; windows: Float32Array }
+
+/** The basis and every window's coefficients over it: the same for both rounds at a place. */
+function lowFrequencyCoefficients(ws: WindowSet): LowFrequency {
+  const basis = lowFrequencyBasis(ws.size, BOUND_COEFFS);
+  return { basis, k: basis.length / ws.dim, windows: project(ws.vectors, ws.count, ws.dim, basis) };
+}
+
 /** Each vector's coefficients over the basis (rows of k floats). */
 function project(vectors: Float32Array, count: number, dim: number, basis: Float32Array): Float32Array {
   const k = basis.length / dim;
@@ -315,12 +324,10 @@ function project(vectors: Float32Array, count: number, dim: number, basis: Float
  * measured in full when its low-frequency distance (a lower bound, with a margin for rounding) is inside the
  * radius, so the windows found and their distances are exactly those of measuring every window in full.
  */
-function nearWindows(ws: WindowSet, centres: Float32Array, count: number, radius: number): { w: number[][]; d: number[][] } {
+function nearWindows(ws: WindowSet, low: LowFrequency, centres: Float32Array, count: number, radius: number): { w: number[][]; d: number[][] } {
   const dim = ws.dim, m = ws.count, v = ws.vectors;
   const r2 = radius * radius;
-  const basis = lowFrequencyBasis(ws.size, BOUND_COEFFS);
-  const k = basis.length / dim;
-  const pw = project(v, m, dim, basis), pc = project(centres, count, dim, basis);
+  const k = low.k, pw = low.windows, pc = project(centres, count, dim, low.basis);
   const bound = r2 + 1e-4;
   const nw: number[][] = Array.from({ length: count }, () => []);
   const nd: number[][] = Array.from({ length: count }, () => []);

@@ -186,10 +186,15 @@ function hashHalves(phash: BigUint64Array): { hi: Uint32Array; lo: Uint32Array }
   return { hi, lo };
 }
 
+/** Perceptual hashes 8 or fewer bits apart: the same picture. */
+function hashesClose(hi: Uint32Array, lo: Uint32Array, a: number, b: number): boolean {
+  return popcount(hi[a]! ^ hi[b]!) + popcount(lo[a]! ^ lo[b]!) <= 8;
+}
+
 /** Pairs of images whose perceptual hashes are close are the same picture, not a shared pattern. */
 export function nearDuplicatePairs(phash: BigUint64Array): (a: number, b: number) => boolean {
   const { hi, lo } = hashHalves(phash);
-  return (a, b) => popcount(hi[a]! ^ hi[b]!) + popcount(lo[a]! ^ lo[b]!) <= 8;
+  return (a, b) => hashesClose(hi, lo, a, b);
 }
 
 /** A set of images that answers whether an image is, or is a near-duplicate of, one already added. */
@@ -224,7 +229,7 @@ export function nearDuplicateSet(phash: BigUint64Array): NearDuplicateSet {
         if (stamp[s] !== gen) continue;
         for (let e = head[s]!; e >= 0; e = entryNext[e]!) {
           const u = entryImage[e]!;
-          if (u === image || popcount(hi[u]! ^ hi[image]!) + popcount(lo[u]! ^ lo[image]!) <= 8) return true;
+          if (u === image || hashesClose(hi, lo, u, image)) return true;
         }
       }
       return false;
