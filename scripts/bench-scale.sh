@@ -10,7 +10,10 @@ grep -E "Maximum resident|Elapsed \(wall" "$out.time"
 node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1] + "/report.json", "utf8"));
 console.log("samples", r.dataset.samples, "seconds", r.timing.seconds, JSON.stringify(r.timing.stages));
-for (const f of r.findings) console.log(f.detector, f.severity, f.samples.length);
+// One line per detector and severity: a 1M scan can have 100,000+ findings.
+const counts = {};
+for (const f of r.findings) { const k = f.detector + " " + f.severity; counts[k] = (counts[k] || 0) + 1; }
+for (const [k, c] of Object.entries(counts)) console.log("findings", k, c);
 ' "$out"
 node "$here/eval-scores.mjs" "$out/scores.arrow" "$data/poisonscan-truth.json" | grep -E "^score(_trigger-cluster)?:"
 node -e '
