@@ -6,7 +6,7 @@ set -e
 data=$1; out=$2; shift 2
 here=$(dirname "$0")
 /usr/bin/time -v node "$here/../dist/cli/main.js" scan "$data" --out "$out" --quiet --fail-on never "$@" 2> "$out.time" || true
-grep -E "Maximum resident|Elapsed \(wall" "$out.time"
+grep -E "Maximum resident|Elapsed \(wall|User time|System time" "$out.time"
 node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1] + "/report.json", "utf8"));
 console.log("samples", r.dataset.samples, "seconds", r.timing.seconds, JSON.stringify(r.timing.stages));
