@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +68,12 @@ describe('trigger-cluster', () => {
     expect(on.f?.evidence.samePlace).toBe(true);
     const off = await run(null);
     expect(off.f).toBeUndefined();
+    // The sampled screen (on by default only at places of 65,536+ windows), forced here with a sample of 64 of
+    // ~450 windows per place: the same group, measured exactly.
+    const screened = await run({ ...DEFAULT_PARAMS.positions!, screen: { sample: 64, minScore: 1.5 } });
+    expect(screened.top).toEqual(poisoned);
+    expect(new Set(screened.f?.samples)).toEqual(new Set(on.f?.samples));
+    expect(screened.f?.evidence.withinDistance).toBe(on.f?.evidence.withinDistance);
   });
 
   it('flags nothing in the clean set', async () => {
@@ -91,5 +98,24 @@ describe('inject', () => {
     expect(await readdir(join(clean, 'b'))).toEqual(before);
     const all = (await readdir(join(data, 'a'))).length + (await readdir(join(data, 'b'))).length + (await readdir(join(data, 'c'))).length;
     expect(all).toBe(450);
+  });
+
+  it('with link, hard-links the untouched files and never writes through a link into the source', async () => {
+    const digest = async (root: string) => {
+      const h = createHash('sha256');
+      for (const c of ['a', 'b', 'c']) for (const f of (await readdir(join(root, c))).sort()) h.update(f).update(await readFile(join(root, c, f)));
+      return h.digest('hex');
+    };
+    const before = await digest(clean);
+    const data = join(dir, 'inj-link');
+    const attack = { type: 'patch', pattern: 'square', size: 3, position: 'top-left' } as const;
+    const t1 = await injectImageFolder({ source: clean, out: data, attack, count: 3, target: 'a', seed: 1, truth: join(dir, 'inj-link.json'), link: true });
+    const untouched = (await readdir(join(clean, 'b')))[0]!;
+    expect((await stat(join(data, 'b', untouched))).ino).toBe((await stat(join(clean, 'b', untouched))).ino);
+    for (const id of t1.poisoned) expect((await stat(join(data, id))).nlink).toBe(1);
+    // A second run into the same folder poisons other images: their old links are replaced, not written through.
+    const t2 = await injectImageFolder({ source: clean, out: data, attack, count: 3, target: 'a', seed: 2, truth: join(dir, 'inj-link2.json'), link: true });
+    expect(t2.poisoned).not.toEqual(t1.poisoned);
+    expect(await digest(clean)).toBe(before);
   });
 });

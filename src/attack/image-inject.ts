@@ -1,7 +1,8 @@
 // Writes a poisoned copy of an image folder plus a ground-truth file. Untouched files are copied byte for
 // byte; poisoned ones are re-encoded like the original (same format, JPEG quality and subsampling) so the
-// file format never gives them away.
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+// file format never gives them away. With `link`, untouched files are hard links to the source instead (a 1M-image
+// benchmark set is then poisoned without a second copy on disk); poisoned files are always new files.
+import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import pLimit from 'p-limit';
@@ -31,6 +32,8 @@ export interface InjectOptions {
   /** Ground-truth JSON path; default: <out>/poisonscan-truth.json. */
   truth?: string;
   concurrency?: number;
+  /** Hard-link untouched files instead of copying them (falls back to a copy across file systems). */
+  link?: boolean;
 }
 
 export interface GroundTruth {
@@ -86,7 +89,7 @@ export async function injectImageFolder(o: InjectOptions): Promise<GroundTruth> 
         const dst = join(o.out, id);
         await mkdir(dirname(dst), { recursive: true });
         if (!chosen.has(i)) {
-          await copyFile(srcPath, dst);
+          await (o.link ? linkOrCopy(srcPath, dst) : copyFile(srcPath, dst));
           return;
         }
         const bytes = await readFile(srcPath);
@@ -113,7 +116,10 @@ export async function injectImageFolder(o: InjectOptions): Promise<GroundTruth> 
         } else {
           applySig(img, width, height, 3, o.attack.delta, o.attack.freq);
         }
-        await writeFile(dst, await encodeLike(bytes, img, width, height));
+        const encoded = await encodeLike(bytes, img, width, height);
+        // A new file, never a write through an old hard link into the source (a re-run into a linked folder).
+        await rm(dst, { force: true });
+        await writeFile(dst, encoded);
         truth.poisoned.push(id);
         truth.origin[id] = s.id;
       }),
@@ -123,6 +129,16 @@ export async function injectImageFolder(o: InjectOptions): Promise<GroundTruth> 
   if (truth.positions) truth.positions = Object.fromEntries(Object.entries(truth.positions).sort(([a], [b]) => (a < b ? -1 : 1)));
   await writeFile(o.truth ?? join(o.out, 'poisonscan-truth.json'), JSON.stringify(truth, null, 2) + '\n');
   return truth;
+}
+
+async function linkOrCopy(src: string, dst: string): Promise<void> {
+  await rm(dst, { force: true });
+  try {
+    await link(src, dst);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    await copyFile(src, dst);
+  }
 }
 
 /** Re-encodes raw RGB the way the original file was encoded. */

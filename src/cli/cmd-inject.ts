@@ -31,6 +31,7 @@ export function injectCommand(): Command {
     .option('--delta <d>', 'SIG amplitude', num('--delta'), 40)
     .option('--freq <f>', 'SIG frequency (cycles per image width)', num('--freq'), 6)
     .option('--seed <n>', 'seed', num('--seed'), 0)
+    .option('--link', 'hard-link the untouched files instead of copying them (large benchmark sets)')
     .option('--truth <file>', 'ground-truth JSON (default: <out>/poisonscan-truth.json)')
     .action(async (dataset: string, o: Record<string, unknown>) => {
       let attack: Attack;
@@ -45,6 +46,7 @@ export function injectCommand(): Command {
       const truth = await injectImageFolder({
         source: dataset, out: o.out as string, attack, count: o.count as number, target: o.target as string | undefined,
         mode: o.mode as 'dirty' | 'clean', seed: o.seed as number, truth: o.truth as string | undefined,
+        link: o.link === true,
       });
       process.stderr.write(`poisoned ${truth.poisoned.length} images into ${o.out as string}\n`);
     });

@@ -1,11 +1,11 @@
 // Image fingerprints as an Arrow table (fingerprints.arrow in --out): one row per sample read.
-import { readFile } from 'node:fs/promises';
 import {
-  Float32, Float64, Field, FixedSizeList, makeData, makeVector, Table, tableFromIPC, Uint8, Uint32, Uint64, Utf8, vectorFromArray,
+  Float32, Float64, Field, FixedSizeList, makeData, makeVector, Table, Uint8, Uint32, Uint64, Utf8, vectorFromArray,
   type Vector,
 } from 'apache-arrow';
 import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../fingerprint/image-features.js';
 import { sharedBytes } from '../util/shared-bytes.js';
+import { readTableFile } from './read-table.js';
 import { writeTablesToFile } from './write-tables.js';
 
 export function imageFingerprintTable(ids: string[], labels: (string | null)[], f: ImageFeatures): Table {
@@ -85,7 +85,7 @@ export interface StoredImageFingerprints {
 }
 
 export async function readImageFingerprints(path: string): Promise<StoredImageFingerprints> {
-  return imageFingerprintsFromTable(tableFromIPC(await readFile(path)), path);
+  return imageFingerprintsFromTable(await readTableFile(path), path);
 }
 
 /** The columns of a fingerprint table (read from a file, a checkpoint part or a shard). */

@@ -4,12 +4,13 @@
 // the dataset's own order, so the detectors see exactly what one unsharded scan would.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { tableToIPC, type Table } from 'apache-arrow';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
 import type { TextColumns } from '../ingest/text-columns.js';
 import { UsageError, type DatasetFormat, type Json, type Modality, type SampleError } from '../types.js';
 import { writeFileAtomic } from './atomic.js';
 import { ImageFeaturesBuilder } from './feature-builder.js';
+import { readTableFile } from './read-table.js';
 import { imageFingerprintsFromTable, imageFingerprintTable } from './image-fingerprints.js';
 import { textFingerprintsFromTable, textFingerprintTable } from './text-fingerprints.js';
 
@@ -142,7 +143,7 @@ export async function mergeShards(dirs: string[]): Promise<MergedShards> {
   for (const { dir, m } of manifests) {
     let t: Table;
     try {
-      t = tableFromIPC(await readFile(join(dir, SHARD_TABLE)));
+      t = await readTableFile(join(dir, SHARD_TABLE));
     } catch (e) {
       throw new UsageError(`${label(m)}: ${join(dir, SHARD_TABLE)} is unreadable (${(e as Error).message})`);
     }
