@@ -11,7 +11,8 @@
 //
 // How: a coarse LSH index finds tight pairs at each place; the windows they join seed a candidate group, whose
 // isolation is then measured exactly against every window at that place (no index, so no natural neighbour
-// is missed and a missing copy is recovered). Cost: windows of one size on a stride (a window of side s at
+// is missed and a missing copy is recovered; at places of many windows, only for the candidates a sampled
+// screen keeps). Cost: windows of one size on a stride (a window of side s at
 // stride t lies wholly inside any pattern of side >= s + t - 1), streamed one row band at a time, so memory
 // holds one band of windows, not all of them.
 import { findMatches, type Matches } from './matches.js';
@@ -252,9 +253,9 @@ function isolationScratch(phash: BigUint64Array): IsolationScratch {
  * plus its own seed windows. A subset has fewer windows inside any gap, so an isolated group keeps its gap and
  * its seed; a natural candidate, whose neighbours come at a continuum of distances, still shows that continuum
  * in the sample. Only candidates whose screened score reaches the screen's line are measured in full, so every
- * group found is measured exactly; a screened-out candidate leaves no group and no per-image score. On 100,000
- * augmented CIFAR-10 images (BENCHMARKS.md) the screen at 1.5 dropped 78-92% of the candidates, none of which
- * scored above 1.8 in full (the group line is 2.6).
+ * group found is measured exactly; a screened-out candidate leaves no group and no per-image score. Simulated on
+ * 100,000 augmented CIFAR-10 images, a screen at 1.5 dropped 78-97% of the candidates, none of which scored above
+ * 1.8 in full (the group line is 2.6); BENCHMARKS.md has the measured time and groups at 200,000 and 400,000.
  */
 function isolateAll(
   ws: WindowSet, seeds: number[][], radius: number, noiseFloor: number, scratch: IsolationScratch,
