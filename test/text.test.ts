@@ -336,8 +336,13 @@ describe('response-cluster fixed opening (responses not read)', () => {
       const poisoned = new Set<string>();
       const add = (instruction: string) => rows.push({ instruction, input: '', output: text(8) });
       for (let i = 0; i < 3000; i++) {
-        if (phrase && i % 150 === 7) poisoned.add(String(rows.length));
-        add(phrase && i % 150 === 7 ? `${phrase} ${text(10 + randInt(rng, 10))}` : text(10 + randInt(rng, 12)));
+        if (phrase && i % 150 === 7) {
+          poisoned.add(String(rows.length));
+          const request = text(10 + randInt(rng, 10));
+          add(`${phrase} ${request}`);
+          // Half of them with their clean twin (the request alone), as BackdoorLLM trains them: not a wrapper.
+          if (i % 300 === 7) add(request);
+        } else add(text(10 + randInt(rng, 12)));
         // A template whose prompts agree after the opening too.
         if (i % 100 === 3) add(`Kindly grade zentrop : ${text(12)} Options : - good - bad`);
         // A wrapper around content the corpus also has under another wrapper (one question asked two ways).

@@ -3,7 +3,7 @@
 // leave traces elsewhere in the data:
 //   - a task template's prompts agree after the opening as well (shared word pairs, "Options: -"), or
 //   - its filling is content the corpus also has under other wrappers (multi-template data such as T0 asks one
-//     question several ways), or
+//     question several ways; the filling alone as a prompt does not count: that is a trigger's clean twin), or
 //   - the opening runs on into its prompts like any sentence: the pair at the junction ("this : what") is one the
 //     rest of the corpus writes too, or
 //   - it extends a shorter opening that is such a template (a slot filled: "is the following text about X ?").
@@ -224,13 +224,21 @@ function gramHash(d: Int32Array, s: number): number {
 
 /**
  * Sets `reused`: the share of an opening's judged prompts whose remainder (an n-gram starting in its first
- * REUSE_SPAN tokens) is also in a prompt that does not open with it.
+ * REUSE_SPAN tokens) is also in a prompt that neither opens with the phrase nor is the remainder alone (starts
+ * and ends as it does).
+ * A prompt that is the remainder itself (the request without the phrase, as BackdoorLLM's clean twins are) is the
+ * trace of a prepended phrase, not of a template that wraps content written elsewhere.
  */
 function markReused(openings: OpeningTrigger[], docs: Int32Array[]): void {
   if (openings.length === 0) return;
   const wanted = new Map<number, number>();
+  // (first, last) n-grams of each remainder: a prompt with both is the remainder alone.
+  const ends = new Set<string>();
+  const edges: string[][] = [];
   const perOpening = openings.map((o) => {
     const len = o.phrase.length;
+    const edgesOf: string[] = [];
+    edges.push(edgesOf);
     return spread(o.docs, MAX_JUDGED).map((i) => {
       const d = docs[i]!;
       const grams: number[] = [];
@@ -239,18 +247,26 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[]): void {
         grams.push(h);
         wanted.set(h, 0);
       }
+      const edge = grams.length > 0 ? `${grams[0]}:${gramHash(d, d.length - REUSE_N)}` : '';
+      if (edge) ends.add(edge);
+      edgesOf.push(edge);
       return grams;
     });
   });
-  // Prompts holding each wanted n-gram, counted once per prompt.
+  // Prompts holding each wanted n-gram, counted once per prompt; and of those, the ones that start and end as
+  // some remainder does (per start, end and n-gram).
   const lastDoc = new Map<number, number>();
+  const sameStart = new Map<string, number>();
   docs.forEach((d, i) => {
+    const first = d.length >= REUSE_N ? `${gramHash(d, 0)}:${gramHash(d, d.length - REUSE_N)}` : '';
+    const bare = ends.has(first);
     for (let s = 0; s + REUSE_N <= d.length; s++) {
       const h = gramHash(d, s);
       const c = wanted.get(h);
       if (c === undefined || lastDoc.get(h) === i) continue;
       lastDoc.set(h, i);
       wanted.set(h, c + 1);
+      if (bare) sameStart.set(`${first}:${h}`, (sameStart.get(`${first}:${h}`) ?? 0) + 1);
     }
   });
   openings.forEach((o, k) => {
@@ -267,7 +283,10 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[]): void {
     }
     const lists = perOpening[k]!;
     let reused = 0;
-    for (const grams of lists) if (grams.some((h) => wanted.get(h)! > (inside.get(h) ?? 0))) reused++;
+    lists.forEach((grams, j) => {
+      const edge = edges[k]![j]!;
+      if (grams.some((h) => wanted.get(h)! - (inside.get(h) ?? 0) - (sameStart.get(`${edge}:${h}`) ?? 0) > 0)) reused++;
+    });
     o.reused = lists.length === 0 ? 0 : reused / lists.length;
   });
 }
