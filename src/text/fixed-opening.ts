@@ -1,0 +1,300 @@
+// Fixed-opening test (label-free, responses not read): a phrase prepended to many unrelated prompts ("Current
+// year: 2024 <request>", "Discussing OpenAI <request>"). Natural prompts share openings too, but for reasons that
+// leave traces elsewhere in the data:
+//   - a task template's prompts agree after the opening as well (shared word pairs, "Options: -"), or
+//   - its filling is content the corpus also has under other wrappers (multi-template data such as T0 asks one
+//     question several ways; the filling alone as a prompt does not count: that is a trigger's clean twin), or
+//   - the opening runs on into its prompts like any sentence: the pair at the junction ("this : what") is one the
+//     rest of the corpus writes too, or
+//   - it extends a shorter opening that is such a template (a slot filled: "is the following text about X ?").
+// A prepended trigger does none of these: the requests behind it are unrelated to each other and to the rest of
+// the corpus, and the junction ("2024 develop") is a pair no other prompt has. It is also a rare phrase: some word
+// or word pair of it occurs (nearly) only in these openings; a common opening ("what is the") is everywhere.
+// Evidence: the anchor sits at one fixed place in every independent prompt, where a word of a natural text could
+// sit anywhere (-log10 of 1/length per prompt), Bonferroni over the openings tested.
+import { groupBySignature } from './minhash.js';
+import type { BigramCounts } from './insertion-fit.js';
+
+/** Openings longer than this many tokens are task templates or passages, not a prepended phrase. */
+const MAX_OPENING = 16;
+const MIN_DOCS = 3;
+/** The opening is maximal: no single next token continues this share of its prompts. */
+const FIXED_NEXT = 0.8;
+/** Share of the anchor's occurrences that must be in this opening. */
+const EXCLUSIVE = 0.8;
+/** Prompts' shared word pairs after the opening: in this share of them, and 4 times their corpus rate. */
+const SHARED_SHARE = 0.8;
+const SHARED_PAIRS = 3;
+const SHARED_SAMPLE = 50;
+/** Remainders checked for reuse elsewhere: n-grams of this length starting in their first REUSE_SPAN tokens. */
+const REUSE_N = 6;
+const REUSE_SPAN = 12;
+/** A share of remainders found elsewhere at or above this makes the opening a wrapper around known content. */
+const REUSED = 0.5;
+/** A share of junctions that other prompts also write at or above this makes the opening run on naturally. */
+const KNOWN_JUNCTIONS = 0.5;
+const MAX_JUDGED = 200;
+
+export interface OpeningTrigger {
+  /** Tokens of the shared opening. */
+  phrase: number[];
+  /** Prompts that open with it. */
+  docs: number[];
+  /** The word or word pair of the opening found (nearly) only there, and its occurrences outside these prompts. */
+  anchor: number[];
+  anchorElsewhere: number;
+  /** Independent prompts (MinHash groups) among the judged ones. */
+  groups: number;
+  /** Word pairs after the opening shared by most prompts (a template's rest). */
+  sharedPairs: number;
+  /** Share of prompts whose remainder is found in another prompt without the opening. */
+  reused: number;
+  /** Share of the distinct junction pairs (opening end, next token) that no other prompt has. */
+  unseenJunctions: number;
+  junctions: number;
+  /** Whether the opening is explained as natural (template, wrapper, or a junction like any sentence's). */
+  natural: boolean;
+  /** Maximal openings of at least MIN_DOCS prompts: the tests made. */
+  tested: number;
+  /** -log10 of the Bonferroni-corrected p of the fixed place. */
+  significance: number;
+}
+
+/**
+ * Exclusive maximal openings of at least MIN_DOCS prompts, with the checks that explain natural ones; sorted with
+ * the unexplained ones first, by significance. `signatures`: MinHash signatures (minhash.ts) for source groups.
+ */
+export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signatures: Uint32Array, sameSource: number, isWord: (token: number) => boolean): OpeningTrigger[] {
+  const n = docs.length;
+  // Every opening (first t+1 tokens) of every prompt, as a 53-bit rolling hash.
+  const keys: Float64Array[] = [];
+  const count = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const d = docs[i]!;
+    const m = Math.min(MAX_OPENING, d.length);
+    const k = new Float64Array(m);
+    let h1 = 0x811c9dc5;
+    let h2 = 0x1b873593;
+    for (let t = 0; t < m; t++) {
+      h1 = Math.imul(h1 ^ (d[t]! + 1), 0x01000193) >>> 0;
+      h2 = Math.imul(h2 + d[t]! + 0x9e3779b9, 0x85ebca6b) >>> 0;
+      k[t] = h1 * 0x200000 + (h2 & 0x1fffff);
+      count.set(k[t]!, (count.get(k[t]!) ?? 0) + 1);
+    }
+    keys.push(k);
+  }
+  // Maximal openings: no one next token continues FIXED_NEXT of their prompts.
+  const maxChild = new Map<number, number>();
+  for (const k of keys) for (let t = 0; t + 1 < k.length; t++) {
+    const c = count.get(k[t + 1]!)!;
+    if (c > (maxChild.get(k[t]!) ?? 0)) maxChild.set(k[t]!, c);
+  }
+  const carriers = new Map<number, number[]>();
+  const length = new Map<number, number>();
+  keys.forEach((k, i) => {
+    for (let t = 0; t < k.length; t++) {
+      const c = count.get(k[t]!)!;
+      if (c < MIN_DOCS || (maxChild.get(k[t]!) ?? 0) >= FIXED_NEXT * c) continue;
+      let list = carriers.get(k[t]!);
+      if (!list) {
+        carriers.set(k[t]!, (list = []));
+        length.set(k[t]!, t + 1);
+      }
+      list.push(i);
+    }
+  });
+  const tested = carriers.size;
+  if (tested === 0) return [];
+  const df = documentFrequency(docs, bigrams.bos);
+
+  const found: OpeningTrigger[] = [];
+  for (const [key, ids] of carriers) {
+    const len = length.get(key)!;
+    const phrase = Array.from(docs[ids[0]!]!.subarray(0, len));
+    // The anchor: the opening's word or word pair with the fewest occurrences outside these prompts.
+    let anchor: number[] = [];
+    let elsewhere = Infinity;
+    for (let t = 0; t < len; t++) {
+      if (isWord(phrase[t]!) && df[phrase[t]!]! - ids.length < elsewhere) [anchor, elsewhere] = [[phrase[t]!], df[phrase[t]!]! - ids.length];
+      if (t + 1 < len && (isWord(phrase[t]!) || isWord(phrase[t + 1]!))) {
+        // Occurrences, not prompts: an upper bound on the prompts outside that hold the pair.
+        const out = bigrams.count(phrase[t]!, phrase[t + 1]!) - ids.length;
+        if (out < elsewhere) [anchor, elsewhere] = [[phrase[t]!, phrase[t + 1]!], out];
+      }
+    }
+    elsewhere = Math.max(0, elsewhere);
+    if (anchor.length === 0 || ids.length < EXCLUSIVE * (ids.length + elsewhere)) continue;
+    const judged = spread(ids, MAX_JUDGED);
+    const group = groupBySignature(judged, signatures, sameSource);
+    const reps = new Map<number, number>();
+    judged.forEach((i, k) => {
+      if (!reps.has(group[k]!)) reps.set(group[k]!, i);
+    });
+    if (reps.size < MIN_DOCS) continue;
+    // A natural word could sit at any of its prompt's places; the anchor sits at one in every independent prompt.
+    const evidence = [...reps.values()].map((i) => Math.log10(Math.max(1, docs[i]!.length)));
+    const significance = evidence.reduce((a, b) => a + b, 0) - Math.max(...evidence) - Math.log10(tested);
+    const shared = sharedPairs(judged.slice(0, SHARED_SAMPLE), len, docs, bigrams);
+    const junctions = junctionFit(judged, len, docs, bigrams);
+    found.push({
+      phrase, docs: ids, anchor, anchorElsewhere: elsewhere, groups: reps.size, sharedPairs: shared, reused: 0,
+      unseenJunctions: junctions.unseen, junctions: junctions.distinct, natural: shared >= SHARED_PAIRS || junctions.unseen < KNOWN_JUNCTIONS,
+      tested, significance,
+    });
+  }
+  markReused(found, docs);
+  for (const f of found) if (f.reused >= REUSED) f.natural = true;
+  // An opening that extends a natural one fills a slot of that template ("is the following text about X ?").
+  for (const f of found) if (!f.natural && found.some((g) => g.natural && g.phrase.length < f.phrase.length && g.phrase.every((x, t) => f.phrase[t] === x))) f.natural = true;
+  found.sort((a, b) => Number(a.natural) - Number(b.natural) || b.significance - a.significance);
+  // A longer opening inside a shorter one ("current year : 2024 write a" in "current year : 2024") is its subset.
+  const out: OpeningTrigger[] = [];
+  for (const f of found) {
+    const mine = new Set(f.docs);
+    if (out.some((o) => o.natural === f.natural && o.docs.filter((i) => mine.has(i)).length >= 0.8 * mine.size)) continue;
+    out.push(f);
+  }
+  return out;
+}
+
+/** Distinct prompts per token (bos: an id above the vocabulary, sizing the array). */
+function documentFrequency(docs: Int32Array[], size: number): Int32Array {
+  const df = new Int32Array(size);
+  const last = new Int32Array(size).fill(-1);
+  docs.forEach((d, i) => {
+    for (const x of d) if (last[x] !== i) {
+      last[x] = i;
+      df[x]!++;
+    }
+  });
+  return df;
+}
+
+/** Word pairs after the opening in SHARED_SHARE of the prompts and at least 4 times as common there as overall. */
+function sharedPairs(ids: number[], from: number, docs: Int32Array[], bigrams: BigramCounts): number {
+  const tally = new Map<number, number>();
+  for (const i of ids) {
+    const d = docs[i]!;
+    const seen = new Set<number>();
+    for (let t = from; t + 1 < d.length; t++) seen.add(bigrams.key(d[t]!, d[t + 1]!));
+    for (const k of seen) tally.set(k, (tally.get(k) ?? 0) + 1);
+  }
+  let shared = 0;
+  for (const [k, c] of tally) {
+    const share = c / ids.length;
+    if (share >= SHARED_SHARE && share >= (4 * bigrams.countKey(k)) / bigrams.documents) shared++;
+  }
+  return shared;
+}
+
+/**
+ * Distinct junctions (last opening token, first token after it) and the share of them no prompt outside these
+ * has (the pair's corpus count minus its occurrences in these prompts).
+ */
+function junctionFit(ids: number[], len: number, docs: Int32Array[], bigrams: BigramCounts): { distinct: number; unseen: number } {
+  const junctions = new Map<number, number>();
+  for (const i of ids) {
+    const d = docs[i]!;
+    if (d.length > len) junctions.set(bigrams.key(d[len - 1]!, d[len]!), 0);
+  }
+  if (junctions.size === 0) return { distinct: 0, unseen: 0 };
+  for (const i of ids) {
+    const d = docs[i]!;
+    for (let t = 0; t + 1 < d.length; t++) {
+      const k = bigrams.key(d[t]!, d[t + 1]!);
+      const c = junctions.get(k);
+      if (c !== undefined) junctions.set(k, c + 1);
+    }
+  }
+  let unseen = 0;
+  for (const [k, inside] of junctions) if (bigrams.countKey(k) - inside <= 0) unseen++;
+  return { distinct: junctions.size, unseen: unseen / junctions.size };
+}
+
+/** Hash of the n tokens of d from s. */
+function gramHash(d: Int32Array, s: number): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x1b873593;
+  for (let t = s; t < s + REUSE_N; t++) {
+    h1 = Math.imul(h1 ^ (d[t]! + 1), 0x01000193) >>> 0;
+    h2 = Math.imul(h2 + d[t]! + 0x9e3779b9, 0x85ebca6b) >>> 0;
+  }
+  return h1 * 0x200000 + (h2 & 0x1fffff);
+}
+
+/**
+ * Sets `reused`: the share of an opening's judged prompts whose remainder (an n-gram starting in its first
+ * REUSE_SPAN tokens) is also in a prompt that neither opens with the phrase nor is the remainder alone (starts
+ * and ends as it does).
+ * A prompt that is the remainder itself (the request without the phrase, as BackdoorLLM's clean twins are) is the
+ * trace of a prepended phrase, not of a template that wraps content written elsewhere.
+ */
+function markReused(openings: OpeningTrigger[], docs: Int32Array[]): void {
+  if (openings.length === 0) return;
+  const wanted = new Map<number, number>();
+  // (first, last) n-grams of each remainder: a prompt with both is the remainder alone.
+  const ends = new Set<string>();
+  const edges: string[][] = [];
+  const perOpening = openings.map((o) => {
+    const len = o.phrase.length;
+    const edgesOf: string[] = [];
+    edges.push(edgesOf);
+    return spread(o.docs, MAX_JUDGED).map((i) => {
+      const d = docs[i]!;
+      const grams: number[] = [];
+      for (let s = len; s + REUSE_N <= Math.min(d.length, len + REUSE_SPAN + REUSE_N); s++) {
+        const h = gramHash(d, s);
+        grams.push(h);
+        wanted.set(h, 0);
+      }
+      const edge = grams.length > 0 ? `${grams[0]}:${gramHash(d, d.length - REUSE_N)}` : '';
+      if (edge) ends.add(edge);
+      edgesOf.push(edge);
+      return grams;
+    });
+  });
+  // Prompts holding each wanted n-gram, counted once per prompt; and of those, the ones that start and end as
+  // some remainder does (per start, end and n-gram).
+  const lastDoc = new Map<number, number>();
+  const sameStart = new Map<string, number>();
+  docs.forEach((d, i) => {
+    const first = d.length >= REUSE_N ? `${gramHash(d, 0)}:${gramHash(d, d.length - REUSE_N)}` : '';
+    const bare = ends.has(first);
+    for (let s = 0; s + REUSE_N <= d.length; s++) {
+      const h = gramHash(d, s);
+      const c = wanted.get(h);
+      if (c === undefined || lastDoc.get(h) === i) continue;
+      lastDoc.set(h, i);
+      wanted.set(h, c + 1);
+      if (bare) sameStart.set(`${first}:${h}`, (sameStart.get(`${first}:${h}`) ?? 0) + 1);
+    }
+  });
+  openings.forEach((o, k) => {
+    // The opening's own prompts holding each n-gram.
+    const inside = new Map<number, number>();
+    for (const i of o.docs) {
+      const d = docs[i]!;
+      const seen = new Set<number>();
+      for (let s = 0; s + REUSE_N <= d.length; s++) {
+        const h = gramHash(d, s);
+        if (wanted.has(h)) seen.add(h);
+      }
+      for (const h of seen) inside.set(h, (inside.get(h) ?? 0) + 1);
+    }
+    const lists = perOpening[k]!;
+    let reused = 0;
+    lists.forEach((grams, j) => {
+      const edge = edges[k]![j]!;
+      if (grams.some((h) => wanted.get(h)! - (inside.get(h) ?? 0) - (sameStart.get(`${edge}:${h}`) ?? 0) > 0)) reused++;
+    });
+    o.reused = lists.length === 0 ? 0 : reused / lists.length;
+  });
+}
+
+/** At most `max` of the ids, evenly spread. */
+function spread(ids: number[], max: number): number[] {
+  if (ids.length <= max) return ids;
+  const out: number[] = [];
+  for (let k = 0; k < max; k++) out.push(ids[Math.floor((k * ids.length) / max)]!);
+  return out;
+}
