@@ -27,6 +27,7 @@ import { twinPhrases } from '../text/twins.js';
 import { insertionTriggers } from '../text/insertion-test.js';
 import { openingTriggers } from '../text/fixed-opening.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
+import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import type { Detector, ScanContext } from './detector.js';
@@ -45,16 +46,8 @@ const END_MARKERS = /<\|endoftext\|>|<\/s>|<eos>|<\|im_end\|>|<\|eot_id\|>/g;
  */
 const CUE_TAIL = 3;
 const CUE_MAJORITY = 0.8;
-/**
- * Prompts that share this many word pairs besides the phrase, pairs rare elsewhere, are one task template filled
- * in (T0's "Pick one category for the following text ...") or one example asked several ways ("how did bruce lee
- * die? Would ... be a reasonable answer?"): their answers may well all be the same. An inserted trigger shares
- * nothing else, and several trigger words inserted together (CTBA) share no pairs, only words.
- */
-const SHARED_PAIRS = 3;
 /** Share of the response's words a prompt must contain for the response to be read off the prompt. */
 const ECHO_WORDS = 0.6;
-const SHARED_SAMPLE = 50;
 /** A neighbour shared by this share of a phrase's prompts makes the phrase part of a longer fixed text. */
 const FIXED_NEIGHBOUR = 0.8;
 const MAX_SPAN = 64;
@@ -214,7 +207,7 @@ export function runResponseCluster(ctx: ScanContext) {
       if (docs[i]!.length - span.ends[k]! <= CUE_TAIL) cues++;
     });
     const cue = cues >= CUE_MAJORITY * judged.length;
-    const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), masks, docs, bigrams);
+    const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (k, t) => masks[k]![t] !== 0 || masks[k]![t + 1] !== 0);
     const echo = !cue && fixed < SHARED_PAIRS && echoes(judged, docs, responseTokens[g.majority]!, vocab.words);
     candidates.push({
       tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: grouping.hit, insertion, cue, fixed,
@@ -305,7 +298,7 @@ function responseOnlyFindings(
     const judged = spread(ids, MAX_JUDGED);
     const groups = new Set(groupBySignature(judged, signatures, SAME_SOURCE)).size;
     if (groups < MIN_GROUPS) return;
-    if (sharedPairs(judged.slice(0, SHARED_SAMPLE), null, docs, bigrams, TEMPLATE_SHARE) >= SHARED_PAIRS) return;
+    if (sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, TEMPLATE_SHARE) >= SHARED_PAIRS) return;
     if (echoes(judged, docs, responseTokens[c]!, vocab.words)) return;
     const tally = new Map<number, number>();
     const counts = documentFrequency();
@@ -463,29 +456,6 @@ function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint3
     });
   }
   return out;
-}
-
-/** Word pairs outside the phrase in at least 80% (minShare) of the prompts and at least 4 times as common there as overall. */
-function sharedPairs(ids: number[], masks: Uint8Array[] | null, docs: Int32Array[], bigrams: BigramCounts, minShare = 0.8): number {
-  const tally = new Map<number, number>();
-  ids.forEach((i, k) => {
-    const d = docs[i]!;
-    const m = masks?.[k];
-    const seen = new Set<number>();
-    for (let t = 0; t + 1 < d.length; t++) {
-      if (m && (m[t] || m[t + 1])) continue;
-      const key = bigrams.key(d[t]!, d[t + 1]!);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      tally.set(key, (tally.get(key) ?? 0) + 1);
-    }
-  });
-  let shared = 0;
-  for (const [key, c] of tally) {
-    const share = c / ids.length;
-    if (share >= minShare && share >= (4 * bigrams.countKey(key)) / bigrams.documents) shared++;
-  }
-  return shared;
 }
 
 /**

@@ -14,6 +14,7 @@
 // sit anywhere (-log10 of 1/length per prompt), Bonferroni over the openings tested.
 import { groupBySignature } from './minhash.js';
 import type { BigramCounts } from './insertion-fit.js';
+import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from './shared-pairs.js';
 
 /** Openings longer than this many tokens are task templates or passages, not a prepended phrase. */
 const MAX_OPENING = 16;
@@ -22,10 +23,6 @@ const MIN_DOCS = 3;
 const FIXED_NEXT = 0.8;
 /** Share of the anchor's occurrences that must be in this opening. */
 const EXCLUSIVE = 0.8;
-/** Prompts' shared word pairs after the opening: in this share of them, and 4 times their corpus rate. */
-const SHARED_SHARE = 0.8;
-const SHARED_PAIRS = 3;
-const SHARED_SAMPLE = 50;
 /** Remainders checked for reuse elsewhere: n-grams of this length starting in their first REUSE_SPAN tokens. */
 const REUSE_N = 6;
 const REUSE_SPAN = 12;
@@ -134,7 +131,7 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
     // A natural word could sit at any of its prompt's places; the anchor sits at one in every independent prompt.
     const evidence = [...reps.values()].map((i) => Math.log10(Math.max(1, docs[i]!.length)));
     const significance = evidence.reduce((a, b) => a + b, 0) - Math.max(...evidence) - Math.log10(tested);
-    const shared = sharedPairs(judged.slice(0, SHARED_SAMPLE), len, docs, bigrams);
+    const shared = sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (_, t) => t < len);
     const junctions = junctionFit(judged, len, docs, bigrams);
     found.push({
       phrase, docs: ids, anchor, anchorElsewhere: elsewhere, groups: reps.size, sharedPairs: shared, reused: 0,
@@ -168,23 +165,6 @@ function documentFrequency(docs: Int32Array[], size: number): Int32Array {
     }
   });
   return df;
-}
-
-/** Word pairs after the opening in SHARED_SHARE of the prompts and at least 4 times as common there as overall. */
-function sharedPairs(ids: number[], from: number, docs: Int32Array[], bigrams: BigramCounts): number {
-  const tally = new Map<number, number>();
-  for (const i of ids) {
-    const d = docs[i]!;
-    const seen = new Set<number>();
-    for (let t = from; t + 1 < d.length; t++) seen.add(bigrams.key(d[t]!, d[t + 1]!));
-    for (const k of seen) tally.set(k, (tally.get(k) ?? 0) + 1);
-  }
-  let shared = 0;
-  for (const [k, c] of tally) {
-    const share = c / ids.length;
-    if (share >= SHARED_SHARE && share >= (4 * bigrams.countKey(k)) / bigrams.documents) shared++;
-  }
-  return shared;
 }
 
 /**
