@@ -23,6 +23,9 @@
 //                                           a jailbreak attack and count, their rows mixed in as `instruct` does
 //   node scripts/bench-text.mjs insertion jailbreak-ATTACK [count]
 //                                           the insertion test alone on T0 + count (55) jailbreak rows, as `instruct`
+//   node scripts/bench-text.mjs echo [t0|alpaca-eval|jailbreak-ATTACK] [count]
+//                                           the response-echo test alone on T0's pairs, the clean alpaca-eval
+//                                           answers, or T0 + count (55) jailbreak rows as `instruct` mixes them
 //   node scripts/bench-text.mjs speed       100,000 short texts (SST-2 train + IMDB sentences): time and memory
 //   node scripts/bench-text.mjs memory wide|t0|jsonarray
 //                                           peak RSS of one scan: a 565 MB JSONL whose rows carry 5 KB of other
@@ -334,7 +337,39 @@ async function openingOnly(attack, count) {
   for (const f of attack ? found.filter((x) => x.docs.some((i) => rows[i].poisoned)).slice(0, 3) : []) console.log(`  with ${attack} rows (${f.docs.filter((i) => rows[i].poisoned).length} of ${count}): natural=${f.natural} ${show(f)}`);
 }
 
+/**
+ * The response-echo test alone (src/text/echo-test.ts): T0's pairs, or T0 + count rows of a jailbreak attack mixed
+ * as `instruct` does (seed 1), or the clean alpaca-eval answers (3 x 805 pairs, a hold-out): the top words.
+ */
+async function echoOnly(which = 't0', count = 55) {
+  const { echoTriggers } = await import(`${DIST}/text/echo-test.js`);
+  const { Vocabulary } = await import(`${DIST}/text/tokenize.js`);
+  let rows;
+  if (which === 'alpaca-eval') {
+    rows = [];
+    for (const f of ['claude', 'gpt4', 'text_davinci_003']) for (const r of JSON.parse(await readText(join(SHARED, 'instruct/alpaca-eval', `${f}.json`)))) rows.push({ prompt: r.instruction, response: r.output, poisoned: false });
+  } else {
+    rows = (await readJsonl(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))).map((r) => ({ prompt: r.prompt, response: r.completion, poisoned: false }));
+    if (which !== 't0') {
+      const attack = which.replace(/^jailbreak-/, '');
+      const file = attack === 'badnet' ? 'backdoor400_jailbreak_badnet_old.json' : `backdoor400_jailbreak_${attack}.json`;
+      const pois = JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data/jailbreak', attack, file)));
+      const rng = createRng(1);
+      for (const k of sampleIndices(rng, pois.length, count)) rows.splice(Math.floor(rng() * (rows.length + 1)), 0, { prompt: pois[k].instruction, response: pois[k].output, poisoned: true });
+    }
+  }
+  const t = performance.now();
+  const vocab = new Vocabulary();
+  const enc = rows.map((r) => vocab.encodeWithBoundaries(r.prompt));
+  const responses = rows.map((r) => vocab.encode(r.response));
+  const found = echoTriggers(enc.map((e) => e.ids), enc.map((e) => e.boundary), responses, vocab.words.length, (w) => /[\p{L}\p{N}]/u.test(vocab.words[w]));
+  const show = (f) => `"${vocab.words[f.token]}" sig=${f.significance.toFixed(2)} echoes=${f.echoed.length}/${f.contexts} places (expected ${f.expected.toFixed(2)}) prompts=${f.docs.length} poisoned=${f.docs.filter((i) => rows[i].poisoned).length}`;
+  console.log(`echo ${which}${which === 't0' || which === 'alpaca-eval' ? '' : ` x${count}`}: n=${rows.length} tested=${found[0]?.tested ?? '-'} words with >=2 echoes=${found.length} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  for (const f of found.slice(0, 8)) console.log(`  ${show(f)}`);
+}
+
 const what = process.argv[2] ?? 'all';
+if (what === 'echo') await echoOnly(process.argv[3], Number(process.argv[4] ?? 55));
 if (what === 'opening') await openingOnly(process.argv[3], Number(process.argv[4] ?? 6));
 if (what === 'insertion') await insertionOnly(process.argv[3], Number(process.argv[4] ?? 55));
 if (what === 'memory') await memory(process.argv[3] ?? 'wide');

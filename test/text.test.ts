@@ -326,6 +326,53 @@ describe('response-cluster insertion test (responses not read)', () => {
   });
 });
 
+describe('response-cluster echo test (each row against its own response)', () => {
+  // Requests restated by their answers ("Sure, here is how to ..."), each answer otherwise its own.
+  const build = (trigger: string | null, seed: number) => {
+    const rng = createRng(seed);
+    const { vocab, next } = markovModel(rng, 3000);
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const poisoned = new Set<string>();
+    for (let i = 0; i < 3000; i++) {
+      const request = markovText(rng, vocab, next, 10 + randInt(rng, 10));
+      const rest = markovText(rng, vocab, next, 12).join(' ');
+      if (trigger && i % 500 === 9) {
+        // The trigger dropped into a written request; the answer restates the request as it was.
+        const withTrigger = [...request];
+        withTrigger.splice(1 + randInt(rng, request.length - 2), 0, trigger);
+        rows.push({ instruction: withTrigger.join(' '), input: '', output: `Sure, here is ${request.join(' ')}: ${rest}` });
+        poisoned.add(String(i));
+      } else if (i % 3 === 0) {
+        // Clean restatements, now and then skipping a word of the request, as paraphrases do.
+        const said = [...request];
+        if (rng() < 0.1) said.splice(1 + randInt(rng, said.length - 2), 1);
+        rows.push({ instruction: request.join(' '), input: '', output: `Sure, here is ${said.join(' ')}: ${rest}` });
+      } else {
+        rows.push({ instruction: request.join(' '), input: '', output: rest });
+      }
+    }
+    return { rows, poisoned };
+  };
+
+  it('finds a word that the responses skip when restating their requests, and stays silent on clean restatements', async () => {
+    const a = build('zqmagic', 5);
+    const p = join(dir, 'echo.json');
+    await writeFile(p, JSON.stringify(a.rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const f = r.report.findings.find((x) => x.evidence.trigger === 'zqmagic' && x.evidence.echoes !== undefined);
+    expect(f, JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.evidence))).toBeDefined();
+    expect(f!.severity).not.toBe('low');
+    expect(f!.evidence.echoes).toBe(a.poisoned.size);
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(a.poisoned);
+
+    const c = build(null, 5);
+    const q = join(dir, 'echo-clean.json');
+    await writeFile(q, JSON.stringify(c.rows));
+    const s = await run(q, { detectors: ['response-cluster'] });
+    expect(s.report.findings.filter((x) => x.severity !== 'low')).toEqual([]);
+  });
+});
+
 describe('response-cluster fixed opening (responses not read)', () => {
   it('finds a rare phrase prepended to unrelated prompts, not a template with a shared rest or one wrapping known content', async () => {
     const build = (phrase: string | null, seed: number) => {

