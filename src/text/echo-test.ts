@@ -9,6 +9,8 @@
 // contexts are counted and tested against a Poisson-binomial null over those rows' rates, Bonferroni over the
 // words tested. Nothing here needs the responses to agree with each other: each poisoned row has its own answer.
 
+import { documentFrequency } from './document-frequency.js';
+
 /** Pseudo-positions of the corpus's rate in each row's own. */
 const SHRINK = 20;
 /** Words in at least this many prompts are tested. */
@@ -102,12 +104,8 @@ export function echoTriggers(docs: Int32Array[], boundaries: Uint8Array[], respo
   const p0 = Math.max(1e-6, sumE / sumM);
 
   // Document frequency; words in range, their first natural occurrence per prompt.
-  const df = new Int32Array(V);
+  const df = documentFrequency(docs, V);
   const last = new Int32Array(V).fill(-1);
-  for (let i = 0; i < n; i++) for (const x of docs[i]!) if (last[x] !== i) {
-    last[x] = i;
-    df[x]!++;
-  }
   const maxDf = Math.max(60, Math.floor(MAX_DOC_SHARE * n));
   let tested = 0;
   for (let t = 0; t < V; t++) if (word[t] && df[t]! >= MIN_DOCS && df[t]! <= maxDf) tested++;
@@ -120,7 +118,6 @@ export function echoTriggers(docs: Int32Array[], boundaries: Uint8Array[], respo
   }
   const occ = new Map<number, { docs: number[]; at: number[] }>();
   for (const x of echoedWords) occ.set(x, { docs: [], at: [] });
-  last.fill(-1);
   for (let i = 0; i < n; i++) {
     const d = docs[i]!;
     for (let u = 1; u + 1 < d.length; u++) {

@@ -15,6 +15,7 @@
 import { groupBySignature } from './minhash.js';
 import type { BigramCounts } from './insertion-fit.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from './shared-pairs.js';
+import { documentFrequency } from './document-frequency.js';
 
 /** Openings longer than this many tokens are task templates or passages, not a prepended phrase. */
 const MAX_OPENING = 16;
@@ -152,19 +153,6 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
     out.push(f);
   }
   return out;
-}
-
-/** Distinct prompts per token (bos: an id above the vocabulary, sizing the array). */
-function documentFrequency(docs: Int32Array[], size: number): Int32Array {
-  const df = new Int32Array(size);
-  const last = new Int32Array(size).fill(-1);
-  docs.forEach((d, i) => {
-    for (const x of d) if (last[x] !== i) {
-      last[x] = i;
-      df[x]!++;
-    }
-  });
-  return df;
 }
 
 /**

@@ -13,6 +13,7 @@
 // own word pairs as an original pair would (within-text ranks, so the corpus's domain does not matter).
 import type { Rng } from '../util/rng.js';
 import { BigramCounts, NeighbourCollisions } from './insertion-fit.js';
+import { documentFrequency } from './document-frequency.js';
 
 const BINS = 14;
 const bin = (count: number) => (count <= 0 ? 0 : Math.min(BINS - 1, 1 + Math.floor(Math.log2(count))));
@@ -120,15 +121,10 @@ export function insertionTriggers(docs: Int32Array[], boundaries: Uint8Array[], 
   const sdNat = Math.max(1e-6, Math.sqrt(Math.max(0, s2 / m - muNat * muNat)));
 
   // Document frequency, then the first occurrence per document of each word in range.
-  const df = new Int32Array(V);
+  const df = documentFrequency(docs, V);
   const last = new Int32Array(V).fill(-1);
-  for (let i = 0; i < n; i++) for (const x of docs[i]!) if (last[x] !== i) {
-    last[x] = i;
-    df[x]!++;
-  }
   const maxDf = Math.max(60, Math.floor(MAX_DOC_SHARE * n));
   const occ = new Map<number, { docs: number[]; at: number[] }>();
-  last.fill(-1);
   for (let i = 0; i < n; i++) {
     const d = docs[i]!;
     const w = boundaries[i]!;
