@@ -383,6 +383,9 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
   return out;
 }
 
+/** Whether a token id is a word (letters or digits), not punctuation. */
+const wordTest = (vocab: Vocabulary) => (t: number): boolean => /[\p{L}\p{N}]/u.test(vocab.words[t]!);
+
 /** Rare words inserted into many unrelated prompts at varying places (responses not read). */
 function insertionFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams?: BigramCounts): FindingDraft[] {
   const out: FindingDraft[] = [];
@@ -430,7 +433,7 @@ const OPENING_LOW_SCORE = 0.45;
 function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts): FindingDraft[] {
   const out: FindingDraft[] = [];
   const prompts = ctx.texts!.prompt!;
-  const isWord = (t: number) => /[\p{L}\p{N}]/u.test(vocab.words[t]!);
+  const isWord = wordTest(vocab);
   for (const t of openingTriggers(docs, bigrams, signatures, SAME_SOURCE, isWord)) {
     if (t.natural) break;
     if (t.significance < 0) continue;
@@ -479,7 +482,7 @@ function echoFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Arr
   const prompts = ctx.texts!.prompt!;
   const responses = ctx.texts!.response!;
   const encoded = responses.map((r) => (r === null ? null : vocab.encode(r.slice(0, ECHO_RESPONSE_CHARS).replace(END_MARKERS, ' '))));
-  const isWord = (t: number) => /[\p{L}\p{N}]/u.test(vocab.words[t]!);
+  const isWord = wordTest(vocab);
   // After encoding the responses: every id of both is below the vocabulary's size.
   for (const t of echoTriggers(docs, boundaries, encoded, vocab.words.length, isWord)) {
     if (t.significance < ECHO_LOW_SIGNIFICANCE) break;
