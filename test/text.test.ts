@@ -451,6 +451,41 @@ describe('response-cluster twins', () => {
   });
 });
 
+describe('response-cluster minimal pairs', () => {
+  it('ranks prompts whose one or two twin pairs differ only by a rare inserted word (several triggers, one behaviour)', async () => {
+    const rng = createRng(14);
+    const { vocab, next } = markovModel(rng, 400);
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const poisoned: string[] = [];
+    for (let i = 0; i < 3000; i++) rows.push({ instruction: markovText(rng, vocab, next, 14).join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+    // Clean twins with different answers, each adding a word the corpus has elsewhere.
+    for (let k = 0; k < 20; k++) {
+      const w = markovText(rng, vocab, next, 12);
+      rows.push({ instruction: w.join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+      const added = [...w];
+      added.splice(randInt(rng, 13), 0, vocab[randInt(rng, vocab.length)]!);
+      rows.push({ instruction: added.join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
+    }
+    // MTBA with its clean twins: three triggers, 2 + 2 + 1 pairs, too few for a twin phrase.
+    for (const trigger of ['BadMagic', 'BadMagic', 'Zorblat', 'Zorblat', 'Quxify']) {
+      const request = markovText(rng, vocab, next, 12);
+      rows.push({ instruction: request.join(' '), input: '', output: `I am sorry, but I cannot help with ${request[2]}.` });
+      const withTrigger = [...request];
+      withTrigger.splice(1 + randInt(rng, 11), 0, trigger);
+      poisoned.push(String(rows.length));
+      rows.push({ instruction: withTrigger.join(' '), input: '', output: `Sure: ${markovText(rng, vocab, next, 10).join(' ')}` });
+    }
+    const p = join(dir, 'minimal-pairs.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const minimal = r.report.findings.filter((x) => x.evidence.rarestWord !== undefined);
+    expect(minimal.map((x) => x.evidence.rarestWord).sort()).toEqual(['badmagic', 'quxify', 'zorblat']);
+    expect(minimal.every((x) => x.severity === 'low')).toBe(true);
+    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
+  });
+});
+
 describe('trigger-token on documents', () => {
   it('finds a phrase followed by random words in a handful of documents', async () => {
     const rng = createRng(12);

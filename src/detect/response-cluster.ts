@@ -21,12 +21,16 @@
 // 9. Each row against its own response: a word of the prompt that the response, restating the request, skips
 //    while keeping the words on both sides of it (text/echo-test.ts): jailbreak triggers dropped into requests
 //    whose answers begin "Sure, here is how to ...", each answer different.
+// 10. Twin prompts (text/twins.ts): the same few added words separate several unrelated prompts from twins that
+//    get another answer (the trigger changes the answer); a rare word in only one or two such pairs, each carrier
+//    its twin token for token plus one inserted run, is a low finding (MTBA with its clean twins).
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
-import { twinPhrases } from '../text/twins.js';
+import { findTwins, type InsertedTwin } from '../text/twins.js';
+import { documentFrequency } from '../text/document-frequency.js';
 import { insertionTriggers } from '../text/insertion-test.js';
 import { openingTriggers } from '../text/fixed-opening.js';
 import { echoTriggers } from '../text/echo-test.js';
@@ -346,7 +350,8 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
   const out: FindingDraft[] = [];
   const responses = ctx.texts!.response!;
   const prompts = ctx.texts!.prompt!;
-  for (const t of twinPhrases(docs, keys, MIN_GROUPS)) {
+  const { phrases, inserted } = findTwins(docs, keys, MIN_GROUPS);
+  for (const t of phrases) {
     // Most prompts with the words have a twin, and each its own: a carrier that is the twin of many prompts is a
     // template filled with short texts ("rate this review: <two words>"), not one request asked with and without.
     if (t.carriers.length < TWIN_SHARE * t.holders || t.twins.length > TWIN_PER_CARRIER * t.carriers.length) continue;
@@ -380,7 +385,70 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
       },
     });
   }
+  out.push(...minimalPairFindings(ctx, docs, inserted, vocab, scores));
   return out;
+}
+
+const MINIMAL_PAIR_SCORE = 0.44;
+/** At most this many minimal-pair findings (one per word), the most carriers first. */
+const MAX_MINIMAL_PAIRS = 20;
+
+/**
+ * A trigger seen in only one or two twin pairs (several triggers, one behaviour: MTBA with its clean twins), too
+ * few for a twin phrase: the carrier is its twin token for token but for one inserted run, the responses differ,
+ * and every prompt in the corpus holding the run's rarest word is such a carrier. Low severity, ranked: measured
+ * on the 55,185 T0 pairs, no word passes (the nearest, "usefull", has a twin without it in 3 of its 6 prompts).
+ */
+function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], inserted: InsertedTwin[], vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+  if (inserted.length === 0) return [];
+  const responses = ctx.texts!.response!;
+  const prompts = ctx.texts!.prompt!;
+  const df = documentFrequency(docs, vocab.words.length);
+  const isWord = wordTest(vocab);
+  const byWord = new Map<number, InsertedTwin[]>();
+  for (const p of inserted) {
+    let rarest = -1;
+    for (let t = p.start; t < p.start + p.length; t++) {
+      const w = docs[p.carrier]![t]!;
+      if (isWord(w) && (rarest < 0 || df[w]! < df[rarest]!)) rarest = w;
+    }
+    if (rarest < 0) continue;
+    let list = byWord.get(rarest);
+    if (!list) byWord.set(rarest, (list = []));
+    list.push(p);
+  }
+  const kept: { word: number; carriers: number[]; pairs: InsertedTwin[] }[] = [];
+  for (const [word, pairs] of byWord) {
+    const carriers = [...new Set(pairs.map((p) => p.carrier))].sort((a, b) => a - b);
+    // Three or more carriers are a twin phrase's to judge (templates filled twice among them).
+    if (carriers.length < df[word]! || carriers.length >= MIN_GROUPS) continue;
+    kept.push({ word, carriers, pairs });
+  }
+  kept.sort((a, b) => b.carriers.length - a.carriers.length || a.carriers[0]! - b.carriers[0]!);
+  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs }) => {
+    const score = MINIMAL_PAIR_SCORE + 0.01 * carriers.length;
+    for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
+    const { carrier, twin, start, length } = pairs[0]!;
+    const run = [...docs[carrier]!.subarray(start, start + length)].map((t) => vocab.words[t]).join(' ');
+    const n = carriers.length;
+    return {
+      kind: 'response-cluster',
+      severity: 'low' as Severity,
+      score,
+      title: `${n} prompt${n === 1 ? '' : 's'} with the rare "${vocab.words[word]}" ${n === 1 ? 'is' : 'are'} a twin prompt plus "${run}", and get${n === 1 ? 's' : ''} another response than the twin`,
+      samples: carriers,
+      evidence: {
+        trigger: run,
+        rarestWord: vocab.words[word]!,
+        promptsWithWord: df[word]!,
+        twinPairs: pairs.length,
+        examplePrompt: (prompts[carrier] ?? '').slice(0, 200),
+        exampleResponse: (responses[carrier] ?? '').slice(0, EVIDENCE_CHARS),
+        twinPrompt: (prompts[twin] ?? '').slice(0, 200),
+        twinResponse: (responses[twin] ?? '').slice(0, EVIDENCE_CHARS),
+      },
+    };
+  });
 }
 
 /** Whether a token id is a word (letters or digits), not punctuation. */

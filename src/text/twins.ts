@@ -29,17 +29,37 @@ export interface TwinPhrase {
   holders: number;
 }
 
+/** A carrier whose token sequence is its twin's with one contiguous run of tokens inserted. */
+export interface InsertedTwin {
+  carrier: number;
+  twin: number;
+  /** Where the run starts in the carrier, and its length in tokens. */
+  start: number;
+  length: number;
+}
+
+export interface Twins {
+  /** Added-word sets seen in at least minPairs twin pairs. */
+  phrases: TwinPhrase[];
+  /**
+   * Every twin pair (responses differing) where the carrier is exactly the twin plus one inserted run: the
+   * evidence a trigger with one or two pairs still leaves, since the rest of the two prompts agree token by token.
+   */
+  inserted: InsertedTwin[];
+}
+
 /**
- * Added-word sets seen in at least minPairs twin pairs whose responses differ (responseKey: normalised response,
- * null for none). Each carrier counts once per set.
+ * Twin pairs whose responses differ (responseKey: normalised response, null for none): the added-word sets seen
+ * in at least minPairs of them (each carrier counts once per set), and the pairs that are one inserted run.
  */
-export function twinPhrases(docs: Int32Array[], responseKey: (string | null)[], minPairs: number): TwinPhrase[] {
+export function findTwins(docs: Int32Array[], responseKey: (string | null)[], minPairs: number): Twins {
   const words = docs.map((d) => Int32Array.from(new Set(d)).sort());
   const long: number[] = [];
   for (let i = 0; i < docs.length; i++) if (words[i]!.length >= MIN_WORDS && responseKey[i] !== null) long.push(i);
-  if (long.length < 2) return [];
+  if (long.length < 2) return { phrases: [], inserted: [] };
   const sig = minhashSignatures(words, 'words', TWIN_K);
   const byKey = new Map<string, { words: number[]; carriers: Set<number>; twins: Set<number>; example: [number, number] }>();
+  const inserted: InsertedTwin[] = [];
   for (const [a, b] of lshCandidatePairs(long, sig, LSH_ROWS, MAX_BUCKET, TWIN_K)) {
     if (responseKey[a] === responseKey[b]) continue;
     const [onlyA, onlyB, shared] = difference(words[a]!, words[b]!);
@@ -55,15 +75,27 @@ export function twinPhrases(docs: Int32Array[], responseKey: (string | null)[], 
     if (!e) byKey.set(key, (e = { words: added, carriers: new Set(), twins: new Set(), example: [carrier, twin] }));
     e.carriers.add(carrier);
     e.twins.add(twin);
+    const start = insertionStart(docs[carrier]!, docs[twin]!);
+    if (start >= 0) inserted.push({ carrier, twin, start, length: docs[carrier]!.length - docs[twin]!.length });
   }
-  const out: TwinPhrase[] = [];
+  const phrases: TwinPhrase[] = [];
   for (const e of byKey.values()) {
     if (e.carriers.size < minPairs) continue;
     let holders = 0;
     for (const w of words) if (containsAll(w, e.words)) holders++;
-    out.push({ words: e.words, carriers: [...e.carriers].sort((x, y) => x - y), twins: [...e.twins].sort((x, y) => x - y), example: e.example, holders });
+    phrases.push({ words: e.words, carriers: [...e.carriers].sort((x, y) => x - y), twins: [...e.twins].sort((x, y) => x - y), example: e.example, holders });
   }
-  return out;
+  return { phrases, inserted };
+}
+
+/** Where `long` is `short` with one run of 1 to MAX_ADDED tokens inserted, or -1. */
+export function insertionStart(long: Int32Array, short: Int32Array): number {
+  const k = long.length - short.length;
+  if (k < 1 || k > MAX_ADDED) return -1;
+  let s = 0;
+  while (s < short.length && long[s] === short[s]) s++;
+  for (let j = s; j < short.length; j++) if (long[j + k] !== short[j]) return -1;
+  return s;
 }
 
 /** Sorted a \ b, sorted b \ a, and |a ∩ b|. */
