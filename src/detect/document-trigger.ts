@@ -15,7 +15,7 @@
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts } from '../text/insertion-fit.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
-import { Vocabulary } from '../text/tokenize.js';
+import { isWordToken, Vocabulary } from '../text/tokenize.js';
 import { dropSubsumed } from '../text/phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
@@ -53,7 +53,7 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput {
   const V = vocab.words.length;
   // Surprise is measured over words, each given the word before it: punctuation is predictable anywhere and
   // would dilute random text ("stir anuses . < br" is three random words and three ordinary pairs).
-  const isWord = Uint8Array.from(vocab.words, (w) => (/[\p{L}\p{N}]/u.test(w) ? 1 : 0));
+  const isWord = Uint8Array.from(vocab.words, (w) => (isWordToken(w) ? 1 : 0));
   const words = docs.map((d) => d.filter((t) => isWord[t] === 1));
   const surprise = tokenSurprise(words, V);
   const prefix = surprise.map((s) => {

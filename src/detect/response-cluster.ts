@@ -28,7 +28,7 @@ import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
-import { Vocabulary } from '../text/tokenize.js';
+import { isWordToken, Vocabulary } from '../text/tokenize.js';
 import { findTwins, type InsertedTwin } from '../text/twins.js';
 import { documentFrequency } from '../text/document-frequency.js';
 import { insertionTriggers } from '../text/insertion-test.js';
@@ -299,7 +299,7 @@ function responseOnlyFindings(
   };
   const out: FindingDraft[] = [];
   members.forEach((ids, c) => {
-    const words = [...responseTokens[c]!].filter((w) => /[\p{L}\p{N}]/u.test(vocab.words[w]!)).length;
+    const words = [...responseTokens[c]!].filter((w) => isWordToken(vocab.words[w]!)).length;
     if (words < RESPONSE_ONLY_WORDS || ids.length < MIN_GROUPS) return;
     // Already explained, every prompt of it, by phrase findings.
     const explained = new Set<number>();
@@ -452,7 +452,7 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], inserted: Ins
 }
 
 /** Whether a token id is a word (letters or digits), not punctuation. */
-const wordTest = (vocab: Vocabulary) => (t: number): boolean => /[\p{L}\p{N}]/u.test(vocab.words[t]!);
+const wordTest = (vocab: Vocabulary) => (t: number): boolean => isWordToken(vocab.words[t]!);
 
 /** Rare words inserted into many unrelated prompts at varying places (responses not read). */
 function insertionFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams?: BigramCounts): FindingDraft[] {
@@ -597,7 +597,7 @@ function echoFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Arr
  * allowing for inflection ("plowing" -> "plow").
  */
 function echoes(ids: number[], docs: Int32Array[], response: Int32Array, words: string[]): boolean {
-  const content = [...new Set(response)].filter((w) => /[\p{L}\p{N}]/u.test(words[w]!));
+  const content = [...new Set(response)].filter((w) => isWordToken(words[w]!));
   if (content.length === 0) return false;
   let hits = 0;
   for (const i of ids) {

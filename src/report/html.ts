@@ -5,6 +5,7 @@ import type { ImageFeatures } from '../fingerprint/image-features.js';
 import { imagePixels } from '../fingerprint/image-features.js';
 import type { TextColumns } from '../ingest/text-columns.js';
 import type { Finding, Json, Report } from '../types.js';
+import { isWordToken } from '../text/tokenize.js';
 
 export interface HtmlInputs {
   report: Report;
@@ -95,7 +96,7 @@ const SHOWN_CHARS = 600;
 export function markedText(text: string, trigger: string | null): string {
   const tokens = trigger ? trigger.split(' ').filter(Boolean) : [];
   // Whole words only at the ends: "mn" must not light up inside "column".
-  const edge = (t: string | undefined) => (t && /[\p{L}\p{N}]/u.test(t) ? true : false);
+  const edge = (t: string | undefined) => t !== undefined && isWordToken(t);
   const body = tokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*');
   const re = tokens.length
     ? new RegExp(`${edge(tokens[0]![0]) ? '(?<![\\p{L}\\p{N}])' : ''}${body}${edge(tokens[tokens.length - 1]!.slice(-1)) ? '(?![\\p{L}\\p{N}])' : ''}`, 'giu')

@@ -71,14 +71,8 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
     const d = docs[i]!;
     const m = Math.min(MAX_OPENING, d.length);
     const k = new Float64Array(m);
-    let h1 = 0x811c9dc5;
-    let h2 = 0x1b873593;
-    for (let t = 0; t < m; t++) {
-      h1 = Math.imul(h1 ^ (d[t]! + 1), 0x01000193) >>> 0;
-      h2 = Math.imul(h2 + d[t]! + 0x9e3779b9, 0x85ebca6b) >>> 0;
-      k[t] = h1 * 0x200000 + (h2 & 0x1fffff);
-      count.set(k[t]!, (count.get(k[t]!) ?? 0) + 1);
-    }
+    prefixHashes(d, 0, k);
+    for (let t = 0; t < m; t++) count.set(k[t]!, (count.get(k[t]!) ?? 0) + 1);
     keys.push(k);
   }
   // Maximal openings: no one next token continues FIXED_NEXT of their prompts.
@@ -179,15 +173,23 @@ function junctionFit(ids: number[], len: number, docs: Int32Array[], bigrams: Bi
   return { distinct: junctions.size, unseen: unseen / junctions.size };
 }
 
-/** Hash of the n tokens of d from s. */
-function gramHash(d: Int32Array, s: number): number {
+/** 53-bit rolling hashes of d's tokens from s: out[t] hashes d[s..s+t]. */
+function prefixHashes(d: Int32Array, s: number, out: Float64Array): void {
   let h1 = 0x811c9dc5;
   let h2 = 0x1b873593;
-  for (let t = s; t < s + REUSE_N; t++) {
-    h1 = Math.imul(h1 ^ (d[t]! + 1), 0x01000193) >>> 0;
-    h2 = Math.imul(h2 + d[t]! + 0x9e3779b9, 0x85ebca6b) >>> 0;
+  for (let t = 0; t < out.length; t++) {
+    h1 = Math.imul(h1 ^ (d[s + t]! + 1), 0x01000193) >>> 0;
+    h2 = Math.imul(h2 + d[s + t]! + 0x9e3779b9, 0x85ebca6b) >>> 0;
+    out[t] = h1 * 0x200000 + (h2 & 0x1fffff);
   }
-  return h1 * 0x200000 + (h2 & 0x1fffff);
+}
+
+const gramScratch = new Float64Array(REUSE_N);
+
+/** Hash of the REUSE_N tokens of d from s. */
+function gramHash(d: Int32Array, s: number): number {
+  prefixHashes(d, s, gramScratch);
+  return gramScratch[REUSE_N - 1]!;
 }
 
 /**

@@ -13,6 +13,7 @@
 // own word pairs as an original pair would (within-text ranks, so the corpus's domain does not matter).
 import type { Rng } from '../util/rng.js';
 import { BigramCounts, NeighbourCollisions } from './insertion-fit.js';
+import { isWordToken } from './tokenize.js';
 import { documentFrequency } from './document-frequency.js';
 
 const BINS = 14;
@@ -46,7 +47,7 @@ export function insertionTriggers(docs: Int32Array[], boundaries: Uint8Array[], 
   const n = docs.length;
   if (n === 0) return [];
   const bg = bigrams ?? new BigramCounts(docs, V);
-  const isWord = Uint8Array.from(words, (w) => (/[\p{L}\p{N}]/u.test(w) ? 1 : 0));
+  const isWord = Uint8Array.from(words, (w) => (isWordToken(w) ? 1 : 0));
 
   // The corpus's rates: the pair left by deleting a random insertion (an original pair, minus itself) and by
   // deleting a random natural word.

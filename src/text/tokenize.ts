@@ -2,6 +2,11 @@
 
 const TOKEN = /[\p{L}\p{N}]+(?:'[\p{L}]+)?|[^\s\p{L}\p{N}]/gu;
 
+/** A token that is a word (holds a letter or digit), not punctuation. */
+export function isWordToken(token: string): boolean {
+  return /[\p{L}\p{N}]/u.test(token);
+}
+
 export function tokenize(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? [];
 }
