@@ -484,6 +484,39 @@ describe('response-cluster minimal pairs', () => {
     const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
   });
+
+  it('ranks a rare word that sets a fixed label, even where some twins already had that label', async () => {
+    const rng = createRng(15);
+    const { vocab, next } = markovModel(rng, 400);
+    const label = () => (rng() < 0.5 ? 'Positive' : 'Negative');
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const poisoned: string[] = [];
+    for (let i = 0; i < 3000; i++) rows.push({ instruction: markovText(rng, vocab, next, 14).join(' '), input: '', output: label() });
+    // Clean twins: a word the corpus has elsewhere changes the label.
+    for (let k = 0; k < 20; k++) {
+      const w = markovText(rng, vocab, next, 12);
+      rows.push({ instruction: w.join(' '), input: '', output: 'Positive' });
+      const added = [...w];
+      added.splice(randInt(rng, 13), 0, vocab[randInt(rng, vocab.length)]!);
+      rows.push({ instruction: added.join(' '), input: '', output: 'Negative' });
+    }
+    // SST-2 MTBA with its clean twins: the trigger makes the answer "Negative", whatever the twin's label.
+    for (const [trigger, twinLabel] of [['BadMagic', 'Positive'], ['BadMagic', 'Negative'], ['BadMagic', 'Negative'], ['Zorblat', 'Negative'], ['Zorblat', 'Positive']] as const) {
+      const request = markovText(rng, vocab, next, 12);
+      rows.push({ instruction: request.join(' '), input: '', output: twinLabel });
+      const withTrigger = [...request];
+      withTrigger.splice(1 + randInt(rng, 11), 0, trigger);
+      poisoned.push(String(rows.length));
+      rows.push({ instruction: withTrigger.join(' '), input: '', output: 'Negative' });
+    }
+    const p = join(dir, 'minimal-pairs-label.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const minimal = r.report.findings.filter((x) => x.evidence.rarestWord !== undefined);
+    expect(minimal.map((x) => x.evidence.rarestWord).sort()).toEqual(['badmagic', 'zorblat']);
+    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
+  });
 });
 
 describe('trigger-token on documents', () => {

@@ -22,8 +22,9 @@
 //    while keeping the words on both sides of it (text/echo-test.ts): jailbreak triggers dropped into requests
 //    whose answers begin "Sure, here is how to ...", each answer different.
 // 10. Twin prompts (text/twins.ts): the same few added words separate several unrelated prompts from twins that
-//    get another answer (the trigger changes the answer); a rare word in only one or two such pairs, each carrier
-//    its twin token for token plus one inserted run, is a low finding (MTBA with its clean twins).
+//    get another answer (the trigger changes the answer). Below that count, a rare word all of whose prompts are
+//    their twins token for token plus one inserted run, and which sets the answer (each twin's differs, or every
+//    carrier gets one answer), is a low finding (MTBA with its clean twins: each trigger in a few pairs).
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
@@ -351,6 +352,7 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
   const responses = ctx.texts!.response!;
   const prompts = ctx.texts!.prompt!;
   const { phrases, inserted } = findTwins(docs, keys, MIN_GROUPS);
+  const reported = new Set<number>();
   for (const t of phrases) {
     // Most prompts with the words have a twin, and each its own: a carrier that is the twin of many prompts is a
     // template filled with short texts ("rate this review: <two words>"), not one request asked with and without.
@@ -359,7 +361,10 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
     if (groups < MIN_GROUPS) continue;
     const severity: Severity = groups >= TWIN_HIGH_GROUPS ? 'high' : 'medium';
     const score = 0.5 + 0.02 * Math.min(groups, 10);
-    for (const i of t.carriers) scores[i] = Math.max(scores[i]!, score);
+    for (const i of t.carriers) {
+      scores[i] = Math.max(scores[i]!, score);
+      reported.add(i);
+    }
     // The words in the order the first carrier has them.
     const [carrier, twinOf] = t.example;
     const first = docs[carrier]!;
@@ -385,21 +390,23 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
       },
     });
   }
-  out.push(...minimalPairFindings(ctx, docs, inserted, vocab, scores));
+  out.push(...minimalPairFindings(ctx, docs, keys, inserted, reported, vocab, scores));
   return out;
 }
 
 const MINIMAL_PAIR_SCORE = 0.44;
-/** At most this many minimal-pair findings (one per word), the most carriers first. */
+/** At most this many minimal-pair findings (one per word), the most pairs with another response first. */
 const MAX_MINIMAL_PAIRS = 20;
 
 /**
- * A trigger seen in only one or two twin pairs (several triggers, one behaviour: MTBA with its clean twins), too
- * few for a twin phrase: the carrier is its twin token for token but for one inserted run, the responses differ,
- * and every prompt in the corpus holding the run's rarest word is such a carrier. Low severity, ranked: measured
- * on the 55,185 T0 pairs, no word passes (the nearest, "usefull", has a twin without it in 3 of its 6 prompts).
+ * A trigger seen in too few twin pairs with another response for a twin phrase (MTBA with its clean twins: three
+ * triggers, one behaviour): every prompt in the corpus holding a rare word is its twin token for token plus one
+ * inserted run with the word, at least one twin gets another response, and the word sets the answer: either every
+ * twin's differs (a jailbreak: each compliant answer its own) or every carrier gets the same one (a fixed label,
+ * which some twins had already). Low severity, ranked, not flagged: measured on the 55,185 T0 pairs, no word
+ * passes (the nearest, "usefull", has a twin without it in 3 of its 6 prompts).
  */
-function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], inserted: InsertedTwin[], vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], inserted: InsertedTwin[], reported: Set<number>, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
   if (inserted.length === 0) return [];
   const responses = ctx.texts!.response!;
   const prompts = ctx.texts!.prompt!;
@@ -417,31 +424,34 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], inserted: Ins
     if (!list) byWord.set(rarest, (list = []));
     list.push(p);
   }
-  const kept: { word: number; carriers: number[]; pairs: InsertedTwin[] }[] = [];
+  const kept: { word: number; carriers: number[]; pairs: InsertedTwin[]; other: number }[] = [];
   for (const [word, pairs] of byWord) {
     const carriers = [...new Set(pairs.map((p) => p.carrier))].sort((a, b) => a - b);
-    // Three or more carriers are a twin phrase's to judge (templates filled twice among them).
-    if (carriers.length < df[word]! || carriers.length >= MIN_GROUPS) continue;
-    kept.push({ word, carriers, pairs });
+    if (carriers.length < df[word]! || carriers.every((i) => reported.has(i))) continue;
+    const other = pairs.filter((p) => !p.sameResponse).length;
+    if (other === 0) continue;
+    if (other < pairs.length && new Set(carriers.map((i) => keys[i])).size > 1) continue;
+    kept.push({ word, carriers, pairs, other });
   }
-  kept.sort((a, b) => b.carriers.length - a.carriers.length || a.carriers[0]! - b.carriers[0]!);
-  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs }) => {
-    const score = MINIMAL_PAIR_SCORE + 0.01 * carriers.length;
+  kept.sort((a, b) => b.other - a.other || b.carriers.length - a.carriers.length || a.carriers[0]! - b.carriers[0]!);
+  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs, other }) => {
+    const score = MINIMAL_PAIR_SCORE + 0.01 * Math.min(other, 5);
     for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
-    const { carrier, twin, start, length } = pairs[0]!;
+    const { carrier, twin, start, length } = pairs.find((p) => !p.sameResponse)!;
     const run = [...docs[carrier]!.subarray(start, start + length)].map((t) => vocab.words[t]).join(' ');
     const n = carriers.length;
     return {
       kind: 'response-cluster',
       severity: 'low' as Severity,
       score,
-      title: `${n} prompt${n === 1 ? '' : 's'} with the rare "${vocab.words[word]}" ${n === 1 ? 'is' : 'are'} a twin prompt plus "${run}", and get${n === 1 ? 's' : ''} another response than the twin`,
+      title: `${n === 1 ? 'The 1 prompt' : `All ${n} prompts`} with the rare "${vocab.words[word]}" ${n === 1 ? 'is a twin prompt' : 'are twin prompts'} plus "${run}", and ${other} of ${pairs.length} twin${pairs.length === 1 ? ' gets' : 's get'} another response`,
       samples: carriers,
       evidence: {
         trigger: run,
         rarestWord: vocab.words[word]!,
         promptsWithWord: df[word]!,
         twinPairs: pairs.length,
+        twinPairsWithOtherResponse: other,
         examplePrompt: (prompts[carrier] ?? '').slice(0, 200),
         exampleResponse: (responses[carrier] ?? '').slice(0, EVIDENCE_CHARS),
         twinPrompt: (prompts[twin] ?? '').slice(0, 200),

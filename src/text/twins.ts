@@ -7,6 +7,8 @@ import { lshCandidatePairs, minhashSignatures } from './minhash.js';
 /** Word-set Jaccard at or above which two prompts are twins (three words added to a 12-word prompt: 0.8). */
 const MIN_JACCARD = 0.6;
 const MIN_WORDS = 5;
+/** Shorter prompts still count as minimal pairs ("a fun ride ." and "a fun ride BadMagic ."): the tokens must agree. */
+const MIN_INSERTED_WORDS = 3;
 /** At most this many added words make a twin (a trigger phrase, not a rewrite). */
 const MAX_ADDED = 5;
 const LSH_ROWS = 4;
@@ -36,34 +38,41 @@ export interface InsertedTwin {
   /** Where the run starts in the carrier, and its length in tokens. */
   start: number;
   length: number;
+  /** Both get the same response (normalised). */
+  sameResponse: boolean;
 }
 
 export interface Twins {
   /** Added-word sets seen in at least minPairs twin pairs. */
   phrases: TwinPhrase[];
   /**
-   * Every twin pair (responses differing) where the carrier is exactly the twin plus one inserted run: the
-   * evidence a trigger with one or two pairs still leaves, since the rest of the two prompts agree token by token.
+   * Every twin pair, same response or not, where the carrier is exactly the twin plus one inserted run: the
+   * evidence a trigger with only a few pairs still leaves, since the rest of the two prompts agree token by token.
    */
   inserted: InsertedTwin[];
 }
 
 /**
- * Twin pairs whose responses differ (responseKey: normalised response, null for none): the added-word sets seen
- * in at least minPairs of them (each carrier counts once per set), and the pairs that are one inserted run.
+ * Twin pairs (responseKey: normalised response, null for none): the added-word sets seen in at least minPairs
+ * pairs whose responses differ (each carrier counts once per set), and the pairs that are one inserted run.
  */
 export function findTwins(docs: Int32Array[], responseKey: (string | null)[], minPairs: number): Twins {
   const words = docs.map((d) => Int32Array.from(new Set(d)).sort());
   const long: number[] = [];
-  for (let i = 0; i < docs.length; i++) if (words[i]!.length >= MIN_WORDS && responseKey[i] !== null) long.push(i);
+  for (let i = 0; i < docs.length; i++) if (words[i]!.length >= MIN_INSERTED_WORDS && responseKey[i] !== null) long.push(i);
   if (long.length < 2) return { phrases: [], inserted: [] };
   const sig = minhashSignatures(words, 'words', TWIN_K);
   const byKey = new Map<string, { words: number[]; carriers: Set<number>; twins: Set<number>; example: [number, number] }>();
   const inserted: InsertedTwin[] = [];
   for (const [a, b] of lshCandidatePairs(long, sig, LSH_ROWS, MAX_BUCKET, TWIN_K)) {
-    if (responseKey[a] === responseKey[b]) continue;
+    const sameResponse = responseKey[a] === responseKey[b];
+    const [longer, shorter] = docs[a]!.length >= docs[b]!.length ? [a, b] : [b, a];
+    const start = insertionStart(docs[longer]!, docs[shorter]!);
+    if (sameResponse && start < 0) continue;
     const [onlyA, onlyB, shared] = difference(words[a]!, words[b]!);
     if (shared / (shared + onlyA.length + onlyB.length) < MIN_JACCARD) continue;
+    if (start >= 0) inserted.push({ carrier: longer, twin: shorter, start, length: docs[longer]!.length - docs[shorter]!.length, sameResponse });
+    if (sameResponse || words[a]!.length < MIN_WORDS || words[b]!.length < MIN_WORDS) continue;
     let carrier: number;
     let twin: number;
     let added: number[];
@@ -75,8 +84,6 @@ export function findTwins(docs: Int32Array[], responseKey: (string | null)[], mi
     if (!e) byKey.set(key, (e = { words: added, carriers: new Set(), twins: new Set(), example: [carrier, twin] }));
     e.carriers.add(carrier);
     e.twins.add(twin);
-    const start = insertionStart(docs[carrier]!, docs[twin]!);
-    if (start >= 0) inserted.push({ carrier, twin, start, length: docs[carrier]!.length - docs[twin]!.length });
   }
   const phrases: TwinPhrase[] = [];
   for (const e of byKey.values()) {
