@@ -444,7 +444,7 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
       kind: 'response-cluster',
       severity: 'low' as Severity,
       score,
-      title: `${n === 1 ? 'The 1 prompt' : `All ${n} prompts`} with the rare "${vocab.words[word]}" ${n === 1 ? 'is a twin prompt' : 'are twin prompts'} plus "${run}", and ${other} of ${pairs.length} twin${pairs.length === 1 ? ' gets' : 's get'} another response`,
+      title: `${n === 1 ? 'The 1 prompt' : `All ${n} prompts`} with the rare "${vocab.words[word]}" ${n === 1 ? 'is a twin prompt' : 'are twin prompts'} plus "${run}", and ${other} of ${pairs.length} twin${pairs.length === 1 ? '' : 's'} get${other === 1 ? 's' : ''} another response`,
       samples: carriers,
       evidence: {
         trigger: run,
