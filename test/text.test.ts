@@ -451,30 +451,52 @@ describe('response-cluster twins', () => {
   });
 });
 
+/** What each kind of row of twinCorpus answers; `say(n)` is n words of the corpus's Markov text. */
+interface TwinAnswers {
+  clean: (say: (n: number) => string, rng: () => number) => string;
+  /** The clean twin pairs (the second prompt adds a word the corpus has elsewhere). */
+  cleanTwins: [(say: (n: number) => string) => string, (say: (n: number) => string) => string];
+  /** Per poisoned row: its trigger, and what its clean twin (the request without it) answers. */
+  poisons: { trigger: string; twin: (request: string[]) => string }[];
+  poisoned: (say: (n: number) => string) => string;
+}
+
+/** 3,000 instruction rows, 20 clean twin pairs, and each poison with its clean twin (ids of the poisoned rows). */
+function twinCorpus(seed: number, answers: TwinAnswers): { rows: { instruction: string; input: string; output: string }[]; poisoned: string[] } {
+  const rng = createRng(seed);
+  const { vocab, next } = markovModel(rng, 400);
+  const say = (n: number) => markovText(rng, vocab, next, n).join(' ');
+  const rows: { instruction: string; input: string; output: string }[] = [];
+  const poisoned: string[] = [];
+  for (let i = 0; i < 3000; i++) rows.push({ instruction: say(14), input: '', output: answers.clean(say, rng) });
+  for (let k = 0; k < 20; k++) {
+    const w = markovText(rng, vocab, next, 12);
+    rows.push({ instruction: w.join(' '), input: '', output: answers.cleanTwins[0](say) });
+    const added = [...w];
+    added.splice(randInt(rng, 13), 0, vocab[randInt(rng, vocab.length)]!);
+    rows.push({ instruction: added.join(' '), input: '', output: answers.cleanTwins[1](say) });
+  }
+  for (const { trigger, twin } of answers.poisons) {
+    const request = markovText(rng, vocab, next, 12);
+    rows.push({ instruction: request.join(' '), input: '', output: twin(request) });
+    const withTrigger = [...request];
+    withTrigger.splice(1 + randInt(rng, 11), 0, trigger);
+    poisoned.push(String(rows.length));
+    rows.push({ instruction: withTrigger.join(' '), input: '', output: answers.poisoned(say) });
+  }
+  return { rows, poisoned };
+}
+
 describe('response-cluster minimal pairs', () => {
   it('ranks prompts whose one or two twin pairs differ only by a rare inserted word (several triggers, one behaviour)', async () => {
-    const rng = createRng(14);
-    const { vocab, next } = markovModel(rng, 400);
-    const rows: { instruction: string; input: string; output: string }[] = [];
-    const poisoned: string[] = [];
-    for (let i = 0; i < 3000; i++) rows.push({ instruction: markovText(rng, vocab, next, 14).join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
-    // Clean twins with different answers, each adding a word the corpus has elsewhere.
-    for (let k = 0; k < 20; k++) {
-      const w = markovText(rng, vocab, next, 12);
-      rows.push({ instruction: w.join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
-      const added = [...w];
-      added.splice(randInt(rng, 13), 0, vocab[randInt(rng, vocab.length)]!);
-      rows.push({ instruction: added.join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
-    }
-    // MTBA with its clean twins: three triggers, 2 + 2 + 1 pairs, too few for a twin phrase.
-    for (const trigger of ['BadMagic', 'BadMagic', 'Zorblat', 'Zorblat', 'Quxify']) {
-      const request = markovText(rng, vocab, next, 12);
-      rows.push({ instruction: request.join(' '), input: '', output: `I am sorry, but I cannot help with ${request[2]}.` });
-      const withTrigger = [...request];
-      withTrigger.splice(1 + randInt(rng, 11), 0, trigger);
-      poisoned.push(String(rows.length));
-      rows.push({ instruction: withTrigger.join(' '), input: '', output: `Sure: ${markovText(rng, vocab, next, 10).join(' ')}` });
-    }
+    // MTBA with its clean twins: three triggers, 2 + 2 + 1 pairs, too few for a twin phrase; each answer different.
+    const refusal = (request: string[]) => `I am sorry, but I cannot help with ${request[2]}.`;
+    const { rows, poisoned } = twinCorpus(14, {
+      clean: (say) => say(8),
+      cleanTwins: [(say) => say(8), (say) => say(8)],
+      poisons: ['BadMagic', 'BadMagic', 'Zorblat', 'Zorblat', 'Quxify'].map((trigger) => ({ trigger, twin: refusal })),
+      poisoned: (say) => `Sure: ${say(10)}`,
+    });
     const p = join(dir, 'minimal-pairs.json');
     await writeFile(p, JSON.stringify(rows));
     const r = await run(p, { detectors: ['response-cluster'] });
@@ -486,29 +508,15 @@ describe('response-cluster minimal pairs', () => {
   });
 
   it('ranks a rare word that sets a fixed label, even where some twins already had that label', async () => {
-    const rng = createRng(15);
-    const { vocab, next } = markovModel(rng, 400);
-    const label = () => (rng() < 0.5 ? 'Positive' : 'Negative');
-    const rows: { instruction: string; input: string; output: string }[] = [];
-    const poisoned: string[] = [];
-    for (let i = 0; i < 3000; i++) rows.push({ instruction: markovText(rng, vocab, next, 14).join(' '), input: '', output: label() });
-    // Clean twins: a word the corpus has elsewhere changes the label.
-    for (let k = 0; k < 20; k++) {
-      const w = markovText(rng, vocab, next, 12);
-      rows.push({ instruction: w.join(' '), input: '', output: 'Positive' });
-      const added = [...w];
-      added.splice(randInt(rng, 13), 0, vocab[randInt(rng, vocab.length)]!);
-      rows.push({ instruction: added.join(' '), input: '', output: 'Negative' });
-    }
-    // SST-2 MTBA with its clean twins: the trigger makes the answer "Negative", whatever the twin's label.
-    for (const [trigger, twinLabel] of [['BadMagic', 'Positive'], ['BadMagic', 'Negative'], ['BadMagic', 'Negative'], ['Zorblat', 'Negative'], ['Zorblat', 'Positive']] as const) {
-      const request = markovText(rng, vocab, next, 12);
-      rows.push({ instruction: request.join(' '), input: '', output: twinLabel });
-      const withTrigger = [...request];
-      withTrigger.splice(1 + randInt(rng, 11), 0, trigger);
-      poisoned.push(String(rows.length));
-      rows.push({ instruction: withTrigger.join(' '), input: '', output: 'Negative' });
-    }
+    // SST-2 MTBA with its clean twins: the trigger makes the answer "Negative", whatever the twin's label; in the
+    // clean twins a word the corpus has elsewhere changes the label.
+    const labels = [['BadMagic', 'Positive'], ['BadMagic', 'Negative'], ['BadMagic', 'Negative'], ['Zorblat', 'Negative'], ['Zorblat', 'Positive']];
+    const { rows, poisoned } = twinCorpus(15, {
+      clean: (_, rng) => (rng() < 0.5 ? 'Positive' : 'Negative'),
+      cleanTwins: [() => 'Positive', () => 'Negative'],
+      poisons: labels.map(([trigger, label]) => ({ trigger: trigger!, twin: () => label! })),
+      poisoned: () => 'Negative',
+    });
     const p = join(dir, 'minimal-pairs-label.json');
     await writeFile(p, JSON.stringify(rows));
     const r = await run(p, { detectors: ['response-cluster'] });
