@@ -507,10 +507,11 @@ describe('response-cluster minimal pairs', () => {
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
   });
 
-  it('ranks a rare word that sets a fixed label, even where some twins already had that label', async () => {
+  it('ranks rare words that set a fixed label, even where some or all of their twins already had that label', async () => {
     // SST-2 MTBA with its clean twins: the trigger makes the answer "Negative", whatever the twin's label; in the
     // clean twins a word the corpus has elsewhere changes the label.
-    const labels = [['BadMagic', 'Positive'], ['BadMagic', 'Negative'], ['BadMagic', 'Negative'], ['Zorblat', 'Negative'], ['Zorblat', 'Positive']];
+    // "Quxify" has one twin, already "Negative": nothing by itself, the kin of the two confirmed triggers.
+    const labels = [['BadMagic', 'Positive'], ['BadMagic', 'Negative'], ['BadMagic', 'Negative'], ['Zorblat', 'Negative'], ['Zorblat', 'Positive'], ['Quxify', 'Negative']];
     const { rows, poisoned } = twinCorpus(15, {
       clean: (_, rng) => (rng() < 0.5 ? 'Positive' : 'Negative'),
       cleanTwins: [() => 'Positive', () => 'Negative'],
@@ -521,7 +522,8 @@ describe('response-cluster minimal pairs', () => {
     await writeFile(p, JSON.stringify(rows));
     const r = await run(p, { detectors: ['response-cluster'] });
     const minimal = r.report.findings.filter((x) => x.evidence.rarestWord !== undefined);
-    expect(minimal.map((x) => x.evidence.rarestWord).sort()).toEqual(['badmagic', 'zorblat']);
+    expect(minimal.map((x) => x.evidence.rarestWord).sort()).toEqual(['badmagic', 'quxify', 'zorblat']);
+    expect(minimal.find((x) => x.evidence.rarestWord === 'quxify')!.evidence.kinOfTriggers).toEqual(['badmagic', 'zorblat']);
     const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
   });

@@ -24,7 +24,8 @@
 // 10. Twin prompts (text/twins.ts): the same few added words separate several unrelated prompts from twins that
 //    get another answer (the trigger changes the answer). Below that count, a rare word all of whose prompts are
 //    their twins token for token plus one inserted run, and which sets the answer (each twin's differs, or every
-//    carrier gets one answer), is a low finding (MTBA with its clean twins: each trigger in a few pairs).
+//    carrier gets one answer), is a low finding (MTBA with its clean twins: each trigger in a few pairs). A word of
+//    that shape whose twins already had the fixed label such a trigger forces is its kin (low, ranked just below).
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
@@ -353,6 +354,8 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
   const prompts = ctx.texts!.prompt!;
   const { phrases, inserted } = findTwins(docs, keys, MIN_GROUPS);
   const reported = new Set<number>();
+  /** Answer -> the reported triggers whose carriers all get it (a fixed label). */
+  const fixedLabels = new Map<string, string[]>();
   for (const t of phrases) {
     // Most prompts with the words have a twin, and each its own: a carrier that is the twin of many prompts is a
     // template filled with short texts ("rate this review: <two words>"), not one request asked with and without.
@@ -371,6 +374,8 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
     const set = new Set(t.words);
     const ordered = [...new Set([...first].filter((w) => set.has(w)))];
     const phrase = ordered.map((w) => vocab.words[w]).join(' ');
+    const answer = keys[t.carriers[0]!];
+    if (answer != null && t.carriers.every((i) => keys[i] === answer)) fixedLabels.set(answer, [...(fixedLabels.get(answer) ?? []), phrase]);
     out.push({
       kind: 'response-cluster',
       severity,
@@ -390,7 +395,7 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
       },
     });
   }
-  out.push(...minimalPairFindings(ctx, docs, keys, inserted, reported, vocab, scores));
+  out.push(...minimalPairFindings(ctx, docs, keys, inserted, reported, fixedLabels, vocab, scores));
   return out;
 }
 
@@ -404,9 +409,11 @@ const MAX_MINIMAL_PAIRS = 20;
  * inserted run with the word, at least one twin gets another response, and the word sets the answer: either every
  * twin's differs (a jailbreak: each compliant answer its own) or every carrier gets the same one (a fixed label,
  * which some twins had already). Low severity, ranked, not flagged: measured on the 55,185 T0 pairs, no word
- * passes (the nearest, "usefull", has a twin without it in 3 of its 6 prompts).
+ * passes (the nearest, "usefull", has a twin without it in 3 of its 6 prompts). Once a trigger (or a twin phrase)
+ * gives every carrier one answer, a word of the same shape whose twins all got that answer too is reported as its
+ * kin: on T0 one word has twins that all answer as its carriers do ("analyzer"), and its carriers answer differently.
  */
-function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], inserted: InsertedTwin[], reported: Set<number>, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], inserted: InsertedTwin[], reported: Set<number>, fixedLabels: Map<string, string[]>, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
   if (inserted.length === 0) return [];
   const responses = ctx.texts!.response!;
   const prompts = ctx.texts!.prompt!;
@@ -424,27 +431,46 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
     if (!list) byWord.set(rarest, (list = []));
     list.push(p);
   }
-  const kept: { word: number; carriers: number[]; pairs: InsertedTwin[]; other: number }[] = [];
+  type Word = { word: number; carriers: number[]; pairs: InsertedTwin[]; other: number; kinOf?: string[] };
+  const kept: Word[] = [];
+  // Words whose twins all answer as their carriers do, by the carriers' one response: kin of a confirmed trigger.
+  const sameAnswer = new Map<string, Word[]>();
   for (const [word, pairs] of byWord) {
     const carriers = [...new Set(pairs.map((p) => p.carrier))].sort((a, b) => a - b);
     if (carriers.length < df[word]! || carriers.every((i) => reported.has(i))) continue;
     const other = pairs.filter((p) => !p.sameResponse).length;
-    if (other === 0) continue;
-    if (other < pairs.length && new Set(carriers.map((i) => keys[i])).size > 1) continue;
+    const answers = new Set(carriers.map((i) => keys[i]));
+    const answer = answers.size === 1 ? keys[carriers[0]!] : null;
+    if (other === 0) {
+      if (answer != null) sameAnswer.set(answer, [...(sameAnswer.get(answer) ?? []), { word, carriers, pairs, other }]);
+      continue;
+    }
+    if (other < pairs.length && answer == null) continue;
     kept.push({ word, carriers, pairs, other });
+    if (answer != null) fixedLabels.set(answer, [...(fixedLabels.get(answer) ?? []), vocab.words[word]!]);
   }
-  kept.sort((a, b) => b.other - a.other || b.carriers.length - a.carriers.length || a.carriers[0]! - b.carriers[0]!);
-  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs, other }) => {
-    const score = MINIMAL_PAIR_SCORE + 0.01 * Math.min(other, 5);
+  // Several triggers, one fixed label (MTBA): a twin whose clean label already was the target shows nothing by
+  // itself, but a word of the same shape whose carriers all get the label a confirmed trigger forces is its kin.
+  for (const [answer, words] of sameAnswer) {
+    const confirmed = fixedLabels.get(answer);
+    if (confirmed) for (const w of words) kept.push({ ...w, kinOf: confirmed });
+  }
+  kept.sort((a, b) => Number(a.kinOf !== undefined) - Number(b.kinOf !== undefined) || b.other - a.other || b.carriers.length - a.carriers.length || a.carriers[0]! - b.carriers[0]!);
+  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs, other, kinOf }) => {
+    const score = kinOf ? MINIMAL_PAIR_SCORE - 0.01 : MINIMAL_PAIR_SCORE + 0.01 * Math.min(other, 5);
     for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
-    const { carrier, twin, start, length } = pairs.find((p) => !p.sameResponse)!;
+    const { carrier, twin, start, length } = pairs.find((p) => !p.sameResponse) ?? pairs[0]!;
     const run = [...docs[carrier]!.subarray(start, start + length)].map((t) => vocab.words[t]).join(' ');
     const n = carriers.length;
+    const head = `${n === 1 ? 'The 1 prompt' : `All ${n} prompts`} with the rare "${vocab.words[word]}" ${n === 1 ? 'is a twin prompt' : 'are twin prompts'} plus "${run}"`;
+    const response = (responses[carrier] ?? '').slice(0, 40);
     return {
       kind: 'response-cluster',
       severity: 'low' as Severity,
       score,
-      title: `${n === 1 ? 'The 1 prompt' : `All ${n} prompts`} with the rare "${vocab.words[word]}" ${n === 1 ? 'is a twin prompt' : 'are twin prompts'} plus "${run}", and ${other} of ${pairs.length} twin${pairs.length === 1 ? '' : 's'} get${other === 1 ? 's' : ''} another response`,
+      title: kinOf
+        ? `${head}, answered "${response}" as the twin${pairs.length === 1 ? ' is' : 's are'}: the answer the trigger${kinOf.length === 1 ? '' : 's'} ${kinOf.map((w) => `"${w}"`).join(', ')} force${kinOf.length === 1 ? 's' : ''}`
+        : `${head}, and ${other} of ${pairs.length} twin${pairs.length === 1 ? '' : 's'} get${other === 1 ? 's' : ''} another response`,
       samples: carriers,
       evidence: {
         trigger: run,
@@ -452,6 +478,7 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
         promptsWithWord: df[word]!,
         twinPairs: pairs.length,
         twinPairsWithOtherResponse: other,
+        ...(kinOf ? { kinOfTriggers: kinOf } : {}),
         examplePrompt: (prompts[carrier] ?? '').slice(0, 200),
         exampleResponse: (responses[carrier] ?? '').slice(0, EVIDENCE_CHARS),
         twinPrompt: (prompts[twin] ?? '').slice(0, 200),
