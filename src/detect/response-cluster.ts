@@ -198,7 +198,9 @@ export function runResponseCluster(ctx: ScanContext) {
     const judged = grouping.judged.filter((i) => clusters[i] === g.majority);
     const masks = judged.map((i) => maskOccurrences(docs[i]!, g.tokens));
     // Fit is judged against these prompts' own word pairs, not the corpus's: poisoned prompts may be written in
-    // another style (SST-2's "ca n't") where every deletion leaves a pair the corpus never saw.
+    // another style (SST-2's "ca n't") where every deletion leaves a pair the corpus never saw. There the fit is
+    // weak, so only a sum that real insertions would not give (z) explains the phrase away, not any sum below 0
+    // ("2024" in 8 SST-2 prompts: sum -1.1, z -1.5; T0's templates that reach this test: z -7 to -58).
     const without = judged.map((i, k) => withoutPhrase(docs[i]!, boundaries[i]!, masks[k]!));
     const fit = deletionFit(without.map((w) => w.ids), without.map((w) => w.boundary), bigrams, createRng(ctx.seed), LOCAL_FIT_SAMPLES);
     let insertion = 0;
@@ -223,7 +225,7 @@ export function runResponseCluster(ctx: ScanContext) {
     candidates.push({
       tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: grouping.hit, insertion, cue, fixed,
       echo,
-      natural: cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z)),
+      natural: cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z, true)),
       significance,
     });
   }

@@ -115,13 +115,14 @@ const UNINFORMATIVE = 0.05;
 
 /**
  * Whether a phrase's summed ratio over n occurrences is too low for real insertions (one-sided, z below -zCut):
- * the phrase belongs to its sentences.
+ * the phrase belongs to its sentences. Unless onlyZ, a sum at or below 0 (the pairs favour "natural" at all)
+ * counts too.
  */
-export function fitsItsSentences(fit: DeletionFit, llrSum: number, n: number, zCut: number): boolean {
+export function fitsItsSentences(fit: DeletionFit, llrSum: number, n: number, zCut: number, onlyZ = false): boolean {
   // Where insertions and natural words leave the same pairs (a tiny vocabulary) the fit says nothing.
   if (n === 0 || fit.meanInserted < UNINFORMATIVE) return false;
   const z = (llrSum - n * fit.meanInserted) / (Math.sqrt(n) * Math.max(1e-6, fit.sdInserted));
-  return llrSum <= 0 || z < -zCut;
+  return (!onlyZ && llrSum <= 0) || z < -zCut;
 }
 
 export function neighboursAt(d: Int32Array, s: number, mask: Uint8Array, bigrams: BigramCounts): [number, number] {
