@@ -62,6 +62,8 @@ const ECHO_WORDS = 0.6;
 const FIXED_NEIGHBOUR = 0.8;
 const MAX_SPAN = 64;
 const NATURAL_SCORE_CAP = 0.3;
+/** Top score of a phrase-response pattern that nothing explains but is too weak for medium. */
+const UNEXPLAINED_LOW_CAP = 0.42;
 /**
  * A response of at least this many words given to MIN_GROUPS unrelated prompts that share no template is reported
  * even without a shared phrase (several triggers, one payload: BackdoorLLM's MTBA). Measured: no such response in
@@ -236,9 +238,10 @@ export function runResponseCluster(ctx: ScanContext) {
   for (const c of kept) {
     const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
     if (severity === 'low' && c.significance < 0) continue;
-    // A template judged natural ranks below any unexplained pattern, however many prompts it has.
+    // A template judged natural ranks below any unexplained pattern, however many prompts it has; an unexplained
+    // one too weak for medium ranks below the other unexplained lows (0.43-0.49), which name their trigger's shape.
     const score = severity === 'low'
-      ? Math.max(0.05, Math.min(c.natural ? NATURAL_SCORE_CAP : 0.49, 0.2 + 0.05 * c.significance))
+      ? c.natural ? Math.max(0.05, Math.min(NATURAL_SCORE_CAP, 0.2 + 0.05 * c.significance)) : Math.min(UNEXPLAINED_LOW_CAP, NATURAL_SCORE_CAP + 0.01 + 0.05 * c.significance)
       : Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.clusterGroups, 10));
     for (const i of c.carriers) scores[i] = Math.max(scores[i]!, score);
     const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
