@@ -438,7 +438,7 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
   }
   type Word = { word: number; carriers: number[]; pairs: InsertedTwin[]; other: number; kinOf?: string[] };
   const kept: Word[] = [];
-  // Words whose twins all answer as their carriers do, by the carriers' one response: kin of a confirmed trigger.
+  // Words whose twins all answer as their carriers do, keyed by that one answer: kin of a confirmed trigger.
   const sameAnswer = new Map<string, Word[]>();
   for (const [word, pairs] of byWord) {
     const carriers = [...new Set(pairs.map((p) => p.carrier))].sort((a, b) => a - b);
