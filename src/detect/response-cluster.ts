@@ -240,9 +240,11 @@ export function runResponseCluster(ctx: ScanContext) {
     if (severity === 'low' && c.significance < 0) continue;
     // A template judged natural ranks below any unexplained pattern, however many prompts it has; an unexplained
     // one too weak for medium ranks below the other unexplained lows (0.43-0.49), which name their trigger's shape.
-    const score = severity === 'low'
-      ? c.natural ? Math.max(0.05, Math.min(NATURAL_SCORE_CAP, 0.2 + 0.05 * c.significance)) : Math.min(UNEXPLAINED_LOW_CAP, NATURAL_SCORE_CAP + 0.01 + 0.05 * c.significance)
-      : Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.clusterGroups, 10));
+    const score = severity !== 'low'
+      ? Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.clusterGroups, 10))
+      : c.natural
+        ? Math.max(0.05, Math.min(NATURAL_SCORE_CAP, 0.2 + 0.05 * c.significance))
+        : Math.min(UNEXPLAINED_LOW_CAP, NATURAL_SCORE_CAP + 0.01 + 0.05 * c.significance);
     for (const i of c.carriers) scores[i] = Math.max(scores[i]!, score);
     const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
     const response = clusterText[c.cluster]!;
@@ -380,7 +382,7 @@ function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null
     const ordered = [...new Set([...first].filter((w) => set.has(w)))];
     const phrase = ordered.map((w) => vocab.words[w]).join(' ');
     const answer = keys[t.carriers[0]!];
-    if (answer != null && t.carriers.every((i) => keys[i] === answer)) fixedLabels.set(answer, [...(fixedLabels.get(answer) ?? []), phrase]);
+    if (answer != null && t.carriers.every((i) => keys[i] === answer)) append(fixedLabels, answer, phrase);
     out.push({
       kind: 'response-cluster',
       severity,
@@ -432,9 +434,7 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
       if (isWord(w) && (rarest < 0 || df[w]! < df[rarest]!)) rarest = w;
     }
     if (rarest < 0) continue;
-    let list = byWord.get(rarest);
-    if (!list) byWord.set(rarest, (list = []));
-    list.push(p);
+    append(byWord, rarest, p);
   }
   type Word = { word: number; carriers: number[]; pairs: InsertedTwin[]; other: number; kinOf?: string[] };
   const kept: Word[] = [];
@@ -444,15 +444,15 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
     const carriers = [...new Set(pairs.map((p) => p.carrier))].sort((a, b) => a - b);
     if (carriers.length < df[word]! || carriers.every((i) => reported.has(i))) continue;
     const other = pairs.filter((p) => !p.sameResponse).length;
-    const answers = new Set(carriers.map((i) => keys[i]));
-    const answer = answers.size === 1 ? keys[carriers[0]!] : null;
+    const first = keys[carriers[0]!];
+    const answer = carriers.every((i) => keys[i] === first) ? first : null;
     if (other === 0) {
-      if (answer != null) sameAnswer.set(answer, [...(sameAnswer.get(answer) ?? []), { word, carriers, pairs, other }]);
+      if (answer != null) append(sameAnswer, answer, { word, carriers, pairs, other });
       continue;
     }
     if (other < pairs.length && answer == null) continue;
     kept.push({ word, carriers, pairs, other });
-    if (answer != null) fixedLabels.set(answer, [...(fixedLabels.get(answer) ?? []), vocab.words[word]!]);
+    if (answer != null) append(fixedLabels, answer, vocab.words[word]!);
   }
   // Several triggers, one fixed label (MTBA): a twin whose clean label already was the target shows nothing by
   // itself, but a word of the same shape whose carriers all get the label a confirmed trigger forces is its kin.
@@ -491,6 +491,13 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
       },
     };
   });
+}
+
+/** Adds value to the list under key. */
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Whether a token id is a word (letters or digits), not punctuation. */
