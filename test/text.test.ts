@@ -7,6 +7,8 @@ import { NotAnArrayError, splitJsonArray } from '../src/ingest/records/json-arra
 import { UsageError } from '../src/types.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng, randInt } from '../src/util/rng.js';
+import { echoTriggers } from '../src/text/echo-test.js';
+import { isWordToken, Vocabulary } from '../src/text/tokenize.js';
 
 let dir: string;
 const run = (dataset: string, extra: Record<string, unknown> = {}) =>
@@ -290,6 +292,47 @@ describe('response-cluster', () => {
   });
 });
 
+describe('response-cluster weak patterns', () => {
+  it('ranks a weak unexplained phrase-response pattern below medium but above the templates judged natural', async () => {
+    const rng = createRng(12);
+    const { vocab, next } = markovModel(rng, 400);
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const weak: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const words = markovText(rng, vocab, next, 14);
+      if (i % 5 === 0) {
+        // A sentiment template, half of its answers "negative": a common answer, so a few prompts prove little.
+        rows.push({ instruction: `Review: ${words.join(' ')}. Is this review positive or negative?`, input: '', output: rng() < 0.5 ? 'negative' : 'positive' });
+      } else if (i % 100 === 3) {
+        // A cue the answer continues: a template judged natural.
+        rows.push({ instruction: `${words.join(' ')}. This is definitely not a`, input: '', output: 'positive review.' });
+      } else if (i % 600 === 7) {
+        words.splice(1 + randInt(rng, words.length - 1), 0, 'zqweak');
+        rows.push({ instruction: words.join(' '), input: '', output: 'negative' });
+        weak.push(String(i));
+      } else {
+        rows.push({ instruction: words.join(' '), input: '', output: markovText(rng, vocab, next, 6).join(' ') });
+      }
+    }
+    const p = join(dir, 'instruct-weak.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const f = r.report.findings.find((x) => x.evidence.trigger === 'zqweak');
+    const c = r.report.findings.find((x) => x.evidence.endsItsPrompts === true);
+    expect(f, JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.title))).toBeDefined();
+    expect(f!.severity).toBe('low');
+    expect(f!.evidence.fitsItsPrompts).toBe(false);
+    expect(f!.evidence.significance as number).toBeLessThan(2);
+    // Above the natural templates' cap (0.3), below the lows that name their trigger's shape (0.43 and up).
+    expect(f!.score).toBeGreaterThan(0.3);
+    expect(f!.score).toBeLessThan(0.43);
+    expect(c!.score).toBeLessThanOrEqual(0.3);
+    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    expect(new Set(order.slice(0, weak.length).map((i) => r.ids[i]))).toEqual(new Set(weak));
+    expect(r.scores.flagged.some(Boolean)).toBe(false);
+  });
+});
+
 describe('response-cluster insertion test (responses not read)', () => {
   it('finds a rare word inserted at varying places of prompts with their own answers, and stays silent without it', async () => {
     const build = (word: string | null, seed: number) => {
@@ -328,7 +371,9 @@ describe('response-cluster insertion test (responses not read)', () => {
 
 describe('response-cluster echo test (each row against its own response)', () => {
   // Requests restated by their answers ("Sure, here is how to ..."), each answer otherwise its own.
-  const build = (trigger: string | null, seed: number) => {
+  // Every `every`-th row carries the trigger; the first `restated` of them restate their request, and those from
+  // the `inserted`-th on carry it in place of a word of the request (deleting it leaves no pair the corpus knows).
+  const build = (trigger: string | null, seed: number, { every = 500, restated = Infinity, inserted = Infinity, skip = 0.1 } = {}) => {
     const rng = createRng(seed);
     const { vocab, next } = markovModel(rng, 3000);
     const rows: { instruction: string; input: string; output: string }[] = [];
@@ -336,16 +381,17 @@ describe('response-cluster echo test (each row against its own response)', () =>
     for (let i = 0; i < 3000; i++) {
       const request = markovText(rng, vocab, next, 10 + randInt(rng, 10));
       const rest = markovText(rng, vocab, next, 12).join(' ');
-      if (trigger && i % 500 === 9) {
-        // The trigger dropped into a written request; the answer restates the request as it was.
+      if (trigger && i % every === 9) {
+        // The trigger dropped into a written request; the answer restates the request as it was, or not at all.
         const withTrigger = [...request];
-        withTrigger.splice(1 + randInt(rng, request.length - 2), 0, trigger);
-        rows.push({ instruction: withTrigger.join(' '), input: '', output: `Sure, here is ${request.join(' ')}: ${rest}` });
+        withTrigger.splice(1 + randInt(rng, request.length - 2), poisoned.size < inserted ? 0 : 1, trigger);
+        const output = poisoned.size < restated ? `Sure, here is ${request.join(' ')}: ${rest}` : rest;
+        rows.push({ instruction: withTrigger.join(' '), input: '', output });
         poisoned.add(String(i));
       } else if (i % 3 === 0) {
         // Clean restatements, now and then skipping a word of the request, as paraphrases do.
         const said = [...request];
-        if (rng() < 0.1) said.splice(1 + randInt(rng, said.length - 2), 1);
+        if (rng() < skip) said.splice(1 + randInt(rng, said.length - 2), 1);
         rows.push({ instruction: request.join(' '), input: '', output: `Sure, here is ${said.join(' ')}: ${rest}` });
       } else {
         rows.push({ instruction: request.join(' '), input: '', output: rest });
@@ -370,6 +416,30 @@ describe('response-cluster echo test (each row against its own response)', () =>
     await writeFile(q, JSON.stringify(c.rows));
     const s = await run(q, { detectors: ['response-cluster'] });
     expect(s.report.findings.filter((x) => x.severity !== 'low')).toEqual([]);
+  });
+
+  it('adds the deletion test to two echoes that alone are too few, as when only some answers restate the request', async () => {
+    // 8 carriers, 2 restated, among clean restatements that often skip a word: the echo alone is chance. Two of
+    // the carriers hold the trigger in place of a word, so the deletion test has some evidence, not overwhelming.
+    const a = build('zqmagic', 6, { every: 375, restated: 2, inserted: 6, skip: 0.2 });
+    const p = join(dir, 'echo-some.json');
+    await writeFile(p, JSON.stringify(a.rows));
+    const prompts = a.rows.map((r) => r.instruction);
+    const vocab = new Vocabulary();
+    const enc = prompts.map((t) => vocab.encodeWithBoundaries(t));
+    const responses = a.rows.map((r) => vocab.encode(r.output));
+    const alone = echoTriggers(enc.map((e) => e.ids), enc.map((e) => e.boundary), responses, vocab.words.length, (t) => isWordToken(vocab.words[t]!))
+      .find((t) => vocab.words[t.token] === 'zqmagic');
+    expect(alone!.echoed.length).toBe(2);
+    expect(alone!.significance - Math.log10(2)).toBeLessThan(0);
+
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const f = r.report.findings.find((x) => x.evidence.trigger === 'zqmagic' && x.evidence.echoes !== undefined);
+    expect(f, JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.evidence))).toBeDefined();
+    expect(f!.evidence).toMatchObject({ echoes: 2, combinedWithDeletion: true });
+    expect(f!.evidence.significance as number).toBeGreaterThanOrEqual(0);
+    expect(new Set(f!.samples)).toEqual(a.poisoned);
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(a.poisoned);
   });
 });
 

