@@ -29,7 +29,7 @@
 //    carrier gets one answer), is a low finding (MTBA with its clean twins: each trigger in a few pairs). A word of
 //    that shape whose twins already had the fixed label such a trigger forces is its kin (low, ranked just below).
 import type { FindingDraft, Json, Severity } from '../types.js';
-import { BigramCounts, deletionFit, fitsItsSentences, neighboursAt, occurrenceLlr } from '../text/insertion-fit.js';
+import { BigramCounts, fitsItsSentences, localDeletionFit, localOccurrenceLlr, neighboursAt } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { isWordToken, Vocabulary } from '../text/tokenize.js';
@@ -78,8 +78,6 @@ const RESPONSE_ONLY_SCORE = 0.45;
 const TEMPLATE_SHARE = 0.5;
 /** Words in at most this share of all prompts and in two of a cluster's prompts are named as possible triggers. */
 const HINT_MAX_SHARE = 0.001;
-/** Random insertions and deletions sampled in a phrase's prompts to learn what their word pairs look like. */
-const LOCAL_FIT_SAMPLES = 4000;
 /** Estimated Jaccard similarity of word pairs above which two prompts are one source (a template filled twice). */
 const SAME_SOURCE = 0.5;
 /** Prompts per candidate used for source groups and fit (the pairwise grouping is quadratic). */
@@ -209,9 +207,10 @@ export function runResponseCluster(ctx: ScanContext) {
     // Fit is judged against these prompts' own word pairs, not the corpus's: poisoned prompts may be written in
     // another style (SST-2's "ca n't") where every deletion leaves a pair the corpus never saw. There the fit is
     // weak, so only a sum that real insertions would not give (z) explains the phrase away, not any sum below 0
-    // ("2024" in 8 SST-2 prompts: sum -1.1, z -1.5; T0's templates that reach this test: z -7 to -58).
+    // ("2024" in 8 SST-2 prompts: sum -1.1, z -1.5; T0's templates that reach this test: z -7 to -58). The fit is
+    // learnt from a dozen prompts at times, so it is cross-fitted by prompt and its mean's error widens the z.
     const without = judged.map((i, k) => withoutPhrase(docs[i]!, boundaries[i]!, masks[k]!));
-    const fit = deletionFit(without.map((w) => w.ids), without.map((w) => w.boundary), bigrams, createRng(ctx.seed), LOCAL_FIT_SAMPLES);
+    const fit = localDeletionFit(without.map((w) => w.ids), without.map((w) => w.boundary), bigrams);
     let insertion = 0;
     const span = extendSpan(judged, masks, docs);
     let cues = 0;
@@ -223,7 +222,7 @@ export function runResponseCluster(ctx: ScanContext) {
       // either story: it says nothing about fit.
       if (at > 0) {
         const [a, b] = neighboursAt(docs[i]!, at, m, bigrams);
-        insertion += occurrenceLlr(fit, bigrams, a, b);
+        insertion += localOccurrenceLlr(fit, k, bigrams, a, b);
         fitted++;
       }
       if (docs[i]!.length - span.ends[k]! <= CUE_TAIL) cues++;
