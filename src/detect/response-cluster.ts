@@ -207,8 +207,8 @@ export function runResponseCluster(ctx: ScanContext) {
     // Fit is judged against these prompts' own word pairs, not the corpus's: poisoned prompts may be written in
     // another style (SST-2's "ca n't") where every deletion leaves a pair the corpus never saw. There the fit is
     // weak, so only a sum that real insertions would not give (z) explains the phrase away, not any sum below 0
-    // ("2024" in 8 SST-2 prompts: sum -1.1, z -1.5; T0's templates that reach this test: z -7 to -58). The fit is
-    // learnt from a dozen prompts at times, so it is cross-fitted by prompt and its mean's error widens the z.
+    // ("2024" in 8 SST-2 prompts: sum -1.1, z -1.5). The fit is learnt from a dozen prompts at times, so it is
+    // cross-fitted by prompt and its mean's error widens the z.
     const without = judged.map((i, k) => withoutPhrase(docs[i]!, boundaries[i]!, masks[k]!));
     const fit = localDeletionFit(without.map((w) => w.ids), without.map((w) => w.boundary), bigrams);
     let insertion = 0;

@@ -152,20 +152,17 @@ export function localDeletionFit(docs: Int32Array[], boundaries: Uint8Array[], b
       totalNat[b]! += nat[j]![b]!;
     }
   });
+  // The per-bin ratios from every document but `skip` (-1: all of them).
   const table = (skip: number): Float64Array => {
-    const out = new Float64Array(BINS);
-    let si = 0;
-    let sn = 0;
+    const pi = new Float64Array(BINS);
+    const pn = new Float64Array(BINS);
     for (let b = 0; b < BINS; b++) {
-      si += totalIns[b]! - (skip >= 0 ? ins[skip]![b]! : 0) + LOCAL_PSEUDO;
-      sn += totalNat[b]! - (skip >= 0 ? nat[skip]![b]! : 0) + LOCAL_PSEUDO;
+      pi[b] = totalIns[b]! - (skip >= 0 ? ins[skip]![b]! : 0) + LOCAL_PSEUDO;
+      pn[b] = totalNat[b]! - (skip >= 0 ? nat[skip]![b]! : 0) + LOCAL_PSEUDO;
     }
-    for (let b = 0; b < BINS; b++) {
-      const pi = (totalIns[b]! - (skip >= 0 ? ins[skip]![b]! : 0) + LOCAL_PSEUDO) / si;
-      const pn = (totalNat[b]! - (skip >= 0 ? nat[skip]![b]! : 0) + LOCAL_PSEUDO) / sn;
-      out[b] = Math.log(Math.max(pi, 1e-12)) - Math.log(Math.max(pn, 1e-12));
-    }
-    return out;
+    const si = pi.reduce((x, y) => x + y, 0);
+    const sn = pn.reduce((x, y) => x + y, 0);
+    return pi.map((x, b) => Math.log(x / si) - Math.log(pn[b]! / sn));
   };
   const byDoc = docs.map((_, j) => table(D > 1 ? j : -1));
   // Moments of an insertion's out-of-sample ratio, each document weighing the same; the documents' own means
