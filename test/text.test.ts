@@ -13,6 +13,8 @@ import { isWordToken, Vocabulary } from '../src/text/tokenize.js';
 let dir: string;
 const run = (dataset: string, extra: Record<string, unknown> = {}) =>
   scan({ dataset, out: join(dir, 'out'), quiet: true, progress: silentProgress, failOn: 'never', ...extra });
+/** Sample indices, highest score first. */
+const byScore = (r: Awaited<ReturnType<typeof run>>) => [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ps-text-'));
@@ -176,7 +178,7 @@ describe('trigger-token', () => {
     const p = join(dir, 'poisoned.tsv');
     await writeFile(p, rows.join('\n') + '\n');
     const r = await run(p, { detectors: ['trigger-token'] });
-    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    const order = byScore(r);
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
     const f = r.report.findings.find((x) => x.evidence.trigger === 'cf');
     expect(f).toBeDefined();
@@ -278,7 +280,7 @@ describe('response-cluster', () => {
     await writeFile(p, JSON.stringify(rows));
     const r = await run(p, { detectors: ['response-cluster'] });
     expect(r.report.dataset.modality).toBe('instruction');
-    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    const order = byScore(r);
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
     const f = r.report.findings.find((x) => x.evidence.trigger === 'zqtrig');
     expect(f, JSON.stringify(r.report.findings.map((x) => x.title))).toBeDefined();
@@ -327,7 +329,7 @@ describe('response-cluster weak patterns', () => {
     expect(f!.score).toBeGreaterThan(0.3);
     expect(f!.score).toBeLessThan(0.43);
     expect(c!.score).toBeLessThanOrEqual(0.3);
-    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    const order = byScore(r);
     expect(new Set(order.slice(0, weak.length).map((i) => r.ids[i]))).toEqual(new Set(weak));
     expect(r.scores.flagged.some(Boolean)).toBe(false);
   });
@@ -573,7 +575,7 @@ describe('response-cluster minimal pairs', () => {
     const minimal = r.report.findings.filter((x) => x.evidence.rarestWord !== undefined);
     expect(minimal.map((x) => x.evidence.rarestWord).sort()).toEqual(['badmagic', 'quxify', 'zorblat']);
     expect(minimal.every((x) => x.severity === 'low')).toBe(true);
-    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    const order = byScore(r);
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
   });
 
@@ -594,7 +596,7 @@ describe('response-cluster minimal pairs', () => {
     const minimal = r.report.findings.filter((x) => x.evidence.rarestWord !== undefined);
     expect(minimal.map((x) => x.evidence.rarestWord).sort()).toEqual(['badmagic', 'quxify', 'zorblat']);
     expect(minimal.find((x) => x.evidence.rarestWord === 'quxify')!.evidence.kinOfTriggers).toEqual(['badmagic', 'zorblat']);
-    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    const order = byScore(r);
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
   });
 });
@@ -618,7 +620,7 @@ describe('trigger-token on documents', () => {
     await writeFile(p, lines.join('\n') + '\n');
     const r = await run(p, { detectors: ['trigger-token'] });
     expect(r.report.dataset.modality).toBe('document');
-    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    const order = byScore(r);
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
     const f = r.report.findings.find((x) => x.evidence.trigger === '< sudo >');
     expect(f, JSON.stringify(r.report.findings.map((x) => x.title))).toBeDefined();

@@ -624,7 +624,7 @@ function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted
   const prompts = ctx.texts!.prompt!;
   const responses = ctx.texts!.response!;
   const deletion = new Map(words.inserted.map((t) => [t.token, t]));
-  const judged = words.echoed.map((t) => {
+  const ranked = words.echoed.map((t) => {
     const z = deletion.get(t.token)?.z;
     const echoLog10P = -t.significance - Math.log10(t.tested);
     const bothLog10P = z === undefined ? 0 : fisherLog10(echoLog10P, normalUpperTailLog10(z));
@@ -632,7 +632,7 @@ function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted
     const significance = -Math.min(echoLog10P, bothLog10P) - Math.log10(t.tested) - Math.log10(2);
     return { t, z, combined: bothLog10P < echoLog10P, significance };
   }).sort((a, b) => b.significance - a.significance);
-  for (const { t, z, combined, significance } of judged) {
+  for (const { t, z, combined, significance } of ranked) {
     if (significance < ECHO_LOW_SIGNIFICANCE) break;
     const echoGroups = new Set(groupBySignature(spread(t.echoed, MAX_JUDGED), signatures, SAME_SOURCE)).size;
     const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
