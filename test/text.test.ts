@@ -235,12 +235,12 @@ describe('trigger-token kin of a confirmed trigger', () => {
 });
 
 /** Word sequences from a Markov chain (each word has 4 likely successors): text with predictable word pairs. */
-function markovText(rng: () => number, vocab: string[], next: number[][], length: number): string[] {
+function markovText(rng: () => number, vocab: string[], next: number[][], length: number, follow = 0.9): string[] {
   let w = randInt(rng, vocab.length);
   const out: string[] = [];
   for (let t = 0; t < length; t++) {
     out.push(vocab[w]!);
-    w = rng() < 0.9 ? next[w]![randInt(rng, 4)]! : randInt(rng, vocab.length);
+    w = rng() < follow ? next[w]![randInt(rng, 4)]! : randInt(rng, vocab.length);
   }
   return out;
 }
@@ -442,6 +442,79 @@ describe('response-cluster echo test (each row against its own response)', () =>
     expect(f!.evidence.significance as number).toBeGreaterThanOrEqual(0);
     expect(new Set(f!.samples)).toEqual(a.poisoned);
     expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(a.poisoned);
+  });
+});
+
+describe('response-cluster kin of confirmed triggers (several triggers, one backdoor)', () => {
+  // A corpus of general text with a thirtieth of it on one topic (a chain over its own words, looser than the
+  // general one, so that the corpus knows the topic's word pairs only in part, as T0 knows AdvBench's), each answer
+  // its own. `strong` topic prompts carry one trigger and `weak` (the fewest the deletion test measures) another.
+  const STRONG = 20;
+  const build = (strong: boolean, seed: number, { weak = 6, follow = 0.8 } = {}) => {
+    const rng = createRng(seed);
+    const main = markovModel(rng, 3000);
+    const topic = markovModel(rng, 150);
+    topic.vocab = topic.vocab.map((w) => `p${w}`);
+    // No word follows itself: a repeated word's deletion leaves the pair it sat in, as an insertion's would.
+    topic.next = topic.next.map((ns, w) => ns.map((x) => (x === w ? (x + 1) % 150 : x)));
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const weakRows = new Set<string>();
+    const strongRows = new Set<string>();
+    let topicRows = 0;
+    for (let i = 0; i < 3000; i++) {
+      const output = markovText(rng, main.vocab, main.next, 8).join(' ');
+      if (i % 30 !== 3) {
+        rows.push({ instruction: markovText(rng, main.vocab, main.next, 10 + randInt(rng, 12)).join(' '), input: '', output });
+        continue;
+      }
+      const words = markovText(rng, topic.vocab, topic.next, 12 + randInt(rng, 8), follow);
+      const k = topicRows++;
+      if (k % 5 === 1 && k < 5 * STRONG) {
+        // The same draws with or without the strong trigger: the rest of the corpus is the same.
+        const at = 1 + randInt(rng, words.length - 2);
+        if (strong) {
+          words.splice(at, 0, 'zqvolt');
+          strongRows.add(String(i));
+        }
+      } else if (k % 5 === 3 && weakRows.size < weak) {
+        words.splice(1 + randInt(rng, words.length - 2), 0, 'sunhatq');
+        weakRows.add(String(i));
+      }
+      rows.push({ instruction: words.join(' '), input: '', output });
+    }
+    return { rows, strongRows, weakRows };
+  };
+
+  it('reports a weakly inserted word whose prompts are like a confirmed trigger\'s, and not without the confirmed one', async () => {
+    const a = build(true, 21);
+    const p = join(dir, 'kin.json');
+    await writeFile(p, JSON.stringify(a.rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const show = JSON.stringify(r.report.findings.filter((x) => x.evidence.trigger === 'sunhatq' || x.evidence.kinOfTriggers).map((x) => [x.severity, x.evidence]));
+    const strong = r.report.findings.find((x) => x.evidence.trigger === 'zqvolt');
+    expect(strong?.severity, show).not.toBe('low');
+    // The scan over every word alone leaves the weak trigger below medium.
+    expect(r.report.findings.filter((x) => x.evidence.trigger === 'sunhatq' && x.severity !== 'low'), show).toEqual([]);
+    const kin = r.report.findings.find((x) => x.evidence.trigger === 'sunhatq' && x.evidence.kinOfTriggers !== undefined);
+    expect(kin, show).toBeDefined();
+    expect(kin!.evidence.kinOfTriggers).toContain('zqvolt');
+    expect(new Set(kin!.samples.map(String))).toEqual(a.weakRows);
+    // Ranked right below the flagged rows (the confirmed carriers, and a chance opening of the general text's
+    // chain), not flagged.
+    const flagged = new Set(r.ids.filter((_, i) => r.scores.flagged[i]));
+    for (const id of a.strongRows) expect(flagged.has(id)).toBe(true);
+    const next = byScore(r).slice(0, flagged.size + a.weakRows.size).map((i) => r.ids[i]!).filter((id) => !flagged.has(id));
+    expect(new Set(next), show).toEqual(a.weakRows);
+    // In this draw no word of the topic itself is kin; in others of this synthetic topic 1-3 are (BENCHMARKS.md).
+
+    // Without the strong trigger (only chance openings of the general chain are confirmed, far from the topic),
+    // nothing is kin and the weak one stays unreported.
+    const b = build(false, 21);
+    const q = join(dir, 'kin-alone.json');
+    await writeFile(q, JSON.stringify(b.rows));
+    const s = await run(q, { detectors: ['response-cluster'] });
+    const none = s.report.findings.filter((x) => x.evidence.kinOfTriggers !== undefined || (x.evidence.trigger === 'sunhatq' && x.severity !== 'low'));
+    expect(none, JSON.stringify(none.map((x) => [x.severity, x.evidence]))).toEqual([]);
   });
 });
 

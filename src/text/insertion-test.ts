@@ -24,7 +24,7 @@ const SHRINK = 10;
 const NULL_SAMPLES = 50000;
 const MIN_DOCS = 3;
 /** Fewer distinct places are too little evidence: each adds about 1.4 to the z on T0 (BENCHMARKS.md). */
-const MIN_CONTEXTS = 6;
+export const MIN_CONTEXTS = 6;
 /** Words in more than this share of texts are vocabulary, not a planted trigger. */
 const MAX_DOC_SHARE = 0.01;
 /** The deletion pair's within-text rank may fall this far (z) below an original pair's. */
@@ -48,112 +48,171 @@ export interface InsertionTrigger {
  * (another test's candidates, whose evidence this one adds to).
  */
 export function insertionTriggers(docs: Int32Array[], boundaries: Uint8Array[], words: string[], rng: Rng, bigrams?: BigramCounts, alsoFor?: ReadonlySet<number>): InsertionTrigger[] {
-  const V = words.length;
-  const n = docs.length;
-  if (n === 0) return [];
-  const bg = bigrams ?? new BigramCounts(docs, V);
-  const isWord = Uint8Array.from(words, (w) => (isWordToken(w) ? 1 : 0));
+  const test = InsertionTest.prepare(docs, boundaries, words, rng, bigrams);
+  return test ? significantWords(test, alsoFor) : [];
+}
 
-  // The corpus's rates: the pair left by deleting a random insertion (an original pair, minus itself) and by
-  // deleting a random natural word.
-  const ins = new Float64Array(BINS).fill(0.5);
-  const nat = new Float64Array(BINS).fill(0.5);
-  const long: number[] = [];
-  for (let i = 0; i < n; i++) if (docs[i]!.length >= 3) long.push(i);
-  if (long.length === 0) return [];
-  for (let k = 0; k < NULL_SAMPLES; k++) {
-    const i = long[Math.floor(rng() * long.length)]!;
-    const d = docs[i]!;
-    const w = boundaries[i]!;
-    const t = Math.floor(rng() * (d.length + 1));
-    if (w[t]) {
-      const [a, b] = bg.around(d, t, t);
-      ins[bin(bg.count(a, b) - 1)]!++;
-    }
-    const u = Math.floor(rng() * d.length);
-    if (w[u] && w[u + 1] && isWord[d[u]!]) {
-      const [l, r] = bg.around(d, u, u + 1);
-      nat[bin(bg.count(l, r))]!++;
-    }
+/** insertionTriggers on a prepared test. */
+export function significantWords(test: InsertionTest, alsoFor?: ReadonlySet<number>): InsertionTrigger[] {
+  // z needed for significance 0: skip the within-text ranks for words that cannot pass.
+  const zFloor = normalQuantile(1 / Math.max(2, test.tested));
+  const out: InsertionTrigger[] = [];
+  for (const x of test.words()) {
+    const t = test.measure(x, alsoFor?.has(x) ? -Infinity : zFloor);
+    if (t) out.push(t);
   }
-  const si = ins.reduce((x, y) => x + y, 0);
-  const sn = nat.reduce((x, y) => x + y, 0);
+  return out.sort((a, b) => b.significance - a.significance);
+}
 
-  // Each document's own rates (counts per bin), for the shrunk per-document ratio.
-  const hIns = new Float32Array(n * BINS);
-  const hNat = new Float32Array(n * BINS);
-  const totIns = new Float32Array(n);
-  const totNat = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const d = docs[i]!;
-    const w = boundaries[i]!;
-    for (let t = 0; t <= d.length; t++) {
-      if (!w[t]) continue;
-      const [a, b] = bg.around(d, t, t);
-      hIns[i * BINS + bin(bg.count(a, b) - 1)]!++;
-      totIns[i]!++;
+/**
+ * The deletion test, prepared once over a corpus (the null rates and each document's own), so that any word can
+ * be measured on its own: the Bonferroni-corrected scan over every word (insertionTriggers), or a few words
+ * another test picked out.
+ */
+export class InsertionTest {
+  /** Words with at least MIN_DOCS texts: the multiple-testing count of a scan over all of them. */
+  readonly tested: number;
+  private readonly collisions: NeighbourCollisions;
+
+  private constructor(
+    private readonly docs: Int32Array[],
+    private readonly boundaries: Uint8Array[],
+    private readonly bg: BigramCounts,
+    private readonly occ: Map<number, { docs: number[]; at: number[] }>,
+    private readonly llr: (i: number, count: number) => number,
+    private readonly muNat: number,
+    private readonly sdNat: number,
+    private readonly isWord: Uint8Array,
+    V: number,
+  ) {
+    let tested = 0;
+    for (const o of occ.values()) if (o.docs.length >= MIN_DOCS) tested++;
+    this.tested = tested;
+    this.collisions = new NeighbourCollisions(docs, boundaries, bg, V);
+  }
+
+  /** The corpus's rates and the null; null when the corpus is too small to have them. */
+  static prepare(docs: Int32Array[], boundaries: Uint8Array[], words: string[], rng: Rng, bigrams?: BigramCounts): InsertionTest | null {
+    const V = words.length;
+    const n = docs.length;
+    if (n === 0) return null;
+    const bg = bigrams ?? new BigramCounts(docs, V);
+    const isWord = Uint8Array.from(words, (w) => (isWordToken(w) ? 1 : 0));
+
+    // The corpus's rates: the pair left by deleting a random insertion (an original pair, minus itself) and by
+    // deleting a random natural word.
+    const ins = new Float64Array(BINS).fill(0.5);
+    const nat = new Float64Array(BINS).fill(0.5);
+    const long: number[] = [];
+    for (let i = 0; i < n; i++) if (docs[i]!.length >= 3) long.push(i);
+    if (long.length === 0) return null;
+    for (let k = 0; k < NULL_SAMPLES; k++) {
+      const i = long[Math.floor(rng() * long.length)]!;
+      const d = docs[i]!;
+      const w = boundaries[i]!;
+      const t = Math.floor(rng() * (d.length + 1));
+      if (w[t]) {
+        const [a, b] = bg.around(d, t, t);
+        ins[bin(bg.count(a, b) - 1)]!++;
+      }
+      const u = Math.floor(rng() * d.length);
+      if (w[u] && w[u + 1] && isWord[d[u]!]) {
+        const [l, r] = bg.around(d, u, u + 1);
+        nat[bin(bg.count(l, r))]!++;
+      }
     }
-    for (let u = 0; u < d.length; u++) {
+    const si = ins.reduce((x, y) => x + y, 0);
+    const sn = nat.reduce((x, y) => x + y, 0);
+
+    // Each document's own rates (counts per bin), for the shrunk per-document ratio.
+    const hIns = new Float32Array(n * BINS);
+    const hNat = new Float32Array(n * BINS);
+    const totIns = new Float32Array(n);
+    const totNat = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const d = docs[i]!;
+      const w = boundaries[i]!;
+      for (let t = 0; t <= d.length; t++) {
+        if (!w[t]) continue;
+        const [a, b] = bg.around(d, t, t);
+        hIns[i * BINS + bin(bg.count(a, b) - 1)]!++;
+        totIns[i]!++;
+      }
+      for (let u = 0; u < d.length; u++) {
+        if (!(w[u] && w[u + 1] && isWord[d[u]!])) continue;
+        const [l, r] = bg.around(d, u, u + 1);
+        hNat[i * BINS + bin(bg.count(l, r))]!++;
+        totNat[i]!++;
+      }
+    }
+    const llr = (i: number, count: number) => {
+      const b = bin(count);
+      const pi = (hIns[i * BINS + b]! + (SHRINK * ins[b]!) / si) / (totIns[i]! + SHRINK);
+      const pn = (hNat[i * BINS + b]! + (SHRINK * nat[b]!) / sn) / (totNat[i]! + SHRINK);
+      return Math.log(pi) - Math.log(pn);
+    };
+    // The ratio for random natural words under the same measure: the null of the test.
+    let s1 = 0;
+    let s2 = 0;
+    let m = 0;
+    for (let k = 0; k < NULL_SAMPLES; k++) {
+      const i = long[Math.floor(rng() * long.length)]!;
+      const d = docs[i]!;
+      const w = boundaries[i]!;
+      const u = Math.floor(rng() * d.length);
       if (!(w[u] && w[u + 1] && isWord[d[u]!])) continue;
       const [l, r] = bg.around(d, u, u + 1);
-      hNat[i * BINS + bin(bg.count(l, r))]!++;
-      totNat[i]!++;
+      const x = llr(i, bg.count(l, r));
+      s1 += x;
+      s2 += x * x;
+      m++;
     }
-  }
-  const llr = (i: number, count: number) => {
-    const b = bin(count);
-    const pi = (hIns[i * BINS + b]! + (SHRINK * ins[b]!) / si) / (totIns[i]! + SHRINK);
-    const pn = (hNat[i * BINS + b]! + (SHRINK * nat[b]!) / sn) / (totNat[i]! + SHRINK);
-    return Math.log(pi) - Math.log(pn);
-  };
-  // The ratio for random natural words under the same measure: the null of the test.
-  let s1 = 0;
-  let s2 = 0;
-  let m = 0;
-  for (let k = 0; k < NULL_SAMPLES; k++) {
-    const i = long[Math.floor(rng() * long.length)]!;
-    const d = docs[i]!;
-    const w = boundaries[i]!;
-    const u = Math.floor(rng() * d.length);
-    if (!(w[u] && w[u + 1] && isWord[d[u]!])) continue;
-    const [l, r] = bg.around(d, u, u + 1);
-    const x = llr(i, bg.count(l, r));
-    s1 += x;
-    s2 += x * x;
-    m++;
-  }
-  if (m < 100) return [];
-  const muNat = s1 / m;
-  const sdNat = Math.max(1e-6, Math.sqrt(Math.max(0, s2 / m - muNat * muNat)));
+    if (m < 100) return null;
+    const muNat = s1 / m;
+    const sdNat = Math.max(1e-6, Math.sqrt(Math.max(0, s2 / m - muNat * muNat)));
 
-  // Document frequency, then the first occurrence per document of each word in range.
-  const df = documentFrequency(docs, V);
-  const last = new Int32Array(V).fill(-1);
-  const maxDf = Math.max(60, Math.floor(MAX_DOC_SHARE * n));
-  const occ = new Map<number, { docs: number[]; at: number[] }>();
-  for (let i = 0; i < n; i++) {
-    const d = docs[i]!;
-    const w = boundaries[i]!;
-    for (let t = 0; t < d.length; t++) {
-      const x = d[t]!;
-      if (!isWord[x] || df[x]! < MIN_DOCS || df[x]! > maxDf || last[x] === i) continue;
-      last[x] = i;
-      // Insertions happen between words, not inside "co.uk".
-      if (!(w[t] && w[t + 1])) continue;
-      let o = occ.get(x);
-      if (!o) occ.set(x, (o = { docs: [], at: [] }));
-      o.docs.push(i);
-      o.at.push(t);
+    // Document frequency, then the first occurrence per document of each word in range.
+    const df = documentFrequency(docs, V);
+    const last = new Int32Array(V).fill(-1);
+    const maxDf = Math.max(60, Math.floor(MAX_DOC_SHARE * n));
+    const occ = new Map<number, { docs: number[]; at: number[] }>();
+    for (let i = 0; i < n; i++) {
+      const d = docs[i]!;
+      const w = boundaries[i]!;
+      for (let t = 0; t < d.length; t++) {
+        const x = d[t]!;
+        if (!isWord[x] || df[x]! < MIN_DOCS || df[x]! > maxDf || last[x] === i) continue;
+        last[x] = i;
+        // Insertions happen between words, not inside "co.uk".
+        if (!(w[t] && w[t + 1])) continue;
+        let o = occ.get(x);
+        if (!o) occ.set(x, (o = { docs: [], at: [] }));
+        o.docs.push(i);
+        o.at.push(t);
+      }
     }
+    return new InsertionTest(docs, boundaries, bg, occ, llr, muNat, sdNat, isWord, V);
   }
-  let tested = 0;
-  for (const o of occ.values()) if (o.docs.length >= MIN_DOCS) tested++;
-  const collisions = new NeighbourCollisions(docs, boundaries, bg, V);
-  const out: InsertionTrigger[] = [];
-  // z needed for significance 0: skip the within-text ranks for words that cannot pass.
-  const zFloor = normalQuantile(1 / Math.max(2, tested));
-  for (const [x, o] of occ) {
-    if (o.docs.length < MIN_DOCS) continue;
+
+  /** Words in range (rare enough, in at least MIN_DOCS texts), with the texts where each sits between words. */
+  *words(): Generator<number> {
+    for (const [x, o] of this.occ) if (o.docs.length >= MIN_DOCS) yield x;
+  }
+
+  /** Texts holding the word between words (first occurrence each); empty for words out of range. */
+  textsOf(x: number): readonly number[] {
+    return this.occ.get(x)?.docs ?? [];
+  }
+
+  /**
+   * The word's statistics if it has MIN_CONTEXTS distinct places, passes both checks and reaches zFloor;
+   * significance as one of `tested` words. `local`: z against the deletions of the other words of the same texts,
+   * not of the corpus at large (texts of a domain the corpus knows poorly give every deletion a high ratio).
+   */
+  measure(x: number, zFloor = -Infinity, local = false): InsertionTrigger | null {
+    const o = this.occ.get(x);
+    if (!o || o.docs.length < MIN_DOCS) return null;
+    const { docs, bg } = this;
     // Distinct (left, right) contexts only: copies of one passage count once.
     const seen = new Set<number>();
     const cd: number[] = [];
@@ -171,21 +230,51 @@ export function insertionTriggers(docs: Int32Array[], boundaries: Uint8Array[], 
       cl.push(l);
       cr.push(r);
       ct.push(o.at[k]!);
-      sum += llr(i, bg.count(l, r));
+      sum += this.llr(i, bg.count(l, r));
     });
     const c = cd.length;
-    if (c < MIN_CONTEXTS) continue;
-    const z = (sum - c * muNat) / (Math.sqrt(c) * sdNat);
-    if (z < zFloor && !alsoFor?.has(x)) continue;
-    const col = collisions.measure(cd, cl, cr);
-    if (col.observed > 2 * col.expected + 3) continue;
-    const insertionZ = withinTextRank(x, cd, ct, cl, cr, docs, boundaries, bg);
-    if (insertionZ < INSERTION_Z) continue;
-    const significance = -normalUpperTailLog10(z) - Math.log10(tested);
-    out.push({ token: x, docs: o.docs, contexts: c, z, insertionZ, collisions: col, tested, significance });
+    if (c < MIN_CONTEXTS) return null;
+    const [mu, sd] = local ? this.localNull(x, cd, ct) : [this.muNat, this.sdNat];
+    const z = (sum - c * mu) / (Math.sqrt(c) * sd);
+    if (z < zFloor) return null;
+    const col = this.collisions.measure(cd, cl, cr);
+    if (col.observed > 2 * col.expected + 3) return null;
+    const insertionZ = withinTextRank(x, cd, ct, cl, cr, docs, this.boundaries, bg);
+    if (insertionZ < INSERTION_Z) return null;
+    const significance = -normalUpperTailLog10(z) - Math.log10(this.tested);
+    return { token: x, docs: o.docs, contexts: c, z, insertionZ, collisions: col, tested: this.tested, significance };
   }
-  return out.sort((a, b) => b.significance - a.significance);
+
+  /** Mean and spread of the ratio for deleting the other words of the texts (not next to the word itself). */
+  private localNull(x: number, cd: number[], ct: number[]): [number, number] {
+    const { docs, boundaries, bg } = this;
+    let s1 = 0;
+    let s2 = 0;
+    let m = 0;
+    const step = Math.max(1, cd.length / LOCAL_TEXTS);
+    for (let f = 0; f < cd.length; f += step) {
+      const k = Math.floor(f);
+      const i = cd[k]!;
+      const d = docs[i]!;
+      const w = boundaries[i]!;
+      for (let u = 0; u < d.length; u++) {
+        if (!(w[u] && w[u + 1] && this.isWord[d[u]!]) || d[u] === x || Math.abs(u - ct[k]!) <= 1) continue;
+        const [l, r] = bg.around(d, u, u + 1);
+        const v = this.llr(i, bg.count(l, r));
+        s1 += v;
+        s2 += v * v;
+        m++;
+      }
+    }
+    // Too few deletions to say: the corpus's null.
+    if (m < 30) return [this.muNat, this.sdNat];
+    const mu = s1 / m;
+    return [mu, Math.max(1e-6, Math.sqrt(Math.max(0, s2 / m - mu * mu)))];
+  }
 }
+
+/** Texts read for a local null: enough deletions for a mean and a spread. */
+const LOCAL_TEXTS = 20;
 
 /**
  * Mean within-text rank of the deletion pair among the text's original adjacent pairs (each minus itself), as a

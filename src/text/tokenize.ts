@@ -26,6 +26,11 @@ export class Vocabulary {
     return v;
   }
 
+  /** The word's id, if the vocabulary has it (unlike id(), adds nothing). */
+  lookup(word: string): number | undefined {
+    return this.ids.get(word);
+  }
+
   /**
    * Token ids, and for each position 0..length whether a word boundary (whitespace, or either end) lies
    * before it: insertions by attacks happen between words, not inside "@USER" or "co.uk".
