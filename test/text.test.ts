@@ -448,7 +448,8 @@ describe('response-cluster echo test (each row against its own response)', () =>
 describe('response-cluster kin of confirmed triggers (several triggers, one backdoor)', () => {
   // A corpus of general text with a thirtieth of it on one topic (a chain over its own words, looser than the
   // general one, so that the corpus knows the topic's word pairs only in part, as T0 knows AdvBench's), each answer
-  // its own. `strong` topic prompts carry one trigger and `weak` (the fewest the deletion test measures) another.
+  // its own. With `strong`, STRONG topic prompts carry one trigger; `weak` (the fewest places the deletion test
+  // measures) carry another.
   const STRONG = 20;
   const build = (strong: boolean, seed: number, { weak = 6, follow = 0.8 } = {}) => {
     const rng = createRng(seed);
@@ -507,8 +508,8 @@ describe('response-cluster kin of confirmed triggers (several triggers, one back
     expect(new Set(next), show).toEqual(a.weakRows);
     // In this draw no word of the topic itself is kin; in others of this synthetic topic 1-3 are (BENCHMARKS.md).
 
-    // Without the strong trigger (only chance openings of the general chain are confirmed, far from the topic),
-    // nothing is kin and the weak one stays unreported.
+    // Without the strong trigger (only chance openings of the general chain can be confirmed), nothing is kin and
+    // the weak one stays unreported.
     const b = build(false, 21);
     const q = join(dir, 'kin-alone.json');
     await writeFile(q, JSON.stringify(b.rows));

@@ -247,7 +247,7 @@ export class InsertionTest {
 
   /** Mean and spread of the ratio for deleting the other words of the texts (not next to the word itself). */
   private localNull(x: number, cd: number[], ct: number[]): [number, number] {
-    const { docs, boundaries, bg } = this;
+    const totals = this.deletionTotals();
     let s1 = 0;
     let s2 = 0;
     let m = 0;
@@ -255,21 +255,54 @@ export class InsertionTest {
     for (let f = 0; f < cd.length; f += step) {
       const k = Math.floor(f);
       const i = cd[k]!;
-      const d = docs[i]!;
-      const w = boundaries[i]!;
+      s1 += totals.s1[i]!;
+      s2 += totals.s2[i]!;
+      m += totals.m[i]!;
+      // Minus the places left out: the word itself and its neighbours.
+      const d = this.docs[i]!;
       for (let u = 0; u < d.length; u++) {
-        if (!(w[u] && w[u + 1] && this.isWord[d[u]!]) || d[u] === x || Math.abs(u - ct[k]!) <= 1) continue;
-        const [l, r] = bg.around(d, u, u + 1);
-        const v = this.llr(i, bg.count(l, r));
-        s1 += v;
-        s2 += v * v;
-        m++;
+        if ((d[u] !== x && Math.abs(u - ct[k]!) > 1) || !this.deletable(i, u)) continue;
+        const v = this.deletionLlr(i, u);
+        s1 -= v;
+        s2 -= v * v;
+        m--;
       }
     }
     // Too few deletions to say: the corpus's null.
     if (m < 30) return [this.muNat, this.sdNat];
     const mu = s1 / m;
     return [mu, Math.max(1e-6, Math.sqrt(Math.max(0, s2 / m - mu * mu)))];
+  }
+
+  private totals: { s1: Float64Array; s2: Float64Array; m: Int32Array } | null = null;
+
+  /** Per text, the sum, sum of squares and count of the ratio over every deletable word (once, on first use). */
+  private deletionTotals(): { s1: Float64Array; s2: Float64Array; m: Int32Array } {
+    if (this.totals) return this.totals;
+    const n = this.docs.length;
+    const t = { s1: new Float64Array(n), s2: new Float64Array(n), m: new Int32Array(n) };
+    for (let i = 0; i < n; i++) {
+      const d = this.docs[i]!;
+      for (let u = 0; u < d.length; u++) {
+        if (!this.deletable(i, u)) continue;
+        const v = this.deletionLlr(i, u);
+        t.s1[i]! += v;
+        t.s2[i]! += v * v;
+        t.m[i]!++;
+      }
+    }
+    return (this.totals = t);
+  }
+
+  /** A word between two word boundaries: deleting it is a candidate natural deletion. */
+  private deletable(i: number, u: number): boolean {
+    const w = this.boundaries[i]!;
+    return w[u] !== 0 && w[u + 1] !== 0 && this.isWord[this.docs[i]![u]!] !== 0;
+  }
+
+  private deletionLlr(i: number, u: number): number {
+    const [l, r] = this.bg.around(this.docs[i]!, u, u + 1);
+    return this.llr(i, this.bg.count(l, r));
   }
 }
 
