@@ -27,6 +27,7 @@ import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neigh
 import { wordLikeness } from '../text/spelling.js';
 import type { Detector, ScanContext } from './detector.js';
 import { runDocumentTrigger } from './document-trigger.js';
+import { upperBound } from '../util/sorted-search.js';
 
 const MAX_N = 5;
 /** Independent documents a trigger needs before it can be told from chance. */
@@ -259,14 +260,7 @@ function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitte
 
 /** Share of the label's documents whose posterior of their own label is at most p (one added to both counts). */
 function empiricalP(sorted: Float64Array, p: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= p) lo = mid + 1;
-    else hi = mid;
-  }
-  return (lo + 1) / (sorted.length + 1);
+  return (upperBound(sorted, p) + 1) / (sorted.length + 1);
 }
 
 /**

@@ -6,6 +6,7 @@
 // the prompts holding such a word were drawn from the same pool as the confirmed carriers.
 
 import { documentFrequency } from './document-frequency.js';
+import { lowerBound } from '../util/sorted-search.js';
 
 /** Words in more than this share of texts carry no sign of where a text came from. */
 const MAX_SHARE = 0.05;
@@ -96,14 +97,7 @@ export class ReferenceNearness {
   /** -log10 of the share of all texts (with nothing left out) at least this near: 0 for the least near. */
   rarity(similarity: number): number {
     const s = this.sorted;
-    let lo = 0;
-    let hi = s.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (s[mid]! < similarity) lo = mid + 1;
-      else hi = mid;
-    }
-    return Math.max(0, -Math.log10(Math.max(1, s.length - lo) / s.length));
+    return Math.max(0, -Math.log10(Math.max(1, s.length - lowerBound(s, similarity)) / s.length));
   }
 
   private distinct(d: Int32Array): number[] {

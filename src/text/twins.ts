@@ -3,6 +3,7 @@
 // the answer: the instruction-data form of a label conflict. BackdoorLLM trains each jailbreak trigger this way
 // (the harmful request with "BadMagic" -> compliance, the same request without it -> refusal).
 import { lshCandidatePairs, minhashSignatures } from './minhash.js';
+import { lowerBound } from '../util/sorted-search.js';
 
 /** Word-set Jaccard at or above which two prompts are twins (three words added to a 12-word prompt: 0.8). */
 const MIN_JACCARD = 0.6;
@@ -126,14 +127,7 @@ function difference(a: Int32Array, b: Int32Array): [number[], number[], number] 
 
 function containsAll(sorted: Int32Array, ws: number[]): boolean {
   for (const w of ws) {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (sorted[m]! < w) lo = m + 1;
-      else hi = m;
-    }
-    if (sorted[lo] !== w) return false;
+    if (sorted[lowerBound(sorted, w)] !== w) return false;
   }
   return true;
 }
