@@ -645,10 +645,7 @@ function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted
     const severity: Severity = echoGroups < MIN_GROUPS || significance < MEDIUM_SIGNIFICANCE ? 'low' : significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
     const score = severity === 'low' ? OPENING_LOW_SCORE : Math.min(1, 0.5 + 0.05 * (significance - MEDIUM_SIGNIFICANCE));
     // Every prompt with the word, also where it opens or ends the prompt (no echo is measured there).
-    const carriers: number[] = [];
-    docs.forEach((d, i) => {
-      if (d.includes(t.token)) carriers.push(i);
-    });
+    const carriers = promptsHolding(docs, t.token);
     for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
     const word = vocab.words[t.token]!;
     const example = t.echoed[0]!;
@@ -754,10 +751,7 @@ function kinFindings(ctx: ScanContext, findings: FindingDraft[], test: Insertion
     const both = fisherLog10(Math.log10(asNear / words.length), Math.log10(asInserted / words.length));
     const significance = -both - Math.log10(words.length);
     if (significance < KIN_SIGNIFICANCE) continue;
-    const carriers: number[] = [];
-    docs.forEach((d, i) => {
-      if (d.includes(word)) carriers.push(i);
-    });
+    const carriers = promptsHolding(docs, word);
     for (const i of carriers) scores[i] = Math.max(scores[i]!, KIN_SCORE);
     const w = vocab.words[word]!;
     out.push({
@@ -845,6 +839,15 @@ function extendSpan(ids: number[], masks: Uint8Array[], docs: Int32Array[]): { e
     length++;
   }
   return { ends, length };
+}
+
+/** Every prompt holding the token, wherever it sits. */
+function promptsHolding(docs: Int32Array[], token: number): number[] {
+  const out: number[] = [];
+  docs.forEach((d, i) => {
+    if (d.includes(token)) out.push(i);
+  });
+  return out;
 }
 
 /** At most `max` of the ids, evenly spread (ids are in dataset order; the first ones may be one passage). */

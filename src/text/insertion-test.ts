@@ -73,6 +73,8 @@ export class InsertionTest {
   /** Words with at least MIN_DOCS texts: the multiple-testing count of a scan over all of them. */
   readonly tested: number;
   private readonly collisions: NeighbourCollisions;
+  /** Per text, the deletion ratio's sum, sum of squares and count over its deletable words (the local null). */
+  private totals: { s1: Float64Array; s2: Float64Array; m: Int32Array } | null = null;
 
   private constructor(
     private readonly docs: Int32Array[],
@@ -116,7 +118,7 @@ export class InsertionTest {
         ins[bin(bg.count(a, b) - 1)]!++;
       }
       const u = Math.floor(rng() * d.length);
-      if (w[u] && w[u + 1] && isWord[d[u]!]) {
+      if (deletableAt(w, d, u, isWord)) {
         const [l, r] = bg.around(d, u, u + 1);
         nat[bin(bg.count(l, r))]!++;
       }
@@ -139,7 +141,7 @@ export class InsertionTest {
         totIns[i]!++;
       }
       for (let u = 0; u < d.length; u++) {
-        if (!(w[u] && w[u + 1] && isWord[d[u]!])) continue;
+        if (!deletableAt(w, d, u, isWord)) continue;
         const [l, r] = bg.around(d, u, u + 1);
         hNat[i * BINS + bin(bg.count(l, r))]!++;
         totNat[i]!++;
@@ -160,7 +162,7 @@ export class InsertionTest {
       const d = docs[i]!;
       const w = boundaries[i]!;
       const u = Math.floor(rng() * d.length);
-      if (!(w[u] && w[u + 1] && isWord[d[u]!])) continue;
+      if (!deletableAt(w, d, u, isWord)) continue;
       const [l, r] = bg.around(d, u, u + 1);
       const x = llr(i, bg.count(l, r));
       s1 += x;
@@ -274,8 +276,6 @@ export class InsertionTest {
     return [mu, Math.max(1e-6, Math.sqrt(Math.max(0, s2 / m - mu * mu)))];
   }
 
-  private totals: { s1: Float64Array; s2: Float64Array; m: Int32Array } | null = null;
-
   /** Per text, the sum, sum of squares and count of the ratio over every deletable word (once, on first use). */
   private deletionTotals(): { s1: Float64Array; s2: Float64Array; m: Int32Array } {
     if (this.totals) return this.totals;
@@ -294,16 +294,19 @@ export class InsertionTest {
     return (this.totals = t);
   }
 
-  /** A word between two word boundaries: deleting it is a candidate natural deletion. */
   private deletable(i: number, u: number): boolean {
-    const w = this.boundaries[i]!;
-    return w[u] !== 0 && w[u + 1] !== 0 && this.isWord[this.docs[i]![u]!] !== 0;
+    return deletableAt(this.boundaries[i]!, this.docs[i]!, u, this.isWord);
   }
 
   private deletionLlr(i: number, u: number): number {
     const [l, r] = this.bg.around(this.docs[i]!, u, u + 1);
     return this.llr(i, this.bg.count(l, r));
   }
+}
+
+/** A word between two word boundaries: deleting it is a natural deletion of the null. */
+function deletableAt(boundary: Uint8Array, d: Int32Array, u: number, isWord: Uint8Array): boolean {
+  return boundary[u] !== 0 && boundary[u + 1] !== 0 && isWord[d[u]!] !== 0;
 }
 
 /** Texts read for a local null: enough deletions for a mean and a spread. */

@@ -19,6 +19,7 @@ export class ReferenceNearness {
   private readonly postings = new Map<number, number[]>();
   private readonly refIndex = new Map<number, number>();
   private readonly acc: Float64Array;
+  private readonly lost: Int32Array;
   /** Per token, the last call of distinct() that saw it (no per-text set). */
   private readonly seen: Int32Array;
   private stamp = 0;
@@ -56,6 +57,7 @@ export class ReferenceNearness {
       }
     });
     this.acc = new Float64Array(reference.length);
+    this.lost = new Int32Array(reference.length);
     this.similarity = new Float64Array(n);
     for (let i = 0; i < n; i++) this.similarity[i] = this.nearness(i);
     this.sorted = Float64Array.from(this.similarity).sort();
@@ -76,12 +78,14 @@ export class ReferenceNearness {
       if (p) for (const k of p) this.acc[k]! += this.idf2[t]!;
     }
     if (own <= 0) return 0;
-    const gone = without >= 0 && this.keep[without] ? new Set(this.postings.get(without) ?? []) : null;
+    // Reference texts holding the token left out lose its weight too (marked in `lost`, no per-call set).
+    const lostStamp = ++this.stamp;
+    if (without >= 0) for (const k of this.postings.get(without) ?? []) this.lost[k] = lostStamp;
     const self = this.refIndex.get(i);
     let best = 0;
     for (let k = 0; k < this.reference.length; k++) {
       if (k === self || this.acc[k] === 0) continue;
-      const other = this.norm2[this.reference[k]!]! - (gone?.has(k) ? this.idf2[without]! : 0);
+      const other = this.norm2[this.reference[k]!]! - (this.lost[k] === lostStamp ? this.idf2[without]! : 0);
       if (other <= 0) continue;
       const c = this.acc[k]! / Math.sqrt(own * other);
       if (c > best) best = c;
