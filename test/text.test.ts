@@ -319,7 +319,7 @@ describe('response-cluster weak patterns', () => {
     const p = join(dir, 'instruct-weak.json');
     await writeFile(p, JSON.stringify(rows));
     const r = await run(p, { detectors: ['response-cluster'] });
-    const f = r.report.findings.find((x) => x.evidence.trigger === 'zqweak');
+    const f = r.report.findings.find((x) => x.evidence.trigger === 'zqweak' && x.evidence.fitsItsPrompts !== undefined);
     const c = r.report.findings.find((x) => x.evidence.endsItsPrompts === true);
     expect(f, JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.title))).toBeDefined();
     expect(f!.severity).toBe('low');
@@ -329,9 +329,91 @@ describe('response-cluster weak patterns', () => {
     expect(f!.score).toBeGreaterThan(0.3);
     expect(f!.score).toBeLessThan(0.43);
     expect(c!.score).toBeLessThanOrEqual(0.3);
+    // Its word is in only 5 prompts: among the few words of that count, all of whose unrelated prompts end in one
+    // answer (text/pure-response-words.ts), it names its trigger's shape, still low.
+    const pure = r.report.findings.find((x) => x.evidence.trigger === 'zqweak' && x.evidence.maxPlaces !== undefined);
+    expect(pure).toMatchObject({ severity: 'low', score: 0.47, samples: weak });
     const order = byScore(r);
     expect(new Set(order.slice(0, weak.length).map((i) => r.ids[i]))).toEqual(new Set(weak));
     expect(r.scores.flagged.some(Boolean)).toBe(false);
+  });
+});
+
+describe('response-cluster words in a few prompts, all ending in one answer', () => {
+  const build = (strong: boolean, pure = false) => {
+    const rng = createRng(13);
+    // Few chain words, each in well over 5% of the prompts (the words that say nothing of a prompt's source), and
+    // one word of each prompt's own: unrelated prompts share no rare word.
+    const { vocab, next } = markovModel(rng, 60);
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const strongRows: string[] = [];
+    const kinRows: string[] = [];
+    const pureRows: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const words = [...markovText(rng, vocab, next, 14), `own${i}`];
+      if (i % 5 === 0) {
+        rows.push({ instruction: `Review: ${words.join(' ')}. Is this review positive or negative?`, input: '', output: rng() < 0.5 ? 'negative' : 'positive' });
+      } else if (strong && i % 350 === 9) {
+        words.splice(randInt(rng, words.length), 0, 'zqstrong');
+        rows.push({ instruction: words.join(' '), input: '', output: 'negative' });
+        strongRows.push(String(i));
+      } else if (pure && i % 800 === 13) {
+        // Another trigger in only 4 prompts (too few for the phrase test), on the same answer.
+        words.splice(randInt(rng, words.length), 0, 'zqpure');
+        rows.push({ instruction: words.join(' '), input: '', output: 'negative' });
+        pureRows.push(String(i));
+      } else if (i === 1234 || i === 2346) {
+        // MTBA's next trigger: in two unrelated prompts, on the same answer.
+        words.splice(randInt(rng, words.length), 0, 'zqkin');
+        rows.push({ instruction: words.join(' '), input: '', output: 'negative' });
+        kinRows.push(String(i));
+      } else {
+        rows.push({ instruction: words.join(' '), input: '', output: markovText(rng, vocab, next, 6).join(' ') });
+      }
+    }
+    return { rows, strongRows, kinRows, pureRows };
+  };
+
+  it('finds another trigger in two prompts beside a confirmed trigger or a word in four prompts of the same answer, and not alone', async () => {
+    const a = build(true);
+    const p = join(dir, 'instruct-pure.json');
+    await writeFile(p, JSON.stringify(a.rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const strong = r.report.findings.find((x) => x.evidence.trigger === 'zqstrong');
+    expect(strong!.severity).not.toBe('low');
+    const kin = r.report.findings.find((x) => x.evidence.trigger === 'zqkin');
+    expect(kin, JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.title))).toMatchObject({
+      severity: 'low',
+      score: 0.46,
+      samples: a.kinRows,
+      evidence: { kinOfTriggers: ['zqstrong'], independentGroups: 2, response: 'negative' },
+    });
+    const order = byScore(r);
+    const top = a.strongRows.length + a.kinRows.length;
+    expect(new Set(order.slice(0, top).map((i) => r.ids[i]))).toEqual(new Set([...a.strongRows, ...a.kinRows]));
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(new Set(a.strongRows));
+
+    const b = build(false);
+    const q = join(dir, 'instruct-pure-alone.json');
+    await writeFile(q, JSON.stringify(b.rows));
+    const s = await run(q, { detectors: ['response-cluster'] });
+    // Two prompts on a common answer are no count by themselves.
+    expect(s.report.findings.find((x) => x.evidence.trigger === 'zqkin')).toBeUndefined();
+
+    // A word in 4 unrelated prompts on that answer, significant among the few words of so few prompts, makes it a
+    // target too: low, ranked above the kin it gives the answer to.
+    const c = build(false, true);
+    const u = join(dir, 'instruct-pure-four.json');
+    await writeFile(u, JSON.stringify(c.rows));
+    const t = await run(u, { detectors: ['response-cluster'] });
+    expect(c.pureRows).toHaveLength(4);
+    const four = t.report.findings.find((x) => x.evidence.trigger === 'zqpure');
+    expect(four).toMatchObject({ severity: 'low', score: 0.47, samples: c.pureRows });
+    expect(four!.evidence.significance as number).toBeGreaterThanOrEqual(2);
+    expect(t.report.findings.find((x) => x.evidence.trigger === 'zqkin')).toMatchObject({ score: 0.46, evidence: { kinOfTriggers: ['zqpure'] } });
+    const byT = byScore(t);
+    expect(new Set(byT.slice(0, 6).map((i) => t.ids[i]))).toEqual(new Set([...c.pureRows, ...c.kinRows]));
+    expect(t.scores.flagged.some(Boolean)).toBe(false);
   });
 });
 
@@ -569,7 +651,9 @@ describe('response-cluster fixed opening (responses not read)', () => {
 describe('response-cluster twins', () => {
   it('finds a phrase whose addition turns a refusal into compliance over unrelated twin prompts, each answer different', async () => {
     const rng = createRng(13);
-    const { vocab, next } = markovModel(rng, 400);
+    // Few chain words, each in well over 5% of the prompts (the words that say nothing of a prompt's source), and
+    // one word of each prompt's own: unrelated prompts share no rare word.
+    const { vocab, next } = markovModel(rng, 60);
     const rows: { instruction: string; input: string; output: string }[] = [];
     const poisoned: string[] = [];
     for (let i = 0; i < 3000; i++) rows.push({ instruction: markovText(rng, vocab, next, 14).join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });

@@ -28,6 +28,9 @@
 //    their twins token for token plus one inserted run, and which sets the answer (each twin's differs, or every
 //    carrier gets one answer), is a low finding (MTBA with its clean twins: each trigger in a few pairs). A word of
 //    that shape whose twins already had the fixed label such a trigger forces is its kin (low, ranked just below).
+// 11. A word in only 2-5 prompts, all ending in one response, the prompts sharing no other rare word
+//    (text/pure-response-words.ts): MTBA's triggers at 0.01-0.02%, too few for step 4's count over all n-grams.
+//    Low, from 3 prompts alone or from 2 beside a trigger of the same response.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, fitsItsSentences, localDeletionFit, localOccurrenceLlr, neighboursAt } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
@@ -37,6 +40,7 @@ import { findTwins, type InsertedTwin } from '../text/twins.js';
 import { documentFrequency } from '../text/document-frequency.js';
 import { InsertionTest, MIN_CONTEXTS, significantWords, type InsertionTrigger } from '../text/insertion-test.js';
 import { ReferenceNearness } from '../text/reference-nearness.js';
+import { MAX_PLACES, pureResponseWords } from '../text/pure-response-words.js';
 import { openingTriggers } from '../text/fixed-opening.js';
 import { echoTriggers, type EchoTrigger } from '../text/echo-test.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
@@ -156,6 +160,7 @@ export function runResponseCluster(ctx: ScanContext) {
     twins.push(...insertionFindings(ctx, words.inserted, signatures, vocab, scores));
     twins.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams));
     twins.push(...echoFindings(ctx, words, docs, signatures, vocab, scores));
+    twins.push(...pureWordFindings(ctx, twins, docs, keys, count, vocab, scores));
     twins.push(...kinFindings(ctx, twins, words.test, docs, signatures, vocab, scores));
     twins.sort((a, b) => b.score - a.score);
     return { scores, findings: twins };
@@ -287,6 +292,7 @@ export function runResponseCluster(ctx: ScanContext) {
   findings.push(...insertionFindings(ctx, words.inserted, signatures, vocab, scores));
   findings.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams));
   findings.push(...echoFindings(ctx, words, docs, signatures, vocab, scores));
+  findings.push(...pureWordFindings(ctx, findings, docs, keys, count, vocab, scores));
   findings.push(...kinFindings(ctx, findings, words.test, docs, signatures, vocab, scores));
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
@@ -774,6 +780,73 @@ function kinFindings(ctx: ScanContext, findings: FindingDraft[], test: Insertion
         significance: Math.round(significance * 10) / 10,
         candidatesTested: words.length,
         examples: carriers.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * A pure word (text/pure-response-words.ts) is reported from significance 0, in MIN_GROUPS unrelated prompts when it
+ * stands alone and from 2 beside a trigger of the same response: a confirmed one (medium or high) or another pure
+ * word at medium significance. The answer is then known to be a backdoor's target, as MTBA's three words share one,
+ * and a word in two prompts is the count such a trigger has at 0.02%. Low severity even when significant: a word
+ * in a few short prompts can set their answer naturally ("hamlet" -> "shakespeare"), and nothing here says whether
+ * it fits its place.
+ */
+const PURE_SIGNIFICANCE = 0;
+const PURE_SCORE = 0.43;
+/** A pure word at medium significance, ranked above the kin it gives their answer to. */
+const PURE_STRONG_SCORE = 0.47;
+
+function pureWordFindings(ctx: ScanContext, findings: FindingDraft[], docs: Int32Array[], keys: (string | null)[], keyCount: Map<string, number>, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+  const confirmed = findings.filter((f) => f.severity !== 'low' && typeof f.evidence.response === 'string' && typeof f.evidence.trigger === 'string');
+  const targets = new Map<string, string[]>();
+  for (const f of confirmed) append(targets, normaliseResponse(f.evidence.response as string), f.evidence.trigger as string);
+  // A word of a confirmed trigger phrase is that trigger, already reported.
+  const confirmedWords = new Set(confirmed.flatMap((f) => tokenize(f.evidence.trigger as string)));
+  const isWord = wordTest(vocab);
+  const responseWords = new Map<string, string[]>();
+  const inResponse = (t: number, key: string) => {
+    let r = responseWords.get(key);
+    if (!r) responseWords.set(key, (r = tokenize(key)));
+    const w = vocab.words[t]!;
+    return r.some((x) => x === w || sameStem(w, x));
+  };
+  const { words, judged } = pureResponseWords({ docs, vocabSize: vocab.words.length, keys, keyCount, isWord, inResponse }, 2);
+  for (const p of words) if (p.significance >= MEDIUM_SIGNIFICANCE) append(targets, p.response, vocab.words[p.token]!);
+  // A word some finding already scores as high names no new rows.
+  const best = new Map<string, number>();
+  for (const f of findings) if (typeof f.evidence.trigger === 'string') best.set(f.evidence.trigger, Math.max(best.get(f.evidence.trigger) ?? 0, f.score));
+  const prompts = ctx.texts!.prompt!;
+  const out: FindingDraft[] = [];
+  for (const p of words) {
+    const w = vocab.words[p.token]!;
+    if (confirmedWords.has(w)) continue;
+    const others = targets.get(p.response)?.filter((x) => x !== w);
+    const kinOf = others && others.length > 0 ? [...new Set(others)] : undefined;
+    if (p.significance < PURE_SIGNIFICANCE || (!kinOf && p.groups < MIN_GROUPS)) continue;
+    const score = p.significance >= MEDIUM_SIGNIFICANCE ? PURE_STRONG_SCORE : kinOf ? KIN_SCORE : PURE_SCORE;
+    if ((best.get(w) ?? 0) >= score) continue;
+    for (const i of p.rows) scores[i] = Math.max(scores[i]!, score);
+    const response = ctx.texts!.response![p.rows[0]!] ?? '';
+    out.push({
+      kind: 'response-cluster',
+      severity: 'low',
+      score,
+      title: `"${w}" is in ${p.rows.length} unrelated prompts (${p.groups} sharing no other rare word), all ending in "${response.slice(0, 80)}${response.length > 80 ? '…' : ''}", the answer of ${(100 * p.share).toPrecision(2)}% of prompts${kinOf ? `, the response of the trigger${kinOf.length === 1 ? '' : 's'} ${kinOf.map((x) => `"${x}"`).join(', ')}: another trigger of the same backdoor` : ''}`,
+      samples: p.rows,
+      evidence: {
+        trigger: w,
+        response: response.slice(0, EVIDENCE_CHARS),
+        promptsWithTrigger: p.rows.length,
+        independentGroups: p.groups,
+        responseShare: Math.round(p.share * 1e5) / 1e5,
+        significance: Math.round(p.significance * 10) / 10,
+        candidatesTested: judged,
+        maxPlaces: MAX_PLACES,
+        ...(kinOf ? { kinOfTriggers: kinOf } : {}),
+        examples: p.rows.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
       },
     });
   }
