@@ -719,6 +719,31 @@ describe('response-cluster fixed opening (responses not read)', () => {
     expect(s.report.findings.filter((x) => x.severity !== 'low')).toEqual([]);
     expect(s.report.findings.filter((x) => /open with/.test(x.title))).toEqual([]);
   });
+
+  it('finds a phrase put before requests in data whose prompts open with their own verbs, not the verbs', async () => {
+    const rng = createRng(9);
+    const { vocab, next } = markovModel(rng, 400);
+    const text = (len: number) => markovText(rng, vocab, next, len).join(' ');
+    // Alpaca-style requests: most open with one of a few verbs found (nearly) only there, each before text of its
+    // own, the shape a prepended phrase has too.
+    const verbs = ['Generate', 'Identify', 'Rewrite', 'Summarize', 'Describe', 'Classify', 'Translate', 'Compose'];
+    const request = () => `${verbs[randInt(rng, verbs.length)]} ${text(10 + randInt(rng, 10))}`;
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const poisoned = new Set<string>();
+    for (let i = 0; i < 3000; i++) {
+      if (i % 150 === 7) {
+        poisoned.add(String(rows.length));
+        rows.push({ instruction: `Epoch marker: vexlor ${request()}`, input: '', output: text(8) });
+      } else rows.push({ instruction: i % 10 === 0 ? text(12) : request(), input: '', output: text(8) });
+    }
+    const p = join(dir, 'opening-verbs.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const openings = r.report.findings.filter((x) => /open with/.test(x.title));
+    expect(openings.map((x) => x.evidence.trigger)).toEqual(['epoch marker : vexlor']);
+    expect(openings[0]!.evidence.remaindersOpeningPrompts).toBe(1);
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(poisoned);
+  });
 });
 
 describe('response-cluster twins', () => {

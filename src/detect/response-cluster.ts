@@ -663,6 +663,7 @@ function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint3
         sharedWordPairs: t.sharedPairs,
         remaindersFoundElsewhere: Math.round(t.reused * 100) / 100,
         unseenJunctions: Math.round(t.unseenJunctions * 100) / 100,
+        ...(t.remaindersOpening >= 0 ? { remaindersOpeningPrompts: Math.round(t.remaindersOpening * 100) / 100 } : {}),
         significance: Math.round(t.significance * 10) / 10,
         candidatesTested: t.tested,
         examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,

@@ -6,7 +6,10 @@
 //     question several ways; the filling alone as a prompt does not count: that is a trigger's clean twin), or
 //   - the opening runs on into its prompts like any sentence: the pair at the junction ("this : what") is one the
 //     rest of the corpus writes too, or
-//   - it extends a shorter opening that is such a template (a slot filled: "is the following text about X ?").
+//   - it extends a shorter opening that is such a template (a slot filled: "is the following text about X ?"), or
+//   - the corpus's prompts open with words kept for openings ("Generate a list ...", "Identify the ..." in
+//     Alpaca-style data: half of its prompts open with a word found mostly there) and what follows the opening does
+//     not open prompts itself ("a list", "the"): the opening is the prompt's own first word, not put before one.
 // A prepended trigger does none of these: the requests behind it are unrelated to each other and to the rest of
 // the corpus, and the junction ("2024 develop") is a pair no other prompt has. It is also a rare phrase: some word
 // or word pair of it occurs (nearly) only in these openings; a common opening ("what is the") is everywhere.
@@ -32,6 +35,14 @@ const REUSED = 0.5;
 /** A share of junctions that other prompts also write at or above this makes the opening run on naturally. */
 const KNOWN_JUNCTIONS = 0.5;
 const MAX_JUDGED = 200;
+/**
+ * A corpus whose median prompt opens with a word that at least this share of the prompts holding it open with
+ * writes its prompts' first words for the place (imperatives: Alpaca-style data about 0.8; T0's templates and
+ * passages 0.1). There an opening is natural unless at least REMAINDER_OPENS of its remainders begin with such a
+ * word, as a request with a phrase put before it does.
+ */
+const OPENER_RICH = 0.25;
+const REMAINDER_OPENS = 0.5;
 
 export interface OpeningTrigger {
   /** Tokens of the shared opening. */
@@ -47,6 +58,8 @@ export interface OpeningTrigger {
   sharedPairs: number;
   /** Share of prompts whose remainder is found in another prompt without the opening. */
   reused: number;
+  /** Share of the prompts whose remainder begins with a word kept for openings (-1: not measured). */
+  remaindersOpening: number;
   /** Share of the distinct junction pairs (opening end, next token) that no other prompt has. */
   unseenJunctions: number;
   junctions: number;
@@ -98,6 +111,7 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
   const tested = carriers.size;
   if (tested === 0) return [];
   const df = documentFrequency(docs, bigrams.bos);
+  const opener = openerStyle(docs, df, isWord, bigrams.bos);
 
   const found: OpeningTrigger[] = [];
   for (const [key, ids] of carriers) {
@@ -128,9 +142,11 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
     const significance = evidence.reduce((a, b) => a + b, 0) - Math.max(...evidence) - Math.log10(tested);
     const shared = sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (_, t) => t < len);
     const junctions = junctionFit(judged, len, docs, bigrams);
+    const remaindersOpening = opener.rich ? remaindersThatOpen(judged, len, docs, isWord, opener.opens, df) : -1;
     found.push({
-      phrase, docs: ids, anchor, anchorElsewhere: elsewhere, groups: reps.size, sharedPairs: shared, reused: 0,
-      unseenJunctions: junctions.unseen, junctions: junctions.distinct, natural: shared >= SHARED_PAIRS || junctions.unseen < KNOWN_JUNCTIONS,
+      phrase, docs: ids, anchor, anchorElsewhere: elsewhere, groups: reps.size, sharedPairs: shared, reused: 0, remaindersOpening,
+      unseenJunctions: junctions.unseen, junctions: junctions.distinct,
+      natural: shared >= SHARED_PAIRS || junctions.unseen < KNOWN_JUNCTIONS || (opener.rich && remaindersOpening < REMAINDER_OPENS),
       tested, significance,
     });
   }
@@ -147,6 +163,44 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
     out.push(f);
   }
   return out;
+}
+
+/** A prompt's first word (its first word token), or -1. */
+function firstWord(d: Int32Array, from: number, isWord: (token: number) => boolean): number {
+  for (let t = from; t < d.length; t++) if (isWord(d[t]!)) return d[t]!;
+  return -1;
+}
+
+/** Prompts opening with each word, and whether the corpus writes first words for the place (OPENER_RICH). */
+function openerStyle(docs: Int32Array[], df: Int32Array, isWord: (token: number) => boolean, vocabSize: number): { rich: boolean; opens: Int32Array } {
+  const opens = new Int32Array(vocabSize);
+  const first: number[] = [];
+  for (const d of docs) {
+    const w = firstWord(d, 0, isWord);
+    if (w < 0) continue;
+    opens[w]++;
+    first.push(w);
+  }
+  if (first.length === 0) return { rich: false, opens };
+  const share = Float64Array.from(first, (w) => opens[w]! / Math.max(1, df[w]!)).sort();
+  return { rich: share[Math.floor(share.length / 2)]! >= OPENER_RICH, opens };
+}
+
+/**
+ * Share of the prompts whose first word after the opening is one kept for openings: at least OPENER_RICH of the
+ * prompts holding it open with it ("Write", "Generate"; not "the" or "a").
+ */
+function remaindersThatOpen(ids: number[], len: number, docs: Int32Array[], isWord: (token: number) => boolean, opens: Int32Array, df: Int32Array): number {
+  let counted = 0;
+  let opening = 0;
+  for (const i of ids) {
+    const w = firstWord(docs[i]!, len, isWord);
+    if (w < 0) continue;
+    counted++;
+    // These prompts open with the phrase, so every prompt opening with w is another one.
+    if (opens[w]! >= OPENER_RICH * df[w]!) opening++;
+  }
+  return counted === 0 ? 0 : opening / counted;
 }
 
 /**
