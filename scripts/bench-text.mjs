@@ -15,6 +15,14 @@
 //   node scripts/bench-text.mjs documents   IMDB 20,000 + 5 gibberish-trigger documents
 //   node scripts/bench-text.mjs clean [name]  clean SST-2 dev+test, AG News, IMDB, T0: share flagged (name: only
 //                                           the sets whose name contains it, e.g. t0)
+//   node scripts/bench-text.mjs clean-instruct [name]
+//                                           clean instruction data: alpaca-eval (3 x 805), the clean rows of
+//                                           BackdoorLLM's negsentiment and refusal files (1,000 distinct), and the
+//                                           label sets SMS spam, hate speech, AG News, SST-2 train written as
+//                                           prompt = text (with and without a one-line template), response = label
+//   node scripts/bench-text.mjs backdoorllm [tasks]
+//                                           BackdoorLLM's own training sets: each attack's poisoned and clean rows
+//                                           of one task, scanned whole (50% poisoned): recall and precision
 //   node scripts/bench-text.mjs hiddenkiller  HiddenKiller syntactic poison (SST-2, OLID) at 20% and thinned to 1%
 //   node scripts/bench-text.mjs insertion [t0|sst2|agnews|imdb]
 //                                           the label-free insertion test alone on clean texts (top words)
@@ -220,6 +228,59 @@ async function clean(only) {
   }
 }
 
+const flaggedShare = (m) => `flagged=${m.flagged} (${((100 * m.flagged) / m.samples).toFixed(2)}%)`;
+const topFindings = (r) => r.report.findings.filter((f) => f.severity !== 'low').slice(0, 3).map((f) => `${f.samples.length}: ${f.title.slice(0, 60)}`).join(' | ');
+
+async function cleanInstruct(only) {
+  const inst = (rows) => rows.map(([instruction, output, input = '']) => ({ instruction, input, output }));
+  const sets = [
+    ['alpaca-eval', async () => inst((await Promise.all(['claude', 'gpt4', 'text_davinci_003'].map(async (f) => JSON.parse(await readText(join(SHARED, 'instruct/alpaca-eval', `${f}.json`)))))).flat().map((r) => [r.instruction, r.output]))],
+    ['backdoorllm clean rows', async () => {
+      const seen = new Set();
+      const rows = [];
+      for (const task of ['negsentiment', 'refusal']) for (const a of ATTACKS) for (const r of JSON.parse(await readText(join(SHARED, 'instruct/backdoorllm/poison_data', task, a, `none_backdoor500_${task}_${a}.json`)))) {
+        const k = `${r.instruction}\u0000${r.input}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        rows.push([r.instruction, r.output, r.input]);
+      }
+      return inst(rows);
+    }],
+  ];
+  const labelSets = [
+    ['SMS spam', async () => (await readTsv(join(SHARED, 'text/sms-spam/SMSSpamCollection.tsv'))).map(([l, t]) => [t, l])],
+    ['hate speech', async () => (await readTsv(join(SHARED, 'text/hate-speech/train.tsv'))).map(([t, l]) => [t, l === '1' ? 'hateful' : 'not hateful'])],
+    ['AG News', async () => [...(await readTsv(join(SHARED, 'text/agnews/dev.tsv'))), ...(await readTsv(join(SHARED, 'text/agnews/test.tsv')))].map(([t, l]) => [t, ['World', 'Sports', 'Business', 'Sci/Tech'][Number(l)]])],
+    ['SST-2 train', async () => (await readTsv(join(SHARED, 'text/sst2/train.tsv'))).map(([l, t]) => [t, l === '1' ? 'positive' : 'negative'])],
+  ];
+  for (const [name, rows] of labelSets) {
+    sets.push([`${name} as instructions`, async () => inst(await rows())]);
+    sets.push([`${name} as instructions, templated`, async () => inst((await rows()).map(([t, l]) => [`Classify the following text.\n${t}`, l]))]);
+  }
+  for (const [name, rows] of sets) {
+    if (only && !name.toLowerCase().includes(only)) continue;
+    const path = join(work, 'clean-instruct.json');
+    await writeFile(path, JSON.stringify(await rows()));
+    const { r, m } = await runScan(path, new Set());
+    console.log(`clean-instruct ${name}: n=${m.samples} ${flaggedShare(m)} time=${r.report.timing.seconds}s ${topFindings(r)}`);
+  }
+}
+
+async function backdoorllm(tasks = TASKS) {
+  for (const task of tasks) for (const attack of ATTACKS) {
+    const n = task === 'jailbreak' ? 400 : 500;
+    const name = task === 'sst2' ? 'sst2sentiment' : task;
+    const dir = join(SHARED, 'instruct/backdoorllm/poison_data', task, attack);
+    const pois = JSON.parse(await readText(join(dir, task === 'jailbreak' && attack === 'badnet' ? 'backdoor400_jailbreak_badnet_old.json' : `backdoor${n}_${name}_${attack}.json`)));
+    const clean = JSON.parse(await readText(join(dir, `none_backdoor${n}_${name}_${attack}.json`)));
+    const rows = [...pois, ...clean].map(({ instruction, input, output }) => ({ instruction, input, output }));
+    const path = join(work, 'backdoorllm.json');
+    await writeFile(path, JSON.stringify(rows));
+    const { r, m } = await runScan(path, new Set(pois.map((_, i) => String(i))));
+    console.log(`backdoorllm ${task}/${attack}: n=${m.samples} poisoned=${m.poisoned} flagged=${m.flagged} recall=${m.recallFlagged.toFixed(3)} precision=${m.precisionFlagged.toFixed(3)} time=${r.report.timing.seconds}s triggers=${mainTriggers(r)}`);
+  }
+}
+
 async function speed() {
   const rows = (await readTsv(join(SHARED, 'text/sst2/train.tsv'))).map((r) => [r[1], r[0]]);
   const rng = createRng(1);
@@ -381,5 +442,7 @@ if (what === 'inject' || what === 'all') {
 if (what === 'instruct' || what === 'all') await instruct(process.argv[3] && process.argv[3] !== 'all' ? [Number(process.argv[3])] : [6, 55], Number(process.argv[4] ?? 1), process.argv[5] ? process.argv[5].split(',') : TASKS, process.argv[6] ?? 'poisoned', process.argv[7] ? process.argv[7].split(',') : ATTACKS);
 if (what === 'documents' || what === 'all') await documents([1, 2, 3, 4, 5]);
 if (what === 'clean' || what === 'all') await clean(process.argv[3]);
+if (what === 'clean-instruct' || what === 'all') await cleanInstruct(process.argv[3]);
+if (what === 'backdoorllm' || what === 'all') await backdoorllm(process.argv[3] ? process.argv[3].split(',') : TASKS);
 if (what === 'hiddenkiller' || what === 'all') await hiddenKiller();
 if (what === 'speed' || what === 'all') await speed();

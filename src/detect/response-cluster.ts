@@ -609,7 +609,6 @@ function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[], signa
  */
 const OPENING_LOW_SCORE = 0.45;
 
-/** A rare phrase prepended to many unrelated prompts (responses not read). */
 /**
  * Whether an opening sets no answer: nearly all of its prompts end in labels, and either not in one label (a
  * message's own "Yup" before ham and spam alike) or in one their rest already reads as (a news dateline before its
@@ -634,6 +633,7 @@ function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: 
   return agreement !== null && base !== null && agreement >= NATURAL_AGREE_RATIO * base;
 }
 
+/** A rare phrase prepended to many unrelated prompts (responses read only to see whether it sets a label). */
 function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts, labels: { content: LabelContent; keys: readonly (string | null)[] } | null = null): FindingDraft[] {
   const out: FindingDraft[] = [];
   const prompts = ctx.texts!.prompt!;

@@ -28,6 +28,9 @@ export class LabelContent {
   private readonly post: Float64Array;
   private readonly base = new Map<number, number | null>();
   private zeros = new Uint8Array(0);
+  /** Scratch for one prompt's evidence words and their removed occurrences (no allocation per prompt). */
+  private wordBuf = new Int32Array(0);
+  private goneBuf = new Int32Array(0);
 
   constructor(private readonly docs: Int32Array[], private readonly vocab: number, keys: readonly (string | null)[], keyCount: ReadonlyMap<string, number>) {
     const n = docs.length;
@@ -130,16 +133,21 @@ export class LabelContent {
   private posteriorOf(c: number, d: Int32Array, mask: Uint8Array, removedTokens: number, removedDocs: number): number {
     const { classes, vocab, counts, removed, post } = this;
     // The prompt's words that carry evidence, and how many of their occurrences the removed prompts held.
-    const words: number[] = [];
-    const gone: number[] = [];
+    if (this.wordBuf.length < d.length) {
+      this.wordBuf = new Int32Array(d.length);
+      this.goneBuf = new Int32Array(d.length);
+    }
+    const words = this.wordBuf;
+    const gone = this.goneBuf;
+    let m = 0;
     for (let t = 0; t < d.length; t++) {
       const w = d[t]!;
       if (mask[t] || w >= vocab) continue;
       const g = removed.get(w) ?? 0;
       // A word only the removed prompts hold carries no evidence either way.
       if (this.anyCount[w]! - g <= 0) continue;
-      words.push(w);
-      gone.push(g);
+      words[m] = w;
+      gone[m++] = g;
     }
     let all = -removedDocs;
     for (let l = 0; l < classes; l++) all += this.docCounts[l]!;
@@ -152,9 +160,9 @@ export class LabelContent {
         continue;
       }
       const denom = Math.log(this.totals[l]! - (own ? removedTokens : 0) + this.seen);
-      let s = Math.log((docsOf + 1) / (all + classes)) - words.length * denom;
+      let s = Math.log((docsOf + 1) / (all + classes)) - m * denom;
       const o = l * vocab;
-      for (let k = 0; k < words.length; k++) s += Math.log(counts[o + words[k]!]! - (own ? gone[k]! : 0) + 1);
+      for (let k = 0; k < m; k++) s += Math.log(counts[o + words[k]!]! - (own ? gone[k]! : 0) + 1);
       post[l] = s;
     }
     let max = -Infinity;
