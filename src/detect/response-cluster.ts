@@ -106,6 +106,24 @@ const AGREE_POSTERIOR = 0.5;
 const MIN_CONTENT_TOKENS = 3;
 /** Prompts of a label read to learn how well the label can be read off its prompts at all. */
 const BASE_SAMPLE = 500;
+const NOT_READ = { agreement: null, baseAgreement: null, reads: false } as const;
+
+/**
+ * Whether the prompts `judged` (all answered with the label `key`), read without `masks` and with `outOf` out of the
+ * model, give the label nearly as often as its own prompts do (NATURAL_AGREE_RATIO).
+ */
+function readsAsItsLabel(content: LabelContent, key: string, judged: number[], masks: Uint8Array[], outOf: number[]): { agreement: number | null; baseAgreement: number | null; reads: boolean } {
+  const agreement = content.agreement(key, judged, masks, outOf, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, MIN_GROUPS);
+  if (agreement === null) return NOT_READ;
+  const baseAgreement = content.baseAgreement(key, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, BASE_SAMPLE);
+  return { agreement, baseAgreement, reads: baseAgreement !== null && agreement >= NATURAL_AGREE_RATIO * baseAgreement };
+}
+
+/** The label model and each prompt's normalised response, for the opening test's look at labels. */
+interface LabelReading {
+  content: LabelContent;
+  keys: readonly (string | null)[];
+}
 
 interface Candidate {
   tokens: number[];
@@ -263,9 +281,8 @@ export function runResponseCluster(ctx: ScanContext) {
     const echo = !cue && fixed < SHARED_PAIRS && echoes(judged, docs, responseTokens[g.majority]!, vocab.words);
     let natural = cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z, true));
     // Read with all of the phrase's prompts out of the model: a trigger's carriers cannot vouch for each other.
-    const agreement = natural ? null : content.agreement(clusterKey[g.majority]!, judged, masks, carriers, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, MIN_GROUPS);
-    const baseAgreement = agreement === null ? null : content.baseAgreement(clusterKey[g.majority]!, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, BASE_SAMPLE);
-    if (agreement !== null && baseAgreement !== null && agreement >= NATURAL_AGREE_RATIO * baseAgreement) natural = true;
+    const { agreement, baseAgreement, reads } = natural ? NOT_READ : readsAsItsLabel(content, clusterKey[g.majority]!, judged, masks, carriers);
+    natural ||= reads;
     candidates.push({
       tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: grouping.hit, insertion, cue, fixed,
       echo, agreement, baseAgreement, natural, significance,
@@ -614,7 +631,7 @@ const OPENING_LOW_SCORE = 0.45;
  * message's own "Yup" before ham and spam alike) or in one their rest already reads as (a news dateline before its
  * topic's stories), as the phrase test asks. A prepended trigger before free answers (jailbreak) is not judged.
  */
-function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: { content: LabelContent; keys: readonly (string | null)[] }): boolean {
+function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: LabelReading): boolean {
   const tally = new Map<string, number>();
   let labelled = 0;
   for (const i of t.docs) {
@@ -628,13 +645,11 @@ function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: 
   if (n < MIN_PURITY * t.docs.length) return true;
   const judged = spread(t.docs.filter((i) => labels.keys[i] === key), MAX_JUDGED);
   const masks = judged.map((i) => Uint8Array.from(docs[i]!, (_, k) => (k < t.phrase.length ? 1 : 0)));
-  const agreement = labels.content.agreement(key, judged, masks, t.docs, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, MIN_GROUPS);
-  const base = agreement === null ? null : labels.content.baseAgreement(key, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, BASE_SAMPLE);
-  return agreement !== null && base !== null && agreement >= NATURAL_AGREE_RATIO * base;
+  return readsAsItsLabel(labels.content, key, judged, masks, t.docs).reads;
 }
 
 /** A rare phrase prepended to many unrelated prompts (responses read only to see whether it sets a label). */
-function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts, labels: { content: LabelContent; keys: readonly (string | null)[] } | null = null): FindingDraft[] {
+function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts, labels: LabelReading | null = null): FindingDraft[] {
   const out: FindingDraft[] = [];
   const prompts = ctx.texts!.prompt!;
   const isWord = wordTest(vocab);
