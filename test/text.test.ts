@@ -749,9 +749,7 @@ describe('response-cluster fixed opening (responses not read)', () => {
 describe('response-cluster twins', () => {
   it('finds a phrase whose addition turns a refusal into compliance over unrelated twin prompts, each answer different', async () => {
     const rng = createRng(13);
-    // Few chain words, each in well over 5% of the prompts (the words that say nothing of a prompt's source), and
-    // one word of each prompt's own: unrelated prompts share no rare word.
-    const { vocab, next } = markovModel(rng, 60);
+    const { vocab, next } = markovModel(rng, 400);
     const rows: { instruction: string; input: string; output: string }[] = [];
     const poisoned: string[] = [];
     for (let i = 0; i < 3000; i++) rows.push({ instruction: markovText(rng, vocab, next, 14).join(' '), input: '', output: markovText(rng, vocab, next, 8).join(' ') });
