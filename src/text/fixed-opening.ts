@@ -38,7 +38,7 @@ const MAX_JUDGED = 200;
 /**
  * A corpus whose median prompt opens with a word that at least this share of the prompts holding it open with
  * writes its prompts' first words for the place (imperatives: Alpaca-style data about 0.8; T0's templates and
- * passages 0.1). There an opening is natural unless at least REMAINDER_OPENS of its remainders begin with such a
+ * passages 0.15). There an opening is natural unless at least REMAINDER_OPENS of its remainders begin with such a
  * word, as a request with a phrase put before it does.
  */
 const OPENER_RICH = 0.25;
