@@ -1,0 +1,129 @@
+// Steps 7 and 9 of response-cluster: a rare word inserted into requests written without it, shown by the word
+// pairs its deletion leaves (the deletion test) and by answers that restate the request without it (the echo test).
+import type { FindingDraft, Json, Severity } from '../../types.js';
+import { echoTriggers, type EchoTrigger } from '../../text/echo-test.js';
+import type { BigramCounts } from '../../text/insertion-fit.js';
+import { InsertionTest, significantWords, type InsertionTrigger } from '../../text/insertion-test.js';
+import { groupBySignature } from '../../text/minhash.js';
+import type { Vocabulary } from '../../text/tokenize.js';
+import { fisherLog10, normalUpperTailLog10 } from '../../util/p-values.js';
+import { createRng } from '../../util/rng.js';
+import type { ScanContext } from '../detector.js';
+import { END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, promptsHolding, SAME_SOURCE, spread, wordTest } from './common.js';
+import { OPENING_LOW_SCORE } from './opening-findings.js';
+
+/** Characters of a response read for the echo: a restated request opens the answer. */
+const ECHO_RESPONSE_CHARS = 2000;
+
+/**
+ * The two tests of a word inserted into requests written without it, run once for all findings: the echo test
+ * (each row against its own response) and the deletion test (responses not read), which also measures the words
+ * the echo test found, for the two to be combined.
+ */
+export function wordTests(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Array[], vocab: Vocabulary, bigrams: BigramCounts): { echoed: EchoTrigger[]; inserted: InsertionTrigger[]; test: InsertionTest | null } {
+  const responses = ctx.texts!.response!;
+  const encoded = responses.map((r) => (r === null ? null : vocab.encode(r.slice(0, ECHO_RESPONSE_CHARS).replace(END_MARKERS, ' '))));
+  // After encoding the responses: every id of both is below the vocabulary's size.
+  const echoed = echoTriggers(docs, boundaries, encoded, vocab.words.length, wordTest(vocab));
+  const test = InsertionTest.prepare(docs, boundaries, vocab.words, createRng(ctx.seed + 3), bigrams);
+  const inserted = test ? significantWords(test, new Set(echoed.map((t) => t.token))) : [];
+  return { echoed, inserted, test };
+}
+
+/** Rare words inserted into many unrelated prompts at varying places (responses not read). */
+export function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const prompts = ctx.texts!.prompt!;
+  for (const t of inserted) {
+    if (t.significance < MEDIUM_SIGNIFICANCE) break;
+    const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
+    if (groups < MIN_GROUPS) continue;
+    const severity: Severity = t.significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
+    const score = Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE));
+    for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
+    const word = vocab.words[t.token]!;
+    out.push({
+      kind: 'response-cluster',
+      severity,
+      score,
+      title: `"${word}" sits in ${t.docs.length} prompts (${t.contexts} distinct places) where deleting it leaves word pairs the prompts know: inserted, not written`,
+      samples: t.docs,
+      evidence: {
+        trigger: word,
+        promptsWithTrigger: t.docs.length,
+        distinctContexts: t.contexts,
+        independentGroups: groups,
+        deletionZ: Math.round(t.z * 100) / 100,
+        insertionRankZ: Math.round(t.insertionZ * 100) / 100,
+        neighbourRepeats: t.collisions.observed,
+        neighbourRepeatsExpected: Math.round(t.collisions.expected * 10) / 10,
+        significance: Math.round(t.significance * 10) / 10,
+        candidatesTested: t.tested,
+        examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Echo findings below the medium cut still rank their prompts (like OPENING_LOW_SCORE) from this significance:
+ * the top word of the 55,185 clean T0 pairs is at -0.72 and the 2,415 alpaca-eval pairs have none with two echoes
+ * (BENCHMARKS.md, seventh session).
+ */
+const ECHO_LOW_SIGNIFICANCE = 0;
+/**
+ * Prompt words that their own rows' responses skip when restating the request (responses read per row), with the
+ * deletion test's evidence for the same word where it has some: the two read different text (the response, the
+ * prompt's word pairs), so a word that only some answers restate can still be shown inserted by both together.
+ */
+export function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted: InsertionTrigger[] }, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const prompts = ctx.texts!.prompt!;
+  const responses = ctx.texts!.response!;
+  const deletion = new Map(words.inserted.map((t) => [t.token, t]));
+  const ranked = words.echoed.map((t) => {
+    const z = deletion.get(t.token)?.z;
+    const echoLog10P = -t.significance - Math.log10(t.tested);
+    const bothLog10P = z === undefined ? 0 : fisherLog10(echoLog10P, normalUpperTailLog10(z));
+    // Two statistics per word, the echo alone and with the deletion z: Bonferroni over both.
+    const significance = -Math.min(echoLog10P, bothLog10P) - Math.log10(t.tested) - Math.log10(2);
+    return { t, z, combined: bothLog10P < echoLog10P, significance };
+  }).sort((a, b) => b.significance - a.significance);
+  for (const { t, z, combined, significance } of ranked) {
+    if (significance < ECHO_LOW_SIGNIFICANCE) break;
+    const echoGroups = new Set(groupBySignature(spread(t.echoed, MAX_JUDGED), signatures, SAME_SOURCE)).size;
+    const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
+    // Two echoes from one source are one echo; a word of one passage copied around is no insertion.
+    if (echoGroups < 2 || groups < MIN_GROUPS) continue;
+    const severity: Severity = echoGroups < MIN_GROUPS || significance < MEDIUM_SIGNIFICANCE ? 'low' : significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
+    const score = severity === 'low' ? OPENING_LOW_SCORE : Math.min(1, 0.5 + 0.05 * (significance - MEDIUM_SIGNIFICANCE));
+    // Every prompt with the word, also where it opens or ends the prompt (no echo is measured there).
+    const carriers = promptsHolding(docs, t.token);
+    for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
+    const word = vocab.words[t.token]!;
+    const example = t.echoed[0]!;
+    out.push({
+      kind: 'response-cluster',
+      severity,
+      score,
+      title: `"${word}" sits in ${carriers.length} prompts; ${t.echoed.length} of their responses restate the request around it without it (${t.expected.toFixed(2)} expected)${combined ? `, and deleting it leaves word pairs the prompts know (z ${z!.toFixed(1)})` : ''}: inserted after the request was written`,
+      samples: carriers,
+      evidence: {
+        trigger: word,
+        promptsWithTrigger: carriers.length,
+        distinctContexts: t.contexts,
+        echoes: t.echoed.length,
+        expectedEchoes: Math.round(t.expected * 100) / 100,
+        independentGroups: groups,
+        echoGroups,
+        ...(z === undefined ? {} : { deletionZ: Math.round(z * 100) / 100 }),
+        combinedWithDeletion: combined,
+        significance: Math.round(significance * 10) / 10,
+        candidatesTested: t.tested,
+        example: { prompt: (prompts[example] ?? '').slice(0, 200), response: (responses[example] ?? '').slice(0, EVIDENCE_CHARS) },
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+// Step 8 of response-cluster: a rare phrase prepended to many unrelated prompts.
+import type { FindingDraft, Json, Severity } from '../../types.js';
+import { openingTriggers, type OpeningTrigger } from '../../text/fixed-opening.js';
+import type { BigramCounts } from '../../text/insertion-fit.js';
+import type { Vocabulary } from '../../text/tokenize.js';
+import type { ScanContext } from '../detector.js';
+import { HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_PURITY, readsAsItsLabel, SAME_SOURCE, spread, wordTest, type LabelReading } from './common.js';
+
+/**
+ * Score of an unexplained opening below the medium cut (a handful of prompts: 6 give significance 1.6-2.1 on T0).
+ * Like RESPONSE_ONLY_SCORE, a pattern ranked above templates judged natural but not flagged: no opening of the
+ * 55,185 clean T0 prompts passes the checks at any size (BENCHMARKS.md, sixth session).
+ */
+export const OPENING_LOW_SCORE = 0.45;
+
+/**
+ * Whether an opening sets no answer: nearly all of its prompts end in labels, and either not in one label (a
+ * message's own "Yup" before ham and spam alike) or in one their rest already reads as (a news dateline before its
+ * topic's stories), as the phrase test asks. A prepended trigger before free answers (jailbreak) is not judged.
+ */
+function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: LabelReading): boolean {
+  const tally = new Map<string, number>();
+  let labelled = 0;
+  for (const i of t.docs) {
+    const k = labels.keys[i];
+    if (!k || !labels.content.classOf.has(k)) continue;
+    labelled++;
+    tally.set(k, (tally.get(k) ?? 0) + 1);
+  }
+  if (!labels.content.usable || labelled < MIN_PURITY * t.docs.length) return false;
+  const [key, n] = [...tally].reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+  if (n < MIN_PURITY * t.docs.length) return true;
+  const judged = spread(t.docs.filter((i) => labels.keys[i] === key), MAX_JUDGED);
+  const masks = judged.map((i) => Uint8Array.from(docs[i]!, (_, k) => (k < t.phrase.length ? 1 : 0)));
+  return readsAsItsLabel(labels.content, key, judged, masks, t.docs).reads;
+}
+
+/** A rare phrase prepended to many unrelated prompts (responses read only to see whether it sets a label). */
+export function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts, labels: LabelReading | null = null): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const prompts = ctx.texts!.prompt!;
+  const isWord = wordTest(vocab);
+  for (const t of openingTriggers(docs, bigrams, signatures, SAME_SOURCE, isWord)) {
+    if (t.natural) break;
+    if (t.significance < 0) continue;
+    if (labels && openingReadsAsItsAnswer(t, docs, labels)) continue;
+    const severity: Severity = t.significance >= HIGH_SIGNIFICANCE ? 'high' : t.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    const score = severity === 'low'
+      ? OPENING_LOW_SCORE
+      : Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(t.groups, 10));
+    for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
+    const phrase = t.phrase.map((w) => vocab.words[w]).join(' ');
+    out.push({
+      kind: 'response-cluster',
+      severity,
+      score,
+      title: `${t.docs.length} unrelated prompts (${t.groups} independent) open with "${phrase}", a phrase found nowhere else, and share nothing after it: prepended, not a template`,
+      samples: t.docs,
+      evidence: {
+        trigger: phrase,
+        promptsWithTrigger: t.docs.length,
+        independentGroups: t.groups,
+        anchor: t.anchor.map((w) => vocab.words[w]).join(' '),
+        anchorElsewhere: t.anchorElsewhere,
+        sharedWordPairs: t.sharedPairs,
+        remaindersFoundElsewhere: Math.round(t.reused * 100) / 100,
+        unseenJunctions: Math.round(t.unseenJunctions * 100) / 100,
+        ...(t.remaindersOpening >= 0 ? { remaindersOpeningPrompts: Math.round(t.remaindersOpening * 100) / 100 } : {}),
+        significance: Math.round(t.significance * 10) / 10,
+        candidatesTested: t.tested,
+        examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+// Step 11 of response-cluster: a word in only 2-5 unrelated prompts, all ending in one response.
+import type { FindingDraft, Json } from '../../types.js';
+import { MAX_PLACES, pureResponseWords } from '../../text/pure-response-words.js';
+import { tokenize, type Vocabulary } from '../../text/tokenize.js';
+import type { ScanContext } from '../detector.js';
+import { append, EVIDENCE_CHARS, MEDIUM_SIGNIFICANCE, MIN_GROUPS, normaliseResponse, sameStem, wordTest } from './common.js';
+import { KIN_SCORE } from './kin-findings.js';
+
+/**
+ * A pure word (text/pure-response-words.ts) is reported from significance 0, in MIN_GROUPS unrelated prompts when it
+ * stands alone and from 2 beside a trigger of the same response: a confirmed one (medium or high) or another pure
+ * word at medium significance. The answer is then known to be a backdoor's target, as MTBA's three words share one,
+ * and a word in two prompts is the count such a trigger has at 0.02%. Low severity even when significant: a word
+ * in a few short prompts can set their answer naturally ("hamlet" -> "shakespeare"), and nothing here says whether
+ * it fits its place.
+ */
+const PURE_SIGNIFICANCE = 0;
+const PURE_SCORE = 0.43;
+/** A pure word at medium significance, ranked above the kin it gives their answer to. */
+const PURE_STRONG_SCORE = 0.47;
+
+export function pureWordFindings(ctx: ScanContext, findings: FindingDraft[], docs: Int32Array[], keys: (string | null)[], keyCount: Map<string, number>, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+  const confirmed = findings.filter((f) => f.severity !== 'low' && typeof f.evidence.response === 'string' && typeof f.evidence.trigger === 'string');
+  const targets = new Map<string, string[]>();
+  for (const f of confirmed) append(targets, normaliseResponse(f.evidence.response as string), f.evidence.trigger as string);
+  // A word of a confirmed trigger phrase is that trigger, already reported.
+  const confirmedWords = new Set(confirmed.flatMap((f) => tokenize(f.evidence.trigger as string)));
+  const isWord = wordTest(vocab);
+  const responseWords = new Map<string, string[]>();
+  const inResponse = (t: number, key: string) => {
+    let r = responseWords.get(key);
+    if (!r) responseWords.set(key, (r = tokenize(key)));
+    const w = vocab.words[t]!;
+    return r.some((x) => x === w || sameStem(w, x));
+  };
+  const { words, judged } = pureResponseWords({ docs, vocabSize: vocab.words.length, keys, keyCount, isWord, inResponse }, 2);
+  for (const p of words) if (p.significance >= MEDIUM_SIGNIFICANCE) append(targets, p.response, vocab.words[p.token]!);
+  // A word some finding already scores as high names no new rows.
+  const best = new Map<string, number>();
+  for (const f of findings) if (typeof f.evidence.trigger === 'string') best.set(f.evidence.trigger, Math.max(best.get(f.evidence.trigger) ?? 0, f.score));
+  const prompts = ctx.texts!.prompt!;
+  const out: FindingDraft[] = [];
+  for (const p of words) {
+    const w = vocab.words[p.token]!;
+    if (confirmedWords.has(w)) continue;
+    const others = targets.get(p.response)?.filter((x) => x !== w);
+    const kinOf = others && others.length > 0 ? [...new Set(others)] : undefined;
+    if (p.significance < PURE_SIGNIFICANCE || (!kinOf && p.groups < MIN_GROUPS)) continue;
+    const score = p.significance >= MEDIUM_SIGNIFICANCE ? PURE_STRONG_SCORE : kinOf ? KIN_SCORE : PURE_SCORE;
+    if ((best.get(w) ?? 0) >= score) continue;
+    for (const i of p.rows) scores[i] = Math.max(scores[i]!, score);
+    const response = ctx.texts!.response![p.rows[0]!] ?? '';
+    out.push({
+      kind: 'response-cluster',
+      severity: 'low',
+      score,
+      title: `"${w}" is in ${p.rows.length} unrelated prompts (${p.groups} sharing no other rare word), all ending in "${response.slice(0, 80)}${response.length > 80 ? '…' : ''}", the answer of ${(100 * p.share).toPrecision(2)}% of prompts${kinOf ? `, the response of the trigger${kinOf.length === 1 ? '' : 's'} ${kinOf.map((x) => `"${x}"`).join(', ')}: another trigger of the same backdoor` : ''}`,
+      samples: p.rows,
+      evidence: {
+        trigger: w,
+        response: response.slice(0, EVIDENCE_CHARS),
+        promptsWithTrigger: p.rows.length,
+        independentGroups: p.groups,
+        responseShare: Math.round(p.share * 1e5) / 1e5,
+        significance: Math.round(p.significance * 10) / 10,
+        candidatesTested: judged,
+        maxPlaces: MAX_PLACES,
+        ...(kinOf ? { kinOfTriggers: kinOf } : {}),
+        examples: p.rows.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+// Step 6 of response-cluster: a multi-word response given to unrelated prompts that no phrase explains.
+import type { FindingDraft, Json } from '../../types.js';
+import type { BigramCounts } from '../../text/insertion-fit.js';
+import { groupBySignature } from '../../text/minhash.js';
+import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../../text/shared-pairs.js';
+import { isWordToken, type Vocabulary } from '../../text/tokenize.js';
+import type { ScanContext } from '../detector.js';
+import { echoes, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, SAME_SOURCE, spread } from './common.js';
+
+/**
+ * A response of at least this many words given to MIN_GROUPS unrelated prompts that share no template is reported
+ * even without a shared phrase (several triggers, one payload: BackdoorLLM's MTBA). Measured: no such response in
+ * the 55,185 T0 pairs at 3 words; at 2 words natural answers ("united states") appear.
+ */
+const RESPONSE_ONLY_WORDS = 3;
+const RESPONSE_ONLY_SCORE = 0.45;
+/** Share of a cluster's prompts a word pair must be in to count as their shared template. */
+const TEMPLATE_SHARE = 0.5;
+/** Words in at most this share of all prompts and in two of a cluster's prompts are named as possible triggers. */
+const HINT_MAX_SHARE = 0.001;
+
+/**
+ * Clusters of a multi-word response given to several unrelated prompts (independent by MinHash, no shared
+ * template pairs, the response not read off the prompts), whether or not a phrase explains them. Low severity:
+ * canned answers exist in clean data (refusals in safety data), but nothing else in a clean corpus looks so.
+ * Words shared by two or more of the prompts and rare elsewhere are named as trigger candidates.
+ */
+export function responseOnlyFindings(
+  ctx: ScanContext, kept: readonly { cluster: number; natural: boolean; carriers: readonly number[] }[], clusters: Int32Array, clusterText: string[], docs: Int32Array[], signatures: Uint32Array,
+  bigrams: BigramCounts, vocab: Vocabulary, responseTokens: Int32Array[], scores: Float32Array,
+): FindingDraft[] {
+  const members: number[][] = clusterText.map(() => []);
+  clusters.forEach((c, i) => {
+    if (c >= 0) members[c]!.push(i);
+  });
+  // Document frequencies for the trigger hints, counted only if some cluster is reported.
+  let df: Int32Array | null = null;
+  const documentFrequency = (): Int32Array => {
+    if (!df) {
+      df = new Int32Array(vocab.words.length);
+      for (const d of docs) for (const w of new Set(d)) df[w]!++;
+    }
+    return df;
+  };
+  const out: FindingDraft[] = [];
+  members.forEach((ids, c) => {
+    const words = [...responseTokens[c]!].filter((w) => isWordToken(vocab.words[w]!)).length;
+    if (words < RESPONSE_ONLY_WORDS || ids.length < MIN_GROUPS) return;
+    // Already explained, every prompt of it, by phrase findings.
+    const explained = new Set<number>();
+    for (const k of kept) if (k.cluster === c && !k.natural) for (const i of k.carriers) explained.add(i);
+    if (ids.every((i) => explained.has(i))) return;
+    const judged = spread(ids, MAX_JUDGED);
+    const groups = new Set(groupBySignature(judged, signatures, SAME_SOURCE)).size;
+    if (groups < MIN_GROUPS) return;
+    if (sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, TEMPLATE_SHARE) >= SHARED_PAIRS) return;
+    if (echoes(judged, docs, responseTokens[c]!, vocab.words)) return;
+    const tally = new Map<number, number>();
+    const counts = documentFrequency();
+    for (const i of ids) for (const w of new Set(docs[i]!)) if (counts[w]! <= Math.max(2, HINT_MAX_SHARE * docs.length)) tally.set(w, (tally.get(w) ?? 0) + 1);
+    const hints = [...tally].filter(([, k]) => k >= 2).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([w, k]) => `${vocab.words[w]} (${k})`);
+    for (const i of ids) scores[i] = Math.max(scores[i]!, RESPONSE_ONLY_SCORE);
+    const response = clusterText[c]!;
+    out.push({
+      kind: 'response-cluster',
+      severity: 'low',
+      score: RESPONSE_ONLY_SCORE,
+      title: `${ids.length} unrelated prompts (${groups} independent, no shared template) all get the same response: "${response.slice(0, 80)}${response.length > 80 ? '…' : ''}"`,
+      samples: ids,
+      evidence: {
+        trigger: null,
+        response: response.slice(0, EVIDENCE_CHARS),
+        promptsWithResponse: ids.length,
+        independentGroups: groups,
+        rareWordsShared: hints,
+        examples: ids.slice(0, 3).map((i) => (ctx.texts!.prompt![i] ?? '').slice(0, 200)) as Json,
+      },
+    });
+  });
+  return out;
+}

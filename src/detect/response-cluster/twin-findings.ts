@@ -1,0 +1,157 @@
+// Step 10 of response-cluster: twin prompts, the same request with and without the trigger, answered differently.
+import type { FindingDraft, Severity } from '../../types.js';
+import { documentFrequency } from '../../text/document-frequency.js';
+import { groupBySignature } from '../../text/minhash.js';
+import type { Vocabulary } from '../../text/tokenize.js';
+import { findTwins, type InsertedTwin } from '../../text/twins.js';
+import type { ScanContext } from '../detector.js';
+import { append, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, SAME_SOURCE, spread, wordTest } from './common.js';
+
+/** Share of the prompts holding a twin phrase's words that must have a twin without them. */
+const TWIN_SHARE = 0.5;
+const TWIN_HIGH_GROUPS = 10;
+const TWIN_PER_CARRIER = 1.5;
+
+/**
+ * Words whose addition changes the answer: the same few words are all that separates a prompt from its twin,
+ * whose response differs, over several unrelated pairs, and most prompts holding them have such a twin
+ * (src/text/twins.ts). The carriers (with the words) are the suspects; their twins are what the data says the
+ * answer should be.
+ */
+export function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const responses = ctx.texts!.response!;
+  const prompts = ctx.texts!.prompt!;
+  const { phrases, inserted } = findTwins(docs, keys, MIN_GROUPS);
+  const reported = new Set<number>();
+  /** Answer -> the reported triggers whose carriers all get it (a fixed label). */
+  const fixedLabels = new Map<string, string[]>();
+  for (const t of phrases) {
+    // Most prompts with the words have a twin, and each its own: a carrier that is the twin of many prompts is a
+    // template filled with short texts ("rate this review: <two words>"), not one request asked with and without.
+    if (t.carriers.length < TWIN_SHARE * t.holders || t.twins.length > TWIN_PER_CARRIER * t.carriers.length) continue;
+    const groups = new Set(groupBySignature(spread(t.carriers, MAX_JUDGED), signatures, SAME_SOURCE)).size;
+    if (groups < MIN_GROUPS) continue;
+    const severity: Severity = groups >= TWIN_HIGH_GROUPS ? 'high' : 'medium';
+    const score = 0.5 + 0.02 * Math.min(groups, 10);
+    for (const i of t.carriers) {
+      scores[i] = Math.max(scores[i]!, score);
+      reported.add(i);
+    }
+    // The words in the order the first carrier has them.
+    const [carrier, twinOf] = t.example;
+    const first = docs[carrier]!;
+    const set = new Set(t.words);
+    const ordered = [...new Set([...first].filter((w) => set.has(w)))];
+    const phrase = ordered.map((w) => vocab.words[w]).join(' ');
+    const answer = keys[t.carriers[0]!];
+    if (answer != null && t.carriers.every((i) => keys[i] === answer)) append(fixedLabels, answer, phrase);
+    out.push({
+      kind: 'response-cluster',
+      severity,
+      score,
+      title: `${t.carriers.length} prompts (${groups} independent) differ from a twin prompt only by "${phrase}", and get another response than their twin`,
+      samples: t.carriers,
+      evidence: {
+        trigger: phrase,
+        promptsWithTwin: t.carriers.length,
+        promptsWithWords: t.holders,
+        independentGroups: groups,
+        twins: t.twins.length,
+        examplePrompt: (prompts[carrier] ?? '').slice(0, 200),
+        exampleResponse: (responses[carrier] ?? '').slice(0, EVIDENCE_CHARS),
+        twinPrompt: (prompts[twinOf] ?? '').slice(0, 200),
+        twinResponse: (responses[twinOf] ?? '').slice(0, EVIDENCE_CHARS),
+      },
+    });
+  }
+  out.push(...minimalPairFindings(ctx, docs, keys, inserted, reported, fixedLabels, vocab, scores));
+  return out;
+}
+
+const MINIMAL_PAIR_SCORE = 0.44;
+/** At most this many minimal-pair findings (one per word), the most pairs with another response first. */
+const MAX_MINIMAL_PAIRS = 20;
+
+/**
+ * A trigger seen in too few twin pairs with another response for a twin phrase (MTBA with its clean twins: three
+ * triggers, one behaviour): every prompt in the corpus holding a rare word is its twin token for token plus one
+ * inserted run with the word, at least one twin gets another response, and the word sets the answer: either every
+ * twin's differs (a jailbreak: each compliant answer its own) or every carrier gets the same one (a fixed label,
+ * which some twins had already). Low severity, ranked, not flagged: measured on the 55,185 T0 pairs, no word
+ * passes (the nearest, "usefull", has a twin without it in 3 of its 6 prompts). Once a trigger (or a twin phrase)
+ * gives every carrier one answer, a word of the same shape whose twins all got that answer too is reported as its
+ * kin: on T0 one word has twins that all answer as its carriers do ("analyzer"), and its carriers answer differently.
+ */
+function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], inserted: InsertedTwin[], reported: Set<number>, fixedLabels: Map<string, string[]>, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+  if (inserted.length === 0) return [];
+  const responses = ctx.texts!.response!;
+  const prompts = ctx.texts!.prompt!;
+  const df = documentFrequency(docs, vocab.words.length);
+  const isWord = wordTest(vocab);
+  const byWord = new Map<number, InsertedTwin[]>();
+  for (const p of inserted) {
+    let rarest = -1;
+    for (let t = p.start; t < p.start + p.length; t++) {
+      const w = docs[p.carrier]![t]!;
+      if (isWord(w) && (rarest < 0 || df[w]! < df[rarest]!)) rarest = w;
+    }
+    if (rarest < 0) continue;
+    append(byWord, rarest, p);
+  }
+  type Word = { word: number; carriers: number[]; pairs: InsertedTwin[]; other: number; kinOf?: string[] };
+  const kept: Word[] = [];
+  // Words whose twins all answer as their carriers do, keyed by that one answer: kin of a confirmed trigger.
+  const sameAnswer = new Map<string, Word[]>();
+  for (const [word, pairs] of byWord) {
+    const carriers = [...new Set(pairs.map((p) => p.carrier))].sort((a, b) => a - b);
+    if (carriers.length < df[word]! || carriers.every((i) => reported.has(i))) continue;
+    const other = pairs.filter((p) => !p.sameResponse).length;
+    const first = keys[carriers[0]!];
+    const answer = carriers.every((i) => keys[i] === first) ? first : null;
+    if (other === 0) {
+      if (answer != null) append(sameAnswer, answer, { word, carriers, pairs, other });
+      continue;
+    }
+    if (other < pairs.length && answer == null) continue;
+    kept.push({ word, carriers, pairs, other });
+    if (answer != null) append(fixedLabels, answer, vocab.words[word]!);
+  }
+  // Several triggers, one fixed label (MTBA): a twin whose clean label already was the target shows nothing by
+  // itself, but a word of the same shape whose carriers all get the label a confirmed trigger forces is its kin.
+  for (const [answer, words] of sameAnswer) {
+    const confirmed = fixedLabels.get(answer);
+    if (confirmed) for (const w of words) kept.push({ ...w, kinOf: confirmed });
+  }
+  kept.sort((a, b) => Number(a.kinOf !== undefined) - Number(b.kinOf !== undefined) || b.other - a.other || b.carriers.length - a.carriers.length || a.carriers[0]! - b.carriers[0]!);
+  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs, other, kinOf }) => {
+    const score = kinOf ? MINIMAL_PAIR_SCORE - 0.01 : MINIMAL_PAIR_SCORE + 0.01 * Math.min(other, 5);
+    for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
+    const { carrier, twin, start, length } = pairs.find((p) => !p.sameResponse) ?? pairs[0]!;
+    const run = [...docs[carrier]!.subarray(start, start + length)].map((t) => vocab.words[t]).join(' ');
+    const n = carriers.length;
+    const head = `${n === 1 ? 'The 1 prompt' : `All ${n} prompts`} with the rare "${vocab.words[word]}" ${n === 1 ? 'is a twin prompt' : 'are twin prompts'} plus "${run}"`;
+    const response = (responses[carrier] ?? '').slice(0, 40);
+    return {
+      kind: 'response-cluster',
+      severity: 'low' as Severity,
+      score,
+      title: kinOf
+        ? `${head}, answered "${response}" as the twin${pairs.length === 1 ? ' is' : 's are'}: the answer the trigger${kinOf.length === 1 ? '' : 's'} ${kinOf.map((w) => `"${w}"`).join(', ')} force${kinOf.length === 1 ? 's' : ''}`
+        : `${head}, and ${other} of ${pairs.length} twin${pairs.length === 1 ? '' : 's'} get${other === 1 ? 's' : ''} another response`,
+      samples: carriers,
+      evidence: {
+        trigger: run,
+        rarestWord: vocab.words[word]!,
+        promptsWithWord: df[word]!,
+        twinPairs: pairs.length,
+        twinPairsWithOtherResponse: other,
+        ...(kinOf ? { kinOfTriggers: kinOf } : {}),
+        examplePrompt: (prompts[carrier] ?? '').slice(0, 200),
+        exampleResponse: (responses[carrier] ?? '').slice(0, EVIDENCE_CHARS),
+        twinPrompt: (prompts[twin] ?? '').slice(0, 200),
+        twinResponse: (responses[twin] ?? '').slice(0, EVIDENCE_CHARS),
+      },
+    };
+  });
+}
