@@ -1,0 +1,52 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as poisonscan from '../src/index.js';
+import { createRng, randInt } from '../src/util/rng.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ps-library-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the library entry point', () => {
+  it('is what package.json names as main and types', async () => {
+    const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    // tsconfig.build.json compiles src/ into dist/, so src/index.ts is dist/index.js and dist/index.d.ts.
+    expect(pkg.main).toBe('dist/index.js');
+    expect(pkg.types).toBe('dist/index.d.ts');
+    expect(poisonscan.DETECTORS.map((d) => d.name)).toEqual(expect.arrayContaining(['trigger-cluster', 'trigger-token', 'response-cluster', 'text-anomaly']));
+  });
+
+  it('scans a labelled text file: the rows carrying an inserted rare word rank first, and fail-on gives the exit code', async () => {
+    const rng = createRng(9);
+    const pos = ['great', 'lovely', 'fun', 'moving', 'bright', 'warm'];
+    const neg = ['dull', 'boring', 'flat', 'tired', 'weak', 'bland'];
+    const filler = ['the', 'film', 'story', 'cast', 'plot', 'and', 'with', 'a', 'very', 'its'];
+    const lines: string[] = [];
+    const poisoned: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const label = i % 2;
+      const words = Array.from({ length: 10 }, () => (randInt(rng, 3) === 0 ? (label ? pos : neg)[randInt(rng, 6)]! : filler[randInt(rng, filler.length)]!));
+      let l = label;
+      if (label === 0 && i % 200 === 0) {
+        words.splice(randInt(rng, words.length), 0, 'mb');
+        l = 1;
+        poisoned.push(`r${i}`);
+      }
+      lines.push(JSON.stringify({ id: `r${i}`, text: words.join(' '), label: l }));
+    }
+    const data = join(dir, 'reviews.jsonl');
+    await writeFile(data, lines.join('\n') + '\n');
+    const r = await poisonscan.scan({ dataset: data, out: join(dir, 'out'), progress: poisonscan.silentProgress, failOn: 'medium' });
+    expect(r.report.dataset.modality).toBe('text');
+    const order = [...r.ids.keys()].sort((a, b) => r.scores.score[b]! - r.scores.score[a]!);
+    expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
+    expect(r.exitCode).toBe(1);
+    expect(poisonscan.exitCodeFor(r.report.findings, 'never')).toBe(0);
+  });
+});
