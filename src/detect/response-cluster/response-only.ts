@@ -1,6 +1,7 @@
 // Step 6 of response-cluster: a multi-word response given to unrelated prompts that no phrase explains.
 import type { FindingDraft, Json } from '../../types.js';
 import type { BigramCounts } from '../../text/insertion-fit.js';
+import { documentFrequency } from '../../text/document-frequency.js';
 import { groupBySignature } from '../../text/minhash.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../../text/shared-pairs.js';
 import { isWordToken, type Vocabulary } from '../../text/tokenize.js';
@@ -35,13 +36,6 @@ export function responseOnlyFindings(
   });
   // Document frequencies for the trigger hints, counted only if some cluster is reported.
   let df: Int32Array | null = null;
-  const documentFrequency = (): Int32Array => {
-    if (!df) {
-      df = new Int32Array(vocab.words.length);
-      for (const d of docs) for (const w of new Set(d)) df[w]!++;
-    }
-    return df;
-  };
   const out: FindingDraft[] = [];
   members.forEach((ids, c) => {
     const words = [...responseTokens[c]!].filter((w) => isWordToken(vocab.words[w]!)).length;
@@ -56,7 +50,7 @@ export function responseOnlyFindings(
     if (sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, TEMPLATE_SHARE) >= SHARED_PAIRS) return;
     if (echoes(judged, docs, responseTokens[c]!, vocab.words)) return;
     const tally = new Map<number, number>();
-    const counts = documentFrequency();
+    const counts = (df ??= documentFrequency(docs, vocab.words.length));
     for (const i of ids) for (const w of new Set(docs[i]!)) if (counts[w]! <= Math.max(2, HINT_MAX_SHARE * docs.length)) tally.set(w, (tally.get(w) ?? 0) + 1);
     const hints = [...tally].filter(([, k]) => k >= 2).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([w, k]) => `${vocab.words[w]} (${k})`);
     for (const i of ids) scores[i] = Math.max(scores[i]!, RESPONSE_ONLY_SCORE);
