@@ -1,7 +1,7 @@
-// Another trigger of a confirmed backdoor, by nearness to the confirmed carriers and its deletion z.
+// Kin of response-cluster's confirmed triggers: another trigger of the same backdoor, by nearness to the confirmed
+// carriers and its deletion z (step 7's test).
 import type { FindingDraft, Json } from '../../types.js';
-import type { InsertionTest } from '../../text/insertion-test.js';
-import { MIN_CONTEXTS } from '../../text/insertion-test.js';
+import { MIN_CONTEXTS, type InsertionTest } from '../../text/insertion-test.js';
 import { groupBySignature } from '../../text/minhash.js';
 import { ReferenceNearness } from '../../text/reference-nearness.js';
 import { tokenize, type Vocabulary } from '../../text/tokenize.js';
