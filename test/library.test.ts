@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +16,13 @@ afterAll(async () => {
 
 describe('the library entry point', () => {
   it('is what package.json names as main and types', async () => {
-    const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
-    // tsconfig.build.json compiles src/ into dist/, so src/index.ts is dist/index.js and dist/index.d.ts.
-    expect(pkg.main).toBe('dist/index.js');
-    expect(pkg.types).toBe('dist/index.d.ts');
+    const root = join(import.meta.dirname, '..');
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+    const build = JSON.parse(await readFile(join(root, 'tsconfig.build.json'), 'utf8')).compilerOptions;
+    // The build compiles rootDir into outDir: main and types must be the output of a source file that exists.
+    const source = (out: string, ext: RegExp) => join(root, out.replace(new RegExp(`^${build.outDir}/`), `${build.rootDir}/`).replace(ext, '.ts'));
+    expect(existsSync(source(pkg.main, /\.js$/))).toBe(true);
+    expect(existsSync(source(pkg.types, /\.d\.ts$/))).toBe(true);
     expect(poisonscan.DETECTORS.map((d) => d.name)).toEqual(expect.arrayContaining(['trigger-cluster', 'trigger-token', 'response-cluster', 'text-anomaly']));
   });
 
