@@ -14,9 +14,10 @@ import { checkSameDataset, loadBaseline, markNewSinceBaseline, reusableOutputs }
 import { writeManifest } from './provenance/manifest.js';
 import { applySuppressions, type Suppression } from './config/config.js';
 import { writeImageFingerprints } from './store/image-fingerprints.js';
-import { SEVERITY_RANK, UsageError, type DatasetFormat, type FailOn, type Json, type Report } from './types.js';
+import { UsageError, type DatasetFormat, type FailOn, type Json, type Report } from './types.js';
 import { createProgress, type Progress } from './util/progress.js';
 import { VERSION } from './version.js';
+import { exitCodeFor } from './model/exit-code.js';
 
 export interface ScanOptions {
   dataset: string;
@@ -236,8 +237,4 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   return { report, scores, ids: data.ids, outDir, exitCode };
 }
 
-/** 1 when a finding at or above failOn exists that no reviewed suppression covers. */
-export function exitCodeFor(findings: Report['findings'], failOn: FailOn): 0 | 1 {
-  const threshold = failOn === 'never' ? Infinity : SEVERITY_RANK[failOn];
-  return findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
-}
+export { exitCodeFor };

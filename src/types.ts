@@ -1,31 +1,29 @@
-// Types shared by every stage of the pipeline. The report shapes mirror ../shared/CONTRACT.md.
+// Types shared by every stage of the pipeline. The report shapes mirror docs/contract.md.
 
 export type Modality = 'image' | 'text' | 'instruction' | 'document' | 'image-text';
 export type Severity = 'high' | 'medium' | 'low';
 export type FailOn = Severity | 'never';
 
-export type DatasetFormat =
-  | 'imagefolder'
-  | 'jsonl'
-  | 'json'
-  | 'csv'
-  | 'tsv'
-  | 'parquet'
-  | 'arrow'
-  | 'hf'
-  | 'webdataset'
-  | 'img2dataset';
+/** Every dataset format, in the order --help lists them; each has one reader in src/ingest/load.ts's table. */
+export const DATASET_FORMATS = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset', 'img2dataset'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
+/** Every kind of finding a detector, the cross-modal check or `verify` emits (test/finding-kinds.test.ts checks it). */
 export const FINDING_KINDS = [
   'trigger-cluster',
-  'trigger-token',
-  'response-cluster',
-  'label-conflict',
+  'blend',
   'near-duplicate',
   'outlier',
-  'integrity',
+  'provenance',
+  'trigger-token',
+  'response-cluster',
   'text-anomaly',
-  'blend',
+  'label-conflict',
+  'spectral-signature',
+  'activation-clustering',
+  'robust-covariance',
+  'cross-modal',
+  'integrity',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number] | (string & {});
 

@@ -1,7 +1,7 @@
 // activation-clustering (Chen et al. 2018) on embeddings: within each class, reduce to the leading principal
 // components and split in two; a backdoor's samples form the smaller, well separated cluster. Reported when the
 // smaller cluster holds less than MAX_SHARE of the class and the split is clear (simplified silhouette).
-import { perClass } from '../embed/class-outliers.js';
+import { perClass } from './class-outliers.js';
 import { project, topEigenvectors, twoMeans } from '../embed/linalg.js';
 import type { Detector, ScanContext } from './detector.js';
 

@@ -2,7 +2,7 @@
 // mean and covariance robustly (iteratively trimming the farthest 10%), whiten with them, and score each sample
 // by its projection on the top direction of the whitened data. Whitening by the *clean* covariance keeps a
 // backdoor that hides in a high-variance direction from being drowned by it.
-import { addClassOutliers, perClass } from '../embed/class-outliers.js';
+import { addClassOutliers, perClass } from './class-outliers.js';
 import { project, robustZ, topEigenvectors } from '../embed/linalg.js';
 import type { Detector, ScanContext } from './detector.js';
 

@@ -1,7 +1,7 @@
 // spectral-signature (Tran et al. 2018) on embeddings: within each class, poisoned samples that share a feature
 // the clean ones lack pull the top singular vector of the centred embeddings towards them; their projections on
 // it are outliers. The cut is a robust z of |projection| (no poison ratio needed).
-import { addClassOutliers, perClass } from '../embed/class-outliers.js';
+import { addClassOutliers, perClass } from './class-outliers.js';
 import { project, robustZ, topEigenvectors } from '../embed/linalg.js';
 import type { Detector, ScanContext } from './detector.js';
 

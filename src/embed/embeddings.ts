@@ -1,12 +1,9 @@
 // Per-sample embedding vectors, n x dim, row i belonging to sample i of the scan.
 import { UsageError } from '../types.js';
-import type { Cell } from '../ingest/records.js';
+import type { Cell } from '../model/cell.js';
+import type { Embeddings } from '../model/embeddings.js';
 
-export interface Embeddings {
-  dim: number;
-  /** Row-major, n * dim. */
-  data: Float32Array;
-}
+export type { Embeddings } from '../model/embeddings.js';
 
 /**
  * Reads one embedding per row from a column of numbers (a list, or a Float32/Float64 typed array from Arrow).

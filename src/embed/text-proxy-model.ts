@@ -8,7 +8,7 @@
 // transposed MatMul of the weight gradient), ~40 minutes for SST-2, where the sparse step touches only the columns
 // present (BENCHMARKS.md). Seeded and deterministic. One model is trained on 90% of the labelled samples, its
 // accuracy on the other 10% is reported, and it embeds all.
-import type { TextColumns } from '../ingest/text-columns.js';
+import type { TextColumns } from '../model/text-columns.js';
 import { tokenize } from '../text/tokenize.js';
 import type { Progress } from '../util/progress.js';
 import { createRng } from '../util/rng.js';

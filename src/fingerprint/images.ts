@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import sharp from 'sharp';
 import type { SampleError } from '../types.js';
 import type { Progress } from '../util/progress.js';
-import type { ImageSample } from '../ingest/image-source.js';
+import type { ImageSample } from '../model/image-sample.js';
 import { chooseGrid, decodeImage, DEFAULT_PIXEL_LIMIT } from './decode.js';
 import { parseJpeg, parsePngSize, sniffFormat } from './file-facts.js';
 import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from './image-features.js';

@@ -1,10 +1,10 @@
 // Which reader a dataset path needs: forced with --format, else from what the path holds.
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { UsageError, type DatasetFormat } from '../types.js';
+import { DATASET_FORMATS, UsageError, type DatasetFormat } from '../types.js';
 import { hasImageExtension } from './image-source.js';
 
-export const FORMATS: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset', 'img2dataset'];
+export const FORMATS: DatasetFormat[] = [...DATASET_FORMATS];
 
 const BY_EXTENSION: Record<string, DatasetFormat> = {
   '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.tsv': 'tsv', '.txt': 'tsv',

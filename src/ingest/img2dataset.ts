@@ -4,7 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, type SampleError } from '../types.js';
-import { fingerprintImageSamples, registerLoader, type LoadedDataset, type LoadOptions } from './load.js';
+import { fingerprintImageSamples, type LoadedDataset, type LoadOptions } from './load.js';
 import { RowError, type Cell } from './records.js';
 import { parquetSource } from './records/parquet.js';
 import { webdatasetSource } from './records/webdataset.js';
@@ -112,5 +112,3 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
   // Captions follow the images that could be read (sourceRows index the listing).
   return { ...data, modality: 'image-text', texts: { text: data.sourceRows!.map((k) => captions[k] ?? null) } };
 }
-
-registerLoader('img2dataset', loadImg2dataset);

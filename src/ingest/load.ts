@@ -10,6 +10,8 @@ import { shardRange, type ShardSpec } from '../store/shards.js';
 import { detectFormat } from './detect-format.js';
 import { listImageFolder } from './imagefolder.js';
 import { listManifest } from './manifest.js';
+import { loadTabular } from './tabular.js';
+import { loadImg2dataset } from './img2dataset.js';
 import type { TextColumns } from './text-columns.js';
 import type { ImageSample } from './image-source.js';
 import { selectRows, type Embeddings } from '../embed/embeddings.js';
@@ -65,27 +67,34 @@ export interface LoadedDataset {
   stages: Record<string, number>;
 }
 
-/** Readers for formats other than image folders register here (tabular text, Parquet, Arrow, WebDataset). */
+/** Reads a dataset of one format into the columns the detectors read. */
 export type FormatLoader = (path: string, opts: LoadOptions) => Promise<LoadedDataset>;
-const loaders = new Map<DatasetFormat, FormatLoader>();
-export function registerLoader(format: DatasetFormat, loader: FormatLoader): void {
-  loaders.set(format, loader);
-}
+
+/** Every format and its reader. Adding a format: its name in DatasetFormat (types.ts), its reader, one line here. */
+const LOADERS: Record<DatasetFormat, FormatLoader> = {
+  imagefolder: (p, o) => loadImageFolder(p, o),
+  jsonl: (p, o) => loadTabular(p, 'jsonl', o),
+  json: (p, o) => loadTabular(p, 'json', o),
+  csv: (p, o) => loadTabular(p, 'csv', o),
+  tsv: (p, o) => loadTabular(p, 'tsv', o),
+  parquet: (p, o) => loadTabular(p, 'parquet', o),
+  arrow: (p, o) => loadTabular(p, 'arrow', o),
+  hf: (p, o) => loadTabular(p, 'hf', o),
+  webdataset: (p, o) => loadTabular(p, 'webdataset', o),
+  img2dataset: (p, o) => loadImg2dataset(p, o),
+};
 
 export async function loadDataset(pathArg: string, opts: LoadOptions): Promise<LoadedDataset> {
-  // Readers of other formats register themselves on import.
-  await import('./tabular.js');
-  await import('./img2dataset.js');
   const path = resolve(pathArg);
   const format = opts.format ?? (opts.manifest ? 'imagefolder' : await detectFormat(path));
-  const loader = loaders.get(format);
-  if (format !== 'imagefolder' && !loader) throw new UsageError(`format ${format} is not supported yet`);
+  const loader = Object.hasOwn(LOADERS, format) ? LOADERS[format] : undefined;
+  if (!loader) throw new UsageError(`format ${format} is not supported yet`);
   // A .npy file is read and checked before any decoding.
   const npy = opts.embeddings ? await readNpy(opts.embeddings) : undefined;
   const ids = npy && opts.embeddingIds ? (await readFile(opts.embeddingIds, 'utf8')).split(/\r?\n/).filter((l) => l !== '') : undefined;
   if (npy && ids && ids.length !== npy.rows) throw new UsageError(`${opts.embeddingIds} has ${ids.length} ids, ${opts.embeddings} has ${npy.rows} rows`);
   const withRows = { ...opts, embeddingRows: ids ? undefined : npy?.rows };
-  let data = await (format === 'imagefolder' ? loadImageFolder(path, withRows) : loader!(path, withRows));
+  let data = await loader(path, withRows);
   // Image datasets are sliced before decoding (fingerprintImageSamples); text is cheap to read, sliced here.
   if (opts.shard && !data.images) data = sliceTextShard(data, opts.shard);
   if (!npy) return data;

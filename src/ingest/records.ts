@@ -1,18 +1,8 @@
 // Row-oriented sources (JSONL, JSON arrays, CSV/TSV, Parquet, Arrow/Hugging Face, WebDataset) all yield
 // records: one plain object per sample. Column choice and modality detection happen on top of this.
 
-/** A cell as readers hand it over. Image cells are bytes, a {bytes,path} struct, or a path string. */
-export type Cell =
-  | string
-  | number
-  | bigint
-  | boolean
-  | null
-  | undefined
-  | Uint8Array
-  | { bytes?: Uint8Array | null; path?: string | null }
-  | Cell[]
-  | { [key: string]: Cell };
+import type { Cell } from '../model/cell.js';
+export type { Cell } from '../model/cell.js';
 
 export type RecordRow = Record<string, Cell>;
 

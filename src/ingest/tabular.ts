@@ -5,7 +5,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError, type DatasetFormat, type Modality, type SampleError } from '../types.js';
 import type { LoadOptions, LoadedDataset } from './load.js';
-import { registerLoader } from './load.js';
 import { RowError, SkippedRows, type Cell, type RecordRow, type RecordSource } from './records.js';
 import { delimitedSource } from './records/delimited.js';
 import { jsonArraySource } from './records/json.js';
@@ -316,6 +315,4 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   const sourceRows = keptRows.map((k) => rowNumbers[k]!);
   return { path, format, modality, ids, labels, texts, errors, sourceRows, ...(embeddings ? { embeddings } : {}), stages: { ingest: (performance.now() - t0) / 1000 } };
 }
-
-for (const f of ['jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset'] as const) registerLoader(f, (p, o) => loadTabular(p, f, o));
 

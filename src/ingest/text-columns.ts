@@ -1,9 +1,2 @@
-// Text fields of tabular datasets, one entry per sample (null where a row has none).
-
-export interface TextColumns {
-  /** Classification text or document text. */
-  text?: (string | null)[];
-  /** Instruction data. */
-  prompt?: (string | null)[];
-  response?: (string | null)[];
-}
+// Text columns live on the ground floor (src/model/); this path keeps importers working.
+export type * from '../model/text-columns.js';

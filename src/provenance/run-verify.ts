@@ -4,7 +4,7 @@ import { resolve, sep } from 'node:path';
 import { loadDataset } from '../ingest/load.js';
 import { round, type SampleScores } from '../report/combine.js';
 import { writeReportFiles } from '../report/write.js';
-import { exitCodeFor } from '../scan.js';
+import { exitCodeFor } from '../model/exit-code.js';
 import { applySuppressions, type Suppression } from '../config/config.js';
 import { UsageError, type DatasetFormat, type FailOn, type Finding, type Report } from '../types.js';
 import { createProgress } from '../util/progress.js';

@@ -1,7 +1,7 @@
 // Turns detector outputs into the report's findings and the per-sample score table.
 import type { DetectorOutput } from '../detect/detector.js';
 import { SEVERITY_RANK, type Finding } from '../types.js';
-import { findingFingerprint } from '../provenance/finding-fingerprint.js';
+import { findingFingerprint } from '../model/finding-fingerprint.js';
 
 export interface SampleScores {
   /** Overall score per sample: the maximum over detectors (each detector calibrates 0.5 as "medium"). */

@@ -7,7 +7,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { fingerprintImages, type FingerprintImagesResult, type FingerprintReuse } from '../fingerprint/images.js';
-import type { ImageSample } from '../ingest/image-source.js';
+import type { ImageSample } from '../model/image-sample.js';
 import { UsageError, type SampleError } from '../types.js';
 import type { Progress } from '../util/progress.js';
 import { writeFileAtomic } from './atomic.js';

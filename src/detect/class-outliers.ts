@@ -1,9 +1,9 @@
 // Turning per-class outlier z-scores into detector output: a data-driven cut (robust z >= Z_CUT), never the
 // poison ratio, and one finding per class whose flagged samples are a minority.
 import type { FindingDraft, Json } from '../types.js';
-import type { DetectorOutput, ScanContext } from '../detect/detector.js';
+import type { DetectorOutput, ScanContext } from './detector.js';
 import { createRng, type Rng } from '../util/rng.js';
-import { byClass, centred } from './linalg.js';
+import { byClass, centred } from '../embed/linalg.js';
 
 export const Z_CUT = 6;
 const SUB_CUT_MAX = 0.15;

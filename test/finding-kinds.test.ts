@@ -1,0 +1,50 @@
+// FINDING_KINDS and docs/contract.md list every kind of finding the code can emit.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FINDING_KINDS } from '../src/types.js';
+
+const SRC = join(import.meta.dirname, '..', 'src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return sources(p);
+    return e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Kinds written into finding objects (a `kind:` next to a `severity:`) and passed to the per-class outlier helper. */
+function emittedKinds(source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(/\bkind:\s*([^\n]*)/g)) {
+    if (!/\bseverity\b/.test(source.slice(m.index, m.index + 300))) continue;
+    const expr = m[1]!.split(/,\s*(?:severity|score|title)\b/)[0]!;
+    for (const q of expr.matchAll(/'([a-z][a-z-]*)'/g)) out.push(q[1]!);
+  }
+  for (const m of source.matchAll(/addClassOutliers\(\s*'([a-z-]+)'/g)) out.push(m[1]!);
+  return out;
+}
+
+describe('finding kinds', () => {
+  const emitted = new Set(['detect', 'provenance'].flatMap((d) => sources(join(SRC, d))).flatMap((f) => emittedKinds(readFileSync(f, 'utf8'))));
+
+  it('reads the kinds of finding objects', () => {
+    const src = "findings.push({\n  kind: conflict ? 'label-conflict' : 'near-duplicate',\n  severity: 'low',\n});\ninputs.push({ kind: 'position', pixels });\naddClassOutliers('spectral-signature', 'x');";
+    expect(emittedKinds(src).sort()).toEqual(['label-conflict', 'near-duplicate', 'spectral-signature']);
+  });
+
+  it('lists every kind the code emits in FINDING_KINDS', () => {
+    expect(emitted.size).toBeGreaterThan(10);
+    expect([...emitted].filter((k) => !(FINDING_KINDS as readonly string[]).includes(k))).toEqual([]);
+  });
+
+  it('lists no kind that nothing emits', () => {
+    expect(FINDING_KINDS.filter((k) => !emitted.has(k))).toEqual([]);
+  });
+
+  it('names every kind in the contract', () => {
+    const contract = readFileSync(join(SRC, '..', 'docs', 'contract.md'), 'utf8');
+    expect(FINDING_KINDS.filter((k) => !contract.includes(`\`${k}\``))).toEqual([]);
+  });
+});
