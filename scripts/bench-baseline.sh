@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Baseline re-scan benchmark (issue 6): first scan, re-scan of the unchanged data with --baseline, then a scan of a
+# Baseline re-scan benchmark: first scan, re-scan of the unchanged data with --baseline, then a scan of a
 # copy with 5 poisoned images (one data drop later) with the same baseline, and the diff between them.
 # usage: scripts/bench-baseline.sh IMAGEFOLDER [WORK_DIR]      (run `npm run build` first; keep the machine idle)
 set -euo pipefail

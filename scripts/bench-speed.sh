@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scan speed vs decoding alone, and peak memory, on one image folder (issue 2's speed criterion).
+# Scan speed vs decoding alone, and peak memory, on one image folder.
 # usage: scripts/bench-speed.sh IMAGEFOLDER [OUT_DIR]     (run `npm run build` first; keep the machine idle)
 set -euo pipefail
 data=${1:?usage: bench-speed.sh IMAGEFOLDER [OUT_DIR]}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Text benchmarks (issue 3), every figure from a full `scan` (all detectors that apply), after `npm run build`:
+// Text benchmarks, every figure from a full `scan` (all detectors that apply), after `npm run build`:
 //   node scripts/bench-text.mjs onion       ONION's real BadNets-poisoned SST-2 and OLID train files
 //   node scripts/bench-text.mjs inject      SST-2 train + 7 rare-word / 34 five-word-sentence dirty-label poisons
 //   node scripts/bench-text.mjs instruct [count] [seed] [tasks] [mix]

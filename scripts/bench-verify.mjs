@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Verify benchmark (issue 6): on a copy of an image folder, swap N images for other images, re-encode N at
+// Verify benchmark: on a copy of an image folder, swap N images for other images, re-encode N at
 // another JPEG quality and remove some; `poisonscan verify` against a manifest of the original must report
 // exactly the swaps as content changes, the re-encodes as benign, and the removals as missing.
 // usage: node scripts/bench-verify.mjs <image-folder> [--work DIR] [--swaps 20] [--reencodes 20] [--removed 5] [--seed 1]

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// The head-to-head table of issue 4: every detector (data-only and model-based) x attack x poison ratio, scored by
+// The head-to-head table: every detector (data-only and model-based) x attack x poison ratio, scored by
 // recall@2x and AUROC of each detector's own score_<detector> column in scores.arrow, with its run time.
 //
-//   node scripts/head-to-head.mjs run --work DIR [--cases badnets:1,blended:5,...] [--images /tmp/ds/test]
-//        [--sst2 ../shared/datasets/text/sst2/train.tsv] [--scan-args "--proxy-model"] [--tag NAME] [--cli dist/cli/main.js]
+//   node scripts/head-to-head.mjs run [--work .bench/h2h] [--cases badnets:1,blended:5,...] [--images .bench/cifar10/test]
+//        [--sst2 $POISONSCAN_DATA/text/sst2/train.tsv] [--scan-args "--proxy-model"] [--tag NAME] [--cli dist/cli/main.js]
 //   node scripts/head-to-head.mjs table --work DIR [--pcts 0.01,0.1]   (markdown table of the latest row per case x detector)
 //
-// --images picks the image source: CIFAR-10 test (10,000, the default) or train (`--images /tmp/ds/train`, 50,000,
+// Data: POISONSCAN_DATA (default ../shared/datasets); CIFAR-10 extracted by scripts/extract-cifar10.sh.
+// --images picks the image source: CIFAR-10 test (10,000, the default) or train (`--images .bench/cifar10/train`, 50,000,
 // where 0.01% is 5 images); keep one --work folder per source, since the poisoned copies are named by case only.
 //
 // A case is attack:percent. Image attacks (dirty label, target airplane, seed 1, through `poisonscan inject`):
@@ -26,7 +27,8 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const work = resolve(opt('work', '/tmp/poisonscan-h2h'));
+const DATA = process.env.POISONSCAN_DATA ?? join(ROOT, '..', 'shared', 'datasets');
+const work = resolve(opt('work', join(ROOT, '.bench', 'h2h')));
 const cli = resolve(opt('cli', join(ROOT, 'dist/cli/main.js')));
 const IMAGE_ATTACKS = {
   badnets: ['--attack', 'patch', '--pattern', 'checkerboard', '--size', '3', '--position', 'bottom-right'],
@@ -59,7 +61,7 @@ function rng32(seed) {
 function prepare(attack, pct) {
   const dir = join(work, 'data', `${attack}-${pct}`);
   if (IMAGE_ATTACKS[attack]) {
-    const images = resolve(opt('images', '/tmp/ds/test'));
+    const images = resolve(opt('images', join(ROOT, '.bench', 'cifar10', 'test')));
     const total = countFiles(images);
     const count = Math.max(1, Math.round((total * pct) / 100));
     if (!existsSync(join(dir, 'poisonscan-truth.json'))) {
@@ -68,7 +70,7 @@ function prepare(attack, pct) {
     }
     return { dataset: dir, truth: join(dir, 'poisonscan-truth.json'), n: total, count };
   }
-  const src = resolve(opt('sst2', join(ROOT, '..', 'shared', 'datasets', 'text', 'sst2', 'train.tsv')));
+  const src = resolve(opt('sst2', join(DATA, 'text', 'sst2', 'train.tsv')));
   const file = join(dir, 'train.tsv');
   const truth = join(dir, 'poisonscan-truth.json');
   const lines = readFileSync(src, 'utf8').split(/\r?\n/).slice(1).filter((l) => l.trim());

@@ -38,7 +38,7 @@ describe('localDeletionFit', () => {
   });
 
   it('widens the z by the error of the mean: a borderline sum over 11 prompts is no longer explained away', () => {
-    // sst2/mtba at 28 rows, seed 4: "badmagic" in 11 SST-2 prompts, sum -4.29 (BENCHMARKS.md, tenth session).
+    // sst2/mtba at 28 rows, seed 4: "badmagic" in 11 SST-2 prompts, sum -4.29.
     const fit: DeletionFit = { llrByBin: new Float64Array(14), meanInserted: 0.244, sdInserted: 0.891 };
     expect(fitsItsSentences(fit, -4.29, 11, 2.33, true)).toBe(true);
     expect(fitsItsSentences({ ...fit, meanSe: 0.067 }, -4.29, 11, 2.33, true)).toBe(false);

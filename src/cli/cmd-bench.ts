@@ -5,7 +5,7 @@ import { cpus } from 'node:os';
 import { decodeBaseline, runBench, type BenchCase } from '../bench/bench.js';
 import { UsageError } from '../types.js';
 
-/** The standard cases (issue 2's floors); none of them is known to the detectors. */
+/** The standard cases of BENCHMARKS.md's image tables; none of them is known to the detectors. */
 export function standardCases(target: string): Record<string, BenchCase> {
   return {
     'badnets-corner': { name: 'badnets-corner', attack: { type: 'patch', pattern: 'checkerboard', size: 3, position: 'bottom-right' }, count: 5, target },

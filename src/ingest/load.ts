@@ -70,7 +70,7 @@ export interface LoadedDataset {
 /** Reads a dataset of one format into the columns the detectors read. */
 export type FormatLoader = (path: string, opts: LoadOptions) => Promise<LoadedDataset>;
 
-/** Every format and its reader. Adding a format: its name in DatasetFormat (types.ts), its reader, one line here. */
+/** Every format and its reader. Adding a format: its name in DATASET_FORMATS (types.ts), its reader, one line here. */
 const LOADERS: Record<DatasetFormat, FormatLoader> = {
   imagefolder: (p, o) => loadImageFolder(p, o),
   jsonl: (p, o) => loadTabular(p, 'jsonl', o),

@@ -69,7 +69,7 @@ export function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[]
 /**
  * Echo findings below the medium cut still rank their prompts (like OPENING_LOW_SCORE) from this significance:
  * the top word of the 55,185 clean T0 pairs is at -0.72 and the 2,415 alpaca-eval pairs have none with two echoes
- * (BENCHMARKS.md, seventh session).
+ * (BENCHMARKS.md, text statistics on clean data).
  */
 const ECHO_LOW_SIGNIFICANCE = 0;
 /**

@@ -9,7 +9,7 @@ import { HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_PURITY, readsAs
 /**
  * Score of an unexplained opening below the medium cut (a handful of prompts: 6 give significance 1.6-2.1 on T0).
  * Like RESPONSE_ONLY_SCORE, a pattern ranked above templates judged natural but not flagged: no opening of the
- * 55,185 clean T0 prompts passes the checks at any size (BENCHMARKS.md, sixth session).
+ * 55,185 clean T0 prompts passes the checks at any size (BENCHMARKS.md, text statistics on clean data).
  */
 export const OPENING_LOW_SCORE = 0.45;
 
