@@ -1,5 +1,5 @@
 // The repository speaks of the product only: no record of how the work was organised (work periods, roles,
-// issue numbers) and no absolute paths of one machine. Scans every tracked text file and names each hit.
+// issue numbers, commit hashes: history lives in git) and no absolute paths of one machine. Scans every tracked text file and names each hit.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -20,6 +20,7 @@ const RULES: { what: string; re: RegExp }[] = [
   { what: 'issue number', re: /(?:^|[\s([,])#\d{1,5}\b(?![\w;-])/ },
   { what: 'machine path', re: /(?<![\w.~:/-])\/(?:(?:tmp|work|root)\/[\w.-]|(?:work|root)\b(?![\w.-])|home\/[a-z_])/ },
   { what: 'file outside the repository', re: /STACK-NOTES|CONTRACT\.md/ },
+  { what: 'commit hash', re: /\b(?:commits?|builds?|merge|at) (?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b/i },
 ];
 
 /** The lines of `text` that break a rule, as "line: what: text". */
@@ -62,6 +63,7 @@ describe('repository hygiene', () => {
       'cat /root/notes',
       'in /home/alice/data',
       'see STACK-NOTES',
+      'figures from commit 613b8b7',
     ];
     for (const line of bad) expect(hygieneHits(line), line).toHaveLength(1);
     const good = [
@@ -75,6 +77,8 @@ describe('repository hygiene', () => {
       'an ML engineer reads the report',
       'the working dir: tmp/',
       '/tmp/',
+      'at 1000000 images',
+      'the fingerprint 3f9c2a71d04be8c5',
     ];
     for (const line of good) expect(hygieneHits(line), line).toEqual([]);
   });
