@@ -1,7 +1,7 @@
 // A proxy model trained on the dataset itself, for the embedding detectors: the literature reads a poisoned
 // model's latent space, and a model trained on the poisoned data is the only one a data-only scan can have.
 //
-// Design forced by the npm-only backends (BENCHMARKS.md, TensorFlow.js backends): the wasm backend is fast for inference and dense training
+// Design forced by the npm-only backends (BENCHMARKS.md): the wasm backend is fast for inference and dense training
 // but has no convolution filter gradient, and the cpu backend trains convolutions at about one sample per second.
 // So the convolutions are fixed random filters (He-scaled, seeded; random convolutional features are a known,
 // usable representation), run once on wasm over the working-grid pixels, and only a dense head

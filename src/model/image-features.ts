@@ -17,7 +17,7 @@ export interface ImageFileFacts {
   jpegQuality: Float32Array;
   /** JPEG chroma subsampling such as "4:2:0", "" when not JPEG. */
   chroma: string[];
-  /** Encoder evidence (see file-facts.ts), "" when the header gives none. */
+  /** Encoder evidence (see fingerprint/file-facts.ts), "" when the header gives none. */
   encoder: string[];
   /** EXIF creation day (YYYY-MM-DD), "" when absent. */
   created: string[];
