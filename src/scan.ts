@@ -227,7 +227,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     for (const k of Object.keys(stages)) stages[k] = round(stages[k]!, 3);
   };
   await writeReportFiles({
-    outDir, report, ids: data.ids, scores, images: data.images, texts: data.texts, settleTiming: setTiming,
+    outDir, report, ids: data.ids, scores, images: data.images, texts: data.texts, labels: data.labels, settleTiming: setTiming,
     sarif: opts.sarif ? resolve(opts.sarif) : undefined,
   });
   // Finished: the parts are in fingerprints.arrow now.
