@@ -9,6 +9,8 @@ import { CROSS_MODAL, crossModalCheck } from './detect/cross-modal.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
 import { combine, round, type SampleScores } from './report/combine.js';
 import { writeReportFiles } from './report/write.js';
+import { coverageOf } from './report/coverage.js';
+import { DETECTORS } from './detect/registry.js';
 import { addProvenanceEvidence } from './report/provenance-evidence.js';
 import { checkSameDataset, loadBaseline, markNewSinceBaseline, reusableOutputs } from './provenance/baseline.js';
 import { writeManifest } from './provenance/manifest.js';
@@ -218,6 +220,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     timing: { seconds: 0, samplesPerSecond: 0, stages },
     findings,
     errors: data.errors,
+    coverage: coverageOf({ modality: data.modality, all: DETECTORS, ran: outputs.map((o) => o.detector), only: opts.detectors, grid: data.images?.grid, skipped: data.errors.length }),
   };
   const setTiming = () => {
     stages.report = round((performance.now() - tr) / 1000, 3);

@@ -109,3 +109,21 @@ describe('report.html', () => {
     expect(r.join(' ')).toContain('z = 7.5 (reported from 6)');
   });
 });
+
+describe('what a scan could not see', () => {
+  it('lists the detectors that ran with their limits, those that did not and why, and the skipped samples', async () => {
+    const { coverageOf, coverageLines } = await import('../src/report/coverage.js');
+    const { DETECTORS } = await import('../src/detect/registry.js');
+    const c = coverageOf({ modality: 'image', all: DETECTORS, ran: ['trigger-cluster', 'blend'], grid: 32, skipped: 2 });
+    expect(c.ran.find((r) => r.detector === 'trigger-cluster')!.minGroup).toBe(3);
+    expect(c.ran.every((r) => r.blind.length > 0)).toBe(true);
+    expect(c.notRun.find((n) => n.detector === 'spectral-signature')!.why).toContain('embeddings');
+    expect(c.notRun.length).toBe(DETECTORS.length - 2);
+    expect(coverageLines(c).join('\n')).toMatch(/2 unreadable samples; detectors run: trigger-cluster, blend; not run: .*trigger-cluster 3, blend 10; images seen at 32x32/s);
+    const only = coverageOf({ modality: 'image', all: DETECTORS, ran: ['blend'], only: ['blend'], skipped: 0 });
+    expect(only.notRun.find((n) => n.detector === 'trigger-cluster')!.why).toBe('not selected (--detectors)');
+    const html = await renderHtml({ report: { ...baseReport([], 1), coverage: c }, indexOf: new Map() });
+    expect(html).toContain('What this scan could not see');
+    expect(html).toContain('needs at least 3 samples sharing one poison');
+  });
+});

@@ -10,6 +10,7 @@ import { labelBars, scoreHistogram } from './html-charts.js';
 import { evidenceTable, findingLabel, oneLineReason, rawEvidence, severityReasons } from './html-evidence.js';
 import { boxOf, figure, gridThumbnail, hashHalves, nearestClean, patternCrop, sourceThumbnail, type HashHalves } from './html-images.js';
 import { STYLE } from './html-style.js';
+import { coverageHtml } from './html-coverage.js';
 import { escapeHtml, markedText, withoutTrigger } from './html-text.js';
 
 export { escapeHtml, markedText } from './html-text.js';
@@ -192,6 +193,7 @@ export async function renderHtml(inp: HtmlInputs): Promise<string> {
   const sections: string[] = [];
   const toc: string[] = ['<li><a href="#summary">Summary of findings</a></li>'];
   if (inp.scores) toc.push('<li><a href="#charts">Scores and labels</a></li>');
+  if (r.coverage) toc.push('<li><a href="#limits">What this scan could not see</a></li>');
   for (const sev of ['high', 'medium', 'low'] as const) {
     const list = bySev[sev];
     if (!list.length) continue;
@@ -232,6 +234,7 @@ export async function renderHtml(inp: HtmlInputs): Promise<string> {
 <nav><ul>${toc.join('')}</ul></nav>
 <section id="summary"><h2>Summary of findings</h2>${summaryTable(r.findings)}</section>
 ${charts}
+${r.coverage ? coverageHtml(r.coverage) : ''}
 ${sections.join('\n')}
 ${errors}
 </body></html>
