@@ -119,7 +119,7 @@ describe('what a scan could not see', () => {
     expect(c.ran.every((r) => r.blind.length > 0)).toBe(true);
     expect(c.notRun.find((n) => n.detector === 'spectral-signature')!.why).toContain('embeddings');
     expect(c.notRun.length).toBe(DETECTORS.length - 2);
-    expect(coverageLines(c).join('\n')).toMatch(/2 unreadable samples; detectors run: trigger-cluster, blend; not run: .*trigger-cluster 3, blend 10; images seen at 32x32/s);
+    expect(coverageLines(c).join('\n')).toMatch(/ran trigger-cluster, blend; 2 samples unreadable.*not run: near-duplicate \(needs images or texts\);.*spectral-signature, activation-clustering, robust-covariance, label-conflict \(needs per-sample embeddings.*trigger-cluster 3, blend 10; images seen at 32x32/s);
     const only = coverageOf({ modality: 'image', all: DETECTORS, ran: ['blend'], only: ['blend'], skipped: 0 });
     expect(only.notRun.find((n) => n.detector === 'trigger-cluster')!.why).toBe('not selected (--detectors)');
     const html = await renderHtml({ report: { ...baseReport([], 1), coverage: c }, indexOf: new Map() });

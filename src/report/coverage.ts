@@ -16,11 +16,19 @@ export function coverageOf(opts: { modality: Modality; all: Detector[]; ran: str
   return { modality: opts.modality, ran, notRun, ...(opts.grid !== undefined ? { grid: opts.grid } : {}), skipped: opts.skipped };
 }
 
+/** Detectors not run, grouped by what they need: "a, b (needs x)". */
+export function notRunGroups(c: Coverage): { detectors: string[]; why: string }[] {
+  const groups = new Map<string, string[]>();
+  for (const n of c.notRun) groups.set(n.why, [...(groups.get(n.why) ?? []), n.detector]);
+  return [...groups.entries()].map(([why, detectors]) => ({ detectors, why }));
+}
+
 /** Lines for the console summary. */
 export function coverageLines(c: Coverage): string[] {
-  const lines = [`not seen: ${c.skipped ? `${c.skipped} unreadable samples; ` : ''}detectors run: ${c.ran.map((r) => r.detector).join(', ') || 'none'}` +
-    (c.notRun.length ? `; not run: ${c.notRun.map((n) => `${n.detector} (${n.why})`).join(', ')}` : '')];
+  const lines = [`coverage: ran ${c.ran.map((r) => r.detector).join(', ') || 'no detector'}; ${c.skipped} samples unreadable (not looked at)`];
+  const notRun = notRunGroups(c);
+  if (notRun.length) lines.push(`  not run: ${notRun.map((g) => `${g.detectors.join(', ')} (${g.why})`).join('; ')}`);
   const groups = c.ran.filter((r) => r.minGroup !== undefined).map((r) => `${r.detector} ${r.minGroup}`);
-  if (groups.length) lines.push(`  fewest samples per poison a finding needs: ${groups.join(', ')}${c.grid ? `; images seen at ${c.grid}x${c.grid}` : ''} (limits: report.html)`);
+  if (groups.length) lines.push(`  fewest samples sharing one poison that a finding needs: ${groups.join(', ')}${c.grid ? `; images seen at ${c.grid}x${c.grid}` : ''} (what each cannot see: report.html)`);
   return lines;
 }

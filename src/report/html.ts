@@ -193,7 +193,6 @@ export async function renderHtml(inp: HtmlInputs): Promise<string> {
   const sections: string[] = [];
   const toc: string[] = ['<li><a href="#summary">Summary of findings</a></li>'];
   if (inp.scores) toc.push('<li><a href="#charts">Scores and labels</a></li>');
-  if (r.coverage) toc.push('<li><a href="#limits">What this scan could not see</a></li>');
   for (const sev of ['high', 'medium', 'low'] as const) {
     const list = bySev[sev];
     if (!list.length) continue;
@@ -205,6 +204,7 @@ export async function renderHtml(inp: HtmlInputs): Promise<string> {
     sections.push(`<section id="sev-${sev}"><h2>${cap(sev)} findings (${list.length})</h2>${sev === 'low' ? '<p class="more">Low findings are folded: open one to see it. They do not flag samples.</p>' : list.length > CAPS.open ? `<p class="more">The first ${CAPS.open} are open; open the others to see them.</p>` : ''}${parts.join('\n')}${more}</section>`);
     toc.push(`<li><a href="#sev-${sev}">${cap(sev)} (${list.length})</a></li>`);
   }
+  if (r.coverage) toc.push('<li><a href="#limits">What this scan could not see</a></li>');
   if (r.errors.length) toc.push('<li><a href="#errors">Unreadable samples</a></li>');
   const labelList = r.dataset.labels ? Object.entries(r.dataset.labels) : [];
   const labels = labelList.length
@@ -234,8 +234,8 @@ export async function renderHtml(inp: HtmlInputs): Promise<string> {
 <nav><ul>${toc.join('')}</ul></nav>
 <section id="summary"><h2>Summary of findings</h2>${summaryTable(r.findings)}</section>
 ${charts}
-${r.coverage ? coverageHtml(r.coverage) : ''}
 ${sections.join('\n')}
+${r.coverage ? coverageHtml(r.coverage) : ''}
 ${errors}
 </body></html>
 `;
