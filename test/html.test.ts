@@ -90,7 +90,8 @@ describe('report.html', () => {
     const f = features(4);
     const finding: Finding = { id: 'F1', detector: 'trigger-cluster', kind: 'trigger-cluster', severity: 'high', score: 0.9, title: 't', samples: ids.slice(0, 2), evidence: { box: { x: 1, y: 1, w: 2, h: 2 }, withinDistance: 0.1, nextDistance: 0.5 } };
     const report = { ...baseReport([finding], 4), dataset: { path: dir, format: 'imagefolder' as const, modality: 'image' as const, samples: 4 } };
-    const html = await renderHtml({ report, indexOf: new Map(ids.map((id, i) => [id, i])), images: f, readImage: folderSource(dir) });
+    const html = await renderHtml({ report, indexOf: new Map(ids.map((id, i) => [id, i])), images: f, readImage: folderSource(dir), labels: ['<b>x</b>', 'a', 'a', '<b>x</b>'] });
+    expect(html).not.toContain('<b>x');
     const jpegs = [...html.matchAll(/src="data:image\/jpeg;base64,([^"]+)"/g)];
     expect(jpegs.length).toBeGreaterThanOrEqual(2);
     const meta = await sharp(Buffer.from(jpegs[0]![1]!, 'base64')).metadata();

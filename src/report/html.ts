@@ -47,8 +47,6 @@ export const CAPS = {
   comparisons: 40,
   errors: 200,
 };
-/** Low findings rendered at most (kept for callers of the earlier name). */
-export const MAX_LOW_SHOWN = CAPS.shown.low;
 
 const EXCERPT = 360, LEAD = 140;
 
@@ -95,7 +93,7 @@ async function imageBody(fd: Finding, st: PageState): Promise<string> {
       if (near >= 0) {
         const nearId = idAt(st.inp.indexOf, near);
         const a = await thumb(st, first!, row0), b = await thumb(st, nearId, near);
-        const lbl = (r: number) => (st.inp.labels?.[r] != null ? ` · label ${st.inp.labels[r]}` : '');
+        const lbl = (r: number) => (st.inp.labels?.[r] != null ? ` · label ${escapeHtml(st.inp.labels[r]!)}` : '');
         cmp = `<div><div class="lbl">flagged${lbl(row0)}</div>${figure(a.src, first!, box, f.grid, a.px)}</div>` +
           `<div><div class="lbl">nearest unflagged image${lbl(near)}</div>${figure(b.src, nearId, null, f.grid, b.px)}</div>`;
       }
