@@ -123,3 +123,16 @@ describe('poisonscan review', () => {
     expect((await runCli(['review', 'F99', '--reason', 'x', '--report', out, '--config', config])).code).toBe(2);
   });
 });
+
+describe('which samples clean drops', () => {
+  it('follows --drop and --keep-suppressed', async () => {
+    const { dropSet } = await import('../src/clean/drop-set.js');
+    const f = (id: string, severity: 'high' | 'medium' | 'low', samples: string[], suppressed?: boolean) =>
+      ({ id, detector: 'd', kind: 'k', severity, score: 0.5, title: id, samples, evidence: {}, ...(suppressed ? { suppressed: { reason: 'ok' } } : {}) });
+    const r = { findings: [f('F1', 'high', ['a', 'b']), f('F2', 'medium', ['b', 'c'], true), f('F3', 'low', ['d'])] } as unknown as Report;
+    expect([...dropSet(r, 'flagged', false).keys()]).toEqual(['a', 'b', 'c']);
+    expect(dropSet(r, 'flagged', false).get('b')!.findings.map((x) => x.id)).toEqual(['F1', 'F2']);
+    expect([...dropSet(r, 'high', false).keys()]).toEqual(['a', 'b']);
+    expect([...dropSet(r, 'medium', true).keys()]).toEqual(['a', 'b']);
+  });
+});
