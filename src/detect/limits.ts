@@ -38,7 +38,7 @@ export const KNOWN_LIMITS: Record<string, DetectorLimits> = {
     blind: [
       'a trigger phrase in fewer than 3 independent prompts (2-5 prompts on one answer: low, ranked, not flagged)',
       'a trigger in a single row, or placed at a fixed point of a task template or at the end of prompts',
-      'jailbreak-style triggers (each row its own answer) without the clean twin requests in the data, below about 6 places',
+      'triggers whose rows each get their own answer, without the clean twin requests in the data, in fewer than about 6 places',
     ],
   },
   'text-anomaly': { needs: 'texts', blind: ['poisons written in ordinary visible text: it reads characters and phrasing, not meaning'] },
