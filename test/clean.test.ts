@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,37 @@ describe('poisonscan clean', () => {
     // The unreadable JSONL line stays (it was not scanned, so it is not the scan's to drop).
     expect(await readFile(join(dir, 'c-d.jsonl', 'd.jsonl'), 'utf8')).toContain('{not json}');
   }, 60_000);
+
+  it('copies WebDataset shards without the members of dropped samples', async () => {
+    const { pack } = await import('tar-stream');
+    const shards = join(dir, 'wds');
+    await mkdir(shards, { recursive: true });
+    for (const s of [0, 1]) {
+      const p = pack();
+      const done = new Promise<void>((r) => p.pipe(createWriteStream(join(shards, `shard-${s}.tar`))).on('finish', () => r()));
+      for (let i = 0; i < 4; i++) {
+        const key = `s${s}x${i}`;
+        p.entry({ name: `${key}.txt` }, `sample ${key} says something plain`);
+        p.entry({ name: `${key}.cls` }, String(i % 2));
+      }
+      p.finalize();
+      await done;
+    }
+    const before = await snapshot(shards);
+    const out = join(dir, 'r-wds');
+    await runCli(['scan', shards, '--out', out, '--quiet', '--fail-on', 'never']);
+    const r = await report(out);
+    expect(r.dataset.format).toBe('webdataset');
+    r.findings = [{ id: 'F1', detector: 'trigger-token', kind: 'trigger-token', severity: 'high', score: 0.9, title: 't', samples: ['s0x1', 's1x2'], evidence: {} }];
+    await writeFile(join(out, 'report.json'), JSON.stringify(r));
+    const res = await runCli(['clean', shards, '--report', out, '--out', join(dir, 'c-wds')]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(await snapshot(shards)).toEqual(before);
+    const again = join(dir, 'r2-wds');
+    await runCli(['scan', join(dir, 'c-wds', 'wds'), '--out', again, '--quiet', '--fail-on', 'never']);
+    const ids = (await readFile(join(again, 'scores.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+    expect(ids).toEqual(['s0x0', 's0x2', 's0x3', 's1x0', 's1x1', 's1x3']);
+  });
 
   it('says which formats it writes when it cannot write this one', async () => {
     const out = join(dir, 'fake');

@@ -8,6 +8,7 @@ import { UsageError } from '../types.js';
 import { silentProgress, type Progress } from '../util/progress.js';
 import { dropSet, readReport, type DropRule, type Dropped } from './drop-set.js';
 import { CLEANABLE, cleanImageFolder, cleanTable, unsupported, type CleanWrite } from './write-clean.js';
+import { cleanWebDataset } from './write-webdataset.js';
 
 export interface CleanOptions {
   dataset: string;
@@ -37,6 +38,9 @@ export async function clean(o: CleanOptions): Promise<CleanResult> {
   let written: CleanWrite;
   if (format === 'imagefolder') {
     written = await cleanImageFolder(dataset, join(out, basename(dataset)), new Set(drop.keys()));
+  } else if (format === 'webdataset') {
+    // Sample ids are the members' keys.
+    written = await cleanWebDataset(dataset, out, new Set(drop.keys()));
   } else {
     // The reader's own row numbers for the report's ids: read with the options the scan used.
     const c = report.config;

@@ -1,6 +1,6 @@
 // Writes a copy of a dataset without some of its samples, in the dataset's own format: an image folder by hard
 // links (copies across file systems), JSONL / CSV / TSV / JSON arrays rewritten row by row from their own text
-// (kept rows byte for byte, unreadable rows kept too). The input is only read.
+// (kept rows byte for byte, unreadable rows kept too); WebDataset in write-webdataset.ts. The input is only read.
 import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
@@ -12,7 +12,7 @@ import { lines, textStream } from '../ingest/records/lines.js';
 import { records } from '../ingest/records/delimited.js';
 import { splitJsonArray } from '../ingest/records/json-array.js';
 
-export const CLEANABLE: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv'];
+export const CLEANABLE: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'webdataset'];
 
 export interface CleanWrite {
   /** Where the cleaned dataset went (a folder or a file under --out). */

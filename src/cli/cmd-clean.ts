@@ -6,7 +6,7 @@ import { createProgress } from '../util/progress.js';
 
 export function cleanCommand(): Command {
   return new Command('clean')
-    .description('write a copy of the dataset without the samples a scan flagged (image folder, JSONL, JSON, CSV, TSV), plus dropped.csv; the input is never modified')
+    .description('write a copy of the dataset without the samples a scan flagged (image folder, JSONL, JSON, CSV, TSV, WebDataset), plus dropped.csv; the input is never modified')
     .argument('<dataset>', 'the dataset that was scanned')
     .requiredOption('--report <dir>', 'the report folder of its scan')
     .requiredOption('-o, --out <dir>', 'a new folder for the cleaned copy and dropped.csv')
