@@ -2,7 +2,9 @@
 // Renders a real report.html in headless Chromium (Debian's /usr/bin/chromium through playwright-core):
 // checks that it renders, that no script runs (a file named like an XSS payload is shown as text, no dialog),
 // and saves a screenshot. Usage: node scripts/check-html.mjs [OUT_DIR]   (needs `npm run build` first)
-import { mkdtemp, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+// node scripts/check-html.mjs --shoot REPORT_DIR OUT.png [HEIGHT]: opens REPORT_DIR/report.html, prints its page
+// height and file size, and saves the top HEIGHT px (default 1400) at 1280 px wide as OUT.png.
+import { mkdtemp, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,22 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
   console.error(`check-html: ${CHROMIUM} not found (apt-get install chromium)`);
   process.exit(2);
+}
+if (process.argv[2] === '--shoot') {
+  const [dir, png, h] = process.argv.slice(3);
+  const file = join(dir, 'report.html');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: Number(h ?? 1400) } });
+    await page.goto(pathToFileURL(file).href, { timeout: 600_000 });
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    const bytes = (await stat(file)).size;
+    if (png) await page.screenshot({ path: png, fullPage: false });
+    console.log(`${file}\theight ${height} px\tsize ${(bytes / 1e6).toFixed(2)} MB${png ? `\tscreenshot ${png}` : ''}`);
+  } finally {
+    await browser.close();
+  }
+  process.exit(0);
 }
 const work = process.argv[2] ?? (await mkdtemp(join(tmpdir(), 'ps-html-')));
 const clean = join(work, 'clean');

@@ -5,10 +5,13 @@ import { join, resolve, sep } from 'node:path';
 import type { ScanContext } from './detect/detector.js';
 import { checkDetectorNames, detectorsFor } from './detect/registry.js';
 import { loadDataset, type LoadedDataset, type LoadOptions } from './ingest/load.js';
+import { memorySource, type InMemoryRows } from './ingest/memory.js';
 import { CROSS_MODAL, crossModalCheck } from './detect/cross-modal.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
 import { combine, round, type SampleScores } from './report/combine.js';
 import { writeReportFiles } from './report/write.js';
+import { coverageOf } from './report/coverage.js';
+import { DETECTORS } from './detect/registry.js';
 import { addProvenanceEvidence } from './report/provenance-evidence.js';
 import { checkSameDataset, loadBaseline, markNewSinceBaseline, reusableOutputs } from './provenance/baseline.js';
 import { writeManifest } from './provenance/manifest.js';
@@ -20,7 +23,13 @@ import { VERSION } from './version.js';
 import { exitCodeFor } from './model/exit-code.js';
 
 export interface ScanOptions {
+  /** A dataset folder or file; with `rows`, only the name report.json gives them. */
   dataset: string;
+  /**
+   * Rows in memory instead of a file: an array or (async) iterable of plain records, read as a table (columns as
+   * for JSONL; images as bytes need an array, which is read twice).
+   */
+  rows?: InMemoryRows;
   out?: string;
   format?: DatasetFormat;
   manifest?: string;
@@ -91,7 +100,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   // Usage errors before any long work.
   if (opts.detectors) checkDetectorNames(opts.detectors);
   const datasetPath = resolve(opts.dataset);
-  if (outDir === datasetPath || outDir.startsWith(datasetPath + sep)) {
+  if (opts.rows === undefined && (outDir === datasetPath || outDir.startsWith(datasetPath + sep))) {
     throw new UsageError('--out must not be inside the dataset (poisonscan never writes into the data it reads)');
   }
   const baseline = opts.baseline ? await loadBaseline(opts.baseline) : undefined;
@@ -104,8 +113,11 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const checkpoint: CheckpointOptions | undefined = every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined;
   if (opts.resume && !checkpoint) throw new UsageError('--resume needs fingerprint parts (--checkpoint-every above 0)');
-  const loadOpts: LoadOptions = { ...opts, concurrency, progress, reuse: baseline?.images, checkpoint };
-  const data = opts.loaded ?? (await loadDataset(opts.dataset, loadOpts).catch(async (e: unknown) => {
+  const loadOpts: LoadOptions = {
+    ...opts, concurrency, progress, reuse: baseline?.images, checkpoint,
+    ...(opts.rows !== undefined ? { records: memorySource(opts.rows), format: opts.format ?? 'jsonl' } : {}),
+  };
+  const loadedData = opts.loaded ?? (await loadDataset(opts.dataset, loadOpts).catch(async (e: unknown) => {
     // An unusable dataset leaves nothing behind; an interrupted one keeps its parts for --resume.
     if (e instanceof UsageError && !opts.resume) {
       await removeCheckpoint(partsDir);
@@ -113,6 +125,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
     throw e;
   }));
+  const data = opts.rows !== undefined ? { ...loadedData, path: opts.dataset } : loadedData;
   if (baseline) checkSameDataset(baseline, data.format, data.ids);
   const stages: Record<string, number> = { ...data.stages };
 
@@ -219,6 +232,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     timing: { seconds: 0, samplesPerSecond: 0, stages },
     findings,
     errors: data.errors,
+    coverage: coverageOf({ modality: data.modality, all: DETECTORS, ran: outputs.map((o) => o.detector), only: opts.detectors, grid: data.images?.grid, skipped: data.errors.length }),
   };
   const setTiming = () => {
     stages.report = round((performance.now() - tr) / 1000, 3);
@@ -228,7 +242,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     for (const k of Object.keys(stages)) stages[k] = round(stages[k]!, 3);
   };
   await writeReportFiles({
-    outDir, report, ids: data.ids, scores, images: data.images, texts: data.texts, settleTiming: setTiming,
+    outDir, report, ids: data.ids, scores, images: data.images, texts: data.texts, labels: data.labels, settleTiming: setTiming,
     sarif: opts.sarif ? resolve(opts.sarif) : undefined,
   });
   // Finished: the parts are in fingerprints.arrow now.

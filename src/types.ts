@@ -80,7 +80,21 @@ export interface Report {
   timing: { seconds: number; samplesPerSecond: number; stages: Record<string, number> };
   findings: Finding[];
   errors: SampleError[];
-  /** Per-sample data that the report writers need but report.json does not carry. */
+  /** Extension: what the scan could not see (detectors that ran and did not, their measured limits, skipped samples). */
+  coverage?: Coverage;
+}
+
+/** What a scan could not see: stated so that a clean report is not read as a clean dataset. */
+export interface Coverage {
+  modality: Modality;
+  /** The detectors that ran, each with the limits it declares. */
+  ran: { detector: string; minGroup?: number; blind: string[] }[];
+  /** Registered detectors that did not run, and what they would need. */
+  notRun: { detector: string; why: string }[];
+  /** Images are resampled to this square grid before detection (pattern sizes are in its pixels). */
+  grid?: number;
+  /** Samples that could not be read and so were not looked at. */
+  skipped: number;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };

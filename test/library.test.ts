@@ -52,5 +52,17 @@ describe('the library entry point', () => {
     expect(new Set(order.slice(0, poisoned.length).map((i) => r.ids[i]))).toEqual(new Set(poisoned));
     expect(r.exitCode).toBe(1);
     expect(poisonscan.exitCodeFor(r.report.findings, 'never')).toBe(0);
+    // The same rows in memory, as an array and as an async iterable: the same findings and scores.
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    async function* stream() {
+      for (const x of records) yield x;
+    }
+    for (const rows of [records, stream()]) {
+      const m = await poisonscan.scan({ dataset: 'reviews', rows, out: join(dir, 'mem'), progress: poisonscan.silentProgress, failOn: 'medium' });
+      expect(m.report.dataset.path).toBe('reviews');
+      expect(m.report.findings).toEqual(r.report.findings);
+      expect(m.scores.score).toEqual(r.scores.score);
+      expect(Array.from(m.scores.flagged)).toEqual(Array.from(r.scores.flagged));
+    }
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectImageFolder } from '../src/attack/image-inject.js';
 import { runCli } from './fixtures/run-cli.js';
 import { writeSyntheticFolder } from './fixtures/synthetic-images.js';
+import { sarifProblems } from './fixtures/sarif-schema.js';
 
 let dir: string;
 let clean: string;
@@ -63,6 +64,7 @@ describe('verify against a manifest', () => {
     expect(s.version).toBe('2.1.0');
     expect(s.runs[0].results.length).toBe(report.findings.length);
     expect(s.runs[0].results[0].level).toBe('error');
+    expect(sarifProblems(s)).toEqual([]);
   });
 
   it('refuses bad manifests with one clear line', async () => {

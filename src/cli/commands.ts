@@ -5,6 +5,8 @@ import { benchCommand } from './cmd-bench.js';
 import { verifyCommand } from './cmd-verify.js';
 import { diffCommand } from './cmd-diff.js';
 import { detectCommand } from './cmd-detect.js';
+import { cleanCommand } from './cmd-clean.js';
+import { reviewCommand } from './cmd-review.js';
 
 export function registerExtraCommands(program: Command): void {
   program.addCommand(injectCommand());
@@ -12,4 +14,6 @@ export function registerExtraCommands(program: Command): void {
   program.addCommand(verifyCommand());
   program.addCommand(diffCommand());
   program.addCommand(detectCommand());
+  program.addCommand(cleanCommand());
+  program.addCommand(reviewCommand());
 }

@@ -35,7 +35,8 @@ export function readOptions(dataset: string, o: Record<string, unknown>): ReadOp
   return {
     dataset,
     out: o.out as string,
-    format: o.format as DatasetFormat | undefined,
+    // --input-format, or its earlier name --format (also a config key).
+    format: (o.inputFormat ?? o.format) as DatasetFormat | undefined,
     manifest: o.manifest as string | undefined,
     textColumn: o.textColumn as string | undefined,
     labelColumn: o.labelColumn as string | undefined,

@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { scan } from '../scan.js';
+import { DETECTORS } from '../detect/registry.js';
 import { consoleSummary } from '../report/console.js';
 import { FORMATS } from '../ingest/detect-format.js';
 import { UsageError, type FailOn } from '../types.js';
@@ -33,8 +34,9 @@ export function buildProgram(): Command {
     .command('scan')
     .description('scan a dataset (a folder or a file) and write report.json, scores.csv, scores.arrow, report.html')
     .argument('<dataset>', 'dataset folder or file')
-    .option('--out <dir>', 'where the outputs go', './poisonscan-report')
-    .addOption(new Option('--format <format>', 'force the dataset format').choices(FORMATS))
+    .option('-o, --out <dir>', 'where the outputs go', './poisonscan-report')
+    .addOption(new Option('--input-format <format>', 'force the dataset\'s format (detected otherwise)').choices(FORMATS))
+    .addOption(new Option('--format <format>', 'the earlier name of --input-format').choices(FORMATS).hideHelp())
     .option('--manifest <file>', 'CSV/JSONL with path and optional label naming the images')
     .option('--text-column <c>', 'text column')
     .option('--label-column <c>', 'label column')
@@ -49,12 +51,12 @@ export function buildProgram(): Command {
     .option('--model <model.json>', 'a TensorFlow.js layers or graph model whose layer activations are the images\' embeddings')
     .option('--layer <name>', 'the layer (graph model: node) of --model to read (default: the one before the output)')
     .option('--split <name>', 'split of a Hugging Face DatasetDict folder (default: train, or the first)')
-    .option('--detectors <list>', 'run only these detectors (comma separated)')
+    .option('--detectors <list>', `run only these detectors (comma separated): ${DETECTORS.map((d) => d.name).join(', ')}`)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
     .option('--concurrency <n>', 'parallel decode/fingerprint work', int('--concurrency', 1), cpus().length)
     .option('--seed <n>', 'seed for every random choice', int('--seed', 0), 0)
     .option('--grid <n>', 'side of the working grid images are resampled to (default: the first image\'s size, at most 64)', int('--grid', 8))
-    .option('--quiet', 'no progress on stderr')
+    .option('-q, --quiet', 'no progress or summary on stderr')
     .option('--json', 'print report.json to stdout')
     .option('--baseline <dir>', 'a previous report folder: re-use fingerprints of unchanged samples, mark findings new since then')
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0 (code-scanning dashboards)')

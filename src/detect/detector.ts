@@ -26,6 +26,19 @@ export interface DetectorOutput {
   findings: FindingDraft[];
 }
 
+/**
+ * What a detector cannot see, stated as data (measured figures; BENCHMARKS.md): the report's "what this scan could
+ * not see" section lists it for every detector that ran.
+ */
+export interface DetectorLimits {
+  /** What the data must have for the detector to run at all (shown when it did not). */
+  needs: string;
+  /** Fewest samples sharing one poison that a finding needs. */
+  minGroup?: number;
+  /** Sizes, places and counts below which it is blind, one plain sentence each. */
+  blind: string[];
+}
+
 export interface Detector {
   /** Stable name used by --detectors and in reports. */
   name: string;
@@ -34,4 +47,6 @@ export interface Detector {
   /** Whether this detector has anything to look at in this scan. */
   appliesTo(ctx: ScanContext): boolean;
   run(ctx: ScanContext): Promise<DetectorOutput>;
+  /** Optional: when absent, the table in detect/limits.ts speaks for it. */
+  limits?: DetectorLimits;
 }

@@ -114,7 +114,8 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
       });
     }
   }
-  const results = await analyseSizes(inputs, ctx.concurrency);
+  ctx.progress.stage('trigger-cluster', inputs.length);
+  const results = await analyseSizes(inputs, ctx.concurrency, () => ctx.progress.tick());
   const best = new Float32Array(n);
   for (const r of results) for (let i = 0; i < n; i++) if (r.best[i]! > best[i]!) best[i] = r.best[i]!;
   const assessed = results.flatMap((r) => r.groups).map((g) => assess(ctx, f, g, p));

@@ -42,6 +42,8 @@ export interface LoadOptions {
   reuse?: FingerprintReuse;
   /** Fingerprint only this slice of the samples (scan --shard I/N). */
   shard?: ShardSpec;
+  /** Rows given in memory instead of a file (read as a table; the path only names them). */
+  records?: import('./records.js').RecordSource;
   /** Write image fingerprints in parts as they complete, and re-use finished ones (--resume). */
   checkpoint?: CheckpointOptions;
 }

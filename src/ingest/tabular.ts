@@ -182,7 +182,7 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
   let keep: Set<string> | null = null;
   // The image column, once the first rows show the dataset holds images: its bytes are not kept.
   let streamedImages: string | null = null;
-  const source = sourceFor(path, format, opts.split);
+  const source = opts.records ?? sourceFor(path, format, opts.split);
   for await (const r of source.rows()) {
     const row = n++;
     if (r instanceof SkippedRows) {
@@ -233,7 +233,7 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     const used = new Set<string>();
     // Inline images are read again, in row order, when decoded: the second read holds a few rows at a time.
     const again = new RowCursor<Cell>(async function* () {
-      for await (const r of sourceFor(path, format, opts.split).rows()) {
+      for await (const r of (opts.records ?? sourceFor(path, format, opts.split)).rows()) {
         if (r instanceof SkippedRows) for (let j = 0; j < r.count; j++) yield null;
         else yield r instanceof RowError ? null : r[imageCol];
       }

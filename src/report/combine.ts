@@ -8,6 +8,7 @@ export interface SampleScores {
   score: Float32Array;
   /** Each detector's own score column. */
   byDetector: Record<string, Float32Array>;
+  /** 1 when the sample is in a medium or high finding (scores.csv's `true`), else 0; a Uint8Array, not booleans. */
   flagged: Uint8Array;
   /** Finding ids per sample. */
   findings: string[][];

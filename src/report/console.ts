@@ -1,5 +1,6 @@
 // The short summary printed at the end of a scan.
 import type { Report } from '../types.js';
+import { coverageLines } from './coverage.js';
 
 export function consoleSummary(r: Report, outDir: string): string {
   const c = { high: 0, medium: 0, low: 0 };
@@ -19,6 +20,7 @@ export function consoleSummary(r: Report, outDir: string): string {
     const tags = (f.newSinceBaseline ? ' [new]' : '') + (f.suppressed ? ` [suppressed: ${f.suppressed.reason}]` : '');
     lines.push(`  ${f.id} [${f.severity}]${tags} ${f.title} (${f.samples.length} samples)`);
   }
+  if (r.coverage) lines.push(...coverageLines(r.coverage));
   lines.push(`report: ${outDir}/report.html`);
   return lines.join('\n');
 }

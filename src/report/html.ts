@@ -1,11 +1,19 @@
-// report.html: one self-contained page (inline CSS, images as data URIs, no script, no network).
-// Everything that comes from the dataset is escaped.
-import sharp from 'sharp';
+// report.html: one self-contained page (inline CSS and SVG, images as data URIs, no script, no network).
+// Everything that comes from the dataset is escaped. Built to stay usable at any number of findings: a summary
+// table and a table of contents on top, findings folded by severity (low ones closed), and caps on everything
+// rendered (report.json has it all).
 import type { ImageFeatures } from '../fingerprint/image-features.js';
-import { imagePixels } from '../fingerprint/image-features.js';
 import type { TextColumns } from '../ingest/text-columns.js';
-import type { Finding, Json, Report } from '../types.js';
-import { isWordToken } from '../text/tokenize.js';
+import type { Finding, Report, Severity } from '../types.js';
+import type { SampleScores } from './combine.js';
+import { labelBars, scoreHistogram } from './html-charts.js';
+import { evidenceTable, findingLabel, oneLineReason, rawEvidence, severityReasons } from './html-evidence.js';
+import { boxOf, figure, gridThumbnail, hashHalves, nearestClean, patternCrop, sourceThumbnail, type HashHalves } from './html-images.js';
+import { STYLE } from './html-style.js';
+import { coverageHtml } from './html-coverage.js';
+import { escapeHtml, markedText, withoutTrigger } from './html-text.js';
+
+export { escapeHtml, markedText } from './html-text.js';
 
 export interface HtmlInputs {
   report: Report;
@@ -13,192 +21,224 @@ export interface HtmlInputs {
   indexOf: Map<string, number>;
   images?: ImageFeatures;
   texts?: TextColumns;
+  /** Per-sample scores and flags (the histogram, the per-label bars, the clean neighbours). */
+  scores?: SampleScores;
+  /** Class label per row (the per-label bars). */
+  labels?: (string | null)[];
+  /** The source bytes of an image sample, for thumbnails at their real resolution; the working grid otherwise. */
+  readImage?: (id: string) => Promise<Buffer | null>;
+}
+
+/** What the page renders at most; report.json has everything. */
+export const CAPS = {
+  /** Rows of the summary table. */
+  summaryRows: 300,
+  /** Findings rendered per severity (folded beyond `open`). */
+  shown: { high: 100, medium: 100, low: 50 } as Record<Severity, number>,
+  /** High and medium findings shown open; the rest are folded, like every low one. */
+  open: 10,
+  /** Flagged rows of the summary table shown before the rest is folded. */
+  summaryOpen: 50,
   /** Samples shown per finding. */
-  maxPerFinding?: number;
+  samples: { high: 12, medium: 12, low: 6 } as Record<Severity, number>,
+  /** Text rows shown per finding. */
+  rows: { high: 3, medium: 3, low: 2 } as Record<Severity, number>,
+  /** Findings that get a side-by-side comparison with a clean sample. */
+  comparisons: 40,
+  errors: 200,
+};
+
+const EXCERPT = 360, LEAD = 140;
+
+interface PageState {
+  inp: HtmlInputs;
+  hashes?: HashHalves;
+  /** Rows in a medium or high finding: never offered as the clean neighbour. */
+  flagged?: Uint8Array;
+  comparisons: number;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+async function thumb(st: PageState, id: string, row: number): Promise<{ src: string; px: boolean }> {
+  const bytes = st.inp.readImage ? await st.inp.readImage(id) : null;
+  const src = bytes ? await sourceThumbnail(bytes) : null;
+  return src ? { src, px: false } : { src: await gridThumbnail(st.inp.images!, row), px: true };
 }
 
-interface Box { x: number; y: number; w: number; h: number }
-
-function boxOf(ev: { [k: string]: Json }, sampleId: string): Box | null {
-  // Detectors give one box for the group, or one per sample under evidence.boxes[id].
-  const per = ev.boxes;
-  const b = (per && typeof per === 'object' && !Array.isArray(per) ? (per as Record<string, Json>)[sampleId] : null) ?? ev.box;
-  if (!b || typeof b !== 'object' || Array.isArray(b)) return null;
-  const o = b as Record<string, Json>;
-  if ([o.x, o.y, o.w, o.h].every((v) => typeof v === 'number')) return { x: o.x as number, y: o.y as number, w: o.w as number, h: o.h as number };
-  return null;
-}
-
-async function thumbnail(f: ImageFeatures, row: number, box: Box | null, scale: number): Promise<string> {
-  const g = f.grid;
-  const src = imagePixels(f, row);
-  const side = g * scale;
-  const out = new Uint8Array(side * side * 3);
-  for (let y = 0; y < side; y++) {
-    const sy = Math.floor(y / scale);
-    for (let x = 0; x < side; x++) {
-      const sx = Math.floor(x / scale);
-      const o = (y * side + x) * 3;
-      const s = (sy * g + sx) * 3;
-      out[o] = src[s]!;
-      out[o + 1] = src[s + 1]!;
-      out[o + 2] = src[s + 2]!;
-    }
-  }
-  if (box) {
-    // A one-pixel magenta frame around the pattern, drawn just outside it.
-    const x0 = Math.max(0, box.x * scale - 1), y0 = Math.max(0, box.y * scale - 1);
-    const x1 = Math.min(side - 1, (box.x + box.w) * scale), y1 = Math.min(side - 1, (box.y + box.h) * scale);
-    const put = (x: number, y: number) => {
-      const o = (y * side + x) * 3;
-      out[o] = 255; out[o + 1] = 0; out[o + 2] = 255;
-    };
-    for (let x = x0; x <= x1; x++) { put(x, y0); put(x, y1); }
-    for (let y = y0; y <= y1; y++) { put(x0, y); put(x1, y); }
-  }
-  const png = await sharp(out, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
-  return `data:image/png;base64,${png.toString('base64')}`;
-}
-
-async function crop(f: ImageFeatures, row: number, box: Box, scale: number): Promise<string> {
-  const g = f.grid;
-  const src = imagePixels(f, row);
-  const w = Math.max(1, Math.min(box.w, g - box.x)), h = Math.max(1, Math.min(box.h, g - box.y));
-  const out = new Uint8Array(w * scale * h * scale * 3);
-  for (let y = 0; y < h * scale; y++) for (let x = 0; x < w * scale; x++) {
-    const s = ((box.y + Math.floor(y / scale)) * g + box.x + Math.floor(x / scale)) * 3;
-    const o = (y * w * scale + x) * 3;
-    out[o] = src[s]!; out[o + 1] = src[s + 1]!; out[o + 2] = src[s + 2]!;
-  }
-  const png = await sharp(out, { raw: { width: w * scale, height: h * scale, channels: 3 } }).png().toBuffer();
-  return `data:image/png;base64,${png.toString('base64')}`;
-}
-
-function textOf(t: TextColumns, row: number): string {
-  const parts: string[] = [];
-  if (t.prompt?.[row]) parts.push(`prompt: ${t.prompt[row]}`);
-  if (t.response?.[row]) parts.push(`response: ${t.response[row]}`);
-  if (t.text?.[row]) parts.push(t.text[row]!);
-  return parts.join('\n');
-}
-
-const SHOWN_CHARS = 600;
-
-/**
- * A sample's text, escaped, with the finding's trigger phrase marked. The phrase comes as lower-cased tokens
- * ("current year : 2024"), so it is matched case-insensitively with any spacing between its tokens ("Current
- * year: 2024"). Long texts are cut around the first match so that the trigger is always in view.
- */
-export function markedText(text: string, trigger: string | null): string {
-  const tokens = trigger ? trigger.split(' ').filter(Boolean) : [];
-  // Whole words only at the ends: "mn" must not light up inside "column".
-  const edge = (t: string | undefined) => t !== undefined && isWordToken(t);
-  const body = tokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*');
-  const re = tokens.length
-    ? new RegExp(`${edge(tokens[0]![0]) ? '(?<![\\p{L}\\p{N}])' : ''}${body}${edge(tokens[tokens.length - 1]!.slice(-1)) ? '(?![\\p{L}\\p{N}])' : ''}`, 'giu')
-    : null;
-  const first = re ? text.search(re) : -1;
-  let start = 0;
-  if (first > SHOWN_CHARS - 200) start = first - 200;
-  let shown = text.slice(start, start + SHOWN_CHARS);
-  const prefix = start > 0 ? '…' : '';
-  const suffix = start + SHOWN_CHARS < text.length ? '…' : '';
-  if (!re) return prefix + escapeHtml(shown) + suffix;
-  let out = '';
-  let last = 0;
-  for (const m of shown.matchAll(re)) {
-    if (m[0] === '') continue;
-    out += escapeHtml(shown.slice(last, m.index)) + '<mark>' + escapeHtml(m[0]) + '</mark>';
-    last = m.index + m[0].length;
-  }
-  shown = out + escapeHtml(shown.slice(last));
-  return prefix + shown + suffix;
-}
-
-/** Low findings rendered at most (high and medium: all). */
-export const MAX_LOW_SHOWN = 200;
-
-async function findingHtml(fd: Finding, inp: HtmlInputs): Promise<string> {
-  const max = inp.maxPerFinding ?? 24;
+async function imageBody(fd: Finding, st: PageState): Promise<string> {
+  const f = st.inp.images!;
+  const max = CAPS.samples[fd.severity];
   const cells: string[] = [];
-  let cropHtml = '';
-  const firstBox = inp.images && fd.samples.length ? boxOf(fd.evidence, fd.samples[0]!) : null;
-  if (inp.images && firstBox) {
-    const row = inp.indexOf.get(fd.samples[0]!);
-    if (row !== undefined) cropHtml = `<div class="crop"><div>pattern (enlarged)</div><img alt="pattern crop" src="${await crop(inp.images, row, firstBox, 12)}"></div>`;
-  }
   for (const id of fd.samples.slice(0, max)) {
-    const row = inp.indexOf.get(id);
+    const row = st.inp.indexOf.get(id);
     if (row === undefined) continue;
-    if (inp.images) {
-      const src = await thumbnail(inp.images, row, boxOf(fd.evidence, id), Math.max(1, Math.round(96 / inp.images.grid)));
-      cells.push(`<figure><img alt="" src="${src}"><figcaption>${escapeHtml(id)}</figcaption></figure>`);
-    } else if (inp.texts) {
-      const trigger = typeof fd.evidence.trigger === 'string' ? fd.evidence.trigger : null;
-      cells.push(`<div class="text"><div class="tid">${escapeHtml(id)}</div><pre>${markedText(textOf(inp.texts, row), trigger)}</pre></div>`);
-    }
+    const t = await thumb(st, id, row);
+    cells.push(figure(t.src, id, boxOf(fd.evidence, id), f.grid, t.px));
   }
-  const more = fd.samples.length > max ? `<p class="more">and ${fd.samples.length - max} more samples (see report.json)</p>` : '';
-  return `<section class="finding ${fd.severity}">
-<h2><span class="sev">${escapeHtml(fd.severity)}</span> ${escapeHtml(fd.id)} · ${escapeHtml(fd.title)}</h2>
-<p class="meta">detector <b>${escapeHtml(fd.detector)}</b> · kind <b>${escapeHtml(fd.kind)}</b> · score ${fd.score.toFixed(3)} · ${fd.samples.length} samples</p>
-${cropHtml}<div class="grid">${cells.join('')}</div>${more}
-<details><summary>evidence</summary><pre>${escapeHtml(JSON.stringify(fd.evidence, null, 2))}</pre></details>
-</section>`;
+  let extra = '';
+  const first = fd.samples[0];
+  const row0 = first !== undefined ? st.inp.indexOf.get(first) : undefined;
+  if (row0 !== undefined) {
+    const box = boxOf(fd.evidence, first!);
+    const crop = box ? `<div class="crop"><div class="lbl">the pattern (working grid, enlarged)</div><img alt="pattern" src="${await patternCrop(f, row0, box)}"></div>` : '';
+    let cmp = '';
+    if (fd.severity !== 'low' && st.comparisons < CAPS.comparisons && f.phash.length === st.inp.indexOf.size) {
+      st.comparisons++;
+      st.hashes ??= hashHalves(f);
+      const excluded = new Uint8Array(st.flagged ?? new Uint8Array(f.phash.length));
+      for (const id of fd.samples) {
+        const r = st.inp.indexOf.get(id);
+        if (r !== undefined) excluded[r] = 1;
+      }
+      const near = nearestClean(st.hashes, row0, excluded);
+      if (near >= 0) {
+        const nearId = idAt(st.inp.indexOf, near);
+        const a = await thumb(st, first!, row0), b = await thumb(st, nearId, near);
+        const lbl = (r: number) => (st.inp.labels?.[r] != null ? ` · label ${escapeHtml(st.inp.labels[r]!)}` : '');
+        cmp = `<div><div class="lbl">flagged${lbl(row0)}</div>${figure(a.src, first!, box, f.grid, a.px)}</div>` +
+          `<div><div class="lbl">nearest unflagged image${lbl(near)}</div>${figure(b.src, nearId, null, f.grid, b.px)}</div>`;
+      }
+    }
+    if (crop || cmp) extra = `<div class="pair">${cmp}${crop}</div>`;
+  }
+  return `${extra}<div class="grid">${cells.join('')}</div>`;
+}
+
+/** Ids by row, built once per page when a comparison needs one. */
+const idCache = new WeakMap<Map<string, number>, string[]>();
+function idAt(indexOf: Map<string, number>, row: number): string {
+  let ids = idCache.get(indexOf);
+  if (!ids) {
+    ids = [];
+    for (const [id, r] of indexOf) ids[r] = id;
+    idCache.set(indexOf, ids);
+  }
+  return ids[row] ?? String(row);
+}
+
+function textBody(fd: Finding, st: PageState): string {
+  const t = st.inp.texts!;
+  const trigger = typeof fd.evidence.trigger === 'string' ? fd.evidence.trigger : null;
+  const out: string[] = [];
+  const rows = fd.samples.slice(0, CAPS.rows[fd.severity]);
+  rows.forEach((id, k) => {
+    const row = st.inp.indexOf.get(id);
+    if (row === undefined) return;
+    const parts: string[] = [];
+    const main = t.prompt?.[row] ?? t.text?.[row] ?? '';
+    const label = t.prompt ? 'prompt' : 'text';
+    parts.push(`<pre><b>${label}:</b> ${markedText(main, trigger, EXCERPT, LEAD)}</pre>`);
+    const resp = t.response?.[row];
+    if (resp) parts.push(`<pre><b>response:</b> ${markedText(resp, trigger, 240, 80)}</pre>`);
+    // The first row also without its trigger, side by side: what the sample says apart from it.
+    const bare = k === 0 && fd.severity !== 'low' ? withoutTrigger(main, trigger) : null;
+    if (bare !== null) {
+      out.push(`<div class="text"><div class="tid">${escapeHtml(id)}: with and without the trigger</div><div class="cmp"><div>${parts[0]}</div><div><pre><b>without:</b> ${markedText(bare, null, EXCERPT, LEAD)}</pre></div></div>${parts.slice(1).join('')}</div>`);
+    } else out.push(`<div class="text"><div class="tid">${escapeHtml(id)}</div>${parts.join('')}</div>`);
+  });
+  return out.join('');
+}
+
+async function findingHtml(fd: Finding, st: PageState, open: boolean): Promise<string> {
+  const body = st.inp.images && fd.samples.some((id) => st.inp.indexOf.has(id)) ? await imageBody(fd, st)
+    : st.inp.texts ? textBody(fd, st) : '';
+  const shown = st.inp.images ? CAPS.samples[fd.severity] : CAPS.rows[fd.severity];
+  const more = fd.samples.length > shown ? `<p class="more">${shown} of ${fd.samples.length} samples shown; all are in report.json and scores.csv</p>` : '';
+  const tags = (fd.suppressed ? ` · reviewed: ${escapeHtml(fd.suppressed.reason)}` : '') + (fd.newSinceBaseline ? ' · new since the baseline' : '');
+  const label = findingLabel(fd);
+  return `<details class="finding ${fd.severity}" id="${escapeHtml(fd.id)}"${open ? ' open' : ''}>
+<summary><span class="sev ${fd.severity}">${fd.severity}</span> <h3>${escapeHtml(fd.id)} · ${escapeHtml(fd.title)}</h3></summary>
+<p class="meta">detector <b>${escapeHtml(fd.detector)}</b> · kind ${escapeHtml(fd.kind)} · score ${fd.score.toFixed(3)} · ${fd.samples.length} samples${label ? ` · label ${escapeHtml(label)}` : ''}${fd.fingerprint ? ` · fingerprint <code>${escapeHtml(fd.fingerprint)}</code>` : ''}${tags}</p>
+<ul class="why">${severityReasons(fd).map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>
+${body}${more}
+${evidenceTable(fd.evidence)}${rawEvidence(fd.evidence)}
+</details>`;
+}
+
+function summaryRows(findings: Finding[]): string {
+  return findings.map((f) => `<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><a href="#${escapeHtml(f.id)}">${escapeHtml(f.id)}</a></td><td class="d">${escapeHtml(f.detector)}${f.kind !== f.detector ? `<br><small>${escapeHtml(f.kind)}</small>` : ''}</td><td class="n">${f.samples.length}</td><td>${escapeHtml(findingLabel(f))}</td><td>${escapeHtml(oneLineReason(f))}${f.suppressed ? ' (reviewed)' : ''}</td></tr>`).join('');
+}
+
+/** High and medium findings in a table; low ones in the same table folded below them. Capped in all. */
+function summaryTable(findings: Finding[]): string {
+  if (!findings.length) return '<p>No findings.</p>';
+  const head = '<thead><tr><th>severity</th><th>finding</th><th>detector</th><th>size</th><th>label</th><th>reason</th></tr></thead>';
+  const shown = findings.slice(0, CAPS.summaryRows);
+  const flagged = shown.filter((f) => f.severity !== 'low'), low = shown.filter((f) => f.severity === 'low');
+  const lowTotal = findings.filter((f) => f.severity === 'low').length;
+  const more = findings.length > CAPS.summaryRows ? `<p class="more">the first ${CAPS.summaryRows} of ${findings.length} findings (most severe first); all are in report.json</p>` : '';
+  const first = flagged.slice(0, CAPS.summaryOpen), rest = flagged.slice(CAPS.summaryOpen);
+  return (flagged.length ? `<table class="sum">${head}<tbody>${summaryRows(first)}</tbody></table>` : '<p>No high or medium findings.</p>') +
+    (rest.length ? `<details><summary>${rest.length} more high and medium findings</summary><table class="sum">${head}<tbody>${summaryRows(rest)}</tbody></table></details>` : '') +
+    (low.length ? `<details><summary>${lowTotal} low findings (ranked, not flagged)</summary><table class="sum">${head}<tbody>${summaryRows(low)}</tbody></table></details>` : '') + more;
 }
 
 export async function renderHtml(inp: HtmlInputs): Promise<string> {
   const r = inp.report;
-  const counts = { high: 0, medium: 0, low: 0 };
-  for (const f of r.findings) counts[f.severity]++;
-  const sections: string[] = [];
-  // Every high and medium finding; low ones up to a cap (a million near-duplicate pairs would make a page no one
-  // opens). report.json has them all.
-  let low = 0;
-  for (const f of r.findings) {
-    if (f.severity === 'low' && ++low > MAX_LOW_SHOWN) continue;
-    sections.push(await findingHtml(f, inp));
+  const bySev: Record<Severity, Finding[]> = { high: [], medium: [], low: [] };
+  for (const f of r.findings) bySev[f.severity].push(f);
+  let flagged: Uint8Array | undefined;
+  if (inp.images) {
+    flagged = inp.scores?.flagged;
+    if (!flagged) {
+      flagged = new Uint8Array(inp.images.phash.length);
+      for (const f of r.findings) if (f.severity !== 'low') for (const id of f.samples) {
+        const row = inp.indexOf.get(id);
+        if (row !== undefined) flagged[row] = 1;
+      }
+    }
   }
-  if (low > MAX_LOW_SHOWN) sections.push(`<p class="more">and ${low - MAX_LOW_SHOWN} more low findings (all are in report.json)</p>`);
-  const labels = r.dataset.labels ? Object.entries(r.dataset.labels).map(([k, v]) => `${escapeHtml(k)}: ${v}`).join(', ') : 'none';
-  const errors = r.errors.length
-    ? `<section><h2>${r.errors.length} samples could not be read</h2><table>${r.errors.slice(0, 200).map((e) => `<tr><td>${escapeHtml(e.id)}</td><td>${escapeHtml(e.error)}</td></tr>`).join('')}</table>${r.errors.length > 200 ? '<p>(first 200; all are in report.json)</p>' : ''}</section>`
+  const st: PageState = { inp, flagged, comparisons: 0 };
+  const sections: string[] = [];
+  const toc: string[] = ['<li><a href="#summary">Summary of findings</a></li>'];
+  if (inp.scores) toc.push('<li><a href="#charts">Scores and labels</a></li>');
+  for (const sev of ['high', 'medium', 'low'] as const) {
+    const list = bySev[sev];
+    if (!list.length) continue;
+    const shown = list.slice(0, CAPS.shown[sev]);
+    const parts: string[] = [];
+    for (const [k, f] of shown.entries()) parts.push(await findingHtml(f, st, sev !== 'low' && k < CAPS.open));
+    const rest = list.length - shown.length;
+    const more = rest > 0 ? `<p class="more">${rest} more ${sev} findings are listed in report.json (and the first ones in the summary table).</p>` : '';
+    sections.push(`<section id="sev-${sev}"><h2>${cap(sev)} findings (${list.length})</h2>${sev === 'low' ? '<p class="more">Low findings are folded: open one to see it. They do not flag samples.</p>' : list.length > CAPS.open ? `<p class="more">The first ${CAPS.open} are open; open the others to see them.</p>` : ''}${parts.join('\n')}${more}</section>`);
+    toc.push(`<li><a href="#sev-${sev}">${cap(sev)} (${list.length})</a></li>`);
+  }
+  if (r.coverage) toc.push('<li><a href="#limits">What this scan could not see</a></li>');
+  if (r.errors.length) toc.push('<li><a href="#errors">Unreadable samples</a></li>');
+  const labelList = r.dataset.labels ? Object.entries(r.dataset.labels) : [];
+  const labels = labelList.length
+    ? `${labelList.length} labels: ` + labelList.slice(0, 12).map(([k, v]) => `${escapeHtml(k)} ${v}`).join(', ') + (labelList.length > 12 ? ', …' : '')
+    : 'none';
+  const charts = inp.scores
+    ? `<section id="charts"><h2>Scores and labels</h2><div class="charts"><div><div>How many samples got each score (the combined score, maximum over detectors; log scale)</div>${scoreHistogram(inp.scores.score)}</div>` +
+      (inp.labels && inp.labels.some((l) => l !== null) ? `<div><div>Samples per label, flagged share in red</div>${labelBars(inp.labels, inp.scores.flagged)}</div>` : '') + '</div></section>'
     : '';
+  const errors = r.errors.length
+    ? `<section id="errors"><h2>${r.errors.length} samples could not be read</h2><table class="sum">${r.errors.slice(0, CAPS.errors).map((e) => `<tr><td>${escapeHtml(e.id)}</td><td>${escapeHtml(e.error)}</td></tr>`).join('')}</table>${r.errors.length > CAPS.errors ? `<p class="more">the first ${CAPS.errors}; all are in report.json</p>` : ''}</section>`
+    : '';
+  const c = { high: bySev.high.length, medium: bySev.medium.length, low: bySev.low.length };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <title>poisonscan report: ${escapeHtml(r.dataset.path)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
-h1{font-size:22px} h2{font-size:16px;margin:0 0 4px}
-.summary td{padding:2px 12px 2px 0}
-.finding{border:1px solid #ddd;border-left:6px solid #999;padding:12px;margin:16px 0;border-radius:4px}
-.finding.high{border-left-color:#c62828}.finding.medium{border-left-color:#ef6c00}.finding.low{border-left-color:#9e9e9e}
-.sev{text-transform:uppercase;font-size:12px;padding:1px 6px;border-radius:3px;background:#eee}
-.meta{color:#555;margin:0 0 8px}
-.grid{display:flex;flex-wrap:wrap;gap:8px}
-figure{margin:0;width:104px;text-align:center}figure img{width:96px;height:96px;image-rendering:pixelated;border:1px solid #ccc}
-figcaption{font-size:11px;word-break:break-all}
-.crop{float:right;margin-left:12px;text-align:center;font-size:11px}.crop img{image-rendering:pixelated;border:1px solid #ccc}
-.text{border:1px solid #eee;padding:6px;width:100%}mark{background:#ffe08a}.text pre,details pre{white-space:pre-wrap;word-break:break-word;margin:0}
-.tid{font-size:11px;color:#666}
-</style></head><body>
+<style>${STYLE}</style></head><body>
 <h1>poisonscan report</h1>
-<table class="summary">
+<table class="facts">
 <tr><td>dataset</td><td>${escapeHtml(r.dataset.path)} (${escapeHtml(r.dataset.format)}, ${escapeHtml(r.dataset.modality)})</td></tr>
 <tr><td>samples</td><td>${r.dataset.samples} read, ${r.errors.length} unreadable</td></tr>
 <tr><td>labels</td><td>${labels}</td></tr>
-<tr><td>findings</td><td>${counts.high} high, ${counts.medium} medium, ${counts.low} low</td></tr>
-<tr><td>time</td><td>${r.timing.seconds.toFixed(1)} s (${r.timing.samplesPerSecond.toFixed(0)} samples/s)</td></tr>
-<tr><td>tool</td><td>poisonscan ${escapeHtml(r.tool.version)}</td></tr>
+<tr><td>findings</td><td><span class="sev high">${c.high}</span> high, <span class="sev medium">${c.medium}</span> medium, <span class="sev low">${c.low}</span> low</td></tr>
+<tr><td>time</td><td>${r.timing.seconds.toFixed(1)} s (${r.timing.samplesPerSecond.toFixed(0)} samples/s) · poisonscan ${escapeHtml(r.tool.version)}</td></tr>
 </table>
-${r.findings.length ? '' : '<p>No findings.</p>'}
+<nav><ul>${toc.join('')}</ul></nav>
+<section id="summary"><h2>Summary of findings</h2>${summaryTable(r.findings)}</section>
+${charts}
 ${sections.join('\n')}
+${r.coverage ? coverageHtml(r.coverage) : ''}
 ${errors}
 </body></html>
 `;
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

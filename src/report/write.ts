@@ -7,6 +7,7 @@ import type { TextColumns } from '../ingest/text-columns.js';
 import type { Report } from '../types.js';
 import type { SampleScores } from './combine.js';
 import { renderHtml } from './html.js';
+import { folderSource } from './html-images.js';
 import { toSarif } from './sarif.js';
 import { writeScores } from './scores-csv.js';
 
@@ -17,6 +18,8 @@ export interface ReportFiles {
   scores: SampleScores;
   images?: ImageFeatures;
   texts?: TextColumns;
+  /** Class label per row (the page's per-label chart). */
+  labels?: (string | null)[];
   sarif?: string;
   /** Called before the page is rendered and again before report.json is written, to settle timing. */
   settleTiming?: () => void;
@@ -27,7 +30,9 @@ export async function writeReportFiles(r: ReportFiles): Promise<void> {
   await writeScores(r.outDir, r.ids, r.scores);
   // The page shows the timing up to its own rendering; report.json gets the final figure.
   r.settleTiming?.();
-  const html = await renderHtml({ report: r.report, indexOf, images: r.images, texts: r.texts });
+  // Image folders: thumbnails from the source files at their real resolution; other layouts: the working grid.
+  const readImage = r.images && r.report.dataset.format === 'imagefolder' ? folderSource(r.report.dataset.path) : undefined;
+  const html = await renderHtml({ report: r.report, indexOf, images: r.images, texts: r.texts, scores: r.scores, labels: r.labels, readImage });
   r.settleTiming?.();
   await writeFile(join(r.outDir, 'report.json'), JSON.stringify(r.report, null, 2) + '\n');
   await writeFile(join(r.outDir, 'report.html'), html);

@@ -17,9 +17,13 @@ function runJob(job: AnalysisJob): SizeResult {
 
 const WORKER_URL = new URL('./size-worker.js', import.meta.url);
 
-export async function analyseSizes(jobs: AnalysisJob[], concurrency: number): Promise<SizeResult[]> {
+export async function analyseSizes(jobs: AnalysisJob[], concurrency: number, onJobDone: () => void = () => {}): Promise<SizeResult[]> {
   const canFork = concurrency > 1 && jobs.length > 1 && existsSync(fileURLToPath(WORKER_URL));
-  if (!canFork) return jobs.map(runJob);
+  if (!canFork) return jobs.map((j) => {
+    const r = runJob(j);
+    onJobDone();
+    return r;
+  });
   // The pixels once in shared memory: every job reads them, and posting a plain array copies it per job. The
   // fingerprint stage allocates them shared already (util/shared-bytes.ts); other callers' arrays are copied once.
   const shared = new Map<Uint8Array, Uint8Array>();
@@ -45,6 +49,7 @@ export async function analyseSizes(jobs: AnalysisJob[], concurrency: number): Pr
           worker.postMessage(inputs[k]);
         });
         worker.removeAllListeners('error');
+        onJobDone();
       }
     } finally {
       await worker.terminate();

@@ -38,7 +38,7 @@ export function delimitedSource(path: string, separator: ',' | '\t'): RecordSour
 }
 
 /** `unclosed.at` is set (to the swallowed field's length) when the file ends inside a quoted field. */
-async function* records(path: string, sep: string, quotes: boolean, unclosed: { at: number }): AsyncGenerator<string[]> {
+export async function* records(path: string, sep: string, quotes: boolean, unclosed: { at: number }): AsyncGenerator<string[]> {
   let fields: string[] = [];
   let field = '';
   let quoted = false;

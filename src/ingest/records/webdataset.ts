@@ -48,7 +48,7 @@ export async function shardList(path: string): Promise<{ shards: string[]; missi
 }
 
 /** Key and field of a member name: "dir/000123.seg.jpg" -> ["dir/000123", "seg.jpg"]. */
-function splitName(name: string): [string, string] {
+export function splitName(name: string): [string, string] {
   const dir = dirname(name);
   const base = basename(name);
   const dot = base.indexOf('.');

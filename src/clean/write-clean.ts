@@ -1,0 +1,142 @@
+// Writes a copy of a dataset without some of its samples, in the dataset's own format: an image folder by hard
+// links (copies across file systems), JSONL / CSV / TSV / JSON arrays rewritten row by row from their own text
+// (kept rows byte for byte, unreadable rows kept too); WebDataset in write-webdataset.ts. The input is only read.
+import { createWriteStream } from 'node:fs';
+import { copyFile, link, mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { UsageError, type DatasetFormat } from '../types.js';
+import { lines, textStream } from '../ingest/records/lines.js';
+import { records } from '../ingest/records/delimited.js';
+import { splitJsonArray } from '../ingest/records/json-array.js';
+
+export const CLEANABLE: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'webdataset'];
+
+export interface CleanWrite {
+  /** Where the cleaned dataset went (a folder or a file under --out). */
+  path: string;
+  kept: number;
+  dropped: number;
+}
+
+/** Image folder: every file but the dropped ones (ids are paths relative to the root), hard-linked or copied. */
+export async function cleanImageFolder(root: string, outRoot: string, drop: Set<string>): Promise<CleanWrite> {
+  let kept = 0, dropped = 0;
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const ent of entries) {
+      const full = join(dir, ent.name);
+      const rel = relative(root, full).split(sep).join('/');
+      const target = join(outRoot, rel);
+      const st = await stat(full);
+      if (st.isDirectory()) {
+        await walk(full);
+        continue;
+      }
+      if (drop.has(rel)) {
+        dropped++;
+        continue;
+      }
+      await mkdir(join(target, '..'), { recursive: true });
+      await link(full, target).catch(() => copyFile(full, target));
+      kept++;
+    }
+  };
+  await mkdir(outRoot, { recursive: true });
+  await walk(root);
+  return { path: outRoot, kept, dropped };
+}
+
+interface Output { stream: Writable; closed: Promise<unknown> }
+
+/** A file to write, gzip-compressed when its name ends in .gz (as the input was). */
+function output(path: string): Output {
+  const file = createWriteStream(path);
+  const closed = once(file, 'close');
+  if (!path.toLowerCase().endsWith('.gz')) return { stream: file, closed };
+  const gz = createGzip();
+  gz.pipe(file);
+  return { stream: gz, closed };
+}
+
+async function write(out: Output, s: string): Promise<void> {
+  if (!out.stream.write(s)) await once(out.stream, 'drain');
+}
+
+async function close(out: Output): Promise<void> {
+  out.stream.end();
+  await out.closed;
+}
+
+/** JSONL (also .gz): every non-blank line is a row (as the reader numbers them); dropped rows are left out. */
+async function cleanJsonl(src: string, dst: string, dropRows: Set<number>): Promise<number> {
+  const out = output(dst);
+  let row = 0, kept = 0;
+  for await (const line of lines(src)) {
+    if (!line.trim()) continue;
+    if (!dropRows.has(row++)) {
+      await write(out, line + '\n');
+      kept++;
+    }
+  }
+  await close(out);
+  return kept;
+}
+
+function csvField(s: string, separator: string): string {
+  return separator === ',' && (/[",\r\n]/.test(s) || s !== s.trim()) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV / TSV: the header, then every record (blank lines skipped, as the reader does) that is not dropped. */
+async function cleanDelimited(src: string, dst: string, separator: ',' | '\t', dropRows: Set<number>): Promise<number> {
+  const out = output(dst);
+  let header = false, row = 0, kept = 0;
+  for await (const fields of records(src, separator, separator === ',', { at: 0 })) {
+    if (fields.length === 1 && fields[0] === '') continue;
+    const text = fields.map((f) => csvField(f, separator)).join(separator) + '\n';
+    if (!header) {
+      header = true;
+      await write(out, text);
+      continue;
+    }
+    if (!dropRows.has(row++)) {
+      await write(out, text);
+      kept++;
+    }
+  }
+  await close(out);
+  return kept;
+}
+
+/** JSON array: the source text of every element that is not dropped. */
+async function cleanJsonArray(src: string, dst: string, dropRows: Set<number>): Promise<number> {
+  const out = output(dst);
+  let kept = 0;
+  await write(out, '[');
+  for await (const piece of splitJsonArray(textStream(src) as AsyncIterable<string>)) {
+    if (piece.kind !== 'element' || dropRows.has(piece.index)) continue;
+    await write(out, `${kept ? ',' : ''}\n${piece.text.trim()}`);
+    kept++;
+  }
+  await write(out, '\n]\n');
+  await close(out);
+  return kept;
+}
+
+/** A text table without the rows numbered in dropRows (the reader's 0-based row numbers). */
+export async function cleanTable(src: string, format: DatasetFormat, outDir: string, dropRows: Set<number>): Promise<CleanWrite> {
+  if ((await stat(src)).isDirectory()) throw new UsageError(`clean rewrites single ${format} files; ${src} is a folder`);
+  await mkdir(outDir, { recursive: true });
+  const dst = join(outDir, basename(src));
+  const kept = format === 'jsonl' ? await cleanJsonl(src, dst, dropRows)
+    : format === 'json' ? await cleanJsonArray(src, dst, dropRows)
+    : format === 'csv' || format === 'tsv' ? await cleanDelimited(src, dst, format === 'csv' ? ',' : '\t', dropRows)
+    : unsupported(format);
+  return { path: dst, kept, dropped: dropRows.size };
+}
+
+export function unsupported(format: string): never {
+  throw new UsageError(`clean cannot write ${format} datasets yet (supported: ${CLEANABLE.join(', ')}); use scores.csv's flagged column to filter it with your own tools`);
+}

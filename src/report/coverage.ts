@@ -1,0 +1,34 @@
+// The report's coverage: what the scan could not see. Built from the detectors' declared limits.
+import type { Detector } from '../detect/detector.js';
+import { KNOWN_LIMITS, limitsOf } from '../detect/limits.js';
+import type { Coverage, Modality } from '../types.js';
+
+export function coverageOf(opts: { modality: Modality; all: Detector[]; ran: string[]; only?: string[]; grid?: number; skipped: number }): Coverage {
+  const ran = opts.ran.map((name) => {
+    const d = opts.all.find((x) => x.name === name);
+    const l = d ? limitsOf(d) : KNOWN_LIMITS[name];
+    return { detector: name, ...(l?.minGroup !== undefined ? { minGroup: l.minGroup } : {}), blind: l?.blind ?? [] };
+  });
+  const notRun = opts.all.filter((d) => !opts.ran.includes(d.name)).map((d) => ({
+    detector: d.name,
+    why: opts.only?.length && !opts.only.includes(d.name) ? 'not selected (--detectors)' : `needs ${limitsOf(d)?.needs ?? 'data this scan does not have'}`,
+  }));
+  return { modality: opts.modality, ran, notRun, ...(opts.grid !== undefined ? { grid: opts.grid } : {}), skipped: opts.skipped };
+}
+
+/** Detectors not run, grouped by what they need: "a, b (needs x)". */
+export function notRunGroups(c: Coverage): { detectors: string[]; why: string }[] {
+  const groups = new Map<string, string[]>();
+  for (const n of c.notRun) groups.set(n.why, [...(groups.get(n.why) ?? []), n.detector]);
+  return [...groups.entries()].map(([why, detectors]) => ({ detectors, why }));
+}
+
+/** Lines for the console summary. */
+export function coverageLines(c: Coverage): string[] {
+  const lines = [`coverage: ran ${c.ran.map((r) => r.detector).join(', ') || 'no detector'}; ${c.skipped} samples unreadable (not looked at)`];
+  const notRun = notRunGroups(c);
+  if (notRun.length) lines.push(`  not run: ${notRun.map((g) => `${g.detectors.join(', ')} (${g.why})`).join('; ')}`);
+  const groups = c.ran.filter((r) => r.minGroup !== undefined).map((r) => `${r.detector} ${r.minGroup}`);
+  if (groups.length) lines.push(`  fewest samples sharing one poison that a finding needs: ${groups.join(', ')}${c.grid ? `; images seen at ${c.grid}x${c.grid}` : ''} (what each cannot see: report.html)`);
+  return lines;
+}
