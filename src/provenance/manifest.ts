@@ -38,15 +38,20 @@ export function phashHex(h: bigint): string {
 /** One JSON line per sample: id, label, bytes, sha256, md5, phash (16 hex digits), width, height. */
 export async function writeManifest(path: string, ids: string[], labels: (string | null)[], f: ImageFeatures): Promise<void> {
   const out = createWriteStream(path);
-  for (let i = 0; i < ids.length; i++) {
+  let failed: Error | null = null;
+  out.on('error', (e) => (failed = e));
+  for (let i = 0; i < ids.length && !failed; i++) {
     const line = JSON.stringify({
       id: ids[i], label: labels[i] ?? null, bytes: f.file.bytes[i], sha256: f.file.sha256[i], md5: f.file.md5[i],
       phash: phashHex(f.phash[i]!), width: f.file.width[i], height: f.file.height[i],
     });
-    if (!out.write(line + '\n')) await once(out, 'drain');
+    if (!out.write(line + '\n')) await Promise.race([once(out, 'drain'), once(out, 'close')]);
   }
-  out.end();
-  await once(out, 'finish');
+  if (!failed) {
+    out.end();
+    await Promise.race([once(out, 'finish'), once(out, 'close')]).catch((e: Error) => (failed = e));
+  }
+  if (failed) throw failed;
 }
 
 const ID_COLUMNS = ['id', 'key', 'path', 'file', 'filename', 'file_name', 'image_path', 'url'];

@@ -3,7 +3,7 @@
 // decoding their images again; the columns are the same bytes either way, so the report is identical. Memory: one
 // set of fingerprint columns for the whole input (allocated once) plus the part being decoded.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { fingerprintImages, type FingerprintImagesResult, type FingerprintReuse } from '../fingerprint/images.js';
@@ -45,6 +45,8 @@ interface PartMeta {
   count: number;
   /** sha256 of the part's input ids: a part of another listing is not re-used. */
   digest: string;
+  /** sha256 of the size and modification time of each sample's file: a part whose files changed is decoded again. */
+  files?: string;
   /** Indices (within the part) of the samples that could be read. */
   kept: number[];
   errors: SampleError[];
@@ -103,14 +105,15 @@ export async function fingerprintInParts(
     const chunk = samples.slice(first, Math.min(n, first + every));
     const digest = createHash('sha256').update(chunk.map((s) => s.id).join('\n')).digest('hex');
     const path = join(cp.dir, partName(k));
-    let done = resuming ? await readPart(path, digest) : null;
+    const files = await filesState(chunk);
+    let done = resuming ? await readPart(path, digest, files) : null;
     if (done) {
       resumedParts++;
       outer.tick(chunk.length);
     } else {
       const fp = await fingerprintImages(chunk, { concurrency: opts.concurrency, grid: opts.grid, pixelLimit: opts.pixelLimit, progress: inner, reuse: opts.reuse });
       reused += fp.reused;
-      const meta: PartMeta = { first, count: chunk.length, digest, kept: fp.kept, errors: fp.errors };
+      const meta: PartMeta = { first, count: chunk.length, digest, files, kept: fp.kept, errors: fp.errors };
       const t = imageFingerprintTable(fp.kept.map((i) => chunk[i]!.id), fp.kept.map((i) => chunk[i]!.label), fp.features);
       t.schema.metadata.set('poisonscan.part', JSON.stringify(meta));
       await writeFileAtomic(path, tableToIPC(t, 'file'));
@@ -126,12 +129,28 @@ export async function fingerprintInParts(
   return { features: builder.finish(), kept, errors, reused, resumedParts };
 }
 
-/** A finished part of the same input, or null (absent, damaged, or made from other samples: decode again). */
-async function readPart(path: string, digest: string) {
+/**
+ * The size and modification time of every sample's file, hashed: a file replaced after the interruption changes
+ * it. Samples read from inside a container (a tar or Parquet shard) have no file of their own: only their ids are
+ * compared.
+ */
+async function filesState(chunk: ImageSample[]): Promise<string> {
+  const h = createHash('sha256');
+  const states = await Promise.all(chunk.map(async (s) => {
+    if (!s.path) return '-';
+    const st = await stat(s.path).catch(() => null);
+    return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : 'missing';
+  }));
+  for (const x of states) h.update(x + '\n');
+  return h.digest('hex');
+}
+
+/** A finished part of the same input, or null (absent, damaged, made from other samples or from files changed since: decode again). */
+async function readPart(path: string, digest: string, files: string) {
   try {
     const t = tableFromIPC(await readFile(path));
     const meta = JSON.parse(t.schema.metadata.get('poisonscan.part') ?? 'null') as PartMeta | null;
-    if (!meta || meta.digest !== digest) return null;
+    if (!meta || meta.digest !== digest || meta.files !== files) return null;
     const stored = imageFingerprintsFromTable(t, path);
     if (stored.ids.length !== meta.kept.length) return null;
     return { meta, features: stored.features };
