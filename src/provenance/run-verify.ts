@@ -78,7 +78,7 @@ export async function runVerify(o: VerifyOptions): Promise<VerifyRunResult> {
     dataset: { path: data.path, format: data.format, modality: data.modality, samples: n },
     config: {
       command: 'verify', manifest: manifest.file, manifestHash: manifest.algo, manifestIdColumn: manifest.idColumn, idScheme: result.scheme, failOn,
-      counts: { unchanged: result.unchanged.length, reencoded: result.reencoded.length, changed: result.changed.length, missing: result.missing.length, unexpected: result.unexpected.length, unreadable: result.unreadable.length },
+      counts: { unchanged: result.unchanged.length, reencoded: result.reencoded.length, changed: result.changed.length, localEdits: result.localEdits.length, missing: result.missing.length, unexpected: result.unexpected.length, unreadable: result.unreadable.length },
     },
     timing: { seconds: 0, samplesPerSecond: 0, stages },
     findings,
