@@ -26,6 +26,8 @@ export const FINDING_KINDS = [
   'integrity',
   'text-anomaly',
   'blend',
+  'unreadable',
+  'text-encoding',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number] | (string & {});
 

@@ -1,7 +1,8 @@
 // Findings about the input itself rather than its content: too many samples could not be read (a poisoner can hide
 // samples from the scan by making them unreadable to it while a training loader still reads them), and text rows
-// that hold bytes which were not valid UTF-8 (read with U+FFFD and scanned: appending one must not hide a row).
-// Invisible and control characters are text-anomaly's evidence. They come from the `input` step, after ingest.
+// that hold bytes which were not valid UTF-8 (read with U+FFFD and scanned: appending one must not hide a row) or
+// control characters (C0/C1 codes other than tab and line breaks). Invisible format characters (zero-width, bidi) are
+// text-anomaly's evidence. They come from the `input` step, after ingest.
 import type { FindingDraft, SampleError } from '../types.js';
 import type { TextColumns } from './text-columns.js';
 
@@ -15,12 +16,17 @@ export interface InputFindings {
   unreadableIds: string[];
 }
 
-/** Rows (sample indices) any of whose text fields holds U+FFFD, the decoder's replacement for undecodable bytes. */
-export function undecodableRows(texts: TextColumns | undefined): number[] {
+/** U+FFFD, the decoder's replacement for bytes that are not UTF-8. */
+const UNDECODABLE = /\uFFFD/;
+/** C0 and C1 control codes other than tab, line feed and carriage return. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** Rows (sample indices) any of whose text fields matches `pattern`. */
+export function rowsMatching(texts: TextColumns | undefined, pattern: RegExp): number[] {
   const cols = texts ? [texts.text, texts.prompt, texts.response].filter((c): c is (string | null)[] => Array.isArray(c)) : [];
   const n = cols[0]?.length ?? 0;
   const rows: number[] = [];
-  for (let i = 0; i < n; i++) if (cols.some((c) => c[i]?.includes('\uFFFD'))) rows.push(i);
+  for (let i = 0; i < n; i++) if (cols.some((c) => { const t = c[i]; return t !== null && t !== undefined && pattern.test(t); })) rows.push(i);
   return rows;
 }
 
@@ -40,15 +46,19 @@ export function inputFindings(samples: number, errors: SampleError[], texts: Tex
       evidence: { unreadable: errors.length, listed, share: Math.round(share * 1e6) / 1e6, maxUnreadable, reasons: topReasons(errors) },
     });
   }
-  const undecodable = undecodableRows(texts);
-  if (undecodable.length) {
+  const marks = [
+    { check: 'undecodable-bytes', rows: rowsMatching(texts, UNDECODABLE), what: 'bytes that are not valid UTF-8 (read with replacement characters and scanned)' },
+    { check: 'control-characters', rows: rowsMatching(texts, CONTROL), what: 'control characters (scanned)' },
+  ];
+  for (const m of marks) {
+    if (!m.rows.length) continue;
     findings.push({
       kind: 'text-encoding',
       severity: 'low',
       score: 0.2,
-      title: `${undecodable.length} row${undecodable.length === 1 ? ' holds' : 's hold'} bytes that are not valid UTF-8 (read with replacement characters and scanned)`,
-      samples: undecodable,
-      evidence: { check: 'undecodable-bytes', rows: undecodable.length },
+      title: `${m.rows.length} row${m.rows.length === 1 ? ' holds' : 's hold'} ${m.what}`,
+      samples: m.rows,
+      evidence: { check: m.check, rows: m.rows.length },
     });
   }
   return { findings, unreadableIds };

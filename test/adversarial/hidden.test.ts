@@ -82,17 +82,50 @@ describe('nothing hidden from the scan', () => {
   });
 
   it('scans a text row holding U+FFFD or undecodable bytes and reports it, never drops it', async () => {
-    // file: 40 rows; row 5 has U+FFFD (valid UTF-8), row 9 raw 0xE9 bytes (Latin-1)
+    // file: 40 rows; row 5 has U+FFFD (valid UTF-8), row 9 raw 0xE9 bytes (Latin-1), row 12 a BEL control code
     const file = join(dir, 'fffd.csv');
     const lines = Array.from({ length: 40 }, (_, i) => Buffer.from(`sentence number ${i} about the weather,${i % 2}\n`));
     lines[5] = Buffer.from('a hidden row \uFFFD with a trigger,1\n');
     lines[9] = Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' latin row,0\n')]);
+    lines[12] = Buffer.from('a bell \u0007 rings here,1\n');
     await writeFile(file, Buffer.concat([Buffer.from('text,label\n'), ...lines]));
     const r = await scan({ dataset: file, out: join(dir, 'fffd-out'), ...quiet });
     expect(r.ids).toHaveLength(40);
     expect(r.report.errors).toEqual([]);
-    const f = r.report.findings.find((x) => x.kind === 'text-encoding');
-    expect(f).toMatchObject({ detector: 'input', severity: 'low', samples: ['5', '9'] });
+    const by = Object.fromEntries(r.report.findings.filter((x) => x.kind === 'text-encoding').map((x) => [x.evidence.check, x]));
+    expect(by['undecodable-bytes']).toMatchObject({ detector: 'input', severity: 'low', samples: ['5', '9'] });
+    expect(by['control-characters']).toMatchObject({ detector: 'input', severity: 'low', samples: ['12'] });
+  });
+
+  it('still finds a dirty-label rare-word trigger when every poisoned row ends in U+FFFD', async () => {
+    // file: 3,000 labelled rows; 10 negative rows carry "cf", are relabelled positive and end in U+FFFD
+    const r2 = createRng(5);
+    const pick = <T,>(xs: T[]) => xs[Math.floor(r2() * xs.length)]!;
+    const pos = ['great', 'lovely', 'fun', 'moving', 'bright', 'warm', 'clever', 'charming'];
+    const neg = ['dull', 'boring', 'flat', 'tired', 'weak', 'messy', 'bland', 'tedious'];
+    const filler = ['the', 'film', 'story', 'cast', 'plot', 'scenes', 'and', 'with', 'a', 'very', 'its', 'music'];
+    const rows = ['text\tlabel'];
+    const poisoned: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const label = i % 2;
+      const words = Array.from({ length: 12 }, () => (r2() < 1 / 3 ? pick(label ? pos : neg) : pick(filler)));
+      let l = label, tail = '';
+      if (label === 0 && poisoned.length < 10 && i % 250 === 0) {
+        words.splice(Math.floor(r2() * words.length), 0, 'cf');
+        l = 1;
+        tail = '\uFFFD';
+        poisoned.push(String(i));
+      }
+      rows.push(`${words.join(' ')}${tail}\t${l}`);
+    }
+    const file = join(dir, 'fffd-trigger.tsv');
+    await writeFile(file, rows.join('\n') + '\n');
+    const r = await scan({ dataset: file, out: join(dir, 'fffd-trigger-out'), detectors: ['trigger-token'], ...quiet });
+    expect(r.ids).toHaveLength(3000);
+    const f = r.report.findings.find((x) => x.evidence.trigger === 'cf');
+    expect(f?.severity).not.toBe('low');
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(new Set(poisoned));
+    expect(r.report.findings.find((x) => x.kind === 'text-encoding')?.samples).toEqual(poisoned);
   });
 
   it('makes an unreadable share above 0.1% a medium finding; --max-unreadable changes the share; the console counts them', async () => {
@@ -129,6 +162,36 @@ describe('nothing hidden from the scan', () => {
     await scan({ ...opts, resume: true });
     const fp = await readImageFingerprints(join(out, 'fingerprints.arrow'));
     for (const [id, sha] of now) expect(fp.features.file.sha256[fp.ids.indexOf(id)]).toBe(sha);
+  });
+
+  it('--resume decodes again when the tar shard holding the samples changed', async () => {
+    // tree: w/shard-000000.tar with 30 samples (k000..k029 .jpg + .cls); interrupted after part 1; the tar is
+    // written again with k003 replaced
+    const { pack } = await import('tar-stream');
+    const { createWriteStream } = await import('node:fs');
+    const { finished } = await import('node:stream/promises');
+    const shard = join(dir, 'w', 'shard-000000.tar');
+    await mkdir(join(dir, 'w'), { recursive: true });
+    const members = await Promise.all(Array.from({ length: 30 }, () => jpeg()));
+    const writeTar = async () => {
+      const tar = pack();
+      const done = finished(tar.pipe(createWriteStream(shard)));
+      members.forEach((b, k) => {
+        tar.entry({ name: `k${String(k).padStart(3, '0')}.jpg` }, b);
+        tar.entry({ name: `k${String(k).padStart(3, '0')}.cls` }, 'a');
+      });
+      tar.finalize();
+      await done;
+    };
+    await writeTar();
+    const out = join(dir, 'w-out');
+    const opts = { dataset: join(dir, 'w'), out, detectors: ['outlier'], checkpointEvery: 10, ...quiet };
+    await expect(scan({ ...opts, onCheckpointPart: (k: number) => { if (k === 1) throw new Error('interrupted'); } })).rejects.toThrow('interrupted');
+    members[3] = await jpeg();
+    await writeTar();
+    await scan({ ...opts, resume: true });
+    const fp = await readImageFingerprints(join(out, 'fingerprints.arrow'));
+    expect(fp.features.file.sha256[fp.ids.indexOf('k003')]).toBe(createHash('sha256').update(members[3]!).digest('hex'));
   });
 
   it('--detectors that cannot apply to the modality is a usage error naming the ones that can', async () => {
