@@ -96,9 +96,11 @@ export function buildProgram(): Command {
   // Usage errors of every sub-command end in main() (exit 2), as scan's do; commander would exit 1 itself.
   for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (x) => process.stderr.write(x) });
   // `poisonscan` with no command is a usage error: the help goes to stderr, exit 2.
-  program.action(() => {
+  program.allowExcessArguments().action(() => {
+    const commands = program.commands.map((c) => c.name()).join(', ');
+    if (program.args.length) throw new UsageError(`unknown command "${program.args[0]}" (commands: ${commands})`);
     program.outputHelp({ error: true });
-    throw new UsageError('no command given (scan, verify, diff, detect, inject, bench)');
+    throw new UsageError(`no command given (${commands})`);
   });
   return program;
 }

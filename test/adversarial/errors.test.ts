@@ -35,6 +35,7 @@ describe('usage errors exit 2 everywhere', () => {
     [['scan', 'x', '--bogus'], /unknown option/],
     [['verify', 'x', '--manifest', 'm', '--fail-on', 'sometimes'], /invalid/],
     [[], /no command given/],
+    [['scna', 'data'], /unknown command "scna"/],
   ])('poisonscan %j', async (args, pattern) => {
     oneLine(await runCli(args as string[]), pattern);
   });
