@@ -67,6 +67,10 @@ export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
       await writeFile(mine, `${process.pid}\n`);
       try {
         await link(mine, path);
+      } catch (e) {
+        // File systems without hard links: an exclusive create (a reader may see it empty for a moment).
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+        await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
       } finally {
         await rm(mine, { force: true });
       }
@@ -80,9 +84,13 @@ export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') throw new UsageError(`cannot write into --out ${outDir}: ${ioReason(e)}`);
     }
-    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-      throw new UsageError(`--out ${outDir} is in use by another poisonscan run (pid ${pid}); wait for it or choose another --out`);
+    const raw = await readFile(path, 'utf8').catch(() => null);
+    if (raw === null) continue; // released meanwhile: try again
+    const text = raw.trim();
+    const pid = Number(text);
+    // An empty lock is being written by its owner right now.
+    if (text === '' || (Number.isInteger(pid) && pid > 0 && alive(pid))) {
+      throw new UsageError(`--out ${outDir} is in use by another poisonscan run${text ? ` (pid ${pid})` : ''}; wait for it or choose another --out`);
     }
     await rm(path, { force: true }); // stale: its owner is gone
   }
