@@ -17,6 +17,8 @@ import { writeImageFingerprints } from './store/image-fingerprints.js';
 import { SEVERITY_RANK, UsageError, type DatasetFormat, type FailOn, type Json, type Report } from './types.js';
 import { createProgress, type Progress } from './util/progress.js';
 import { VERSION } from './version.js';
+import type { ImageFeatures } from './fingerprint/image-features.js';
+import type { Embeddings } from './embed/embeddings.js';
 import { checkOutDir, lockOutDir } from './store/out-dir.js';
 import { StagedOutputs } from './store/staged-outputs.js';
 import { DEFAULT_MAX_UNREADABLE, INPUT_STEP, inputFindings } from './ingest/input-findings.js';
@@ -129,6 +131,18 @@ async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<
   const checkpoint: CheckpointOptions | undefined = every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined;
   if (opts.resume && !checkpoint) throw new UsageError('--resume needs fingerprint parts (--checkpoint-every above 0)');
   const loadOpts: LoadOptions = { ...opts, concurrency, progress, reuse: baseline?.images, checkpoint };
+  // Image datasets: --detectors that cannot apply is known from the listing, before the long decoding.
+  if (opts.detectors) {
+    const willEmbed = Boolean(opts.embeddings || opts.embeddingColumn || opts.proxyModel || opts.model);
+    loadOpts.beforeDecode = (samples, format) => {
+      // Image-text pairs get their captions after decoding: checked then.
+      if (format === 'img2dataset') return;
+      checkDetectorsApply(opts.detectors!, {
+        modality: 'image', ids: samples.map((x) => x.id), labels: samples.map((x) => x.label), images: {} as ImageFeatures,
+        ...(willEmbed ? { embeddings: {} as Embeddings } : {}), seed, concurrency, progress,
+      });
+    };
+  }
   const data = opts.loaded ?? (await loadDataset(opts.dataset, loadOpts).catch(async (e: unknown) => {
     // An unusable dataset leaves nothing behind; an interrupted one keeps its parts for --resume.
     if (e instanceof UsageError && !opts.resume) {
@@ -203,14 +217,8 @@ async function detectAndReport(
     concurrency,
     progress,
   };
+  if (opts.detectors) checkDetectorsApply(opts.detectors, ctx);
   const detectors = detectorsFor(ctx, opts.detectors);
-  if (opts.detectors) {
-    const cannot = opts.detectors.filter((n) => !detectors.some((d) => d.name === n));
-    if (cannot.length) {
-      const can = detectorsFor(ctx).map((d) => d.name);
-      throw new UsageError(`--detectors: ${cannot.join(', ')} cannot apply to this ${data.modality} dataset; the detectors that can: ${can.join(', ') || 'none'}`);
-    }
-  }
   const reusedAll = data.reused !== undefined && data.reused === data.ids.length && data.errors.length === baseline?.report.errors.length;
   const cached = baseline
     ? await reusableOutputs(baseline, data.ids, reusedAll, detectors.map((d) => d.name), { seed, grid: data.images?.grid, version: VERSION })
@@ -299,6 +307,16 @@ async function detectAndReport(
   }));
   const exitCode = exitCodeFor(findings, failOn);
   return { report, scores, ids: data.ids, outDir, exitCode };
+}
+
+/** A detector asked for by name that cannot apply to the data is a usage error naming the ones that can. */
+function checkDetectorsApply(names: string[], ctx: ScanContext): void {
+  const applying = detectorsFor(ctx, names).map((d) => d.name);
+  const cannot = names.filter((n) => !applying.includes(n));
+  if (cannot.length) {
+    const can = detectorsFor(ctx).map((d) => d.name);
+    throw new UsageError(`--detectors: ${cannot.join(', ')} cannot apply to this ${ctx.modality} dataset; the detectors that can: ${can.join(', ') || 'none'}`);
+  }
 }
 
 /** 1 when a finding at or above failOn exists that no reviewed suppression covers. */

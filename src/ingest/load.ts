@@ -42,6 +42,8 @@ export interface LoadOptions {
   shard?: ShardSpec;
   /** Write image fingerprints in parts as they complete, and re-use finished ones (--resume). */
   checkpoint?: CheckpointOptions;
+  /** Called with the listed image samples before any is decoded: usage checks that need the listing. */
+  beforeDecode?: (samples: ImageSample[], format: DatasetFormat) => void;
 }
 
 export interface LoadedDataset {
@@ -130,6 +132,7 @@ export async function fingerprintImageSamples(
   stages: Record<string, number>,
 ): Promise<LoadedDataset> {
   const t1 = performance.now();
+  opts.beforeDecode?.(samples, format);
   let grid = opts.grid;
   let offset = 0;
   const all = samples;

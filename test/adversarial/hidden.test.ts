@@ -201,5 +201,10 @@ describe('nothing hidden from the scan', () => {
     const r = await runCli(['scan', file, '--out', join(dir, 'det-out2'), '--detectors', 'trigger-cluster']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/trigger-cluster cannot apply to this text dataset; the detectors that can: .*trigger-token/);
+    // An image folder: refused from the listing, before any image is decoded (the images here are not images).
+    const fake = join(dir, 'fake');
+    await mkdir(join(fake, 'a'), { recursive: true });
+    for (let i = 0; i < 5; i++) await writeFile(join(fake, 'a', `${i}.jpg`), 'not decoded');
+    await expect(scan({ dataset: fake, out: join(dir, 'det-out3'), detectors: ['trigger-token'], ...quiet })).rejects.toThrow(/trigger-token cannot apply to this image dataset; the detectors that can: .*outlier/);
   });
 });
