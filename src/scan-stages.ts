@@ -1,7 +1,6 @@
 // The scan split in two stages for sharded runs: `fingerprintStage` reads one slice of the dataset (--shard I/N)
 // and writes its fingerprints; `detect` merges the shards of all slices and runs the detectors and reports, with
 // the same findings and scores as one unsharded scan (same columns in the same order, same seed).
-import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { checkDetectorNames } from './detect/registry.js';
@@ -12,6 +11,7 @@ import { mergeShards, readShardManifest, writeShard, type ShardManifest, type Sh
 import { UsageError, type Json } from './types.js';
 import { createProgress } from './util/progress.js';
 import { VERSION } from './version.js';
+import { checkOutDir, lockOutDir } from './store/out-dir.js';
 
 export type FingerprintStageOptions = Omit<ScanOptions, 'loaded' | 'detectors' | 'failOn' | 'sarif' | 'writeManifest' | 'suppressions' | 'proxyModel'> & {
   shard?: ShardSpec;
@@ -39,9 +39,7 @@ export async function fingerprintStage(opts: FingerprintStageOptions): Promise<F
   const progress = opts.progress ?? createProgress({ quiet: opts.quiet });
   const outDir = resolve(opts.out ?? 'poisonscan-fingerprints');
   const datasetPath = resolve(opts.dataset);
-  if (outDir === datasetPath || outDir.startsWith(datasetPath + sep)) {
-    throw new UsageError('--out must not be inside the dataset (poisonscan never writes into the data it reads)');
-  }
+  await checkOutDir(outDir, opts.dataset);
   if (opts.embeddings || opts.embeddingColumn || opts.baseline) {
     throw new UsageError('--stage fingerprint does not take --embeddings, --embedding-column or --baseline yet: scan without --stage for those');
   }
@@ -54,6 +52,15 @@ export async function fingerprintStage(opts: FingerprintStageOptions): Promise<F
       return { outDir, manifest: done, alreadyDone: true, stages: {} };
     }
   }
+  const release = await lockOutDir(outDir);
+  try {
+    return await fingerprintLocked(opts, shard, outDir, options, progress);
+  } finally {
+    await release();
+  }
+}
+
+async function fingerprintLocked(opts: FingerprintStageOptions, shard: ShardSpec, outDir: string, options: { [k: string]: Json }, progress: ReturnType<typeof createProgress>): Promise<FingerprintStageResult> {
   const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const partsDir = join(outDir, CHECKPOINT_DIR);
   const data = await loadDataset(opts.dataset, {
@@ -64,7 +71,6 @@ export async function fingerprintStage(opts: FingerprintStageOptions): Promise<F
     checkpoint: every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined,
   });
   const ts = performance.now();
-  await mkdir(outDir, { recursive: true });
   const manifest = await writeShard(outDir, {
     tool: `poisonscan ${VERSION}`,
     dataset: { path: data.path, format: data.format, modality: data.modality },

@@ -1,7 +1,7 @@
 // The scan pipeline as a library call: ingest -> fingerprint -> store -> detect -> report.
-import { mkdir, rmdir, writeFile } from 'node:fs/promises';
+import { rmdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ScanContext } from './detect/detector.js';
 import { checkDetectorNames, detectorsFor } from './detect/registry.js';
 import { loadDataset, type LoadedDataset, type LoadOptions } from './ingest/load.js';
@@ -21,6 +21,12 @@ import { UsageError, type DatasetFormat, type FailOn, type Json, type Report } f
 import { createProgress, type Progress } from './util/progress.js';
 import { VERSION } from './version.js';
 import { exitCodeFor } from './model/exit-code.js';
+import type { ImageFeatures } from './fingerprint/image-features.js';
+import type { Embeddings } from './embed/embeddings.js';
+import { checkOutDir, lockOutDir } from './store/out-dir.js';
+import { StagedOutputs } from './store/staged-outputs.js';
+import { DEFAULT_MAX_UNREADABLE, INPUT_STEP, inputFindings } from './ingest/input-findings.js';
+import { contentKeys, findingFingerprint } from './model/finding-fingerprint.js';
 
 export interface ScanOptions {
   /** A dataset folder or file; with `rows`, only the name report.json gives them. */
@@ -77,6 +83,8 @@ export interface ScanOptions {
   onCheckpointPart?: CheckpointOptions['onPart'];
   /** Fingerprints merged from shards (the detect command): used instead of reading the dataset. */
   loaded?: LoadedDataset;
+  /** Share of unreadable samples above which the scan reports a medium finding (default 0.001). */
+  maxUnreadable?: number;
 }
 
 /** Default size of a fingerprint part: ~30 MB of 32x32 fingerprints, a few seconds of decoding. */
@@ -99,10 +107,29 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const outDir = resolve(opts.out ?? 'poisonscan-report');
   // Usage errors before any long work.
   if (opts.detectors) checkDetectorNames(opts.detectors);
-  const datasetPath = resolve(opts.dataset);
-  if (opts.rows === undefined && (outDir === datasetPath || outDir.startsWith(datasetPath + sep))) {
-    throw new UsageError('--out must not be inside the dataset (poisonscan never writes into the data it reads)');
+  const maxUnreadable = opts.maxUnreadable ?? DEFAULT_MAX_UNREADABLE;
+  if (!(maxUnreadable >= 0 && maxUnreadable <= 1)) throw new UsageError('--max-unreadable must be a share between 0 and 1');
+  if (!opts.loaded && opts.rows === undefined) await checkOutDir(outDir, opts.dataset);
+  const release = await lockOutDir(outDir);
+  try {
+    return await scanLocked(opts, { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable }, release);
+  } finally {
+    await release();
   }
+}
+
+interface Settled {
+  t0: number;
+  progress: Progress;
+  concurrency: number;
+  seed: number;
+  failOn: FailOn;
+  outDir: string;
+  maxUnreadable: number;
+}
+
+async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<void>): Promise<ScanResult> {
+  const { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable } = s;
   const baseline = opts.baseline ? await loadBaseline(opts.baseline) : undefined;
   if (baseline?.images && opts.grid !== undefined && opts.grid !== baseline.images.features.grid) {
     throw new UsageError(`--grid ${opts.grid} differs from the baseline's grid ${baseline.images.features.grid}: scan without --baseline to change it`);
@@ -117,10 +144,23 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     ...opts, concurrency, progress, reuse: baseline?.images, checkpoint,
     ...(opts.rows !== undefined ? { records: memorySource(opts.rows), format: opts.format ?? 'jsonl' } : {}),
   };
+  // Image datasets: --detectors that cannot apply is known from the listing, before the long decoding.
+  if (opts.detectors) {
+    const willEmbed = Boolean(opts.embeddings || opts.embeddingColumn || opts.proxyModel || opts.model);
+    loadOpts.beforeDecode = (samples, format) => {
+      // Image-text pairs get their captions after decoding: checked then.
+      if (format === 'img2dataset') return;
+      checkDetectorsApply(opts.detectors!, {
+        modality: 'image', ids: samples.map((x) => x.id), labels: samples.map((x) => x.label), images: {} as ImageFeatures,
+        ...(willEmbed ? { embeddings: {} as Embeddings } : {}), seed, concurrency, progress,
+      });
+    };
+  }
   const loadedData = opts.loaded ?? (await loadDataset(opts.dataset, loadOpts).catch(async (e: unknown) => {
     // An unusable dataset leaves nothing behind; an interrupted one keeps its parts for --resume.
     if (e instanceof UsageError && !opts.resume) {
       await removeCheckpoint(partsDir);
+      await release();
       await rmdir(outDir).catch(() => undefined); // only when empty
     }
     throw e;
@@ -129,10 +169,28 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   if (baseline) checkSameDataset(baseline, data.format, data.ids);
   const stages: Record<string, number> = { ...data.stages };
 
-  await mkdir(outDir, { recursive: true });
+  // Every output is staged and moved into place at the end: a failure leaves the previous report set whole.
+  const staged = await new StagedOutputs(outDir).begin();
+  try {
+    const r = await detectAndReport(opts, s, data, baseline, userModel, staged, stages);
+    await staged.commit();
+    // Finished: the parts are in fingerprints.arrow now.
+    await removeCheckpoint(partsDir);
+    return r;
+  } finally {
+    await staged.abort();
+  }
+}
+
+async function detectAndReport(
+  opts: ScanOptions, s: Settled, data: LoadedDataset, baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined,
+  userModel: Awaited<ReturnType<typeof import('./embed/user-model.js').loadUserModel>> | undefined, staged: StagedOutputs, stages: Record<string, number>,
+): Promise<ScanResult> {
+  const { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable } = s;
+  const out = (name: string) => staged.path(name);
   if (data.images && opts.writeFingerprints !== false) {
     const ts = performance.now();
-    await writeImageFingerprints(join(outDir, 'fingerprints.arrow'), data.ids, data.labels, data.images);
+    await staged.guard('', join(outDir, 'fingerprints.arrow'), () => writeImageFingerprints(out('fingerprints.arrow'), data.ids, data.labels, data.images!));
     stages.store = (performance.now() - ts) / 1000;
   }
 
@@ -145,8 +203,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     embeddings = await userModel.embed(data.images, progress);
     stages.model = (performance.now() - ts) / 1000;
     const { npyBytes } = await import('./embed/npy.js');
-    await writeFile(join(outDir, 'embeddings.npy'), npyBytes(embeddings));
-    await writeFile(join(outDir, 'embedding-ids.txt'), data.ids.join('\n') + '\n');
+    await writeFile(out('embeddings.npy'), npyBytes(embeddings));
+    await writeFile(out('embedding-ids.txt'), data.ids.join('\n') + '\n');
   }
   if (opts.proxyModel && !embeddings) {
     if ((!data.images && !data.texts) || !data.labels.some((l) => l !== null)) throw new UsageError('--proxy-model needs a labelled image or text dataset (or pass embeddings)');
@@ -158,8 +216,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     stages['proxy-model'] = r.seconds;
     // Kept beside the report so that later scans can reuse them: --embeddings embeddings.npy --embedding-ids embedding-ids.txt
     const { npyBytes } = await import('./embed/npy.js');
-    await writeFile(join(outDir, 'embeddings.npy'), npyBytes(r.embeddings));
-    await writeFile(join(outDir, 'embedding-ids.txt'), data.ids.join('\n') + '\n');
+    await writeFile(out('embeddings.npy'), npyBytes(r.embeddings));
+    await writeFile(out('embedding-ids.txt'), data.ids.join('\n') + '\n');
   }
 
   const ctx: ScanContext = {
@@ -173,6 +231,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     concurrency,
     progress,
   };
+  if (opts.detectors) checkDetectorsApply(opts.detectors, ctx);
   const detectors = detectorsFor(ctx, opts.detectors);
   const reusedAll = data.reused !== undefined && data.reused === data.ids.length && data.errors.length === baseline?.report.errors.length;
   const cached = baseline
@@ -191,13 +250,29 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // Image-text pairs: captions of a trigger cluster that name one concept (see detect/cross-modal.ts).
     if (data.modality === 'image-text') outputs.push({ detector: CROSS_MODAL, output: crossModalCheck(ctx, outputs) });
   }
+  // The input itself: too many unreadable samples, text rows with undecodable bytes.
+  const input = inputFindings(data.ids.length, data.errors, data.texts, maxUnreadable);
+  if (input.findings.length) outputs.push({ detector: INPUT_STEP, output: { scores: new Float32Array(data.ids.length), findings: input.findings } });
   const { findings, scores } = combine(data.ids, outputs);
+  // Fingerprints follow the samples' content, not their ids: the same images as a folder or as tar shards give
+  // the same fingerprints, so reviewed suppressions carry over. The id-based one is kept as an alias.
+  const keys = contentKeys(data.ids, data.images, data.texts);
+  const aliases = new Map<string, string>();
+  for (const f of findings) {
+    if (f.detector === INPUT_STEP && f.kind === 'unreadable') f.samples = input.unreadableIds;
+    const legacy = findingFingerprint(f.detector, f.kind, f.samples);
+    f.fingerprint = findingFingerprint(f.detector, f.kind, f.samples.map((id) => keys.get(id) ?? id));
+    aliases.set(f.fingerprint, legacy);
+  }
   if (data.images) addProvenanceEvidence(findings, data.ids, data.images);
   if (baseline) markNewSinceBaseline(findings, baseline.report.findings);
-  applySuppressions(findings, opts.suppressions ?? []);
+  applySuppressions(findings, opts.suppressions ?? [], aliases);
   if (opts.writeManifest) {
     if (!data.images) throw new UsageError('--write-manifest needs an image dataset (text manifests are not supported yet)');
-    await writeManifest(resolve(opts.writeManifest), data.ids, data.labels, data.images);
+    const target = resolve(opts.writeManifest);
+    const inOut = resolve(target, '..') === outDir;
+    const path = inOut ? out(target.slice(outDir.length + 1)) : staged.externalPath(target);
+    await staged.guard('--write-manifest', target, () => writeManifest(path, data.ids, data.labels, data.images!));
   }
 
   const labels: Record<string, number> = {};
@@ -241,14 +316,22 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     report.timing.samplesPerSecond = round(data.ids.length / Math.max(seconds, 1e-9), 1);
     for (const k of Object.keys(stages)) stages[k] = round(stages[k]!, 3);
   };
-  await writeReportFiles({
-    outDir, report, ids: data.ids, scores, images: data.images, texts: data.texts, labels: data.labels, settleTiming: setTiming,
-    sarif: opts.sarif ? resolve(opts.sarif) : undefined,
-  });
-  // Finished: the parts are in fingerprints.arrow now.
-  await removeCheckpoint(partsDir);
+  await staged.guard('report files in', outDir, () => writeReportFiles({
+    outDir: staged.dir, report, ids: data.ids, scores, images: data.images, texts: data.texts, labels: data.labels, settleTiming: setTiming,
+    sarif: opts.sarif ? staged.externalPath(resolve(opts.sarif)) : undefined,
+  }));
   const exitCode = exitCodeFor(findings, failOn);
   return { report, scores, ids: data.ids, outDir, exitCode };
 }
 
 export { exitCodeFor };
+
+/** A detector asked for by name that cannot apply to the data is a usage error naming the ones that can. */
+function checkDetectorsApply(names: string[], ctx: ScanContext): void {
+  const applying = detectorsFor(ctx, names).map((d) => d.name);
+  const cannot = names.filter((n) => !applying.includes(n));
+  if (cannot.length) {
+    const can = detectorsFor(ctx).map((d) => d.name);
+    throw new UsageError(`--detectors: ${cannot.join(', ')} cannot apply to this ${ctx.modality} dataset; the detectors that can: ${can.join(', ') || 'none'}`);
+  }
+}

@@ -24,6 +24,8 @@ export const FINDING_KINDS = [
   'robust-covariance',
   'cross-modal',
   'integrity',
+  'unreadable',
+  'text-encoding',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number] | (string & {});
 

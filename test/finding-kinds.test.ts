@@ -27,7 +27,7 @@ function emittedKinds(source: string): string[] {
 }
 
 describe('finding kinds', () => {
-  const emitted = new Set(['detect', 'provenance'].flatMap((d) => sources(join(SRC, d))).flatMap((f) => emittedKinds(readFileSync(f, 'utf8'))));
+  const emitted = new Set(['ingest', 'detect', 'provenance'].flatMap((d) => sources(join(SRC, d))).flatMap((f) => emittedKinds(readFileSync(f, 'utf8'))));
 
   it('reads the kinds of finding objects', () => {
     const src = "findings.push({\n  kind: conflict ? 'label-conflict' : 'near-duplicate',\n  severity: 'low',\n});\ninputs.push({ kind: 'position', pixels });\naddClassOutliers('spectral-signature', 'x');";

@@ -55,12 +55,13 @@ describe('text ingest', () => {
     expect(a.report.dataset).toMatchObject({ modality: 'instruction', samples: 2 });
   });
 
-  it('gives per-row errors for invalid UTF-8, an over-long text and a label that is an object, and goes on', async () => {
+  it('scans a row with invalid UTF-8 (reported), gives per-row errors for an over-long text and a label that is an object, and goes on', async () => {
     const csv = join(dir, 'enc.csv');
     await writeFile(csv, Buffer.concat([Buffer.from('text,label\nfine words here,1\n'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2c, 0x30, 0x0a]), Buffer.from('more words,0\n')]));
     const c = await run(csv);
-    expect(c.ids).toEqual(['0', '2']);
-    expect(c.report.errors).toEqual([{ id: '1', error: 'text is not valid UTF-8 (undecodable bytes)' }]);
+    expect(c.ids).toEqual(['0', '1', '2']);
+    expect(c.report.errors).toEqual([]);
+    expect(c.report.findings.find((f) => f.kind === 'text-encoding')?.samples).toEqual(['1']);
     const jl = join(dir, 'long.jsonl');
     await writeFile(jl, [JSON.stringify({ text: 'x '.repeat(600_000), label: 1 }), JSON.stringify({ text: 'ok', label: { a: 1 } }), JSON.stringify({ text: 'fine', label: 0 })].join('\n') + '\n');
     const j = await run(jl);

@@ -15,7 +15,9 @@ set -euo pipefail
 DATA=${DATA:-/shared/datasets/train}
 RESULTS=${RESULTS:-/shared/poisonscan/$(basename "$DATA")}
 SHARDS=${SHARDS:-8}   # keep equal to the --array range size
-POISONSCAN=${POISONSCAN:-npx --yes poisonscan@0.1.0}   # or POISONSCAN="node /path/to/poisonscan/dist/cli/main.js"
+# poisonscan is not on the npm registry: a built checkout (`npm ci`) on the shared file system, or a packed tarball
+# (POISONSCAN="npx --yes --package=/shared/poisonscan-0.1.0.tgz poisonscan").
+POISONSCAN=${POISONSCAN:-node /shared/poisonscan/dist/cli/main.js}
 
 case "${1:-fingerprint}" in
   fingerprint)

@@ -93,7 +93,7 @@ function csvField(s: string, separator: string): string {
 async function cleanDelimited(src: string, dst: string, separator: ',' | '\t', dropRows: Set<number>): Promise<number> {
   const out = output(dst);
   let header = false, row = 0, kept = 0;
-  for await (const fields of records(src, separator, separator === ',', { at: 0 })) {
+  for await (const fields of records(src, separator, separator === ',', { at: 0 }, { row: false })) {
     if (fields.length === 1 && fields[0] === '') continue;
     const text = fields.map((f) => csvField(f, separator)).join(separator) + '\n';
     if (!header) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { runVerify } from '../provenance/run-verify.js';
 import { FORMATS } from '../ingest/detect-format.js';
+import { int } from './dataset-options.js';
 import type { DatasetFormat, FailOn } from '../types.js';
 
 export function verifyCommand(): Command {
@@ -18,7 +19,7 @@ export function verifyCommand(): Command {
     .option('--id-column <c>', 'manifest id column (default: id, key, path, file, filename, url)')
     .option('--hash-column <c>', 'manifest hash column (default: sha256, md5, hash)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
-    .option('--concurrency <n>', 'parallel decode work', (v) => Number(v), cpus().length)
+    .option('--concurrency <n>', 'parallel decode work', int('--concurrency', 1), cpus().length)
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
     .option('--config <file>', 'suppressions of reviewed findings (default ./poisonscan.config.json when present)')
     .option('--quiet', 'no progress on stderr')
@@ -35,8 +36,8 @@ export function verifyCommand(): Command {
       else if (!o.quiet) {
         const c = r.result;
         process.stderr.write(
-          `poisonscan verify: ${r.report.dataset.samples} samples against ${c.unchanged.length + c.reencoded.length + c.changed.length + c.missing.length + c.unreadable.length} manifest entries\n` +
-          `  unchanged ${c.unchanged.length}, content changed ${c.changed.length}, re-encoded ${c.reencoded.length}, missing ${c.missing.length}, unexpected ${c.unexpected.length}, unreadable ${c.unreadable.length}\n` +
+          `poisonscan verify: ${r.report.dataset.samples} samples against ${c.unchanged.length + c.reencoded.length + c.changed.length + c.localEdits.length + c.missing.length + c.unreadable.length} manifest entries\n` +
+          `  unchanged ${c.unchanged.length}, content changed ${c.changed.length}, re-encoded ${c.reencoded.length}, missing ${c.missing.length}, unexpected ${c.unexpected.length}, unreadable ${c.unreadable.length}, locally edited ${c.localEdits.length}\n` +
           `report: ${r.outDir}/report.html\n`,
         );
       }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // poisonscan command line: commander wiring only; the work lives in the pipeline modules.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { registerExtraCommands } from './commands.js';
 import { runFingerprintStage } from './cmd-detect.js';
 import { int, readOptions } from './dataset-options.js';
 import { CONFIG_FILE, loadConfig, type ScanDefaults } from '../config/config.js';
+import { ioReason, isSystemError } from '../store/io-errors.js';
 
 /** Options given on the command line win; the project config fills the rest, then commander's defaults. */
 export function withConfigDefaults(cli: Record<string, unknown>, defaults: ScanDefaults, cmd: Command): Record<string, unknown> {
@@ -66,6 +67,7 @@ export function buildProgram(): Command {
     .option('--checkpoint-every <n>', 'image samples per fingerprint part written as it completes (0: none)', int('--checkpoint-every', 0))
     .addOption(new Option('--stage <stage>', 'run only this stage (fingerprint: write fingerprints for a later `detect`)').choices(['fingerprint']))
     .option('--shard <i/n>', 'with --stage fingerprint: only the I-th of N equal, contiguous slices of the samples (0-based)')
+    .option('--max-unreadable <ratio>', 'share of unreadable samples above which the scan reports a medium finding', share('--max-unreadable'), 0.001)
     .action(async (dataset: string, cli: Record<string, unknown>, cmd: Command) => {
       const cfg = await loadConfig(cli.config as string | undefined);
       const o = withConfigDefaults(cli, cfg.scan, cmd);
@@ -85,6 +87,7 @@ export function buildProgram(): Command {
         sarif: o.sarif as string | undefined,
         writeManifest: wm === true ? join(out, 'manifest.jsonl') : typeof wm === 'string' ? wm : undefined,
         suppressions: cfg.suppressions,
+        maxUnreadable: o.maxUnreadable as number,
       });
       if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
       else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
@@ -92,7 +95,25 @@ export function buildProgram(): Command {
     });
 
   registerExtraCommands(program);
+  // Usage errors of every sub-command end in main() (exit 2), as scan's do; commander would exit 1 itself.
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (x) => process.stderr.write(x) });
+  // `poisonscan` with no command is a usage error: the help goes to stderr, exit 2.
+  program.allowExcessArguments().action(() => {
+    const commands = program.commands.map((c) => c.name()).join(', ');
+    if (program.args.length) throw new UsageError(`unknown command "${program.args[0]}" (commands: ${commands})`);
+    program.outputHelp({ error: true });
+    throw new UsageError(`no command given (${commands})`);
+  });
   return program;
+}
+
+/** A commander parser for a share in [0, 1]. */
+function share(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${name} must be a share between 0 and 1 (0.001 is 0.1%)`);
+    return n;
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -109,14 +130,28 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`poisonscan: ${e.message}\n`);
       return 2;
     }
+    if (isSystemError(e)) {
+      // A file that cannot be read or written (full disk, permissions, a file where a folder should be): one line.
+      process.stderr.write(`poisonscan: ${e.syscall === 'write' || e.syscall === 'open' || e.syscall === 'mkdir' || e.syscall === 'rename' ? 'cannot write' : 'cannot read'} ${e.path ?? ''}: ${ioReason(e)}\n`);
+      return 2;
+    }
     process.stderr.write(`poisonscan: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 2;
   }
 }
 
+let stdoutFailure: Error | null = null;
+
 // Run when executed directly (bin or node dist/cli/main.js), not when imported by tests.
 if (process.argv[1] && /[\\/]cli[\\/]main\.(js|ts)$/.test(process.argv[1]) || /poisonscan$/.test(process.argv[1] ?? '')) {
+  // stdout closed by its reader (`poisonscan scan --json ... | head -c1`): one line, exit 2, not a stack trace.
+  process.stdout.on('error', (e) => {
+    if (stdoutFailure) return;
+    stdoutFailure = e;
+    process.stderr.write(`poisonscan: cannot write to stdout: ${ioReason(e)}\n`);
+    process.exit(2);
+  });
   main(process.argv).then((code) => {
-    process.exitCode = code;
+    process.exitCode = stdoutFailure ? 2 : code;
   });
 }

@@ -11,8 +11,9 @@ const SCAN_KEYS = {
   out: 'string', format: 'string', manifest: 'string', textColumn: 'string', labelColumn: 'string', idColumn: 'string',
   promptColumn: 'string', responseColumn: 'string', imageColumn: 'string', split: 'string', embeddingColumn: 'string', embeddings: 'string', embeddingIds: 'string', detectors: 'string[]', failOn: 'severity',
   concurrency: 'int', seed: 'int', grid: 'int', sarif: 'string', baseline: 'string', writeManifest: 'string',
+  maxUnreadable: 'share',
 } as const;
-export type ScanDefaults = { [K in keyof typeof SCAN_KEYS]?: (typeof SCAN_KEYS)[K] extends 'string[]' ? string[] : (typeof SCAN_KEYS)[K] extends 'int' ? number : string };
+export type ScanDefaults = { [K in keyof typeof SCAN_KEYS]?: (typeof SCAN_KEYS)[K] extends 'string[]' ? string[] : (typeof SCAN_KEYS)[K] extends 'int' | 'share' ? number : string };
 
 export interface Suppression {
   fingerprint: string;
@@ -61,9 +62,10 @@ export function parseConfig(raw: unknown, where: string): Omit<ProjectConfig, 'p
       if (!type) throw bad(`unknown scan option "${k}" (known: ${Object.keys(SCAN_KEYS).join(', ')})`);
       const ok = type === 'string' ? typeof v === 'string'
         : type === 'int' ? Number.isInteger(v) && (v as number) >= 0
+        : type === 'share' ? typeof v === 'number' && v >= 0 && v <= 1
         : type === 'severity' ? ['high', 'medium', 'low', 'never'].includes(v as string)
         : Array.isArray(v) && v.every((x) => typeof x === 'string');
-      if (!ok) throw bad(`scan.${k} must be ${type === 'severity' ? 'one of high, medium, low, never' : type === 'int' ? 'a whole number >= 0' : type === 'string[]' ? 'a list of strings' : 'a string'}`);
+      if (!ok) throw bad(`scan.${k} must be ${type === 'severity' ? 'one of high, medium, low, never' : type === 'share' ? 'a number between 0 and 1' : type === 'int' ? 'a whole number >= 0' : type === 'string[]' ? 'a list of strings' : 'a string'}`);
       scan[k] = v;
     }
   }
@@ -81,13 +83,17 @@ export function parseConfig(raw: unknown, where: string): Omit<ProjectConfig, 'p
   return { scan: scan as ScanDefaults, suppressions };
 }
 
-/** Marks findings a suppression matches; returns how many. */
-export function applySuppressions(findings: Finding[], suppressions: Suppression[]): number {
+/**
+ * Marks findings a suppression matches; returns how many. `aliases` maps a fingerprint to the one an earlier
+ * version gave the same finding (by sample ids), so that suppressions written then still match.
+ */
+export function applySuppressions(findings: Finding[], suppressions: Suppression[], aliases?: Map<string, string>): number {
   if (suppressions.length === 0) return 0;
   const byFp = new Map(suppressions.map((s) => [s.fingerprint, s]));
   let n = 0;
   for (const f of findings) {
-    const s = f.fingerprint ? byFp.get(f.fingerprint) : undefined;
+    const alias = f.fingerprint ? aliases?.get(f.fingerprint) : undefined;
+    const s = f.fingerprint ? byFp.get(f.fingerprint) ?? (alias ? byFp.get(alias) : undefined) : undefined;
     if (s) {
       f.suppressed = { reason: s.reason };
       n++;

@@ -1,18 +1,26 @@
-// Lists an image folder: ImageFolder layout (label = first-level subfolder) or flat/unlabelled.
+// Lists an image folder: ImageFolder layout (label = first-level subfolder) or flat/unlabelled. Every file a
+// training loader would read is listed: names starting with a dot too (torchvision's ImageFolder loads hidden
+// class folders and files). Symbolic links that lead outside the dataset folder are refused and reported.
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { hasImageExtension, type ImageListing, type ImageSample } from './image-source.js';
+import { isInside } from './inside-root.js';
 
 export async function listImageFolder(root: string): Promise<ImageListing> {
   const files: string[] = [];
   const errors: ImageListing['errors'] = [];
   const seen = new Set<string>();
+  const realRoot = await realpath(root).catch(() => root);
   const walk = async (dir: string): Promise<void> => {
     let real: string;
     try {
       real = await realpath(dir);
     } catch (e) {
       errors.push({ id: relId(root, dir), error: `cannot resolve folder: ${reason(e)}` });
+      return;
+    }
+    if (!isInside(realRoot, real)) {
+      errors.push({ id: relId(root, dir), error: 'symbolic link to a folder outside the dataset; not read' });
       return;
     }
     // Symlink loops and folders linked twice: each real folder is walked once.
@@ -30,7 +38,6 @@ export async function listImageFolder(root: string): Promise<ImageListing> {
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const ent of entries) {
-      if (ent.name.startsWith('.')) continue;
       const full = join(dir, ent.name);
       let isDir = ent.isDirectory();
       let isFile = ent.isFile();
@@ -39,6 +46,10 @@ export async function listImageFolder(root: string): Promise<ImageListing> {
           const s = await stat(full);
           isDir = s.isDirectory();
           isFile = s.isFile();
+          if (isFile && hasImageExtension(ent.name) && !isInside(realRoot, await realpath(full))) {
+            errors.push({ id: relId(root, full), error: 'symbolic link to a file outside the dataset; not read' });
+            continue;
+          }
         } catch (e) {
           if (hasImageExtension(ent.name)) errors.push({ id: relId(root, full), error: `broken link: ${reason(e)}` });
           continue;

@@ -46,6 +46,8 @@ export interface LoadOptions {
   records?: import('./records.js').RecordSource;
   /** Write image fingerprints in parts as they complete, and re-use finished ones (--resume). */
   checkpoint?: CheckpointOptions;
+  /** Called with the listed image samples before any is decoded: usage checks that need the listing. */
+  beforeDecode?: (samples: ImageSample[], format: DatasetFormat) => void;
 }
 
 export interface LoadedDataset {
@@ -141,6 +143,7 @@ export async function fingerprintImageSamples(
   stages: Record<string, number>,
 ): Promise<LoadedDataset> {
   const t1 = performance.now();
+  opts.beforeDecode?.(samples, format);
   let grid = opts.grid;
   let offset = 0;
   const all = samples;

@@ -1,6 +1,7 @@
 // --manifest: a CSV or JSONL file naming the images (column `path`, optional `label`).
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
+import { checkInsideRoot, OutsideRootError } from './inside-root.js';
 import { UsageError } from '../types.js';
 import { RowError } from './records.js';
 import { delimitedSource } from './records/delimited.js';
@@ -49,7 +50,10 @@ export async function readManifestRows(file: string): Promise<ManifestRow[]> {
   return rows;
 }
 
-/** Images named by a manifest; relative paths are taken from the dataset root. */
+/**
+ * Images named by a manifest; relative paths are taken from the dataset root. A row whose path (links resolved)
+ * leaves the dataset root is refused and reported: a manifest must not make the scan open other files.
+ */
 export async function listManifest(root: string, file: string): Promise<ImageListing> {
   const rows = await readManifestRows(file);
   const seen = new Set<string>();
@@ -61,7 +65,15 @@ export async function listManifest(root: string, file: string): Promise<ImageLis
       continue;
     }
     seen.add(id);
-    listing.samples.push(fileSample(id, r.label, isAbsolute(r.path) ? r.path : join(root, r.path)));
+    const full = isAbsolute(r.path) ? r.path : join(root, r.path);
+    try {
+      await checkInsideRoot(root, full, 'manifest path');
+    } catch (e) {
+      if (!(e instanceof OutsideRootError)) throw e;
+      listing.errors.push({ id, error: e.message });
+      continue;
+    }
+    listing.samples.push(fileSample(id, r.label, full));
   }
   return listing;
 }

@@ -2,7 +2,7 @@
 // records into the scan's text columns. Modality: instruction (prompt + response), text (text + label:
 // classification), document (text only).
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError, type DatasetFormat, type Modality, type SampleError } from '../types.js';
 import type { LoadOptions, LoadedDataset } from './load.js';
 import { RowError, SkippedRows, type Cell, type RecordRow, type RecordSource } from './records.js';
@@ -17,6 +17,7 @@ import { hasImageExtension, type ImageSample } from './image-source.js';
 import { embeddingsFromColumn, selectRows } from '../embed/embeddings.js';
 import type { TextColumns } from './text-columns.js';
 import { RowCursor } from './row-cursor.js';
+import { checkInsideRoot } from './inside-root.js';
 
 const TEXT = ['text', 'sentence', 'sentences', 'content', 'document', 'txt', 'caption'];
 const LABEL = ['label', 'labels', 'class', 'category', 'cls'];
@@ -48,8 +49,9 @@ async function imageBytes(c: Cell, column: string, baseDir: string): Promise<Uin
   const p = typeof c === 'string' ? c : typeof o.path === 'string' ? o.path : null;
   if (p === null) throw new Error(`${column} holds no image in this row`);
   const full = isAbsolute(p) ? p : join(baseDir, p);
-  // Relative paths must stay inside the dataset's folder.
-  if (!isAbsolute(p) && relative(baseDir, full).startsWith('..')) throw new Error(`${column} path "${p}" leaves the dataset folder`);
+  // Paths (and the links they go through) must stay inside the dataset's folder: a row must not make the scan
+  // open a file elsewhere on the machine.
+  await checkInsideRoot(baseDir, full, `${column} path "${p}"`);
   return new Uint8Array(await readFile(full));
 }
 
@@ -78,12 +80,13 @@ export function sourceFor(path: string, format: DatasetFormat, split?: string): 
 /** Longest text field scanned; a longer one is a row error (a 50 MB line is a dump, not a training sample). */
 export const MAX_TEXT_CHARS = 1_000_000;
 
-/** Why a text field cannot be scanned, or null. */
+/**
+ * Why a text field cannot be scanned, or null. Undecodable bytes (U+FFFD) and invisible characters are no reason:
+ * such a row is scanned and the characters are reported as evidence (input-findings.ts, detect/text-anomaly.ts).
+ */
 function textProblem(t: string | null, column: string): string | null {
   if (t === null) return null;
   if (t.length > MAX_TEXT_CHARS) return `${column} is ${(t.length / 1e6).toFixed(1)} million characters, above the ${MAX_TEXT_CHARS / 1e6} million limit`;
-  // The decoder turns bytes that are not UTF-8 (a Latin-1 row in a UTF-8 file) into U+FFFD.
-  if (t.includes('\uFFFD')) return `${column} is not valid UTF-8 (undecodable bytes)`;
   return null;
 }
 

@@ -54,8 +54,28 @@ export async function readReport(dir: string, what: string): Promise<Report> {
   }
   if (r.schema !== 'poisonscan/report@1') throw new UsageError(`${what} ${path} has schema ${JSON.stringify(r.schema ?? null)}; this poisonscan reads poisonscan/report@1`);
   if (!r.dataset || !Array.isArray(r.findings)) throw new UsageError(`${what} ${path} lacks dataset or findings`);
+  const problem = reportProblem(r);
+  if (problem) throw new UsageError(`${what} ${path} is damaged: ${problem}`);
   for (const f of r.findings) f.fingerprint ??= findingFingerprint(f.detector, f.kind, f.samples);
   return r as Report;
+}
+
+/** What makes a parsed report.json unusable (a field of the wrong type), or null. */
+function reportProblem(r: Partial<Report>): string | null {
+  const d = r.dataset!;
+  if (typeof d !== 'object' || d === null) return '"dataset" is not an object';
+  if (typeof d.samples !== 'number' || !Number.isInteger(d.samples) || d.samples < 0) return `"dataset.samples" is ${JSON.stringify(d.samples ?? null)}, not a number of samples`;
+  if (typeof d.format !== 'string' || typeof d.modality !== 'string') return '"dataset.format" or "dataset.modality" is not a string';
+  if (r.errors !== undefined && !Array.isArray(r.errors)) return '"errors" is not a list';
+  if (!r.config || typeof r.config !== 'object') r.config = {};
+  for (const [k, f] of r.findings!.entries()) {
+    if (typeof f !== 'object' || f === null) return `findings[${k}] is not an object`;
+    if (!Array.isArray(f.samples) || f.samples.some((x) => typeof x !== 'string')) return `findings[${k}].samples is not a list of sample ids`;
+    if (typeof f.detector !== 'string' || typeof f.kind !== 'string') return `findings[${k}] has no detector or kind`;
+    if (!['high', 'medium', 'low'].includes(f.severity)) return `findings[${k}].severity is ${JSON.stringify(f.severity ?? null)}`;
+  }
+  r.errors ??= [];
+  return null;
 }
 
 /** A baseline must describe the same dataset: same format and a real share of the same sample ids. */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError, SEVERITY_RANK, type FailOn, type Finding, type Report } from '../types.js';
 import { readReport } from './baseline.js';
-import { sampleOverlap } from './finding-fingerprint.js';
+import { findingFingerprint, sampleOverlap } from './finding-fingerprint.js';
 
 export interface ReportDiff {
   appeared: Finding[];
@@ -57,6 +57,26 @@ export function diffFindings(old: Finding[], now: Finding[]): ReportDiff {
 export function diffExitCode(d: ReportDiff, failOn: FailOn): 0 | 1 {
   if (failOn === 'never') return 0;
   return d.appeared.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
+}
+
+/** Findings at or above failOn that no suppression covers: what `diff --since-reviewed` fails on. */
+export function unreviewedFindings(findings: Finding[], failOn: FailOn): Finding[] {
+  if (failOn === 'never') return [];
+  return findings.filter((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
+}
+
+export function formatUnreviewed(fs: Finding[], failOn: FailOn): string {
+  if (fs.length === 0) return `unreviewed at or above ${failOn}: none`;
+  const out = [`unreviewed at or above ${failOn}: ${fs.length} (review each, then suppress it with a reason in poisonscan.config.json)`];
+  for (const f of fs) out.push(`! ${f.id} [${f.severity}] ${f.detector}: ${f.title} (fingerprint ${f.fingerprint})`);
+  return out.join('\n');
+}
+
+/** Each finding's fingerprint by sample ids (what earlier versions wrote), for suppressions written then. */
+export function legacyAliases(findings: Finding[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const f of findings) if (f.fingerprint) m.set(f.fingerprint, findingFingerprint(f.detector, f.kind, f.samples));
+  return m;
 }
 
 export function formatDiff(d: ReportDiff): string {

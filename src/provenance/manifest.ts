@@ -2,13 +2,15 @@
 // manifests carry a perceptual hash beside the content hashes; img2dataset, LAION and DataComp publish
 // sha256 (or md5) per sample, keyed by `key`, `url` or a path, which verify reads too.
 import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ImageFeatures } from '../fingerprint/image-features.js';
 import { RowError, type Cell, type RecordSource } from '../ingest/records.js';
 import { delimitedSource } from '../ingest/records/delimited.js';
 import { jsonlSource } from '../ingest/records/jsonl.js';
 import { jsonArraySource } from '../ingest/records/json.js';
 import { UsageError } from '../types.js';
+import { decodeThumb, encodeThumb, thumbOf, type Thumb } from './local-fingerprint.js';
 
 export type HashAlgo = 'sha256' | 'md5';
 const HEX_LEN: Record<HashAlgo, number> = { sha256: 64, md5: 32 };
@@ -20,6 +22,8 @@ export interface ManifestEntry {
   phash: bigint | null;
   width: number | null;
   height: number | null;
+  /** Local fingerprint (a small luma + chroma thumbnail), when the manifest has one. */
+  thumb: Thumb | null;
   /** 1-based row, for messages. */
   row: number;
 }
@@ -35,18 +39,18 @@ export function phashHex(h: bigint): string {
   return h.toString(16).padStart(16, '0');
 }
 
-/** One JSON line per sample: id, label, bytes, sha256, md5, phash (16 hex digits), width, height. */
+/** One JSON line per sample: id, label, bytes, sha256, md5, phash (16 hex digits), width, height, thumb (local fingerprint). */
 export async function writeManifest(path: string, ids: string[], labels: (string | null)[], f: ImageFeatures): Promise<void> {
-  const out = createWriteStream(path);
-  for (let i = 0; i < ids.length; i++) {
-    const line = JSON.stringify({
-      id: ids[i], label: labels[i] ?? null, bytes: f.file.bytes[i], sha256: f.file.sha256[i], md5: f.file.md5[i],
-      phash: phashHex(f.phash[i]!), width: f.file.width[i], height: f.file.height[i],
-    });
-    if (!out.write(line + '\n')) await once(out, 'drain');
+  function* lines() {
+    for (let i = 0; i < ids.length; i++) {
+      yield JSON.stringify({
+        id: ids[i], label: labels[i] ?? null, bytes: f.file.bytes[i], sha256: f.file.sha256[i], md5: f.file.md5[i],
+        phash: phashHex(f.phash[i]!), width: f.file.width[i], height: f.file.height[i], thumb: encodeThumb(thumbOf(f, i)),
+      }) + '\n';
+    }
   }
-  out.end();
-  await once(out, 'finish');
+  // pipeline: back-pressure, and a write error (a full disk) rejects instead of being lost.
+  await pipeline(Readable.from(lines()), createWriteStream(path));
 }
 
 const ID_COLUMNS = ['id', 'key', 'path', 'file', 'filename', 'file_name', 'image_path', 'url'];
@@ -97,7 +101,7 @@ export async function readHashManifest(file: string, opts: ReadManifestOptions =
       entries.push({
         id, hash, row,
         phash: /^[0-9a-fA-F]{16}$/.test(ph) ? BigInt('0x' + ph) : null,
-        width: num(r.width), height: num(r.height),
+        width: num(r.width), height: num(r.height), thumb: decodeThumb(r.thumb),
       });
     }
   } catch (e) {

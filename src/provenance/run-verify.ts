@@ -1,6 +1,5 @@
 // The verify command as a library call: load the dataset, compare with the manifest, write a report folder.
-import { mkdir } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { loadDataset } from '../ingest/load.js';
 import { round, type SampleScores } from '../report/combine.js';
 import { writeReportFiles } from '../report/write.js';
@@ -13,6 +12,8 @@ import { findingFingerprint } from './finding-fingerprint.js';
 import { readHashManifest } from './manifest.js';
 import { verifyFindings, verifySamples, type VerifyResult } from './verify.js';
 import { SEVERITY_RANK } from '../types.js';
+import { checkOutDir, lockOutDir } from '../store/out-dir.js';
+import { StagedOutputs } from '../store/staged-outputs.js';
 
 export interface VerifyOptions {
   dataset: string;
@@ -39,8 +40,7 @@ export async function runVerify(o: VerifyOptions): Promise<VerifyRunResult> {
   const t0 = performance.now();
   const progress = createProgress({ quiet: o.quiet });
   const outDir = resolve(o.out ?? 'poisonscan-verify');
-  const datasetPath = resolve(o.dataset);
-  if (outDir === datasetPath || outDir.startsWith(datasetPath + sep)) throw new UsageError('--out must not be inside the dataset (poisonscan never writes into the data it reads)');
+  await checkOutDir(outDir, o.dataset);
   // The manifest is checked before the long work of reading every sample.
   const manifest = await readHashManifest(resolve(o.manifest), { idColumn: o.idColumn, hashColumn: o.hashColumn });
   const data = await loadDataset(o.dataset, { format: o.format, concurrency: o.concurrency ?? 2, progress });
@@ -78,21 +78,28 @@ export async function runVerify(o: VerifyOptions): Promise<VerifyRunResult> {
     dataset: { path: data.path, format: data.format, modality: data.modality, samples: n },
     config: {
       command: 'verify', manifest: manifest.file, manifestHash: manifest.algo, manifestIdColumn: manifest.idColumn, idScheme: result.scheme, failOn,
-      counts: { unchanged: result.unchanged.length, reencoded: result.reencoded.length, changed: result.changed.length, missing: result.missing.length, unexpected: result.unexpected.length, unreadable: result.unreadable.length },
+      counts: { unchanged: result.unchanged.length, reencoded: result.reencoded.length, changed: result.changed.length, localEdits: result.localEdits.length, missing: result.missing.length, unexpected: result.unexpected.length, unreadable: result.unreadable.length },
     },
     timing: { seconds: 0, samplesPerSecond: 0, stages },
     findings,
     errors: data.errors,
   };
-  await mkdir(outDir, { recursive: true });
-  await writeReportFiles({
-    outDir, report, ids: data.ids, scores, images: data.images, sarif: o.sarif ? resolve(o.sarif) : undefined,
-    settleTiming: () => {
-      const s = (performance.now() - t0) / 1000;
-      report.timing.seconds = round(s, 3);
-      report.timing.samplesPerSecond = round(n / Math.max(s, 1e-9), 1);
-      for (const k of Object.keys(stages)) stages[k] = round(stages[k]!, 3);
-    },
-  });
+  const release = await lockOutDir(outDir);
+  const staged = await new StagedOutputs(outDir).begin();
+  try {
+    await staged.guard('report files in', outDir, () => writeReportFiles({
+      outDir: staged.dir, report, ids: data.ids, scores, images: data.images, sarif: o.sarif ? staged.externalPath(resolve(o.sarif)) : undefined,
+      settleTiming: () => {
+        const s = (performance.now() - t0) / 1000;
+        report.timing.seconds = round(s, 3);
+        report.timing.samplesPerSecond = round(n / Math.max(s, 1e-9), 1);
+        for (const k of Object.keys(stages)) stages[k] = round(stages[k]!, 3);
+      },
+    }));
+    await staged.commit();
+  } finally {
+    await staged.abort();
+    await release();
+  }
   return { report, result, outDir, exitCode: exitCodeFor(findings, failOn) };
 }

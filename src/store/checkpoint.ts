@@ -3,8 +3,8 @@
 // decoding their images again; the columns are the same bytes either way, so the report is identical. Memory: one
 // set of fingerprint columns for the whole input (allocated once) plus the part being decoded.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { fingerprintImages, type FingerprintImagesResult, type FingerprintReuse } from '../fingerprint/images.js';
 import type { ImageSample } from '../model/image-sample.js';
@@ -45,6 +45,8 @@ interface PartMeta {
   count: number;
   /** sha256 of the part's input ids: a part of another listing is not re-used. */
   digest: string;
+  /** sha256 of the size and modification time of each sample's file: a part whose files changed is decoded again. */
+  files?: string;
   /** Indices (within the part) of the samples that could be read. */
   kept: number[];
   errors: SampleError[];
@@ -89,6 +91,8 @@ export async function fingerprintInParts(
     await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 1) + '\n');
   }
 
+  // Samples inside a container (tar, Parquet, Arrow) have no file of their own: the container files stand in.
+  const container = samples.some((x) => !x.path) ? await containerState(identity.dataset) : '-';
   const builder = new ImageFeaturesBuilder(n, opts.grid);
   const kept: number[] = [];
   const errors: SampleError[] = [];
@@ -103,14 +107,15 @@ export async function fingerprintInParts(
     const chunk = samples.slice(first, Math.min(n, first + every));
     const digest = createHash('sha256').update(chunk.map((s) => s.id).join('\n')).digest('hex');
     const path = join(cp.dir, partName(k));
-    let done = resuming ? await readPart(path, digest) : null;
+    const files = await filesState(chunk, container);
+    let done = resuming ? await readPart(path, digest, files) : null;
     if (done) {
       resumedParts++;
       outer.tick(chunk.length);
     } else {
       const fp = await fingerprintImages(chunk, { concurrency: opts.concurrency, grid: opts.grid, pixelLimit: opts.pixelLimit, progress: inner, reuse: opts.reuse });
       reused += fp.reused;
-      const meta: PartMeta = { first, count: chunk.length, digest, kept: fp.kept, errors: fp.errors };
+      const meta: PartMeta = { first, count: chunk.length, digest, files, kept: fp.kept, errors: fp.errors };
       const t = imageFingerprintTable(fp.kept.map((i) => chunk[i]!.id), fp.kept.map((i) => chunk[i]!.label), fp.features);
       t.schema.metadata.set('poisonscan.part', JSON.stringify(meta));
       await writeFileAtomic(path, tableToIPC(t, 'file'));
@@ -126,12 +131,43 @@ export async function fingerprintInParts(
   return { features: builder.finish(), kept, errors, reused, resumedParts };
 }
 
-/** A finished part of the same input, or null (absent, damaged, or made from other samples: decode again). */
-async function readPart(path: string, digest: string) {
+/**
+ * The size and modification time of every sample's file, hashed: a file replaced after the interruption changes
+ * it. Samples read from inside a container (a tar or Parquet shard) count with the state of the container files.
+ */
+async function filesState(chunk: ImageSample[], container: string): Promise<string> {
+  const h = createHash('sha256');
+  const states = await Promise.all(chunk.map(async (s) => {
+    if (!s.path) return container;
+    const st = await stat(s.path).catch(() => null);
+    return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : 'missing';
+  }));
+  for (const x of states) h.update(x + '\n');
+  return h.digest('hex');
+}
+
+/** Size and modification time of the dataset's files (the file, or the files of the folder two levels deep), hashed. */
+async function containerState(dataset: string): Promise<string> {
+  const h = createHash('sha256');
+  const visit = async (p: string, depth: number): Promise<void> => {
+    const st = await stat(p).catch(() => null);
+    if (!st) return void h.update(`${p} missing\n`);
+    if (st.isFile()) return void h.update(`${p} ${st.size}:${st.mtimeMs}:${st.ino}\n`);
+    if (!st.isDirectory() || depth > 2) return;
+    const names = (await readdir(p).catch(() => [] as string[])).sort();
+    for (const name of names) await visit(join(p, name), depth + 1);
+  };
+  // A shard pattern (shard-{000000..000009}.tar) names files in one folder.
+  await visit(dataset.includes('{') ? dirname(dataset) : dataset, 0);
+  return h.digest('hex');
+}
+
+/** A finished part of the same input, or null (absent, damaged, made from other samples or from files changed since: decode again). */
+async function readPart(path: string, digest: string, files: string) {
   try {
     const t = tableFromIPC(await readFile(path));
     const meta = JSON.parse(t.schema.metadata.get('poisonscan.part') ?? 'null') as PartMeta | null;
-    if (!meta || meta.digest !== digest) return null;
+    if (!meta || meta.digest !== digest || meta.files !== files) return null;
     const stored = imageFingerprintsFromTable(t, path);
     if (stored.ids.length !== meta.kept.length) return null;
     return { meta, features: stored.features };

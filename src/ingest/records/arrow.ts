@@ -45,13 +45,18 @@ export function arrowSource(path: string, split?: string): ArrowSource {
       let row = 0;
       let firstSchema: Map<string, string> | null = null;
       let firstFile = '';
-      for (const file of await arrowFiles(path, split)) {
+      const files = await arrowFiles(path, split);
+      for (const file of files) {
         let reader: RecordBatchReader;
         try {
           reader = await RecordBatchReader.from(createReadStream(file));
           await reader.open();
         } catch (e) {
-          throw new UsageError(`${file}: not a readable Arrow file (${(e as Error).message})`);
+          const why = `${file}: not a readable Arrow file (${(e as Error).message})`;
+          // One damaged shard of many is an error; the other shards are read.
+          if (files.length === 1) throw new UsageError(why);
+          yield new SkippedRows(row, 0, file, `${why}; its rows are not read`);
+          continue;
         }
         const schema = reader.schema as Schema | undefined;
         const types = new Map((schema?.fields ?? []).map((f) => [f.name, String(f.type)]));

@@ -3,7 +3,8 @@
 // fields trimmed of stray spaces around separators (the THUNLP files put " \t " between fields). A row with a
 // different number of fields than the header is a row error.
 import { RowError, type RecordRow, type RecordSource } from '../records.js';
-import { textStream } from './lines.js';
+import { damaged, textStream } from './lines.js';
+import { MAX_FIELD_CHARS } from './limits.js';
 
 export function delimitedSource(path: string, separator: ',' | '\t'): RecordSource {
   return {
@@ -14,31 +15,45 @@ export function delimitedSource(path: string, separator: ',' | '\t'): RecordSour
       // TSV has no quoting (IANA text/tab-separated-values; GLUE and THUNLP files hold raw quotes): a sentence that
       // starts with " must not swallow the rows after it.
       const unclosed = { at: 0 };
-      for await (const fields of records(path, separator, separator === ',', unclosed)) {
-        if (fields.length === 1 && fields[0] === '') continue;
-        if (!header) {
-          header = fields.map((h) => h.trim());
-          continue;
+      const long = { row: false };
+      try {
+        for await (const fields of records(path, separator, separator === ',', unclosed, long)) {
+          if (fields.length === 1 && fields[0] === '') continue;
+          if (!header) {
+            header = fields.map((h) => h.trim());
+            long.row = false;
+            continue;
+          }
+          const n = row++;
+          if (unclosed.at) {
+            yield new RowError(n, `a quote opened in this row is never closed: the rest of the file (${unclosed.at} characters) was read as one field`);
+            continue;
+          }
+          if (long.row) {
+            long.row = false;
+            yield new RowError(n, `a field is longer than ${MAX_FIELD_CHARS / 1e6} million characters; it was not collected`);
+            continue;
+          }
+          if (fields.length !== header.length) {
+            yield new RowError(n, `row has ${fields.length} fields, the header has ${header.length}`);
+            continue;
+          }
+          const r: RecordRow = {};
+          header.forEach((h, k) => (r[h] = fields[k]!.trim()));
+          yield r;
         }
-        const n = row++;
-        if (unclosed.at) {
-          yield new RowError(n, `a quote opened in this row is never closed: the rest of the file (${unclosed.at} characters) was read as one field`);
-          continue;
-        }
-        if (fields.length !== header.length) {
-          yield new RowError(n, `row has ${fields.length} fields, the header has ${header.length}`);
-          continue;
-        }
-        const r: RecordRow = {};
-        header.forEach((h, k) => (r[h] = fields[k]!.trim()));
-        yield r;
+      } catch (e) {
+        yield new RowError(row, damaged(path, row, e));
       }
     },
   };
 }
 
-/** `unclosed.at` is set (to the swallowed field's length) when the file ends inside a quoted field. */
-export async function* records(path: string, sep: string, quotes: boolean, unclosed: { at: number }): AsyncGenerator<string[]> {
+/**
+ * `unclosed.at` is set (to the swallowed field's length) when the file ends inside a quoted field; `long.row` when
+ * the row yielded has a field longer than MAX_FIELD_CHARS, whose characters past the limit were not kept.
+ */
+export async function* records(path: string, sep: string, quotes: boolean, unclosed: { at: number }, long: { row: boolean }): AsyncGenerator<string[]> {
   let fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -68,7 +83,8 @@ export async function* records(path: string, sep: string, quotes: boolean, unclo
             quoted = false;
             afterQuote = true;
           }
-        } else field += c;
+        } else if (field.length < MAX_FIELD_CHARS) field += c;
+        else long.row = true;
         continue;
       }
       if (quotes && c === '"' && field.trim() === '' && !afterQuote) {
@@ -84,7 +100,10 @@ export async function* records(path: string, sep: string, quotes: boolean, unclo
         fields = [];
         field = '';
         afterQuote = false;
-      } else if (!afterQuote || c !== ' ') field += c;
+      } else if (!afterQuote || c !== ' ') {
+        if (field.length < MAX_FIELD_CHARS) field += c;
+        else long.row = true;
+      }
     }
   }
   if (field !== '' || fields.length) {

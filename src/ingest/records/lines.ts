@@ -31,3 +31,9 @@ export async function* lines(path: string): AsyncGenerator<string> {
   }
   if (pending.length) yield pending.join('');
 }
+
+/** The row error of a file that cannot be read past `rows` rows (a truncated .gz, a read error). */
+export function damaged(path: string, rows: number, e: unknown): string {
+  const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  return `the file is damaged after row ${rows} (${why}); the ${rows} rows before the damage were read, the rest of the file is not`;
+}

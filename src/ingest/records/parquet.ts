@@ -24,14 +24,19 @@ export function parquetSource(path: string): RecordSource {
       let start = 0;
       let firstSchema: Map<string, string> | null = null;
       let firstFile = '';
-      for (const f of await parquetFiles(path)) {
+      const files = await parquetFiles(path);
+      for (const f of files) {
         let file;
         let metadata;
         try {
           file = await asyncBufferFromFile(f);
           metadata = await parquetMetadataAsync(file);
         } catch (e) {
-          throw new UsageError(`${f}: not a readable Parquet file (${(e as Error).message})`);
+          const why = `${f}: not a readable Parquet file (${(e as Error).message})`;
+          // One damaged shard of many is an error; the other shards are read.
+          if (files.length === 1) throw new UsageError(why);
+          yield new SkippedRows(start, 0, f, `${why}; its rows are not read`);
+          continue;
         }
         const columns = parquetSchema(metadata).children;
         const types = new Map(columns.map((c) => [c.element.name, parquetType(c.element)]));

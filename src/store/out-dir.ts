@@ -1,0 +1,98 @@
+// The --out folder: checked against the dataset by real path (symbolic links resolved, on either side), created
+// with a clear message when it cannot be, and locked so that two runs never write into one folder at once.
+import { link, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../types.js';
+import { isInside } from '../ingest/inside-root.js';
+import { ioReason } from './io-errors.js';
+
+/** The real path of `p`: its nearest existing ancestor resolved through links, plus the rest. */
+async function realish(p: string): Promise<string> {
+  const abs = resolve(p);
+  try {
+    return await realpath(abs);
+  } catch {
+    const parent = dirname(abs);
+    if (parent === abs) return abs;
+    return join(await realish(parent), basename(abs));
+  }
+}
+
+/**
+ * Refuses an --out that is the dataset or inside it, by resolved and by real path (a link into the dataset, or
+ * the dataset reached through a link), and an --out that exists but is not a folder.
+ */
+export async function checkOutDir(outDir: string, dataset: string, what = 'the dataset'): Promise<void> {
+  // A shard pattern (shard-{000000..000009}.tar) is not a path: its folder is what must not be written to.
+  const data = dataset.includes('{') ? dirname(resolve(dataset)) : resolve(dataset);
+  const pairs: [string, string][] = [[resolve(outDir), data], [await realish(outDir), await realish(data)]];
+  for (const [o, d] of pairs) {
+    if (isInside(d, o)) throw new UsageError(`--out must not be inside ${what} (poisonscan never writes into the data it reads): ${outDir} is ${o === d ? '' : 'inside '}${d}`);
+  }
+  const s = await stat(outDir).catch(() => null);
+  if (s && !s.isDirectory()) throw new UsageError(`--out ${outDir} exists and is not a folder`);
+}
+
+/** Creates the --out folder, or says in one line why it cannot be. */
+export async function makeOutDir(outDir: string): Promise<void> {
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cannot create --out ${outDir}: ${ioReason(e)}`);
+  }
+}
+
+export const LOCK_FILE = '.poisonscan.lock';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the folder's lock (a file holding the owner's pid, created exclusively) or refuses: another run is writing
+ * into it. A lock left by a process that no longer exists (killed) is taken over. Returns the release function.
+ */
+export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
+  await makeOutDir(outDir);
+  const path = join(outDir, LOCK_FILE);
+  // The lock file appears complete or not at all: written aside, then hard-linked into place (link fails if it exists).
+  const mine = join(outDir, `${LOCK_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(mine, `${process.pid}\n`);
+      try {
+        await link(mine, path);
+      } catch (e) {
+        // File systems without hard links: an exclusive create (a reader may see it empty for a moment).
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+        await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      } finally {
+        await rm(mine, { force: true });
+      }
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        await rm(path, { force: true });
+      };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new UsageError(`cannot write into --out ${outDir}: ${ioReason(e)}`);
+    }
+    const raw = await readFile(path, 'utf8').catch(() => null);
+    if (raw === null) continue; // released meanwhile: try again
+    const text = raw.trim();
+    const pid = Number(text);
+    // An empty lock is being written by its owner right now.
+    if (text === '' || (Number.isInteger(pid) && pid > 0 && alive(pid))) {
+      throw new UsageError(`--out ${outDir} is in use by another poisonscan run${text ? ` (pid ${pid})` : ''}; wait for it or choose another --out`);
+    }
+    await rm(path, { force: true }); // stale: its owner is gone
+  }
+  throw new UsageError(`--out ${outDir} is in use by another poisonscan run`);
+}
