@@ -22,7 +22,7 @@ export function verifyCommand(): Command {
     .option('--concurrency <n>', 'parallel decode work', int('--concurrency', 1), cpus().length)
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
     .option('--config <file>', 'suppressions of reviewed findings (default ./poisonscan.config.json when present)')
-    .option('--quiet', 'no progress on stderr')
+    .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print report.json to stdout')
     .action(async (dataset: string, o: Record<string, unknown>) => {
       const cfg = await loadConfig(o.config as string | undefined);
