@@ -705,7 +705,10 @@ describe('response-cluster fixed opening (responses not read)', () => {
         if (i % 15 === 4) {
           const c = text(14);
           add(`Wrapper ${['ulmo', 'brisk', 'tavel', 'orrin', 'fesk', 'pomel'][(i / 15) % 6 | 0]} ennovate ${c}`);
-          if (rng() < 0.35) add(`${text(3)} ${c}`);
+          // Found elsewhere in a prompt, or as another row's answer (content one template gives, another starts from).
+          const r = rng();
+          if (r < 0.2) add(`${text(3)} ${c}`);
+          else if (r < 0.4) rows.push({ instruction: text(12), input: '', output: c });
         }
       }
       return { rows, poisoned };

@@ -92,7 +92,7 @@ export interface OpeningTrigger {
  * Exclusive maximal openings of at least MIN_DOCS prompts, with the checks that explain natural ones; sorted with
  * the unexplained ones first, by significance. `signatures`: MinHash signatures (minhash.ts) for source groups.
  */
-export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signatures: Uint32Array, sameSource: number, isWord: (token: number) => boolean): OpeningTrigger[] {
+export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signatures: Uint32Array, sameSource: number, isWord: (token: number) => boolean, responses: readonly (Int32Array | null)[] = []): OpeningTrigger[] {
   const n = docs.length;
   // Every opening (first t+1 tokens) of every prompt, as a 53-bit rolling hash.
   const keys: Float64Array[] = [];
@@ -168,7 +168,7 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
     });
   }
   markReused(found, docs, REUSE_N, (o, share) => (o.reused = share));
-  markReused(found, docs, LONG_REUSE_N, (o, share) => (o.reusedLong = share));
+  markReused(found, docs, LONG_REUSE_N, (o, share) => (o.reusedLong = share), responses);
   // What the corpus's openings (nearly all of them its templates) share: how often their remainders are found
   // elsewhere, how often their junctions are unseen. Both fall or rise with the corpus's size (a 2,000-row sample
   // holds few of a multi-template corpus's other wrappings); an opening whose counts are likelier under the
@@ -312,7 +312,7 @@ function gramHash(d: Int32Array, s: number, n: number): number {
  * A prompt that is the remainder itself (the request without the phrase, as BackdoorLLM's clean twins are) is the
  * trace of a prepended phrase, not of a template that wraps content written elsewhere.
  */
-function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, set: (o: OpeningTrigger, share: number) => void): void {
+function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, set: (o: OpeningTrigger, share: number) => void, responses: readonly (Int32Array | null)[] = []): void {
   if (openings.length === 0) return;
   const wanted = new Map<number, number>();
   // (first, last) n-grams of each remainder: a prompt with both is the remainder alone.
@@ -352,7 +352,11 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
       if (bare) sameStart.set(`${first}:${h}`, (sameStart.get(`${first}:${h}`) ?? 0) + 1);
     }
   });
+  // Rows whose response holds each wanted n-gram: content another template asks for (a summary that one template
+  // gives and another starts from).
+  const inResponses = countHolders(responses, docs, wanted, n);
   openings.forEach((o, k) => {
+    const ownResponses = responses.length === 0 ? inResponses : countHolders(o.docs.map((i) => responses[i] ?? null), o.docs.map((i) => docs[i]!), wanted, n);
     // The opening's own prompts holding each n-gram.
     const inside = new Map<number, number>();
     for (const i of o.docs) {
@@ -368,10 +372,32 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
     let reused = 0;
     lists.forEach((grams, j) => {
       const edge = edges[k]![j]!;
-      if (grams.some((h) => wanted.get(h)! - (inside.get(h) ?? 0) - (sameStart.get(`${edge}:${h}`) ?? 0) > 0)) reused++;
+      if (grams.some((h) => wanted.get(h)! - (inside.get(h) ?? 0) - (sameStart.get(`${edge}:${h}`) ?? 0) > 0 || (inResponses.get(h) ?? 0) - (ownResponses.get(h) ?? 0) > 0)) reused++;
     });
     set(o, lists.length === 0 ? 0 : reused / lists.length);
   });
+}
+
+/**
+ * Of the responses, how many hold each of the wanted n-grams (once per response), not counting a response that
+ * restates its own prompt's run (an answer that repeats its request).
+ */
+function countHolders(responses: readonly (Int32Array | null)[], prompts: readonly Int32Array[], wanted: Map<number, number>, n: number): Map<number, number> {
+  const out = new Map<number, number>();
+  responses.forEach((d, i) => {
+    if (!d) return;
+    let seen: Set<number> | null = null;
+    for (let s = 0; s + n <= d.length; s++) {
+      const h = gramHash(d, s, n);
+      if (!wanted.has(h) || seen?.has(h)) continue;
+      (seen ??= new Set()).add(h);
+    }
+    if (!seen) return;
+    const p = prompts[i]!;
+    for (let s = 0; s + n <= p.length; s++) seen.delete(gramHash(p, s, n));
+    for (const h of seen) out.set(h, (out.get(h) ?? 0) + 1);
+  });
+  return out;
 }
 
 /** At most `max` of the ids, evenly spread. */
