@@ -1,7 +1,7 @@
 // Whether a prompt holds content of its own beside a phrase: one question asked under several templates, or one
 // concept list under several wordings, is one item however different its wrappers make the prompts look; the
 // phrase is then all the content they have, not a trigger put into unrelated prompts.
-import { BigramCounts } from './insertion-fit.js';
+import type { BigramCounts } from './insertion-fit.js';
 
 /**
  * Whether the document holds, outside the masked tokens, a token pair that no other document of the corpus has
