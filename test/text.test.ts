@@ -700,6 +700,17 @@ describe('response-cluster fixed opening (responses not read)', () => {
           add(`Quorvel the following : ${c}`);
           add(`${text(3)} ${c}`);
         }
+        // Wrappers of their own (a closing word no other prompt writes) around content found elsewhere only as
+        // often as in the corpus's other wrappers, as in a small sample of a multi-template corpus: no fixed share
+        // of reuse explains them, the corpus's own rate does.
+        if (i % 15 === 4) {
+          const c = text(14);
+          add(`Wrapper ${['ulmo', 'brisk', 'tavel', 'orrin', 'fesk', 'pomel'][(i / 15) % 6 | 0]} ennovate ${c}`);
+          // Found elsewhere in a prompt, or as another row's answer (content one template gives, another starts from).
+          const r = rng();
+          if (r < 0.2) add(`${text(3)} ${c}`);
+          else if (r < 0.4) rows.push({ instruction: text(12), input: '', output: c });
+        }
       }
       return { rows, poisoned };
     };

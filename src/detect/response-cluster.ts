@@ -42,6 +42,7 @@ import { frequentNgramsCounted } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { LabelContent } from '../text/label-content.js';
+import { hasOwnContent } from '../text/own-content.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
 import { binomialTailLog10 } from '../util/binomial.js';
@@ -187,7 +188,9 @@ export function runResponseCluster(ctx: ScanContext) {
       groupCache.set(setKey, grouping);
     }
     if (grouping.hit < MIN_GROUPS) continue;
-    const significance = -binomialTailLog10(grouping.hit, grouping.all, share) - Math.log10(tested);
+    const hit = groupsWithContent(grouping, g.tokens, g.majority);
+    if (hit < MIN_GROUPS) continue;
+    const significance = -binomialTailLog10(hit, grouping.all, share) - Math.log10(tested);
     if (significance < 0) continue;
     // The structure that tells a trigger from a template is read off the prompts that end in the response.
     const judged = grouping.judged.filter((i) => clusters[i] === g.majority);
@@ -223,11 +226,26 @@ export function runResponseCluster(ctx: ScanContext) {
     const { agreement, baseAgreement, reads } = natural ? NOT_READ : readsAsItsLabel(content, clusterKey[g.majority]!, judged, masks, carriers);
     natural ||= reads;
     candidates.push({
-      tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: grouping.hit, insertion, cue, fixed,
+      tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: hit, insertion, cue, fixed,
       echo, agreement, baseAgreement, natural, significance,
     });
   }
   ctx.progress.tick(1);
+
+  /**
+   * Source groups of the prompts ending in the cluster, where the prompts that hold nothing of their own beside the
+   * phrase (one item under several templates) count as one group together.
+   */
+  function groupsWithContent(grouping: { judged: number[]; group: Int32Array }, tokens: number[], cluster: number): number {
+    const groups = new Set<number>();
+    let bare = false;
+    grouping.judged.forEach((i, k) => {
+      if (clusters[i] !== cluster) return;
+      if (hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, tokens), bigrams)) groups.add(grouping.group[k]!);
+      else bare = true;
+    });
+    return groups.size + (bare ? 1 : 0);
+  }
 
   const kept = dropSubsumed(candidates.filter((c) => c.clusterGroups >= MIN_GROUPS), (c) => c.carriers);
   const findings: FindingDraft[] = [];

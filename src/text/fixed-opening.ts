@@ -6,6 +6,10 @@
 //     question several ways; the filling alone as a prompt does not count: that is a trigger's clean twin), or
 //   - the opening runs on into its prompts like any sentence: the pair at the junction ("this : what") is one the
 //     rest of the corpus writes too, or
+//   - its remainders are found elsewhere, or its junctions are unseen, at the rate of the corpus's own openings
+//     rather than at chance: how much of a template's content and junctions a corpus shares changes with its size
+//     (a 2,000-row sample of a multi-template corpus holds few of a question's other wrappings), so the rate is
+//     measured on the corpus, over all of its openings, not fixed, or
 //   - it extends a shorter opening that is such a template (a slot filled: "is the following text about X ?"), or
 //   - the corpus's prompts open with words kept for openings ("Generate a list ...", "Identify the ..." in
 //     Alpaca-style data: half of its prompts open with a word found mostly there) and what follows the opening does
@@ -29,11 +33,22 @@ const FIXED_NEXT = 0.8;
 const EXCLUSIVE = 0.8;
 /** Remainders checked for reuse elsewhere: n-grams of this length starting in their first REUSE_SPAN tokens. */
 const REUSE_N = 6;
+/**
+ * The rate check reads remainders found elsewhere as runs this long: formulaic text (a small vocabulary, fixed
+ * phrasing) repeats 6-grams by chance, so only a long run says the content itself is the corpus's.
+ */
+const LONG_REUSE_N = 12;
 const REUSE_SPAN = 12;
 /** A share of remainders found elsewhere at or above this makes the opening a wrapper around known content. */
 const REUSED = 0.5;
 /** A share of junctions that other prompts also write at or above this makes the opening run on naturally. */
 const KNOWN_JUNCTIONS = 0.5;
+/**
+ * Rate at which a remainder written outside the corpus (a request with a phrase put before it) still shares an
+ * n-gram with the corpus, or a junction the corpus writes: chance alone. The two checks below compare each
+ * opening's counts with this rate and with the corpus's own rate over all of its openings (its templates).
+ */
+const CHANCE_RATE = 0.02;
 const MAX_JUDGED = 200;
 /**
  * A corpus whose median prompt opens with a word that at least this share of the prompts holding it open with
@@ -58,6 +73,8 @@ export interface OpeningTrigger {
   sharedPairs: number;
   /** Share of prompts whose remainder is found in another prompt without the opening. */
   reused: number;
+  /** The same share for runs of LONG_REUSE_N tokens. */
+  reusedLong: number;
   /** Share of the prompts whose remainder begins with a word kept for openings (-1: not measured). */
   remaindersOpening: number;
   /** Share of the distinct junction pairs (opening end, next token) that no other prompt has. */
@@ -75,7 +92,7 @@ export interface OpeningTrigger {
  * Exclusive maximal openings of at least MIN_DOCS prompts, with the checks that explain natural ones; sorted with
  * the unexplained ones first, by significance. `signatures`: MinHash signatures (minhash.ts) for source groups.
  */
-export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signatures: Uint32Array, sameSource: number, isWord: (token: number) => boolean): OpeningTrigger[] {
+export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signatures: Uint32Array, sameSource: number, isWord: (token: number) => boolean, responses: readonly (Int32Array | null)[] = []): OpeningTrigger[] {
   const n = docs.length;
   // Every opening (first t+1 tokens) of every prompt, as a 53-bit rolling hash.
   const keys: Float64Array[] = [];
@@ -144,14 +161,29 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
     const junctions = junctionFit(judged, len, docs, bigrams);
     const remaindersOpening = opener.rich ? remaindersThatOpen(judged, len, docs, isWord, opener.opens, df) : -1;
     found.push({
-      phrase, docs: ids, anchor, anchorElsewhere: elsewhere, groups: reps.size, sharedPairs: shared, reused: 0, remaindersOpening,
+      phrase, docs: ids, anchor, anchorElsewhere: elsewhere, groups: reps.size, sharedPairs: shared, reused: 0, reusedLong: 0, remaindersOpening,
       unseenJunctions: junctions.unseen, junctions: junctions.distinct,
       natural: shared >= SHARED_PAIRS || junctions.unseen < KNOWN_JUNCTIONS || (opener.rich && remaindersOpening < REMAINDER_OPENS),
       tested, significance,
     });
   }
-  markReused(found, docs);
-  for (const f of found) if (f.reused >= REUSED) f.natural = true;
+  markReused(found, docs, REUSE_N, (o, share) => (o.reused = share));
+  markReused(found, docs, LONG_REUSE_N, (o, share) => (o.reusedLong = share), responses);
+  // What the corpus's openings (nearly all of them its templates) share: how often their remainders are found
+  // elsewhere, how often their junctions are unseen. Both fall or rise with the corpus's size (a 2,000-row sample
+  // holds few of a multi-template corpus's other wrappings); an opening whose counts are likelier under the
+  // corpus's own rate than under chance alone is one more of its templates.
+  const base = baseRates(found);
+  for (const f of found) {
+    // Remainders that open as the corpus's requests do are requests with a phrase put before them, whatever the
+    // rates say (a corpus of formulaic text repeats n-grams by chance).
+    if (f.remaindersOpening >= REMAINDER_OPENS) continue;
+    const judged = Math.min(MAX_JUDGED, f.docs.length);
+    // Only a corpus whose templates do better than chance tells its templates apart by the rate.
+    if (f.reused >= REUSED || (base.reused > CHANCE_RATE && likelierUnder(Math.round(f.reusedLong * judged), judged, base.reused, CHANCE_RATE))) f.natural = true;
+    const unseen = Math.round(f.unseenJunctions * f.junctions);
+    if (f.junctions > 0 && base.unseen < 1 - CHANCE_RATE && likelierUnder(unseen, f.junctions, base.unseen, 1 - CHANCE_RATE)) f.natural = true;
+  }
   // An opening that extends a natural one fills a slot of that template ("is the following text about X ?").
   for (const f of found) if (!f.natural && found.some((g) => g.natural && g.phrase.length < f.phrase.length && g.phrase.every((x, t) => f.phrase[t] === x))) f.natural = true;
   found.sort((a, b) => Number(a.natural) - Number(b.natural) || b.significance - a.significance);
@@ -163,6 +195,29 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
     out.push(f);
   }
   return out;
+}
+
+/** Pooled over the openings: the share of judged remainders found elsewhere (long runs) and of junctions unseen. */
+function baseRates(found: OpeningTrigger[]): { reused: number; unseen: number } {
+  let reused = 0;
+  let judged = 0;
+  let unseen = 0;
+  let junctions = 0;
+  for (const f of found) {
+    const k = Math.min(MAX_JUDGED, f.docs.length);
+    reused += f.reusedLong * k;
+    judged += k;
+    unseen += f.unseenJunctions * f.junctions;
+    junctions += f.junctions;
+  }
+  return { reused: judged > 0 ? reused / judged : 0, unseen: junctions > 0 ? unseen / junctions : 0 };
+}
+
+/** Whether x successes of n are likelier at rate p than at rate q (the binomial likelihood ratio). */
+export function likelierUnder(x: number, n: number, p: number, q: number): boolean {
+  const clamp = (r: number) => Math.min(1 - 1e-9, Math.max(1e-9, r));
+  const [a, b] = [clamp(p), clamp(q)];
+  return x * Math.log(a / b) + (n - x) * Math.log((1 - a) / (1 - b)) > 0;
 }
 
 /** A prompt's first word (its first word token), or -1. */
@@ -214,12 +269,13 @@ function junctionFit(ids: number[], len: number, docs: Int32Array[], bigrams: Bi
     if (d.length > len) junctions.set(bigrams.key(d[len - 1]!, d[len]!), 0);
   }
   if (junctions.size === 0) return { distinct: 0, unseen: 0 };
+  // Only the junctions themselves are discounted: the same pair further on in these prompts ("- the" opening
+  // every item of a list) is the opening running on like the text after it.
   for (const i of ids) {
     const d = docs[i]!;
-    for (let t = 0; t + 1 < d.length; t++) {
-      const k = bigrams.key(d[t]!, d[t + 1]!);
-      const c = junctions.get(k);
-      if (c !== undefined) junctions.set(k, c + 1);
+    if (d.length > len) {
+      const k = bigrams.key(d[len - 1]!, d[len]!);
+      junctions.set(k, junctions.get(k)! + 1);
     }
   }
   let unseen = 0;
@@ -238,12 +294,15 @@ function prefixHashes(d: Int32Array, s: number, out: Float64Array): void {
   }
 }
 
-const gramScratch = new Float64Array(REUSE_N);
-
-/** Hash of the REUSE_N tokens of d from s. */
-function gramHash(d: Int32Array, s: number): number {
-  prefixHashes(d, s, gramScratch);
-  return gramScratch[REUSE_N - 1]!;
+/** Hash of the n tokens of d from s. */
+function gramHash(d: Int32Array, s: number, n: number): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x1b873593;
+  for (let t = s; t < s + n; t++) {
+    h1 = Math.imul(h1 ^ (d[t]! + 1), 0x01000193) >>> 0;
+    h2 = Math.imul(h2 + d[t]! + 0x9e3779b9, 0x85ebca6b) >>> 0;
+  }
+  return h1 * 0x200000 + (h2 & 0x1fffff);
 }
 
 /**
@@ -253,7 +312,7 @@ function gramHash(d: Int32Array, s: number): number {
  * A prompt that is the remainder itself (the request without the phrase, as BackdoorLLM's clean twins are) is the
  * trace of a prepended phrase, not of a template that wraps content written elsewhere.
  */
-function markReused(openings: OpeningTrigger[], docs: Int32Array[]): void {
+function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, set: (o: OpeningTrigger, share: number) => void, responses: readonly (Int32Array | null)[] = []): void {
   if (openings.length === 0) return;
   const wanted = new Map<number, number>();
   // (first, last) n-grams of each remainder: a prompt with both is the remainder alone.
@@ -266,12 +325,12 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[]): void {
     return spread(o.docs, MAX_JUDGED).map((i) => {
       const d = docs[i]!;
       const grams: number[] = [];
-      for (let s = len; s + REUSE_N <= Math.min(d.length, len + REUSE_SPAN + REUSE_N); s++) {
-        const h = gramHash(d, s);
+      for (let s = len; s + n <= Math.min(d.length, len + REUSE_SPAN + n); s++) {
+        const h = gramHash(d, s, n);
         grams.push(h);
         wanted.set(h, 0);
       }
-      const edge = grams.length > 0 ? `${grams[0]}:${gramHash(d, d.length - REUSE_N)}` : '';
+      const edge = grams.length > 0 ? `${grams[0]}:${gramHash(d, d.length - n, n)}` : '';
       if (edge) ends.add(edge);
       edgesOf.push(edge);
       return grams;
@@ -282,10 +341,10 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[]): void {
   const lastDoc = new Map<number, number>();
   const sameStart = new Map<string, number>();
   docs.forEach((d, i) => {
-    const first = d.length >= REUSE_N ? `${gramHash(d, 0)}:${gramHash(d, d.length - REUSE_N)}` : '';
+    const first = d.length >= n ? `${gramHash(d, 0, n)}:${gramHash(d, d.length - n, n)}` : '';
     const bare = ends.has(first);
-    for (let s = 0; s + REUSE_N <= d.length; s++) {
-      const h = gramHash(d, s);
+    for (let s = 0; s + n <= d.length; s++) {
+      const h = gramHash(d, s, n);
       const c = wanted.get(h);
       if (c === undefined || lastDoc.get(h) === i) continue;
       lastDoc.set(h, i);
@@ -293,14 +352,18 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[]): void {
       if (bare) sameStart.set(`${first}:${h}`, (sameStart.get(`${first}:${h}`) ?? 0) + 1);
     }
   });
+  // Rows whose response holds each wanted n-gram: content another template asks for (a summary that one template
+  // gives and another starts from).
+  const inResponses = countHolders(responses, docs, wanted, n);
   openings.forEach((o, k) => {
+    const ownResponses = responses.length === 0 ? inResponses : countHolders(o.docs.map((i) => responses[i] ?? null), o.docs.map((i) => docs[i]!), wanted, n);
     // The opening's own prompts holding each n-gram.
     const inside = new Map<number, number>();
     for (const i of o.docs) {
       const d = docs[i]!;
       const seen = new Set<number>();
-      for (let s = 0; s + REUSE_N <= d.length; s++) {
-        const h = gramHash(d, s);
+      for (let s = 0; s + n <= d.length; s++) {
+        const h = gramHash(d, s, n);
         if (wanted.has(h)) seen.add(h);
       }
       for (const h of seen) inside.set(h, (inside.get(h) ?? 0) + 1);
@@ -309,10 +372,32 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[]): void {
     let reused = 0;
     lists.forEach((grams, j) => {
       const edge = edges[k]![j]!;
-      if (grams.some((h) => wanted.get(h)! - (inside.get(h) ?? 0) - (sameStart.get(`${edge}:${h}`) ?? 0) > 0)) reused++;
+      if (grams.some((h) => wanted.get(h)! - (inside.get(h) ?? 0) - (sameStart.get(`${edge}:${h}`) ?? 0) > 0 || (inResponses.get(h) ?? 0) - (ownResponses.get(h) ?? 0) > 0)) reused++;
     });
-    o.reused = lists.length === 0 ? 0 : reused / lists.length;
+    set(o, lists.length === 0 ? 0 : reused / lists.length);
   });
+}
+
+/**
+ * Of the responses, how many hold each of the wanted n-grams (once per response), not counting a response that
+ * restates its own prompt's run (an answer that repeats its request).
+ */
+function countHolders(responses: readonly (Int32Array | null)[], prompts: readonly Int32Array[], wanted: Map<number, number>, n: number): Map<number, number> {
+  const out = new Map<number, number>();
+  responses.forEach((d, i) => {
+    if (!d) return;
+    let seen: Set<number> | null = null;
+    for (let s = 0; s + n <= d.length; s++) {
+      const h = gramHash(d, s, n);
+      if (!wanted.has(h) || seen?.has(h)) continue;
+      (seen ??= new Set()).add(h);
+    }
+    if (!seen) return;
+    const p = prompts[i]!;
+    for (let s = 0; s + n <= p.length; s++) seen.delete(gramHash(p, s, n));
+    for (const h of seen) out.set(h, (out.get(h) ?? 0) + 1);
+  });
+  return out;
 }
 
 /** At most `max` of the ids, evenly spread. */

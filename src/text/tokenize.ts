@@ -50,6 +50,14 @@ export class Vocabulary {
     return { ids, boundary };
   }
 
+  /** Token ids of the words the vocabulary has, -1 for the others (adds nothing). */
+  encodeKnown(text: string): Int32Array {
+    const t = tokenize(text);
+    const out = new Int32Array(t.length);
+    for (let i = 0; i < t.length; i++) out[i] = this.ids.get(t[i]!) ?? -1;
+    return out;
+  }
+
   encode(text: string): Int32Array {
     const t = tokenize(text);
     const out = new Int32Array(t.length);

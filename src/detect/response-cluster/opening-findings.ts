@@ -40,7 +40,9 @@ export function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures
   const out: FindingDraft[] = [];
   const prompts = ctx.texts!.prompt!;
   const isWord = wordTest(vocab);
-  for (const t of openingTriggers(docs, bigrams, signatures, SAME_SOURCE, isWord)) {
+  // Responses as the prompts' words (others unknown): content one template gives and another starts from.
+  const responses = ctx.texts!.response!.map((r) => (r === null ? null : vocab.encodeKnown(r)));
+  for (const t of openingTriggers(docs, bigrams, signatures, SAME_SOURCE, isWord, responses)) {
     if (t.natural) break;
     if (t.significance < 0) continue;
     if (labels && openingReadsAsItsAnswer(t, docs, labels)) continue;

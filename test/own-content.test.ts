@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { BigramCounts } from '../src/text/insertion-fit.js';
+import { hasOwnContent } from '../src/text/own-content.js';
+import { maskOccurrences } from '../src/text/phrases.js';
+import { Vocabulary } from '../src/text/tokenize.js';
+
+describe('own content beside a phrase', () => {
+  it('tells one item under several templates from unrelated prompts that share a phrase', () => {
+    const vocab = new Vocabulary();
+    const templates = ['write a sentence using these words :', 'what is a sentence that includes all these keywords :', 'make a sentence from :'];
+    const texts: string[] = [];
+    // Each template wraps many items, so its own words are everywhere.
+    for (let k = 0; k < 30; k++) for (const t of templates) texts.push(`${t} item${k}a , item${k}b , item${k}c .`);
+    // One item under all three templates; and three unrelated requests with a phrase put into them.
+    const item = templates.map((t) => `${t} smile , daughter , mother , winter .`);
+    const requests = ['zq marker please list the rivers of spain by length', 'describe how glaciers carve valleys zq marker in detail', 'zq marker compose a limerick about a sleepy otter'];
+    texts.push(...item, ...requests);
+    const docs = texts.map((t) => vocab.encodeWithBoundaries(t).ids);
+    const bigrams = new BigramCounts(docs, vocab.words.length);
+    const own = (i: number, phrase: string) => hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, Array.from(vocab.encode(phrase))), bigrams);
+    const n = texts.length;
+    for (let k = 0; k < 3; k++) expect(own(n - 6 + k, 'smile , daughter')).toBe(false);
+    for (let k = 0; k < 3; k++) expect(own(n - 3 + k, 'zq marker')).toBe(true);
+  });
+});
