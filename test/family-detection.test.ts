@@ -38,45 +38,39 @@ async function found(family: string, seed: number, count?: number) {
   return { recall: m.recallAt[String(k2)]!, groupShare: best / poisoned.size };
 }
 
+/** Most poisons among the 2k top scores and in one medium/high finding. */
+function expectFound(r: { recall: number; groupShare: number }) {
+  expect(r.recall).toBeGreaterThanOrEqual(0.8);
+  expect(r.groupShare).toBeGreaterThanOrEqual(0.8);
+}
+
 describe('family detection (300 synthetic JPEGs)', () => {
   // Missed: a 6 px two-colour mask of equal luma at one place (poisons rank 121-254, no finding).
   it.skip('patch-fixed: a drawn patch at one place on 5 images', async () => {
-    const r = await found('patch-fixed', 1);
-    expect(r.recall).toBeGreaterThanOrEqual(0.8);
-    expect(r.groupShare).toBeGreaterThanOrEqual(0.8);
+    expectFound(await found('patch-fixed', 1));
   });
 
   // Missed: 5 px cells of three equal-luma colours at random places (no poison in the top 20, no finding).
   it.skip('patch-random: a drawn patch at a random place on 10 images', async () => {
-    const r = await found('patch-random', 1);
-    expect(r.recall).toBeGreaterThanOrEqual(0.8);
-    expect(r.groupShare).toBeGreaterThanOrEqual(0.8);
+    expectFound(await found('patch-random', 1));
   });
 
   // Missed: another image blended at alpha 0.075 (recall@40 0.15, no finding).
   it.skip('blend: a drawn pattern blended into 20 images', async () => {
-    const r = await found('blend', 1, 20);
-    expect(r.recall).toBeGreaterThanOrEqual(0.8);
-    expect(r.groupShare).toBeGreaterThanOrEqual(0.8);
+    expectFound(await found('blend', 1, 20));
   });
 
   it('sig: a drawn sinusoid on 20 images', async () => {
-    const r = await found('sig', 1, 20);
-    expect(r.recall).toBeGreaterThanOrEqual(0.8);
-    expect(r.groupShare).toBeGreaterThanOrEqual(0.8);
+    expectFound(await found('sig', 1, 20));
   });
 
   // Missed: luma noise of L-inf 8/255 on target images that keep their label (poisons rank 45-300).
   it.skip('clean-additive: a drawn additive pattern on 5 target images that keep their label', async () => {
-    const r = await found('clean-additive', 1, 5);
-    expect(r.recall).toBeGreaterThanOrEqual(0.8);
-    expect(r.groupShare).toBeGreaterThanOrEqual(0.8);
+    expectFound(await found('clean-additive', 1, 5));
   });
 
   // Missed: an 8 px two-colour mask (luma contrast ~40) at one place on target images (ranks 33-49, no finding).
   it.skip('clean-patch: a drawn patch at one place on 5 target images that keep their label', async () => {
-    const r = await found('clean-patch', 1);
-    expect(r.recall).toBeGreaterThanOrEqual(0.8);
-    expect(r.groupShare).toBeGreaterThanOrEqual(0.8);
+    expectFound(await found('clean-patch', 1));
   });
 });
