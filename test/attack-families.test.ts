@@ -9,7 +9,8 @@ import { luma, type Rgb } from '../src/attack/colours.js';
 import { drawTrigger, FAMILIES, FAMILY_NAMES, type FamilyName } from '../src/attack/families.js';
 import { injectImageFolder, type GroundTruth } from '../src/attack/image-inject.js';
 import { applySig } from '../src/attack/patterns.js';
-import { percentile } from '../src/bench/family-summary.js';
+import { runFamilyBench } from '../src/bench/family-bench.js';
+import { familyMarkdown, percentile, summariseFamilies } from '../src/bench/family-summary.js';
 import { parseJpeg, sniffFormat } from '../src/fingerprint/file-facts.js';
 import { listImageFolder } from '../src/ingest/imagefolder.js';
 import { createRng } from '../src/util/rng.js';
@@ -272,6 +273,23 @@ describe('attack families: injection', () => {
     expect(t.drawn).toMatchObject({ family: 'patch-random', seed: 12, params: { place: 'random', count: 4 } });
     expect((await runCli(['inject', png, '--out', join(dir, 'cli2'), '--family', 'nope'])).code).toBe(2);
     expect((await runCli(['bench', png, '--families', 'nope'])).code).toBe(2);
+  });
+});
+
+describe('bench --families', () => {
+  it('runs seed by seed over the families, decoding only the poisoned images of each seed', async () => {
+    const work = join(dir, 'bench');
+    const res = await runFamilyBench({ dataset: png, families: ['patch-fixed', 'clean-additive'], seeds: [1, 2], concurrency: 1, detectors: ['near-duplicate'], workDir: work });
+    expect(res.clean.samples).toBe(120);
+    expect(res.rows.map((r) => `${r.family}:${r.seed}`)).toEqual(['patch-fixed:1', 'clean-additive:1', 'patch-fixed:2', 'clean-additive:2']);
+    for (const r of res.rows) {
+      expect(r.recallAt2k).toBe(r.metrics.recallAt[String(2 * r.poisoned)]);
+      const rep = JSON.parse(await readFile(join(work, `${r.family}-s${r.seed}-report`, 'report.json'), 'utf8')) as { config: { reusedFingerprints: number } };
+      expect(rep.config.reusedFingerprints).toBe(120 - r.poisoned);
+    }
+    const md = familyMarkdown(res, '# t');
+    expect(md).toContain('| patch-fixed | 2 | 5 |');
+    expect(summariseFamilies(res.rows).map((s) => s.family)).toEqual(['patch-fixed', 'clean-additive']);
   });
 });
 
