@@ -8,16 +8,22 @@ import sharp from 'sharp';
 import pLimit from 'p-limit';
 import { listImageFolder } from '../ingest/imagefolder.js';
 import { parseJpeg, sniffFormat } from '../fingerprint/file-facts.js';
-import { UsageError } from '../types.js';
+import { UsageError, type Json } from '../types.js';
 import { createRng, sampleIndices } from '../util/rng.js';
 import {
-  applyBlend, applySig, blendPattern, cornerPosition, makePatch, pastePatch, type Corner, type Patch, type PatchKind,
+  additivePattern, applyAdditive, applyBlend, applySig, blendPattern, cornerPosition, makePatch, pastePatch,
+  type AdditiveKind, type Corner, type Patch, type PatchKind,
 } from './patterns.js';
 
 export type Attack =
   | { type: 'patch'; pattern: PatchKind; size: number; position: Corner | 'random'; margin?: number; colour?: [number, number, number]; patternSeed?: number }
-  | { type: 'blend'; alpha: number; patternSeed?: number; image?: string }
-  | { type: 'sig'; delta: number; freq: number };
+  /** Given pixels (width x height x 3, row-major RGB); `place`: one place as fractions of the free span, or per image. */
+  | { type: 'stamp'; width: number; height: number; rgb: number[]; place: { x: number; y: number } | 'random' }
+  /** `luma`: grey noise instead of colour noise (ignored with `image`). */
+  | { type: 'blend'; alpha: number; patternSeed?: number; image?: string; luma?: boolean }
+  | { type: 'sig'; delta: number; freq: number; angle?: number; phase?: number }
+  /** A fixed additive pattern of L-inf `linf` (0-255 units). */
+  | { type: 'additive'; pattern: AdditiveKind; linf: number; luma: boolean; patternSeed: number };
 
 export interface InjectOptions {
   source: string;
@@ -34,6 +40,15 @@ export interface InjectOptions {
   concurrency?: number;
   /** Hard-link untouched files instead of copying them (falls back to a copy across file systems). */
   link?: boolean;
+  /** A trigger drawn from a family (attack/families.ts): recorded in the ground truth. */
+  drawn?: DrawnRecord;
+}
+
+/** What a family draw chose, for the ground truth. */
+export interface DrawnRecord {
+  family: string;
+  seed: number;
+  params: { [k: string]: Json };
 }
 
 export interface GroundTruth {
@@ -48,6 +63,8 @@ export interface GroundTruth {
   origin: Record<string, string>;
   /** Patch position per poisoned id, in the image's own pixels. */
   positions?: Record<string, { x: number; y: number; w: number; h: number }>;
+  /** The family and drawn parameters, when the trigger was drawn from a family. */
+  drawn?: DrawnRecord;
 }
 
 export async function injectImageFolder(o: InjectOptions): Promise<GroundTruth> {
@@ -66,7 +83,9 @@ export async function injectImageFolder(o: InjectOptions): Promise<GroundTruth> 
   const rng = createRng(o.seed);
   const chosen = new Set(sampleIndices(rng, pool.length, o.count).map((k) => pool[k]!.i));
   const patternSeed = 'patternSeed' in o.attack && o.attack.patternSeed !== undefined ? o.attack.patternSeed : o.seed;
-  const patch: Patch | null = o.attack.type === 'patch' ? makePatch(o.attack.pattern, o.attack.size, patternSeed, o.attack.colour) : null;
+  const a = o.attack;
+  const patch: Patch | null = a.type === 'patch' ? makePatch(a.pattern, a.size, patternSeed, a.colour)
+    : a.type === 'stamp' ? { width: a.width, height: a.height, rgb: Uint8Array.from(a.rgb) } : null;
   let blendImg: { data: Uint8Array; w: number; h: number } | null = null;
   if (o.attack.type === 'blend' && o.attack.image) {
     const { data, info } = await sharp(o.attack.image).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
@@ -76,7 +95,10 @@ export async function injectImageFolder(o: InjectOptions): Promise<GroundTruth> 
   const draws = new Map<number, number>();
   for (const i of [...chosen].sort((a, b) => a - b)) draws.set(i, rng());
 
-  const truth: GroundTruth = { source: o.source, attack: o.attack, mode, target, seed: o.seed, poisoned: [], origin: {}, positions: patch ? {} : undefined };
+  const truth: GroundTruth = {
+    source: o.source, attack: o.attack, mode, target, seed: o.seed, poisoned: [], origin: {}, positions: patch ? {} : undefined,
+    ...(o.drawn ? { drawn: o.drawn } : {}),
+  };
   await mkdir(o.out, { recursive: true });
   const limit = pLimit(o.concurrency ?? 4);
   await Promise.all(
@@ -96,25 +118,31 @@ export async function injectImageFolder(o: InjectOptions): Promise<GroundTruth> 
         const { data, info } = await sharp(bytes).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
         const img = new Uint8Array(data);
         const { width, height } = info;
-        if (o.attack.type === 'patch') {
-          const p = patch!;
+        if (patch && (a.type === 'patch' || a.type === 'stamp')) {
+          const p = patch;
           let x0: number, y0: number;
-          if (o.attack.position === 'random') {
+          if (a.type === 'stamp' && a.place !== 'random') {
+            // One place for every image, as a share of the span where the patch fits.
+            x0 = Math.round(a.place.x * Math.max(0, width - p.width));
+            y0 = Math.round(a.place.y * Math.max(0, height - p.height));
+          } else if (a.type === 'stamp' || a.position === 'random') {
             const r = draws.get(i)!;
-            const span = (width - p.width + 1) * (height - p.height + 1);
-            const k = Math.floor(r * span);
-            x0 = k % (width - p.width + 1);
-            y0 = Math.floor(k / (width - p.width + 1));
+            const fw = Math.max(1, width - p.width + 1), fh = Math.max(1, height - p.height + 1);
+            const k = Math.floor(r * fw * fh);
+            x0 = k % fw;
+            y0 = Math.floor(k / fw);
           } else {
-            [x0, y0] = cornerPosition(o.attack.position, width, height, p, o.attack.margin ?? 0);
+            [x0, y0] = cornerPosition(a.position, width, height, p, a.margin ?? 0);
           }
           pastePatch(img, width, height, 3, p, x0, y0);
           truth.positions![id] = { x: x0, y: y0, w: p.width, h: p.height };
-        } else if (o.attack.type === 'blend') {
-          const pat = blendImg ?? { data: blendPattern(width, height, patternSeed), w: width, h: height };
-          applyBlend(img, width, height, 3, pat.data, pat.w, pat.h, o.attack.alpha);
-        } else {
-          applySig(img, width, height, 3, o.attack.delta, o.attack.freq);
+        } else if (a.type === 'blend') {
+          const pat = blendImg ?? { data: blendPattern(width, height, patternSeed, a.luma), w: width, h: height };
+          applyBlend(img, width, height, 3, pat.data, pat.w, pat.h, a.alpha);
+        } else if (a.type === 'sig') {
+          applySig(img, width, height, 3, a.delta, a.freq, a.angle, a.phase);
+        } else if (a.type === 'additive') {
+          applyAdditive(img, width, height, 3, additivePattern(a.pattern, width, height, a.patternSeed, a.luma), a.linf);
         }
         const encoded = await encodeLike(bytes, img, width, height);
         // A new file, never a write through an old hard link into the source (a re-run into a linked folder).
@@ -143,7 +171,10 @@ async function linkOrCopy(src: string, dst: string): Promise<void> {
 
 /** Re-encodes raw RGB the way the original file was encoded. */
 async function encodeLike(original: Uint8Array, rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
-  const img = sharp(rgb, { raw: { width, height, channels: 3 } });
+  let img = sharp(rgb, { raw: { width, height, channels: 3 } });
+  // A grey source stays grey (a colour trigger is written as its luma): one channel more would give the file away.
+  const meta = await sharp(original).metadata();
+  if (meta.space === 'b-w' || meta.channels === 1) img = img.toColourspace('b-w');
   const fmt = sniffFormat(original);
   if (fmt === 'jpeg') {
     const j = parseJpeg(original);

@@ -58,11 +58,12 @@ export function cornerPosition(corner: Corner, width: number, height: number, p:
   }
 }
 
-/** A seeded full-image pattern of any size for Blended attacks (smooth random blobs plus fine noise). */
-export function blendPattern(width: number, height: number, seed: number): Uint8Array {
+/** A seeded full-image pattern of uniform noise for Blended attacks; `luma`: one grey value per pixel. */
+export function blendPattern(width: number, height: number, seed: number, luma = false): Uint8Array {
   const rng = createRng(seed ^ 0xb1e4d);
   const out = new Uint8Array(width * height * 3);
-  for (let i = 0; i < out.length; i++) out[i] = randInt(rng, 256);
+  if (!luma) for (let i = 0; i < out.length; i++) out[i] = randInt(rng, 256);
+  else for (let i = 0; i < out.length; i += 3) out[i] = out[i + 1] = out[i + 2] = randInt(rng, 256);
   return out;
 }
 
@@ -79,11 +80,64 @@ export function applyBlend(img: Uint8Array, width: number, height: number, chann
   }
 }
 
-/** SIG (Barni et al.): x + delta * sin(2 pi j f / m) along columns, clipped. */
-export function applySig(img: Uint8Array, width: number, height: number, channels: number, delta: number, freq: number): void {
+/**
+ * SIG (Barni et al.): x + delta * sin(2 pi j f / m) along columns, clipped. `angle` turns the stripes (radians, 0:
+ * along columns; the frequency stays in cycles per image width) and `phase` shifts them.
+ */
+export function applySig(img: Uint8Array, width: number, height: number, channels: number, delta: number, freq: number, angle = 0, phase = 0): void {
+  const cx = Math.cos(angle), cy = Math.sin(angle);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    const v = delta * Math.sin((2 * Math.PI * x * freq) / width);
+    const t = angle === 0 ? x : x * cx + y * cy;
+    const v = delta * Math.sin((2 * Math.PI * t * freq) / width + phase);
     const o = (y * width + x) * channels;
     for (let c = 0; c < 3; c++) img[o + c] = Math.max(0, Math.min(255, Math.round(img[o + c]! + v)));
+  }
+}
+
+export type AdditiveKind = 'noise' | 'smooth' | 'waves';
+
+/**
+ * A seeded full-image additive pattern with values in [-1, 1] and max |value| = 1 (width x height x 3): per-pixel
+ * noise, smooth noise (random values on a coarse lattice of 3-6 px cells, bilinear between them: mid frequencies),
+ * or a sum of three sinusoids of random direction and 2-8 cycles per side. `luma`: the same value in every channel.
+ */
+export function additivePattern(kind: AdditiveKind, width: number, height: number, seed: number, luma: boolean): Float32Array {
+  const rng = createRng(seed ^ 0xadd17);
+  const out = new Float32Array(width * height * 3);
+  const planes = luma ? 1 : 3;
+  const cell = 3 + randInt(rng, 4);
+  const gw = Math.ceil(width / cell) + 2, gh = Math.ceil(height / cell) + 2;
+  for (let c = 0; c < planes; c++) {
+    const lattice = Float32Array.from({ length: gw * gh }, () => rng() * 2 - 1);
+    const waves = Array.from({ length: 3 }, () => ({ a: rng() * Math.PI, f: 2 + rng() * 6, p: rng() * 2 * Math.PI }));
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+      let v: number;
+      if (kind === 'noise') v = rng() * 2 - 1;
+      else if (kind === 'smooth') {
+        const gx = x / cell, gy = y / cell, ix = Math.floor(gx), iy = Math.floor(gy), fx = gx - ix, fy = gy - iy;
+        const at = (i: number, j: number) => lattice[j * gw + i]!;
+        v = (1 - fy) * ((1 - fx) * at(ix, iy) + fx * at(ix + 1, iy)) + fy * ((1 - fx) * at(ix, iy + 1) + fx * at(ix + 1, iy + 1));
+      } else {
+        v = 0;
+        for (const w of waves) v += Math.sin((2 * Math.PI * w.f * (x * Math.cos(w.a) + y * Math.sin(w.a))) / width + w.p);
+      }
+      const o = (y * width + x) * 3;
+      if (luma) out[o] = out[o + 1] = out[o + 2] = v;
+      else out[o + c] = v;
+    }
+  }
+  let max = 0;
+  for (let i = 0; i < out.length; i++) max = Math.max(max, Math.abs(out[i]!));
+  if (max > 0) for (let i = 0; i < out.length; i++) out[i]! /= max;
+  return out;
+}
+
+/** x + round(linf * pattern), clipped: no pixel moves by more than linf (0-255 units). */
+export function applyAdditive(img: Uint8Array, width: number, height: number, channels: number, pattern: Float32Array, linf: number): void {
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) {
+      const o = p * channels + c;
+      img[o] = Math.max(0, Math.min(255, img[o]! + Math.round(linf * pattern[p * 3 + c]!)));
+    }
   }
 }

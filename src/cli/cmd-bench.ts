@@ -1,8 +1,12 @@
 // poisonscan bench: inject -> scan -> recall/precision/time, for image folders.
 import { Command, InvalidArgumentError } from 'commander';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { familySpec, FAMILIES, FAMILY_NAMES } from '../attack/families.js';
 import { decodeBaseline, runBench, type BenchCase } from '../bench/bench.js';
+import { runFamilyBench, type FamilyBenchResult } from '../bench/family-bench.js';
+import { familyMarkdown, summariseFamilies } from '../bench/family-summary.js';
 import { UsageError } from '../types.js';
 
 /** The standard cases of BENCHMARKS.md's image tables; none of them is known to the detectors. */
@@ -32,7 +36,14 @@ export function benchCommand(): Command {
     .description('inject known poisons into copies of an image folder, scan each, report recall@k, precision, AUROC and time')
     .argument('<dataset>', 'clean ImageFolder dataset (never modified)')
     .option('--cases <list>', 'comma-separated cases (see --list)', 'badnets-corner,badnets-random-position,trojan-8x8')
-    .option('--list', 'list the standard cases and exit')
+    .option('--families <list>', `attack families, a trigger drawn per seed (instead of --cases): ${FAMILY_NAMES.join(', ')}`)
+    .option('--count <n>', 'with --families: poison count instead of the family\'s', (v) => Number(v))
+    .option('--mode <mode>', 'with --families: dirty or clean label instead of the family\'s')
+    .option('--detectors <list>', 'with --families: detectors to run (default: all that apply)')
+    .option('--no-reuse-fingerprints', 'with --families: decode every image of every seed (for timing the re-use)')
+    .option('--out <dir>', 'with --families: write bench.json and bench.md here (after every seed)')
+    .option('--clean-report <dir>', 'with --families: a finished scan of the clean dataset to re-use (else it is scanned first)')
+    .option('--list', 'list the standard cases and families and exit')
     .option('--seeds <range>', 'seeds, N or A-B', seeds, [1])
     .option('--target <label>', 'target class for dirty-label poisons', 'airplane')
     .option('--k <list>', 'recall@k cut-offs', '10,500')
@@ -44,6 +55,34 @@ export function benchCommand(): Command {
       const all = standardCases(o.target as string);
       if (o.list) {
         for (const c of Object.values(all)) process.stdout.write(`${c.name}: ${JSON.stringify(c.attack)} x${c.count}\n`);
+        for (const [name, spec] of Object.entries(FAMILIES)) process.stdout.write(`family ${name}: ${JSON.stringify(spec)}\n`);
+        return;
+      }
+      if (o.families) {
+        const families = String(o.families).split(',').map((s) => s.trim()).filter(Boolean);
+        families.forEach(familySpec); // unknown names: exit 2 before any work
+        if (o.mode !== undefined && o.mode !== 'dirty' && o.mode !== 'clean') throw new UsageError('--mode is dirty or clean');
+        const heading = `Attack families on ${dataset}, seeds ${(o.seeds as number[])[0]}-${(o.seeds as number[]).at(-1)}`;
+        const write = async (res: FamilyBenchResult) => {
+          const json = JSON.stringify({ dataset, summary: summariseFamilies(res.rows), ...res }, null, 1) + '\n';
+          if (o.out) {
+            await mkdir(o.out as string, { recursive: true });
+            await writeFile(join(o.out as string, 'bench.json'), json);
+            await writeFile(join(o.out as string, 'bench.md'), familyMarkdown(res, heading));
+          }
+          if (o.json) await writeFile(o.json as string, json);
+        };
+        const res = await runFamilyBench({
+          dataset, families, seeds: o.seeds as number[], concurrency: o.concurrency as number,
+          count: o.count as number | undefined, mode: o.mode as 'dirty' | 'clean' | undefined,
+          detectors: o.detectors ? String(o.detectors).split(',') : undefined,
+          reuseFingerprints: o.reuseFingerprints !== false, workDir: o.work as string | undefined,
+          cleanReport: o.cleanReport as string | undefined,
+          log: (l) => process.stdout.write(l + '\n'),
+          onRow: (rows, clean) => write({ clean, rows }),
+        });
+        process.stdout.write('\n' + familyMarkdown(res, heading));
+        await write(res);
         return;
       }
       const names = String(o.cases).split(',').map((s) => s.trim()).filter(Boolean);

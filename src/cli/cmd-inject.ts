@@ -1,7 +1,9 @@
 // poisonscan inject: a poisoned copy of an image folder, for demos, tests and benchmarks.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { drawTrigger, FAMILY_NAMES } from '../attack/families.js';
 import { injectImageFolder, type Attack } from '../attack/image-inject.js';
 import type { Corner, PatchKind } from '../attack/patterns.js';
+import { listImageFolder } from '../ingest/imagefolder.js';
 
 function num(name: string) {
   return (v: string): number => {
@@ -17,9 +19,10 @@ export function injectCommand(): Command {
     .argument('<dataset>', 'source image folder (never modified)')
     .requiredOption('--out <dir>', 'where the poisoned copy goes')
     .addOption(new Option('--attack <type>', 'patch | blend | sig').choices(['patch', 'blend', 'sig']).default('patch'))
-    .option('--count <n>', 'how many images to poison', num('--count'), 5)
-    .option('--target <label>', 'target class (dirty-label: poisons are relabelled to it; clean-label: drawn from it)')
-    .addOption(new Option('--mode <mode>', 'dirty or clean label').choices(['dirty', 'clean']).default('dirty'))
+    .addOption(new Option('--family <name>', 'draw the trigger, target class and count from an attack family for --seed (the other attack options are ignored)').choices(FAMILY_NAMES))
+    .option('--count <n>', 'how many images to poison (default 5, or the family\'s)', num('--count'))
+    .option('--target <label>', 'target class (dirty-label: poisons are relabelled to it; clean-label: drawn from it; with --family: drawn per seed)')
+    .addOption(new Option('--mode <mode>', 'dirty or clean label (default dirty, or the family\'s)').choices(['dirty', 'clean']))
     .addOption(new Option('--pattern <kind>', 'patch pattern').choices(['checkerboard', 'square', 'random', 'noise']).default('checkerboard'))
     .option('--size <px>', 'patch side in pixels', num('--size'), 3)
     .addOption(new Option('--position <where>', 'patch position').choices(['bottom-right', 'bottom-left', 'top-right', 'top-left', 'random']).default('bottom-right'))
@@ -34,6 +37,18 @@ export function injectCommand(): Command {
     .option('--link', 'hard-link the untouched files instead of copying them (large benchmark sets)')
     .option('--truth <file>', 'ground-truth JSON (default: <out>/poisonscan-truth.json)')
     .action(async (dataset: string, o: Record<string, unknown>) => {
+      const common = {
+        source: dataset, out: o.out as string, seed: o.seed as number, truth: o.truth as string | undefined, link: o.link === true,
+      };
+      if (o.family) {
+        const { samples } = await listImageFolder(dataset);
+        const d = await drawTrigger(o.family as string, o.seed as number, samples, {
+          count: o.count as number | undefined, mode: o.mode as 'dirty' | 'clean' | undefined, target: o.target as string | undefined,
+        });
+        const truth = await injectImageFolder({ ...common, attack: d.attack, count: d.count, target: d.target ?? undefined, mode: d.mode, drawn: d.record });
+        process.stderr.write(`poisoned ${truth.poisoned.length} images into ${o.out as string} (${o.family as string}, seed ${o.seed as number}, target ${d.target ?? '-'}, ${d.mode}-label)\n`);
+        return;
+      }
       let attack: Attack;
       if (o.attack === 'patch') {
         const colour = String(o.colour).split(',').map(Number) as [number, number, number];
@@ -44,9 +59,8 @@ export function injectCommand(): Command {
         attack = { type: 'sig', delta: o.delta as number, freq: o.freq as number };
       }
       const truth = await injectImageFolder({
-        source: dataset, out: o.out as string, attack, count: o.count as number, target: o.target as string | undefined,
-        mode: o.mode as 'dirty' | 'clean', seed: o.seed as number, truth: o.truth as string | undefined,
-        link: o.link === true,
+        ...common, attack, count: (o.count as number | undefined) ?? 5, target: o.target as string | undefined,
+        mode: (o.mode as 'dirty' | 'clean' | undefined) ?? 'dirty',
       });
       process.stderr.write(`poisoned ${truth.poisoned.length} images into ${o.out as string}\n`);
     });
