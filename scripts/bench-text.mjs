@@ -51,6 +51,7 @@
 //                                           a scan of T0 against a plain pass over the same JSONL (read, parse, count
 //                                           word 1- and 2-grams), and a scan of a million short texts: time, peak RSS
 // Data: ../shared/datasets (or POISONSCAN_DATA). Poisoned copies are written to a temporary folder.
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -455,14 +456,16 @@ async function suiteModes(mode, argv) {
   const cache = new Map();
   const load = (name) => (cache.has(name) ? cache.get(name) : (cache.set(name, loadTextCorpus(name, SHARED)), cache.get(name)));
   const log = (l) => console.error(l);
+  // With --out F, each measured row is also appended to F.rows.jsonl as soon as it exists.
+  const onRow = o.out ? (row) => appendFileSync(`${o.out}.rows.jsonl`, JSON.stringify(row) + '\n') : undefined;
   const command = `node scripts/bench-text.mjs ${process.argv.slice(2).join(' ')}`;
   let json, md;
   if (mode === 'suite') {
-    const rows = await runSuite({ families: list(o.families, TEXT_FAMILY_NAMES), corpora: list(o.corpora, ['sst2', 't0']), seeds: parseSeeds(o.seeds ?? '1-20'), count: o.count ? Number(o.count) : undefined, sample: o.sample ? Number(o.sample) : undefined, load, log });
+    const rows = await runSuite({ families: list(o.families, TEXT_FAMILY_NAMES), corpora: list(o.corpora, ['sst2', 't0']), seeds: parseSeeds(o.seeds ?? '1-20'), count: o.count ? Number(o.count) : undefined, sample: o.sample ? Number(o.sample) : undefined, load, log, onRow });
     [json, md] = [rows, suiteMarkdown(rows, command)];
   } else if (mode === 'clean-suite') {
     const sizes = list(o.sizes, ['2000', '5000', '20000', 'all']).map((x) => (x === 'all' ? Infinity : Number(x)));
-    const rows = await runClean({ corpora: list(o.corpora, ['t0', 'alpaca-eval', 'sst2', 'imdb', 'agnews', 'hate-speech']), sizes, seeds: parseSeeds(o.seeds ?? '1-3'), load, log });
+    const rows = await runClean({ corpora: list(o.corpora, ['t0', 'alpaca-eval', 'sst2', 'imdb', 'agnews', 'hate-speech']), sizes, seeds: parseSeeds(o.seeds ?? '1-3'), load, log, onRow });
     [json, md] = [rows, cleanMarkdown(rows, command, 0.001)];
   } else {
     const { plainPassInChild, scanInChild, shortTextCorpus, speedMarkdown } = await import(`${DIST}/bench/text-speed.js`);
@@ -479,7 +482,7 @@ async function suiteModes(mode, argv) {
     }
     if (which.includes('1m')) {
       const n = Number(o.texts ?? 1000000);
-      const sources = await Promise.all(['sst2', 'imdb', 'agnews', 'hate-speech', 'olid', 't0'].map(load));
+      const sources = await Promise.all(['sst2', 'imdb', 'imdb-test', 'agnews', 'hate-speech', 'olid', 't0'].map(load));
       const path = join(work, 'short-texts.jsonl');
       await writeFile(path, toJsonl(shortTextCorpus(sources, n, 1)));
       cache.clear();

@@ -12,8 +12,8 @@ export interface CorpusSource {
   kind: 'labelled' | 'instruction';
   /** The file holds a header line to skip (TSV). */
   header?: boolean;
-  /** One parsed row (TSV: trimmed fields; JSON: an object) to [text, label] or [prompt, response]; null skips it. */
-  row(r: unknown): [string, string] | null;
+  /** One parsed row (TSV: trimmed fields; JSON: an object) to [text, label] or [prompt, response]. */
+  row(r: unknown): [string, string];
 }
 
 const field = (r: unknown, k: string): string => String((r as Record<string, unknown>)[k] ?? '');
@@ -22,6 +22,7 @@ const cell = (r: unknown, k: number): string => (r as string[])[k] ?? '';
 export const TEXT_CORPORA: Record<string, CorpusSource> = {
   sst2: { description: 'SST-2 train (GLUE)', files: ['text/sst2/train.tsv'], kind: 'labelled', header: true, row: (r) => [cell(r, 1), cell(r, 0)] },
   imdb: { description: 'IMDB train reviews', files: ['text/imdb/train.jsonl.gz'], kind: 'labelled', row: (r) => [field(r, 'text'), field(r, 'label')] },
+  'imdb-test': { description: 'IMDB test reviews', files: ['text/imdb/test.jsonl.gz'], kind: 'labelled', row: (r) => [field(r, 'text'), field(r, 'label')] },
   agnews: { description: 'AG News dev + test', files: ['text/agnews/dev.tsv', 'text/agnews/test.tsv'], kind: 'labelled', header: true, row: (r) => [cell(r, 0), cell(r, 1)] },
   olid: { description: 'OLID (OffensEval) train, clean', files: ['text/onion-badnets/clean/offenseval/train.tsv'], kind: 'labelled', row: (r) => [cell(r, 0), cell(r, 1)] },
   'hate-speech': { description: 'hate speech train', files: ['text/hate-speech/train.tsv'], kind: 'labelled', header: true, row: (r) => [cell(r, 0), cell(r, 1)] },
@@ -55,10 +56,9 @@ export async function loadTextCorpus(name: string, root: string): Promise<TextCo
   for (const f of src.files) {
     const path = join(root, f);
     for (const r of parseRows(path, await readText(path), src.header ?? false)) {
-      const pair = src.row(r);
-      if (!pair) continue;
-      a.push(pair[0]);
-      b.push(pair[1]);
+      const [x, y] = src.row(r);
+      a.push(x);
+      b.push(y);
     }
   }
   return src.kind === 'instruction' ? { kind: 'instruction', prompts: a, responses: b } : { kind: 'labelled', texts: a, labels: b };

@@ -82,14 +82,23 @@ export const plainPassInChild = (path: string): Promise<ChildRun<PlainPass>> => 
 /** A scan in a fresh process. */
 export const scanInChild = (dataset: string, out: string): Promise<ChildRun<TimedScan>> => inChild(self(), `m.timedScan(${JSON.stringify(dataset)}, ${JSON.stringify(out)})`);
 
-/** Sentences of 20-200 characters in a text (markup line breaks removed). */
+/** Pieces of 20-200 characters of a text: its sentences, one longer than 120 characters cut every 12 words (markup line breaks removed). */
 export function shortSentences(text: string): string[] {
-  return text.replace(/<br\s*\/?>/g, ' ').split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter((s) => s.length >= 20 && s.length <= 200);
+  const out: string[] = [];
+  for (const s of text.replace(/<br\s*\/?>/g, ' ').split(/(?<=[.!?])\s+|\n+/)) {
+    const t = s.trim();
+    if (t.length <= 120) out.push(t);
+    else {
+      const words = t.split(/\s+/);
+      for (let i = 0; i < words.length; i += 12) out.push(words.slice(i, i + 12).join(' '));
+    }
+  }
+  return out.filter((x) => x.length >= 20 && x.length <= 200);
 }
 
 /**
- * `n` distinct short texts for a speed run: every text of the labelled corpora that is short already, then
- * sentences of their longer texts and of instruction pairs, in a seeded order; labels from their source.
+ * `n` distinct short texts for a speed run: every text of the labelled corpora of at most 200 characters, then
+ * pieces of their longer texts and of instruction pairs, in a seeded order; labels from their source.
  */
 export function shortTextCorpus(corpora: readonly TextCorpus[], n: number, seed: number): TextCorpus {
   const seen = new Set<string>();

@@ -23,6 +23,8 @@ export interface SuiteOptions {
   /** Scan a seeded sample of this many rows of each corpus instead of all of it. */
   sample?: number;
   log?: (line: string) => void;
+  /** Called with each row as soon as it is measured (a long run keeps what it finished). */
+  onRow?: (row: SuiteRow) => void;
 }
 
 /** Seeds as `N`, `A-B` or a comma list of both. */
@@ -67,19 +69,21 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteRow[]> {
           const p = injectTextFamily(family, base, words, seed, o.count);
           const s = await scanCorpus(work, `${family}-${corpusName}-${seed}`, p.corpus);
           const k = p.poisoned.length;
-          const m = evaluate(s.ids, s.score, s.flagged, new Set(p.poisoned.map(String)), [k, 2 * k]);
+          const m = evaluate(s.ids, s.score, s.flagged, new Set(p.poisoned.map(String)), []);
           const row: SuiteRow = {
             family, corpus: corpusName, seed, samples: m.samples, count: k, place: p.spec.place,
             ...(p.spec.trigger !== undefined ? { trigger: p.spec.trigger } : {}),
             ...(p.spec.target !== undefined ? { target: p.spec.target } : {}),
             ...(p.spec.payload ? { payload: p.spec.payload } : {}),
-            recallAtK: m.recallAt[String(k)]!, recallAt2K: m.recallAt[String(2 * k)]!,
-            bestRank: m.ranks[0] ?? 0, worstRank: m.ranks[m.ranks.length - 1] ?? 0,
+            // Over every poison written: one the scan dropped counts as missed.
+            recallAtK: m.ranks.filter((r) => r <= k).length / k, recallAt2K: m.ranks.filter((r) => r <= 2 * k).length / k,
+            bestRank: m.ranks[0] ?? 0, worstRank: m.ranks.length === k ? m.ranks[k - 1]! : 0,
             flagged: m.flagged, flaggedPoisoned: m.flaggedPoisoned, precision: m.flagged ? m.precisionFlagged : null,
             seconds: s.seconds,
           };
           rows.push(row);
           o.log?.(formatSuiteRow(row));
+          o.onRow?.(row);
         }
       }
     }
@@ -102,6 +106,7 @@ export interface CleanOptions {
   seeds: number[];
   load: CorpusLoader;
   log?: (line: string) => void;
+  onRow?: (row: CleanRow) => void;
 }
 
 /** Clean samples of each corpus at each size: how many samples a scan flags with no poison present. */
@@ -120,6 +125,7 @@ export async function runClean(o: CleanOptions): Promise<CleanRow[]> {
         const serious = s.findings.filter((f) => f.severity !== 'low');
         const row: CleanRow = { corpus: corpusName, size, seed, samples: s.ids.length, flagged, findings: serious.length, titles: serious.slice(0, 3).map((f) => f.title), seconds: s.seconds };
         rows.push(row);
+        o.onRow?.(row);
         o.log?.(`clean ${corpusName} n=${row.samples} seed=${seed} flagged=${flagged} (${((100 * flagged) / Math.max(1, row.samples)).toFixed(3)}%) findings=${row.findings} ${s.seconds.toFixed(1)}s ${row.titles.map((t) => t.slice(0, 60)).join(' | ')}`);
       }
     }

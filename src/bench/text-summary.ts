@@ -14,7 +14,7 @@ export interface SuiteRow {
   /** Share of the poisons among the top k and 2k scores (k = count). */
   recallAtK: number;
   recallAt2K: number;
-  /** Best and worst 1-based rank of a poison. */
+  /** Best and worst 1-based rank of a poison (worst 0: the scan dropped a poison). */
   bestRank: number;
   worstRank: number;
   flagged: number;
