@@ -40,6 +40,7 @@
 //                                           columns (text-anomaly only), or T0 with response-cluster only, or
 //                                           a 1.5 GB JSON array of short pairs with 10 KB of another column each
 //   node scripts/bench-text.mjs suite [--families a,b] [--corpora sst2,t0] [--seeds 1-20] [--count N] [--sample N] [--out F]
+//   node scripts/bench-text.mjs suite --list   the families and corpora
 //                                           the randomised attack suite (src/attack/text-families.ts): per seed a
 //                                           trigger, payload, places, target label and (without --count) a count of
 //                                           5-50 drawn; per family x corpus the median and 10th percentile of
@@ -447,11 +448,17 @@ async function suiteModes(mode, argv) {
   const { loadTextCorpus } = await import(`${DIST}/bench/text-corpora.js`);
   const { parseSeeds, runSuite, runClean } = await import(`${DIST}/bench/text-suite.js`);
   const { suiteMarkdown, cleanMarkdown } = await import(`${DIST}/bench/text-summary.js`);
-  const { TEXT_FAMILY_NAMES } = await import(`${DIST}/attack/text-families.js`);
+  const { TEXT_FAMILIES, TEXT_FAMILY_NAMES } = await import(`${DIST}/attack/text-families.js`);
   const { values: o } = parseArgs({ args: argv, options: {
-    families: { type: 'string' }, corpora: { type: 'string' }, seeds: { type: 'string' }, count: { type: 'string' },
+    list: { type: 'boolean' }, families: { type: 'string' }, corpora: { type: 'string' }, seeds: { type: 'string' }, count: { type: 'string' },
     sample: { type: 'string' }, sizes: { type: 'string' }, which: { type: 'string' }, texts: { type: 'string' }, out: { type: 'string' },
   } });
+  if (o.list) {
+    const { TEXT_CORPORA } = await import(`${DIST}/bench/text-corpora.js`);
+    for (const [name, f] of Object.entries(TEXT_FAMILIES)) console.log(`family ${name} (${f.kinds.join(', ')}): ${f.description}`);
+    for (const [name, c] of Object.entries(TEXT_CORPORA)) console.log(`corpus ${name} (${c.kind}): ${c.description}`);
+    return;
+  }
   const list = (v, all) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : all);
   const cache = new Map();
   const load = (name) => (cache.has(name) ? cache.get(name) : (cache.set(name, loadTextCorpus(name, SHARED)), cache.get(name)));
