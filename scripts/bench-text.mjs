@@ -39,10 +39,24 @@
 //                                           peak RSS of one scan: a 565 MB JSONL whose rows carry 5 KB of other
 //                                           columns (text-anomaly only), or T0 with response-cluster only, or
 //                                           a 1.5 GB JSON array of short pairs with 10 KB of another column each
+//   node scripts/bench-text.mjs suite [--families a,b] [--corpora sst2,t0] [--seeds 1-20] [--count N] [--sample N] [--out F]
+//   node scripts/bench-text.mjs suite --list   the families and corpora
+//                                           the randomised attack suite (src/attack/text-families.ts): per seed a
+//                                           trigger, payload, places, target label and (without --count) a count of
+//                                           5-50 drawn; per family x corpus the median and 10th percentile of
+//                                           recall@2k (k = poisons) and of flagged precision; --out F writes F.json
+//                                           and F.md (else Markdown on stdout)
+//   node scripts/bench-text.mjs clean-suite [--corpora ...] [--sizes 2000,5000,20000,all] [--seeds 1-3] [--out F]
+//                                           seeded clean samples of each corpus at each size: the share flagged
+//   node scripts/bench-text.mjs speed-suite [--which t0,1m] [--texts 1000000] [--out F]
+//                                           a scan of T0 against a plain pass over the same JSONL (read, parse, count
+//                                           word 1- and 2-grams), and a scan of a million short texts: time, peak RSS
 // Data: ../shared/datasets (or POISONSCAN_DATA). Poisoned copies are written to a temporary folder.
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 // POISONSCAN_DIST: another build folder (a build made while a benchmark reads dist/).
 const DIST = process.env.POISONSCAN_DIST ?? '../dist';
@@ -429,7 +443,69 @@ async function echoOnly(which = 't0', count = 55) {
   for (const f of found.slice(0, 8)) console.log(`  ${show(f)}`);
 }
 
+/** The suite modes: options parsed here, the work done by src/bench/text-*.ts. */
+async function suiteModes(mode, argv) {
+  const { loadTextCorpus } = await import(`${DIST}/bench/text-corpora.js`);
+  const { parseSeeds, runSuite, runClean } = await import(`${DIST}/bench/text-suite.js`);
+  const { suiteMarkdown, cleanMarkdown } = await import(`${DIST}/bench/text-summary.js`);
+  const { TEXT_FAMILIES, TEXT_FAMILY_NAMES } = await import(`${DIST}/attack/text-families.js`);
+  const { values: o } = parseArgs({ args: argv, options: {
+    list: { type: 'boolean' }, families: { type: 'string' }, corpora: { type: 'string' }, seeds: { type: 'string' }, count: { type: 'string' },
+    sample: { type: 'string' }, sizes: { type: 'string' }, which: { type: 'string' }, texts: { type: 'string' }, out: { type: 'string' },
+  } });
+  if (o.list) {
+    const { TEXT_CORPORA } = await import(`${DIST}/bench/text-corpora.js`);
+    for (const [name, f] of Object.entries(TEXT_FAMILIES)) console.log(`family ${name} (${f.kinds.join(', ')}): ${f.description}`);
+    for (const [name, c] of Object.entries(TEXT_CORPORA)) console.log(`corpus ${name} (${c.kind}): ${c.description}`);
+    return;
+  }
+  const list = (v, all) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : all);
+  const cache = new Map();
+  const load = (name) => (cache.has(name) ? cache.get(name) : (cache.set(name, loadTextCorpus(name, SHARED)), cache.get(name)));
+  const log = (l) => console.error(l);
+  // With --out F, each measured row is also appended to F.rows.jsonl as soon as it exists.
+  const onRow = o.out ? (row) => appendFileSync(`${o.out}.rows.jsonl`, JSON.stringify(row) + '\n') : undefined;
+  const command = `node scripts/bench-text.mjs ${process.argv.slice(2).join(' ')}`;
+  let json, md;
+  if (mode === 'suite') {
+    const rows = await runSuite({ families: list(o.families, TEXT_FAMILY_NAMES), corpora: list(o.corpora, ['sst2', 't0']), seeds: parseSeeds(o.seeds ?? '1-20'), count: o.count ? Number(o.count) : undefined, sample: o.sample ? Number(o.sample) : undefined, load, log, onRow });
+    [json, md] = [rows, suiteMarkdown(rows, command)];
+  } else if (mode === 'clean-suite') {
+    const sizes = list(o.sizes, ['2000', '5000', '20000', 'all']).map((x) => (x === 'all' ? Infinity : Number(x)));
+    const rows = await runClean({ corpora: list(o.corpora, ['t0', 'alpaca-eval', 'sst2', 'imdb', 'agnews', 'hate-speech']), sizes, seeds: parseSeeds(o.seeds ?? '1-3'), load, log, onRow });
+    [json, md] = [rows, cleanMarkdown(rows, command, 0.001)];
+  } else {
+    const { plainPassInChild, scanInChild, shortTextCorpus, speedMarkdown } = await import(`${DIST}/bench/text-speed.js`);
+    const { toJsonl } = await import(`${DIST}/attack/text-corpus.js`);
+    const which = list(o.which, ['t0', '1m']);
+    let ratio, short;
+    if (which.includes('t0')) {
+      const path = join(work, 't0.jsonl');
+      await writeFile(path, gunzipSync(await readFile(join(SHARED, 'instruct/self-instruct-t0/t0_train_50k.jsonl.gz'))));
+      const plain = await plainPassInChild(path);
+      const scanned = await scanInChild(path, join(work, 'out-t0'));
+      ratio = { rows: plain.result.rows, plain, scan: scanned };
+      log(`speed t0: scan ${scanned.result.seconds.toFixed(1)} s, plain pass ${plain.result.seconds.toFixed(1)} s, ratio ${(scanned.result.seconds / plain.result.seconds).toFixed(2)}`);
+    }
+    if (which.includes('1m')) {
+      const n = Number(o.texts ?? 1000000);
+      const sources = await Promise.all(['sst2', 'imdb', 'imdb-test', 'agnews', 'hate-speech', 'olid', 't0'].map(load));
+      const path = join(work, 'short-texts.jsonl');
+      await writeFile(path, toJsonl(shortTextCorpus(sources, n, 1)));
+      cache.clear();
+      short = { scan: await scanInChild(path, join(work, 'out-short')) };
+      log(`speed short texts: ${short.scan.result.samples} in ${short.scan.result.seconds.toFixed(1)} s, peak RSS ${(short.scan.maxRssBytes / 1024 ** 3).toFixed(2)} GiB`);
+    }
+    [json, md] = [{ ratio, short }, speedMarkdown(command, ratio, short)];
+  }
+  if (o.out) {
+    await writeFile(`${o.out}.json`, JSON.stringify(json, null, 1));
+    await writeFile(`${o.out}.md`, md);
+  } else console.log(md);
+}
+
 const what = process.argv[2] ?? 'all';
+if (what === 'suite' || what === 'clean-suite' || what === 'speed-suite') await suiteModes(what, process.argv.slice(3));
 if (what === 'echo') await echoOnly(process.argv[3], Number(process.argv[4] ?? 55));
 if (what === 'opening') await openingOnly(process.argv[3], Number(process.argv[4] ?? 6));
 if (what === 'insertion') await insertionOnly(process.argv[3], Number(process.argv[4] ?? 55));
