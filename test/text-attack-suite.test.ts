@@ -124,7 +124,7 @@ describe('text attack families', () => {
         expect(used).toHaveLength(1);
         expect(squash(c.responses[i]!.replace(used[0]!, ''))).toBe(squash(instruction.responses[i]!));
       }
-      // The poisoned prompts are unrelated: distinct questions, spread over the corpus.
+      // The poisoned prompts are unrelated: twenty distinct questions drawn from the whole corpus.
       expect(new Set(p.poisoned.map((i) => instruction.prompts[i])).size).toBe(20);
     }
   });
