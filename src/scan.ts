@@ -21,7 +21,7 @@ import { UsageError, type DatasetFormat, type FailOn, type Json, type Report } f
 import { createProgress, type Progress } from './util/progress.js';
 import { VERSION } from './version.js';
 import { exitCodeFor } from './model/exit-code.js';
-import type { ImageFeatures } from './fingerprint/image-features.js';
+import type { ImageFeatures } from './model/image-features.js';
 import type { Embeddings } from './embed/embeddings.js';
 import { checkOutDir, lockOutDir } from './store/out-dir.js';
 import { StagedOutputs } from './store/staged-outputs.js';

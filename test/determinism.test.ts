@@ -4,7 +4,7 @@ process.env.POISONSCAN_TF_BACKEND = 'cpu';
 import { describe, expect, it } from 'vitest';
 import { buildKnn } from '../src/embed/knn.js';
 import { proxyEmbeddings } from '../src/embed/proxy-model.js';
-import type { ImageFeatures } from '../src/fingerprint/image-features.js';
+import type { ImageFeatures } from '../src/model/image-features.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng } from '../src/util/rng.js';
 

@@ -8,7 +8,7 @@ import { withoutTrigger } from '../src/report/html-text.js';
 import { severityReasons } from '../src/report/html-evidence.js';
 import { folderSource } from '../src/report/html-images.js';
 import type { Finding, Report } from '../src/types.js';
-import type { ImageFeatures } from '../src/fingerprint/image-features.js';
+import type { ImageFeatures } from '../src/model/image-features.js';
 
 const evil = '<img src=x onerror=alert(1)>.png';
 

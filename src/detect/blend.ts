@@ -11,7 +11,7 @@
 // until it settles. Natural class structure moves all of a class's images a little; a pattern moves its carriers a lot:
 // a one-sided tail far beyond what a Gaussian gives is reported. Unlabelled data is treated as one class.
 import type { FindingDraft, Json } from '../types.js';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 import type { Detector } from './detector.js';
 import { blendResiduals, RESIDUAL_SCALE, RESIDUAL_SIDE } from './blend/residuals.js';
 

@@ -1,8 +1,8 @@
 // The one interface every detector implements. Adding a detector = one file + one line in registry.ts.
 import type { FindingDraft, Modality } from '../types.js';
 import type { Progress } from '../util/progress.js';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
-import type { TextColumns } from '../ingest/text-columns.js';
+import type { ImageFeatures } from '../model/image-features.js';
+import type { TextColumns } from '../model/text-columns.js';
 import type { Embeddings } from '../embed/embeddings.js';
 
 /** Everything a detector may read. Row i of every column is sample i. */

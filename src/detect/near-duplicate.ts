@@ -1,7 +1,7 @@
 // near-duplicate: images that are the same picture (perceptual hash + pixel check); a group that carries
 // more than one label is a label conflict (a relabelled copy is the cheapest dirty-label poison).
 import type { FindingDraft } from '../types.js';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 import type { Detector } from './detector.js';
 import { runTextNearDuplicate } from './text-near-duplicate.js';
 import { unionFind } from '../util/union-find.js';

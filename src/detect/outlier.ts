@@ -2,7 +2,7 @@
 // Generic outliers are weak evidence of poisoning at low ratios (see RESEARCH-NOTES), so this detector
 // only reports at low severity and keeps its scores at or below 0.25.
 import type { FindingDraft } from '../types.js';
-import { IMAGE_STAT_NAMES } from '../fingerprint/image-features.js';
+import { IMAGE_STAT_NAMES } from '../model/image-features.js';
 import { robustScale } from '../util/stats.js';
 import type { Detector } from './detector.js';
 

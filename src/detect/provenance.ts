@@ -3,7 +3,7 @@
 // class. Poisons made by a different pipeline than the data around them often carry such traces; benign
 // mixtures of sources do too, so findings stay low severity and serve as evidence beside other findings.
 import type { FindingDraft, Json } from '../types.js';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 import type { Detector } from './detector.js';
 
 /** Smallest group reported as a cluster; fewer odd images are listed together as singles. */

@@ -8,7 +8,7 @@
 // A pasted pattern survives re-encoding almost unchanged, so its copies sit far closer to each other than to
 // anything else: a large gap after the m-th neighbour. That gap, and m, are the evidence.
 import { SEVERITY_RANK, type FindingDraft, type Json } from '../types.js';
-import { imagePixels, type ImageFeatures } from '../fingerprint/image-features.js';
+import { imagePixels, type ImageFeatures } from '../model/image-features.js';
 import type { Detector, ScanContext } from './detector.js';
 import { analyseSizes } from './patterns/parallel.js';
 import { strideStarts, type PositionInput, type PositionParams } from './patterns/position-pass.js';

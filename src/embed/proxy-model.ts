@@ -6,7 +6,7 @@
 // So the convolutions are fixed random filters (He-scaled, seeded; random convolutional features are a known,
 // usable representation), run once on wasm over the working-grid pixels, and only a dense head
 // (features -> 128 -> classes) is trained. The 128 hidden units are the embeddings.
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 import type { Progress } from '../util/progress.js';
 import { createRng } from '../util/rng.js';
 import type { Embeddings } from './embeddings.js';

@@ -6,7 +6,7 @@
 // layer exists, the input is an image tensor or a flat vector, and one forward pass on a blank input runs.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 import { UsageError } from '../types.js';
 import type { Progress } from '../util/progress.js';
 import type { Embeddings } from './embeddings.js';

@@ -1,5 +1,5 @@
 // Whole-image statistics on the working grid: colour moments, brightness/contrast, sharpness.
-import type { ImageStatName } from './image-features.js';
+import type { ImageStatName } from '../model/image-features.js';
 
 /** Writes the statistics of one RGB grid image into `out` at row i. */
 export function computeImageStats(rgb: Uint8Array, grid: number, out: Record<ImageStatName, Float32Array>, i: number): void {

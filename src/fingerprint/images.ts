@@ -9,7 +9,7 @@ import type { Progress } from '../util/progress.js';
 import type { ImageSample } from '../model/image-sample.js';
 import { chooseGrid, decodeImage, DEFAULT_PIXEL_LIMIT } from './decode.js';
 import { parseJpeg, parsePngSize, sniffFormat } from './file-facts.js';
-import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from './image-features.js';
+import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../model/image-features.js';
 import { computeImageStats } from './image-stats.js';
 import { perceptualHash } from './phash.js';
 import { decodeBmp } from './bmp.js';

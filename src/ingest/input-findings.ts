@@ -4,7 +4,7 @@
 // control characters (C0/C1 codes other than tab and line breaks). Invisible format characters (zero-width, bidi) are
 // text-anomaly's evidence. They come from the `input` step, after ingest.
 import type { FindingDraft, SampleError } from '../types.js';
-import type { TextColumns } from './text-columns.js';
+import type { TextColumns } from '../model/text-columns.js';
 
 export const INPUT_STEP = 'input';
 /** Share of unreadable samples above which the scan reports a medium finding (--max-unreadable). */

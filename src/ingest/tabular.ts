@@ -15,7 +15,7 @@ import { webdatasetSource } from './records/webdataset.js';
 import { checkEmbeddingRows, fingerprintImageSamples } from './load.js';
 import { hasImageExtension, type ImageSample } from './image-source.js';
 import { embeddingsFromColumn, selectRows } from '../embed/embeddings.js';
-import type { TextColumns } from './text-columns.js';
+import type { TextColumns } from '../model/text-columns.js';
 import { RowCursor } from './row-cursor.js';
 import { checkInsideRoot } from './inside-root.js';
 

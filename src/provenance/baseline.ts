@@ -5,10 +5,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import type { DetectorOutput } from '../detect/detector.js';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 import { readImageFingerprints } from '../store/image-fingerprints.js';
 import { UsageError, type Finding, type FindingDraft, type Report } from '../types.js';
-import { findingFingerprint, sampleOverlap } from './finding-fingerprint.js';
+import { findingFingerprint, sampleOverlap } from '../model/finding-fingerprint.js';
 
 export interface Baseline {
   dir: string;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError, SEVERITY_RANK, type FailOn, type Finding, type Report } from '../types.js';
 import { readReport } from './baseline.js';
-import { findingFingerprint, sampleOverlap } from './finding-fingerprint.js';
+import { findingFingerprint, sampleOverlap } from '../model/finding-fingerprint.js';
 
 export interface ReportDiff {
   appeared: Finding[];

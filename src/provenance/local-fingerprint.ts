@@ -3,7 +3,7 @@
 // (a patch pasted into the same picture: the split-view way to plant a trigger); comparing thumbnails cell by
 // cell tells a re-encode (a small difference everywhere) from a local edit (a large difference in a few cells)
 // from a different image (a large difference everywhere).
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 
 export const THUMB_MAX_SIDE = 32;
 

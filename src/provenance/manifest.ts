@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 import { RowError, type Cell, type RecordSource } from '../ingest/records.js';
 import { delimitedSource } from '../ingest/records/delimited.js';
 import { jsonlSource } from '../ingest/records/jsonl.js';

@@ -8,7 +8,7 @@ import { applySuppressions, type Suppression } from '../config/config.js';
 import { UsageError, type DatasetFormat, type FailOn, type Finding, type Report } from '../types.js';
 import { createProgress } from '../util/progress.js';
 import { VERSION } from '../version.js';
-import { findingFingerprint } from './finding-fingerprint.js';
+import { findingFingerprint } from '../model/finding-fingerprint.js';
 import { readHashManifest } from './manifest.js';
 import { verifyFindings, verifySamples, type VerifyResult } from './verify.js';
 import { SEVERITY_RANK } from '../types.js';

@@ -6,7 +6,7 @@
 // and aspect ratio.
 import { popcount } from '../detect/near-duplicate.js';
 import { localDifference, thumbOf, type LocalDifference } from './local-fingerprint.js';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 import { UsageError, type FindingDraft, type Json } from '../types.js';
 import type { HashManifest, ManifestEntry } from './manifest.js';
 import { phashHex } from './manifest.js';

@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
-import { imagePixels } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
+import { imagePixels } from '../model/image-features.js';
 import type { Json } from '../types.js';
 import { escapeHtml } from './html-text.js';
 

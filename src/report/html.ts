@@ -2,8 +2,8 @@
 // Everything that comes from the dataset is escaped. Built to stay usable at any number of findings: a summary
 // table and a table of contents on top, findings folded by severity (low ones closed), and caps on everything
 // rendered (report.json has it all).
-import type { ImageFeatures } from '../fingerprint/image-features.js';
-import type { TextColumns } from '../ingest/text-columns.js';
+import type { ImageFeatures } from '../model/image-features.js';
+import type { TextColumns } from '../model/text-columns.js';
 import type { Finding, Report, Severity } from '../types.js';
 import type { SampleScores } from './combine.js';
 import { labelBars, scoreHistogram } from './html-charts.js';

@@ -1,7 +1,7 @@
 // File-level provenance as evidence beside every image finding: how the finding's images were encoded,
 // compared with the dataset. A trigger group whose images all came from another encoder than the rest of the
 // data is more suspect; one encoded like everything else is not cleared by it (attackers re-encode).
-import type { ImageFeatures } from '../fingerprint/image-features.js';
+import type { ImageFeatures } from '../model/image-features.js';
 import { encodingOf, sizeOf } from '../detect/provenance.js';
 import type { Finding, Json } from '../types.js';
 

@@ -2,8 +2,8 @@
 // Shared by scan and verify so that every command's outputs follow the contract the same way.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
-import type { TextColumns } from '../ingest/text-columns.js';
+import type { ImageFeatures } from '../model/image-features.js';
+import type { TextColumns } from '../model/text-columns.js';
 import type { Report } from '../types.js';
 import type { SampleScores } from './combine.js';
 import { renderHtml } from './html.js';

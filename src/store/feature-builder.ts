@@ -1,6 +1,6 @@
 // Concatenates image fingerprints of consecutive chunks or shards into one set of columns, allocated once for the
 // known total (no second full-size copy while merging: peak memory stays at one set of fingerprint columns).
-import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../fingerprint/image-features.js';
+import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../model/image-features.js';
 import { sharedBytes } from '../util/shared-bytes.js';
 
 export class ImageFeaturesBuilder {

@@ -3,7 +3,7 @@ import {
   Float32, Float64, Field, FixedSizeList, makeData, makeVector, Table, Uint8, Uint32, Uint64, Utf8, vectorFromArray,
   type Vector,
 } from 'apache-arrow';
-import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../fingerprint/image-features.js';
+import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../model/image-features.js';
 import { sharedBytes } from '../util/shared-bytes.js';
 import { readTableFile } from './read-table.js';
 import { writeTablesToFile } from './write-tables.js';

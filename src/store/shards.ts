@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableToIPC, type Table } from 'apache-arrow';
-import type { ImageFeatures } from '../fingerprint/image-features.js';
-import type { TextColumns } from '../ingest/text-columns.js';
+import type { ImageFeatures } from '../model/image-features.js';
+import type { TextColumns } from '../model/text-columns.js';
 import { UsageError, type DatasetFormat, type Json, type Modality, type SampleError } from '../types.js';
 import { writeFileAtomic } from './atomic.js';
 import { ImageFeaturesBuilder } from './feature-builder.js';

@@ -1,7 +1,7 @@
 // Text samples as an Arrow table: what the text detectors read (id, label and the text columns), so that a
 // fingerprint shard of a text dataset can be merged and scanned without the source file.
 import { Table, vectorFromArray, Utf8, type Vector } from 'apache-arrow';
-import type { TextColumns } from '../ingest/text-columns.js';
+import type { TextColumns } from '../model/text-columns.js';
 
 const TEXT_FIELDS = ['text', 'prompt', 'response'] as const;
 

@@ -1,6 +1,6 @@
 // Luma residuals for the blend detector: the image on a 32x32 grid minus its 3x3 box blur, centred on the
 // dataset's mean residual (which holds what every image shares, e.g. JPEG block edges).
-import type { ImageFeatures } from '../../fingerprint/image-features.js';
+import type { ImageFeatures } from '../../model/image-features.js';
 
 export const RESIDUAL_SIDE = 32;
 
