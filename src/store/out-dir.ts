@@ -29,8 +29,23 @@ export async function checkOutDir(outDir: string, dataset: string, what = 'the d
   for (const [o, d] of pairs) {
     if (isInside(d, o)) throw new UsageError(`--out must not be inside ${what} (poisonscan never writes into the data it reads): ${outDir} is ${o === d ? '' : 'inside '}${d}`);
   }
+  // A file dataset inside --out (dd/scores.csv with --out dd) could be replaced by an output of the same name.
+  const realData = await realish(data);
+  const ds = await stat(realData).catch(() => null);
+  if (ds && !ds.isDirectory() && isInside(await realish(outDir), realData)) {
+    throw new UsageError(`--out must not hold ${what} (poisonscan never writes over the data it reads): ${dataset} is inside ${outDir}; choose another --out`);
+  }
   const s = await stat(outDir).catch(() => null);
   if (s && !s.isDirectory()) throw new UsageError(`--out ${outDir} exists and is not a folder`);
+}
+
+/** Refuses an output file (--sarif, --write-manifest FILE) that is the dataset or inside it, by resolved and by real path. */
+export async function checkOutFile(file: string, dataset: string, flag: string): Promise<void> {
+  const data = dataset.includes('{') ? dirname(resolve(dataset)) : resolve(dataset);
+  const pairs: [string, string][] = [[resolve(file), data], [await realish(file), await realish(data)]];
+  for (const [f, d] of pairs) {
+    if (isInside(d, f)) throw new UsageError(`${flag} must not be inside the dataset (poisonscan never writes into the data it reads): ${file} is ${f === d ? '' : 'inside '}${d}`);
+  }
 }
 
 /** Creates the --out folder, or says in one line why it cannot be. */
