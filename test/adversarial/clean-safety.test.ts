@@ -1,0 +1,55 @@
+// `clean` writes only into its own new --out, copies only what the scan read, and keeps what it keeps whole.
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clean } from '../../src/clean/clean.js';
+import { scan } from '../../src/scan.js';
+import type { Finding, Report } from '../../src/types.js';
+import { UsageError } from '../../src/types.js';
+import { silentProgress } from '../../src/util/progress.js';
+import { writeSyntheticFolder } from '../fixtures/synthetic-images.js';
+
+let dir: string;
+const quiet = { quiet: true, progress: silentProgress, concurrency: 1, failOn: 'never' } as const;
+const finding = (samples: string[], extra: Partial<Finding> = {}): Finding =>
+  ({ id: 'F1', detector: 'trigger-token', kind: 'trigger-token', severity: 'high', score: 0.9, title: 't', samples, evidence: {}, ...extra }) as Finding;
+
+/** Scans `dataset` into `out` and replaces the report's findings with `findings` (keeping any it already has when keep). */
+async function scanWith(dataset: string, out: string, findings: Finding[], keep = false): Promise<Report> {
+  await scan({ dataset, out, ...quiet });
+  const r = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+  r.findings = keep ? [...r.findings, ...findings] : findings;
+  await writeFile(join(out, 'report.json'), JSON.stringify(r));
+  return r;
+}
+
+const jsonl = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, text: `sample number ${i} about the weather`, label: i % 2 })).join('\n') + '\n';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ps-adv-clean-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('clean writes only into its own --out', () => {
+  it('refuses an --out that is a link to a folder inside the dataset', async () => {
+    const data = join(dir, 'imgs');
+    await writeSyntheticFolder(data, ['a', 'b'], 5, 3);
+    await mkdir(join(data, 'empty'));
+    await symlink(join(data, 'empty'), join(dir, 'into'));
+    await scanWith(data, join(dir, 'r-imgs'), [finding(['a/0000.jpg'])]);
+    await expect(clean({ dataset: data, report: join(dir, 'r-imgs'), out: join(dir, 'into') })).rejects.toThrow(UsageError);
+    expect(await readdir(join(data, 'empty'))).toEqual([]);
+  });
+
+  it('holds the --out lock while it writes and releases it after', async () => {
+    const data = join(dir, 'd.jsonl');
+    await writeFile(data, jsonl(8));
+    await scanWith(data, join(dir, 'r-lock'), [finding(['r1'])]);
+    await clean({ dataset: data, report: join(dir, 'r-lock'), out: join(dir, 'c-lock') });
+    expect(existsSync(join(dir, 'c-lock', '.poisonscan.lock'))).toBe(false);
+  });
+});
