@@ -48,7 +48,7 @@ async function cleanLocked(o: CleanOptions, report: Report, dataset: string, out
   const drop = dropSet(report, o.drop ?? 'flagged', Boolean(o.keepSuppressed));
   let written: CleanWrite;
   if (format === 'imagefolder') {
-    written = await cleanImageFolder(dataset, join(out, basename(dataset)), new Set(drop.keys()));
+    written = await cleanImageFolder(dataset, join(out, basename(dataset)), new Set(drop.keys()), new Set(report.errors.map((e) => e.id)));
   } else if (format === 'webdataset') {
     // Sample ids are the members' keys.
     written = await cleanWebDataset(dataset, out, new Set(drop.keys()));

@@ -2,8 +2,8 @@
 // links (copies across file systems), JSONL / CSV / TSV / JSON arrays rewritten row by row from their own text
 // (kept rows byte for byte, unreadable rows kept too); WebDataset in write-webdataset.ts. The input is only read.
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { copyFile, link, mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -11,6 +11,7 @@ import { UsageError, type DatasetFormat } from '../types.js';
 import { lines, textStream } from '../ingest/records/lines.js';
 import { records } from '../ingest/records/delimited.js';
 import { splitJsonArray } from '../ingest/records/json-array.js';
+import { isInside } from '../ingest/inside-root.js';
 
 export const CLEANABLE: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'webdataset'];
 
@@ -21,25 +22,37 @@ export interface CleanWrite {
   dropped: number;
 }
 
-/** Image folder: every file but the dropped ones (ids are paths relative to the root), hard-linked or copied. */
-export async function cleanImageFolder(root: string, outRoot: string, drop: Set<string>): Promise<CleanWrite> {
+/**
+ * Image folder: every file but the dropped ones (ids are paths relative to the root), walked as the scan walks it
+ * (listImageFolder): links that lead outside the root, folders already visited (a link loop) and whatever the
+ * report lists among its errors (refused or unreadable, so never scanned) are not copied.
+ */
+export async function cleanImageFolder(root: string, outRoot: string, drop: Set<string>, notScanned: Set<string>): Promise<CleanWrite> {
   let kept = 0, dropped = 0;
+  const realRoot = await realpath(root).catch(() => root);
+  const seen = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const ent of entries) {
+    const real = await realpath(dir).catch(() => null);
+    if (real === null || !isInside(realRoot, real) || seen.has(real)) return;
+    seen.add(real);
+    for (const ent of await readdir(dir, { withFileTypes: true })) {
       const full = join(dir, ent.name);
       const rel = relative(root, full).split(sep).join('/');
-      const target = join(outRoot, rel);
-      const st = await stat(full);
+      if (notScanned.has(rel)) continue;
+      const st = await stat(full).catch(() => null);
+      if (!st) continue; // a broken link
       if (st.isDirectory()) {
         await walk(full);
         continue;
       }
+      if (!st.isFile()) continue;
+      if (ent.isSymbolicLink() && !isInside(realRoot, await realpath(full))) continue;
       if (drop.has(rel)) {
         dropped++;
         continue;
       }
-      await mkdir(join(target, '..'), { recursive: true });
+      const target = join(outRoot, rel);
+      await mkdir(dirname(target), { recursive: true });
       await link(full, target).catch(() => copyFile(full, target));
       kept++;
     }

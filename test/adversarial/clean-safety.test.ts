@@ -53,3 +53,21 @@ describe('clean writes only into its own --out', () => {
     expect(existsSync(join(dir, 'c-lock', '.poisonscan.lock'))).toBe(false);
   });
 });
+
+describe('clean copies only what the scan read', () => {
+  it('does not copy a link to a folder outside the dataset, nor follow a link loop', async () => {
+    const data = join(dir, 'linked');
+    await writeSyntheticFolder(data, ['a', 'b'], 4, 7);
+    await writeSyntheticFolder(join(dir, 'elsewhere'), ['x'], 2, 8);
+    await symlink(join(dir, 'elsewhere', 'x'), join(data, 'a', 'outside'));
+    await symlink(data, join(data, 'b', 'loop'));
+    await scanWith(data, join(dir, 'r-linked'), [finding(['a/0000.jpg'])]);
+    const r = await clean({ dataset: data, report: join(dir, 'r-linked'), out: join(dir, 'c-linked') });
+    expect(r.kept).toBe(7);
+    expect(r.dropped).toBe(1);
+    const copied = join(dir, 'c-linked', 'linked');
+    expect(existsSync(join(copied, 'a', 'outside'))).toBe(false);
+    expect(existsSync(join(copied, 'b', 'loop'))).toBe(false);
+    expect((await readdir(join(copied, 'a'))).sort()).toEqual(['0001.jpg', '0002.jpg', '0003.jpg']);
+  });
+});
