@@ -30,6 +30,8 @@ export async function readReport(dir: string): Promise<Report> {
 export function dropSet(report: Report, rule: DropRule, keepSuppressed: boolean): Map<string, Dropped> {
   const out = new Map<string, Dropped>();
   for (const f of report.findings) {
+    // An unreadable finding lists samples the scan could not read (error ids, not rows): they are not its to drop.
+    if (f.kind === 'unreadable') continue;
     if (f.severity === 'low' || (rule === 'high' && f.severity !== 'high')) continue;
     if (f.suppressed && keepSuppressed) continue;
     for (const id of f.samples) {

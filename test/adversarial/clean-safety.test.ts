@@ -71,3 +71,22 @@ describe('clean copies only what the scan read', () => {
     expect((await readdir(join(copied, 'a'))).sort()).toEqual(['0001.jpg', '0002.jpg', '0003.jpg']);
   });
 });
+
+describe('clean and unreadable samples', () => {
+  it('cleans a table whose report has an unreadable finding, keeping the unreadable rows as they are', async () => {
+    const data = join(dir, 'bad.jsonl');
+    const body = jsonl(10) + '{not json}\n{neither}\n';
+    await writeFile(data, body);
+    await scan({ dataset: data, out: join(dir, 'r-bad'), ...quiet, maxUnreadable: 0 });
+    const r = JSON.parse(await readFile(join(dir, 'r-bad', 'report.json'), 'utf8')) as Report;
+    expect(r.findings.some((f) => f.kind === 'unreadable')).toBe(true);
+    r.findings.push(finding(['r3']));
+    await writeFile(join(dir, 'r-bad', 'report.json'), JSON.stringify(r));
+    const res = await clean({ dataset: data, report: join(dir, 'r-bad'), out: join(dir, 'c-bad') });
+    expect(res.dropped).toBe(1);
+    const lines = (await readFile(join(dir, 'c-bad', 'bad.jsonl'), 'utf8')).split('\n');
+    expect(lines).toContain('{not json}');
+    expect(lines.some((l) => l.includes('"r3"'))).toBe(false);
+    expect(await readFile(join(dir, 'c-bad', 'dropped.csv'), 'utf8')).not.toContain('not json');
+  });
+});
