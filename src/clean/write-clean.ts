@@ -2,7 +2,7 @@
 // links (copies across file systems), JSONL / CSV / TSV / JSON arrays rewritten row by row from their own text
 // (kept rows byte for byte, unreadable rows kept too); WebDataset in write-webdataset.ts. The input is only read.
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
@@ -10,6 +10,7 @@ import type { Writable } from 'node:stream';
 import { UsageError, type DatasetFormat } from '../types.js';
 import { lines, textStream } from '../ingest/records/lines.js';
 import { records } from '../ingest/records/delimited.js';
+import { MAX_FIELD_CHARS } from '../ingest/records/limits.js';
 import { splitJsonArray } from '../ingest/records/json-array.js';
 import { isInside } from '../ingest/inside-root.js';
 
@@ -106,21 +107,35 @@ function csvField(s: string, separator: string): string {
 async function cleanDelimited(src: string, dst: string, separator: ',' | '\t', dropRows: Set<number>): Promise<number> {
   const out = output(dst);
   let header = false, row = 0, kept = 0;
-  for await (const fields of records(src, separator, separator === ',', { at: 0 }, { row: false })) {
+  const long = { row: false };
+  for await (const fields of records(src, separator, separator === ',', { at: 0 }, long)) {
     if (fields.length === 1 && fields[0] === '') continue;
+    // The reader keeps MAX_FIELD_CHARS characters of a field: a row it cut cannot be written back whole.
+    const cut = long.row;
+    long.row = false;
     const text = fields.map((f) => csvField(f, separator)).join(separator) + '\n';
     if (!header) {
       header = true;
+      if (cut) await tooLong(out, dst, 'the header');
       await write(out, text);
       continue;
     }
-    if (!dropRows.has(row++)) {
+    const n = row++;
+    if (!dropRows.has(n)) {
+      if (cut) await tooLong(out, dst, `row ${n + 1} (after the header)`);
       await write(out, text);
       kept++;
     }
   }
   await close(out);
   return kept;
+}
+
+/** Refuses to write a kept row the reader cut, and removes the partial output. */
+async function tooLong(out: Output, dst: string, what: string): Promise<never> {
+  await close(out);
+  await rm(dst, { force: true });
+  throw new UsageError(`${what} of the dataset has a field longer than ${MAX_FIELD_CHARS / 1e6} million characters; clean would cut it, so it wrote nothing (drop or shorten that row with your own tools)`);
 }
 
 /** JSON array: the source text of every element that is not dropped. */

@@ -90,3 +90,14 @@ describe('clean and unreadable samples', () => {
     expect(await readFile(join(dir, 'c-bad', 'dropped.csv'), 'utf8')).not.toContain('not json');
   });
 });
+
+describe('clean keeps what it keeps whole', () => {
+  it('refuses, naming the row, to write a kept CSV row with a field longer than the reader keeps', async () => {
+    const data = join(dir, 'long.csv');
+    const big = 'x'.repeat(1_200_000);
+    await writeFile(data, `id,text,label\nr0,short one,a\nr1,${big},b\nr2,another,a\n`);
+    await scanWith(data, join(dir, 'r-long'), [finding(['r0'])]);
+    await expect(clean({ dataset: data, report: join(dir, 'r-long'), out: join(dir, 'c-long') })).rejects.toThrow(/row 2 .*longer than/);
+    expect(existsSync(join(dir, 'c-long', 'long.csv'))).toBe(false);
+  });
+});
