@@ -19,6 +19,8 @@ export interface CleanOptions {
   drop?: DropRule;
   /** Keep the samples of findings a reviewer suppressed (poisonscan.config.json). */
   keepSuppressed?: boolean;
+  /** Image folders: hard-link the kept files instead of copying them (an edit of the copy then edits the input). */
+  link?: boolean;
   progress?: Progress;
 }
 
@@ -48,7 +50,7 @@ async function cleanLocked(o: CleanOptions, report: Report, dataset: string, out
   const drop = dropSet(report, o.drop ?? 'flagged', Boolean(o.keepSuppressed));
   let written: CleanWrite;
   if (format === 'imagefolder') {
-    written = await cleanImageFolder(dataset, join(out, basename(dataset)), new Set(drop.keys()), new Set(report.errors.map((e) => e.id)));
+    written = await cleanImageFolder(dataset, join(out, basename(dataset)), new Set(drop.keys()), new Set(report.errors.map((e) => e.id)), Boolean(o.link));
   } else if (format === 'webdataset') {
     // Sample ids are the members' keys.
     written = await cleanWebDataset(dataset, out, new Set(drop.keys()));

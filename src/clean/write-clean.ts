@@ -1,14 +1,14 @@
-// Writes a copy of a dataset without some of its samples, in the dataset's own format: an image folder by hard
-// links (copies across file systems), JSONL / CSV / TSV / JSON arrays rewritten row by row from their own text
+// Writes a copy of a dataset without some of its samples, in the dataset's own format: an image folder by copies
+// (reflinks where the file system has them; hard links on request), JSONL / CSV / TSV / JSON arrays rewritten row by row from their own text
 // (kept rows byte for byte, unreadable rows kept too); WebDataset in write-webdataset.ts. The input is only read.
-import { createWriteStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { createGzip } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { UsageError, type DatasetFormat } from '../types.js';
-import { lines, textStream } from '../ingest/records/lines.js';
+import { textStream } from '../ingest/records/lines.js';
 import { records } from '../ingest/records/delimited.js';
 import { MAX_FIELD_CHARS } from '../ingest/records/limits.js';
 import { splitJsonArray } from '../ingest/records/json-array.js';
@@ -28,7 +28,7 @@ export interface CleanWrite {
  * (listImageFolder): links that lead outside the root, folders already visited (a link loop) and whatever the
  * report lists among its errors (refused or unreadable, so never scanned) are not copied.
  */
-export async function cleanImageFolder(root: string, outRoot: string, drop: Set<string>, notScanned: Set<string>): Promise<CleanWrite> {
+export async function cleanImageFolder(root: string, outRoot: string, drop: Set<string>, notScanned: Set<string>, hardLinks = false): Promise<CleanWrite> {
   let kept = 0, dropped = 0;
   const realRoot = await realpath(root).catch(() => root);
   const seen = new Set<string>();
@@ -54,7 +54,10 @@ export async function cleanImageFolder(root: string, outRoot: string, drop: Set<
       }
       const target = join(outRoot, rel);
       await mkdir(dirname(target), { recursive: true });
-      await link(full, target).catch(() => copyFile(full, target));
+      // A copy by default (a reflink where the file system has them): editing the cleaned copy must not edit the
+      // input. Hard links only when asked (--link), and a copy where they cannot be made (another file system).
+      const copy = () => copyFile(full, target, constants.COPYFILE_FICLONE);
+      await (hardLinks ? link(full, target).catch(copy) : copy());
       kept++;
     }
   };
@@ -75,7 +78,7 @@ function output(path: string): Output {
   return { stream: gz, closed };
 }
 
-async function write(out: Output, s: string): Promise<void> {
+async function write(out: Output, s: string | Buffer): Promise<void> {
   if (!out.stream.write(s)) await once(out.stream, 'drain');
 }
 
@@ -84,14 +87,35 @@ async function close(out: Output): Promise<void> {
   await out.closed;
 }
 
-/** JSONL (also .gz): every non-blank line is a row (as the reader numbers them); dropped rows are left out. */
+/** The lines of a file (also .gz) as bytes, each with its terminator ("\n" or "\r\n") when it has one. */
+async function* byteLines(path: string): AsyncGenerator<Buffer> {
+  const raw = createReadStream(path);
+  const stream = path.toLowerCase().endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  let pending: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, i + 1);
+      yield pending.length ? Buffer.concat([...pending, piece]) : piece;
+      pending = [];
+      start = i + 1;
+    }
+    if (start < chunk.length) pending.push(chunk.subarray(start));
+  }
+  if (pending.length) yield Buffer.concat(pending);
+}
+
+/**
+ * JSONL (also .gz): every non-blank line is a row (as the reader numbers them); dropped rows are left out, kept
+ * lines are copied as bytes (line ends and invalid UTF-8 as they were).
+ */
 async function cleanJsonl(src: string, dst: string, dropRows: Set<number>): Promise<number> {
   const out = output(dst);
   let row = 0, kept = 0;
-  for await (const line of lines(src)) {
-    if (!line.trim()) continue;
+  for await (const line of byteLines(src)) {
+    if (!line.toString('utf8').trim()) continue;
     if (!dropRows.has(row++)) {
-      await write(out, line + '\n');
+      await write(out, line);
       kept++;
     }
   }

@@ -1,5 +1,5 @@
 // `clean` writes only into its own new --out, copies only what the scan read, and keeps what it keeps whole.
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { scan } from '../../src/scan.js';
 import type { Finding, Report } from '../../src/types.js';
 import { UsageError } from '../../src/types.js';
 import { silentProgress } from '../../src/util/progress.js';
+import { runCli } from '../fixtures/run-cli.js';
 import { writeSyntheticFolder } from '../fixtures/synthetic-images.js';
 
 let dir: string;
@@ -99,5 +100,65 @@ describe('clean keeps what it keeps whole', () => {
     await scanWith(data, join(dir, 'r-long'), [finding(['r0'])]);
     await expect(clean({ dataset: data, report: join(dir, 'r-long'), out: join(dir, 'c-long') })).rejects.toThrow(/row 2 .*longer than/);
     expect(existsSync(join(dir, 'c-long', 'long.csv'))).toBe(false);
+  });
+});
+
+describe('clean keeps JSONL lines byte for byte', () => {
+  it('keeps CRLF line ends and bytes that are not valid UTF-8', async () => {
+    const data = join(dir, 'bytes.jsonl');
+    const line = (i: number, extra = '') => `{"id":"r${i}","text":"sample ${i} about the weather${extra}","label":${i % 2}}`;
+    const body = Buffer.concat([
+      Buffer.from(line(0) + '\r\n' + line(1) + '\r\n'),
+      Buffer.from(`{"id":"r2","text":"bad byte `), Buffer.from([0xff, 0xfe]), Buffer.from(`","label":0}\r\n`),
+      Buffer.from(line(3) + '\n\n' + line(4)),
+    ]);
+    await writeFile(data, body);
+    await scanWith(data, join(dir, 'r-bytes'), [finding(['r1'])]);
+    await clean({ dataset: data, report: join(dir, 'r-bytes'), out: join(dir, 'c-bytes') });
+    const expected = Buffer.concat([
+      Buffer.from(line(0) + '\r\n'),
+      Buffer.from(`{"id":"r2","text":"bad byte `), Buffer.from([0xff, 0xfe]), Buffer.from(`","label":0}\r\n`),
+      Buffer.from(line(3) + '\n' + line(4)),
+    ]);
+    expect(await readFile(join(dir, 'c-bytes', 'bytes.jsonl'))).toEqual(expected);
+  });
+});
+
+describe('clean and a damaged WebDataset shard', () => {
+  it('exits 2 with one line naming the shard', async () => {
+    const { pack } = await import('tar-stream');
+    const { createWriteStream } = await import('node:fs');
+    const shards = join(dir, 'wds');
+    await mkdir(shards, { recursive: true });
+    const p = pack();
+    const done = new Promise<void>((r) => p.pipe(createWriteStream(join(shards, 'shard-0.tar'))).on('finish', () => r()));
+    for (let i = 0; i < 4; i++) {
+      p.entry({ name: `k${i}.txt` }, `sample ${i} says something plain`);
+      p.entry({ name: `k${i}.cls` }, String(i % 2));
+    }
+    p.finalize();
+    await done;
+    const good = await readFile(join(shards, 'shard-0.tar'));
+    await scanWith(shards, join(dir, 'r-wds'), [finding(['k1'])]);
+    // Damaged after the scan: its second half is gone.
+    await writeFile(join(shards, 'shard-0.tar'), good.subarray(0, 700));
+    const res = await runCli(['clean', shards, '--report', join(dir, 'r-wds'), '--out', join(dir, 'c-wds')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/shard-0\.tar/);
+  });
+});
+
+describe('clean copies image files, hard-linking them only when asked', () => {
+  it('leaves the input unchanged when the cleaned copy is edited in place; --link shares the files', async () => {
+    const data = join(dir, 'edit');
+    await writeSyntheticFolder(data, ['a'], 3, 9);
+    const before = await readFile(join(data, 'a', '0001.jpg'));
+    await scanWith(data, join(dir, 'r-edit'), [finding(['a/0000.jpg'])]);
+    await clean({ dataset: data, report: join(dir, 'r-edit'), out: join(dir, 'c-edit') });
+    await writeFile(join(dir, 'c-edit', 'edit', 'a', '0001.jpg'), 'edited in place');
+    expect(await readFile(join(data, 'a', '0001.jpg'))).toEqual(before);
+    await clean({ dataset: data, report: join(dir, 'r-edit'), out: join(dir, 'c-link'), link: true });
+    expect((await stat(join(dir, 'c-link', 'edit', 'a', '0002.jpg'))).ino).toBe((await stat(join(data, 'a', '0002.jpg'))).ino);
   });
 });
