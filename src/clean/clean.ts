@@ -82,7 +82,7 @@ export function droppedCsv(list: Dropped[]): string {
   const lines = ['id,severity,findings,detectors,reasons'];
   for (const d of list) {
     const sev = d.findings.some((f) => f.severity === 'high') ? 'high' : 'medium';
-    lines.push([d.id, sev, d.findings.map((f) => f.id).join(';'), [...new Set(d.findings.map((f) => f.detector))].join(';'), d.findings.map((f) => f.title).join(' | ')].map(csvField).join(','));
+    lines.push([d.id, sev, d.findings.map((f) => f.id).join(';'), [...new Set(d.findings.map((f) => f.detector))].join(';'), d.findings.map((f) => f.title).join(' | ')].map((f) => csvField(f)).join(','));
   }
   return lines.join('\n') + '\n';
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, type Finding, type Report } from '../types.js';
 
-/** flagged: what scores.csv flags (members of medium and high findings); medium: the same, by severity; high: high findings only. */
+/** flagged: what scores.csv flags (members of medium and high findings); medium: an alias of flagged, by severity; high: high findings only. */
 export type DropRule = 'flagged' | 'medium' | 'high';
 export const DROP_RULES: DropRule[] = ['flagged', 'medium', 'high'];
 

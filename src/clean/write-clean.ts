@@ -11,6 +11,7 @@ import { UsageError, type DatasetFormat } from '../types.js';
 import { textStream } from '../ingest/records/lines.js';
 import { records } from '../ingest/records/delimited.js';
 import { MAX_FIELD_CHARS } from '../ingest/records/limits.js';
+import { csvField } from '../report/scores-csv.js';
 import { splitJsonArray } from '../ingest/records/json-array.js';
 import { isInside } from '../ingest/inside-root.js';
 
@@ -121,10 +122,6 @@ async function cleanJsonl(src: string, dst: string, dropRows: Set<number>): Prom
   }
   await close(out);
   return kept;
-}
-
-function csvField(s: string, separator: string): string {
-  return separator === ',' && (/[",\r\n]/.test(s) || s !== s.trim()) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** CSV / TSV: the header, then every record (blank lines skipped, as the reader does) that is not dropped. */
