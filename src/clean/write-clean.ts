@@ -1,6 +1,7 @@
 // Writes a copy of a dataset without some of its samples, in the dataset's own format: an image folder by copies
-// (reflinks where the file system has them; hard links on request), JSONL / CSV / TSV / JSON arrays rewritten row by row from their own text
-// (kept rows byte for byte, unreadable rows kept too); WebDataset in write-webdataset.ts. The input is only read.
+// (reflinks where the file system has them; hard links on request), JSONL lines copied as bytes, CSV / TSV / JSON
+// arrays rewritten row by row from their decoded text (unreadable rows kept too); WebDataset in write-webdataset.ts.
+// The input is only read.
 import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
