@@ -23,7 +23,7 @@ import { VERSION } from './version.js';
 import { exitCodeFor } from './model/exit-code.js';
 import type { ImageFeatures } from './model/image-features.js';
 import type { Embeddings } from './embed/embeddings.js';
-import { checkOutDir, lockOutDir } from './store/out-dir.js';
+import { checkOutDir, checkOutFile, lockOutDir } from './store/out-dir.js';
 import { StagedOutputs } from './store/staged-outputs.js';
 import { DEFAULT_MAX_UNREADABLE, INPUT_STEP, inputFindings } from './ingest/input-findings.js';
 import { contentKeys, findingFingerprint } from './model/finding-fingerprint.js';
@@ -109,7 +109,11 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   if (opts.detectors) checkDetectorNames(opts.detectors);
   const maxUnreadable = opts.maxUnreadable ?? DEFAULT_MAX_UNREADABLE;
   if (!(maxUnreadable >= 0 && maxUnreadable <= 1)) throw new UsageError('--max-unreadable must be a share between 0 and 1');
-  if (!opts.loaded && opts.rows === undefined) await checkOutDir(outDir, opts.dataset);
+  if (!opts.loaded && opts.rows === undefined) {
+    await checkOutDir(outDir, opts.dataset);
+    if (opts.sarif) await checkOutFile(opts.sarif, opts.dataset, '--sarif');
+    if (opts.writeManifest) await checkOutFile(opts.writeManifest, opts.dataset, '--write-manifest');
+  }
   const release = await lockOutDir(outDir);
   try {
     return await scanLocked(opts, { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable }, release);

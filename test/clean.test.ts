@@ -69,6 +69,12 @@ describe('poisonscan clean', () => {
       'd.tsv': 'id\ttext\tlabel\n' + rows.map((r) => `${r.id}\t${r.text.replace(/\n/g, ' ')}\t${r.label}`).join('\n') + '\n',
       'd.json': JSON.stringify(rows, null, 2),
     };
+    const keptRows = rows.filter((r) => r.id !== 'r1' && r.id !== 'r4');
+    const expectedKept: Record<string, string> = {
+      'd.jsonl': keptRows.map((r) => JSON.stringify(r)).join('\n') + '\n{not json}\n',
+      'd.csv': 'id,text,label\n' + keptRows.map((r) => `${r.id},"${r.text.replace(/"/g, '""')}",${r.label}`).join('\n') + '\n',
+      'd.tsv': 'id\ttext\tlabel\n' + keptRows.map((r) => `${r.id}\t${r.text.replace(/\n/g, ' ')}\t${r.label}`).join('\n') + '\n',
+    };
     for (const [name, body] of Object.entries(files)) {
       const path = join(dir, name);
       await writeFile(path, body);
@@ -85,6 +91,8 @@ describe('poisonscan clean', () => {
       await runCli(['scan', join(dir, `c-${name}`, name), '--out', again, '--quiet', '--fail-on', 'never']);
       const ids = (await readFile(join(again, 'scores.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',')[0]);
       expect(ids, name).toEqual(['r0', 'r2', 'r3', 'r5']);
+      // The kept rows' own bytes (JSON array elements are written from their decoded text: their ids are compared above).
+      if (name !== 'd.json') expect(await readFile(join(dir, `c-${name}`, name), 'utf8'), name).toBe(expectedKept[name]);
       expect(await readFile(join(dir, `c-${name}`, 'dropped.csv'), 'utf8')).toBe('id,severity,findings,detectors,reasons\nr1,high,F1,trigger-token,"a trigger, ""x"""\nr4,high,F1,trigger-token,"a trigger, ""x"""\n');
     }
     // The unreadable JSONL line stays (it was not scanned, so it is not the scan's to drop).
@@ -166,5 +174,7 @@ describe('which samples clean drops', () => {
     expect(dropSet(r, 'flagged', false).get('b')!.findings.map((x) => x.id)).toEqual(['F1', 'F2']);
     expect([...dropSet(r, 'high', false).keys()]).toEqual(['a', 'b']);
     expect([...dropSet(r, 'medium', true).keys()]).toEqual(['a', 'b']);
+    // medium is an alias of flagged.
+    expect([...dropSet(r, 'medium', false).keys()]).toEqual([...dropSet(r, 'flagged', false).keys()]);
   });
 });

@@ -1,10 +1,11 @@
 // `poisonscan clean`: a copy of a scanned dataset without the samples its report flags, in the dataset's own
 // format, plus dropped.csv (what was left out and why). The input is never written to.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { basename, join, resolve, sep } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { loadDataset } from '../ingest/load.js';
 import { csvField } from '../report/scores-csv.js';
-import { UsageError } from '../types.js';
+import { checkOutDir, lockOutDir } from '../store/out-dir.js';
+import { UsageError, type Report } from '../types.js';
 import { silentProgress, type Progress } from '../util/progress.js';
 import { dropSet, readReport, type DropRule, type Dropped } from './drop-set.js';
 import { CLEANABLE, cleanImageFolder, cleanTable, unsupported, type CleanWrite } from './write-clean.js';
@@ -18,6 +19,8 @@ export interface CleanOptions {
   drop?: DropRule;
   /** Keep the samples of findings a reviewer suppressed (poisonscan.config.json). */
   keepSuppressed?: boolean;
+  /** Image folders: hard-link the kept files instead of copying them (an edit of the copy then edits the input). */
+  link?: boolean;
   progress?: Progress;
 }
 
@@ -30,14 +33,24 @@ export async function clean(o: CleanOptions): Promise<CleanResult> {
   const dataset = resolve(o.dataset);
   const out = resolve(o.out);
   if (report.dataset.path !== dataset) throw new UsageError(`the report in ${o.report} is of ${report.dataset.path}, not ${dataset}`);
-  if (out === dataset || out.startsWith(dataset + sep) || dataset.startsWith(out + sep)) throw new UsageError('--out must be outside the dataset (clean never writes into the data it reads)');
+  // By real path (a link into the dataset is refused), and locked so that no other run writes there meanwhile.
+  await checkOutDir(out, dataset);
   if ((await readdir(out).catch(() => [])).length) throw new UsageError(`--out ${out} is not empty: give a new folder`);
+  const release = await lockOutDir(out);
+  try {
+    return await cleanLocked(o, report, dataset, out);
+  } finally {
+    await release();
+  }
+}
+
+async function cleanLocked(o: CleanOptions, report: Report, dataset: string, out: string): Promise<CleanResult> {
   const format = report.dataset.format;
   if (!CLEANABLE.includes(format) || report.config.manifest !== undefined) unsupported(report.config.manifest !== undefined ? 'manifest-listed image' : format);
   const drop = dropSet(report, o.drop ?? 'flagged', Boolean(o.keepSuppressed));
   let written: CleanWrite;
   if (format === 'imagefolder') {
-    written = await cleanImageFolder(dataset, join(out, basename(dataset)), new Set(drop.keys()));
+    written = await cleanImageFolder(dataset, join(out, basename(dataset)), new Set(drop.keys()), new Set(report.errors.map((e) => e.id)), Boolean(o.link));
   } else if (format === 'webdataset') {
     // Sample ids are the members' keys.
     written = await cleanWebDataset(dataset, out, new Set(drop.keys()));
@@ -69,7 +82,7 @@ export function droppedCsv(list: Dropped[]): string {
   const lines = ['id,severity,findings,detectors,reasons'];
   for (const d of list) {
     const sev = d.findings.some((f) => f.severity === 'high') ? 'high' : 'medium';
-    lines.push([d.id, sev, d.findings.map((f) => f.id).join(';'), [...new Set(d.findings.map((f) => f.detector))].join(';'), d.findings.map((f) => f.title).join(' | ')].map(csvField).join(','));
+    lines.push([d.id, sev, d.findings.map((f) => f.id).join(';'), [...new Set(d.findings.map((f) => f.detector))].join(';'), d.findings.map((f) => f.title).join(' | ')].map((f) => csvField(f)).join(','));
   }
   return lines.join('\n') + '\n';
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, type Finding, type Report } from '../types.js';
 
-/** flagged: what scores.csv flags (members of medium and high findings); medium: the same, by severity; high: high findings only. */
+/** flagged: what scores.csv flags (members of medium and high findings); medium: an alias of flagged, by severity; high: high findings only. */
 export type DropRule = 'flagged' | 'medium' | 'high';
 export const DROP_RULES: DropRule[] = ['flagged', 'medium', 'high'];
 
@@ -30,6 +30,8 @@ export async function readReport(dir: string): Promise<Report> {
 export function dropSet(report: Report, rule: DropRule, keepSuppressed: boolean): Map<string, Dropped> {
   const out = new Map<string, Dropped>();
   for (const f of report.findings) {
+    // An unreadable finding lists samples the scan could not read (error ids, not rows): they are not its to drop.
+    if (f.kind === 'unreadable') continue;
     if (f.severity === 'low' || (rule === 'high' && f.severity !== 'high')) continue;
     if (f.suppressed && keepSuppressed) continue;
     for (const id of f.samples) {

@@ -1,7 +1,8 @@
 // `poisonscan review`: records a reviewed finding as a suppression in poisonscan.config.json (its fingerprint,
 // the reason, who and when), so later scans no longer fail on it. Other content of the file is kept.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { writeFileAtomic } from '../store/atomic.js';
 import { CONFIG_FILE, parseConfig, type Suppression } from '../config/config.js';
 import { UsageError, type Finding } from '../types.js';
 import { readReport } from './drop-set.js';
@@ -60,6 +61,6 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   if (at >= 0) list[at] = suppression;
   else list.push(suppression);
   raw.suppressions = list;
-  await writeFile(configPath, JSON.stringify(raw, null, 2) + '\n');
+  await writeFileAtomic(configPath, JSON.stringify(raw, null, 2) + '\n');
   return { configPath, suppression, finding, replaced: at >= 0 };
 }

@@ -10,12 +10,13 @@ export function cleanCommand(): Command {
     .argument('<dataset>', 'the dataset that was scanned')
     .requiredOption('--report <dir>', 'the report folder of its scan')
     .requiredOption('-o, --out <dir>', 'a new folder for the cleaned copy and dropped.csv')
-    .addOption(new Option('--drop <which>', 'flagged: what scores.csv flags (medium and high findings); medium: the same by severity; high: high findings only').choices(DROP_RULES).default('flagged'))
+    .addOption(new Option('--drop <which>', 'flagged: what scores.csv flags (medium and high findings); medium: an alias of flagged; high: high findings only').choices(DROP_RULES).default('flagged'))
+    .option('--link', 'image folders: hard-link the kept files instead of copying them (fast, no space; editing the copy in place then edits the input)')
     .option('--keep-suppressed', 'keep the samples of findings suppressed as reviewed in poisonscan.config.json')
     .option('-q, --quiet', 'print nothing')
     .action(async (dataset: string, o: Record<string, unknown>) => {
       const r = await clean({
-        dataset, report: o.report as string, out: o.out as string, drop: o.drop as DropRule, keepSuppressed: Boolean(o.keepSuppressed),
+        dataset, report: o.report as string, out: o.out as string, drop: o.drop as DropRule, keepSuppressed: Boolean(o.keepSuppressed), link: Boolean(o.link),
         progress: createProgress({ quiet: Boolean(o.quiet) }),
       });
       if (!o.quiet) process.stderr.write(`clean: kept ${r.kept} samples, dropped ${r.dropped}; wrote ${r.path} and ${r.droppedList}\n`);

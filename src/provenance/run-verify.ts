@@ -12,7 +12,7 @@ import { findingFingerprint } from '../model/finding-fingerprint.js';
 import { readHashManifest } from './manifest.js';
 import { verifyFindings, verifySamples, type VerifyResult } from './verify.js';
 import { SEVERITY_RANK } from '../types.js';
-import { checkOutDir, lockOutDir } from '../store/out-dir.js';
+import { checkOutDir, checkOutFile, lockOutDir } from '../store/out-dir.js';
 import { StagedOutputs } from '../store/staged-outputs.js';
 
 export interface VerifyOptions {
@@ -41,6 +41,7 @@ export async function runVerify(o: VerifyOptions): Promise<VerifyRunResult> {
   const progress = createProgress({ quiet: o.quiet });
   const outDir = resolve(o.out ?? 'poisonscan-verify');
   await checkOutDir(outDir, o.dataset);
+  if (o.sarif) await checkOutFile(o.sarif, o.dataset, '--sarif');
   // The manifest is checked before the long work of reading every sample.
   const manifest = await readHashManifest(resolve(o.manifest), { idColumn: o.idColumn, hashColumn: o.hashColumn });
   const data = await loadDataset(o.dataset, { format: o.format, concurrency: o.concurrency ?? 2, progress });

@@ -2,10 +2,11 @@
 // be read, from the working grid; the pattern's box drawn as a CSS frame over either; the pattern crop; and the
 // nearest image outside every flagged finding, by perceptual hash, to compare with.
 import { readFile } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { ImageFeatures } from '../model/image-features.js';
 import { imagePixels } from '../model/image-features.js';
+import { isInside } from '../ingest/inside-root.js';
 import type { Json } from '../types.js';
 import { escapeHtml } from './html-text.js';
 
@@ -28,7 +29,7 @@ export function folderSource(root: string): (id: string) => Promise<Buffer | nul
   const base = resolve(root);
   return async (id) => {
     const p = resolve(base, id);
-    if (!p.startsWith(base + sep)) return null;
+    if (p === base || !isInside(base, p)) return null;
     return readFile(p).catch(() => null);
   };
 }

@@ -3,8 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { Bool, Float32, makeData, makeVector, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import type { SampleScores } from './combine.js';
 
-export function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/** A CSV field, quoted when it must be (and when it has edge spaces a reader could trim); TSV fields are written as they are. */
+export function csvField(s: string, separator: ',' | '\t' = ','): string {
+  return separator === ',' && (/[",\r\n]/.test(s) || s !== s.trim()) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function scoresCsv(ids: string[], s: SampleScores): string {

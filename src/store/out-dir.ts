@@ -1,6 +1,7 @@
 // The --out folder: checked against the dataset by real path (symbolic links resolved, on either side), created
 // with a clear message when it cannot be, and locked so that two runs never write into one folder at once.
 import { link, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../types.js';
 import { isInside } from '../ingest/inside-root.js';
@@ -29,8 +30,23 @@ export async function checkOutDir(outDir: string, dataset: string, what = 'the d
   for (const [o, d] of pairs) {
     if (isInside(d, o)) throw new UsageError(`--out must not be inside ${what} (poisonscan never writes into the data it reads): ${outDir} is ${o === d ? '' : 'inside '}${d}`);
   }
+  // A file dataset inside --out (dd/scores.csv with --out dd) could be replaced by an output of the same name.
+  const realData = await realish(data);
+  const ds = await stat(realData).catch(() => null);
+  if (ds && !ds.isDirectory() && isInside(await realish(outDir), realData)) {
+    throw new UsageError(`--out must not hold ${what} (poisonscan never writes over the data it reads): ${dataset} is inside ${outDir}; choose another --out`);
+  }
   const s = await stat(outDir).catch(() => null);
   if (s && !s.isDirectory()) throw new UsageError(`--out ${outDir} exists and is not a folder`);
+}
+
+/** Refuses an output file (--sarif, --write-manifest FILE) that is the dataset or inside it, by resolved and by real path. */
+export async function checkOutFile(file: string, dataset: string, flag: string): Promise<void> {
+  const data = dataset.includes('{') ? dirname(resolve(dataset)) : resolve(dataset);
+  const pairs: [string, string][] = [[resolve(file), data], [await realish(file), await realish(data)]];
+  for (const [f, d] of pairs) {
+    if (isInside(d, f)) throw new UsageError(`${flag} must not be inside the dataset (poisonscan never writes into the data it reads): ${file} is ${f === d ? '' : 'inside '}${d}`);
+  }
 }
 
 /** Creates the --out folder, or says in one line why it cannot be. */
@@ -53,31 +69,55 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Lock files this process holds now (a second run in the same process is refused like any other). */
+const held = new Set<string>();
+
 /**
- * Takes the folder's lock (a file holding the owner's pid, created exclusively) or refuses: another run is writing
- * into it. A lock left by a process that no longer exists (killed) is taken over. Returns the release function.
+ * Who holds a lock, from its text (pid, host name, start time, a line each; older locks hold the pid only):
+ * null when stale. A lock of this host is stale when its process is gone, or when it names this very process
+ * without this process holding it (a previous incarnation: in a container the tool often runs as pid 1 every
+ * time). A lock of another host (a shared volume) cannot be checked from here and is in use until removed.
+ */
+function lockHolder(text: string, path: string): string | null {
+  const [pidText = '', host, since] = text.split('\n').map((l) => l.trim());
+  const pid = Number(pidText);
+  if (pidText === '') return 'another poisonscan run'; // being written by its owner right now
+  if (host && host !== hostname()) {
+    return `a poisonscan run on host ${host} (pid ${pidText}${since ? `, since ${since}` : ''}); if no run is writing there, remove ${path}`;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  if (pid === process.pid) return held.has(path) ? `another poisonscan run in this process` : null;
+  return alive(pid) ? `another poisonscan run (pid ${pid})` : null;
+}
+
+/**
+ * Takes the folder's lock (a file holding the owner's pid, host name and start time, created exclusively) or
+ * refuses: another run is writing into it. A stale lock (see lockHolder) is taken over. Returns the release function.
  */
 export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
   await makeOutDir(outDir);
-  const path = join(outDir, LOCK_FILE);
+  const path = resolve(outDir, LOCK_FILE);
+  const content = `${process.pid}\n${hostname()}\n${new Date().toISOString()}\n`;
   // The lock file appears complete or not at all: written aside, then hard-linked into place (link fails if it exists).
   const mine = join(outDir, `${LOCK_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await writeFile(mine, `${process.pid}\n`);
+      await writeFile(mine, content);
       try {
         await link(mine, path);
       } catch (e) {
         // File systems without hard links: an exclusive create (a reader may see it empty for a moment).
         if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
-        await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+        await writeFile(path, content, { flag: 'wx' });
       } finally {
         await rm(mine, { force: true });
       }
+      held.add(path);
       let released = false;
       return async () => {
         if (released) return;
         released = true;
+        held.delete(path);
         await rm(path, { force: true });
       };
     } catch (e) {
@@ -86,12 +126,8 @@ export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
     }
     const raw = await readFile(path, 'utf8').catch(() => null);
     if (raw === null) continue; // released meanwhile: try again
-    const text = raw.trim();
-    const pid = Number(text);
-    // An empty lock is being written by its owner right now.
-    if (text === '' || (Number.isInteger(pid) && pid > 0 && alive(pid))) {
-      throw new UsageError(`--out ${outDir} is in use by another poisonscan run${text ? ` (pid ${pid})` : ''}; wait for it or choose another --out`);
-    }
+    const holder = lockHolder(raw, path);
+    if (holder) throw new UsageError(`--out ${outDir} is in use by ${holder}; wait for it or choose another --out`);
     await rm(path, { force: true }); // stale: its owner is gone
   }
   throw new UsageError(`--out ${outDir} is in use by another poisonscan run`);

@@ -7,16 +7,21 @@ import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../types.js';
 import { ioReason } from './io-errors.js';
 
+const STAGING = '.poisonscan-staging-';
+
 export class StagedOutputs {
   readonly dir: string;
   private readonly external = new Map<string, string>();
 
   constructor(readonly outDir: string) {
-    this.dir = join(outDir, `.poisonscan-staging-${process.pid}`);
+    this.dir = join(outDir, `${STAGING}${process.pid}`);
   }
 
+  /** Starts staging; called with the --out lock held, so staging folders of killed runs are removed too. */
   async begin(): Promise<this> {
-    await rm(this.dir, { recursive: true, force: true });
+    for (const name of await readdir(this.outDir).catch(() => [] as string[])) {
+      if (name.startsWith(STAGING)) await rm(join(this.outDir, name), { recursive: true, force: true });
+    }
     await this.guard('--out', this.outDir, () => mkdir(this.dir, { recursive: true }));
     return this;
   }
