@@ -134,11 +134,11 @@ describe('poisonscan clean', () => {
     const out = join(dir, 'fake');
     await runCli(['scan', join(dir, 'd.jsonl'), '--out', out, '--quiet', '--fail-on', 'never']);
     const r = await report(out);
-    r.dataset.format = 'parquet';
+    r.dataset.format = 'img2dataset';
     await writeFile(join(out, 'report.json'), JSON.stringify(r));
     const res = await runCli(['clean', join(dir, 'd.jsonl'), '--report', out, '--out', join(dir, 'c-fake')]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain('supported: imagefolder, jsonl, json, csv, tsv');
+    expect(res.stderr).toContain('supported: imagefolder, jsonl, json, csv, tsv, webdataset, parquet, arrow, hf');
   });
 });
 

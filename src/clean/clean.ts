@@ -10,6 +10,7 @@ import { silentProgress, type Progress } from '../util/progress.js';
 import { dropSet, readReport, type DropRule, type Dropped } from './drop-set.js';
 import { CLEANABLE, cleanImageFolder, cleanTable, unsupported, type CleanWrite } from './write-clean.js';
 import { cleanWebDataset } from './write-webdataset.js';
+import { cleanColumnar } from './write-columnar.js';
 
 export interface CleanOptions {
   dataset: string;
@@ -60,7 +61,7 @@ async function cleanLocked(o: CleanOptions, report: Report, dataset: string, out
     const str = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : undefined);
     const data = await loadDataset(dataset, {
       format, textColumn: str('textColumn'), labelColumn: str('labelColumn'), idColumn: str('idColumn'), promptColumn: str('promptColumn'),
-      responseColumn: str('responseColumn'), imageColumn: str('imageColumn'), concurrency: 1, progress: o.progress ?? silentProgress,
+      responseColumn: str('responseColumn'), imageColumn: str('imageColumn'), split: str('split'), concurrency: 1, progress: o.progress ?? silentProgress,
     });
     const rowOf = new Map(data.ids.map((id, k) => [id, data.sourceRows![k]!]));
     const rows = new Set<number>();
@@ -69,7 +70,9 @@ async function cleanLocked(o: CleanOptions, report: Report, dataset: string, out
       if (r === undefined) throw new UsageError(`sample ${id} of the report is not in ${dataset}: the dataset changed since the scan (scan it again)`);
       rows.add(r);
     }
-    written = await cleanTable(dataset, format, out, rows);
+    written = format === 'parquet' || format === 'arrow' || format === 'hf'
+      ? { ...(await cleanColumnar(dataset, format === 'parquet' ? 'parquet' : 'arrow', out, rows, str('split'))), dropped: rows.size }
+      : await cleanTable(dataset, format, out, rows);
   }
   const droppedList = join(out, 'dropped.csv');
   await mkdir(out, { recursive: true });

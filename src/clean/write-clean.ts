@@ -1,6 +1,7 @@
 // Writes a copy of a dataset without some of its samples, in the dataset's own format: an image folder by copies
 // (reflinks where the file system has them; hard links on request), JSONL lines copied as bytes, CSV / TSV / JSON
-// arrays rewritten row by row from their decoded text (unreadable rows kept too); WebDataset in write-webdataset.ts.
+// arrays rewritten row by row from their decoded text (unreadable rows kept too); WebDataset in write-webdataset.ts,
+// Parquet and Arrow in write-columnar.ts.
 // The input is only read.
 import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
@@ -16,13 +17,15 @@ import { csvField } from '../report/scores-csv.js';
 import { splitJsonArray } from '../ingest/records/json-array.js';
 import { isInside } from '../ingest/inside-root.js';
 
-export const CLEANABLE: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'webdataset'];
+export const CLEANABLE: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'webdataset', 'parquet', 'arrow', 'hf'];
 
 export interface CleanWrite {
   /** Where the cleaned dataset went (a folder or a file under --out). */
   path: string;
   kept: number;
   dropped: number;
+  /** Data files left out whole because the scan could not read them. */
+  notCopied?: string[];
 }
 
 /**

@@ -6,7 +6,7 @@ import { createProgress } from '../util/progress.js';
 
 export function cleanCommand(): Command {
   return new Command('clean')
-    .description('write a copy of the dataset without the samples a scan flagged (image folder, JSONL, JSON, CSV, TSV, WebDataset), plus dropped.csv; the input is never modified')
+    .description('write a copy of the dataset without the samples a scan flagged (image folder, JSONL, JSON, CSV, TSV, WebDataset, Parquet, Arrow and Hugging Face folders), plus dropped.csv; the input is never modified')
     .argument('<dataset>', 'the dataset that was scanned')
     .requiredOption('--report <dir>', 'the report folder of its scan')
     .requiredOption('-o, --out <dir>', 'a new folder for the cleaned copy and dropped.csv')
@@ -20,5 +20,6 @@ export function cleanCommand(): Command {
         progress: createProgress({ quiet: Boolean(o.quiet) }),
       });
       if (!o.quiet) process.stderr.write(`clean: kept ${r.kept} samples, dropped ${r.dropped}; wrote ${r.path} and ${r.droppedList}\n`);
+      for (const f of r.notCopied ?? []) process.stderr.write(`clean: left out ${f}: the scan could not read it\n`);
     });
 }

@@ -9,7 +9,7 @@ import { UsageError } from '../../types.js';
 import { RowError, schemaChange, SkippedRows, type Cell, type RecordRow, type RecordSource } from '../records.js';
 
 /** The file, or every .parquet file under the folder in name order (Hugging Face's data/train-0000n-of-... shards). */
-async function parquetFiles(path: string): Promise<string[]> {
+export async function parquetFiles(path: string): Promise<string[]> {
   if (!(await stat(path)).isDirectory()) return [path];
   const entries = await readdir(path, { recursive: true, withFileTypes: true });
   const files = entries.filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.parquet')).map((e) => join(e.parentPath, e.name)).sort();
