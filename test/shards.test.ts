@@ -119,8 +119,9 @@ describe('resumable scans', () => {
   it('a CLI scan killed with SIGKILL after a part (a child process) resumes with --resume to the same report', async () => {
     const { spawnSync } = await import('node:child_process');
     const out = join(dir, 'killed');
-    const cli = (extra: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts'), 'scan', images, '--out', out, '--quiet', '--concurrency', '1', '--fail-on', 'never', '--checkpoint-every', '50', ...extra], { env: { ...process.env, ...env }, encoding: 'utf8' });
-    const killed = cli([], { POISONSCAN_KILL_AFTER_PART: '1' });
+    const killer = join(process.cwd(), 'test/fixtures/kill-after-file.mjs');
+    const cli = (extra: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, ['--import', 'tsx', '--import', killer, join(process.cwd(), 'src/cli/main.ts'), 'scan', images, '--out', out, '--quiet', '--concurrency', '1', '--fail-on', 'never', '--checkpoint-every', '50', ...extra], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const killed = cli([], { KILL_AFTER_FILE: 'part-000001.arrow' });
     expect(killed.signal).toBe('SIGKILL');
     expect((await readdir(join(out, 'fingerprints.parts'))).filter((f) => f.endsWith('.arrow'))).toEqual(['part-000000.arrow', 'part-000001.arrow']);
     const resumed = cli(['--resume']);

@@ -12,23 +12,10 @@ export function int(name: string, min: number) {
   };
 }
 
-/**
- * Test hook: POISONSCAN_KILL_AFTER_PART=k makes the process SIGKILL itself once fingerprint part k is on disk, a
- * real `kill -9` at a deterministic point (test/shards.test.ts resumes from it).
- */
-export function killHookFromEnv(): ((k: number) => void) | undefined {
-  const v = process.env.POISONSCAN_KILL_AFTER_PART;
-  if (v === undefined || !/^\d+$/.test(v)) return undefined;
-  const at = Number(v);
-  return (k) => {
-    if (k === at) process.kill(process.pid, 'SIGKILL');
-  };
-}
-
 type ReadOptions = Pick<ScanOptions,
   | 'dataset' | 'out' | 'format' | 'manifest' | 'textColumn' | 'labelColumn' | 'idColumn' | 'promptColumn' | 'responseColumn'
   | 'imageColumn' | 'split' | 'embeddingColumn' | 'embeddings' | 'baseline' | 'concurrency' | 'grid' | 'resume'
-  | 'checkpointEvery' | 'onCheckpointPart'>;
+  | 'checkpointEvery'>;
 
 /** The parsed command-line options (after config defaults) that say how the dataset is read and fingerprinted. */
 export function readOptions(dataset: string, o: Record<string, unknown>): ReadOptions {
@@ -52,6 +39,5 @@ export function readOptions(dataset: string, o: Record<string, unknown>): ReadOp
     grid: o.grid as number | undefined,
     resume: Boolean(o.resume),
     checkpointEvery: o.checkpointEvery as number | undefined,
-    onCheckpointPart: killHookFromEnv(),
   };
 }
