@@ -68,6 +68,53 @@ describe('label-conflict', () => {
   });
 });
 
+/**
+ * 10 classes x 150 in 16-d, in five look-alike pairs of growing closeness: the closer pairs confuse each other
+ * far more than the rest (as cat and dog do); `poisons` samples labelled c5 hold c0's content.
+ */
+function unevenClasses(seed: number, poisons: number): { rows: string[]; poisoned: string[] } {
+  const rng = createRng(seed);
+  const d = 16;
+  const unit = () => {
+    const v = Array.from({ length: d }, () => gaussian(rng));
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  };
+  const means: number[][] = [];
+  for (let pair = 0; pair < 5; pair++) {
+    const centre = Array.from({ length: d }, () => 3 * gaussian(rng));
+    const u = unit();
+    const half = 1.6 - 0.3 * pair;
+    means.push(centre.map((c, k) => c + half * u[k]!), centre.map((c, k) => c - half * u[k]!));
+  }
+  const rows: string[] = [];
+  const poisoned: string[] = [];
+  for (let i = 0; i < 1500; i++) {
+    const label = i % 10;
+    const source = label === 5 && poisoned.length < poisons ? 0 : label;
+    if (source !== label) poisoned.push(`s${i}`);
+    const v = means[source]!.map((m) => m + 0.6 * gaussian(rng));
+    rows.push(JSON.stringify({ id: `s${i}`, text: `sample ${i}`, label: `c${label}`, embedding: v }));
+  }
+  return { rows, poisoned };
+}
+
+describe('label-conflict across classes of uneven difficulty', () => {
+  it('does not report look-alike classes of a clean set, and still reports a class holding the content of another', async () => {
+    const clean = join(dir, 'uneven.jsonl');
+    await writeFile(clean, unevenClasses(5, 0).rows.join('\n') + '\n');
+    const r = await scan({ dataset: clean, out: join(dir, 'u'), quiet: true, progress: silentProgress, failOn: 'never', detectors: ['label-conflict'] });
+    expect(r.report.findings).toEqual([]);
+    const { rows, poisoned } = unevenClasses(5, 40);
+    const p = join(dir, 'uneven-poisoned.jsonl');
+    await writeFile(p, rows.join('\n') + '\n');
+    const q = await scan({ dataset: p, out: join(dir, 'up'), quiet: true, progress: silentProgress, failOn: 'never', detectors: ['label-conflict'] });
+    const f = q.report.findings.find((x) => x.kind === 'label-conflict');
+    expect(f?.evidence.class).toBe('c5');
+    expect(f!.samples.filter((s) => poisoned.includes(s)).length).toBeGreaterThanOrEqual(30);
+  });
+});
+
 describe('k-NN index', () => {
   it('brute force is exact; usearch (HNSW) finds nearly the same neighbours', () => {
     const rng = createRng(8);

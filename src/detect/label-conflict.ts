@@ -6,8 +6,14 @@
 // neighbours disagree with its label.
 //
 // Every sample is ranked (conflicts first, then by 1 - p_label). A class is reported when it holds clearly more
-// conflicts than the other classes' rate predicts (binomial z >= Z_CUT): an attack adds its poisons to the target
-// class, while ordinary label noise and look-alike classes spread over all of them. No poison ratio is needed.
+// conflicts than the other classes' rate predicts (z >= Z_CUT): an attack adds its poisons to the target class,
+// while ordinary label noise and look-alike classes spread over all of them. Classes differ in how easy they are
+// (with weak embeddings, a broad class or two look-alike classes hold many more conflicts than the rest), and such
+// confusion runs both ways: a broad class's samples look like others, and others' samples look like it. Poisons run
+// one way (the target holds samples that look like their source; the source holds none that look like the target).
+// So the expected count is the larger of the other classes' rate and the conflicts pointing into the class, and
+// the variance adds the spread of the other classes' own rates to the binomial one (over-dispersion measured on
+// the data itself; with fewer than three other classes, binomial alone). No poison ratio is needed.
 import { buildKnn } from '../embed/knn.js';
 import type { FindingDraft, Json } from '../types.js';
 import { createRng } from '../util/rng.js';
@@ -108,6 +114,8 @@ export const labelConflict: Detector = {
     const scores = new Float32Array(n);
     const conflictTo = new Int32Array(n).fill(-1);
     const conflicts = new Float64Array(C);
+    /** Samples of other classes whose confident class is this one. */
+    const inflow = new Float64Array(C);
     for (let i = 0; i < n; i++) {
       const yi = y[i]!;
       if (yi < 0) continue;
@@ -117,6 +125,7 @@ export const labelConflict: Detector = {
       if (best >= 0 && best !== yi) {
         conflictTo[i] = best;
         conflicts[yi]!++;
+        inflow[best]!++;
       }
       // Conflicts above every agreeing sample, each group ordered by 1 - p(label); all below the report cut.
       scores[i] = (SUB_CUT_MAX / 2) * ((conflictTo[i]! >= 0 ? 1 : 0) + (1 - self));
@@ -130,8 +139,9 @@ export const labelConflict: Detector = {
       // Expected conflicts of class c at the other classes' rate (floored so that a clean set with almost no
       // conflicts elsewhere does not make three ordinary ones significant).
       const rate = Math.max((totalConflicts - conflicts[c]!) / others, 1 / others);
-      const expected = rate * count[c]!;
-      const z = (conflicts[c]! - expected) / Math.sqrt(Math.max(expected * (1 - rate), 1));
+      const expected = Math.max(rate * count[c]!, inflow[c]!);
+      const spread = rateSpread(conflicts, count, c) * count[c]!;
+      const z = (conflicts[c]! - expected) / Math.sqrt(Math.max(expected * (1 - rate) + spread * spread, 1));
       if (z < Z_CUT) continue;
       const members = [...conflictTo.keys()].filter((i) => y[i] === c && conflictTo[i]! >= 0);
       members.sort((a, b) => probs[a * C + c]! - probs[b * C + c]!);
@@ -143,10 +153,11 @@ export const labelConflict: Detector = {
         kind: 'label-conflict',
         severity: 'medium',
         score,
-        title: `${members.length} samples labelled "${classes[c]}" look like another class to their neighbours (${Math.round(expected)} expected at the other classes' rate)`,
+        title: `${members.length} samples labelled "${classes[c]}" look like another class to their neighbours (${Math.round(expected)} expected from the other classes)`,
         samples: members,
         evidence: {
           class: classes[c]!, classSize: count[c]!, conflicts: members.length, expected: Math.round(expected * 10) / 10, z: Math.round(z * 10) / 10, zCut: Z_CUT,
+          otherClassesRateSpread: Math.round((spread / count[c]!) * 1000) / 1000, lookingLikeIt: inflow[c]!,
           lookLike, threshold: Math.round(t[c]! * 1000) / 1000, k: K, folds: FOLDS, knn: knnBackend, ...(knnNote ? { knnNote } : {}),
         },
       });
@@ -154,3 +165,27 @@ export const labelConflict: Detector = {
     return { scores, findings };
   },
 };
+
+/**
+ * Robust spread (1.4826 x median absolute deviation) of the conflict rates of the classes other than c, beyond what
+ * their counts alone explain; 0 with fewer than three other classes.
+ */
+function rateSpread(conflicts: Float64Array, count: Float64Array, c: number): number {
+  const rates: number[] = [];
+  let binomial = 0;
+  for (let k = 0; k < count.length; k++) {
+    if (k === c || !count[k]) continue;
+    const r = conflicts[k]! / count[k]!;
+    rates.push(r);
+    binomial += (r * (1 - r)) / count[k]!;
+  }
+  if (rates.length < 3) return 0;
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const m = median(rates);
+  const sd = 1.4826 * median(rates.map((r) => Math.abs(r - m)));
+  // What is left once the counting noise of the rates themselves is taken out.
+  return Math.sqrt(Math.max(0, sd * sd - binomial / rates.length));
+}

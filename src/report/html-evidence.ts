@@ -41,7 +41,7 @@ export function severityReasons(f: Finding): string[] {
     out.push(`${f.samples.length} images carry the faint pattern${excess !== null ? `, ${excess} more than chance would put in the tail` : ''} (high from ${BLEND_HIGH.members} images and ${BLEND_HIGH.excess} in excess).`);
   }
   const z = num(ev.z), zCut = num(ev.zCut), expected = num(ev.expected), conflicts = num(ev.conflicts);
-  if (z !== null) out.push(`${conflicts ?? f.samples.length} samples look like another class where ${expected ?? '?'} were expected at the other classes' rate: z = ${z}${zCut !== null ? ` (reported from ${zCut})` : ''}.`);
+  if (z !== null) out.push(`${conflicts ?? f.samples.length} samples look like another class where ${expected ?? '?'} were expected from the other classes: z = ${z}${zCut !== null ? ` (reported from ${zCut})` : ''}.`);
   const log10p = num(ev.log10p);
   if (log10p !== null) out.push(`The chance of the shared word at its rate elsewhere is 10^${log10p}.`);
   if (f.kind === 'label-conflict' && f.detector !== 'label-conflict' && isRecord(ev.labels)) out.push(`Near-identical samples carry ${Object.keys(ev.labels).length} different labels.`);
