@@ -4,7 +4,8 @@
 import { cpus } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { checkDetectorNames } from './detect/registry.js';
-import { loadDataset, type LoadedDataset } from './ingest/load.js';
+import type { DatasetColumns } from './model/dataset.js';
+import { loadColumns } from './stages/fingerprint.js';
 import { DEFAULT_CHECKPOINT_EVERY, scan, type ScanOptions, type ScanResult } from './scan.js';
 import { CHECKPOINT_DIR, removeCheckpoint } from './store/checkpoint.js';
 import { mergeShards, readShardManifest, writeShard, type ShardManifest, type ShardSpec } from './store/shards.js';
@@ -63,7 +64,7 @@ export async function fingerprintStage(opts: FingerprintStageOptions): Promise<F
 async function fingerprintLocked(opts: FingerprintStageOptions, shard: ShardSpec, outDir: string, options: { [k: string]: Json }, progress: ReturnType<typeof createProgress>): Promise<FingerprintStageResult> {
   const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const partsDir = join(outDir, CHECKPOINT_DIR);
-  const data = await loadDataset(opts.dataset, {
+  const data = await loadColumns(opts.dataset, {
     ...opts,
     concurrency: opts.concurrency ?? cpus().length,
     progress,
@@ -98,7 +99,7 @@ export async function detect(opts: DetectOptions): Promise<ScanResult> {
   }
   const t0 = performance.now();
   const m = await mergeShards(opts.shards.map((x) => resolve(x)));
-  const loaded: LoadedDataset = {
+  const loaded: DatasetColumns = {
     path: m.path, format: m.format, modality: m.modality, ids: m.ids, labels: m.labels, errors: m.errors,
     ...(m.images ? { images: m.images } : {}), ...(m.texts ? { texts: m.texts } : {}),
     stages: { merge: (performance.now() - t0) / 1000 },

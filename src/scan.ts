@@ -4,7 +4,8 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ScanContext } from './detect/detector.js';
 import { checkDetectorNames, detectorsFor } from './detect/registry.js';
-import { loadDataset, type LoadedDataset, type LoadOptions } from './ingest/load.js';
+import type { DatasetColumns } from './model/dataset.js';
+import { loadColumns } from './stages/fingerprint.js';
 import { memorySource, type InMemoryRows } from './ingest/memory.js';
 import { CROSS_MODAL, crossModalCheck } from './detect/cross-modal.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
@@ -82,7 +83,7 @@ export interface ScanOptions {
   /** Called when fingerprint part k is on disk (tests interrupt a scan here). */
   onCheckpointPart?: CheckpointOptions['onPart'];
   /** Fingerprints merged from shards (the detect command): used instead of reading the dataset. */
-  loaded?: LoadedDataset;
+  loaded?: DatasetColumns;
   /** Share of unreadable samples above which the scan reports a medium finding (default 0.001). */
   maxUnreadable?: number;
 }
@@ -144,7 +145,7 @@ async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<
   const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const checkpoint: CheckpointOptions | undefined = every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined;
   if (opts.resume && !checkpoint) throw new UsageError('--resume needs fingerprint parts (--checkpoint-every above 0)');
-  const loadOpts: LoadOptions = {
+  const loadOpts: Parameters<typeof loadColumns>[1] = {
     ...opts, concurrency, progress, reuse: baseline?.images, checkpoint,
     ...(opts.rows !== undefined ? { records: memorySource(opts.rows), format: opts.format ?? 'jsonl' } : {}),
   };
@@ -160,7 +161,7 @@ async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<
       });
     };
   }
-  const loadedData = opts.loaded ?? (await loadDataset(opts.dataset, loadOpts).catch(async (e: unknown) => {
+  const loadedData = opts.loaded ?? (await loadColumns(opts.dataset, loadOpts).catch(async (e: unknown) => {
     // An unusable dataset leaves nothing behind; an interrupted one keeps its parts for --resume.
     if (e instanceof UsageError && !opts.resume) {
       await removeCheckpoint(partsDir);
@@ -187,7 +188,7 @@ async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<
 }
 
 async function detectAndReport(
-  opts: ScanOptions, s: Settled, data: LoadedDataset, baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined,
+  opts: ScanOptions, s: Settled, data: DatasetColumns, baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined,
   userModel: Awaited<ReturnType<typeof import('./embed/user-model.js').loadUserModel>> | undefined, staged: StagedOutputs, stages: Record<string, number>,
 ): Promise<ScanResult> {
   const { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable } = s;
