@@ -21,6 +21,8 @@ const STAGES: { name: string; paths: string[] }[] = [
   { name: 'report', paths: ['report/'] },
   { name: 'provenance', paths: ['provenance/'] },
   { name: 'clean', paths: ['clean/'] },
+  // The later stages of a scan: embed, detect, enrich, report.
+  { name: 'stages', paths: ['stages/'] },
   { name: 'scan', paths: ['scan.ts', 'scan-stages.ts'] },
   { name: 'attack', paths: ['attack/'] },
   { name: 'bench', paths: ['bench/'] },
