@@ -79,8 +79,6 @@ export interface ScanOptions {
   checkpointEvery?: number;
   /** Called when fingerprint part k is on disk (tests interrupt a scan here). */
   onCheckpointPart?: CheckpointOptions['onPart'];
-  /** Fingerprints merged from shards (the detect command): used instead of reading the dataset. */
-  loaded?: DatasetColumns;
   /** Share of unreadable samples above which the scan reports a medium finding (default 0.001). */
   maxUnreadable?: number;
 }
@@ -90,14 +88,14 @@ export const DEFAULT_CHECKPOINT_EVERY = 10_000;
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const s = settle(opts);
-  if (!opts.loaded && opts.rows === undefined) {
+  if (opts.rows === undefined) {
     await checkOutDir(s.outDir, opts.dataset);
     if (opts.sarif) await checkOutFile(opts.sarif, opts.dataset, '--sarif');
     if (opts.writeManifest) await checkOutFile(opts.writeManifest, opts.dataset, '--write-manifest');
   }
   return withOutDir(s.outDir, async (release) => {
     const inputs = await scanInputs(opts);
-    const data = opts.loaded ?? (await readAndFingerprint(opts, s, inputs.baseline, release));
+    const data = await readAndFingerprint(opts, s, inputs.baseline, release);
     return analyse(opts, s, data, inputs);
   });
 }
