@@ -16,22 +16,15 @@ import { writeImageFingerprints } from '../store/image-fingerprints.js';
 import type { StagedOutputs } from '../store/staged-outputs.js';
 import { writeManifest } from '../provenance/manifest.js';
 import type { Baseline } from '../provenance/baseline.js';
+import type { ReadDatasetOptions } from './read.js';
 import type { DetectResult } from './detect.js';
 import type { Enriched } from './enrich.js';
 
+/** The reading options report.json's `config` repeats, when given. */
+const ECHOED = ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds'] as const;
+
 /** The options of a scan that its outputs depend on or report.json's `config` repeats. */
-export interface ReportSettings {
-  manifest?: string;
-  textColumn?: string;
-  labelColumn?: string;
-  idColumn?: string;
-  promptColumn?: string;
-  responseColumn?: string;
-  imageColumn?: string;
-  split?: string;
-  embeddingColumn?: string;
-  embeddings?: string;
-  embeddingIds?: string;
+export interface ReportSettings extends Pick<ReadDatasetOptions, (typeof ECHOED)[number]> {
   model?: string;
   detectors?: string[];
   suppressions?: Suppression[];
@@ -129,9 +122,7 @@ function reportConfig(i: ReportInput): { [k: string]: Json } {
     concurrency: i.concurrency,
     seed: i.seed,
   };
-  for (const k of ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds'] as const) {
-    if (opts[k] !== undefined) config[k] = opts[k]!;
-  }
+  for (const k of ECHOED) if (opts[k] !== undefined) config[k] = opts[k]!;
   if (data.images) config.grid = data.images.grid;
   if (i.proxy) config.proxyModel = i.proxy;
   if (userModel) config.model = { path: opts.model!, kind: userModel.kind, layer: userModel.layer, backend: userModel.backend };
