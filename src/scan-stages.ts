@@ -1,11 +1,14 @@
-// The scan split in two stages for sharded runs: `fingerprintStage` reads one slice of the dataset (--shard I/N)
-// and writes its fingerprints; `detect` merges the shards of all slices and runs the detectors and reports, with
-// the same findings and scores as one unsharded scan (same columns in the same order, same seed).
+// The scan split in two for sharded runs: `fingerprintStage` runs the read and fingerprint stages on one slice of
+// the dataset (--shard I/N) and writes its fingerprints; `detect` merges the shards of all slices and runs the
+// embed, detect, enrich and report stages, with the same findings and scores as one unsharded scan (same columns in
+// the same order, same seed).
 import { cpus } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { checkDetectorNames } from './detect/registry.js';
-import { loadDataset, type LoadedDataset } from './ingest/load.js';
-import { DEFAULT_CHECKPOINT_EVERY, scan, type ScanOptions, type ScanResult } from './scan.js';
+import type { DatasetColumns } from './model/dataset.js';
+import { readDataset } from './stages/read.js';
+import { fingerprintDataset } from './stages/fingerprint.js';
+import { analyse, DEFAULT_CHECKPOINT_EVERY, scanInputs, settle, withOutDir, type ScanOptions, type ScanResult } from './scan.js';
 import { CHECKPOINT_DIR, removeCheckpoint } from './store/checkpoint.js';
 import { mergeShards, readShardManifest, writeShard, type ShardManifest, type ShardSpec } from './store/shards.js';
 import { UsageError, type Json } from './types.js';
@@ -13,7 +16,7 @@ import { createProgress } from './util/progress.js';
 import { VERSION } from './version.js';
 import { checkOutDir, lockOutDir } from './store/out-dir.js';
 
-export type FingerprintStageOptions = Omit<ScanOptions, 'loaded' | 'detectors' | 'failOn' | 'sarif' | 'writeManifest' | 'suppressions' | 'proxyModel'> & {
+export type FingerprintStageOptions = Omit<ScanOptions, 'detectors' | 'failOn' | 'sarif' | 'writeManifest' | 'suppressions' | 'proxyModel'> & {
   shard?: ShardSpec;
 };
 
@@ -63,9 +66,11 @@ export async function fingerprintStage(opts: FingerprintStageOptions): Promise<F
 async function fingerprintLocked(opts: FingerprintStageOptions, shard: ShardSpec, outDir: string, options: { [k: string]: Json }, progress: ReturnType<typeof createProgress>): Promise<FingerprintStageResult> {
   const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const partsDir = join(outDir, CHECKPOINT_DIR);
-  const data = await loadDataset(opts.dataset, {
-    ...opts,
+  const read = await readDataset(opts.dataset, { ...opts, progress });
+  const data = await fingerprintDataset(read, {
     concurrency: opts.concurrency ?? cpus().length,
+    grid: opts.grid,
+    pixelLimit: opts.pixelLimit,
     progress,
     shard,
     checkpoint: every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined,
@@ -85,7 +90,7 @@ async function fingerprintLocked(opts: FingerprintStageOptions, shard: ShardSpec
   return { outDir, manifest, alreadyDone: false, stages: { ...data.stages, store: (performance.now() - ts) / 1000 } };
 }
 
-export type DetectOptions = Omit<ScanOptions, 'dataset' | 'loaded' | 'resume' | 'checkpointEvery' | 'onCheckpointPart' | 'baseline' | 'embeddings' | 'embeddingIds' | 'embeddingColumn'> & {
+export type DetectOptions = Omit<ScanOptions, 'dataset' | 'resume' | 'checkpointEvery' | 'onCheckpointPart' | 'baseline' | 'embeddings' | 'embeddingIds' | 'embeddingColumn'> & {
   /** Fingerprint folders written by `scan --stage fingerprint`, one per shard, in any order. */
   shards: string[];
 };
@@ -98,10 +103,13 @@ export async function detect(opts: DetectOptions): Promise<ScanResult> {
   }
   const t0 = performance.now();
   const m = await mergeShards(opts.shards.map((x) => resolve(x)));
-  const loaded: LoadedDataset = {
+  const data: DatasetColumns = {
     path: m.path, format: m.format, modality: m.modality, ids: m.ids, labels: m.labels, errors: m.errors,
     ...(m.images ? { images: m.images } : {}), ...(m.texts ? { texts: m.texts } : {}),
     stages: { merge: (performance.now() - t0) / 1000 },
   };
-  return scan({ ...opts, ...m.options, dataset: m.path, out: outDir, loaded });
+  // The options the shards were read with are the scan's, as report.json's config shows them.
+  const scanOpts: ScanOptions = { ...opts, ...m.options, dataset: m.path, out: outDir };
+  const s = settle(scanOpts);
+  return withOutDir(s.outDir, async () => analyse(scanOpts, s, data, await scanInputs(scanOpts)));
 }

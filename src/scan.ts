@@ -1,32 +1,30 @@
-// The scan pipeline as a library call: ingest -> fingerprint -> store -> detect -> report.
+// The scan pipeline as a library call: read -> fingerprint -> embed -> detect -> enrich -> report, each stage one
+// function with a typed input and result (src/stages/); scan() composes them, and so does the sharded detect command.
 import { rmdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ScanContext } from './detect/detector.js';
-import { checkDetectorNames, detectorsFor } from './detect/registry.js';
-import { loadDataset, type LoadedDataset, type LoadOptions } from './ingest/load.js';
+import { checkDetectorNames } from './detect/registry.js';
 import { memorySource, type InMemoryRows } from './ingest/memory.js';
-import { CROSS_MODAL, crossModalCheck } from './detect/cross-modal.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
-import { combine, round, type SampleScores } from './report/combine.js';
-import { writeReportFiles } from './report/write.js';
-import { coverageOf } from './report/coverage.js';
-import { DETECTORS } from './detect/registry.js';
-import { addProvenanceEvidence } from './report/provenance-evidence.js';
-import { checkSameDataset, loadBaseline, markNewSinceBaseline, reusableOutputs } from './provenance/baseline.js';
-import { writeManifest } from './provenance/manifest.js';
-import { applySuppressions, type Suppression } from './config/config.js';
-import { writeImageFingerprints } from './store/image-fingerprints.js';
-import { UsageError, type DatasetFormat, type FailOn, type Json, type Report } from './types.js';
+import { checkSameDataset, loadBaseline, type Baseline } from './provenance/baseline.js';
+import type { Suppression } from './config/config.js';
+import { UsageError, type DatasetFormat, type FailOn } from './types.js';
 import { createProgress, type Progress } from './util/progress.js';
-import { VERSION } from './version.js';
 import { exitCodeFor } from './model/exit-code.js';
+import type { DatasetColumns } from './model/dataset.js';
 import type { ImageFeatures } from './model/image-features.js';
 import type { Embeddings } from './embed/embeddings.js';
+import type { UserModel } from './embed/user-model.js';
 import { checkOutDir, checkOutFile, lockOutDir } from './store/out-dir.js';
 import { StagedOutputs } from './store/staged-outputs.js';
-import { DEFAULT_MAX_UNREADABLE, INPUT_STEP, inputFindings } from './ingest/input-findings.js';
-import { contentKeys, findingFingerprint } from './model/finding-fingerprint.js';
+import { DEFAULT_MAX_UNREADABLE } from './ingest/input-findings.js';
+import { readDataset } from './stages/read.js';
+import { fingerprintDataset, type FingerprintOptions } from './stages/fingerprint.js';
+import { checkDetectorsApply, runDetectors } from './stages/detect.js';
+import { enrichFindings } from './stages/enrich.js';
+import { writeReport, type ScanResult } from './stages/report.js';
+
+export type { ScanResult };
 
 export interface ScanOptions {
   /** A dataset folder or file; with `rows`, only the name report.json gives them. */
@@ -81,8 +79,6 @@ export interface ScanOptions {
   checkpointEvery?: number;
   /** Called when fingerprint part k is on disk (tests interrupt a scan here). */
   onCheckpointPart?: CheckpointOptions['onPart'];
-  /** Fingerprints merged from shards (the detect command): used instead of reading the dataset. */
-  loaded?: LoadedDataset;
   /** Share of unreadable samples above which the scan reports a medium finding (default 0.001). */
   maxUnreadable?: number;
 }
@@ -90,15 +86,32 @@ export interface ScanOptions {
 /** Default size of a fingerprint part: ~30 MB of 32x32 fingerprints, a few seconds of decoding. */
 export const DEFAULT_CHECKPOINT_EVERY = 10_000;
 
-export interface ScanResult {
-  report: Report;
-  scores: SampleScores;
-  ids: string[];
-  outDir: string;
-  exitCode: 0 | 1;
+export async function scan(opts: ScanOptions): Promise<ScanResult> {
+  const s = settle(opts);
+  if (opts.rows === undefined) {
+    await checkOutDir(s.outDir, opts.dataset);
+    if (opts.sarif) await checkOutFile(opts.sarif, opts.dataset, '--sarif');
+    if (opts.writeManifest) await checkOutFile(opts.writeManifest, opts.dataset, '--write-manifest');
+  }
+  return withOutDir(s.outDir, async (release) => {
+    const inputs = await scanInputs(opts);
+    const data = await readAndFingerprint(opts, s, inputs.baseline, release);
+    return analyse(opts, s, data, inputs);
+  });
 }
 
-export async function scan(opts: ScanOptions): Promise<ScanResult> {
+/** A scan's settings with their defaults, checked before any long work. */
+export interface Settled {
+  t0: number;
+  progress: Progress;
+  concurrency: number;
+  seed: number;
+  failOn: FailOn;
+  outDir: string;
+  maxUnreadable: number;
+}
+
+export function settle(opts: ScanOptions): Settled {
   const t0 = performance.now();
   const progress = opts.progress ?? createProgress({ quiet: opts.quiet });
   const concurrency = opts.concurrency ?? cpus().length;
@@ -109,49 +122,47 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   if (opts.detectors) checkDetectorNames(opts.detectors);
   const maxUnreadable = opts.maxUnreadable ?? DEFAULT_MAX_UNREADABLE;
   if (!(maxUnreadable >= 0 && maxUnreadable <= 1)) throw new UsageError('--max-unreadable must be a share between 0 and 1');
-  if (!opts.loaded && opts.rows === undefined) {
-    await checkOutDir(outDir, opts.dataset);
-    if (opts.sarif) await checkOutFile(opts.sarif, opts.dataset, '--sarif');
-    if (opts.writeManifest) await checkOutFile(opts.writeManifest, opts.dataset, '--write-manifest');
-  }
+  return { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable };
+}
+
+/** Runs `work` holding the lock of --out. */
+export async function withOutDir<T>(outDir: string, work: (release: () => Promise<void>) => Promise<T>): Promise<T> {
   const release = await lockOutDir(outDir);
   try {
-    return await scanLocked(opts, { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable }, release);
+    return await work(release);
   } finally {
     await release();
   }
 }
 
-interface Settled {
-  t0: number;
-  progress: Progress;
-  concurrency: number;
-  seed: number;
-  failOn: FailOn;
-  outDir: string;
-  maxUnreadable: number;
+/** What a scan reads besides the dataset: a baseline and a user's model, both checked before any decoding. */
+export interface ScanInputs {
+  baseline?: Baseline;
+  userModel?: UserModel;
 }
 
-async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<void>): Promise<ScanResult> {
-  const { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable } = s;
+export async function scanInputs(opts: ScanOptions): Promise<ScanInputs> {
   const baseline = opts.baseline ? await loadBaseline(opts.baseline) : undefined;
   if (baseline?.images && opts.grid !== undefined && opts.grid !== baseline.images.features.grid) {
     throw new UsageError(`--grid ${opts.grid} differs from the baseline's grid ${baseline.images.features.grid}: scan without --baseline to change it`);
   }
   // A user's model is loaded and checked before any decoding (bad file, layer or input shape: exit 2 now).
   const userModel = opts.model ? await (await import('./embed/user-model.js')).loadUserModel(opts.model, opts.layer) : undefined;
+  return { baseline, userModel };
+}
+
+/** The read and fingerprint stages, with fingerprint parts in --out. */
+async function readAndFingerprint(opts: ScanOptions, s: Settled, baseline: Baseline | undefined, release: () => Promise<void>): Promise<DatasetColumns> {
+  const { progress, concurrency, seed, outDir } = s;
   const partsDir = join(outDir, CHECKPOINT_DIR);
   const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const checkpoint: CheckpointOptions | undefined = every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined;
   if (opts.resume && !checkpoint) throw new UsageError('--resume needs fingerprint parts (--checkpoint-every above 0)');
-  const loadOpts: LoadOptions = {
-    ...opts, concurrency, progress, reuse: baseline?.images, checkpoint,
-    ...(opts.rows !== undefined ? { records: memorySource(opts.rows), format: opts.format ?? 'jsonl' } : {}),
-  };
+  const fpOpts: FingerprintOptions = { concurrency, grid: opts.grid, pixelLimit: opts.pixelLimit, progress, reuse: baseline?.images, checkpoint };
   // Image datasets: --detectors that cannot apply is known from the listing, before the long decoding.
   if (opts.detectors) {
     const willEmbed = Boolean(opts.embeddings || opts.embeddingColumn || opts.proxyModel || opts.model);
-    loadOpts.beforeDecode = (samples, format) => {
+    fpOpts.beforeDecode = (samples, format) => {
       // Image-text pairs get their captions after decoding: checked then.
       if (format === 'img2dataset') return;
       checkDetectorsApply(opts.detectors!, {
@@ -160,7 +171,11 @@ async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<
       });
     };
   }
-  const loadedData = opts.loaded ?? (await loadDataset(opts.dataset, loadOpts).catch(async (e: unknown) => {
+  try {
+    const read = await readDataset(opts.dataset, { ...opts, progress, ...(opts.rows !== undefined ? { records: memorySource(opts.rows), format: opts.format ?? 'jsonl' } : {}) });
+    const data = await fingerprintDataset(read, fpOpts);
+    return opts.rows !== undefined ? { ...data, path: opts.dataset } : data;
+  } catch (e) {
     // An unusable dataset leaves nothing behind; an interrupted one keeps its parts for --resume.
     if (e instanceof UsageError && !opts.resume) {
       await removeCheckpoint(partsDir);
@@ -168,36 +183,42 @@ async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<
       await rmdir(outDir).catch(() => undefined); // only when empty
     }
     throw e;
-  }));
-  const data = opts.rows !== undefined ? { ...loadedData, path: opts.dataset } : loadedData;
+  }
+}
+
+/** embed -> detect -> enrich -> report on the columns of a dataset, every output staged and moved into place at the end. */
+export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumns, inputs: ScanInputs): Promise<ScanResult> {
+  const { baseline, userModel } = inputs;
   if (baseline) checkSameDataset(baseline, data.format, data.ids);
   const stages: Record<string, number> = { ...data.stages };
-
-  // Every output is staged and moved into place at the end: a failure leaves the previous report set whole.
-  const staged = await new StagedOutputs(outDir).begin();
+  // A failure leaves the previous report set whole.
+  const staged = await new StagedOutputs(s.outDir).begin();
   try {
-    const r = await detectAndReport(opts, s, data, baseline, userModel, staged, stages);
+    const embedded = await embedStage(opts, s, data, userModel, staged, stages);
+    const detected = await runDetectors({ data, embeddings: embedded.embeddings, only: opts.detectors, baseline, seed: s.seed, concurrency: s.concurrency, progress: s.progress, stages });
+    const enriched = enrichFindings({ data, detected, baseline, suppressions: opts.suppressions ?? [], maxUnreadable: s.maxUnreadable });
+    const r = await writeReport({ settings: opts, data, detected, enriched, proxy: embedded.proxy, userModel, baseline, staged, outDir: s.outDir, t0: s.t0, failOn: s.failOn, concurrency: s.concurrency, seed: s.seed, stages });
     await staged.commit();
     // Finished: the parts are in fingerprints.arrow now.
-    await removeCheckpoint(partsDir);
+    await removeCheckpoint(join(s.outDir, CHECKPOINT_DIR));
     return r;
   } finally {
     await staged.abort();
   }
 }
 
-async function detectAndReport(
-  opts: ScanOptions, s: Settled, data: LoadedDataset, baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined,
-  userModel: Awaited<ReturnType<typeof import('./embed/user-model.js').loadUserModel>> | undefined, staged: StagedOutputs, stages: Record<string, number>,
-): Promise<ScanResult> {
-  const { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable } = s;
-  const out = (name: string) => staged.path(name);
-  if (data.images && opts.writeFingerprints !== false) {
-    const ts = performance.now();
-    await staged.guard('', join(outDir, 'fingerprints.arrow'), () => writeImageFingerprints(out('fingerprints.arrow'), data.ids, data.labels, data.images!));
-    stages.store = (performance.now() - ts) / 1000;
-  }
+export interface Embedded {
+  embeddings?: Embeddings;
+  /** The proxy model's backend and held-out accuracy, when one was trained. */
+  proxy?: { backend: string; heldOutAccuracy: number };
+}
 
+/** The embed stage: embeddings that came with the data, or a user's model's, or a proxy model's (kept beside the report). */
+async function embedStage(
+  opts: ScanOptions, s: Settled, data: DatasetColumns, userModel: UserModel | undefined, staged: StagedOutputs, stages: Record<string, number>,
+): Promise<Embedded> {
+  const { progress, seed } = s;
+  const out = (name: string) => staged.path(name);
   let embeddings = data.embeddings;
   let proxy: { backend: string; heldOutAccuracy: number } | undefined;
   if (userModel && !embeddings) {
@@ -224,118 +245,7 @@ async function detectAndReport(
     await writeFile(out('embedding-ids.txt'), data.ids.join('\n') + '\n');
   }
 
-  const ctx: ScanContext = {
-    modality: data.modality,
-    ids: data.ids,
-    labels: data.labels,
-    images: data.images,
-    texts: data.texts,
-    embeddings,
-    seed,
-    concurrency,
-    progress,
-  };
-  if (opts.detectors) checkDetectorsApply(opts.detectors, ctx);
-  const detectors = detectorsFor(ctx, opts.detectors);
-  const reusedAll = data.reused !== undefined && data.reused === data.ids.length && data.errors.length === baseline?.report.errors.length;
-  const cached = baseline
-    ? await reusableOutputs(baseline, data.ids, reusedAll, detectors.map((d) => d.name), { seed, grid: data.images?.grid, version: VERSION })
-    : null;
-  const outputs = cached ?? [];
-  if (cached) stages['detect:reused'] = 0;
-  else {
-    for (const d of detectors) {
-      const ts = performance.now();
-      progress.stage(d.name);
-      outputs.push({ detector: d.name, output: await d.run(ctx) });
-      progress.done();
-      stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
-    }
-    // Image-text pairs: captions of a trigger cluster that name one concept (see detect/cross-modal.ts).
-    if (data.modality === 'image-text') outputs.push({ detector: CROSS_MODAL, output: crossModalCheck(ctx, outputs) });
-  }
-  // The input itself: too many unreadable samples, text rows with undecodable bytes.
-  const input = inputFindings(data.ids.length, data.errors, data.texts, maxUnreadable);
-  if (input.findings.length) outputs.push({ detector: INPUT_STEP, output: { scores: new Float32Array(data.ids.length), findings: input.findings } });
-  const { findings, scores } = combine(data.ids, outputs);
-  // Fingerprints follow the samples' content, not their ids: the same images as a folder or as tar shards give
-  // the same fingerprints, so reviewed suppressions carry over. The id-based one is kept as an alias.
-  const keys = contentKeys(data.ids, data.images, data.texts);
-  const aliases = new Map<string, string>();
-  for (const f of findings) {
-    if (f.detector === INPUT_STEP && f.kind === 'unreadable') f.samples = input.unreadableIds;
-    const legacy = findingFingerprint(f.detector, f.kind, f.samples);
-    f.fingerprint = findingFingerprint(f.detector, f.kind, f.samples.map((id) => keys.get(id) ?? id));
-    aliases.set(f.fingerprint, legacy);
-  }
-  if (data.images) addProvenanceEvidence(findings, data.ids, data.images);
-  if (baseline) markNewSinceBaseline(findings, baseline.report.findings);
-  applySuppressions(findings, opts.suppressions ?? [], aliases);
-  if (opts.writeManifest) {
-    if (!data.images) throw new UsageError('--write-manifest needs an image dataset (text manifests are not supported yet)');
-    const target = resolve(opts.writeManifest);
-    const inOut = resolve(target, '..') === outDir;
-    const path = inOut ? out(target.slice(outDir.length + 1)) : staged.externalPath(target);
-    await staged.guard('--write-manifest', target, () => writeManifest(path, data.ids, data.labels, data.images!));
-  }
-
-  const labels: Record<string, number> = {};
-  let anyLabel = false;
-  for (const l of data.labels) if (l !== null) {
-    anyLabel = true;
-    labels[l] = (labels[l] ?? 0) + 1;
-  }
-  const config: { [k: string]: Json } = {
-    format: data.format,
-    detectors: detectors.map((d) => d.name),
-    failOn,
-    concurrency,
-    seed,
-  };
-  for (const k of ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds'] as const) {
-    if (opts[k] !== undefined) config[k] = opts[k]!;
-  }
-  if (data.images) config.grid = data.images.grid;
-  if (proxy) config.proxyModel = proxy;
-  if (userModel) config.model = { path: opts.model!, kind: userModel.kind, layer: userModel.layer, backend: userModel.backend };
-  if (baseline) config.baseline = baseline.dir;
-  if (data.reused !== undefined) config.reusedFingerprints = data.reused;
-  if (opts.suppressions?.length) config.suppressions = opts.suppressions.length;
-
-  const tr = performance.now();
-  const report: Report = {
-    schema: 'poisonscan/report@1',
-    tool: { name: 'poisonscan', version: VERSION },
-    dataset: { path: data.path, format: data.format, modality: data.modality, samples: data.ids.length, ...(anyLabel ? { labels } : {}) },
-    config,
-    timing: { seconds: 0, samplesPerSecond: 0, stages },
-    findings,
-    errors: data.errors,
-    coverage: coverageOf({ modality: data.modality, all: DETECTORS, ran: outputs.map((o) => o.detector), only: opts.detectors, grid: data.images?.grid, skipped: data.errors.length }),
-  };
-  const setTiming = () => {
-    stages.report = round((performance.now() - tr) / 1000, 3);
-    const seconds = (performance.now() - t0) / 1000;
-    report.timing.seconds = round(seconds, 3);
-    report.timing.samplesPerSecond = round(data.ids.length / Math.max(seconds, 1e-9), 1);
-    for (const k of Object.keys(stages)) stages[k] = round(stages[k]!, 3);
-  };
-  await staged.guard('report files in', outDir, () => writeReportFiles({
-    outDir: staged.dir, report, ids: data.ids, scores, images: data.images, texts: data.texts, labels: data.labels, settleTiming: setTiming,
-    sarif: opts.sarif ? staged.externalPath(resolve(opts.sarif)) : undefined,
-  }));
-  const exitCode = exitCodeFor(findings, failOn);
-  return { report, scores, ids: data.ids, outDir, exitCode };
+  return { embeddings, proxy };
 }
 
 export { exitCodeFor };
-
-/** A detector asked for by name that cannot apply to the data is a usage error naming the ones that can. */
-function checkDetectorsApply(names: string[], ctx: ScanContext): void {
-  const applying = detectorsFor(ctx, names).map((d) => d.name);
-  const cannot = names.filter((n) => !applying.includes(n));
-  if (cannot.length) {
-    const can = detectorsFor(ctx).map((d) => d.name);
-    throw new UsageError(`--detectors: ${cannot.join(', ')} cannot apply to this ${ctx.modality} dataset; the detectors that can: ${can.join(', ') || 'none'}`);
-  }
-}

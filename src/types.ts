@@ -4,7 +4,7 @@ export type Modality = 'image' | 'text' | 'instruction' | 'document' | 'image-te
 export type Severity = 'high' | 'medium' | 'low';
 export type FailOn = Severity | 'never';
 
-/** Every dataset format, in the order --help lists them; each has one reader in src/ingest/load.ts's table. */
+/** Every dataset format, in the order --help lists them; each has one reader in src/ingest/read.ts's table. */
 export const DATASET_FORMATS = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset', 'img2dataset'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../src/ingest/load.js';
+import { loadColumns } from '../src/stages/fingerprint.js';
 import { scan } from '../src/scan.js';
 import { UsageError } from '../src/types.js';
 import { silentProgress } from '../src/util/progress.js';
@@ -86,12 +86,12 @@ describe('--embeddings .npy', () => {
     await writeFile(p, '{"id":"a","text":"one"}\nnot json\n{"id":"c","text":"three"}\n');
     const e = join(dir, 'e.npy');
     await writeFile(e, npy([[1, 0], [2, 0], [3, 0]]));
-    const r = await loadDataset(p, { embeddings: e, concurrency: 1, progress: silentProgress });
+    const r = await loadColumns(p, { embeddings: e, concurrency: 1, progress: silentProgress });
     expect(r.ids).toEqual(['a', 'c']);
     expect([...r.embeddings!.data]).toEqual([1, 0, 3, 0]);
     const ids = join(dir, 'ids.txt');
     await writeFile(ids, 'c\nx\na\n');
-    const byId = await loadDataset(p, { embeddings: e, embeddingIds: ids, concurrency: 1, progress: silentProgress });
+    const byId = await loadColumns(p, { embeddings: e, embeddingIds: ids, concurrency: 1, progress: silentProgress });
     expect([...byId.embeddings!.data]).toEqual([3, 0, 1, 0]);
     await writeFile(e, npy([[1, 0], [2, 0]]));
     await expect(scan({ dataset: p, embeddings: e, out: join(dir, 'n3'), quiet: true, progress: silentProgress })).rejects.toThrow(/2 rows but the dataset lists 3 samples/);
@@ -121,7 +121,7 @@ describe('--proxy-model', () => {
     expect(proxy.heldOutAccuracy).toBeGreaterThan(0.8);
     expect(r.report.timing.stages['proxy-model']).toBeGreaterThan(0);
     // The embeddings are kept and can be given back to a later scan.
-    const again = await loadDataset(root, { embeddings: join(dir, 'pm', 'embeddings.npy'), embeddingIds: join(dir, 'pm', 'embedding-ids.txt'), concurrency: 1, progress: silentProgress });
+    const again = await loadColumns(root, { embeddings: join(dir, 'pm', 'embeddings.npy'), embeddingIds: join(dir, 'pm', 'embedding-ids.txt'), concurrency: 1, progress: silentProgress });
     expect(again.embeddings!.dim).toBe(128);
     expect(again.embeddings!.data.length).toBe(120 * 128);
     const text = join(dir, 'pm.jsonl');

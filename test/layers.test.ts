@@ -15,12 +15,14 @@ const STAGES: { name: string; paths: string[] }[] = [
   { name: 'text', paths: ['text/'] },
   { name: 'store', paths: ['store/'] },
   { name: 'embed', paths: ['embed/'] },
-  // The format loaders compose reading with fingerprinting, fingerprint parts and embedding alignment.
-  { name: 'load', paths: ['ingest/load.ts', 'ingest/tabular.ts', 'ingest/img2dataset.ts'] },
+  // The first stages of a scan: read a dataset with its embeddings, decode it into columns.
+  { name: 'columns', paths: ['stages/read.ts', 'stages/fingerprint.ts'] },
   { name: 'detect', paths: ['detect/'] },
   { name: 'report', paths: ['report/'] },
   { name: 'provenance', paths: ['provenance/'] },
   { name: 'clean', paths: ['clean/'] },
+  // The later stages of a scan: embed, detect, enrich, report.
+  { name: 'stages', paths: ['stages/'] },
   { name: 'scan', paths: ['scan.ts', 'scan-stages.ts'] },
   { name: 'attack', paths: ['attack/'] },
   { name: 'bench', paths: ['bench/'] },

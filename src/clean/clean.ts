@@ -2,7 +2,7 @@
 // format, plus dropped.csv (what was left out and why). The input is never written to.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { loadDataset } from '../ingest/load.js';
+import { listDataset } from '../ingest/read.js';
 import { csvField } from '../report/scores-csv.js';
 import { checkOutDir, lockOutDir } from '../store/out-dir.js';
 import { UsageError, type Report } from '../types.js';
@@ -59,10 +59,12 @@ async function cleanLocked(o: CleanOptions, report: Report, dataset: string, out
     // The reader's own row numbers for the report's ids: read with the options the scan used.
     const c = report.config;
     const str = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : undefined);
-    const data = await loadDataset(dataset, {
-      format, textColumn: str('textColumn'), labelColumn: str('labelColumn'), idColumn: str('idColumn'), promptColumn: str('promptColumn'),
-      responseColumn: str('responseColumn'), imageColumn: str('imageColumn'), split: str('split'), concurrency: 1, progress: o.progress ?? silentProgress,
+    const data = await listDataset(dataset, format, {
+      textColumn: str('textColumn'), labelColumn: str('labelColumn'), idColumn: str('idColumn'), promptColumn: str('promptColumn'),
+      responseColumn: str('responseColumn'), imageColumn: str('imageColumn'), split: str('split'), progress: o.progress ?? silentProgress,
     });
+    // Listing is enough: the images' rows are known without decoding them.
+    await data.images?.close();
     const rowOf = new Map(data.ids.map((id, k) => [id, data.sourceRows![k]!]));
     const rows = new Set<number>();
     for (const id of drop.keys()) {

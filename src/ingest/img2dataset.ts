@@ -4,7 +4,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, type SampleError } from '../types.js';
-import { fingerprintImageSamples, type LoadedDataset, type LoadOptions } from './load.js';
+import type { ListedDataset } from '../model/dataset.js';
+import type { ReadOptions } from './read-options.js';
 import { RowError, type Cell } from './records.js';
 import { parquetSource } from './records/parquet.js';
 import { webdatasetSource } from './records/webdataset.js';
@@ -20,7 +21,7 @@ function imageField(r: Record<string, Cell>): Uint8Array | null {
 
 const str = (c: Cell): string | null => (typeof c === 'string' ? c : typeof c === 'number' || typeof c === 'bigint' ? String(c) : null);
 
-export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<LoadedDataset> {
+export async function readImg2dataset(path: string, opts: ReadOptions): Promise<ListedDataset> {
   const t0 = performance.now();
   const names = (await readdir(path)).sort();
   const stems = [...new Set(names.filter((n) => /\.(tar|parquet)$/.test(n)).map((n) => n.replace(/\.(tar|parquet)$/, '')))].sort();
@@ -107,8 +108,10 @@ export async function loadImg2dataset(path: string, opts: LoadOptions): Promise<
   }
   opts.progress.done();
   if (samples.length === 0) throw new UsageError(`${path}: no image in ${stems.length} img2dataset shards${errors[0] ? ` (first problem: ${errors[0].error})` : ''}`);
-  const t1 = performance.now();
-  const data = await fingerprintImageSamples(path, 'img2dataset', samples, errors, opts, { ingest: (t1 - t0) / 1000 }).finally(() => Promise.all(cursors.map((c) => c.close())));
-  // Captions follow the images that could be read (sourceRows index the listing).
-  return { ...data, modality: 'image-text', texts: { text: data.sourceRows!.map((k) => captions[k] ?? null) } };
+  return {
+    path, format: 'img2dataset', modality: 'image-text',
+    ids: samples.map((x) => x.id), labels: samples.map((x) => x.label), texts: { text: captions }, sourceRows: samples.map((_, i) => i),
+    images: { samples, close: async () => void (await Promise.all(cursors.map((c) => c.close()))) },
+    errors, stages: { ingest: (performance.now() - t0) / 1000 },
+  };
 }

@@ -4,7 +4,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError, type DatasetFormat, type Modality, type SampleError } from '../types.js';
-import type { LoadOptions, LoadedDataset } from './load.js';
+import type { ListedDataset } from '../model/dataset.js';
+import { checkEmbeddingRows, type ReadOptions } from './read-options.js';
 import { RowError, SkippedRows, type Cell, type RecordRow, type RecordSource } from './records.js';
 import { delimitedSource } from './records/delimited.js';
 import { jsonArraySource } from './records/json.js';
@@ -12,9 +13,7 @@ import { jsonlSource } from './records/jsonl.js';
 import { parquetSource } from './records/parquet.js';
 import { arrowSource, type ArrowSource } from './records/arrow.js';
 import { webdatasetSource } from './records/webdataset.js';
-import { checkEmbeddingRows, fingerprintImageSamples } from './load.js';
 import { hasImageExtension, type ImageSample } from './image-source.js';
-import { embeddingsFromColumn, selectRows } from '../embed/embeddings.js';
 import type { TextColumns } from '../model/text-columns.js';
 import { RowCursor } from './row-cursor.js';
 import { checkInsideRoot } from './inside-root.js';
@@ -132,7 +131,7 @@ interface Chosen {
  * The columns as the contract says, from the columns and rows seen so far. A column forced by an option but not
  * seen yet is kept (a JSONL file may add it later); `final` makes its absence an error.
  */
-function chooseColumns(columns: string[], rows: RecordRow[], opts: LoadOptions, final: boolean): Chosen {
+function chooseColumns(columns: string[], rows: RecordRow[], opts: ReadOptions, final: boolean): Chosen {
   const pickLenient = (names: string[], forced: string | undefined, what: string) =>
     forced !== undefined && !final && !columns.some((c) => c.toLowerCase() === forced.toLowerCase()) ? forced : pick(columns, names, forced, what);
   const idCol = pickLenient(['id', '__key__', 'key'], opts.idColumn, 'id');
@@ -173,7 +172,7 @@ function keptColumns(c: Chosen): Set<string> {
   return new Set(named.filter((x): x is string => x !== undefined).map((x) => x.toLowerCase()));
 }
 
-export async function loadTabular(pathArg: string, format: DatasetFormat, opts: LoadOptions): Promise<LoadedDataset> {
+export async function readTabular(pathArg: string, format: DatasetFormat, opts: ReadOptions): Promise<ListedDataset> {
   const path = resolve(pathArg);
   const t0 = performance.now();
   opts.progress.stage('read');
@@ -250,14 +249,13 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
       const read = cell === INLINE_IMAGE ? async () => imageBytes(await again.at(row), imageCol, baseDir) : () => imageBytes(cell, imageCol, baseDir);
       samples.push({ id, label: labelCol ? labelOf(r[labelCol]) : null, read });
     });
-    // Embeddings are checked before the long decoding work, then follow the images that could be read.
-    const all = embeddingCol ? embeddingsFromColumn(rows.map((r) => r[embeddingCol]), embeddingCol, samples.map((x) => x.id)) : undefined;
-    const t1 = performance.now();
-    const loaded = await fingerprintImageSamples(path, format, samples, errors, opts, { ingest: (t1 - t0) / 1000 }).finally(() => again.close());
-    const data = { ...loaded, sourceRows: loaded.sourceRows!.map((k) => rowNumbers[k]!) };
-    if (!all) return data;
-    const at = new Map(samples.map((x, k) => [x.id, k]));
-    return { ...data, embeddings: selectRows(all, data.ids.map((id) => at.get(id)!)) };
+    return {
+      path, format, modality: 'image',
+      ids: samples.map((x) => x.id), labels: samples.map((x) => x.label), sourceRows: rowNumbers,
+      images: { samples, close: () => again.close() },
+      ...(embeddingCol ? { embeddingColumn: { name: embeddingCol, cells: rows.map((r) => r[embeddingCol]) } } : {}),
+      errors, stages: { ingest: (performance.now() - t0) / 1000 },
+    };
   }
   let modality: Modality;
   if (promptCol && responseCol) modality = 'instruction';
@@ -314,8 +312,8 @@ export async function loadTabular(pathArg: string, format: DatasetFormat, opts: 
     labels.push(labelCol ? labelOf(label) : null);
   });
   if (ids.length === 0) throw new UsageError(`${path}: no usable rows (first problem: ${errors[0]?.error ?? 'unknown'})`);
-  const embeddings = embeddingCol ? embeddingsFromColumn(keptRows.map((k) => rows[k]![embeddingCol]), embeddingCol, ids) : undefined;
+  const embeddingColumn = embeddingCol ? { name: embeddingCol, cells: keptRows.map((k) => rows[k]![embeddingCol]) } : undefined;
   const sourceRows = keptRows.map((k) => rowNumbers[k]!);
-  return { path, format, modality, ids, labels, texts, errors, sourceRows, ...(embeddings ? { embeddings } : {}), stages: { ingest: (performance.now() - t0) / 1000 } };
+  return { path, format, modality, ids, labels, texts, errors, sourceRows, ...(embeddingColumn ? { embeddingColumn } : {}), stages: { ingest: (performance.now() - t0) / 1000 } };
 }
 

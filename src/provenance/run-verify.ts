@@ -1,6 +1,6 @@
 // The verify command as a library call: load the dataset, compare with the manifest, write a report folder.
 import { resolve } from 'node:path';
-import { loadDataset } from '../ingest/load.js';
+import { loadColumns } from '../stages/fingerprint.js';
 import { round, type SampleScores } from '../report/combine.js';
 import { writeReportFiles } from '../report/write.js';
 import { exitCodeFor } from '../model/exit-code.js';
@@ -44,7 +44,7 @@ export async function runVerify(o: VerifyOptions): Promise<VerifyRunResult> {
   if (o.sarif) await checkOutFile(o.sarif, o.dataset, '--sarif');
   // The manifest is checked before the long work of reading every sample.
   const manifest = await readHashManifest(resolve(o.manifest), { idColumn: o.idColumn, hashColumn: o.hashColumn });
-  const data = await loadDataset(o.dataset, { format: o.format, concurrency: o.concurrency ?? 2, progress });
+  const data = await loadColumns(o.dataset, { format: o.format, concurrency: o.concurrency ?? 2, progress });
   if (!data.images) throw new UsageError(`verify checks image datasets; ${o.dataset} is ${data.modality} data`);
   const tv = performance.now();
   const result = verifySamples({ manifest, ids: data.ids, images: data.images, unreadable: data.errors.map((e) => e.id) });

@@ -1,0 +1,82 @@
+// The detect stage: every registered detector that applies runs on one ScanContext, or, when a baseline scan of the
+// very same samples with the same setup exists, its outputs are re-used.
+import { UsageError } from '../types.js';
+import type { Progress } from '../util/progress.js';
+import type { DatasetColumns } from '../model/dataset.js';
+import type { Embeddings } from '../model/embeddings.js';
+import type { DetectorOutput, ScanContext } from '../detect/detector.js';
+import { detectorsFor } from '../detect/registry.js';
+import { round } from '../report/combine.js';
+import { reusableOutputs, type Baseline } from '../provenance/baseline.js';
+import { VERSION } from '../version.js';
+
+/** One detector's (or one later step's) output, by its name. */
+export interface DetectorRun {
+  detector: string;
+  output: DetectorOutput;
+}
+
+export interface DetectInput {
+  data: DatasetColumns;
+  embeddings?: Embeddings;
+  /** --detectors: only these. */
+  only?: string[];
+  baseline?: Baseline;
+  seed: number;
+  concurrency: number;
+  progress: Progress;
+  /** Seconds per stage: each detector's are added. */
+  stages: Record<string, number>;
+}
+
+export interface DetectResult {
+  ctx: ScanContext;
+  /** The detectors that applied, in the registry's order. */
+  detectors: string[];
+  outputs: DetectorRun[];
+  /** True when the outputs are the baseline's, not computed now. */
+  reused: boolean;
+}
+
+export async function runDetectors(i: DetectInput): Promise<DetectResult> {
+  const { data, baseline, seed, concurrency, progress, stages } = i;
+  const ctx: ScanContext = {
+    modality: data.modality,
+    ids: data.ids,
+    labels: data.labels,
+    images: data.images,
+    texts: data.texts,
+    embeddings: i.embeddings,
+    seed,
+    concurrency,
+    progress,
+  };
+  if (i.only) checkDetectorsApply(i.only, ctx);
+  const detectors = detectorsFor(ctx, i.only);
+  const names = detectors.map((d) => d.name);
+  const reusedAll = data.reused !== undefined && data.reused === data.ids.length && data.errors.length === baseline?.report.errors.length;
+  const cached = baseline ? await reusableOutputs(baseline, data.ids, reusedAll, names, { seed, grid: data.images?.grid, version: VERSION }) : null;
+  if (cached) {
+    stages['detect:reused'] = 0;
+    return { ctx, detectors: names, outputs: cached, reused: true };
+  }
+  const outputs: DetectorRun[] = [];
+  for (const d of detectors) {
+    const ts = performance.now();
+    progress.stage(d.name);
+    outputs.push({ detector: d.name, output: await d.run(ctx) });
+    progress.done();
+    stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
+  }
+  return { ctx, detectors: names, outputs, reused: false };
+}
+
+/** A detector asked for by name that cannot apply to the data is a usage error naming the ones that can. */
+export function checkDetectorsApply(names: string[], ctx: ScanContext): void {
+  const applying = detectorsFor(ctx, names).map((d) => d.name);
+  const cannot = names.filter((n) => !applying.includes(n));
+  if (cannot.length) {
+    const can = detectorsFor(ctx).map((d) => d.name);
+    throw new UsageError(`--detectors: ${cannot.join(', ')} cannot apply to this ${ctx.modality} dataset; the detectors that can: ${can.join(', ') || 'none'}`);
+  }
+}
