@@ -63,8 +63,12 @@ describe('clean: Parquet and Arrow', () => {
     await writeFile(join(root, 'data', 'train-00000-of-00002.parquet'), s0);
     await writeFile(join(root, 'data', 'train-00001-of-00002.parquet'), s1);
     await writeFile(join(root, 'README.md'), 'a dataset card\n');
-    const { out } = await scanFlagClean(root, 'pq', ['p1', 'p4']);
+    // A third shard with another schema: the scan leaves it out (an error), so clean must not copy it either.
+    await writeFile(join(root, 'data', 'train-00002-of-00002.parquet'), Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'id', data: ['x1'] }, { name: 'text', data: [7], type: 'INT32' }] })));
+    const { out, stderr } = await scanFlagClean(root, 'pq', ['p1', 'p4']);
+    expect(stderr).toMatch(/left out .*train-00002-of-00002\.parquet/);
     const cleaned = join(out, 'pq');
+    await expect(readFile(join(cleaned, 'data', 'train-00002-of-00002.parquet'))).rejects.toThrow();
     expect(await idsOf(cleaned, 'pq')).toEqual(['p0', 'p2', 'p3', 'p5', 'p6', 'p7', 'p8', 'p9', 'p10', 'p11']);
     // The shard without dropped rows is copied as bytes; so is the dataset card.
     expect(Buffer.compare(await readFile(join(cleaned, 'data', 'train-00001-of-00002.parquet')), s1)).toBe(0);
@@ -99,5 +103,13 @@ describe('clean: Parquet and Arrow', () => {
     expect(back.schema.metadata.get('huggingface')).toContain('ClassLabel');
     expect(back.schema.fields.map((f) => String(f.type))).toEqual(table.schema.fields.map((f) => String(f.type)));
     expect(back.toArray().map((r) => ({ ...r.toJSON().meta.toJSON() }))).toEqual([1, 2, 3, 4, 7, 8, 9, 10, 11].map((i) => ({ source: `s${i}`, score: i / 4 })));
+    // A state.json naming a file outside the folder: the dataset is refused, nothing is read or written there.
+    const hostile = join(dir, 'hf-out');
+    await mkdir(hostile, { recursive: true });
+    await writeFile(join(hostile, 'state.json'), JSON.stringify({ _data_files: [{ filename: '../hf/data-00000-of-00001.arrow' }] }));
+    await writeFile(join(hostile, 'dataset_info.json'), '{}');
+    const res = await runCli(['scan', hostile, '--out', join(dir, 'r-hostile'), '--quiet']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/leaves the dataset folder/);
   }, 60_000);
 });

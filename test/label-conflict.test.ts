@@ -115,6 +115,31 @@ describe('label-conflict across classes of uneven difficulty', () => {
   });
 });
 
+describe('label-conflict with two classes of very different sizes', () => {
+  it('reports the small class holding the large class content, although the large class sends many of its own to it', async () => {
+    const rng = createRng(9);
+    const d = 8;
+    const a = Array.from({ length: d }, () => 0);
+    const b = Array.from({ length: d }, (_, k) => (k === 0 ? 4 : 0));
+    const rows: string[] = [];
+    const poisoned: string[] = [];
+    const add = (id: string, label: string, mean: number[]) => rows.push(JSON.stringify({ id, text: id, label, embedding: mean.map((m) => m + 0.7 * gaussian(rng)) }));
+    // 2,000 of A, 60 of them sitting where B is; 300 of B plus 40 labelled B that look like A.
+    for (let i = 0; i < 2000; i++) add(`a${i}`, 'A', i < 60 ? b : a);
+    for (let i = 0; i < 300; i++) add(`b${i}`, 'B', b);
+    for (let i = 0; i < 40; i++) {
+      add(`p${i}`, 'B', a);
+      poisoned.push(`p${i}`);
+    }
+    const p = join(dir, 'imbalanced.jsonl');
+    await writeFile(p, rows.join('\n') + '\n');
+    const r = await scan({ dataset: p, out: join(dir, 'imb'), quiet: true, progress: silentProgress, failOn: 'never', detectors: ['label-conflict'] });
+    const f = r.report.findings.find((x) => x.kind === 'label-conflict' && x.evidence.class === 'B');
+    expect(f).toBeDefined();
+    expect(f!.samples.filter((s) => poisoned.includes(s)).length).toBeGreaterThanOrEqual(35);
+  });
+});
+
 describe('k-NN index', () => {
   it('brute force is exact; usearch (HNSW) finds nearly the same neighbours', () => {
     const rng = createRng(8);

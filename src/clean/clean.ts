@@ -73,7 +73,7 @@ async function cleanLocked(o: CleanOptions, report: Report, dataset: string, out
       rows.add(r);
     }
     written = format === 'parquet' || format === 'arrow' || format === 'hf'
-      ? { ...(await cleanColumnar(dataset, format === 'parquet' ? 'parquet' : 'arrow', out, rows, str('split'))), dropped: rows.size }
+      ? { ...(await cleanColumnar(dataset, format === 'parquet' ? 'parquet' : 'arrow', out, rows, new Set(report.errors.map((e) => e.id)), str('split'))), dropped: rows.size }
       : await cleanTable(dataset, format, out, rows);
   }
   const droppedList = join(out, 'dropped.csv');

@@ -3,10 +3,11 @@
 // rewritten with its own schema and metadata (Parquet: the source's schema elements, key-value metadata and codec
 // where this build can write it; Arrow: the same IPC flavour, file or stream, with the kept rows as slices of the
 // source's record batches, so every column type survives). Rows are numbered as the reader numbers them: across
-// the data files in the reader's order. A data file the scan could not read is not copied; one that is damaged
-// part-way stops the clean (its unread rows were never scanned). The input is only read.
+// the data files in the reader's order. A data file the scan could not read or left out (its report's errors) is
+// not copied; one that is damaged part-way stops the clean and removes what it wrote (its unread rows were never
+// scanned). The input is only read, and nothing is written outside --out.
 import { createReadStream, createWriteStream, constants } from 'node:fs';
-import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import * as zlib from 'node:zlib';
@@ -17,6 +18,7 @@ import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import { UsageError } from '../types.js';
 import { arrowFiles } from '../ingest/records/arrow.js';
 import { parquetFiles } from '../ingest/records/parquet.js';
+import { isInside } from '../ingest/inside-root.js';
 
 export interface ColumnarWrite {
   path: string;
@@ -25,26 +27,69 @@ export interface ColumnarWrite {
   notCopied: string[];
 }
 
-/** Parquet or Arrow dataset `src` to `outRoot`/<its name>, without the reader-numbered rows in `dropRows`. */
-export async function cleanColumnar(src: string, format: 'parquet' | 'arrow', outRoot: string, dropRows: Set<number>, split?: string): Promise<ColumnarWrite> {
+/**
+ * Parquet or Arrow dataset `src` to `outRoot`/<its name>, without the reader-numbered rows in `dropRows`.
+ * `notScanned`: the files the scan's report lists among its errors (unreadable, or a schema other than the first
+ * file's): none of their rows was checked, so they are left out too. On any failure nothing is left behind.
+ */
+export async function cleanColumnar(src: string, format: 'parquet' | 'arrow', outRoot: string, dropRows: Set<number>, notScanned: Set<string>, split?: string): Promise<ColumnarWrite> {
   const isDir = (await stat(src)).isDirectory();
   const dataFiles = format === 'parquet' ? await parquetFiles(src) : await arrowFiles(src, split);
   const dest = join(outRoot, basename(src));
   const target = (file: string) => (isDir ? join(dest, relative(src, file)) : dest);
   const result: ColumnarWrite = { path: dest, kept: 0, notCopied: [] };
-  let first = 0;
-  for (const file of dataFiles) {
-    await mkdir(dirname(target(file)), { recursive: true });
-    const r = format === 'parquet' ? await cleanParquetFile(file, target(file), dropRows, first) : await cleanArrowFile(file, target(file), dropRows, first);
-    if (r === null) result.notCopied.push(file);
-    else {
-      result.kept += r.kept;
-      first += r.rows;
+  try {
+    let first = 0;
+    for (const file of dataFiles) {
+      const to = target(file);
+      if (!isInside(dest, to)) throw new UsageError(`${file} is not inside ${src}; clean wrote nothing`);
+      if (notScanned.has(file) || notScanned.has(relative(src, file))) {
+        // Its rows keep their numbers in the reader's count, as in the scan.
+        first += format === 'parquet' ? await parquetRows(file) : await arrowRows(file);
+        result.notCopied.push(file);
+        continue;
+      }
+      await mkdir(dirname(to), { recursive: true });
+      const r = format === 'parquet' ? await cleanParquetFile(file, to, dropRows, first) : await cleanArrowFile(file, to, dropRows, first);
+      if (r === null) result.notCopied.push(file);
+      else {
+        result.kept += r.kept;
+        first += r.rows;
+      }
     }
+    // Everything else of a folder (other splits, dataset_info.json, state.json, README) as it was.
+    if (isDir) await copyRest(src, dest, new Set(dataFiles));
+  } catch (e) {
+    // --out was checked empty: what this clean wrote so far is all there is to remove.
+    await rm(dest, { recursive: true, force: true });
+    throw e;
   }
-  // Everything else of a folder (other splits, dataset_info.json, state.json, README) as it was.
-  if (isDir) await copyRest(src, dest, new Set(dataFiles));
   return result;
+}
+
+/** Rows of a Parquet file as its footer gives them (0 when it cannot be read, as the reader counts it). */
+async function parquetRows(file: string): Promise<number> {
+  try {
+    return Number((await parquetMetadataAsync(await asyncBufferFromFile(file))).num_rows);
+  } catch {
+    return 0;
+  }
+}
+
+/** Rows of an Arrow file counted batch by batch, as the reader counts a file it leaves out (0 when unreadable). */
+async function arrowRows(file: string): Promise<number> {
+  const stream = createReadStream(file);
+  let rows = 0;
+  try {
+    const reader = await RecordBatchReader.from(stream);
+    await reader.open();
+    for await (const batch of reader as AsyncIterable<RecordBatch>) rows += batch.numRows;
+  } catch {
+    // what was counted before the damage
+  } finally {
+    stream.destroy();
+  }
+  return rows;
 }
 
 async function copyRest(root: string, dest: string, skip: Set<string>): Promise<void> {
@@ -104,7 +149,7 @@ async function cleanParquetFile(file: string, dst: string, drop: Set<number>, fi
     try {
       objects = await parquetReadObjects({ file: buffer, metadata, rowStart: start, rowEnd: start + count, compressors: decompressors, utf8: false });
     } catch (e) {
-      throw new UsageError(`cannot clean ${file}: its row group at row ${first + start} is unreadable (${(e as Error).message}), so those rows were never scanned; nothing of it was kept (repair or remove the file and scan again)`);
+      throw new UsageError(`cannot clean ${file}: its row group at row ${first + start} is unreadable (${(e as Error).message}), so those rows were never scanned; clean wrote nothing (repair or remove the file and scan again)`);
     }
     const keep = objects.filter((_, k) => !drop.has(first + start + k));
     if (keep.length) {
@@ -123,10 +168,12 @@ async function cleanParquetFile(file: string, dst: string, drop: Set<number>, fi
 
 async function cleanArrowFile(file: string, dst: string, drop: Set<number>, first: number): Promise<FileResult | null> {
   let reader: RecordBatchReader;
+  const stream = createReadStream(file);
   try {
-    reader = await RecordBatchReader.from(createReadStream(file));
+    reader = await RecordBatchReader.from(stream);
     await reader.open();
   } catch {
+    stream.destroy();
     return null;
   }
   const writer = reader.isFile() ? new RecordBatchFileWriter() : new RecordBatchStreamWriter();
@@ -134,8 +181,19 @@ async function cleanArrowFile(file: string, dst: string, drop: Set<number>, firs
   const sink = createWriteStream(dst);
   writer.toNodeStream().pipe(sink);
   let rows = 0, kept = 0, dropped = 0;
-  try {
-    for await (const batch of reader as AsyncIterable<RecordBatch>) {
+  const batches = (reader as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<RecordBatch>;
+    try {
+      next = await batches.next();
+    } catch (e) {
+      stream.destroy();
+      writer.abort();
+      throw new UsageError(`cannot clean ${file}: it is damaged after row ${first + rows} (${(e as Error).message}), so the rows after it were never scanned; clean wrote nothing (repair or remove the file and scan again)`);
+    }
+    if (next.done) break;
+    {
+      const batch = next.value;
       // The kept rows as runs: slices of the source batch keep every column's type and dictionary.
       let runStart = 0;
       for (let i = 0; i <= batch.numRows; i++) {
@@ -149,10 +207,6 @@ async function cleanArrowFile(file: string, dst: string, drop: Set<number>, firs
       }
       rows += batch.numRows;
     }
-  } catch (e) {
-    writer.finish();
-    await finished(sink).catch(() => undefined);
-    throw new UsageError(`cannot clean ${file}: it is damaged after row ${first + rows} (${(e as Error).message}), so the rows after it were never scanned; nothing of it was kept (repair or remove the file and scan again)`);
   }
   writer.finish();
   await finished(sink);

@@ -11,7 +11,8 @@
 // (with weak embeddings, a broad class or two look-alike classes hold many more conflicts than the rest), and such
 // confusion runs both ways: a broad class's samples look like others, and others' samples look like it. Poisons run
 // one way (the target holds samples that look like their source; the source holds none that look like the target).
-// So the expected count is the larger of the other classes' rate and the conflicts pointing into the class, and
+// So the expected count is the larger of the other classes' rate and the conflicts pointing into the class (each
+// class's share scaled to this class's size), and
 // the variance adds the spread of the other classes' own rates to the binomial one (over-dispersion measured on
 // the data itself; with fewer than three other classes, binomial alone). No poison ratio is needed.
 import { buildKnn } from '../embed/knn.js';
@@ -114,8 +115,8 @@ export const labelConflict: Detector = {
     const scores = new Float32Array(n);
     const conflictTo = new Int32Array(n).fill(-1);
     const conflicts = new Float64Array(C);
-    /** Samples of other classes whose confident class is this one. */
-    const inflow = new Float64Array(C);
+    /** flow[s * C + c]: samples labelled s whose confident class is c. */
+    const flow = new Float64Array(C * C);
     for (let i = 0; i < n; i++) {
       const yi = y[i]!;
       if (yi < 0) continue;
@@ -125,7 +126,7 @@ export const labelConflict: Detector = {
       if (best >= 0 && best !== yi) {
         conflictTo[i] = best;
         conflicts[yi]!++;
-        inflow[best]!++;
+        flow[yi * C + best]!++;
       }
       // Conflicts above every agreeing sample, each group ordered by 1 - p(label); all below the report cut.
       scores[i] = (SUB_CUT_MAX / 2) * ((conflictTo[i]! >= 0 ? 1 : 0) + (1 - self));
@@ -139,9 +140,14 @@ export const labelConflict: Detector = {
       // Expected conflicts of class c at the other classes' rate (floored so that a clean set with almost no
       // conflicts elsewhere does not make three ordinary ones significant).
       const rate = Math.max((totalConflicts - conflicts[c]!) / others, 1 / others);
-      const expected = Math.max(rate * count[c]!, inflow[c]!);
+      // Confusion that runs the other way: other classes' samples that look like c, each class's share scaled to
+      // c's size (a large class sends many in absolute numbers), at most the class itself.
+      let mutual = 0;
+      for (let s = 0; s < C; s++) if (s !== c && count[s]) mutual += (flow[s * C + c]! * count[c]!) / count[s]!;
+      const expected = Math.min(count[c]!, Math.max(rate * count[c]!, mutual));
+      const p = expected / count[c]!;
       const spread = rateSpread(conflicts, count, c) * count[c]!;
-      const z = (conflicts[c]! - expected) / Math.sqrt(Math.max(expected * (1 - rate) + spread * spread, 1));
+      const z = (conflicts[c]! - expected) / Math.sqrt(Math.max(expected * (1 - p) + spread * spread, 1));
       if (z < Z_CUT) continue;
       const members = [...conflictTo.keys()].filter((i) => y[i] === c && conflictTo[i]! >= 0);
       members.sort((a, b) => probs[a * C + c]! - probs[b * C + c]!);
@@ -157,7 +163,7 @@ export const labelConflict: Detector = {
         samples: members,
         evidence: {
           class: classes[c]!, classSize: count[c]!, conflicts: members.length, expected: Math.round(expected * 10) / 10, z: Math.round(z * 10) / 10, zCut: Z_CUT,
-          otherClassesRateSpread: Math.round((spread / count[c]!) * 1000) / 1000, lookingLikeIt: inflow[c]!,
+          otherClassesRateSpread: Math.round((spread / count[c]!) * 1000) / 1000, lookingLikeIt: Math.round(mutual * 10) / 10,
           lookLike, threshold: Math.round(t[c]! * 1000) / 1000, k: K, folds: FOLDS, knn: knnBackend, ...(knnNote ? { knnNote } : {}),
         },
       });

@@ -4,9 +4,10 @@
 // from the schema's "huggingface" metadata.
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { RecordBatchReader, type Schema } from 'apache-arrow';
 import { UsageError } from '../../types.js';
+import { checkInsideRoot } from '../inside-root.js';
 import { RowError, schemaChange, SkippedRows, type Cell, type RecordRow, type RecordSource } from '../records.js';
 
 export interface ArrowSource extends RecordSource {
@@ -23,11 +24,13 @@ export async function arrowFiles(path: string, split?: string): Promise<string[]
     const splits = dict.splits ?? [];
     const chosen = split ?? (splits.includes('train') ? 'train' : splits[0]);
     if (!chosen || !splits.includes(chosen)) throw new UsageError(`${path}: no split "${split ?? ''}" (splits: ${splits.join(', ')}); pass --split`);
+    await inside(path, join(path, chosen), `split "${chosen}" of dataset_dict.json`);
     return arrowFiles(join(path, chosen));
   }
   if (names.includes('state.json')) {
     const state = JSON.parse(await readFile(join(path, 'state.json'), 'utf8')) as { _data_files?: { filename: string }[] };
     const files = (state._data_files ?? []).map((f) => join(path, f.filename));
+    for (const f of files) await inside(path, f, `${relative(path, f)}, named by state.json,`);
     if (files.length) return files;
   }
   const files = names.filter((n) => n.endsWith('.arrow')).sort();
@@ -35,6 +38,15 @@ export async function arrowFiles(path: string, split?: string): Promise<string[]
   const wanted = split ? files.filter((n) => n.includes(`-${split}`)) : files.some((n) => /-train[-.]/.test(n)) ? files.filter((n) => /-train[-.]/.test(n)) : files;
   if (wanted.length === 0) throw new UsageError(`${path}: no .arrow files${split ? ` for split ${split}` : ''}`);
   return wanted.map((n) => join(path, n));
+}
+
+/** A file the dataset names must be inside its folder: a scan (or a clean) never reads or writes elsewhere. */
+async function inside(root: string, file: string, what: string): Promise<void> {
+  try {
+    await checkInsideRoot(root, file, what);
+  } catch (e) {
+    throw new UsageError(`${root}: ${(e as Error).message}`);
+  }
 }
 
 export function arrowSource(path: string, split?: string): ArrowSource {
