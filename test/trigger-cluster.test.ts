@@ -68,7 +68,7 @@ describe('trigger-cluster', () => {
     expect(on.f?.evidence.samePlace).toBe(true);
     const off = await run(null);
     expect(off.f).toBeUndefined();
-    // The sampled screen (on by default only at places of 65,536+ windows), forced here with a sample of 64 of
+    // The sampled screen (on by default only at places of 4,096+ windows), forced here with a sample of 64 of
     // ~450 windows per place: the same group, measured exactly.
     const screened = await run({ ...DEFAULT_PARAMS.positions!, screen: { sample: 64, minScore: 1.5 } });
     expect(screened.top).toEqual(poisoned);

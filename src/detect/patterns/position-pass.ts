@@ -40,6 +40,8 @@ export interface PositionParams {
    * measured in full only when that score reaches `minScore`. null: every candidate is measured in full.
    */
   screen: { sample: number; minScore: number } | null;
+  /** Tight components spanning fewer distinct images than this are not isolated (default 2). */
+  minSeedImages?: number;
 }
 
 export interface PositionInput {
@@ -54,6 +56,8 @@ export interface PositionInput {
   minStructure: number;
   /** Lower structure gate for windows that may join a group or be its next neighbour (not indexed). */
   memberStructure: number;
+  /** Share of a window's squared contrast one pixel may hold (its vector's largest squared entry). */
+  maxPeakShare: number;
   noiseFloor: number;
   minScore: number;
   seed: number;
@@ -140,8 +144,15 @@ export function analysePositions(inp: PositionInput): SizeResult {
           indexed[slot]![m] = grad >= inp.minStructure * c * c ? 1 : 0;
           const mean = sum / dim, inv = 1 / c;
           const vec = vectors[slot]!;
-          let at = m * dim;
-          for (let dy = 0; dy < s; dy++) for (let dx = 0; dx < s; dx++) vec[at++] = (rowLuma[dy * g + x0 + dx]! - mean) * inv;
+          let at = m * dim, peak = 0;
+          for (let dy = 0; dy < s; dy++) for (let dx = 0; dx < s; dx++) {
+            const v = (rowLuma[dy * g + x0 + dx]! - mean) * inv;
+            vec[at++] = v;
+            if (v * v > peak) peak = v * v;
+          }
+          // A window whose contrast sits in one pixel (a stroke or a speck touching its corner) is not a pattern:
+          // in lossless data such windows repeat exactly at a place.
+          if (peak > inp.maxPeakShare) continue;
           contrast[slot]![m] = c;
           image[slot]![m] = i;
           count[slot] = m + 1;
@@ -163,7 +174,8 @@ export function analysePositions(inp: PositionInput): SizeResult {
           seed: inp.seed + 1000 + band * nx + xi, sketch: pp.sketch, skipPair,
         });
         claimed.fill(0, 0, m);
-        const seeds = tightComponents(sub.ws, mt).map((c) => c.map((w) => sub.full[w]!));
+        const minImages = pp.minSeedImages ?? 2;
+        const seeds = tightComponents(sub.ws, mt).filter((c) => minImages <= 2 || distinctImages(sub.ws, c) >= minImages).map((c) => c.map((w) => sub.full[w]!));
         const isolated = isolateAll(ws, seeds, pp.radius, inp.noiseFloor, scratch, pp.screen, inp.seed + band * nx + xi);
         for (let c = 0; c < seeds.length; c++) {
           // A component inside a group already verified here adds nothing.
@@ -220,6 +232,12 @@ function tightComponents(ws: WindowSet, mt: Matches): number[][] {
     l.push(w);
   }
   return [...byRoot.values()];
+}
+
+function distinctImages(ws: WindowSet, c: number[]): number {
+  const seen = new Set<number>();
+  for (const w of c) seen.add(ws.image[w]!);
+  return seen.size;
 }
 
 interface Isolation { group: SizeGroup; windows: number[] }

@@ -1,0 +1,67 @@
+// The per-position pass on its own, on raw pixel grids (no decoding): what becomes a candidate and a group.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS } from '../src/detect/trigger-cluster.js';
+import { analysePositions, strideStarts, type PositionInput } from '../src/detect/patterns/position-pass.js';
+import { createRng, randInt } from '../src/util/rng.js';
+
+const G = 16;
+
+/** n images of uniform grey noise, with distinct perceptual hashes (no near-duplicates). */
+function noiseImages(n: number, seed: number): { pixels: Uint8Array; phash: BigUint64Array } {
+  const rng = createRng(seed);
+  const pixels = new Uint8Array(n * G * G * 3);
+  for (let p = 0; p < n * G * G; p++) pixels.fill(randInt(rng, 256), p * 3, p * 3 + 3);
+  const phash = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) phash[i] = (BigInt(randInt(rng, 2 ** 31)) << 33n) ^ (BigInt(randInt(rng, 2 ** 31)) << 2n) ^ BigInt(i);
+  return { pixels, phash };
+}
+
+function put(pixels: Uint8Array, i: number, x: number, y: number, v: number): void {
+  pixels.fill(v, ((i * G + y) * G + x) * 3, ((i * G + y) * G + x) * 3 + 3);
+}
+
+function run(pixels: Uint8Array, phash: BigUint64Array, over: Partial<PositionInput> = {}) {
+  const p = DEFAULT_PARAMS;
+  const params = { ...p.positions!, stride: 2 };
+  return analysePositions({
+    kind: 'position', pixels, grid: G, phash, params, bands: strideStarts(G, params.size, 2).map((_, b) => b),
+    minStd: p.minStd, minStructure: p.positionIndexStructure, memberStructure: p.positionMemberStructure,
+    maxPeakShare: p.positionMaxPeakShare, noiseFloor: p.positionNoiseFloor, minScore: p.positionMinScore, seed: 1, ...over,
+  });
+}
+
+describe('per-position pass', () => {
+  it('finds a 5 px pattern pasted at one place into 5 of 300 noise images, and nothing else', () => {
+    const { pixels, phash } = noiseImages(300, 5);
+    const rng = createRng(9);
+    const pattern = Array.from({ length: 25 }, () => randInt(rng, 256));
+    const poisoned = [3, 50, 120, 200, 290];
+    for (const i of poisoned) for (let k = 0; k < 25; k++) put(pixels, i, 7 + (k % 5), 5 + Math.floor(k / 5), pattern[k]!);
+    const r = run(pixels, phash);
+    expect(r.groups.length).toBeGreaterThan(0);
+    for (const g of r.groups) {
+      expect(Array.from(g.images)).toEqual(poisoned);
+      expect(g.atPlace).toBe(true);
+    }
+  });
+
+  it('leaves out windows whose contrast sits in one pixel (a speck repeated exactly at a place)', () => {
+    const { pixels, phash } = noiseImages(300, 6);
+    // A flat square in every image, a lone lit pixel inside it in 8: exact repeats, isolated, but not a pattern.
+    for (let i = 0; i < 300; i++) for (let y = 4; y < 10; y++) for (let x = 4; x < 10; x++) put(pixels, i, x, y, 20);
+    for (let i = 0; i < 8; i++) put(pixels, i * 30, 7, 7, 220);
+    expect(run(pixels, phash).groups).toEqual([]);
+    // Without the gate the specks form a group: the gate is what keeps them out.
+    expect(run(pixels, phash, { maxPeakShare: 1 }).groups.length).toBeGreaterThan(0);
+  });
+
+  it('does not isolate a pattern shared by 2 images only', () => {
+    const { pixels, phash } = noiseImages(300, 7);
+    const rng = createRng(11);
+    const pattern = Array.from({ length: 25 }, () => randInt(rng, 256));
+    for (const i of [10, 20]) for (let k = 0; k < 25; k++) put(pixels, i, 7 + (k % 5), 5 + Math.floor(k / 5), pattern[k]!);
+    const r = run(pixels, phash, { minScore: 0 });
+    expect(r.groups).toEqual([]);
+    expect(r.best[10]).toBe(0);
+  });
+});
