@@ -13,7 +13,7 @@ import { createProgress } from './util/progress.js';
 import { VERSION } from './version.js';
 import { checkOutDir, lockOutDir } from './store/out-dir.js';
 
-export type FingerprintStageOptions = Omit<ScanOptions, 'loaded' | 'detectors' | 'failOn' | 'sarif' | 'writeManifest' | 'suppressions' | 'proxyModel'> & {
+export type FingerprintStageOptions = Omit<ScanOptions, 'loaded' | 'detectors' | 'failOn' | 'sarif' | 'writeManifest' | 'suppressions' | 'proxyModel' | 'embed' | 'embedSize'> & {
   shard?: ShardSpec;
 };
 

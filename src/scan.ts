@@ -27,6 +27,9 @@ import { checkOutDir, checkOutFile, lockOutDir } from './store/out-dir.js';
 import { StagedOutputs } from './store/staged-outputs.js';
 import { DEFAULT_MAX_UNREADABLE, INPUT_STEP, inputFindings } from './ingest/input-findings.js';
 import { contentKeys, findingFingerprint } from './model/finding-fingerprint.js';
+import { DEFAULT_EMBED_SIZE, type EmbedKind } from './config/embed.js';
+import type { PretrainedEmbedder } from './embed/pretrained.js';
+import { EMBEDDING_IDS_FILE, EMBEDDINGS_FILE } from './embed/embedding-reuse.js';
 
 export interface ScanOptions {
   /** A dataset folder or file; with `rows`, only the name report.json gives them. */
@@ -49,8 +52,14 @@ export interface ScanOptions {
   split?: string;
   /** Column of per-sample embedding vectors. */
   embeddingColumn?: string;
-  /** Train a proxy model on labelled images and run the embedding detectors on its hidden layer. */
+  /** Train a proxy model on labelled images and run the embedding detectors on its hidden layer (embed: 'proxy'). */
   proxyModel?: boolean;
+  /**
+   * Embeddings for the embedding detectors when the data brings none: none (default), proxy (as proxyModel), or
+   * pretrained (a pretrained image backbone from the optional package nsfwjs, at input side embedSize).
+   */
+  embed?: EmbedKind;
+  embedSize?: number;
   /** A .npy file of embeddings (rows in the dataset's order, or named by embeddingIds). */
   embeddings?: string;
   embeddingIds?: string;
@@ -109,6 +118,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   if (opts.detectors) checkDetectorNames(opts.detectors);
   const maxUnreadable = opts.maxUnreadable ?? DEFAULT_MAX_UNREADABLE;
   if (!(maxUnreadable >= 0 && maxUnreadable <= 1)) throw new UsageError('--max-unreadable must be a share between 0 and 1');
+  embedKindOf(opts);
   if (!opts.loaded && opts.rows === undefined) {
     await checkOutDir(outDir, opts.dataset);
     if (opts.sarif) await checkOutFile(opts.sarif, opts.dataset, '--sarif');
@@ -138,8 +148,20 @@ async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<
   if (baseline?.images && opts.grid !== undefined && opts.grid !== baseline.images.features.grid) {
     throw new UsageError(`--grid ${opts.grid} differs from the baseline's grid ${baseline.images.features.grid}: scan without --baseline to change it`);
   }
+  // A model that does not load leaves nothing behind.
+  const leaveNothing = async (e: unknown) => {
+    if (e instanceof UsageError) {
+      await release();
+      await rmdir(outDir).catch(() => undefined); // only when empty
+    }
+    throw e;
+  };
   // A user's model is loaded and checked before any decoding (bad file, layer or input shape: exit 2 now).
-  const userModel = opts.model ? await (await import('./embed/user-model.js')).loadUserModel(opts.model, opts.layer) : undefined;
+  const userModel = opts.model ? await (await import('./embed/user-model.js')).loadUserModel(opts.model, opts.layer).catch(leaveNothing) : undefined;
+  // So is the pretrained backbone (a missing optional package: exit 2 now).
+  const pretrained = embedKindOf(opts) === 'pretrained' && !userModel && !opts.embeddings
+    ? await (await import('./embed/pretrained.js')).loadPretrained(opts.embedSize ?? DEFAULT_EMBED_SIZE).catch(leaveNothing)
+    : undefined;
   const partsDir = join(outDir, CHECKPOINT_DIR);
   const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const checkpoint: CheckpointOptions | undefined = every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined;
@@ -150,7 +172,7 @@ async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<
   };
   // Image datasets: --detectors that cannot apply is known from the listing, before the long decoding.
   if (opts.detectors) {
-    const willEmbed = Boolean(opts.embeddings || opts.embeddingColumn || opts.proxyModel || opts.model);
+    const willEmbed = Boolean(opts.embeddings || opts.embeddingColumn || opts.model || embedKindOf(opts) !== 'none');
     loadOpts.beforeDecode = (samples, format) => {
       // Image-text pairs get their captions after decoding: checked then.
       if (format === 'img2dataset') return;
@@ -176,20 +198,23 @@ async function scanLocked(opts: ScanOptions, s: Settled, release: () => Promise<
   // Every output is staged and moved into place at the end: a failure leaves the previous report set whole.
   const staged = await new StagedOutputs(outDir).begin();
   try {
-    const r = await detectAndReport(opts, s, data, baseline, userModel, staged, stages);
+    const r = await detectAndReport(opts, s, data, baseline, { userModel, pretrained }, staged, stages);
     await staged.commit();
     // Finished: the parts are in fingerprints.arrow now.
     await removeCheckpoint(partsDir);
     return r;
   } finally {
     await staged.abort();
+    pretrained?.dispose();
   }
 }
 
 async function detectAndReport(
   opts: ScanOptions, s: Settled, data: LoadedDataset, baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined,
-  userModel: Awaited<ReturnType<typeof import('./embed/user-model.js').loadUserModel>> | undefined, staged: StagedOutputs, stages: Record<string, number>,
+  models: { userModel?: Awaited<ReturnType<typeof import('./embed/user-model.js').loadUserModel>>; pretrained?: PretrainedEmbedder },
+  staged: StagedOutputs, stages: Record<string, number>,
 ): Promise<ScanResult> {
+  const { userModel, pretrained } = models;
   const { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable } = s;
   const out = (name: string) => staged.path(name);
   if (data.images && opts.writeFingerprints !== false) {
@@ -199,6 +224,14 @@ async function detectAndReport(
   }
 
   let embeddings = data.embeddings;
+  // What report.json's config.embed records: where the embedding detectors' vectors came from.
+  let embedUsed: { [k: string]: Json } = embeddings ? (opts.embeddings ? { kind: 'file', path: opts.embeddings } : { kind: 'column', column: opts.embeddingColumn ?? 'auto' }) : { kind: 'none' };
+  const keep = async (e: Embeddings) => {
+    // Kept beside the report so that later scans can reuse them: --embeddings embeddings.npy --embedding-ids embedding-ids.txt
+    const { npyBytes } = await import('./embed/npy.js');
+    await writeFile(out(EMBEDDINGS_FILE), npyBytes(e));
+    await writeFile(out(EMBEDDING_IDS_FILE), data.ids.join('\n') + '\n');
+  };
   let proxy: { backend: string; heldOutAccuracy: number } | undefined;
   if (userModel && !embeddings) {
     // A text model needs its own tokenizer, which a model.json does not carry: its embeddings come in precomputed.
@@ -206,11 +239,20 @@ async function detectAndReport(
     const ts = performance.now();
     embeddings = await userModel.embed(data.images, progress);
     stages.model = (performance.now() - ts) / 1000;
-    const { npyBytes } = await import('./embed/npy.js');
-    await writeFile(out('embeddings.npy'), npyBytes(embeddings));
-    await writeFile(out('embedding-ids.txt'), data.ids.join('\n') + '\n');
+    embedUsed = { kind: 'model', path: opts.model!, layer: userModel.layer, backend: userModel.backend };
+    await keep(embeddings);
   }
-  if (opts.proxyModel && !embeddings) {
+  if (pretrained && !embeddings) {
+    if (!data.images) throw new UsageError('--embed pretrained reads images only; for text, pass embeddings with --embeddings file.npy or --embedding-column NAME, or use --embed proxy');
+    const ts = performance.now();
+    const spec: { [k: string]: Json } = { ...pretrained.spec };
+    const known = baseline ? await (await import('./embed/embedding-reuse.js')).carriedOver({ dir: baseline.dir, embed: baseline.report.config.embed, images: baseline.images }, spec, data.ids, data.images) : null;
+    embeddings = await pretrained.embed(data.images, progress, known?.get);
+    stages.embed = (performance.now() - ts) / 1000;
+    embedUsed = { ...spec, loadSeconds: round(pretrained.loadSeconds, 2), ...(known ? { carriedOver: known.count } : {}) };
+    await keep(embeddings);
+  }
+  if (embedKindOf(opts) === 'proxy' && !embeddings) {
     if ((!data.images && !data.texts) || !data.labels.some((l) => l !== null)) throw new UsageError('--proxy-model needs a labelled image or text dataset (or pass embeddings)');
     const r = data.images
       ? await (await import('./embed/proxy-model.js')).proxyEmbeddings(data.images, data.labels, seed, progress)
@@ -218,10 +260,8 @@ async function detectAndReport(
     embeddings = r.embeddings;
     proxy = { backend: r.backend, heldOutAccuracy: Math.round(r.heldOutAccuracy * 1000) / 1000 };
     stages['proxy-model'] = r.seconds;
-    // Kept beside the report so that later scans can reuse them: --embeddings embeddings.npy --embedding-ids embedding-ids.txt
-    const { npyBytes } = await import('./embed/npy.js');
-    await writeFile(out('embeddings.npy'), npyBytes(r.embeddings));
-    await writeFile(out('embedding-ids.txt'), data.ids.join('\n') + '\n');
+    embedUsed = { kind: 'proxy', ...proxy };
+    await keep(r.embeddings);
   }
 
   const ctx: ScanContext = {
@@ -297,6 +337,7 @@ async function detectAndReport(
   }
   if (data.images) config.grid = data.images.grid;
   if (proxy) config.proxyModel = proxy;
+  config.embed = embedUsed;
   if (userModel) config.model = { path: opts.model!, kind: userModel.kind, layer: userModel.layer, backend: userModel.backend };
   if (baseline) config.baseline = baseline.dir;
   if (data.reused !== undefined) config.reusedFingerprints = data.reused;
@@ -329,6 +370,12 @@ async function detectAndReport(
 }
 
 export { exitCodeFor };
+
+/** The embedding asked for: --embed, or --proxy-model's proxy; the two disagreeing is a usage error. */
+function embedKindOf(opts: ScanOptions): EmbedKind {
+  if (opts.proxyModel && opts.embed !== undefined && opts.embed !== 'proxy') throw new UsageError(`--proxy-model and --embed ${opts.embed} choose different embeddings: give one`);
+  return opts.embed ?? (opts.proxyModel ? 'proxy' : 'none');
+}
 
 /** A detector asked for by name that cannot apply to the data is a usage error naming the ones that can. */
 function checkDetectorsApply(names: string[], ctx: ScanContext): void {
