@@ -6,7 +6,7 @@ import { int } from './dataset-options.js';
 export function addEmbedOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--embed <kind>', 'embeddings for the embedding detectors when the data brings none: none, proxy (a small model trained on the data, as --proxy-model), pretrained (a pretrained image backbone; needs the optional package nsfwjs)').choices(EMBED_KINDS))
-    .option('--embed-size <px>', `input side of the pretrained backbone (default ${DEFAULT_EMBED_SIZE}; 224 is its training size, about 10x slower)`, int('--embed-size', 1))
+    .option('--embed-size <px>', `input side of the pretrained backbone (default ${DEFAULT_EMBED_SIZE}; 224, its training size, takes about 5x the time)`, int('--embed-size', 1))
     .option('--proxy-model', 'the same as --embed proxy: train a small model on the (labelled image or text) dataset and run the embedding detectors on it');
 }
 
