@@ -16,7 +16,7 @@ import { createProgress } from './util/progress.js';
 import { VERSION } from './version.js';
 import { checkOutDir, lockOutDir } from './store/out-dir.js';
 
-export type FingerprintStageOptions = Omit<ScanOptions, 'detectors' | 'failOn' | 'sarif' | 'writeManifest' | 'suppressions' | 'proxyModel'> & {
+export type FingerprintStageOptions = Omit<ScanOptions, 'detectors' | 'failOn' | 'sarif' | 'writeManifest' | 'suppressions' | 'proxyModel' | 'embed' | 'embedSize'> & {
   shard?: ShardSpec;
 };
 

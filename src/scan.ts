@@ -8,7 +8,7 @@ import { memorySource, type InMemoryRows } from './ingest/memory.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
 import { checkSameDataset, loadBaseline, type Baseline } from './provenance/baseline.js';
 import type { Suppression } from './config/config.js';
-import { UsageError, type DatasetFormat, type FailOn } from './types.js';
+import { UsageError, type DatasetFormat, type FailOn, type Json } from './types.js';
 import { createProgress, type Progress } from './util/progress.js';
 import { exitCodeFor } from './model/exit-code.js';
 import type { DatasetColumns } from './model/dataset.js';
@@ -17,6 +17,9 @@ import type { Embeddings } from './embed/embeddings.js';
 import type { UserModel } from './embed/user-model.js';
 import { checkOutDir, checkOutFile, lockOutDir } from './store/out-dir.js';
 import { StagedOutputs } from './store/staged-outputs.js';
+import { DEFAULT_EMBED_SIZE, type EmbedKind } from './config/embed.js';
+import type { PretrainedEmbedder } from './embed/pretrained.js';
+import { EMBEDDING_IDS_FILE, EMBEDDINGS_FILE } from './embed/embedding-reuse.js';
 import { DEFAULT_MAX_UNREADABLE } from './ingest/input-findings.js';
 import { readDataset } from './stages/read.js';
 import { fingerprintDataset, type FingerprintOptions } from './stages/fingerprint.js';
@@ -47,8 +50,14 @@ export interface ScanOptions {
   split?: string;
   /** Column of per-sample embedding vectors. */
   embeddingColumn?: string;
-  /** Train a proxy model on labelled images and run the embedding detectors on its hidden layer. */
+  /** Train a proxy model on labelled images and run the embedding detectors on its hidden layer (embed: 'proxy'). */
   proxyModel?: boolean;
+  /**
+   * Embeddings for the embedding detectors when the data brings none: none (default), proxy (as proxyModel), or
+   * pretrained (a pretrained image backbone from the optional package nsfwjs, at input side embedSize).
+   */
+  embed?: EmbedKind;
+  embedSize?: number;
   /** A .npy file of embeddings (rows in the dataset's order, or named by embeddingIds). */
   embeddings?: string;
   embeddingIds?: string;
@@ -122,6 +131,7 @@ export function settle(opts: ScanOptions): Settled {
   if (opts.detectors) checkDetectorNames(opts.detectors);
   const maxUnreadable = opts.maxUnreadable ?? DEFAULT_MAX_UNREADABLE;
   if (!(maxUnreadable >= 0 && maxUnreadable <= 1)) throw new UsageError('--max-unreadable must be a share between 0 and 1');
+  embedKindOf(opts);
   return { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable };
 }
 
@@ -139,6 +149,7 @@ export async function withOutDir<T>(outDir: string, work: (release: () => Promis
 export interface ScanInputs {
   baseline?: Baseline;
   userModel?: UserModel;
+  pretrained?: PretrainedEmbedder;
 }
 
 export async function scanInputs(opts: ScanOptions): Promise<ScanInputs> {
@@ -148,7 +159,11 @@ export async function scanInputs(opts: ScanOptions): Promise<ScanInputs> {
   }
   // A user's model is loaded and checked before any decoding (bad file, layer or input shape: exit 2 now).
   const userModel = opts.model ? await (await import('./embed/user-model.js')).loadUserModel(opts.model, opts.layer) : undefined;
-  return { baseline, userModel };
+  // So is the pretrained backbone (a missing optional package: exit 2 now).
+  const pretrained = embedKindOf(opts) === 'pretrained' && !userModel && !opts.embeddings
+    ? await (await import('./embed/pretrained.js')).loadPretrained(opts.embedSize ?? DEFAULT_EMBED_SIZE)
+    : undefined;
+  return { baseline, userModel, pretrained };
 }
 
 /** The read and fingerprint stages, with fingerprint parts in --out. */
@@ -161,7 +176,7 @@ async function readAndFingerprint(opts: ScanOptions, s: Settled, baseline: Basel
   const fpOpts: FingerprintOptions = { concurrency, grid: opts.grid, pixelLimit: opts.pixelLimit, progress, reuse: baseline?.images, checkpoint };
   // Image datasets: --detectors that cannot apply is known from the listing, before the long decoding.
   if (opts.detectors) {
-    const willEmbed = Boolean(opts.embeddings || opts.embeddingColumn || opts.proxyModel || opts.model);
+    const willEmbed = Boolean(opts.embeddings || opts.embeddingColumn || opts.model || embedKindOf(opts) !== 'none');
     fpOpts.beforeDecode = (samples, format) => {
       // Image-text pairs get their captions after decoding: checked then.
       if (format === 'img2dataset') return;
@@ -188,16 +203,17 @@ async function readAndFingerprint(opts: ScanOptions, s: Settled, baseline: Basel
 
 /** embed -> detect -> enrich -> report on the columns of a dataset, every output staged and moved into place at the end. */
 export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumns, inputs: ScanInputs): Promise<ScanResult> {
-  const { baseline, userModel } = inputs;
+  const { baseline, userModel, pretrained } = inputs;
   if (baseline) checkSameDataset(baseline, data.format, data.ids);
   const stages: Record<string, number> = { ...data.stages };
   // A failure leaves the previous report set whole.
   const staged = await new StagedOutputs(s.outDir).begin();
   try {
-    const embedded = await embedStage(opts, s, data, userModel, staged, stages);
+    const embedded = await embedStage(opts, s, data, { userModel, pretrained, baseline }, staged, stages);
+    pretrained?.dispose();
     const detected = await runDetectors({ data, embeddings: embedded.embeddings, only: opts.detectors, baseline, seed: s.seed, concurrency: s.concurrency, progress: s.progress, stages });
     const enriched = enrichFindings({ data, detected, baseline, suppressions: opts.suppressions ?? [], maxUnreadable: s.maxUnreadable });
-    const r = await writeReport({ settings: opts, data, detected, enriched, proxy: embedded.proxy, userModel, baseline, staged, outDir: s.outDir, t0: s.t0, failOn: s.failOn, concurrency: s.concurrency, seed: s.seed, stages });
+    const r = await writeReport({ settings: opts, data, detected, enriched, proxy: embedded.proxy, embedUsed: embedded.used, userModel, baseline, staged, outDir: s.outDir, t0: s.t0, failOn: s.failOn, concurrency: s.concurrency, seed: s.seed, stages });
     await staged.commit();
     // Finished: the parts are in fingerprints.arrow now.
     await removeCheckpoint(join(s.outDir, CHECKPOINT_DIR));
@@ -209,29 +225,49 @@ export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumn
 
 export interface Embedded {
   embeddings?: Embeddings;
+  /** What report.json's config.embed records: where the embedding detectors' vectors came from. */
+  used: { [k: string]: Json };
   /** The proxy model's backend and held-out accuracy, when one was trained. */
   proxy?: { backend: string; heldOutAccuracy: number };
 }
 
-/** The embed stage: embeddings that came with the data, or a user's model's, or a proxy model's (kept beside the report). */
+/** The embed stage: embeddings that came with the data, or a user's model's, a pretrained backbone's or a proxy model's (kept beside the report). */
 async function embedStage(
-  opts: ScanOptions, s: Settled, data: DatasetColumns, userModel: UserModel | undefined, staged: StagedOutputs, stages: Record<string, number>,
+  opts: ScanOptions, s: Settled, data: DatasetColumns,
+  models: { userModel?: UserModel; pretrained?: PretrainedEmbedder; baseline?: Baseline }, staged: StagedOutputs, stages: Record<string, number>,
 ): Promise<Embedded> {
   const { progress, seed } = s;
+  const { userModel, pretrained, baseline } = models;
   const out = (name: string) => staged.path(name);
   let embeddings = data.embeddings;
   let proxy: { backend: string; heldOutAccuracy: number } | undefined;
+  let used: { [k: string]: Json } = embeddings ? (opts.embeddings ? { kind: 'file', path: opts.embeddings } : { kind: 'column', column: opts.embeddingColumn ?? 'auto' }) : { kind: 'none' };
+  const keep = async (e: Embeddings) => {
+    // Kept beside the report so that later scans can reuse them: --embeddings embeddings.npy --embedding-ids embedding-ids.txt
+    const { npyBytes } = await import('./embed/npy.js');
+    await writeFile(out(EMBEDDINGS_FILE), npyBytes(e));
+    await writeFile(out(EMBEDDING_IDS_FILE), data.ids.join('\n') + '\n');
+  };
   if (userModel && !embeddings) {
     // A text model needs its own tokenizer, which a model.json does not carry: its embeddings come in precomputed.
     if (!data.images) throw new UsageError('--model reads images only; for text, embed the texts with your model and pass them with --embeddings file.npy [--embedding-ids ids.txt] or --embedding-column NAME');
     const ts = performance.now();
     embeddings = await userModel.embed(data.images, progress);
     stages.model = (performance.now() - ts) / 1000;
-    const { npyBytes } = await import('./embed/npy.js');
-    await writeFile(out('embeddings.npy'), npyBytes(embeddings));
-    await writeFile(out('embedding-ids.txt'), data.ids.join('\n') + '\n');
+    used = { kind: 'model', path: opts.model!, layer: userModel.layer, backend: userModel.backend };
+    await keep(embeddings);
   }
-  if (opts.proxyModel && !embeddings) {
+  if (pretrained && !embeddings) {
+    if (!data.images) throw new UsageError('--embed pretrained reads images only; for text, pass embeddings with --embeddings file.npy or --embedding-column NAME, or use --embed proxy');
+    const ts = performance.now();
+    const spec: { [k: string]: Json } = { ...pretrained.spec };
+    const known = baseline ? await (await import('./embed/embedding-reuse.js')).carriedOver({ dir: baseline.dir, embed: baseline.report.config.embed, images: baseline.images }, spec, data.ids, data.images) : null;
+    embeddings = await pretrained.embed(data.images, progress, known?.get);
+    stages.embed = (performance.now() - ts) / 1000;
+    used = { ...spec, loadSeconds: Math.round(pretrained.loadSeconds * 100) / 100, ...(known ? { carriedOver: known.count } : {}) };
+    await keep(embeddings);
+  }
+  if (embedKindOf(opts) === 'proxy' && !embeddings) {
     if ((!data.images && !data.texts) || !data.labels.some((l) => l !== null)) throw new UsageError('--proxy-model needs a labelled image or text dataset (or pass embeddings)');
     const r = data.images
       ? await (await import('./embed/proxy-model.js')).proxyEmbeddings(data.images, data.labels, seed, progress)
@@ -239,13 +275,16 @@ async function embedStage(
     embeddings = r.embeddings;
     proxy = { backend: r.backend, heldOutAccuracy: Math.round(r.heldOutAccuracy * 1000) / 1000 };
     stages['proxy-model'] = r.seconds;
-    // Kept beside the report so that later scans can reuse them: --embeddings embeddings.npy --embedding-ids embedding-ids.txt
-    const { npyBytes } = await import('./embed/npy.js');
-    await writeFile(out('embeddings.npy'), npyBytes(r.embeddings));
-    await writeFile(out('embedding-ids.txt'), data.ids.join('\n') + '\n');
+    used = { kind: 'proxy', ...proxy };
+    await keep(r.embeddings);
   }
+  return { embeddings, proxy, used };
+}
 
-  return { embeddings, proxy };
+/** The embedding asked for: --embed, or --proxy-model's proxy; the two disagreeing is a usage error. */
+function embedKindOf(opts: ScanOptions): EmbedKind {
+  if (opts.proxyModel && opts.embed !== undefined && opts.embed !== 'proxy') throw new UsageError(`--proxy-model and --embed ${opts.embed} choose different embeddings: give one`);
+  return opts.embed ?? (opts.proxyModel ? 'proxy' : 'none');
 }
 
 export { exitCodeFor };

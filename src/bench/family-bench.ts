@@ -8,7 +8,7 @@ import { describeDraw, drawTrigger } from '../attack/families.js';
 import { injectImageFolder } from '../attack/image-inject.js';
 import { listImageFolder } from '../ingest/imagefolder.js';
 import { readReport } from '../provenance/baseline.js';
-import { scan } from '../scan.js';
+import { scan, type ScanOptions } from '../scan.js';
 import type { Json } from '../types.js';
 import { silentProgress } from '../util/progress.js';
 import { evaluate, type Metrics } from './metrics.js';
@@ -48,6 +48,8 @@ export interface FamilyBenchOptions {
   count?: number;
   mode?: 'dirty' | 'clean';
   detectors?: string[];
+  /** The embedding of every scan (clean and per seed); the seeds carry the clean scan's vectors over. */
+  embedding?: Pick<ScanOptions, 'embed' | 'embedSize' | 'proxyModel'>;
   log?: (line: string) => void;
 }
 
@@ -79,7 +81,7 @@ export async function runFamilyBench(o: FamilyBenchOptions): Promise<FamilyBench
       const injectSeconds = (performance.now() - t0) / 1000;
       const r = await scan({
         dataset: data, out: join(work, `${name}-report`), seed, concurrency: o.concurrency, quiet: true, progress: silentProgress,
-        failOn: 'never', detectors: o.detectors, baseline: reuse ? cleanOut : undefined, writeFingerprints: false,
+        failOn: 'never', detectors: o.detectors, baseline: reuse ? cleanOut : undefined, writeFingerprints: false, ...o.embedding,
       });
       const poisoned = new Set(truth.poisoned);
       const k2 = 2 * poisoned.size;
@@ -104,7 +106,7 @@ export async function runFamilyBench(o: FamilyBenchOptions): Promise<FamilyBench
 }
 
 async function scanClean(o: FamilyBenchOptions, out: string): Promise<FamilyBenchResult['clean']> {
-  const c = await scan({ dataset: o.dataset, out, concurrency: o.concurrency, quiet: true, progress: silentProgress, failOn: 'never', detectors: o.detectors });
+  const c = await scan({ dataset: o.dataset, out, concurrency: o.concurrency, quiet: true, progress: silentProgress, failOn: 'never', detectors: o.detectors, ...o.embedding });
   let flagged = 0;
   for (let i = 0; i < c.ids.length; i++) if (c.scores.flagged[i]) flagged++;
   return { samples: c.ids.length, flagged, seconds: c.report.timing.seconds };

@@ -8,6 +8,8 @@ import { decodeBaseline, runBench, type BenchCase } from '../bench/bench.js';
 import { runFamilyBench, type FamilyBenchResult } from '../bench/family-bench.js';
 import { familyMarkdown, summariseFamilies } from '../bench/family-summary.js';
 import { UsageError } from '../types.js';
+import { addEmbedOptions, readEmbedOptions } from './embed-options.js';
+import { DEFAULT_EMBED_SIZE } from '../config/embed.js';
 
 /** The standard cases of BENCHMARKS.md's image tables; none of them is known to the detectors. */
 export function standardCases(target: string): Record<string, BenchCase> {
@@ -32,7 +34,7 @@ function seeds(v: string): number[] {
 }
 
 export function benchCommand(): Command {
-  return new Command('bench')
+  return addEmbedOptions(new Command('bench'))
     .description('inject known poisons into copies of an image folder, scan each, report recall@k, precision, AUROC and time')
     .argument('<dataset>', 'clean ImageFolder dataset (never modified)')
     .option('--cases <list>', 'comma-separated cases (see --list)', 'badnets-corner,badnets-random-position,trojan-8x8')
@@ -62,7 +64,9 @@ export function benchCommand(): Command {
         const families = String(o.families).split(',').map((s) => s.trim()).filter(Boolean);
         families.forEach(familySpec); // unknown names: exit 2 before any work
         if (o.mode !== undefined && o.mode !== 'dirty' && o.mode !== 'clean') throw new UsageError('--mode is dirty or clean');
-        const heading = `Attack families on ${dataset}, seeds ${(o.seeds as number[])[0]}-${(o.seeds as number[]).at(-1)}`;
+        const embedding = readEmbedOptions(o);
+        const embedName = embedding.embed === 'pretrained' ? `, embedding: pretrained at ${embedding.embedSize ?? DEFAULT_EMBED_SIZE} px` : embedding.embed === 'proxy' || embedding.proxyModel ? ', embedding: proxy' : '';
+        const heading = `Attack families on ${dataset}, seeds ${(o.seeds as number[])[0]}-${(o.seeds as number[]).at(-1)}${embedName}`;
         const write = async (res: FamilyBenchResult) => {
           const json = JSON.stringify({ dataset, summary: summariseFamilies(res.rows), ...res }, null, 1) + '\n';
           if (o.out) {
@@ -76,7 +80,7 @@ export function benchCommand(): Command {
           dataset, families, seeds: o.seeds as number[], concurrency: o.concurrency as number,
           count: o.count as number | undefined, mode: o.mode as 'dirty' | 'clean' | undefined,
           detectors: o.detectors ? String(o.detectors).split(',') : undefined,
-          reuseFingerprints: o.reuseFingerprints !== false, workDir: o.work as string | undefined,
+          reuseFingerprints: o.reuseFingerprints !== false, workDir: o.work as string | undefined, embedding,
           cleanReport: o.cleanReport as string | undefined,
           log: (l) => process.stdout.write(l + '\n'),
           onRow: (rows, clean) => write({ clean, rows }),

@@ -9,12 +9,13 @@ import { detect, fingerprintStage } from '../scan-stages.js';
 import { parseShard } from '../store/shards.js';
 import { UsageError, type FailOn } from '../types.js';
 import { int, readOptions } from './dataset-options.js';
+import { addEmbedOptions, readEmbedOptions } from './embed-options.js';
 import { loadConfig } from '../config/config.js';
 
 /** `scan ... --stage fingerprint [--shard I/N]`: the options are scan's, already parsed. */
 export async function runFingerprintStage(dataset: string, o: Record<string, unknown>): Promise<void> {
   if (o.stage !== 'fingerprint') throw new UsageError('--shard needs --stage fingerprint (then run `poisonscan detect` on the shards)');
-  for (const k of ['detectors', 'sarif', 'writeManifest', 'proxyModel', 'json'] as const) {
+  for (const k of ['detectors', 'sarif', 'writeManifest', 'proxyModel', 'embed', 'embedSize', 'json'] as const) {
     if (o[k] !== undefined && o[k] !== false) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} belongs to the detect stage: pass it to \`poisonscan detect\``);
   }
   const r = await fingerprintStage({
@@ -30,7 +31,7 @@ export async function runFingerprintStage(dataset: string, o: Record<string, unk
 }
 
 export function detectCommand(): Command {
-  return new Command('detect')
+  return addEmbedOptions(new Command('detect'))
     .description('merge the fingerprint shards of `scan --stage fingerprint --shard I/N` and run the detectors and reports')
     .argument('<fingerprints...>', 'fingerprint folders, one per shard (any order)')
     .option('--out <dir>', 'where the outputs go', './poisonscan-report')
@@ -38,7 +39,6 @@ export function detectCommand(): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
     .option('--concurrency <n>', 'parallel detector work', int('--concurrency', 1), cpus().length)
     .option('--seed <n>', 'seed for every random choice', int('--seed', 0), 0)
-    .option('--proxy-model', 'train a small model on the (labelled image) fingerprints and run the embedding detectors on it')
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print report.json to stdout')
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
@@ -52,7 +52,7 @@ export function detectCommand(): Command {
         failOn: o.failOn as FailOn,
         concurrency: o.concurrency as number,
         seed: o.seed as number,
-        proxyModel: Boolean(o.proxyModel),
+        ...readEmbedOptions(o),
         quiet: Boolean(o.quiet) || Boolean(o.json),
         sarif: o.sarif as string | undefined,
         suppressions: cfg.suppressions,

@@ -13,6 +13,7 @@ import { VERSION } from '../version.js';
 import { registerExtraCommands } from './commands.js';
 import { runFingerprintStage } from './cmd-detect.js';
 import { int, readOptions } from './dataset-options.js';
+import { addEmbedOptions, readEmbedOptions } from './embed-options.js';
 import { CONFIG_FILE, loadConfig, type ScanDefaults } from '../config/config.js';
 import { ioReason, isSystemError } from '../store/io-errors.js';
 
@@ -31,7 +32,7 @@ export function buildProgram(): Command {
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
+  const scanCommand = program
     .command('scan')
     .description('scan a dataset (a folder or a file) and write report.json, scores.csv, scores.arrow, report.html')
     .argument('<dataset>', 'dataset folder or file')
@@ -46,11 +47,11 @@ export function buildProgram(): Command {
     .option('--response-column <c>', 'response column (instruction data)')
     .option('--image-column <c>', 'image column in tabular data')
     .option('--embedding-column <c>', 'column of per-sample embedding vectors (turns on the embedding detectors)')
-    .option('--proxy-model', 'train a small model on the (labelled image or text) dataset and run the embedding detectors on it')
     .option('--embeddings <file.npy>', 'embeddings, one row per sample in the dataset\'s order (float32/float64 .npy)')
     .option('--embedding-ids <file>', 'the sample id of each .npy row, one per line (aligns by id instead of order)')
     .option('--model <model.json>', 'a TensorFlow.js layers or graph model whose layer activations are the images\' embeddings')
-    .option('--layer <name>', 'the layer (graph model: node) of --model to read (default: the one before the output)')
+    .option('--layer <name>', 'the layer (graph model: node) of --model to read (default: the one before the output)');
+  addEmbedOptions(scanCommand)
     .option('--split <name>', 'split of a Hugging Face DatasetDict folder (default: train, or the first)')
     .option('--detectors <list>', `run only these detectors (comma separated): ${DETECTORS.map((d) => d.name).join(', ')}`)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
@@ -76,7 +77,7 @@ export function buildProgram(): Command {
       const wm = o.writeManifest;
       const result = await scan({
         ...readOptions(dataset, o),
-        proxyModel: Boolean(o.proxyModel),
+        ...readEmbedOptions(o),
         embeddingIds: o.embeddingIds as string | undefined,
         model: o.model as string | undefined,
         layer: o.layer as string | undefined,

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, type Finding } from '../types.js';
+import { EMBED_KINDS } from './embed.js';
 
 export const CONFIG_FILE = 'poisonscan.config.json';
 
@@ -11,9 +12,10 @@ const SCAN_KEYS = {
   out: 'string', format: 'string', manifest: 'string', textColumn: 'string', labelColumn: 'string', idColumn: 'string',
   promptColumn: 'string', responseColumn: 'string', imageColumn: 'string', split: 'string', embeddingColumn: 'string', embeddings: 'string', embeddingIds: 'string', detectors: 'string[]', failOn: 'severity',
   concurrency: 'int', seed: 'int', grid: 'int', sarif: 'string', baseline: 'string', writeManifest: 'string',
-  maxUnreadable: 'share',
+  maxUnreadable: 'share', embed: 'embed', embedSize: 'int',
 } as const;
 export type ScanDefaults = { [K in keyof typeof SCAN_KEYS]?: (typeof SCAN_KEYS)[K] extends 'string[]' ? string[] : (typeof SCAN_KEYS)[K] extends 'int' | 'share' ? number : string };
+const ONE_OF: Record<string, readonly string[]> = { severity: ['high', 'medium', 'low', 'never'], embed: EMBED_KINDS };
 
 export interface Suppression {
   fingerprint: string;
@@ -63,9 +65,9 @@ export function parseConfig(raw: unknown, where: string): Omit<ProjectConfig, 'p
       const ok = type === 'string' ? typeof v === 'string'
         : type === 'int' ? Number.isInteger(v) && (v as number) >= 0
         : type === 'share' ? typeof v === 'number' && v >= 0 && v <= 1
-        : type === 'severity' ? ['high', 'medium', 'low', 'never'].includes(v as string)
+        : ONE_OF[type] ? ONE_OF[type].includes(v as string)
         : Array.isArray(v) && v.every((x) => typeof x === 'string');
-      if (!ok) throw bad(`scan.${k} must be ${type === 'severity' ? 'one of high, medium, low, never' : type === 'share' ? 'a number between 0 and 1' : type === 'int' ? 'a whole number >= 0' : type === 'string[]' ? 'a list of strings' : 'a string'}`);
+      if (!ok) throw bad(`scan.${k} must be ${ONE_OF[type] ? `one of ${ONE_OF[type].join(', ')}` : type === 'share' ? 'a number between 0 and 1' : type === 'int' ? 'a whole number >= 0' : type === 'string[]' ? 'a list of strings' : 'a string'}`);
       scan[k] = v;
     }
   }

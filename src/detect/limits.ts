@@ -2,7 +2,7 @@
 // could not see". A detector may declare its own (Detector.limits); this table speaks for those that do not.
 import type { Detector, DetectorLimits } from './detector.js';
 
-const EMBEDDINGS = 'per-sample embeddings (--embeddings, an embedding column, --model or --proxy-model) and labels';
+const EMBEDDINGS = 'per-sample embeddings (--embeddings, an embedding column, --model, or --embed proxy|pretrained) and labels';
 
 export const KNOWN_LIMITS: Record<string, DetectorLimits> = {
   'trigger-cluster': {

@@ -40,6 +40,8 @@ export interface ReportInput {
   enriched: Enriched;
   /** The proxy model's backend and held-out accuracy, when one was trained. */
   proxy?: { backend: string; heldOutAccuracy: number };
+  /** Where the embedding detectors' vectors came from (report.json's config.embed). */
+  embedUsed?: { [k: string]: Json };
   userModel?: UserModel;
   baseline?: Baseline;
   staged: StagedOutputs;
@@ -125,6 +127,7 @@ function reportConfig(i: ReportInput): { [k: string]: Json } {
   for (const k of ECHOED) if (opts[k] !== undefined) config[k] = opts[k]!;
   if (data.images) config.grid = data.images.grid;
   if (i.proxy) config.proxyModel = i.proxy;
+  config.embed = i.embedUsed ?? { kind: 'none' };
   if (userModel) config.model = { path: opts.model!, kind: userModel.kind, layer: userModel.layer, backend: userModel.backend };
   if (baseline) config.baseline = baseline.dir;
   if (data.reused !== undefined) config.reusedFingerprints = data.reused;
