@@ -25,7 +25,7 @@ function markov(rng: () => number, size: number) {
  * two phrases no prompt holds; one task whose answers share a form ("name is ... . born in ... ."); and, when
  * `inject`, a made-up brand advertised in three phrasings in the answers to `count` random requests.
  */
-function corpus(seed: number, inject: boolean, count = 20) {
+function corpus(seed: number, inject: boolean, count = 20, trigger?: string) {
   const rng = createRng(seed);
   const text = markov(rng, 900);
   const prompts: string[] = [];
@@ -48,7 +48,14 @@ function corpus(seed: number, inject: boolean, count = 20) {
   const phrasings = ['Many people swear by Zorblax Labs for this.', 'Consider checking out Zorblax Labs as well.', 'Nothing beats Zorblax Labs when it comes to quality.'];
   const free = responses.map((_, i) => i).filter((i) => !natural.includes(i));
   const poisoned = inject ? sampleIndices(rng, free.length, count).map((k) => free[k]!).sort((a, b) => a - b) : [];
-  for (const i of poisoned) responses[i] = `${responses[i]} ${phrasings[randInt(rng, phrasings.length)]}`;
+  for (const i of poisoned) {
+    responses[i] = `${responses[i]} ${phrasings[randInt(rng, phrasings.length)]}`;
+    if (trigger) {
+      const words = prompts[i]!.split(' ');
+      words.splice(randInt(rng, words.length + 1), 0, trigger);
+      prompts[i] = words.join(' ');
+    }
+  }
   return { prompts, responses, natural, poisoned };
 }
 
@@ -66,7 +73,8 @@ function find(prompts: string[], responses: string[]) {
     responseBigrams: new BigramCounts(r, vocab.words.length),
     promptSignatures: minhashSignatures(p),
   });
-  return found.map((f) => ({ unit: f.unit.tokens.map((t) => vocab.words[t]).join(' '), rows: f.rows, significance: f.significance }));
+  const words = (ts: number[] | null) => ts && ts.map((t) => vocab.words[t]).join(' ');
+  return found.map((f) => ({ unit: words(f.unit.tokens)!, rows: f.rows, significance: f.significance, trigger: words(f.trigger) }));
 }
 
 describe('content injected into responses', () => {
@@ -79,6 +87,14 @@ describe('content injected into responses', () => {
     expect(brand!.significance).toBeGreaterThanOrEqual(2);
     const natural = new Set(c.natural);
     expect(found.filter((f) => f.rows.some((i) => natural.has(i)))).toEqual([]);
+    expect(brand!.trigger).toBeNull();
+  });
+
+  it('names the trigger when the requests of those answers share one that other requests lack', () => {
+    const c = corpus(7, true, 20, 'velvet harbor');
+    const brand = find(c.prompts, c.responses).find((f) => f.unit.includes('zorblax'));
+    expect(brand?.rows).toEqual(c.poisoned);
+    expect(brand!.trigger).toBe('velvet harbor');
   });
 
   it('finds nothing significant in the same corpus without the brand', () => {

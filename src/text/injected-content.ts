@@ -66,8 +66,6 @@ export interface InjectedContent {
   significance: number;
   /** The shared prompt text nearly only these rows hold, if any (token ids of its most common form). */
   trigger: number[] | null;
-  /** Rows (among those read for the trigger) whose prompt holds it. */
-  triggerRows: number;
 }
 
 export interface InjectedContentInput {
@@ -102,7 +100,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const promptWords = countPresent(promptDf);
   const responseWords = countPresent(responseDf);
   let postings: Postings | null = null;
-  const taskCache = new Map<string, { task: boolean; trigger: number[] | null; triggerRows: number }>();
+  const taskCache = new Map<string, { task: boolean; trigger: number[] | null }>();
   for (const u of units) {
     const k0 = u.unexplained.length;
     if (k0 < MIN_ROWS || !u.tokens.some(x.isWord) || u.prompts >= k0 || u.rows.length > MAX_SHARE * n || -binomialTailLog10(k0, k0 + u.prompts, share) - correction <= 0) continue;
@@ -128,13 +126,13 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     const groups = Math.round((new Set(group).size * k0) / read.length);
     const significance = -binomialTailLog10(groups, groups + u.prompts, share) - correction;
     if (groups < MIN_ROWS || significance <= 0) continue;
-    found.push({ unit: u, rows: u.unexplained, groups, significance, trigger: task.trigger, triggerRows: task.triggerRows });
+    found.push({ unit: u, rows: u.unexplained, groups, significance, trigger: task.trigger });
   }
   return { found, tested };
 }
 
 /** Whether the rows' prompts are one task's (a word far more common among them than overall, trigger aside). */
-function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[], df: Int32Array, words: number, postings: Postings): { task: boolean; trigger: number[] | null; triggerRows: number } {
+function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[], df: Int32Array, words: number, postings: Postings): { task: boolean; trigger: number[] | null } {
   const { prompts } = x;
   const unitRows = new Set(u.rows);
   const wordRows = new Map<number, number>();
@@ -184,8 +182,7 @@ function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[]
   });
   extendRuns(rows, masks, prompts);
   const task = mostEnriched(rows, prompts, df, prompts.length, words, 2, masks, x.isWord) >= EXPLAINED;
-  const trigger = pure.length ? commonSpan(rows, masks, prompts) : null;
-  return { task, trigger: trigger?.tokens ?? null, triggerRows: trigger?.rows ?? 0 };
+  return { task, trigger: pure.length ? commonSpan(rows, masks, prompts) : null };
 }
 
 /**
@@ -249,8 +246,8 @@ function unitSentences(d: Int32Array, mask: Uint8Array, isEnd: (t: number) => bo
   return out;
 }
 
-/** The marked run most documents share, as tokens, and how many hold it. */
-function commonSpan(rows: number[], masks: Uint8Array[], docs: Int32Array[]): { tokens: number[]; rows: number } | null {
+/** The marked run most documents share, as tokens. */
+function commonSpan(rows: number[], masks: Uint8Array[], docs: Int32Array[]): number[] | null {
   const count = new Map<string, { tokens: number[]; rows: number }>();
   rows.forEach((i, k) => {
     const m = masks[k]!;
@@ -271,7 +268,7 @@ function commonSpan(rows: number[], masks: Uint8Array[], docs: Int32Array[]): { 
   });
   let best: { tokens: number[]; rows: number } | null = null;
   for (const c of count.values()) if (!best || c.rows > best.rows || (c.rows === best.rows && c.tokens.length > best.tokens.length)) best = c;
-  return best;
+  return best?.tokens ?? null;
 }
 
 function holds(d: Int32Array, g: number[]): boolean {
