@@ -42,8 +42,8 @@ const TRIGGER_SHARE = 0.5;
 /** ... and nearly only the unit's rows hold it. */
 const TRIGGER_PURITY = 0.9;
 const MAX_TRIGGER = 4;
-/** Prompts whose rarest word is this many times more common than the unit are not scanned for a trigger (cost). */
-const TRIGGER_SCAN = 10;
+/** A candidate trigger whose rarest word is in this many times more prompts than the unit has rows is not scanned (cost). */
+const TRIGGER_SCAN = 100;
 const SAME_SOURCE = 0.5;
 /**
  * A word explains the rows (a task, a template) when its count among them has a tail probability below 1% after the
