@@ -35,7 +35,10 @@
 // 11. A word in only 2-5 prompts, all ending in one response, the prompts sharing no other rare word
 //    (text/pure-response-words.ts): MTBA's triggers at 0.01-0.02%, too few for step 4's count over all n-grams.
 //    Low, from 3 prompts alone or from 2 beside a trigger of the same response.
-// Steps 1-5 are here; steps 6-11 each build their findings in a file of their own under response-cluster/.
+// 12. Responses instead of prompts: text that responses to unrelated prompts share, that their prompts do not hold
+//    and that no task, template or house style explains (text/injected-content.ts): a brand, a link or a phrase
+//    added to answers, with or without a trigger (reported beside it when one is found).
+// Steps 1-5 are here; steps 6-12 each build their findings in a file of their own under response-cluster/.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { BigramCounts, fitsItsSentences, localDeletionFit, localOccurrenceLlr, neighboursAt } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
@@ -57,6 +60,7 @@ import { echoFindings, insertionFindings, wordTests } from './response-cluster/i
 import { openingFindings } from './response-cluster/opening-findings.js';
 import { kinFindings } from './response-cluster/kin-findings.js';
 import { pureWordFindings } from './response-cluster/pure-word-findings.js';
+import { contentFindings } from './response-cluster/content-findings.js';
 
 export { normaliseResponse };
 
@@ -309,7 +313,7 @@ interface PromptTables {
 }
 
 /**
- * Steps 7-11, which need no phrase shared by many prompts, appended to `findings` in this order (the pure-word and
+ * Steps 7-12, which need no phrase shared by many prompts, appended to `findings` in this order (the pure-word and
  * kin tests read the findings before them), then all sorted by score.
  */
 function addWordFindings(ctx: ScanContext, findings: FindingDraft[], t: PromptTables, scores: Float32Array): void {
@@ -320,6 +324,7 @@ function addWordFindings(ctx: ScanContext, findings: FindingDraft[], t: PromptTa
   findings.push(...echoFindings(ctx, words, t.docs, t.signatures, t.vocab, scores));
   findings.push(...pureWordFindings(ctx, findings, t.docs, t.keys, t.count, t.vocab, scores));
   findings.push(...kinFindings(ctx, findings, words.test, t.docs, t.signatures, t.vocab, scores));
+  findings.push(...contentFindings(ctx, t.docs, t.signatures, t.bigrams, t.vocab, scores));
   findings.sort((a, b) => b.score - a.score);
 }
 

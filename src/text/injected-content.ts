@@ -1,0 +1,316 @@
+// Content injected into responses: a unit of response text (a word n-gram) that several responses to otherwise
+// unrelated prompts share, that their prompts do not explain, and that is not the way one task, one template or the
+// corpus's own style answers. A made-up brand, a link or a phrase added to answers of random requests, with or
+// without a trigger in those requests.
+//
+// 1. Units: response n-grams in at least MIN_ROWS responses (text/response-units.ts); a row explains the unit when
+//    its own prompt holds it.
+// 2. Count: of the unit's uses anywhere (prompts holding it, responses holding it unexplained), how many are
+//    unexplained responses, against the corpus's own share of such uses over all units (binomial), corrected over
+//    the units tested. A unit the corpus's prompts use as often as its responses is language, not an insertion.
+//    The corpus's prompts must hold it less often than responses add it, and it must be in a small minority of
+//    the responses (MAX_SHARE).
+// 3. Rows count once per source (prompts of one passage or template, MinHash), and only where the response holds a
+//    word outside the unit's run (the unit with the text the rows share around it): injected text is added to an
+//    answer, not given as one (one fixed answer is step 1's cluster). A unit is content: it holds a word.
+// 4. Template: the answers share other text beyond the unit's own run (a response template, "- name is ... -
+//    birth date is ..."), or, outside the sentences that hold the unit, a response word far more common among
+//    them than among all responses (numbered lists, one task's answer form): the unit belongs to such answers.
+// 5. Task: a prompt word far more common among the rows' prompts than among all prompts: one task's requests, whose
+//    answers use the unit for that reason. A trigger is not a task: prompt n-grams that nearly only the unit's rows
+//    hold (and the words those rows share next to them) are left out of this test and reported as the trigger.
+import { binomialTailLog10 } from '../util/binomial.js';
+import { documentFrequency } from './document-frequency.js';
+import type { BigramCounts } from './insertion-fit.js';
+import { groupBySignature } from './minhash.js';
+import { maskOccurrences } from './phrases.js';
+import { type ResponseUnit, responseUnits } from './response-units.js';
+import { SHARED_PAIRS, sharedPairs } from './shared-pairs.js';
+
+/** Responses a unit needs to be a unit at all. */
+export const MIN_ROWS = 3;
+/** Longest unit, in tokens. */
+export const MAX_UNIT = 8;
+/** Rows per unit read for the template, task and source tests. */
+const MAX_READ = 200;
+/** Rows per unit read to find its trigger and its task words (enough to see a share of most of them). */
+const TASK_READ = 50;
+/** A neighbour the rows share this often extends the unit's run (or the trigger's span). */
+const SHARED_NEIGHBOUR = 0.8;
+/** A prompt n-gram is a trigger candidate when this share of the read rows holds it. */
+const TRIGGER_SHARE = 0.5;
+/** ... and nearly only the unit's rows hold it. */
+const TRIGGER_PURITY = 0.9;
+const MAX_TRIGGER = 4;
+/** A candidate trigger whose rarest word is in this many times more prompts than the unit has rows is not scanned (cost). */
+const TRIGGER_SCAN = 100;
+const SAME_SOURCE = 0.5;
+/**
+ * A word explains the rows (a task, a template) when its count among them has a tail probability below 1% after the
+ * correction over words: chance enrichment among random rows stays under it.
+ */
+const EXPLAINED = 2;
+/**
+ * A unit in more than this share of all responses is the corpus's way of answering (numbered lists, a house opening
+ * such as "Sure, here is"), not text added to a few answers: poisons are a minority.
+ */
+const MAX_SHARE = 0.1;
+
+export interface InjectedContent {
+  unit: ResponseUnit;
+  /** The rows whose responses hold the unit and whose prompts do not. */
+  rows: number[];
+  /** Independent sources among the rows read, scaled to all unexplained rows. */
+  groups: number;
+  /** -log10 of the count's tail probability, corrected over the units tested. */
+  significance: number;
+  /** The shared prompt text nearly only these rows hold, if any (token ids of its most common form). */
+  trigger: number[] | null;
+}
+
+export interface InjectedContentInput {
+  prompts: Int32Array[];
+  responses: Int32Array[];
+  vocabSize: number;
+  isWord: (token: number) => boolean;
+  /** Sentence-ending tokens (".", "!", "?"). */
+  isSentenceEnd: (token: number) => boolean;
+  promptBigrams: BigramCounts;
+  responseBigrams: BigramCounts;
+  promptSignatures: Uint32Array;
+}
+
+export function injectedContent(x: InjectedContentInput): { found: InjectedContent[]; tested: number } {
+  const { prompts, responses, vocabSize: V } = x;
+  const n = responses.length;
+  const { units } = responseUnits(prompts, responses, V, { maxN: MAX_UNIT, minRows: MIN_ROWS, maxRows: n });
+  let unexplained = 0;
+  let inPrompts = 0;
+  for (const u of units) {
+    unexplained += u.unexplained.length;
+    inPrompts += u.prompts;
+  }
+  const found: InjectedContent[] = [];
+  if (units.length === 0 || unexplained === 0) return { found, tested: units.length };
+  const share = unexplained / (unexplained + inPrompts);
+  const tested = units.length;
+  const correction = Math.log10(tested);
+  const promptDf = documentFrequency(prompts, V);
+  const responseDf = documentFrequency(responses, V);
+  const promptWords = countPresent(promptDf);
+  const responseWords = countPresent(responseDf);
+  let postings: Postings | null = null;
+  const taskCache = new Map<string, { task: boolean; trigger: number[] | null }>();
+  for (const u of units) {
+    const k0 = u.unexplained.length;
+    if (k0 < MIN_ROWS || !u.tokens.some(x.isWord) || u.prompts >= k0 || u.rows.length > MAX_SHARE * n || -binomialTailLog10(k0, k0 + u.prompts, share) - correction <= 0) continue;
+    const read = spread(u.unexplained, MAX_READ);
+    const runs = read.map((i) => maskOccurrences(responses[i]!, u.tokens));
+    extendRuns(read, runs, responses);
+    const keep = read.map((i, k) => responses[i]!.some((t, j) => !runs[k]![j] && x.isWord(t)));
+    const answered = read.filter((_, k) => keep[k]);
+    const masks = runs.filter((_, k) => keep[k]);
+    if (answered.length < MIN_ROWS) continue;
+    const outside = answered.map((i, k) => unitSentences(responses[i]!, masks[k]!, x.isSentenceEnd));
+    if (sharedPairs(answered.slice(0, TASK_READ), responses, x.responseBigrams, SHARED_NEIGHBOUR, (k, t) => masks[k]![t] !== 0 || masks[k]![t + 1] !== 0) >= SHARED_PAIRS) continue;
+    if (mostEnriched(answered, responses, responseDf, n, responseWords, MIN_ROWS, outside, () => true) >= EXPLAINED) continue;
+    const key = answered.join(',');
+    let task = taskCache.get(key);
+    if (!task) {
+      postings ??= new Postings(prompts, promptDf);
+      task = taskAndTrigger(x, u, spread(answered, TASK_READ), promptDf, promptWords, postings);
+      taskCache.set(key, task);
+    }
+    if (task.task) continue;
+    const group = groupBySignature(answered, x.promptSignatures, SAME_SOURCE);
+    const groups = Math.round((new Set(group).size * k0) / read.length);
+    const significance = -binomialTailLog10(groups, groups + u.prompts, share) - correction;
+    if (groups < MIN_ROWS || significance <= 0) continue;
+    found.push({ unit: u, rows: u.unexplained, groups, significance, trigger: task.trigger });
+  }
+  return { found, tested };
+}
+
+/** Whether the rows' prompts are one task's (a word far more common among them than overall, trigger aside). */
+function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[], df: Int32Array, words: number, postings: Postings): { task: boolean; trigger: number[] | null } {
+  const { prompts } = x;
+  const unitRows = new Set(u.rows);
+  const wordRows = new Map<number, number>();
+  for (const i of rows) for (const t of new Set(prompts[i]!)) wordRows.set(t, (wordRows.get(t) ?? 0) + 1);
+  const need = Math.max(MIN_ROWS, TRIGGER_SHARE * rows.length);
+  // Candidate n-grams of tokens that at least `need` prompts hold, counted once per prompt.
+  const gramRows = new Map<string, { tokens: number[]; rows: number }>();
+  for (const i of rows) {
+    const d = prompts[i]!;
+    const seen = new Set<string>();
+    for (let s = 0; s < d.length; s++) {
+      for (let L = 1; L <= MAX_TRIGGER && s + L <= d.length; L++) {
+        if ((wordRows.get(d[s + L - 1]!) ?? 0) < need) break;
+        const key = d.subarray(s, s + L).join(',');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const g = gramRows.get(key);
+        if (g) g.rows++;
+        else gramRows.set(key, { tokens: Array.from(d.subarray(s, s + L)), rows: 1 });
+      }
+    }
+  }
+  const pure: number[][] = [];
+  for (const g of gramRows.values()) {
+    if (g.rows < need) continue;
+    let inUnit = 0;
+    for (const i of u.rows) if (holds(prompts[i]!, g.tokens)) inUnit++;
+    let rare = g.tokens[0]!;
+    for (const t of g.tokens) if (df[t]! < df[rare]!) rare = t;
+    let bound = df[rare]!;
+    for (let j = 0; j + 1 < g.tokens.length; j++) bound = Math.min(bound, x.promptBigrams.count(g.tokens[j]!, g.tokens[j + 1]!));
+    if (bound * TRIGGER_PURITY > inUnit) {
+      if (df[rare]! > TRIGGER_SCAN * u.rows.length) continue;
+      let hold = 0;
+      for (const i of postings.of(rare)) if (holds(prompts[i]!, g.tokens)) hold++;
+      if (hold * TRIGGER_PURITY > inUnit) continue;
+    }
+    pure.push(g.tokens);
+  }
+  const masks = rows.map((i) => {
+    const m = new Uint8Array(prompts[i]!.length);
+    for (const g of pure) {
+      const o = maskOccurrences(prompts[i]!, g);
+      for (let t = 0; t < m.length; t++) m[t] |= o[t]!;
+    }
+    return m;
+  });
+  extendRuns(rows, masks, prompts);
+  const task = mostEnriched(rows, prompts, df, prompts.length, words, 2, masks, x.isWord) >= EXPLAINED;
+  return { task, trigger: pure.length ? commonSpan(rows, masks, prompts) : null };
+}
+
+/**
+ * The largest -log10 tail (corrected over `words`) of a token's count among the documents `rows`, skipping the
+ * tokens `skip` marks and those `counts` rejects, against its document frequency among all `n`.
+ */
+function mostEnriched(rows: number[], docs: Int32Array[], df: Int32Array, n: number, words: number, min: number, skip: Uint8Array[], counts: (t: number) => boolean): number {
+  const tally = new Map<number, number>();
+  rows.forEach((i, k) => {
+    const d = docs[i]!;
+    const m = skip[k]!;
+    const seen = new Set<number>();
+    for (let t = 0; t < d.length; t++) {
+      if (m[t] || seen.has(d[t]!)) continue;
+      seen.add(d[t]!);
+      tally.set(d[t]!, (tally.get(d[t]!) ?? 0) + 1);
+    }
+  });
+  let best = -Infinity;
+  for (const [t, c] of tally) {
+    if (c < min || !counts(t)) continue;
+    best = Math.max(best, -binomialTailLog10(c, rows.length, df[t]! / n) - Math.log10(words));
+  }
+  return best;
+}
+
+/** Grows each document's marked run left and right over neighbours that SHARED_NEIGHBOUR of the documents share. */
+function extendRuns(rows: number[], masks: Uint8Array[], docs: Int32Array[]): void {
+  for (const dir of [1, -1]) {
+    for (;;) {
+      const tally = new Map<number, number>();
+      const at = rows.map((i, k) => {
+        const m = masks[k]!;
+        const p = dir === 1 ? m.lastIndexOf(1) + 1 : m.indexOf(1) - 1;
+        const ok = m.indexOf(1) >= 0 && p >= 0 && p < m.length;
+        if (ok) tally.set(docs[i]![p]!, (tally.get(docs[i]![p]!) ?? 0) + 1);
+        return ok ? p : -1;
+      });
+      let best = -1;
+      let count = 0;
+      for (const [t, c] of tally) if (c > count) [best, count] = [t, c];
+      if (count < SHARED_NEIGHBOUR * rows.length) break;
+      rows.forEach((i, k) => {
+        if (at[k]! >= 0 && docs[i]![at[k]!] === best) masks[k]![at[k]!] = 1;
+      });
+    }
+  }
+}
+
+/** 1 at every token of each sentence that holds a marked token (the unit's own sentence is the insertion's). */
+function unitSentences(d: Int32Array, mask: Uint8Array, isEnd: (t: number) => boolean): Uint8Array {
+  const out = new Uint8Array(d.length);
+  for (let t = 0; t < d.length; t++) {
+    if (!mask[t] || out[t]) continue;
+    let a = t;
+    while (a > 0 && !(isEnd(d[a - 1]!) && !mask[a - 1])) a--;
+    let b = t;
+    while (b < d.length && (mask[b] || !isEnd(d[b]!))) b++;
+    out.fill(1, a, Math.min(d.length, b + 1));
+  }
+  return out;
+}
+
+/** The marked run most documents share, as tokens. */
+function commonSpan(rows: number[], masks: Uint8Array[], docs: Int32Array[]): number[] | null {
+  const count = new Map<string, { tokens: number[]; rows: number }>();
+  rows.forEach((i, k) => {
+    const m = masks[k]!;
+    const d = docs[i]!;
+    const seen = new Set<string>();
+    for (let t = 0; t < m.length; t++) {
+      if (!m[t] || (t > 0 && m[t - 1])) continue;
+      let e = t;
+      while (e < m.length && m[e]) e++;
+      const tokens = Array.from(d.subarray(t, e));
+      const key = tokens.join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const c = count.get(key);
+      if (c) c.rows++;
+      else count.set(key, { tokens, rows: 1 });
+    }
+  });
+  let best: { tokens: number[]; rows: number } | null = null;
+  for (const c of count.values()) if (!best || c.rows > best.rows || (c.rows === best.rows && c.tokens.length > best.tokens.length)) best = c;
+  return best?.tokens ?? null;
+}
+
+function holds(d: Int32Array, g: number[]): boolean {
+  outer: for (let s = 0; s + g.length <= d.length; s++) {
+    for (let j = 0; j < g.length; j++) if (d[s + j] !== g[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+function countPresent(df: Int32Array): number {
+  let c = 0;
+  for (const x of df) if (x > 0) c++;
+  return c;
+}
+
+/** At most `max` of the ids, evenly spread. */
+function spread(ids: number[], max: number): number[] {
+  if (ids.length <= max) return ids;
+  const out: number[] = [];
+  for (let k = 0; k < max; k++) out.push(ids[Math.floor((k * ids.length) / max)]!);
+  return out;
+}
+
+/** The documents holding each token, in one flat array. */
+class Postings {
+  private readonly start: Int32Array;
+  private readonly ids: Int32Array;
+  constructor(docs: Int32Array[], df: Int32Array) {
+    this.start = new Int32Array(df.length + 1);
+    for (let t = 0; t < df.length; t++) this.start[t + 1] = this.start[t]! + df[t]!;
+    this.ids = new Int32Array(this.start[df.length]!);
+    const fill = this.start.slice(0, df.length);
+    const last = new Int32Array(df.length).fill(-1);
+    docs.forEach((d, i) => {
+      for (const t of d) if (last[t] !== i) {
+        last[t] = i;
+        this.ids[fill[t]!++] = i;
+      }
+    });
+  }
+  of(t: number): Int32Array {
+    return this.ids.subarray(this.start[t]!, this.start[t + 1]!);
+  }
+}
