@@ -366,22 +366,6 @@ function testableCount(cands: Candidate[], baseRate: number): number {
   }
 }
 
-/** Tarone's count for tests given each one's smallest reachable log10 p-value; tests with one key count once. */
-function tarone(tests: { key: string; minLog10: number }[]): number {
-  const alpha = 10 ** -MEDIUM_SIGNIFICANCE;
-  const best = new Map<string, number>();
-  for (const t of tests) best.set(t.key, Math.min(best.get(t.key) ?? 0, t.minLog10));
-  const minLog = [...best.values()].sort((a, b) => a - b);
-  let T = 1;
-  for (;;) {
-    const limit = Math.log10(alpha / T);
-    let count = 0;
-    while (count < minLog.length && minLog[count]! <= limit) count++;
-    if (count <= T) return T;
-    T = count;
-  }
-}
-
 function distinctCandidates(cands: Candidate[]): number {
   const sets = new Set<string>();
   for (const c of cands) if (c.groups >= MIN_GROUPS) sets.add(c.judged.join(','));
