@@ -83,6 +83,12 @@ interface Candidate {
   /** Log-likelihood ratio of "inserted" against "part of its sentence" (insertion-fit.ts). */
   insertion: number;
   natural: boolean;
+  /**
+   * Whether its neighbours repeat far more than at random places. The deletion fit assumes random places; an
+   * attacker who always inserts at the end leaves pairs that look natural to it, so the test against the parts
+   * (whose null is measured on the bound phrases) reads only this.
+   */
+  bound: boolean;
   /** Pairs of occurrences sharing a neighbour, and the pairs random insertion points would share. */
   collisions: number;
   expectedCollisions: number;
@@ -148,8 +154,8 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) {
     // A phrase whose deletion leaves pairs the corpus rarely has, or whose neighbours repeat far more than at
     // random insertion points, belongs to its sentences (insults in OLID, boilerplate): never above low.
-    c.natural = fitsItsSentences(fit, c.insertion, c.occurrences, NATURAL_FIT_Z)
-      || poissonTailLog10(c.collisions, BOUND_RATIO * c.expectedCollisions) < NATURAL_FIT_LOG10P;
+    c.bound = poissonTailLog10(c.collisions, BOUND_RATIO * c.expectedCollisions) < NATURAL_FIT_LOG10P;
+    c.natural = c.bound || fitsItsSentences(fit, c.insertion, c.occurrences, NATURAL_FIT_Z);
   }
   // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
   // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
@@ -175,7 +181,7 @@ export function runTriggerToken(ctx: ScanContext) {
     const fitFactor = Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
     const counted = c.significance - Math.log10(tested) + fitFactor;
     const graded = c.strength - Math.log10(testedGraded) + fitFactor;
-    const againstParts = !c.natural && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
+    const againstParts = !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
     // Without enough conflicting groups, only the test against the parts can make a finding.
     c.significance = (conflicted(c) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
     c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c);
@@ -186,11 +192,13 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
   const findings: FindingDraft[] = [];
   for (const c of kept) {
-    const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    // A clean-label group is judged natural by its neighbours alone (see Candidate.bound).
+    const natural = c.byParts ? c.bound : c.natural;
+    const severity: Severity = natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
     const kinOf = kin.get(c);
     // Below the finding cut the score still ranks the candidate's samples (0.1-0.49), above it 0.5-1.
     const score = severity === 'low'
-      ? Math.max(0.05, Math.min(0.49, 0.3 + 0.1 * c.significance - (c.natural ? 0.1 : 0)))
+      ? Math.max(0.05, Math.min(0.49, 0.3 + 0.1 * c.significance - (natural ? 0.1 : 0)))
       : Math.min(1, 0.5 + 0.1 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.02 * Math.min(c.conflictGroups, 10));
     const conflicting = new Set(c.conflicts);
     for (const i of c.docs) {
@@ -228,7 +236,7 @@ export function runTriggerToken(ctx: ScanContext) {
         insertionLlr: Math.round(c.insertion * 10) / 10,
         neighbourPairs: c.collisions,
         expectedNeighbourPairs: Math.round(c.expectedCollisions * 10) / 10,
-        fitsItsSentences: c.natural,
+        fitsItsSentences: natural,
         labelPredictedByWords: Math.round(c.partsRate * 1000) / 1000,
         labelAgainstWords: Math.round(c.partsLabel * 10) / 10,
         decidedBy: c.byParts ? 'label-against-words' : 'conflicts',
@@ -267,16 +275,18 @@ function labelAgainstParts(c: Candidate, labels: Int32Array, parts: PartLabels):
 
 /**
  * The null of the label-against-parts statistic, measured on the corpus's own phrases that fit their sentences:
- * per set of documents (the sub-phrases of one run are one unit) whose phrases are all natural, its largest
- * statistic. The test then runs over the sets holding a phrase that does not fit (Bonferroni over those sets).
+ * per set of documents (the sub-phrases of one run are one unit) whose phrases are all natural by either test,
+ * its largest statistic. The test runs over the sets holding a phrase not bound to its neighbours (Bonferroni
+ * over those sets); a set may be both, and then its own value is part of the null it is judged by.
  */
 function partsNull(candidates: Candidate[]): { tail: TailNull; tested: number } {
-  const sets = new Map<string, { natural: boolean; stat: number }>();
+  const sets = new Map<string, { natural: boolean; bound: boolean; stat: number }>();
   for (const c of candidates) {
     if (c.tokens.length < 2 || c.groups < MIN_GROUPS) continue;
     const key = c.docs.join(',');
-    const s = sets.get(key) ?? { natural: true, stat: 0 };
+    const s = sets.get(key) ?? { natural: true, bound: true, stat: 0 };
     s.natural &&= c.natural;
+    s.bound &&= c.bound;
     s.stat = Math.max(s.stat, c.partsLabel);
     sets.set(key, s);
   }
@@ -284,7 +294,7 @@ function partsNull(candidates: Candidate[]): { tail: TailNull; tested: number } 
   let tested = 0;
   for (const s of sets.values()) {
     if (s.natural) values.push(s.stat);
-    else tested++;
+    if (!s.bound) tested++;
   }
   return { tail: new TailNull(values), tested: Math.max(1, tested) };
 }
@@ -474,7 +484,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, maxDocs: numb
   }
   return out.map((g) => ({
     key: g.tokens.join(' '), tokens: g.tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, conflictGroups: 0,
-    significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, collisions: 0, expectedCollisions: 0,
+    significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
     partsRate: 1, others: 0, partsLabel: 0, byParts: false,
   }));
 }
