@@ -1,6 +1,7 @@
-// trigger-token (labelled text): a word or phrase (n-grams up to 5 tokens) whose samples all carry one label
-// while the rest of each of those samples points to another label: the dirty-label insertion backdoor
-// (rare words such as cf/mn/bb/tq, inserted sentences, names used as triggers).
+// trigger-token (labelled text): a word or phrase (n-grams up to 5 tokens, grown to the run their samples
+// share) whose samples all carry one label while the rest of each of those samples points to another label
+// (the dirty-label insertion backdoor: rare words such as cf/mn/bb/tq, inserted sentences, names used as
+// triggers), or whose label its own words do not explain (a clean-label phrase or sentence).
 //
 // 1. Every n-gram in at least MIN_GROUPS documents whose labelled documents nearly all carry one label is a
 //    candidate. No label-association z-score: 7 poisons among 67,000 never reach one; the count of conflicts
@@ -13,18 +14,27 @@
 // 4. A candidate is kept when most of its independent groups conflict, and either the count of conflicting groups
 //    is improbable at the model's own conflict rate (binomial, Tarone-corrected over the candidates that could
 //    be significant) or the strength of the conflicts is (Fisher over each group's empirical p-value among the
-//    samples of that label, Bonferroni over all distinct candidates); the better test pays a factor of 2.
-//    Unlabelled documents go to document-trigger.ts instead.
+//    samples of that label, Bonferroni over all distinct candidates).
+// 5. Clean-label groups keep their label, so nothing conflicts: a phrase whose independent groups all carry one
+//    label while its words, in the rows without it, are label-neutral (part-labels.ts) is tested against the
+//    same statistic on the corpus's own phrases that fit their sentences (tail-null.ts), Bonferroni over the
+//    distinct document sets of phrases that do not fit. The best of the three tests pays a factor of 3.
+// Each n-gram is first replaced by the whole run its documents share (maximal-units.ts): an inserted sentence is
+// one unit of any length, with the random words around it as its neighbours.
+// Unlabelled documents go to document-trigger.ts instead.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
-import { frequentNgrams } from '../text/ngrams.js';
+import { frequentNgrams, type Ngram } from '../text/ngrams.js';
+import { firstOccurrence, maximalRun } from '../text/maximal-units.js';
+import { TailNull } from '../text/tail-null.js';
 import { groupBySource } from '../text/source-groups.js';
 import { binomialTailLog10, fisherTailLog10, poissonTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neighboursAt, occurrenceLlr, type DeletionFit } from '../text/insertion-fit.js';
 import { wordLikeness } from '../text/spelling.js';
+import { PartLabels } from '../text/part-labels.js';
 import type { Detector, ScanContext } from './detector.js';
 import { runDocumentTrigger } from './document-trigger.js';
 import { upperBound } from '../util/sorted-search.js';
@@ -73,6 +83,12 @@ interface Candidate {
   /** Log-likelihood ratio of "inserted" against "part of its sentence" (insertion-fit.ts). */
   insertion: number;
   natural: boolean;
+  /**
+   * Whether its neighbours repeat far more than at random places. The deletion fit assumes random places; an
+   * attacker who always inserts at the end leaves pairs that look natural to it, so the test against the parts
+   * (whose null is measured on the bound phrases) reads only this.
+   */
+  bound: boolean;
   /** Pairs of occurrences sharing a neighbour, and the pairs random insertion points would share. */
   collisions: number;
   expectedCollisions: number;
@@ -82,6 +98,13 @@ interface Candidate {
   strength: number;
   /** -log10 of the binomial tail of conflictGroups, uncorrected. */
   binomial: number;
+  /** Share of the label its words predict for a row (part-labels.ts), and rows of other labels. */
+  partsRate: number;
+  others: number;
+  /** -log10 of the binomial tail of all groups carrying the label at partsRate, uncorrected. */
+  partsLabel: number;
+  /** Whether the test against the parts decided the significance (a clean-label group), not the conflicts. */
+  byParts: boolean;
 }
 
 export const triggerToken: Detector = {
@@ -126,11 +149,13 @@ export function runTriggerToken(ctx: ScanContext) {
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
   for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), baseRate, nullPosteriors, bigrams, collisions, fit);
+  const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
+  for (const c of candidates) labelAgainstParts(c, labels, parts);
   for (const c of candidates) {
     // A phrase whose deletion leaves pairs the corpus rarely has, or whose neighbours repeat far more than at
     // random insertion points, belongs to its sentences (insults in OLID, boilerplate): never above low.
-    c.natural = fitsItsSentences(fit, c.insertion, c.occurrences, NATURAL_FIT_Z)
-      || poissonTailLog10(c.collisions, BOUND_RATIO * c.expectedCollisions) < NATURAL_FIT_LOG10P;
+    c.bound = poissonTailLog10(c.collisions, BOUND_RATIO * c.expectedCollisions) < NATURAL_FIT_LOG10P;
+    c.natural = c.bound || fitsItsSentences(fit, c.insertion, c.occurrences, NATURAL_FIT_Z);
   }
   // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
   // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
@@ -148,24 +173,32 @@ export function runTriggerToken(ctx: ScanContext) {
   const tested = testableCount(candidates.filter((c) => !c.natural), baseRate);
   // The graded test has no Tarone shortcut: every distinct candidate with enough groups counts.
   const testedGraded = distinctCandidates(candidates.filter((c) => !c.natural));
+  const { tail, tested: testedParts } = partsNull(candidates);
   for (const c of candidates) {
-    // The better of the two tests, paying for the choice (log10 2). Evidence of insertion is a Bayes factor on
-    // top, bounded so that neither alone decides.
-    const counted = -Math.log10(tested);
-    const graded = c.strength - Math.log10(testedGraded);
-    c.significance = Math.max(c.significance + counted, graded) - Math.log10(2) + Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
+    // The best of the three tests, paying for the choice (log10 3). For the conflict tests, evidence of
+    // insertion is a Bayes factor on top, bounded so that neither alone decides; the test against the parts
+    // already chose its units by their fit (its null is the units that fit), so the fit is not counted twice.
+    const fitFactor = Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
+    const counted = c.significance - Math.log10(tested) + fitFactor;
+    const graded = c.strength - Math.log10(testedGraded) + fitFactor;
+    const againstParts = !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
+    // Without enough conflicting groups, only the test against the parts can make a finding.
+    c.significance = (conflicted(c) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
+    c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c);
   }
   ctx.progress.tick(1);
-  const kept = dropSubsumed(candidates.filter((c) => c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= MIN_CONFLICT_SHARE * c.groups), (c) => c.conflicts);
+  const kept = dropSubsumed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
   const kin = kinOfConfirmed(kept, candidates, wordLikeness(vocab.words), baseRate);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
   const findings: FindingDraft[] = [];
   for (const c of kept) {
-    const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    // A clean-label group is judged natural by its neighbours alone (see Candidate.bound).
+    const natural = c.byParts ? c.bound : c.natural;
+    const severity: Severity = natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
     const kinOf = kin.get(c);
     // Below the finding cut the score still ranks the candidate's samples (0.1-0.49), above it 0.5-1.
     const score = severity === 'low'
-      ? Math.max(0.05, Math.min(0.49, 0.3 + 0.1 * c.significance - (c.natural ? 0.1 : 0)))
+      ? Math.max(0.05, Math.min(0.49, 0.3 + 0.1 * c.significance - (natural ? 0.1 : 0)))
       : Math.min(1, 0.5 + 0.1 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.02 * Math.min(c.conflictGroups, 10));
     const conflicting = new Set(c.conflicts);
     for (const i of c.docs) {
@@ -176,12 +209,16 @@ export function runTriggerToken(ctx: ScanContext) {
     }
     if (severity === 'low' && c.significance < -1) continue;
     const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
-    const carriers = c.docs.filter((i) => labels[i] === c.label);
+    const carriers = carriersOf(c, labels);
+    // The samples that make the case: those whose other words point elsewhere, or for a clean-label group all.
+    const shown = c.byParts ? carriers : c.conflicts;
     findings.push({
       kind: 'trigger-token',
       severity,
       score,
-      title: `"${phrase}" is in ${c.docs.length} samples, ${carriers.length} labelled "${labelNames[c.label]}"; in ${c.conflictGroups} of their ${c.groups} independent groups the other words point to another label`,
+      title: c.byParts
+        ? `"${phrase}" is in ${c.docs.length} samples, ${carriers.length} labelled "${labelNames[c.label]}" (${c.groups} independent groups), though its words elsewhere predict that label for ${Math.round(100 * c.partsRate)}% of samples`
+        : `"${phrase}" is in ${c.docs.length} samples, ${carriers.length} labelled "${labelNames[c.label]}"; in ${c.conflictGroups} of their ${c.groups} independent groups the other words point to another label`,
       samples: carriers,
       evidence: {
         trigger: phrase,
@@ -199,16 +236,67 @@ export function runTriggerToken(ctx: ScanContext) {
         insertionLlr: Math.round(c.insertion * 10) / 10,
         neighbourPairs: c.collisions,
         expectedNeighbourPairs: Math.round(c.expectedCollisions * 10) / 10,
-        fitsItsSentences: c.natural,
-        positions: positions(docs, c) as Json,
+        fitsItsSentences: natural,
+        labelPredictedByWords: Math.round(c.partsRate * 1000) / 1000,
+        labelAgainstWords: Math.round(c.partsLabel * 10) / 10,
+        decidedBy: c.byParts ? 'label-against-words' : 'conflicts',
+        positions: positions(docs, c.tokens, shown) as Json,
         ...(kinOf && severity !== 'low' ? { kinOf: kinOf.of.map((t) => vocab.words[t]!), kinFamily: kinOf.family } : {}),
-        examples: c.conflicts.slice(0, 3).map((i) => (texts[i] ?? '').slice(0, 200)),
+        examples: shown.slice(0, 3).map((i) => (texts[i] ?? '').slice(0, 200)),
       },
     });
   }
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
   return { scores, findings };
+}
+
+/** Most of the candidate's independent groups, and at least MIN_GROUPS, read as another label without it. */
+function conflicted(c: Candidate): boolean {
+  return c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= MIN_CONFLICT_SHARE * c.groups;
+}
+
+/** The candidate's documents that carry its label. */
+function carriersOf(c: Candidate, labels: Int32Array): number[] {
+  return c.docs.filter((i) => labels[i] === c.label);
+}
+
+/**
+ * Whether the label the candidate's independent groups carry is improbable given what its words say elsewhere:
+ * documents of other labels count as one group each.
+ */
+function labelAgainstParts(c: Candidate, labels: Int32Array, parts: PartLabels): void {
+  const rowLabels = c.docs.map((i) => labels[i]!);
+  c.others = rowLabels.filter((l) => l >= 0 && l !== c.label).length;
+  c.partsRate = parts.predicted(c.tokens, rowLabels, c.label);
+  // A single word has no parts apart from itself: its label is its meaning.
+  c.partsLabel = c.groups >= MIN_GROUPS && c.tokens.length >= 2 ? -binomialTailLog10(c.groups, c.groups + c.others, c.partsRate) : 0;
+}
+
+/**
+ * The null of the label-against-parts statistic, measured on the corpus's own phrases that fit their sentences:
+ * per set of documents (the sub-phrases of one run are one unit) whose phrases are all natural by either test,
+ * its largest statistic. The test runs over the sets holding a phrase not bound to its neighbours (Bonferroni
+ * over those sets); a set may be both, and then its own value is part of the null it is judged by.
+ */
+function partsNull(candidates: Candidate[]): { tail: TailNull; tested: number } {
+  const sets = new Map<string, { natural: boolean; bound: boolean; stat: number }>();
+  for (const c of candidates) {
+    if (c.tokens.length < 2 || c.groups < MIN_GROUPS) continue;
+    const key = c.docs.join(',');
+    const s = sets.get(key) ?? { natural: true, bound: true, stat: 0 };
+    s.natural &&= c.natural;
+    s.bound &&= c.bound;
+    s.stat = Math.max(s.stat, c.partsLabel);
+    sets.set(key, s);
+  }
+  const values: number[] = [];
+  let tested = 0;
+  for (const s of sets.values()) {
+    if (s.natural) values.push(s.stat);
+    if (!s.bound) tested++;
+  }
+  return { tail: new TailNull(values), tested: Math.max(1, tested) };
 }
 
 /**
@@ -341,8 +429,10 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     c.occurrences++;
     const [a, b] = neighboursAt(d, mask.indexOf(1), mask, bigrams);
     c.insertion += occurrenceLlr(fit, bigrams, a, b);
-    lefts.push(a);
-    rights.push(b);
+    // A document's start and end are places any unit may take (templates and attacks alike): only neighbours
+    // that are words say whether the unit is bound to its context.
+    if (a !== bigrams.bos) lefts.push(a);
+    if (b !== bigrams.eos) rights.push(b);
     models.posterior(i, mask, post);
     posteriors.push(post[c.label]!);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
@@ -381,23 +471,31 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, maxDocs: numb
     maxDocs,
     keep: (_df, major, labelled) => major >= MIN_GROUPS && major >= MIN_PURITY * labelled,
   });
-  return grams.map((g) => ({
+  // Each n-gram becomes the whole run its documents share; n-grams of one run are one candidate.
+  const starts = new Int32Array(maxDocs + 1);
+  const seen = new Set<string>();
+  const out: Ngram[] = [];
+  for (const g of grams) {
+    const tokens = g.docs.length <= maxDocs ? maximalRun(docs, g.docs, g.tokens, starts) : g.tokens;
+    const key = tokens.join(' ');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...g, tokens });
+  }
+  return out.map((g) => ({
     key: g.tokens.join(' '), tokens: g.tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, conflictGroups: 0,
-    significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, collisions: 0, expectedCollisions: 0,
+    significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
+    partsRate: 1, others: 0, partsLabel: 0, byParts: false,
   }));
 }
 
 
 
 /** Where the trigger sits in its documents (relative position 0..1), to show it moves around. */
-function positions(docs: Int32Array[], c: Candidate): number[] {
-  return c.conflicts.slice(0, 10).map((i) => {
+function positions(docs: Int32Array[], tokens: number[], shown: number[]): number[] {
+  return shown.slice(0, 10).map((i) => {
     const d = docs[i]!;
-    for (let s = 0; s + c.tokens.length <= d.length; s++) {
-      let hit = true;
-      for (let t = 0; t < c.tokens.length && hit; t++) hit = d[s + t] === c.tokens[t];
-      if (hit) return Math.round((100 * s) / Math.max(1, d.length - c.tokens.length)) / 100;
-    }
-    return -1;
+    const s = firstOccurrence(d, tokens);
+    return s < 0 ? -1 : Math.round((100 * s) / Math.max(1, d.length - tokens.length)) / 100;
   });
 }
