@@ -5,10 +5,11 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkDetectorNames } from './detect/registry.js';
 import { memorySource, type InMemoryRows } from './ingest/memory.js';
+import type { ReadOptions } from './ingest/read-options.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
 import { checkSameDataset, loadBaseline, type Baseline } from './provenance/baseline.js';
 import type { Suppression } from './config/config.js';
-import { UsageError, type DatasetFormat, type FailOn, type Json } from './types.js';
+import { UsageError, type FailOn, type Json } from './types.js';
 import { createProgress, type Progress } from './util/progress.js';
 import { exitCodeFor } from './model/exit-code.js';
 import type { DatasetColumns } from './model/dataset.js';
@@ -29,7 +30,8 @@ import { writeReport, type ScanResult } from './stages/report.js';
 
 export type { ScanResult };
 
-export interface ScanOptions {
+/** How the dataset's columns are read (format, manifest, column names) is the format readers' own option set. */
+export interface ScanOptions extends Pick<ReadOptions, 'format' | 'manifest' | 'textColumn' | 'labelColumn' | 'idColumn' | 'promptColumn' | 'responseColumn' | 'imageColumn'> {
   /** A dataset folder or file; with `rows`, only the name report.json gives them. */
   dataset: string;
   /**
@@ -38,14 +40,6 @@ export interface ScanOptions {
    */
   rows?: InMemoryRows;
   out?: string;
-  format?: DatasetFormat;
-  manifest?: string;
-  textColumn?: string;
-  labelColumn?: string;
-  idColumn?: string;
-  promptColumn?: string;
-  responseColumn?: string;
-  imageColumn?: string;
   /** Split of a Hugging Face DatasetDict folder. */
   split?: string;
   /** Column of per-sample embedding vectors. */
