@@ -204,7 +204,6 @@ export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumn
   const staged = await new StagedOutputs(s.outDir).begin();
   try {
     const embedded = await embedStage(opts, s, data, { userModel, pretrained, baseline }, staged, stages);
-    pretrained?.dispose();
     const detected = await runDetectors({ data, embeddings: embedded.embeddings, only: opts.detectors, baseline, seed: s.seed, concurrency: s.concurrency, progress: s.progress, stages });
     const enriched = enrichFindings({ data, detected, baseline, suppressions: opts.suppressions ?? [], maxUnreadable: s.maxUnreadable });
     const r = await writeReport({ settings: opts, data, detected, enriched, proxy: embedded.proxy, embedUsed: embedded.used, userModel, baseline, staged, outDir: s.outDir, t0: s.t0, failOn: s.failOn, concurrency: s.concurrency, seed: s.seed, stages });
@@ -213,6 +212,7 @@ export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumn
     await removeCheckpoint(join(s.outDir, CHECKPOINT_DIR));
     return r;
   } finally {
+    pretrained?.dispose();
     await staged.abort();
   }
 }
