@@ -1,20 +1,10 @@
 // The one interface every detector implements. Adding a detector = one file + one line in registry.ts.
-import type { FindingDraft, Modality } from '../types.js';
+import type { FindingDraft } from '../types.js';
 import type { Progress } from '../util/progress.js';
-import type { ImageFeatures } from '../model/image-features.js';
-import type { TextColumns } from '../model/text-columns.js';
-import type { Embeddings } from '../embed/embeddings.js';
+import type { SampleColumns } from '../model/dataset.js';
 
-/** Everything a detector may read. Row i of every column is sample i. */
-export interface ScanContext {
-  modality: Modality;
-  ids: string[];
-  /** Class label per sample, null where the dataset has none. */
-  labels: (string | null)[];
-  images?: ImageFeatures;
-  texts?: TextColumns;
-  /** Per-sample embedding vectors (a column of the dataset), aligned with ids. */
-  embeddings?: Embeddings;
+/** Everything a detector may read: the sample columns, and how to run. */
+export interface ScanContext extends SampleColumns {
   seed: number;
   concurrency: number;
   progress: Progress;

@@ -27,17 +27,22 @@ export interface ListedDataset {
   stages: Record<string, number>;
 }
 
-/** The columns the detectors read, one row per readable sample (the fingerprint stage's result). */
-export interface DatasetColumns {
-  path: string;
-  format: DatasetFormat;
+/** The per-sample columns a detector reads. Row i of every column is sample i. */
+export interface SampleColumns {
   modality: Modality;
   ids: string[];
+  /** Class label per sample, null where the dataset has none. */
   labels: (string | null)[];
   images?: ImageFeatures;
   texts?: TextColumns;
-  /** Per-sample embeddings from a dataset column or a .npy file, aligned with ids. */
+  /** Per-sample embedding vectors (a dataset column, a .npy file or a model's), aligned with ids. */
   embeddings?: Embeddings;
+}
+
+/** The columns the detectors read, one row per readable sample (the fingerprint stage's result). */
+export interface DatasetColumns extends SampleColumns {
+  path: string;
+  format: DatasetFormat;
   /** Position of each kept sample in the dataset's own order (listing or rows, unreadable ones included). */
   sourceRows?: number[];
   errors: SampleError[];
