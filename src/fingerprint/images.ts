@@ -206,6 +206,8 @@ function describeDecodeError(e: unknown): string {
     if (code === 'ENOENT') return 'cannot read file: no such file';
     if (code === 'EISDIR') return 'cannot read file: is a folder';
   }
-  if (/premature end|truncated|VipsJpeg|corrupt|bad|unsupported image format|Input buffer/i.test(msg)) return `corrupt or truncated image: ${msg.split('\n')[0]}`;
+  // libvips appends its own detail to the message only sometimes (it depends on which thread saw the error first),
+  // so the reason keeps the stable first clause: the same file gives the same error in every run and every shard.
+  if (/premature end|truncated|VipsJpeg|corrupt|bad|unsupported image format|Input buffer/i.test(msg)) return `corrupt or truncated image: ${msg.split('\n')[0]!.split(':')[0]!.trim()}`;
   return msg.split('\n')[0]!;
 }
