@@ -92,14 +92,19 @@ describe('clean: Parquet and Arrow', () => {
     table.schema.metadata.set('huggingface', JSON.stringify({ info: { features: { label: { _type: 'ClassLabel', names: ['neg', 'pos'] } } } }));
     const root = join(dir, 'hf');
     await mkdir(root, { recursive: true });
-    await writeFile(join(root, 'data-00000-of-00001.arrow'), tableToIPC(table, 'stream'));
-    await writeFile(join(root, 'state.json'), JSON.stringify({ _data_files: [{ filename: 'data-00000-of-00001.arrow' }] }));
+    await writeFile(join(root, 'data-00000-of-00002.arrow'), tableToIPC(table, 'stream'));
+    // A second shard with none of its rows dropped is copied byte for byte.
+    const second = tableFromArrays({ id: texts(n, 4).map((_, i) => `b${i}`), text: texts(n, 4), label: Int32Array.from({ length: 4 }, (_, i) => i % 2) });
+    const secondBytes = tableToIPC(new Table({ id: second.getChild('id')!, text: second.getChild('text')!, label: second.getChild('label')!, meta: vectorFromArray(Array.from({ length: 4 }, (_, i) => ({ source: `t${i}`, score: i }))) }), 'stream');
+    await writeFile(join(root, 'data-00001-of-00002.arrow'), secondBytes);
+    await writeFile(join(root, 'state.json'), JSON.stringify({ _data_files: [{ filename: 'data-00000-of-00002.arrow' }, { filename: 'data-00001-of-00002.arrow' }] }));
     await writeFile(join(root, 'dataset_info.json'), '{}');
     const { out } = await scanFlagClean(root, 'hf', ['a0', 'a5', 'a6']);
     const cleaned = join(out, 'hf');
-    expect(await idsOf(cleaned, 'hf')).toEqual(['a1', 'a2', 'a3', 'a4', 'a7', 'a8', 'a9', 'a10', 'a11']);
-    expect(await readFile(join(cleaned, 'state.json'), 'utf8')).toContain('data-00000-of-00001.arrow');
-    const back = tableFromIPC(await readFile(join(cleaned, 'data-00000-of-00001.arrow')));
+    expect(await idsOf(cleaned, 'hf')).toEqual(['a1', 'a2', 'a3', 'a4', 'a7', 'a8', 'a9', 'a10', 'a11', 'b0', 'b1', 'b2', 'b3']);
+    expect(Buffer.compare(await readFile(join(cleaned, 'data-00001-of-00002.arrow')), Buffer.from(secondBytes))).toBe(0);
+    expect(await readFile(join(cleaned, 'state.json'), 'utf8')).toContain('data-00000-of-00002.arrow');
+    const back = tableFromIPC(await readFile(join(cleaned, 'data-00000-of-00002.arrow')));
     expect(back.schema.metadata.get('huggingface')).toContain('ClassLabel');
     expect(back.schema.fields.map((f) => String(f.type))).toEqual(table.schema.fields.map((f) => String(f.type)));
     expect(back.toArray().map((r) => ({ ...r.toJSON().meta.toJSON() }))).toEqual([1, 2, 3, 4, 7, 8, 9, 10, 11].map((i) => ({ source: `s${i}`, score: i / 4 })));

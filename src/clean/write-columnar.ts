@@ -78,18 +78,24 @@ async function parquetRows(file: string): Promise<number> {
 
 /** Rows of an Arrow file counted batch by batch, as the reader counts a file it leaves out (0 when unreadable). */
 async function arrowRows(file: string): Promise<number> {
+  return (await countArrowRows(file)).rows;
+}
+
+/** Rows of an Arrow file counted batch by batch, and whether it ended in damage (the rows before it are counted). */
+async function countArrowRows(file: string): Promise<{ rows: number; damaged: boolean }> {
   const stream = createReadStream(file);
   let rows = 0;
+  let damaged = false;
   try {
     const reader = await RecordBatchReader.from(stream);
     await reader.open();
     for await (const batch of reader as AsyncIterable<RecordBatch>) rows += batch.numRows;
   } catch {
-    // what was counted before the damage
+    damaged = true;
   } finally {
     stream.destroy();
   }
-  return rows;
+  return { rows, damaged };
 }
 
 async function copyRest(root: string, dest: string, skip: Set<string>): Promise<void> {
@@ -167,6 +173,12 @@ async function cleanParquetFile(file: string, dst: string, drop: Set<number>, fi
 }
 
 async function cleanArrowFile(file: string, dst: string, drop: Set<number>, first: number): Promise<FileResult | null> {
+  // A file none of whose rows is dropped is copied as it is: counting its rows streams it once, with no writing.
+  const { rows: count, damaged } = await countArrowRows(file);
+  if (!damaged && count > 0 && !anyInRange(drop, first, first + count)) {
+    await copyFile(file, dst, constants.COPYFILE_FICLONE);
+    return { rows: count, kept: count };
+  }
   let reader: RecordBatchReader;
   const stream = createReadStream(file);
   try {
@@ -212,4 +224,14 @@ async function cleanArrowFile(file: string, dst: string, drop: Set<number>, firs
   await finished(sink);
   if (dropped === 0) await copyFile(file, dst, constants.COPYFILE_FICLONE);
   return { rows, kept };
+}
+
+/** Whether any of `set` lies in [from, to). */
+function anyInRange(set: Set<number>, from: number, to: number): boolean {
+  if (to - from < set.size) {
+    for (let i = from; i < to; i++) if (set.has(i)) return true;
+    return false;
+  }
+  for (const v of set) if (v >= from && v < to) return true;
+  return false;
 }
