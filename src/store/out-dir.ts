@@ -104,21 +104,26 @@ export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
     try {
       await writeFile(mine, content);
       try {
-        await link(mine, path);
-      } catch (e) {
-        // File systems without hard links: an exclusive create (a reader may see it empty for a moment).
-        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
-        await writeFile(path, content, { flag: 'wx' });
+        try {
+          await link(mine, path);
+        } catch (e) {
+          // File systems without hard links: an exclusive create (a reader may see it empty for a moment).
+          if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+          await writeFile(path, content, { flag: 'wx' });
+        }
+        // Held from the moment the lock file exists, with no wait in between: another run in this process that
+        // reads the lock meanwhile sees it held, not stale.
+        held.add(path);
       } finally {
         await rm(mine, { force: true });
       }
-      held.add(path);
       let released = false;
       return async () => {
         if (released) return;
         released = true;
-        held.delete(path);
+        // Held until the file is gone: a run that reads it meanwhile waits its turn rather than taking it as stale.
         await rm(path, { force: true });
+        held.delete(path);
       };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

@@ -31,6 +31,17 @@ describe('the --out lock after a kill', () => {
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   });
 
+  it('gives the lock to exactly one of two runs of this process that ask for it at once', async () => {
+    const out = join(dir, 'race');
+    await mkdir(out);
+    for (let round = 0; round < 25; round++) {
+      const both = await Promise.allSettled([lockOutDir(out), lockOutDir(out)]);
+      expect(both.map((b) => b.status).sort()).toEqual(['fulfilled', 'rejected']);
+      await (both.find((b) => b.status === 'fulfilled') as PromiseFulfilledResult<() => Promise<void>>).value();
+    }
+    expect(await readdir(out)).toEqual([]);
+  });
+
   it('refuses a lock of another host, saying which file to remove', async () => {
     const out = join(dir, 'other-host');
     await mkdir(out);
