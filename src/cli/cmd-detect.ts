@@ -1,6 +1,7 @@
 // Sharded scans on the command line: `scan --stage fingerprint --shard I/N` (one slice's fingerprints) and
 // `detect <fingerprint dirs...>` (merge, detectors, reports).
 import { Command, Option } from 'commander';
+import { runs } from './run.js';
 import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { addEmbedOptions, readEmbedOptions } from './embed-options.js';
 import { loadConfig } from '../config/config.js';
 
 /** `scan ... --stage fingerprint [--shard I/N]`: the options are scan's, already parsed. */
-export async function runFingerprintStage(dataset: string, o: Record<string, unknown>): Promise<void> {
+export async function runFingerprintStage(dataset: string, o: Record<string, unknown>): Promise<number> {
   if (o.stage !== 'fingerprint') throw new UsageError('--shard needs --stage fingerprint (then run `poisonscan detect` on the shards)');
   for (const k of ['detectors', 'sarif', 'writeManifest', 'proxyModel', 'embed', 'embedSize', 'json'] as const) {
     if (o[k] !== undefined && o[k] !== false) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} belongs to the detect stage: pass it to \`poisonscan detect\``);
@@ -27,11 +28,11 @@ export async function runFingerprintStage(dataset: string, o: Record<string, unk
   if (!o.quiet) {
     process.stderr.write(`shard ${m.shard.index}/${m.shard.count}: ${m.samples} of ${m.listed} samples fingerprinted, ${m.errors.length} errors${r.alreadyDone ? ' (already complete)' : ''} -> ${r.outDir}\n`);
   }
-  process.exitCode = 0;
+  return 0;
 }
 
 export function detectCommand(): Command {
-  return addEmbedOptions(new Command('detect'))
+  return runs(addEmbedOptions(new Command('detect'))
     .description('merge the fingerprint shards of `scan --stage fingerprint --shard I/N` and run the detectors and reports')
     .argument('<fingerprints...>', 'fingerprint folders, one per shard (any order)')
     .option('--out <dir>', 'where the outputs go', './poisonscan-report')
@@ -42,8 +43,8 @@ export function detectCommand(): Command {
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print report.json to stdout')
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
-    .option('--config <file>', 'project suppressions')
-    .action(async (dirs: string[], o: Record<string, unknown>) => {
+    .option('--config <file>', 'project suppressions'),
+    async (dirs: string[], o: Record<string, unknown>) => {
       const cfg = await loadConfig(o.config as string | undefined);
       const result = await detect({
         shards: dirs,
@@ -59,6 +60,6 @@ export function detectCommand(): Command {
       });
       if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
       else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
-      process.exitCode = result.exitCode;
+      return result.exitCode;
     });
 }

@@ -1,5 +1,6 @@
 // poisonscan verify: every sample against a manifest of content hashes.
 import { Command, Option } from 'commander';
+import { runs } from './run.js';
 import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { int } from './dataset-options.js';
 import type { DatasetFormat, FailOn } from '../types.js';
 
 export function verifyCommand(): Command {
-  return new Command('verify')
+  return runs(new Command('verify')
     .description('check every sample against a manifest of content hashes: changed, re-encoded, missing and unexpected samples')
     .argument('<dataset>', 'image dataset folder')
     .requiredOption('--manifest <file>', 'JSONL/CSV/TSV/JSON with an id column and sha256 or md5 (poisonscan --write-manifest, img2dataset, LAION, DataComp)')
@@ -23,8 +24,8 @@ export function verifyCommand(): Command {
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
     .option('--config <file>', 'suppressions of reviewed findings (default ./poisonscan.config.json when present)')
     .option('-q, --quiet', 'no progress on stderr')
-    .option('--json', 'print report.json to stdout')
-    .action(async (dataset: string, o: Record<string, unknown>) => {
+    .option('--json', 'print report.json to stdout'),
+    async (dataset: string, o: Record<string, unknown>) => {
       const cfg = await loadConfig(o.config as string | undefined);
       const r = await runVerify({
         dataset, manifest: o.manifest as string, out: o.out as string, format: o.format as DatasetFormat | undefined,
@@ -41,6 +42,6 @@ export function verifyCommand(): Command {
           `report: ${r.outDir}/report.html\n`,
         );
       }
-      process.exitCode = r.exitCode;
+      return r.exitCode;
     });
 }

@@ -11,6 +11,7 @@ import { FORMATS } from '../ingest/detect-format.js';
 import { UsageError, type FailOn } from '../types.js';
 import { VERSION } from '../version.js';
 import { registerExtraCommands } from './commands.js';
+import { exitCodeOf, runs } from './run.js';
 import { runFingerprintStage } from './cmd-detect.js';
 import { int, readOptions } from './dataset-options.js';
 import { addEmbedOptions, readEmbedOptions } from './embed-options.js';
@@ -68,32 +69,32 @@ export function buildProgram(): Command {
     .option('--checkpoint-every <n>', 'image samples per fingerprint part written as it completes (0: none)', int('--checkpoint-every', 0))
     .addOption(new Option('--stage <stage>', 'run only this stage (fingerprint: write fingerprints for a later `detect`)').choices(['fingerprint']))
     .option('--shard <i/n>', 'with --stage fingerprint: only the I-th of N equal, contiguous slices of the samples (0-based)')
-    .option('--max-unreadable <ratio>', 'share of unreadable samples above which the scan reports a medium finding', share('--max-unreadable'), 0.001)
-    .action(async (dataset: string, cli: Record<string, unknown>, cmd: Command) => {
-      const cfg = await loadConfig(cli.config as string | undefined);
-      const o = withConfigDefaults(cli, cfg.scan, cmd);
-      if (o.stage === 'fingerprint' || o.shard !== undefined) return runFingerprintStage(dataset, o);
-      const out = o.out as string;
-      const wm = o.writeManifest;
-      const result = await scan({
-        ...readOptions(dataset, o),
-        ...readEmbedOptions(o),
-        embeddingIds: o.embeddingIds as string | undefined,
-        model: o.model as string | undefined,
-        layer: o.layer as string | undefined,
-        detectors: Array.isArray(o.detectors) ? (o.detectors as string[]) : typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
-        failOn: o.failOn as FailOn,
-        seed: o.seed as number,
-        quiet: Boolean(o.quiet) || Boolean(o.json),
-        sarif: o.sarif as string | undefined,
-        writeManifest: wm === true ? join(out, 'manifest.jsonl') : typeof wm === 'string' ? wm : undefined,
-        suppressions: cfg.suppressions,
-        maxUnreadable: o.maxUnreadable as number,
-      });
-      if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
-      else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
-      process.exitCode = result.exitCode;
+    .option('--max-unreadable <ratio>', 'share of unreadable samples above which the scan reports a medium finding', share('--max-unreadable'), 0.001);
+  runs(scanCommand, async (dataset: string, cli: Record<string, unknown>, cmd: Command) => {
+    const cfg = await loadConfig(cli.config as string | undefined);
+    const o = withConfigDefaults(cli, cfg.scan, cmd);
+    if (o.stage === 'fingerprint' || o.shard !== undefined) return runFingerprintStage(dataset, o);
+    const out = o.out as string;
+    const wm = o.writeManifest;
+    const result = await scan({
+      ...readOptions(dataset, o),
+      ...readEmbedOptions(o),
+      embeddingIds: o.embeddingIds as string | undefined,
+      model: o.model as string | undefined,
+      layer: o.layer as string | undefined,
+      detectors: Array.isArray(o.detectors) ? (o.detectors as string[]) : typeof o.detectors === 'string' ? o.detectors.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+      failOn: o.failOn as FailOn,
+      seed: o.seed as number,
+      quiet: Boolean(o.quiet) || Boolean(o.json),
+      sarif: o.sarif as string | undefined,
+      writeManifest: wm === true ? join(out, 'manifest.jsonl') : typeof wm === 'string' ? wm : undefined,
+      suppressions: cfg.suppressions,
+      maxUnreadable: o.maxUnreadable as number,
     });
+    if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
+    else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
+    return result.exitCode;
+  });
 
   registerExtraCommands(program);
   // Usage errors of every sub-command end in main() (exit 2), as scan's do; commander would exit 1 itself.
@@ -121,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return exitCodeOf(program);
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
