@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { runVerify } from '../provenance/run-verify.js';
 import { FORMATS } from '../ingest/detect-format.js';
-import { int } from './dataset-options.js';
+import { int } from './options.js';
 import type { DatasetFormat, FailOn } from '../types.js';
 
 export function verifyCommand(): Command {

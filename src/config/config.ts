@@ -4,8 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, type Finding } from '../types.js';
 import { EMBED_KINDS } from './embed.js';
+import { CONFIG_FILE } from './options.js';
 
-export const CONFIG_FILE = 'poisonscan.config.json';
+export { CONFIG_FILE };
 
 /** Scan options a project may set; the keys are the option names in camelCase, as in report.json's config. */
 const SCAN_KEYS = {
