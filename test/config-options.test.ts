@@ -1,7 +1,9 @@
-// Each scan option is declared once (src/config/options.ts): the command line's flags come from that declaration.
+// Each scan option is declared once (src/config/options.ts): the command line's flags and the config file's keys and
+// checks come from that one declaration.
 import { describe, expect, it } from 'vitest';
 import { buildProgram, withConfigDefaults } from '../src/cli/main.js';
-import { SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
+import { parseConfig } from '../src/config/config.js';
+import { CONFIG_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
 
 const scanCommand = () => buildProgram().commands.find((c) => c.name() === 'scan')!;
 const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
@@ -22,6 +24,25 @@ describe('scan options', () => {
     const cmd = scanCommand();
     cmd.parseOptions(['--detectors', 'outlier, blend,', '--grid', '16', '--max-unreadable', '0.5', '--fail-on', 'low', '--write-manifest']);
     expect(cmd.opts()).toMatchObject({ detectors: ['outlier', 'blend'], grid: 16, maxUnreadable: 0.5, failOn: 'low', writeManifest: true, seed: 0, out: './poisonscan-report' });
+  });
+
+  it('take every config-file key with a value of its kind, and none other', () => {
+    const good: Record<string, unknown> = {
+      out: 'o', format: 'jsonl', textColumn: 't', split: 'test', detectors: ['outlier'], failOn: 'never', concurrency: 3,
+      seed: 7, grid: 16, writeManifest: 'm.jsonl', maxUnreadable: 0.2, embed: 'proxy', embedSize: 64,
+    };
+    expect(parseConfig({ scan: good }, 'c').scan).toEqual(good);
+    expect(CONFIG_OPTIONS).toContain('format');
+    expect(CONFIG_OPTIONS).not.toContain('inputFormat');
+    expect(CONFIG_OPTIONS).not.toContain('quiet');
+    const bad = (scan: Record<string, unknown>) => () => parseConfig({ scan }, 'c');
+    expect(bad({ seed: -1 })).toThrow(/scan.seed must be a whole number >= 0/);
+    expect(bad({ maxUnreadable: 2 })).toThrow(/scan.maxUnreadable must be a number between 0 and 1/);
+    expect(bad({ failOn: 'sometimes' })).toThrow(/scan.failOn must be one of high, medium, low, never/);
+    expect(bad({ format: 'xml' })).toThrow(/scan.format must be one of imagefolder, jsonl/);
+    expect(bad({ detectors: 'outlier' })).toThrow(/scan.detectors must be a list of strings/);
+    expect(bad({ writeManifest: true })).toThrow(/scan.writeManifest must be a string/);
+    expect(bad({ quiet: true })).toThrow(/unknown scan option "quiet" \(known: out, format, /);
   });
 
   it('from the config file fill what the command line did not give, before the defaults', () => {
