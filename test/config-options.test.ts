@@ -1,9 +1,9 @@
-// Each scan option is declared once (src/config/options.ts): the command line's flags and the config file's keys and
-// checks come from that one declaration.
+// Each scan option is declared once (src/config/options.ts): the command line's flags, the config file's keys and
+// checks, and the options report.json repeats all come from that one declaration.
 import { describe, expect, it } from 'vitest';
 import { buildProgram, withConfigDefaults } from '../src/cli/main.js';
 import { parseConfig } from '../src/config/config.js';
-import { CONFIG_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
+import { CONFIG_OPTIONS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
 
 const scanCommand = () => buildProgram().commands.find((c) => c.name() === 'scan')!;
 const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
@@ -50,5 +50,10 @@ describe('scan options', () => {
     cmd.parseOptions(['--seed', '5']);
     const o = withConfigDefaults(cmd.opts(), { seed: 3, failOn: 'low', detectors: ['outlier'] }, cmd);
     expect(o).toMatchObject({ seed: 5, failOn: 'low', detectors: ['outlier'], concurrency: SCAN_OPTIONS.concurrency.default });
+  });
+
+  it('that report.json repeats are ones the config file may set too', () => {
+    expect(REPORTED_OPTIONS).toEqual(['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds']);
+    for (const k of REPORTED_OPTIONS) expect(CONFIG_OPTIONS).toContain(k);
   });
 });
