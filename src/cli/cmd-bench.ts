@@ -1,6 +1,5 @@
 // poisonscan bench: inject -> scan -> recall/precision/time, for image folders.
 import { Command, InvalidArgumentError } from 'commander';
-import { runs } from './run.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { familyMarkdown, summariseFamilies } from '../bench/family-summary.js';
 import { UsageError } from '../types.js';
 import { addEmbedOptions, readEmbedOptions } from './embed-options.js';
 import { DEFAULT_EMBED_SIZE } from '../config/embed.js';
+import { runs } from './run.js';
 
 /** The standard cases of BENCHMARKS.md's image tables; none of them is known to the detectors. */
 export function standardCases(target: string): Record<string, BenchCase> {

@@ -1,9 +1,9 @@
 // poisonscan clean: a copy of the dataset without the samples a report flags, plus dropped.csv.
 import { Command, Option } from 'commander';
-import { runs } from './run.js';
 import { clean } from '../clean/clean.js';
 import { DROP_RULES, type DropRule } from '../clean/drop-set.js';
 import { createProgress } from '../util/progress.js';
+import { runs } from './run.js';
 
 export function cleanCommand(): Command {
   return runs(new Command('clean')

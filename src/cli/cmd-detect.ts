@@ -11,14 +11,14 @@ import { loadConfig } from '../config/config.js';
 import { EMBED_OPTIONS, type ScanValues } from '../config/options.js';
 import { readOptions } from './dataset-options.js';
 import { readEmbedOptions } from './embed-options.js';
-import { addOptions } from './options.js';
+import { addOptions, optionOf } from './options.js';
 import { runs } from './run.js';
 
 /** `scan ... --stage fingerprint [--shard I/N]`: the options are scan's, already parsed. */
 export async function runFingerprintStage(dataset: string, o: ScanValues): Promise<number> {
   if (o.stage !== 'fingerprint') throw new UsageError('--shard needs --stage fingerprint (then run `poisonscan detect` on the shards)');
   for (const k of ['detectors', 'sarif', 'writeManifest', 'proxyModel', 'embed', 'embedSize', 'json'] as const) {
-    if (o[k] !== undefined && o[k] !== false) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} belongs to the detect stage: pass it to \`poisonscan detect\``);
+    if (o[k] !== undefined && o[k] !== false) throw new UsageError(`${optionOf(k).long} belongs to the detect stage: pass it to \`poisonscan detect\``);
   }
   const r = await fingerprintStage({
     ...readOptions(dataset, o),

@@ -1,9 +1,9 @@
 // poisonscan diff: findings that appeared or went away between two report folders.
 import { Command, Option } from 'commander';
-import { runs } from './run.js';
 import { loadConfig, applySuppressions } from '../config/config.js';
 import { diffExitCode, diffReportDirs, formatDiff, formatUnreviewed, legacyAliases, unreviewedFindings } from '../provenance/diff.js';
 import type { FailOn } from '../types.js';
+import { runs } from './run.js';
 
 export function diffCommand(): Command {
   return runs(new Command('diff')

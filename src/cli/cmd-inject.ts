@@ -1,10 +1,10 @@
 // poisonscan inject: a poisoned copy of an image folder, for demos, tests and benchmarks.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runs } from './run.js';
 import { drawTrigger, FAMILY_NAMES } from '../attack/families.js';
 import { injectImageFolder, type Attack } from '../attack/image-inject.js';
 import type { Corner, PatchKind } from '../attack/patterns.js';
 import { listImageFolder } from '../ingest/imagefolder.js';
+import { runs } from './run.js';
 
 function num(name: string) {
   return (v: string): number => {

@@ -1,9 +1,9 @@
 // poisonscan review: mark a finding as reviewed (a suppression with reason, reviewer and time in poisonscan.config.json).
 import { Command } from 'commander';
-import { runs } from './run.js';
 import { userInfo } from 'node:os';
 import { review } from '../clean/review.js';
 import { CONFIG_FILE } from '../config/config.js';
+import { runs } from './run.js';
 
 function osUser(): string {
   try {

@@ -1,6 +1,5 @@
 // poisonscan verify: every sample against a manifest of content hashes.
 import { Command, Option } from 'commander';
-import { runs } from './run.js';
 import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { runVerify } from '../provenance/run-verify.js';
 import { FORMATS } from '../ingest/detect-format.js';
 import { int } from './options.js';
 import type { DatasetFormat, FailOn } from '../types.js';
+import { runs } from './run.js';
 
 export function verifyCommand(): Command {
   return runs(new Command('verify')
