@@ -1,12 +1,11 @@
 // poisonscan verify: every sample against a manifest of content hashes.
 import { Command, Option } from 'commander';
-import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { runVerify } from '../provenance/run-verify.js';
 import { FORMATS } from '../ingest/detect-format.js';
-import { int } from './options.js';
+import { optionOf } from './options.js';
 import type { DatasetFormat, FailOn } from '../types.js';
 import { runs } from './run.js';
 
@@ -19,8 +18,8 @@ export function verifyCommand(): Command {
     .addOption(new Option('--format <format>', 'force the dataset format').choices(FORMATS))
     .option('--id-column <c>', 'manifest id column (default: id, key, path, file, filename, url)')
     .option('--hash-column <c>', 'manifest hash column (default: sha256, md5, hash)')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
-    .option('--concurrency <n>', 'parallel decode work', int('--concurrency', 1), cpus().length)
+    .addOption(optionOf('failOn'))
+    .addOption(optionOf('concurrency', 'parallel decode work'))
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
     .option('--config <file>', 'suppressions of reviewed findings (default ./poisonscan.config.json when present)')
     .option('-q, --quiet', 'no progress on stderr')

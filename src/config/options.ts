@@ -2,11 +2,11 @@
 // it and whether report.json's config repeats it. The command line (src/cli/options.ts), the config file's checks
 // (config.ts) and the report's recorded options (stages/report.ts) are all read from here.
 import { cpus } from 'node:os';
-import { DATASET_FORMATS } from '../types.js';
+import { DATASET_FORMATS, type FailOn } from '../types.js';
 import { DEFAULT_EMBED_SIZE, EMBED_KINDS } from './embed.js';
 
 export const CONFIG_FILE = 'poisonscan.config.json';
-export const FAIL_ON = ['high', 'medium', 'low', 'never'] as const;
+export const FAIL_ON = ['high', 'medium', 'low', 'never'] as const satisfies readonly FailOn[];
 
 /** What an option's value is, on the command line and in the config file. */
 export type OptionValue =
