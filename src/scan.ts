@@ -1,6 +1,6 @@
 // The scan pipeline as a library call: read -> fingerprint -> embed -> detect -> enrich -> report, each stage one
 // function with a typed input and result (src/stages/); scan() composes them, and so does the sharded detect command.
-import { rmdir, writeFile } from 'node:fs/promises';
+import { rmdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkDetectorNames } from './detect/registry.js';
@@ -9,7 +9,7 @@ import type { ReadOptions } from './ingest/read-options.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
 import { checkSameDataset, loadBaseline, type Baseline } from './provenance/baseline.js';
 import type { Suppression } from './config/config.js';
-import { UsageError, type FailOn, type Json } from './types.js';
+import { UsageError, type FailOn } from './types.js';
 import { createProgress, type Progress } from './util/progress.js';
 import { exitCodeFor } from './model/exit-code.js';
 import type { DatasetColumns } from './model/dataset.js';
@@ -20,10 +20,10 @@ import { checkOutDir, checkOutFile, lockOutDir } from './store/out-dir.js';
 import { StagedOutputs } from './store/staged-outputs.js';
 import { DEFAULT_EMBED_SIZE, type EmbedKind } from './config/embed.js';
 import type { PretrainedEmbedder } from './embed/pretrained.js';
-import { EMBEDDING_IDS_FILE, EMBEDDINGS_FILE } from './embed/embedding-reuse.js';
 import { DEFAULT_MAX_UNREADABLE } from './ingest/input-findings.js';
 import { readDataset } from './stages/read.js';
 import { fingerprintDataset, type FingerprintOptions } from './stages/fingerprint.js';
+import { embedKindOf, embedStage } from './stages/embed.js';
 import { checkDetectorsApply, runDetectors } from './stages/detect.js';
 import { enrichFindings } from './stages/enrich.js';
 import { writeReport, type ScanResult } from './stages/report.js';
@@ -203,7 +203,11 @@ export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumn
   // A failure leaves the previous report set whole.
   const staged = await new StagedOutputs(s.outDir).begin();
   try {
-    const embedded = await embedStage(opts, s, data, { userModel, pretrained, baseline }, staged, stages);
+    const embedded = await embedStage({
+      data, kind: embedKindOf(opts), embeddingsFile: opts.embeddings, embeddingColumn: opts.embeddingColumn,
+      userModel: userModel ? { model: userModel, path: opts.model! } : undefined, pretrained, baseline,
+      staged, seed: s.seed, progress: s.progress, stages,
+    });
     const detected = await runDetectors({ data, embeddings: embedded.embeddings, only: opts.detectors, baseline, seed: s.seed, concurrency: s.concurrency, progress: s.progress, stages });
     const enriched = enrichFindings({ data, detected, baseline, suppressions: opts.suppressions ?? [], maxUnreadable: s.maxUnreadable });
     const r = await writeReport({ settings: opts, data, detected, enriched, proxy: embedded.proxy, embedUsed: embedded.used, userModel, baseline, staged, outDir: s.outDir, t0: s.t0, failOn: s.failOn, concurrency: s.concurrency, seed: s.seed, stages });
@@ -215,70 +219,6 @@ export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumn
     pretrained?.dispose();
     await staged.abort();
   }
-}
-
-export interface Embedded {
-  embeddings?: Embeddings;
-  /** What report.json's config.embed records: where the embedding detectors' vectors came from. */
-  used: { [k: string]: Json };
-  /** The proxy model's backend and held-out accuracy, when one was trained. */
-  proxy?: { backend: string; heldOutAccuracy: number };
-}
-
-/** The embed stage: embeddings that came with the data, or a user's model's, a pretrained backbone's or a proxy model's (kept beside the report). */
-async function embedStage(
-  opts: ScanOptions, s: Settled, data: DatasetColumns,
-  models: { userModel?: UserModel; pretrained?: PretrainedEmbedder; baseline?: Baseline }, staged: StagedOutputs, stages: Record<string, number>,
-): Promise<Embedded> {
-  const { progress, seed } = s;
-  const { userModel, pretrained, baseline } = models;
-  const out = (name: string) => staged.path(name);
-  let embeddings = data.embeddings;
-  let proxy: { backend: string; heldOutAccuracy: number } | undefined;
-  let used: { [k: string]: Json } = embeddings ? (opts.embeddings ? { kind: 'file', path: opts.embeddings } : { kind: 'column', column: opts.embeddingColumn ?? 'auto' }) : { kind: 'none' };
-  const keep = async (e: Embeddings) => {
-    // Kept beside the report so that later scans can reuse them: --embeddings embeddings.npy --embedding-ids embedding-ids.txt
-    const { npyBytes } = await import('./embed/npy.js');
-    await writeFile(out(EMBEDDINGS_FILE), npyBytes(e));
-    await writeFile(out(EMBEDDING_IDS_FILE), data.ids.join('\n') + '\n');
-  };
-  if (userModel && !embeddings) {
-    // A text model needs its own tokenizer, which a model.json does not carry: its embeddings come in precomputed.
-    if (!data.images) throw new UsageError('--model reads images only; for text, embed the texts with your model and pass them with --embeddings file.npy [--embedding-ids ids.txt] or --embedding-column NAME');
-    const ts = performance.now();
-    embeddings = await userModel.embed(data.images, progress);
-    stages.model = (performance.now() - ts) / 1000;
-    used = { kind: 'model', path: opts.model!, layer: userModel.layer, backend: userModel.backend };
-    await keep(embeddings);
-  }
-  if (pretrained && !embeddings) {
-    if (!data.images) throw new UsageError('--embed pretrained reads images only; for text, pass embeddings with --embeddings file.npy or --embedding-column NAME, or use --embed proxy');
-    const ts = performance.now();
-    const spec: { [k: string]: Json } = { ...pretrained.spec };
-    const known = baseline ? await (await import('./embed/embedding-reuse.js')).carriedOver({ dir: baseline.dir, embed: baseline.report.config.embed, images: baseline.images }, spec, data.ids, data.images) : null;
-    embeddings = await pretrained.embed(data.images, progress, known?.get);
-    stages.embed = (performance.now() - ts) / 1000;
-    used = { ...spec, loadSeconds: Math.round(pretrained.loadSeconds * 100) / 100, ...(known ? { carriedOver: known.count } : {}) };
-    await keep(embeddings);
-  }
-  if (embedKindOf(opts) === 'proxy' && !embeddings) {
-    if ((!data.images && !data.texts) || !data.labels.some((l) => l !== null)) throw new UsageError('--proxy-model needs a labelled image or text dataset (or pass embeddings)');
-    const r = data.images
-      ? await (await import('./embed/proxy-model.js')).proxyEmbeddings(data.images, data.labels, seed, progress)
-      : await (await import('./embed/text-proxy-model.js')).textProxyEmbeddings(data.texts!, data.labels, seed, progress);
-    embeddings = r.embeddings;
-    proxy = { backend: r.backend, heldOutAccuracy: Math.round(r.heldOutAccuracy * 1000) / 1000 };
-    stages['proxy-model'] = r.seconds;
-    used = { kind: 'proxy', ...proxy };
-    await keep(r.embeddings);
-  }
-  return { embeddings, proxy, used };
-}
-
-/** The embedding asked for: --embed, or --proxy-model's proxy; the two disagreeing is a usage error. */
-function embedKindOf(opts: ScanOptions): EmbedKind {
-  if (opts.proxyModel && opts.embed !== undefined && opts.embed !== 'proxy') throw new UsageError(`--proxy-model and --embed ${opts.embed} choose different embeddings: give one`);
-  return opts.embed ?? (opts.proxyModel ? 'proxy' : 'none');
 }
 
 export { exitCodeFor };

@@ -10,6 +10,7 @@ import { familyMarkdown, summariseFamilies } from '../bench/family-summary.js';
 import { UsageError } from '../types.js';
 import { addEmbedOptions, readEmbedOptions } from './embed-options.js';
 import { DEFAULT_EMBED_SIZE } from '../config/embed.js';
+import { runs } from './run.js';
 
 /** The standard cases of BENCHMARKS.md's image tables; none of them is known to the detectors. */
 export function standardCases(target: string): Record<string, BenchCase> {
@@ -34,7 +35,7 @@ function seeds(v: string): number[] {
 }
 
 export function benchCommand(): Command {
-  return addEmbedOptions(new Command('bench'))
+  return runs(addEmbedOptions(new Command('bench'))
     .description('inject known poisons into copies of an image folder, scan each, report recall@k, precision, AUROC and time')
     .argument('<dataset>', 'clean ImageFolder dataset (never modified)')
     .option('--cases <list>', 'comma-separated cases (see --list)', 'badnets-corner,badnets-random-position,trojan-8x8')
@@ -52,13 +53,13 @@ export function benchCommand(): Command {
     .option('--concurrency <n>', 'parallel decode work', (v) => Number(v), cpus().length)
     .option('--decode-baseline', 'also time decoding the clean dataset with sharp alone')
     .option('--json <file>', 'write all rows as JSON')
-    .option('--work <dir>', 'keep poisoned copies and reports here')
-    .action(async (dataset: string, o: Record<string, unknown>) => {
+    .option('--work <dir>', 'keep poisoned copies and reports here'),
+    async (dataset: string, o: Record<string, unknown>) => {
       const all = standardCases(o.target as string);
       if (o.list) {
         for (const c of Object.values(all)) process.stdout.write(`${c.name}: ${JSON.stringify(c.attack)} x${c.count}\n`);
         for (const [name, spec] of Object.entries(FAMILIES)) process.stdout.write(`family ${name}: ${JSON.stringify(spec)}\n`);
-        return;
+        return 0;
       }
       if (o.families) {
         const families = String(o.families).split(',').map((s) => s.trim()).filter(Boolean);
@@ -87,7 +88,7 @@ export function benchCommand(): Command {
         });
         process.stdout.write('\n' + familyMarkdown(res, heading));
         await write(res);
-        return;
+        return 0;
       }
       const names = String(o.cases).split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = names.filter((n) => !all[n]);
@@ -102,5 +103,6 @@ export function benchCommand(): Command {
         ks: String(o.k).split(',').map(Number), workDir: o.work as string | undefined, log,
       });
       if (o.json) await writeFile(o.json as string, JSON.stringify(rows, null, 2));
+      return 0;
     });
 }

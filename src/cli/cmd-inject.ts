@@ -4,6 +4,7 @@ import { drawTrigger, FAMILY_NAMES } from '../attack/families.js';
 import { injectImageFolder, type Attack } from '../attack/image-inject.js';
 import type { Corner, PatchKind } from '../attack/patterns.js';
 import { listImageFolder } from '../ingest/imagefolder.js';
+import { runs } from './run.js';
 
 function num(name: string) {
   return (v: string): number => {
@@ -14,7 +15,7 @@ function num(name: string) {
 }
 
 export function injectCommand(): Command {
-  return new Command('inject')
+  return runs(new Command('inject')
     .description('write a poisoned copy of an image folder and a ground-truth file of the poisoned ids')
     .argument('<dataset>', 'source image folder (never modified)')
     .requiredOption('--out <dir>', 'where the poisoned copy goes')
@@ -35,8 +36,8 @@ export function injectCommand(): Command {
     .option('--freq <f>', 'SIG frequency (cycles per image width)', num('--freq'), 6)
     .option('--seed <n>', 'seed', num('--seed'), 0)
     .option('--link', 'hard-link the untouched files instead of copying them (large benchmark sets)')
-    .option('--truth <file>', 'ground-truth JSON (default: <out>/poisonscan-truth.json)')
-    .action(async (dataset: string, o: Record<string, unknown>) => {
+    .option('--truth <file>', 'ground-truth JSON (default: <out>/poisonscan-truth.json)'),
+    async (dataset: string, o: Record<string, unknown>) => {
       const common = {
         source: dataset, out: o.out as string, seed: o.seed as number, truth: o.truth as string | undefined, link: o.link === true,
       };
@@ -47,7 +48,7 @@ export function injectCommand(): Command {
         });
         const truth = await injectImageFolder({ ...common, attack: d.attack, count: d.count, target: d.target ?? undefined, mode: d.mode, drawn: d.record });
         process.stderr.write(`poisoned ${truth.poisoned.length} images into ${o.out as string} (${o.family as string}, seed ${o.seed as number}, target ${d.target ?? '-'}, ${d.mode}-label)\n`);
-        return;
+        return 0;
       }
       let attack: Attack;
       if (o.attack === 'patch') {
@@ -63,5 +64,6 @@ export function injectCommand(): Command {
         mode: (o.mode as 'dirty' | 'clean' | undefined) ?? 'dirty',
       });
       process.stderr.write(`poisoned ${truth.poisoned.length} images into ${o.out as string}\n`);
+      return 0;
     });
 }

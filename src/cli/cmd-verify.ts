@@ -1,16 +1,16 @@
 // poisonscan verify: every sample against a manifest of content hashes.
 import { Command, Option } from 'commander';
-import { cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { runVerify } from '../provenance/run-verify.js';
 import { FORMATS } from '../ingest/detect-format.js';
-import { int } from './dataset-options.js';
+import { optionOf } from './options.js';
 import type { DatasetFormat, FailOn } from '../types.js';
+import { runs } from './run.js';
 
 export function verifyCommand(): Command {
-  return new Command('verify')
+  return runs(new Command('verify')
     .description('check every sample against a manifest of content hashes: changed, re-encoded, missing and unexpected samples')
     .argument('<dataset>', 'image dataset folder')
     .requiredOption('--manifest <file>', 'JSONL/CSV/TSV/JSON with an id column and sha256 or md5 (poisonscan --write-manifest, img2dataset, LAION, DataComp)')
@@ -18,13 +18,13 @@ export function verifyCommand(): Command {
     .addOption(new Option('--format <format>', 'force the dataset format').choices(FORMATS))
     .option('--id-column <c>', 'manifest id column (default: id, key, path, file, filename, url)')
     .option('--hash-column <c>', 'manifest hash column (default: sha256, md5, hash)')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(['high', 'medium', 'low', 'never']).default('high'))
-    .option('--concurrency <n>', 'parallel decode work', int('--concurrency', 1), cpus().length)
+    .addOption(optionOf('failOn'))
+    .addOption(optionOf('concurrency', 'parallel decode work'))
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
     .option('--config <file>', 'suppressions of reviewed findings (default ./poisonscan.config.json when present)')
     .option('-q, --quiet', 'no progress on stderr')
-    .option('--json', 'print report.json to stdout')
-    .action(async (dataset: string, o: Record<string, unknown>) => {
+    .option('--json', 'print report.json to stdout'),
+    async (dataset: string, o: Record<string, unknown>) => {
       const cfg = await loadConfig(o.config as string | undefined);
       const r = await runVerify({
         dataset, manifest: o.manifest as string, out: o.out as string, format: o.format as DatasetFormat | undefined,
@@ -41,6 +41,6 @@ export function verifyCommand(): Command {
           `report: ${r.outDir}/report.html\n`,
         );
       }
-      process.exitCode = r.exitCode;
+      return r.exitCode;
     });
 }

@@ -3,19 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, type Finding } from '../types.js';
-import { EMBED_KINDS } from './embed.js';
+import { CONFIG_FILE, CONFIG_OPTIONS, SCAN_OPTIONS, type ConfigOptionName, type OptionSpec, type ScanDefaults } from './options.js';
 
-export const CONFIG_FILE = 'poisonscan.config.json';
-
-/** Scan options a project may set; the keys are the option names in camelCase, as in report.json's config. */
-const SCAN_KEYS = {
-  out: 'string', format: 'string', manifest: 'string', textColumn: 'string', labelColumn: 'string', idColumn: 'string',
-  promptColumn: 'string', responseColumn: 'string', imageColumn: 'string', split: 'string', embeddingColumn: 'string', embeddings: 'string', embeddingIds: 'string', detectors: 'string[]', failOn: 'severity',
-  concurrency: 'int', seed: 'int', grid: 'int', sarif: 'string', baseline: 'string', writeManifest: 'string',
-  maxUnreadable: 'share', embed: 'embed', embedSize: 'int',
-} as const;
-export type ScanDefaults = { [K in keyof typeof SCAN_KEYS]?: (typeof SCAN_KEYS)[K] extends 'string[]' ? string[] : (typeof SCAN_KEYS)[K] extends 'int' | 'share' ? number : string };
-const ONE_OF: Record<string, readonly string[]> = { severity: ['high', 'medium', 'low', 'never'], embed: EMBED_KINDS };
+export { CONFIG_FILE, type ScanDefaults };
 
 export interface Suppression {
   fingerprint: string;
@@ -60,14 +50,10 @@ export function parseConfig(raw: unknown, where: string): Omit<ProjectConfig, 'p
   if (raw.scan !== undefined) {
     if (!isObject(raw.scan)) throw bad('"scan" must be an object');
     for (const [k, v] of Object.entries(raw.scan)) {
-      const type = (SCAN_KEYS as Record<string, string>)[k];
-      if (!type) throw bad(`unknown scan option "${k}" (known: ${Object.keys(SCAN_KEYS).join(', ')})`);
-      const ok = type === 'string' ? typeof v === 'string'
-        : type === 'int' ? Number.isInteger(v) && (v as number) >= 0
-        : type === 'share' ? typeof v === 'number' && v >= 0 && v <= 1
-        : ONE_OF[type] ? ONE_OF[type].includes(v as string)
-        : Array.isArray(v) && v.every((x) => typeof x === 'string');
-      if (!ok) throw bad(`scan.${k} must be ${ONE_OF[type] ? `one of ${ONE_OF[type].join(', ')}` : type === 'share' ? 'a number between 0 and 1' : type === 'int' ? 'a whole number >= 0' : type === 'string[]' ? 'a list of strings' : 'a string'}`);
+      if (!(CONFIG_OPTIONS as string[]).includes(k)) throw bad(`unknown scan option "${k}" (known: ${CONFIG_OPTIONS.join(', ')})`);
+      const spec: OptionSpec = SCAN_OPTIONS[k as ConfigOptionName];
+      const expected = mismatch(spec, v);
+      if (expected) throw bad(`scan.${k} must be ${expected}`);
       scan[k] = v;
     }
   }
@@ -102,6 +88,19 @@ export function applySuppressions(findings: Finding[], suppressions: Suppression
     }
   }
   return n;
+}
+
+/** What a config-file value of this option must be, when `v` is not that; null when it is. */
+function mismatch(spec: OptionSpec, v: unknown): string | null {
+  switch (spec.kind) {
+    // Any whole number >= 0, as the config file has always taken (the command line's lower limits are its own).
+    case 'int': return Number.isInteger(v) && (v as number) >= 0 ? null : 'a whole number >= 0';
+    case 'share': return typeof v === 'number' && v >= 0 && v <= 1 ? null : 'a number between 0 and 1';
+    case 'choice': return spec.choices.includes(v as string) ? null : `one of ${spec.choices.join(', ')}`;
+    case 'list': return Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'a list of strings';
+    case 'flag': return typeof v === 'boolean' ? null : 'true or false';
+    case 'string': case 'flag-or-string': return typeof v === 'string' ? null : 'a string';
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import type { DatasetColumns } from '../model/dataset.js';
 import { exitCodeFor } from '../model/exit-code.js';
 import type { Suppression } from '../config/config.js';
+import { REPORTED_OPTIONS, type ReportedOptionName } from '../config/options.js';
 import type { UserModel } from '../embed/user-model.js';
 import { DETECTORS } from '../detect/registry.js';
 import { round, type SampleScores } from '../report/combine.js';
@@ -20,11 +21,8 @@ import type { ReadDatasetOptions } from './read.js';
 import type { DetectResult } from './detect.js';
 import type { Enriched } from './enrich.js';
 
-/** The reading options report.json's `config` repeats, when given. */
-const ECHOED = ['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds'] as const;
-
 /** The options of a scan that its outputs depend on or report.json's `config` repeats. */
-export interface ReportSettings extends Pick<ReadDatasetOptions, (typeof ECHOED)[number]> {
+export interface ReportSettings extends Pick<ReadDatasetOptions, ReportedOptionName> {
   model?: string;
   detectors?: string[];
   suppressions?: Suppression[];
@@ -124,7 +122,7 @@ function reportConfig(i: ReportInput): { [k: string]: Json } {
     concurrency: i.concurrency,
     seed: i.seed,
   };
-  for (const k of ECHOED) if (opts[k] !== undefined) config[k] = opts[k]!;
+  for (const k of REPORTED_OPTIONS) if (opts[k] !== undefined) config[k] = opts[k]!;
   if (data.images) config.grid = data.images.grid;
   if (i.proxy) config.proxyModel = i.proxy;
   config.embed = i.embedUsed ?? { kind: 'none' };

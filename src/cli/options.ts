@@ -1,0 +1,46 @@
+// The scan's options on the command line: commander options made from their one declaration (config/options.ts).
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../config/options.js';
+
+/** A commander parser for a whole number of at least `min`. */
+export function int(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    return n;
+  };
+}
+
+/** A commander parser for a share in [0, 1]. */
+export function share(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${name} must be a share between 0 and 1 (0.001 is 0.1%)`);
+    return n;
+  };
+}
+
+/** A comma-separated list: its items, trimmed, without empty ones. */
+function list(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** The commander option of a scan option; `help` replaces its help where a command means something narrower. */
+export function optionOf(name: ScanOptionName, help?: string): Option {
+  const spec: OptionSpec = SCAN_OPTIONS[name];
+  const o = new Option(spec.flags, help ?? spec.help);
+  const flag = o.long!;
+  if (spec.kind === 'choice') o.choices(spec.choices);
+  else if (spec.kind === 'int') o.argParser(int(flag, spec.min));
+  else if (spec.kind === 'share') o.argParser(share(flag));
+  else if (spec.kind === 'list') o.argParser(list);
+  if (spec.default !== undefined) o.default(spec.default);
+  if (spec.hidden) o.hideHelp();
+  return o;
+}
+
+/** Adds these scan options to `cmd`, in this order. */
+export function addOptions(cmd: Command, names: readonly ScanOptionName[], help: Partial<Record<ScanOptionName, string>> = {}): Command {
+  for (const name of names) cmd.addOption(optionOf(name, help[name]));
+  return cmd;
+}

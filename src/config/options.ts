@@ -1,0 +1,105 @@
+// The scan's options, each declared once: its flags, value, default and help, whether poisonscan.config.json may set
+// it and whether report.json's config repeats it. The command line (src/cli/options.ts), the config file's checks
+// (config.ts) and the report's recorded options (stages/report.ts) are all read from here.
+import { cpus } from 'node:os';
+import { DATASET_FORMATS, type FailOn } from '../types.js';
+import { DEFAULT_EMBED_SIZE, EMBED_KINDS } from './embed.js';
+
+export const CONFIG_FILE = 'poisonscan.config.json';
+export const FAIL_ON = ['high', 'medium', 'low', 'never'] as const satisfies readonly FailOn[];
+
+/** What an option's value is, on the command line and in the config file. */
+export type OptionValue =
+  | { kind: 'string' }
+  /** Comma separated on the command line, a list of strings in the config file. */
+  | { kind: 'list' }
+  | { kind: 'int'; min: number }
+  /** A number between 0 and 1. */
+  | { kind: 'share' }
+  | { kind: 'choice'; choices: readonly string[] }
+  /** On or off; no value. */
+  | { kind: 'flag' }
+  /** On, or a value (`--write-manifest [file]`); a string in the config file. */
+  | { kind: 'flag-or-string' };
+
+export type OptionSpec = OptionValue & {
+  /** commander's flags: an optional short one, the long one, the value's placeholder. */
+  flags: string;
+  help: string;
+  default?: string | number;
+  /** poisonscan.config.json's "scan" object may set it, by its name. */
+  config?: true;
+  /** report.json's config repeats it, by its name, when it was given. */
+  report?: true;
+  /** Kept working, not shown by --help. */
+  hidden?: true;
+};
+
+/** The options of `scan`, in the order --help lists them; the names are commander's, camelCase. */
+export const SCAN_OPTIONS = {
+  out: { flags: '-o, --out <dir>', help: 'where the outputs go', kind: 'string', default: './poisonscan-report', config: true },
+  inputFormat: { flags: '--input-format <format>', help: 'force the dataset\'s format (detected otherwise)', kind: 'choice', choices: DATASET_FORMATS },
+  format: { flags: '--format <format>', help: 'the earlier name of --input-format', kind: 'choice', choices: DATASET_FORMATS, hidden: true, config: true },
+  manifest: { flags: '--manifest <file>', help: 'CSV/JSONL with path and optional label naming the images', kind: 'string', config: true, report: true },
+  textColumn: { flags: '--text-column <c>', help: 'text column', kind: 'string', config: true, report: true },
+  labelColumn: { flags: '--label-column <c>', help: 'label column', kind: 'string', config: true, report: true },
+  idColumn: { flags: '--id-column <c>', help: 'sample id column', kind: 'string', config: true, report: true },
+  promptColumn: { flags: '--prompt-column <c>', help: 'prompt column (instruction data)', kind: 'string', config: true, report: true },
+  responseColumn: { flags: '--response-column <c>', help: 'response column (instruction data)', kind: 'string', config: true, report: true },
+  imageColumn: { flags: '--image-column <c>', help: 'image column in tabular data', kind: 'string', config: true, report: true },
+  split: { flags: '--split <name>', help: 'split of a Hugging Face DatasetDict folder (default: train, or the first)', kind: 'string', config: true, report: true },
+  embeddingColumn: { flags: '--embedding-column <c>', help: 'column of per-sample embedding vectors (turns on the embedding detectors)', kind: 'string', config: true, report: true },
+  embeddings: { flags: '--embeddings <file.npy>', help: 'embeddings, one row per sample in the dataset\'s order (float32/float64 .npy)', kind: 'string', config: true, report: true },
+  embeddingIds: { flags: '--embedding-ids <file>', help: 'the sample id of each .npy row, one per line (aligns by id instead of order)', kind: 'string', config: true, report: true },
+  model: { flags: '--model <model.json>', help: 'a TensorFlow.js layers or graph model whose layer activations are the images\' embeddings', kind: 'string' },
+  layer: { flags: '--layer <name>', help: 'the layer (graph model: node) of --model to read (default: the one before the output)', kind: 'string' },
+  embed: { flags: '--embed <kind>', help: 'embeddings for the embedding detectors when the data brings none: none, proxy (a small model trained on the data, as --proxy-model), pretrained (a pretrained image backbone; needs the optional package nsfwjs)', kind: 'choice', choices: EMBED_KINDS, config: true },
+  embedSize: { flags: '--embed-size <px>', help: `input side of the pretrained backbone (default ${DEFAULT_EMBED_SIZE}; 224, its training size, takes about 5x the time)`, kind: 'int', min: 1, config: true },
+  proxyModel: { flags: '--proxy-model', help: 'the same as --embed proxy: train a small model on the (labelled image or text) dataset and run the embedding detectors on it', kind: 'flag' },
+  detectors: { flags: '--detectors <list>', help: 'run only these detectors (comma separated)', kind: 'list', config: true },
+  failOn: { flags: '--fail-on <severity>', help: 'exit 1 when a finding at or above this severity exists', kind: 'choice', choices: FAIL_ON, default: 'high', config: true },
+  concurrency: { flags: '--concurrency <n>', help: 'parallel decode/fingerprint work', kind: 'int', min: 1, default: cpus().length, config: true },
+  seed: { flags: '--seed <n>', help: 'seed for every random choice', kind: 'int', min: 0, default: 0, config: true },
+  grid: { flags: '--grid <n>', help: 'side of the working grid images are resampled to (default: the first image\'s size, at most 64)', kind: 'int', min: 8, config: true },
+  quiet: { flags: '-q, --quiet', help: 'no progress or summary on stderr', kind: 'flag' },
+  json: { flags: '--json', help: 'print report.json to stdout', kind: 'flag' },
+  baseline: { flags: '--baseline <dir>', help: 'a previous report folder: re-use fingerprints of unchanged samples, mark findings new since then', kind: 'string', config: true },
+  sarif: { flags: '--sarif <file>', help: 'also write the findings as SARIF 2.1.0 (code-scanning dashboards)', kind: 'string', config: true },
+  writeManifest: { flags: '--write-manifest [file]', help: 'write a content manifest (ids, sizes, sha256, md5, perceptual hashes) for a later verify (default <out>/manifest.jsonl)', kind: 'flag-or-string', config: true },
+  config: { flags: '--config <file>', help: `project defaults and suppressions (default ./${CONFIG_FILE} when present)`, kind: 'string' },
+  resume: { flags: '--resume', help: 'continue an interrupted scan into the same --out: finished fingerprint parts are not decoded again', kind: 'flag' },
+  checkpointEvery: { flags: '--checkpoint-every <n>', help: 'image samples per fingerprint part written as it completes (0: none)', kind: 'int', min: 0 },
+  stage: { flags: '--stage <stage>', help: 'run only this stage (fingerprint: write fingerprints for a later `detect`)', kind: 'choice', choices: ['fingerprint'] },
+  shard: { flags: '--shard <i/n>', help: 'with --stage fingerprint: only the I-th of N equal, contiguous slices of the samples (0-based)', kind: 'string' },
+  maxUnreadable: { flags: '--max-unreadable <ratio>', help: 'share of unreadable samples above which the scan reports a medium finding', kind: 'share', default: 0.001, config: true },
+} as const satisfies Record<string, OptionSpec>;
+
+export type ScanOptionName = keyof typeof SCAN_OPTIONS;
+
+/** The options that choose the embedding of the embedding detectors (scan, detect and bench take them). */
+export const EMBED_OPTIONS = ['embed', 'embedSize', 'proxyModel'] as const satisfies readonly ScanOptionName[];
+
+/** The value an option of this spec has once parsed. */
+export type ValueOf<S> = S extends { kind: 'list' } ? string[]
+  : S extends { kind: 'int' | 'share' } ? number
+  : S extends { kind: 'choice'; choices: readonly (infer C)[] } ? C
+  : S extends { kind: 'flag' } ? boolean
+  : S extends { kind: 'flag-or-string' } ? string | true
+  : string;
+
+/** Parsed scan options (command line, then config file, then defaults), by name. */
+export type ScanValues = { -readonly [K in ScanOptionName]?: ValueOf<(typeof SCAN_OPTIONS)[K]> };
+
+type Named<P extends 'config' | 'report'> = { [K in ScanOptionName]: (typeof SCAN_OPTIONS)[K] extends Record<P, true> ? K : never }[ScanOptionName];
+/** The keys of poisonscan.config.json's "scan" object. */
+export type ConfigOptionName = Named<'config'>;
+/** The options report.json's config repeats as given. */
+export type ReportedOptionName = Named<'report'>;
+
+/** What poisonscan.config.json's "scan" object sets; a config-file value is never a bare flag. */
+export type ScanDefaults = { -readonly [K in ConfigOptionName]?: Exclude<ValueOf<(typeof SCAN_OPTIONS)[K]>, true> };
+
+const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
+const has = (k: ScanOptionName, p: 'config' | 'report') => (SCAN_OPTIONS[k] as OptionSpec)[p] === true;
+export const CONFIG_OPTIONS = names.filter((k) => has(k, 'config')) as ConfigOptionName[];
+export const REPORTED_OPTIONS = names.filter((k) => has(k, 'report')) as ReportedOptionName[];

@@ -1,0 +1,59 @@
+// Each scan option is declared once (src/config/options.ts): the command line's flags, the config file's keys and
+// checks, and the options report.json repeats all come from that one declaration.
+import { describe, expect, it } from 'vitest';
+import { buildProgram, withConfigDefaults } from '../src/cli/main.js';
+import { parseConfig } from '../src/config/config.js';
+import { CONFIG_OPTIONS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
+
+const scanCommand = () => buildProgram().commands.find((c) => c.name() === 'scan')!;
+const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
+
+describe('scan options', () => {
+  it('are the command line\'s, by name, flags and default, in their order', () => {
+    const options = scanCommand().options;
+    expect(options.map((o) => o.attributeName())).toEqual(names);
+    for (const o of options) {
+      const spec: OptionSpec = SCAN_OPTIONS[o.attributeName() as ScanOptionName];
+      expect(o.flags).toBe(spec.flags);
+      expect(o.defaultValue).toBe(spec.default);
+      expect(o.hidden).toBe(spec.hidden === true);
+    }
+  });
+
+  it('parse their values on the command line: lists, whole numbers, shares, choices', () => {
+    const cmd = scanCommand();
+    cmd.parseOptions(['--detectors', 'outlier, blend,', '--grid', '16', '--max-unreadable', '0.5', '--fail-on', 'low', '--write-manifest']);
+    expect(cmd.opts()).toMatchObject({ detectors: ['outlier', 'blend'], grid: 16, maxUnreadable: 0.5, failOn: 'low', writeManifest: true, seed: 0, out: './poisonscan-report' });
+  });
+
+  it('take every config-file key with a value of its kind, and none other', () => {
+    const good: Record<string, unknown> = {
+      out: 'o', format: 'jsonl', textColumn: 't', split: 'test', detectors: ['outlier'], failOn: 'never', concurrency: 3,
+      seed: 7, grid: 16, writeManifest: 'm.jsonl', maxUnreadable: 0.2, embed: 'proxy', embedSize: 64,
+    };
+    expect(parseConfig({ scan: good }, 'c').scan).toEqual(good);
+    expect(CONFIG_OPTIONS).toContain('format');
+    expect(CONFIG_OPTIONS).not.toContain('inputFormat');
+    expect(CONFIG_OPTIONS).not.toContain('quiet');
+    const bad = (scan: Record<string, unknown>) => () => parseConfig({ scan }, 'c');
+    expect(bad({ seed: -1 })).toThrow(/scan.seed must be a whole number >= 0/);
+    expect(bad({ maxUnreadable: 2 })).toThrow(/scan.maxUnreadable must be a number between 0 and 1/);
+    expect(bad({ failOn: 'sometimes' })).toThrow(/scan.failOn must be one of high, medium, low, never/);
+    expect(bad({ format: 'xml' })).toThrow(/scan.format must be one of imagefolder, jsonl/);
+    expect(bad({ detectors: 'outlier' })).toThrow(/scan.detectors must be a list of strings/);
+    expect(bad({ writeManifest: true })).toThrow(/scan.writeManifest must be a string/);
+    expect(bad({ quiet: true })).toThrow(/unknown scan option "quiet" \(known: out, format, /);
+  });
+
+  it('from the config file fill what the command line did not give, before the defaults', () => {
+    const cmd = scanCommand();
+    cmd.parseOptions(['--seed', '5']);
+    const o = withConfigDefaults(cmd.opts(), { seed: 3, failOn: 'low', detectors: ['outlier'] }, cmd);
+    expect(o).toMatchObject({ seed: 5, failOn: 'low', detectors: ['outlier'], concurrency: SCAN_OPTIONS.concurrency.default });
+  });
+
+  it('that report.json repeats are ones the config file may set too', () => {
+    expect(REPORTED_OPTIONS).toEqual(['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds']);
+    for (const k of REPORTED_OPTIONS) expect(CONFIG_OPTIONS).toContain(k);
+  });
+});
