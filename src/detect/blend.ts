@@ -38,6 +38,14 @@ export const blend: Detector = {
   name: 'blend',
   description: 'a faint full-image pattern (blended image, sinusoid, frequency trigger) shared by many images; for ratios >= ~0.1%',
   appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= 200,
+  limits: {
+    needs: 'images',
+    minGroup: MIN_MEMBERS,
+    blind: [
+      'faint full-image patterns below about 0.1% of the images (10 images in the tail at least)',
+      'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
+    ],
+  },
   async run(ctx) {
     const f = ctx.images!;
     const n = ctx.ids.length;
