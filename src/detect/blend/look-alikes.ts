@@ -4,6 +4,7 @@
 // shares) look alike and share their template score along with their look. The content share is the part of the
 // group's template score that its members' look-alikes outside the group carry, over a random member's baseline.
 import type { ImageFeatures } from '../../model/image-features.js';
+import { lumaOnGrid } from './luma.js';
 
 /** Side of the coarse luma grid look-alikes are found on. */
 export const COARSE_SIDE = 8;
@@ -21,17 +22,7 @@ export function coarseLuma(f: ImageFeatures): Float32Array {
   const d = s * s;
   const out = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
-    const base = i * g * g * 3;
-    for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
-      const y0 = Math.floor((r * g) / s), y1 = Math.max(y0 + 1, Math.floor(((r + 1) * g) / s));
-      const x0 = Math.floor((c * g) / s), x1 = Math.max(x0 + 1, Math.floor(((c + 1) * g) / s));
-      let acc = 0;
-      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) {
-        const o = base + (yy * g + xx) * 3;
-        acc += 0.299 * f.pixels[o]! + 0.587 * f.pixels[o + 1]! + 0.114 * f.pixels[o + 2]!;
-      }
-      out[i * d + r * s + c] = acc / ((y1 - y0) * (x1 - x0));
-    }
+    lumaOnGrid(f, i, s, out, i * d);
     // A look is the layout of light and dark, whatever the exposure: centred, unit length.
     let m = 0;
     for (let p = 0; p < d; p++) m += out[i * d + p]! / d;
