@@ -46,7 +46,7 @@ export interface ContentLink {
  * `members` are sample indices of one class, `z` their template scores (same order), `inGroup` marks the group.
  * Look-alikes are the nearest non-group members in coarse luma.
  */
-export function contentLink(coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array, k = NEIGHBOURS): ContentLink {
+export function contentLink(coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array): ContentLink {
   const d = COARSE_SIDE * COARSE_SIDE;
   const group: number[] = [];
   const rest: number[] = [];
@@ -55,7 +55,8 @@ export function contentLink(coarse: Float32Array, members: number[], z: Float32A
   const groupScore = mean(group.map((t) => z[t]!));
   const gs = spaced(group, MAX_GROUP);
   const pool = spaced(rest, MAX_POOL);
-  const kk = Math.min(k, pool.length);
+  if (pool.length === 0 || gs.length === 0) return { share: 0, groupScore, lookAlikeScore: restScore, restScore };
+  const kk = Math.min(NEIGHBOURS, pool.length);
   const bestD = new Float64Array(kk);
   const bestZ = new Float64Array(kk);
   let sum = 0;
@@ -82,7 +83,7 @@ export function contentLink(coarse: Float32Array, members: number[], z: Float32A
     }
     for (let q = 0; q < kk; q++) sum += bestZ[q]! / kk;
   }
-  const lookAlikeScore = gs.length ? sum / gs.length : restScore;
+  const lookAlikeScore = sum / gs.length;
   const lift = groupScore - restScore;
   return { share: lift > 0 ? (lookAlikeScore - restScore) / lift : 0, groupScore, lookAlikeScore, restScore };
 }
