@@ -1,6 +1,7 @@
 // Luma residuals for the blend detector: the image on a 32x32 grid minus its 3x3 box blur, centred on the
 // dataset's mean residual (which holds what every image shares, e.g. JPEG block edges).
 import type { ImageFeatures } from '../../model/image-features.js';
+import { lumaOnGrid } from './luma.js';
 
 export const RESIDUAL_SIDE = 32;
 
@@ -21,18 +22,7 @@ export function blendResiduals(f: ImageFeatures): Int16Array {
   const y = new Float32Array(d);
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) {
-    const base = i * g * g * 3;
-    // Luma on the 32x32 grid.
-    for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
-      const y0 = Math.floor((r * g) / s), y1 = Math.max(y0 + 1, Math.floor(((r + 1) * g) / s));
-      const x0 = Math.floor((c * g) / s), x1 = Math.max(x0 + 1, Math.floor(((c + 1) * g) / s));
-      let acc = 0;
-      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) {
-        const o = base + (yy * g + xx) * 3;
-        acc += 0.299 * f.pixels[o]! + 0.587 * f.pixels[o + 1]! + 0.114 * f.pixels[o + 2]!;
-      }
-      y[r * s + c] = acc / ((y1 - y0) * (x1 - x0));
-    }
+    lumaOnGrid(f, i, s, y, 0);
     const o = i * d;
     for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) {
       let acc = 0, cnt = 0;
