@@ -15,11 +15,6 @@ export const KNOWN_LIMITS: Record<string, DetectorLimits> = {
       'a group whose images carry a mix of labels is reported low (an all-to-all backdoor)',
     ],
   },
-  blend: {
-    needs: 'images',
-    minGroup: 10,
-    blind: ['faint full-image patterns below about 0.1% of the images (10 images in the tail at least)'],
-  },
   'near-duplicate': { needs: 'images or texts', minGroup: 2, blind: ['copies edited beyond a perceptual-hash distance of a few bits (images) or a word-set Jaccard below 0.8 (texts)'] },
   outlier: { needs: 'labelled images', blind: ['poisons whose image statistics look like their class: low severity only, never flags'] },
   provenance: { needs: 'images', minGroup: 3, blind: ['poisons re-encoded like the rest of the data (file-level facts then match)'] },
@@ -29,7 +24,7 @@ export const KNOWN_LIMITS: Record<string, DetectorLimits> = {
     blind: [
       'a trigger in fewer than 3 independent samples',
       'triggers that fit their sentences (natural words, syntactic or style paraphrases)',
-      'clean-label text attacks (the rest of each sample agrees with its label)',
+      'clean-label phrases and sentences in some draws: a part that fits where it sits (mid-sentence) is not told from the text around it',
     ],
   },
   'response-cluster': {
