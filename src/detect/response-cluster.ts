@@ -49,6 +49,7 @@ import { hasOwnContent } from '../text/own-content.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
 import { binomialTailLog10 } from '../util/binomial.js';
+import { poissonBinomialTailLog10 } from '../text/echo-test.js';
 import type { Detector, ScanContext } from './detector.js';
 import {
   echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
@@ -61,6 +62,7 @@ import { openingFindings } from './response-cluster/opening-findings.js';
 import { kinFindings } from './response-cluster/kin-findings.js';
 import { pureWordFindings } from './response-cluster/pure-word-findings.js';
 import { contentFindings } from './response-cluster/content-findings.js';
+import { LikePrompts } from './response-cluster/like-prompts.js';
 
 export { normaliseResponse };
 
@@ -95,6 +97,8 @@ interface Candidate {
   echo: boolean;
   /** Share of the prompts whose rest already points to the label-like response (null: not a label, or unread). */
   agreement: number | null;
+  /** The response's mean share among prompts like the phrase's (LikePrompts), the test's null. */
+  likeShare: number;
   /** The same share over the label's own prompts, each read without itself. */
   baseAgreement: number | null;
   natural: boolean;
@@ -170,6 +174,7 @@ export function runResponseCluster(ctx: ScanContext) {
   // 1-5-grams, 0.2 million sets of prompts).
   const tested = Math.max(1, distinctSets);
   const candidates: Candidate[] = [];
+  const like = new LikePrompts(docs, clusters);
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
   const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number }>();
   for (const g of grams) {
@@ -192,10 +197,15 @@ export function runResponseCluster(ctx: ScanContext) {
       groupCache.set(setKey, grouping);
     }
     if (grouping.hit < MIN_GROUPS) continue;
-    const hit = groupsWithContent(grouping, g.tokens, g.majority);
+    // Bare prompts count as one group together, which may already be one of the content groups.
+    const hit = Math.min(grouping.all, groupsWithContent(grouping, g.tokens, g.majority));
     if (hit < MIN_GROUPS) continue;
-    const significance = -binomialTailLog10(hit, grouping.all, share) - Math.log10(tested);
+    // The null of each group: the response's share among prompts that open or end as its prompts do. It is never
+    // below the share of all prompts, so the test over all prompts above prunes what cannot pass.
+    const groupShare = groupShares(grouping, like.shares(grouping.judged, grouping.judged.map((i) => maskOccurrences(docs[i]!, g.tokens)), g.docs, g.majority, share));
+    const significance = -poissonBinomialTailLog10(hit, groupShare) - Math.log10(tested);
     if (significance < 0) continue;
+    const likeShare = groupShare.reduce((a, b) => a + b, 0) / groupShare.length;
     // The structure that tells a trigger from a template is read off the prompts that end in the response.
     const judged = grouping.judged.filter((i) => clusters[i] === g.majority);
     const masks = judged.map((i) => maskOccurrences(docs[i]!, g.tokens));
@@ -231,7 +241,7 @@ export function runResponseCluster(ctx: ScanContext) {
     natural ||= reads;
     candidates.push({
       tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: hit, insertion, cue, fixed,
-      echo, agreement, baseAgreement, natural, significance,
+      echo, agreement, baseAgreement, likeShare, natural, significance,
     });
   }
   ctx.progress.tick(1);
@@ -278,6 +288,7 @@ export function runResponseCluster(ctx: ScanContext) {
         promptsWithTrigger: c.docs.length,
         promptsWithResponse: clusterSize[c.cluster]!,
         responseShare: Math.round((clusterSize[c.cluster]! / n) * 1e5) / 1e5,
+        responseShareAmongLikePrompts: Math.round(c.likeShare * 1e5) / 1e5,
         independentGroups: c.groups,
         groupsEndingInResponse: c.clusterGroups,
         significance: Math.round(c.significance * 10) / 10,
@@ -297,6 +308,18 @@ export function runResponseCluster(ctx: ScanContext) {
   addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: { content, keys } }, scores);
   ctx.progress.tick(1);
   return { scores, findings };
+}
+
+/** Per source group of the judged prompts, the mean of its prompts' shares: the chance it ends in the response. */
+function groupShares(grouping: { judged: number[]; group: Int32Array }, shares: Float64Array): number[] {
+  const sum = new Map<number, [number, number]>();
+  grouping.judged.forEach((_, k) => {
+    const e = sum.get(grouping.group[k]!) ?? [0, 0];
+    e[0] += shares[k]!;
+    e[1]++;
+    sum.set(grouping.group[k]!, e);
+  });
+  return [...sum.values()].map(([s, c]) => s / c);
 }
 
 /** What the tests after the phrase test read: the prompts as tokens and what was built from them. */
