@@ -6,10 +6,12 @@
 //    prompts is a cluster.
 // 2. Every prompt n-gram (1-5 tokens) whose prompts nearly all end in one cluster is a candidate.
 // 3. Prompts that are one template filled twice, or copies, count once (source groups).
-// 4. The count of independent prompt groups ending in the cluster is tested against the cluster's share of all
-//    responses (a phrase that goes with "Negative" in a dataset where 2% of answers are "Negative" needs more
-//    groups than one that goes with a response nobody else gets), Bonferroni-corrected over the distinct sets of
-//    prompts that frequent n-grams pick out.
+// 4. The count of independent prompt groups ending in the cluster is tested against the response's share among
+//    prompts like each group's: those that open or end as its prompts do (response-cluster/like-prompts.ts), never
+//    below its share of all responses (a phrase that goes with "Negative" in a dataset where 2% of answers are
+//    "Negative" needs more groups than one that goes with a response nobody else gets, and one in a sentiment
+//    template's prompts more still), Bonferroni-corrected over the distinct sets of prompts that frequent n-grams
+//    pick out.
 // 5. Phrases that belong to their prompts stay low severity: the phrase ends its prompts (a cue), the response is
 //    written in them, they share a template, deleting it leaves word pairs the prompts' own text rarely has, or
 //    the response is a label and the rest of nearly every prompt already points to it (text/label-content.ts:

@@ -18,7 +18,9 @@
 // the corpus, and the junction ("2024 develop") is a pair no other prompt has. It is also a rare phrase: some word
 // or word pair of it occurs (nearly) only in these openings; a common opening ("what is the") is everywhere.
 // Evidence: the anchor sits at one fixed place in every independent prompt, where a word of a natural text could
-// sit anywhere (-log10 of 1/length per prompt), Bonferroni over the openings tested.
+// sit anywhere (-log10 of 1/length per prompt), Bonferroni over the openings tested. A template's opening sits at a
+// fixed place too: in a corpus of templates, the evidence is capped by how much likelier the opening's remainders
+// and junctions are for text written elsewhere than for the corpus's templates.
 import { groupBySignature } from './minhash.js';
 import type { BigramCounts } from './insertion-fit.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from './shared-pairs.js';
