@@ -257,7 +257,8 @@ export function runResponseCluster(ctx: ScanContext) {
     let bare = false;
     grouping.judged.forEach((i, k) => {
       if (clusters[i] !== cluster) return;
-      if (hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, tokens), bigrams)) groups.add(grouping.group[k]!);
+      // Content shared with one other prompt is still its own: a backdoor's clean twin (the request without it).
+      if (hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, tokens), bigrams, 1)) groups.add(grouping.group[k]!);
       else bare = true;
     });
     return groups.size + (bare ? 1 : 0);

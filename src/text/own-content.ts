@@ -4,19 +4,20 @@
 import type { BigramCounts } from './insertion-fit.js';
 
 /**
- * Whether the document holds, outside the masked tokens, a token pair that no other document of the corpus has
- * (its corpus count equals its count in this document): text written for this prompt alone, not template text
- * or the item's own words that its other wrappings repeat.
+ * Whether the document holds, outside the masked tokens, a token pair that at most `twins` occurrences outside it
+ * have: text written for this prompt alone (twins 0), not template text or the item's own words that its other
+ * wrappings repeat; with twins 1, text written for it and one copy (a request next to its copy without the phrase,
+ * as a backdoor is trained beside its clean twin).
  */
-export function hasOwnContent(d: Int32Array, mask: Uint8Array, bigrams: BigramCounts): boolean {
+export function hasOwnContent(d: Int32Array, mask: Uint8Array, bigrams: BigramCounts, twins = 0): boolean {
   for (let t = 0; t + 1 < d.length; t++) {
     if (mask[t] || mask[t + 1]) continue;
     const c = bigrams.count(d[t]!, d[t + 1]!);
-    if (c === 1) return true;
-    if (c > d.length) continue;
+    if (c <= 1 + twins) return true;
+    if (c > d.length + twins) continue;
     let local = 0;
     for (let u = 0; u + 1 < d.length; u++) if (d[u] === d[t] && d[u + 1] === d[t + 1]) local++;
-    if (local === c) return true;
+    if (c - local <= twins) return true;
   }
   return false;
 }
