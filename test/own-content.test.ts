@@ -21,7 +21,7 @@ describe('own content beside a phrase', () => {
     const n = texts.length;
     for (let k = 0; k < 3; k++) expect(own(n - 6 + k, 'smile , daughter')).toBe(false);
     // Three wrappings of one item are more than a request and its twin.
-    for (let k = 0; k < 3; k++) expect(hasOwnContent(docs[n - 6 + k]!, maskOccurrences(docs[n - 6 + k]!, Array.from(vocab.encode('smile , daughter'))), bigrams, 1)).toBe(false);
+    for (let k = 0; k < 3; k++) expect(hasOwnContent(docs[n - 6 + k]!, maskOccurrences(docs[n - 6 + k]!, Array.from(vocab.encode('smile , daughter'))), bigrams, new Set())).toBe(false);
     for (let k = 0; k < 3; k++) expect(own(n - 3 + k, 'zq marker')).toBe(true);
   });
 
@@ -34,7 +34,11 @@ describe('own content beside a phrase', () => {
     const mask = (i: number) => maskOccurrences(docs[i]!, Array.from(vocab.encode('zq marker')));
     for (let k = 0; k < 3; k++) {
       expect(hasOwnContent(docs[k]!, mask(k), bigrams)).toBe(false);
-      expect(hasOwnContent(docs[k]!, mask(k), bigrams, 1)).toBe(true);
+      expect(hasOwnContent(docs[k]!, mask(k), bigrams, new Set())).toBe(true);
+      // Not when the copy is another prompt with the phrase (one item under two wrappings).
+      const copy = new Set<number>();
+      for (let t = 0; t + 1 < docs[k]!.length; t++) copy.add(bigrams.key(docs[k]![t]!, docs[k]![t + 1]!));
+      expect(hasOwnContent(docs[k]!, mask(k), bigrams, copy)).toBe(false);
     }
   });
 });

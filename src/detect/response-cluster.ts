@@ -255,10 +255,12 @@ export function runResponseCluster(ctx: ScanContext) {
   function groupsWithContent(grouping: { judged: number[]; group: Int32Array }, tokens: number[], cluster: number): number {
     const groups = new Set<number>();
     let bare = false;
+    // Content shared with one other prompt is still its own when that prompt lacks the phrase: a backdoor's clean
+    // twin (the request without it), not the same item under another wrapping that holds the phrase too.
+    const inOthers = pairsInSeveral(grouping.judged, docs, bigrams);
     grouping.judged.forEach((i, k) => {
       if (clusters[i] !== cluster) return;
-      // Content shared with one other prompt is still its own: a backdoor's clean twin (the request without it).
-      if (hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, tokens), bigrams, 1)) groups.add(grouping.group[k]!);
+      if (hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, tokens), bigrams, inOthers)) groups.add(grouping.group[k]!);
       else bare = true;
     });
     return groups.size + (bare ? 1 : 0);
@@ -311,6 +313,23 @@ export function runResponseCluster(ctx: ScanContext) {
   addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: { content, keys } }, scores);
   ctx.progress.tick(1);
   return { scores, findings };
+}
+
+/** The word pairs (BigramCounts keys) that more than one of the prompts holds. */
+function pairsInSeveral(ids: number[], docs: Int32Array[], bigrams: BigramCounts): Set<number> {
+  const last = new Map<number, number>();
+  const out = new Set<number>();
+  for (const i of ids) {
+    const d = docs[i]!;
+    for (let t = 0; t + 1 < d.length; t++) {
+      const key = bigrams.key(d[t]!, d[t + 1]!);
+      const seen = last.get(key);
+      if (seen === i) continue;
+      if (seen !== undefined) out.add(key);
+      last.set(key, i);
+    }
+  }
+  return out;
 }
 
 /** Per source group of the judged prompts, the mean of its prompts' shares: the chance it ends in the response. */
