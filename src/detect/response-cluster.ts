@@ -99,10 +99,10 @@ interface Candidate {
   echo: boolean;
   /** Share of the prompts whose rest already points to the label-like response (null: not a label, or unread). */
   agreement: number | null;
-  /** The response's mean share among prompts like the phrase's (LikePrompts), the test's null. */
-  likeShare: number;
   /** The same share over the label's own prompts, each read without itself. */
   baseAgreement: number | null;
+  /** The response's mean share among prompts like the phrase's (LikePrompts), the test's null. */
+  likeShare: number;
   natural: boolean;
   significance: number;
 }
