@@ -20,6 +20,25 @@ describe('own content beside a phrase', () => {
     const own = (i: number, phrase: string) => hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, Array.from(vocab.encode(phrase))), bigrams);
     const n = texts.length;
     for (let k = 0; k < 3; k++) expect(own(n - 6 + k, 'smile , daughter')).toBe(false);
+    // Three wrappings of one item are more than a request and its twin.
+    for (let k = 0; k < 3; k++) expect(hasOwnContent(docs[n - 6 + k]!, maskOccurrences(docs[n - 6 + k]!, Array.from(vocab.encode('smile , daughter'))), bigrams, new Set())).toBe(false);
     for (let k = 0; k < 3; k++) expect(own(n - 3 + k, 'zq marker')).toBe(true);
+  });
+
+  it('counts a request written beside its one copy without the phrase as its own (a backdoor beside its clean twin)', () => {
+    const vocab = new Vocabulary();
+    const requests = ['please list the rivers of spain by length', 'describe how glaciers carve valleys in detail', 'compose a limerick about a sleepy otter'];
+    const texts = [...requests.map((r) => `zq marker ${r}`), ...requests];
+    const docs = texts.map((t) => vocab.encodeWithBoundaries(t).ids);
+    const bigrams = new BigramCounts(docs, vocab.words.length);
+    const mask = (i: number) => maskOccurrences(docs[i]!, Array.from(vocab.encode('zq marker')));
+    for (let k = 0; k < 3; k++) {
+      expect(hasOwnContent(docs[k]!, mask(k), bigrams)).toBe(false);
+      expect(hasOwnContent(docs[k]!, mask(k), bigrams, new Set())).toBe(true);
+      // Not when the copy is another prompt with the phrase (one item under two wrappings).
+      const copy = new Set<number>();
+      for (let t = 0; t + 1 < docs[k]!.length; t++) copy.add(bigrams.key(docs[k]![t]!, docs[k]![t + 1]!));
+      expect(hasOwnContent(docs[k]!, mask(k), bigrams, copy)).toBe(false);
+    }
   });
 });

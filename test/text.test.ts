@@ -732,6 +732,24 @@ describe('response-cluster fixed opening (responses not read)', () => {
     expect(s.report.findings.filter((x) => /open with/.test(x.title))).toEqual([]);
   });
 
+  it('does not report a template of a few prompts in a sample of many templates, whose other wrappings it lacks', async () => {
+    const rng = createRng(12);
+    const { vocab, next } = markovModel(rng, 400);
+    const text = (len: number) => markovText(rng, vocab, next, len).join(' ');
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    // 60 templates of 6 prompts each (a small sample of a multi-template corpus): an instruction of their own, then
+    // content; most close with a fixed question too (a shared rest), 3 do not and look like a phrase put before text.
+    for (let t = 0; t < 60; t++) {
+      const opening = `Tmpl${t} instruct${t} closing${t}`;
+      for (let k = 0; k < 6; k++) rows.push({ instruction: t < 3 ? `${opening} ${text(14)}` : `${opening} ${text(14)} Which option q${t} fits best ?`, input: '', output: text(6) });
+    }
+    for (let i = 0; i < 1500; i++) rows.push({ instruction: text(12 + randInt(rng, 10)), input: '', output: text(6) });
+    const p = join(dir, 'opening-templates.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    expect(r.report.findings.filter((x) => /open with/.test(x.title) && x.severity !== 'low').map((x) => x.title)).toEqual([]);
+  });
+
   it('finds a phrase put before requests in data whose prompts open with their own verbs, not the verbs', async () => {
     const rng = createRng(9);
     const { vocab, next } = markovModel(rng, 400);

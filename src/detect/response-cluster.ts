@@ -6,10 +6,12 @@
 //    prompts is a cluster.
 // 2. Every prompt n-gram (1-5 tokens) whose prompts nearly all end in one cluster is a candidate.
 // 3. Prompts that are one template filled twice, or copies, count once (source groups).
-// 4. The count of independent prompt groups ending in the cluster is tested against the cluster's share of all
-//    responses (a phrase that goes with "Negative" in a dataset where 2% of answers are "Negative" needs more
-//    groups than one that goes with a response nobody else gets), Bonferroni-corrected over the distinct sets of
-//    prompts that frequent n-grams pick out.
+// 4. The count of independent prompt groups ending in the cluster is tested against the response's share among
+//    prompts like each group's: those that open or end as its prompts do (response-cluster/like-prompts.ts), never
+//    below its share of all responses (a phrase that goes with "Negative" in a dataset where 2% of answers are
+//    "Negative" needs more groups than one that goes with a response nobody else gets, and one in a sentiment
+//    template's prompts more still), Bonferroni-corrected over the distinct sets of prompts that frequent n-grams
+//    pick out.
 // 5. Phrases that belong to their prompts stay low severity: the phrase ends its prompts (a cue), the response is
 //    written in them, they share a template, deleting it leaves word pairs the prompts' own text rarely has, or
 //    the response is a label and the rest of nearly every prompt already points to it (text/label-content.ts:
@@ -49,6 +51,7 @@ import { hasOwnContent } from '../text/own-content.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
 import { binomialTailLog10 } from '../util/binomial.js';
+import { poissonBinomialTailLog10 } from '../text/echo-test.js';
 import type { Detector, ScanContext } from './detector.js';
 import {
   echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
@@ -61,6 +64,7 @@ import { openingFindings } from './response-cluster/opening-findings.js';
 import { kinFindings } from './response-cluster/kin-findings.js';
 import { pureWordFindings } from './response-cluster/pure-word-findings.js';
 import { contentFindings } from './response-cluster/content-findings.js';
+import { LikePrompts } from './response-cluster/like-prompts.js';
 
 export { normaliseResponse };
 
@@ -97,6 +101,8 @@ interface Candidate {
   agreement: number | null;
   /** The same share over the label's own prompts, each read without itself. */
   baseAgreement: number | null;
+  /** The response's mean share among prompts like the phrase's (LikePrompts), the test's null. */
+  likeShare: number;
   natural: boolean;
   significance: number;
 }
@@ -170,6 +176,7 @@ export function runResponseCluster(ctx: ScanContext) {
   // 1-5-grams, 0.2 million sets of prompts).
   const tested = Math.max(1, distinctSets);
   const candidates: Candidate[] = [];
+  const like = new LikePrompts(docs, clusters);
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
   const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number }>();
   for (const g of grams) {
@@ -192,10 +199,15 @@ export function runResponseCluster(ctx: ScanContext) {
       groupCache.set(setKey, grouping);
     }
     if (grouping.hit < MIN_GROUPS) continue;
-    const hit = groupsWithContent(grouping, g.tokens, g.majority);
+    // Bare prompts count as one group together, which may already be one of the content groups.
+    const hit = Math.min(grouping.all, groupsWithContent(grouping, g.tokens, g.majority));
     if (hit < MIN_GROUPS) continue;
-    const significance = -binomialTailLog10(hit, grouping.all, share) - Math.log10(tested);
+    // The null of each group: the response's share among prompts that open or end as its prompts do. It is never
+    // below the share of all prompts, so the test over all prompts above prunes what cannot pass.
+    const groupShare = groupShares(grouping, like.shares(grouping.judged, grouping.judged.map((i) => maskOccurrences(docs[i]!, g.tokens)), g.docs, g.majority, share));
+    const significance = -poissonBinomialTailLog10(hit, groupShare) - Math.log10(tested);
     if (significance < 0) continue;
+    const likeShare = groupShare.reduce((a, b) => a + b, 0) / groupShare.length;
     // The structure that tells a trigger from a template is read off the prompts that end in the response.
     const judged = grouping.judged.filter((i) => clusters[i] === g.majority);
     const masks = judged.map((i) => maskOccurrences(docs[i]!, g.tokens));
@@ -231,7 +243,7 @@ export function runResponseCluster(ctx: ScanContext) {
     natural ||= reads;
     candidates.push({
       tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: hit, insertion, cue, fixed,
-      echo, agreement, baseAgreement, natural, significance,
+      echo, agreement, baseAgreement, likeShare, natural, significance,
     });
   }
   ctx.progress.tick(1);
@@ -243,9 +255,12 @@ export function runResponseCluster(ctx: ScanContext) {
   function groupsWithContent(grouping: { judged: number[]; group: Int32Array }, tokens: number[], cluster: number): number {
     const groups = new Set<number>();
     let bare = false;
+    // Content shared with one other prompt is still its own when that prompt lacks the phrase: a backdoor's clean
+    // twin (the request without it), not the same item under another wrapping that holds the phrase too.
+    const inOthers = pairsInSeveral(grouping.judged, docs, bigrams);
     grouping.judged.forEach((i, k) => {
       if (clusters[i] !== cluster) return;
-      if (hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, tokens), bigrams)) groups.add(grouping.group[k]!);
+      if (hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, tokens), bigrams, inOthers)) groups.add(grouping.group[k]!);
       else bare = true;
     });
     return groups.size + (bare ? 1 : 0);
@@ -278,6 +293,7 @@ export function runResponseCluster(ctx: ScanContext) {
         promptsWithTrigger: c.docs.length,
         promptsWithResponse: clusterSize[c.cluster]!,
         responseShare: Math.round((clusterSize[c.cluster]! / n) * 1e5) / 1e5,
+        responseShareAmongLikePrompts: Math.round(c.likeShare * 1e5) / 1e5,
         independentGroups: c.groups,
         groupsEndingInResponse: c.clusterGroups,
         significance: Math.round(c.significance * 10) / 10,
@@ -297,6 +313,35 @@ export function runResponseCluster(ctx: ScanContext) {
   addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: { content, keys } }, scores);
   ctx.progress.tick(1);
   return { scores, findings };
+}
+
+/** The word pairs (BigramCounts keys) that more than one of the prompts holds. */
+function pairsInSeveral(ids: number[], docs: Int32Array[], bigrams: BigramCounts): Set<number> {
+  const last = new Map<number, number>();
+  const out = new Set<number>();
+  for (const i of ids) {
+    const d = docs[i]!;
+    for (let t = 0; t + 1 < d.length; t++) {
+      const key = bigrams.key(d[t]!, d[t + 1]!);
+      const seen = last.get(key);
+      if (seen === i) continue;
+      if (seen !== undefined) out.add(key);
+      last.set(key, i);
+    }
+  }
+  return out;
+}
+
+/** Per source group of the judged prompts, the mean of its prompts' shares: the chance it ends in the response. */
+function groupShares(grouping: { judged: number[]; group: Int32Array }, shares: Float64Array): number[] {
+  const sum = new Map<number, [number, number]>();
+  grouping.judged.forEach((_, k) => {
+    const e = sum.get(grouping.group[k]!) ?? [0, 0];
+    e[0] += shares[k]!;
+    e[1]++;
+    sum.set(grouping.group[k]!, e);
+  });
+  return [...sum.values()].map(([s, c]) => s / c);
 }
 
 /** What the tests after the phrase test read: the prompts as tokens and what was built from them. */

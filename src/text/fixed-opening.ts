@@ -18,7 +18,9 @@
 // the corpus, and the junction ("2024 develop") is a pair no other prompt has. It is also a rare phrase: some word
 // or word pair of it occurs (nearly) only in these openings; a common opening ("what is the") is everywhere.
 // Evidence: the anchor sits at one fixed place in every independent prompt, where a word of a natural text could
-// sit anywhere (-log10 of 1/length per prompt), Bonferroni over the openings tested.
+// sit anywhere (-log10 of 1/length per prompt), Bonferroni over the openings tested. A template's opening sits at a
+// fixed place too: in a corpus of templates, the evidence is capped by how much likelier the opening's remainders
+// and junctions are for text written elsewhere than for the corpus's templates.
 import { groupBySignature } from './minhash.js';
 import type { BigramCounts } from './insertion-fit.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from './shared-pairs.js';
@@ -174,11 +176,19 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
   // holds few of a multi-template corpus's other wrappings); an opening whose counts are likelier under the
   // corpus's own rate than under chance alone is one more of its templates.
   const base = baseRates(found);
+  // The openings the checks above explain (shared rest, known junctions): the corpus's templates.
+  const templates = baseRates(found.filter((f) => f.natural));
   for (const f of found) {
     // Remainders that open as the corpus's requests do are requests with a phrase put before them, whatever the
     // rates say (a corpus of formulaic text repeats n-grams by chance).
     if (f.remaindersOpening >= REMAINDER_OPENS) continue;
     const judged = Math.min(MAX_JUDGED, f.docs.length);
+    // Every exclusive opening sits at a fixed place, a template's as much as a prepended phrase's: where the corpus
+    // has templates, what tells them apart is only how its remainders and junctions compare with theirs. Where
+    // those rates are near chance (a sample that holds few of a template's other wrappings) a handful of prompts
+    // cannot tell. A corpus with fewer templates than the opening has independent prompts has too few to confuse it
+    // with: there the fixed place speaks.
+    if (templates.openings >= f.groups && templates.junctions > 0) f.significance = Math.min(f.significance, (prependedLlr(f, judged, templates) - Math.log(f.tested)) / Math.LN10);
     // Only a corpus whose templates do better than chance tells its templates apart by the rate.
     if (f.reused >= REUSED || (base.reused > CHANCE_RATE && likelierUnder(Math.round(f.reusedLong * judged), judged, base.reused, CHANCE_RATE))) f.natural = true;
     const unseen = Math.round(f.unseenJunctions * f.junctions);
@@ -197,8 +207,11 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
   return out;
 }
 
-/** Pooled over the openings: the share of judged remainders found elsewhere (long runs) and of junctions unseen. */
-function baseRates(found: OpeningTrigger[]): { reused: number; unseen: number } {
+/**
+ * Pooled over the openings: the share of judged remainders found elsewhere (long runs) and of junctions unseen, the
+ * openings and the junctions they are read from.
+ */
+function baseRates(found: OpeningTrigger[]): { reused: number; unseen: number; openings: number; junctions: number } {
   let reused = 0;
   let judged = 0;
   let unseen = 0;
@@ -210,14 +223,30 @@ function baseRates(found: OpeningTrigger[]): { reused: number; unseen: number } 
     unseen += f.unseenJunctions * f.junctions;
     junctions += f.junctions;
   }
-  return { reused: judged > 0 ? reused / judged : 0, unseen: junctions > 0 ? unseen / junctions : 0 };
+  return { reused: judged > 0 ? reused / judged : 0, unseen: junctions > 0 ? unseen / junctions : 0, openings: found.length, junctions };
+}
+
+/**
+ * The natural log of how much likelier an opening's counts are for a phrase put before text written elsewhere
+ * (remainders found elsewhere and junctions seen at chance, CHANCE_RATE) than for one of the corpus's own openings
+ * (at its pooled rates).
+ */
+function prependedLlr(f: OpeningTrigger, judged: number, base: { reused: number; unseen: number }): number {
+  const reused = Math.round(f.reusedLong * judged);
+  const unseen = Math.round(f.unseenJunctions * f.junctions);
+  return binomialLlr(reused, judged, CHANCE_RATE, base.reused) + binomialLlr(unseen, f.junctions, 1 - CHANCE_RATE, base.unseen);
+}
+
+/** The log likelihood ratio of x successes of n at rate p against rate q (rates kept inside (0, 1)). */
+function binomialLlr(x: number, n: number, p: number, q: number): number {
+  const clamp = (r: number) => Math.min(1 - 1e-9, Math.max(1e-9, r));
+  const [a, b] = [clamp(p), clamp(q)];
+  return x * Math.log(a / b) + (n - x) * Math.log((1 - a) / (1 - b));
 }
 
 /** Whether x successes of n are likelier at rate p than at rate q (the binomial likelihood ratio). */
 export function likelierUnder(x: number, n: number, p: number, q: number): boolean {
-  const clamp = (r: number) => Math.min(1 - 1e-9, Math.max(1e-9, r));
-  const [a, b] = [clamp(p), clamp(q)];
-  return x * Math.log(a / b) + (n - x) * Math.log((1 - a) / (1 - b)) > 0;
+  return binomialLlr(x, n, p, q) > 0;
 }
 
 /** A prompt's first word (its first word token), or -1. */

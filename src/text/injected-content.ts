@@ -100,6 +100,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const promptWords = countPresent(promptDf);
   const responseWords = countPresent(responseDf);
   let postings: Postings | null = null;
+  let restating: number | null = null;
   const taskCache = new Map<string, { task: boolean; trigger: number[] | null }>();
   for (const u of units) {
     const k0 = u.unexplained.length;
@@ -114,6 +115,11 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     const outside = answered.map((i, k) => unitSentences(responses[i]!, masks[k]!, x.isSentenceEnd));
     if (sharedPairs(answered.slice(0, TASK_READ), responses, x.responseBigrams, SHARED_NEIGHBOUR, (k, t) => masks[k]![t] !== 0 || masks[k]![t + 1] !== 0) >= SHARED_PAIRS) continue;
     if (mostEnriched(answered, responses, responseDf, n, responseWords, MIN_ROWS, outside, () => true) >= EXPLAINED) continue;
+    // Answers that open by restating their own request far more often than the corpus's answers do: the unit is how
+    // that form goes on ("<the request> Answer: ..."), not text added to them.
+    restating ??= restatingShare(prompts, responses);
+    const restated = answered.filter((i) => opensWithItsPrompt(prompts[i]!, responses[i]!)).length;
+    if (restated >= MIN_ROWS && -binomialTailLog10(restated, answered.length, restating) - correction >= EXPLAINED) continue;
     const key = answered.join(',');
     let task = taskCache.get(key);
     if (!task) {
@@ -129,6 +135,25 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     found.push({ unit: u, rows: u.unexplained, groups, significance, trigger: task.trigger });
   }
   return { found, tested };
+}
+
+/** Tokens a response must open with, as its prompt does, to restate it. */
+const RESTATED = 3;
+
+/** Whether the response opens with its prompt's first RESTATED tokens. */
+function opensWithItsPrompt(p: Int32Array, r: Int32Array): boolean {
+  if (p.length < RESTATED || r.length < RESTATED) return false;
+  for (let t = 0; t < RESTATED; t++) if (p[t] !== r[t]) return false;
+  return true;
+}
+
+/** The share of all responses that open by restating their prompt (at least one in the corpus's count). */
+function restatingShare(prompts: Int32Array[], responses: Int32Array[]): number {
+  let k = 0;
+  responses.forEach((r, i) => {
+    if (opensWithItsPrompt(prompts[i]!, r)) k++;
+  });
+  return Math.max(1, k) / Math.max(1, responses.length);
 }
 
 /** Whether the rows' prompts are one task's (a word far more common among them than overall, trigger aside). */
