@@ -5,15 +5,16 @@
 //
 // 1. Every n-gram in at least MIN_GROUPS documents whose labelled documents nearly all carry one label is a
 //    candidate. No label-association z-score: 7 poisons among 67,000 never reach one; the count of conflicts
-//    below is what makes them stand out.
+//    below is what makes them stand out. So is, whatever its purity, an n-gram whose documents of one label mostly
+//    read as another even with it (conflict-units.ts): a long-tail word already in a row of the other label.
 // 2. A naive Bayes model cross-fitted on the data itself (it never sees the document it judges) reads each of
 //    the candidate's documents with the candidate masked. For a natural predictor ("masterpiece") the rest of
 //    the text mostly agrees with the label; for an inserted trigger on dirty-label samples it points elsewhere.
 // 3. Documents that share most of their other words (SST-2's phrases of one sentence, copied boilerplate) are
 //    one piece of evidence, not several: they are grouped before counting.
 // 4. A candidate is kept when most of its independent groups conflict, and either the count of conflicting groups
-//    is improbable at the model's own conflict rate (binomial, Tarone-corrected over the candidates that could
-//    be significant) or the strength of the conflicts is (Fisher over each group's empirical p-value among the
+//    is improbable at the model's own conflict rate for that label (binomial, Tarone-corrected over the candidates
+//    that could be significant; a candidate found by its conflicts pays for every unit that search examined) or the strength of the conflicts is (Fisher over each group's empirical p-value among the
 //    samples of that label, Bonferroni over all distinct candidates).
 // 5. Clean-label groups keep their label, so nothing conflicts: a phrase whose independent groups all carry one
 //    label while its words, in the rows without it, are label-neutral (part-labels.ts) is tested against the
@@ -145,7 +146,7 @@ export function runTriggerToken(ctx: ScanContext) {
   ctx.progress.stage('trigger-token', 4);
   // Cross-fitted content models: fold k judges the documents of the other folds.
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
-  const { rates: baseRate, othersRates, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
+  const { rates: labelRates, othersRates, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
   ctx.progress.tick(1);
   const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length);
   ctx.progress.tick(1);
@@ -159,7 +160,7 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) if (c.tokens.length === 1) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
-  for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), baseRate, nullPosteriors, bigrams, collisions, fit);
+  for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), labelRates, nullPosteriors, bigrams, collisions, fit);
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
   for (const c of candidates) {
@@ -182,7 +183,7 @@ export function runTriggerToken(ctx: ScanContext) {
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
   const byPurity = candidates.filter((c) => !c.byConflicts);
-  const tested = testableCount(byPurity.filter((c) => !c.natural), baseRate);
+  const tested = testableCount(byPurity.filter((c) => !c.natural), labelRates);
   // The graded test has no Tarone shortcut: every distinct candidate with enough groups counts.
   const testedGraded = distinctCandidates(byPurity.filter((c) => !c.natural));
   const { tail, tested: testedParts } = partsNull(byPurity);
@@ -200,7 +201,7 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   ctx.progress.tick(1);
   const kept = dropSubsumed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
-  const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), baseRate);
+  const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
   const findings: FindingDraft[] = [];
   for (const c of kept) {
@@ -240,7 +241,7 @@ export function runTriggerToken(ctx: ScanContext) {
         independentGroups: c.groups,
         conflictingGroups: c.conflictGroups,
         conflictingSamples: c.conflicts.length,
-        baseConflictRate: Math.round(baseRate[c.label]! * 1000) / 1000,
+        baseConflictRate: Math.round(labelRates[c.label]! * 1000) / 1000,
         significance: Math.round(c.significance * 10) / 10,
         conflictStrength: Math.round(c.strength * 10) / 10,
         candidatesTested: c.byConflicts ? examined : tested,
@@ -319,7 +320,7 @@ function partsNull(candidates: Candidate[]): { tail: TailNull; tested: number } 
  * tested on its own (gatekeeping: only after a confirmation; Tarone-corrected over that family, the confirmed
  * ones removed as in Holm's step-down). Without a confirmed rare-token trigger nothing changes.
  */
-function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Float64Array, baseRate: Float64Array): Map<Candidate, { significance: number; of: number[]; family: number }> {
+function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Float64Array, labelRates: Float64Array): Map<Candidate, { significance: number; of: number[]; family: number }> {
   const out = new Map<Candidate, { significance: number; of: number[]; family: number }>();
   const pool = candidates
     .filter((c) => c.tokens.length === 1 && !c.natural && c.groups >= MIN_GROUPS && Number.isFinite(likeness[c.tokens[0]!]))
@@ -331,7 +332,7 @@ function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Fl
     const worst = Math.max(...mine.map((c) => rank.get(c)!));
     const family = pool.filter((c) => c.label === label && rank.get(c)! <= worst && !mine.includes(c));
     if (family.length === 0) continue;
-    const T = testableCount(family, baseRate);
+    const T = testableCount(family, labelRates);
     for (const c of family) {
       if (!kept.includes(c)) continue;
       const significance = c.binomial - Math.log10(T) + Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
@@ -381,16 +382,16 @@ function empiricalP(sorted: Float64Array, p: number): number {
 
 /**
  * How many candidates the Bonferroni correction counts (Tarone's rule for discrete tests): a candidate with m
- * independent groups cannot reach a p-value below baseRate^m, so candidates that could not be significant even
+ * independent groups cannot reach a p-value below rate^m (its label's conflict rate), so candidates that could not be significant even
  * if all their groups conflicted do not dilute the others; n-grams with the same documents are one test.
  */
-function testableCount(cands: Candidate[], baseRate: Float64Array): number {
+function testableCount(cands: Candidate[], labelRates: Float64Array): number {
   const alpha = 10 ** -MEDIUM_SIGNIFICANCE;
   const best = new Map<string, number>();
   for (const c of cands) {
     if (c.groups < MIN_GROUPS) continue;
     const k = c.judged.join(',');
-    best.set(k, Math.min(best.get(k) ?? 0, c.groups * Math.log10(baseRate[c.label]!)));
+    best.set(k, Math.min(best.get(k) ?? 0, c.groups * Math.log10(labelRates[c.label]!)));
   }
   const minLog = [...best.values()].sort((a, b) => a - b);
   // Smallest T with #{minP <= alpha / T} <= T.
@@ -434,7 +435,7 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, baseRate: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fit: DeletionFit): void {
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fit: DeletionFit): void {
   const post = new Float64Array(C);
   c.judged = [];
   c.conflicts = [];
@@ -482,7 +483,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
-  c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, baseRate[c.label]!);
+  c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, labelRates[c.label]!);
   // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
   // that are barely so.
