@@ -29,9 +29,9 @@ const EMPTY = new Int32Array(0);
  * conflicting[i] is 1 where document i reads as another label than its own. Returns every n-gram (1..maxN tokens)
  * held by at least minDocs conflicting documents of one label L, where those are at least `share` of the n-gram's
  * documents labelled L and L is the label of at least half of its labelled documents: its documents (all labels,
- * ascending), L, the count of documents labelled L and how many of the others conflict; and how many distinct sets of conflicting documents the
- * n-grams frequent among them have (every unit that could have shown that many conflicts: the family a test of
- * their conflicts runs over, since the search already chose by them).
+ * ascending), L, the count of documents labelled L and how many of the others conflict. Also how many distinct
+ * sets of conflicting documents the n-grams frequent among them have (every unit that could have shown that many
+ * conflicts: the family a test of their conflicts runs over, since the search already chose by them).
  */
 export function conflictUnits(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, V: number, o: ConflictUnitOptions): { units: ConflictUnit[]; examined: number } {
   const sub = docs.map((d, i) => (conflicting[i] ? d : EMPTY));
