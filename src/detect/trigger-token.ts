@@ -5,15 +5,16 @@
 //
 // 1. Every n-gram in at least MIN_GROUPS documents whose labelled documents nearly all carry one label is a
 //    candidate. No label-association z-score: 7 poisons among 67,000 never reach one; the count of conflicts
-//    below is what makes them stand out.
+//    below is what makes them stand out. So is, whatever its purity, an n-gram whose documents of one label mostly
+//    read as another even with it (conflict-units.ts): a long-tail word already in a row of the other label.
 // 2. A naive Bayes model cross-fitted on the data itself (it never sees the document it judges) reads each of
 //    the candidate's documents with the candidate masked. For a natural predictor ("masterpiece") the rest of
 //    the text mostly agrees with the label; for an inserted trigger on dirty-label samples it points elsewhere.
 // 3. Documents that share most of their other words (SST-2's phrases of one sentence, copied boilerplate) are
 //    one piece of evidence, not several: they are grouped before counting.
 // 4. A candidate is kept when most of its independent groups conflict, and either the count of conflicting groups
-//    is improbable at the model's own conflict rate (binomial, Tarone-corrected over the candidates that could
-//    be significant) or the strength of the conflicts is (Fisher over each group's empirical p-value among the
+//    is improbable at the model's own conflict rate for that label (binomial, Tarone-corrected over the candidates
+//    that could be significant; a candidate found by its conflicts pays for every unit that search examined) or the strength of the conflicts is (Fisher over each group's empirical p-value among the
 //    samples of that label, Bonferroni over all distinct candidates).
 // 5. Clean-label groups keep their label, so nothing conflicts: a phrase whose independent groups all carry one
 //    label while its words, in the rows without it, are label-neutral (part-labels.ts) is tested against the
@@ -27,6 +28,7 @@ import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { frequentNgrams, type Ngram } from '../text/ngrams.js';
+import { conflictUnits } from '../text/conflict-units.js';
 import { firstOccurrence, maximalRun } from '../text/maximal-units.js';
 import { TailNull } from '../text/tail-null.js';
 import { groupBySource } from '../text/source-groups.js';
@@ -48,6 +50,8 @@ const MIN_PURITY = 0.9;
 const MIN_CONFLICT_SHARE = 0.6;
 /** Posterior of the carried label, without the candidate, below which a document conflicts with it. */
 const CONFLICT_POSTERIOR = 0.35;
+/** Floor of a label's conflict rate. */
+const MIN_CONFLICT_RATE = 0.02;
 /** A few remaining words are no evidence either way (short phrases are common in SST-2). */
 const MIN_CONTENT_TOKENS = 3;
 /** -log10 of the corrected p-value at and above which a candidate is a finding (medium), and high. */
@@ -65,6 +69,8 @@ const NATURAL_FIT_Z = 2.33;
 const BOUND_RATIO = 5;
 /** Bound (log10) on how much the deletion fit adds to or takes from a candidate's significance. */
 const FIT_CAP = 2;
+/** log10 p-value below which the rows of other labels holding a unit conflict more than the corpus's rows do. */
+const CONSISTENT_OTHERS_LOG10P = -1.3;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
 const MAX_SHARE = 0.05;
 
@@ -105,6 +111,12 @@ interface Candidate {
   partsLabel: number;
   /** Whether the test against the parts decided the significance (a clean-label group), not the conflicts. */
   byParts: boolean;
+  /**
+   * Found by the conflicts of its documents rather than by its label purity: its conflict tests pay for every
+   * unit the search could have found (conflict-units.ts), and it takes no part in the other candidates' families
+   * and nulls.
+   */
+  byConflicts: boolean;
 }
 
 export const triggerToken: Detector = {
@@ -132,11 +144,11 @@ export function runTriggerToken(ctx: ScanContext) {
   if (C < 2) return { scores, findings: [] as FindingDraft[] };
 
   ctx.progress.stage('trigger-token', 4);
-  const candidates = collectCandidates(docs, labels, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length);
-  ctx.progress.tick(1);
-  // Cross-fitted content models: fold k judges the documents of the other fold.
+  // Cross-fitted content models: fold k judges the documents of the other folds.
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
-  const { rate: baseRate, byLabel: nullPosteriors } = conflictRate(docs, labels, models, C);
+  const { rates: labelRates, othersRates, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
+  ctx.progress.tick(1);
+  const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length);
   ctx.progress.tick(1);
 
   // Attacks often put several trigger words into one sample (BadNets: cf, mn, bb, tq): the companions would
@@ -148,7 +160,7 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) if (c.tokens.length === 1) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
-  for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), baseRate, nullPosteriors, bigrams, collisions, fit);
+  for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), labelRates, nullPosteriors, bigrams, collisions, fit);
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
   for (const c of candidates) {
@@ -170,25 +182,26 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
-  const tested = testableCount(candidates.filter((c) => !c.natural), baseRate);
+  const byPurity = candidates.filter((c) => !c.byConflicts);
+  const tested = testableCount(byPurity.filter((c) => !c.natural), labelRates);
   // The graded test has no Tarone shortcut: every distinct candidate with enough groups counts.
-  const testedGraded = distinctCandidates(candidates.filter((c) => !c.natural));
-  const { tail, tested: testedParts } = partsNull(candidates);
+  const testedGraded = distinctCandidates(byPurity.filter((c) => !c.natural));
+  const { tail, tested: testedParts } = partsNull(byPurity);
   for (const c of candidates) {
     // The best of the three tests, paying for the choice (log10 3). For the conflict tests, evidence of
     // insertion is a Bayes factor on top, bounded so that neither alone decides; the test against the parts
     // already chose its units by their fit (its null is the units that fit), so the fit is not counted twice.
     const fitFactor = Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
-    const counted = c.significance - Math.log10(tested) + fitFactor;
-    const graded = c.strength - Math.log10(testedGraded) + fitFactor;
-    const againstParts = !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
+    const counted = c.significance - Math.log10(c.byConflicts ? examined : tested) + fitFactor;
+    const graded = c.strength - Math.log10(c.byConflicts ? examined : testedGraded) + fitFactor;
+    const againstParts = !c.byConflicts && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
     // Without enough conflicting groups, only the test against the parts can make a finding.
     c.significance = (conflicted(c) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
     c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c);
   }
   ctx.progress.tick(1);
   const kept = dropSubsumed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
-  const kin = kinOfConfirmed(kept, candidates, wordLikeness(vocab.words), baseRate);
+  const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
   const findings: FindingDraft[] = [];
   for (const c of kept) {
@@ -228,10 +241,10 @@ export function runTriggerToken(ctx: ScanContext) {
         independentGroups: c.groups,
         conflictingGroups: c.conflictGroups,
         conflictingSamples: c.conflicts.length,
-        baseConflictRate: Math.round(baseRate * 1000) / 1000,
+        baseConflictRate: Math.round(labelRates[c.label]! * 1000) / 1000,
         significance: Math.round(c.significance * 10) / 10,
         conflictStrength: Math.round(c.strength * 10) / 10,
-        candidatesTested: tested,
+        candidatesTested: c.byConflicts ? examined : tested,
         occurrences: c.occurrences,
         insertionLlr: Math.round(c.insertion * 10) / 10,
         neighbourPairs: c.collisions,
@@ -307,7 +320,7 @@ function partsNull(candidates: Candidate[]): { tail: TailNull; tested: number } 
  * tested on its own (gatekeeping: only after a confirmation; Tarone-corrected over that family, the confirmed
  * ones removed as in Holm's step-down). Without a confirmed rare-token trigger nothing changes.
  */
-function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Float64Array, baseRate: number): Map<Candidate, { significance: number; of: number[]; family: number }> {
+function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Float64Array, labelRates: Float64Array): Map<Candidate, { significance: number; of: number[]; family: number }> {
   const out = new Map<Candidate, { significance: number; of: number[]; family: number }>();
   const pool = candidates
     .filter((c) => c.tokens.length === 1 && !c.natural && c.groups >= MIN_GROUPS && Number.isFinite(likeness[c.tokens[0]!]))
@@ -319,7 +332,7 @@ function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Fl
     const worst = Math.max(...mine.map((c) => rank.get(c)!));
     const family = pool.filter((c) => c.label === label && rank.get(c)! <= worst && !mine.includes(c));
     if (family.length === 0) continue;
-    const T = testableCount(family, baseRate);
+    const T = testableCount(family, labelRates);
     for (const c of family) {
       if (!kept.includes(c)) continue;
       const significance = c.binomial - Math.log10(T) + Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
@@ -329,21 +342,37 @@ function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Fl
   return out;
 }
 
-/** Share of judged documents the cross-fitted model reads as another label than the one they carry. */
-function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): { rate: number; byLabel: Float64Array[] } {
+/**
+ * Per label, the share of its judged documents the cross-fitted model reads as another label (a minority label's
+ * rows conflict far more often than a majority's), and the same share over the rows of the other labels.
+ */
+function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): { rates: Float64Array; othersRates: Float64Array; byLabel: Float64Array[]; conflicting: Uint8Array } {
   const post = new Float64Array(C);
-  let judged = 0;
-  let conflicts = 0;
+  const conflicting = new Uint8Array(docs.length);
+  const judged = new Float64Array(C);
+  const conflicts = new Float64Array(C);
   const byLabel: number[][] = Array.from({ length: C }, () => []);
   for (let i = 0; i < docs.length; i++) {
-    if (labels[i]! < 0 || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
+    const l = labels[i]!;
+    if (l < 0 || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
     models.posterior(i, null, post);
-    judged++;
-    byLabel[labels[i]!]!.push(post[labels[i]!]!);
-    if (post[labels[i]!]! < CONFLICT_POSTERIOR) conflicts++;
+    judged[l]++;
+    byLabel[l]!.push(post[l]!);
+    if (post[l]! < CONFLICT_POSTERIOR) {
+      conflicts[l]++;
+      conflicting[i] = 1;
+    }
   }
+  const allJudged = judged.reduce((a, b) => a + b, 0);
+  const allConflicts = conflicts.reduce((a, b) => a + b, 0);
   // Never below 2%: a model that fits its data too well must not make every coincidence significant.
-  return { rate: Math.max(0.02, judged ? conflicts / judged : 0.5), byLabel: byLabel.map((b) => Float64Array.from(b).sort()) };
+  const rate = (k: number, n: number) => Math.max(MIN_CONFLICT_RATE, n > 0 ? k / n : 0.5);
+  return {
+    rates: Float64Array.from(judged, (n, l) => rate(conflicts[l]!, n)),
+    othersRates: Float64Array.from(judged, (n, l) => rate(allConflicts - conflicts[l]!, allJudged - n)),
+    byLabel: byLabel.map((b) => Float64Array.from(b).sort()),
+    conflicting,
+  };
 }
 
 /** Share of the label's documents whose posterior of their own label is at most p (one added to both counts). */
@@ -353,18 +382,18 @@ function empiricalP(sorted: Float64Array, p: number): number {
 
 /**
  * How many candidates the Bonferroni correction counts (Tarone's rule for discrete tests): a candidate with m
- * independent groups cannot reach a p-value below baseRate^m, so candidates that could not be significant even
+ * independent groups cannot reach a p-value below rate^m (its label's conflict rate), so candidates that could not be significant even
  * if all their groups conflicted do not dilute the others; n-grams with the same documents are one test.
  */
-function testableCount(cands: Candidate[], baseRate: number): number {
+function testableCount(cands: Candidate[], labelRates: Float64Array): number {
   const alpha = 10 ** -MEDIUM_SIGNIFICANCE;
   const best = new Map<string, number>();
   for (const c of cands) {
     if (c.groups < MIN_GROUPS) continue;
     const k = c.judged.join(',');
-    best.set(k, Math.max(best.get(k) ?? 0, c.groups));
+    best.set(k, Math.min(best.get(k) ?? 0, c.groups * Math.log10(labelRates[c.label]!)));
   }
-  const minLog = [...best.values()].map((m) => m * Math.log10(baseRate)).sort((a, b) => a - b);
+  const minLog = [...best.values()].sort((a, b) => a - b);
   // Smallest T with #{minP <= alpha / T} <= T.
   let T = 1;
   for (;;) {
@@ -406,7 +435,7 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, baseRate: number, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fit: DeletionFit): void {
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fit: DeletionFit): void {
   const post = new Float64Array(C);
   c.judged = [];
   c.conflicts = [];
@@ -454,7 +483,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
-  c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, baseRate);
+  c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, labelRates[c.label]!);
   // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
   // that are barely so.
@@ -463,33 +492,45 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.strength = -fisherTailLog10(x2, c.groups);
 }
 
-/** Frequent n-grams whose labelled documents nearly all carry one label. */
-function collectCandidates(docs: Int32Array[], labels: Int32Array, maxDocs: number, V: number): Candidate[] {
+/**
+ * Frequent n-grams whose labelled documents nearly all carry one label, and those (of any purity) whose documents
+ * of one label mostly read as another even with the n-gram in them (conflict-units.ts): a long-tail word the
+ * corpus already holds in a row of the other label.
+ */
+function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, maxDocs: number, V: number): { candidates: Candidate[]; examined: number } {
   const grams = frequentNgrams(docs, labels, V, {
     maxN: MAX_N,
     minDocs: MIN_GROUPS,
     maxDocs,
     keep: (_df, major, labelled) => major >= MIN_GROUPS && major >= MIN_PURITY * labelled,
   });
+  const pureCount = grams.length;
+  const pure = new Set(grams.map((g) => g.tokens.join(' ')));
+  const { units, examined } = conflictUnits(docs, labels, conflicting, V, { maxN: MAX_N, minDocs: MIN_GROUPS, maxDocs, share: MIN_CONFLICT_SHARE });
+  // A unit whose rows of other labels read as another label too confuses the model wherever it is (a contrast
+  // such as "although the"): only one whose other rows read as their own label, as often as the corpus's rows
+  // do, is tested for the conflicts of its rows of one label.
+  for (const g of units) {
+    if (pure.has(g.tokens.join(' ')) || binomialTailLog10(g.otherConflicts, g.others, othersRates[g.majority]!) < CONSISTENT_OTHERS_LOG10P) continue;
+    grams.push(g);
+  }
   // Each n-gram becomes the whole run its documents share; n-grams of one run are one candidate.
   const starts = new Int32Array(maxDocs + 1);
   const seen = new Set<string>();
-  const out: Ngram[] = [];
-  for (const g of grams) {
+  const candidates: Candidate[] = [];
+  grams.forEach((g, k) => {
     const tokens = g.docs.length <= maxDocs ? maximalRun(docs, g.docs, g.tokens, starts) : g.tokens;
     const key = tokens.join(' ');
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
-    out.push({ ...g, tokens });
-  }
-  return out.map((g) => ({
-    key: g.tokens.join(' '), tokens: g.tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, conflictGroups: 0,
-    significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
-    partsRate: 1, others: 0, partsLabel: 0, byParts: false,
-  }));
+    candidates.push({
+      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, conflictGroups: 0,
+      significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
+      partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
+    });
+  });
+  return { candidates, examined };
 }
-
-
 
 /** Where the trigger sits in its documents (relative position 0..1), to show it moves around. */
 function positions(docs: Int32Array[], tokens: number[], shown: number[]): number[] {
