@@ -64,8 +64,8 @@ export function isolationScratch(phash: BigUint64Array, windows = phash.length):
 }
 
 /**
- * Exact isolation of each candidate group at one place: the distance of every window at that place to the
- * group's centre, then the cut that best separates a few close windows (distinct images) from the rest:
+ * Exact isolation of each candidate group in a window set (the windows of one place, or the selected windows of
+ * one size from every place): the distance of every window of the set to the group's centre, then the cut that best separates a few close windows (distinct images) from the rest:
  * ln(next / reach) * log2(members). No index is involved, so no natural neighbour is missed.
  *
  * All of a place's candidates are measured in one pass over its windows per round (a window's vector is read
@@ -73,7 +73,7 @@ export function isolationScratch(phash: BigUint64Array, windows = phash.length):
  * of measuring each candidate on its own.
  *
  * That work is candidates x windows, and both grow with the dataset, so at a place with many windows the
- * candidates are screened first: each is measured against a fixed-size random sample of the place's windows
+ * candidates are screened first: each is measured against a fixed-size random sample of the set's windows
  * plus its own seed windows. A subset has fewer windows inside any gap, so an isolated group keeps its gap and
  * its seed; a natural candidate, whose neighbours come at a continuum of distances, still shows that continuum
  * in the sample. Only candidates whose screened score reaches the screen's line are measured in full, so every
@@ -85,6 +85,7 @@ export function isolateAll(
   ws: WindowSet, seeds: number[][], radius: number, noiseFloor: number, scratch: IsolationScratch,
   screen: Screen | null, seed: number, atPlace = true,
 ): (Isolation | null)[] {
+  // atPlace: the groups' windows all sit at one place (the per-position pass), else across places.
   const dim = ws.dim, v = ws.vectors;
   const out: (Isolation | null)[] = seeds.map(() => null);
   // Twice: the first centre is the seed's, the second the members' (for those whose members changed).

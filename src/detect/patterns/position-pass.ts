@@ -36,7 +36,7 @@ export interface PositionParams {
   /** Window vector floats held at once (default VECTOR_BUDGET); only memory and passes depend on it. */
   vectorBudget?: number;
   /**
-   * The sampled screen before the exact isolation (see isolateAll): at a place with more than 2 x sample
+   * The sampled screen before the exact isolation (see isolation.ts): at a place with more than 2 x sample
    * windows, a candidate is first measured against `sample` windows drawn at random plus its own seed, and
    * measured in full only when that score reaches `minScore`. null: every candidate is measured in full.
    */
