@@ -18,10 +18,14 @@ export interface Enrichment {
   log10p: number;
 }
 
+/** Images compared at most: beyond, an evenly spread sample of this many (the test is of shares, not of counts). */
+const MAX_COMPARED = 20_000;
+
 /**
  * The `nearest` images closest to the mean of the members' windows (each image's closest window of that size
  * whose luma standard deviation is at least minStd, mean-removed and divided by its contrast like the members'),
- * and how many carry `label`.
+ * and how many carry `label`. In a dataset of more than MAX_COMPARED images, the nearest of an evenly spread
+ * sample of MAX_COMPARED, so the cost per group is bounded at any size.
  */
 export function labelEnrichment(
   f: PixelGrid, labels: (string | null)[], members: { images: Int32Array; x: Uint16Array; y: Uint16Array; size: number },
@@ -41,12 +45,16 @@ export function labelEnrichment(
   const minContrast = minStd * s;
   const best = new Float32Array(n).fill(Infinity);
   let labelled = 0, ofLabel = 0;
+  const step = Math.max(1, n / MAX_COMPARED);
+  let nextCompared = 0;
   for (let i = 0; i < n; i++) {
     const l = labels[i];
     if (l !== null && l !== undefined) {
       labelled++;
       if (l === label) ofLabel++;
     }
+    if (i < nextCompared) continue;
+    nextCompared += step;
     if (inGroup.has(i) || l === null || l === undefined) continue;
     imageLuma(f, i, luma);
     let b = Infinity;
