@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearDuplicatePairs, nearDuplicateSet } from '../src/detect/patterns/size-analysis.js';
+import { nearDuplicatePairs, nearDuplicateSet } from '../src/detect/patterns/near-duplicate-hashes.js';
 import { createRng } from '../src/util/rng.js';
 
 describe('nearDuplicateSet', () => {

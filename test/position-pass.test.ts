@@ -3,21 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../src/detect/trigger-cluster.js';
 import { analysePositions, strideStarts, type PositionInput } from '../src/detect/patterns/position-pass.js';
 import { createRng, randInt } from '../src/util/rng.js';
+import { noiseImages as noiseGrid, putGrey } from './fixtures/noise-grid.js';
 
 const G = 16;
 
-/** n images of uniform grey noise, with distinct perceptual hashes (no near-duplicates). */
 function noiseImages(n: number, seed: number): { pixels: Uint8Array; phash: BigUint64Array } {
-  const rng = createRng(seed);
-  const pixels = new Uint8Array(n * G * G * 3);
-  for (let p = 0; p < n * G * G; p++) pixels.fill(randInt(rng, 256), p * 3, p * 3 + 3);
-  const phash = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) phash[i] = (BigInt(randInt(rng, 2 ** 31)) << 33n) ^ (BigInt(randInt(rng, 2 ** 31)) << 2n) ^ BigInt(i);
-  return { pixels, phash };
+  return noiseGrid(n, seed, G);
 }
 
 function put(pixels: Uint8Array, i: number, x: number, y: number, v: number): void {
-  pixels.fill(v, ((i * G + y) * G + x) * 3, ((i * G + y) * G + x) * 3 + 3);
+  putGrey(pixels, G, i, x, y, v);
 }
 
 function run(pixels: Uint8Array, phash: BigUint64Array, over: Partial<PositionInput> = {}) {

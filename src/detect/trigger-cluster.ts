@@ -12,7 +12,8 @@ import { imagePixels, type ImageFeatures } from '../model/image-features.js';
 import type { Detector, ScanContext } from './detector.js';
 import { analyseSizes } from './patterns/parallel.js';
 import { strideStarts, type PositionInput, type PositionParams } from './patterns/position-pass.js';
-import type { SizeGroup, SizeInput, SizeParams } from './patterns/size-analysis.js';
+import type { IsolationParams, SizeGroup, SizeInput, SizeParams } from './patterns/size-analysis.js';
+import { labelEnrichment, type Enrichment } from './patterns/typicality.js';
 
 export interface TriggerClusterParams {
   sizes: SizeParams[];
@@ -57,15 +58,25 @@ export interface TriggerClusterParams {
    * are common in lossless data (binarised strokes of centred digits), so closeness beyond this earns nothing.
    */
   positionNoiseFloor: number;
+  /**
+   * Exact isolation across places for the sizes with a horizon (see SizeParams.horizon): its candidates' line is
+   * `minScore`, its high line `highScore`. null: off.
+   */
+  isolation: (IsolationParams & { highScore: number }) | null;
+  /**
+   * A one-label group whose pattern's `nearest` closest other images carry its label with a binomial tail of
+   * 10^-log10p or less is typical of that label's images (a natural repeat within a class), and stays low.
+   */
+  typicality: { nearest: number; log10p: number };
 }
 
 export const DEFAULT_PARAMS: TriggerClusterParams = {
   // Radii sit near the typical nearest natural neighbour at each size (measured on clean CIFAR-10): larger
   // windows have more dimensions, so natural windows lie further apart.
   sizes: [
-    { size: 3, radius: 0.2, lshWidth: 0.55, lshK: 7, lshTables: 6 },
-    { size: 5, radius: 0.3, lshWidth: 0.8, lshK: 8, lshTables: 8 },
-    { size: 8, radius: 0.6, lshWidth: 1.3, lshK: 10, lshTables: 10 },
+    { size: 3, radius: 0.2, lshWidth: 0.55, lshK: 7, lshTables: 6, horizon: 0.5 },
+    { size: 5, radius: 0.3, lshWidth: 0.8, lshK: 8, lshTables: 8, horizon: 0.9 },
+    { size: 8, radius: 0.6, lshWidth: 1.3, lshK: 10, lshTables: 10, horizon: 1.0 },
   ],
   windowBudget: 300_000,
   maxPerImage: 96,
@@ -92,6 +103,10 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   positionMemberStructure: 0.8,
   positionMaxPeakShare: 0.5,
   positionNoiseFloor: 0.15,
+  // Typical of a class: of the 20 images nearest to the pattern, a binomial tail p <= 0.01 (at a label share of
+  // 10%: 7 or more). Only ever lowers a finding.
+  typicality: { nearest: 20, log10p: 2 },
+  isolation: { minImages: 3, noiseFloor: 0.15, screen: { sample: 8192, minScore: 1.8 }, minScore: 2.0, highScore: 2.6 },
 };
 
 export const triggerCluster: Detector = {
@@ -111,6 +126,7 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
   const inputs: (SizeInput | PositionInput)[] = sizes.map((size) => ({
     pixels: f.pixels, grid: f.grid, phash: f.phash, size, keepFraction: Math.min(1, p.windowBudget / (n * (f.grid - size.size + 1) ** 2)), maxPerImage: p.maxPerImage,
     minStd: p.minStd, minStructure: p.minStructure, noiseFloor: p.noiseFloor, minScore: p.minScore, seed: ctx.seed,
+    ...(p.isolation ? { isolation: p.isolation } : {}),
   }));
   if (p.positions && p.positions.size <= f.grid) {
     const stride = Math.max(2, Math.round(f.grid / p.positionPlaces));
@@ -150,21 +166,34 @@ interface Assessed {
   severity: 'high' | 'medium' | 'low';
   score: number;
   outside: number;
-  /** Why a group of 3+ stays low: its images are alike everywhere, or they carry a mix of labels. */
-  why: 'alike' | 'mixed' | null;
+  /**
+   * Why a group of 3+ stays low: its images are alike everywhere, they carry a mix of labels, or its pattern is
+   * typical of its label's images.
+   */
+  why: 'alike' | 'mixed' | 'typical' | null;
+  enrichment: Enrichment | null;
 }
 
-function assess(ctx: ScanContext, f: ImageFeatures, g: SizeGroup, p: TriggerClusterParams): Assessed {
+function assess(ctx: ScanContext, f: ImageFeatures, found: SizeGroup, p: TriggerClusterParams): Assessed {
+  const g = withoutStrayLabels(ctx.labels, found);
   const k = g.images.length;
   const outside = outsideDifference(f, g);
   const median = medianOf(Array.from(g.score));
   // Images that are alike outside the pattern too are near-duplicates, not a pasted pattern.
   const alike = outside < p.minOutsideDifference;
   const mixed = hasMixedLabels(ctx.labels, g.images);
-  const [minScore, highScore] = g.atPlace ? [p.positionMinScore, p.positionHighScore] : [p.minScore, p.highScore];
-  const severity = k >= 3 && !alike && !mixed ? (median >= highScore ? 'high' : 'medium') : 'low';
+  const [minScore, highScore] = g.atPlace ? [p.positionMinScore, p.positionHighScore] : g.isolated && p.isolation ? [p.isolation.minScore, p.isolation.highScore] : [p.minScore, p.highScore];
+  let enrichment: Enrichment | null = null;
+  if (k >= 3 && !alike && !mixed) {
+    const label = ctx.labels[g.images[0]!];
+    if (label !== null && label !== undefined && g.images.every((i) => ctx.labels[i] === label)) {
+      enrichment = labelEnrichment(f, ctx.labels, g, label, p.typicality.nearest, p.minStd);
+    }
+  }
+  const typical = enrichment !== null && enrichment.log10p >= p.typicality.log10p;
+  const severity = k >= 3 && !alike && !mixed && !typical ? (median >= highScore ? 'high' : 'medium') : 'low';
   const raw = Math.min(1, 0.5 + 0.5 * (1 - Math.exp(-(median - minScore + 0.5) * Math.log2(k))));
-  return { g, severity, score: severity === 'low' ? Math.min(raw, 0.49) : raw, outside, why: alike ? 'alike' : mixed ? 'mixed' : null };
+  return { g, severity, score: severity === 'low' ? Math.min(raw, 0.49) : raw, outside, why: alike ? 'alike' : mixed ? 'mixed' : typical ? 'typical' : null, enrichment };
 }
 
 /**
@@ -193,6 +222,29 @@ function medianOf(a: number[]): number {
 }
 
 /**
+ * In labelled data, the members of a one-label group (see hasMixedLabels) that carry another label: a backdoor's
+ * samples all carry its target label, so such a member is a natural look-alike of the pattern, not one of them.
+ * The group without them (unchanged when it is of mixed labels, unlabelled, or has no stray member).
+ */
+function withoutStrayLabels(labels: (string | null)[], g: SizeGroup): SizeGroup {
+  if (hasMixedLabels(labels, g.images)) return g;
+  const counts = new Map<string, number>();
+  for (const i of g.images) {
+    const l = labels[i];
+    if (l !== null && l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
+  }
+  if (counts.size < 2) return g;
+  const major = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+  const keep = [...g.images.keys()].filter((j) => labels[g.images[j]!] === major || labels[g.images[j]!] == null);
+  const pick = <T extends Int32Array | Uint16Array | Float32Array>(a: T): T => {
+    const b = new (a.constructor as new (n: number) => T)(keep.length);
+    keep.forEach((j, k) => { b[k] = a[j]!; });
+    return b;
+  };
+  return { ...g, images: pick(g.images), x: pick(g.x), y: pick(g.y), score: pick(g.score), reach: pick(g.reach), next: pick(g.next) };
+}
+
+/**
  * A patch backdoor steers its samples to one target label (dirty-label: relabelled to it; clean-label: drawn
  * from it), so in labelled data a group whose images carry a mix of labels is a natural repeat (strokes,
  * borders, watermarks), not a backdoor. Unlabelled data gives no such evidence.
@@ -211,7 +263,7 @@ function hasMixedLabels(labels: (string | null)[], images: Int32Array): boolean 
 }
 
 function describeGroup(ctx: ScanContext, f: ImageFeatures, a: Assessed): FindingDraft {
-  const { g, severity, score, outside, why } = a;
+  const { g, severity, score, outside, why, enrichment } = a;
   const imgs = Array.from(g.images);
   const side = g.size;
   const boxes: { [id: string]: Json } = {};
@@ -236,6 +288,8 @@ function describeGroup(ctx: ScanContext, f: ImageFeatures, a: Assessed): Finding
     ? 'the images are alike outside the pattern too: near-duplicates rather than a pasted pattern'
     : why === 'mixed'
       ? 'the images carry a mix of labels: a shared pattern (stroke, border, watermark) but not a single-target backdoor'
+      : why === 'typical'
+      ? 'the images nearest to the pattern mostly carry the same label: content typical of that label, not a pasted pattern'
       : oneLabel && imgs.length >= 3
       ? 'images of varied content that share one pattern and one label: the signature of a dirty-label patch backdoor'
       : 'a shared pattern; check whether it is a watermark, a logo or a trigger';
@@ -256,6 +310,7 @@ function describeGroup(ctx: ScanContext, f: ImageFeatures, a: Assessed): Finding
       withinDistance: round3(reach),
       nextDistance: round3(next),
       outsideDifference: round3(outside),
+      ...(enrichment ? { labelNearPattern: { nearest: enrichment.nearest, withLabel: enrichment.withLabel, labelShare: round3(enrichment.base), log10p: round3(enrichment.log10p) } } : {}),
       note,
     },
   };

@@ -1,10 +1,11 @@
 // One window size of the trigger-cluster analysis, as a pure function on plain data so that it can run in
 // a worker thread: extract the windows, find near-identical ones across images, score each window by the
 // gap after its nearest neighbours, and join strong windows into groups.
-import { popcount } from '../near-duplicate.js';
+import { distinctImages, isolateAll, isolationScratch, tightComponents, type Screen } from './isolation.js';
 import { findMatches, type Matches } from './matches.js';
 import { extractWindows, type WindowSet } from './windows.js';
 import { unionFind } from '../../util/union-find.js';
+import { nearDuplicatePairs } from './near-duplicate-hashes.js';
 
 /** Per window size: how far the gap is measured, and the LSH that finds neighbours within that radius. */
 export interface SizeParams {
@@ -14,6 +15,22 @@ export interface SizeParams {
   lshWidth: number;
   lshK: number;
   lshTables: number;
+  /**
+   * Exact isolation of candidate groups, measured out to this distance from their centre (relative to contrast);
+   * absent: none. Copies of a pattern at different offsets to the JPEG blocks sit further apart than the radius
+   * allows, and the radius caps the gap that can be seen; here the index only proposes candidates.
+   */
+  horizon?: number;
+}
+
+/** The dataset-wide exact isolation (see SizeParams.horizon). */
+export interface IsolationParams {
+  /** Tight components spanning fewer distinct images are not candidates. */
+  minImages: number;
+  noiseFloor: number;
+  screen: Screen;
+  /** Isolation score from which a candidate is a group. */
+  minScore: number;
 }
 
 export interface SizeInput {
@@ -29,6 +46,7 @@ export interface SizeInput {
   noiseFloor: number;
   /** Window score from which a window may join a group. */
   minScore: number;
+  isolation?: IsolationParams;
   seed: number;
 }
 
@@ -37,6 +55,8 @@ export interface SizeGroup {
   size: number;
   /** Found by the per-position pass (windows compared at one place only). */
   atPlace?: boolean;
+  /** Found by exact isolation across places (scored on the isolation scale, like atPlace groups). */
+  isolated?: boolean;
   images: Int32Array;
   x: Uint16Array;
   y: Uint16Array;
@@ -73,7 +93,32 @@ export function analyseSize(inp: SizeInput): SizeResult {
     if (wsc.score[w]! > best[i]!) best[i] = wsc.score[w]!;
   }
   const groups = groupWindows(ws, mt, wsc, inp.minScore).map((windowOf) => toSizeGroup(ws, wsc, windowOf));
+  if (sp.horizon && inp.isolation) groups.push(...isolatedGroups(ws, mt, sp.horizon, inp.isolation, inp.phash, inp.seed + sp.size, best, inp.minScore));
   return { size: sp.size, windows: ws.count, best, groups };
+}
+
+/**
+ * Candidates from the index's pairs (tight components over enough images), measured exactly against every window
+ * of the set. A group's images get its score in `best`, scaled so that its line meets the gap statistic's.
+ */
+function isolatedGroups(ws: WindowSet, mt: Matches, horizon: number, ip: IsolationParams, phash: BigUint64Array, seed: number, best: Float32Array, gapLine: number): SizeGroup[] {
+  const scale = gapLine / ip.minScore;
+  const seeds = tightComponents(ws, mt).filter((c) => distinctImages(ws, c) >= ip.minImages);
+  if (!seeds.length) return [];
+  const found = isolateAll(ws, seeds, horizon, ip.noiseFloor, isolationScratch(phash, ws.count), ip.screen, seed, false);
+  const claimed = new Uint8Array(ws.count);
+  const out: SizeGroup[] = [];
+  found.forEach((f, c) => {
+    if (!f || seeds[c]!.every((w) => claimed[w])) return;
+    for (const w of f.windows) claimed[w] = 1;
+    const g = { ...f.group, isolated: true };
+    for (let j = 0; j < g.images.length; j++) {
+      const s = g.score[j]! * scale;
+      if (s > best[g.images[j]!]!) best[g.images[j]!] = s;
+    }
+    if (g.score[0]! >= ip.minScore) out.push(g);
+  });
+  return out;
 }
 
 /** A group as plain arrays, one entry per image (sorted by image). */
@@ -173,84 +218,4 @@ export function groupWindows(ws: WindowSet, mt: Matches, wsc: WindowScore, minSc
     if (cur === undefined || wsc.score[w]! > wsc.score[cur]!) g.set(i, w);
   }
   return [...byRoot.values()].filter((g) => g.size >= 2);
-}
-
-/** The 64-bit hashes as two 32-bit halves (BigInt arithmetic is slow in hot loops). */
-function hashHalves(phash: BigUint64Array): { hi: Uint32Array; lo: Uint32Array } {
-  const n = phash.length;
-  const hi = new Uint32Array(n), lo = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    hi[i] = Number(phash[i]! >> 32n);
-    lo[i] = Number(phash[i]! & 0xffffffffn);
-  }
-  return { hi, lo };
-}
-
-/** Perceptual hashes 8 or fewer bits apart: the same picture. */
-function hashesClose(hi: Uint32Array, lo: Uint32Array, a: number, b: number): boolean {
-  return popcount(hi[a]! ^ hi[b]!) + popcount(lo[a]! ^ lo[b]!) <= 8;
-}
-
-/** Pairs of images whose perceptual hashes are close are the same picture, not a shared pattern. */
-export function nearDuplicatePairs(phash: BigUint64Array): (a: number, b: number) => boolean {
-  const { hi, lo } = hashHalves(phash);
-  return (a, b) => hashesClose(hi, lo, a, b);
-}
-
-/** A set of images that answers whether an image is, or is a near-duplicate of, one already added. */
-export interface NearDuplicateSet {
-  has(image: number): boolean;
-  add(image: number): void;
-  clear(): void;
-}
-
-/**
- * nearDuplicatePairs' relation (perceptual hashes within 8 bits) against a growing set, without testing every
- * member: the 64 bits are cut into 9 chunks, and two hashes 8 or fewer bits apart agree on at least one chunk
- * (pigeonhole), so only the members sharing a chunk value with the image are tested. Exact; at 200k images it
- * cut the per-position isolation's cut step from 19.1 to 6.7 s (BENCHMARKS.md).
- */
-export function nearDuplicateSet(phash: BigUint64Array): NearDuplicateSet {
-  const { hi, lo } = hashHalves(phash);
-  const CHUNKS = 9, SLOTS = 256;
-  // Bucket heads, valid only when stamped with the current generation (clearing is then O(1)).
-  const head = new Int32Array(CHUNKS * SLOTS), stamp = new Int32Array(CHUNKS * SLOTS);
-  let gen = 1, size = 0;
-  let entryImage = new Int32Array(1024), entryNext = new Int32Array(1024);
-  const slot = (i: number, c: number): number => {
-    const b = 7 * c;
-    const v = c === 8 ? hi[i]! >>> 24 : b + 7 <= 32 ? (lo[i]! >>> b) & 0x7f : b >= 32 ? (hi[i]! >>> (b - 32)) & 0x7f : ((lo[i]! >>> b) | (hi[i]! << (32 - b))) & 0x7f;
-    return c * SLOTS + v;
-  };
-  return {
-    has(image) {
-      for (let c = 0; c < CHUNKS; c++) {
-        const s = slot(image, c);
-        if (stamp[s] !== gen) continue;
-        for (let e = head[s]!; e >= 0; e = entryNext[e]!) {
-          const u = entryImage[e]!;
-          if (u === image || hashesClose(hi, lo, u, image)) return true;
-        }
-      }
-      return false;
-    },
-    add(image) {
-      if (size + CHUNKS > entryImage.length) {
-        const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
-        entryImage = grow(entryImage);
-        entryNext = grow(entryNext);
-      }
-      for (let c = 0; c < CHUNKS; c++) {
-        const s = slot(image, c);
-        entryImage[size] = image;
-        entryNext[size] = stamp[s] === gen ? head[s]! : -1;
-        stamp[s] = gen;
-        head[s] = size++;
-      }
-    },
-    clear() {
-      gen++;
-      size = 0;
-    },
-  };
 }
