@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
+import { stableHead } from '../src/fingerprint/images.js';
 import { UsageError } from '../src/types.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng } from '../src/util/rng.js';
@@ -80,6 +81,13 @@ describe('bad input', () => {
     expect(r.ids).not.toContain('x/notes.txt');
     const csv = (await readFile(join(dir, 'out', 'scores.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(39);
+  });
+
+  it('names a decoding error by its stable head, with or without the detail libvips sometimes appends', () => {
+    expect(stableHead('Input buffer has corrupt header: VipsJpeg: premature end of JPEG image')).toBe('Input buffer has corrupt header');
+    expect(stableHead('Input buffer has corrupt header:')).toBe('Input buffer has corrupt header');
+    expect(stableHead('VipsJpeg: Premature end of JPEG file\nmore')).toBe('VipsJpeg: Premature end of JPEG file');
+    expect(stableHead('pngload_buffer: end of stream')).toBe('pngload_buffer: end of stream');
   });
 
   it('refuses an empty folder and a folder of unreadable images as unusable datasets', async () => {

@@ -229,11 +229,16 @@ function medianOf(a: number[]): number {
 function withoutStrayLabels(labels: (string | null)[], g: SizeGroup): SizeGroup {
   if (hasMixedLabels(labels, g.images)) return g;
   const counts = new Map<string, number>();
+  let labelled = 0;
   for (const i of g.images) {
     const l = labels[i];
-    if (l !== null && l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
+    if (l !== null && l !== undefined) {
+      counts.set(l, (counts.get(l) ?? 0) + 1);
+      labelled++;
+    }
   }
-  if (counts.size < 2) return g;
+  // Too few labelled members to say which label is the group's (hasMixedLabels says the same).
+  if (counts.size < 2 || 2 * labelled < g.images.length) return g;
   const major = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
   const keep = [...g.images.keys()].filter((j) => labels[g.images[j]!] === major || labels[g.images[j]!] == null);
   const pick = <T extends Int32Array | Uint16Array | Float32Array>(a: T): T => {

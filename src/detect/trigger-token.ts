@@ -157,7 +157,8 @@ export function runTriggerToken(ctx: ScanContext) {
   const fit = deletionFit(docs, boundaries, bigrams, createRng(ctx.seed));
   const collisions = new NeighbourCollisions(docs, boundaries, bigrams, vocab.words.length);
   const pureLabel = new Int32Array(vocab.words.length).fill(-1);
-  for (const c of candidates) if (c.tokens.length === 1) pureLabel[c.tokens[0]!] = c.label;
+  // Candidates found by their conflicts are not label-pure: they never mask another candidate's companions.
+  for (const c of candidates) if (c.tokens.length === 1 && !c.byConflicts) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
   for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), labelRates, nullPosteriors, bigrams, collisions, fit);

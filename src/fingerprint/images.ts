@@ -207,7 +207,14 @@ function describeDecodeError(e: unknown): string {
     if (code === 'EISDIR') return 'cannot read file: is a folder';
   }
   // libvips appends its own detail to the message only sometimes (it depends on which thread saw the error first),
-  // so the reason keeps the stable first clause: the same file gives the same error in every run and every shard.
-  if (/premature end|truncated|VipsJpeg|corrupt|bad|unsupported image format|Input buffer/i.test(msg)) return `corrupt or truncated image: ${msg.split('\n')[0]!.split(':')[0]!.trim()}`;
+  // so the reason keeps the stable head: the same file gives the same error in every run and every shard.
+  if (/premature end|truncated|VipsJpeg|corrupt|bad|unsupported image format|Input buffer/i.test(msg)) return `corrupt or truncated image: ${stableHead(msg)}`;
   return msg.split('\n')[0]!;
+}
+
+/** A decoder message's first clause, and the next one too when the first only names the loader ("VipsJpeg: ..."). */
+export function stableHead(msg: string): string {
+  const clauses = msg.split('\n')[0]!.split(':').map((c) => c.trim());
+  const loaderOnly = /^(Vips\w+|\w*load\w*)$/i.test(clauses[0] ?? '');
+  return (loaderOnly && clauses[1] ? `${clauses[0]}: ${clauses[1]}` : clauses[0]) ?? '';
 }
