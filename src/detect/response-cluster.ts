@@ -178,7 +178,7 @@ export function runResponseCluster(ctx: ScanContext) {
   const candidates: Candidate[] = [];
   const like = new LikePrompts(docs, clusters);
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
-  const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number }>();
+  const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number; inOthers?: Set<number> }>();
   for (const g of grams) {
     const carriers = g.docs.filter((i) => clusters[i] === g.majority);
     const share = clusterSize[g.majority]! / n;
@@ -200,7 +200,7 @@ export function runResponseCluster(ctx: ScanContext) {
     }
     if (grouping.hit < MIN_GROUPS) continue;
     // Bare prompts count as one group together, which may already be one of the content groups.
-    const hit = Math.min(grouping.all, groupsWithContent(grouping, g.tokens, g.majority));
+    const hit = Math.min(grouping.all, groupsWithContent(grouping, g.docs, g.tokens, g.majority));
     if (hit < MIN_GROUPS) continue;
     // The null of each group: the response's share among prompts that open or end as its prompts do. It is never
     // below the share of all prompts, so the test over all prompts above prunes what cannot pass.
@@ -252,12 +252,13 @@ export function runResponseCluster(ctx: ScanContext) {
    * Source groups of the prompts ending in the cluster, where the prompts that hold nothing of their own beside the
    * phrase (one item under several templates) count as one group together.
    */
-  function groupsWithContent(grouping: { judged: number[]; group: Int32Array }, tokens: number[], cluster: number): number {
+  function groupsWithContent(grouping: { judged: number[]; group: Int32Array; inOthers?: Set<number> }, holders: number[], tokens: number[], cluster: number): number {
     const groups = new Set<number>();
     let bare = false;
     // Content shared with one other prompt is still its own when that prompt lacks the phrase: a backdoor's clean
-    // twin (the request without it), not the same item under another wrapping that holds the phrase too.
-    const inOthers = pairsInSeveral(grouping.judged, docs, bigrams);
+    // twin (the request without it), not the same item under another wrapping that holds the phrase too. Every
+    // holder of the phrase counts, not only the prompts judged: the other wrapping may be one not drawn.
+    const inOthers = (grouping.inOthers ??= pairsInSeveral(holders, docs, bigrams));
     grouping.judged.forEach((i, k) => {
       if (clusters[i] !== cluster) return;
       if (hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, tokens), bigrams, inOthers)) groups.add(grouping.group[k]!);
