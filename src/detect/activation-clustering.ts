@@ -4,6 +4,7 @@
 import { perClass } from './class-outliers.js';
 import { project, topEigenvectors, twoMeans } from '../embed/linalg.js';
 import type { Detector, ScanContext } from './detector.js';
+import type { TypedFinding } from '../model/evidence.js';
 
 const MIN_CLASS = 20;
 const COMPONENTS = 10;
@@ -11,7 +12,7 @@ const MAX_SHARE = 0.35;
 const MIN_SILHOUETTE = 0.5;
 const MIN_CLUSTER = 3;
 
-export const activationClustering: Detector = {
+export const activationClustering: Detector<TypedFinding<'activation-cluster'>> = {
   name: 'activation-clustering',
   description: 'per class, a small cluster split off by 2-means on the leading principal components of the embeddings (needs embeddings)',
   appliesTo: (ctx) => ctx.embeddings !== undefined,
@@ -30,12 +31,12 @@ export const activationClustering: Detector = {
       const score = Math.min(0.9, 0.5 + (silhouette - MIN_SILHOUETTE));
       for (const r of members) scores[r] = Math.max(scores[r]!, score);
       findings.push({
+        form: 'activation-cluster',
         kind: 'activation-clustering',
         severity: 'medium',
         score,
-        title: `${size} of the ${m} samples${label ? ` of class "${label}"` : ''} form a separate cluster in embedding space`,
         samples: members,
-        evidence: { class: label || null, classSize: m, clusterSize: size, silhouette: Math.round(silhouette * 100) / 100, components: k },
+        evidence: { class: label || null, classSize: m, clusterSize: size, silhouette, components: k },
       });
     });
   },

@@ -1,6 +1,6 @@
 // Turning per-class outlier z-scores into detector output: a data-driven cut (robust z >= Z_CUT), never the
 // poison ratio, and one finding per class whose flagged samples are a minority.
-import type { FindingDraft, Json } from '../types.js';
+import type { ClassOutlierKind, ClassOutliersEvidence, TypedFinding } from '../model/evidence.js';
 import type { DetectorOutput, ScanContext } from './detector.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { byClass, centred } from '../embed/linalg.js';
@@ -12,14 +12,13 @@ const MIN_FLAGGED = 3;
 const MAX_SHARE = 0.35;
 
 export function addClassOutliers(
-  kind: string,
-  what: string,
+  kind: ClassOutlierKind,
   label: string,
   rows: number[],
   z: Float64Array,
   scores: Float32Array,
-  findings: FindingDraft[],
-  evidence: { [key: string]: Json },
+  findings: TypedFinding<'class-outliers'>[],
+  setup: ClassOutliersEvidence['setup'],
   zCut = Z_CUT,
   severity: 'medium' | 'low' = 'medium',
 ): void {
@@ -40,17 +39,17 @@ export function addClassOutliers(
   flagged.sort((a, b) => z[b]! - z[a]!);
   if (severity === 'low') for (const i of flagged) scores[rows[i]!] = Math.min(scores[rows[i]!]!, 0.3);
   findings.push({
+    form: 'class-outliers',
     kind,
     severity,
     score: severity === 'low' ? 0.3 : Math.min(0.95, 0.5 + (z[flagged[flagged.length - 1]!]! - zCut) / 40),
-    title: `${flagged.length} samples${label ? ` of class "${label}"` : ''} stand apart along ${what} (robust z >= ${zCut})`,
     samples: flagged.map((i) => rows[i]!),
-    evidence: { ...evidence, class: label || null, classSize: rows.length, flagged: flagged.length, maxZ: Math.round(z[flagged[0]!]! * 10) / 10, zCut },
+    evidence: { setup, class: label || null, classSize: rows.length, flagged: flagged.length, maxZ: z[flagged[0]!]!, zCut },
   });
 }
 
 /** What a per-class embedding detector sees of one class: its rows, their centred embeddings, and the outputs. */
-export interface ClassView {
+export interface ClassView<F extends TypedFinding = TypedFinding> {
   label: string;
   rows: number[];
   /** rows.length x dim, centred on the class mean. */
@@ -58,14 +57,14 @@ export interface ClassView {
   dim: number;
   rng: Rng;
   scores: Float32Array;
-  findings: FindingDraft[];
+  findings: F[];
 }
 
 /** Runs `judge` on every class of at least minClass samples (null labels are one class). */
-export function perClass(ctx: ScanContext, minClass: number, judge: (c: ClassView) => void): DetectorOutput {
+export function perClass<F extends TypedFinding>(ctx: ScanContext, minClass: number, judge: (c: ClassView<F>) => void): DetectorOutput<F> {
   const e = ctx.embeddings!;
   const scores = new Float32Array(ctx.ids.length);
-  const findings: FindingDraft[] = [];
+  const findings: F[] = [];
   const rng = createRng(ctx.seed);
   for (const [label, rows] of byClass(ctx.labels)) {
     if (rows.length < minClass) continue;

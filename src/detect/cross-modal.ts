@@ -3,8 +3,8 @@
 // concept. So when the image detectors find a trigger cluster, its captions are read: a word that (nearly) all of
 // them share, while few captions of the dataset have it, is the target concept, and the pair is reported high.
 // Not a Detector: it reads the image detectors' findings, so it runs after them.
-import type { ScanContext, DetectorOutput } from './detector.js';
-import type { FindingDraft } from '../types.js';
+import type { AnyDetectorOutput, DetectorOutput, ScanContext } from './detector.js';
+import type { TypedFinding } from '../model/evidence.js';
 import { tokenize } from '../text/tokenize.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 
@@ -18,10 +18,10 @@ const STOP = new Set(('a an the of in on at to with and or is are was were be be
 const MIN_SHARE = 0.8;
 const MIN_CLUSTER = 3;
 
-export function crossModalCheck(ctx: ScanContext, outputs: { detector: string; output: DetectorOutput }[]): DetectorOutput {
+export function crossModalCheck(ctx: ScanContext, outputs: { detector: string; output: AnyDetectorOutput }[]): DetectorOutput<TypedFinding<'cross-modal'>> {
   const n = ctx.ids.length;
   const scores = new Float32Array(n);
-  const findings: FindingDraft[] = [];
+  const findings: TypedFinding<'cross-modal'>[] = [];
   const captions = ctx.texts?.text;
   const clusters = outputs.flatMap(({ detector, output }) => output.findings.filter((f) => f.kind === 'trigger-cluster' && f.samples.length >= MIN_CLUSTER).map((f) => ({ detector, f })));
   if (!captions || clusters.length === 0) return { scores, findings };
@@ -43,21 +43,21 @@ export function crossModalCheck(ctx: ScanContext, outputs: { detector: string; o
       if (lp <= cut && (!best || lp < best.lp)) best = { w, c, lp };
     }
     if (!best) continue;
-    const share = df.get(best.w)! / n;
     findings.push({
+      form: 'cross-modal',
       kind: 'cross-modal',
       severity: 'high',
       score: 0.95,
-      title: `${k} images share a visual trigger and ${best.c} of their captions name "${best.w}" (${(share * 100).toFixed(2)}% of all captions): a backdoor into a contrastive model`,
       samples: f.samples,
       evidence: {
         concept: best.w,
         captionsWithConcept: best.c,
         clusterSize: k,
         datasetCaptionsWithConcept: df.get(best.w)!,
-        log10p: Math.round(best.lp * 10) / 10,
+        captions: n,
+        log10p: best.lp,
         triggerDetector: detector,
-        trigger: f.title,
+        trigger: f,
       },
     });
     for (const i of f.samples) scores[i] = Math.max(scores[i]!, 0.95);

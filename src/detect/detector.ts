@@ -1,7 +1,8 @@
 // The one interface every detector implements. Adding a detector = one file + one line in registry.ts.
-import type { FindingDraft } from '../types.js';
 import type { Progress } from '../util/progress.js';
 import type { SampleColumns } from '../model/dataset.js';
+import type { DetectorFinding } from '../model/evidence.js';
+import type { FindingDraft } from '../types.js';
 
 /** Everything a detector may read: the sample columns, and how to run. */
 export interface ScanContext extends SampleColumns {
@@ -10,11 +11,25 @@ export interface ScanContext extends SampleColumns {
   progress: Progress;
 }
 
-export interface DetectorOutput {
+/**
+ * F: what the detector's findings are. The default, FindingDraft, is a finding the detector words itself; a typed
+ * detector declares its forms (`Detector<TypedFinding<'image-copies'>>`).
+ */
+export interface DetectorOutput<F extends DetectorFinding = FindingDraft> {
   /** Per-sample suspicion in [0,1]; 0.5 and above means "at least medium" for this detector. */
   scores: Float32Array;
-  findings: FindingDraft[];
+  /**
+   * Typed findings (model/evidence.ts: evidence as measured, worded by the report), or drafts the detector worded
+   * itself (title and JSON evidence).
+   */
+  findings: F[];
 }
+
+/** Any detector, as the registry lists it. */
+export type AnyDetector = Detector<DetectorFinding>;
+
+/** Any detector's output, as the later stages read it. */
+export type AnyDetectorOutput = DetectorOutput<DetectorFinding>;
 
 /**
  * What a detector cannot see, stated as data (measured figures; BENCHMARKS.md): the report's "what this scan could
@@ -29,14 +44,14 @@ export interface DetectorLimits {
   blind: string[];
 }
 
-export interface Detector {
+export interface Detector<F extends DetectorFinding = FindingDraft> {
   /** Stable name used by --detectors and in reports. */
   name: string;
   /** One line for --help and the README. */
   description: string;
   /** Whether this detector has anything to look at in this scan. */
   appliesTo(ctx: ScanContext): boolean;
-  run(ctx: ScanContext): Promise<DetectorOutput>;
+  run(ctx: ScanContext): Promise<DetectorOutput<F>>;
   /** Optional: when absent, the table in detect/limits.ts speaks for it. */
   limits?: DetectorLimits;
 }

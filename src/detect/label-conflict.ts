@@ -16,7 +16,7 @@
 // the variance adds the spread of the other classes' own rates to the binomial one (over-dispersion measured on
 // the data itself; with fewer than three other classes, binomial alone). No poison ratio is needed.
 import { buildKnn } from '../embed/knn.js';
-import type { FindingDraft, Json } from '../types.js';
+import type { Tally, TypedFinding } from '../model/evidence.js';
 import { createRng } from '../util/rng.js';
 import type { Detector, DetectorOutput, ScanContext } from './detector.js';
 
@@ -94,11 +94,11 @@ function gather(data: Float32Array, d: number, rows: number[]): Float32Array {
   return out;
 }
 
-export const labelConflict: Detector = {
+export const labelConflict: Detector<TypedFinding<'label-conflict'>> = {
   name: 'label-conflict',
   description: 'confident learning on embeddings: samples whose out-of-fold kNN class disagrees with their label, reported where a class holds an excess of them (needs embeddings and labels)',
   appliesTo: (ctx) => ctx.embeddings !== undefined && new Set(ctx.labels.filter((l) => l !== null)).size >= 2,
-  async run(ctx: ScanContext): Promise<DetectorOutput> {
+  async run(ctx: ScanContext): Promise<DetectorOutput<TypedFinding<'label-conflict'>>> {
     const n = ctx.ids.length;
     const { classes, probs, y, knnBackend, knnNote } = outOfFoldProbabilities(ctx);
     const C = classes.length;
@@ -133,7 +133,7 @@ export const labelConflict: Detector = {
     }
     const totalConflicts = conflicts.reduce((a, b) => a + b, 0);
     const totalLabelled = count.reduce((a, b) => a + b, 0);
-    const findings: FindingDraft[] = [];
+    const findings: TypedFinding<'label-conflict'>[] = [];
     for (let c = 0; c < C; c++) {
       const others = totalLabelled - count[c]!;
       if (!others || conflicts[c]! < MIN_CONFLICTS) continue;
@@ -153,18 +153,18 @@ export const labelConflict: Detector = {
       members.sort((a, b) => probs[a * C + c]! - probs[b * C + c]!);
       const score = Math.min(0.95, 0.5 + (z - Z_CUT) / 40);
       for (const i of members) scores[i] = Math.max(scores[i]!, score + 0.04 * (1 - probs[i * C + c]!));
-      const lookLike: { [k: string]: Json } = {};
+      const lookLike: Tally = {};
       for (const i of members) lookLike[classes[conflictTo[i]!]!] = ((lookLike[classes[conflictTo[i]!]!] as number) ?? 0) + 1;
       findings.push({
+        form: 'label-conflict',
         kind: 'label-conflict',
         severity: 'medium',
         score,
-        title: `${members.length} samples labelled "${classes[c]}" look like another class to their neighbours (${Math.round(expected)} expected from the other classes)`,
         samples: members,
         evidence: {
-          class: classes[c]!, classSize: count[c]!, conflicts: members.length, expected: Math.round(expected * 10) / 10, z: Math.round(z * 10) / 10, zCut: Z_CUT,
-          otherClassesRateSpread: Math.round((spread / count[c]!) * 1000) / 1000, lookingLikeIt: Math.round(mutual * 10) / 10,
-          lookLike, threshold: Math.round(t[c]! * 1000) / 1000, k: K, folds: FOLDS, knn: knnBackend, ...(knnNote ? { knnNote } : {}),
+          class: classes[c]!, classSize: count[c]!, conflicts: members.length, expected, z, zCut: Z_CUT,
+          otherClassesRateSpread: spread / count[c]!, lookingLikeIt: mutual,
+          lookLike, threshold: t[c]!, k: K, folds: FOLDS, knn: knnBackend, ...(knnNote ? { knnNote } : {}),
         },
       });
     }

@@ -1,6 +1,6 @@
 // What each detector cannot see, as data: the measured limits (BENCHMARKS.md) behind the report's "what this scan
 // could not see". A detector may declare its own (Detector.limits); this table speaks for those that do not.
-import type { Detector, DetectorLimits } from './detector.js';
+import type { AnyDetector, DetectorLimits } from './detector.js';
 
 const EMBEDDINGS = 'per-sample embeddings (--embeddings, an embedding column, --model, or --embed proxy|pretrained) and labels';
 
@@ -46,6 +46,6 @@ export const KNOWN_LIMITS: Record<string, DetectorLimits> = {
   'label-conflict': { needs: EMBEDDINGS, minGroup: 3, blind: ['poisons whose trigger the embedding has learnt (they then agree with their neighbours)'] },
 };
 
-export function limitsOf(d: Detector): DetectorLimits | undefined {
+export function limitsOf(d: AnyDetector): DetectorLimits | undefined {
   return d.limits ?? KNOWN_LIMITS[d.name];
 }

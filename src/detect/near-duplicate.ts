@@ -1,6 +1,6 @@
 // near-duplicate: images that are the same picture (perceptual hash + pixel check); a group that carries
 // more than one label is a label conflict (a relabelled copy is the cheapest dirty-label poison).
-import type { FindingDraft } from '../types.js';
+import type { TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import type { Detector } from './detector.js';
 import { runTextNearDuplicate } from './text-near-duplicate.js';
@@ -10,7 +10,7 @@ const MAX_HAMMING = 3; // 4 chunks of 16 bits: any pair within 3 bits shares a c
 const MAX_MEAN_ABS_DIFF = 10; // on 0..255 pixels, after the hash match
 const MAX_PAIRWISE = 2000;
 
-export const nearDuplicate: Detector = {
+export const nearDuplicate: Detector<TypedFinding<'image-copies' | 'text-copies' | 'text-copies-labels'>> = {
   name: 'near-duplicate',
   description: 'groups of near-identical images (perceptual hash, then pixels) or texts (MinHash, then word sets); label conflicts within a group',
   appliesTo: (ctx) => ctx.images !== undefined || ctx.texts?.text !== undefined || ctx.texts?.prompt !== undefined,
@@ -20,7 +20,7 @@ export const nearDuplicate: Detector = {
     const n = ctx.ids.length;
     const groups = duplicateGroups(f);
     const scores = new Float32Array(n);
-    const findings: FindingDraft[] = [];
+    const findings: TypedFinding<'image-copies'>[] = [];
     for (const g of groups) {
       const labels = new Map<string, number>();
       for (const i of g) {
@@ -30,12 +30,10 @@ export const nearDuplicate: Detector = {
       const conflict = labels.size > 1;
       for (const i of g) scores[i] = Math.max(scores[i]!, conflict ? 0.6 : 0.15);
       findings.push({
+        form: 'image-copies',
         kind: conflict ? 'label-conflict' : 'near-duplicate',
         severity: conflict ? 'medium' : 'low',
         score: conflict ? 0.6 : 0.3,
-        title: conflict
-          ? `${g.length} near-identical images carry ${labels.size} different labels`
-          : `${g.length} near-identical images`,
         samples: g,
         evidence: { labels: Object.fromEntries(labels), maxHamming: MAX_HAMMING },
       });

@@ -1,7 +1,7 @@
 // outlier: images whose whole-image statistics sit far from the rest of their class (file facts: provenance.ts).
 // Generic outliers are weak evidence of poisoning at low ratios (see RESEARCH-NOTES), so this detector
 // only reports at low severity and keeps its scores at or below 0.25.
-import type { FindingDraft } from '../types.js';
+import type { TypedFinding } from '../model/evidence.js';
 import { IMAGE_STAT_NAMES } from '../model/image-features.js';
 import { robustScale } from '../util/stats.js';
 import type { Detector } from './detector.js';
@@ -9,7 +9,7 @@ import type { Detector } from './detector.js';
 const Z_REPORT = 8; // robust z beyond which a sample is listed
 const MAX_LISTED = 50;
 
-export const outlier: Detector = {
+export const outlier: Detector<TypedFinding<'image-outliers'>> = {
   name: 'outlier',
   description: 'whole-image statistics far from the rest of the class (robust z-scores)',
   appliesTo: (ctx) => ctx.images !== undefined,
@@ -44,16 +44,16 @@ export const outlier: Detector = {
     const scores = new Float32Array(n);
     // Generic outliers are weak evidence at low ratios: they rank below near-misses of the pattern detectors.
     for (let i = 0; i < n; i++) scores[i] = 0.25 * (z[i]! / (z[i]! + 12));
-    const findings: FindingDraft[] = [];
+    const findings: TypedFinding<'image-outliers'>[] = [];
     const listed = [...z.keys()].filter((i) => z[i]! >= Z_REPORT).sort((a, b) => z[b]! - z[a]!).slice(0, MAX_LISTED);
     if (listed.length) {
       findings.push({
+        form: 'image-outliers',
         kind: 'outlier',
         severity: 'low',
         score: 0.2,
-        title: `${listed.length} images with statistics far from their class`,
         samples: listed,
-        evidence: { robustZ: Object.fromEntries(listed.map((i) => [ctx.ids[i]!, Math.round(z[i]! * 10) / 10])), statistic: Object.fromEntries(listed.map((i) => [ctx.ids[i]!, worst[i]!])) },
+        evidence: { robustZ: Object.fromEntries(listed.map((i) => [ctx.ids[i]!, z[i]!])), statistic: Object.fromEntries(listed.map((i) => [ctx.ids[i]!, worst[i]!])) },
       });
     }
     return { scores, findings };

@@ -2,7 +2,7 @@
 // quantisation tables, APPn segments, EXIF software, camera and creation day, native size) differ from the rest of their
 // class. Poisons made by a different pipeline than the data around them often carry such traces; benign
 // mixtures of sources do too, so findings stay low severity and serve as evidence beside other findings.
-import type { FindingDraft, Json } from '../types.js';
+import type { ProvenanceFacet, TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import type { Detector } from './detector.js';
 
@@ -22,13 +22,13 @@ export function sizeOf(f: ImageFeatures, i: number): string {
   return `${f.file.width[i]}x${f.file.height[i]}`;
 }
 
-const FACETS: { name: string; what: string; value: (f: ImageFeatures, i: number) => string }[] = [
-  { name: 'encoding', what: 'were encoded differently (format, quality, tables, segments, software)', value: encodingOf },
-  { name: 'size', what: 'have a different native size', value: sizeOf },
-  { name: 'created', what: 'carry a different EXIF creation day', value: (f, i) => f.file.created[i] || 'none' },
+const FACETS: { name: ProvenanceFacet; value: (f: ImageFeatures, i: number) => string }[] = [
+  { name: 'encoding', value: encodingOf },
+  { name: 'size', value: sizeOf },
+  { name: 'created', value: (f, i) => f.file.created[i] || 'none' },
 ];
 
-export const provenance: Detector = {
+export const provenance: Detector<TypedFinding<'provenance-cluster' | 'provenance-singles'>> = {
   name: 'provenance',
   description: 'clusters of images whose file-level fingerprints (encoder, quantisation tables, EXIF software/camera, size) differ from the rest of their class',
   appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= MIN_CLASS,
@@ -36,7 +36,7 @@ export const provenance: Detector = {
     const f = ctx.images!;
     const n = ctx.ids.length;
     const scores = new Float32Array(n);
-    const findings: FindingDraft[] = [];
+    const findings: TypedFinding<'provenance-cluster' | 'provenance-singles'>[] = [];
     // Per class where labels exist; small classes join one pool.
     const classes = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
@@ -71,26 +71,28 @@ export const provenance: Detector = {
             continue;
           }
           for (const i of members) scores[i] = Math.max(scores[i]!, 0.2);
-          const where = label === '' ? '' : ` of class "${label}"`;
           findings.push({
+            form: 'provenance-cluster',
             kind: 'provenance',
             severity: 'low',
             score: 0.3,
-            title: `${members.length} images${where} ${facet.what} than the other ${majorIdx.length}`,
             samples: members,
-            evidence: { facet: facet.name, value, majority: major, class: label === '' ? null : label, classSize: idx.length, elsewhere: countElsewhere(f, facet.value, value, members.length, n) },
+            evidence: {
+              facet: facet.name, value, majority: major, majoritySize: majorIdx.length, class: label === '' ? null : label, classSize: idx.length,
+              elsewhere: countElsewhere(f, facet.value, value, members.length, n),
+            },
           });
         }
       }
       if (singles.length) {
         for (const i of singles) scores[i] = Math.max(scores[i]!, 0.15);
-        const values: { [k: string]: Json } = {};
+        const values: Record<string, string> = {};
         for (const i of singles.slice(0, 50)) values[ctx.ids[i]!] = facet.value(f, i);
         findings.push({
+          form: 'provenance-singles',
           kind: 'provenance',
           severity: 'low',
           score: 0.2,
-          title: `${singles.length} single images ${facet.what} than the rest of their class`,
           samples: singles,
           evidence: { facet: facet.name, values },
         });

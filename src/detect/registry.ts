@@ -1,6 +1,6 @@
 // Every detector poisonscan knows. Adding one: write src/detect/<name>.ts and list it here.
 import { UsageError } from '../types.js';
-import type { Detector, ScanContext } from './detector.js';
+import type { AnyDetector, ScanContext } from './detector.js';
 import { triggerCluster } from './trigger-cluster.js';
 import { blend } from './blend.js';
 import { nearDuplicate } from './near-duplicate.js';
@@ -14,14 +14,14 @@ import { activationClustering } from './activation-clustering.js';
 import { robustCovariance } from './robust-covariance.js';
 import { labelConflict } from './label-conflict.js';
 
-export const DETECTORS: Detector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster, textAnomaly, spectralSignature, activationClustering, robustCovariance, labelConflict];
+export const DETECTORS: AnyDetector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster, textAnomaly, spectralSignature, activationClustering, robustCovariance, labelConflict];
 
 export function checkDetectorNames(names: string[]): void {
   const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));
   if (unknown.length) throw new UsageError(`unknown detector ${unknown.join(', ')} (known: ${DETECTORS.map((d) => d.name).join(', ')})`);
 }
 
-export function detectorsFor(ctx: ScanContext, only?: string[]): Detector[] {
+export function detectorsFor(ctx: ScanContext, only?: string[]): AnyDetector[] {
   if (only && only.length) {
     checkDetectorNames(only);
     return DETECTORS.filter((d) => only.includes(d.name) && d.appliesTo(ctx));

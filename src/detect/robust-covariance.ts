@@ -5,6 +5,7 @@
 import { addClassOutliers, perClass } from './class-outliers.js';
 import { project, robustZ, topEigenvectors } from '../embed/linalg.js';
 import type { Detector, ScanContext } from './detector.js';
+import type { TypedFinding } from '../model/evidence.js';
 
 const MIN_CLASS = 30;
 /** Principal components kept before whitening (keeps the covariance invertible and the work small). */
@@ -20,7 +21,7 @@ const Z_CUT_WHITENED = 16;
 // Reported low only: on the proxy model's embeddings of clean CIFAR-10 classes it still set apart 9-25 samples of
 // a class (the trimmed covariance is a poor stand-in for SPECTRE's robust estimator).
 
-export const robustCovariance: Detector = {
+export const robustCovariance: Detector<TypedFinding<'class-outliers'>> = {
   name: 'robust-covariance',
   description: 'per class, outliers along the top direction after whitening with a robust (trimmed) covariance (needs embeddings)',
   appliesTo: (ctx) => ctx.embeddings !== undefined,
@@ -31,7 +32,7 @@ export const robustCovariance: Detector = {
       const W = whiten(project(X, m, dim, topEigenvectors(X, m, dim, k, rng), k), m, k);
       const v = topEigenvectors(W, m, k, 1, rng);
       const z = robustZ(Float64Array.from(project(W, m, k, v, 1), Math.abs));
-      addClassOutliers('robust-covariance', 'the top direction after robust whitening', label, rows, z, scores, findings, { components: k, trimmed: TRIM }, Z_CUT_WHITENED, 'low');
+      addClassOutliers('robust-covariance', label, rows, z, scores, findings, { components: k, trimmed: TRIM }, Z_CUT_WHITENED, 'low');
     });
   },
 };

@@ -4,10 +4,11 @@
 import { addClassOutliers, perClass } from './class-outliers.js';
 import { project, robustZ, topEigenvectors } from '../embed/linalg.js';
 import type { Detector, ScanContext } from './detector.js';
+import type { TypedFinding } from '../model/evidence.js';
 
 const MIN_CLASS = 20;
 
-export const spectralSignature: Detector = {
+export const spectralSignature: Detector<TypedFinding<'class-outliers'>> = {
   name: 'spectral-signature',
   description: 'per class, samples whose embeddings lie far out along the top singular direction (needs embeddings)',
   appliesTo: (ctx) => ctx.embeddings !== undefined,
@@ -15,7 +16,7 @@ export const spectralSignature: Detector = {
     return perClass(ctx, MIN_CLASS, ({ label, rows, X, dim, rng, scores, findings }) => {
       const v = topEigenvectors(X, rows.length, dim, 1, rng);
       const z = robustZ(Float64Array.from(project(X, rows.length, dim, v, 1), Math.abs));
-      addClassOutliers('spectral-signature', 'the top singular direction of its embeddings', label, rows, z, scores, findings, { dimensions: dim });
+      addClassOutliers('spectral-signature', label, rows, z, scores, findings, { dimensions: dim });
     });
   },
 };

@@ -3,7 +3,7 @@
 // (homoglyphs: a Cyrillic "а" in "pаypal"), text that is mostly one span repeated, and instructions aimed at a
 // model ("ignore previous instructions", chat-template markers) in data that a fine-tune or a RAG index would
 // swallow. Per-sample rules, no statistics: each hit names the characters or words it found.
-import type { FindingDraft, Json } from '../types.js';
+import type { TextAnomaly as Kind, TypedFinding } from '../model/evidence.js';
 import type { Detector, ScanContext } from './detector.js';
 
 /** Bidirectional embeddings and overrides: they reorder what a reader sees (Trojan Source). */
@@ -46,20 +46,9 @@ const REPEAT_MIN_WORDS = 40;
 const REPEAT_SCAN_CHARS = 100_000;
 const EXAMPLES = 5;
 
-type Kind = 'bidi' | 'bidi-isolate' | 'invisible' | 'invisible-between-words' | 'homoglyph' | 'injection' | 'repeated-span';
-
-const TITLES: Record<Kind, (n: number) => string> = {
-  bidi: (n) => `${n} samples contain bidirectional control characters (text shown in a different order than it is read)`,
-  'bidi-isolate': (n) => `${n} samples contain bidirectional isolate characters (often inserted by platforms around names)`,
-  invisible: (n) => `${n} samples hide invisible characters inside words (zero-width or tag characters)`,
-  'invisible-between-words': (n) => `${n} samples contain invisible characters between words (often scraping debris)`,
-  homoglyph: (n) => `${n} samples contain words mixing Latin with look-alike letters of another script`,
-  injection: (n) => `${n} samples contain instructions aimed at a model (prompt injection)`,
-  'repeated-span': (n) => `${n} samples are mostly one span of text repeated`,
-};
 const SCORES: Record<Kind, number> = { bidi: 0.6, 'bidi-isolate': 0.25, invisible: 0.55, 'invisible-between-words': 0.25, homoglyph: 0.55, injection: 0.6, 'repeated-span': 0.3 };
 
-export const textAnomaly: Detector = {
+export const textAnomaly: Detector<TypedFinding<'text-anomaly'>> = {
   name: 'text-anomaly',
   description: 'invisible and bidirectional Unicode, homoglyph words, repeated spans, instructions aimed at a model',
   appliesTo: (ctx) => ctx.texts !== undefined,
@@ -111,18 +100,18 @@ export function runTextAnomaly(ctx: ScanContext) {
       if (repeat) add('repeated-span', { sample: i, field, detail: repeat });
     });
   }
-  const findings: FindingDraft[] = [];
+  const findings: TypedFinding<'text-anomaly'>[] = [];
   for (const [kind, list] of hits) {
     findings.push({
+      form: 'text-anomaly',
       kind: 'text-anomaly',
       severity: SCORES[kind] >= 0.5 ? 'medium' : 'low',
       score: SCORES[kind],
-      title: TITLES[kind](list.length),
       samples: list.map((h) => h.sample),
       evidence: {
         anomaly: kind,
         samples: list.length,
-        examples: list.slice(0, EXAMPLES).map((h) => ({ id: ctx.ids[h.sample]!, field: h.field, found: h.detail })) as Json,
+        examples: list.slice(0, EXAMPLES).map((h) => ({ id: ctx.ids[h.sample]!, field: h.field, found: h.detail })),
       },
     });
   }

@@ -1,7 +1,7 @@
 // near-duplicate for text: the same text twice (after case and spacing), or nearly (MinHash over word sets,
 // locality-sensitive buckets, then the exact word-set Jaccard). A group that carries more than one label is a
 // label conflict: a relabelled copy, with or without an inserted word, is the cheapest dirty-label poison.
-import type { FindingDraft } from '../types.js';
+import type { TypedFinding } from '../model/evidence.js';
 import { lshCandidatePairs, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
 import type { DetectorOutput, ScanContext } from './detector.js';
@@ -15,7 +15,7 @@ const MAX_BUCKET = 500;
 /** Groups without a label conflict are listed, largest first, up to this many. */
 const MAX_PLAIN_GROUPS = 50;
 
-export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput {
+export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFinding<'text-copies' | 'text-copies-labels'>> {
   const texts = ctx.texts!.text ?? ctx.texts!.prompt!;
   const n = texts.length;
   const scores = new Float32Array(n);
@@ -63,7 +63,7 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput {
     if (!g) groups.set(r, (g = []));
     g.push(i);
   }
-  const findings: FindingDraft[] = [];
+  const findings: TypedFinding<'text-copies' | 'text-copies-labels'>[] = [];
   const plain: number[][] = [];
   for (const g of groups.values()) {
     if (g.length < 2) continue;
@@ -93,10 +93,10 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput {
     const score = exact ? 0.45 : 0.3;
     for (const i of g) scores[i] = Math.max(scores[i]!, score);
     findings.push({
+      form: 'text-copies-labels',
       kind: 'label-conflict',
       severity: 'low',
       score,
-      title: `${g.length} ${exact ? 'identical' : 'near-identical'} texts carry ${labels.size} different labels`,
       samples: g,
       evidence: { labels: Object.fromEntries(labels), exactCopies: exact, minJaccard: MIN_JACCARD, example: (texts[g[0]!] ?? '').slice(0, 200) },
     });
@@ -104,10 +104,10 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput {
   plain.sort((a, b) => b.length - a.length);
   for (const g of plain.slice(0, MAX_PLAIN_GROUPS)) {
     findings.push({
+      form: 'text-copies',
       kind: 'near-duplicate',
       severity: 'low',
       score: 0.2,
-      title: `${g.length} (near-)identical texts`,
       samples: g,
       evidence: { minJaccard: MIN_JACCARD, example: (texts[g[0]!] ?? '').slice(0, 200), groupsInDataset: plain.length },
     });

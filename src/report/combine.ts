@@ -1,5 +1,6 @@
 // Turns detector outputs into the report's findings and the per-sample score table.
-import type { DetectorOutput } from '../detect/detector.js';
+import type { AnyDetectorOutput } from '../detect/detector.js';
+import { wordFinding } from './finding-words.js';
 import { SEVERITY_RANK, type Finding } from '../types.js';
 import { findingFingerprint } from '../model/finding-fingerprint.js';
 
@@ -19,7 +20,7 @@ export interface Combined {
   scores: SampleScores;
 }
 
-export function combine(ids: string[], outputs: { detector: string; output: DetectorOutput }[]): Combined {
+export function combine(ids: string[], outputs: { detector: string; output: AnyDetectorOutput }[]): Combined {
   const n = ids.length;
   const score = new Float32Array(n);
   const byDetector: Record<string, Float32Array> = {};
@@ -41,15 +42,16 @@ export function combine(ids: string[], outputs: { detector: string; output: Dete
       perSample[i]!.push(id);
       if (f.severity !== 'low') flagged[i] = 1;
     }
+    const { title, evidence } = wordFinding(f);
     return {
       id,
       detector,
       kind: f.kind,
       severity: f.severity,
       score: round(f.score),
-      title: f.title,
+      title,
       samples: f.samples.map((i) => ids[i]!),
-      evidence: f.evidence,
+      evidence,
       fingerprint: findingFingerprint(detector, f.kind, f.samples.map((i) => ids[i]!)),
     };
   });

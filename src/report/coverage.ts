@@ -1,9 +1,9 @@
 // The report's coverage: what the scan could not see. Built from the detectors' declared limits.
-import type { Detector } from '../detect/detector.js';
+import type { AnyDetector } from '../detect/detector.js';
 import { KNOWN_LIMITS, limitsOf } from '../detect/limits.js';
 import type { Coverage, Modality } from '../types.js';
 
-export function coverageOf(opts: { modality: Modality; all: Detector[]; ran: string[]; only?: string[]; grid?: number; skipped: number }): Coverage {
+export function coverageOf(opts: { modality: Modality; all: AnyDetector[]; ran: string[]; only?: string[]; grid?: number; skipped: number }): Coverage {
   const ran = opts.ran.map((name) => {
     const d = opts.all.find((x) => x.name === name);
     const l = d ? limitsOf(d) : KNOWN_LIMITS[name];

@@ -4,7 +4,7 @@ import { UsageError } from '../types.js';
 import type { Progress } from '../util/progress.js';
 import type { DatasetColumns } from '../model/dataset.js';
 import type { Embeddings } from '../model/embeddings.js';
-import type { DetectorOutput, ScanContext } from '../detect/detector.js';
+import type { AnyDetectorOutput, ScanContext } from '../detect/detector.js';
 import { detectorsFor } from '../detect/registry.js';
 import { round } from '../report/combine.js';
 import { reusableOutputs, type Baseline } from '../provenance/baseline.js';
@@ -13,7 +13,7 @@ import { VERSION } from '../version.js';
 /** One detector's (or one later step's) output, by its name. */
 export interface DetectorRun {
   detector: string;
-  output: DetectorOutput;
+  output: AnyDetectorOutput;
 }
 
 export interface DetectInput {
