@@ -5,7 +5,6 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkDetectorNames } from './detect/registry.js';
 import { memorySource, type InMemoryRows } from './ingest/memory.js';
-import type { ReadOptions } from './ingest/read-options.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
 import { checkSameDataset, loadBaseline, type Baseline } from './provenance/baseline.js';
 import type { Suppression } from './config/config.js';
@@ -18,7 +17,8 @@ import type { Embeddings } from './embed/embeddings.js';
 import type { UserModel } from './embed/user-model.js';
 import { checkOutDir, checkOutFile, lockOutDir } from './store/out-dir.js';
 import { StagedOutputs } from './store/staged-outputs.js';
-import { DEFAULT_EMBED_SIZE, type EmbedKind } from './config/embed.js';
+import { DEFAULT_EMBED_SIZE } from './config/embed.js';
+import type { ScanSettings } from './config/options.js';
 import type { PretrainedEmbedder } from './embed/pretrained.js';
 import { DEFAULT_MAX_UNREADABLE } from './ingest/input-findings.js';
 import { readDataset } from './stages/read.js';
@@ -30,8 +30,11 @@ import { writeReport, type ScanResult } from './stages/report.js';
 
 export type { ScanResult };
 
-/** How the dataset's columns are read (format, manifest, column names) is the format readers' own option set. */
-export interface ScanOptions extends Pick<ReadOptions, 'format' | 'manifest' | 'textColumn' | 'labelColumn' | 'idColumn' | 'promptColumn' | 'responseColumn' | 'imageColumn'> {
+/**
+ * scan()'s options: every option of the schema (config/options.ts) that is not the command line's alone, by its
+ * name (`--text-column` is `textColumn`), with its help there; and what only a library caller gives.
+ */
+export interface ScanOptions extends ScanSettings {
   /** A dataset folder or file; with `rows`, only the name report.json gives them. */
   dataset: string;
   /**
@@ -39,51 +42,15 @@ export interface ScanOptions extends Pick<ReadOptions, 'format' | 'manifest' | '
    * for JSONL; images as bytes need an array, which is read twice).
    */
   rows?: InMemoryRows;
-  out?: string;
-  /** Split of a Hugging Face DatasetDict folder. */
-  split?: string;
-  /** Column of per-sample embedding vectors. */
-  embeddingColumn?: string;
-  /** Train a proxy model on labelled images and run the embedding detectors on its hidden layer (embed: 'proxy'). */
-  proxyModel?: boolean;
-  /**
-   * Embeddings for the embedding detectors when the data brings none: none (default), proxy (as proxyModel), or
-   * pretrained (a pretrained image backbone from the optional package nsfwjs, at input side embedSize).
-   */
-  embed?: EmbedKind;
-  embedSize?: number;
-  /** A .npy file of embeddings (rows in the dataset's order, or named by embeddingIds). */
-  embeddings?: string;
-  embeddingIds?: string;
-  /** A TensorFlow.js model.json (layers or graph model) whose layer `layer` gives the embeddings of the images. */
-  model?: string;
-  layer?: string;
-  detectors?: string[];
-  failOn?: FailOn;
-  concurrency?: number;
-  seed?: number;
-  quiet?: boolean;
-  grid?: number;
+  /** Largest image (pixels) decoded. */
   pixelLimit?: number;
   /** Write fingerprints.arrow beside the report (default true). */
   writeFingerprints?: boolean;
-  /** A previous report folder: re-use fingerprints of unchanged samples, mark findings new since it. */
-  baseline?: string;
-  /** Write a SARIF 2.1.0 file here. */
-  sarif?: string;
-  /** Write a content manifest (ids, sizes, hashes, perceptual hashes) here, for a later `verify`. */
-  writeManifest?: string;
   /** Reviewed findings (by fingerprint) that no longer count for failOn. */
   suppressions?: Suppression[];
   progress?: Progress;
-  /** Re-use the finished fingerprint parts of an interrupted scan into the same --out. */
-  resume?: boolean;
-  /** Image samples per fingerprint part (written as each completes; 0: no parts, no --resume). */
-  checkpointEvery?: number;
   /** Called when fingerprint part k is on disk (tests interrupt a scan here). */
   onCheckpointPart?: CheckpointOptions['onPart'];
-  /** Share of unreadable samples above which the scan reports a medium finding (default 0.001). */
-  maxUnreadable?: number;
 }
 
 /** Default size of a fingerprint part: ~30 MB of 32x32 fingerprints, a few seconds of decoding. */

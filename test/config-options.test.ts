@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildProgram, withConfigDefaults } from '../src/cli/main.js';
 import { parseConfig } from '../src/config/config.js';
-import { CONFIG_OPTIONS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
+import { scanSettingsOf } from '../src/cli/dataset-options.js';
+import { CONFIG_OPTIONS, LIBRARY_OPTIONS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
 
 const scanCommand = () => buildProgram().commands.find((c) => c.name() === 'scan')!;
 const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
@@ -55,5 +56,22 @@ describe('scan options', () => {
   it('that report.json repeats are ones the config file may set too', () => {
     expect(REPORTED_OPTIONS).toEqual(['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds']);
     for (const k of REPORTED_OPTIONS) expect(CONFIG_OPTIONS).toContain(k);
+  });
+
+  it('reach the library\'s scan() by the same names, all but the command line\'s own', () => {
+    expect(names.filter((k) => !(LIBRARY_OPTIONS as string[]).includes(k))).toEqual(['inputFormat', 'json', 'config', 'stage', 'shard']);
+    const cmd = scanCommand();
+    cmd.parseOptions([
+      '--input-format', 'csv', '--text-column', 't', '--embed', 'proxy', '--embed-size', '64', '--detectors', 'outlier', '--grid', '16',
+      '--json', '--write-manifest', '--checkpoint-every', '5', '--resume', '--max-unreadable', '0.5', '--model', 'm.json', '--layer', 'x',
+    ]);
+    const s = scanSettingsOf(cmd.opts());
+    expect(s).toMatchObject({
+      format: 'csv', textColumn: 't', embed: 'proxy', embedSize: 64, detectors: ['outlier'], grid: 16, checkpointEvery: 5, resume: true,
+      maxUnreadable: 0.5, model: 'm.json', layer: 'x', quiet: true, writeManifest: expect.stringMatching(/poisonscan-report.manifest\.jsonl$/),
+      out: './poisonscan-report', failOn: 'high', seed: 0,
+    });
+    expect(s).not.toHaveProperty('json');
+    expect(s).not.toHaveProperty('inputFormat');
   });
 });

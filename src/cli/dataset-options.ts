@@ -1,33 +1,34 @@
-// The options that say how to read a dataset, shared by `scan` and its fingerprint stage (`--stage fingerprint`).
-import type { ScanValues } from '../config/options.js';
-import type { ScanOptions } from '../scan.js';
+// scan()'s options from the parsed command line (after config defaults): every option of the schema the library
+// takes, by its name; and the subset that says how to read a dataset, for scan's fingerprint stage.
+import { join } from 'node:path';
+import { LIBRARY_OPTIONS, type LibraryOptionName, type ScanSettings, type ScanValues } from '../config/options.js';
 
-type ReadOptions = Pick<ScanOptions,
-  | 'dataset' | 'out' | 'format' | 'manifest' | 'textColumn' | 'labelColumn' | 'idColumn' | 'promptColumn' | 'responseColumn'
-  | 'imageColumn' | 'split' | 'embeddingColumn' | 'embeddings' | 'baseline' | 'concurrency' | 'grid' | 'resume'
-  | 'checkpointEvery'>;
+/** The options that say how the dataset is read and fingerprinted (`scan --stage fingerprint` takes these). */
+const READ_OPTIONS = [
+  'out', 'format', 'manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split',
+  'embeddingColumn', 'embeddings', 'baseline', 'concurrency', 'grid', 'resume', 'checkpointEvery',
+] as const satisfies readonly LibraryOptionName[];
+type ReadOptions = { dataset: string } & Pick<ScanSettings, (typeof READ_OPTIONS)[number]>;
 
-/** The parsed command-line options (after config defaults) that say how the dataset is read and fingerprinted. */
-export function readOptions(dataset: string, o: ScanValues): ReadOptions {
+/** Every library option given (on the command line or by the config file), as scan() takes it. */
+export function scanSettingsOf(o: ScanValues): ScanSettings {
+  const s: Record<string, unknown> = {};
+  for (const k of LIBRARY_OPTIONS) if (o[k] !== undefined) s[k] = o[k];
   return {
-    dataset,
-    out: o.out,
+    ...(s as ScanSettings),
     // --input-format, or its earlier name --format (also a config key).
     format: o.inputFormat ?? o.format,
-    manifest: o.manifest,
-    textColumn: o.textColumn,
-    labelColumn: o.labelColumn,
-    idColumn: o.idColumn,
-    promptColumn: o.promptColumn,
-    responseColumn: o.responseColumn,
-    imageColumn: o.imageColumn,
-    split: o.split,
-    embeddingColumn: o.embeddingColumn,
-    embeddings: o.embeddings,
-    baseline: o.baseline,
-    concurrency: o.concurrency,
-    grid: o.grid,
-    resume: Boolean(o.resume),
-    checkpointEvery: o.checkpointEvery,
+    // --write-manifest without a file: manifest.jsonl in --out.
+    writeManifest: o.writeManifest === true ? join(o.out!, 'manifest.jsonl') : o.writeManifest,
+    // --json prints report.json alone.
+    quiet: Boolean(o.quiet) || Boolean(o.json),
   };
+}
+
+/** The options that say how the dataset is read and fingerprinted. */
+export function readOptions(dataset: string, o: ScanValues): ReadOptions {
+  const s = scanSettingsOf(o);
+  const r: Record<string, unknown> = { dataset };
+  for (const k of READ_OPTIONS) r[k] = s[k];
+  return r as ReadOptions;
 }

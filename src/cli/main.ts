@@ -11,9 +11,8 @@ import { VERSION } from '../version.js';
 import { registerExtraCommands } from './commands.js';
 import { exitCodeOf, runs } from './run.js';
 import { runFingerprintStage } from './cmd-detect.js';
-import { readOptions } from './dataset-options.js';
+import { scanSettingsOf } from './dataset-options.js';
 import { addOptions } from './options.js';
-import { readEmbedOptions } from './embed-options.js';
 import { loadConfig, type ScanDefaults } from '../config/config.js';
 import { SCAN_OPTIONS, type ScanOptionName, type ScanValues } from '../config/options.js';
 import { ioReason, isSystemError } from '../store/io-errors.js';
@@ -44,22 +43,7 @@ export function buildProgram(): Command {
     const cfg = await loadConfig(cli.config);
     const o = withConfigDefaults(cli, cfg.scan, cmd);
     if (o.stage === 'fingerprint' || o.shard !== undefined) return runFingerprintStage(dataset, o);
-    const wm = o.writeManifest;
-    const result = await scan({
-      ...readOptions(dataset, o),
-      ...readEmbedOptions(o),
-      embeddingIds: o.embeddingIds,
-      model: o.model,
-      layer: o.layer,
-      detectors: o.detectors,
-      failOn: o.failOn,
-      seed: o.seed,
-      quiet: Boolean(o.quiet) || Boolean(o.json),
-      sarif: o.sarif,
-      writeManifest: wm === true ? join(o.out!, 'manifest.jsonl') : wm,
-      suppressions: cfg.suppressions,
-      maxUnreadable: o.maxUnreadable,
-    });
+    const result = await scan({ ...scanSettingsOf(o), dataset, suppressions: cfg.suppressions });
     if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
     else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
     return result.exitCode;

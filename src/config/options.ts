@@ -1,6 +1,7 @@
 // The scan's options, each declared once: its flags, value, default and help, whether poisonscan.config.json may set
 // it and whether report.json's config repeats it. The command line (src/cli/options.ts), the config file's checks
-// (config.ts) and the report's recorded options (stages/report.ts) are all read from here.
+// (config.ts), the report's recorded options (stages/report.ts) and the library's ScanOptions (scan.ts) are all
+// read from here: a new option is one entry.
 import { cpus } from 'node:os';
 import { DATASET_FORMATS, type FailOn } from '../types.js';
 import { DEFAULT_EMBED_SIZE, EMBED_KINDS } from './embed.js';
@@ -33,12 +34,14 @@ export type OptionSpec = OptionValue & {
   report?: true;
   /** Kept working, not shown by --help. */
   hidden?: true;
+  /** The command line's alone: the library's scan() has no such option (it takes the value another way, or none). */
+  commandOnly?: true;
 };
 
 /** The options of `scan`, in the order --help lists them; the names are commander's, camelCase. */
 export const SCAN_OPTIONS = {
   out: { flags: '-o, --out <dir>', help: 'where the outputs go', kind: 'string', default: './poisonscan-report', config: true },
-  inputFormat: { flags: '--input-format <format>', help: 'force the dataset\'s format (detected otherwise)', kind: 'choice', choices: DATASET_FORMATS },
+  inputFormat: { flags: '--input-format <format>', help: 'force the dataset\'s format (detected otherwise)', kind: 'choice', choices: DATASET_FORMATS, commandOnly: true },
   format: { flags: '--format <format>', help: 'the earlier name of --input-format', kind: 'choice', choices: DATASET_FORMATS, hidden: true, config: true },
   manifest: { flags: '--manifest <file>', help: 'CSV/JSONL with path and optional label naming the images', kind: 'string', config: true, report: true },
   textColumn: { flags: '--text-column <c>', help: 'text column', kind: 'string', config: true, report: true },
@@ -62,15 +65,15 @@ export const SCAN_OPTIONS = {
   seed: { flags: '--seed <n>', help: 'seed for every random choice', kind: 'int', min: 0, default: 0, config: true },
   grid: { flags: '--grid <n>', help: 'side of the working grid images are resampled to (default: the first image\'s size, at most 64)', kind: 'int', min: 8, config: true },
   quiet: { flags: '-q, --quiet', help: 'no progress or summary on stderr', kind: 'flag' },
-  json: { flags: '--json', help: 'print report.json to stdout', kind: 'flag' },
+  json: { flags: '--json', help: 'print report.json to stdout', kind: 'flag', commandOnly: true },
   baseline: { flags: '--baseline <dir>', help: 'a previous report folder: re-use fingerprints of unchanged samples, mark findings new since then', kind: 'string', config: true },
   sarif: { flags: '--sarif <file>', help: 'also write the findings as SARIF 2.1.0 (code-scanning dashboards)', kind: 'string', config: true },
   writeManifest: { flags: '--write-manifest [file]', help: 'write a content manifest (ids, sizes, sha256, md5, perceptual hashes) for a later verify (default <out>/manifest.jsonl)', kind: 'flag-or-string', config: true },
-  config: { flags: '--config <file>', help: `project defaults and suppressions (default ./${CONFIG_FILE} when present)`, kind: 'string' },
+  config: { flags: '--config <file>', help: `project defaults and suppressions (default ./${CONFIG_FILE} when present)`, kind: 'string', commandOnly: true },
   resume: { flags: '--resume', help: 'continue an interrupted scan into the same --out: finished fingerprint parts are not decoded again', kind: 'flag' },
   checkpointEvery: { flags: '--checkpoint-every <n>', help: 'image samples per fingerprint part written as it completes (0: none)', kind: 'int', min: 0 },
-  stage: { flags: '--stage <stage>', help: 'run only this stage (fingerprint: write fingerprints for a later `detect`)', kind: 'choice', choices: ['fingerprint'] },
-  shard: { flags: '--shard <i/n>', help: 'with --stage fingerprint: only the I-th of N equal, contiguous slices of the samples (0-based)', kind: 'string' },
+  stage: { flags: '--stage <stage>', help: 'run only this stage (fingerprint: write fingerprints for a later `detect`)', kind: 'choice', choices: ['fingerprint'], commandOnly: true },
+  shard: { flags: '--shard <i/n>', help: 'with --stage fingerprint: only the I-th of N equal, contiguous slices of the samples (0-based)', kind: 'string', commandOnly: true },
   maxUnreadable: { flags: '--max-unreadable <ratio>', help: 'share of unreadable samples above which the scan reports a medium finding', kind: 'share', default: 0.001, config: true },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -90,16 +93,22 @@ export type ValueOf<S> = S extends { kind: 'list' } ? string[]
 /** Parsed scan options (command line, then config file, then defaults), by name. */
 export type ScanValues = { -readonly [K in ScanOptionName]?: ValueOf<(typeof SCAN_OPTIONS)[K]> };
 
-type Named<P extends 'config' | 'report'> = { [K in ScanOptionName]: (typeof SCAN_OPTIONS)[K] extends Record<P, true> ? K : never }[ScanOptionName];
+type Named<P extends 'config' | 'report' | 'commandOnly'> = { [K in ScanOptionName]: (typeof SCAN_OPTIONS)[K] extends Record<P, true> ? K : never }[ScanOptionName];
 /** The keys of poisonscan.config.json's "scan" object. */
 export type ConfigOptionName = Named<'config'>;
 /** The options report.json's config repeats as given. */
 export type ReportedOptionName = Named<'report'>;
 
+/** The options the library's scan() takes, by the same names. */
+export type LibraryOptionName = Exclude<ScanOptionName, Named<'commandOnly'>>;
+/** scan()'s options as the schema declares them; a value, never a bare flag (--write-manifest's file is named). */
+export type ScanSettings = { -readonly [K in LibraryOptionName]?: (typeof SCAN_OPTIONS)[K] extends { kind: 'flag-or-string' } ? string : ValueOf<(typeof SCAN_OPTIONS)[K]> };
+
 /** What poisonscan.config.json's "scan" object sets; a config-file value is never a bare flag. */
 export type ScanDefaults = { -readonly [K in ConfigOptionName]?: Exclude<ValueOf<(typeof SCAN_OPTIONS)[K]>, true> };
 
 const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
-const has = (k: ScanOptionName, p: 'config' | 'report') => (SCAN_OPTIONS[k] as OptionSpec)[p] === true;
+const has = (k: ScanOptionName, p: 'config' | 'report' | 'commandOnly') => (SCAN_OPTIONS[k] as OptionSpec)[p] === true;
 export const CONFIG_OPTIONS = names.filter((k) => has(k, 'config')) as ConfigOptionName[];
 export const REPORTED_OPTIONS = names.filter((k) => has(k, 'report')) as ReportedOptionName[];
+export const LIBRARY_OPTIONS = names.filter((k) => !has(k, 'commandOnly')) as LibraryOptionName[];
