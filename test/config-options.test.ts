@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram, withConfigDefaults } from '../src/cli/main.js';
 import { parseConfig } from '../src/config/config.js';
 import { scanSettingsOf } from '../src/cli/dataset-options.js';
-import { CONFIG_OPTIONS, LIBRARY_OPTIONS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
+import { BENCH_OPTIONS } from '../src/cli/cmd-bench.js';
+import { CLEAN_OPTIONS } from '../src/cli/cmd-clean.js';
+import { DETECT_OPTIONS } from '../src/cli/cmd-detect.js';
+import { DIFF_OPTIONS } from '../src/cli/cmd-diff.js';
+import { INJECT_OPTIONS } from '../src/cli/cmd-inject.js';
+import { REVIEW_OPTIONS } from '../src/cli/cmd-review.js';
+import { VERIFY_OPTIONS } from '../src/cli/cmd-verify.js';
+import { CONFIG_OPTIONS, LIBRARY_OPTIONS, OPTION_GROUPS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
 
 const scanCommand = () => buildProgram().commands.find((c) => c.name() === 'scan')!;
 const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
@@ -73,5 +80,34 @@ describe('scan options', () => {
     });
     expect(s).not.toHaveProperty('json');
     expect(s).not.toHaveProperty('inputFormat');
+  });
+});
+
+describe('the other commands\' options', () => {
+  const declared: Record<string, Record<string, OptionSpec>> = {
+    inject: INJECT_OPTIONS, bench: BENCH_OPTIONS, verify: VERIFY_OPTIONS, diff: DIFF_OPTIONS, detect: DETECT_OPTIONS, clean: CLEAN_OPTIONS, review: REVIEW_OPTIONS,
+  };
+
+  it('are their declarations, by name, flags, default and whether required, in their order', () => {
+    const program = buildProgram();
+    expect(program.commands.map((c) => c.name()).sort()).toEqual(['scan', ...Object.keys(declared)].sort());
+    for (const [name, specs] of Object.entries(declared)) {
+      const options = program.commands.find((c) => c.name() === name)!.options;
+      expect(options.map((o) => o.attributeName()), name).toEqual(Object.keys(specs));
+      for (const o of options) {
+        const spec = specs[o.attributeName()]!;
+        expect(o.flags).toBe(spec.flags);
+        expect(o.mandatory).toBe(spec.required === true);
+        expect(OPTION_GROUPS).toContain(spec.group);
+        if (spec.default !== undefined) expect(o.defaultValue).toEqual(spec.default);
+      }
+    }
+  });
+
+  it('parse their values as declared: numbers, ranges, lists, negated flags', () => {
+    const bench = buildProgram().commands.find((c) => c.name() === 'bench')!;
+    bench.parseOptions(['--seeds', '3-5', '--count', '12', '--detectors', 'blend, trigger-cluster', '--no-reuse-fingerprints']);
+    expect(bench.opts()).toMatchObject({ seeds: [3, 4, 5], count: 12, detectors: ['blend', 'trigger-cluster'], reuseFingerprints: false, target: 'airplane' });
+    expect(() => buildProgram().commands.find((c) => c.name() === 'bench')!.exitOverride().configureOutput({ writeErr: () => undefined }).parseOptions(['--seeds', 'x'])).toThrow(/--seeds takes N or A-B/);
   });
 });

@@ -8,10 +8,9 @@ import { detect, fingerprintStage } from '../scan-stages.js';
 import { parseShard } from '../store/shards.js';
 import { UsageError } from '../types.js';
 import { loadConfig } from '../config/config.js';
-import { EMBED_OPTIONS, type ScanValues } from '../config/options.js';
-import { readOptions } from './dataset-options.js';
-import { readEmbedOptions } from './embed-options.js';
-import { addOptions, optionOf } from './options.js';
+import { SCAN_OPTIONS, type OptionSpec, type OptionValues, type ScanOptionName, type ScanValues } from '../config/options.js';
+import { readOptions, scanSettingsOf } from './dataset-options.js';
+import { addDeclared, optionOf } from './options.js';
 import { runs } from './run.js';
 
 /** `scan ... --stage fingerprint [--shard I/N]`: the options are scan's, already parsed. */
@@ -32,30 +31,29 @@ export async function runFingerprintStage(dataset: string, o: ScanValues): Promi
   return 0;
 }
 
+/** detect's options, in the order --help lists them: the scan's that the later stages take. */
+export const DETECT_OPTIONS = {
+  embed: SCAN_OPTIONS.embed,
+  embedSize: SCAN_OPTIONS.embedSize,
+  proxyModel: SCAN_OPTIONS.proxyModel,
+  out: SCAN_OPTIONS.out,
+  detectors: SCAN_OPTIONS.detectors,
+  failOn: SCAN_OPTIONS.failOn,
+  concurrency: { ...SCAN_OPTIONS.concurrency, help: 'parallel detector work' },
+  seed: SCAN_OPTIONS.seed,
+  quiet: { ...SCAN_OPTIONS.quiet, help: 'no progress on stderr' },
+  json: SCAN_OPTIONS.json,
+  sarif: { ...SCAN_OPTIONS.sarif, help: 'also write the findings as SARIF 2.1.0' },
+  config: { ...SCAN_OPTIONS.config, help: 'project suppressions' },
+} as const satisfies Partial<Record<ScanOptionName, OptionSpec>>;
+
 export function detectCommand(): Command {
   const cmd = new Command('detect')
     .description('merge the fingerprint shards of `scan --stage fingerprint --shard I/N` and run the detectors and reports')
     .argument('<fingerprints...>', 'fingerprint folders, one per shard (any order)');
-  addOptions(cmd, [...EMBED_OPTIONS, 'out', 'detectors', 'failOn', 'concurrency', 'seed', 'quiet', 'json', 'sarif', 'config'], {
-    quiet: 'no progress on stderr',
-    concurrency: 'parallel detector work',
-    sarif: 'also write the findings as SARIF 2.1.0',
-    config: 'project suppressions',
-  });
-  return runs(cmd, async (dirs: string[], o: ScanValues) => {
+  return runs(addDeclared(cmd, DETECT_OPTIONS), async (dirs: string[], o: OptionValues<typeof DETECT_OPTIONS>) => {
     const cfg = await loadConfig(o.config);
-    const result = await detect({
-      shards: dirs,
-      out: o.out,
-      detectors: o.detectors,
-      failOn: o.failOn,
-      concurrency: o.concurrency,
-      seed: o.seed,
-      ...readEmbedOptions(o),
-      quiet: Boolean(o.quiet) || Boolean(o.json),
-      sarif: o.sarif,
-      suppressions: cfg.suppressions,
-    });
+    const result = await detect({ ...scanSettingsOf(o), shards: dirs, suppressions: cfg.suppressions });
     if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
     else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
     return result.exitCode;

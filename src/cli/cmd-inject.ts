@@ -1,69 +1,67 @@
 // poisonscan inject: a poisoned copy of an image folder, for demos, tests and benchmarks.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import { drawTrigger, FAMILY_NAMES } from '../attack/families.js';
 import { injectImageFolder, type Attack } from '../attack/image-inject.js';
 import type { Corner, PatchKind } from '../attack/patterns.js';
 import { listImageFolder } from '../ingest/imagefolder.js';
+import type { OptionSpec, OptionValues } from '../config/options.js';
+import { addDeclared } from './options.js';
 import { runs } from './run.js';
 
-function num(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
-    return n;
-  };
-}
+const CORNERS = ['bottom-right', 'bottom-left', 'top-right', 'top-left', 'random'] as const satisfies readonly (Corner | 'random')[];
+const PATCHES = ['checkerboard', 'square', 'random', 'noise'] as const satisfies readonly PatchKind[];
+
+/** inject's options, in the order --help lists them. */
+export const INJECT_OPTIONS = {
+  out: { group: 'output', flags: '--out <dir>', help: 'where the poisoned copy goes', kind: 'string', required: true },
+  attack: { group: 'attack', flags: '--attack <type>', help: 'patch | blend | sig', kind: 'choice', choices: ['patch', 'blend', 'sig'], default: 'patch' },
+  family: { group: 'attack', flags: '--family <name>', help: 'draw the trigger, target class and count from an attack family for --seed (the other attack options are ignored)', kind: 'choice', choices: FAMILY_NAMES },
+  count: { group: 'attack', flags: '--count <n>', help: 'how many images to poison (default 5, or the family\'s)', kind: 'number' },
+  target: { group: 'attack', flags: '--target <label>', help: 'target class (dirty-label: poisons are relabelled to it; clean-label: drawn from it; with --family: drawn per seed)', kind: 'string' },
+  mode: { group: 'attack', flags: '--mode <mode>', help: 'dirty or clean label (default dirty, or the family\'s)', kind: 'choice', choices: ['dirty', 'clean'] },
+  pattern: { group: 'attack', flags: '--pattern <kind>', help: 'patch pattern', kind: 'choice', choices: PATCHES, default: 'checkerboard' },
+  size: { group: 'attack', flags: '--size <px>', help: 'patch side in pixels', kind: 'number', default: 3 },
+  position: { group: 'attack', flags: '--position <where>', help: 'patch position', kind: 'choice', choices: CORNERS, default: 'bottom-right' },
+  margin: { group: 'attack', flags: '--margin <px>', help: 'distance of a corner patch from the edges', kind: 'number', default: 0 },
+  colour: { group: 'attack', flags: '--colour <r,g,b>', help: 'colour of a square patch', kind: 'string', default: '255,255,255' },
+  patternSeed: { group: 'attack', flags: '--pattern-seed <n>', help: 'seed of the random pattern (default: --seed)', kind: 'number' },
+  alpha: { group: 'attack', flags: '--alpha <a>', help: 'blend weight of the pattern', kind: 'number', default: 0.15 },
+  blendImage: { group: 'attack', flags: '--blend-image <file>', help: 'image to blend in (default: seeded random noise)', kind: 'string' },
+  delta: { group: 'attack', flags: '--delta <d>', help: 'SIG amplitude', kind: 'number', default: 40 },
+  freq: { group: 'attack', flags: '--freq <f>', help: 'SIG frequency (cycles per image width)', kind: 'number', default: 6 },
+  seed: { group: 'attack', flags: '--seed <n>', help: 'seed', kind: 'number', default: 0 },
+  link: { group: 'output', flags: '--link', help: 'hard-link the untouched files instead of copying them (large benchmark sets)', kind: 'flag' },
+  truth: { group: 'output', flags: '--truth <file>', help: 'ground-truth JSON (default: <out>/poisonscan-truth.json)', kind: 'string' },
+} as const satisfies Record<string, OptionSpec>;
 
 export function injectCommand(): Command {
-  return runs(new Command('inject')
+  return runs(addDeclared(new Command('inject')
     .description('write a poisoned copy of an image folder and a ground-truth file of the poisoned ids')
-    .argument('<dataset>', 'source image folder (never modified)')
-    .requiredOption('--out <dir>', 'where the poisoned copy goes')
-    .addOption(new Option('--attack <type>', 'patch | blend | sig').choices(['patch', 'blend', 'sig']).default('patch'))
-    .addOption(new Option('--family <name>', 'draw the trigger, target class and count from an attack family for --seed (the other attack options are ignored)').choices(FAMILY_NAMES))
-    .option('--count <n>', 'how many images to poison (default 5, or the family\'s)', num('--count'))
-    .option('--target <label>', 'target class (dirty-label: poisons are relabelled to it; clean-label: drawn from it; with --family: drawn per seed)')
-    .addOption(new Option('--mode <mode>', 'dirty or clean label (default dirty, or the family\'s)').choices(['dirty', 'clean']))
-    .addOption(new Option('--pattern <kind>', 'patch pattern').choices(['checkerboard', 'square', 'random', 'noise']).default('checkerboard'))
-    .option('--size <px>', 'patch side in pixels', num('--size'), 3)
-    .addOption(new Option('--position <where>', 'patch position').choices(['bottom-right', 'bottom-left', 'top-right', 'top-left', 'random']).default('bottom-right'))
-    .option('--margin <px>', 'distance of a corner patch from the edges', num('--margin'), 0)
-    .option('--colour <r,g,b>', 'colour of a square patch', '255,255,255')
-    .option('--pattern-seed <n>', 'seed of the random pattern (default: --seed)', num('--pattern-seed'))
-    .option('--alpha <a>', 'blend weight of the pattern', num('--alpha'), 0.15)
-    .option('--blend-image <file>', 'image to blend in (default: seeded random noise)')
-    .option('--delta <d>', 'SIG amplitude', num('--delta'), 40)
-    .option('--freq <f>', 'SIG frequency (cycles per image width)', num('--freq'), 6)
-    .option('--seed <n>', 'seed', num('--seed'), 0)
-    .option('--link', 'hard-link the untouched files instead of copying them (large benchmark sets)')
-    .option('--truth <file>', 'ground-truth JSON (default: <out>/poisonscan-truth.json)'),
-    async (dataset: string, o: Record<string, unknown>) => {
+    .argument('<dataset>', 'source image folder (never modified)'), INJECT_OPTIONS),
+    async (dataset: string, o: OptionValues<typeof INJECT_OPTIONS>) => {
       const common = {
-        source: dataset, out: o.out as string, seed: o.seed as number, truth: o.truth as string | undefined, link: o.link === true,
+        source: dataset, out: o.out, seed: o.seed, truth: o.truth, link: o.link === true,
       };
       if (o.family) {
         const { samples } = await listImageFolder(dataset);
-        const d = await drawTrigger(o.family as string, o.seed as number, samples, {
-          count: o.count as number | undefined, mode: o.mode as 'dirty' | 'clean' | undefined, target: o.target as string | undefined,
-        });
+        const d = await drawTrigger(o.family, o.seed, samples, { count: o.count, mode: o.mode, target: o.target });
         const truth = await injectImageFolder({ ...common, attack: d.attack, count: d.count, target: d.target ?? undefined, mode: d.mode, drawn: d.record });
-        process.stderr.write(`poisoned ${truth.poisoned.length} images into ${o.out as string} (${o.family as string}, seed ${o.seed as number}, target ${d.target ?? '-'}, ${d.mode}-label)\n`);
+        process.stderr.write(`poisoned ${truth.poisoned.length} images into ${o.out} (${o.family}, seed ${o.seed}, target ${d.target ?? '-'}, ${d.mode}-label)\n`);
         return 0;
       }
       let attack: Attack;
       if (o.attack === 'patch') {
         const colour = String(o.colour).split(',').map(Number) as [number, number, number];
-        attack = { type: 'patch', pattern: o.pattern as PatchKind, size: o.size as number, position: o.position as Corner | 'random', margin: o.margin as number, colour, patternSeed: o.patternSeed as number | undefined };
+        attack = { type: 'patch', pattern: o.pattern, size: o.size, position: o.position, margin: o.margin, colour, patternSeed: o.patternSeed };
       } else if (o.attack === 'blend') {
-        attack = { type: 'blend', alpha: o.alpha as number, image: o.blendImage as string | undefined, patternSeed: o.patternSeed as number | undefined };
+        attack = { type: 'blend', alpha: o.alpha, image: o.blendImage, patternSeed: o.patternSeed };
       } else {
-        attack = { type: 'sig', delta: o.delta as number, freq: o.freq as number };
+        attack = { type: 'sig', delta: o.delta, freq: o.freq };
       }
       const truth = await injectImageFolder({
-        ...common, attack, count: (o.count as number | undefined) ?? 5, target: o.target as string | undefined,
-        mode: (o.mode as 'dirty' | 'clean' | undefined) ?? 'dirty',
+        ...common, attack, count: o.count ?? 5, target: o.target, mode: o.mode ?? 'dirty',
       });
-      process.stderr.write(`poisoned ${truth.poisoned.length} images into ${o.out as string}\n`);
+      process.stderr.write(`poisoned ${truth.poisoned.length} images into ${o.out}\n`);
       return 0;
     });
 }

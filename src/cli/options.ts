@@ -1,4 +1,5 @@
-// The scan's options on the command line: commander options made from their one declaration (config/options.ts).
+// Options on the command line: commander options made from their one declaration (an OptionSpec): the scan's in
+// config/options.ts, each other command's beside it in cli/.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../config/options.js';
 
@@ -20,27 +21,59 @@ export function share(name: string) {
   };
 }
 
+/** A commander parser for any finite number. */
+function number(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+    return n;
+  };
+}
+
+/** A commander parser for N or A-B: the whole numbers from A to B. */
+function range(name: string) {
+  return (v: string): number[] => {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(v);
+    if (!m) throw new InvalidArgumentError(`${name} takes N or A-B`);
+    const a = Number(m[1]), b = Number(m[2] ?? m[1]);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  };
+}
+
 /** A comma-separated list: its items, trimmed, without empty ones. */
 function list(v: string): string[] {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** The commander option of a scan option; `help` replaces its help where a command means something narrower. */
-export function optionOf(name: ScanOptionName, help?: string): Option {
-  const spec: OptionSpec = SCAN_OPTIONS[name];
+/** The commander option of a declared option; `help` replaces its help where a command means something narrower. */
+export function optionFrom(spec: OptionSpec, help?: string): Option {
   const o = new Option(spec.flags, help ?? spec.help);
   const flag = o.long!;
   if (spec.kind === 'choice') o.choices(spec.choices);
   else if (spec.kind === 'int') o.argParser(int(flag, spec.min));
   else if (spec.kind === 'share') o.argParser(share(flag));
+  else if (spec.kind === 'number') o.argParser(number(flag));
+  else if (spec.kind === 'range') o.argParser(range(flag));
   else if (spec.kind === 'list') o.argParser(list);
   if (spec.default !== undefined) o.default(spec.default);
+  if (spec.required) o.makeOptionMandatory();
   if (spec.hidden) o.hideHelp();
   return o;
+}
+
+/** The commander option of a scan option. */
+export function optionOf(name: ScanOptionName, help?: string): Option {
+  return optionFrom(SCAN_OPTIONS[name], help);
 }
 
 /** Adds these scan options to `cmd`, in this order. */
 export function addOptions(cmd: Command, names: readonly ScanOptionName[], help: Partial<Record<ScanOptionName, string>> = {}): Command {
   for (const name of names) cmd.addOption(optionOf(name, help[name]));
+  return cmd;
+}
+
+/** Adds every option of a command's declaration to `cmd`, in its order. */
+export function addDeclared(cmd: Command, specs: Record<string, OptionSpec>): Command {
+  for (const spec of Object.values(specs)) cmd.addOption(optionFrom(spec));
   return cmd;
 }

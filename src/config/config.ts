@@ -100,6 +100,8 @@ function mismatch(spec: OptionSpec, v: unknown): string | null {
     case 'list': return Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'a list of strings';
     case 'flag': return typeof v === 'boolean' ? null : 'true or false';
     case 'string': case 'flag-or-string': return typeof v === 'string' ? null : 'a string';
+    case 'number': return typeof v === 'number' && Number.isFinite(v) ? null : 'a number';
+    case 'range': return Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0) ? null : 'a list of whole numbers >= 0';
   }
 }
 
