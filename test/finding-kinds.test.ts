@@ -1,8 +1,11 @@
-// FINDING_KINDS and docs/contract.md list every kind of finding the code can emit.
+// FINDING_KINDS and docs/contract.md list every kind of finding the code can emit; the registry's detectors declare
+// the kinds they emit.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FINDING_KINDS } from '../src/types.js';
+import { DETECTORS, DETECTOR_KINDS, kindsOf } from '../src/detect/registry.js';
+import { CROSS_MODAL_KINDS } from '../src/detect/cross-modal.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
 
@@ -46,5 +49,16 @@ describe('finding kinds', () => {
   it('names every kind in the contract', () => {
     const contract = readFileSync(join(SRC, '..', 'docs', 'contract.md'), 'utf8');
     expect(FINDING_KINDS.filter((k) => !contract.includes(`\`${k}\``))).toEqual([]);
+  });
+
+  it('are the registry\'s: each detector declares what its file emits, and with the other steps\' kinds they are FINDING_KINDS', () => {
+    for (const d of DETECTORS) {
+      const own = emittedKinds(readFileSync(join(SRC, 'detect', `${d.name}.ts`), 'utf8'));
+      expect(own.length, d.name).toBeGreaterThan(0);
+      expect(own.filter((k) => !kindsOf(d).includes(k)), d.name).toEqual([]);
+    }
+    // The input's own findings and verify's are not detectors'.
+    const steps = ['ingest/input-findings.ts', 'provenance/verify.ts'].flatMap((f) => emittedKinds(readFileSync(join(SRC, f), 'utf8')));
+    expect([...new Set([...DETECTOR_KINDS, ...CROSS_MODAL_KINDS, ...steps])].sort()).toEqual([...FINDING_KINDS].sort());
   });
 });

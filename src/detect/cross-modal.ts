@@ -9,6 +9,8 @@ import { tokenize } from '../text/tokenize.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 
 export const CROSS_MODAL = 'cross-modal';
+/** The kinds of finding the check emits. */
+export const CROSS_MODAL_KINDS = ['cross-modal'] as const;
 
 /** Function words never count as a concept (captions share them by grammar, not by poisoning). */
 const STOP = new Set(('a an the of in on at to with and or is are was were be been this that these those it its there their ' +

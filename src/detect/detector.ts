@@ -2,7 +2,7 @@
 import type { Progress } from '../util/progress.js';
 import type { SampleColumns } from '../model/dataset.js';
 import type { DetectorFinding } from '../model/evidence.js';
-import type { FindingDraft } from '../types.js';
+import type { FindingDraft, FindingKind } from '../types.js';
 
 /** Everything a detector may read: the sample columns, and how to run. */
 export interface ScanContext extends SampleColumns {
@@ -52,6 +52,8 @@ export interface Detector<F extends DetectorFinding = FindingDraft> {
   /** Whether this detector has anything to look at in this scan. */
   appliesTo(ctx: ScanContext): boolean;
   run(ctx: ScanContext): Promise<DetectorOutput<F>>;
+  /** The kinds of finding it emits, when not its name alone (FINDING_KINDS and the contract list them all). */
+  kinds?: readonly FindingKind[];
   /** Optional: when absent, the table in detect/limits.ts speaks for it. */
   limits?: DetectorLimits;
 }

@@ -13,6 +13,8 @@ const MAX_PAIRWISE = 2000;
 export const nearDuplicate: Detector<TypedFinding<'image-copies' | 'text-copies' | 'text-copies-labels'>> = {
   name: 'near-duplicate',
   description: 'groups of near-identical images (perceptual hash, then pixels) or texts (MinHash, then word sets); label conflicts within a group',
+  // A group that carries more than one label is a label conflict.
+  kinds: ['near-duplicate', 'label-conflict'],
   appliesTo: (ctx) => ctx.images !== undefined || ctx.texts?.text !== undefined || ctx.texts?.prompt !== undefined,
   async run(ctx) {
     if (!ctx.images) return runTextNearDuplicate(ctx);

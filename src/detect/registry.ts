@@ -16,6 +16,14 @@ import { labelConflict } from './label-conflict.js';
 
 export const DETECTORS: AnyDetector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster, textAnomaly, spectralSignature, activationClustering, robustCovariance, labelConflict];
 
+/** The kinds of finding a detector emits: those it declares, else its name. */
+export function kindsOf(d: AnyDetector): readonly string[] {
+  return d.kinds ?? [d.name];
+}
+
+/** Every kind of finding the registered detectors emit, in the registry's order. */
+export const DETECTOR_KINDS: readonly string[] = [...new Set(DETECTORS.flatMap(kindsOf))];
+
 export function checkDetectorNames(names: string[]): void {
   const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));
   if (unknown.length) throw new UsageError(`unknown detector ${unknown.join(', ')} (known: ${DETECTORS.map((d) => d.name).join(', ')})`);
