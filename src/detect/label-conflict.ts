@@ -154,7 +154,10 @@ export const labelConflict: Detector<TypedFinding<'label-conflict'>> = {
       const score = Math.min(0.95, 0.5 + (z - Z_CUT) / 40);
       for (const i of members) scores[i] = Math.max(scores[i]!, score + 0.04 * (1 - probs[i * C + c]!));
       const lookLike: Tally = {};
-      for (const i of members) lookLike[classes[conflictTo[i]!]!] = ((lookLike[classes[conflictTo[i]!]!] as number) ?? 0) + 1;
+      for (const i of members) {
+        const other = classes[conflictTo[i]!]!;
+        lookLike[other] = (lookLike[other] ?? 0) + 1;
+      }
       findings.push({
         form: 'label-conflict',
         kind: 'label-conflict',

@@ -1,5 +1,5 @@
 // outlier: images whose whole-image statistics sit far from the rest of their class (file facts: provenance.ts).
-// Generic outliers are weak evidence of poisoning at low ratios (see RESEARCH-NOTES), so this detector
+// Generic outliers are weak evidence of poisoning at low ratios, so this detector
 // only reports at low severity and keeps its scores at or below 0.25.
 import type { TypedFinding } from '../model/evidence.js';
 import { IMAGE_STAT_NAMES } from '../model/image-features.js';
