@@ -42,7 +42,7 @@ export interface ScanOptions extends ScanSettings {
    * for JSONL; images as bytes need an array, which is read twice).
    */
   rows?: InMemoryRows;
-  /** Largest image (pixels) decoded. */
+  /** Most pixels an image may have; a larger one is not decoded (it is an unreadable sample). */
   pixelLimit?: number;
   /** Write fingerprints.arrow beside the report (default true). */
   writeFingerprints?: boolean;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram, withConfigDefaults } from '../src/cli/main.js';
 import { parseConfig } from '../src/config/config.js';
 import { scanSettingsOf } from '../src/cli/dataset-options.js';
+import { byGroup } from '../src/cli/options.js';
 import { BENCH_OPTIONS } from '../src/cli/cmd-bench.js';
 import { CLEAN_OPTIONS } from '../src/cli/cmd-clean.js';
 import { DETECT_OPTIONS } from '../src/cli/cmd-detect.js';
@@ -17,9 +18,10 @@ const scanCommand = () => buildProgram().commands.find((c) => c.name() === 'scan
 const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
 
 describe('scan options', () => {
-  it('are the command line\'s, by name, flags and default, in their order', () => {
+  it('are the command line\'s, by name, flags and default, in their order by group', () => {
     const options = scanCommand().options;
-    expect(options.map((o) => o.attributeName())).toEqual(names);
+    expect(options.map((o) => o.attributeName())).toEqual(byGroup(names, SCAN_OPTIONS));
+    expect(options.map((o) => o.helpGroupHeading)).toEqual([...Array(10).fill('Reading:'), ...Array(7).fill('Fingerprinting:'), ...Array(8).fill('Embeddings:'), ...Array(5).fill('Detection:'), ...Array(5).fill('Output:')]);
     for (const o of options) {
       const spec: OptionSpec = SCAN_OPTIONS[o.attributeName() as ScanOptionName];
       expect(o.flags).toBe(spec.flags);
@@ -88,12 +90,12 @@ describe('the other commands\' options', () => {
     inject: INJECT_OPTIONS, bench: BENCH_OPTIONS, verify: VERIFY_OPTIONS, diff: DIFF_OPTIONS, detect: DETECT_OPTIONS, clean: CLEAN_OPTIONS, review: REVIEW_OPTIONS,
   };
 
-  it('are their declarations, by name, flags, default and whether required, in their order', () => {
+  it('are their declarations, by name, flags, default and whether required, in their order by group', () => {
     const program = buildProgram();
     expect(program.commands.map((c) => c.name()).sort()).toEqual(['scan', ...Object.keys(declared)].sort());
     for (const [name, specs] of Object.entries(declared)) {
       const options = program.commands.find((c) => c.name() === name)!.options;
-      expect(options.map((o) => o.attributeName()), name).toEqual(Object.keys(specs));
+      expect(options.map((o) => o.attributeName()), name).toEqual(byGroup(Object.keys(specs), specs));
       for (const o of options) {
         const spec = specs[o.attributeName()]!;
         expect(o.flags).toBe(spec.flags);

@@ -1,7 +1,12 @@
 // Options on the command line: commander options made from their one declaration (an OptionSpec): the scan's in
 // config/options.ts, each other command's beside it in cli/.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../config/options.js';
+import { OPTION_GROUPS, SCAN_OPTIONS, type OptionGroup, type OptionSpec, type ScanOptionName } from '../config/options.js';
+
+/** The heading --help lists a group's options under. */
+const HEADINGS: Record<OptionGroup, string> = {
+  read: 'Reading:', fingerprint: 'Fingerprinting:', embeddings: 'Embeddings:', detect: 'Detection:', output: 'Output:', attack: 'Attack:',
+};
 
 /** A commander parser for a whole number of at least `min`. */
 export function int(name: string, min: number) {
@@ -58,7 +63,7 @@ export function optionFrom(spec: OptionSpec, help?: string): Option {
   if (spec.default !== undefined) o.default(spec.default);
   if (spec.required) o.makeOptionMandatory();
   if (spec.hidden) o.hideHelp();
-  return o;
+  return o.helpGroup(HEADINGS[spec.group]);
 }
 
 /** The commander option of a scan option. */
@@ -66,14 +71,20 @@ export function optionOf(name: ScanOptionName, help?: string): Option {
   return optionFrom(SCAN_OPTIONS[name], help);
 }
 
-/** Adds these scan options to `cmd`, in this order. */
+/** Option names by group, in OPTION_GROUPS' order, each group in the order given. */
+export function byGroup<K extends string>(names: readonly K[], specs: Record<K, OptionSpec>): K[] {
+  const rank = (k: K) => OPTION_GROUPS.indexOf(specs[k].group);
+  return names.map((k, i) => ({ k, i })).sort((a, b) => rank(a.k) - rank(b.k) || a.i - b.i).map((x) => x.k);
+}
+
+/** Adds these scan options to `cmd`, by group (so --help lists them under their group's heading). */
 export function addOptions(cmd: Command, names: readonly ScanOptionName[], help: Partial<Record<ScanOptionName, string>> = {}): Command {
-  for (const name of names) cmd.addOption(optionOf(name, help[name]));
+  for (const name of byGroup(names, SCAN_OPTIONS)) cmd.addOption(optionOf(name, help[name]));
   return cmd;
 }
 
-/** Adds every option of a command's declaration to `cmd`, in its order. */
+/** Adds every option of a command's declaration to `cmd`, by group. */
 export function addDeclared(cmd: Command, specs: Record<string, OptionSpec>): Command {
-  for (const spec of Object.values(specs)) cmd.addOption(optionFrom(spec));
+  for (const name of byGroup(Object.keys(specs), specs)) cmd.addOption(optionFrom(specs[name]!));
   return cmd;
 }

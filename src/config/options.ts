@@ -28,10 +28,11 @@ export type OptionValue =
   | { kind: 'range' };
 
 /**
- * What an option is about, the order of a scan: how the dataset is read, fingerprinted and embedded, what is
- * detected, what is written; `attack` for the options of the commands that make poisoned copies.
+ * What an option is about, in the order --help lists the groups: `attack` for the commands that make poisoned
+ * copies (before any scan), then the order of a scan: how the dataset is read, fingerprinted and embedded, what is
+ * detected, what is written.
  */
-export const OPTION_GROUPS = ['read', 'fingerprint', 'embeddings', 'detect', 'output', 'attack'] as const;
+export const OPTION_GROUPS = ['attack', 'read', 'fingerprint', 'embeddings', 'detect', 'output'] as const;
 export type OptionGroup = (typeof OPTION_GROUPS)[number];
 
 export type OptionSpec = OptionValue & {
