@@ -12,7 +12,7 @@ import { DIFF_OPTIONS } from '../src/cli/cmd-diff.js';
 import { INJECT_OPTIONS } from '../src/cli/cmd-inject.js';
 import { REVIEW_OPTIONS } from '../src/cli/cmd-review.js';
 import { VERIFY_OPTIONS } from '../src/cli/cmd-verify.js';
-import { CONFIG_OPTIONS, LIBRARY_OPTIONS, OPTION_GROUPS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
+import { CONFIG_OPTIONS, LIBRARY_OPTIONS, OPTION_GROUPS, READ_OPTIONS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
 
 const scanCommand = () => buildProgram().commands.find((c) => c.name() === 'scan')!;
 const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
@@ -81,6 +81,8 @@ describe('scan options', () => {
       out: './poisonscan-report', failOn: 'high', seed: 0,
     });
     expect(s).not.toHaveProperty('json');
+    // A fingerprint shard records these: every shard of one detect must have read the dataset the same way.
+    expect(READ_OPTIONS).toEqual(['format', 'manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split']);
     expect(s).not.toHaveProperty('inputFormat');
   });
 });

@@ -1,14 +1,13 @@
 // scan()'s options from the parsed command line (after config defaults): every option of the schema the library
 // takes, by its name; and the subset that says how to read a dataset, for scan's fingerprint stage.
 import { join } from 'node:path';
-import { LIBRARY_OPTIONS, type LibraryOptionName, type ScanSettings, type ScanValues } from '../config/options.js';
+import { LIBRARY_OPTIONS, READ_OPTIONS, type LibraryOptionName, type ScanSettings, type ScanValues } from '../config/options.js';
 
 /** The options that say how the dataset is read and fingerprinted (`scan --stage fingerprint` takes these). */
-const READ_OPTIONS = [
-  'out', 'format', 'manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split',
-  'embeddingColumn', 'embeddings', 'baseline', 'concurrency', 'grid', 'resume', 'checkpointEvery',
+const FINGERPRINT_STAGE_OPTIONS = [
+  'out', ...READ_OPTIONS, 'embeddingColumn', 'embeddings', 'baseline', 'concurrency', 'grid', 'resume', 'checkpointEvery',
 ] as const satisfies readonly LibraryOptionName[];
-type ReadOptions = { dataset: string } & Pick<ScanSettings, (typeof READ_OPTIONS)[number]>;
+type ReadOptions = { dataset: string } & Pick<ScanSettings, (typeof FINGERPRINT_STAGE_OPTIONS)[number]>;
 
 /** Every library option given (on the command line or by the config file), as scan() takes it. */
 export function scanSettingsOf(o: ScanValues): ScanSettings {
@@ -29,6 +28,6 @@ export function scanSettingsOf(o: ScanValues): ScanSettings {
 export function readOptions(dataset: string, o: ScanValues): ReadOptions {
   const s = scanSettingsOf(o);
   const r: Record<string, unknown> = { dataset };
-  for (const k of READ_OPTIONS) r[k] = s[k];
+  for (const k of FINGERPRINT_STAGE_OPTIONS) r[k] = s[k];
   return r as ReadOptions;
 }

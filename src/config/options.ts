@@ -132,3 +132,7 @@ const has = (k: ScanOptionName, p: 'config' | 'report' | 'commandOnly') => (SCAN
 export const CONFIG_OPTIONS = names.filter((k) => has(k, 'config')) as ConfigOptionName[];
 export const REPORTED_OPTIONS = names.filter((k) => has(k, 'report')) as ReportedOptionName[];
 export const LIBRARY_OPTIONS = names.filter((k) => !has(k, 'commandOnly')) as LibraryOptionName[];
+
+/** The library's options of the read group: how a dataset is read (format, manifest, columns, split). */
+export type ReadOptionName = { [K in LibraryOptionName]: (typeof SCAN_OPTIONS)[K] extends { group: 'read' } ? K : never }[LibraryOptionName];
+export const READ_OPTIONS = LIBRARY_OPTIONS.filter((k) => SCAN_OPTIONS[k].group === 'read') as ReadOptionName[];
