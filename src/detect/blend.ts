@@ -46,6 +46,7 @@ export const blend: Detector = {
     blind: [
       'faint full-image patterns below about 0.1% of the images (10 images in the tail at least)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
+      'a blended natural image, and sinusoids of fewer than about 5 cycles per image at small amplitude: their energy is where natural images have theirs',
     ],
   },
   async run(ctx) {
