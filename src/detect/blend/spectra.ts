@@ -2,9 +2,9 @@
 // JPEG keeps) as 2-D DCT coefficients, each coefficient centred on the dataset mean and divided by its dataset
 // standard deviation. Natural images put nearly all their variance in low frequencies; an added pattern may sit at
 // any frequency. Whitened, every coefficient counts by how far it stands above natural variation there, so one
-// cosine sees a fine noise, a mid-frequency sinusoid and a coarse blended image alike (a matched filter for a
-// stationary background). The DCT is orthonormal: cosines between whitened spectra are cosines between images
-// filtered by the inverse natural spectrum.
+// cosine weighs a fine noise, a colour noise and a mid-frequency sinusoid alike (a matched filter for a stationary
+// background). The DCT is orthonormal: cosines between whitened spectra are cosines between images filtered by the
+// inverse natural spectrum. The lowest frequencies (an image's layout) are dropped; memory is 3 KB per image.
 import type { ImageFeatures } from '../../model/image-features.js';
 import { CHROMA_B, CHROMA_R, LUMA, planeOnGrid, type PlaneWeights } from './luma.js';
 
