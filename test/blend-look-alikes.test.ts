@@ -130,4 +130,14 @@ describe('contentLink', () => {
     const z = Float32Array.from(members, (i) => (inGroup[i] ? 6 : 0) + (rng() - 0.5));
     expect(Math.abs(contentLink(coarse, members, z, inGroup).share)).toBeLessThan(0.1);
   });
+
+  it('measures cohesion: far above 1 when the whole group is one look, about 1 for a group of any looks', () => {
+    const z = Float32Array.from(members, () => 0);
+    // The whole of look 1 is the group: nothing outside looks like it, but its members are one another's nearest.
+    const kind = contentLink(coarse, members, z, Uint8Array.from(members, (i) => look[i]!));
+    expect(kind.cohesion).toBeGreaterThan(2);
+    const spread = contentLink(coarse, members, z, Uint8Array.from(members, (i) => (i % 10 === 1 ? 1 : 0)));
+    expect(spread.cohesion).toBeGreaterThan(0.5);
+    expect(spread.cohesion).toBeLessThan(1.5);
+  });
 });

@@ -2,24 +2,23 @@
 // frequency-domain triggers). Works from ratios of about 0.1% up; below that the shared component is too weak
 // against natural variation, and trigger-cluster is the detector for few samples.
 //
-// How: each image's luma residual (image minus its 3x3 box blur) keeps a pattern's fine structure and drops most
-// content; residuals are centred on the dataset mean (which holds what every image shares, e.g. JPEG block
-// edges). A backdoor steers its samples to one target label, so a pattern added to some of a class's images
-// shifts that class's mean residual: the shift, class mean minus dataset mean, is a template of the pattern
-// (a few hundred carriers among thousands give it a clear signal over 1,024 pixels). Every image of the class
-// is scored by its projection on the template; the template is then refined from the images that stand out
-// until it settles. Natural class structure moves all of a class's images a little; a pattern moves its carriers a lot:
-// a one-sided tail far beyond what a Gaussian gives is a candidate. Images of one kind (a style or outline a class
-// shares, e.g. centred objects on a plain ground) make such tails too; they are related by content, poisoned images
-// are not: a candidate is reported only when the images that look most like its members do not share their score
+// How: each image's whitened spectrum (blend/spectra.ts: luma and chroma DCT coefficients, each divided by its
+// natural spread in the dataset, layout dropped) weighs every frequency by how far a pattern there stands above
+// natural variation. A backdoor steers its samples to one target label, so a pattern added to some of a class's
+// images shifts that class's mean and spreads the class along it: templates start from both and are refined from
+// the images that stand out (blend/template.ts). Natural class structure moves all of a class's images a little;
+// a pattern moves its carriers a lot: a one-sided tail far beyond what a Gaussian gives is a candidate.
+// Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make such tails
+// too; they are related by content, poisoned images are not: a candidate is reported only when the images that look
+// most like its members do not share their score, and its members are not one another's nearest looks
 // (blend/look-alikes.ts). Unlabelled data is treated as one class.
 import type { FindingDraft, Json } from '../types.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import type { Detector } from './detector.js';
-import { coarseLuma, contentLink } from './blend/look-alikes.js';
-import { blendResiduals, RESIDUAL_SCALE, RESIDUAL_SIDE } from './blend/residuals.js';
+import { coarseLuma, coarsePattern, contentLink, type ContentLink } from './blend/look-alikes.js';
+import { leadingDirection, robustProjection, searchTemplate, TAIL_Z } from './blend/template.js';
+import { LUMA_SIDE, lumaPattern, whitenedSpectra, type Spectra } from './blend/spectra.js';
 
-const TAIL_Z = 4; // robust z beyond which a sample carries the pattern
 const MIN_MEMBERS = 10;
 /** Tail count over the opposite tail's (plus one) before a pattern is reported. */
 const MIN_EXCESS = 8;
@@ -31,8 +30,11 @@ const MIN_SIGNIFICANCE = 4;
  * added patterns 0.02 or less, one-kind groups of centred objects 0.2-0.6.
  */
 const MAX_CONTENT_SHARE = 0.1;
-/** Template refinements at most; they stop early once the top set no longer changes. */
-const REFINE = 10;
+/**
+ * How many times more often than chance a member's nearest looks are other members, at or above which the group
+ * is taken for images of one kind (docs/detectors/blend.md).
+ */
+const MAX_COHESION = 4;
 
 export const blend: Detector = {
   name: 'blend',
@@ -44,13 +46,13 @@ export const blend: Detector = {
     blind: [
       'faint full-image patterns below about 0.1% of the images (10 images in the tail at least)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
+      'a blended natural image, and sinusoids of fewer than about 5 cycles per image at small amplitude: their energy is where natural images have theirs',
     ],
   },
   async run(ctx) {
     const f = ctx.images!;
     const n = ctx.ids.length;
-    const residuals = blendResiduals(f);
-    const d = RESIDUAL_SIDE * RESIDUAL_SIDE;
+    const spectra = whitenedSpectra(f);
     const classes = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
       const key = ctx.labels[i] ?? '';
@@ -63,7 +65,7 @@ export const blend: Detector = {
     let coarse: Float32Array | undefined;
     for (const members of classes.values()) {
       if (members.length < 100) continue;
-      const r = classTail(residuals, d, members);
+      const r = classTail(spectra, members);
       for (let t = 0; t < members.length; t++) {
         const zi = r.z[t]!;
         // Below a finding, a projection is weak evidence: it ranks under the pattern detectors near-misses.
@@ -78,12 +80,14 @@ export const blend: Detector = {
       if (tail.length < MIN_MEMBERS || excess < MIN_EXCESS || significance < MIN_SIGNIFICANCE) continue;
       // A group whose look-alikes share its score is related by content, not by an added pattern.
       coarse ??= coarseLuma(f);
-      const link = contentLink(coarse, members, r.z, Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0)));
-      if (link.share >= MAX_CONTENT_SHARE) continue;
+      const pattern = lumaPattern(spectra, r.template);
+      const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
+      const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE));
+      if (link.share >= MAX_CONTENT_SHARE || link.cohesion >= MAX_COHESION) continue;
       members.forEach((i, t) => {
         if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
       });
-      findings.push(describe(n, ctx.labels, f, r.template, tail, excess, link.share));
+      findings.push(describe(n, ctx.labels, f, pattern, tail, excess, link));
     }
     return { scores, findings };
   },
@@ -94,8 +98,11 @@ export const blend: Detector = {
  * the other half, so a template that merely describes its own top samples (which any heavy-tailed class has)
  * does not carry over, while a pattern shared across the class does.
  */
-function classTail(x: Int16Array, d: number, members: number[]): { z: Float32Array; template: Float64Array } {
+function classTail(s: Spectra, members: number[]): { z: Float32Array; template: Float64Array } {
+  const { d } = s;
   const m = members.length;
+  // The spread's leading direction is taken over the whole class: a pattern's carriers in either half draw it.
+  const lead = leadingDirection(s, members);
   const halves: number[][] = [[], []];
   members.forEach((_, t) => halves[t & 1]!.push(t));
   const z = new Float32Array(m);
@@ -103,73 +110,23 @@ function classTail(x: Int16Array, d: number, members: number[]): { z: Float32Arr
   for (let h = 0; h < 2; h++) {
     const fit = halves[h]!.map((t) => members[t]!);
     const other = halves[1 - h]!;
-    const tpl = refineTemplate(x, d, fit);
-    const zo = robustProjection(x, d, other.map((t) => members[t]!), tpl);
+    const tpl = searchTemplate(s, fit, lead).template;
+    const zo = robustProjection(s, other.map((t) => members[t]!), tpl);
     other.forEach((t, q) => (z[t] = zo[q]!));
-    // In luma steps again for the evidence (the projections are cosines: the residuals' scale cancels).
-    for (let p = 0; p < d; p++) template[p] += tpl[p]! / (2 * RESIDUAL_SCALE);
+    for (let p = 0; p < d; p++) template[p] += tpl[p]! / 2;
   }
   return { z, template };
 }
 
-function refineTemplate(x: Int16Array, d: number, members: number[]): Float64Array {
-  const m = members.length;
-  // Start: the class mean (residuals are already centred on the dataset mean).
-  let template = new Float64Array(d);
-  for (const i of members) for (let p = 0; p < d; p++) template[p] += x[i * d + p]! / m;
-  let previous = new Uint8Array(m);
-  for (let round = 0; round < REFINE; round++) {
-    const z = robustProjection(x, d, members, template);
-    // Mean of the top tail (at least the top 1%) minus the mean of the rest.
-    const order = [...z.keys()].sort((a, b) => z[b]! - z[a]!);
-    const top = Math.max(order.filter((t) => z[t]! >= TAIL_Z).length, Math.ceil(0.01 * m));
-    const inTop = new Uint8Array(m);
-    for (let q = 0; q < top; q++) inTop[order[q]!] = 1;
-    if (round > 0 && inTop.every((v, t) => v === previous[t])) break;
-    previous = inTop;
-    const next = new Float64Array(d);
-    for (let t = 0; t < m; t++) {
-      const w = inTop[t] ? 1 / top : -1 / (m - top);
-      const o = members[t]! * d;
-      for (let p = 0; p < d; p++) next[p] += w * x[o + p]!;
-    }
-    template = next;
-  }
-  return template;
-}
-
-function robustProjection(x: Int16Array, d: number, members: number[], template: Float64Array): Float32Array {
-  let norm = 0;
-  for (let p = 0; p < d; p++) norm += template[p]! * template[p]!;
-  norm = Math.sqrt(norm) || 1;
-  const s = new Float32Array(members.length);
-  // Cosine, not a raw projection: textured images have large residuals in every direction.
-  members.forEach((i, t) => {
-    let v = 0, e = 0;
-    const o = i * d;
-    for (let p = 0; p < d; p++) {
-      v += x[o + p]! * template[p]!;
-      e += x[o + p]! * x[o + p]!;
-    }
-    s[t] = v / (norm * (Math.sqrt(e) || 1));
-  });
-  const sorted = Float32Array.from(s).sort();
-  const med = sorted[s.length >> 1]!;
-  const dev = Float32Array.from(s, (v) => Math.abs(v - med)).sort();
-  const mad = dev[s.length >> 1]! * 1.4826 || 1;
-  for (let t = 0; t < s.length; t++) s[t] = (s[t]! - med) / mad;
-  return s;
-}
-
-function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, contentShare: number): FindingDraft {
+function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink): FindingDraft {
   // The template is the pattern estimate; report its strength on an 8x8 grid and its dominant frequencies.
   const coarse: Json[] = [];
-  const cell = RESIDUAL_SIDE / 8;
+  const cell = LUMA_SIDE / 8;
   for (let y = 0; y < 8; y++) {
     const row: Json[] = [];
     for (let x = 0; x < 8; x++) {
       let s = 0;
-      for (let dy = 0; dy < cell; dy++) for (let dx = 0; dx < cell; dx++) s += Math.abs(mean[(y * cell + dy) * RESIDUAL_SIDE + x * cell + dx]!);
+      for (let dy = 0; dy < cell; dy++) for (let dx = 0; dx < cell; dx++) s += Math.abs(mean[(y * cell + dy) * LUMA_SIDE + x * cell + dx]!);
       row.push(Math.round((10 * s) / (cell * cell)) / 10);
     }
     coarse.push(row);
@@ -191,7 +148,8 @@ function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: 
     evidence: {
       share: Math.round((1e5 * members.length) / n) / 1e5,
       tailExcess: Math.round(excess),
-      lookAlikeShare: Math.round(contentShare * 1000) / 1000,
+      lookAlikeShare: Math.round(link.share * 1000) / 1000,
+      lookCohesion: Math.round(link.cohesion * 100) / 100,
       labels: labelCounts,
       patternStrength8x8: coarse,
       dominantFrequency: dominantFrequency(mean),
@@ -203,7 +161,7 @@ function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: 
 
 /** Strongest horizontal and vertical frequency (cycles per image) of a side x side pattern, by 1-D DFT of its mean profile. */
 function dominantFrequency(pattern: Float64Array): Json {
-  const s = RESIDUAL_SIDE;
+  const s = LUMA_SIDE;
   const cols = new Float64Array(s);
   const rows = new Float64Array(s);
   for (let y = 0; y < s; y++) for (let x = 0; x < s; x++) {

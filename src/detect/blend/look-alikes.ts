@@ -34,9 +34,25 @@ export function coarseLuma(f: ImageFeatures): Float32Array {
   return out;
 }
 
+/** A side x side pattern as a look: area-averaged to 8x8, centred, unit length. */
+export function coarsePattern(pattern: Float64Array, side: number): Float64Array {
+  const s = COARSE_SIDE;
+  const cell = side / s;
+  const out = new Float64Array(s * s);
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) out[Math.floor(y / cell) * s + Math.floor(x / cell)] += pattern[y * side + x]!;
+  const m = out.reduce((a, v) => a + v, 0) / out.length;
+  const e = Math.sqrt(out.reduce((a, v) => a + (v - m) ** 2, 0)) || 1;
+  return out.map((v) => (v - m) / e);
+}
+
 export interface ContentLink {
   /** (look-alikes' mean score - the rest's mean) / (the group's mean score - the rest's mean): 0 for a pattern. */
   share: number;
+  /**
+   * How much more often a member's nearest looks (among the group and the rest) are other members than the
+   * group's share of them gives: about 1 for a pattern on unrelated images, far above for one kind of image.
+   */
+  cohesion: number;
   groupScore: number;
   lookAlikeScore: number;
   restScore: number;
@@ -44,10 +60,19 @@ export interface ContentLink {
 
 /**
  * `members` are sample indices of one class, `z` their template scores (same order), `inGroup` marks the group.
- * Look-alikes are the nearest non-group members in coarse luma.
+ * Look-alikes are the nearest non-group members in coarse luma, with the group's pattern (`pattern`, a unit look
+ * from coarsePattern) taken out of every look: a strong pattern shows at 8x8 too, and must not make its carriers
+ * look alike.
  */
-export function contentLink(coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array): ContentLink {
+export function contentLink(coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array, pattern?: Float64Array): ContentLink {
   const d = COARSE_SIDE * COARSE_SIDE;
+  // Each member's look along the pattern.
+  const along = Float64Array.from(members, (i) => {
+    let v = 0;
+    if (pattern) for (let p = 0; p < d; p++) v += coarse[i * d + p]! * pattern[p]!;
+    return v;
+  });
+  const apart = (t: number, u: number) => distance(coarse, members[t]! * d, members[u]! * d, d) - (along[t]! - along[u]!) ** 2;
   const group: number[] = [];
   const rest: number[] = [];
   members.forEach((_, t) => (inGroup[t] ? group : rest).push(t));
@@ -55,37 +80,66 @@ export function contentLink(coarse: Float32Array, members: number[], z: Float32A
   const groupScore = mean(group.map((t) => z[t]!));
   const gs = spaced(group, MAX_GROUP);
   const pool = spaced(rest, MAX_POOL);
-  if (pool.length === 0 || gs.length === 0) return { share: 0, groupScore, lookAlikeScore: restScore, restScore };
+  if (pool.length === 0 || gs.length < 2) return { share: 0, cohesion: 1, groupScore, lookAlikeScore: restScore, restScore };
   const kk = Math.min(NEIGHBOURS, pool.length);
   const bestD = new Float64Array(kk);
   const bestZ = new Float64Array(kk);
+  const nearD = new Float64Array(kk);
+  const nearInGroup = new Uint8Array(kk);
   let sum = 0;
+  let inGroupNear = 0;
   for (const t of gs) {
-    const a = members[t]! * d;
     bestD.fill(Infinity);
-    for (const u of pool) {
-      const b = members[u]! * d;
-      let dd = 0;
-      for (let p = 0; p < d; p++) {
-        const v = coarse[a + p]! - coarse[b + p]!;
-        dd += v * v;
-      }
-      if (dd >= bestD[kk - 1]!) continue;
-      // Insertion into the sorted k best.
-      let q = kk - 1;
-      while (q > 0 && bestD[q - 1]! > dd) {
-        bestD[q] = bestD[q - 1]!;
-        bestZ[q] = bestZ[q - 1]!;
-        q--;
-      }
-      bestD[q] = dd;
-      bestZ[q] = z[u]!;
+    nearD.fill(Infinity);
+    // The nearest looks among the other group members, then among the rest (which also yields the look-alikes).
+    for (const u of gs) {
+      if (u === t) continue;
+      insert(nearD, nearInGroup, apart(t, u), 1);
     }
-    for (let q = 0; q < kk; q++) sum += bestZ[q]! / kk;
+    for (const u of pool) {
+      const dd = apart(t, u);
+      insert(bestD, bestZ, dd, z[u]!);
+      insert(nearD, nearInGroup, dd, 0);
+    }
+    for (let q = 0; q < kk; q++) {
+      sum += bestZ[q]! / kk;
+      inGroupNear += nearInGroup[q]! / kk;
+    }
   }
   const lookAlikeScore = sum / gs.length;
   const lift = groupScore - restScore;
-  return { share: lift > 0 ? (lookAlikeScore - restScore) / lift : 0, groupScore, lookAlikeScore, restScore };
+  // Expected share of group members among a member's nearest looks if look and group were unrelated.
+  const expected = (gs.length - 1) / (gs.length - 1 + pool.length);
+  return {
+    share: lift > 0 ? (lookAlikeScore - restScore) / lift : 0,
+    cohesion: inGroupNear / gs.length / expected,
+    groupScore,
+    lookAlikeScore,
+    restScore,
+  };
+}
+
+function distance(coarse: Float32Array, a: number, b: number, d: number): number {
+  let dd = 0;
+  for (let p = 0; p < d; p++) {
+    const v = coarse[a + p]! - coarse[b + p]!;
+    dd += v * v;
+  }
+  return dd;
+}
+
+/** Insertion of (dist, value) into the k best so far, sorted by distance. */
+function insert(bestD: Float64Array, value: Float64Array | Uint8Array, dd: number, v: number): void {
+  const kk = bestD.length;
+  if (dd >= bestD[kk - 1]!) return;
+  let q = kk - 1;
+  while (q > 0 && bestD[q - 1]! > dd) {
+    bestD[q] = bestD[q - 1]!;
+    value[q] = value[q - 1]!;
+    q--;
+  }
+  bestD[q] = dd;
+  value[q] = v;
 }
 
 function mean(v: number[]): number {
