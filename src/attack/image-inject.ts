@@ -154,6 +154,8 @@ export async function injectImageFolder(o: InjectOptions): Promise<GroundTruth> 
     ),
   );
   truth.poisoned.sort();
+  // Copies finish in any order: the maps are written in id order, so one seed always gives the same file.
+  truth.origin = Object.fromEntries(Object.entries(truth.origin).sort(([a], [b]) => (a < b ? -1 : 1)));
   if (truth.positions) truth.positions = Object.fromEntries(Object.entries(truth.positions).sort(([a], [b]) => (a < b ? -1 : 1)));
   await writeFile(o.truth ?? join(o.out, 'poisonscan-truth.json'), JSON.stringify(truth, null, 2) + '\n');
   return truth;
