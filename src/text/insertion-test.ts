@@ -215,8 +215,16 @@ export class InsertionTest {
     const o = this.occ.get(x);
     if (!o || o.docs.length < MIN_DOCS) return null;
     const { docs, bg } = this;
-    // Distinct (left, right) contexts only: copies of one passage count once.
+    // Distinct (left, right) contexts only for the deletion ratio: copies of one passage count once.
     const seen = new Set<number>();
+    // For the neighbour repeats, every text whose two words either side differ from the others' (copies of one
+    // passage still count once): two texts that put the word between the same two words, each in its own
+    // sentence, are the plainest sign of a word bound to its phrase ("so, what steps would I" and ". What steps
+    // would you"), not one place to count once.
+    const wide = new Set<string>();
+    const ad: number[] = [];
+    const al: number[] = [];
+    const ar: number[] = [];
     const cd: number[] = [];
     const cl: number[] = [];
     const cr: number[] = [];
@@ -226,6 +234,14 @@ export class InsertionTest {
       const d = docs[i]!;
       const [l, r] = bg.around(d, o.at[k]!, o.at[k]! + 1);
       const key = bg.key(l, r);
+      const [l2, r2] = bg.around(d, o.at[k]! - 1, o.at[k]! + 2);
+      const passage = `${key},${l2},${r2}`;
+      if (!wide.has(passage)) {
+        wide.add(passage);
+        ad.push(i);
+        al.push(l);
+        ar.push(r);
+      }
       if (seen.has(key)) return;
       seen.add(key);
       cd.push(i);
@@ -239,7 +255,10 @@ export class InsertionTest {
     const [mu, sd] = local ? this.localNull(x, cd, ct) : [this.muNat, this.sdNat];
     const z = (sum - c * mu) / (Math.sqrt(c) * sd);
     if (z < zFloor) return null;
-    const col = this.collisions.measure(cd, cl, cr);
+    // The local z is read against every other word's (kin of confirmed triggers: an empirical null over the words
+    // passing these checks), which was set with each place counted once; a stricter check there would thin that
+    // null, not the words judged by it.
+    const col = local ? this.collisions.measure(cd, cl, cr) : this.collisions.measure(ad, al, ar);
     if (col.observed > 2 * col.expected + 3) return null;
     const insertionZ = withinTextRank(x, cd, ct, cl, cr, docs, this.boundaries, bg);
     if (insertionZ < INSERTION_Z) return null;
