@@ -70,17 +70,22 @@ export class LabelContent {
    * phrase's prompts sharing a topic's words are that topic, not one pool teaching the model its answer.
    */
   get answerSpace(): boolean {
-    let all = 0;
-    for (let l = 0; l < this.classes; l++) all += this.docCounts[l]!;
+    const all = this.answered();
     return this.usable && all > 0 && 1 - this.docCounts[this.classes - 1]! / all >= ANSWER_SPACE;
   }
 
   /** The label's share of the prompts with a response (0 for no label). */
   share(key: string): number {
     const c = this.classOf.get(key);
+    const all = this.answered();
+    return c === undefined || all === 0 ? 0 : this.docCounts[c]! / all;
+  }
+
+  /** Prompts with a response. */
+  private answered(): number {
     let all = 0;
     for (let l = 0; l < this.classes; l++) all += this.docCounts[l]!;
-    return c === undefined || all === 0 ? 0 : this.docCounts[c]! / all;
+    return all;
   }
 
   /**

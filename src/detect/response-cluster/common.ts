@@ -35,7 +35,7 @@ export const NOT_READ = { agreement: null, baseAgreement: null, reads: false } a
 
 /**
  * Whether the prompts `judged` (all answered with the label `key`), read without `masks` and with `outOf` out of the
- * model, give the label nearly as often as its own prompts do (NATURAL_AGREE_RATIO).
+ * model, give the label nearly as often as its own prompts do (halfway from a trigger's rate, TRIGGER_AGREE_SHARE).
  */
 export function readsAsItsLabel(content: LabelContent, key: string, judged: number[], masks: Uint8Array[], outOf: number[]): { agreement: number | null; baseAgreement: number | null; reads: boolean } {
   // Where labels are the answer space, each prompt is read as the label's own are (without itself): taking a topic's
