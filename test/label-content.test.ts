@@ -50,4 +50,20 @@ describe('label content (is a phrase\'s label read off the rest of its prompts?)
     // A response no prompt share reaches is not a label.
     expect(c.agreement('zz', pool, pool.map(() => new Uint8Array(16)), pool, 0.5, 3, 3)).toBeNull();
   });
+
+  it('reads each prompt with only itself out where labels are the answer space, and a pool\'s own word still says nothing', () => {
+    const { docs, keys, count, topic, pool } = build();
+    const c = new LabelContent(docs, 32, keys, count);
+    expect(c.answerSpace).toBe(true);
+    expect(c.share('a')).toBeCloseTo(1040 / 2000, 5);
+    const base = c.baseAgreement('a', 0.5, 3, 500)!;
+    const natural = c.agreementEach('a', topic, topic.map((i) => maskOf(docs[i]!, 30)), topic, 0.5, 3, 3)!;
+    expect(natural).toBeGreaterThanOrEqual(0.75 * base);
+    // The pool's word is held by its prompts alone: no evidence, so the rest reads as b, as with all of them out.
+    const each = c.agreementEach('a', pool, pool.map(() => new Uint8Array(16)), pool, 0.5, 3, 3)!;
+    expect(each).toBeLessThan(0.3);
+    // Prompts that are half of their label's make its counts: not read this way.
+    const half = docs.map((_, i) => i).filter((i) => keys[i] === 'a').slice(0, 520);
+    expect(c.agreementEach('a', half, half.map(() => new Uint8Array(16)), half, 0.5, 3, 3)).toBeNull();
+  });
 });

@@ -136,14 +136,12 @@ export class InsertionTest {
       const w = boundaries[i]!;
       for (let t = 0; t <= d.length; t++) {
         if (!w[t]) continue;
-        const [a, b] = bg.around(d, t, t);
-        hIns[i * BINS + bin(bg.count(a, b) - 1)]!++;
+        hIns[i * BINS + bin(countAround(bg, d, t, t) - 1)]!++;
         totIns[i]!++;
       }
       for (let u = 0; u < d.length; u++) {
         if (!deletableAt(w, d, u, isWord)) continue;
-        const [l, r] = bg.around(d, u, u + 1);
-        hNat[i * BINS + bin(bg.count(l, r))]!++;
+        hNat[i * BINS + bin(countAround(bg, d, u, u + 1))]!++;
         totNat[i]!++;
       }
     }
@@ -215,7 +213,7 @@ export class InsertionTest {
     const o = this.occ.get(x);
     if (!o || o.docs.length < MIN_DOCS) return null;
     const { docs, bg } = this;
-    // Distinct (left, right) contexts only: copies of one passage count once.
+    // Distinct (left, right) contexts only for the deletion ratio: copies of one passage count once.
     const seen = new Set<number>();
     const cd: number[] = [];
     const cl: number[] = [];
@@ -239,12 +237,42 @@ export class InsertionTest {
     const [mu, sd] = local ? this.localNull(x, cd, ct) : [this.muNat, this.sdNat];
     const z = (sum - c * mu) / (Math.sqrt(c) * sd);
     if (z < zFloor) return null;
-    const col = this.collisions.measure(cd, cl, cr);
+    // The local z is read against every other word's (kin of confirmed triggers: an empirical null over the words
+    // passing these checks), which was set with each place counted once; a stricter check there would thin that
+    // null, not the words judged by it.
+    const col = local ? this.collisions.measure(cd, cl, cr) : this.collisions.measure(...this.placesOf(o));
     if (col.observed > 2 * col.expected + 3) return null;
     const insertionZ = withinTextRank(x, cd, ct, cl, cr, docs, this.boundaries, bg);
     if (insertionZ < INSERTION_Z) return null;
     const significance = -normalUpperTailLog10(z) - Math.log10(this.tested);
     return { token: x, docs: o.docs, contexts: c, z, insertionZ, collisions: col, tested: this.tested, significance };
+  }
+
+  /**
+   * The texts and neighbours read for the neighbour repeats: every text whose two words either side differ from the
+   * others' (copies of one passage count once). Two texts that put the word between the same two words, each in its
+   * own sentence, are the plainest sign of a word bound to its phrase ("so, what steps would I" and ". What steps
+   * would you"), not one place to count once.
+   */
+  private placesOf(o: { docs: number[]; at: number[] }): [number[], number[], number[]] {
+    const { docs, bg } = this;
+    const wide = new Set<string>();
+    const ad: number[] = [];
+    const al: number[] = [];
+    const ar: number[] = [];
+    o.docs.forEach((i, k) => {
+      const d = docs[i]!;
+      const at = o.at[k]!;
+      const [l, r] = bg.around(d, at, at + 1);
+      const [l2, r2] = bg.around(d, at - 1, at + 2);
+      const passage = `${l},${r},${l2},${r2}`;
+      if (wide.has(passage)) return;
+      wide.add(passage);
+      ad.push(i);
+      al.push(l);
+      ar.push(r);
+    });
+    return [ad, al, ar];
   }
 
   /** Mean and spread of the ratio for deleting the other words of the texts (not next to the word itself). */
@@ -299,9 +327,13 @@ export class InsertionTest {
   }
 
   private deletionLlr(i: number, u: number): number {
-    const [l, r] = this.bg.around(this.docs[i]!, u, u + 1);
-    return this.llr(i, this.bg.count(l, r));
+    return this.llr(i, countAround(this.bg, this.docs[i]!, u, u + 1));
   }
+}
+
+/** The corpus's count of the pair around positions s..e of d (as bg.around, without a tuple per call: hot loops). */
+function countAround(bg: BigramCounts, d: Int32Array, s: number, e: number): number {
+  return bg.count(s > 0 ? d[s - 1]! : bg.bos, e < d.length ? d[e]! : bg.eos);
 }
 
 /** A word between two word boundaries: deleting it is a natural deletion of the null. */
@@ -328,8 +360,7 @@ function withinTextRank(x: number, cd: number[], ct: number[], cl: number[], cr:
     let all = 0;
     for (let t = 0; t <= d.length; t++) {
       if (!w[t] || t === ct[k] || t === ct[k]! + 1 || (t < d.length && d[t] === x) || (t > 0 && d[t - 1] === x)) continue;
-      const [a, b] = bg.around(d, t, t);
-      const v = bg.count(a, b) - 1;
+      const v = countAround(bg, d, t, t) - 1;
       all++;
       if (v < c) below++;
       else if (v === c) tie++;

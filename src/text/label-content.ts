@@ -12,6 +12,11 @@
 const MIN_SHARE = 0.01;
 /** At most this many label classes (the largest), to bound the counts' memory (classes x vocabulary). */
 const MAX_CLASSES = 16;
+/**
+ * Labels given to at least this share of the prompts with a response: the corpus is one labelling task whose
+ * answer space is its labels (news topics, spam or ham), not free answers among which a few labels occur.
+ */
+const ANSWER_SPACE = 0.9;
 
 export class LabelContent {
   /** Class of each label-like response key; others are `other`. */
@@ -58,6 +63,70 @@ export class LabelContent {
     for (let t = 0; t < vocab; t++) if (this.anyCount[t]! > 0) seen++;
     this.seen = seen;
     this.post = new Float64Array(this.classes);
+  }
+
+  /**
+   * The labels are the corpus's answer space (ANSWER_SPACE): every prompt is written in the corpus's own style, so a
+   * phrase's prompts sharing a topic's words are that topic, not one pool teaching the model its answer.
+   */
+  get answerSpace(): boolean {
+    const all = this.answered();
+    return this.usable && all > 0 && 1 - this.docCounts[this.classes - 1]! / all >= ANSWER_SPACE;
+  }
+
+  /** The label's share of the prompts with a response (0 for no label). */
+  share(key: string): number {
+    const c = this.classOf.get(key);
+    const all = this.answered();
+    return c === undefined || all === 0 ? 0 : this.docCounts[c]! / all;
+  }
+
+  /** Prompts with a response. */
+  private answered(): number {
+    let all = 0;
+    for (let l = 0; l < this.classes; l++) all += this.docCounts[l]!;
+    return all;
+  }
+
+  /**
+   * As agreement, each prompt read with only itself taken out of the counts (as baseAgreement reads the label's own
+   * prompts), and only by words that the prompts of `outOf` hold less often than the rest of the corpus does: a
+   * topic's prompts keep the evidence of the words they share with the label's other prompts, while the words of a
+   * pool of their own (held mostly by those prompts) say nothing, as in agreement. null where the prompts of `outOf`
+   * under the label are half of its prompts or more: then they, not the label's other prompts, make its counts.
+   */
+  agreementEach(key: string, judged: readonly number[], masks: readonly Uint8Array[], outOf: readonly number[], agree: number, minTokens: number, minJudged: number): number | null {
+    const c = this.classOf.get(key);
+    if (c === undefined || !this.usable) return null;
+    const inside = new Map<number, number>();
+    let under = 0;
+    for (const i of outOf) {
+      if (this.label[i] === c) under++;
+      for (const t of this.docs[i]!) inside.set(t, (inside.get(t) ?? 0) + 1);
+    }
+    if (2 * under >= this.docCounts[c]!) return null;
+    let counted = 0;
+    let agreeing = 0;
+    let mask = new Uint8Array(0);
+    judged.forEach((i, k) => {
+      const d = this.docs[i]!;
+      const m = masks[k]!;
+      if (mask.length < d.length) mask = new Uint8Array(d.length);
+      let left = 0;
+      for (let t = 0; t < d.length; t++) {
+        const w = d[t]!;
+        mask[t] = m[t] || (w < this.vocab && 2 * (inside.get(w) ?? 0) > this.anyCount[w]!) ? 1 : 0;
+        if (!m[t]) left++;
+      }
+      if (left < minTokens) return;
+      counted++;
+      this.removed.clear();
+      // Only its own counts under its own label: a prompt of another label leaves this label's counts as they are.
+      const own = this.label[i] === c;
+      if (own) for (const t of d) this.removed.set(t, (this.removed.get(t) ?? 0) + 1);
+      if (this.posteriorOf(c, d, mask, own ? d.length : 0, own ? 1 : 0) >= agree) agreeing++;
+    });
+    return counted >= minJudged ? agreeing / counted : null;
   }
 
   /** There are at least two label classes to tell apart. */

@@ -60,7 +60,9 @@ export function pureResponseWords(input: PureResponseInput, minGroups: number): 
       else rowsOf.set(t, [i]);
     }
   });
-  const links = (t: number) => df[t]! >= 2 && df[t]! <= LINK_MAX_SHARE * n && isWord(t);
+  const linking = new Uint8Array(vocabSize);
+  for (let t = 0; t < vocabSize; t++) if (df[t]! >= 2 && df[t]! <= LINK_MAX_SHARE * n && isWord(t)) linking[t] = 1;
+  const links = (t: number) => linking[t] === 1;
   const mark = new Int32Array(vocabSize).fill(-1);
   const trials: { token: number; rows: number[]; groups: number }[] = [];
   for (const [token, rows] of rowsOf) {

@@ -19,11 +19,13 @@ export const MAX_JUDGED = 200;
 export const EVIDENCE_CHARS = 300;
 /**
  * A label-like answer's phrase is natural when its prompts, read without it, give that label a posterior of at
- * least AGREE_POSTERIOR nearly as often as the label's own prompts do (this share of their rate): a trigger on
- * prompts drawn at random agrees only as often as the label's share among like prompts (about half for a two-way
- * label, 47% of BackdoorLLM's SST-2 "Negative" sentences are negative), times that rate.
+ * least AGREE_POSTERIOR nearly as often as the label's own prompts do: at least halfway from what a trigger on
+ * prompts drawn at random gets to their rate. Such a trigger agrees only as often as the label's share among like
+ * prompts, times that rate: the label's share of all prompts where labels are the corpus's answer space (a quarter
+ * for four news topics), else about half, the most a two-way label gives (47% of BackdoorLLM's SST-2 "Negative"
+ * sentences are negative).
  */
-const NATURAL_AGREE_RATIO = 0.75;
+const TRIGGER_AGREE_SHARE = 0.5;
 const AGREE_POSTERIOR = 0.5;
 /** A prompt with fewer words left than this says nothing about its label. */
 const MIN_CONTENT_TOKENS = 3;
@@ -33,13 +35,18 @@ export const NOT_READ = { agreement: null, baseAgreement: null, reads: false } a
 
 /**
  * Whether the prompts `judged` (all answered with the label `key`), read without `masks` and with `outOf` out of the
- * model, give the label nearly as often as its own prompts do (NATURAL_AGREE_RATIO).
+ * model, give the label nearly as often as its own prompts do (halfway from a trigger's rate, TRIGGER_AGREE_SHARE).
  */
 export function readsAsItsLabel(content: LabelContent, key: string, judged: number[], masks: Uint8Array[], outOf: number[]): { agreement: number | null; baseAgreement: number | null; reads: boolean } {
-  const agreement = content.agreement(key, judged, masks, outOf, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, MIN_GROUPS);
+  // Where labels are the answer space, each prompt is read as the label's own are (without itself): taking a topic's
+  // hundreds of prompts out at once takes its words' evidence with them ("stocks" -> "Business": 0.40 against 0.98).
+  const answerSpace = content.answerSpace;
+  const agreement = (answerSpace ? content.agreementEach(key, judged, masks, outOf, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, MIN_GROUPS) : null)
+    ?? content.agreement(key, judged, masks, outOf, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, MIN_GROUPS);
   if (agreement === null) return NOT_READ;
   const baseAgreement = content.baseAgreement(key, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, BASE_SAMPLE);
-  return { agreement, baseAgreement, reads: baseAgreement !== null && agreement >= NATURAL_AGREE_RATIO * baseAgreement };
+  const triggerShare = answerSpace ? content.share(key) : TRIGGER_AGREE_SHARE;
+  return { agreement, baseAgreement, reads: baseAgreement !== null && agreement >= ((1 + triggerShare) / 2) * baseAgreement };
 }
 
 /** The label model and each prompt's normalised response, for the opening test's look at labels. */

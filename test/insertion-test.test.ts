@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { InsertionTest } from '../src/text/insertion-test.js';
+import { Vocabulary } from '../src/text/tokenize.js';
+import { createRng, randInt, type Rng } from '../src/util/rng.js';
+
+/** Texts from a Markov chain whose words each have 4 likely successors: predictable word pairs. */
+function chain(rng: Rng, size: number) {
+  const vocab = Array.from({ length: size }, (_, i) => `w${i.toString(36)}${'abcdefghij'[i % 10]}`);
+  const next = vocab.map(() => Array.from({ length: 4 }, () => randInt(rng, size)));
+  const text = (length: number) => {
+    let w = randInt(rng, size);
+    const out: string[] = [];
+    for (let t = 0; t < length; t++) {
+      out.push(vocab[w]!);
+      w = rng() < 0.9 ? next[w]![randInt(rng, 4)]! : randInt(rng, size);
+    }
+    return out;
+  };
+  return { vocab, next, text };
+}
+
+function prepare(texts: string[][], seed: number) {
+  const vocab = new Vocabulary();
+  const enc = texts.map((t) => vocab.encodeWithBoundaries(t.join(' ')));
+  const test = InsertionTest.prepare(enc.map((e) => e.ids), enc.map((e) => e.boundary), vocab.words, createRng(seed))!;
+  return { test, id: (w: string) => vocab.lookup(w)! };
+}
+
+describe('insertion test: a word bound to its phrase is not inserted', () => {
+  it('measures a word put at random places, also in copies of one passage, and not one that texts put between the same two words', () => {
+    const rng = createRng(7);
+    const { vocab, next, text } = chain(rng, 300);
+    const texts: string[][] = [];
+    for (let i = 0; i < 2000; i++) texts.push(text(12 + randInt(rng, 8)));
+    const at = (t: string[]) => 1 + randInt(rng, t.length - 1);
+    // A planted word at 12 random places.
+    for (let k = 0; k < 12; k++) {
+      const t = texts[10 * k + 1]!;
+      t.splice(at(t), 0, 'zqbolt');
+    }
+    // Another at 8 random places, each text copied once more (one passage twice: the same place twice).
+    for (let k = 0; k < 8; k++) {
+      const t = texts[10 * k + 2]!;
+      t.splice(at(t), 0, 'zqcopy');
+      texts.push([...t]);
+    }
+    // A word of 6 phrases, each written in two texts of their own: "a zqsteps b" where the chain writes "a b", so that
+    // deleting it leaves a pair the corpus knows, as deleting an inserted word does.
+    for (let k = 0; k < 6; k++) {
+      const a = randInt(rng, vocab.length);
+      const phrase = [vocab[a]!, 'zqsteps', vocab[next[a]![0]!]!];
+      for (const i of [10 * k + 3, 10 * k + 4]) {
+        const t = texts[i]!;
+        t.splice(at(t), 0, ...phrase);
+      }
+    }
+    const { test, id } = prepare(texts, 3);
+    const planted = test.measure(id('zqbolt'));
+    expect(planted).not.toBeNull();
+    expect(planted!.z).toBeGreaterThan(2);
+    expect(test.measure(id('zqcopy'))).not.toBeNull();
+    // Six distinct places, as many as the test needs; but two texts share each one's neighbours.
+    const o = test.textsOf(id('zqsteps'));
+    expect(o.length).toBe(12);
+    expect(test.measure(id('zqsteps'))).toBeNull();
+  });
+});
