@@ -26,7 +26,8 @@
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
-import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
+import { maskOccurrences } from '../text/phrases.js';
+import { dropSubsumedIndexed } from '../text/subsumed-index.js';
 import { frequentNgrams, type Ngram } from '../text/ngrams.js';
 import { conflictUnits } from '../text/conflict-units.js';
 import { firstOccurrence, maximalRun } from '../text/maximal-units.js';
@@ -201,7 +202,7 @@ export function runTriggerToken(ctx: ScanContext) {
     c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c);
   }
   ctx.progress.tick(1);
-  const kept = dropSubsumed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
+  const kept = dropSubsumedIndexed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
   const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
   const findings: FindingDraft[] = [];
