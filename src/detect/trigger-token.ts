@@ -464,7 +464,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     // that are words say whether the unit is bound to its context.
     if (a !== bigrams.bos) lefts.push(a);
     if (b !== bigrams.eos) rights.push(b);
-    models.posterior(i, mask, post);
+    models.posteriorWithout(i, mask, post);
     posteriors.push(post[c.label]!);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
   }
