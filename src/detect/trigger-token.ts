@@ -26,7 +26,8 @@
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
-import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
+import { maskOccurrences } from '../text/phrases.js';
+import { dropSubsumedIndexed } from '../text/subsumed-index.js';
 import { frequentNgrams, type Ngram } from '../text/ngrams.js';
 import { conflictUnits } from '../text/conflict-units.js';
 import { firstOccurrence, maximalRun } from '../text/maximal-units.js';
@@ -71,6 +72,11 @@ const BOUND_RATIO = 5;
 const FIT_CAP = 2;
 /** log10 p-value below which the rows of other labels holding a unit conflict more than the corpus's rows do. */
 const CONSISTENT_OTHERS_LOG10P = -1.3;
+/**
+ * How far below a low finding's conflicting carriers its other carriers rank: just below, so that they still
+ * rank above what other detectors score under the finding cut.
+ */
+const LOW_AGREEING_STEP = 0.01;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
 const MAX_SHARE = 0.05;
 
@@ -84,7 +90,7 @@ interface Candidate {
   conflicts: number[];
   groups: number;
   conflictGroups: number;
-  /** Judged documents (occurrences of the phrase measured for their fit). */
+  /** Judged documents whose occurrence has a word on both sides (measured for its fit). */
   occurrences: number;
   /** Log-likelihood ratio of "inserted" against "part of its sentence" (insertion-fit.ts). */
   insertion: number;
@@ -168,14 +174,18 @@ export function runTriggerToken(ctx: ScanContext) {
     // A phrase whose deletion leaves pairs the corpus rarely has, or whose neighbours repeat far more than at
     // random insertion points, belongs to its sentences (insults in OLID, boilerplate): never above low.
     c.bound = poissonTailLog10(c.collisions, BOUND_RATIO * c.expectedCollisions) < NATURAL_FIT_LOG10P;
-    c.natural = c.bound || fitsItsSentences(fit, c.insertion, c.occurrences, NATURAL_FIT_Z);
+    // As a trigger needs MIN_GROUPS documents, so does the verdict that a unit fits its sentences: one row that
+    // uses a long-tail word naturally among seven that had it inserted must not decide.
+    c.natural = c.bound || (c.occurrences >= MIN_GROUPS && fitsItsSentences(fit, c.insertion, c.occurrences, NATURAL_FIT_Z));
   }
   // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
   // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
-  // neighbours because 34 of its 54 samples are the inserted "i watch this 3d movie").
+  // neighbours because 34 of its 54 samples are the inserted "i watch this 3d movie"), or when its own
+  // occurrences argue for insertion as strongly as the fit may count (a phrase of common words around a natural
+  // pair, "move the evening").
   const byKey = new Map(candidates.map((c) => [c.key, c]));
   for (const c of candidates) {
-    if (c.natural || c.tokens.length < 2) continue;
+    if (c.natural || c.tokens.length < 2 || fitEvidence(c) >= FIT_CAP) continue;
     for (let len = 1; len < c.tokens.length && !c.natural; len++) for (let s = 0; s + len <= c.tokens.length; s++) {
       const sub = byKey.get(c.tokens.slice(s, s + len).join(' '));
       if (sub?.natural && sub.docs.length >= 2 * c.docs.length) c.natural = true;
@@ -192,7 +202,7 @@ export function runTriggerToken(ctx: ScanContext) {
     // The best of the three tests, paying for the choice (log10 3). For the conflict tests, evidence of
     // insertion is a Bayes factor on top, bounded so that neither alone decides; the test against the parts
     // already chose its units by their fit (its null is the units that fit), so the fit is not counted twice.
-    const fitFactor = Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
+    const fitFactor = fitEvidence(c);
     const counted = c.significance - Math.log10(c.byConflicts ? examined : tested) + fitFactor;
     const graded = c.strength - Math.log10(c.byConflicts ? examined : testedGraded) + fitFactor;
     const againstParts = !c.byConflicts && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
@@ -201,7 +211,7 @@ export function runTriggerToken(ctx: ScanContext) {
     c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c);
   }
   ctx.progress.tick(1);
-  const kept = dropSubsumed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
+  const kept = dropSubsumedIndexed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
   const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
   const findings: FindingDraft[] = [];
@@ -218,7 +228,7 @@ export function runTriggerToken(ctx: ScanContext) {
     for (const i of c.docs) {
       if (labels[i] !== c.label) continue;
       // Carriers whose text happens to agree with the label are still carriers of the trigger.
-      const s = conflicting.has(i) ? score : severity === 'low' ? score * 0.9 : Math.max(0.5, score - 0.05);
+      const s = conflicting.has(i) ? score : severity === 'low' ? score - LOW_AGREEING_STEP : Math.max(0.5, score - 0.05);
       scores[i] = Math.max(scores[i]!, s);
     }
     if (severity === 'low' && c.significance < -1) continue;
@@ -263,6 +273,14 @@ export function runTriggerToken(ctx: ScanContext) {
   findings.sort((a, b) => b.score - a.score);
   ctx.progress.tick(1);
   return { scores, findings };
+}
+
+/**
+ * log10 of the Bayes factor for insertion its measured occurrences give, bounded by FIT_CAP; nothing from fewer
+ * than MIN_GROUPS of them (as for the verdict that it fits its sentences).
+ */
+function fitEvidence(c: Candidate): number {
+  return c.occurrences >= MIN_GROUPS ? Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10)) : 0;
 }
 
 /** Most of the candidate's independent groups, and at least MIN_GROUPS, read as another label without it. */
@@ -336,7 +354,7 @@ function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Fl
     const T = testableCount(family, labelRates);
     for (const c of family) {
       if (!kept.includes(c)) continue;
-      const significance = c.binomial - Math.log10(T) + Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10));
+      const significance = c.binomial - Math.log10(T) + fitEvidence(c);
       out.set(c, { significance, of: mine.map((m) => m.tokens[0]!), family: family.length });
     }
   }
@@ -456,14 +474,17 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     if (left < MIN_CONTENT_TOKENS) continue;
     c.judged.push(i);
     masks.push(mask);
-    c.occurrences++;
     const [a, b] = neighboursAt(d, mask.indexOf(1), mask, bigrams);
-    c.insertion += occurrenceLlr(fit, bigrams, a, b);
     // A document's start and end are places any unit may take (templates and attacks alike): only neighbours
-    // that are words say whether the unit is bound to its context.
+    // that are words say whether the unit fits its sentence or is bound to its context. Deleting a unit at the
+    // start or end leaves a pair with a boundary, which says nothing about either.
+    if (a !== bigrams.bos && b !== bigrams.eos) {
+      c.occurrences++;
+      c.insertion += occurrenceLlr(fit, bigrams, a, b);
+    }
     if (a !== bigrams.bos) lefts.push(a);
     if (b !== bigrams.eos) rights.push(b);
-    models.posterior(i, mask, post);
+    models.posteriorWithout(i, mask, post);
     posteriors.push(post[c.label]!);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
   }

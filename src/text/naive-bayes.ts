@@ -82,14 +82,76 @@ export function posterior(m: NaiveBayes, d: Int32Array, masked: Uint8Array | nul
   return out;
 }
 
+/**
+ * As posterior, from the document's unmasked log scores (full[at + class], before normalising): only the masked
+ * tokens and the bigrams touching them are taken out, so a long document with a short unit masked costs the
+ * unit's length, not the document's.
+ */
+export function posteriorWithout(m: NaiveBayes, d: Int32Array, masked: Uint8Array, full: Float64Array, at: number, out: Float64Array): Float64Array {
+  const f = m.vocab + BIGRAM_BUCKETS;
+  for (let l = 0; l < m.classes; l++) out[l] = full[at + l]!;
+  for (let t = 0; t < d.length; t++) {
+    const here = masked[t] === 1;
+    // The bigram (t, t+1) left the sum when either end is masked; the unigram at t when t is.
+    const bigram = t + 1 < d.length && (here || masked[t + 1] === 1);
+    if (!here && !bigram) continue;
+    const w = d[t]!;
+    const key = bigram ? m.vocab + bigramKey(w, d[t + 1]!) : -1;
+    for (let l = 0; l < m.classes; l++) {
+      const o = l * f;
+      if (here && w < m.vocab) out[l]! -= orZero(m.logLik[o + w]!);
+      if (bigram) out[l]! -= orZero(m.logLik[o + key]!);
+    }
+  }
+  return normalise(m.classes, out);
+}
+
+/** Log scores of each class for the whole of document d (posterior before normalising). */
+function logScores(m: NaiveBayes, d: Int32Array, out: Float64Array, at: number): void {
+  const f = m.vocab + BIGRAM_BUCKETS;
+  for (let l = 0; l < m.classes; l++) {
+    let s = m.logPrior[l]!;
+    const o = l * f;
+    for (let t = 0; t < d.length; t++) {
+      const w = d[t]!;
+      if (w < m.vocab) s += orZero(m.logLik[o + w]!);
+      if (t + 1 < d.length) s += orZero(m.logLik[o + m.vocab + bigramKey(w, d[t + 1]!)]!);
+    }
+    out[at + l] = s;
+  }
+}
+
+function normalise(classes: number, out: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (let l = 0; l < classes; l++) max = Math.max(max, out[l]!);
+  let z = 0;
+  for (let l = 0; l < classes; l++) z += (out[l] = Math.exp(out[l]! - max));
+  for (let l = 0; l < classes; l++) out[l]! /= z;
+  return out;
+}
+
 /** K models; document i is judged by the one trained without fold i % K. */
 export class CrossFitted {
   private readonly models: NaiveBayes[];
+  /** Per document, its unmasked log score of each class (filled on first use). */
+  private scores: Float64Array | null = null;
+  private readonly classes: number;
   constructor(private readonly docs: Int32Array[], labels: Int32Array, classes: number, vocab: number, readonly folds = 5) {
+    this.classes = classes;
     this.models = Array.from({ length: folds }, (_, k) => trainNaiveBayes(docs, labels, classes, vocab, (i) => i % folds !== k));
   }
 
   posterior(i: number, masked: Uint8Array | null, out: Float64Array): Float64Array {
     return posterior(this.models[i % this.folds]!, this.docs[i]!, masked, out);
+  }
+
+  /** posterior(i, masked, out), in time proportional to the masked part of the document. */
+  posteriorWithout(i: number, masked: Uint8Array, out: Float64Array): Float64Array {
+    const C = this.classes;
+    if (!this.scores) {
+      this.scores = new Float64Array(this.docs.length * C);
+      this.docs.forEach((d, j) => logScores(this.models[j % this.folds]!, d, this.scores!, j * C));
+    }
+    return posteriorWithout(this.models[i % this.folds]!, this.docs[i]!, masked, this.scores, i * C, out);
   }
 }

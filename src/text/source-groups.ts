@@ -12,32 +12,53 @@ export function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32
     while (parent[k] !== k) k = parent[k] = parent[parent[k]!]!;
     return k;
   };
-  // Large candidates are topic words (skipped by MAX_SHARE); the pairwise pass stays small.
+  // Large candidates are topic words (skipped by MAX_SHARE); the pairwise pass stays small. Each document's
+  // distinct bigrams, sorted, so that two are compared by one merge.
   const sets = judged.map((i, k) => {
     const d = docs[i]!;
     const mask = masks[k]!;
-    const s = new Set<number>();
+    const keys = new Float64Array(d.length);
+    let size = 0;
     let prev = -1;
     for (let t = 0; t < d.length; t++) {
       if (mask[t]) continue;
       // Bigrams over the masked text: the trigger's removal must not make two copies look different.
-      if (prev >= 0) s.add(prev * 1_000_003 + d[t]!);
+      if (prev >= 0) keys[size++] = prev * 1_000_003 + d[t]!;
       prev = d[t]!;
     }
-    return s;
+    const sorted = keys.subarray(0, size).sort();
+    let distinct = 0;
+    for (let j = 0; j < size; j++) if (j === 0 || sorted[j] !== sorted[j - 1]) sorted[distinct++] = sorted[j]!;
+    return sorted.subarray(0, distinct);
   });
   for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
     const A = sets[a]!;
     const B = sets[b]!;
-    const small = A.size <= B.size ? A : B;
-    const big = small === A ? B : A;
-    if (small.size === 0) continue;
-    let shared = 0;
-    for (const x of small) if (big.has(x)) shared++;
-    if (shared >= SAME_SOURCE * small.size) parent[find(a)] = find(b);
+    const small = Math.min(A.length, B.length);
+    // Two already in one group gain nothing from a comparison.
+    if (small === 0 || find(a) === find(b)) continue;
+    if (sharedCount(A, B) >= SAME_SOURCE * small) parent[find(a)] = find(b);
   }
   const out = new Int32Array(m);
   for (let k = 0; k < m; k++) out[k] = find(k);
   return out;
 }
 
+
+/** Elements two sorted arrays of distinct values have in common. */
+function sharedCount(A: Float64Array, B: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let shared = 0;
+  while (i < A.length && j < B.length) {
+    const x = A[i]!;
+    const y = B[j]!;
+    if (x === y) {
+      shared++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return shared;
+}
