@@ -17,9 +17,9 @@ function put(pixels: Uint8Array, i: number, x: number, y: number, v: number): vo
   putGrey(pixels, G, i, x, y, v);
 }
 
-function analyse(pixels: Uint8Array, phash: BigUint64Array, isolation = true) {
+function analyse(pixels: Uint8Array, phash: BigUint64Array, isolation = true, side = 5) {
   const p = DEFAULT_PARAMS;
-  const size = p.sizes.find((s) => s.size === 5)!;
+  const size = p.sizes.find((s) => s.size === side)!;
   return analyseSize({
     pixels, grid: G, phash, size, keepFraction: 1, maxPerImage: p.maxPerImage, minStd: p.minStd, minStructure: p.minStructure,
     noiseFloor: p.noiseFloor, minScore: p.minScore, seed: 1, ...(isolation ? { isolation: p.isolation! } : {}),
@@ -41,9 +41,27 @@ describe('exact isolation across places', () => {
     for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
   });
 
+  it('groups a 4 px pattern at a different place in 6 of 300 noise images through 4x4 windows, which 5x5 ones miss', () => {
+    const { pixels, phash } = noiseImages(300, 24);
+    const rng = createRng(6);
+    const pattern = Array.from({ length: 16 }, () => randInt(rng, 256));
+    const poisoned = [12, 50, 99, 160, 201, 290];
+    for (const i of poisoned) {
+      const x0 = randInt(rng, G - 4), y0 = randInt(rng, G - 4);
+      for (let k = 0; k < 16; k++) put(pixels, i, x0 + (k % 4), y0 + Math.floor(k / 4), pattern[k]! + randInt(rng, 41) - 20);
+    }
+    const line = DEFAULT_PARAMS.isolation!.minScore;
+    const found = analyse(pixels, phash, true, 4).groups.filter((g) => g.isolated && g.score[0]! >= line);
+    expect(found.length).toBeGreaterThan(0);
+    for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
+    // A 5x5 window around the pattern holds 9 pixels of each image's own noise.
+    expect(analyse(pixels, phash, true, 5).groups.filter((g) => g.isolated && g.score[0]! >= line)).toEqual([]);
+  });
+
   it('finds no group among noise images', () => {
     const { pixels, phash } = noiseImages(300, 22);
     expect(analyse(pixels, phash).groups.filter((g) => g.isolated)).toEqual([]);
+    expect(analyse(pixels, phash, true, 4).groups.filter((g) => g.isolated)).toEqual([]);
   });
 });
 
