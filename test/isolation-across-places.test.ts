@@ -17,33 +17,55 @@ function put(pixels: Uint8Array, i: number, x: number, y: number, v: number): vo
   putGrey(pixels, G, i, x, y, v);
 }
 
-function analyse(pixels: Uint8Array, phash: BigUint64Array, isolation = true) {
+function analyse(pixels: Uint8Array, phash: BigUint64Array, isolation = true, side = 5) {
   const p = DEFAULT_PARAMS;
-  const size = p.sizes.find((s) => s.size === 5)!;
+  const size = p.sizes.find((s) => s.size === side)!;
   return analyseSize({
     pixels, grid: G, phash, size, keepFraction: 1, maxPerImage: p.maxPerImage, minStd: p.minStd, minStructure: p.minStructure,
     noiseFloor: p.noiseFloor, minScore: p.minScore, seed: 1, ...(isolation ? { isolation: p.isolation! } : {}),
   });
 }
 
+/** One random grey pattern of side `side` pasted at a random place into each listed image, each pixel perturbed by up to 20. */
+function pasteAtRandomPlaces(pixels: Uint8Array, images: number[], side: number, seed: number): void {
+  const rng = createRng(seed);
+  const pattern = Array.from({ length: side * side }, () => randInt(rng, 256));
+  for (const i of images) {
+    const x0 = randInt(rng, G - side), y0 = randInt(rng, G - side);
+    for (let k = 0; k < side * side; k++) put(pixels, i, x0 + (k % side), y0 + Math.floor(k / side), pattern[k]! + randInt(rng, 41) - 20);
+  }
+}
+
+/** The dataset-wide pass's groups across places at one window size that reach the isolation line. */
+function isolatedGroups(pixels: Uint8Array, phash: BigUint64Array, side: number) {
+  return analyse(pixels, phash, true, side).groups.filter((g) => g.isolated && g.score[0]! >= DEFAULT_PARAMS.isolation!.minScore);
+}
+
 describe('exact isolation across places', () => {
   it('groups a 6 px pattern pasted at a different place into 6 of 300 noise images, each copy perturbed', () => {
     const { pixels, phash } = noiseImages(300, 21);
-    const rng = createRng(4);
-    const pattern = Array.from({ length: 36 }, () => randInt(rng, 256));
     const poisoned = [7, 60, 111, 170, 222, 280];
-    for (const i of poisoned) {
-      const x0 = randInt(rng, G - 6), y0 = randInt(rng, G - 6);
-      for (let k = 0; k < 36; k++) put(pixels, i, x0 + (k % 6), y0 + Math.floor(k / 6), pattern[k]! + randInt(rng, 41) - 20);
-    }
-    const found = analyse(pixels, phash).groups.filter((g) => g.isolated && g.score[0]! >= DEFAULT_PARAMS.isolation!.minScore);
+    pasteAtRandomPlaces(pixels, poisoned, 6, 4);
+    const found = isolatedGroups(pixels, phash, 5);
     expect(found.length).toBeGreaterThan(0);
     for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
+  });
+
+  it('groups a 4 px pattern at a different place in 6 of 300 noise images through 4x4 windows, which 5x5 ones miss', () => {
+    const { pixels, phash } = noiseImages(300, 24);
+    const poisoned = [12, 50, 99, 160, 201, 290];
+    pasteAtRandomPlaces(pixels, poisoned, 4, 6);
+    const found = isolatedGroups(pixels, phash, 4);
+    expect(found.length).toBeGreaterThan(0);
+    for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
+    // A 5x5 window around the pattern holds 9 pixels of each image's own noise.
+    expect(isolatedGroups(pixels, phash, 5)).toEqual([]);
   });
 
   it('finds no group among noise images', () => {
     const { pixels, phash } = noiseImages(300, 22);
     expect(analyse(pixels, phash).groups.filter((g) => g.isolated)).toEqual([]);
+    expect(analyse(pixels, phash, true, 4).groups.filter((g) => g.isolated)).toEqual([]);
   });
 });
 
