@@ -10,7 +10,7 @@ export const KNOWN_LIMITS: Record<string, DetectorLimits> = {
     minGroup: 3,
     blind: [
       'patterns that differ from their surroundings in hue only, not in brightness (detection works on luma)',
-      'patterns under 5 working-grid pixels, or of modest contrast, at a different place in each image',
+      'patterns under 4 working-grid pixels, or of modest contrast, at a different place in each image',
       'crops of natural images, whose nearest natural windows are as close as the copies are to each other',
       'a pattern that looks like its own label\'s images (its nearest other images mostly carry that label) is reported low',
       'triggers smaller than about 3 working-grid pixels: images above 64 px are resampled to 64 x 64 (raise --grid)',

@@ -11,7 +11,7 @@ export type Tally = Record<string, number>;
 export interface ImageCopiesEvidence {
   /** Label counts of the group's members. */
   labels: Tally;
-  /** Largest Hamming distance of two hashes in one group. */
+  /** The largest Hamming distance of two hashes allowed within a group. */
   maxHamming: number;
 }
 

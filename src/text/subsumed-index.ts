@@ -4,6 +4,8 @@
 // dominated a scan).
 import type { PhraseCandidate } from './phrases.js';
 
+const NONE: readonly number[] = [];
+
 /**
  * Exactly dropSubsumed(cands, samplesOf) when every candidate lists each of its samples once (non-negative
  * integers): one finding per set of samples (80% shared), the most significant phrase, replaced by a longer one
@@ -30,7 +32,7 @@ export function dropSubsumedIndexed<T extends PhraseCandidate>(cands: T[], sampl
       if (mark[i] === k + 1) continue;
       mark[i] = k + 1;
       size++;
-      for (const o of holders[i] ?? []) {
+      for (const o of holders[i] ?? NONE) {
         if (position[o]! < 0) continue;
         if (shared[o] === 0) touched.push(o);
         shared[o]!++;
