@@ -147,7 +147,7 @@ export function whitenedSpectra(f: ImageFeatures): Spectra {
   const mean = new Float64Array(d);
   const sq = new Float64Array(d);
   const step = Math.max(1, n / MAX_SAMPLE);
-  // The sampled images' spectra are kept for the whitening pass below.
+  // The sampled images' spectra are kept for the whitening pass below (at most MAX_SAMPLE x 12 KB while it runs).
   const sampled: number[] = [];
   for (let s = 0; s < n; s += step) sampled.push(Math.floor(s));
   const m = sampled.length;

@@ -49,11 +49,10 @@ function classMeanShift({ x, d }: Spectra, members: number[]): Float64Array {
  */
 export function leadingDirection({ x, d, norm }: Spectra, members: number[]): Float64Array {
   const m = members.length;
-  const rows = Int32Array.from(members, (i) => i * d);
   const inv = Float64Array.from(members, (i) => 1 / (norm[i]! || 1));
   const mu = new Float64Array(d);
   for (let t = 0; t < m; t++) {
-    const o = rows[t]!, k = inv[t]!;
+    const o = members[t]! * d, k = inv[t]!;
     for (let p = 0; p < d; p++) mu[p] += (x[o + p]! * k) / m;
   }
   let v = new Float64Array(d);
@@ -62,7 +61,7 @@ export function leadingDirection({ x, d, norm }: Spectra, members: number[]): Fl
   let w = new Float64Array(d);
   normalise(v);
   for (let round = 0; round < POWER_ROUNDS; round++) {
-    powerStep(x, d, rows, inv, mu, v, w);
+    powerStep(x, d, members, inv, mu, v, w);
     let agree = 0;
     for (let p = 0; p < d; p++) agree += w[p]! * v[p]!;
     [v, w] = [w, v];
@@ -71,14 +70,14 @@ export function leadingDirection({ x, d, norm }: Spectra, members: number[]): Fl
   return v;
 }
 
-/** w = the normalised covariance of the rows (scaled by inv, centred on mu) times v. */
-function powerStep(x: Int16Array, d: number, rows: Int32Array, inv: Float64Array, mu: Float64Array, v: Float64Array, w: Float64Array): void {
+/** w = the normalised covariance of the members' rows (scaled by inv, centred on mu) times v. */
+function powerStep(x: Int16Array, d: number, members: number[], inv: Float64Array, mu: Float64Array, v: Float64Array, w: Float64Array): void {
   let muv = 0;
   for (let p = 0; p < d; p++) muv += mu[p]! * v[p]!;
   w.fill(0);
   let total = 0;
-  for (let t = 0; t < rows.length; t++) {
-    const o = rows[t]!;
+  for (let t = 0; t < members.length; t++) {
+    const o = members[t]! * d;
     const it = inv[t]!;
     const c = dotRow(x, o, v, d) * it - muv;
     total += c;
