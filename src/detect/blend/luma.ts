@@ -11,18 +11,38 @@ export const CHROMA_R: PlaneWeights = [0.5, -0.418688, -0.081312];
 /** Writes the weighted plane of image i, row-major, into out[at .. at + side * side). */
 export function planeOnGrid(f: ImageFeatures, i: number, side: number, w: PlaneWeights, out: Float32Array, at: number): void {
   const g = f.grid;
+  const px = f.pixels;
   const base = i * g * g * 3;
   const [wr, wg, wb] = w;
-  for (let r = 0; r < side; r++) for (let c = 0; c < side; c++) {
-    const y0 = Math.floor((r * g) / side), y1 = Math.max(y0 + 1, Math.floor(((r + 1) * g) / side));
-    const x0 = Math.floor((c * g) / side), x1 = Math.max(x0 + 1, Math.floor(((c + 1) * g) / side));
-    let acc = 0;
-    for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) {
-      const o = base + (yy * g + xx) * 3;
-      acc += wr * f.pixels[o]! + wg * f.pixels[o + 1]! + wb * f.pixels[o + 2]!;
+  const span = cellSpans(g, side);
+  for (let r = 0; r < side; r++) {
+    const y0 = span[2 * r]!, y1 = span[2 * r + 1]!;
+    for (let c = 0; c < side; c++) {
+      const x0 = span[2 * c]!, x1 = span[2 * c + 1]!;
+      let acc = 0;
+      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) {
+        const o = base + (yy * g + xx) * 3;
+        acc += wr * px[o]! + wg * px[o + 1]! + wb * px[o + 2]!;
+      }
+      out[at + r * side + c] = acc / ((y1 - y0) * (x1 - x0));
     }
-    out[at + r * side + c] = acc / ((y1 - y0) * (x1 - x0));
   }
+}
+
+const spans = new Map<number, Int32Array>();
+/** For each of side cells along one axis of a g-wide grid: its first and one-past-last grid index. */
+function cellSpans(g: number, side: number): Int32Array {
+  const key = g * 65536 + side;
+  let s = spans.get(key);
+  if (s) return s;
+  s = new Int32Array(2 * side);
+  for (let r = 0; r < side; r++) {
+    const a = Math.floor((r * g) / side);
+    s[2 * r] = a;
+    s[2 * r + 1] = Math.max(a + 1, Math.floor(((r + 1) * g) / side));
+  }
+  spans.set(key, s);
+  return s;
 }
 
 /** Writes image i's luma, row-major, into out[at .. at + side * side). */

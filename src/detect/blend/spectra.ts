@@ -59,12 +59,18 @@ function secants(n: number): Float64Array {
   return (secantTables[n] ??= Float64Array.from({ length: n >> 1 }, (_, i) => 1 / (2 * Math.cos(((i + 0.5) * Math.PI) / n))));
 }
 
+const SEC2 = secants(2)[0]!;
+const SEC4 = secants(4);
+
 /**
  * Unnormalised DCT-II (X_k = sum_j x_j cos(pi (j + 1/2) k / n)) of a[off .. off + n), n a power of two, in place
  * (Lee's recursive factorisation: n/2 log2 n multiplications); s[soff ..] is scratch of at least 2n.
  */
 export function fastDct(a: Float64Array, off: number, n: number, s: Float64Array, soff: number): void {
-  if (n === 1) return;
+  if (n <= 4) {
+    dct4(a, off, n);
+    return;
+  }
   const h = n >> 1;
   const sec = secants(n);
   for (let i = 0; i < h; i++) {
@@ -80,6 +86,25 @@ export function fastDct(a: Float64Array, off: number, n: number, s: Float64Array
   }
   a[off + n - 2] = s[soff + h - 1]!;
   a[off + n - 1] = s[soff + n - 1]!;
+}
+
+/** fastDct's last levels (n = 1, 2, 4) written out: the same operations without the calls. */
+function dct4(a: Float64Array, off: number, n: number): void {
+  if (n === 1) return;
+  if (n === 2) {
+    const x = a[off]!, y = a[off + 1]!;
+    a[off] = x + y;
+    a[off + 1] = (x - y) * SEC2;
+    return;
+  }
+  const a0 = a[off]!, a1 = a[off + 1]!, a2 = a[off + 2]!, a3 = a[off + 3]!;
+  const s0 = a0 + a3, s1 = a1 + a2;
+  const s2 = (a0 - a3) * SEC4[0]!, s3 = (a1 - a2) * SEC4[1]!;
+  const o1 = (s2 - s3) * SEC2;
+  a[off] = s0 + s1;
+  a[off + 1] = s2 + s3 + o1;
+  a[off + 2] = (s0 - s1) * SEC2;
+  a[off + 3] = o1;
 }
 
 /** Orthonormal 2-D DCT of a side x side plane (src) into out[at ..]; work holds side*side + 3*side values. */
@@ -122,12 +147,17 @@ export function whitenedSpectra(f: ImageFeatures): Spectra {
   const mean = new Float64Array(d);
   const sq = new Float64Array(d);
   const step = Math.max(1, n / MAX_SAMPLE);
-  let m = 0;
-  for (let s = 0; s < n; s += step, m++) {
-    spectrum(f, Math.floor(s), plane, tmp, c);
+  // The sampled images' spectra are kept for the whitening pass below (at most MAX_SAMPLE x 12 KB while it runs).
+  const sampled: number[] = [];
+  for (let s = 0; s < n; s += step) sampled.push(Math.floor(s));
+  const m = sampled.length;
+  const kept = new Float64Array(m * d);
+  for (let q = 0; q < m; q++) {
+    const k = kept.subarray(q * d, (q + 1) * d);
+    spectrum(f, sampled[q]!, plane, tmp, k);
     for (let p = 0; p < d; p++) {
-      mean[p] += c[p]!;
-      sq[p] += c[p]! * c[p]!;
+      mean[p] += k[p]!;
+      sq[p] += k[p]! * k[p]!;
     }
   }
   const gain = new Float64Array(d);
@@ -141,12 +171,15 @@ export function whitenedSpectra(f: ImageFeatures): Spectra {
   }
   const x = new Int16Array(n * d);
   const norm = new Float32Array(n);
+  let next = 0;
   for (let i = 0; i < n; i++) {
-    spectrum(f, i, plane, tmp, c);
+    let raw = c;
+    if (next < m && sampled[next] === i) raw = kept.subarray(next * d, ++next * d);
+    else spectrum(f, i, plane, tmp, c);
     const o = i * d;
     let e = 0;
     for (let p = 0; p < d; p++) {
-      const r = Math.round((c[p]! - mean[p]!) * gain[p]!);
+      const r = Math.round((raw[p]! - mean[p]!) * gain[p]!);
       const v = r > 32767 ? 32767 : r < -32767 ? -32767 : r;
       x[o + p] = v;
       e += v * v;
