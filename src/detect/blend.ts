@@ -52,7 +52,6 @@ export const blend: Detector = {
   async run(ctx) {
     const f = ctx.images!;
     const n = ctx.ids.length;
-    const spectra = whitenedSpectra(f);
     const classes = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
       const key = ctx.labels[i] ?? '';
@@ -63,8 +62,11 @@ export const blend: Detector = {
     const scores = new Float32Array(n);
     const findings: FindingDraft[] = [];
     let coarse: Float32Array | undefined;
+    // Spectra are made once, and only when some class is large enough to be searched.
+    let spectra: Spectra | undefined;
     for (const members of classes.values()) {
       if (members.length < 100) continue;
+      spectra ??= whitenedSpectra(f);
       const r = classTail(spectra, members);
       for (let t = 0; t < members.length; t++) {
         const zi = r.z[t]!;

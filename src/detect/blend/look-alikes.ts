@@ -1,6 +1,6 @@
 // Whether a group that shares a template is related by content: poisoned images are otherwise unrelated images that
-// carry one added pattern, so the images that look most like a carrier (in coarse luma, which the fine residual
-// the template lives in hardly sees) do not carry it; images of one kind (a style, a pose, an outline a class
+// carry one added pattern, so the images that look most like a carrier (in coarse luma, with the group's pattern
+// taken out of every look) do not carry it; images of one kind (a style, a pose, an outline a class
 // shares) look alike and share their template score along with their look. The content share is the part of the
 // group's template score that its members' look-alikes outside the group carry, over a random member's baseline.
 import type { ImageFeatures } from '../../model/image-features.js';

@@ -24,7 +24,7 @@ export const SPECTRUM_DIM = PLANES.reduce((s, p) => s + p.side * p.side, 0);
  * rounding, and coefficients JPEG nearly always zeroes must not be blown up.
  */
 const VARIANCE_FLOOR = 1;
-/** Whitened values are stored as 16-bit integers in 1/SPECTRUM_SCALE standard deviations (clamped at 127 sd). */
+/** Whitened values are stored as 16-bit integers in 1/SPECTRUM_SCALE standard deviations (clamped at about 128 sd). */
 const SPECTRUM_SCALE = 256;
 /** Images the coefficient means and variances are estimated from at most (evenly spaced). */
 const MAX_SAMPLE = 2048;
