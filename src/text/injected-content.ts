@@ -128,8 +128,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     // corpus's language turns up in a text about as often as the text is long, while text added to answers is added
     // to any of them. Its sentences are those of its words (a unit opening with a sentence's end is not the previous
     // sentence's); an insertion within an answer's sentence only makes the answer look shorter.
-    lengths ??= lengthSplit(responses);
-    const split = lengths;
+    const split = (lengths ??= lengthSplit(responses));
     const longer = answered.filter((i, k) => lengthWithout(responses[i]!, masks[k]!, x) > split.median).length;
     if (-binomialTailLog10(longer, answered.length, split.longer) >= EXPLAINED) continue;
     const key = answered.join(',');
