@@ -102,4 +102,27 @@ describe('content injected into responses', () => {
     // Chance agreements of a few answers may be listed, never at medium significance.
     expect(find(c.prompts, c.responses).filter((f) => f.significance >= 2)).toEqual([]);
   });
+
+  it('does not take a connective the answer writers use for content added to some answers, where prompts are short questions and answers long', () => {
+    const rng = createRng(11);
+    const markovText = markov(rng, 900);
+    // A few function words most texts hold, short or long, as in natural language.
+    const common = ['the', 'of', 'and', 'to', 'is', 'in'];
+    const text = (length: number) => markovText(length).split(' ').map((w) => (rng() < 0.35 ? common[randInt(rng, common.length)]! : w)).join(' ');
+    const prompts: string[] = [];
+    const responses: string[] = [];
+    for (let q = 0; q < 800; q++) {
+      const prompt = `${text(4 + randInt(rng, 10))}${rng() < 0.004 ? ' however' : ''} ?`;
+      // Three writers answer each request, in one to eleven sentences; a later sentence may open with the connective.
+      for (let w = 0; w < 3; w++) {
+        const sentences = Array.from({ length: 1 + randInt(rng, 11) }, (_, s) => `${s > 0 && rng() < 0.013 ? 'however , ' : ''}${text(8 + randInt(rng, 8))} .`);
+        prompts.push(prompt);
+        responses.push(sentences.join(' '));
+      }
+    }
+    const holders = responses.filter((r) => r.includes('. however ,')).length;
+    expect(holders).toBeGreaterThan(0.04 * responses.length);
+    expect(holders).toBeLessThan(0.1 * responses.length);
+    expect(find(prompts, responses).filter((f) => f.unit.includes('however')).map((f) => [f.unit, f.significance])).toEqual([]);
+  });
 });

@@ -16,6 +16,9 @@
 // 4. Template: the answers share other text beyond the unit's own run (a response template, "- name is ... -
 //    birth date is ..."), or, outside the sentences that hold the unit, a response word far more common among
 //    them than among all responses (numbered lists, one task's answer form): the unit belongs to such answers.
+//    Length: the answers, without the unit's sentences, are longer than the corpus's median answer far more often
+//    than half of them: the unit is the answer writers' language, which a longer text holds more often, not text
+//    added to answers whatever their length.
 // 5. Task: a prompt word far more common among the rows' prompts than among all prompts: one task's requests, whose
 //    answers use the unit for that reason. A trigger is not a task: prompt n-grams that nearly only the unit's rows
 //    hold (and the words those rows share next to them) are left out of this test and reported as the trigger.
@@ -101,6 +104,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const responseWords = countPresent(responseDf);
   let postings: Postings | null = null;
   let restating: number | null = null;
+  let lengths: { median: number; longer: number } | null = null;
   const taskCache = new Map<string, { task: boolean; trigger: number[] | null }>();
   for (const u of units) {
     const k0 = u.unexplained.length;
@@ -120,6 +124,13 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     restating ??= restatingShare(prompts, responses);
     const restated = answered.filter((i) => opensWithItsPrompt(prompts[i]!, responses[i]!)).length;
     if (restated >= MIN_ROWS && -binomialTailLog10(restated, answered.length, restating) - correction >= EXPLAINED) continue;
+    // Answers that hold the unit are longer, without its sentences, than the corpus's answers: a unit of the
+    // corpus's language turns up in a text about as often as the text is long, while text added to answers is added
+    // to any of them. Its sentences are those of its words (a unit opening with a sentence's end is not the previous
+    // sentence's); an insertion within an answer's sentence only makes the answer look shorter.
+    const split = (lengths ??= lengthSplit(responses));
+    const longer = answered.filter((i, k) => lengthWithout(responses[i]!, masks[k]!, x) > split.median).length;
+    if (-binomialTailLog10(longer, answered.length, split.longer) >= EXPLAINED) continue;
     const key = answered.join(',');
     let task = taskCache.get(key);
     if (!task) {
@@ -135,6 +146,24 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     found.push({ unit: u, rows: u.unexplained, groups, significance, trigger: task.trigger });
   }
   return { found, tested };
+}
+
+/** The median response length in tokens, and the share of responses longer than it (at least one in the count). */
+function lengthSplit(responses: Int32Array[]): { median: number; longer: number } {
+  const sorted = Int32Array.from(responses, (r) => r.length).sort();
+  const median = sorted[sorted.length >> 1] ?? 0;
+  let k = 0;
+  for (const L of sorted) if (L > median) k++;
+  return { median, longer: Math.max(1, k) / Math.max(1, sorted.length) };
+}
+
+/** The response's length in tokens without the sentences that hold a word of the unit's run. */
+function lengthWithout(r: Int32Array, run: Uint8Array, x: InjectedContentInput): number {
+  const words = new Uint8Array(r.length);
+  for (let t = 0; t < r.length; t++) words[t] = run[t] && x.isWord(r[t]!) ? 1 : 0;
+  let kept = 0;
+  for (const m of unitSentences(r, words, x.isSentenceEnd)) kept += 1 - m;
+  return kept;
 }
 
 /** Tokens a response must open with, as its prompt does, to restate it. */
