@@ -12,7 +12,7 @@
 // too; they are related by content, poisoned images are not: a candidate is reported only when the images that look
 // most like its members do not share their score, and its members are not one another's nearest looks
 // (blend/look-alikes.ts). Unlabelled data is treated as one class.
-import type { FindingDraft, Json } from '../types.js';
+import type { FrequencyPeak, Tally, TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import type { Detector } from './detector.js';
 import { coarseLuma, coarsePattern, contentLink, type ContentLink } from './blend/look-alikes.js';
@@ -36,7 +36,7 @@ const MAX_CONTENT_SHARE = 0.1;
  */
 const MAX_COHESION = 4;
 
-export const blend: Detector = {
+export const blend: Detector<TypedFinding<'faint-pattern'>> = {
   name: 'blend',
   description: 'a faint full-image pattern (blended image, sinusoid, frequency trigger) shared by many images; for ratios >= ~0.1%',
   appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= 200,
@@ -60,7 +60,7 @@ export const blend: Detector = {
       c.push(i);
     }
     const scores = new Float32Array(n);
-    const findings: FindingDraft[] = [];
+    const findings: TypedFinding<'faint-pattern'>[] = [];
     let coarse: Float32Array | undefined;
     // Spectra are made once, and only when some class is large enough to be searched.
     let spectra: Spectra | undefined;
@@ -120,49 +120,46 @@ function classTail(s: Spectra, members: number[]): { z: Float32Array; template: 
   return { z, template };
 }
 
-function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink): FindingDraft {
+function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink): TypedFinding<'faint-pattern'> {
   // The template is the pattern estimate; report its strength on an 8x8 grid and its dominant frequencies.
-  const coarse: Json[] = [];
+  const coarse: number[][] = [];
   const cell = LUMA_SIDE / 8;
   for (let y = 0; y < 8; y++) {
-    const row: Json[] = [];
+    const row: number[] = [];
     for (let x = 0; x < 8; x++) {
       let s = 0;
       for (let dy = 0; dy < cell; dy++) for (let dx = 0; dx < cell; dx++) s += Math.abs(mean[(y * cell + dy) * LUMA_SIDE + x * cell + dx]!);
-      row.push(Math.round((10 * s) / (cell * cell)) / 10);
+      row.push(s / (cell * cell));
     }
     coarse.push(row);
   }
-  const labelCounts: Record<string, number> = {};
+  const labelCounts: Tally = {};
   for (const i of members) {
     const l = labels[i] ?? '(none)';
     labelCounts[l] = (labelCounts[l] ?? 0) + 1;
   }
-  const keys = Object.keys(labelCounts);
-  const oneLabel = keys.length === 1 && keys[0] !== '(none)';
   const severity = members.length >= 3 * MIN_MEMBERS && excess >= 4 * MIN_EXCESS ? 'high' : 'medium';
   return {
+    form: 'faint-pattern',
     kind: 'blend',
     severity,
     score: Math.min(1, 0.5 + 0.1 * Math.log10(excess)),
-    title: `${members.length} images share a faint full-image pattern${oneLabel ? `, all labelled "${keys[0]}"` : ''}`,
     samples: members,
     evidence: {
-      share: Math.round((1e5 * members.length) / n) / 1e5,
-      tailExcess: Math.round(excess),
-      lookAlikeShare: Math.round(link.share * 1000) / 1000,
-      lookCohesion: Math.round(link.cohesion * 100) / 100,
+      images: n,
+      tailExcess: excess,
+      lookAlikeShare: link.share,
+      lookCohesion: link.cohesion,
       labels: labelCounts,
       patternStrength8x8: coarse,
       dominantFrequency: dominantFrequency(mean),
       grid: f.grid,
-      note: 'a shared additive or blended pattern (Blended, SIG, frequency triggers). This detector is built for ratios of ~0.1% and above; at lower ratios rely on trigger-cluster.',
     },
   };
 }
 
 /** Strongest horizontal and vertical frequency (cycles per image) of a side x side pattern, by 1-D DFT of its mean profile. */
-function dominantFrequency(pattern: Float64Array): Json {
+function dominantFrequency(pattern: Float64Array): { horizontal: FrequencyPeak; vertical: FrequencyPeak } {
   const s = LUMA_SIDE;
   const cols = new Float64Array(s);
   const rows = new Float64Array(s);
@@ -184,7 +181,7 @@ function dominantFrequency(pattern: Float64Array): Json {
         bestF = fr;
       }
     }
-    return { frequency: bestF, amplitude: Math.round((200 * Math.sqrt(bestP)) / s) / 100 };
+    return { frequency: bestF, amplitude: (2 * Math.sqrt(bestP)) / s };
   };
   return { horizontal: peak(cols), vertical: peak(rows) };
 }

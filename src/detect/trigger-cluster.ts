@@ -7,7 +7,8 @@
 // distances (edges, borders and gradients are common), so the gap between their nearest neighbours is small.
 // A pasted pattern survives re-encoding almost unchanged, so its copies sit far closer to each other than to
 // anything else: a large gap after the m-th neighbour. That gap, and m, are the evidence.
-import { SEVERITY_RANK, type FindingDraft, type Json } from '../types.js';
+import { SEVERITY_RANK } from '../types.js';
+import type { GridBox, PatternStays, Tally, TypedFinding } from '../model/evidence.js';
 import { imagePixels, type ImageFeatures } from '../model/image-features.js';
 import type { Detector, ScanContext } from './detector.js';
 import { analyseSizes } from './patterns/parallel.js';
@@ -113,7 +114,7 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   isolation: { minImages: 3, noiseFloor: 0.15, screen: { sample: 8192, minScore: 1.8 }, minScore: 2.0, highScore: 2.6 },
 };
 
-export const triggerCluster: Detector = {
+export const triggerCluster: Detector<TypedFinding<'shared-pattern'>> = {
   name: 'trigger-cluster',
   description: 'groups of images sharing a near-identical local pattern (patch trigger) that is isolated from everything else',
   appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= 3,
@@ -154,7 +155,7 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
   const scores = new Float32Array(n);
   // Below the group line, scores stay under 0.5 so that only findings flag samples.
   for (let i = 0; i < n; i++) scores[i] = 0.45 * (best[i]! / (best[i]! + p.minScore));
-  const findings: FindingDraft[] = [];
+  const findings: TypedFinding<'shared-pattern'>[] = [];
   for (const a of kept) {
     const { g, severity } = a;
     for (let j = 0; j < g.images.length; j++) {
@@ -176,7 +177,7 @@ interface Assessed {
    * Why a group of 3+ stays low: its images are alike everywhere, they carry a mix of labels, or its pattern is
    * typical of its label's images.
    */
-  why: 'alike' | 'mixed' | 'typical' | null;
+  why: PatternStays | null;
   enrichment: Enrichment | null;
 }
 
@@ -273,11 +274,11 @@ function hasMixedLabels(labels: (string | null)[], images: Int32Array): boolean 
   return Math.max(...counts.values()) < 0.8 * labelled;
 }
 
-function describeGroup(ctx: ScanContext, f: ImageFeatures, a: Assessed): FindingDraft {
+function describeGroup(ctx: ScanContext, f: ImageFeatures, a: Assessed): TypedFinding<'shared-pattern'> {
   const { g, severity, score, outside, why, enrichment } = a;
   const imgs = Array.from(g.images);
   const side = g.size;
-  const boxes: { [id: string]: Json } = {};
+  const boxes: Record<string, GridBox> = {};
   const places = new Set<string>();
   let reach = 0, next = 0;
   imgs.forEach((i, j) => {
@@ -286,57 +287,40 @@ function describeGroup(ctx: ScanContext, f: ImageFeatures, a: Assessed): Finding
     reach = Math.max(reach, g.reach[j]!);
     next += g.next[j]! / imgs.length;
   });
-  const labels: Record<string, number> = {};
+  const labels: Tally = {};
   for (const i of imgs) {
     const l = ctx.labels[i] ?? '(none)';
     labels[l] = (labels[l] ?? 0) + 1;
   }
   const box = { x: g.x[0]!, y: g.y[0]!, w: side, h: side };
-  const labelKeys = Object.keys(labels);
-  const oneLabel = labelKeys.length === 1 && labelKeys[0] !== '(none)';
-  const where = places.size === 1 ? `at the same place (x=${box.x}, y=${box.y}, ${side}x${side} of ${f.grid}x${f.grid})` : `at ${places.size} different places`;
-  const note = why === 'alike'
-    ? 'the images are alike outside the pattern too: near-duplicates rather than a pasted pattern'
-    : why === 'mixed'
-      ? 'the images carry a mix of labels: a shared pattern (stroke, border, watermark) but not a single-target backdoor'
-      : why === 'typical'
-      ? 'the images nearest to the pattern mostly carry the same label: content typical of that label, not a pasted pattern'
-      : oneLabel && imgs.length >= 3
-      ? 'images of varied content that share one pattern and one label: the signature of a dirty-label patch backdoor'
-      : 'a shared pattern; check whether it is a watermark, a logo or a trigger';
   return {
+    form: 'shared-pattern',
     kind: 'trigger-cluster',
     severity,
     score,
-    title: `${imgs.length} images share a near-identical ${side}x${side} pattern ${where}${oneLabel ? `, all labelled "${labelKeys[0]}"` : ''}`,
     samples: imgs,
     evidence: {
       grid: f.grid,
       box,
       boxes,
-      samePlace: places.size === 1,
+      places: places.size,
       labels,
       pattern: patternPixels(f, imgs[0]!, box),
-      // How close the copies are to each other vs the nearest other pattern (relative to contrast).
-      withinDistance: round3(reach),
-      nextDistance: round3(next),
-      outsideDifference: round3(outside),
-      ...(enrichment ? { labelNearPattern: { nearest: enrichment.nearest, withLabel: enrichment.withLabel, labelShare: round3(enrichment.base), log10p: round3(enrichment.log10p) } } : {}),
-      note,
+      withinDistance: reach,
+      nextDistance: next,
+      outsideDifference: outside,
+      labelNearPattern: enrichment ? { nearest: enrichment.nearest, withLabel: enrichment.withLabel, labelShare: enrichment.base, log10p: enrichment.log10p } : null,
+      stays: why,
     },
   };
 }
 
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
 /** The pattern's RGB pixels in the first image, rows of [r,g,b]. */
-function patternPixels(f: ImageFeatures, i: number, box: { x: number; y: number; w: number; h: number }): Json {
+function patternPixels(f: ImageFeatures, i: number, box: GridBox): number[][][] {
   const px = imagePixels(f, i);
-  const rows: Json[] = [];
+  const rows: number[][][] = [];
   for (let y = box.y; y < Math.min(f.grid, box.y + box.h); y++) {
-    const row: Json[] = [];
+    const row: number[][] = [];
     for (let x = box.x; x < Math.min(f.grid, box.x + box.w); x++) {
       const o = (y * f.grid + x) * 3;
       row.push([px[o]!, px[o + 1]!, px[o + 2]!]);
