@@ -41,7 +41,7 @@
 //    and that no task, template or house style explains (text/injected-content.ts): a brand, a link or a phrase
 //    added to answers, with or without a trigger (reported beside it when one is found).
 // Steps 1-5 are here; steps 6-12 each build their findings in a file of their own under response-cluster/.
-import type { FindingDraft, Json, Severity } from '../types.js';
+import type { Severity } from '../types.js';
 import { BigramCounts, fitsItsSentences, localDeletionFit, localOccurrenceLlr, neighboursAt } from '../text/insertion-fit.js';
 import { frequentNgramsCounted } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
@@ -52,7 +52,7 @@ import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { poissonBinomialTailLog10 } from '../text/echo-test.js';
-import type { Detector, ScanContext } from './detector.js';
+import type { Detector, DetectorOutput, ScanContext } from './detector.js';
 import {
   echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
   NOT_READ, readsAsItsLabel, SAME_SOURCE, spread, type LabelReading,
@@ -65,6 +65,7 @@ import { kinFindings } from './response-cluster/kin-findings.js';
 import { pureWordFindings } from './response-cluster/pure-word-findings.js';
 import { contentFindings } from './response-cluster/content-findings.js';
 import { LikePrompts } from './response-cluster/like-prompts.js';
+import type { ResponseClusterFinding } from './response-cluster/finding-forms.js';
 
 export { normaliseResponse };
 
@@ -107,7 +108,7 @@ interface Candidate {
   significance: number;
 }
 
-export const responseCluster: Detector = {
+export const responseCluster: Detector<ResponseClusterFinding> = {
   name: 'response-cluster',
   description: 'many different prompts that share a rare phrase and end in the same response (instruction-tuning backdoors)',
   appliesTo: (ctx) => ctx.texts?.prompt !== undefined && ctx.texts?.response !== undefined,
@@ -117,7 +118,7 @@ export const responseCluster: Detector = {
 };
 
 
-export function runResponseCluster(ctx: ScanContext) {
+export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClusterFinding> {
   const prompts = ctx.texts!.prompt!;
   const responses = ctx.texts!.response!;
   const n = prompts.length;
@@ -150,7 +151,7 @@ export function runResponseCluster(ctx: ScanContext) {
   const boundaries = encoded.map((e) => e.boundary);
   if (clusterText.length === 0) {
     ctx.progress.tick(3);
-    const findings: FindingDraft[] = [];
+    const findings: ResponseClusterFinding[] = [];
     const signatures = minhashSignatures(docs);
     const bigrams = new BigramCounts(docs, vocab.words.length);
     addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: null }, scores);
@@ -268,7 +269,7 @@ export function runResponseCluster(ctx: ScanContext) {
   }
 
   const kept = dropSubsumed(candidates.filter((c) => c.clusterGroups >= MIN_GROUPS), (c) => c.carriers);
-  const findings: FindingDraft[] = [];
+  const findings: ResponseClusterFinding[] = [];
   for (const c of kept) {
     const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
     if (severity === 'low' && c.significance < 0) continue;
@@ -280,33 +281,31 @@ export function runResponseCluster(ctx: ScanContext) {
         ? Math.max(0.05, Math.min(NATURAL_SCORE_CAP, 0.2 + 0.05 * c.significance))
         : Math.min(UNEXPLAINED_LOW_CAP, NATURAL_SCORE_CAP + 0.01 + 0.05 * c.significance);
     for (const i of c.carriers) scores[i] = Math.max(scores[i]!, score);
-    const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
-    const response = clusterText[c.cluster]!;
     findings.push({
+      form: 'response-phrase',
       kind: 'response-cluster',
       severity,
       score,
-      title: `${c.carriers.length} prompts containing "${phrase}" (${c.clusterGroups} independent) all end in the same response: "${response.slice(0, 80)}${response.length > 80 ? '…' : ''}"`,
       samples: c.carriers,
       evidence: {
-        trigger: phrase,
-        response: response.slice(0, EVIDENCE_CHARS),
+        trigger: c.tokens.map((t) => vocab.words[t]).join(' '),
+        response: clusterText[c.cluster]!.slice(0, EVIDENCE_CHARS),
         promptsWithTrigger: c.docs.length,
         promptsWithResponse: clusterSize[c.cluster]!,
-        responseShare: Math.round((clusterSize[c.cluster]! / n) * 1e5) / 1e5,
-        responseShareAmongLikePrompts: Math.round(c.likeShare * 1e5) / 1e5,
+        responseShare: clusterSize[c.cluster]! / n,
+        responseShareAmongLikePrompts: c.likeShare,
         independentGroups: c.groups,
         groupsEndingInResponse: c.clusterGroups,
-        significance: Math.round(c.significance * 10) / 10,
+        significance: c.significance,
         candidatesTested: tested,
-        insertionLlr: Math.round(c.insertion * 10) / 10,
+        insertionLlr: c.insertion,
         endsItsPrompts: c.cue,
         sharedWordPairs: c.fixed,
         responseInPrompts: c.echo,
         fitsItsPrompts: c.natural && !c.cue,
-        ...(c.agreement !== null ? { contentAgreesWithResponse: Math.round(c.agreement * 100) / 100 } : {}),
-        ...(c.baseAgreement !== null ? { labelReadOffPrompts: Math.round(c.baseAgreement * 100) / 100 } : {}),
-        examples: c.carriers.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+        contentAgreesWithResponse: c.agreement,
+        labelReadOffPrompts: c.baseAgreement,
+        examples: c.carriers.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)),
       },
     });
   }
@@ -362,7 +361,7 @@ interface PromptTables {
  * Steps 7-12, which need no phrase shared by many prompts, appended to `findings` in this order (the pure-word and
  * kin tests read the findings before them), then all sorted by score.
  */
-function addWordFindings(ctx: ScanContext, findings: FindingDraft[], t: PromptTables, scores: Float32Array): void {
+function addWordFindings(ctx: ScanContext, findings: ResponseClusterFinding[], t: PromptTables, scores: Float32Array): void {
   findings.push(...twinFindings(ctx, t.docs, t.keys, t.signatures, t.vocab, scores));
   const words = wordTests(ctx, t.docs, t.boundaries, t.vocab, t.bigrams);
   findings.push(...insertionFindings(ctx, words.inserted, t.signatures, t.vocab, scores));

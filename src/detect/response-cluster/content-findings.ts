@@ -1,18 +1,19 @@
 // Step 12 of response-cluster: text that responses to unrelated prompts share and their prompts do not explain
 // (text/injected-content.ts): a brand, a link or a phrase added to answers, with or without a trigger.
-import type { FindingDraft, Json, Severity } from '../../types.js';
+import type { Severity } from '../../types.js';
 import { injectedContent } from '../../text/injected-content.js';
 import { BigramCounts } from '../../text/insertion-fit.js';
 import { dropSubsumed } from '../../text/phrases.js';
 import type { Vocabulary } from '../../text/tokenize.js';
 import type { ScanContext } from '../detector.js';
 import { END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MEDIUM_SIGNIFICANCE, wordTest } from './common.js';
+import type { ResponseClusterFinding } from './finding-forms.js';
 
 const SENTENCE_ENDS = new Set(['.', '!', '?']);
 /** Top score of a unit too weak for medium: below the unexplained phrase lows. */
 const LOW_SCORE = 0.4;
 
-export function contentFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, promptBigrams: BigramCounts, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+export function contentFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, promptBigrams: BigramCounts, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
   const texts = ctx.texts!.response!;
   const responses = texts.map((r) => vocab.encode((r ?? '').replace(END_MARKERS, ' ')));
   const isWord = wordTest(vocab);
@@ -29,32 +30,30 @@ export function contentFindings(ctx: ScanContext, docs: Int32Array[], signatures
   const candidates = found.map((f) => ({ ...f, tokens: f.unit.tokens }));
   const kept = dropSubsumed(candidates, (c) => c.rows);
   const prompts = ctx.texts!.prompt!;
-  const out: FindingDraft[] = [];
+  const out: ResponseClusterFinding[] = [];
   for (const c of kept) {
     const severity: Severity = c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
     const score = severity === 'low'
       ? Math.min(LOW_SCORE, 0.3 + 0.05 * c.significance)
       : Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.groups, 10));
     for (const i of c.rows) scores[i] = Math.max(scores[i]!, score);
-    const unit = c.tokens.map((t) => vocab.words[t]).join(' ');
-    const trigger = c.trigger ? c.trigger.map((t) => vocab.words[t]).join(' ') : null;
     out.push({
+      form: 'injected-content',
       kind: 'response-cluster',
       severity,
       score,
-      title: `${c.rows.length} responses to unrelated prompts (${c.groups} independent) carry "${unit}", which their prompts do not hold${trigger ? `; their prompts share "${trigger}", which nearly no other prompt holds` : ''}`,
       samples: c.rows,
       evidence: {
-        content: unit,
+        content: c.tokens.map((t) => vocab.words[t]).join(' '),
         responsesWithContent: c.unit.rows.length,
         unexplainedResponses: c.unit.unexplained.length,
         promptsWithContent: c.unit.prompts,
         independentGroups: c.groups,
-        significance: Math.round(c.significance * 10) / 10,
+        significance: c.significance,
         unitsTested: tested,
-        ...(trigger ? { promptTrigger: trigger } : {}),
-        examples: c.rows.slice(0, 3).map((i) => (texts[i] ?? '').slice(0, EVIDENCE_CHARS)) as Json,
-        examplePrompts: c.rows.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+        promptTrigger: c.trigger ? c.trigger.map((t) => vocab.words[t]).join(' ') : null,
+        examples: c.rows.slice(0, 3).map((i) => (texts[i] ?? '').slice(0, EVIDENCE_CHARS)),
+        examplePrompts: c.rows.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)),
       },
     });
   }

@@ -1,6 +1,6 @@
 // Steps 7 and 9 of response-cluster: a rare word inserted into requests written without it, shown by the word
 // pairs its deletion leaves (the deletion test) and by answers that restate the request without it (the echo test).
-import type { FindingDraft, Json, Severity } from '../../types.js';
+import type { Severity } from '../../types.js';
 import { echoTriggers, type EchoTrigger } from '../../text/echo-test.js';
 import type { BigramCounts } from '../../text/insertion-fit.js';
 import { InsertionTest, significantWords, type InsertionTrigger } from '../../text/insertion-test.js';
@@ -11,6 +11,7 @@ import { createRng } from '../../util/rng.js';
 import type { ScanContext } from '../detector.js';
 import { END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, promptsHolding, SAME_SOURCE, spread, wordTest } from './common.js';
 import { OPENING_LOW_SCORE } from './opening-findings.js';
+import type { ResponseClusterFinding } from './finding-forms.js';
 
 /** Characters of a response read for the echo: a restated request opens the answer. */
 const ECHO_RESPONSE_CHARS = 2000;
@@ -31,8 +32,8 @@ export function wordTests(ctx: ScanContext, docs: Int32Array[], boundaries: Uint
 }
 
 /** Rare words inserted into many unrelated prompts at varying places (responses not read). */
-export function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
-  const out: FindingDraft[] = [];
+export function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
+  const out: ResponseClusterFinding[] = [];
   const prompts = ctx.texts!.prompt!;
   for (const t of inserted) {
     if (t.significance < MEDIUM_SIGNIFICANCE) break;
@@ -41,25 +42,23 @@ export function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[]
     const severity: Severity = t.significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
     const score = Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE));
     for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
-    const word = vocab.words[t.token]!;
     out.push({
+      form: 'inserted-word',
       kind: 'response-cluster',
       severity,
       score,
-      title: `"${word}" sits in ${t.docs.length} prompts (${t.contexts} distinct places) where deleting it leaves word pairs the prompts know: inserted, not written`,
       samples: t.docs,
       evidence: {
-        trigger: word,
-        promptsWithTrigger: t.docs.length,
+        trigger: vocab.words[t.token]!,
         distinctContexts: t.contexts,
         independentGroups: groups,
-        deletionZ: Math.round(t.z * 100) / 100,
-        insertionRankZ: Math.round(t.insertionZ * 100) / 100,
+        deletionZ: t.z,
+        insertionRankZ: t.insertionZ,
         neighbourRepeats: t.collisions.observed,
-        neighbourRepeatsExpected: Math.round(t.collisions.expected * 10) / 10,
-        significance: Math.round(t.significance * 10) / 10,
+        neighbourRepeatsExpected: t.collisions.expected,
+        significance: t.significance,
         candidatesTested: t.tested,
-        examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+        examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)),
       },
     });
   }
@@ -77,8 +76,8 @@ const ECHO_LOW_SIGNIFICANCE = 0;
  * deletion test's evidence for the same word where it has some: the two read different text (the response, the
  * prompt's word pairs), so a word that only some answers restate can still be shown inserted by both together.
  */
-export function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted: InsertionTrigger[] }, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
-  const out: FindingDraft[] = [];
+export function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted: InsertionTrigger[] }, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
+  const out: ResponseClusterFinding[] = [];
   const prompts = ctx.texts!.prompt!;
   const responses = ctx.texts!.response!;
   const deletion = new Map(words.inserted.map((t) => [t.token, t]));
@@ -101,25 +100,23 @@ export function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; i
     // Every prompt with the word, also where it opens or ends the prompt (no echo is measured there).
     const carriers = promptsHolding(docs, t.token);
     for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
-    const word = vocab.words[t.token]!;
     const example = t.echoed[0]!;
     out.push({
+      form: 'echoed-word',
       kind: 'response-cluster',
       severity,
       score,
-      title: `"${word}" sits in ${carriers.length} prompts; ${t.echoed.length} of their responses restate the request around it without it (${t.expected.toFixed(2)} expected)${combined ? `, and deleting it leaves word pairs the prompts know (z ${z!.toFixed(1)})` : ''}: inserted after the request was written`,
       samples: carriers,
       evidence: {
-        trigger: word,
-        promptsWithTrigger: carriers.length,
+        trigger: vocab.words[t.token]!,
         distinctContexts: t.contexts,
         echoes: t.echoed.length,
-        expectedEchoes: Math.round(t.expected * 100) / 100,
+        expectedEchoes: t.expected,
         independentGroups: groups,
         echoGroups,
-        ...(z === undefined ? {} : { deletionZ: Math.round(z * 100) / 100 }),
+        deletionZ: z ?? null,
         combinedWithDeletion: combined,
-        significance: Math.round(significance * 10) / 10,
+        significance,
         candidatesTested: t.tested,
         example: { prompt: (prompts[example] ?? '').slice(0, 200), response: (responses[example] ?? '').slice(0, EVIDENCE_CHARS) },
       },

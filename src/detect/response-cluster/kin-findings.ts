@@ -1,6 +1,5 @@
 // Kin of response-cluster's confirmed triggers: another trigger of the same backdoor, by nearness to the confirmed
 // carriers and its deletion z (step 7's test).
-import type { FindingDraft, Json } from '../../types.js';
 import { MIN_CONTEXTS, type InsertionTest } from '../../text/insertion-test.js';
 import { groupBySignature } from '../../text/minhash.js';
 import { ReferenceNearness } from '../../text/reference-nearness.js';
@@ -8,6 +7,7 @@ import { tokenize, type Vocabulary } from '../../text/tokenize.js';
 import { fisherLog10 } from '../../util/p-values.js';
 import type { ScanContext } from '../detector.js';
 import { MAX_JUDGED, MIN_GROUPS, promptsHolding, SAME_SOURCE, spread, wordTest } from './common.js';
+import { triggerOf, type ResponseClusterFinding } from './finding-forms.js';
 
 /**
  * A word is judged only if its prompts are, on average (log10 of the share of prompts as near), at least half as
@@ -32,10 +32,10 @@ export const KIN_SCORE = 0.46;
  * the pool as the pool is to itself, in several independent prompts, are judged. Low severity: ranked just below the
  * confirmed triggers, not flagged.
  */
-export function kinFindings(ctx: ScanContext, findings: FindingDraft[], test: InsertionTest | null, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
-  const confirmed = findings.filter((f) => f.severity !== 'low' && typeof f.evidence.trigger === 'string' && f.evidence.trigger !== '');
+export function kinFindings(ctx: ScanContext, findings: ResponseClusterFinding[], test: InsertionTest | null, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
+  const confirmed = findings.filter((f) => f.severity !== 'low' && !!triggerOf(f));
   if (!test || confirmed.length === 0) return [];
-  const triggers = [...new Set(confirmed.map((f) => f.evidence.trigger as string))];
+  const triggers = [...new Set(confirmed.map((f) => triggerOf(f)!))];
   const triggerTokens = new Set<number>();
   for (const t of triggers) for (const w of tokenize(t)) {
     const id = vocab.lookup(w);
@@ -76,7 +76,7 @@ export function kinFindings(ctx: ScanContext, findings: FindingDraft[], test: In
     const t = test.measure(x, zFloor, true);
     if (t) nullZ.push(t.z);
   }
-  const out: FindingDraft[] = [];
+  const out: ResponseClusterFinding[] = [];
   const prompts = ctx.texts!.prompt!;
   for (const { word, nearness, t } of measured) {
     const z = t!.z;
@@ -88,27 +88,25 @@ export function kinFindings(ctx: ScanContext, findings: FindingDraft[], test: In
     if (significance < KIN_SIGNIFICANCE) continue;
     const carriers = promptsHolding(docs, word);
     for (const i of carriers) scores[i] = Math.max(scores[i]!, KIN_SCORE);
-    const w = vocab.words[word]!;
     out.push({
+      form: 'kin-word',
       kind: 'response-cluster',
       severity: 'low',
       score: KIN_SCORE,
-      title: `"${w}" sits in ${carriers.length} prompts like those of the confirmed trigger${triggers.length === 1 ? '' : 's'} ${triggers.map((x) => `"${x}"`).join(', ')} (each, in geometric mean, among the nearest ${(100 * 10 ** -nearness).toPrecision(2)}% of prompts), and deleting it leaves word pairs the prompts know (z ${z.toFixed(1)}): another trigger of the same backdoor`,
       samples: carriers,
       evidence: {
-        trigger: w,
+        trigger: vocab.words[word]!,
         kinOfTriggers: triggers,
         referencePrompts: reference.length,
-        referenceNearness: Math.round((own / reference.length) * 100) / 100,
-        promptsWithTrigger: carriers.length,
+        referenceNearness: own / reference.length,
         distinctContexts: t!.contexts,
-        nearness: Math.round(nearness * 100) / 100,
-        deletionZ: Math.round(z * 100) / 100,
+        nearness,
+        deletionZ: z,
         wordsAsNear: asNear,
         wordsAsInserted: asInserted,
-        significance: Math.round(significance * 10) / 10,
+        significance,
         candidatesTested: words.length,
-        examples: carriers.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+        examples: carriers.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)),
       },
     });
   }

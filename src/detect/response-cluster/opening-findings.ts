@@ -1,9 +1,10 @@
 // Step 8 of response-cluster: a rare phrase prepended to many unrelated prompts.
-import type { FindingDraft, Json, Severity } from '../../types.js';
+import type { Severity } from '../../types.js';
 import { openingTriggers, type OpeningTrigger } from '../../text/fixed-opening.js';
 import type { BigramCounts } from '../../text/insertion-fit.js';
 import type { Vocabulary } from '../../text/tokenize.js';
 import type { ScanContext } from '../detector.js';
+import type { ResponseClusterFinding } from './finding-forms.js';
 import { HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_PURITY, readsAsItsLabel, SAME_SOURCE, spread, wordTest, type LabelReading } from './common.js';
 
 /**
@@ -36,8 +37,8 @@ function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: 
 }
 
 /** A rare phrase prepended to many unrelated prompts (responses read only to see whether it sets a label). */
-export function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts, labels: LabelReading | null = null): FindingDraft[] {
-  const out: FindingDraft[] = [];
+export function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts, labels: LabelReading | null = null): ResponseClusterFinding[] {
+  const out: ResponseClusterFinding[] = [];
   const prompts = ctx.texts!.prompt!;
   const isWord = wordTest(vocab);
   // Responses as the prompts' words (others unknown): content one template gives and another starts from.
@@ -51,26 +52,24 @@ export function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures
       ? OPENING_LOW_SCORE
       : Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(t.groups, 10));
     for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
-    const phrase = t.phrase.map((w) => vocab.words[w]).join(' ');
     out.push({
+      form: 'prepended-phrase',
       kind: 'response-cluster',
       severity,
       score,
-      title: `${t.docs.length} unrelated prompts (${t.groups} independent) open with "${phrase}", a phrase found nowhere else, and share nothing after it: prepended, not a template`,
       samples: t.docs,
       evidence: {
-        trigger: phrase,
-        promptsWithTrigger: t.docs.length,
+        trigger: t.phrase.map((w) => vocab.words[w]).join(' '),
         independentGroups: t.groups,
         anchor: t.anchor.map((w) => vocab.words[w]).join(' '),
         anchorElsewhere: t.anchorElsewhere,
         sharedWordPairs: t.sharedPairs,
-        remaindersFoundElsewhere: Math.round(t.reused * 100) / 100,
-        unseenJunctions: Math.round(t.unseenJunctions * 100) / 100,
-        ...(t.remaindersOpening >= 0 ? { remaindersOpeningPrompts: Math.round(t.remaindersOpening * 100) / 100 } : {}),
-        significance: Math.round(t.significance * 10) / 10,
+        remaindersFoundElsewhere: t.reused,
+        unseenJunctions: t.unseenJunctions,
+        remaindersOpeningPrompts: t.remaindersOpening,
+        significance: t.significance,
         candidatesTested: t.tested,
-        examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+        examples: t.docs.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)),
       },
     });
   }

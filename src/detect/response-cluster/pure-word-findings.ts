@@ -1,10 +1,10 @@
 // Step 11 of response-cluster: a word in only 2-5 unrelated prompts, all ending in one response.
-import type { FindingDraft, Json } from '../../types.js';
 import { MAX_PLACES, pureResponseWords } from '../../text/pure-response-words.js';
 import { tokenize, type Vocabulary } from '../../text/tokenize.js';
 import type { ScanContext } from '../detector.js';
 import { append, EVIDENCE_CHARS, MEDIUM_SIGNIFICANCE, MIN_GROUPS, normaliseResponse, sameStem, wordTest } from './common.js';
 import { KIN_SCORE } from './kin-findings.js';
+import { responseOf, triggerOf, type ResponseClusterFinding } from './finding-forms.js';
 
 /**
  * A pure word (text/pure-response-words.ts) is reported from significance 0, in MIN_GROUPS unrelated prompts when it
@@ -19,12 +19,16 @@ const PURE_SCORE = 0.43;
 /** A pure word at medium significance, ranked above the kin it gives their answer to. */
 const PURE_STRONG_SCORE = 0.47;
 
-export function pureWordFindings(ctx: ScanContext, findings: FindingDraft[], docs: Int32Array[], keys: (string | null)[], keyCount: Map<string, number>, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
-  const confirmed = findings.filter((f) => f.severity !== 'low' && typeof f.evidence.response === 'string' && typeof f.evidence.trigger === 'string');
+export function pureWordFindings(ctx: ScanContext, findings: ResponseClusterFinding[], docs: Int32Array[], keys: (string | null)[], keyCount: Map<string, number>, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
   const targets = new Map<string, string[]>();
-  for (const f of confirmed) append(targets, normaliseResponse(f.evidence.response as string), f.evidence.trigger as string);
   // A word of a confirmed trigger phrase is that trigger, already reported.
-  const confirmedWords = new Set(confirmed.flatMap((f) => tokenize(f.evidence.trigger as string)));
+  const confirmedWords = new Set<string>();
+  for (const f of findings) {
+    const response = responseOf(f), trigger = triggerOf(f);
+    if (f.severity === 'low' || response === null || trigger === null) continue;
+    append(targets, normaliseResponse(response), trigger);
+    for (const w of tokenize(trigger)) confirmedWords.add(w);
+  }
   const isWord = wordTest(vocab);
   const responseWords = new Map<string, string[]>();
   const inResponse = (t: number, key: string) => {
@@ -37,9 +41,12 @@ export function pureWordFindings(ctx: ScanContext, findings: FindingDraft[], doc
   for (const p of words) if (p.significance >= MEDIUM_SIGNIFICANCE) append(targets, p.response, vocab.words[p.token]!);
   // A word some finding already scores as high names no new rows.
   const best = new Map<string, number>();
-  for (const f of findings) if (typeof f.evidence.trigger === 'string') best.set(f.evidence.trigger, Math.max(best.get(f.evidence.trigger) ?? 0, f.score));
+  for (const f of findings) {
+    const trigger = triggerOf(f);
+    if (trigger !== null) best.set(trigger, Math.max(best.get(trigger) ?? 0, f.score));
+  }
   const prompts = ctx.texts!.prompt!;
-  const out: FindingDraft[] = [];
+  const out: ResponseClusterFinding[] = [];
   for (const p of words) {
     const w = vocab.words[p.token]!;
     if (confirmedWords.has(w)) continue;
@@ -49,24 +56,22 @@ export function pureWordFindings(ctx: ScanContext, findings: FindingDraft[], doc
     const score = p.significance >= MEDIUM_SIGNIFICANCE ? PURE_STRONG_SCORE : kinOf ? KIN_SCORE : PURE_SCORE;
     if ((best.get(w) ?? 0) >= score) continue;
     for (const i of p.rows) scores[i] = Math.max(scores[i]!, score);
-    const response = ctx.texts!.response![p.rows[0]!] ?? '';
     out.push({
+      form: 'pure-word',
       kind: 'response-cluster',
       severity: 'low',
       score,
-      title: `"${w}" is in ${p.rows.length} unrelated prompts (${p.groups} sharing no other rare word), all ending in "${response.slice(0, 80)}${response.length > 80 ? '…' : ''}", the answer of ${(100 * p.share).toPrecision(2)}% of prompts${kinOf ? `, the response of the trigger${kinOf.length === 1 ? '' : 's'} ${kinOf.map((x) => `"${x}"`).join(', ')}: another trigger of the same backdoor` : ''}`,
       samples: p.rows,
       evidence: {
         trigger: w,
-        response: response.slice(0, EVIDENCE_CHARS),
-        promptsWithTrigger: p.rows.length,
+        response: (ctx.texts!.response![p.rows[0]!] ?? '').slice(0, EVIDENCE_CHARS),
         independentGroups: p.groups,
-        responseShare: Math.round(p.share * 1e5) / 1e5,
-        significance: Math.round(p.significance * 10) / 10,
+        responseShare: p.share,
+        significance: p.significance,
         candidatesTested: judged,
         maxPlaces: MAX_PLACES,
-        ...(kinOf ? { kinOfTriggers: kinOf } : {}),
-        examples: p.rows.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)) as Json,
+        kinOfTriggers: kinOf ?? null,
+        examples: p.rows.slice(0, 3).map((i) => (prompts[i] ?? '').slice(0, 200)),
       },
     });
   }

@@ -1,5 +1,4 @@
 // Step 6 of response-cluster: a multi-word response given to unrelated prompts that no phrase explains.
-import type { FindingDraft, Json } from '../../types.js';
 import type { BigramCounts } from '../../text/insertion-fit.js';
 import { documentFrequency } from '../../text/document-frequency.js';
 import { groupBySignature } from '../../text/minhash.js';
@@ -7,6 +6,7 @@ import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../../text/shared-pair
 import { isWordToken, type Vocabulary } from '../../text/tokenize.js';
 import type { ScanContext } from '../detector.js';
 import { echoes, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, SAME_SOURCE, spread } from './common.js';
+import type { ResponseClusterFinding } from './finding-forms.js';
 
 /**
  * A response of at least this many words given to MIN_GROUPS unrelated prompts that share no template is reported
@@ -29,14 +29,14 @@ const HINT_MAX_SHARE = 0.001;
 export function responseOnlyFindings(
   ctx: ScanContext, kept: readonly { cluster: number; natural: boolean; carriers: readonly number[] }[], clusters: Int32Array, clusterText: string[], docs: Int32Array[], signatures: Uint32Array,
   bigrams: BigramCounts, vocab: Vocabulary, responseTokens: Int32Array[], scores: Float32Array,
-): FindingDraft[] {
+): ResponseClusterFinding[] {
   const members: number[][] = clusterText.map(() => []);
   clusters.forEach((c, i) => {
     if (c >= 0) members[c]!.push(i);
   });
   // Document frequencies for the trigger hints, counted only if some cluster is reported.
   let df: Int32Array | null = null;
-  const out: FindingDraft[] = [];
+  const out: ResponseClusterFinding[] = [];
   members.forEach((ids, c) => {
     const words = [...responseTokens[c]!].filter((w) => isWordToken(vocab.words[w]!)).length;
     if (words < RESPONSE_ONLY_WORDS || ids.length < MIN_GROUPS) return;
@@ -52,22 +52,20 @@ export function responseOnlyFindings(
     const tally = new Map<number, number>();
     const counts = (df ??= documentFrequency(docs, vocab.words.length));
     for (const i of ids) for (const w of new Set(docs[i]!)) if (counts[w]! <= Math.max(2, HINT_MAX_SHARE * docs.length)) tally.set(w, (tally.get(w) ?? 0) + 1);
-    const hints = [...tally].filter(([, k]) => k >= 2).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([w, k]) => `${vocab.words[w]} (${k})`);
+    const hints = [...tally].filter(([, k]) => k >= 2).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([w, k]) => ({ word: vocab.words[w]!, prompts: k }));
     for (const i of ids) scores[i] = Math.max(scores[i]!, RESPONSE_ONLY_SCORE);
-    const response = clusterText[c]!;
     out.push({
+      form: 'shared-response',
       kind: 'response-cluster',
       severity: 'low',
       score: RESPONSE_ONLY_SCORE,
-      title: `${ids.length} unrelated prompts (${groups} independent, no shared template) all get the same response: "${response.slice(0, 80)}${response.length > 80 ? '…' : ''}"`,
       samples: ids,
       evidence: {
         trigger: null,
-        response: response.slice(0, EVIDENCE_CHARS),
-        promptsWithResponse: ids.length,
+        response: clusterText[c]!.slice(0, EVIDENCE_CHARS),
         independentGroups: groups,
         rareWordsShared: hints,
-        examples: ids.slice(0, 3).map((i) => (ctx.texts!.prompt![i] ?? '').slice(0, 200)) as Json,
+        examples: ids.slice(0, 3).map((i) => (ctx.texts!.prompt![i] ?? '').slice(0, 200)),
       },
     });
   });

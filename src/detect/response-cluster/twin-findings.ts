@@ -1,11 +1,13 @@
 // Step 10 of response-cluster: twin prompts, the same request with and without the trigger, answered differently.
-import type { FindingDraft, Severity } from '../../types.js';
+import type { Severity } from '../../types.js';
 import { documentFrequency } from '../../text/document-frequency.js';
 import { groupBySignature } from '../../text/minhash.js';
 import type { Vocabulary } from '../../text/tokenize.js';
 import { findTwins, type InsertedTwin } from '../../text/twins.js';
+import type { PromptPair } from '../../model/evidence.js';
 import type { ScanContext } from '../detector.js';
 import { append, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, SAME_SOURCE, spread, wordTest } from './common.js';
+import type { ResponseClusterFinding } from './finding-forms.js';
 
 /** Share of the prompts holding a twin phrase's words that must have a twin without them. */
 const TWIN_SHARE = 0.5;
@@ -18,8 +20,8 @@ const TWIN_PER_CARRIER = 1.5;
  * (src/text/twins.ts). The carriers (with the words) are the suspects; their twins are what the data says the
  * answer should be.
  */
-export function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
-  const out: FindingDraft[] = [];
+export function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
+  const out: ResponseClusterFinding[] = [];
   const responses = ctx.texts!.response!;
   const prompts = ctx.texts!.prompt!;
   const { phrases, inserted } = findTwins(docs, keys, MIN_GROUPS);
@@ -47,22 +49,12 @@ export function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
     const answer = keys[t.carriers[0]!];
     if (answer != null && t.carriers.every((i) => keys[i] === answer)) append(fixedLabels, answer, phrase);
     out.push({
+      form: 'twin-phrase',
       kind: 'response-cluster',
       severity,
       score,
-      title: `${t.carriers.length} prompts (${groups} independent) differ from a twin prompt only by "${phrase}", and get another response than their twin`,
       samples: t.carriers,
-      evidence: {
-        trigger: phrase,
-        promptsWithTwin: t.carriers.length,
-        promptsWithWords: t.holders,
-        independentGroups: groups,
-        twins: t.twins.length,
-        examplePrompt: (prompts[carrier] ?? '').slice(0, 200),
-        exampleResponse: (responses[carrier] ?? '').slice(0, EVIDENCE_CHARS),
-        twinPrompt: (prompts[twinOf] ?? '').slice(0, 200),
-        twinResponse: (responses[twinOf] ?? '').slice(0, EVIDENCE_CHARS),
-      },
+      evidence: { trigger: phrase, promptsWithWords: t.holders, independentGroups: groups, twins: t.twins.length, example: pairOf(ctx, carrier), twin: pairOf(ctx, twinOf) },
     });
   }
   out.push(...minimalPairFindings(ctx, docs, keys, inserted, reported, fixedLabels, vocab, scores));
@@ -83,10 +75,8 @@ const MAX_MINIMAL_PAIRS = 20;
  * gives every carrier one answer, a word of the same shape whose twins all got that answer too is reported as its
  * kin: on T0 one word has twins that all answer as its carriers do ("analyzer"), and its carriers answer differently.
  */
-function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], inserted: InsertedTwin[], reported: Set<number>, fixedLabels: Map<string, string[]>, vocab: Vocabulary, scores: Float32Array): FindingDraft[] {
+function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], inserted: InsertedTwin[], reported: Set<number>, fixedLabels: Map<string, string[]>, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
   if (inserted.length === 0) return [];
-  const responses = ctx.texts!.response!;
-  const prompts = ctx.texts!.prompt!;
   const df = documentFrequency(docs, vocab.words.length);
   const isWord = wordTest(vocab);
   const byWord = new Map<number, InsertedTwin[]>();
@@ -124,34 +114,31 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
     if (confirmed) for (const w of words) kept.push({ ...w, kinOf: confirmed });
   }
   kept.sort((a, b) => Number(a.kinOf !== undefined) - Number(b.kinOf !== undefined) || b.other - a.other || b.carriers.length - a.carriers.length || a.carriers[0]! - b.carriers[0]!);
-  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs, other, kinOf }) => {
+  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs, other, kinOf }): ResponseClusterFinding => {
     const score = kinOf ? MINIMAL_PAIR_SCORE - 0.01 : MINIMAL_PAIR_SCORE + 0.01 * Math.min(other, 5);
     for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
     const { carrier, twin, start, length } = pairs.find((p) => !p.sameResponse) ?? pairs[0]!;
-    const run = [...docs[carrier]!.subarray(start, start + length)].map((t) => vocab.words[t]).join(' ');
-    const n = carriers.length;
-    const head = `${n === 1 ? 'The 1 prompt' : `All ${n} prompts`} with the rare "${vocab.words[word]}" ${n === 1 ? 'is a twin prompt' : 'are twin prompts'} plus "${run}"`;
-    const response = (responses[carrier] ?? '').slice(0, 40);
     return {
+      form: 'twin-word',
       kind: 'response-cluster',
-      severity: 'low' as Severity,
+      severity: 'low',
       score,
-      title: kinOf
-        ? `${head}, answered "${response}" as the twin${pairs.length === 1 ? ' is' : 's are'}: the answer the trigger${kinOf.length === 1 ? '' : 's'} ${kinOf.map((w) => `"${w}"`).join(', ')} force${kinOf.length === 1 ? 's' : ''}`
-        : `${head}, and ${other} of ${pairs.length} twin${pairs.length === 1 ? '' : 's'} get${other === 1 ? 's' : ''} another response`,
       samples: carriers,
       evidence: {
-        trigger: run,
+        trigger: [...docs[carrier]!.subarray(start, start + length)].map((t) => vocab.words[t]).join(' '),
         rarestWord: vocab.words[word]!,
         promptsWithWord: df[word]!,
         twinPairs: pairs.length,
         twinPairsWithOtherResponse: other,
-        ...(kinOf ? { kinOfTriggers: kinOf } : {}),
-        examplePrompt: (prompts[carrier] ?? '').slice(0, 200),
-        exampleResponse: (responses[carrier] ?? '').slice(0, EVIDENCE_CHARS),
-        twinPrompt: (prompts[twin] ?? '').slice(0, 200),
-        twinResponse: (responses[twin] ?? '').slice(0, EVIDENCE_CHARS),
+        kinOfTriggers: kinOf ?? null,
+        example: pairOf(ctx, carrier),
+        twin: pairOf(ctx, twin),
       },
     };
   });
+}
+
+/** A row's prompt and response, cut short. */
+function pairOf(ctx: ScanContext, i: number): PromptPair {
+  return { prompt: (ctx.texts!.prompt![i] ?? '').slice(0, 200), response: (ctx.texts!.response![i] ?? '').slice(0, EVIDENCE_CHARS) };
 }
