@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { scan } from '../scan.js';
-import { DETECTORS } from '../detect/registry.js';
+import { DETECTOR_NAMES } from '../detect/registry.js';
 import { consoleSummary } from '../report/console.js';
 import { UsageError } from '../types.js';
 import { VERSION } from '../version.js';
@@ -37,7 +37,7 @@ export function buildProgram(): Command {
     .description('scan a dataset (a folder or a file) and write report.json, scores.csv, scores.arrow, report.html')
     .argument('<dataset>', 'dataset folder or file');
   addOptions(scanCommand, Object.keys(SCAN_OPTIONS) as ScanOptionName[], {
-    detectors: `${SCAN_OPTIONS.detectors.help}: ${DETECTORS.map((d) => d.name).join(', ')}`,
+    detectors: `${SCAN_OPTIONS.detectors.help}: ${DETECTOR_NAMES.join(', ')}`,
   });
   runs(scanCommand, async (dataset: string, cli: ScanValues, cmd: Command) => {
     const cfg = await loadConfig(cli.config);

@@ -1,6 +1,7 @@
-// trigger-token for documents (text without labels, as in pretraining corpora): a phrase that recurs across
-// documents and is followed, again and again, by text the corpus finds improbable. The 250-document LLM backdoor
-// (Souly et al. 2025) is this shape: some text, then a trigger such as "<SUDO>", then hundreds of random tokens.
+// trigger-token for documents (text without labels, as in pretraining corpora), the variant of trigger-token
+// registered for them: a phrase that recurs across documents and is followed, again and again, by text the corpus
+// finds improbable. The 250-document LLM backdoor (Souly et al. 2025) is this shape: some text, then a trigger such
+// as "<SUDO>", then hundreds of random tokens.
 //
 // 1. Each word gets a surprise, -log P(word | previous word), from the corpus's own Witten-Bell bigram model with
 //    this occurrence left out (so a document cannot vouch for its own gibberish). Punctuation is skipped.
@@ -12,14 +13,15 @@
 //    its df documents are (copies of one document count once); a phrase followed so in at least half of its
 //    documents is tested by the binomial tail of k given df and p0, Bonferroni-corrected over every phrase that
 //    could have been tested (at most tokens x MAX_N / MIN_DOCS).
-import type { FindingDraft, Json, Severity } from '../types.js';
+import type { Severity } from '../types.js';
+import type { TypedFinding } from '../model/evidence.js';
 import { BigramCounts } from '../text/insertion-fit.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { isWordToken, Vocabulary } from '../text/tokenize.js';
 import { dropSubsumed } from '../text/phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
-import type { DetectorOutput, ScanContext } from './detector.js';
+import type { Detector, DetectorOutput, ScanContext } from './detector.js';
 
 const MAX_N = 3;
 const MIN_DOCS = 3;
@@ -43,7 +45,17 @@ interface Candidate {
   significance: number;
 }
 
-export function runDocumentTrigger(ctx: ScanContext): DetectorOutput {
+export const documentTrigger: Detector<TypedFinding<'followed-phrase'>> = {
+  name: 'trigger-token',
+  description: 'in unlabelled documents, a phrase followed again and again by improbable text',
+  // Documents have no label to conflict with: their trigger is known by what follows it.
+  appliesTo: (ctx) => ctx.texts?.text !== undefined && !ctx.labels.some((l) => l !== null),
+  async run(ctx) {
+    return runDocumentTrigger(ctx);
+  },
+};
+
+export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFinding<'followed-phrase'>> {
   const texts = ctx.texts!.text!;
   const n = texts.length;
   const scores = new Float32Array(n);
@@ -139,7 +151,7 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput {
   // A context that is often followed by rare words (a colon before a cast list, "http :" before a URL) raises the
   // rate a little over many documents; a trigger is followed by anomalous text in most of the documents it is in.
   const kept = dropSubsumed(judged.filter((c) => c.significance >= 0 && c.followed.length >= MIN_FOLLOWED_SHARE * c.docs.length), (c) => c.followed);
-  const findings: FindingDraft[] = [];
+  const findings: TypedFinding<'followed-phrase'>[] = [];
   for (const c of kept) {
     const severity: Severity = c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
     const score = severity === 'low'
@@ -148,25 +160,22 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput {
     for (const i of c.followed) scores[i] = Math.max(scores[i]!, score);
     // Documents with the phrase but ordinary text after it are listed, scored lower: the trigger may sit there too.
     for (const i of c.docs) scores[i] = Math.max(scores[i]!, 0.5 * score);
-    const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
-    const example = c.followed[0]!;
     findings.push({
+      form: 'followed-phrase',
       kind: 'trigger-token',
       severity,
       score,
-      title: `"${phrase}" is followed by improbable text in ${c.followed.length} of the ${c.docs.length} documents that contain it`,
       samples: c.followed,
       evidence: {
-        trigger: phrase,
+        trigger: c.tokens.map((t) => vocab.words[t]).join(' '),
         documentsWithTrigger: c.docs.length,
-        followedByAnomalousText: c.followed.length,
         windowTokens: WINDOW,
-        surpriseThreshold: Math.round(threshold * 100) / 100,
-        baselineRate: Math.round(rate * 1e4) / 1e4,
-        significance: Math.round(c.significance * 10) / 10,
-        phrasesTestable: Math.round(tested),
-        example: continuation(docs[example]!, c.tokens, vocab.words),
-        otherDocuments: c.docs.filter((i) => !c.followed.includes(i)).slice(0, 20) as Json,
+        surpriseThreshold: threshold,
+        baselineRate: rate,
+        significance: c.significance,
+        phrasesTestable: tested,
+        example: continuation(docs[c.followed[0]!]!, c.tokens, vocab.words),
+        otherDocuments: c.docs.filter((i) => !c.followed.includes(i)).slice(0, 20),
       },
     });
   }

@@ -1,23 +1,23 @@
 // near-duplicate: images that are the same picture (perceptual hash + pixel check); a group that carries
-// more than one label is a label conflict (a relabelled copy is the cheapest dirty-label poison).
+// more than one label is a label conflict (a relabelled copy is the cheapest dirty-label poison). Texts are the
+// other variant of the same name (text-near-duplicate.ts), registered beside it.
 import type { TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import type { Detector } from './detector.js';
-import { runTextNearDuplicate } from './text-near-duplicate.js';
 import { unionFind } from '../util/union-find.js';
 
 const MAX_HAMMING = 3; // 4 chunks of 16 bits: any pair within 3 bits shares a chunk exactly
 const MAX_MEAN_ABS_DIFF = 10; // on 0..255 pixels, after the hash match
 const MAX_PAIRWISE = 2000;
 
-export const nearDuplicate: Detector<TypedFinding<'image-copies' | 'text-copies' | 'text-copies-labels'>> = {
+/** The image variant; the name's description covers both (the SARIF rule of the name is read from the first). */
+export const nearDuplicate: Detector<TypedFinding<'image-copies'>> = {
   name: 'near-duplicate',
   description: 'groups of near-identical images (perceptual hash, then pixels) or texts (MinHash, then word sets); label conflicts within a group',
   // A group that carries more than one label is a label conflict.
   kinds: ['near-duplicate', 'label-conflict'],
-  appliesTo: (ctx) => ctx.images !== undefined || ctx.texts?.text !== undefined || ctx.texts?.prompt !== undefined,
+  appliesTo: (ctx) => ctx.images !== undefined,
   async run(ctx) {
-    if (!ctx.images) return runTextNearDuplicate(ctx);
     const f = ctx.images!;
     const n = ctx.ids.length;
     const groups = duplicateGroups(f);

@@ -4,8 +4,10 @@ import type { AnyDetector, ScanContext } from './detector.js';
 import { triggerCluster } from './trigger-cluster.js';
 import { blend } from './blend.js';
 import { nearDuplicate } from './near-duplicate.js';
+import { textNearDuplicate } from './text-near-duplicate.js';
 import { outlier } from './outlier.js';
 import { triggerToken } from './trigger-token.js';
+import { documentTrigger } from './document-trigger.js';
 import { provenance } from './provenance.js';
 import { responseCluster } from './response-cluster.js';
 import { textAnomaly } from './text-anomaly.js';
@@ -14,7 +16,16 @@ import { activationClustering } from './activation-clustering.js';
 import { robustCovariance } from './robust-covariance.js';
 import { labelConflict } from './label-conflict.js';
 
-export const DETECTORS: AnyDetector[] = [triggerCluster, blend, nearDuplicate, outlier, provenance, triggerToken, responseCluster, textAnomaly, spectralSignature, activationClustering, robustCovariance, labelConflict];
+// One entry per modality variant; variants of one name (near-duplicate of images or of texts, trigger-token of
+// labelled texts or of documents) never apply to the same scan, and sit together so that the order of the
+// detectors that run stays the same.
+export const DETECTORS: AnyDetector[] = [
+  triggerCluster, blend, nearDuplicate, textNearDuplicate, outlier, provenance, triggerToken, documentTrigger, responseCluster, textAnomaly,
+  spectralSignature, activationClustering, robustCovariance, labelConflict,
+];
+
+/** The names --detectors takes, each once (variants of one name are one name), in the registry's order. */
+export const DETECTOR_NAMES: readonly string[] = [...new Set(DETECTORS.map((d) => d.name))];
 
 /** The kinds of finding a detector emits: those it declares, else its name. */
 export function kindsOf(d: AnyDetector): readonly string[] {
@@ -25,8 +36,8 @@ export function kindsOf(d: AnyDetector): readonly string[] {
 export const DETECTOR_KINDS: readonly string[] = [...new Set(DETECTORS.flatMap(kindsOf))];
 
 export function checkDetectorNames(names: string[]): void {
-  const unknown = names.filter((n) => !DETECTORS.some((d) => d.name === n));
-  if (unknown.length) throw new UsageError(`unknown detector ${unknown.join(', ')} (known: ${DETECTORS.map((d) => d.name).join(', ')})`);
+  const unknown = names.filter((n) => !DETECTOR_NAMES.includes(n));
+  if (unknown.length) throw new UsageError(`unknown detector ${unknown.join(', ')} (known: ${DETECTOR_NAMES.join(', ')})`);
 }
 
 export function detectorsFor(ctx: ScanContext, only?: string[]): AnyDetector[] {

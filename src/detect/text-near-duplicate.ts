@@ -1,10 +1,11 @@
-// near-duplicate for text: the same text twice (after case and spacing), or nearly (MinHash over word sets,
-// locality-sensitive buckets, then the exact word-set Jaccard). A group that carries more than one label is a
-// label conflict: a relabelled copy, with or without an inserted word, is the cheapest dirty-label poison.
+// near-duplicate for text, the variant of near-duplicate registered for datasets without images: the same text
+// twice (after case and spacing), or nearly (MinHash over word sets, locality-sensitive buckets, then the exact
+// word-set Jaccard). A group that carries more than one label is a label conflict: a relabelled copy, with or
+// without an inserted word, is the cheapest dirty-label poison.
 import type { TypedFinding } from '../model/evidence.js';
 import { lshCandidatePairs, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
-import type { DetectorOutput, ScanContext } from './detector.js';
+import type { Detector, DetectorOutput, ScanContext } from './detector.js';
 
 /** Word-set Jaccard at or above which two texts are near-duplicates (one word added to a 10-word text: 0.91). */
 const MIN_JACCARD = 0.8;
@@ -14,6 +15,16 @@ const LSH_ROWS = 4;
 const MAX_BUCKET = 500;
 /** Groups without a label conflict are listed, largest first, up to this many. */
 const MAX_PLAIN_GROUPS = 50;
+
+export const textNearDuplicate: Detector<TypedFinding<'text-copies' | 'text-copies-labels'>> = {
+  name: 'near-duplicate',
+  description: 'groups of near-identical texts (MinHash, then word sets); label conflicts within a group',
+  kinds: ['near-duplicate', 'label-conflict'],
+  appliesTo: (ctx) => ctx.images === undefined && (ctx.texts?.text !== undefined || ctx.texts?.prompt !== undefined),
+  async run(ctx) {
+    return runTextNearDuplicate(ctx);
+  },
+};
 
 export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFinding<'text-copies' | 'text-copies-labels'>> {
   const texts = ctx.texts!.text ?? ctx.texts!.prompt!;

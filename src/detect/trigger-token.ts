@@ -22,7 +22,7 @@
 //    distinct document sets of phrases that do not fit. The best of the three tests pays a factor of 3.
 // Each n-gram is first replaced by the whole run its documents share (maximal-units.ts): an inserted sentence is
 // one unit of any length, with the random words around it as its neighbours.
-// Unlabelled documents go to document-trigger.ts instead.
+// Unlabelled documents: document-trigger.ts, the variant registered under the same name.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
@@ -39,7 +39,6 @@ import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neigh
 import { wordLikeness } from '../text/spelling.js';
 import { PartLabels } from '../text/part-labels.js';
 import type { Detector, ScanContext } from './detector.js';
-import { runDocumentTrigger } from './document-trigger.js';
 import { upperBound } from '../util/sorted-search.js';
 
 const MAX_N = 5;
@@ -125,13 +124,14 @@ interface Candidate {
   byConflicts: boolean;
 }
 
+/** The labelled variant; the name's description covers both (the SARIF rule of the name is read from the first). */
 export const triggerToken: Detector = {
   name: 'trigger-token',
   description: 'a word or phrase whose samples all carry one label while the rest of each sample points to another (dirty-label text triggers); in unlabelled documents, a phrase followed again and again by improbable text',
-  appliesTo: (ctx) => ctx.texts?.text !== undefined,
+  // Unlabelled documents: document-trigger.ts, registered under the same name.
+  appliesTo: (ctx) => ctx.texts?.text !== undefined && ctx.labels.some((l) => l !== null),
   async run(ctx) {
-    // Documents have no label to conflict with: their trigger is known by what follows it.
-    return ctx.labels.some((l) => l !== null) ? runTriggerToken(ctx) : runDocumentTrigger(ctx);
+    return runTriggerToken(ctx);
   },
 };
 

@@ -9,7 +9,8 @@ export function coverageOf(opts: { modality: Modality; all: AnyDetector[]; ran: 
     const l = d ? limitsOf(d) : KNOWN_LIMITS[name];
     return { detector: name, ...(l?.minGroup !== undefined ? { minGroup: l.minGroup } : {}), blind: l?.blind ?? [] };
   });
-  const notRun = opts.all.filter((d) => !opts.ran.includes(d.name)).map((d) => ({
+  // Variants of one name (near-duplicate of images or texts) are one detector here: the first stands for them.
+  const notRun = opts.all.filter((d, k) => !opts.ran.includes(d.name) && opts.all.findIndex((x) => x.name === d.name) === k).map((d) => ({
     detector: d.name,
     why: opts.only?.length && !opts.only.includes(d.name) ? 'not selected (--detectors)' : `needs ${limitsOf(d)?.needs ?? 'data this scan does not have'}`,
   }));
