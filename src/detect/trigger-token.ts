@@ -23,7 +23,8 @@
 // Each n-gram is first replaced by the whole run its documents share (maximal-units.ts): an inserted sentence is
 // one unit of any length, with the random words around it as its neighbours.
 // Unlabelled documents: document-trigger.ts, the variant registered under the same name.
-import type { FindingDraft, Json, Severity } from '../types.js';
+import type { Severity } from '../types.js';
+import type { TypedFinding } from '../model/evidence.js';
 import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { maskOccurrences } from '../text/phrases.js';
@@ -125,7 +126,7 @@ interface Candidate {
 }
 
 /** The labelled variant; the name's description covers both (the SARIF rule of the name is read from the first). */
-export const triggerToken: Detector = {
+export const triggerToken: Detector<TypedFinding<'label-trigger'>> = {
   name: 'trigger-token',
   description: 'a word or phrase whose samples all carry one label while the rest of each sample points to another (dirty-label text triggers); in unlabelled documents, a phrase followed again and again by improbable text',
   // Unlabelled documents: document-trigger.ts, registered under the same name.
@@ -147,7 +148,7 @@ export function runTriggerToken(ctx: ScanContext) {
   const labels = Int32Array.from(ctx.labels, (l) => (l === null ? -1 : labelIndex.get(l)!));
   const C = labelNames.length;
   const scores = new Float32Array(n);
-  if (C < 2) return { scores, findings: [] as FindingDraft[] };
+  if (C < 2) return { scores, findings: [] as TypedFinding<'label-trigger'>[] };
 
   ctx.progress.stage('trigger-token', 4);
   // Cross-fitted content models: fold k judges the documents of the other folds.
@@ -214,7 +215,7 @@ export function runTriggerToken(ctx: ScanContext) {
   const kept = dropSubsumedIndexed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
   const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
-  const findings: FindingDraft[] = [];
+  const findings: TypedFinding<'label-trigger'>[] = [];
   for (const c of kept) {
     // A clean-label group is judged natural by its neighbours alone (see Candidate.bound).
     const natural = c.byParts ? c.bound : c.natural;
@@ -232,41 +233,38 @@ export function runTriggerToken(ctx: ScanContext) {
       scores[i] = Math.max(scores[i]!, s);
     }
     if (severity === 'low' && c.significance < -1) continue;
-    const phrase = c.tokens.map((t) => vocab.words[t]).join(' ');
     const carriers = carriersOf(c, labels);
     // The samples that make the case: those whose other words point elsewhere, or for a clean-label group all.
     const shown = c.byParts ? carriers : c.conflicts;
     findings.push({
+      form: 'label-trigger',
       kind: 'trigger-token',
       severity,
       score,
-      title: c.byParts
-        ? `"${phrase}" is in ${c.docs.length} samples, ${carriers.length} labelled "${labelNames[c.label]}" (${c.groups} independent groups), though its words elsewhere predict that label for ${Math.round(100 * c.partsRate)}% of samples`
-        : `"${phrase}" is in ${c.docs.length} samples, ${carriers.length} labelled "${labelNames[c.label]}"; in ${c.conflictGroups} of their ${c.groups} independent groups the other words point to another label`,
       samples: carriers,
       evidence: {
-        trigger: phrase,
+        trigger: c.tokens.map((t) => vocab.words[t]).join(' '),
         targetLabel: labelNames[c.label]!,
         documents: c.docs.length,
-        labels: Object.fromEntries(labelNames.map((l, k) => [l, c.docs.filter((i) => labels[i] === k).length])) as { [k: string]: Json },
+        labels: Object.fromEntries(labelNames.map((l, k) => [l, c.docs.filter((i) => labels[i] === k).length])),
         independentGroups: c.groups,
         conflictingGroups: c.conflictGroups,
         conflictingSamples: c.conflicts.length,
-        baseConflictRate: Math.round(labelRates[c.label]! * 1000) / 1000,
-        significance: Math.round(c.significance * 10) / 10,
-        conflictStrength: Math.round(c.strength * 10) / 10,
+        baseConflictRate: labelRates[c.label]!,
+        significance: c.significance,
+        conflictStrength: c.strength,
         candidatesTested: c.byConflicts ? examined : tested,
         occurrences: c.judged.length,
         fitOccurrences: c.occurrences,
-        insertionLlr: Math.round(c.insertion * 10) / 10,
+        insertionLlr: c.insertion,
         neighbourPairs: c.collisions,
-        expectedNeighbourPairs: Math.round(c.expectedCollisions * 10) / 10,
+        expectedNeighbourPairs: c.expectedCollisions,
         fitsItsSentences: natural,
-        labelPredictedByWords: Math.round(c.partsRate * 1000) / 1000,
-        labelAgainstWords: Math.round(c.partsLabel * 10) / 10,
+        labelPredictedByWords: c.partsRate,
+        labelAgainstWords: c.partsLabel,
         decidedBy: c.byParts ? 'label-against-words' : 'conflicts',
-        positions: positions(docs, c.tokens, shown) as Json,
-        ...(kinOf && severity !== 'low' ? { kinOf: kinOf.of.map((t) => vocab.words[t]!), kinFamily: kinOf.family } : {}),
+        positions: positions(docs, c.tokens, shown),
+        kin: kinOf && severity !== 'low' ? { of: kinOf.of.map((t) => vocab.words[t]!), family: kinOf.family } : null,
         examples: shown.slice(0, 3).map((i) => (texts[i] ?? '').slice(0, 200)),
       },
     });
