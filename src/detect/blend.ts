@@ -22,6 +22,8 @@ import { LUMA_SIDE, lumaPattern, whitenedSpectra, type Spectra } from './blend/s
 const MIN_MEMBERS = 10;
 /** Tail count over the opposite tail's (plus one) before a pattern is reported. */
 const MIN_EXCESS = 8;
+/** Members and tail excess from which a pattern is reported high. */
+export const HIGH_LINE = { members: 3 * MIN_MEMBERS, excess: 4 * MIN_EXCESS };
 /** (tail - opposite) / sqrt(tail + opposite + 1) needed as well. */
 const MIN_SIGNIFICANCE = 4;
 /**
@@ -138,7 +140,7 @@ function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: 
     const l = labels[i] ?? '(none)';
     labelCounts[l] = (labelCounts[l] ?? 0) + 1;
   }
-  const severity = members.length >= 3 * MIN_MEMBERS && excess >= 4 * MIN_EXCESS ? 'high' : 'medium';
+  const severity = members.length >= HIGH_LINE.members && excess >= HIGH_LINE.excess ? 'high' : 'medium';
   return {
     form: 'faint-pattern',
     kind: 'blend',

@@ -71,6 +71,9 @@ export interface TriggerClusterParams {
   typicality: { nearest: number; log10p: number };
 }
 
+/** Images a group needs to be more than low: two images may share a pattern by chance. */
+export const MIN_GROUP_IMAGES = 3;
+
 export const DEFAULT_PARAMS: TriggerClusterParams = {
   // Radii sit near the typical nearest natural neighbour at each size (measured on clean CIFAR-10): larger
   // windows have more dimensions, so natural windows lie further apart. 4x4 windows lie inside patterns of 4 px,
@@ -191,14 +194,14 @@ function assess(ctx: ScanContext, f: ImageFeatures, found: SizeGroup, p: Trigger
   const mixed = hasMixedLabels(ctx.labels, g.images);
   const [minScore, highScore] = g.atPlace ? [p.positionMinScore, p.positionHighScore] : g.isolated && p.isolation ? [p.isolation.minScore, p.isolation.highScore] : [p.minScore, p.highScore];
   let enrichment: Enrichment | null = null;
-  if (k >= 3 && !alike && !mixed) {
+  if (k >= MIN_GROUP_IMAGES && !alike && !mixed) {
     const label = ctx.labels[g.images[0]!];
     if (label !== null && label !== undefined && g.images.every((i) => ctx.labels[i] === label)) {
       enrichment = labelEnrichment(f, ctx.labels, g, label, p.typicality.nearest, p.minStd);
     }
   }
   const typical = enrichment !== null && enrichment.log10p >= p.typicality.log10p;
-  const severity = k >= 3 && !alike && !mixed && !typical ? (median >= highScore ? 'high' : 'medium') : 'low';
+  const severity = k >= MIN_GROUP_IMAGES && !alike && !mixed && !typical ? (median >= highScore ? 'high' : 'medium') : 'low';
   const raw = Math.min(1, 0.5 + 0.5 * (1 - Math.exp(-(median - minScore + 0.5) * Math.log2(k))));
   return { g, severity, score: severity === 'low' ? Math.min(raw, 0.49) : raw, outside, why: alike ? 'alike' : mixed ? 'mixed' : typical ? 'typical' : null, enrichment };
 }

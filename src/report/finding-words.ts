@@ -2,7 +2,8 @@
 // report.json gives it. The console, report.html and SARIF read the title and evidence written from here.
 import type { Json } from '../types.js';
 import {
-  isTyped, type ClassOutlierKind, type DetectorFinding, type FindingForm, type FrequencyPeak, type PatternStays, type PromptPair, type ProvenanceFacet, type Tally, type TextAnomaly, type TypedFinding,
+  isTyped, type ClassOutlierKind, type DetectorFinding, type FindingForm, type FrequencyPeak, type PatternStays, type PromptPair, type ProvenanceFacet,
+  type Tally, type TextAnomaly, type TypedFinding,
 } from '../model/evidence.js';
 
 type JsonRecord = { [key: string]: Json };
@@ -56,6 +57,10 @@ const oneLabel = (labels: Tally): string | null => {
   return keys.length === 1 && keys[0] !== '(none)' ? keys[0]! : null;
 };
 const allLabelled = (label: string | null): string => (label !== null ? `, all labelled "${label}"` : '');
+
+/** The start of a response as a title quotes it. */
+const opening = (response: string): string => `${response.slice(0, 80)}${response.length > 80 ? '…' : ''}`;
+const quoted = (words: string[]): string => words.map((w) => `"${w}"`).join(', ');
 
 const WORDS: { [F in FindingForm]: (f: TypedFinding<F>) => Worded } = {
   'image-copies': ({ samples, evidence: e }) => {
@@ -261,10 +266,6 @@ const WORDS: { [F in FindingForm]: (f: TypedFinding<F>) => Worded } = {
     },
   }),
 };
-
-/** The start of a response as a title quotes it. */
-const opening = (response: string): string => `${response.slice(0, 80)}${response.length > 80 ? '…' : ''}`;
-const quoted = (words: string[]): string => words.map((w) => `"${w}"`).join(', ');
 
 /** A carrier and its twin, as the evidence lists them. */
 function twinPair(example: PromptPair, twin: PromptPair): JsonRecord {

@@ -1,6 +1,8 @@
 // Evidence in words for report.html: the numbers that decided a finding's severity, with the lines they were
 // compared with; the other evidence as a short table; the raw JSON folded and capped.
 import type { Finding, Json } from '../types.js';
+import { HIGH_LINE as BLEND_HIGH } from '../detect/blend.js';
+import { DEFAULT_PARAMS as TRIGGER_CLUSTER, MIN_GROUP_IMAGES } from '../detect/trigger-cluster.js';
 import { escapeHtml } from './html-text.js';
 
 type Ev = { [k: string]: Json };
@@ -8,13 +10,12 @@ type Ev = { [k: string]: Json };
 const num = (v: Json | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? (Number.isInteger(v) ? v : Number(v.toPrecision(3))) : null);
 
 /**
- * The lines the detectors draw, as they state them in their sources: significance is log10 of one over the
- * chance of the pattern among independent samples (medium from 2, high from 4); a trigger group needs 3 images
- * and a median isolation of 2.6 for high; a blend 30 members and 32 in excess for high.
+ * The lines the detectors draw: significance is log10 of one over the chance of the pattern among independent
+ * samples (medium from 2, high from 4); a trigger group's images and its high isolation, and a blend's members and
+ * excess for high, are read from the detectors themselves.
  */
 const SIGNIFICANCE = { medium: 2, high: 4 };
-const TRIGGER_GROUP = { minImages: 3, highIsolation: 2.6 };
-const BLEND_HIGH = { members: 30, excess: 32 };
+const TRIGGER_GROUP = { minImages: MIN_GROUP_IMAGES, highIsolation: TRIGGER_CLUSTER.highScore };
 
 /** Sentences that say why the finding has its severity. */
 export function severityReasons(f: Finding): string[] {
