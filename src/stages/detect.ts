@@ -9,6 +9,7 @@ import { detectorsFor } from '../detect/registry.js';
 import { round } from '../report/combine.js';
 import { reusableOutputs, type Baseline } from '../provenance/baseline.js';
 import { VERSION } from '../version.js';
+import type { ParameterValues } from '../config/parameters.js';
 
 /** One detector's (or one later step's) output, by its name. */
 export interface DetectorRun {
@@ -22,6 +23,8 @@ export interface DetectInput {
   /** --detectors: only these. */
   only?: string[];
   baseline?: Baseline;
+  /** Detector parameters set by the user, checked (registry.ts checkParameters). */
+  parameters?: ParameterValues;
   seed: number;
   concurrency: number;
   progress: Progress;
@@ -50,12 +53,15 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
     seed,
     concurrency,
     progress,
+    ...(hasParameters(i.parameters) ? { parameters: i.parameters } : {}),
   };
   if (i.only) checkDetectorsApply(i.only, ctx);
   const detectors = detectorsFor(ctx, i.only);
   const names = detectors.map((d) => d.name);
   const reusedAll = data.reused !== undefined && data.reused === data.ids.length && data.errors.length === baseline?.report.errors.length;
-  const cached = baseline ? await reusableOutputs(baseline, data.ids, reusedAll, names, { seed, grid: data.images?.grid, version: VERSION }) : null;
+  // A baseline scanned with other parameter values found other things: its outputs are not this scan's.
+  const sameParameters = !baseline || JSON.stringify(baseline.report.config.parameters ?? {}) === JSON.stringify(i.parameters ?? {});
+  const cached = baseline && sameParameters ? await reusableOutputs(baseline, data.ids, reusedAll, names, { seed, grid: data.images?.grid, version: VERSION }) : null;
   if (cached) {
     stages['detect:reused'] = 0;
     return { ctx, detectors: names, outputs: cached, reused: true };
@@ -69,6 +75,11 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
     stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
   }
   return { ctx, detectors: names, outputs, reused: false };
+}
+
+/** Whether any detector parameter is set. */
+export function hasParameters(p: ParameterValues | undefined): p is ParameterValues {
+  return p !== undefined && Object.keys(p).length > 0;
 }
 
 /** A detector asked for by name that cannot apply to the data is a usage error naming the ones that can. */
