@@ -25,13 +25,13 @@ export type ParameterSpecs = Readonly<Record<string, ParameterSpec>>;
 export type ParameterValues = { [detector: string]: { [parameter: string]: number } };
 
 /** A detector's parameters as it reads them: every declared name has a value. */
-export type Parameters<P extends ParameterSpecs> = { readonly [K in keyof P]: number };
+export type ResolvedParameters<P extends ParameterSpecs> = { readonly [K in keyof P]: number };
 
 /** The values of `specs` for `detector`: those set in `values`, else the declared defaults. */
-export function parameterValues<P extends ParameterSpecs>(specs: P, set: { [parameter: string]: number } | undefined): Parameters<P> {
+export function parameterValues<P extends ParameterSpecs>(specs: P, set: { [parameter: string]: number } | undefined): ResolvedParameters<P> {
   const out: Record<string, number> = {};
   for (const [name, spec] of Object.entries(specs)) out[name] = set?.[name] ?? spec.default;
-  return out as Parameters<P>;
+  return out as ResolvedParameters<P>;
 }
 
 /** What a value of this parameter must be, when `v` is not that; null when it is. */

@@ -4,7 +4,7 @@ import type { ClassOutlierKind, ClassOutliersEvidence, TypedFinding } from '../m
 import type { DetectorOutput, ScanContext } from './detector.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { byClass, centred } from '../embed/linalg.js';
-import type { ParameterSpecs, Parameters } from '../config/parameters.js';
+import type { ParameterSpecs, ResolvedParameters } from '../config/parameters.js';
 
 const SUB_CUT_MAX = 0.15;
 
@@ -19,7 +19,7 @@ export function classOutlierParameters(zCut: number, minClass: number) {
 }
 
 /** What decides a class's finding: the cut, and how many of the class the flagged samples may be. */
-export type ClassOutlierCut = Parameters<ReturnType<typeof classOutlierParameters>>;
+export type ClassOutlierCut = ResolvedParameters<ReturnType<typeof classOutlierParameters>>;
 
 export function addClassOutliers(
   kind: ClassOutlierKind,

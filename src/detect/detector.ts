@@ -3,7 +3,7 @@ import type { Progress } from '../util/progress.js';
 import type { SampleColumns } from '../model/dataset.js';
 import type { DetectorFinding } from '../model/evidence.js';
 import type { FindingDraft, FindingKind } from '../types.js';
-import { parameterValues, type ParameterSpecs, type Parameters, type ParameterValues } from '../config/parameters.js';
+import { parameterValues, type ParameterSpecs, type ResolvedParameters, type ParameterValues } from '../config/parameters.js';
 
 /** Everything a detector may read: the sample columns, and how to run. */
 export interface ScanContext extends SampleColumns {
@@ -15,7 +15,7 @@ export interface ScanContext extends SampleColumns {
 }
 
 /** The parameters of the detector (or later check) `name` for this scan: the values set, else the defaults. */
-export function parametersOf<P extends ParameterSpecs>(ctx: Pick<ScanContext, 'parameters'>, name: string, specs: P): Parameters<P> {
+export function parametersOf<P extends ParameterSpecs>(ctx: Pick<ScanContext, 'parameters'>, name: string, specs: P): ResolvedParameters<P> {
   return parameterValues(specs, ctx.parameters?.[name]);
 }
 

@@ -26,7 +26,7 @@ const PARAMETERS = {
   folds: { kind: 'int', default: 5, min: 2, help: 'folds of the out-of-fold vote' },
   k: { kind: 'int', default: 10, min: 1, help: 'neighbours that vote on a sample\'s class' },
   /** Smoothing of the vote towards the class prior (in votes). */
-  alpha: { kind: 'number', default: 1, min: 0, help: 'smoothing of the vote towards the class prior, in votes' },
+  alpha: { kind: 'number', default: 1, min: 0.01, help: 'smoothing of the vote towards the class prior, in votes' },
   zCut: { kind: 'number', default: 6, min: 0, help: 'z-score of a class\'s excess of conflicts from which it is reported' },
   minConflicts: { kind: 'int', default: 3, min: 1, help: 'fewest conflicts of a class that make a finding' },
   maxThreshold: { kind: 'number', default: 0.5, min: 0, max: 1, help: 'cap on the per-class confidence threshold' },

@@ -5,7 +5,7 @@
 // swallow. Per-sample rules, no statistics: each hit names the characters or words it found.
 import type { TextAnomaly as Kind, TypedFinding } from '../model/evidence.js';
 import { parametersOf, type Detector, type ScanContext } from './detector.js';
-import type { ParameterSpecs, Parameters } from '../config/parameters.js';
+import type { ParameterSpecs, ResolvedParameters } from '../config/parameters.js';
 
 /** Bidirectional embeddings and overrides: they reorder what a reader sees (Trojan Source). */
 const BIDI = /[\u202A-\u202E]/gu;
@@ -156,7 +156,7 @@ function mixedScriptWords(text: string): string[] {
 }
 
 /** Whether one span of repeatWords words repeats so often that it covers most of a long text. */
-function repeatedSpan(text: string, p: Parameters<typeof PARAMETERS>): string | null {
+function repeatedSpan(text: string, p: ResolvedParameters<typeof PARAMETERS>): string | null {
   // The first REPEAT_SCAN_CHARS characters decide: a 50 MB line should not become millions of map keys.
   const words = text.slice(0, REPEAT_SCAN_CHARS).toLowerCase().split(/\s+/u).filter((w) => w !== '');
   if (!words || words.length < p.repeatMinWords) return null;
