@@ -196,9 +196,9 @@ async function comparable(path, out) {
   } else if (name.endsWith('.html')) {
     s = s.replace(/<tr><td>time<\/td><td>[^<]*<\/td><\/tr>/g, '<tr><td>time</td><td></td></tr>');
   } else if (name === '.stderr') {
-    // Progress lines ("stage: 50% (3/6, 2s, ETA 2s)", "stage: running (2m02s, 1/6, ETA 10m08s)", "stage: done
-    // (6/6, 5s)") and the summary's seconds are timing.
-    s = s.split('\n').filter((l) => !/^[\w:.-]+: (?:running|done|\d+%) \([^)]*\)$/.test(l)).join('\n').replace(/ in [0-9.]+ s\b/g, ' in - s');
+    // Progress lines ("stage: 50% (3/6, 2s, ETA 2s)", "stage: running (2m02s, 1/6, ETA 10m08s)", "stage (text):
+    // done (6/6, 5s)") and the summary's seconds are timing.
+    s = s.split('\n').filter((l) => !/^.+: (?:running|done|\d+%) \([^)]*\)$/.test(l)).join('\n').replace(/ in [0-9.]+ s\b/g, ' in - s');
   }
   return Buffer.from(s);
 }

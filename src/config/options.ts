@@ -90,7 +90,7 @@ export const SCAN_OPTIONS = {
   baseline: { group: 'fingerprint', flags: '--baseline <dir>', help: 'a previous report folder: re-use fingerprints of unchanged samples, mark findings new since then', kind: 'string', config: true },
   sarif: { group: 'output', flags: '--sarif <file>', help: 'also write the findings as SARIF 2.1.0 (code-scanning dashboards)', kind: 'string', config: true },
   writeManifest: { group: 'output', flags: '--write-manifest [file]', help: 'write a content manifest (ids, sizes, sha256, md5, perceptual hashes) for a later verify (default <out>/manifest.jsonl)', kind: 'flag-or-string', config: true },
-  config: { group: 'detect', flags: '--config <file>', help: `project defaults and suppressions (default ./${CONFIG_FILE} when present)`, kind: 'string', commandOnly: true },
+  config: { group: 'detect', flags: '--config <file>', help: `project defaults, detector parameters and suppressions (default ./${CONFIG_FILE} when present)`, kind: 'string', commandOnly: true },
   resume: { group: 'fingerprint', flags: '--resume', help: 'continue an interrupted scan into the same --out: finished fingerprint parts are not decoded again', kind: 'flag' },
   checkpointEvery: { group: 'fingerprint', flags: '--checkpoint-every <n>', help: 'image samples per fingerprint part written as it completes (0: none)', kind: 'int', min: 0 },
   stage: { group: 'fingerprint', flags: '--stage <stage>', help: 'run only this stage (fingerprint: write fingerprints for a later `detect`)', kind: 'choice', choices: ['fingerprint'], commandOnly: true },

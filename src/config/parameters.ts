@@ -86,6 +86,11 @@ export function checkParameterValues(values: unknown, declared: Readonly<Record<
   return out;
 }
 
+/** Whether any parameter is set. */
+export function anyParameterSet(values: ParameterValues | undefined): values is ParameterValues {
+  return values !== undefined && Object.keys(values).length > 0;
+}
+
 /** `over`'s values win over `base`'s, parameter by parameter. */
 export function mergeParameterValues(base: ParameterValues | undefined, over: ParameterValues | undefined): ParameterValues {
   const out: ParameterValues = { ...base };

@@ -53,7 +53,7 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
     seed,
     concurrency,
     progress,
-    ...(hasParameters(i.parameters) ? { parameters: i.parameters } : {}),
+    parameters: i.parameters,
   };
   if (i.only) checkDetectorsApply(i.only, ctx);
   const detectors = detectorsFor(ctx, i.only);
@@ -75,11 +75,6 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
     stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
   }
   return { ctx, detectors: names, outputs, reused: false };
-}
-
-/** Whether any detector parameter is set. */
-export function hasParameters(p: ParameterValues | undefined): p is ParameterValues {
-  return p !== undefined && Object.keys(p).length > 0;
 }
 
 /** A detector asked for by name that cannot apply to the data is a usage error naming the ones that can. */

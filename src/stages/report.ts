@@ -20,7 +20,7 @@ import type { Baseline } from '../provenance/baseline.js';
 import type { ReadDatasetOptions } from './read.js';
 import type { DetectResult } from './detect.js';
 import type { Enriched } from './enrich.js';
-import type { ParameterValues } from '../config/parameters.js';
+import { anyParameterSet, type ParameterValues } from '../config/parameters.js';
 
 /** The options of a scan that its outputs depend on or report.json's `config` repeats. */
 export interface ReportSettings extends Pick<ReadDatasetOptions, ReportedOptionName> {
@@ -133,6 +133,6 @@ function reportConfig(i: ReportInput): { [k: string]: Json } {
   if (baseline) config.baseline = baseline.dir;
   if (data.reused !== undefined) config.reusedFingerprints = data.reused;
   if (opts.suppressions?.length) config.suppressions = opts.suppressions.length;
-  if (i.parameters && Object.keys(i.parameters).length) config.parameters = i.parameters;
+  if (anyParameterSet(i.parameters)) config.parameters = i.parameters;
   return config;
 }
