@@ -3,15 +3,17 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAssignment, checkParameterValues, mergeParameterValues, parameterValues, type ParameterSpecs } from '../src/config/parameters.js';
 import { parseConfig } from '../src/config/config.js';
 import { DETECTORS, PARAMETERS } from '../src/detect/registry.js';
 import { parametersOf } from '../src/detect/detector.js';
 import { givenParameters, parametersHelp } from '../src/cli/parameters.js';
-import { buildProgram, main } from '../src/cli/main.js';
+import { buildProgram } from '../src/cli/main.js';
 import { scan } from '../src/scan.js';
 import { silentProgress } from '../src/util/progress.js';
+import { runCli } from './fixtures/run-cli.js';
+import { writeSyntheticFolder } from './fixtures/synthetic-images.js';
 
 const SPECS = {
   cut: { kind: 'number', default: 6, min: 0, help: 'a cut' },
@@ -121,19 +123,26 @@ describe('a scan with detector parameters', () => {
     await writeFile(data, repeatedRows().map((r) => JSON.stringify(r)).join('\n') + '\n');
     const config = join(dir, 'c.json');
     await writeFile(config, JSON.stringify({ detectors: { 'text-anomaly': { repeatTimes: 7, repeatWords: 8 } } }));
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      const out = join(dir, 'cli');
-      const code = await main(['node', 'poisonscan', 'scan', data, '-o', out, '-q', '--detectors', 'text-anomaly', '--config', config, '--set', 'text-anomaly.repeatTimes=5']);
-      expect(code).toBe(0);
-      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
-      expect(report.config.parameters).toEqual({ 'text-anomaly': { repeatWords: 8, repeatTimes: 5 } });
-      expect(report.findings.map((f: { evidence: { anomaly: string } }) => f.evidence.anomaly)).toEqual(['repeated-span']);
-      stderr.mockClear();
-      expect(await main(['node', 'poisonscan', 'scan', data, '-o', join(dir, 'cli2'), '-q', '--set', 'text-anomaly.repeatTime=5'])).toBe(2);
-      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual(["poisonscan: --set: unknown parameter text-anomaly.repeatTime (text-anomaly's: repeatWords, repeatTimes, repeatShare, repeatMinWords)\n"]);
-    } finally {
-      stderr.mockRestore();
-    }
+    const out = join(dir, 'cli');
+    expect((await runCli(['scan', data, '-o', out, '-q', '--detectors', 'text-anomaly', '--config', config, '--set', 'text-anomaly.repeatTimes=5'])).code).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    expect(report.config.parameters).toEqual({ 'text-anomaly': { repeatWords: 8, repeatTimes: 5 } });
+    expect(report.findings.map((f: { evidence: { anomaly: string } }) => f.evidence.anomaly)).toEqual(['repeated-span']);
+    const bad = await runCli(['scan', data, '-o', join(dir, 'cli2'), '-q', '--set', 'text-anomaly.repeatTime=5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("poisonscan: --set: unknown parameter text-anomaly.repeatTime (text-anomaly's: repeatWords, repeatTimes, repeatShare, repeatMinWords)\n");
+  });
+
+  it('does not re-use a baseline scanned with other values', async () => {
+    const images = join(dir, 'images');
+    await writeSyntheticFolder(images, ['cat', 'dog'], 40, 7);
+    const base = join(dir, 'base');
+    expect((await runCli(['scan', images, '-o', base, '-q', '--detectors', 'outlier'])).code).toBe(0);
+    const again = async (name: string, ...set: string[]) => {
+      expect((await runCli(['scan', images, '-o', join(dir, name), '-q', '--detectors', 'outlier', '--baseline', base, ...set])).code).toBe(0);
+      return JSON.parse(await readFile(join(dir, name, 'report.json'), 'utf8')) as { timing: { stages: Record<string, number> } };
+    };
+    expect((await again('same')).timing.stages).toHaveProperty('detect:reused');
+    expect((await again('other', '--set', 'outlier.zReport=1')).timing.stages).not.toHaveProperty('detect:reused');
   });
 });
