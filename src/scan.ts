@@ -3,7 +3,8 @@
 import { rmdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkDetectorNames } from './detect/registry.js';
+import { checkDetectorNames, checkParameters } from './detect/registry.js';
+import type { ParameterValues } from './config/parameters.js';
 import { memorySource, type InMemoryRows } from './ingest/memory.js';
 import { CHECKPOINT_DIR, removeCheckpoint, type CheckpointOptions } from './store/checkpoint.js';
 import { checkSameDataset, loadBaseline, type Baseline } from './provenance/baseline.js';
@@ -79,6 +80,8 @@ export interface Settled {
   failOn: FailOn;
   outDir: string;
   maxUnreadable: number;
+  /** Detector parameters set, checked against their declarations, in the declarations' order. */
+  parameters: ParameterValues;
 }
 
 export function settle(opts: ScanOptions): Settled {
@@ -90,10 +93,11 @@ export function settle(opts: ScanOptions): Settled {
   const outDir = resolve(opts.out ?? 'poisonscan-report');
   // Usage errors before any long work.
   if (opts.detectors) checkDetectorNames(opts.detectors);
+  const parameters = checkParameters(opts.set ?? {}, 'set');
   const maxUnreadable = opts.maxUnreadable ?? DEFAULT_MAX_UNREADABLE;
   if (!(maxUnreadable >= 0 && maxUnreadable <= 1)) throw new UsageError('--max-unreadable must be a share between 0 and 1');
   embedKindOf(opts);
-  return { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable };
+  return { t0, progress, concurrency, seed, failOn, outDir, maxUnreadable, parameters };
 }
 
 /** Runs `work` holding the lock of --out. */
@@ -175,9 +179,9 @@ export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumn
       userModel: userModel ? { model: userModel, path: opts.model! } : undefined, pretrained, baseline,
       staged, seed: s.seed, progress: s.progress, stages,
     });
-    const detected = await runDetectors({ data, embeddings: embedded.embeddings, only: opts.detectors, baseline, seed: s.seed, concurrency: s.concurrency, progress: s.progress, stages });
+    const detected = await runDetectors({ data, embeddings: embedded.embeddings, only: opts.detectors, baseline, parameters: s.parameters, seed: s.seed, concurrency: s.concurrency, progress: s.progress, stages });
     const enriched = enrichFindings({ data, detected, baseline, suppressions: opts.suppressions ?? [], maxUnreadable: s.maxUnreadable });
-    const r = await writeReport({ settings: opts, data, detected, enriched, proxy: embedded.proxy, embedUsed: embedded.used, userModel, baseline, staged, outDir: s.outDir, t0: s.t0, failOn: s.failOn, concurrency: s.concurrency, seed: s.seed, stages });
+    const r = await writeReport({ settings: opts, data, detected, enriched, proxy: embedded.proxy, embedUsed: embedded.used, userModel, baseline, staged, outDir: s.outDir, t0: s.t0, failOn: s.failOn, concurrency: s.concurrency, seed: s.seed, parameters: s.parameters, stages });
     await staged.commit();
     // Finished: the parts are in fingerprints.arrow now.
     await removeCheckpoint(join(s.outDir, CHECKPOINT_DIR));

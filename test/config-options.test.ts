@@ -21,7 +21,7 @@ describe('scan options', () => {
   it('are the command line\'s, by name, flags and default, in their order by group', () => {
     const options = scanCommand().options;
     expect(options.map((o) => o.attributeName())).toEqual(byGroup(names, SCAN_OPTIONS));
-    expect(options.map((o) => o.helpGroupHeading)).toEqual([...Array(10).fill('Reading:'), ...Array(7).fill('Fingerprinting:'), ...Array(8).fill('Embeddings:'), ...Array(5).fill('Detection:'), ...Array(5).fill('Output:')]);
+    expect(options.map((o) => o.helpGroupHeading)).toEqual([...Array(10).fill('Reading:'), ...Array(7).fill('Fingerprinting:'), ...Array(8).fill('Embeddings:'), ...Array(6).fill('Detection:'), ...Array(5).fill('Output:')]);
     for (const o of options) {
       const spec: OptionSpec = SCAN_OPTIONS[o.attributeName() as ScanOptionName];
       expect(o.flags).toBe(spec.flags);

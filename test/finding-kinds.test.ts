@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FINDING_KINDS } from '../src/types.js';
+import { FINDING_KINDS } from '../src/stages/finding-kinds.js';
 import { DETECTORS, DETECTOR_KINDS, kindsOf } from '../src/detect/registry.js';
 import { CROSS_MODAL_KINDS } from '../src/detect/cross-modal.js';
 import type { AnyDetector } from '../src/detect/detector.js';

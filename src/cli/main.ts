@@ -13,6 +13,7 @@ import { exitCodeOf, runs } from './run.js';
 import { runFingerprintStage } from './cmd-detect.js';
 import { scanSettingsOf } from './dataset-options.js';
 import { addOptions } from './options.js';
+import { givenParameters, parametersHelp } from './parameters.js';
 import { loadConfig, type ScanDefaults } from '../config/config.js';
 import { SCAN_OPTIONS, type ScanOptionName, type ScanValues } from '../config/options.js';
 import { ioReason, isSystemError } from '../store/io-errors.js';
@@ -39,11 +40,12 @@ export function buildProgram(): Command {
   addOptions(scanCommand, Object.keys(SCAN_OPTIONS) as ScanOptionName[], {
     detectors: `${SCAN_OPTIONS.detectors.help}: ${DETECTOR_NAMES.join(', ')}`,
   });
+  scanCommand.addHelpText('after', parametersHelp());
   runs(scanCommand, async (dataset: string, cli: ScanValues, cmd: Command) => {
     const cfg = await loadConfig(cli.config);
     const o = withConfigDefaults(cli, cfg.scan, cmd);
     if (o.stage === 'fingerprint' || o.shard !== undefined) return runFingerprintStage(dataset, o);
-    const result = await scan({ ...scanSettingsOf(o), dataset, suppressions: cfg.suppressions });
+    const result = await scan({ ...scanSettingsOf(o), set: givenParameters(cfg, o.set), dataset, suppressions: cfg.suppressions });
     if (o.json) process.stdout.write(await readFile(join(result.outDir, 'report.json'), 'utf8'));
     else if (!o.quiet) process.stderr.write(consoleSummary(result.report, result.outDir) + '\n');
     return result.exitCode;

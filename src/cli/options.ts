@@ -2,6 +2,7 @@
 // config/options.ts, each other command's beside it in cli/.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { OPTION_GROUPS, SCAN_OPTIONS, type OptionGroup, type OptionSpec, type ScanOptionName } from '../config/options.js';
+import { addAssignment, type ParameterValues } from '../config/parameters.js';
 
 /** The heading --help lists a group's options under. */
 const HEADINGS: Record<OptionGroup, string> = {
@@ -60,6 +61,8 @@ export function optionFrom(spec: OptionSpec, help?: string): Option {
   else if (spec.kind === 'number') o.argParser(number(flag));
   else if (spec.kind === 'range') o.argParser(range(flag));
   else if (spec.kind === 'list') o.argParser(list);
+  // Repeatable: each detector.name=value is added to the ones before it.
+  else if (spec.kind === 'parameters') o.argParser((v: string, before?: ParameterValues) => addAssignment(v, before));
   if (spec.default !== undefined) o.default(spec.default);
   if (spec.required) o.makeOptionMandatory();
   if (spec.hidden) o.hideHelp();

@@ -1,9 +1,10 @@
-// poisonscan.config.json: per-project defaults for scan options and suppressions of reviewed findings.
-// Found in the working directory, or named with --config. Command-line options win over it.
+// poisonscan.config.json: per-project defaults for scan options and detector parameters, and suppressions of
+// reviewed findings. Found in the working directory, or named with --config. Command-line options win over it.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, type Finding } from '../types.js';
 import { CONFIG_FILE, CONFIG_OPTIONS, SCAN_OPTIONS, type ConfigOptionName, type OptionSpec, type ScanDefaults } from './options.js';
+import type { ParameterValues } from './parameters.js';
 
 export { CONFIG_FILE, type ScanDefaults };
 
@@ -18,10 +19,15 @@ export interface ProjectConfig {
   /** Where it was read from, or null when there is none. */
   path: string | null;
   scan: ScanDefaults;
+  /**
+   * Detector parameters (`"detectors": { "outlier": { "zReport": 10 } }`), as written: numbers by detector and
+   * name; the names and bounds are checked against the detectors' declarations when a scan starts.
+   */
+  detectors: ParameterValues;
   suppressions: Suppression[];
 }
 
-const EMPTY: ProjectConfig = { path: null, scan: {}, suppressions: [] };
+const EMPTY: ProjectConfig = { path: null, scan: {}, detectors: {}, suppressions: [] };
 
 /** Reads --config FILE (must exist) or ./poisonscan.config.json (optional). Invalid content is a usage error. */
 export async function loadConfig(explicit?: string, cwd = process.cwd()): Promise<ProjectConfig> {
@@ -45,7 +51,7 @@ export async function loadConfig(explicit?: string, cwd = process.cwd()): Promis
 export function parseConfig(raw: unknown, where: string): Omit<ProjectConfig, 'path'> {
   const bad = (msg: string) => new UsageError(`config ${where}: ${msg}`);
   if (!isObject(raw)) throw bad('must be a JSON object');
-  for (const k of Object.keys(raw)) if (k !== 'scan' && k !== 'suppressions' && k !== '$schema') throw bad(`unknown key "${k}" (expected "scan", "suppressions")`);
+  for (const k of Object.keys(raw)) if (k !== 'scan' && k !== 'detectors' && k !== 'suppressions' && k !== '$schema') throw bad(`unknown key "${k}" (expected "scan", "detectors", "suppressions")`);
   const scan: Record<string, unknown> = {};
   if (raw.scan !== undefined) {
     if (!isObject(raw.scan)) throw bad('"scan" must be an object');
@@ -55,6 +61,15 @@ export function parseConfig(raw: unknown, where: string): Omit<ProjectConfig, 'p
       const expected = mismatch(spec, v);
       if (expected) throw bad(`scan.${k} must be ${expected}`);
       scan[k] = v;
+    }
+  }
+  const detectors: ParameterValues = {};
+  if (raw.detectors !== undefined) {
+    if (!isObject(raw.detectors)) throw bad('"detectors" must be an object of detectors, each an object of parameter values');
+    for (const [d, set] of Object.entries(raw.detectors)) {
+      if (!isObject(set)) throw bad(`detectors.${d} must be an object of parameter values`);
+      for (const [k, v] of Object.entries(set)) if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`detectors.${d}.${k} must be a number`);
+      detectors[d] = set as Record<string, number>;
     }
   }
   const suppressions: Suppression[] = [];
@@ -68,7 +83,7 @@ export function parseConfig(raw: unknown, where: string): Omit<ProjectConfig, 'p
       suppressions.push({ fingerprint: s.fingerprint, reason: s.reason, ...(typeof s.reviewed === 'string' ? { reviewed: s.reviewed } : {}) });
     });
   }
-  return { scan: scan as ScanDefaults, suppressions };
+  return { scan: scan as ScanDefaults, detectors, suppressions };
 }
 
 /**
@@ -102,6 +117,8 @@ function mismatch(spec: OptionSpec, v: unknown): string | null {
     case 'string': case 'flag-or-string': return typeof v === 'string' ? null : 'a string';
     case 'number': return typeof v === 'number' && Number.isFinite(v) ? null : 'a number';
     case 'range': return Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0) ? null : 'a list of whole numbers >= 0';
+    // The top-level "detectors" object holds these, not "scan".
+    case 'parameters': return 'set in "detectors", not "scan"';
   }
 }
 

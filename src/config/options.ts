@@ -5,6 +5,7 @@
 import { cpus } from 'node:os';
 import { DATASET_FORMATS, type FailOn } from '../types.js';
 import { DEFAULT_EMBED_SIZE, EMBED_KINDS } from './embed.js';
+import type { ParameterValues } from './parameters.js';
 
 export const CONFIG_FILE = 'poisonscan.config.json';
 export const FAIL_ON = ['high', 'medium', 'low', 'never'] as const satisfies readonly FailOn[];
@@ -25,7 +26,12 @@ export type OptionValue =
   /** Any finite number. */
   | { kind: 'number' }
   /** Whole numbers N, or A-B for A to B (seeds). */
-  | { kind: 'range' };
+  | { kind: 'range' }
+  /**
+   * Detector parameters: `detector.name=value`, repeatable on the command line (a later one wins); checked against
+   * the detectors' declarations (config/parameters.ts).
+   */
+  | { kind: 'parameters' };
 
 /**
  * What an option is about, in the order --help lists the groups: `attack` for the commands that make poisoned
@@ -84,11 +90,12 @@ export const SCAN_OPTIONS = {
   baseline: { group: 'fingerprint', flags: '--baseline <dir>', help: 'a previous report folder: re-use fingerprints of unchanged samples, mark findings new since then', kind: 'string', config: true },
   sarif: { group: 'output', flags: '--sarif <file>', help: 'also write the findings as SARIF 2.1.0 (code-scanning dashboards)', kind: 'string', config: true },
   writeManifest: { group: 'output', flags: '--write-manifest [file]', help: 'write a content manifest (ids, sizes, sha256, md5, perceptual hashes) for a later verify (default <out>/manifest.jsonl)', kind: 'flag-or-string', config: true },
-  config: { group: 'detect', flags: '--config <file>', help: `project defaults and suppressions (default ./${CONFIG_FILE} when present)`, kind: 'string', commandOnly: true },
+  config: { group: 'detect', flags: '--config <file>', help: `project defaults, detector parameters and suppressions (default ./${CONFIG_FILE} when present)`, kind: 'string', commandOnly: true },
   resume: { group: 'fingerprint', flags: '--resume', help: 'continue an interrupted scan into the same --out: finished fingerprint parts are not decoded again', kind: 'flag' },
   checkpointEvery: { group: 'fingerprint', flags: '--checkpoint-every <n>', help: 'image samples per fingerprint part written as it completes (0: none)', kind: 'int', min: 0 },
   stage: { group: 'fingerprint', flags: '--stage <stage>', help: 'run only this stage (fingerprint: write fingerprints for a later `detect`)', kind: 'choice', choices: ['fingerprint'], commandOnly: true },
   shard: { group: 'fingerprint', flags: '--shard <i/n>', help: 'with --stage fingerprint: only the I-th of N equal, contiguous slices of the samples (0-based)', kind: 'string', commandOnly: true },
+  set: { group: 'detect', flags: '--set <detector.parameter=value>', help: 'set a detector parameter (repeatable; listed below)', kind: 'parameters' },
   maxUnreadable: { group: 'detect', flags: '--max-unreadable <ratio>', help: 'share of unreadable samples above which the scan reports a medium finding', kind: 'share', default: 0.001, config: true },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -98,6 +105,7 @@ export type ScanOptionName = keyof typeof SCAN_OPTIONS;
 export type ValueOf<S> = S extends { kind: 'list' } ? string[]
   : S extends { kind: 'int' | 'share' | 'number' } ? number
   : S extends { kind: 'range' } ? number[]
+  : S extends { kind: 'parameters' } ? ParameterValues
   : S extends { kind: 'choice'; choices: readonly (infer C)[] } ? C
   : S extends { kind: 'flag' } ? boolean
   : S extends { kind: 'flag-or-string' } ? string | true

@@ -1,15 +1,25 @@
-// Turning per-class outlier z-scores into detector output: a data-driven cut (robust z >= Z_CUT), never the
+// Turning per-class outlier z-scores into detector output: a data-driven cut (robust z >= zCut), never the
 // poison ratio, and one finding per class whose flagged samples are a minority.
 import type { ClassOutlierKind, ClassOutliersEvidence, TypedFinding } from '../model/evidence.js';
 import type { DetectorOutput, ScanContext } from './detector.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { byClass, centred } from '../embed/linalg.js';
+import type { ParameterSpecs, ResolvedParameters } from '../config/parameters.js';
 
-export const Z_CUT = 6;
 const SUB_CUT_MAX = 0.15;
-/** A class's flagged samples must be at least this many and less than this share of it. */
-const MIN_FLAGGED = 3;
-const MAX_SHARE = 0.35;
+
+/** The parameters every per-class embedding detector declares; `zCut` and `minClass` default to its own values. */
+export function classOutlierParameters(zCut: number, minClass: number) {
+  return {
+    zCut: { kind: 'number', default: zCut, min: 0, help: 'robust z-score from which a sample of a class is flagged' },
+    minFlagged: { kind: 'int', default: 3, min: 1, help: 'fewest flagged samples of a class that make a finding' },
+    maxShare: { kind: 'number', default: 0.35, min: 0, max: 1, help: 'a class\'s flagged samples must be less than this share of it' },
+    minClass: { kind: 'int', default: minClass, min: 3, help: 'fewest samples a class needs to be looked at' },
+  } as const satisfies ParameterSpecs;
+}
+
+/** What decides a class's finding: the cut, and how many of the class the flagged samples may be. */
+export type ClassOutlierCut = ResolvedParameters<ReturnType<typeof classOutlierParameters>>;
 
 export function addClassOutliers(
   kind: ClassOutlierKind,
@@ -19,9 +29,10 @@ export function addClassOutliers(
   scores: Float32Array,
   findings: TypedFinding<'class-outliers'>[],
   setup: ClassOutliersEvidence['setup'],
-  zCut = Z_CUT,
+  cut: ClassOutlierCut,
   severity: 'medium' | 'low' = 'medium',
 ): void {
+  const { zCut } = cut;
   const flagged: number[] = [];
   rows.forEach((r, i) => {
     const zi = z[i]!;
@@ -31,7 +42,7 @@ export function addClassOutliers(
     // recall@2x fell from 0.99 to 0.63 when unflagged samples here scored up to 0.45).
     scores[r] = Math.max(scores[r]!, zi >= zCut ? Math.min(0.95, 0.5 + (zi - zCut) / 40) : Math.max(0, Math.min(SUB_CUT_MAX, (SUB_CUT_MAX * zi) / zCut)));
   });
-  if (flagged.length < MIN_FLAGGED || flagged.length >= MAX_SHARE * rows.length) {
+  if (flagged.length < cut.minFlagged || flagged.length >= cut.maxShare * rows.length) {
     // Too few to be a group, or too many to be a minority: ranked, not reported.
     for (const i of flagged) scores[rows[i]!] = Math.min(scores[rows[i]!]!, SUB_CUT_MAX);
     return;

@@ -3,7 +3,8 @@
 // concept. So when the image detectors find a trigger cluster, its captions are read: a word that (nearly) all of
 // them share, while few captions of the dataset have it, is the target concept, and the pair is reported high.
 // Not a Detector: it reads the image detectors' findings, so it runs after them.
-import type { AnyDetectorOutput, DetectorOutput, ScanContext } from './detector.js';
+import { parametersOf, type AnyDetectorOutput, type DetectorOutput, type ScanContext } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 import type { TypedFinding } from '../model/evidence.js';
 import { tokenize } from '../text/tokenize.js';
 import { binomialTailLog10 } from '../util/binomial.js';
@@ -16,16 +17,18 @@ export const CROSS_MODAL_KINDS = ['cross-modal'] as const;
 const STOP = new Set(('a an the of in on at to with and or is are was were be been this that these those it its there their ' +
   'for from by as into over under near next photo picture image some two three one his her several close up view').split(' '));
 
-/** Share of the cluster's captions that must name the concept. */
-const MIN_SHARE = 0.8;
-const MIN_CLUSTER = 3;
+export const CROSS_MODAL_PARAMETERS = {
+  minShare: { kind: 'number', default: 0.8, min: 0, max: 1, help: 'share of a trigger cluster\'s captions that must name the concept' },
+  minCluster: { kind: 'int', default: 3, min: 1, help: 'fewest images of a trigger cluster whose captions are read' },
+} as const satisfies ParameterSpecs;
 
 export function crossModalCheck(ctx: ScanContext, outputs: { detector: string; output: AnyDetectorOutput }[]): DetectorOutput<TypedFinding<'cross-modal'>> {
+  const p = parametersOf(ctx, CROSS_MODAL, CROSS_MODAL_PARAMETERS);
   const n = ctx.ids.length;
   const scores = new Float32Array(n);
   const findings: TypedFinding<'cross-modal'>[] = [];
   const captions = ctx.texts?.text;
-  const clusters = outputs.flatMap(({ detector, output }) => output.findings.filter((f) => f.kind === 'trigger-cluster' && f.samples.length >= MIN_CLUSTER).map((f) => ({ detector, f })));
+  const clusters = outputs.flatMap(({ detector, output }) => output.findings.filter((f) => f.kind === 'trigger-cluster' && f.samples.length >= p.minCluster).map((f) => ({ detector, f })));
   if (!captions || clusters.length === 0) return { scores, findings };
   // Document frequency of every word over all captions (each caption counts a word once).
   const words = captions.map((c) => new Set(tokenize(c ?? '').filter((w) => w.length >= 3 && /\p{L}/u.test(w) && !STOP.has(w))));
@@ -39,7 +42,7 @@ export function crossModalCheck(ctx: ScanContext, outputs: { detector: string; o
     for (const i of f.samples) for (const w of words[i]!) inCluster.set(w, (inCluster.get(w) ?? 0) + 1);
     let best: { w: string; c: number; lp: number } | null = null;
     for (const [w, c] of inCluster) {
-      if (c < Math.max(MIN_CLUSTER, Math.ceil(MIN_SHARE * k))) continue;
+      if (c < Math.max(p.minCluster, Math.ceil(p.minShare * k))) continue;
       // Chance that c of k captions drawn from the dataset name w.
       const lp = binomialTailLog10(c, k, (df.get(w)! - c) / Math.max(1, n - k) || 1 / n);
       if (lp <= cut && (!best || lp < best.lp)) best = { w, c, lp };

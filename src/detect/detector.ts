@@ -3,12 +3,20 @@ import type { Progress } from '../util/progress.js';
 import type { SampleColumns } from '../model/dataset.js';
 import type { DetectorFinding } from '../model/evidence.js';
 import type { FindingDraft, FindingKind } from '../types.js';
+import { parameterValues, type ParameterSpecs, type ResolvedParameters, type ParameterValues } from '../config/parameters.js';
 
 /** Everything a detector may read: the sample columns, and how to run. */
 export interface ScanContext extends SampleColumns {
   seed: number;
   concurrency: number;
   progress: Progress;
+  /** Detector parameters the user set (checked against the declarations), by detector; unset ones take defaults. */
+  parameters?: ParameterValues;
+}
+
+/** The parameters of the detector (or later check) `name` for this scan: the values set, else the defaults. */
+export function parametersOf<P extends ParameterSpecs>(ctx: Pick<ScanContext, 'parameters'>, name: string, specs: P): ResolvedParameters<P> {
+  return parameterValues(specs, ctx.parameters?.[name]);
 }
 
 /**
@@ -52,6 +60,11 @@ export interface Detector<F extends DetectorFinding = FindingDraft> {
   /** Whether this detector has anything to look at in this scan. */
   appliesTo(ctx: ScanContext): boolean;
   run(ctx: ScanContext): Promise<DetectorOutput<F>>;
+  /**
+   * What a user may tune (thresholds, counts, k), declared beside the code that reads them with parametersOf():
+   * `--set <name>.<parameter>=value` and the config file's "detectors" object set them.
+   */
+  parameters?: ParameterSpecs;
   /** The kinds of finding it emits, when not its name alone (FINDING_KINDS and the contract list them all). */
   kinds?: readonly FindingKind[];
   /** Optional: when absent, the table in detect/limits.ts speaks for it. */

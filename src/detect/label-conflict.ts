@@ -6,7 +6,7 @@
 // neighbours disagree with its label.
 //
 // Every sample is ranked (conflicts first, then by 1 - p_label). A class is reported when it holds clearly more
-// conflicts than the other classes' rate predicts (z >= Z_CUT): an attack adds its poisons to the target class,
+// conflicts than the other classes' rate predicts (z >= zCut): an attack adds its poisons to the target class,
 // while ordinary label noise and look-alike classes spread over all of them. Classes differ in how easy they are
 // (with weak embeddings, a broad class or two look-alike classes hold many more conflicts than the rest), and such
 // confusion runs both ways: a broad class's samples look like others, and others' samples look like it. Poisons run
@@ -18,16 +18,19 @@
 import { buildKnn } from '../embed/knn.js';
 import type { Tally, TypedFinding } from '../model/evidence.js';
 import { createRng } from '../util/rng.js';
-import type { Detector, DetectorOutput, ScanContext } from './detector.js';
+import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 
-const FOLDS = 5;
-const K = 10;
-/** Smoothing of the vote towards the class prior (in votes). */
-const ALPHA = 1;
-const Z_CUT = 6;
-const MIN_CONFLICTS = 3;
 const SUB_CUT_MAX = 0.15;
-const MAX_THRESHOLD = 0.5;
+const PARAMETERS = {
+  folds: { kind: 'int', default: 5, min: 2, help: 'folds of the out-of-fold vote' },
+  k: { kind: 'int', default: 10, min: 1, help: 'neighbours that vote on a sample\'s class' },
+  /** Smoothing of the vote towards the class prior (in votes). */
+  alpha: { kind: 'number', default: 1, min: 0.01, help: 'smoothing of the vote towards the class prior, in votes' },
+  zCut: { kind: 'number', default: 6, min: 0, help: 'z-score of a class\'s excess of conflicts from which it is reported' },
+  minConflicts: { kind: 'int', default: 3, min: 1, help: 'fewest conflicts of a class that make a finding' },
+  maxThreshold: { kind: 'number', default: 0.5, min: 0, max: 1, help: 'cap on the per-class confidence threshold' },
+} as const satisfies ParameterSpecs;
 
 export interface OutOfFold {
   classes: string[];
@@ -41,6 +44,7 @@ export interface OutOfFold {
 
 /** Out-of-fold kNN class probabilities. */
 export function outOfFoldProbabilities(ctx: ScanContext): OutOfFold {
+  const p = parametersOf(ctx, 'label-conflict', PARAMETERS);
   const e = ctx.embeddings!;
   const d = e.dim;
   const classes = [...new Set(ctx.labels.filter((l): l is string => l !== null))].sort();
@@ -59,11 +63,11 @@ export function outOfFoldProbabilities(ctx: ScanContext): OutOfFold {
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   const fold = new Int8Array(n).fill(-1);
-  order.forEach((i, k) => (fold[i] = k % FOLDS));
+  order.forEach((i, k) => (fold[i] = k % p.folds));
   const probs = new Float32Array(n * C);
   let knnBackend = 'brute';
   let knnNote: string | undefined;
-  for (let f = 0; f < FOLDS; f++) {
+  for (let f = 0; f < p.folds; f++) {
     const train = labelled.filter((i) => fold[i] !== f);
     const test = labelled.filter((i) => fold[i] === f);
     if (!test.length || !train.length) continue;
@@ -71,7 +75,7 @@ export function outOfFoldProbabilities(ctx: ScanContext): OutOfFold {
     const knn = buildKnn(pts, d);
     knnBackend = knn.backend;
     knnNote ??= knn.note;
-    const nb = knn.search(gather(e.data, d, test), Math.min(K, train.length));
+    const nb = knn.search(gather(e.data, d, test), Math.min(p.k, train.length));
     const k = nb.k;
     test.forEach((i, a) => {
       const row = probs.subarray(i * C, (i + 1) * C);
@@ -82,7 +86,7 @@ export function outOfFoldProbabilities(ctx: ScanContext): OutOfFold {
         row[y[train[t]!]!]! += 1;
         got++;
       }
-      for (let c = 0; c < C; c++) row[c] = (row[c]! + ALPHA * prior[c]!) / (got + ALPHA);
+      for (let c = 0; c < C; c++) row[c] = (row[c]! + p.alpha * prior[c]!) / (got + p.alpha);
     });
   }
   return { classes, probs, y, knnBackend, ...(knnNote ? { knnNote } : {}) };
@@ -97,8 +101,10 @@ function gather(data: Float32Array, d: number, rows: number[]): Float32Array {
 export const labelConflict: Detector<TypedFinding<'label-conflict'>> = {
   name: 'label-conflict',
   description: 'confident learning on embeddings: samples whose out-of-fold kNN class disagrees with their label, reported where a class holds an excess of them (needs embeddings and labels)',
+  parameters: PARAMETERS,
   appliesTo: (ctx) => ctx.embeddings !== undefined && new Set(ctx.labels.filter((l) => l !== null)).size >= 2,
   async run(ctx: ScanContext): Promise<DetectorOutput<TypedFinding<'label-conflict'>>> {
+    const params = parametersOf(ctx, 'label-conflict', PARAMETERS);
     const n = ctx.ids.length;
     const { classes, probs, y, knnBackend, knnNote } = outOfFoldProbabilities(ctx);
     const C = classes.length;
@@ -111,7 +117,7 @@ export const labelConflict: Detector<TypedFinding<'label-conflict'>> = {
     }
     // Capped at a majority: on clean, well separated classes the mean vote is near 1, and a neighbourhood shared
     // with a few poisons (each other's neighbours) could never reach it.
-    for (let c = 0; c < C; c++) t[c] = Math.min(MAX_THRESHOLD, count[c]! ? t[c]! / count[c]! : 1);
+    for (let c = 0; c < C; c++) t[c] = Math.min(params.maxThreshold, count[c]! ? t[c]! / count[c]! : 1);
     const scores = new Float32Array(n);
     const conflictTo = new Int32Array(n).fill(-1);
     const conflicts = new Float64Array(C);
@@ -136,7 +142,7 @@ export const labelConflict: Detector<TypedFinding<'label-conflict'>> = {
     const findings: TypedFinding<'label-conflict'>[] = [];
     for (let c = 0; c < C; c++) {
       const others = totalLabelled - count[c]!;
-      if (!others || conflicts[c]! < MIN_CONFLICTS) continue;
+      if (!others || conflicts[c]! < params.minConflicts) continue;
       // Expected conflicts of class c at the other classes' rate (floored so that a clean set with almost no
       // conflicts elsewhere does not make three ordinary ones significant).
       const rate = Math.max((totalConflicts - conflicts[c]!) / others, 1 / others);
@@ -148,10 +154,10 @@ export const labelConflict: Detector<TypedFinding<'label-conflict'>> = {
       const p = expected / count[c]!;
       const spread = rateSpread(conflicts, count, c) * count[c]!;
       const z = (conflicts[c]! - expected) / Math.sqrt(Math.max(expected * (1 - p) + spread * spread, 1));
-      if (z < Z_CUT) continue;
+      if (z < params.zCut) continue;
       const members = [...conflictTo.keys()].filter((i) => y[i] === c && conflictTo[i]! >= 0);
       members.sort((a, b) => probs[a * C + c]! - probs[b * C + c]!);
-      const score = Math.min(0.95, 0.5 + (z - Z_CUT) / 40);
+      const score = Math.min(0.95, 0.5 + (z - params.zCut) / 40);
       for (const i of members) scores[i] = Math.max(scores[i]!, score + 0.04 * (1 - probs[i * C + c]!));
       const lookLike: Tally = {};
       for (const i of members) {
@@ -165,9 +171,9 @@ export const labelConflict: Detector<TypedFinding<'label-conflict'>> = {
         score,
         samples: members,
         evidence: {
-          class: classes[c]!, classSize: count[c]!, conflicts: members.length, expected, z, zCut: Z_CUT,
+          class: classes[c]!, classSize: count[c]!, conflicts: members.length, expected, z, zCut: params.zCut,
           otherClassesRateSpread: spread / count[c]!, lookingLikeIt: mutual,
-          lookLike, threshold: t[c]!, k: K, folds: FOLDS, knn: knnBackend, ...(knnNote ? { knnNote } : {}),
+          lookLike, threshold: t[c]!, k: params.k, folds: params.folds, knn: knnBackend, ...(knnNote ? { knnNote } : {}),
         },
       });
     }

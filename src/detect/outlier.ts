@@ -4,16 +4,22 @@
 import type { TypedFinding } from '../model/evidence.js';
 import { IMAGE_STAT_NAMES } from '../model/image-features.js';
 import { robustScale } from '../util/stats.js';
-import type { Detector } from './detector.js';
+import { parametersOf, type Detector } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 
-const Z_REPORT = 8; // robust z beyond which a sample is listed
-const MAX_LISTED = 50;
+const PARAMETERS = {
+  zReport: { kind: 'number', default: 8, min: 0, help: 'robust z-score from which an image is listed' },
+  maxListed: { kind: 'int', default: 50, min: 1, help: 'most images the finding lists, the farthest first' },
+  minClass: { kind: 'int', default: 20, min: 5, help: 'fewest images a class needs to be its own reference' },
+} as const satisfies ParameterSpecs;
 
 export const outlier: Detector<TypedFinding<'image-outliers'>> = {
   name: 'outlier',
   description: 'whole-image statistics far from the rest of the class (robust z-scores)',
+  parameters: PARAMETERS,
   appliesTo: (ctx) => ctx.images !== undefined,
   async run(ctx) {
+    const p = parametersOf(ctx, 'outlier', PARAMETERS);
     const f = ctx.images!;
     const n = ctx.ids.length;
     const z = new Float32Array(n);
@@ -27,7 +33,7 @@ export const outlier: Detector<TypedFinding<'image-outliers'>> = {
       g.push(i);
     }
     for (const idx of groups.values()) {
-      if (idx.length < 20) continue;
+      if (idx.length < p.minClass) continue;
       for (const name of IMAGE_STAT_NAMES) {
         const col = f.stats[name];
         const vals = Float64Array.from(idx, (i) => col[i]!);
@@ -45,7 +51,7 @@ export const outlier: Detector<TypedFinding<'image-outliers'>> = {
     // Generic outliers are weak evidence at low ratios: they rank below near-misses of the pattern detectors.
     for (let i = 0; i < n; i++) scores[i] = 0.25 * (z[i]! / (z[i]! + 12));
     const findings: TypedFinding<'image-outliers'>[] = [];
-    const listed = [...z.keys()].filter((i) => z[i]! >= Z_REPORT).sort((a, b) => z[b]! - z[a]!).slice(0, MAX_LISTED);
+    const listed = [...z.keys()].filter((i) => z[i]! >= p.zReport).sort((a, b) => z[b]! - z[a]!).slice(0, p.maxListed);
     if (listed.length) {
       findings.push({
         form: 'image-outliers',

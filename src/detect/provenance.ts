@@ -4,14 +4,17 @@
 // mixtures of sources do too, so findings stay low severity and serve as evidence beside other findings.
 import type { ProvenanceFacet, TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
-import type { Detector } from './detector.js';
+import { parametersOf, type Detector } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 
-/** Smallest group reported as a cluster; fewer odd images are listed together as singles. */
-const MIN_CLUSTER = 3;
-/** A value is odd in a class when at most this share of the class has it, and the class is this uniform. */
-const MAX_SHARE = 0.05;
-const MIN_MAJORITY = 0.8;
-const MIN_CLASS = 50;
+const PARAMETERS = {
+  /** Smallest group reported as a cluster; fewer odd images are listed together as singles. */
+  minCluster: { kind: 'int', default: 3, min: 1, help: 'fewest images sharing an odd file fact that make a cluster; fewer are listed as singles' },
+  /** A value is odd in a class when at most this share of the class has it, and the class is this uniform. */
+  maxShare: { kind: 'number', default: 0.05, min: 0, max: 1, help: 'a file fact is odd in a class when at most this share of the class has it' },
+  minMajority: { kind: 'number', default: 0.8, min: 0, max: 1, help: 'share of its class the most common value must hold for the others to be odd' },
+  minClass: { kind: 'int', default: 50, min: 1, help: 'fewest images of a class looked at on its own; smaller classes are pooled' },
+} as const satisfies ParameterSpecs;
 
 export function encodingOf(f: ImageFeatures, i: number): string {
   const q = f.file.jpegQuality[i]!;
@@ -31,8 +34,10 @@ const FACETS: { name: ProvenanceFacet; value: (f: ImageFeatures, i: number) => s
 export const provenance: Detector<TypedFinding<'provenance-cluster' | 'provenance-singles'>> = {
   name: 'provenance',
   description: 'clusters of images whose file-level fingerprints (encoder, quantisation tables, EXIF software/camera, size) differ from the rest of their class',
-  appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= MIN_CLASS,
+  parameters: PARAMETERS,
+  appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= parametersOf(ctx, 'provenance', PARAMETERS).minClass,
   async run(ctx) {
+    const p = parametersOf(ctx, 'provenance', PARAMETERS);
     const f = ctx.images!;
     const n = ctx.ids.length;
     const scores = new Float32Array(n);
@@ -46,11 +51,11 @@ export const provenance: Detector<TypedFinding<'provenance-cluster' | 'provenanc
       g.push(i);
     }
     const pool: number[] = [];
-    for (const [l, idx] of classes) if (idx.length < MIN_CLASS) {
+    for (const [l, idx] of classes) if (idx.length < p.minClass) {
       pool.push(...idx);
       classes.delete(l);
     }
-    if (pool.length >= MIN_CLASS) classes.set('(small classes)', pool);
+    if (pool.length >= p.minClass) classes.set('(small classes)', pool);
     for (const facet of FACETS) {
       const singles: number[] = [];
       for (const [label, idx] of classes) {
@@ -63,10 +68,10 @@ export const provenance: Detector<TypedFinding<'provenance-cluster' | 'provenanc
         }
         const sorted = [...counts.entries()].sort((a, b) => b[1].length - a[1].length);
         const [major, majorIdx] = sorted[0]!;
-        if (majorIdx.length < MIN_MAJORITY * idx.length) continue;
+        if (majorIdx.length < p.minMajority * idx.length) continue;
         for (const [value, members] of sorted.slice(1)) {
-          if (members.length > MAX_SHARE * idx.length) continue;
-          if (members.length < MIN_CLUSTER) {
+          if (members.length > p.maxShare * idx.length) continue;
+          if (members.length < p.minCluster) {
             singles.push(...members);
             continue;
           }

@@ -15,6 +15,8 @@ import { spectralSignature } from './spectral-signature.js';
 import { activationClustering } from './activation-clustering.js';
 import { robustCovariance } from './robust-covariance.js';
 import { labelConflict } from './label-conflict.js';
+import { CROSS_MODAL, CROSS_MODAL_PARAMETERS } from './cross-modal.js';
+import { checkParameterValues, type ParameterSpecs, type ParameterValues } from '../config/parameters.js';
 
 // One entry per modality variant; variants of one name (near-duplicate of images or of texts, trigger-token of
 // labelled texts or of documents) never apply to the same scan, and sit together so that the order of the
@@ -34,6 +36,22 @@ export function kindsOf(d: AnyDetector): readonly string[] {
 
 /** Every kind of finding the registered detectors emit, in the registry's order. */
 export const DETECTOR_KINDS: readonly string[] = [...new Set(DETECTORS.flatMap(kindsOf))];
+
+/** Every declared parameter, by detector (and the cross-modal check, which runs after them), in the registry's order. */
+export const PARAMETERS: Readonly<Record<string, ParameterSpecs>> = parameterTable();
+
+function parameterTable(): Record<string, ParameterSpecs> {
+  const table: Record<string, ParameterSpecs> = {};
+  // Variants of one detector (one name, several entries) pool their declarations.
+  for (const d of DETECTORS) table[d.name] = { ...table[d.name], ...d.parameters };
+  table[CROSS_MODAL] = CROSS_MODAL_PARAMETERS;
+  return table;
+}
+
+/** Parameter values checked against the declarations (a usage error names `where` they came from), in their order. */
+export function checkParameters(values: unknown, where: string): ParameterValues {
+  return checkParameterValues(values, PARAMETERS, where);
+}
 
 export function checkDetectorNames(names: string[]): void {
   const unknown = names.filter((n) => !DETECTOR_NAMES.includes(n));

@@ -2,43 +2,47 @@
 // mean and covariance robustly (iteratively trimming the farthest 10%), whiten with them, and score each sample
 // by its projection on the top direction of the whitened data. Whitening by the *clean* covariance keeps a
 // backdoor that hides in a high-variance direction from being drowned by it.
-import { addClassOutliers, perClass } from './class-outliers.js';
+import { addClassOutliers, classOutlierParameters, perClass } from './class-outliers.js';
 import { project, robustZ, topEigenvectors } from '../embed/linalg.js';
-import type { Detector, ScanContext } from './detector.js';
+import { parametersOf, type Detector, type ScanContext } from './detector.js';
 import type { TypedFinding } from '../model/evidence.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 
-const MIN_CLASS = 30;
-/** Principal components kept before whitening (keeps the covariance invertible and the work small). */
-const COMPONENTS = 16;
-const TRIM = 0.1;
 const ROUNDS = 5;
-/**
- * Whitening by a trimmed covariance makes every heavy tail look like a direction of excess variance: on clean
- * CIFAR-10 test (16x16 grey pixels as embeddings) a cut of 6 flagged 114 samples, 10 flagged 11, 12 flagged 3,
- * 16 none. Calibrated on clean data only.
- */
-const Z_CUT_WHITENED = 16;
+const PARAMETERS = {
+  /**
+   * Whitening by a trimmed covariance makes every heavy tail look like a direction of excess variance: on clean
+   * CIFAR-10 test (16x16 grey pixels as embeddings) a cut of 6 flagged 114 samples, 10 flagged 11, 12 flagged 3,
+   * 16 none. Calibrated on clean data only.
+   */
+  ...classOutlierParameters(16, 30),
+  /** Principal components kept before whitening (keeps the covariance invertible and the work small). */
+  components: { kind: 'int', default: 16, min: 1, help: 'principal components kept before whitening' },
+  trim: { kind: 'number', default: 0.1, min: 0, max: 0.5, help: 'share of a class trimmed as farthest in each round of the robust covariance' },
+} as const satisfies ParameterSpecs;
 // Reported low only: on the proxy model's embeddings of clean CIFAR-10 classes it still set apart 9-25 samples of
 // a class (the trimmed covariance is a poor stand-in for SPECTRE's robust estimator).
 
 export const robustCovariance: Detector<TypedFinding<'class-outliers'>> = {
   name: 'robust-covariance',
   description: 'per class, outliers along the top direction after whitening with a robust (trimmed) covariance (needs embeddings)',
+  parameters: PARAMETERS,
   appliesTo: (ctx) => ctx.embeddings !== undefined,
   async run(ctx: ScanContext) {
-    return perClass(ctx, MIN_CLASS, ({ label, rows, X, dim, rng, scores, findings }) => {
+    const p = parametersOf(ctx, 'robust-covariance', PARAMETERS);
+    return perClass(ctx, p.minClass, ({ label, rows, X, dim, rng, scores, findings }) => {
       const m = rows.length;
-      const k = Math.min(COMPONENTS, dim, m - 1);
-      const W = whiten(project(X, m, dim, topEigenvectors(X, m, dim, k, rng), k), m, k);
+      const k = Math.min(p.components, dim, m - 1);
+      const W = whiten(project(X, m, dim, topEigenvectors(X, m, dim, k, rng), k), m, k, p.trim);
       const v = topEigenvectors(W, m, k, 1, rng);
       const z = robustZ(Float64Array.from(project(W, m, k, v, 1), Math.abs));
-      addClassOutliers('robust-covariance', label, rows, z, scores, findings, { components: k, trimmed: TRIM }, Z_CUT_WHITENED, 'low');
+      addClassOutliers('robust-covariance', label, rows, z, scores, findings, { components: k, trimmed: p.trim }, p, 'low');
     });
   },
 };
 
 /** P (m x k) centred on a trimmed mean and scaled by the inverse Cholesky factor of the trimmed covariance. */
-function whiten(P: Float64Array, m: number, k: number): Float64Array {
+function whiten(P: Float64Array, m: number, k: number, trim: number): Float64Array {
   let keep = Array.from({ length: m }, (_, i) => i);
   let mean = new Float64Array(k);
   let L = identity(k);
@@ -53,10 +57,10 @@ function whiten(P: Float64Array, m: number, k: number): Float64Array {
       cov[a * k + a]! += 1e-9;
     }
     L = cholesky(cov, k);
-    // Keep the (1 - TRIM) nearest by Mahalanobis distance for the next round.
+    // Keep the (1 - trim) nearest by Mahalanobis distance for the next round.
     const dist = Array.from({ length: m }, (_, i) => ({ i, d: norm2(solveLower(L, k, P, i, mean)) }));
     dist.sort((a, b) => a.d - b.d);
-    keep = dist.slice(0, Math.ceil((1 - TRIM) * m)).map((x) => x.i);
+    keep = dist.slice(0, Math.ceil((1 - trim) * m)).map((x) => x.i);
   }
   const W = new Float64Array(m * k);
   for (let i = 0; i < m; i++) W.set(solveLower(L, k, P, i, mean), i * k);

@@ -4,7 +4,8 @@
 // model ("ignore previous instructions", chat-template markers) in data that a fine-tune or a RAG index would
 // swallow. Per-sample rules, no statistics: each hit names the characters or words it found.
 import type { TextAnomaly as Kind, TypedFinding } from '../model/evidence.js';
-import type { Detector, ScanContext } from './detector.js';
+import { parametersOf, type Detector, type ScanContext } from './detector.js';
+import type { ParameterSpecs, ResolvedParameters } from '../config/parameters.js';
 
 /** Bidirectional embeddings and overrides: they reorder what a reader sees (Trojan Source). */
 const BIDI = /[\u202A-\u202E]/gu;
@@ -38,11 +39,13 @@ const INJECTION: [RegExp, string, string[]][] = [
   [/(?:^|\n)\s*#{2,}\s*(?:system|instruction)\s*:/iu, 'a system/instruction header inside the text', ['##']],
   [/\b(?:do\s+not|don't|never)\s+(?:tell|inform|reveal\s+to)\s+the\s+user\b/iu, 'tells the model to hide something from the user', ['user']],
 ];
-/** A span of REPEAT_WORDS words seen REPEAT_TIMES times covering REPEAT_SHARE of a long text. */
-const REPEAT_WORDS = 8;
-const REPEAT_TIMES = 4;
-const REPEAT_SHARE = 0.5;
-const REPEAT_MIN_WORDS = 40;
+/** A span of repeatWords words seen repeatTimes times covering repeatShare of a text of repeatMinWords or more. */
+const PARAMETERS = {
+  repeatWords: { kind: 'int', default: 8, min: 1, help: 'words in a span that repeats' },
+  repeatTimes: { kind: 'int', default: 4, min: 2, help: 'fewest times a span repeats in one text' },
+  repeatShare: { kind: 'number', default: 0.5, min: 0, max: 1, help: 'share of a text the repeats of one span must cover' },
+  repeatMinWords: { kind: 'int', default: 40, min: 1, help: 'fewest words of a text looked at for a repeated span' },
+} as const satisfies ParameterSpecs;
 const REPEAT_SCAN_CHARS = 100_000;
 const EXAMPLES = 5;
 
@@ -51,6 +54,7 @@ const SCORES: Record<Kind, number> = { bidi: 0.6, 'bidi-isolate': 0.25, invisibl
 export const textAnomaly: Detector<TypedFinding<'text-anomaly'>> = {
   name: 'text-anomaly',
   description: 'invisible and bidirectional Unicode, homoglyph words, repeated spans, instructions aimed at a model',
+  parameters: PARAMETERS,
   appliesTo: (ctx) => ctx.texts !== undefined,
   async run(ctx) {
     return runTextAnomaly(ctx);
@@ -64,6 +68,7 @@ interface Hit {
 }
 
 export function runTextAnomaly(ctx: ScanContext) {
+  const p = parametersOf(ctx, 'text-anomaly', PARAMETERS);
   const n = ctx.ids.length;
   const scores = new Float32Array(n);
   const hits = new Map<Kind, Hit[]>();
@@ -96,7 +101,7 @@ export function runTextAnomaly(ctx: ScanContext) {
           break;
         }
       }
-      const repeat = repeatedSpan(text);
+      const repeat = repeatedSpan(text, p);
       if (repeat) add('repeated-span', { sample: i, field, detail: repeat });
     });
   }
@@ -150,22 +155,22 @@ function mixedScriptWords(text: string): string[] {
   return out;
 }
 
-/** Whether one span of REPEAT_WORDS words repeats so often that it covers most of a long text. */
-function repeatedSpan(text: string): string | null {
+/** Whether one span of repeatWords words repeats so often that it covers most of a long text. */
+function repeatedSpan(text: string, p: ResolvedParameters<typeof PARAMETERS>): string | null {
   // The first REPEAT_SCAN_CHARS characters decide: a 50 MB line should not become millions of map keys.
   const words = text.slice(0, REPEAT_SCAN_CHARS).toLowerCase().split(/\s+/u).filter((w) => w !== '');
-  if (!words || words.length < REPEAT_MIN_WORDS) return null;
+  if (!words || words.length < p.repeatMinWords) return null;
   // A text that is half one repeated span has few distinct words: most texts are ruled out without n-grams.
-  if (new Set(words).size > (1 - REPEAT_SHARE * (1 - 1 / REPEAT_TIMES)) * words.length) return null;
+  if (new Set(words).size > (1 - p.repeatShare * (1 - 1 / p.repeatTimes)) * words.length) return null;
   const counts = new Map<string, number>();
   let best = '';
   let bestCount = 0;
-  for (let s = 0; s + REPEAT_WORDS <= words.length; s++) {
-    const key = words.slice(s, s + REPEAT_WORDS).join(' ');
+  for (let s = 0; s + p.repeatWords <= words.length; s++) {
+    const key = words.slice(s, s + p.repeatWords).join(' ');
     const c = (counts.get(key) ?? 0) + 1;
     counts.set(key, c);
     if (c > bestCount) [best, bestCount] = [key, c];
   }
-  if (bestCount < REPEAT_TIMES || (bestCount * REPEAT_WORDS) / words.length < REPEAT_SHARE) return null;
+  if (bestCount < p.repeatTimes || (bestCount * p.repeatWords) / words.length < p.repeatShare) return null;
   return `"${best.slice(0, 80)}" ${bestCount} times in ${words.length} words`;
 }

@@ -7,6 +7,8 @@ import type { FindingDraft, SampleError } from '../types.js';
 import type { TextColumns } from '../model/text-columns.js';
 
 export const INPUT_STEP = 'input';
+/** The kinds of finding the input step emits. */
+export const INPUT_KINDS = ['unreadable', 'text-encoding'] as const;
 /** Share of unreadable samples above which the scan reports a medium finding (--max-unreadable). */
 export const DEFAULT_MAX_UNREADABLE = 0.001;
 

@@ -125,6 +125,9 @@ function hamming(a: bigint, b: bigint): number {
   return popcount(Number(x >> 32n)) + popcount(Number(x & 0xffffffffn));
 }
 
+/** The kinds of finding verify emits. */
+export const VERIFY_KINDS = ['integrity'] as const;
+
 /** The verification as report findings (kind `integrity`) and per-sample scores. */
 export function verifyFindings(r: VerifyResult, ids: string[], m: HashManifest, images: ImageFeatures): { findings: FindingDraft[]; scores: Float32Array; missingIds: string[] } {
   const scores = new Float32Array(ids.length);

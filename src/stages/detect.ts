@@ -9,6 +9,7 @@ import { detectorsFor } from '../detect/registry.js';
 import { round } from '../report/combine.js';
 import { reusableOutputs, type Baseline } from '../provenance/baseline.js';
 import { VERSION } from '../version.js';
+import type { ParameterValues } from '../config/parameters.js';
 
 /** One detector's (or one later step's) output, by its name. */
 export interface DetectorRun {
@@ -22,6 +23,8 @@ export interface DetectInput {
   /** --detectors: only these. */
   only?: string[];
   baseline?: Baseline;
+  /** Detector parameters set by the user, checked (registry.ts checkParameters). */
+  parameters?: ParameterValues;
   seed: number;
   concurrency: number;
   progress: Progress;
@@ -50,12 +53,15 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
     seed,
     concurrency,
     progress,
+    parameters: i.parameters,
   };
   if (i.only) checkDetectorsApply(i.only, ctx);
   const detectors = detectorsFor(ctx, i.only);
   const names = detectors.map((d) => d.name);
   const reusedAll = data.reused !== undefined && data.reused === data.ids.length && data.errors.length === baseline?.report.errors.length;
-  const cached = baseline ? await reusableOutputs(baseline, data.ids, reusedAll, names, { seed, grid: data.images?.grid, version: VERSION }) : null;
+  // A baseline scanned with other parameter values found other things: its outputs are not this scan's.
+  const sameParameters = !baseline || JSON.stringify(baseline.report.config.parameters ?? {}) === JSON.stringify(i.parameters ?? {});
+  const cached = baseline && sameParameters ? await reusableOutputs(baseline, data.ids, reusedAll, names, { seed, grid: data.images?.grid, version: VERSION }) : null;
   if (cached) {
     stages['detect:reused'] = 0;
     return { ctx, detectors: names, outputs: cached, reused: true };

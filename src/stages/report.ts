@@ -20,6 +20,7 @@ import type { Baseline } from '../provenance/baseline.js';
 import type { ReadDatasetOptions } from './read.js';
 import type { DetectResult } from './detect.js';
 import type { Enriched } from './enrich.js';
+import { anyParameterSet, type ParameterValues } from '../config/parameters.js';
 
 /** The options of a scan that its outputs depend on or report.json's `config` repeats. */
 export interface ReportSettings extends Pick<ReadDatasetOptions, ReportedOptionName> {
@@ -49,6 +50,8 @@ export interface ReportInput {
   failOn: FailOn;
   concurrency: number;
   seed: number;
+  /** Detector parameters the user set (report.json's config.parameters; none: no key). */
+  parameters?: ParameterValues;
   stages: Record<string, number>;
 }
 
@@ -130,5 +133,6 @@ function reportConfig(i: ReportInput): { [k: string]: Json } {
   if (baseline) config.baseline = baseline.dir;
   if (data.reused !== undefined) config.reusedFingerprints = data.reused;
   if (opts.suppressions?.length) config.suppressions = opts.suppressions.length;
+  if (anyParameterSet(i.parameters)) config.parameters = i.parameters;
   return config;
 }
