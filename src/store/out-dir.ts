@@ -97,6 +97,22 @@ function lockHolder(text: string, path: string): string | null {
 export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
   await makeOutDir(outDir);
   const path = resolve(outDir, LOCK_FILE);
+  // Runs in this process ask one at a time: otherwise one could read the other's fresh lock before the other has
+  // marked it held, take it for a previous incarnation's and remove it.
+  const before = asking.get(path) ?? Promise.resolve();
+  const attempt = before.catch(() => undefined).then(() => takeLock(outDir, path));
+  asking.set(path, attempt);
+  try {
+    return await attempt;
+  } finally {
+    if (asking.get(path) === attempt) asking.delete(path);
+  }
+}
+
+/** The latest attempt of this process to take each lock. */
+const asking = new Map<string, Promise<unknown>>();
+
+async function takeLock(outDir: string, path: string): Promise<() => Promise<void>> {
   const content = `${process.pid}\n${hostname()}\n${new Date().toISOString()}\n`;
   // The lock file appears complete or not at all: written aside, then hard-linked into place (link fails if it exists).
   const mine = join(outDir, `${LOCK_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}`);
