@@ -1,4 +1,5 @@
 // Types shared by every stage of the pipeline. The report shapes mirror docs/contract.md.
+import type { TypedFinding } from './model/evidence.js';
 
 export type Modality = 'image' | 'text' | 'instruction' | 'document' | 'image-text';
 export type Severity = 'high' | 'medium' | 'low';
@@ -44,6 +45,8 @@ export interface Finding {
   newSinceBaseline?: boolean;
   /** Set when a config suppression (a reviewed finding) matches: the finding no longer counts for --fail-on. */
   suppressed?: { reason: string };
+  /** In memory only (not enumerable, so never in report.json): the typed finding it was worded from, for the renderers. */
+  readonly typed?: TypedFinding;
 }
 
 export interface SampleError {

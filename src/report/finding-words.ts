@@ -1,8 +1,9 @@
 // The words and rounded figures of typed findings (src/model/evidence.ts): each form's title, and the evidence as
-// report.json gives it. The console, report.html and SARIF read the title and evidence written from here.
+// report.json gives it. The console and SARIF read the title and evidence written from here; report.html adds what
+// page-words.ts says per form.
 import type { Json } from '../types.js';
 import {
-  isTyped, type ClassOutlierKind, type DetectorFinding, type FindingForm, type FrequencyPeak, type PatternStays, type PromptPair, type ProvenanceFacet,
+  isTyped, type ClassOutlierKind, type DetectorFinding, type FindingForm, type FrequencyPeak, type PatternStays, type PromptPair, type ProvenanceFacet, type SharedPatternEvidence,
   type Tally, type TextAnomaly, type TypedFinding,
 } from '../model/evidence.js';
 
@@ -14,7 +15,8 @@ export interface Worded {
   evidence: JsonRecord;
 }
 
-const round = (x: number, digits: number): number => {
+/** Rounded to `digits` decimals, as report.json gives a figure. */
+export const round = (x: number, digits: number): number => {
   const m = 10 ** digits;
   return Math.round(x * m) / m;
 };
@@ -50,6 +52,15 @@ const PATTERN_STAYS: Record<PatternStays, string> = {
   mixed: 'the images carry a mix of labels: a shared pattern (stroke, border, watermark) but not a single-target backdoor',
   typical: 'the images nearest to the pattern mostly carry the same label: content typical of that label, not a pasted pattern',
 };
+
+/** What a group of images sharing a pattern is: why it stays low, or what its one label says. */
+export function patternNote(images: number, e: SharedPatternEvidence): string {
+  return e.stays ? PATTERN_STAYS[e.stays]
+    : oneLabel(e.labels) !== null && images >= 3 ? 'images of varied content that share one pattern and one label: the signature of a dirty-label patch backdoor'
+    : 'a shared pattern; check whether it is a watermark, a logo or a trigger';
+}
+
+export const FAINT_PATTERN_NOTE = 'a shared additive or blended pattern (Blended, SIG, frequency triggers). This detector is built for ratios of ~0.1% and above; at lower ratios rely on trigger-cluster.';
 
 /** The one label of a group's label counts, or null when they have several or only unlabelled members. */
 const oneLabel = (labels: Tally): string | null => {
@@ -130,9 +141,7 @@ const WORDS: { [F in FindingForm]: (f: TypedFinding<F>) => Worded } = {
         // How close the copies are to each other vs the nearest other pattern (relative to contrast).
         withinDistance: round(e.withinDistance, 3), nextDistance: round(e.nextDistance, 3), outsideDifference: round(e.outsideDifference, 3),
         ...(near ? { labelNearPattern: { nearest: near.nearest, withLabel: near.withLabel, labelShare: round(near.labelShare, 3), log10p: round(near.log10p, 3) } } : {}),
-        note: e.stays ? PATTERN_STAYS[e.stays]
-          : label !== null && samples.length >= 3 ? 'images of varied content that share one pattern and one label: the signature of a dirty-label patch backdoor'
-          : 'a shared pattern; check whether it is a watermark, a logo or a trigger',
+        note: patternNote(samples.length, e),
       },
     };
   },
@@ -143,7 +152,7 @@ const WORDS: { [F in FindingForm]: (f: TypedFinding<F>) => Worded } = {
       lookCohesion: round(e.lookCohesion, 2), labels: e.labels, patternStrength8x8: e.patternStrength8x8.map((row) => row.map((v) => round(v, 1))),
       dominantFrequency: { horizontal: roundPeak(e.dominantFrequency.horizontal), vertical: roundPeak(e.dominantFrequency.vertical) },
       grid: e.grid,
-      note: 'a shared additive or blended pattern (Blended, SIG, frequency triggers). This detector is built for ratios of ~0.1% and above; at lower ratios rely on trigger-cluster.',
+      note: FAINT_PATTERN_NOTE,
     },
   }),
   'label-trigger': ({ samples, evidence: e }) => ({

@@ -7,8 +7,9 @@ import type { TextColumns } from '../model/text-columns.js';
 import type { Finding, Report, Severity } from '../types.js';
 import type { SampleScores } from './combine.js';
 import { labelBars, scoreHistogram } from './html-charts.js';
-import { evidenceTable, findingLabel, oneLineReason, rawEvidence, severityReasons } from './html-evidence.js';
-import { boxOf, figure, gridThumbnail, hashHalves, nearestClean, patternCrop, sourceThumbnail, type HashHalves } from './html-images.js';
+import { evidenceTable, findingPage, oneLineReason, rawEvidence } from './html-evidence.js';
+import type { PageWords } from './page-words.js';
+import { figure, gridThumbnail, hashHalves, nearestClean, patternCrop, sourceThumbnail, type HashHalves } from './html-images.js';
 import { STYLE } from './html-style.js';
 import { coverageHtml } from './html-coverage.js';
 import { escapeHtml, markedText, withoutTrigger } from './html-text.js';
@@ -64,7 +65,7 @@ async function thumb(st: PageState, id: string, row: number): Promise<{ src: str
   return src ? { src, px: false } : { src: await gridThumbnail(st.inp.images!, row), px: true };
 }
 
-async function imageBody(fd: Finding, st: PageState): Promise<string> {
+async function imageBody(fd: Finding, page: PageWords, st: PageState): Promise<string> {
   const f = st.inp.images!;
   const max = CAPS.samples[fd.severity];
   const cells: string[] = [];
@@ -72,13 +73,13 @@ async function imageBody(fd: Finding, st: PageState): Promise<string> {
     const row = st.inp.indexOf.get(id);
     if (row === undefined) continue;
     const t = await thumb(st, id, row);
-    cells.push(figure(t.src, id, boxOf(fd.evidence, id), f.grid, t.px));
+    cells.push(figure(t.src, id, page.box(id), f.grid, t.px));
   }
   let extra = '';
   const first = fd.samples[0];
   const row0 = first !== undefined ? st.inp.indexOf.get(first) : undefined;
   if (row0 !== undefined) {
-    const box = boxOf(fd.evidence, first!);
+    const box = page.box(first!);
     const crop = box ? `<div class="crop"><div class="lbl">the pattern (working grid, enlarged)</div><img alt="pattern" src="${await patternCrop(f, row0, box)}"></div>` : '';
     let cmp = '';
     if (fd.severity !== 'low' && st.comparisons < CAPS.comparisons && f.phash.length === st.inp.indexOf.size) {
@@ -115,9 +116,8 @@ function idAt(indexOf: Map<string, number>, row: number): string {
   return ids[row] ?? String(row);
 }
 
-function textBody(fd: Finding, st: PageState): string {
+function textBody(fd: Finding, trigger: string | null, st: PageState): string {
   const t = st.inp.texts!;
-  const trigger = typeof fd.evidence.trigger === 'string' ? fd.evidence.trigger : null;
   const out: string[] = [];
   const rows = fd.samples.slice(0, CAPS.rows[fd.severity]);
   rows.forEach((id, k) => {
@@ -139,23 +139,24 @@ function textBody(fd: Finding, st: PageState): string {
 }
 
 async function findingHtml(fd: Finding, st: PageState, open: boolean): Promise<string> {
-  const body = st.inp.images && fd.samples.some((id) => st.inp.indexOf.has(id)) ? await imageBody(fd, st)
-    : st.inp.texts ? textBody(fd, st) : '';
+  const page = findingPage(fd);
+  const body = st.inp.images && fd.samples.some((id) => st.inp.indexOf.has(id)) ? await imageBody(fd, page, st)
+    : st.inp.texts ? textBody(fd, page.trigger, st) : '';
   const shown = st.inp.images ? CAPS.samples[fd.severity] : CAPS.rows[fd.severity];
   const more = fd.samples.length > shown ? `<p class="more">${shown} of ${fd.samples.length} samples shown; all are in report.json and scores.csv</p>` : '';
   const tags = (fd.suppressed ? ` · reviewed: ${escapeHtml(fd.suppressed.reason)}` : '') + (fd.newSinceBaseline ? ' · new since the baseline' : '');
-  const label = findingLabel(fd);
+  const label = page.label;
   return `<details class="finding ${fd.severity}" id="${escapeHtml(fd.id)}"${open ? ' open' : ''}>
 <summary><span class="sev ${fd.severity}">${fd.severity}</span> <h3>${escapeHtml(fd.id)} · ${escapeHtml(fd.title)}</h3></summary>
 <p class="meta">detector <b>${escapeHtml(fd.detector)}</b> · kind ${escapeHtml(fd.kind)} · score ${fd.score.toFixed(3)} · ${fd.samples.length} samples${label ? ` · label ${escapeHtml(label)}` : ''}${fd.fingerprint ? ` · fingerprint <code>${escapeHtml(fd.fingerprint)}</code>` : ''}${tags}</p>
-<ul class="why">${severityReasons(fd).map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>
+<ul class="why">${page.why.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>
 ${body}${more}
 ${evidenceTable(fd.evidence)}${rawEvidence(fd.evidence)}
 </details>`;
 }
 
 function summaryRows(findings: Finding[]): string {
-  return findings.map((f) => `<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><a href="#${escapeHtml(f.id)}">${escapeHtml(f.id)}</a></td><td class="d">${escapeHtml(f.detector)}${f.kind !== f.detector ? `<br><small>${escapeHtml(f.kind)}</small>` : ''}</td><td class="n">${f.samples.length}</td><td>${escapeHtml(findingLabel(f))}</td><td>${escapeHtml(oneLineReason(f))}${f.suppressed ? ' (reviewed)' : ''}</td></tr>`).join('');
+  return findings.map((f) => `<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><a href="#${escapeHtml(f.id)}">${escapeHtml(f.id)}</a></td><td class="d">${escapeHtml(f.detector)}${f.kind !== f.detector ? `<br><small>${escapeHtml(f.kind)}</small>` : ''}</td><td class="n">${f.samples.length}</td><td>${escapeHtml(findingPage(f).label)}</td><td>${escapeHtml(oneLineReason(f))}${f.suppressed ? ' (reviewed)' : ''}</td></tr>`).join('');
 }
 
 /** High and medium findings in a table; low ones in the same table folded below them. Capped in all. */
