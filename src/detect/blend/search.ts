@@ -21,7 +21,7 @@ export function runSearchJob(job: SearchJob): ClassTail | undefined {
 
 const WORKER_URL = new URL('./search-worker.js', import.meta.url);
 /** Images per spectra job: small enough to share the work evenly, large enough that a message costs nothing. */
-const WHITEN_CHUNK = 4096;
+const WHITEN_CHUNK = 1024;
 
 /** The spectra of every image and the tail of each class in `classes` (same order). */
 export async function searchClasses(f: GridPixels, classes: number[][], concurrency: number): Promise<{ spectra: Spectra; tails: ClassTail[] }> {
