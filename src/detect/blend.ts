@@ -16,8 +16,9 @@ import type { FrequencyPeak, Tally, TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import type { Detector } from './detector.js';
 import { coarseLuma, coarsePattern, contentLink, type ContentLink } from './blend/look-alikes.js';
-import { leadingDirection, robustProjection, searchTemplate, TAIL_Z } from './blend/template.js';
-import { LUMA_SIDE, lumaPattern, whitenedSpectra, type Spectra } from './blend/spectra.js';
+import { TAIL_Z } from './blend/template.js';
+import { LUMA_SIDE, lumaPattern } from './blend/spectra.js';
+import { searchClasses } from './blend/search.js';
 
 const MIN_MEMBERS = 10;
 /** Tail count over the opposite tail's (plus one) before a pattern is reported. */
@@ -65,11 +66,11 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     const findings: TypedFinding<'faint-pattern'>[] = [];
     let coarse: Float32Array | undefined;
     // Spectra are made once, and only when some class is large enough to be searched.
-    let spectra: Spectra | undefined;
-    for (const members of classes.values()) {
-      if (members.length < 100) continue;
-      spectra ??= whitenedSpectra(f);
-      const r = classTail(spectra, members);
+    const searched = [...classes.values()].filter((members) => members.length >= 100);
+    if (searched.length === 0) return { scores, findings };
+    const { spectra, tails } = await searchClasses(f, searched, ctx.concurrency);
+    for (const [k, members] of searched.entries()) {
+      const r = tails[k]!;
       for (let t = 0; t < members.length; t++) {
         const zi = r.z[t]!;
         // Below a finding, a projection is weak evidence: it ranks under the pattern detectors near-misses.
@@ -96,31 +97,6 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     return { scores, findings };
   },
 };
-
-/**
- * Cross-fitted template search within one class: a template is refined on one half of the class and scores
- * the other half, so a template that merely describes its own top samples (which any heavy-tailed class has)
- * does not carry over, while a pattern shared across the class does.
- */
-function classTail(s: Spectra, members: number[]): { z: Float32Array; template: Float64Array } {
-  const { d } = s;
-  const m = members.length;
-  // The spread's leading direction is taken over the whole class: a pattern's carriers in either half draw it.
-  const lead = leadingDirection(s, members);
-  const halves: number[][] = [[], []];
-  members.forEach((_, t) => halves[t & 1]!.push(t));
-  const z = new Float32Array(m);
-  const template = new Float64Array(d);
-  for (let h = 0; h < 2; h++) {
-    const fit = halves[h]!.map((t) => members[t]!);
-    const other = halves[1 - h]!;
-    const tpl = searchTemplate(s, fit, lead).template;
-    const zo = robustProjection(s, other.map((t) => members[t]!), tpl);
-    other.forEach((t, q) => (z[t] = zo[q]!));
-    for (let p = 0; p < d; p++) template[p] += tpl[p]! / 2;
-  }
-  return { z, template };
-}
 
 function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink): TypedFinding<'faint-pattern'> {
   // The template is the pattern estimate; report its strength on an 8x8 grid and its dominant frequencies.

@@ -1,14 +1,14 @@
 // Whole-image statistics on the working grid: colour moments, brightness/contrast, sharpness.
 import type { ImageStatName } from '../model/image-features.js';
 
-/** Writes the statistics of one RGB grid image into `out` at row i. */
-export function computeImageStats(rgb: Uint8Array, grid: number, out: Record<ImageStatName, Float32Array>, i: number): void {
+/** Writes the statistics of one RGB grid image, whose luma plane is `luma`, into `out` at row i. */
+export function computeImageStats(rgb: Uint8Array, luma: Float64Array, grid: number, out: Record<ImageStatName, Float32Array>, i: number): void {
   const n = grid * grid;
   let sr = 0, sg = 0, sb = 0, sr2 = 0, sg2 = 0, sb2 = 0, sy = 0, sy2 = 0, sy3 = 0;
   let srg = 0, srg2 = 0, syb = 0, syb2 = 0;
   for (let p = 0, o = 0; p < n; p++, o += 3) {
     const r = rgb[o]!, g = rgb[o + 1]!, b = rgb[o + 2]!;
-    const y = 0.299 * r + 0.587 * g + 0.114 * b;
+    const y = luma[p]!;
     sr += r; sg += g; sb += b;
     sr2 += r * r; sg2 += g * g; sb2 += b * b;
     sy += y; sy2 += y * y; sy3 += y * y * y;
@@ -38,16 +38,11 @@ export function computeImageStats(rgb: Uint8Array, grid: number, out: Record<Ima
   let count = 0;
   for (let yy = 1; yy < grid - 1; yy++) {
     for (let xx = 1; xx < grid - 1; xx++) {
-      const c = luma(rgb, (yy * grid + xx) * 3);
-      const s = luma(rgb, ((yy - 1) * grid + xx) * 3) + luma(rgb, ((yy + 1) * grid + xx) * 3) +
-        luma(rgb, (yy * grid + xx - 1) * 3) + luma(rgb, (yy * grid + xx + 1) * 3);
-      lap += Math.abs(4 * c - s);
+      const p = yy * grid + xx;
+      const s = luma[p - grid]! + luma[p + grid]! + luma[p - 1]! + luma[p + 1]!;
+      lap += Math.abs(4 * luma[p]! - s);
       count++;
     }
   }
   out.sharpness[i] = count > 0 ? lap / count : 0;
-}
-
-function luma(rgb: Uint8Array, o: number): number {
-  return 0.299 * rgb[o]! + 0.587 * rgb[o + 1]! + 0.114 * rgb[o + 2]!;
 }

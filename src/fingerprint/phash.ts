@@ -7,40 +7,64 @@ const COS = (() => {
   return c;
 })();
 
-/** pHash of an RGB grid image of any side (resampled bilinearly to 32x32 luma). */
-export function perceptualHash(rgb: Uint8Array, grid: number): bigint {
-  const y = new Float64Array(N * N);
-  const scale = grid / N;
+/** Bilinear taps from a grid of side g to N: per output index, the two source indices and the second's weight. */
+interface Taps {
+  lo: Int32Array;
+  hi: Int32Array;
+  w: Float64Array;
+}
+const tapsByGrid = new Map<number, Taps>();
+function taps(g: number): Taps {
+  let t = tapsByGrid.get(g);
+  if (t) return t;
+  t = { lo: new Int32Array(N), hi: new Int32Array(N), w: new Float64Array(N) };
+  const scale = g / N;
   for (let r = 0; r < N; r++) {
-    const fy = Math.min(grid - 1, Math.max(0, (r + 0.5) * scale - 0.5));
-    const y0 = Math.floor(fy), y1 = Math.min(grid - 1, y0 + 1), wy = fy - y0;
+    const f = Math.min(g - 1, Math.max(0, (r + 0.5) * scale - 0.5));
+    const a = Math.floor(f);
+    t.lo[r] = a;
+    t.hi[r] = Math.min(g - 1, a + 1);
+    t.w[r] = f - a;
+  }
+  tapsByGrid.set(g, t);
+  return t;
+}
+
+// Buffers reused by every call (one image at a time on one thread).
+const Y = new Float64Array(N * N);
+const ROWS = new Float64Array(N * 8);
+const COEF = new Float64Array(64);
+const AC = new Float64Array(63);
+
+/** pHash of an image given as its grid x grid luma plane (resampled bilinearly to 32x32). */
+export function perceptualHash(luma: Float64Array, grid: number): bigint {
+  const { lo, hi, w } = taps(grid);
+  for (let r = 0; r < N; r++) {
+    const y0 = lo[r]!, y1 = hi[r]!, wy = w[r]!;
     for (let c = 0; c < N; c++) {
-      const fx = Math.min(grid - 1, Math.max(0, (c + 0.5) * scale - 0.5));
-      const x0 = Math.floor(fx), x1 = Math.min(grid - 1, x0 + 1), wx = fx - x0;
-      const l = (yy: number, xx: number) => {
-        const o = (yy * grid + xx) * 3;
-        return 0.299 * rgb[o]! + 0.587 * rgb[o + 1]! + 0.114 * rgb[o + 2]!;
-      };
-      y[r * N + c] = (1 - wy) * ((1 - wx) * l(y0, x0) + wx * l(y0, x1)) + wy * ((1 - wx) * l(y1, x0) + wx * l(y1, x1));
+      const x0 = lo[c]!, x1 = hi[c]!, wx = w[c]!;
+      const l = (yy: number, xx: number) => luma[yy * grid + xx]!;
+      Y[r * N + c] = (1 - wy) * ((1 - wx) * l(y0, x0) + wx * l(y0, x1)) + wy * ((1 - wx) * l(y1, x0) + wx * l(y1, x1));
     }
   }
   // Separable DCT, only the 8x8 low-frequency block.
-  const rows = new Float64Array(N * 8);
   for (let r = 0; r < N; r++) for (let u = 0; u < 8; u++) {
     let s = 0;
-    for (let x = 0; x < N; x++) s += y[r * N + x]! * COS[u * N + x]!;
-    rows[r * 8 + u] = s;
+    for (let x = 0; x < N; x++) s += Y[r * N + x]! * COS[u * N + x]!;
+    ROWS[r * 8 + u] = s;
   }
-  const coef = new Float64Array(64);
   for (let v = 0; v < 8; v++) for (let u = 0; u < 8; u++) {
     let s = 0;
-    for (let r = 0; r < N; r++) s += rows[r * 8 + u]! * COS[v * N + r]!;
-    coef[v * 8 + u] = s;
+    for (let r = 0; r < N; r++) s += ROWS[r * 8 + u]! * COS[v * N + r]!;
+    COEF[v * 8 + u] = s;
   }
   // Median of the 63 AC terms (DC carries only brightness).
-  const ac = Array.from(coef.subarray(1)).sort((a, b) => a - b);
-  const med = ac[31]!;
-  let h = 0n;
-  for (let k = 0; k < 64; k++) h = (h << 1n) | (coef[k]! > med ? 1n : 0n);
-  return h;
+  AC.set(COEF.subarray(1));
+  AC.sort();
+  const med = AC[31]!;
+  // Bits in order of the coefficient, the first one highest: two 32-bit halves, joined once.
+  let high = 0, low = 0;
+  for (let k = 0; k < 32; k++) high = (high << 1) | (COEF[k]! > med ? 1 : 0);
+  for (let k = 32; k < 64; k++) low = (low << 1) | (COEF[k]! > med ? 1 : 0);
+  return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
 }

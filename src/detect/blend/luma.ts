@@ -9,7 +9,7 @@ export const CHROMA_B: PlaneWeights = [-0.168736, -0.331264, 0.5];
 export const CHROMA_R: PlaneWeights = [0.5, -0.418688, -0.081312];
 
 /** Writes the weighted plane of image i, row-major, into out[at .. at + side * side). */
-export function planeOnGrid(f: ImageFeatures, i: number, side: number, w: PlaneWeights, out: Float32Array, at: number): void {
+export function planeOnGrid(f: Pick<ImageFeatures, 'grid' | 'pixels'>, i: number, side: number, w: PlaneWeights, out: Float32Array, at: number): void {
   const g = f.grid;
   const px = f.pixels;
   const base = i * g * g * 3;

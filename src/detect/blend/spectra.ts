@@ -125,7 +125,7 @@ function dct2(src: Float32Array, side: number, work: Float64Array, out: Float64A
 }
 
 /** Raw (unwhitened) coefficients of image i into out[0 .. SPECTRUM_DIM); layout coefficients are left at 0. */
-function spectrum(f: ImageFeatures, i: number, plane: Float32Array, tmp: Float64Array, out: Float64Array): void {
+function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Array, out: Float64Array): void {
   let at = 0;
   for (const p of PLANES) {
     planeOnGrid(f, i, p.side, p.w, plane, 0);
@@ -137,28 +137,44 @@ function spectrum(f: ImageFeatures, i: number, plane: Float32Array, tmp: Float64
   }
 }
 
-export function whitenedSpectra(f: ImageFeatures): Spectra {
-  const g = f.grid;
-  const n = f.pixels.length / (g * g * 3);
+/** The pixels spectra are made from: the working grid and its n x grid x grid x 3 RGB bytes. */
+export type GridPixels = Pick<ImageFeatures, 'grid' | 'pixels'>;
+
+/** Per coefficient: the dataset mean it is centred on and the gain that whitens it (stored units per pixel step). */
+export interface Whitening {
+  mean: Float64Array;
+  gain: Float64Array;
+  unit: Float64Array;
+}
+
+/** Buffers one thread reuses for every image's spectrum. */
+class SpectrumWork {
+  readonly plane = new Float32Array(LUMA_SIDE * LUMA_SIDE);
+  readonly tmp = new Float64Array(LUMA_SIDE * LUMA_SIDE + 3 * LUMA_SIDE);
+  readonly raw = new Float64Array(SPECTRUM_DIM);
+}
+
+export function imageCount(f: GridPixels): number {
+  return f.pixels.length / (f.grid * f.grid * 3);
+}
+
+/** Coefficient means and spreads, estimated from at most MAX_SAMPLE evenly spaced images. */
+export function whitening(f: GridPixels): Whitening {
+  const n = imageCount(f);
   const d = SPECTRUM_DIM;
-  const plane = new Float32Array(LUMA_SIDE * LUMA_SIDE);
-  const tmp = new Float64Array(LUMA_SIDE * LUMA_SIDE + 3 * LUMA_SIDE);
-  const c = new Float64Array(d);
+  const work = new SpectrumWork();
   const mean = new Float64Array(d);
   const sq = new Float64Array(d);
   const step = Math.max(1, n / MAX_SAMPLE);
-  // The sampled images' spectra are kept for the whitening pass below (at most MAX_SAMPLE x 12 KB while it runs).
-  const sampled: number[] = [];
-  for (let s = 0; s < n; s += step) sampled.push(Math.floor(s));
-  const m = sampled.length;
-  const kept = new Float64Array(m * d);
-  for (let q = 0; q < m; q++) {
-    const k = kept.subarray(q * d, (q + 1) * d);
-    spectrum(f, sampled[q]!, plane, tmp, k);
+  let m = 0;
+  for (let s = 0; s < n; s += step) {
+    const k = work.raw;
+    spectrum(f, Math.floor(s), work.plane, work.tmp, k);
     for (let p = 0; p < d; p++) {
       mean[p] += k[p]!;
       sq[p] += k[p]! * k[p]!;
     }
+    m++;
   }
   const gain = new Float64Array(d);
   const unit = new Float64Array(d);
@@ -169,13 +185,17 @@ export function whitenedSpectra(f: ImageFeatures): Spectra {
     gain[p] = SPECTRUM_SCALE / sd;
     unit[p] = sd / SPECTRUM_SCALE;
   }
-  const x = new Int16Array(n * d);
-  const norm = new Float32Array(n);
-  let next = 0;
-  for (let i = 0; i < n; i++) {
-    let raw = c;
-    if (next < m && sampled[next] === i) raw = kept.subarray(next * d, ++next * d);
-    else spectrum(f, i, plane, tmp, c);
+  return { mean, gain, unit };
+}
+
+/** Whitened spectra of images lo .. hi into their rows of x, and their lengths into norm. */
+export function whitenRange(f: GridPixels, w: Whitening, x: Int16Array, norm: Float32Array, lo: number, hi: number): void {
+  const d = SPECTRUM_DIM;
+  const { mean, gain } = w;
+  const work = new SpectrumWork();
+  const raw = work.raw;
+  for (let i = lo; i < hi; i++) {
+    spectrum(f, i, work.plane, work.tmp, raw);
     const o = i * d;
     let e = 0;
     for (let p = 0; p < d; p++) {
@@ -186,7 +206,22 @@ export function whitenedSpectra(f: ImageFeatures): Spectra {
     }
     norm[i] = Math.sqrt(e);
   }
-  return { x, d, norm, unit };
+}
+
+/** Storage for n images' spectra, in shared memory (worker threads fill and read it in place). */
+export function allocateSpectra(n: number, w: Whitening): Spectra {
+  const x = new Int16Array(new SharedArrayBuffer(n * SPECTRUM_DIM * 2));
+  const norm = new Float32Array(new SharedArrayBuffer(n * 4));
+  return { x, d: SPECTRUM_DIM, norm, unit: w.unit };
+}
+
+/** Every image's whitened spectrum, on the calling thread. */
+export function whitenedSpectra(f: GridPixels): Spectra {
+  const w = whitening(f);
+  const n = imageCount(f);
+  const s = allocateSpectra(n, w);
+  whitenRange(f, w, s.x, s.norm, 0, n);
+  return s;
 }
 
 /** A template over whitened spectra as a luma pattern on the 32x32 grid, in pixel steps (inverse DCT of its luma part). */

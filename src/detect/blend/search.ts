@@ -1,0 +1,76 @@
+// The blend search over a dataset: every image's whitened spectrum, then each class's cross-fitted tail. Both are
+// independent per image and per class, so they run on worker threads when more than one core is asked for; the
+// spectra live in shared memory and every result is the one the calling thread would compute. Falls back to the
+// calling thread when the compiled worker is absent (running from TypeScript sources, e.g. under vitest).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { isShared } from '../../util/shared-bytes.js';
+import { classTail, type ClassTail } from './class-tail.js';
+import { allocateSpectra, imageCount, whitening, whitenRange, type GridPixels, type Spectra, type Whitening } from './spectra.js';
+
+export type SearchJob =
+  | { kind: 'whiten'; f: GridPixels; w: Whitening; x: Int16Array; norm: Float32Array; lo: number; hi: number }
+  | { kind: 'tail'; s: Spectra; members: number[] };
+
+export function runSearchJob(job: SearchJob): ClassTail | undefined {
+  if (job.kind === 'tail') return classTail(job.s, job.members);
+  whitenRange(job.f, job.w, job.x, job.norm, job.lo, job.hi);
+  return undefined;
+}
+
+const WORKER_URL = new URL('./search-worker.js', import.meta.url);
+/** Images per spectra job: small enough to share the work evenly, large enough that a message costs nothing. */
+const WHITEN_CHUNK = 1024;
+
+/** The spectra of every image and the tail of each class in `classes` (same order). */
+export async function searchClasses(f: GridPixels, classes: number[][], concurrency: number): Promise<{ spectra: Spectra; tails: ClassTail[] }> {
+  const n = imageCount(f);
+  const w = whitening(f);
+  const spectra = allocateSpectra(n, w);
+  const whiten: SearchJob[] = [];
+  for (let lo = 0; lo < n; lo += WHITEN_CHUNK) whiten.push({ kind: 'whiten', f, w, x: spectra.x, norm: spectra.norm, lo, hi: Math.min(n, lo + WHITEN_CHUNK) });
+  // Largest classes first: they cost most, so they start first.
+  const order = classes.map((_, k) => k).sort((a, b) => classes[b]!.length - classes[a]!.length || a - b);
+  const tails: ClassTail[] = new Array(classes.length);
+  const canFork = concurrency > 1 && existsSync(fileURLToPath(WORKER_URL));
+  if (!canFork) {
+    for (const j of whiten) runSearchJob(j);
+    for (const k of order) tails[k] = classTail(spectra, classes[k]!);
+    return { spectra, tails };
+  }
+  // Pixels from the fingerprint stage or the fingerprint store are shared already; others are copied once.
+  let pixels = f.pixels;
+  if (!isShared(pixels)) {
+    pixels = new Uint8Array(new SharedArrayBuffer(f.pixels.length));
+    pixels.set(f.pixels);
+  }
+  const shared: GridPixels = { grid: f.grid, pixels };
+  const workers = Array.from({ length: concurrency }, () => new Worker(WORKER_URL));
+  try {
+    await pool(workers, whiten.map((j) => ({ ...j, f: shared })));
+    const found = await pool(workers, order.map((k) => ({ kind: 'tail', s: spectra, members: classes[k]! }) satisfies SearchJob));
+    order.forEach((k, q) => (tails[k] = found[q]!));
+  } finally {
+    await Promise.all(workers.map((wk) => wk.terminate()));
+  }
+  return { spectra, tails };
+}
+
+/** Runs the jobs on the workers, each taking the next job when it is free; results in the jobs' order. */
+async function pool(workers: Worker[], jobs: SearchJob[]): Promise<(ClassTail | undefined)[]> {
+  const results: (ClassTail | undefined)[] = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(workers.map(async (worker) => {
+    while (next < jobs.length) {
+      const k = next++;
+      results[k] = await new Promise<ClassTail | undefined>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.postMessage(jobs[k]);
+      });
+      worker.removeAllListeners('error');
+    }
+  }));
+  return results;
+}
