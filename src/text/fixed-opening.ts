@@ -324,6 +324,20 @@ function prefixHashes(d: Int32Array, s: number, out: Float64Array): void {
 }
 
 /** Hash of the n tokens of d from s. */
+/** A set of token pairs that may answer "yes" for a pair not added (a bitmap of hashed pairs), never "no" for one added. */
+class PairFilter {
+  private readonly bits = new Uint8Array(1 << 20);
+  private slot(a: number, b: number): number {
+    return (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) >>> 12) & 0xfffff;
+  }
+  add(a: number, b: number): void {
+    this.bits[this.slot(a, b)] = 1;
+  }
+  has(a: number, b: number): boolean {
+    return this.bits[this.slot(a, b)] !== 0;
+  }
+}
+
 function gramHash(d: Int32Array, s: number, n: number): number {
   let h1 = 0x811c9dc5;
   let h2 = 0x1b873593;
@@ -344,6 +358,8 @@ function gramHash(d: Int32Array, s: number, n: number): number {
 function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, set: (o: OpeningTrigger, share: number) => void, responses: readonly (Int32Array | null)[] = []): void {
   if (openings.length === 0) return;
   const wanted = new Map<number, number>();
+  // The first two tokens of every wanted n-gram: a place that does not open with such a pair is not hashed.
+  const starts = new PairFilter();
   // (first, last) n-grams of each remainder: a prompt with both is the remainder alone.
   const ends = new Set<string>();
   const edges: string[][] = [];
@@ -358,6 +374,7 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
         const h = gramHash(d, s, n);
         grams.push(h);
         wanted.set(h, 0);
+        starts.add(d[s]!, d[s + 1]!);
       }
       const edge = grams.length > 0 ? `${grams[0]}:${gramHash(d, d.length - n, n)}` : '';
       if (edge) ends.add(edge);
@@ -373,6 +390,7 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
     const first = d.length >= n ? `${gramHash(d, 0, n)}:${gramHash(d, d.length - n, n)}` : '';
     const bare = ends.has(first);
     for (let s = 0; s + n <= d.length; s++) {
+      if (!starts.has(d[s]!, d[s + 1]!)) continue;
       const h = gramHash(d, s, n);
       const c = wanted.get(h);
       if (c === undefined || lastDoc.get(h) === i) continue;
@@ -383,15 +401,16 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
   });
   // Rows whose response holds each wanted n-gram: content another template asks for (a summary that one template
   // gives and another starts from).
-  const inResponses = countHolders(responses, docs, wanted, n);
+  const inResponses = countHolders(responses, docs, wanted, starts, n);
   openings.forEach((o, k) => {
-    const ownResponses = responses.length === 0 ? inResponses : countHolders(o.docs.map((i) => responses[i] ?? null), o.docs.map((i) => docs[i]!), wanted, n);
+    const ownResponses = responses.length === 0 ? inResponses : countHolders(o.docs.map((i) => responses[i] ?? null), o.docs.map((i) => docs[i]!), wanted, starts, n);
     // The opening's own prompts holding each n-gram.
     const inside = new Map<number, number>();
     for (const i of o.docs) {
       const d = docs[i]!;
       const seen = new Set<number>();
       for (let s = 0; s + n <= d.length; s++) {
+        if (!starts.has(d[s]!, d[s + 1]!)) continue;
         const h = gramHash(d, s, n);
         if (wanted.has(h)) seen.add(h);
       }
@@ -411,19 +430,20 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
  * Of the responses, how many hold each of the wanted n-grams (once per response), not counting a response that
  * restates its own prompt's run (an answer that repeats its request).
  */
-function countHolders(responses: readonly (Int32Array | null)[], prompts: readonly Int32Array[], wanted: Map<number, number>, n: number): Map<number, number> {
+function countHolders(responses: readonly (Int32Array | null)[], prompts: readonly Int32Array[], wanted: Map<number, number>, starts: PairFilter, n: number): Map<number, number> {
   const out = new Map<number, number>();
   responses.forEach((d, i) => {
     if (!d) return;
     let seen: Set<number> | null = null;
     for (let s = 0; s + n <= d.length; s++) {
+      if (!starts.has(d[s]!, d[s + 1]!)) continue;
       const h = gramHash(d, s, n);
       if (!wanted.has(h) || seen?.has(h)) continue;
       (seen ??= new Set()).add(h);
     }
     if (!seen) return;
     const p = prompts[i]!;
-    for (let s = 0; s + n <= p.length; s++) seen.delete(gramHash(p, s, n));
+    for (let s = 0; s + n <= p.length; s++) if (starts.has(p[s]!, p[s + 1]!)) seen.delete(gramHash(p, s, n));
     for (const h of seen) out.set(h, (out.get(h) ?? 0) + 1);
   });
   return out;

@@ -103,7 +103,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const responseDf = documentFrequency(responses, V);
   const promptWords = countPresent(promptDf);
   const responseWords = countPresent(responseDf);
-  let postings: Postings | null = null;
+  let holders: GramHolders | null = null;
   let restating: number | null = null;
   let lengths: { median: number; longer: number } | null = null;
   const taskCache = new Map<string, { task: boolean; trigger: number[] | null }>();
@@ -136,8 +136,8 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     const key = answered.join(',');
     let task = taskCache.get(key);
     if (!task) {
-      postings ??= new Postings(prompts, promptDf);
-      task = taskAndTrigger(x, u, spread(answered, TASK_READ), promptDf, promptWords, postings, tables);
+      holders ??= new GramHolders(prompts, new Postings(prompts, promptDf));
+      task = taskAndTrigger(x, u, spread(answered, TASK_READ), promptDf, promptWords, holders, tables);
       taskCache.set(key, task);
     }
     if (task.task) continue;
@@ -289,7 +289,7 @@ class LocalGrams {
 }
 
 /** Whether the rows' prompts are one task's (a word far more common among them than overall, trigger aside). */
-function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[], df: Int32Array, words: number, postings: Postings, tables: TokenTables): { task: boolean; trigger: number[] | null } {
+function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[], df: Int32Array, words: number, holders: GramHolders, tables: TokenTables): { task: boolean; trigger: number[] | null } {
   const { prompts } = x;
   const need = Math.max(MIN_ROWS, TRIGGER_SHARE * rows.length);
   // Candidate n-grams of tokens that at least `need` prompts hold, counted once per prompt.
@@ -312,7 +312,10 @@ function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[]
     });
   }
   tables.reset(touched);
+  // A candidate is pure when nearly only the unit's prompts hold it: bounded first by its rarest token's and word
+  // pairs' counts, else counted over the prompts holding its rarest token (together for the candidates sharing it).
   const pure: number[][] = [];
+  const scans = new Map<number, { tokens: number[]; inUnit: number }[]>();
   for (let g = 0; g < size; g++) {
     if (!candidate(g)) continue;
     const tokens = grams.tokens(g);
@@ -320,13 +323,18 @@ function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[]
     for (const t of tokens) if (df[t]! < df[rare]!) rare = t;
     let bound = df[rare]!;
     for (let j = 0; j + 1 < tokens.length; j++) bound = Math.min(bound, x.promptBigrams.count(tokens[j]!, tokens[j + 1]!));
-    if (bound * TRIGGER_PURITY > inUnit[g]!) {
-      if (df[rare]! > TRIGGER_SCAN * u.rows.length) continue;
-      let hold = 0;
-      for (const i of postings.of(rare)) if (holds(prompts[i]!, tokens)) hold++;
-      if (hold * TRIGGER_PURITY > inUnit[g]!) continue;
+    if (bound * TRIGGER_PURITY <= inUnit[g]!) pure.push(tokens);
+    else if (df[rare]! <= TRIGGER_SCAN * u.rows.length) {
+      const list = scans.get(rare);
+      if (list) list.push({ tokens, inUnit: inUnit[g]! });
+      else scans.set(rare, [{ tokens, inUnit: inUnit[g]! }]);
     }
-    pure.push(tokens);
+  }
+  for (const [rare, list] of scans) {
+    const hold = holders.count(rare, list.map((c) => c.tokens));
+    list.forEach((c, k) => {
+      if (hold[k]! * TRIGGER_PURITY <= c.inUnit) pure.push(c.tokens);
+    });
   }
   const masks = rows.map((i) => {
     const m = new Uint8Array(prompts[i]!.length);
@@ -420,12 +428,44 @@ function commonSpan(rows: number[], masks: Uint8Array[], docs: Int32Array[]): nu
   return best?.tokens ?? null;
 }
 
-function holds(d: Int32Array, g: number[]): boolean {
-  outer: for (let s = 0; s + g.length <= d.length; s++) {
-    for (let j = 0; j < g.length; j++) if (d[s + j] !== g[j]) continue outer;
-    return true;
+/**
+ * How many documents hold each n-gram, counted over the documents that hold a token of it (`rare`): one pass over
+ * each of those documents finds every place of `rare`, where each n-gram is matched. Counts are kept across calls
+ * (units share candidates).
+ */
+class GramHolders {
+  private readonly known = new Map<string, number>();
+  constructor(private readonly docs: Int32Array[], private readonly postings: Postings) {}
+
+  count(rare: number, grams: number[][]): Int32Array {
+    const out = new Int32Array(grams.length);
+    const todo: number[] = [];
+    grams.forEach((g, k) => {
+      const c = this.known.get(g.join(','));
+      if (c === undefined) todo.push(k);
+      else out[k] = c;
+    });
+    if (todo.length === 0) return out;
+    const offset = todo.map((k) => grams[k]!.indexOf(rare));
+    const held = new Int32Array(todo.length).fill(-1);
+    for (const i of this.postings.of(rare)) {
+      const d = this.docs[i]!;
+      for (let p = 0; p < d.length; p++) {
+        if (d[p] !== rare) continue;
+        todo.forEach((k, j) => {
+          if (held[j] === i) return;
+          const g = grams[k]!;
+          const s = p - offset[j]!;
+          if (s < 0 || s + g.length > d.length) return;
+          for (let q = 0; q < g.length; q++) if (d[s + q] !== g[q]) return;
+          held[j] = i;
+          out[k]!++;
+        });
+      }
+    }
+    todo.forEach((k) => this.known.set(grams[k]!.join(','), out[k]!));
+    return out;
   }
-  return false;
 }
 
 function countPresent(df: Int32Array): number {

@@ -138,22 +138,34 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     }
     frequent += frequentHere;
     if (frequentHere === 0) break;
-    const ids = posGram.map((pg) => pg.map((g) => (g < 0 ? -1 : denseId[g]!)));
+    // Positions now name dense ids (in place: no second copy of the level).
+    for (const pg of posGram) {
+      for (let s = 0; s < pg.length; s++) {
+        const g = pg[s]!;
+        if (g >= 0) pg[s] = denseId[g]!;
+      }
+    }
+    const ids = posGram;
     byLevel.push({ ids, prefix, lastToken, majority, docFreq, labelled });
     prevIds = ids;
   }
   // Exact majority counts in typed arrays first; document lists only for the n-grams that are kept.
   const lastDoc = byLevel.map((l) => new Int32Array(l.majority.length).fill(-1));
   const majorityCount = byLevel.map((l) => new Int32Array(l.majority.length));
-  for (let i = 0; i < docs.length; i++) {
-    byLevel.forEach((l, level) => {
-      const last = lastDoc[level]!;
-      for (const id of l.ids[i]!) {
+  for (let level = 0; level < byLevel.length; level++) {
+    const l = byLevel[level]!;
+    const last = lastDoc[level]!;
+    const count = majorityCount[level]!;
+    for (let i = 0; i < docs.length; i++) {
+      const ids = l.ids[i]!;
+      const cls = classes[i]!;
+      for (let s = 0; s < ids.length; s++) {
+        const id = ids[s]!;
         if (id < 0 || l.majority[id] === -2 || last[id] === i) continue;
         last[id] = i;
-        if (classes[i] === l.majority[id]) majorityCount[level]![id]!++;
+        if (cls === l.majority[id]) count[id]!++;
       }
-    });
+    }
   }
   const outAt = byLevel.map((l, level) => {
     const at = new Int32Array(l.majority.length).fill(-1);
@@ -167,16 +179,19 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     return at;
   });
   for (const last of lastDoc) last.fill(-1);
-  for (let i = 0; i < docs.length; i++) {
-    byLevel.forEach((l, level) => {
-      const last = lastDoc[level]!;
-      const at = outAt[level]!;
-      for (const id of l.ids[i]!) {
+  for (let level = 0; level < byLevel.length; level++) {
+    const l = byLevel[level]!;
+    const last = lastDoc[level]!;
+    const at = outAt[level]!;
+    for (let i = 0; i < docs.length; i++) {
+      const ids = l.ids[i]!;
+      for (let s = 0; s < ids.length; s++) {
+        const id = ids[s]!;
         if (id < 0 || at[id]! < 0 || last[id] === i) continue;
         last[id] = i;
         out[at[id]!]!.docs.push(i);
       }
-    });
+    }
   }
   return { grams: out, frequent, distinctSets: sets ? sets.size : frequent };
 }
