@@ -323,7 +323,7 @@ function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[]
     for (const t of tokens) if (df[t]! < df[rare]!) rare = t;
     let bound = df[rare]!;
     for (let j = 0; j + 1 < tokens.length; j++) bound = Math.min(bound, x.promptBigrams.count(tokens[j]!, tokens[j + 1]!));
-    if (bound * TRIGGER_PURITY <= inUnit[g]!) pure.push(tokens);
+    if (!tooCommon(bound, inUnit[g]!)) pure.push(tokens);
     else if (df[rare]! <= TRIGGER_SCAN * u.rows.length) {
       const list = scans.get(rare);
       if (list) list.push({ tokens, inUnit: inUnit[g]! });
@@ -331,9 +331,9 @@ function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[]
     }
   }
   for (const [rare, list] of scans) {
-    const hold = holders.count(rare, list.map((c) => c.tokens));
+    const hold = holders.count(rare, list);
     list.forEach((c, k) => {
-      if (hold[k]! * TRIGGER_PURITY <= c.inUnit) pure.push(c.tokens);
+      if (!tooCommon(hold[k]!, c.inUnit)) pure.push(c.tokens);
     });
   }
   const masks = rows.map((i) => {
@@ -428,44 +428,61 @@ function commonSpan(rows: number[], masks: Uint8Array[], docs: Int32Array[]): nu
   return best?.tokens ?? null;
 }
 
+/** An n-gram other prompts hold too often beside the unit's own: not the unit's trigger. */
+const tooCommon = (holders: number, inUnit: number): boolean => holders * TRIGGER_PURITY > inUnit;
+
 /**
  * How many documents hold each n-gram, counted over the documents that hold a token of it (`rare`): one pass over
- * each of those documents finds every place of `rare`, where each n-gram is matched. Counts are kept across calls
- * (units share candidates).
+ * each of those documents finds every place of `rare`, where each n-gram is matched. A count stops once the n-gram is
+ * tooCommon for its unit (the answer is known); counts are kept across calls (units share candidates), with whether
+ * they are complete.
  */
 class GramHolders {
-  private readonly known = new Map<string, number>();
+  private readonly known = new Map<string, { count: number; complete: boolean }>();
   constructor(private readonly docs: Int32Array[], private readonly postings: Postings) {}
 
-  count(rare: number, grams: number[][]): Int32Array {
-    const out = new Int32Array(grams.length);
+  /** Per candidate, its holders' count, or a part of it that is already tooCommon for the candidate's unit. */
+  count(rare: number, candidates: readonly { tokens: number[]; inUnit: number }[]): Int32Array {
+    const out = new Int32Array(candidates.length);
     const todo: number[] = [];
-    grams.forEach((g, k) => {
-      const c = this.known.get(g.join(','));
-      if (c === undefined) todo.push(k);
-      else out[k] = c;
+    candidates.forEach((c, k) => {
+      const known = this.known.get(c.tokens.join(','));
+      if (known && (known.complete || tooCommon(known.count, c.inUnit))) out[k] = known.count;
+      else todo.push(k);
     });
     if (todo.length === 0) return out;
-    const offset = todo.map((k) => grams[k]!.indexOf(rare));
+    const offset = todo.map((k) => candidates[k]!.tokens.indexOf(rare));
     const held = new Int32Array(todo.length).fill(-1);
-    for (const i of this.postings.of(rare)) {
+    const open = new Uint8Array(todo.length).fill(1);
+    let left = todo.length;
+    const docs = this.postings.of(rare);
+    for (let x = 0; x < docs.length && left > 0; x++) {
+      const i = docs[x]!;
       const d = this.docs[i]!;
       for (let p = 0; p < d.length; p++) {
         if (d[p] !== rare) continue;
-        todo.forEach((k, j) => {
-          if (held[j] === i) return;
-          const g = grams[k]!;
+        for (let j = 0; j < todo.length; j++) {
+          if (!open[j] || held[j] === i) continue;
+          const c = candidates[todo[j]!]!;
+          const g = c.tokens;
           const s = p - offset[j]!;
-          if (s < 0 || s + g.length > d.length) return;
-          for (let q = 0; q < g.length; q++) if (d[s + q] !== g[q]) return;
+          if (s < 0 || s + g.length > d.length || !matches(d, s, g)) continue;
           held[j] = i;
-          out[k]!++;
-        });
+          if (tooCommon(++out[todo[j]!]!, c.inUnit)) {
+            open[j] = 0;
+            left--;
+          }
+        }
       }
     }
-    todo.forEach((k) => this.known.set(grams[k]!.join(','), out[k]!));
+    todo.forEach((k, j) => this.known.set(candidates[k]!.tokens.join(','), { count: out[k]!, complete: open[j] === 1 }));
     return out;
   }
+}
+
+function matches(d: Int32Array, s: number, g: readonly number[]): boolean {
+  for (let q = 0; q < g.length; q++) if (d[s + q] !== g[q]) return false;
+  return true;
 }
 
 function countPresent(df: Int32Array): number {
