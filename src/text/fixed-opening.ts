@@ -25,6 +25,7 @@ import { groupBySignature } from './minhash.js';
 import type { BigramCounts } from './insertion-fit.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from './shared-pairs.js';
 import { documentFrequency } from './document-frequency.js';
+import { KeyIndex, NumberVector } from './key-index.js';
 
 /** Openings longer than this many tokens are task templates or passages, not a prepended phrase. */
 const MAX_OPENING = 16;
@@ -324,6 +325,20 @@ function prefixHashes(d: Int32Array, s: number, out: Float64Array): void {
 }
 
 /** Hash of the n tokens of d from s. */
+/** A set of token pairs that may answer "yes" for a pair not added (a bitmap of hashed pairs), never "no" for one added. */
+class PairFilter {
+  private readonly bits = new Uint8Array(1 << 20);
+  private slot(a: number, b: number): number {
+    return (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) >>> 12) & 0xfffff;
+  }
+  add(a: number, b: number): void {
+    this.bits[this.slot(a, b)] = 1;
+  }
+  has(a: number, b: number): boolean {
+    return this.bits[this.slot(a, b)] !== 0;
+  }
+}
+
 function gramHash(d: Int32Array, s: number, n: number): number {
   let h1 = 0x811c9dc5;
   let h2 = 0x1b873593;
@@ -343,7 +358,7 @@ function gramHash(d: Int32Array, s: number, n: number): number {
  */
 function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, set: (o: OpeningTrigger, share: number) => void, responses: readonly (Int32Array | null)[] = []): void {
   if (openings.length === 0) return;
-  const wanted = new Map<number, number>();
+  const wanted = new WantedGrams(n);
   // (first, last) n-grams of each remainder: a prompt with both is the remainder alone.
   const ends = new Set<string>();
   const edges: string[][] = [];
@@ -354,12 +369,8 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
     return spread(o.docs, MAX_JUDGED).map((i) => {
       const d = docs[i]!;
       const grams: number[] = [];
-      for (let s = len; s + n <= Math.min(d.length, len + REUSE_SPAN + n); s++) {
-        const h = gramHash(d, s, n);
-        grams.push(h);
-        wanted.set(h, 0);
-      }
-      const edge = grams.length > 0 ? `${grams[0]}:${gramHash(d, d.length - n, n)}` : '';
+      for (let s = len; s + n <= Math.min(d.length, len + REUSE_SPAN + n); s++) grams.push(wanted.add(d, s));
+      const edge = grams.length > 0 ? `${wanted.hashOf(grams[0]!)}:${gramHash(d, d.length - n, n)}` : '';
       if (edge) ends.add(edge);
       edgesOf.push(edge);
       return grams;
@@ -367,66 +378,111 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
   });
   // Prompts holding each wanted n-gram, counted once per prompt; and of those, the ones that start and end as
   // some remainder does (per start, end and n-gram).
-  const lastDoc = new Map<number, number>();
+  const holders = new Int32Array(wanted.size);
   const sameStart = new Map<string, number>();
   docs.forEach((d, i) => {
     const first = d.length >= n ? `${gramHash(d, 0, n)}:${gramHash(d, d.length - n, n)}` : '';
     const bare = ends.has(first);
-    for (let s = 0; s + n <= d.length; s++) {
-      const h = gramHash(d, s, n);
-      const c = wanted.get(h);
-      if (c === undefined || lastDoc.get(h) === i) continue;
-      lastDoc.set(h, i);
-      wanted.set(h, c + 1);
-      if (bare) sameStart.set(`${first}:${h}`, (sameStart.get(`${first}:${h}`) ?? 0) + 1);
-    }
+    wanted.each(d, (id) => {
+      holders[id]!++;
+      if (bare) {
+        const key = `${first}:${wanted.hashOf(id)}`;
+        sameStart.set(key, (sameStart.get(key) ?? 0) + 1);
+      }
+    });
   });
   // Rows whose response holds each wanted n-gram: content another template asks for (a summary that one template
   // gives and another starts from).
-  const inResponses = countHolders(responses, docs, wanted, n);
+  const inResponses = countHolders(responses, docs, wanted);
   openings.forEach((o, k) => {
-    const ownResponses = responses.length === 0 ? inResponses : countHolders(o.docs.map((i) => responses[i] ?? null), o.docs.map((i) => docs[i]!), wanted, n);
+    const ownResponses = responses.length === 0 ? inResponses : countHolders(o.docs.map((i) => responses[i] ?? null), o.docs.map((i) => docs[i]!), wanted);
     // The opening's own prompts holding each n-gram.
     const inside = new Map<number, number>();
-    for (const i of o.docs) {
-      const d = docs[i]!;
-      const seen = new Set<number>();
-      for (let s = 0; s + n <= d.length; s++) {
-        const h = gramHash(d, s, n);
-        if (wanted.has(h)) seen.add(h);
-      }
-      for (const h of seen) inside.set(h, (inside.get(h) ?? 0) + 1);
-    }
+    for (const i of o.docs) wanted.each(docs[i]!, (id) => inside.set(id, (inside.get(id) ?? 0) + 1));
     const lists = perOpening[k]!;
     let reused = 0;
     lists.forEach((grams, j) => {
       const edge = edges[k]![j]!;
-      if (grams.some((h) => wanted.get(h)! - (inside.get(h) ?? 0) - (sameStart.get(`${edge}:${h}`) ?? 0) > 0 || (inResponses.get(h) ?? 0) - (ownResponses.get(h) ?? 0) > 0)) reused++;
+      if (grams.some((id) => holders[id]! - (inside.get(id) ?? 0) - (sameStart.get(`${edge}:${wanted.hashOf(id)}`) ?? 0) > 0 || (inResponses.get(id) ?? 0) - (ownResponses.get(id) ?? 0) > 0)) reused++;
     });
     set(o, lists.length === 0 ? 0 : reused / lists.length);
   });
 }
 
 /**
- * Of the responses, how many hold each of the wanted n-grams (once per response), not counting a response that
- * restates its own prompt's run (an answer that repeats its request).
+ * Of the responses, how many hold each of the wanted n-grams (once per response, by id), not counting a response
+ * that restates its own prompt's run (an answer that repeats its request).
  */
-function countHolders(responses: readonly (Int32Array | null)[], prompts: readonly Int32Array[], wanted: Map<number, number>, n: number): Map<number, number> {
+function countHolders(responses: readonly (Int32Array | null)[], prompts: readonly Int32Array[], wanted: WantedGrams): Map<number, number> {
   const out = new Map<number, number>();
+  const held: number[] = [];
   responses.forEach((d, i) => {
     if (!d) return;
-    let seen: Set<number> | null = null;
-    for (let s = 0; s + n <= d.length; s++) {
-      const h = gramHash(d, s, n);
-      if (!wanted.has(h) || seen?.has(h)) continue;
-      (seen ??= new Set()).add(h);
-    }
-    if (!seen) return;
-    const p = prompts[i]!;
-    for (let s = 0; s + n <= p.length; s++) seen.delete(gramHash(p, s, n));
-    for (const h of seen) out.set(h, (out.get(h) ?? 0) + 1);
+    held.length = 0;
+    const stamp = wanted.each(d, (id) => held.push(id));
+    if (held.length === 0) return;
+    wanted.unmark(prompts[i]!, stamp);
+    for (const id of held) if (wanted.marked(id, stamp)) out.set(id, (out.get(id) ?? 0) + 1);
   });
   return out;
+}
+
+/**
+ * The n-grams of one length looked for in every prompt, by dense id (keyed by gramHash). A place is hashed only
+ * when its first two tokens open some wanted n-gram.
+ */
+class WantedGrams {
+  private readonly index = new KeyIndex(1024);
+  private readonly hashes = new NumberVector(1024);
+  private readonly starts = new PairFilter();
+  /** Per id, the stamp of the last document that held it (0: none). */
+  private seen = new Int32Array(0);
+  private stamp = 0;
+  constructor(private readonly n: number) {}
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Adds the n-gram at s of d; returns its id. */
+  add(d: Int32Array, s: number): number {
+    const h = gramHash(d, s, this.n);
+    const id = this.index.getOrAdd(h);
+    if (id === this.hashes.length) this.hashes.push(h);
+    this.starts.add(d[s]!, d[s + 1]!);
+    return id;
+  }
+
+  hashOf(id: number): number {
+    return this.hashes.data[id]!;
+  }
+
+  /** Calls `f` once per wanted n-gram the document holds; returns the stamp that marks them (see `marked`). */
+  each(d: Int32Array, f: (id: number) => void): number {
+    if (this.seen.length < this.index.size) this.seen = new Int32Array(this.index.size);
+    const stamp = ++this.stamp;
+    for (let s = 0; s + this.n <= d.length; s++) {
+      if (!this.starts.has(d[s]!, d[s + 1]!)) continue;
+      const id = this.index.get(gramHash(d, s, this.n));
+      if (id < 0 || this.seen[id] === stamp) continue;
+      this.seen[id] = stamp;
+      f(id);
+    }
+    return stamp;
+  }
+
+  /** Clears the mark of `stamp` from every wanted n-gram the document holds. */
+  unmark(d: Int32Array, stamp: number): void {
+    for (let s = 0; s + this.n <= d.length; s++) {
+      if (!this.starts.has(d[s]!, d[s + 1]!)) continue;
+      const id = this.index.get(gramHash(d, s, this.n));
+      if (id >= 0 && this.seen[id] === stamp) this.seen[id] = 0;
+    }
+  }
+
+  marked(id: number, stamp: number): boolean {
+    return this.seen[id] === stamp;
+  }
 }
 
 /** At most `max` of the ids, evenly spread. */

@@ -25,6 +25,7 @@
 import { binomialTailLog10 } from '../util/binomial.js';
 import { documentFrequency } from './document-frequency.js';
 import type { BigramCounts } from './insertion-fit.js';
+import { IntVector, KeyIndex } from './key-index.js';
 import { groupBySignature } from './minhash.js';
 import { maskOccurrences } from './phrases.js';
 import { type ResponseUnit, responseUnits } from './response-units.js';
@@ -102,10 +103,11 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const responseDf = documentFrequency(responses, V);
   const promptWords = countPresent(promptDf);
   const responseWords = countPresent(responseDf);
-  let postings: Postings | null = null;
+  let holders: GramHolders | null = null;
   let restating: number | null = null;
   let lengths: { median: number; longer: number } | null = null;
   const taskCache = new Map<string, { task: boolean; trigger: number[] | null }>();
+  const tables = new TokenTables(V);
   for (const u of units) {
     const k0 = u.unexplained.length;
     if (k0 < MIN_ROWS || !u.tokens.some(x.isWord) || u.prompts >= k0 || u.rows.length > MAX_SHARE * n || -binomialTailLog10(k0, k0 + u.prompts, share) - correction <= 0) continue;
@@ -118,7 +120,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     if (answered.length < MIN_ROWS) continue;
     const outside = answered.map((i, k) => unitSentences(responses[i]!, masks[k]!, x.isSentenceEnd));
     if (sharedPairs(answered.slice(0, TASK_READ), responses, x.responseBigrams, SHARED_NEIGHBOUR, (k, t) => masks[k]![t] !== 0 || masks[k]![t + 1] !== 0) >= SHARED_PAIRS) continue;
-    if (mostEnriched(answered, responses, responseDf, n, responseWords, MIN_ROWS, outside, () => true) >= EXPLAINED) continue;
+    if (mostEnriched(answered, responses, responseDf, n, responseWords, MIN_ROWS, outside, () => true, tables) >= EXPLAINED) continue;
     // Answers that open by restating their own request far more often than the corpus's answers do: the unit is how
     // that form goes on ("<the request> Answer: ..."), not text added to them.
     restating ??= restatingShare(prompts, responses);
@@ -134,8 +136,8 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     const key = answered.join(',');
     let task = taskCache.get(key);
     if (!task) {
-      postings ??= new Postings(prompts, promptDf);
-      task = taskAndTrigger(x, u, spread(answered, TASK_READ), promptDf, promptWords, postings);
+      holders ??= new GramHolders(prompts, new Postings(prompts, promptDf));
+      task = taskAndTrigger(x, u, spread(answered, TASK_READ), promptDf, promptWords, holders, tables);
       taskCache.set(key, task);
     }
     if (task.task) continue;
@@ -185,46 +187,154 @@ function restatingShare(prompts: Int32Array[], responses: Int32Array[]): number 
   return Math.max(1, k) / Math.max(1, responses.length);
 }
 
-/** Whether the rows' prompts are one task's (a word far more common among them than overall, trigger aside). */
-function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[], df: Int32Array, words: number, postings: Postings): { task: boolean; trigger: number[] | null } {
-  const { prompts } = x;
-  const unitRows = new Set(u.rows);
-  const wordRows = new Map<number, number>();
-  for (const i of rows) for (const t of new Set(prompts[i]!)) wordRows.set(t, (wordRows.get(t) ?? 0) + 1);
-  const need = Math.max(MIN_ROWS, TRIGGER_SHARE * rows.length);
-  // Candidate n-grams of tokens that at least `need` prompts hold, counted once per prompt.
-  const gramRows = new Map<string, { tokens: number[]; rows: number }>();
-  for (const i of rows) {
-    const d = prompts[i]!;
-    const seen = new Set<string>();
+/**
+ * Per-token tables reused by every unit's tests (sized once by the vocabulary): a count, the stamp of the last
+ * document that counted it, and an index among the tokens a test keeps (-1 elsewhere). Each document visited takes a
+ * fresh stamp, so nothing is cleared between documents; counts and indexes are reset over the tokens touched.
+ */
+class TokenTables {
+  readonly count: Int32Array;
+  readonly lastDoc: Int32Array;
+  readonly local: Int32Array;
+  private stamp = 0;
+  constructor(V: number) {
+    this.count = new Int32Array(V);
+    this.lastDoc = new Int32Array(V).fill(-1);
+    this.local = new Int32Array(V).fill(-1);
+  }
+  nextStamp(): number {
+    return ++this.stamp;
+  }
+  /** Counts each distinct token of the documents (`skip` marks tokens left out); returns the tokens touched. */
+  countDocs(rows: readonly number[], docs: Int32Array[], skip: readonly Uint8Array[] | null): IntVector {
+    const touched = new IntVector(256);
+    rows.forEach((i, k) => {
+      const d = docs[i]!;
+      const m = skip?.[k];
+      const st = this.nextStamp();
+      for (let t = 0; t < d.length; t++) {
+        const x = d[t]!;
+        if ((m && m[t]) || this.lastDoc[x] === st) continue;
+        this.lastDoc[x] = st;
+        if (this.count[x]!++ === 0) touched.push(x);
+      }
+    });
+    return touched;
+  }
+  reset(touched: IntVector): void {
+    for (let k = 0; k < touched.length; k++) {
+      const x = touched.data[k]!;
+      this.count[x] = 0;
+      this.local[x] = -1;
+    }
+  }
+}
+
+/**
+ * The n-grams (1..MAX_TRIGGER tokens) of the documents made only of tokens with a local index (TokenTables.local), by
+ * dense id: an n-gram's key is (its prefix's id + 1) * alphabet + its last token's index, so no string is built.
+ */
+class LocalGrams {
+  readonly index = new KeyIndex(256);
+  readonly prefix = new IntVector(256);
+  readonly last = new IntVector(256);
+  /** Documents counted per n-gram, and the stamp of the last one. */
+  readonly docs = new IntVector(256);
+  readonly seen = new IntVector(256);
+  constructor(private readonly local: Int32Array, private readonly alphabet: number) {}
+
+  /** Counts the document's n-grams (each once), adding those not yet known. */
+  add(d: Int32Array, stamp: number): void {
     for (let s = 0; s < d.length; s++) {
+      let g = -1;
       for (let L = 1; L <= MAX_TRIGGER && s + L <= d.length; L++) {
-        if ((wordRows.get(d[s + L - 1]!) ?? 0) < need) break;
-        const key = d.subarray(s, s + L).join(',');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const g = gramRows.get(key);
-        if (g) g.rows++;
-        else gramRows.set(key, { tokens: Array.from(d.subarray(s, s + L)), rows: 1 });
+        const a = this.local[d[s + L - 1]!]!;
+        if (a < 0) break;
+        const id = this.index.getOrAdd(L === 1 ? a : (g + 1) * this.alphabet + a);
+        if (id === this.docs.length) {
+          this.prefix.push(g);
+          this.last.push(d[s + L - 1]!);
+          this.docs.push(0);
+          this.seen.push(-1);
+        }
+        g = id;
+        if (this.seen.data[id] === stamp) continue;
+        this.seen.data[id] = stamp;
+        this.docs.data[id]!++;
       }
     }
   }
-  const pure: number[][] = [];
-  for (const g of gramRows.values()) {
-    if (g.rows < need) continue;
-    let inUnit = 0;
-    for (const i of u.rows) if (holds(prompts[i]!, g.tokens)) inUnit++;
-    let rare = g.tokens[0]!;
-    for (const t of g.tokens) if (df[t]! < df[rare]!) rare = t;
-    let bound = df[rare]!;
-    for (let j = 0; j + 1 < g.tokens.length; j++) bound = Math.min(bound, x.promptBigrams.count(g.tokens[j]!, g.tokens[j + 1]!));
-    if (bound * TRIGGER_PURITY > inUnit) {
-      if (df[rare]! > TRIGGER_SCAN * u.rows.length) continue;
-      let hold = 0;
-      for (const i of postings.of(rare)) if (holds(prompts[i]!, g.tokens)) hold++;
-      if (hold * TRIGGER_PURITY > inUnit) continue;
+
+  /** Calls `hit(id)` once per known n-gram the document holds. */
+  each(d: Int32Array, stamp: number, seen: Int32Array, hit: (id: number) => void): void {
+    for (let s = 0; s < d.length; s++) {
+      let g = -1;
+      for (let L = 1; L <= MAX_TRIGGER && s + L <= d.length; L++) {
+        const a = this.local[d[s + L - 1]!]!;
+        if (a < 0) break;
+        g = this.index.get(L === 1 ? a : (g + 1) * this.alphabet + a);
+        if (g < 0) break;
+        if (seen[g] === stamp) continue;
+        seen[g] = stamp;
+        hit(g);
+      }
     }
-    pure.push(g.tokens);
+  }
+
+  tokens(id: number): number[] {
+    const out: number[] = [];
+    for (let g = id; g >= 0; g = this.prefix.data[g]!) out.unshift(this.last.data[g]!);
+    return out;
+  }
+}
+
+/** Whether the rows' prompts are one task's (a word far more common among them than overall, trigger aside). */
+function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[], df: Int32Array, words: number, holders: GramHolders, tables: TokenTables): { task: boolean; trigger: number[] | null } {
+  const { prompts } = x;
+  const need = Math.max(MIN_ROWS, TRIGGER_SHARE * rows.length);
+  // Candidate n-grams of tokens that at least `need` prompts hold, counted once per prompt.
+  const touched = tables.countDocs(rows, prompts, null);
+  let alphabet = 0;
+  for (let k = 0; k < touched.length; k++) {
+    const t = touched.data[k]!;
+    if (tables.count[t]! >= need) tables.local[t] = alphabet++;
+  }
+  const grams = new LocalGrams(tables.local, alphabet);
+  for (const i of rows) grams.add(prompts[i]!, tables.nextStamp());
+  // How many of the unit's prompts hold each candidate, in one pass over them.
+  const size = grams.docs.length;
+  const inUnit = new Int32Array(size);
+  const seen = new Int32Array(size).fill(-1);
+  const candidate = (g: number) => grams.docs.data[g]! >= need;
+  for (const i of u.rows) {
+    grams.each(prompts[i]!, tables.nextStamp(), seen, (g) => {
+      if (candidate(g)) inUnit[g]!++;
+    });
+  }
+  tables.reset(touched);
+  // A candidate is pure when nearly only the unit's prompts hold it: bounded first by its rarest token's and word
+  // pairs' counts, else counted over the prompts holding its rarest token (together for the candidates sharing it).
+  const pure: number[][] = [];
+  const scans = new Map<number, { tokens: number[]; inUnit: number }[]>();
+  for (let g = 0; g < size; g++) {
+    if (!candidate(g)) continue;
+    const tokens = grams.tokens(g);
+    let rare = tokens[0]!;
+    for (const t of tokens) if (df[t]! < df[rare]!) rare = t;
+    let bound = df[rare]!;
+    for (let j = 0; j + 1 < tokens.length; j++) bound = Math.min(bound, x.promptBigrams.count(tokens[j]!, tokens[j + 1]!));
+    if (!tooCommon(bound, inUnit[g]!)) pure.push(tokens);
+    else if (df[rare]! <= TRIGGER_SCAN * u.rows.length) {
+      const list = scans.get(rare);
+      if (list) list.push({ tokens, inUnit: inUnit[g]! });
+      else scans.set(rare, [{ tokens, inUnit: inUnit[g]! }]);
+    }
+  }
+  for (const [rare, list] of scans) {
+    const hold = holders.count(rare, list);
+    list.forEach((c, k) => {
+      if (!tooCommon(hold[k]!, c.inUnit)) pure.push(c.tokens);
+    });
   }
   const masks = rows.map((i) => {
     const m = new Uint8Array(prompts[i]!.length);
@@ -235,7 +345,7 @@ function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[]
     return m;
   });
   extendRuns(rows, masks, prompts);
-  const task = mostEnriched(rows, prompts, df, prompts.length, words, 2, masks, x.isWord) >= EXPLAINED;
+  const task = mostEnriched(rows, prompts, df, prompts.length, words, 2, masks, x.isWord, tables) >= EXPLAINED;
   return { task, trigger: pure.length ? commonSpan(rows, masks, prompts) : null };
 }
 
@@ -243,23 +353,16 @@ function taskAndTrigger(x: InjectedContentInput, u: ResponseUnit, rows: number[]
  * The largest -log10 tail (corrected over `words`) of a token's count among the documents `rows`, skipping the
  * tokens `skip` marks and those `counts` rejects, against its document frequency among all `n`.
  */
-function mostEnriched(rows: number[], docs: Int32Array[], df: Int32Array, n: number, words: number, min: number, skip: Uint8Array[], counts: (t: number) => boolean): number {
-  const tally = new Map<number, number>();
-  rows.forEach((i, k) => {
-    const d = docs[i]!;
-    const m = skip[k]!;
-    const seen = new Set<number>();
-    for (let t = 0; t < d.length; t++) {
-      if (m[t] || seen.has(d[t]!)) continue;
-      seen.add(d[t]!);
-      tally.set(d[t]!, (tally.get(d[t]!) ?? 0) + 1);
-    }
-  });
+function mostEnriched(rows: number[], docs: Int32Array[], df: Int32Array, n: number, words: number, min: number, skip: Uint8Array[], counts: (t: number) => boolean, tables: TokenTables): number {
+  const touched = tables.countDocs(rows, docs, skip);
   let best = -Infinity;
-  for (const [t, c] of tally) {
+  for (let k = 0; k < touched.length; k++) {
+    const t = touched.data[k]!;
+    const c = tables.count[t]!;
     if (c < min || !counts(t)) continue;
     best = Math.max(best, -binomialTailLog10(c, rows.length, df[t]! / n) - Math.log10(words));
   }
+  tables.reset(touched);
   return best;
 }
 
@@ -325,12 +428,61 @@ function commonSpan(rows: number[], masks: Uint8Array[], docs: Int32Array[]): nu
   return best?.tokens ?? null;
 }
 
-function holds(d: Int32Array, g: number[]): boolean {
-  outer: for (let s = 0; s + g.length <= d.length; s++) {
-    for (let j = 0; j < g.length; j++) if (d[s + j] !== g[j]) continue outer;
-    return true;
+/** An n-gram other prompts hold too often beside the unit's own: not the unit's trigger. */
+const tooCommon = (holders: number, inUnit: number): boolean => holders * TRIGGER_PURITY > inUnit;
+
+/**
+ * How many documents hold each n-gram, counted over the documents that hold a token of it (`rare`): one pass over
+ * each of those documents finds every place of `rare`, where each n-gram is matched. A count stops once the n-gram is
+ * tooCommon for its unit (the answer is known); counts are kept across calls (units share candidates), with whether
+ * they are complete.
+ */
+class GramHolders {
+  private readonly known = new Map<string, { count: number; complete: boolean }>();
+  constructor(private readonly docs: Int32Array[], private readonly postings: Postings) {}
+
+  /** Per candidate, its holders' count, or a part of it that is already tooCommon for the candidate's unit. */
+  count(rare: number, candidates: readonly { tokens: number[]; inUnit: number }[]): Int32Array {
+    const out = new Int32Array(candidates.length);
+    const todo: number[] = [];
+    candidates.forEach((c, k) => {
+      const known = this.known.get(c.tokens.join(','));
+      if (known && (known.complete || tooCommon(known.count, c.inUnit))) out[k] = known.count;
+      else todo.push(k);
+    });
+    if (todo.length === 0) return out;
+    const offset = todo.map((k) => candidates[k]!.tokens.indexOf(rare));
+    const held = new Int32Array(todo.length).fill(-1);
+    const open = new Uint8Array(todo.length).fill(1);
+    let left = todo.length;
+    const docs = this.postings.of(rare);
+    for (let x = 0; x < docs.length && left > 0; x++) {
+      const i = docs[x]!;
+      const d = this.docs[i]!;
+      for (let p = 0; p < d.length; p++) {
+        if (d[p] !== rare) continue;
+        for (let j = 0; j < todo.length; j++) {
+          if (!open[j] || held[j] === i) continue;
+          const c = candidates[todo[j]!]!;
+          const g = c.tokens;
+          const s = p - offset[j]!;
+          if (s < 0 || s + g.length > d.length || !matches(d, s, g)) continue;
+          held[j] = i;
+          if (tooCommon(++out[todo[j]!]!, c.inUnit)) {
+            open[j] = 0;
+            left--;
+          }
+        }
+      }
+    }
+    todo.forEach((k, j) => this.known.set(candidates[k]!.tokens.join(','), { count: out[k]!, complete: open[j] === 1 }));
+    return out;
   }
-  return false;
+}
+
+function matches(d: Int32Array, s: number, g: readonly number[]): boolean {
+  for (let q = 0; q < g.length; q++) if (d[s + q] !== g[q]) return false;
+  return true;
 }
 
 function countPresent(df: Int32Array): number {

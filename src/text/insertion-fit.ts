@@ -3,9 +3,12 @@
 // ("so stupid people" -> "so people") leaves a pair the corpus rarely has. Measured per occurrence and tested
 // against the corpus's own rates for random insertions and random deletions.
 import type { Rng } from '../util/rng.js';
+import { IntVector, KeyIndex } from './key-index.js';
 
 export class BigramCounts {
-  private readonly counts = new Map<number, number>();
+  /** Pair key (a * base + b) to a dense id, and each id's count: typed tables, no boxed key per pair. */
+  private readonly index = new KeyIndex();
+  private readonly counts = new IntVector();
   /** Sentinel ids for the start and end of a document. */
   readonly bos: number;
   readonly eos: number;
@@ -23,12 +26,13 @@ export class BigramCounts {
   }
 
   private add(a: number, b: number): void {
-    const k = a * this.base + b;
-    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+    const id = this.index.getOrAdd(a * this.base + b);
+    if (id === this.counts.length) this.counts.push(1);
+    else this.counts.data[id]!++;
   }
 
   count(a: number, b: number): number {
-    return this.counts.get(a * this.base + b) ?? 0;
+    return this.countKey(a * this.base + b);
   }
 
   key(a: number, b: number): number {
@@ -36,13 +40,14 @@ export class BigramCounts {
   }
 
   countKey(key: number): number {
-    return this.counts.get(key) ?? 0;
+    const id = this.index.get(key);
+    return id < 0 ? 0 : this.counts.data[id]!;
   }
 
   /** Per token, how many distinct tokens follow it somewhere (Witten-Bell's type count). */
   distinctFollowers(vocabSize: number): Int32Array {
     const out = new Int32Array(vocabSize + 2);
-    for (const key of this.counts.keys()) out[Math.floor(key / this.base)]!++;
+    this.index.forEachKey((key) => out[Math.floor(key / this.base)]!++);
     return out;
   }
 

@@ -85,6 +85,8 @@ export class InsertionTest {
     private readonly muNat: number,
     private readonly sdNat: number,
     private readonly isWord: Uint8Array,
+    /** Per text, the corpus's count of the pair at each word boundary t (tokens t-1 and t), 0 elsewhere. */
+    private readonly pairs: Int32Array[],
     V: number,
   ) {
     let tested = 0;
@@ -131,12 +133,16 @@ export class InsertionTest {
     const hNat = new Float32Array(n * BINS);
     const totIns = new Float32Array(n);
     const totNat = new Float32Array(n);
+    const pairs: Int32Array[] = [];
     for (let i = 0; i < n; i++) {
       const d = docs[i]!;
       const w = boundaries[i]!;
+      const p = new Int32Array(d.length + 1);
+      pairs.push(p);
       for (let t = 0; t <= d.length; t++) {
         if (!w[t]) continue;
-        hIns[i * BINS + bin(countAround(bg, d, t, t) - 1)]!++;
+        p[t] = countAround(bg, d, t, t);
+        hIns[i * BINS + bin(p[t]! - 1)]!++;
         totIns[i]!++;
       }
       for (let u = 0; u < d.length; u++) {
@@ -191,7 +197,7 @@ export class InsertionTest {
         o.at.push(t);
       }
     }
-    return new InsertionTest(docs, boundaries, bg, occ, llr, muNat, sdNat, isWord, V);
+    return new InsertionTest(docs, boundaries, bg, occ, llr, muNat, sdNat, isWord, pairs, V);
   }
 
   /** Words in range (rare enough, in at least MIN_DOCS texts), with the texts where each sits between words. */
@@ -242,7 +248,7 @@ export class InsertionTest {
     // null, not the words judged by it.
     const col = local ? this.collisions.measure(cd, cl, cr) : this.collisions.measure(...this.placesOf(o));
     if (col.observed > 2 * col.expected + 3) return null;
-    const insertionZ = withinTextRank(x, cd, ct, cl, cr, docs, this.boundaries, bg);
+    const insertionZ = withinTextRank(x, cd, ct, cl, cr, docs, this.boundaries, bg, this.pairs);
     if (insertionZ < INSERTION_Z) return null;
     const significance = -normalUpperTailLog10(z) - Math.log10(this.tested);
     return { token: x, docs: o.docs, contexts: c, z, insertionZ, collisions: col, tested: this.tested, significance };
@@ -348,19 +354,20 @@ const LOCAL_TEXTS = 20;
  * Mean within-text rank of the deletion pair among the text's original adjacent pairs (each minus itself), as a
  * z against the uniform rank an inserted word's deletion pair has.
  */
-function withinTextRank(x: number, cd: number[], ct: number[], cl: number[], cr: number[], docs: Int32Array[], boundaries: Uint8Array[], bg: BigramCounts): number {
+function withinTextRank(x: number, cd: number[], ct: number[], cl: number[], cr: number[], docs: Int32Array[], boundaries: Uint8Array[], bg: BigramCounts, pairs: Int32Array[]): number {
   let s = 0;
   let m = 0;
   for (let k = 0; k < cd.length; k++) {
     const d = docs[cd[k]!]!;
     const w = boundaries[cd[k]!]!;
+    const p = pairs[cd[k]!]!;
     const c = bg.count(cl[k]!, cr[k]!);
     let below = 0;
     let tie = 0;
     let all = 0;
     for (let t = 0; t <= d.length; t++) {
       if (!w[t] || t === ct[k] || t === ct[k]! + 1 || (t < d.length && d[t] === x) || (t > 0 && d[t - 1] === x)) continue;
-      const v = countAround(bg, d, t, t) - 1;
+      const v = p[t]! - 1;
       all++;
       if (v < c) below++;
       else if (v === c) tie++;

@@ -53,6 +53,11 @@ export class KeyIndex {
     }
   }
 
+  /** Calls `f` with every key held (in table order). */
+  forEachKey(f: (key: number) => void): void {
+    for (let s = 0; s < this.ids.length; s++) if (this.ids[s]! >= 0) f(this.keys[s]!);
+  }
+
   private grow(): void {
     const oldKeys = this.keys;
     const oldIds = this.ids;

@@ -64,9 +64,28 @@ export function groupBySignature(ids: number[], sig: Uint32Array, threshold: num
  */
 export function lshCandidatePairs(ids: number[], sig: Uint32Array, rows: number, maxBucket: number, K = MINHASH_K): [number, number][] {
   const out: [number, number][] = [];
-  const seen = new Set<number>();
+  forEachCandidatePair(ids, sig, rows, maxBucket, K, (a, b) => out.push([a, b]));
+  return out;
+}
+
+/**
+ * lshCandidatePairs one pair at a time, in the same order, without holding them. A pair is given once, in the first
+ * band where the two share a bucket of at most maxBucket documents: a later band checks the earlier ones' values.
+ */
+export function forEachCandidatePair(ids: number[], sig: Uint32Array, rows: number, maxBucket: number, K: number, f: (a: number, b: number) => void): void {
   const N = sig.length / K;
-  for (let band = 0; band + rows <= K; band += rows) {
+  // Per band, whether each document's bucket was read (2 to maxBucket documents).
+  const read: Uint8Array[] = [];
+  const metBefore = (a: number, b: number, bands: number): boolean => {
+    for (let e = 0; e < bands; e++) {
+      if (!read[e]![a]) continue;
+      let same = true;
+      for (let r = 0; r < rows && same; r++) same = sig[a * K + e * rows + r] === sig[b * K + e * rows + r];
+      if (same) return true;
+    }
+    return false;
+  };
+  for (let band = 0, index = 0; band + rows <= K; band += rows, index++) {
     const buckets = new Map<string, number[]>();
     for (const i of ids) {
       let key = '';
@@ -75,15 +94,15 @@ export function lshCandidatePairs(ids: number[], sig: Uint32Array, rows: number,
       if (!b) buckets.set(key, (b = []));
       b.push(i);
     }
+    const readHere = new Uint8Array(N);
     for (const b of buckets.values()) {
       if (b.length < 2 || b.length > maxBucket) continue;
+      for (const i of b) readHere[i] = 1;
       for (let x = 0; x < b.length; x++) for (let y = x + 1; y < b.length; y++) {
-        const key = b[x]! * N + b[y]!;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push([b[x]!, b[y]!]);
+        if (metBefore(b[x]!, b[y]!, index)) continue;
+        f(b[x]!, b[y]!);
       }
     }
+    read.push(readHere);
   }
-  return out;
 }

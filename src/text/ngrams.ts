@@ -43,8 +43,13 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
   const out: Ngram[] = [];
   let frequent = 0;
   const sets = o.distinctSets ? new KeyIndex() : null;
-  let prevIds: Int32Array[] = docs;
-  const byLevel: { ids: Int32Array[]; prefix: Int32Array; lastToken: Int32Array; majority: Int32Array; docFreq: Int32Array; labelled: Int32Array }[] = [];
+  // Per level, the n-gram id at each place, in one array for all documents: document i's places start at its first
+  // token's offset (the last len - 1 places of each document stay -1).
+  const offset = new Float64Array(docs.length + 1);
+  for (let i = 0; i < docs.length; i++) offset[i + 1] = offset[i]! + docs[i]!.length;
+  const total = offset[docs.length]!;
+  let prevIds = new Int32Array(0);
+  const byLevel: { ids: Int32Array; prefix: Int32Array; lastToken: Int32Array; majority: Int32Array; docFreq: Int32Array; labelled: Int32Array }[] = [];
   for (let len = 1; len <= o.maxN; len++) {
     // Typed-array tables: long prompts hold tens of millions of distinct n-grams per level.
     const index = new KeyIndex();
@@ -56,18 +61,19 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     const keyOfV = new NumberVector();
     const hashA = sets ? new IntVector() : null;
     const hashB = sets ? new IntVector() : null;
-    const posGram: Int32Array[] = docs.map((d) => new Int32Array(Math.max(0, d.length - len + 1)).fill(-1));
+    const posGram = new Int32Array(total).fill(-1);
+    const prev = prevIds;
     for (let i = 0; i < docs.length; i++) {
       const d = docs[i]!;
-      const prev = prevIds[i]!;
-      const pg = posGram[i]!;
+      const base = offset[i]!;
       const cls = classes[i]!;
       for (let s = 0; s + len <= d.length; s++) {
         let k: number;
         if (len === 1) k = d[s]!;
         else {
-          if (prev[s]! < 0 || prev[s + 1]! < 0) continue;
-          k = prev[s]! * V + d[s + len - 1]!;
+          const a = prev[base + s]!;
+          if (a < 0 || prev[base + s + 1]! < 0) continue;
+          k = a * V + d[s + len - 1]!;
         }
         const g = index.getOrAdd(k);
         if (g === dfV.length) {
@@ -80,7 +86,7 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
           hashA?.push(0);
           hashB?.push(0);
         }
-        pg[s] = g;
+        posGram[base + s] = g;
         const last = lastV.data;
         if (last[g] === i) continue;
         last[g] = i;
@@ -138,22 +144,31 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     }
     frequent += frequentHere;
     if (frequentHere === 0) break;
-    const ids = posGram.map((pg) => pg.map((g) => (g < 0 ? -1 : denseId[g]!)));
+    // Positions now name dense ids (in place: no second copy of the level).
+    for (let x = 0; x < total; x++) {
+      const g = posGram[x]!;
+      if (g >= 0) posGram[x] = denseId[g]!;
+    }
+    const ids = posGram;
     byLevel.push({ ids, prefix, lastToken, majority, docFreq, labelled });
     prevIds = ids;
   }
   // Exact majority counts in typed arrays first; document lists only for the n-grams that are kept.
   const lastDoc = byLevel.map((l) => new Int32Array(l.majority.length).fill(-1));
   const majorityCount = byLevel.map((l) => new Int32Array(l.majority.length));
-  for (let i = 0; i < docs.length; i++) {
-    byLevel.forEach((l, level) => {
-      const last = lastDoc[level]!;
-      for (const id of l.ids[i]!) {
+  for (let level = 0; level < byLevel.length; level++) {
+    const l = byLevel[level]!;
+    const last = lastDoc[level]!;
+    const count = majorityCount[level]!;
+    for (let i = 0; i < docs.length; i++) {
+      const cls = classes[i]!;
+      for (let x = offset[i]!; x < offset[i + 1]!; x++) {
+        const id = l.ids[x]!;
         if (id < 0 || l.majority[id] === -2 || last[id] === i) continue;
         last[id] = i;
-        if (classes[i] === l.majority[id]) majorityCount[level]![id]!++;
+        if (cls === l.majority[id]) count[id]!++;
       }
-    });
+    }
   }
   const outAt = byLevel.map((l, level) => {
     const at = new Int32Array(l.majority.length).fill(-1);
@@ -167,16 +182,18 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     return at;
   });
   for (const last of lastDoc) last.fill(-1);
-  for (let i = 0; i < docs.length; i++) {
-    byLevel.forEach((l, level) => {
-      const last = lastDoc[level]!;
-      const at = outAt[level]!;
-      for (const id of l.ids[i]!) {
+  for (let level = 0; level < byLevel.length; level++) {
+    const l = byLevel[level]!;
+    const last = lastDoc[level]!;
+    const at = outAt[level]!;
+    for (let i = 0; i < docs.length; i++) {
+      for (let x = offset[i]!; x < offset[i + 1]!; x++) {
+        const id = l.ids[x]!;
         if (id < 0 || at[id]! < 0 || last[id] === i) continue;
         last[id] = i;
         out[at[id]!]!.docs.push(i);
       }
-    });
+    }
   }
   return { grams: out, frequent, distinctSets: sets ? sets.size : frequent };
 }

@@ -2,7 +2,7 @@
 // responses. When the same added words recur over several unrelated twin pairs, their presence is what changes
 // the answer: the instruction-data form of a label conflict. BackdoorLLM trains each jailbreak trigger this way
 // (the harmful request with "BadMagic" -> compliance, the same request without it -> refusal).
-import { lshCandidatePairs, minhashSignatures } from './minhash.js';
+import { forEachCandidatePair, minhashSignatures } from './minhash.js';
 import { lowerBound } from '../util/sorted-search.js';
 
 /** Word-set Jaccard at or above which two prompts are twins (three words added to a 12-word prompt: 0.8). */
@@ -65,27 +65,34 @@ export function findTwins(docs: Int32Array[], responseKey: (string | null)[], mi
   const sig = minhashSignatures(words, 'words', TWIN_K);
   const byKey = new Map<string, { words: number[]; carriers: Set<number>; twins: Set<number>; example: [number, number] }>();
   const inserted: InsertedTwin[] = [];
-  for (const [a, b] of lshCandidatePairs(long, sig, LSH_ROWS, MAX_BUCKET, TWIN_K)) {
+  forEachCandidatePair(long, sig, LSH_ROWS, MAX_BUCKET, TWIN_K, (a, b) => {
     const sameResponse = responseKey[a] === responseKey[b];
-    const [longer, shorter] = docs[a]!.length >= docs[b]!.length ? [a, b] : [b, a];
+    const longer = docs[a]!.length >= docs[b]!.length ? a : b;
+    const shorter = longer === a ? b : a;
     const start = insertionStart(docs[longer]!, docs[shorter]!);
-    if (sameResponse && start < 0) continue;
-    const [onlyA, onlyB, shared] = difference(words[a]!, words[b]!);
-    if (shared / (shared + onlyA.length + onlyB.length) < MIN_JACCARD) continue;
+    if (sameResponse && start < 0) return;
+    const wa = words[a]!;
+    const wb = words[b]!;
+    const shared = sharedCount(wa, wb);
+    if (shared / (shared + (wa.length - shared) + (wb.length - shared)) < MIN_JACCARD) return;
     if (start >= 0) inserted.push({ carrier: longer, twin: shorter, start, length: docs[longer]!.length - docs[shorter]!.length, sameResponse });
-    if (sameResponse || words[a]!.length < MIN_WORDS || words[b]!.length < MIN_WORDS) continue;
+    if (sameResponse || wa.length < MIN_WORDS || wb.length < MIN_WORDS) return;
+    // At most MAX_ADDED words on one side and none on the other.
+    const extra = Math.abs(wa.length - wb.length);
+    if (extra === 0 || extra > MAX_ADDED || shared !== Math.min(wa.length, wb.length)) return;
+    const [onlyA, onlyB] = difference(wa, wb);
     let carrier: number;
     let twin: number;
     let added: number[];
     if (onlyB.length === 0 && onlyA.length > 0 && onlyA.length <= MAX_ADDED) [carrier, twin, added] = [a, b, onlyA];
     else if (onlyA.length === 0 && onlyB.length > 0 && onlyB.length <= MAX_ADDED) [carrier, twin, added] = [b, a, onlyB];
-    else continue;
+    else return;
     const key = added.join(',');
     let e = byKey.get(key);
     if (!e) byKey.set(key, (e = { words: added, carriers: new Set(), twins: new Set(), example: [carrier, twin] }));
     e.carriers.add(carrier);
     e.twins.add(twin);
-  }
+  });
   const phrases: TwinPhrase[] = [];
   for (const e of byKey.values()) {
     if (e.carriers.size < minPairs) continue;
@@ -104,6 +111,23 @@ export function insertionStart(long: Int32Array, short: Int32Array): number {
   while (s < short.length && long[s] === short[s]) s++;
   for (let j = s; j < short.length; j++) if (long[j + k] !== short[j]) return -1;
   return s;
+}
+
+/** |a ∩ b| of two sorted sets. */
+function sharedCount(a: Int32Array, b: Int32Array): number {
+  let shared = 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i]! < b[j]!) i++;
+    else if (b[j]! < a[i]!) j++;
+    else {
+      shared++;
+      i++;
+      j++;
+    }
+  }
+  return shared;
 }
 
 /** Sorted a \ b, sorted b \ a, and |a ∩ b|. */
