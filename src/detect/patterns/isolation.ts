@@ -86,7 +86,8 @@ export function isolateAll(
   screen: Screen | null, seed: number, atPlace = true, absolute = false,
 ): (Isolation | null)[] {
   // atPlace: the groups' windows all sit at one place (the per-position pass), else across places.
-  // absolute: the vectors hold the windows' luma itself, not normalised (see AbsoluteWindows).
+  // absolute: the vectors hold the windows' luma itself, not normalised (see PositionParams.absolute); distances
+  // are then taken relative to each centre's contrast.
   const dim = ws.dim, v = ws.vectors;
   const out: (Isolation | null)[] = seeds.map(() => null);
   // Twice: the first centre is the seed's, the second the members' (for those whose members changed).
