@@ -50,6 +50,27 @@ describe('per-position pass', () => {
     expect(run(pixels, phash, { maxPeakShare: 1 }).groups.length).toBeGreaterThan(0);
   });
 
+  it('isolates copies of a pattern from look-alikes of the same shape at another brightness and contrast', () => {
+    const { pixels, phash } = noiseImages(300, 8);
+    const rng = createRng(13);
+    const shape = Array.from({ length: 25 }, () => randInt(rng, 256) - 128);
+    const poisoned = [5, 70, 140, 210, 280];
+    // The pasted pixels, each copy perturbed by up to 6 (as a re-encode perturbs them).
+    for (const i of poisoned) for (let k = 0; k < 25; k++) put(pixels, i, 7 + (k % 5), 5 + Math.floor(k / 5), 120 + 0.4 * shape[k]! + randInt(rng, 13) - 6);
+    // Natural look-alikes at the same place: the same shape, exactly, brighter or darker and of other contrast.
+    for (let j = 0; j < 12; j++) {
+      const i = 21 + 20 * j;
+      const gain = 0.5 + 0.05 * j, offset = j % 2 ? 70 : 170;
+      for (let k = 0; k < 25; k++) put(pixels, i, 7 + (k % 5), 5 + Math.floor(k / 5), offset + gain * shape[k]!);
+    }
+    const groups = (absolute: boolean) => run(pixels, phash, { params: { ...DEFAULT_PARAMS.positions!, stride: 2, absolute } }).groups;
+    // On the shape alone the copies are no closer to each other than to the look-alikes.
+    expect(groups(false).some((g) => Array.from(g.images).join() === poisoned.join())).toBe(false);
+    const found = groups(true);
+    expect(found.length).toBeGreaterThan(0);
+    for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
+  });
+
   it('does not isolate a pattern shared by 2 images only', () => {
     const { pixels, phash } = noiseImages(300, 7);
     const rng = createRng(11);

@@ -83,26 +83,28 @@ export function isolationScratch(phash: BigUint64Array, windows = phash.length):
  */
 export function isolateAll(
   ws: WindowSet, seeds: number[][], radius: number, noiseFloor: number, scratch: IsolationScratch,
-  screen: Screen | null, seed: number, atPlace = true,
+  screen: Screen | null, seed: number, atPlace = true, absolute = false,
 ): (Isolation | null)[] {
   // atPlace: the groups' windows all sit at one place (the per-position pass), else across places.
+  // absolute: the vectors hold the windows' luma itself, not normalised (see PositionParams.absolute); distances
+  // are then taken relative to each centre's contrast.
   const dim = ws.dim, v = ws.vectors;
   const out: (Isolation | null)[] = seeds.map(() => null);
   // Twice: the first centre is the seed's, the second the members' (for those whose members changed).
   let members: (number[] | null)[] = seeds.slice();
-  const low = lowFrequencyCoefficients(ws);
+  const low = lowFrequencyCoefficients(ws, absolute);
   for (let round = 0; round < 2; round++) {
     let active: number[] = [];
     for (let c = 0; c < members.length; c++) if (members[c]) active.push(c);
     if (!active.length) break;
     let centres = centresOf(v, dim, active.map((c) => members[c]!));
     if (round === 0 && screen && ws.count > 2 * screen.sample) {
-      const kept = screenCandidates(ws, low, centres, active.map((c) => members[c]!), radius, noiseFloor, scratch, screen, seed);
+      const kept = screenCandidates(ws, low, centres, active.map((c) => members[c]!), radius, noiseFloor, scratch, screen, seed, absolute);
       active = kept.map((a) => active[a]!);
       centres = centresOf(v, dim, active.map((c) => members[c]!));
       if (!active.length) break;
     }
-    const near = nearWindows(ws, low, centres, active.length, radius, null);
+    const near = nearWindows(ws, low, centres, active.length, radius, null, absolute);
     const next: (number[] | null)[] = members.map(() => null);
     active.forEach((c, a) => {
       const cut = bestCut(ws, near.w[a]!, near.d[a]!, members[c]!, radius, noiseFloor, scratch, atPlace);
@@ -132,7 +134,7 @@ function centresOf(v: Float32Array, dim: number, lists: number[][]): Float32Arra
  */
 function screenCandidates(
   ws: WindowSet, low: LowFrequency, centres: Float32Array, seeds: number[][], radius: number, noiseFloor: number,
-  scratch: IsolationScratch, screen: Screen, seed: number,
+  scratch: IsolationScratch, screen: Screen, seed: number, absolute: boolean,
 ): number[] {
   const m = ws.count, dim = ws.dim, v = ws.vectors;
   // Each window is drawn on its own with probability sample / m, by a hash of its index and the place.
@@ -141,13 +143,14 @@ function screenCandidates(
   const salt = Math.imul(seed, 0x9e3779b1);
   for (let w = 0; w < m; w++) if (hash32(w ^ salt) < cutoff) drawn.push(w);
   const sample = Int32Array.from(drawn);
-  const near = nearWindows(ws, low, centres, seeds.length, radius, sample);
+  const near = nearWindows(ws, low, centres, seeds.length, radius, sample, absolute);
+  const unit = centreUnits(centres, seeds.length, dim, absolute);
   const gen = ++scratch.gen;
   for (const w of sample) scratch.mark[w] = gen;
   const kept: number[] = [];
-  const r2 = radius * radius;
   seeds.forEach((mem, a) => {
     const nw = near.w[a]!, nd = near.d[a]!;
+    const r2 = (radius * unit[a]!) ** 2;
     // The seed's own windows, where the sample missed them.
     for (const w of mem) {
       if (scratch.mark[w] === gen) continue;
@@ -158,7 +161,7 @@ function screenCandidates(
       }
       if (d2 < r2) {
         nw.push(w);
-        nd.push(Math.fround(Math.sqrt(d2)));
+        nd.push(Math.fround(Math.sqrt(d2) / unit[a]!));
       }
     }
     if (cutScore(ws, nw, nd, radius, noiseFloor, scratch).score >= screen.minScore) kept.push(a);
@@ -185,9 +188,9 @@ const BOUND_COEFFS = 8;
  * squared distance over these coefficients, a lower bound of the full one, passes the radius after a few terms
  * for most far windows.
  */
-function lowFrequencyBasis(size: number, count: number): Float32Array {
+function lowFrequencyBasis(size: number, count: number, withMean: boolean): Float32Array {
   const freqs: [number, number][] = [];
-  for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) if (u + v > 0) freqs.push([u, v]);
+  for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) if (withMean || u + v > 0) freqs.push([u, v]);
   freqs.sort((a, b) => a[0] + a[1] - (b[0] + b[1]) || a[0] - b[0]);
   const k = Math.min(count, freqs.length), dim = size * size;
   const basis = new Float32Array(k * dim);
@@ -204,8 +207,9 @@ function lowFrequencyBasis(size: number, count: number): Float32Array {
 interface LowFrequency { basis: Float32Array; k: number; windows: Float32Array }
 
 /** The basis and every window's coefficients over it: the same for both rounds at a place. */
-function lowFrequencyCoefficients(ws: WindowSet): LowFrequency {
-  const basis = lowFrequencyBasis(ws.size, BOUND_COEFFS);
+function lowFrequencyCoefficients(ws: WindowSet, absolute: boolean): LowFrequency {
+  // Normalised vectors have zero mean: their constant coefficient is 0 and is left out.
+  const basis = lowFrequencyBasis(ws.size, BOUND_COEFFS, absolute);
   return { basis, k: basis.length / ws.dim, windows: project(ws.vectors, ws.count, ws.dim, basis) };
 }
 
@@ -228,17 +232,20 @@ function project(vectors: Float32Array, count: number, dim: number, basis: Float
  * measured in full when its low-frequency distance (a lower bound, with a margin for rounding) is inside the
  * radius, so the windows found and their distances are exactly those of measuring every window in full.
  */
-function nearWindows(ws: WindowSet, low: LowFrequency, centres: Float32Array, count: number, radius: number, only: Int32Array | null): { w: number[][]; d: number[][] } {
+function nearWindows(
+  ws: WindowSet, low: LowFrequency, centres: Float32Array, count: number, radius: number, only: Int32Array | null, absolute: boolean,
+): { w: number[][]; d: number[][] } {
   const dim = ws.dim, v = ws.vectors;
   const m = only ? only.length : ws.count;
-  const r2 = radius * radius;
+  const unit = centreUnits(centres, count, dim, absolute);
+  const r2s = Float64Array.from(unit, (u) => (radius * u) ** 2);
   const k = low.k, pw = low.windows, pc = project(centres, count, dim, low.basis);
-  const bound = r2 + 1e-4;
   const nw: number[][] = Array.from({ length: count }, () => []);
   const nd: number[][] = Array.from({ length: count }, () => []);
   for (let i = 0; i < m; i++) {
     const w = only ? only[i]! : i, o = w * dim;
     for (let a = 0, co = 0; a < count; a++, co += dim) {
+      const r2 = r2s[a]!, bound = r2 * (1 + 1e-4) + 1e-4;
       let lb = 0;
       for (let j = 0, po = w * k, qo = a * k; j < k && lb < bound; j++) {
         const x = pw[po + j]! - pc[qo + j]!;
@@ -253,10 +260,30 @@ function nearWindows(ws: WindowSet, low: LowFrequency, centres: Float32Array, co
       }
       if (d2 >= r2) continue;
       nw[a]!.push(w);
-      nd[a]!.push(Math.fround(Math.sqrt(d2)));
+      nd[a]!.push(Math.fround(Math.sqrt(d2) / unit[a]!));
     }
   }
   return { w: nw, d: nd };
+}
+
+/**
+ * The unit of distance around each centre: 1 for normalised vectors (distances are already relative to
+ * contrast); for absolute ones, the centre's own contrast (root of its summed squared deviations from its
+ * mean), so that radius, noise floor and scores keep their meaning.
+ */
+function centreUnits(centres: Float32Array, count: number, dim: number, absolute: boolean): Float64Array {
+  const unit = new Float64Array(count).fill(1);
+  if (!absolute) return unit;
+  for (let a = 0; a < count; a++) {
+    let sum = 0, sq = 0;
+    for (let d = 0; d < dim; d++) {
+      const x = centres[a * dim + d]!;
+      sum += x;
+      sq += x * x;
+    }
+    unit[a] = Math.max(1e-6, Math.sqrt(Math.max(0, sq - (sum * sum) / dim)));
+  }
+  return unit;
 }
 
 /** The near windows in distance order, one per image (near-duplicates of a kept one left out), and the best cut. */

@@ -43,6 +43,13 @@ export interface PositionParams {
   screen: Screen | null;
   /** Tight components spanning fewer distinct images than this are not isolated (default 2). */
   minSeedImages?: number;
+  /**
+   * Measure the isolation on the windows' luma itself rather than on their normalised shape (distances still
+   * relative to the candidate's contrast): the pasted pixels are the same in every copy, brightness and
+   * contrast included, and JPEG's error is the same in absolute terms at any contrast. Candidates still come
+   * from the normalised shapes.
+   */
+  absolute?: boolean;
 }
 
 export interface PositionInput {
@@ -92,6 +99,7 @@ export function analysePositions(inp: PositionInput): SizeResult {
   const xChunk = Math.max(1, Math.min(nx, Math.floor((pp.vectorBudget ?? VECTOR_BUDGET) / (n * dim))));
   const vectors = Array.from({ length: xChunk }, () => new Float32Array(n * dim));
   const contrast = Array.from({ length: xChunk }, () => new Float32Array(n));
+  const means = Array.from({ length: xChunk }, () => new Float32Array(n));
   const image = Array.from({ length: xChunk }, () => new Int32Array(n));
   const indexed = Array.from({ length: xChunk }, () => new Uint8Array(n));
   const subVectors = new Float32Array(n * dim);
@@ -155,6 +163,7 @@ export function analysePositions(inp: PositionInput): SizeResult {
           // in lossless data such windows repeat exactly at a place.
           if (peak > inp.maxPeakShare) continue;
           contrast[slot]![m] = c;
+          means[slot]![m] = mean;
           image[slot]![m] = i;
           count[slot] = m + 1;
         }
@@ -177,7 +186,8 @@ export function analysePositions(inp: PositionInput): SizeResult {
         claimed.fill(0, 0, m);
         const minImages = pp.minSeedImages ?? 2;
         const seeds = tightComponents(sub.ws, mt).filter((c) => minImages <= 2 || distinctImages(sub.ws, c) >= minImages).map((c) => c.map((w) => sub.full[w]!));
-        const isolated = isolateAll(ws, seeds, pp.radius, inp.noiseFloor, scratch, pp.screen, inp.seed + band * nx + xi);
+        if (pp.absolute) toLuma(ws, means[slot]!);
+        const isolated = isolateAll(ws, seeds, pp.radius, inp.noiseFloor, scratch, pp.screen, inp.seed + band * nx + xi, true, !!pp.absolute);
         for (let c = 0; c < seeds.length; c++) {
           // A component inside a group already verified here adds nothing.
           if (seeds[c]!.every((w) => claimed[w])) continue;
@@ -192,6 +202,18 @@ export function analysePositions(inp: PositionInput): SizeResult {
     }
   }
   return { size: s, windows, best, groups };
+}
+
+/**
+ * The windows' luma itself in place of their normalised vectors (vector * contrast + mean), once the shapes have
+ * proposed the candidates.
+ */
+function toLuma(ws: WindowSet, mean: Float32Array): void {
+  const dim = ws.dim, v = ws.vectors;
+  for (let w = 0, o = 0; w < ws.count; w++) {
+    const c = ws.contrast[w]!, m = mean[w]!;
+    for (let d = 0; d < dim; d++, o++) v[o] = v[o]! * c + m;
+  }
 }
 
 /** The indexed windows as a window set of their own, and each one's index in the full set. */
