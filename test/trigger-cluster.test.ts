@@ -42,6 +42,12 @@ describe('trigger-cluster', () => {
     expect(r.exitCode).toBe(f!.severity === 'high' ? 1 : 0);
   });
 
+  it('reads its score lines from the detector parameters set for the scan', async () => {
+    const lines = { minScore: 50, highScore: 60, isolationMinScore: 50, isolationHighScore: 60, positionMinScore: 50, positionHighScore: 60 };
+    const r = await scan({ dataset: join(dir, 'cb'), out: join(dir, 'cb-strict'), quiet: true, progress: silentProgress, detectors: ['trigger-cluster'], concurrency: 1, set: { 'trigger-cluster': lines } });
+    expect(r.report.findings.filter((x) => x.severity !== 'low')).toEqual([]);
+  });
+
   it('finds an 8x8 coloured patch in a corner', async () => {
     // Cells that differ in brightness: colour-only differences are smeared by JPEG 4:2:0 (see README, limits).
     const { truth, top } = await poisonAndScan('trojan', { type: 'patch', pattern: 'random', size: 8, position: 'bottom-right', margin: 2, patternSeed: 1 }, 5);

@@ -14,7 +14,8 @@
 // (blend/look-alikes.ts). Unlabelled data is treated as one class.
 import type { FrequencyPeak, Tally, TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
-import type { Detector } from './detector.js';
+import { parametersOf, type Detector } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 import { coarseLuma, coarsePattern, contentLink, type ContentLink } from './blend/look-alikes.js';
 import { TAIL_Z } from './blend/template.js';
 import { LUMA_SIDE, lumaPattern } from './blend/spectra.js';
@@ -39,8 +40,17 @@ const MAX_CONTENT_SHARE = 0.1;
  */
 const MAX_COHESION = 4;
 
+const PARAMETERS = {
+  minMembers: { kind: 'int', default: MIN_MEMBERS, min: 3, help: "images in a class's tail from which a pattern may be reported" },
+  minExcess: { kind: 'number', default: MIN_EXCESS, min: 1, help: "a tail's count over the opposite tail's (plus one) needed to report it" },
+  minSignificance: { kind: 'number', default: MIN_SIGNIFICANCE, min: 0, help: "a tail's surplus over counting noise needed to report it" },
+  maxContentShare: { kind: 'number', default: MAX_CONTENT_SHARE, min: 0, max: 1, help: 'share of the score carried by look-alikes from which a group is taken for images of one kind' },
+  maxCohesion: { kind: 'number', default: MAX_COHESION, min: 1, help: "times chance that members' nearest looks are other members, from which a group is taken for one kind" },
+} as const satisfies ParameterSpecs;
+
 export const blend: Detector<TypedFinding<'faint-pattern'>> = {
   name: 'blend',
+  parameters: PARAMETERS,
   description: 'a faint full-image pattern (blended image, sinusoid, frequency trigger) shared by many images; for ratios >= ~0.1%',
   appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= 200,
   limits: {
@@ -53,6 +63,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     ],
   },
   async run(ctx) {
+    const p = parametersOf(ctx, 'blend', PARAMETERS);
     const f = ctx.images!;
     const n = ctx.ids.length;
     const classes = new Map<string, number[]>();
@@ -82,13 +93,13 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       const excess = tail.length / (opposite + 1);
       // And the surplus must be far beyond counting noise.
       const significance = (tail.length - opposite) / Math.sqrt(tail.length + opposite + 1);
-      if (tail.length < MIN_MEMBERS || excess < MIN_EXCESS || significance < MIN_SIGNIFICANCE) continue;
+      if (tail.length < p.minMembers || excess < p.minExcess || significance < p.minSignificance) continue;
       // A group whose look-alikes share its score is related by content, not by an added pattern.
       coarse ??= coarseLuma(f);
       const pattern = lumaPattern(spectra, r.template);
       const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
       const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE));
-      if (link.share >= MAX_CONTENT_SHARE || link.cohesion >= MAX_COHESION) continue;
+      if (link.share >= p.maxContentShare || link.cohesion >= p.maxCohesion) continue;
       members.forEach((i, t) => {
         if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
       });

@@ -10,7 +10,8 @@
 import { SEVERITY_RANK } from '../types.js';
 import type { GridBox, PatternStays, Tally, TypedFinding } from '../model/evidence.js';
 import { imagePixels, type ImageFeatures } from '../model/image-features.js';
-import type { Detector, ScanContext } from './detector.js';
+import { parametersOf, type Detector, type ScanContext } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 import { analyseSizes } from './patterns/parallel.js';
 import { strideStarts, type PositionInput, type PositionParams } from './patterns/position-pass.js';
 import type { IsolationParams, SizeGroup, SizeInput, SizeParams } from './patterns/size-analysis.js';
@@ -123,12 +124,40 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   isolation: { minImages: 3, noiseFloor: 0.15, screen: { sample: 8192, minScore: 1.8 }, minScore: 2.0, highScore: 2.6 },
 };
 
+/** What a user may tune: the score lines, the gates on windows and the label-typicality test (defaults above). */
+const PARAMETERS = {
+  minScore: { kind: 'number', default: DEFAULT_PARAMS.minScore, min: 0, help: 'isolation score from which a group of windows is a finding' },
+  highScore: { kind: 'number', default: DEFAULT_PARAMS.highScore, min: 0, help: 'isolation score from which such a group is high' },
+  isolationMinScore: { kind: 'number', default: DEFAULT_PARAMS.isolation!.minScore, min: 0, help: 'the same line for a group measured across places' },
+  isolationHighScore: { kind: 'number', default: DEFAULT_PARAMS.isolation!.highScore, min: 0, help: 'the high line for a group measured across places' },
+  positionMinScore: { kind: 'number', default: DEFAULT_PARAMS.positionMinScore, min: 0, help: 'isolation score from which a group at one place is a finding' },
+  positionHighScore: { kind: 'number', default: DEFAULT_PARAMS.positionHighScore, min: 0, help: 'isolation score from which a group at one place is high' },
+  minOutsideDifference: { kind: 'number', default: DEFAULT_PARAMS.minOutsideDifference, min: 0, help: 'mean pixel difference outside the pattern under which a group is one image repeated' },
+  minStd: { kind: 'number', default: DEFAULT_PARAMS.minStd, min: 0, help: 'luma spread a window needs to be indexed' },
+  windowBudget: { kind: 'int', default: DEFAULT_PARAMS.windowBudget, min: 1000, help: 'windows indexed per size across the dataset' },
+  typicalNearest: { kind: 'int', default: DEFAULT_PARAMS.typicality.nearest, min: 5, help: "images nearest to a group's pattern read for the label-typicality test" },
+  typicalLog10p: { kind: 'number', default: DEFAULT_PARAMS.typicality.log10p, min: 0, help: 'binomial -log10 p from which a one-label group is typical of its label and stays low' },
+} as const satisfies ParameterSpecs;
+
+/** The detector's parameters with the values set for this scan. */
+function paramsFor(ctx: ScanContext): TriggerClusterParams {
+  const v = parametersOf(ctx, 'trigger-cluster', PARAMETERS);
+  return {
+    ...DEFAULT_PARAMS,
+    minScore: v.minScore, highScore: v.highScore, positionMinScore: v.positionMinScore, positionHighScore: v.positionHighScore,
+    minOutsideDifference: v.minOutsideDifference, minStd: v.minStd, windowBudget: v.windowBudget,
+    typicality: { nearest: v.typicalNearest, log10p: v.typicalLog10p },
+    isolation: DEFAULT_PARAMS.isolation && { ...DEFAULT_PARAMS.isolation, minScore: v.isolationMinScore, highScore: v.isolationHighScore },
+  };
+}
+
 export const triggerCluster: Detector<TypedFinding<'shared-pattern'>> = {
   name: 'trigger-cluster',
   description: 'groups of images sharing a near-identical local pattern (patch trigger) that is isolated from everything else',
+  parameters: PARAMETERS,
   appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= 3,
   async run(ctx) {
-    return runTriggerCluster(ctx, DEFAULT_PARAMS);
+    return runTriggerCluster(ctx, paramsFor(ctx));
   },
 };
 
