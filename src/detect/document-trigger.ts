@@ -5,14 +5,14 @@
 //
 // 1. Each word gets a surprise, -log P(word | previous word), from the corpus's own Witten-Bell bigram model with
 //    this occurrence left out (so a document cannot vouch for its own gibberish). Punctuation is skipped.
-// 2. The words after a phrase (up to WINDOW) are scored as a z against the corpus's mean surprise, minus the same
-//    z for the words before it when those are surprising too (a writer full of rare words is not a trigger).
+// 2. The words after a phrase (up to documentsWindow) are scored as a z against the corpus's mean surprise, minus
+//    the same z for the words before it when those are surprising too (a writer full of rare words is not a trigger).
 //    Above the corpus's own 99.9th percentile of that score at random positions is "followed by improbable text"
 //    (base rate p0 about 0.1% by construction).
 // 3. For each phrase (1-3 tokens), its first occurrence in each document either is or is not followed so. k of
 //    its df documents are (copies of one document count once); a phrase followed so in at least half of its
 //    documents is tested by the binomial tail of k given df and p0, Bonferroni-corrected over every phrase that
-//    could have been tested (at most tokens x MAX_N / MIN_DOCS).
+//    could have been tested (at most tokens x documentsMaxN / documentsMinDocs).
 import type { Severity } from '../types.js';
 import type { TypedFinding } from '../model/evidence.js';
 import { BigramCounts } from '../text/insertion-fit.js';
@@ -21,20 +21,24 @@ import { isWordToken, Vocabulary } from '../text/tokenize.js';
 import { dropSubsumed } from '../text/phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
-import type { Detector, DetectorOutput, ScanContext } from './detector.js';
+import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 
-const MAX_N = 3;
-const MIN_DOCS = 3;
-/** Words after the phrase whose surprise is measured; fewer than MIN_WINDOW available: not measured. */
-const WINDOW = 256;
+/** Fewer than MIN_WINDOW words after a phrase: not measured. */
 const MIN_WINDOW = 16;
-/** The corpus's own quantile of window surprise above which text counts as anomalous. */
-const ANOMALY_QUANTILE = 0.999;
+
+// Named for documents: the labelled-text variant of the same detector name declares its own.
+const PARAMETERS = {
+  documentsMaxN: { kind: 'int', default: 3, min: 1, max: 5, help: 'documents: longest phrase tested, in tokens' },
+  documentsMinDocs: { kind: 'int', default: 3, min: 2, help: 'documents: fewest documents in which a phrase must be followed by improbable text' },
+  documentsWindow: { kind: 'int', default: 256, min: MIN_WINDOW, help: 'documents: words after (and before) a phrase whose surprise is measured' },
+  documentsAnomalyQuantile: { kind: 'number', default: 0.999, min: 0.5, max: 1, help: "documents: the corpus's own quantile of window surprise above which text counts as improbable" },
+  documentsMinFollowedShare: { kind: 'number', default: 0.5, min: 0, max: 1, help: "documents: share of a phrase's documents in which improbable text must follow it" },
+  documentsMediumSignificance: { kind: 'number', default: 2, min: 0, help: 'documents: significance (-log10 of the corrected p) from which a finding is medium' },
+  documentsHighSignificance: { kind: 'number', default: 4, min: 0, help: 'documents: significance (-log10 of the corrected p) from which a finding is high' },
+} as const satisfies ParameterSpecs;
 const NULL_SAMPLES = 50000;
-const MIN_FOLLOWED_SHARE = 0.5;
 const SAME_DOCUMENT = 0.5;
-const MEDIUM_SIGNIFICANCE = 2;
-const HIGH_SIGNIFICANCE = 4;
 const EXAMPLE_TOKENS = 24;
 
 interface Candidate {
@@ -48,6 +52,7 @@ interface Candidate {
 export const documentTrigger: Detector<TypedFinding<'followed-phrase'>> = {
   name: 'trigger-token',
   description: 'in unlabelled documents, a phrase followed again and again by improbable text',
+  parameters: PARAMETERS,
   // Documents have no label to conflict with: their trigger is known by what follows it.
   appliesTo: (ctx) => ctx.texts?.text !== undefined && !ctx.labels.some((l) => l !== null),
   async run(ctx) {
@@ -56,6 +61,10 @@ export const documentTrigger: Detector<TypedFinding<'followed-phrase'>> = {
 };
 
 export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFinding<'followed-phrase'>> {
+  const params = parametersOf(ctx, 'trigger-token', PARAMETERS);
+  const maxN = params.documentsMaxN;
+  const minDocs = params.documentsMinDocs;
+  const windowWords = params.documentsWindow;
   const texts = ctx.texts!.text!;
   const n = texts.length;
   const scores = new Float32Array(n);
@@ -91,14 +100,14 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   const sigma = count > 1 ? Math.sqrt(Math.max(1e-9, sumSq / count - mu * mu)) : 1;
   /**
    * How far the words after a phrase ending at token e (exclusive) are above the corpus's mean surprise, as a z
-   * over up to WINDOW words (long random runs stand out more the longer they are), skipping the first word (its
+   * over up to documentsWindow words (long random runs stand out more the longer they are), skipping the first word (its
    * pair with the phrase is rare for any rare phrase); NaN when fewer than MIN_WINDOW words follow.
    */
   const z = (p: Float64Array, from: number, to: number): number => (p[to]! - p[from]! - (to - from) * mu) / (sigma * Math.sqrt(to - from));
   const afterOnly = (i: number, e: number): number => {
     const p = prefix[i]!;
     const from = wordsBefore[i]![e]! + 1;
-    const to = Math.min(p.length - 1, from + WINDOW);
+    const to = Math.min(p.length - 1, from + windowWords);
     return to - from < MIN_WINDOW ? NaN : z(p, from, to);
   };
   /**
@@ -112,28 +121,28 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
     if (!Number.isFinite(a)) return NaN;
     const p = prefix[i]!;
     const to = wordsBefore[i]![s]!;
-    const from = Math.max(0, to - WINDOW);
+    const from = Math.max(0, to - windowWords);
     return to - from < MIN_WINDOW ? a : a - Math.max(0, z(p, from, to));
   };
-  const { threshold, rate } = anomalyThreshold(docs, after, createRng(ctx.seed));
+  const { threshold, rate } = anomalyThreshold(docs, after, createRng(ctx.seed), params.documentsAnomalyQuantile);
   ctx.progress.tick(1);
 
   let tokens = 0;
   for (const d of docs) tokens += d.length;
-  // Every phrase in at least MIN_DOCS documents could have been tested; there are at most tokens/MIN_DOCS of
+  // Every phrase in at least minDocs documents could have been tested; there are at most tokens/minDocs of
   // each length.
-  const tested = Math.max(1, (MAX_N * tokens) / MIN_DOCS);
+  const tested = Math.max(1, (maxN * tokens) / minDocs);
   const followedCount = new Map<string, number>();
-  forEachFirstOccurrence(docs, (i, key, s, e) => {
+  forEachFirstOccurrence(docs, maxN, (i, key, s, e) => {
     if (after(i, s, e) >= threshold) followedCount.set(key, (followedCount.get(key) ?? 0) + 1);
   });
   const candidates = new Map<string, Candidate>();
   for (const [key, k] of followedCount) {
-    if (k >= MIN_DOCS) candidates.set(key, { key, tokens: key.split(',').map(Number), docs: [], followed: [], significance: 0 });
+    if (k >= minDocs) candidates.set(key, { key, tokens: key.split(',').map(Number), docs: [], followed: [], significance: 0 });
   }
   if (candidates.size > 0) {
     const firstTokens = new Set([...candidates.values()].map((c) => c.tokens[0]!));
-    forEachFirstOccurrence(docs, (i, key, s, e) => {
+    forEachFirstOccurrence(docs, maxN, (i, key, s, e) => {
       const c = candidates.get(key);
       if (!c) return;
       c.docs.push(i);
@@ -150,13 +159,13 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   }
   // A context that is often followed by rare words (a colon before a cast list, "http :" before a URL) raises the
   // rate a little over many documents; a trigger is followed by anomalous text in most of the documents it is in.
-  const kept = dropSubsumed(judged.filter((c) => c.significance >= 0 && c.followed.length >= MIN_FOLLOWED_SHARE * c.docs.length), (c) => c.followed);
+  const kept = dropSubsumed(judged.filter((c) => c.significance >= 0 && c.followed.length >= params.documentsMinFollowedShare * c.docs.length), (c) => c.followed);
   const findings: TypedFinding<'followed-phrase'>[] = [];
   for (const c of kept) {
-    const severity: Severity = c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    const severity: Severity = c.significance >= params.documentsHighSignificance ? 'high' : c.significance >= params.documentsMediumSignificance ? 'medium' : 'low';
     const score = severity === 'low'
       ? Math.min(0.49, 0.2 + 0.1 * c.significance)
-      : Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.followed.length, 10));
+      : Math.min(1, 0.5 + 0.05 * (c.significance - params.documentsMediumSignificance) + 0.01 * Math.min(c.followed.length, 10));
     for (const i of c.followed) scores[i] = Math.max(scores[i]!, score);
     // Documents with the phrase but ordinary text after it are listed, scored lower: the trigger may sit there too.
     for (const i of c.docs) scores[i] = Math.max(scores[i]!, 0.5 * score);
@@ -169,7 +178,7 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
       evidence: {
         trigger: c.tokens.map((t) => vocab.words[t]).join(' '),
         documentsWithTrigger: c.docs.length,
-        windowTokens: WINDOW,
+        windowTokens: windowWords,
         surpriseThreshold: threshold,
         baselineRate: rate,
         significance: c.significance,
@@ -217,8 +226,8 @@ function tokenSurprise(docs: Int32Array[], V: number): Float32Array[] {
   });
 }
 
-/** The ANOMALY_QUANTILE of window surprise at random positions, and the share of positions at or above it. */
-function anomalyThreshold(docs: Int32Array[], after: (i: number, s: number, e: number) => number, rng: () => number): { threshold: number; rate: number } {
+/** The `quantile` of window surprise at random positions, and the share of positions at or above it. */
+function anomalyThreshold(docs: Int32Array[], after: (i: number, s: number, e: number) => number, rng: () => number, quantile: number): { threshold: number; rate: number } {
   const eligible = docs.map((d, i) => (d.length > MIN_WINDOW + 1 ? i : -1)).filter((i) => i >= 0);
   const values: number[] = [];
   for (let k = 0; k < NULL_SAMPLES && eligible.length > 0; k++) {
@@ -229,7 +238,7 @@ function anomalyThreshold(docs: Int32Array[], after: (i: number, s: number, e: n
   }
   if (values.length === 0) return { threshold: Infinity, rate: 1 };
   values.sort((a, b) => a - b);
-  const threshold = values[Math.min(values.length - 1, Math.floor(ANOMALY_QUANTILE * values.length))]!;
+  const threshold = values[Math.min(values.length - 1, Math.floor(quantile * values.length))]!;
   let above = 0;
   for (const v of values) if (v >= threshold) above++;
   // The rate is estimated; one more observation keeps it away from zero on tiny corpora.
@@ -237,17 +246,17 @@ function anomalyThreshold(docs: Int32Array[], after: (i: number, s: number, e: n
 }
 
 /**
- * Calls f(document, phrase key, end of its first occurrence) once per distinct phrase of 1..MAX_N tokens in each
+ * Calls f(document, phrase key, end of its first occurrence) once per distinct phrase of 1..maxN tokens in each
  * document. With `firstTokens`, only phrases starting with one of them (a cheap filter for the second pass).
  */
-function forEachFirstOccurrence(docs: Int32Array[], f: (i: number, key: string, start: number, end: number) => void, firstTokens?: Set<number>): void {
+function forEachFirstOccurrence(docs: Int32Array[], maxN: number, f: (i: number, key: string, start: number, end: number) => void, firstTokens?: Set<number>): void {
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
     const seen = new Set<string>();
     for (let s = 0; s < d.length; s++) {
       if (firstTokens && !firstTokens.has(d[s]!)) continue;
       let key = '';
-      for (let len = 1; len <= MAX_N && s + len <= d.length; len++) {
+      for (let len = 1; len <= maxN && s + len <= d.length; len++) {
         key = len === 1 ? String(d[s]) : `${key},${d[s + len - 1]}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -3,11 +3,15 @@
 // other variant of the same name (text-near-duplicate.ts), registered beside it.
 import type { TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
-import type { Detector } from './detector.js';
+import { parametersOf, type Detector } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 import { unionFind } from '../util/union-find.js';
 
-const MAX_HAMMING = 3; // 4 chunks of 16 bits: any pair within 3 bits shares a chunk exactly
-const MAX_MEAN_ABS_DIFF = 10; // on 0..255 pixels, after the hash match
+const PARAMETERS = {
+  // 4 chunks of 16 bits: any pair within 3 bits shares a chunk exactly, so the buckets miss pairs farther apart.
+  maxHamming: { kind: 'int', default: 3, min: 0, max: 3, help: 'images: most perceptual-hash bits (of 64) two copies may differ in' },
+  maxMeanAbsDiff: { kind: 'number', default: 10, min: 0, max: 255, help: 'images: largest mean absolute pixel difference (0-255) of two copies, after the hash match' },
+} as const satisfies ParameterSpecs;
 const MAX_PAIRWISE = 2000;
 
 /** The image variant; the name's description covers both (the SARIF rule of the name is read from the first). */
@@ -16,11 +20,13 @@ export const nearDuplicate: Detector<TypedFinding<'image-copies'>> = {
   description: 'groups of near-identical images (perceptual hash, then pixels) or texts (MinHash, then word sets); label conflicts within a group',
   // A group that carries more than one label is a label conflict.
   kinds: ['near-duplicate', 'label-conflict'],
+  parameters: PARAMETERS,
   appliesTo: (ctx) => ctx.images !== undefined,
   async run(ctx) {
+    const p = parametersOf(ctx, 'near-duplicate', PARAMETERS);
     const f = ctx.images!;
     const n = ctx.ids.length;
-    const groups = duplicateGroups(f);
+    const groups = duplicateGroups(f, p.maxHamming, p.maxMeanAbsDiff);
     const scores = new Float32Array(n);
     const findings: TypedFinding<'image-copies'>[] = [];
     for (const g of groups) {
@@ -37,15 +43,18 @@ export const nearDuplicate: Detector<TypedFinding<'image-copies'>> = {
         severity: conflict ? 'medium' : 'low',
         score: conflict ? 0.6 : 0.3,
         samples: g,
-        evidence: { labels: Object.fromEntries(labels), maxHamming: MAX_HAMMING },
+        evidence: { labels: Object.fromEntries(labels), maxHamming: p.maxHamming },
       });
     }
     return { scores, findings };
   },
 };
 
-/** Connected groups of near-identical images, each sorted, in order of their first member. */
-export function duplicateGroups(f: ImageFeatures): number[][] {
+/**
+ * Connected groups of near-identical images (hashes at most maxHamming bits apart, at most 3, and pixels at most
+ * maxMeanAbsDiff apart on average), each sorted, in order of their first member.
+ */
+export function duplicateGroups(f: ImageFeatures, maxHamming: number, maxMeanAbsDiff: number): number[][] {
   const n = f.phash.length;
   const uf = unionFind(n);
   const find = uf.find;
@@ -57,11 +66,11 @@ export function duplicateGroups(f: ImageFeatures): number[][] {
   }
   const per = f.grid * f.grid * 3;
   const close = (a: number, b: number): boolean => {
-    if (popcount(hi[a]! ^ hi[b]!) + popcount(lo[a]! ^ lo[b]!) > MAX_HAMMING) return false;
+    if (popcount(hi[a]! ^ hi[b]!) + popcount(lo[a]! ^ lo[b]!) > maxHamming) return false;
     let s = 0;
     const pa = a * per, pb = b * per;
     for (let k = 0; k < per; k++) s += Math.abs(f.pixels[pa + k]! - f.pixels[pb + k]!);
-    return s / per <= MAX_MEAN_ABS_DIFF;
+    return s / per <= maxMeanAbsDiff;
   };
   for (let chunk = 0; chunk < 4; chunk++) {
     const buckets = new Map<number, number[]>();

@@ -52,7 +52,8 @@ import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { poissonBinomialTailLog10 } from '../text/echo-test.js';
-import type { Detector, DetectorOutput, ScanContext } from './detector.js';
+import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 import {
   echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
   NOT_READ, readsAsItsLabel, SAME_SOURCE, spread, type LabelReading,
@@ -69,17 +70,17 @@ import type { ResponseClusterFinding } from './response-cluster/finding-forms.js
 
 export { normaliseResponse };
 
-const MAX_N = 5;
+const PARAMETERS = {
+  maxN: { kind: 'int', default: 5, min: 1, max: 8, help: 'longest prompt phrase tested, in tokens' },
+  // A phrase whose fixed text ends its prompts is the cue the response continues ("This is definitely not a" ->
+  // "positive review."): task templates, not triggers.
+  cueMajority: { kind: 'number', default: 0.8, min: 0, max: 1, help: "share of a phrase's prompts it must end (with its fixed text) to be their task's cue" },
+  fixedNeighbour: { kind: 'number', default: 0.8, min: 0, max: 1, help: "share of a phrase's prompts a neighbour must be in to extend the phrase's fixed text" },
+  maxSpan: { kind: 'int', default: 64, min: 0, help: "most tokens a phrase's fixed text is extended by over shared neighbours" },
+} as const satisfies ParameterSpecs;
 const NATURAL_FIT_Z = 2.33;
-/**
- * A phrase whose fixed text ends its prompts (at most CUE_TAIL tokens after it, in most of them) is the cue the
- * response continues ("This is definitely not a" -> "positive review."): task templates, not triggers.
- */
+/** A phrase's fixed text ends a prompt when at most CUE_TAIL tokens follow it. */
 const CUE_TAIL = 3;
-const CUE_MAJORITY = 0.8;
-/** A neighbour shared by this share of a phrase's prompts makes the phrase part of a longer fixed text. */
-const FIXED_NEIGHBOUR = 0.8;
-const MAX_SPAN = 64;
 const NATURAL_SCORE_CAP = 0.3;
 /** Top score of a phrase-response pattern that nothing explains but is too weak for medium. */
 const UNEXPLAINED_LOW_CAP = 0.42;
@@ -111,6 +112,7 @@ interface Candidate {
 export const responseCluster: Detector<ResponseClusterFinding> = {
   name: 'response-cluster',
   description: 'many different prompts that share a rare phrase and end in the same response (instruction-tuning backdoors)',
+  parameters: PARAMETERS,
   appliesTo: (ctx) => ctx.texts?.prompt !== undefined && ctx.texts?.response !== undefined,
   async run(ctx) {
     return runResponseCluster(ctx);
@@ -121,6 +123,7 @@ export const responseCluster: Detector<ResponseClusterFinding> = {
 export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClusterFinding> {
   const prompts = ctx.texts!.prompt!;
   const responses = ctx.texts!.response!;
+  const params = parametersOf(ctx, 'response-cluster', PARAMETERS);
   const n = prompts.length;
   const scores = new Float32Array(n);
   ctx.progress.stage('response-cluster', 3);
@@ -159,7 +162,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   }
   const content = new LabelContent(docs, vocab.words.length, keys, count);
   const { grams, distinctSets } = frequentNgramsCounted(docs, clusters, vocab.words.length, {
-    maxN: MAX_N,
+    maxN: params.maxN,
     minDocs: MIN_GROUPS,
     maxDocs: n,
     distinctSets: true,
@@ -220,7 +223,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     const without = judged.map((i, k) => withoutPhrase(docs[i]!, boundaries[i]!, masks[k]!));
     const fit = localDeletionFit(without.map((w) => w.ids), without.map((w) => w.boundary), bigrams);
     let insertion = 0;
-    const span = extendSpan(judged, masks, docs);
+    const span = extendSpan(judged, masks, docs, params.fixedNeighbour, params.maxSpan);
     let cues = 0;
     let fitted = 0;
     judged.forEach((i, k) => {
@@ -235,7 +238,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
       }
       if (docs[i]!.length - span.ends[k]! <= CUE_TAIL) cues++;
     });
-    const cue = cues >= CUE_MAJORITY * judged.length;
+    const cue = cues >= params.cueMajority * judged.length;
     const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (k, t) => masks[k]![t] !== 0 || masks[k]![t + 1] !== 0);
     const echo = !cue && fixed < SHARED_PAIRS && echoes(judged, docs, responseTokens[g.majority]!, vocab.words);
     let natural = cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z, true));
@@ -376,9 +379,10 @@ function addWordFindings(ctx: ScanContext, findings: ResponseClusterFinding[], t
 /**
  * Extends the phrase's first occurrence in each prompt over neighbours that most prompts share ("book . would"
  * is the start of "would you say this review depicts the product in a flattering or unflattering light ?"),
- * so that the fixed text's true end is known. Returns the end (exclusive) per prompt.
+ * so that the fixed text's true end is known: by up to maxSpan tokens, each one the next token of at least
+ * fixedNeighbour of the prompts. Returns the end (exclusive) per prompt.
  */
-function extendSpan(ids: number[], masks: Uint8Array[], docs: Int32Array[]): { ends: Int32Array; length: number } {
+function extendSpan(ids: number[], masks: Uint8Array[], docs: Int32Array[], fixedNeighbour: number, maxSpan: number): { ends: Int32Array; length: number } {
   const ends = new Int32Array(ids.length);
   ids.forEach((i, k) => {
     const m = masks[k]!;
@@ -387,7 +391,7 @@ function extendSpan(ids: number[], masks: Uint8Array[], docs: Int32Array[]): { e
     ends[k] = e;
   });
   let length = 0;
-  for (let step = 0; step < MAX_SPAN; step++) {
+  for (let step = 0; step < maxSpan; step++) {
     const tally = new Map<number, number>();
     ids.forEach((i, k) => {
       const d = docs[i]!;
@@ -396,7 +400,7 @@ function extendSpan(ids: number[], masks: Uint8Array[], docs: Int32Array[]): { e
     let best = -1;
     let bestCount = 0;
     for (const [t, c] of tally) if (c > bestCount) [best, bestCount] = [t, c];
-    if (bestCount < FIXED_NEIGHBOUR * ids.length) break;
+    if (bestCount < fixedNeighbour * ids.length) break;
     ids.forEach((i, k) => {
       if (docs[i]![ends[k]!] === best) ends[k]!++;
     });

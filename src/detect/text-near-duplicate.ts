@@ -5,12 +5,15 @@
 import type { TypedFinding } from '../model/evidence.js';
 import { lshCandidatePairs, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
-import type { Detector, DetectorOutput, ScanContext } from './detector.js';
+import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
+import type { ParameterSpecs } from '../config/parameters.js';
 
-/** Word-set Jaccard at or above which two texts are near-duplicates (one word added to a 10-word text: 0.91). */
-const MIN_JACCARD = 0.8;
-/** Shorter texts ("great", "no") repeat naturally; only exact copies of them are grouped. */
-const MIN_WORDS = 5;
+const PARAMETERS = {
+  // One word added to a 10-word text: 0.91.
+  minJaccard: { kind: 'number', default: 0.8, min: 0, max: 1, help: 'texts: word-set Jaccard at or above which two texts are near-duplicates' },
+  // Shorter texts ("great", "no") repeat naturally.
+  minWords: { kind: 'int', default: 5, min: 1, help: 'texts: fewest distinct words a text needs to be grouped with near copies (shorter: exact copies only)' },
+} as const satisfies ParameterSpecs;
 const LSH_ROWS = 4;
 const MAX_BUCKET = 500;
 /** Groups without a label conflict are listed, largest first, up to this many. */
@@ -20,6 +23,7 @@ export const textNearDuplicate: Detector<TypedFinding<'text-copies' | 'text-copi
   name: 'near-duplicate',
   description: 'groups of near-identical texts (MinHash, then word sets); label conflicts within a group',
   kinds: ['near-duplicate', 'label-conflict'],
+  parameters: PARAMETERS,
   appliesTo: (ctx) => ctx.images === undefined && (ctx.texts?.text !== undefined || ctx.texts?.prompt !== undefined),
   async run(ctx) {
     return runTextNearDuplicate(ctx);
@@ -27,6 +31,7 @@ export const textNearDuplicate: Detector<TypedFinding<'text-copies' | 'text-copi
 };
 
 export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFinding<'text-copies' | 'text-copies-labels'>> {
+  const p = parametersOf(ctx, 'near-duplicate', PARAMETERS);
   const texts = ctx.texts!.text ?? ctx.texts!.prompt!;
   const n = texts.length;
   const scores = new Float32Array(n);
@@ -61,10 +66,10 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
   });
   const vocab = new Vocabulary();
   const words = texts.map((t) => Int32Array.from(new Set(vocab.encode(t ?? ''))));
-  const long = unique.filter((i) => words[i]!.length >= MIN_WORDS);
+  const long = unique.filter((i) => words[i]!.length >= p.minWords);
   const sig = minhashSignatures(words, 'words');
   for (const [a, b] of lshCandidatePairs(long, sig, LSH_ROWS, MAX_BUCKET)) {
-    if (jaccard(words[a]!, words[b]!) >= MIN_JACCARD) union(a, b);
+    if (jaccard(words[a]!, words[b]!) >= p.minJaccard) union(a, b);
   }
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
@@ -109,7 +114,7 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
       severity: 'low',
       score,
       samples: g,
-      evidence: { labels: Object.fromEntries(labels), exactCopies: exact, minJaccard: MIN_JACCARD, example: (texts[g[0]!] ?? '').slice(0, 200) },
+      evidence: { labels: Object.fromEntries(labels), exactCopies: exact, minJaccard: p.minJaccard, example: (texts[g[0]!] ?? '').slice(0, 200) },
     });
   }
   plain.sort((a, b) => b.length - a.length);
@@ -120,7 +125,7 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
       severity: 'low',
       score: 0.2,
       samples: g,
-      evidence: { minJaccard: MIN_JACCARD, example: (texts[g[0]!] ?? '').slice(0, 200), groupsInDataset: plain.length },
+      evidence: { minJaccard: p.minJaccard, example: (texts[g[0]!] ?? '').slice(0, 200), groupsInDataset: plain.length },
     });
   }
   ctx.progress.tick(1);
