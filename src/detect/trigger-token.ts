@@ -22,6 +22,9 @@
 //    distinct document sets of phrases that do not fit. The best of the three tests pays a factor of 3.
 // Each n-gram is first replaced by the whole run its documents share (maximal-units.ts): an inserted sentence is
 // one unit of any length, with the random words around it as its neighbours.
+// 6. Poisoned samples share the unit and nothing else: a would-be finding whose independent groups share more rare
+//    content beyond the unit than random samples of their lengths (shared-content.ts: reviews of one film, one
+//    author's rating line) is natural to that topic or source, and stays low.
 // Unlabelled documents go to document-trigger.ts instead.
 import type { FindingDraft, Json, Severity } from '../types.js';
 import { CrossFitted } from '../text/naive-bayes.js';
@@ -38,6 +41,7 @@ import { createRng } from '../util/rng.js';
 import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neighboursAt, occurrenceLlr, type DeletionFit } from '../text/insertion-fit.js';
 import { wordLikeness } from '../text/spelling.js';
 import { PartLabels } from '../text/part-labels.js';
+import { SharedContent } from '../text/shared-content.js';
 import type { Detector, ScanContext } from './detector.js';
 import { runDocumentTrigger } from './document-trigger.js';
 import { upperBound } from '../util/sorted-search.js';
@@ -77,6 +81,13 @@ const CONSISTENT_OTHERS_LOG10P = -1.3;
  * rank above what other detectors score under the finding cut.
  */
 const LOW_AGREEING_STEP = 0.01;
+/**
+ * Random sets of as many samples a would-be finding's carriers are compared with, and the share of those sets that
+ * may share as much rare content before the carriers count as related (the rate at which a poison's unrelated
+ * carriers are called related).
+ */
+const RELATED_SETS = 999;
+const RELATED_ALPHA = 0.002;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
 const MAX_SHARE = 0.05;
 
@@ -89,6 +100,8 @@ interface Candidate {
   judged: number[];
   conflicts: number[];
   groups: number;
+  /** One judged document per independent group. */
+  sources: number[];
   conflictGroups: number;
   /** Judged documents whose occurrence has a word on both sides (measured for its fit). */
   occurrences: number;
@@ -214,6 +227,15 @@ export function runTriggerToken(ctx: ScanContext) {
   const kept = dropSubsumedIndexed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
   const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
+  // Poisoned samples have nothing in common but the unit: the carriers of a would-be finding that share more rare
+  // content beyond it than random samples of their lengths (reviews of one film, one author's rating line) are one
+  // topic or one source, to which the unit is natural.
+  const shared = new SharedContent(docs, vocab.words.length);
+  const draws = createRng(ctx.seed + 1);
+  for (const c of kept) {
+    if ((c.byParts ? c.bound : c.natural) || c.significance < MEDIUM_SIGNIFICANCE) continue;
+    if (shared.related(c.sources, c.tokens, draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
+  }
   const findings: FindingDraft[] = [];
   for (const c of kept) {
     // A clean-label group is judged natural by its neighbours alone (see Candidate.bound).
@@ -503,6 +525,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     groupConflict.set(group[k]!, g);
   });
   c.groups = groupConflict.size;
+  c.sources = [...groupConflict.keys()].map((k) => c.judged[k]!);
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
@@ -547,7 +570,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     if (seen.has(key)) return;
     seen.add(key);
     candidates.push({
-      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, conflictGroups: 0,
+      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, sources: [], conflictGroups: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
     });

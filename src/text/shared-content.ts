@@ -1,0 +1,159 @@
+// Poisoned samples are otherwise unrelated: the attacker puts one unit into samples that have nothing else in
+// common. Samples that share a unit naturally often share more: reviews of one film share its title, its actors and
+// its characters; one author's reviews, each closed by the same rating line, share the author's turns of phrase.
+// The statistic: for every word held by two or more of the samples (one sample per independent group, the unit's
+// own words left out), how improbable that many holders are at the word's corpus frequency (binomial tail),
+// beyond a floor and up to a cap, summed over the words but the few largest. A word held by more than half of the
+// samples is part of the unit (a second trigger word, a marker appended to every poisoned row); the cap and the
+// words left out keep a few markers shared by fewer from making unrelated samples look related: relatedness is
+// many words, each shared by some.
+// Its null is random sets of as many corpus samples, each drawn among the samples of about the same length (long
+// texts share more words by chance), so the cut adapts to the corpus.
+import type { Rng } from '../util/rng.js';
+import { logGamma } from '../util/binomial.js';
+
+/** -log10 tail below which a word shared by several samples is what chance gives and adds nothing. */
+const WORD_FLOOR = 2;
+/** Most one word adds (a tail of 1e-5 and below adds as much as 1e-5). */
+const WORD_CAP = 3;
+/** The largest contributions left out of the sum. */
+const TRIM = 3;
+
+export class SharedContent {
+  /** Documents holding each word. */
+  private readonly df: Int32Array;
+  /** Document ids in order of length, and each document's place in that order. */
+  private readonly byLength: Int32Array;
+  private readonly rank: Int32Array;
+  /** Per word, how many samples of the set hold it, and the last sample counted. */
+  private readonly tally: Int32Array;
+  private readonly seen: Int32Array;
+  private readonly excluded: Uint8Array;
+  private touched: Int32Array;
+  private readonly top = new Float64Array(TRIM);
+
+  constructor(private readonly docs: Int32Array[], vocabSize: number) {
+    const n = docs.length;
+    this.df = new Int32Array(vocabSize);
+    this.seen = new Int32Array(vocabSize).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const d = docs[i]!;
+      for (let t = 0; t < d.length; t++) {
+        const w = d[t]!;
+        if (this.seen[w] === i) continue;
+        this.seen[w] = i;
+        this.df[w]!++;
+      }
+    }
+    this.seen.fill(-1);
+    this.tally = new Int32Array(vocabSize);
+    this.excluded = new Uint8Array(vocabSize);
+    this.touched = new Int32Array(1024);
+    this.byLength = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => docs[a]!.length - docs[b]!.length || a - b);
+    this.rank = new Int32Array(n);
+    for (let r = 0; r < n; r++) this.rank[this.byLength[r]!] = r;
+  }
+
+  /**
+   * The shared rare content of the documents `ids` (one per independent source): the sum over words held by two
+   * or more of them and by at most half, `exclude` left out, of -log10 P(that many holders) beyond WORD_FLOOR, at
+   * most WORD_CAP each, without the TRIM largest.
+   */
+  statistic(ids: ArrayLike<number>, exclude: readonly number[] = []): number {
+    for (const w of exclude) this.excluded[w] = 1;
+    let touched = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const i = ids[k]!;
+      const d = this.docs[i]!;
+      for (let t = 0; t < d.length; t++) {
+        const w = d[t]!;
+        if (this.excluded[w] || this.seen[w] === i) continue;
+        this.seen[w] = i;
+        if (this.tally[w] === 0) {
+          if (touched === this.touched.length) {
+            const grown = new Int32Array(2 * touched);
+            grown.set(this.touched);
+            this.touched = grown;
+          }
+          this.touched[touched++] = w;
+        }
+        this.tally[w]!++;
+      }
+    }
+    const m = ids.length;
+    const N = this.docs.length;
+    let sum = 0;
+    const top = this.top.fill(0);
+    for (let j = 0; j < touched; j++) {
+      const w = this.touched[j]!;
+      const k = this.tally[w]!;
+      if (k >= 2 && 2 * k <= m) {
+        let x = Math.min(WORD_CAP, Math.max(0, -upperTailLog10(k, m, this.df[w]! / N) - WORD_FLOOR));
+        sum += x;
+        // Keep the TRIM largest (descending) to take them out at the end.
+        for (let r = 0; r < TRIM && x > 0; r++) if (x > top[r]!) [top[r], x] = [x, top[r]!];
+      }
+      this.tally[w] = 0;
+      this.seen[w] = -1;
+    }
+    for (const w of exclude) this.excluded[w] = 0;
+    for (let r = 0; r < TRIM; r++) sum -= top[r]!;
+    return Math.max(0, sum);
+  }
+
+  /**
+   * Whether the documents `ids` share more rare content than all but a share `alpha` of random sets of as many
+   * documents of the same lengths: at most alpha * (sets + 1) - 1 of `sets` random sets may reach their statistic
+   * (stopping as soon as more do, so an unrelated set costs a few draws).
+   */
+  related(ids: readonly number[], exclude: readonly number[], rng: Rng, sets: number, alpha: number): boolean {
+    if (ids.length < 2) return false;
+    const x = this.statistic(ids, exclude);
+    if (x <= 0) return false;
+    const allowed = Math.floor(alpha * (sets + 1)) - 1;
+    if (allowed < 0) return false;
+    const N = this.docs.length;
+    const half = Math.max(1, Math.ceil(Math.sqrt(N) / 2));
+    const draw = new Int32Array(ids.length);
+    let reached = 0;
+    for (let s = 0; s < sets; s++) {
+      // Each document's stand-in: a random document among those of about its length (distinct within the set).
+      for (let k = 0; k < ids.length; k++) {
+        const r = this.rank[ids[k]!]!;
+        const lo = Math.max(0, Math.min(N - 2 * half - 1, r - half));
+        const hi = Math.min(N - 1, lo + 2 * half);
+        let pick: number;
+        let tries = 0;
+        do pick = this.byLength[lo + Math.floor(rng() * (hi - lo + 1))]!;
+        while (contains(draw, k, pick) && ++tries < 20);
+        draw[k] = pick;
+      }
+      if (this.statistic(draw) >= x && ++reached > allowed) return false;
+    }
+    return true;
+  }
+}
+
+function contains(a: Int32Array, upTo: number, x: number): boolean {
+  for (let k = 0; k < upTo; k++) if (a[k] === x) return true;
+  return false;
+}
+
+/**
+ * log10 P(X >= k), X ~ Binomial(n, p), for the upper tail only: 0 when k is at most the mean (nothing beyond the
+ * floor can come from there), else the sum of the decreasing terms from k on.
+ */
+export function upperTailLog10(k: number, n: number, p: number): number {
+  if (k <= n * p || p >= 1) return 0;
+  if (p <= 0) return -Infinity;
+  const ratio = p / (1 - p);
+  const first = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
+  let term = 1;
+  let sum = 1;
+  for (let j = k; j < n; j++) {
+    term *= ((n - j) / (j + 1)) * ratio;
+    sum += term;
+    if (term < 1e-12 * sum) break;
+  }
+  return Math.min(0, (first + Math.log(sum)) / Math.LN10);
+}
