@@ -3,7 +3,9 @@
 // its characters; one author's reviews, each closed by the same rating line, share the author's turns of phrase.
 // The statistic: for every word held by two or more of the samples (one sample per independent group, the unit's
 // own words left out), how improbable that many holders are at the word's corpus frequency (binomial tail),
-// beyond a floor and up to a cap, summed over the words but the few largest. A word held by more than half of the
+// beyond what the number of words examined gives by chance (-log10 of a tail above log10 of their number: long
+// texts hold thousands of words, some shared at 1e-3 by chance) and up to a cap, summed over the words but the few
+// largest. A word held by more than half of the
 // samples is part of the unit (a second trigger word, a marker appended to every poisoned row); the cap and the
 // words left out keep a few markers shared by fewer from making unrelated samples look related: relatedness is
 // many words, each shared by some.
@@ -12,8 +14,6 @@
 import type { Rng } from '../util/rng.js';
 import { logGamma } from '../util/binomial.js';
 
-/** -log10 tail below which a word shared by several samples is what chance gives and adds nothing. */
-const WORD_FLOOR = 2;
 /** Most one word adds (a tail of 1e-5 and below adds as much as 1e-5). */
 const WORD_CAP = 3;
 /** The largest contributions left out of the sum. */
@@ -56,8 +56,8 @@ export class SharedContent {
 
   /**
    * The shared rare content of the documents `ids` (one per independent source): the sum over words held by two
-   * or more of them and by at most half, `exclude` left out, of -log10 P(that many holders) beyond WORD_FLOOR, at
-   * most WORD_CAP each, without the TRIM largest.
+   * or more of them and by at most half, `exclude` left out, of -log10 P(that many holders) beyond log10 of the
+   * number of distinct words they hold, at most WORD_CAP each, without the TRIM largest.
    */
   statistic(ids: ArrayLike<number>, exclude: readonly number[] = []): number {
     for (const w of exclude) this.excluded[w] = 1;
@@ -82,13 +82,15 @@ export class SharedContent {
     }
     const m = ids.length;
     const N = this.docs.length;
+    // Among that many words, about one reaches a tail of 1 / touched by chance.
+    const floor = Math.log10(Math.max(1, touched));
     let sum = 0;
     const top = this.top.fill(0);
     for (let j = 0; j < touched; j++) {
       const w = this.touched[j]!;
       const k = this.tally[w]!;
       if (k >= 2 && 2 * k <= m) {
-        let x = Math.min(WORD_CAP, Math.max(0, -upperTailLog10(k, m, this.df[w]! / N) - WORD_FLOOR));
+        let x = Math.min(WORD_CAP, Math.max(0, -upperTailLog10(k, m, this.df[w]! / N) - floor));
         sum += x;
         // Keep the TRIM largest (descending) to take them out at the end.
         for (let r = 0; r < TRIM && x > 0; r++) if (x > top[r]!) [top[r], x] = [x, top[r]!];
@@ -113,19 +115,22 @@ export class SharedContent {
     const allowed = Math.floor(alpha * (sets + 1)) - 1;
     if (allowed < 0) return false;
     const N = this.docs.length;
-    const half = Math.max(1, Math.ceil(Math.sqrt(N) / 2));
-    const draw = new Int32Array(ids.length);
+    const m = ids.length;
+    // Wide enough to hold other documents than the set's own (which may all be the longest).
+    const half = Math.max(m, Math.ceil(Math.sqrt(N) / 2));
+    const draw = new Int32Array(m);
+    const own = new Set(ids);
     let reached = 0;
     for (let s = 0; s < sets; s++) {
-      // Each document's stand-in: a random document among those of about its length (distinct within the set).
-      for (let k = 0; k < ids.length; k++) {
+      // Each document's stand-in: a random other document among those of about its length (distinct in the set).
+      for (let k = 0; k < m; k++) {
         const r = this.rank[ids[k]!]!;
         const lo = Math.max(0, Math.min(N - 2 * half - 1, r - half));
         const hi = Math.min(N - 1, lo + 2 * half);
         let pick: number;
         let tries = 0;
         do pick = this.byLength[lo + Math.floor(rng() * (hi - lo + 1))]!;
-        while (contains(draw, k, pick) && ++tries < 20);
+        while ((own.has(pick) || contains(draw, k, pick)) && ++tries < 20);
         draw[k] = pick;
       }
       if (this.statistic(draw) >= x && ++reached > allowed) return false;
