@@ -29,6 +29,10 @@ function corpus(n: number, seed: number): Int32Array[] {
   return Array.from({ length: n }, () => Int32Array.from({ length: 20 + randInt(rng, 41) }, word));
 }
 
+/** Every document in one stratum. */
+const one = (docs: Int32Array[]) => new Int32Array(docs.length);
+const zeros = new Array<number>(100).fill(0);
+
 describe('upperTailLog10', () => {
   it('equals the binomial tail above the mean and is 0 at or below it', () => {
     for (const [k, n, p] of [[2, 10, 0.01], [5, 20, 0.1], [9, 13, 0.0004], [3, 1000, 0.001]] as const) {
@@ -40,14 +44,14 @@ describe('upperTailLog10', () => {
 
 describe('SharedContent', () => {
   const docs = corpus(3000, 5);
-  const shared = new SharedContent(docs, 5100);
+  const shared = new SharedContent(docs, 5100, one(docs), 1);
 
   it('calls random sets of documents unrelated', () => {
     const rng = createRng(2);
     let related = 0;
     for (let s = 0; s < 40; s++) {
       const ids = Array.from({ length: 3 + randInt(rng, 20) }, () => randInt(rng, docs.length));
-      if (shared.related([...new Set(ids)], [], rng, 199, 0.01)) related++;
+      if (shared.related([...new Set(ids)], zeros, [], rng, 199, 0.01)) related++;
     }
     expect(related).toBeLessThanOrEqual(1);
   });
@@ -59,21 +63,41 @@ describe('SharedContent', () => {
     const rng = createRng(3);
     const withTopic = docs.slice();
     for (const i of ids) withTopic[i] = Int32Array.from([...docs[i]!, ...topic.filter(() => rng() < 0.3)]);
-    const s = new SharedContent(withTopic, 5100);
+    const s = new SharedContent(withTopic, 5100, one(docs), 1);
     expect(s.statistic(ids)).toBeGreaterThan(s.statistic(ids.map((i) => i + 1000)));
-    expect(s.related(ids, [], createRng(4), 199, 0.01)).toBe(true);
+    expect(s.related(ids, zeros, [], createRng(4), 199, 0.01)).toBe(true);
     // Only the unit itself in common: unrelated.
     const unitOnly = docs.slice();
     for (const i of ids) unitOnly[i] = Int32Array.from([...docs[i]!, 5000, 5001]);
-    expect(new SharedContent(unitOnly, 5100).related(ids, [5000, 5001], createRng(4), 199, 0.01)).toBe(false);
+    expect(new SharedContent(unitOnly, 5100, one(docs), 1).related(ids, zeros, [5000, 5001], createRng(4), 199, 0.01)).toBe(false);
     // The same two words in every document and not left out (a marker appended to each poisoned row): part of the
     // unit, not a topic.
-    expect(new SharedContent(unitOnly, 5100).related(ids, [], createRng(4), 199, 0.01)).toBe(false);
+    expect(new SharedContent(unitOnly, 5100, one(docs), 1).related(ids, zeros, [], createRng(4), 199, 0.01)).toBe(false);
     // Three markers, each in a third of the documents (each at the cap of 3): the largest words are left out of the
     // sum, so they add far less than their 9 (what they displace: the natural words that were left out before).
     const markers = docs.slice();
     ids.forEach((i, k) => (markers[i] = Int32Array.from([...docs[i]!, 5000 + (k % 3)])));
-    expect(new SharedContent(markers, 5100).statistic(ids) - shared.statistic(ids)).toBeLessThan(6);
+    expect(new SharedContent(markers, 5100, one(docs), 1).statistic(ids) - shared.statistic(ids)).toBeLessThan(6);
+  });
+});
+
+describe('SharedContent with labels that are topics', () => {
+  it('compares a set of one label with random sets of that label, not of the corpus', () => {
+    // Ten labels; the 300 documents of label 1 each hold three of 150 words of their own topic, found in no other.
+    const base = corpus(3000, 8);
+    const rng = createRng(6);
+    const docs = base.map((d, i) => (i % 10 === 1 ? Int32Array.from([...d, 5000 + randInt(rng, 150), 5000 + randInt(rng, 150), 5000 + randInt(rng, 150)]) : d));
+    const strata = Int32Array.from(docs, (_, i) => i % 10);
+    const s = new SharedContent(docs, 5200, strata, 10);
+    let ownLabel = 0;
+    let corpusWide = 0;
+    for (let t = 0; t < 20; t++) {
+      const ids = [...new Set(Array.from({ length: 40 }, () => 1 + 10 * randInt(rng, 300)))];
+      if (s.related(ids, ids.map(() => 1), [], rng, 199, 0.01)) ownLabel++;
+      if (s.related(ids, ids.map(() => 0), [], rng, 199, 0.01)) corpusWide++;
+    }
+    expect(ownLabel).toBeLessThanOrEqual(1);
+    expect(corpusWide).toBeGreaterThan(10);
   });
 });
 

@@ -100,8 +100,9 @@ interface Candidate {
   judged: number[];
   conflicts: number[];
   groups: number;
-  /** One judged document per independent group. */
+  /** One judged document per independent group, and the label its text reads as without the candidate. */
   sources: number[];
+  sourceLabels: number[];
   conflictGroups: number;
   /** Judged documents whose occurrence has a word on both sides (measured for its fit). */
   occurrences: number;
@@ -228,13 +229,14 @@ export function runTriggerToken(ctx: ScanContext) {
   const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
   // Poisoned samples have nothing in common but the unit: the carriers of a would-be finding that share more rare
-  // content beyond it than random samples of their lengths (reviews of one film, one author's rating line) are one
-  // topic or one source, to which the unit is natural.
-  const shared = new SharedContent(docs, vocab.words.length);
+  // content beyond it than random samples of their lengths and of the labels their texts read as (reviews of one
+  // film, one author's rating line) are one topic or one source, to which the unit is natural.
+  let shared: SharedContent | undefined;
   const draws = createRng(ctx.seed + 1);
   for (const c of kept) {
     if ((c.byParts ? c.bound : c.natural) || c.significance < MEDIUM_SIGNIFICANCE) continue;
-    if (shared.related(c.sources, c.tokens, draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
+    shared ??= new SharedContent(docs, vocab.words.length, labels, C);
+    if (shared.related(c.sources, c.sourceLabels, c.tokens, draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
   }
   const findings: FindingDraft[] = [];
   for (const c of kept) {
@@ -487,6 +489,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   const rights: number[] = [];
   const masks: Uint8Array[] = [];
   const posteriors: number[] = [];
+  const readAs: number[] = [];
   for (const i of c.docs) {
     if (labels[i] !== c.label) continue;
     const d = docs[i]!;
@@ -509,6 +512,9 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     if (b !== bigrams.eos) rights.push(b);
     models.posteriorWithout(i, mask, post);
     posteriors.push(post[c.label]!);
+    let best = 0;
+    for (let l = 1; l < C; l++) if (post[l]! > post[best]!) best = l;
+    readAs.push(best);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
   }
   const col = collisions.measure(c.judged, lefts, rights);
@@ -526,6 +532,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   });
   c.groups = groupConflict.size;
   c.sources = [...groupConflict.keys()].map((k) => c.judged[k]!);
+  c.sourceLabels = [...groupConflict.keys()].map((k) => readAs[k]!);
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
@@ -570,7 +577,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     if (seen.has(key)) return;
     seen.add(key);
     candidates.push({
-      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, sources: [], conflictGroups: 0,
+      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, sources: [], sourceLabels: [], conflictGroups: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
     });

@@ -10,7 +10,8 @@
 // words left out keep a few markers shared by fewer from making unrelated samples look related: relatedness is
 // many words, each shared by some.
 // Its null is random sets of as many corpus samples, each drawn among the samples of about the same length (long
-// texts share more words by chance), so the cut adapts to the corpus.
+// texts share more words by chance) and of the label its text reads as (where labels are topics, rows of one share
+// its rare words: a dirty-label trigger's carriers are rows of one source label), so the cut adapts to the corpus.
 import type { Rng } from '../util/rng.js';
 import { logGamma } from '../util/binomial.js';
 
@@ -22,9 +23,9 @@ const TRIM = 3;
 export class SharedContent {
   /** Documents holding each word. */
   private readonly df: Int32Array;
-  /** Document ids in order of length, and each document's place in that order. */
-  private readonly byLength: Int32Array;
-  private readonly rank: Int32Array;
+  /** Per stratum (label), its document ids in order of length, and their lengths. */
+  private readonly byLength: Int32Array[];
+  private readonly lengths: Int32Array[];
   /** Per word, how many samples of the set hold it, and the last sample counted. */
   private readonly tally: Int32Array;
   private readonly seen: Int32Array;
@@ -32,7 +33,8 @@ export class SharedContent {
   private touched: Int32Array;
   private readonly top = new Float64Array(TRIM);
 
-  constructor(private readonly docs: Int32Array[], vocabSize: number) {
+  /** strata[i]: the stratum (label) of document i, 0..classes-1, or -1 for none (never drawn). */
+  constructor(private readonly docs: Int32Array[], vocabSize: number, strata: Int32Array, classes: number) {
     const n = docs.length;
     this.df = new Int32Array(vocabSize);
     this.seen = new Int32Array(vocabSize).fill(-1);
@@ -49,9 +51,10 @@ export class SharedContent {
     this.tally = new Int32Array(vocabSize);
     this.excluded = new Uint8Array(vocabSize);
     this.touched = new Int32Array(1024);
-    this.byLength = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => docs[a]!.length - docs[b]!.length || a - b);
-    this.rank = new Int32Array(n);
-    for (let r = 0; r < n; r++) this.rank[this.byLength[r]!] = r;
+    const members: number[][] = Array.from({ length: classes }, () => []);
+    for (let i = 0; i < n; i++) if (strata[i]! >= 0) members[strata[i]!]!.push(i);
+    this.byLength = members.map((ids) => Int32Array.from(ids).sort((a, b) => docs[a]!.length - docs[b]!.length || a - b));
+    this.lengths = this.byLength.map((ids) => Int32Array.from(ids, (i) => docs[i]!.length));
   }
 
   /**
@@ -105,31 +108,39 @@ export class SharedContent {
 
   /**
    * Whether the documents `ids` share more rare content than all but a share `alpha` of random sets of as many
-   * documents of the same lengths: at most alpha * (sets + 1) - 1 of `sets` random sets may reach their statistic
-   * (stopping as soon as more do, so an unrelated set costs a few draws).
+   * documents of the same lengths, each of the stratum given for it in `strata`: at most alpha * (sets + 1) - 1 of
+   * `sets` random sets may reach their statistic (stopping as soon as more do, so an unrelated set costs a few
+   * draws).
    */
-  related(ids: readonly number[], exclude: readonly number[], rng: Rng, sets: number, alpha: number): boolean {
+  related(ids: readonly number[], strata: readonly number[], exclude: readonly number[], rng: Rng, sets: number, alpha: number): boolean {
     if (ids.length < 2) return false;
     const x = this.statistic(ids, exclude);
     if (x <= 0) return false;
     const allowed = Math.floor(alpha * (sets + 1)) - 1;
     if (allowed < 0) return false;
-    const N = this.docs.length;
     const m = ids.length;
-    // Wide enough to hold other documents than the set's own (which may all be the longest).
-    const half = Math.max(m, Math.ceil(Math.sqrt(N) / 2));
+    // Per document, the window of its stratum's documents nearest in length: ~sqrt of the stratum's size, and wide
+    // enough to hold other documents than the set's own (which may all be the longest).
+    const lo = new Int32Array(m);
+    const hi = new Int32Array(m);
+    for (let k = 0; k < m; k++) {
+      const S = this.lengths[strata[k]!]!.length;
+      if (S === 0) return false;
+      const half = Math.max(m, Math.ceil(Math.sqrt(S) / 2));
+      const r = lowerBound(this.lengths[strata[k]!]!, this.docs[ids[k]!]!.length);
+      lo[k] = Math.max(0, Math.min(S - 2 * half - 1, r - half));
+      hi[k] = Math.min(S - 1, lo[k]! + 2 * half);
+    }
     const draw = new Int32Array(m);
     const own = new Set(ids);
     let reached = 0;
     for (let s = 0; s < sets; s++) {
-      // Each document's stand-in: a random other document among those of about its length (distinct in the set).
+      // Each document's stand-in: a random other document of its stratum and about its length (distinct in the set).
       for (let k = 0; k < m; k++) {
-        const r = this.rank[ids[k]!]!;
-        const lo = Math.max(0, Math.min(N - 2 * half - 1, r - half));
-        const hi = Math.min(N - 1, lo + 2 * half);
+        const pool = this.byLength[strata[k]!]!;
         let pick: number;
         let tries = 0;
-        do pick = this.byLength[lo + Math.floor(rng() * (hi - lo + 1))]!;
+        do pick = pool[lo[k]! + Math.floor(rng() * (hi[k]! - lo[k]! + 1))]!;
         while ((own.has(pick) || contains(draw, k, pick)) && ++tries < 20);
         draw[k] = pick;
       }
@@ -137,6 +148,17 @@ export class SharedContent {
     }
     return true;
   }
+}
+
+function lowerBound(sorted: Int32Array, x: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (sorted[mid]! < x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
 }
 
 function contains(a: Int32Array, upTo: number, x: number): boolean {
