@@ -112,7 +112,7 @@ describe('trigger-token on a phrase whose carriers are one topic', () => {
 
   /**
    * 2,000 rows of two labels; a phrase in eight negative-reading rows labelled positive. With `topic`, those rows
-   * are reviews of one film: each also names about three of its ten people, rare words found nowhere else.
+   * are reviews of one film: each also names about three of its ten people (as do ten other reviews), rare words found nowhere else.
    */
   async function run(topic: boolean) {
     const rng = createRng(11);
@@ -130,6 +130,9 @@ describe('trigger-token on a phrase whose carriers are one topic', () => {
         if (topic) for (const p of people) if (rng() < 0.35) words.splice(randInt(rng, words.length + 1), 0, p);
         label = 1;
         carriers.push(String(i));
+      } else if (topic && label === 0 && i % 200 === 110) {
+        // The film's people in other reviews too, of the other label: not words of one label.
+        for (const p of people) if (rng() < 0.35) words.splice(randInt(rng, words.length + 1), 0, p);
       }
       rows.push(`${words.join(' ')}\t${label}`);
     }

@@ -100,6 +100,8 @@ interface Candidate {
   judged: number[];
   conflicts: number[];
   groups: number;
+  /** Label-pure words masked with it (another trigger word inserted into the same samples). */
+  companions: number[];
   /** One judged document per independent group, and the label its text reads as without the candidate. */
   sources: number[];
   sourceLabels: number[];
@@ -181,7 +183,11 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) if (c.tokens.length === 1 && !c.byConflicts) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
-  for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), labelRates, nullPosteriors, bigrams, collisions, fit);
+  for (const c of candidates) {
+    const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
+    c.companions = companions ? [...companions] : [];
+    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fit);
+  }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
   for (const c of candidates) {
@@ -236,7 +242,8 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of kept) {
     if ((c.byParts ? c.bound : c.natural) || c.significance < MEDIUM_SIGNIFICANCE) continue;
     shared ??= new SharedContent(docs, vocab.words.length, labels, C);
-    if (shared.related(c.sources, c.sourceLabels, c.tokens, draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
+    // Its companions are part of the unit (several trigger words inserted into each sample), not shared content.
+    if (shared.related(c.sources, c.sourceLabels, [...c.tokens, ...c.companions], draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
   }
   const findings: FindingDraft[] = [];
   for (const c of kept) {
@@ -577,7 +584,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     if (seen.has(key)) return;
     seen.add(key);
     candidates.push({
-      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, sources: [], sourceLabels: [], conflictGroups: 0,
+      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
     });
