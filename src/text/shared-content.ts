@@ -14,6 +14,7 @@
 // its rare words: a dirty-label trigger's carriers are rows of one source label), so the cut adapts to the corpus.
 import type { Rng } from '../util/rng.js';
 import { logGamma } from '../util/binomial.js';
+import { lowerBound } from '../util/sorted-search.js';
 
 /** Most one word adds (a tail of 1e-5 and below adds as much as 1e-5). */
 const WORD_CAP = 3;
@@ -148,17 +149,6 @@ export class SharedContent {
     }
     return true;
   }
-}
-
-function lowerBound(sorted: Int32Array, x: number): number {
-  let a = 0;
-  let b = sorted.length;
-  while (a < b) {
-    const mid = (a + b) >> 1;
-    if (sorted[mid]! < x) a = mid + 1;
-    else b = mid;
-  }
-  return a;
 }
 
 function contains(a: Int32Array, upTo: number, x: number): boolean {
