@@ -22,6 +22,9 @@
 //    distinct document sets of phrases that do not fit. The best of the three tests pays a factor of 3.
 // Each n-gram is first replaced by the whole run its documents share (maximal-units.ts): an inserted sentence is
 // one unit of any length, with the random words around it as its neighbours.
+// 6. Poisoned samples share the unit and nothing else: a would-be finding whose independent groups share more rare
+//    content beyond the unit than random samples of their lengths (shared-content.ts: reviews of one film, one
+//    author's rating line) is natural to that topic or source, and stays low.
 // Unlabelled documents: document-trigger.ts, the variant registered under the same name.
 import type { Severity } from '../types.js';
 import type { TypedFinding } from '../model/evidence.js';
@@ -39,6 +42,7 @@ import { createRng } from '../util/rng.js';
 import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neighboursAt, occurrenceLlr, type DeletionFit } from '../text/insertion-fit.js';
 import { wordLikeness } from '../text/spelling.js';
 import { PartLabels } from '../text/part-labels.js';
+import { SharedContent } from '../text/shared-content.js';
 import type { Detector, ScanContext } from './detector.js';
 import { upperBound } from '../util/sorted-search.js';
 
@@ -77,6 +81,13 @@ const CONSISTENT_OTHERS_LOG10P = -1.3;
  * rank above what other detectors score under the finding cut.
  */
 const LOW_AGREEING_STEP = 0.01;
+/**
+ * Random sets of as many samples a would-be finding's carriers are compared with, and the share of those sets that
+ * may share as much rare content before the carriers count as related (the rate at which a poison's unrelated
+ * carriers are called related).
+ */
+const RELATED_SETS = 999;
+const RELATED_ALPHA = 0.002;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
 const MAX_SHARE = 0.05;
 
@@ -89,6 +100,11 @@ interface Candidate {
   judged: number[];
   conflicts: number[];
   groups: number;
+  /** Label-pure words masked with it (another trigger word inserted into the same samples). */
+  companions: number[];
+  /** One judged document per independent group, and the label its text reads as without the candidate. */
+  sources: number[];
+  sourceLabels: number[];
   conflictGroups: number;
   /** Judged documents whose occurrence has a word on both sides (measured for its fit). */
   occurrences: number;
@@ -168,7 +184,11 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) if (c.tokens.length === 1 && !c.byConflicts) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
-  for (const c of candidates) judge(c, docs, labels, models, C, companionsOf(c, docs, labels, pureLabel, tally, seen), labelRates, nullPosteriors, bigrams, collisions, fit);
+  for (const c of candidates) {
+    const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
+    c.companions = companions ? [...companions] : [];
+    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fit);
+  }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
   for (const c of candidates) {
@@ -215,6 +235,17 @@ export function runTriggerToken(ctx: ScanContext) {
   const kept = dropSubsumedIndexed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
   const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
+  // Poisoned samples have nothing in common but the unit: the carriers of a would-be finding that share more rare
+  // content beyond it than random samples of their lengths and of the labels their texts read as (reviews of one
+  // film, one author's rating line) are one topic or one source, to which the unit is natural.
+  let shared: SharedContent | undefined;
+  const draws = createRng(ctx.seed + 1);
+  for (const c of kept) {
+    if ((c.byParts ? c.bound : c.natural) || c.significance < MEDIUM_SIGNIFICANCE) continue;
+    shared ??= new SharedContent(docs, vocab.words.length, labels, C);
+    // Its companions are part of the unit (several trigger words inserted into each sample), not shared content.
+    if (shared.related(c.sources, c.sourceLabels, [...c.tokens, ...c.companions], draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
+  }
   const findings: TypedFinding<'label-trigger'>[] = [];
   for (const c of kept) {
     // A clean-label group is judged natural by its neighbours alone (see Candidate.bound).
@@ -463,6 +494,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   const rights: number[] = [];
   const masks: Uint8Array[] = [];
   const posteriors: number[] = [];
+  const readAs: number[] = [];
   for (const i of c.docs) {
     if (labels[i] !== c.label) continue;
     const d = docs[i]!;
@@ -485,6 +517,9 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     if (b !== bigrams.eos) rights.push(b);
     models.posteriorWithout(i, mask, post);
     posteriors.push(post[c.label]!);
+    let best = 0;
+    for (let l = 1; l < C; l++) if (post[l]! > post[best]!) best = l;
+    readAs.push(best);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
   }
   const col = collisions.measure(c.judged, lefts, rights);
@@ -501,6 +536,8 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     groupConflict.set(group[k]!, g);
   });
   c.groups = groupConflict.size;
+  c.sources = [...groupConflict.keys()].map((k) => c.judged[k]!);
+  c.sourceLabels = [...groupConflict.keys()].map((k) => readAs[k]!);
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
@@ -545,7 +582,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     if (seen.has(key)) return;
     seen.add(key);
     candidates.push({
-      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, conflictGroups: 0,
+      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
     });
