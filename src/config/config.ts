@@ -69,7 +69,8 @@ export function parseConfig(raw: unknown, where: string): Omit<ProjectConfig, 'p
     for (const [d, set] of Object.entries(raw.detectors)) {
       if (!isObject(set)) throw bad(`detectors.${d} must be an object of parameter values`);
       for (const [k, v] of Object.entries(set)) if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`detectors.${d}.${k} must be a number`);
-      detectors[d] = set as Record<string, number>;
+      // Defined, not assigned: a key such as "__proto__" is then a name checked (and refused) like any other.
+      Object.defineProperty(detectors, d, { value: set as Record<string, number>, enumerable: true, writable: true, configurable: true });
     }
   }
   const suppressions: Suppression[] = [];

@@ -64,13 +64,13 @@ export function checkParameterValues(values: unknown, declared: Readonly<Record<
   if (!isObject(values)) throw new UsageError(`${where} must be an object of detectors, each an object of parameter values`);
   const withParameters = Object.keys(declared).filter((d) => Object.keys(declared[d]!).length > 0);
   for (const [detector, set] of Object.entries(values)) {
-    const specs = declared[detector];
+    const specs = Object.hasOwn(declared, detector) ? declared[detector] : undefined;
     if (!specs || Object.keys(specs).length === 0) {
       throw new UsageError(`${where}: ${specs ? `${detector} has no parameters` : `unknown detector "${detector}"`} (detectors with parameters: ${withParameters.join(', ')})`);
     }
     if (!isObject(set)) throw new UsageError(`${where}.${detector} must be an object of parameter values`);
     for (const [name, v] of Object.entries(set)) {
-      const spec = specs[name];
+      const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
       if (!spec) throw new UsageError(`${where}: unknown parameter ${detector}.${name} (${detector}'s: ${Object.keys(specs).join(', ')})`);
       const expected = parameterMismatch(spec, v);
       if (expected) throw new UsageError(`${where}: ${detector}.${name} must be ${expected}, not ${JSON.stringify(v)}`);

@@ -126,17 +126,17 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
 
 /** What a user may tune: the score lines, the gates on windows and the label-typicality test (defaults above). */
 const PARAMETERS = {
-  minScore: { kind: 'number', default: DEFAULT_PARAMS.minScore, min: 0, help: 'isolation score from which a group of windows is a finding' },
-  highScore: { kind: 'number', default: DEFAULT_PARAMS.highScore, min: 0, help: 'isolation score from which such a group is high' },
-  isolationMinScore: { kind: 'number', default: DEFAULT_PARAMS.isolation!.minScore, min: 0, help: 'the same line for a group measured across places' },
-  isolationHighScore: { kind: 'number', default: DEFAULT_PARAMS.isolation!.highScore, min: 0, help: 'the high line for a group measured across places' },
-  positionMinScore: { kind: 'number', default: DEFAULT_PARAMS.positionMinScore, min: 0, help: 'isolation score from which a group at one place is a finding' },
-  positionHighScore: { kind: 'number', default: DEFAULT_PARAMS.positionHighScore, min: 0, help: 'isolation score from which a group at one place is high' },
+  minScore: { kind: 'number', default: DEFAULT_PARAMS.minScore, min: 0.01, help: 'isolation score from which a group of windows is a finding' },
+  highScore: { kind: 'number', default: DEFAULT_PARAMS.highScore, min: 0.01, help: 'isolation score from which such a group is high' },
+  isolationMinScore: { kind: 'number', default: DEFAULT_PARAMS.isolation!.minScore, min: 0.01, help: 'the same line for a group measured across places' },
+  isolationHighScore: { kind: 'number', default: DEFAULT_PARAMS.isolation!.highScore, min: 0.01, help: 'the high line for a group measured across places' },
+  positionMinScore: { kind: 'number', default: DEFAULT_PARAMS.positionMinScore, min: 0.01, help: 'isolation score from which a group at one place is a finding' },
+  positionHighScore: { kind: 'number', default: DEFAULT_PARAMS.positionHighScore, min: 0.01, help: 'isolation score from which a group at one place is high' },
   minOutsideDifference: { kind: 'number', default: DEFAULT_PARAMS.minOutsideDifference, min: 0, help: 'mean pixel difference outside the pattern under which a group is one image repeated' },
   minStd: { kind: 'number', default: DEFAULT_PARAMS.minStd, min: 0, help: 'luma spread a window needs to be indexed' },
   windowBudget: { kind: 'int', default: DEFAULT_PARAMS.windowBudget, min: 1000, help: 'windows indexed per size across the dataset' },
   typicalNearest: { kind: 'int', default: DEFAULT_PARAMS.typicality.nearest, min: 5, help: "images nearest to a group's pattern read for the label-typicality test" },
-  typicalLog10p: { kind: 'number', default: DEFAULT_PARAMS.typicality.log10p, min: 0, help: 'binomial -log10 p from which a one-label group is typical of its label and stays low' },
+  typicalLogP: { kind: 'number', default: DEFAULT_PARAMS.typicality.log10p, min: 0, help: 'binomial -log10 p from which a one-label group is typical of its label and stays low' },
 } as const satisfies ParameterSpecs;
 
 /** The detector's parameters with the values set for this scan. */
@@ -146,7 +146,7 @@ function paramsFor(ctx: ScanContext): TriggerClusterParams {
     ...DEFAULT_PARAMS,
     minScore: v.minScore, highScore: v.highScore, positionMinScore: v.positionMinScore, positionHighScore: v.positionHighScore,
     minOutsideDifference: v.minOutsideDifference, minStd: v.minStd, windowBudget: v.windowBudget,
-    typicality: { nearest: v.typicalNearest, log10p: v.typicalLog10p },
+    typicality: { nearest: v.typicalNearest, log10p: v.typicalLogP },
     isolation: DEFAULT_PARAMS.isolation && { ...DEFAULT_PARAMS.isolation, minScore: v.isolationMinScore, highScore: v.isolationHighScore },
   };
 }

@@ -46,8 +46,14 @@ export async function searchClasses(f: GridPixels, classes: number[][], concurre
     pixels.set(f.pixels);
   }
   const shared: GridPixels = { grid: f.grid, pixels };
-  const workers = Array.from({ length: concurrency }, () => new Worker(WORKER_URL));
+  const workers: Worker[] = [];
   try {
+    for (let k = 0; k < Math.min(concurrency, Math.max(whiten.length, order.length)); k++) {
+      const worker = new Worker(WORKER_URL);
+      // An error between jobs is kept for the next job to report, never thrown at the process.
+      worker.on('error', () => undefined);
+      workers.push(worker);
+    }
     await pool(workers, whiten.map((j) => ({ ...j, f: shared })));
     const found = await pool(workers, order.map((k) => ({ kind: 'tail', s: spectra, members: classes[k]! }) satisfies SearchJob));
     order.forEach((k, q) => (tails[k] = found[q]!));
@@ -65,11 +71,19 @@ async function pool(workers: Worker[], jobs: SearchJob[]): Promise<(ClassTail | 
     while (next < jobs.length) {
       const k = next++;
       results[k] = await new Promise<ClassTail | undefined>((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
+        const done = () => {
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          worker.off('exit', onExit);
+        };
+        const onMessage = (r: ClassTail | undefined) => (done(), resolve(r));
+        const onError = (e: Error) => (done(), reject(e));
+        const onExit = (code: number) => (done(), reject(new Error(`a blend search thread stopped (exit code ${code})`)));
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        worker.on('exit', onExit);
         worker.postMessage(jobs[k]);
       });
-      worker.removeAllListeners('error');
     }
   }));
   return results;
