@@ -12,6 +12,7 @@ import { scan } from '../src/scan.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng, randInt } from '../src/util/rng.js';
 import { runCli } from './fixtures/run-cli.js';
+import { markovChain } from './fixtures/markov-text.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -82,18 +83,7 @@ describe('near-duplicate parameters', () => {
 /** Words of a small Markov model: text with structure, so that random words stand out. */
 function markov(seed: number, size: number) {
   const rng = createRng(seed);
-  const vocab = Array.from({ length: size }, (_, i) => `w${i.toString(36)}${'abcdefghij'[i % 10]}`);
-  const next = vocab.map(() => Array.from({ length: 4 }, () => randInt(rng, size)));
-  const text = (length: number): string[] => {
-    let w = randInt(rng, size);
-    const out: string[] = [];
-    for (let t = 0; t < length; t++) {
-      out.push(vocab[w]!);
-      w = rng() < 0.9 ? next[w]![randInt(rng, 4)]! : randInt(rng, size);
-    }
-    return out;
-  };
-  return { rng, vocab, text };
+  return { rng, ...markovChain(rng, size) };
 }
 
 describe('trigger-token parameters on documents', () => {

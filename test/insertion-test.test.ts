@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InsertionTest } from '../src/text/insertion-test.js';
 import { Vocabulary } from '../src/text/tokenize.js';
-import { createRng, randInt, type Rng } from '../src/util/rng.js';
+import { createRng, randInt } from '../src/util/rng.js';
+import { markovChain } from './fixtures/markov-text.js';
 
-/** Texts from a Markov chain whose words each have 4 likely successors: predictable word pairs. */
-function chain(rng: Rng, size: number) {
-  const vocab = Array.from({ length: size }, (_, i) => `w${i.toString(36)}${'abcdefghij'[i % 10]}`);
-  const next = vocab.map(() => Array.from({ length: 4 }, () => randInt(rng, size)));
-  const text = (length: number) => {
-    let w = randInt(rng, size);
-    const out: string[] = [];
-    for (let t = 0; t < length; t++) {
-      out.push(vocab[w]!);
-      w = rng() < 0.9 ? next[w]![randInt(rng, 4)]! : randInt(rng, size);
-    }
-    return out;
-  };
-  return { vocab, next, text };
-}
+const chain = markovChain;
 
 function prepare(texts: string[][], seed: number) {
   const vocab = new Vocabulary();
