@@ -2,18 +2,18 @@
 // label. Read from typed evidence (page-words.ts) or from report.json's evidence (html-evidence.ts): one wording.
 import type { Json } from '../types.js';
 import { HIGH_LINE as BLEND_HIGH } from '../detect/blend.js';
-import { DEFAULT_PARAMS as TRIGGER_CLUSTER, MIN_GROUP_IMAGES } from '../detect/trigger-cluster.js';
+import { MIN_GROUP_IMAGES } from '../detect/trigger-cluster.js';
 
 /** A number as read: whole numbers as they are, others to 3 significant digits; null when not a finite number. */
 export const num = (v: Json | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? (Number.isInteger(v) ? v : Number(v.toPrecision(3))) : null);
 
 /**
  * The lines the detectors draw: significance is log10 of one over the chance of the pattern among independent
- * samples (medium from 2, high from 4); a trigger group's images and its high isolation, and a blend's members and
- * excess for high, are read from the detectors themselves.
+ * samples (medium from 2, high from 4); a trigger group's images, and a blend's members and excess for high, are read
+ * from the detectors themselves (a trigger group's isolation lines differ by pass and may be set: they are not quoted).
  */
 const SIGNIFICANCE = { medium: 2, high: 4 };
-const TRIGGER_GROUP = { minImages: MIN_GROUP_IMAGES, highIsolation: TRIGGER_CLUSTER.highScore };
+const TRIGGER_GROUP = { minImages: MIN_GROUP_IMAGES };
 
 export const significanceLine = (sig: number): string =>
   `Significance ${sig}: a pattern this strong among independent samples has a chance of about 1 in 10^${sig} ` +
@@ -26,7 +26,7 @@ export const NATURAL_LINE = 'It reads as a natural part of its sentences, so it 
 
 /** A group of images sharing a local pattern: its size, how isolated the copies are, where they sit, how unlike the images are. */
 export function patternLines(images: number, within: number | null, next: number | null, samePlace: boolean, outside: number | null): string[] {
-  const out = [`${images} images share the pattern (a group needs ${TRIGGER_GROUP.minImages}; high when the copies are isolated by a gap score of ${TRIGGER_GROUP.highIsolation} or more).`];
+  const out = [`${images} images share the pattern (a group needs ${TRIGGER_GROUP.minImages}; high when the copies are isolated from every other pattern by a wide gap: the lines are trigger-cluster's parameters in \`scan --help\`).`];
   if (within !== null && next !== null) out.push(`The copies lie within ${within} of each other; the nearest other pattern is ${next} away${within > 0 ? ` (${(next / within).toFixed(1)} times further)` : ''}.`);
   if (samePlace) out.push('Every copy sits at the same place in its image.');
   if (outside !== null) out.push(`Outside the pattern the images differ by ${outside} on average (alike images would be near-duplicates, not a pasted pattern).`);
