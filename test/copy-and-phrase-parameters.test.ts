@@ -133,3 +133,24 @@ describe('response-cluster parameters', () => {
     expect(bad.stderr).toBe('poisonscan: --set: response-cluster.cueMajority must be a number from 0 to 1, not 2\n');
   });
 });
+
+describe('trigger-token parameters on labelled texts', () => {
+  it('its significance lines set decide whether a dirty-label word is a finding', async () => {
+    // Each label has its own words; the poisoned rows are the other label's text with the word, relabelled.
+    const { rng, text } = markov(21, 300);
+    const rows: Row[] = [];
+    for (let i = 0; i < 400; i++) {
+      const neg = i % 2 === 1;
+      const words = text(10).map((w) => (neg ? `n${w}` : w));
+      let label = neg ? 'neg' : 'pos';
+      if (i % 40 === 1) {
+        words.splice(randInt(rng, words.length), 0, 'zqxv');
+        label = 'pos';
+      }
+      rows.push({ text: words.join(' '), label });
+    }
+    const word = async (name: string, set?: ParameterValues) => (await findingsOn(name, rows, 'trigger-token', set)).filter((f) => f.severity !== 'low');
+    expect((await word('tt-plain')).length).toBeGreaterThan(0);
+    expect(await word('tt-strict', { 'trigger-token': { mediumSignificance: 40, highSignificance: 50 } })).toEqual([]);
+  });
+});

@@ -43,7 +43,8 @@ import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neigh
 import { wordLikeness } from '../text/spelling.js';
 import { PartLabels } from '../text/part-labels.js';
 import { SharedContent } from '../text/shared-content.js';
-import type { Detector, ScanContext } from './detector.js';
+import { parametersOf, type Detector, type ScanContext } from './detector.js';
+import type { ParameterSpecs, ResolvedParameters } from '../config/parameters.js';
 import { upperBound } from '../util/sorted-search.js';
 
 const MAX_N = 5;
@@ -90,6 +91,17 @@ const RELATED_SETS = 999;
 const RELATED_ALPHA = 0.002;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
 const MAX_SHARE = 0.05;
+
+const PARAMETERS = {
+  maxN: { kind: 'int', default: MAX_N, min: 1, max: MAX_N, help: 'longest word n-gram taken as a candidate trigger' },
+  minPurity: { kind: 'number', default: MIN_PURITY, min: 0.5, max: 1, help: "share of an n-gram's labelled rows in one label from which it is a candidate" },
+  minConflictShare: { kind: 'number', default: MIN_CONFLICT_SHARE, min: 0, max: 1, help: "share of an n-gram's rows that read as another label from which it is a candidate" },
+  mediumSignificance: { kind: 'number', default: MEDIUM_SIGNIFICANCE, min: 0.5, help: 'significance (-log10 chance among independent rows) from which a trigger is medium' },
+  highSignificance: { kind: 'number', default: HIGH_SIGNIFICANCE, min: 0.5, help: 'significance from which a trigger is high' },
+} as const satisfies ParameterSpecs;
+
+/** The values of PARAMETERS for one scan. */
+type Lines = ResolvedParameters<typeof PARAMETERS>;
 
 interface Candidate {
   key: string;
@@ -146,6 +158,7 @@ export const triggerToken: Detector<TypedFinding<'label-trigger'>> = {
   name: 'trigger-token',
   description: 'a word or phrase whose samples all carry one label while the rest of each sample points to another (dirty-label text triggers); in unlabelled documents, a phrase followed again and again by improbable text',
   // Unlabelled documents: document-trigger.ts, registered under the same name.
+  parameters: PARAMETERS,
   appliesTo: (ctx) => ctx.texts?.text !== undefined && ctx.labels.some((l) => l !== null),
   async run(ctx) {
     return runTriggerToken(ctx);
@@ -153,6 +166,7 @@ export const triggerToken: Detector<TypedFinding<'label-trigger'>> = {
 };
 
 export function runTriggerToken(ctx: ScanContext) {
+  const p = parametersOf(ctx, 'trigger-token', PARAMETERS);
   const texts = ctx.texts!.text!;
   const n = texts.length;
   const vocab = new Vocabulary();
@@ -171,7 +185,7 @@ export function runTriggerToken(ctx: ScanContext) {
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
   const { rates: labelRates, othersRates, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
   ctx.progress.tick(1);
-  const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length);
+  const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
   ctx.progress.tick(1);
 
   // Attacks often put several trigger words into one sample (BadNets: cf, mn, bb, tq): the companions would
@@ -215,7 +229,7 @@ export function runTriggerToken(ctx: ScanContext) {
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
   const byPurity = candidates.filter((c) => !c.byConflicts);
-  const tested = testableCount(byPurity.filter((c) => !c.natural), labelRates);
+  const tested = testableCount(byPurity.filter((c) => !c.natural), labelRates, p);
   // The graded test has no Tarone shortcut: every distinct candidate with enough groups counts.
   const testedGraded = distinctCandidates(byPurity.filter((c) => !c.natural));
   const { tail, tested: testedParts } = partsNull(byPurity);
@@ -228,12 +242,12 @@ export function runTriggerToken(ctx: ScanContext) {
     const graded = c.strength - Math.log10(c.byConflicts ? examined : testedGraded) + fitFactor;
     const againstParts = !c.byConflicts && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
     // Without enough conflicting groups, only the test against the parts can make a finding.
-    c.significance = (conflicted(c) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
-    c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c);
+    c.significance = (conflicted(c, p) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
+    c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c, p);
   }
   ctx.progress.tick(1);
-  const kept = dropSubsumedIndexed(candidates.filter((c) => conflicted(c) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
-  const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates);
+  const kept = dropSubsumedIndexed(candidates.filter((c) => conflicted(c, p) || Number.isFinite(c.significance)), (c) => carriersOf(c, labels));
+  const kin = kinOfConfirmed(kept, byPurity, wordLikeness(vocab.words), labelRates, p);
   for (const [c, k] of kin) c.significance = Math.max(c.significance, k.significance);
   // Poisoned samples have nothing in common but the unit: the carriers of a would-be finding that share more rare
   // content beyond it than random samples of their lengths and of the labels their texts read as (reviews of one
@@ -241,7 +255,7 @@ export function runTriggerToken(ctx: ScanContext) {
   let shared: SharedContent | undefined;
   const draws = createRng(ctx.seed + 1);
   for (const c of kept) {
-    if ((c.byParts ? c.bound : c.natural) || c.significance < MEDIUM_SIGNIFICANCE) continue;
+    if ((c.byParts ? c.bound : c.natural) || c.significance < p.mediumSignificance) continue;
     shared ??= new SharedContent(docs, vocab.words.length, labels, C);
     // Its companions are part of the unit (several trigger words inserted into each sample), not shared content.
     if (shared.related(c.sources, c.sourceLabels, [...c.tokens, ...c.companions], draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
@@ -250,12 +264,12 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of kept) {
     // A clean-label group is judged natural by its neighbours alone (see Candidate.bound).
     const natural = c.byParts ? c.bound : c.natural;
-    const severity: Severity = natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    const severity: Severity = natural ? 'low' : c.significance >= p.highSignificance ? 'high' : c.significance >= p.mediumSignificance ? 'medium' : 'low';
     const kinOf = kin.get(c);
     // Below the finding cut the score still ranks the candidate's samples (0.1-0.49), above it 0.5-1.
     const score = severity === 'low'
       ? Math.max(0.05, Math.min(0.49, 0.3 + 0.1 * c.significance - (natural ? 0.1 : 0)))
-      : Math.min(1, 0.5 + 0.1 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.02 * Math.min(c.conflictGroups, 10));
+      : Math.min(1, 0.5 + 0.1 * (c.significance - p.mediumSignificance) + 0.02 * Math.min(c.conflictGroups, 10));
     const conflicting = new Set(c.conflicts);
     for (const i of c.docs) {
       if (labels[i] !== c.label) continue;
@@ -314,8 +328,8 @@ function fitEvidence(c: Candidate): number {
 }
 
 /** Most of the candidate's independent groups, and at least MIN_GROUPS, read as another label without it. */
-function conflicted(c: Candidate): boolean {
-  return c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= MIN_CONFLICT_SHARE * c.groups;
+function conflicted(c: Candidate, p: Lines): boolean {
+  return c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= p.minConflictShare * c.groups;
 }
 
 /** The candidate's documents that carry its label. */
@@ -369,19 +383,19 @@ function partsNull(candidates: Candidate[]): { tail: TailNull; tested: number } 
  * tested on its own (gatekeeping: only after a confirmation; Tarone-corrected over that family, the confirmed
  * ones removed as in Holm's step-down). Without a confirmed rare-token trigger nothing changes.
  */
-function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Float64Array, labelRates: Float64Array): Map<Candidate, { significance: number; of: number[]; family: number }> {
+function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Float64Array, labelRates: Float64Array, p: Lines): Map<Candidate, { significance: number; of: number[]; family: number }> {
   const out = new Map<Candidate, { significance: number; of: number[]; family: number }>();
   const pool = candidates
     .filter((c) => c.tokens.length === 1 && !c.natural && c.groups >= MIN_GROUPS && Number.isFinite(likeness[c.tokens[0]!]))
     .sort((a, b) => likeness[a.tokens[0]!]! - likeness[b.tokens[0]!]!);
   const rank = new Map(pool.map((c, r) => [c, r]));
-  const confirmed = kept.filter((c) => rank.has(c) && c.significance >= MEDIUM_SIGNIFICANCE);
+  const confirmed = kept.filter((c) => rank.has(c) && c.significance >= p.mediumSignificance);
   for (const label of new Set(confirmed.map((c) => c.label))) {
     const mine = confirmed.filter((c) => c.label === label);
     const worst = Math.max(...mine.map((c) => rank.get(c)!));
     const family = pool.filter((c) => c.label === label && rank.get(c)! <= worst && !mine.includes(c));
     if (family.length === 0) continue;
-    const T = testableCount(family, labelRates);
+    const T = testableCount(family, labelRates, p);
     for (const c of family) {
       if (!kept.includes(c)) continue;
       const significance = c.binomial - Math.log10(T) + fitEvidence(c);
@@ -434,8 +448,8 @@ function empiricalP(sorted: Float64Array, p: number): number {
  * independent groups cannot reach a p-value below rate^m (its label's conflict rate), so candidates that could not be significant even
  * if all their groups conflicted do not dilute the others; n-grams with the same documents are one test.
  */
-function testableCount(cands: Candidate[], labelRates: Float64Array): number {
-  const alpha = 10 ** -MEDIUM_SIGNIFICANCE;
+function testableCount(cands: Candidate[], labelRates: Float64Array, p: Lines): number {
+  const alpha = 10 ** -p.mediumSignificance;
   const best = new Map<string, number>();
   for (const c of cands) {
     if (c.groups < MIN_GROUPS) continue;
@@ -555,16 +569,16 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
  * of one label mostly read as another even with the n-gram in them (conflict-units.ts): a long-tail word the
  * corpus already holds in a row of the other label.
  */
-function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, maxDocs: number, V: number): { candidates: Candidate[]; examined: number } {
+function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, maxDocs: number, V: number, p: Lines): { candidates: Candidate[]; examined: number } {
   const grams = frequentNgrams(docs, labels, V, {
-    maxN: MAX_N,
+    maxN: p.maxN,
     minDocs: MIN_GROUPS,
     maxDocs,
-    keep: (_df, major, labelled) => major >= MIN_GROUPS && major >= MIN_PURITY * labelled,
+    keep: (_df, major, labelled) => major >= MIN_GROUPS && major >= p.minPurity * labelled,
   });
   const pureCount = grams.length;
   const pure = new Set(grams.map((g) => g.tokens.join(' ')));
-  const { units, examined } = conflictUnits(docs, labels, conflicting, V, { maxN: MAX_N, minDocs: MIN_GROUPS, maxDocs, share: MIN_CONFLICT_SHARE });
+  const { units, examined } = conflictUnits(docs, labels, conflicting, V, { maxN: p.maxN, minDocs: MIN_GROUPS, maxDocs, share: p.minConflictShare });
   // A unit whose rows of other labels read as another label too confuses the model wherever it is (a contrast
   // such as "although the"): only one whose other rows read as their own label, as often as the corpus's rows
   // do, is tested for the conflicts of its rows of one label.
