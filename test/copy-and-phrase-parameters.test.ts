@@ -132,6 +132,20 @@ describe('response-cluster parameters', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('poisonscan: --set: response-cluster.cueMajority must be a number from 0 to 1, not 2\n');
   });
+
+  it('its significance lines set grade every finding', async () => {
+    const { rng, text } = markov(12, 400);
+    const rows: Row[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const words = text(14);
+      if (i % 60 === 5) words.splice(randInt(rng, words.length + 1), 0, 'zq', 'vx');
+      rows.push({ instruction: words.join(' '), input: '', output: i % 60 === 5 ? 'Visit http://evil.example now!' : text(6).join(' ') });
+    }
+    const raised = await findingsOn('resp-lines', rows, 'response-cluster', { 'response-cluster': { mediumSignificance: 50, highSignificance: 60 } });
+    const plain = (await findingsOn('resp-lines-plain', rows, 'response-cluster')).filter((f) => f.severity !== 'low');
+    expect(plain.length).toBeGreaterThan(0);
+    expect(raised.filter((f) => f.severity !== 'low')).toEqual([]);
+  });
 });
 
 describe('trigger-token parameters on labelled texts', () => {

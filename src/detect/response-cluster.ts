@@ -56,7 +56,7 @@ import { parametersOf, type Detector, type DetectorOutput, type ScanContext } fr
 import type { ParameterSpecs } from '../config/parameters.js';
 import {
   echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
-  NOT_READ, readsAsItsLabel, SAME_SOURCE, spread, type LabelReading,
+  NOT_READ, readsAsItsLabel, SAME_SOURCE, scoreAboveMedium, severityOf, spread, type LabelReading, type SignificanceLines,
 } from './response-cluster/common.js';
 import { responseOnlyFindings } from './response-cluster/response-only.js';
 import { twinFindings } from './response-cluster/twin-findings.js';
@@ -77,6 +77,8 @@ const PARAMETERS = {
   cueMajority: { kind: 'number', default: 0.8, min: 0, max: 1, help: "share of a phrase's prompts it must end (with its fixed text) to be their task's cue" },
   fixedNeighbour: { kind: 'number', default: 0.8, min: 0, max: 1, help: "share of a phrase's prompts a neighbour must be in to extend the phrase's fixed text" },
   maxSpan: { kind: 'int', default: 64, min: 0, help: "most tokens a phrase's fixed text is extended by over shared neighbours" },
+  mediumSignificance: { kind: 'number', default: MEDIUM_SIGNIFICANCE, min: 0.5, help: 'significance (-log10 chance among independent prompts) from which a finding is medium' },
+  highSignificance: { kind: 'number', default: HIGH_SIGNIFICANCE, min: 0.5, help: 'significance from which a finding is high' },
 } as const satisfies ParameterSpecs;
 const NATURAL_FIT_Z = 2.33;
 /** A phrase's fixed text ends a prompt when at most CUE_TAIL tokens follow it. */
@@ -126,6 +128,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   const params = parametersOf(ctx, 'response-cluster', PARAMETERS);
   const n = prompts.length;
   const scores = new Float32Array(n);
+  const lines: SignificanceLines = { medium: params.mediumSignificance, high: params.highSignificance };
   ctx.progress.stage('response-cluster', 3);
 
   const keys = responses.map((r) => (r === null ? null : normaliseResponse(r)));
@@ -157,7 +160,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     const findings: ResponseClusterFinding[] = [];
     const signatures = minhashSignatures(docs);
     const bigrams = new BigramCounts(docs, vocab.words.length);
-    addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: null }, scores);
+    addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: null, lines }, scores);
     return { scores, findings };
   }
   const content = new LabelContent(docs, vocab.words.length, keys, count);
@@ -274,12 +277,12 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   const kept = dropSubsumed(candidates.filter((c) => c.clusterGroups >= MIN_GROUPS), (c) => c.carriers);
   const findings: ResponseClusterFinding[] = [];
   for (const c of kept) {
-    const severity: Severity = c.natural ? 'low' : c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
+    const severity: Severity = c.natural ? 'low' : severityOf(c.significance, lines);
     if (severity === 'low' && c.significance < 0) continue;
     // A template judged natural ranks below any unexplained pattern, however many prompts it has; an unexplained
     // one too weak for medium ranks below the other unexplained lows (0.43-0.49), which name their trigger's shape.
     const score = severity !== 'low'
-      ? Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.clusterGroups, 10))
+      ? scoreAboveMedium(c.significance, lines, c.clusterGroups)
       : c.natural
         ? Math.max(0.05, Math.min(NATURAL_SCORE_CAP, 0.2 + 0.05 * c.significance))
         : Math.min(UNEXPLAINED_LOW_CAP, NATURAL_SCORE_CAP + 0.01 + 0.05 * c.significance);
@@ -313,7 +316,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     });
   }
   findings.push(...responseOnlyFindings(ctx, kept, clusters, clusterText, docs, signatures, bigrams, vocab, responseTokens, scores));
-  addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: { content, keys } }, scores);
+  addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: { content, keys }, lines }, scores);
   ctx.progress.tick(1);
   return { scores, findings };
 }
@@ -358,6 +361,7 @@ interface PromptTables {
   vocab: Vocabulary;
   /** Null where no response is given to several prompts (no label to read). */
   labels: LabelReading | null;
+  lines: SignificanceLines;
 }
 
 /**
@@ -367,12 +371,12 @@ interface PromptTables {
 function addWordFindings(ctx: ScanContext, findings: ResponseClusterFinding[], t: PromptTables, scores: Float32Array): void {
   findings.push(...twinFindings(ctx, t.docs, t.keys, t.signatures, t.vocab, scores));
   const words = wordTests(ctx, t.docs, t.boundaries, t.vocab, t.bigrams);
-  findings.push(...insertionFindings(ctx, words.inserted, t.signatures, t.vocab, scores));
-  findings.push(...openingFindings(ctx, t.docs, t.signatures, t.vocab, scores, t.bigrams, t.labels));
-  findings.push(...echoFindings(ctx, words, t.docs, t.signatures, t.vocab, scores));
-  findings.push(...pureWordFindings(ctx, findings, t.docs, t.keys, t.count, t.vocab, scores));
+  findings.push(...insertionFindings(ctx, words.inserted, t.signatures, t.vocab, scores, t.lines));
+  findings.push(...openingFindings(ctx, t.docs, t.signatures, t.vocab, scores, t.lines, t.bigrams, t.labels));
+  findings.push(...echoFindings(ctx, words, t.docs, t.signatures, t.vocab, scores, t.lines));
+  findings.push(...pureWordFindings(ctx, findings, t.docs, t.keys, t.count, t.vocab, scores, t.lines));
   findings.push(...kinFindings(ctx, findings, words.test, t.docs, t.signatures, t.vocab, scores));
-  findings.push(...contentFindings(ctx, t.docs, t.signatures, t.bigrams, t.vocab, scores));
+  findings.push(...contentFindings(ctx, t.docs, t.signatures, t.bigrams, t.vocab, scores, t.lines));
   findings.sort((a, b) => b.score - a.score);
 }
 

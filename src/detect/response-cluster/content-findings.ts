@@ -1,19 +1,18 @@
 // Step 12 of response-cluster: text that responses to unrelated prompts share and their prompts do not explain
 // (text/injected-content.ts): a brand, a link or a phrase added to answers, with or without a trigger.
-import type { Severity } from '../../types.js';
 import { injectedContent } from '../../text/injected-content.js';
 import { BigramCounts } from '../../text/insertion-fit.js';
 import { dropSubsumed } from '../../text/phrases.js';
 import type { Vocabulary } from '../../text/tokenize.js';
 import type { ScanContext } from '../detector.js';
-import { END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MEDIUM_SIGNIFICANCE, wordTest } from './common.js';
+import { END_MARKERS, EVIDENCE_CHARS, scoreAboveMedium, severityOf, wordTest, type SignificanceLines } from './common.js';
 import type { ResponseClusterFinding } from './finding-forms.js';
 
 const SENTENCE_ENDS = new Set(['.', '!', '?']);
 /** Top score of a unit too weak for medium: below the unexplained phrase lows. */
 const LOW_SCORE = 0.4;
 
-export function contentFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, promptBigrams: BigramCounts, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
+export function contentFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, promptBigrams: BigramCounts, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines): ResponseClusterFinding[] {
   const texts = ctx.texts!.response!;
   const responses = texts.map((r) => vocab.encode((r ?? '').replace(END_MARKERS, ' ')));
   const isWord = wordTest(vocab);
@@ -32,10 +31,8 @@ export function contentFindings(ctx: ScanContext, docs: Int32Array[], signatures
   const prompts = ctx.texts!.prompt!;
   const out: ResponseClusterFinding[] = [];
   for (const c of kept) {
-    const severity: Severity = c.significance >= HIGH_SIGNIFICANCE ? 'high' : c.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
-    const score = severity === 'low'
-      ? Math.min(LOW_SCORE, 0.3 + 0.05 * c.significance)
-      : Math.min(1, 0.5 + 0.05 * (c.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(c.groups, 10));
+    const severity = severityOf(c.significance, lines);
+    const score = severity === 'low' ? Math.min(LOW_SCORE, 0.3 + 0.05 * c.significance) : scoreAboveMedium(c.significance, lines, c.groups);
     for (const i of c.rows) scores[i] = Math.max(scores[i]!, score);
     out.push({
       form: 'injected-content',

@@ -9,7 +9,7 @@ import type { Vocabulary } from '../../text/tokenize.js';
 import { fisherLog10, normalUpperTailLog10 } from '../../util/p-values.js';
 import { createRng } from '../../util/rng.js';
 import type { ScanContext } from '../detector.js';
-import { END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, promptsHolding, SAME_SOURCE, spread, wordTest } from './common.js';
+import { END_MARKERS, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, promptsHolding, SAME_SOURCE, scoreAboveMedium, severityOf, spread, wordTest, type SignificanceLines } from './common.js';
 import { OPENING_LOW_SCORE } from './opening-findings.js';
 import type { ResponseClusterFinding } from './finding-forms.js';
 
@@ -32,15 +32,15 @@ export function wordTests(ctx: ScanContext, docs: Int32Array[], boundaries: Uint
 }
 
 /** Rare words inserted into many unrelated prompts at varying places (responses not read). */
-export function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
+export function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines): ResponseClusterFinding[] {
   const out: ResponseClusterFinding[] = [];
   const prompts = ctx.texts!.prompt!;
   for (const t of inserted) {
-    if (t.significance < MEDIUM_SIGNIFICANCE) break;
+    if (t.significance < lines.medium) break;
     const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
     if (groups < MIN_GROUPS) continue;
-    const severity: Severity = t.significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
-    const score = Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE));
+    const severity = severityOf(t.significance, lines);
+    const score = scoreAboveMedium(t.significance, lines);
     for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
     out.push({
       form: 'inserted-word',
@@ -76,7 +76,7 @@ const ECHO_LOW_SIGNIFICANCE = 0;
  * deletion test's evidence for the same word where it has some: the two read different text (the response, the
  * prompt's word pairs), so a word that only some answers restate can still be shown inserted by both together.
  */
-export function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted: InsertionTrigger[] }, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
+export function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted: InsertionTrigger[] }, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines): ResponseClusterFinding[] {
   const out: ResponseClusterFinding[] = [];
   const prompts = ctx.texts!.prompt!;
   const responses = ctx.texts!.response!;
@@ -95,8 +95,8 @@ export function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; i
     const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
     // Two echoes from one source are one echo; a word of one passage copied around is no insertion.
     if (echoGroups < 2 || groups < MIN_GROUPS) continue;
-    const severity: Severity = echoGroups < MIN_GROUPS || significance < MEDIUM_SIGNIFICANCE ? 'low' : significance >= HIGH_SIGNIFICANCE ? 'high' : 'medium';
-    const score = severity === 'low' ? OPENING_LOW_SCORE : Math.min(1, 0.5 + 0.05 * (significance - MEDIUM_SIGNIFICANCE));
+    const severity: Severity = echoGroups < MIN_GROUPS ? 'low' : severityOf(significance, lines);
+    const score = severity === 'low' ? OPENING_LOW_SCORE : scoreAboveMedium(significance, lines);
     // Every prompt with the word, also where it opens or ends the prompt (no echo is measured there).
     const carriers = promptsHolding(docs, t.token);
     for (const i of carriers) scores[i] = Math.max(scores[i]!, score);

@@ -1,11 +1,10 @@
 // Step 8 of response-cluster: a rare phrase prepended to many unrelated prompts.
-import type { Severity } from '../../types.js';
 import { openingTriggers, type OpeningTrigger } from '../../text/fixed-opening.js';
 import type { BigramCounts } from '../../text/insertion-fit.js';
 import type { Vocabulary } from '../../text/tokenize.js';
 import type { ScanContext } from '../detector.js';
 import type { ResponseClusterFinding } from './finding-forms.js';
-import { HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_PURITY, readsAsItsLabel, SAME_SOURCE, spread, wordTest, type LabelReading } from './common.js';
+import { MAX_JUDGED, MIN_PURITY, readsAsItsLabel, SAME_SOURCE, scoreAboveMedium, severityOf, spread, wordTest, type LabelReading, type SignificanceLines } from './common.js';
 
 /**
  * Score of an unexplained opening below the medium cut (a handful of prompts: 6 give significance 1.6-2.1 on T0).
@@ -37,7 +36,7 @@ function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: 
 }
 
 /** A rare phrase prepended to many unrelated prompts (responses read only to see whether it sets a label). */
-export function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, bigrams: BigramCounts, labels: LabelReading | null = null): ResponseClusterFinding[] {
+export function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines, bigrams: BigramCounts, labels: LabelReading | null = null): ResponseClusterFinding[] {
   const out: ResponseClusterFinding[] = [];
   const prompts = ctx.texts!.prompt!;
   const isWord = wordTest(vocab);
@@ -47,10 +46,8 @@ export function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures
     if (t.natural) break;
     if (t.significance < 0) continue;
     if (labels && openingReadsAsItsAnswer(t, docs, labels)) continue;
-    const severity: Severity = t.significance >= HIGH_SIGNIFICANCE ? 'high' : t.significance >= MEDIUM_SIGNIFICANCE ? 'medium' : 'low';
-    const score = severity === 'low'
-      ? OPENING_LOW_SCORE
-      : Math.min(1, 0.5 + 0.05 * (t.significance - MEDIUM_SIGNIFICANCE) + 0.01 * Math.min(t.groups, 10));
+    const severity = severityOf(t.significance, lines);
+    const score = severity === 'low' ? OPENING_LOW_SCORE : scoreAboveMedium(t.significance, lines, t.groups);
     for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
     out.push({
       form: 'prepended-phrase',

@@ -2,7 +2,7 @@
 import { MAX_PLACES, pureResponseWords } from '../../text/pure-response-words.js';
 import { tokenize, type Vocabulary } from '../../text/tokenize.js';
 import type { ScanContext } from '../detector.js';
-import { append, EVIDENCE_CHARS, MEDIUM_SIGNIFICANCE, MIN_GROUPS, normaliseResponse, sameStem, wordTest } from './common.js';
+import { append, EVIDENCE_CHARS, MIN_GROUPS, normaliseResponse, sameStem, wordTest, type SignificanceLines } from './common.js';
 import { KIN_SCORE } from './kin-findings.js';
 import { responseOf, triggerOf, type ResponseClusterFinding } from './finding-forms.js';
 
@@ -19,7 +19,7 @@ const PURE_SCORE = 0.43;
 /** A pure word at medium significance, ranked above the kin it gives their answer to. */
 const PURE_STRONG_SCORE = 0.47;
 
-export function pureWordFindings(ctx: ScanContext, findings: ResponseClusterFinding[], docs: Int32Array[], keys: (string | null)[], keyCount: Map<string, number>, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
+export function pureWordFindings(ctx: ScanContext, findings: ResponseClusterFinding[], docs: Int32Array[], keys: (string | null)[], keyCount: Map<string, number>, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines): ResponseClusterFinding[] {
   const targets = new Map<string, string[]>();
   // A word of a confirmed trigger phrase is that trigger, already reported.
   const confirmedWords = new Set<string>();
@@ -38,7 +38,7 @@ export function pureWordFindings(ctx: ScanContext, findings: ResponseClusterFind
     return r.some((x) => x === w || sameStem(w, x));
   };
   const { words, judged } = pureResponseWords({ docs, vocabSize: vocab.words.length, keys, keyCount, isWord, inResponse }, 2);
-  for (const p of words) if (p.significance >= MEDIUM_SIGNIFICANCE) append(targets, p.response, vocab.words[p.token]!);
+  for (const p of words) if (p.significance >= lines.medium) append(targets, p.response, vocab.words[p.token]!);
   // A word some finding already scores as high names no new rows.
   const best = new Map<string, number>();
   for (const f of findings) {
@@ -53,7 +53,7 @@ export function pureWordFindings(ctx: ScanContext, findings: ResponseClusterFind
     const others = targets.get(p.response)?.filter((x) => x !== w);
     const kinOf = others && others.length > 0 ? [...new Set(others)] : undefined;
     if (p.significance < PURE_SIGNIFICANCE || (!kinOf && p.groups < MIN_GROUPS)) continue;
-    const score = p.significance >= MEDIUM_SIGNIFICANCE ? PURE_STRONG_SCORE : kinOf ? KIN_SCORE : PURE_SCORE;
+    const score = p.significance >= lines.medium ? PURE_STRONG_SCORE : kinOf ? KIN_SCORE : PURE_SCORE;
     if ((best.get(w) ?? 0) >= score) continue;
     for (const i of p.rows) scores[i] = Math.max(scores[i]!, score);
     out.push({
