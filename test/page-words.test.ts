@@ -116,8 +116,8 @@ describe('what report.html says about a finding', () => {
     const findings = numbered();
     expect(new Set(findings.map((f) => f.typed!.form)).size).toBe(Object.keys(EXAMPLES).length);
     for (const f of findings) {
-      const typed = findingPage(f);
-      const draft = findingPage({ ...f }); // a copy lists enumerable fields only: no form, as a re-used draft
+      const typed = findingPage(f, undefined);
+      const draft = findingPage({ ...f }, undefined); // a copy lists enumerable fields only: no form, as a re-used draft
       expect(draft.why, f.typed!.form).toEqual(typed.why);
       expect(draft.label, f.typed!.form).toBe(typed.label);
       for (const id of ['a', 'b', 'c']) expect(draft.box(id), f.typed!.form).toEqual(typed.box(id));
@@ -127,7 +127,7 @@ describe('what report.html says about a finding', () => {
   });
 
   it('quotes the figures as report.json rounds them', () => {
-    const byForm = new Map(numbered().map((f) => [f.typed!.form, findingPage(f)]));
+    const byForm = new Map(numbered().map((f) => [f.typed!.form, findingPage(f, undefined)]));
     expect(byForm.get('label-trigger')!.why).toEqual([
       'Significance 2.3: a pattern this strong among independent samples has a chance of about 1 in 10^2.3 (medium from 2, high from 4).',
       '6 independent groups of samples carry it; in 5 the rest of the text points to another label (at least 3 are needed).',

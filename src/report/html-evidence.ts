@@ -2,7 +2,9 @@
 // compared with; the other evidence as a short table; the raw JSON folded and capped. A typed finding is read
 // through its form (page-words.ts); one without a form (a baseline's re-used draft, verify's, the input's) through
 // report.json's evidence keys, in the same sentences.
+import type { ParameterValues } from '../config/parameters.js';
 import type { Finding, Json } from '../types.js';
+import { findingLines, type FindingLines } from './finding-lines.js';
 import { boxOf } from './html-images.js';
 import { pageWords, type PageWords } from './page-words.js';
 import {
@@ -12,23 +14,27 @@ import { escapeHtml } from './html-text.js';
 
 type Ev = { [k: string]: Json };
 
-/** What the page says about a finding beside its title, with the detector named when nothing else says why. */
-export function findingPage(f: Finding): PageWords {
-  const page = f.typed ? pageWords(f.typed) : draftPage(f);
+/**
+ * What the page says about a finding beside its title, with the detector named when nothing else says why; `set`
+ * is the detector parameters its scan set (report.json's config.parameters), for the lines it quotes.
+ */
+export function findingPage(f: Finding, set: ParameterValues | undefined): PageWords {
+  const lines = findingLines(f, set);
+  const page = f.typed ? pageWords(f.typed, lines) : draftPage(f, lines);
   return page.why.length ? page : { ...page, why: [`${cap(f.severity)} by the ${f.detector} detector (score ${f.score}).`] };
 }
 
 /** A finding without a form, read from report.json's evidence keys. */
-function draftPage(f: Finding): PageWords {
+function draftPage(f: Finding, lines: FindingLines): PageWords {
   const ev = f.evidence;
   const out: string[] = [];
   const sig = num(ev.significance);
-  if (sig !== null) out.push(significanceLine(sig));
+  if (sig !== null) out.push(significanceLine(sig, lines.significance));
   const groups = num(ev.independentGroups);
   if (groups !== null) out.push(groupsLine(groups, num(ev.conflictingGroups)));
   if (ev.fitsItsSentences === true || ev.natural === true) out.push(NATURAL_LINE);
-  if (f.detector === 'trigger-cluster') out.push(...patternLines(f.samples.length, num(ev.withinDistance), num(ev.nextDistance), ev.samePlace === true, num(ev.outsideDifference)));
-  if (f.detector === 'blend') out.push(faintLine(f.samples.length, num(ev.tailExcess)));
+  if (f.detector === 'trigger-cluster') out.push(...patternLines(f.samples.length, num(ev.withinDistance), num(ev.nextDistance), ev.samePlace === true, num(ev.outsideDifference), lines));
+  if (f.detector === 'blend') out.push(faintLine(f.samples.length, num(ev.tailExcess), lines));
   const z = num(ev.z);
   if (z !== null) out.push(conflictLine(num(ev.conflicts) ?? f.samples.length, num(ev.expected), z, num(ev.zCut)));
   const log10p = num(ev.log10p);

@@ -4,6 +4,7 @@
 // rendered (report.json has it all).
 import type { ImageFeatures } from '../model/image-features.js';
 import type { TextColumns } from '../model/text-columns.js';
+import type { ParameterValues } from '../config/parameters.js';
 import type { Finding, Report, Severity } from '../types.js';
 import type { SampleScores } from './combine.js';
 import { labelBars, scoreHistogram } from './html-charts.js';
@@ -12,6 +13,7 @@ import type { PageWords } from './page-words.js';
 import { figure, gridThumbnail, hashHalves, nearestClean, patternCrop, sourceThumbnail, type HashHalves } from './html-images.js';
 import { STYLE } from './html-style.js';
 import { coverageHtml } from './html-coverage.js';
+import { parametersSet } from './effective-parameters.js';
 import { escapeHtml, markedText, withoutTrigger } from './html-text.js';
 
 export { escapeHtml, markedText } from './html-text.js';
@@ -53,6 +55,8 @@ const EXCERPT = 360, LEAD = 140;
 
 interface PageState {
   inp: HtmlInputs;
+  /** The detector parameters the scan set (report.json's config.parameters): the lines its findings were graded by. */
+  set: ParameterValues | undefined;
   hashes?: HashHalves;
   /** Rows in a medium or high finding: never offered as the clean neighbour. */
   flagged?: Uint8Array;
@@ -139,7 +143,7 @@ function textBody(fd: Finding, trigger: string | null, st: PageState): string {
 }
 
 async function findingHtml(fd: Finding, st: PageState, open: boolean): Promise<string> {
-  const page = findingPage(fd);
+  const page = findingPage(fd, st.set);
   const body = st.inp.images && fd.samples.some((id) => st.inp.indexOf.has(id)) ? await imageBody(fd, page, st)
     : st.inp.texts ? textBody(fd, page.trigger, st) : '';
   const shown = st.inp.images ? CAPS.samples[fd.severity] : CAPS.rows[fd.severity];
@@ -155,12 +159,12 @@ ${evidenceTable(fd.evidence)}${rawEvidence(fd.evidence)}
 </details>`;
 }
 
-function summaryRows(findings: Finding[]): string {
-  return findings.map((f) => `<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><a href="#${escapeHtml(f.id)}">${escapeHtml(f.id)}</a></td><td class="d">${escapeHtml(f.detector)}${f.kind !== f.detector ? `<br><small>${escapeHtml(f.kind)}</small>` : ''}</td><td class="n">${f.samples.length}</td><td>${escapeHtml(findingPage(f).label)}</td><td>${escapeHtml(oneLineReason(f))}${f.suppressed ? ' (reviewed)' : ''}</td></tr>`).join('');
+function summaryRows(findings: Finding[], set: ParameterValues | undefined): string {
+  return findings.map((f) => `<tr><td><span class="sev ${f.severity}">${f.severity}</span></td><td><a href="#${escapeHtml(f.id)}">${escapeHtml(f.id)}</a></td><td class="d">${escapeHtml(f.detector)}${f.kind !== f.detector ? `<br><small>${escapeHtml(f.kind)}</small>` : ''}</td><td class="n">${f.samples.length}</td><td>${escapeHtml(findingPage(f, set).label)}</td><td>${escapeHtml(oneLineReason(f))}${f.suppressed ? ' (reviewed)' : ''}</td></tr>`).join('');
 }
 
 /** High and medium findings in a table; low ones in the same table folded below them. Capped in all. */
-function summaryTable(findings: Finding[]): string {
+function summaryTable(findings: Finding[], set: ParameterValues | undefined): string {
   if (!findings.length) return '<p>No findings.</p>';
   const head = '<thead><tr><th>severity</th><th>finding</th><th>detector</th><th>size</th><th>label</th><th>reason</th></tr></thead>';
   const shown = findings.slice(0, CAPS.summaryRows);
@@ -168,9 +172,9 @@ function summaryTable(findings: Finding[]): string {
   const lowTotal = findings.filter((f) => f.severity === 'low').length;
   const more = findings.length > CAPS.summaryRows ? `<p class="more">the first ${CAPS.summaryRows} of ${findings.length} findings (most severe first); all are in report.json</p>` : '';
   const first = flagged.slice(0, CAPS.summaryOpen), rest = flagged.slice(CAPS.summaryOpen);
-  return (flagged.length ? `<table class="sum">${head}<tbody>${summaryRows(first)}</tbody></table>` : '<p>No high or medium findings.</p>') +
-    (rest.length ? `<details><summary>${rest.length} more high and medium findings</summary><table class="sum">${head}<tbody>${summaryRows(rest)}</tbody></table></details>` : '') +
-    (low.length ? `<details><summary>${lowTotal} low findings (ranked, not flagged)</summary><table class="sum">${head}<tbody>${summaryRows(low)}</tbody></table></details>` : '') + more;
+  return (flagged.length ? `<table class="sum">${head}<tbody>${summaryRows(first, set)}</tbody></table>` : '<p>No high or medium findings.</p>') +
+    (rest.length ? `<details><summary>${rest.length} more high and medium findings</summary><table class="sum">${head}<tbody>${summaryRows(rest, set)}</tbody></table></details>` : '') +
+    (low.length ? `<details><summary>${lowTotal} low findings (ranked, not flagged)</summary><table class="sum">${head}<tbody>${summaryRows(low, set)}</tbody></table></details>` : '') + more;
 }
 
 export async function renderHtml(inp: HtmlInputs): Promise<string> {
@@ -188,7 +192,7 @@ export async function renderHtml(inp: HtmlInputs): Promise<string> {
       }
     }
   }
-  const st: PageState = { inp, flagged, comparisons: 0 };
+  const st: PageState = { inp, set: parametersSet(r.config), flagged, comparisons: 0 };
   const sections: string[] = [];
   const toc: string[] = ['<li><a href="#summary">Summary of findings</a></li>'];
   if (inp.scores) toc.push('<li><a href="#charts">Scores and labels</a></li>');
@@ -231,7 +235,7 @@ export async function renderHtml(inp: HtmlInputs): Promise<string> {
 <tr><td>time</td><td>${r.timing.seconds.toFixed(1)} s (${r.timing.samplesPerSecond.toFixed(0)} samples/s) · poisonscan ${escapeHtml(r.tool.version)}</td></tr>
 </table>
 <nav><ul>${toc.join('')}</ul></nav>
-<section id="summary"><h2>Summary of findings</h2>${summaryTable(r.findings)}</section>
+<section id="summary"><h2>Summary of findings</h2>${summaryTable(r.findings, st.set)}</section>
 ${charts}
 ${sections.join('\n')}
 ${r.coverage ? coverageHtml(r.coverage) : ''}
