@@ -24,8 +24,10 @@ import { searchClasses } from './blend/search.js';
 const MIN_MEMBERS = 10;
 /** Tail count over the opposite tail's (plus one) before a pattern is reported. */
 const MIN_EXCESS = 8;
-/** Members and tail excess from which a pattern is reported high. */
-export const HIGH_LINE = { members: 3 * MIN_MEMBERS, excess: 4 * MIN_EXCESS };
+/** Members and tail excess from which a pattern is reported high: multiples of the lines it is reported from. */
+export function highLine(p: { minMembers: number; minExcess: number }): { members: number; excess: number } {
+  return { members: 3 * p.minMembers, excess: 4 * p.minExcess };
+}
 /** (tail - opposite) / sqrt(tail + opposite + 1) needed as well. */
 const MIN_SIGNIFICANCE = 4;
 /**
@@ -55,7 +57,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
   appliesTo: (ctx) => ctx.images !== undefined && ctx.ids.length >= 200,
   limits: {
     needs: 'images',
-    minGroup: MIN_MEMBERS,
+    minGroup: { parameter: 'minMembers' },
     blind: [
       'faint full-image patterns below about 0.1% of the images (10 images in the tail at least)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
@@ -103,13 +105,13 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       members.forEach((i, t) => {
         if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
       });
-      findings.push(describe(n, ctx.labels, f, pattern, tail, excess, link));
+      findings.push(describe(n, ctx.labels, f, pattern, tail, excess, link, highLine(p)));
     }
     return { scores, findings };
   },
 };
 
-function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink): TypedFinding<'faint-pattern'> {
+function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink, high: { members: number; excess: number }): TypedFinding<'faint-pattern'> {
   // The template is the pattern estimate; report its strength on an 8x8 grid and its dominant frequencies.
   const coarse: number[][] = [];
   const cell = LUMA_SIDE / 8;
@@ -127,7 +129,7 @@ function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: 
     const l = labels[i] ?? '(none)';
     labelCounts[l] = (labelCounts[l] ?? 0) + 1;
   }
-  const severity = members.length >= HIGH_LINE.members && excess >= HIGH_LINE.excess ? 'high' : 'medium';
+  const severity = members.length >= high.members && excess >= high.excess ? 'high' : 'medium';
   return {
     form: 'faint-pattern',
     kind: 'blend',

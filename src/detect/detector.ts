@@ -46,10 +46,18 @@ export type AnyDetectorOutput = DetectorOutput<DetectorFinding>;
 export interface DetectorLimits {
   /** What the data must have for the detector to run at all (shown when it did not). */
   needs: string;
-  /** Fewest samples sharing one poison that a finding needs. */
-  minGroup?: number;
+  /**
+   * Fewest samples sharing one poison that a finding needs: a count, or the detector parameter that sets it (the
+   * report quotes the value the scan used).
+   */
+  minGroup?: number | LimitParameter;
   /** Sizes, places and counts below which it is blind, one plain sentence each. */
   blind: string[];
+}
+
+/** A limit that is one of the detector's parameters, by name (its `parameters`, or the later check's). */
+export interface LimitParameter {
+  parameter: string;
 }
 
 export interface Detector<F extends DetectorFinding = FindingDraft> {

@@ -23,6 +23,7 @@ import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
+import { KNOWN_LIMITS } from './limits.js';
 
 /** Fewer than MIN_WINDOW words after a phrase: not measured. */
 const MIN_WINDOW = 16;
@@ -53,6 +54,8 @@ export const documentTrigger: Detector<TypedFinding<'followed-phrase'>> = {
   name: 'trigger-token',
   description: 'in unlabelled documents, a phrase followed again and again by improbable text',
   parameters: PARAMETERS,
+  // What the name's table says of trigger-token, but its group size is a parameter of this variant.
+  limits: { ...KNOWN_LIMITS['trigger-token']!, minGroup: { parameter: 'documentsMinDocs' } },
   // Documents have no label to conflict with: their trigger is known by what follows it.
   appliesTo: (ctx) => ctx.texts?.text !== undefined && !ctx.labels.some((l) => l !== null),
   async run(ctx) {

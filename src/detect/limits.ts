@@ -19,7 +19,7 @@ export const KNOWN_LIMITS: Record<string, DetectorLimits> = {
   },
   'near-duplicate': { needs: 'images or texts', minGroup: 2, blind: ['copies edited beyond a perceptual-hash distance of a few bits (images) or a word-set Jaccard below 0.8 (texts)'] },
   outlier: { needs: 'labelled images', blind: ['poisons whose image statistics look like their class: low severity only, never flags'] },
-  provenance: { needs: 'images', minGroup: 3, blind: ['poisons re-encoded like the rest of the data (file-level facts then match)'] },
+  provenance: { needs: 'images', minGroup: { parameter: 'minCluster' }, blind: ['poisons re-encoded like the rest of the data (file-level facts then match)'] },
   'trigger-token': {
     needs: 'labelled texts (or documents)',
     minGroup: 3,
@@ -42,8 +42,8 @@ export const KNOWN_LIMITS: Record<string, DetectorLimits> = {
   'spectral-signature': { needs: EMBEDDINGS, blind: ['anything the embedding model has not learnt; on raw pixels it finds nothing'] },
   'activation-clustering': { needs: EMBEDDINGS, blind: ['poisons that do not form their own cluster in the embeddings'] },
   'robust-covariance': { needs: EMBEDDINGS, blind: ['poisons that are not outliers along the top whitened direction'] },
-  'cross-modal': { needs: 'image-text pairs', minGroup: 3, blind: ['a concept named by more than a few percent of all captions; any pair whose trigger cluster trigger-cluster did not find first'] },
-  'label-conflict': { needs: EMBEDDINGS, minGroup: 3, blind: ['poisons whose trigger the embedding has learnt (they then agree with their neighbours)'] },
+  'cross-modal': { needs: 'image-text pairs', minGroup: { parameter: 'minCluster' }, blind: ['a concept named by more than a few percent of all captions; any pair whose trigger cluster trigger-cluster did not find first'] },
+  'label-conflict': { needs: EMBEDDINGS, minGroup: { parameter: 'minConflicts' }, blind: ['poisons whose trigger the embedding has learnt (they then agree with their neighbours)'] },
 };
 
 export function limitsOf(d: AnyDetector): DetectorLimits | undefined {

@@ -1,13 +1,30 @@
 // The report's coverage: what the scan could not see. Built from the detectors' declared limits.
-import type { AnyDetector } from '../detect/detector.js';
+import type { AnyDetector, DetectorLimits } from '../detect/detector.js';
 import { KNOWN_LIMITS, limitsOf } from '../detect/limits.js';
+import type { ParameterValues } from '../config/parameters.js';
 import type { Coverage, Modality } from '../types.js';
+import { effectiveParameter } from './effective-parameters.js';
 
-export function coverageOf(opts: { modality: Modality; all: AnyDetector[]; ran: string[]; only?: string[]; grid?: number; skipped: number }): Coverage {
+export interface CoverageInput {
+  modality: Modality;
+  all: AnyDetector[];
+  /** The names of the detectors and later checks whose outputs the report combines. */
+  ran: string[];
+  /** The detectors that applied (of a name with variants, the variant that ran). */
+  applied?: AnyDetector[];
+  only?: string[];
+  /** Detector parameters the scan set: a limit that is a parameter is quoted as the scan used it. */
+  parameters?: ParameterValues;
+  grid?: number;
+  skipped: number;
+}
+
+export function coverageOf(opts: CoverageInput): Coverage {
   const ran = opts.ran.map((name) => {
-    const d = opts.all.find((x) => x.name === name);
+    const d = opts.applied?.find((x) => x.name === name) ?? opts.all.find((x) => x.name === name);
     const l = d ? limitsOf(d) : KNOWN_LIMITS[name];
-    return { detector: name, ...(l?.minGroup !== undefined ? { minGroup: l.minGroup } : {}), blind: l?.blind ?? [] };
+    const minGroup = l ? minGroupOf(l, name, opts.parameters) : null;
+    return { detector: name, ...(minGroup !== null ? { minGroup } : {}), blind: l?.blind ?? [] };
   });
   // Variants of one name (near-duplicate of images or texts) are one detector here: the first stands for them.
   const notRun = opts.all.filter((d, k) => !opts.ran.includes(d.name) && opts.all.findIndex((x) => x.name === d.name) === k).map((d) => ({
@@ -15,6 +32,12 @@ export function coverageOf(opts: { modality: Modality; all: AnyDetector[]; ran: 
     why: opts.only?.length && !opts.only.includes(d.name) ? 'not selected (--detectors)' : `needs ${limitsOf(d)?.needs ?? 'data this scan does not have'}`,
   }));
   return { modality: opts.modality, ran, notRun, ...(opts.grid !== undefined ? { grid: opts.grid } : {}), skipped: opts.skipped };
+}
+
+/** The fewest samples sharing one poison that `detector`'s findings need in this scan, or null when it declares none. */
+function minGroupOf(l: DetectorLimits, detector: string, set: ParameterValues | undefined): number | null {
+  if (l.minGroup === undefined) return null;
+  return typeof l.minGroup === 'number' ? l.minGroup : effectiveParameter(set, detector, l.minGroup.parameter);
 }
 
 /** Detectors not run, grouped by what they need: "a, b (needs x)". */

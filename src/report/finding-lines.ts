@@ -1,8 +1,9 @@
 // The lines a finding was graded by, as its scan drew them, for the sentences that quote them (reason-lines.ts).
 // Significance lines are detector parameters: the values the scan used (effective-parameters.ts), looked up by the
-// finding's detector and variant. The lines no option sets are read from the detectors' code.
+// finding's detector and variant; blend's high line is a multiple of its parameters, as blend computes it. The lines
+// no option sets are read from the detectors' code.
 import type { ParameterValues } from '../config/parameters.js';
-import { HIGH_LINE as BLEND_HIGH } from '../detect/blend.js';
+import { highLine as blendHighLine } from '../detect/blend.js';
 import { MIN_GROUP_IMAGES } from '../detect/trigger-cluster.js';
 import type { FindingForm } from '../model/evidence.js';
 import type { Finding } from '../types.js';
@@ -42,7 +43,7 @@ export function findingLines(f: Finding, set: ParameterValues | undefined): Find
   const high = effectiveParameter(set, f.detector, names.high);
   return {
     significance: medium !== null && high !== null ? { medium, high } : null,
-    faintHigh: BLEND_HIGH,
+    faintHigh: blendHighLine({ minMembers: effectiveParameter(set, 'blend', 'minMembers')!, minExcess: effectiveParameter(set, 'blend', 'minExcess')! }),
     groupImages: MIN_GROUP_IMAGES,
   };
 }

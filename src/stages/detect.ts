@@ -4,7 +4,7 @@ import { UsageError } from '../types.js';
 import type { Progress } from '../util/progress.js';
 import type { DatasetColumns } from '../model/dataset.js';
 import type { Embeddings } from '../model/embeddings.js';
-import type { AnyDetectorOutput, ScanContext } from '../detect/detector.js';
+import type { AnyDetector, AnyDetectorOutput, ScanContext } from '../detect/detector.js';
 import { detectorsFor } from '../detect/registry.js';
 import { round } from '../report/combine.js';
 import { reusableOutputs, type Baseline } from '../provenance/baseline.js';
@@ -34,8 +34,10 @@ export interface DetectInput {
 
 export interface DetectResult {
   ctx: ScanContext;
-  /** The detectors that applied, in the registry's order. */
+  /** The names of the detectors that applied, in the registry's order. */
   detectors: string[];
+  /** Those detectors (of a name with variants, the variant that applied). */
+  applied: AnyDetector[];
   outputs: DetectorRun[];
   /** True when the outputs are the baseline's, not computed now. */
   reused: boolean;
@@ -64,7 +66,7 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
   const cached = baseline && sameParameters ? await reusableOutputs(baseline, data.ids, reusedAll, names, { seed, grid: data.images?.grid, version: VERSION }) : null;
   if (cached) {
     stages['detect:reused'] = 0;
-    return { ctx, detectors: names, outputs: cached, reused: true };
+    return { ctx, detectors: names, applied: detectors, outputs: cached, reused: true };
   }
   const outputs: DetectorRun[] = [];
   for (const d of detectors) {
@@ -74,7 +76,7 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
     progress.done();
     stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
   }
-  return { ctx, detectors: names, outputs, reused: false };
+  return { ctx, detectors: names, applied: detectors, outputs, reused: false };
 }
 
 /** A detector asked for by name that cannot apply to the data is a usage error naming the ones that can. */

@@ -88,7 +88,10 @@ export async function writeReport(i: ReportInput): Promise<ScanResult> {
     timing: { seconds: 0, samplesPerSecond: 0, stages },
     findings,
     errors: data.errors,
-    coverage: coverageOf({ modality: data.modality, all: DETECTORS, ran: outputs.map((o) => o.detector), only: opts.detectors, grid: data.images?.grid, skipped: data.errors.length }),
+    coverage: coverageOf({
+      modality: data.modality, all: DETECTORS, ran: outputs.map((o) => o.detector), applied: i.detected.applied, only: opts.detectors,
+      parameters: i.parameters, grid: data.images?.grid, skipped: data.errors.length,
+    }),
   };
   const setTiming = () => {
     stages.report = round((performance.now() - tr) / 1000, 3);
