@@ -12,7 +12,7 @@ import { analyse, DEFAULT_CHECKPOINT_EVERY, scanInputs, settle, withOutDir, type
 import { CHECKPOINT_DIR, removeCheckpoint } from './store/checkpoint.js';
 import { mergeShards, readShardManifest, writeShard, type ShardManifest, type ShardSpec } from './store/shards.js';
 import { UsageError, type Json } from './types.js';
-import { READ_OPTIONS } from './config/options.js';
+import { FINGERPRINT_OPTIONS } from './config/options.js';
 import { createProgress } from './util/progress.js';
 import { VERSION } from './version.js';
 import { checkOutDir, lockOutDir } from './store/out-dir.js';
@@ -29,10 +29,10 @@ export interface FingerprintStageResult {
   stages: Record<string, number>;
 }
 
-/** Options that change what a fingerprint is (how the dataset is read, the grid, the pixel limit): shards made with different ones must not be merged. */
+/** Options that change what a fingerprint is (the schema's FINGERPRINT_OPTIONS): shards made with different ones must not be merged. */
 function fingerprintOptions(o: FingerprintStageOptions): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
-  for (const k of [...READ_OPTIONS, 'grid', 'pixelLimit'] as const) {
+  for (const k of FINGERPRINT_OPTIONS) {
     if (o[k] !== undefined) out[k] = o[k]!;
   }
   return out;

@@ -43,8 +43,6 @@ export interface ScanOptions extends ScanSettings {
    * for JSONL; images as bytes need an array, which is read twice).
    */
   rows?: InMemoryRows;
-  /** Most pixels an image may have; a larger one is not decoded (it is an unreadable sample). */
-  pixelLimit?: number;
   /** Write fingerprints.arrow beside the report (default true). */
   writeFingerprints?: boolean;
   /** Reviewed findings (by fingerprint) that no longer count for failOn. */

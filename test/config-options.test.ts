@@ -12,7 +12,7 @@ import { DIFF_OPTIONS } from '../src/cli/cmd-diff.js';
 import { INJECT_OPTIONS } from '../src/cli/cmd-inject.js';
 import { REVIEW_OPTIONS } from '../src/cli/cmd-review.js';
 import { VERIFY_OPTIONS } from '../src/cli/cmd-verify.js';
-import { CONFIG_OPTIONS, LIBRARY_OPTIONS, OPTION_GROUPS, READ_OPTIONS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
+import { CONFIG_OPTIONS, FINGERPRINT_OPTIONS, LIBRARY_OPTIONS, OPTION_GROUPS, READ_OPTIONS, REPORTED_OPTIONS, SCAN_OPTIONS, type OptionSpec, type ScanOptionName } from '../src/config/options.js';
 
 const scanCommand = () => buildProgram().commands.find((c) => c.name() === 'scan')!;
 const names = Object.keys(SCAN_OPTIONS) as ScanOptionName[];
@@ -21,7 +21,7 @@ describe('scan options', () => {
   it('are the command line\'s, by name, flags and default, in their order by group', () => {
     const options = scanCommand().options;
     expect(options.map((o) => o.attributeName())).toEqual(byGroup(names, SCAN_OPTIONS));
-    expect(options.map((o) => o.helpGroupHeading)).toEqual([...Array(10).fill('Reading:'), ...Array(7).fill('Fingerprinting:'), ...Array(8).fill('Embeddings:'), ...Array(6).fill('Detection:'), ...Array(5).fill('Output:')]);
+    expect(options.map((o) => o.helpGroupHeading)).toEqual([...Array(10).fill('Reading:'), ...Array(8).fill('Fingerprinting:'), ...Array(8).fill('Embeddings:'), ...Array(6).fill('Detection:'), ...Array(5).fill('Output:')]);
     for (const o of options) {
       const spec: OptionSpec = SCAN_OPTIONS[o.attributeName() as ScanOptionName];
       expect(o.flags).toBe(spec.flags);
@@ -72,17 +72,19 @@ describe('scan options', () => {
     const cmd = scanCommand();
     cmd.parseOptions([
       '--input-format', 'csv', '--text-column', 't', '--embed', 'proxy', '--embed-size', '64', '--detectors', 'outlier', '--grid', '16',
-      '--json', '--write-manifest', '--checkpoint-every', '5', '--resume', '--max-unreadable', '0.5', '--model', 'm.json', '--layer', 'x',
+      '--json', '--write-manifest', '--checkpoint-every', '5', '--pixel-limit', '1000000', '--resume', '--max-unreadable', '0.5', '--model', 'm.json', '--layer', 'x',
     ]);
     const s = scanSettingsOf(cmd.opts());
     expect(s).toMatchObject({
-      format: 'csv', textColumn: 't', embed: 'proxy', embedSize: 64, detectors: ['outlier'], grid: 16, checkpointEvery: 5, resume: true,
+      format: 'csv', textColumn: 't', embed: 'proxy', embedSize: 64, detectors: ['outlier'], grid: 16, checkpointEvery: 5, pixelLimit: 1_000_000, resume: true,
       maxUnreadable: 0.5, model: 'm.json', layer: 'x', quiet: true, writeManifest: expect.stringMatching(/poisonscan-report.manifest\.jsonl$/),
       out: './poisonscan-report', failOn: 'high', seed: 0,
     });
     expect(s).not.toHaveProperty('json');
     // A fingerprint shard records these: every shard of one detect must have read the dataset the same way.
     expect(READ_OPTIONS).toEqual(['format', 'manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split']);
+    // ... and these, the read group's and those that change a fingerprint, which shards of one detect must share.
+    expect(FINGERPRINT_OPTIONS).toEqual([...READ_OPTIONS, 'grid', 'pixelLimit']);
     expect(s).not.toHaveProperty('inputFormat');
   });
 });

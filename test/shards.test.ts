@@ -91,6 +91,10 @@ describe('sharded scans', () => {
     await writeFile(join(copy, 'fingerprint-shard.json'), JSON.stringify({ ...m, shard: { index: 1, count: 2 }, dataset: { ...m.dataset, path: '/elsewhere' } }));
     expect(await detectOne([a, copy])).toMatch(/does not belong with shard 0\/2.*dataset/);
     expect(await detectOne([a, join(dir, 'nothing-here')])).toMatch(/no fingerprint-shard.json/);
+    // A shard made with another value of an option that changes fingerprints (the schema's FINGERPRINT_OPTIONS).
+    const limited = join(dir, 'bad-limit');
+    await fingerprintStage({ ...q, dataset: images, out: limited, shard: { index: 0, count: 2 }, pixelLimit: 5_000_000 });
+    expect(await detectOne([limited, b])).toMatch(/does not belong with .*options \{\} vs \{"pixelLimit":5000000\}/);
     const inside = await run(['detect', a, b, '--out', join(a, 'report'), '--quiet']);
     expect(inside.code).toBe(2);
     expect(inside.stderr).toMatch(/must not be inside a fingerprint folder/);

@@ -1,11 +1,11 @@
 // scan()'s options from the parsed command line (after config defaults): every option of the schema the library
 // takes, by its name; and the subset that says how to read a dataset, for scan's fingerprint stage.
 import { join } from 'node:path';
-import { LIBRARY_OPTIONS, READ_OPTIONS, type LibraryOptionName, type ScanSettings, type ScanValues } from '../config/options.js';
+import { FINGERPRINT_OPTIONS, LIBRARY_OPTIONS, type LibraryOptionName, type ScanSettings, type ScanValues } from '../config/options.js';
 
 /** The options that say how the dataset is read and fingerprinted (`scan --stage fingerprint` takes these). */
 const FINGERPRINT_STAGE_OPTIONS = [
-  'out', ...READ_OPTIONS, 'embeddingColumn', 'embeddings', 'baseline', 'concurrency', 'grid', 'resume', 'checkpointEvery',
+  'out', ...FINGERPRINT_OPTIONS, 'embeddingColumn', 'embeddings', 'baseline', 'concurrency', 'resume', 'checkpointEvery',
 ] as const satisfies readonly LibraryOptionName[];
 type ReadOptions = { dataset: string } & Pick<ScanSettings, (typeof FINGERPRINT_STAGE_OPTIONS)[number]>;
 

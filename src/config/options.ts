@@ -57,6 +57,11 @@ export type OptionSpec = OptionValue & {
   required?: true;
   /** The command line's alone: the library's scan() has no such option (it takes the value another way, or none). */
   commandOnly?: true;
+  /**
+   * Changes what a sample's fingerprint is (as every option of the read group does): fingerprint shards made with
+   * other values are not merged, and a resumed shard must match.
+   */
+  fingerprints?: true;
 };
 
 /** The options of `scan`, in the order --help lists them; the names are commander's, camelCase. */
@@ -84,7 +89,8 @@ export const SCAN_OPTIONS = {
   failOn: { group: 'detect', flags: '--fail-on <severity>', help: 'exit 1 when a finding at or above this severity exists', kind: 'choice', choices: FAIL_ON, default: 'high', config: true },
   concurrency: { group: 'fingerprint', flags: '--concurrency <n>', help: 'parallel decode and fingerprint work, and the image detectors\' threads', kind: 'int', min: 1, default: cpus().length, config: true },
   seed: { group: 'detect', flags: '--seed <n>', help: 'seed for every random choice', kind: 'int', min: 0, default: 0, config: true },
-  grid: { group: 'fingerprint', flags: '--grid <n>', help: 'side of the working grid images are resampled to (default: the first image\'s size, at most 64)', kind: 'int', min: 8, config: true },
+  grid: { group: 'fingerprint', flags: '--grid <n>', help: 'side of the working grid images are resampled to (default: the first image\'s size, at most 64)', kind: 'int', min: 8, config: true, fingerprints: true },
+  pixelLimit: { group: 'fingerprint', flags: '--pixel-limit <n>', help: 'most pixels an image may have; a larger one is not decoded and is listed as unreadable (default 100000000)', kind: 'int', min: 1, config: true, fingerprints: true },
   quiet: { group: 'output', flags: '-q, --quiet', help: 'no progress or summary on stderr', kind: 'flag' },
   json: { group: 'output', flags: '--json', help: 'print report.json to stdout', kind: 'flag', commandOnly: true },
   baseline: { group: 'fingerprint', flags: '--baseline <dir>', help: 'a previous report folder: re-use fingerprints of unchanged samples, mark findings new since then', kind: 'string', config: true },
@@ -144,3 +150,7 @@ export const LIBRARY_OPTIONS = names.filter((k) => !has(k, 'commandOnly')) as Li
 /** The library's options of the read group: how a dataset is read (format, manifest, columns, split). */
 export type ReadOptionName = { [K in LibraryOptionName]: (typeof SCAN_OPTIONS)[K] extends { group: 'read' } ? K : never }[LibraryOptionName];
 export const READ_OPTIONS = LIBRARY_OPTIONS.filter((k) => SCAN_OPTIONS[k].group === 'read') as ReadOptionName[];
+
+/** The library's options that change what a fingerprint is: the read group's and those marked `fingerprints`, in their order. */
+export type FingerprintOptionName = ReadOptionName | { [K in LibraryOptionName]: (typeof SCAN_OPTIONS)[K] extends { fingerprints: true } ? K : never }[LibraryOptionName];
+export const FINGERPRINT_OPTIONS = LIBRARY_OPTIONS.filter((k) => SCAN_OPTIONS[k].group === 'read' || (SCAN_OPTIONS[k] as OptionSpec).fingerprints === true) as FingerprintOptionName[];
