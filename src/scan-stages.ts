@@ -74,7 +74,7 @@ async function fingerprintLocked(opts: FingerprintStageOptions, shard: ShardSpec
     pixelLimit: opts.pixelLimit,
     progress,
     shard,
-    checkpoint: every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined,
+    checkpoint: every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), signal: opts.signal } : undefined,
   });
   const ts = performance.now();
   const manifest = await writeShard(outDir, {
@@ -91,7 +91,7 @@ async function fingerprintLocked(opts: FingerprintStageOptions, shard: ShardSpec
   return { outDir, manifest, alreadyDone: false, stages: { ...data.stages, store: (performance.now() - ts) / 1000 } };
 }
 
-export type DetectOptions = Omit<ScanOptions, 'dataset' | 'resume' | 'checkpointEvery' | 'onCheckpointPart' | 'baseline' | 'embeddings' | 'embeddingIds' | 'embeddingColumn'> & {
+export type DetectOptions = Omit<ScanOptions, 'dataset' | 'resume' | 'checkpointEvery' | 'baseline' | 'embeddings' | 'embeddingIds' | 'embeddingColumn'> & {
   /** Fingerprint folders written by `scan --stage fingerprint`, one per shard, in any order. */
   shards: string[];
 };

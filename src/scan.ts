@@ -48,8 +48,11 @@ export interface ScanOptions extends ScanSettings {
   /** Reviewed findings (by fingerprint) that no longer count for failOn. */
   suppressions?: Suppression[];
   progress?: Progress;
-  /** Called when fingerprint part k is on disk (tests interrupt a scan here). */
-  onCheckpointPart?: CheckpointOptions['onPart'];
+  /**
+   * Stops the scan, which then rejects with the signal's reason: checked before each fingerprint part (the parts on
+   * disk stay for `resume`) and before each detector. Nothing is written into --out but the parts.
+   */
+  signal?: AbortSignal;
 }
 
 /** Default size of a fingerprint part: ~30 MB of 32x32 fingerprints, a few seconds of decoding. */
@@ -134,7 +137,7 @@ async function readAndFingerprint(opts: ScanOptions, s: Settled, baseline: Basel
   const { progress, concurrency, seed, outDir } = s;
   const partsDir = join(outDir, CHECKPOINT_DIR);
   const every = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
-  const checkpoint: CheckpointOptions | undefined = every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), onPart: opts.onCheckpointPart } : undefined;
+  const checkpoint: CheckpointOptions | undefined = every > 0 ? { dir: partsDir, every, resume: Boolean(opts.resume), signal: opts.signal } : undefined;
   if (opts.resume && !checkpoint) throw new UsageError('--resume needs fingerprint parts (--checkpoint-every above 0)');
   const fpOpts: FingerprintOptions = { concurrency, grid: opts.grid, pixelLimit: opts.pixelLimit, progress, reuse: baseline?.images, checkpoint };
   // Image datasets: --detectors that cannot apply is known from the listing, before the long decoding.
@@ -177,7 +180,10 @@ export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumn
       userModel: userModel ? { model: userModel, path: opts.model! } : undefined, pretrained, baseline,
       staged, seed: s.seed, progress: s.progress, stages,
     });
-    const detected = await runDetectors({ data, embeddings: embedded.embeddings, only: opts.detectors, baseline, parameters: s.parameters, seed: s.seed, concurrency: s.concurrency, progress: s.progress, stages });
+    const detected = await runDetectors({
+      data, embeddings: embedded.embeddings, only: opts.detectors, baseline, parameters: s.parameters, seed: s.seed, concurrency: s.concurrency, progress: s.progress,
+      signal: opts.signal, stages,
+    });
     const enriched = enrichFindings({ data, detected, baseline, suppressions: opts.suppressions ?? [], maxUnreadable: s.maxUnreadable });
     const r = await writeReport({ settings: opts, data, detected, enriched, proxy: embedded.proxy, embedUsed: embedded.used, userModel, baseline, staged, outDir: s.outDir, t0: s.t0, failOn: s.failOn, concurrency: s.concurrency, seed: s.seed, parameters: s.parameters, stages });
     await staged.commit();

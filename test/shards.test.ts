@@ -11,6 +11,7 @@ import { detect, fingerprintStage } from '../src/scan-stages.js';
 import { silentProgress, type Progress } from '../src/util/progress.js';
 import { createRng } from '../src/util/rng.js';
 import { writeSyntheticFolder } from './fixtures/synthetic-images.js';
+import { interruptAfter } from './fixtures/interrupt.js';
 
 let dir: string;
 let images: string;
@@ -106,10 +107,8 @@ describe('sharded scans', () => {
 describe('resumable scans', () => {
   it('a scan interrupted after fingerprint part 2 and rerun with --resume gives the same report, decoding only the rest', async () => {
     const out = join(dir, 'resumed');
-    const interrupt = async (k: number) => {
-      if (k === 2) throw new Error('simulated kill after part 2');
-    };
-    await expect(scan({ ...q, dataset: images, out, checkpointEvery: 40, onCheckpointPart: interrupt })).rejects.toThrow(/simulated kill/);
+    // Stopped once part 2 (images 81-120) is on disk.
+    await expect(scan({ ...q, dataset: images, out, checkpointEvery: 40, ...interruptAfter(120, 'simulated kill after part 2') })).rejects.toThrow(/simulated kill/);
     const parts = (await readdir(join(out, 'fingerprints.parts'))).filter((f) => f.endsWith('.arrow'));
     expect(parts).toEqual(['part-000000.arrow', 'part-000001.arrow', 'part-000002.arrow']);
     const infos: string[] = [];
@@ -118,6 +117,13 @@ describe('resumable scans', () => {
     expect(infos).toContain('resumed: 3 of 7 fingerprint parts were already done');
     await expectSameAsReference(r);
     expect((await readdir(out)).includes('fingerprints.parts')).toBe(false);
+  });
+
+  it('a scan whose signal is aborted stops before its detectors and writes no report', async () => {
+    const out = join(dir, 'aborted');
+    const rows = Array.from({ length: 30 }, (_, i) => ({ text: `row ${i} of a small table`, label: i % 2 }));
+    await expect(scan({ ...q, dataset: 'rows', rows, out, signal: AbortSignal.abort(new Error('stopped by the caller')) })).rejects.toThrow('stopped by the caller');
+    expect((await readdir(out).catch(() => [] as string[])).filter((f) => !f.startsWith('.'))).toEqual([]);
   });
 
   it('a CLI scan killed with SIGKILL after a part (a child process) resumes with --resume to the same report', async () => {
@@ -137,11 +143,11 @@ describe('resumable scans', () => {
 
   it('refuses to resume from parts made with other options, and resumes a fingerprint shard', async () => {
     const out = join(dir, 'resume-other');
-    await expect(scan({ ...q, dataset: images, out, checkpointEvery: 40, onCheckpointPart: () => { throw new Error('stop'); } })).rejects.toThrow('stop');
+    await expect(scan({ ...q, dataset: images, out, checkpointEvery: 40, ...interruptAfter(1, 'stop') })).rejects.toThrow('stop');
     await expect(scan({ ...q, dataset: images, out, checkpointEvery: 50, resume: true })).rejects.toThrow(/made with another every \(40, now 50\)/);
     // A shard stage interrupted, resumed, then merged with the other shard.
     const s0 = join(dir, 'rs-0'), s1 = join(dir, 'rs-1');
-    await expect(fingerprintStage({ ...q, dataset: images, out: s0, shard: { index: 0, count: 2 }, checkpointEvery: 30, onCheckpointPart: (k) => { if (k === 1) throw new Error('stop'); } })).rejects.toThrow('stop');
+    await expect(fingerprintStage({ ...q, dataset: images, out: s0, shard: { index: 0, count: 2 }, checkpointEvery: 30, ...interruptAfter(60, 'stop') })).rejects.toThrow('stop');
     const r0 = await fingerprintStage({ ...q, dataset: images, out: s0, shard: { index: 0, count: 2 }, checkpointEvery: 30, resume: true });
     expect(r0.alreadyDone).toBe(false);
     expect((await fingerprintStage({ ...q, dataset: images, out: s0, shard: { index: 0, count: 2 }, resume: true })).alreadyDone).toBe(true);

@@ -28,6 +28,8 @@ export interface DetectInput {
   seed: number;
   concurrency: number;
   progress: Progress;
+  /** Stops the stage before the next detector. */
+  signal?: AbortSignal;
   /** Seconds per stage: each detector's are added. */
   stages: Record<string, number>;
 }
@@ -70,6 +72,7 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
   }
   const outputs: DetectorRun[] = [];
   for (const d of detectors) {
+    i.signal?.throwIfAborted();
     const ts = performance.now();
     progress.stage(d.name);
     outputs.push({ detector: d.name, output: await d.run(ctx) });

@@ -22,8 +22,8 @@ export interface CheckpointOptions {
   every: number;
   /** Re-use finished parts of an earlier, interrupted run. */
   resume: boolean;
-  /** Called when part k of `parts` is on disk (tests interrupt a scan here). */
-  onPart?: (k: number, parts: number) => void | Promise<void>;
+  /** Stops the work before the next part: the parts on disk stay for a resumed run. */
+  signal?: AbortSignal;
 }
 
 /** What the parts were made from; a resumed run must match it. */
@@ -104,6 +104,7 @@ export async function fingerprintInParts(
   outer.stage('decode', n);
   const inner: Progress = { stage() {}, done() {}, tick: (k) => outer.tick(k), info: (m) => outer.info(m) };
   for (let k = 0; k < parts; k++) {
+    cp.signal?.throwIfAborted();
     const first = k * every;
     const chunk = samples.slice(first, Math.min(n, first + every));
     const digest = createHash('sha256').update(chunk.map((s) => s.id).join('\n')).digest('hex');
@@ -125,7 +126,6 @@ export async function fingerprintInParts(
     builder.append(done.features);
     for (const i of done.meta.kept) kept.push(first + i);
     for (const e of done.meta.errors) errors.push(e);
-    await cp.onPart?.(k, parts);
   }
   outer.done();
   if (resumedParts) outer.info(`resumed: ${resumedParts} of ${parts} fingerprint parts were already done`);

@@ -12,6 +12,7 @@ import { silentProgress } from '../../src/util/progress.js';
 import { createRng } from '../../src/util/rng.js';
 import { syntheticImage } from '../fixtures/synthetic-images.js';
 import { runCli } from '../fixtures/run-cli.js';
+import { interruptAfter } from '../fixtures/interrupt.js';
 import { createHash } from 'node:crypto';
 
 let dir: string;
@@ -151,7 +152,7 @@ describe('nothing hidden from the scan', () => {
     await images(join(data, 'a'), names(30));
     const out = join(dir, 'r-out');
     const opts = { dataset: data, out, detectors: ['outlier'], checkpointEvery: 10, ...quiet };
-    await expect(scan({ ...opts, onCheckpointPart: (k: number) => { if (k === 1) throw new Error('interrupted'); } })).rejects.toThrow('interrupted');
+    await expect(scan({ ...opts, ...interruptAfter(20, 'interrupted') })).rejects.toThrow('interrupted');
     const replaced = ['000.jpg', '004.jpg', '007.jpg'];
     const now = new Map<string, string>();
     for (const n of replaced) {
@@ -186,7 +187,7 @@ describe('nothing hidden from the scan', () => {
     await writeTar();
     const out = join(dir, 'w-out');
     const opts = { dataset: join(dir, 'w'), out, detectors: ['outlier'], checkpointEvery: 10, ...quiet };
-    await expect(scan({ ...opts, onCheckpointPart: (k: number) => { if (k === 1) throw new Error('interrupted'); } })).rejects.toThrow('interrupted');
+    await expect(scan({ ...opts, ...interruptAfter(20, 'interrupted') })).rejects.toThrow('interrupted');
     members[3] = await jpeg();
     await writeTar();
     await scan({ ...opts, resume: true });
