@@ -9,8 +9,9 @@ const SRC = join(import.meta.dirname, '..', 'src');
 /** Lowest first. Each stage lists path prefixes relative to src/ ('/'-separated); the longest matching prefix wins. */
 const STAGES: { name: string; paths: string[] }[] = [
   { name: 'ground', paths: ['types.ts', 'version.ts', 'util/', 'model/'] },
-  { name: 'config', paths: ['config/'] },
+  // The readers know nothing of the options; the options offer the formats the readers declare.
   { name: 'ingest', paths: ['ingest/'] },
+  { name: 'config', paths: ['config/'] },
   { name: 'fingerprint', paths: ['fingerprint/'] },
   { name: 'text', paths: ['text/'] },
   { name: 'store', paths: ['store/'] },

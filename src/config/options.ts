@@ -3,7 +3,8 @@
 // (config.ts), the report's recorded options (stages/report.ts) and the library's ScanOptions (scan.ts) are all
 // read from here: a new option is one entry.
 import { cpus } from 'node:os';
-import { DATASET_FORMATS, type FailOn } from '../types.js';
+import type { FailOn } from '../types.js';
+import { DATASET_FORMATS } from '../ingest/formats.js';
 import { DEFAULT_EMBED_SIZE, EMBED_KINDS } from './embed.js';
 import type { ParameterValues } from './parameters.js';
 

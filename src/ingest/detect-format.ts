@@ -1,19 +1,21 @@
-// Which reader a dataset path needs: forced with --format, else from what the path holds.
+// Which reader a dataset path needs when --input-format does not say: from what the path holds, as each format's
+// module declares it (formats.ts).
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { DATASET_FORMATS, UsageError, type DatasetFormat } from '../types.js';
-import { hasImageExtension } from './image-source.js';
+import { extname } from 'node:path';
+import { UsageError } from '../types.js';
+import type { DatasetFormatModule } from './dataset-format.js';
+import { DATASET_FORMATS, FORMAT_MODULES, type FormatName } from './formats.js';
 
-export const FORMATS: DatasetFormat[] = [...DATASET_FORMATS];
+export const FORMATS: FormatName[] = [...DATASET_FORMATS];
 
-const BY_EXTENSION: Record<string, DatasetFormat> = {
-  '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.tsv': 'tsv', '.txt': 'tsv',
-  '.parquet': 'parquet', '.arrow': 'arrow', '.feather': 'arrow', '.ipc': 'arrow', '.tar': 'webdataset',
-};
+const MODULES: readonly DatasetFormatModule<FormatName>[] = FORMAT_MODULES;
+const BY_EXTENSION = new Map(MODULES.flatMap((f) => (f.extensions ?? []).map((e) => [e, f.name] as const)));
+const BY_FOLDER = MODULES.flatMap((f) => (f.folder ? [{ name: f.name, ...f.folder }] : [])).sort((a, b) => a.rank - b.rank);
 
-export async function detectFormat(path: string): Promise<DatasetFormat> {
-  // A WebDataset shard pattern (shard-{000000..000099}.tar) names files, not one path.
-  if (/\{\d+\.\.\d+\}/.test(path) && path.endsWith('.tar')) return 'webdataset';
+export async function detectFormat(path: string): Promise<FormatName> {
+  // A shard pattern names files, not one path.
+  const patterned = MODULES.find((f) => f.pattern?.test(path));
+  if (patterned) return patterned.name;
   let s;
   try {
     s = await stat(path);
@@ -22,7 +24,7 @@ export async function detectFormat(path: string): Promise<DatasetFormat> {
   }
   if (s.isFile()) {
     const ext = extname(path.replace(/\.gz$/i, '')).toLowerCase();
-    const f = BY_EXTENSION[ext];
+    const f = BY_EXTENSION.get(ext);
     if (!f) throw new UsageError(`cannot tell the format of ${path}; pass --format (${FORMATS.join('|')})`);
     return f;
   }
@@ -33,29 +35,7 @@ export async function detectFormat(path: string): Promise<DatasetFormat> {
   } catch {
     throw new UsageError(`cannot read dataset folder: ${path}`);
   }
-  if (names.includes('dataset_info.json') || names.includes('dataset_dict.json') || names.includes('state.json')) return 'hf';
-  // img2dataset output: 00000.tar beside 00000.parquet (image-caption pairs plus their download metadata).
-  if (names.some((n) => n.endsWith('.tar') && names.includes(n.slice(0, -4) + '.parquet'))) return 'img2dataset';
-  if (names.some((n) => n.endsWith('.parquet'))) return 'parquet';
-  // The Hugging Face Hub layout: data/<split>-0000n-of-0000m.parquet.
-  if (names.includes('data')) {
-    try {
-      if ((await readdir(join(path, 'data'))).some((n) => n.endsWith('.parquet'))) return 'parquet';
-    } catch {
-      // not a folder
-    }
-  }
-  if (names.some((n) => n.endsWith('.tar'))) return 'webdataset';
-  if (names.some((n) => n.endsWith('.arrow'))) return 'arrow';
-  // Image folders may keep images one level down (class folders) or deeper.
-  if (names.some((n) => hasImageExtension(n))) return 'imagefolder';
-  for (const n of names) {
-    try {
-      if ((await stat(join(path, n))).isDirectory()) return 'imagefolder';
-    } catch {
-      // unreadable entries are reported by the lister
-    }
-  }
+  for (const f of BY_FOLDER) if (await f.holds(path, names)) return f.name;
   if (names.length === 0) throw new UsageError(`dataset folder is empty: ${path}`);
   throw new UsageError(`no images or data files found in ${path}; pass --format`);
 }

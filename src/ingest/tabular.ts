@@ -7,12 +7,7 @@ import { UsageError, type DatasetFormat, type Modality, type SampleError } from 
 import type { ListedDataset } from '../model/dataset.js';
 import { checkEmbeddingRows, type ReadOptions } from './read-options.js';
 import { RowError, SkippedRows, type Cell, type RecordRow, type RecordSource } from './records.js';
-import { delimitedSource } from './records/delimited.js';
-import { jsonArraySource } from './records/json.js';
-import { jsonlSource } from './records/jsonl.js';
-import { parquetSource } from './records/parquet.js';
-import { arrowSource, type ArrowSource } from './records/arrow.js';
-import { webdatasetSource } from './records/webdataset.js';
+import type { ArrowSource } from './records/arrow.js';
 import { hasImageExtension, type ImageSample } from './image-source.js';
 import type { TextColumns } from '../model/text-columns.js';
 import { RowCursor } from './row-cursor.js';
@@ -52,28 +47,6 @@ async function imageBytes(c: Cell, column: string, baseDir: string): Promise<Uin
   // open a file elsewhere on the machine.
   await checkInsideRoot(baseDir, full, `${column} path "${p}"`);
   return new Uint8Array(await readFile(full));
-}
-
-export function sourceFor(path: string, format: DatasetFormat, split?: string): RecordSource {
-  switch (format) {
-    case 'jsonl':
-      return jsonlSource(path);
-    case 'json':
-      return jsonArraySource(path);
-    case 'csv':
-      return delimitedSource(path, ',');
-    case 'tsv':
-      return delimitedSource(path, '\t');
-    case 'parquet':
-      return parquetSource(path);
-    case 'arrow':
-    case 'hf':
-      return arrowSource(path, split);
-    case 'webdataset':
-      return webdatasetSource(path);
-    default:
-      throw new UsageError(`format ${format} is not a text table`);
-  }
 }
 
 /** Longest text field scanned; a longer one is a row error (a 50 MB line is a dump, not a training sample). */
@@ -172,7 +145,8 @@ function keptColumns(c: Chosen): Set<string> {
   return new Set(named.filter((x): x is string => x !== undefined).map((x) => x.toLowerCase()));
 }
 
-export async function readTabular(pathArg: string, format: DatasetFormat, opts: ReadOptions): Promise<ListedDataset> {
+/** Reads the rows `open` gives of `pathArg` (a row format's source) as the dataset of format `format`. */
+export async function readTabular(pathArg: string, format: DatasetFormat, opts: ReadOptions, open: (path: string, split?: string) => RecordSource): Promise<ListedDataset> {
   const path = resolve(pathArg);
   const t0 = performance.now();
   opts.progress.stage('read');
@@ -184,7 +158,7 @@ export async function readTabular(pathArg: string, format: DatasetFormat, opts: 
   let keep: Set<string> | null = null;
   // The image column, once the first rows show the dataset holds images: its bytes are not kept.
   let streamedImages: string | null = null;
-  const source = opts.records ?? sourceFor(path, format, opts.split);
+  const source = opts.records ?? open(path, opts.split);
   for await (const r of source.rows()) {
     const row = n++;
     if (r instanceof SkippedRows) {
@@ -235,7 +209,7 @@ export async function readTabular(pathArg: string, format: DatasetFormat, opts: 
     const used = new Set<string>();
     // Inline images are read again, in row order, when decoded: the second read holds a few rows at a time.
     const again = new RowCursor<Cell>(async function* () {
-      for await (const r of (opts.records ?? sourceFor(path, format, opts.split)).rows()) {
+      for await (const r of (opts.records ?? open(path, opts.split)).rows()) {
         if (r instanceof SkippedRows) for (let j = 0; j < r.count; j++) yield null;
         else yield r instanceof RowError ? null : r[imageCol];
       }
