@@ -34,8 +34,8 @@ async function folder(name: string, entries: string[]): Promise<string> {
 }
 
 describe('the format table', () => {
-  it('names each format once, in the order --input-format offers them', () => {
-    expect(DATASET_FORMATS).toEqual(['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'parquet', 'arrow', 'hf', 'webdataset', 'img2dataset']);
+  it('names each format once, in the table\'s order, which --input-format offers', () => {
+    expect(DATASET_FORMATS).toEqual(modules.map((m) => m.name));
     expect(new Set(DATASET_FORMATS).size).toBe(DATASET_FORMATS.length);
     expect(SCAN_OPTIONS.inputFormat.choices).toEqual(DATASET_FORMATS);
   });
