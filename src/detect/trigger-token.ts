@@ -21,7 +21,10 @@
 //    same statistic on the corpus's own phrases that fit their sentences (tail-null.ts), Bonferroni over the
 //    distinct document sets of phrases that do not fit. The best of the three tests pays a factor of 3.
 // Each n-gram is first replaced by the whole run its documents share (maximal-units.ts): an inserted sentence is
-// one unit of any length, with the random words around it as its neighbours.
+// one unit of any length, with the random words around it as its neighbours. At a text's start or end a unit has
+// one neighbour, read against how the corpus's texts start and end (insertion-fit.ts: each edge's own deletion
+// fit, and neighbour repeats expected from the corpus's first and last tokens): a sentence appended to reviews
+// follows their closing full stop by the corpus's habit, not by being bound to it.
 // 6. Poisoned samples share the unit and nothing else: a would-be finding whose independent groups share more rare
 //    content beyond the unit than random samples of their lengths (shared-content.ts: reviews of one film, one
 //    author's rating line) is natural to that topic or source, and stays low.
