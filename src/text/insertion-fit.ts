@@ -450,14 +450,7 @@ export class NeighbourCollisions {
       for (let j = 0; j < xs.length; j++) if (L[j] !== this.bos && R[j] !== this.eos) n++;
       if (n === 0) continue;
       for (let j = 0; j < xs.length; j++) if (L[j] !== this.bos && R[j] !== this.eos) this.local[xs[j]!]! += 1 / n;
-      for (const x of xs) {
-        const p = this.local[x]!;
-        if (p === 0) continue;
-        if (this.S[x] === 0) touched.push(x);
-        this.S[x]! += p;
-        this.Q[x]! += p * p;
-        this.local[x] = 0;
-      }
+      this.addLocal(xs, touched);
     }
     let e = (m * (m - 1) / 2) * shareSq;
     for (const x of touched) {
@@ -466,6 +459,18 @@ export class NeighbourCollisions {
       this.Q[x] = 0;
     }
     return e;
+  }
+
+  /** Adds one document's neighbour distribution (in `local`) to S and Q, and clears it. */
+  private addLocal(xs: Int32Array, touched: number[]): void {
+    for (const x of xs) {
+      const p = this.local[x]!;
+      if (p === 0) continue;
+      if (this.S[x] === 0) touched.push(x);
+      this.S[x]! += p;
+      this.Q[x]! += p * p;
+      this.local[x] = 0;
+    }
   }
 
   private pairs(xs: number[]): number {
@@ -483,14 +488,7 @@ export class NeighbourCollisions {
       const n = xs.length;
       if (n === 0) continue;
       for (const x of xs) this.local[x]! += 1 / n;
-      for (const x of xs) {
-        const p = this.local[x]!;
-        if (p === 0) continue;
-        if (this.S[x] === 0) touched.push(x);
-        this.S[x]! += p;
-        this.Q[x]! += p * p;
-        this.local[x] = 0;
-      }
+      this.addLocal(xs, touched);
     }
     let e = 0;
     for (const x of touched) {
