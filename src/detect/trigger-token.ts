@@ -343,9 +343,12 @@ export function runTriggerToken(ctx: ScanContext) {
 /**
  * log10 of the Bayes factor for insertion its measured occurrences give, bounded by FIT_CAP; from the insides and
  * the edges of texts each only with MIN_GROUPS occurrences there (as for the verdict that it fits its sentences).
+ * An edge only takes away: deleting a unit that follows a complete text leaves the corpus's usual ending whether
+ * it was appended or closes its texts naturally (one author's rating line), so a high edge reading says only that;
+ * a low one says the unit is its texts' own ending.
  */
 function fitEvidence(c: Candidate): number {
-  const llr = (c.occurrences >= MIN_GROUPS ? c.insertion : 0) + (c.edgeOccurrences >= MIN_GROUPS ? c.edgeInsertion : 0);
+  const llr = (c.occurrences >= MIN_GROUPS ? c.insertion : 0) + (c.edgeOccurrences >= MIN_GROUPS ? Math.min(0, c.edgeInsertion) : 0);
   return Math.max(-FIT_CAP, Math.min(FIT_CAP, llr / Math.LN10));
 }
 
