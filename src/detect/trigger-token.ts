@@ -21,7 +21,10 @@
 //    same statistic on the corpus's own phrases that fit their sentences (tail-null.ts), Bonferroni over the
 //    distinct document sets of phrases that do not fit. The best of the three tests pays a factor of 3.
 // Each n-gram is first replaced by the whole run its documents share (maximal-units.ts): an inserted sentence is
-// one unit of any length, with the random words around it as its neighbours.
+// one unit of any length, with the random words around it as its neighbours. At a text's start or end a unit has
+// one neighbour, read against how the corpus's texts start and end (insertion-fit.ts: each edge's own deletion
+// fit, and neighbour repeats expected from the corpus's first and last tokens): a sentence appended to reviews
+// follows their closing full stop by the corpus's habit, not by being bound to it.
 // 6. Poisoned samples share the unit and nothing else: a would-be finding whose independent groups share more rare
 //    content beyond the unit than random samples of their lengths (shared-content.ts: reviews of one film, one
 //    author's rating line) is natural to that topic or source, and stays low.
@@ -39,7 +42,7 @@ import { TailNull } from '../text/tail-null.js';
 import { groupBySource } from '../text/source-groups.js';
 import { binomialTailLog10, fisherTailLog10, poissonTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
-import { BigramCounts, deletionFit, fitsItsSentences, NeighbourCollisions, neighboursAt, occurrenceLlr, type DeletionFit } from '../text/insertion-fit.js';
+import { BigramCounts, deletionFit, edgeDeletionFits, fitInforms, InsertedSums, NeighbourCollisions, neighboursAt, occurrenceLlr, summedFitTooLow, type DeletionFit } from '../text/insertion-fit.js';
 import { wordLikeness } from '../text/spelling.js';
 import { PartLabels } from '../text/part-labels.js';
 import { SharedContent } from '../text/shared-content.js';
@@ -65,8 +68,9 @@ const MEDIUM_SIGNIFICANCE = 2;
 const HIGH_SIGNIFICANCE = 4;
 /** log10 p-value above which a phrase's neighbours repeat too often for random insertion points. */
 const NATURAL_FIT_LOG10P = -2;
-/** z below which a phrase's deletion fit is too poor for random insertions (one-sided, ~1%). */
+/** z below which a phrase's deletion fit is too poor for random insertions (one-sided, ~1%), and that chance. */
 const NATURAL_FIT_Z = 2.33;
+const NATURAL_FIT_P = 0.01;
 /**
  * How many times more neighbour repeats than random insertion points in the same documents make a phrase bound
  * to its context. Not 1: attackers' insertion points are not uniform either (after "@USER" in OLID's poisons
@@ -120,8 +124,17 @@ interface Candidate {
   conflictGroups: number;
   /** Judged documents whose occurrence has a word on both sides (measured for its fit). */
   occurrences: number;
-  /** Log-likelihood ratio of "inserted" against "part of its sentence" (insertion-fit.ts). */
+  /** Log-likelihood ratio of "inserted" against "part of its sentence" over those (insertion-fit.ts). */
   insertion: number;
+  /**
+   * Occurrences at a text's start or end measured by that edge's own fit, their summed ratio, and its mean and
+   * variance under insertion. Edges and insides are separate evidence, each needing MIN_GROUPS occurrences: the
+   * natural rows of a long-tail word inside texts must not outvote seven insertions at their starts.
+   */
+  edgeOccurrences: number;
+  edgeInsertion: number;
+  edgeMean: number;
+  edgeVariance: number;
   natural: boolean;
   /**
    * Whether its neighbours repeat far more than at random places. The deletion fit assumes random places; an
@@ -192,6 +205,9 @@ export function runTriggerToken(ctx: ScanContext) {
   // vouch for the label, so label-pure words that keep company with the candidate are masked with it.
   const bigrams = new BigramCounts(docs, vocab.words.length);
   const fit = deletionFit(docs, boundaries, bigrams, createRng(ctx.seed));
+  const edgeFits = edgeDeletionFits(docs, boundaries, bigrams);
+  const sums = new InsertedSums(fit);
+  const fits: Fits = { inner: fit, start: fitInforms(edgeFits.start) ? edgeFits.start : null, end: fitInforms(edgeFits.end) ? edgeFits.end : null };
   const collisions = new NeighbourCollisions(docs, boundaries, bigrams, vocab.words.length);
   const pureLabel = new Int32Array(vocab.words.length).fill(-1);
   // Candidates found by their conflicts are not label-pure: they never mask another candidate's companions.
@@ -201,7 +217,7 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : [];
-    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fit);
+    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fits);
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
@@ -210,8 +226,13 @@ export function runTriggerToken(ctx: ScanContext) {
     // random insertion points, belongs to its sentences (insults in OLID, boilerplate): never above low.
     c.bound = poissonTailLog10(c.collisions, BOUND_RATIO * c.expectedCollisions) < NATURAL_FIT_LOG10P;
     // As a trigger needs MIN_GROUPS documents, so does the verdict that a unit fits its sentences: one row that
-    // uses a long-tail word naturally among seven that had it inserted must not decide.
-    c.natural = c.bound || (c.occurrences >= MIN_GROUPS && fitsItsSentences(fit, c.insertion, c.occurrences, NATURAL_FIT_Z));
+    // uses a long-tail word naturally among seven that had it inserted must not decide. Natural: the summed
+    // ratio favours it at all, or is improbably low for real insertions by its exact distribution (InsertedSums:
+    // skewed, so a normal z called seven insertions natural when one left a pair no other text has). Occurrences
+    // at a text's start or end are a test of their own, by that edge's fit (only the test: there the fit is weak).
+    c.natural = c.bound
+      || (c.occurrences >= MIN_GROUPS && fitInforms(fit) && (c.insertion <= 0 || sums.lowerTail(c.insertion, c.occurrences) < NATURAL_FIT_P))
+      || (c.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(c.edgeInsertion, c.edgeMean, c.edgeVariance, NATURAL_FIT_Z));
   }
   // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
   // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
@@ -320,11 +341,22 @@ export function runTriggerToken(ctx: ScanContext) {
 }
 
 /**
- * log10 of the Bayes factor for insertion its measured occurrences give, bounded by FIT_CAP; nothing from fewer
- * than MIN_GROUPS of them (as for the verdict that it fits its sentences).
+ * log10 of the Bayes factor for insertion its measured occurrences give, bounded by FIT_CAP; from the insides and
+ * the edges of texts each only with MIN_GROUPS occurrences there (as for the verdict that it fits its sentences).
+ * An edge only takes away: deleting a unit that follows a complete text leaves the corpus's usual ending whether
+ * it was appended or closes its texts naturally (one author's rating line), so a high edge reading says only that;
+ * a low one says the unit is its texts' own ending.
  */
 function fitEvidence(c: Candidate): number {
-  return c.occurrences >= MIN_GROUPS ? Math.max(-FIT_CAP, Math.min(FIT_CAP, c.insertion / Math.LN10)) : 0;
+  const llr = (c.occurrences >= MIN_GROUPS ? c.insertion : 0) + (c.edgeOccurrences >= MIN_GROUPS ? Math.min(0, c.edgeInsertion) : 0);
+  return Math.max(-FIT_CAP, Math.min(FIT_CAP, llr / Math.LN10));
+}
+
+/** The deletion fits by where an occurrence sits; an edge whose fit tells nothing apart is null (not measured). */
+interface Fits {
+  inner: DeletionFit;
+  start: DeletionFit | null;
+  end: DeletionFit | null;
 }
 
 /** Most of the candidate's independent groups, and at least MIN_GROUPS, read as another label without it. */
@@ -498,17 +530,25 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fit: DeletionFit): void {
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits): void {
   const post = new Float64Array(C);
   c.judged = [];
   c.conflicts = [];
   c.insertion = 0;
   c.occurrences = 0;
+  c.edgeInsertion = 0;
+  c.edgeOccurrences = 0;
+  c.edgeMean = 0;
+  c.edgeVariance = 0;
   const lefts: number[] = [];
   const rights: number[] = [];
   const masks: Uint8Array[] = [];
   const posteriors: number[] = [];
   const readAs: number[] = [];
+  let starts = 0;
+  let ends = 0;
+  let startSum = 0;
+  let endSum = 0;
   for (const i of c.docs) {
     if (labels[i] !== c.label) continue;
     const d = docs[i]!;
@@ -520,15 +560,29 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     c.judged.push(i);
     masks.push(mask);
     const [a, b] = neighboursAt(d, mask.indexOf(1), mask, bigrams);
-    // A document's start and end are places any unit may take (templates and attacks alike): only neighbours
-    // that are words say whether the unit fits its sentence or is bound to its context. Deleting a unit at the
-    // start or end leaves a pair with a boundary, which says nothing about either.
-    if (a !== bigrams.bos && b !== bigrams.eos) {
-      c.occurrences++;
-      c.insertion += occurrenceLlr(fit, bigrams, a, b);
+    // Inside a text, deleting the unit leaves a pair of words; at its start or end, a pair with the edge, which
+    // that edge's own fit reads (texts start and end differently from their insides); a unit that is a whole
+    // text leaves nothing to read.
+    const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
+    if (edge) {
+      const llr = occurrenceLlr(edge, bigrams, a, b);
+      if (edge === fits.inner) {
+        c.occurrences++;
+        c.insertion += llr;
+      } else {
+        if (edge === fits.end) {
+          ends++;
+          endSum += llr;
+        } else {
+          starts++;
+          startSum += llr;
+        }
+        c.edgeMean += edge.meanInserted;
+        c.edgeVariance += edge.sdInserted ** 2;
+      }
     }
-    if (a !== bigrams.bos) lefts.push(a);
-    if (b !== bigrams.eos) rights.push(b);
+    lefts.push(a);
+    rights.push(b);
     models.posteriorWithout(i, mask, post);
     posteriors.push(post[c.label]!);
     let best = 0;
@@ -536,7 +590,9 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     readAs.push(best);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
   }
-  const col = collisions.measure(c.judged, lefts, rights);
+  c.edgeOccurrences = starts + ends;
+  c.edgeInsertion = edgeSplit(c.tokens, ends, endSum, starts, startSum, fits, bigrams);
+  const col = collisions.measureAtEdges(c.judged, lefts, rights);
   c.collisions = col.observed;
   c.expectedCollisions = col.expected;
   const group = groupBySource(c.judged, masks, docs);
@@ -562,6 +618,24 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   let x2 = 0;
   for (const g of groupConflict.values()) x2 += -2 * Math.log(empiricalP(nullPosteriors[c.label]!, g.posterior / g.all));
   c.strength = -fisherTailLog10(x2, c.groups);
+}
+
+/**
+ * The summed deletion ratio of a unit's occurrences at texts' ends and starts, where the unit's own edge with its
+ * texts is uncertain: a unit appended to texts that all end in a full stop grows (maximal-units.ts) into the
+ * full stop and what follows, and deleting that leaves texts ending in a word, which reads as natural. Under
+ * insertion, the first k tokens of the run at the end (the last k at the start) may be the texts' own, shared by
+ * their habit; each split is read and the one most favourable to insertion kept (the verdict that a unit fits its
+ * sentences must hold for every split).
+ */
+function edgeSplit(tokens: number[], ends: number, endSum: number, starts: number, startSum: number, fits: Fits, bigrams: BigramCounts): number {
+  let end = endSum;
+  let start = startSum;
+  for (let k = 1; k < tokens.length; k++) {
+    if (ends > 0 && fits.end) end = Math.max(end, ends * occurrenceLlr(fits.end, bigrams, tokens[k - 1]!, bigrams.eos));
+    if (starts > 0 && fits.start) start = Math.max(start, starts * occurrenceLlr(fits.start, bigrams, bigrams.bos, tokens[tokens.length - k]!));
+  }
+  return end + start;
 }
 
 /**
@@ -597,7 +671,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     seen.add(key);
     candidates.push({
       key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
-      significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
+      significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
     });
   });

@@ -3,6 +3,7 @@
 // ("so stupid people" -> "so people") leaves a pair the corpus rarely has. Measured per occurrence and tested
 // against the corpus's own rates for random insertions and random deletions.
 import type { Rng } from '../util/rng.js';
+import { normalUpperTailLog10 } from '../util/p-values.js';
 import { IntVector, KeyIndex } from './key-index.js';
 
 export class BigramCounts {
@@ -70,6 +71,8 @@ function bin(count: number): number {
  */
 export interface DeletionFit {
   llrByBin: Float64Array;
+  /** Share of real insertions in each bin (the distribution of the per-occurrence ratio under insertion). */
+  insertedShare?: Float64Array;
   /** Mean and standard deviation of the per-occurrence log-likelihood ratio for real insertions. */
   meanInserted: number;
   sdInserted: number;
@@ -98,6 +101,11 @@ export function deletionFit(docs: Int32Array[], boundaries: Uint8Array[], bigram
       nat[bin(bigrams.count(l, r))]++;
     }
   }
+  return fitOf(ins, nat);
+}
+
+/** The deletion fit of two histograms of pair-count bins: left by deleting insertions, and natural tokens. */
+function fitOf(ins: Float64Array, nat: Float64Array): DeletionFit {
   const sum = (h: Float64Array) => h.reduce((x, y) => x + y, 0);
   const si = sum(ins);
   const sn = sum(nat);
@@ -109,7 +117,96 @@ export function deletionFit(docs: Int32Array[], boundaries: Uint8Array[], bigram
   }
   let variance = 0;
   for (let b = 0; b < BINS; b++) variance += (ins[b]! / si) * (llrByBin[b]! - mean) ** 2;
-  return { llrByBin, meanInserted: mean, sdInserted: Math.sqrt(variance) };
+  return { llrByBin, insertedShare: ins.map((x) => x / si), meanInserted: mean, sdInserted: Math.sqrt(variance) };
+}
+
+/**
+ * The deletion fit at a document's start and at its end, over every document of 3 or more tokens. A unit at an
+ * edge has one neighbour: deleting one inserted at the start leaves the pair (start, the text's first token), the
+ * corpus's own way of starting a text; deleting a first token that belongs there leaves (start, the second token).
+ * Likewise at the end. Texts start and end differently from their insides (a full stop before the end), so each
+ * edge has its own rates; where they cannot tell the two apart the fit's mean is near 0 (see fitInforms).
+ */
+export function edgeDeletionFits(docs: Int32Array[], boundaries: Uint8Array[], bigrams: BigramCounts): { start: DeletionFit; end: DeletionFit } {
+  const insStart = new Float64Array(BINS).fill(0.5);
+  const natStart = new Float64Array(BINS).fill(0.5);
+  const insEnd = new Float64Array(BINS).fill(0.5);
+  const natEnd = new Float64Array(BINS).fill(0.5);
+  for (let i = 0; i < docs.length; i++) {
+    const d = docs[i]!;
+    const w = boundaries[i]!;
+    const n = d.length;
+    if (n < 3) continue;
+    if (w[0]) insStart[bin(bigrams.count(bigrams.bos, d[0]!) - 1)]!++;
+    if (w[0] && w[1]) natStart[bin(bigrams.count(bigrams.bos, d[1]!))]!++;
+    if (w[n]) insEnd[bin(bigrams.count(d[n - 1]!, bigrams.eos) - 1)]!++;
+    if (w[n - 1] && w[n]) natEnd[bin(bigrams.count(d[n - 2]!, bigrams.eos))]!++;
+  }
+  return { start: fitOf(insStart, natStart), end: fitOf(insEnd, natEnd) };
+}
+
+/** Whether a fit tells insertions from natural tokens at all (its mean ratio under insertion). */
+export function fitInforms(fit: DeletionFit): boolean {
+  return fit.meanInserted >= UNINFORMATIVE;
+}
+
+/**
+ * Whether a summed ratio over occurrences of several kinds (inside a text, at its start, at its end) is too low
+ * for real insertions: z below -zCut, with the sum's mean and variance under insertion added over the kinds.
+ */
+export function summedFitTooLow(llrSum: number, meanInserted: number, varianceInserted: number, zCut: number): boolean {
+  return varianceInserted > 0 && (llrSum - meanInserted) / Math.sqrt(varianceInserted) < -zCut;
+}
+
+/** Most occurrences whose sum's distribution is convolved exactly; more are near normal. */
+const EXACT_OCCURRENCES = 40;
+/** Grid step (nats) of the convolved sums. */
+const SUM_STEP = 0.05;
+
+/**
+ * The distribution of a sum of n per-occurrence ratios under insertion, by exact convolution of the fit's own
+ * per-bin distribution: it is skewed (a real insertion now and then leaves a pair no other text has, the
+ * strongest "natural" bin), so a normal approximation calls seven insertions natural whenever one of them lands
+ * there. Cumulative tables per n are built once, up to EXACT_OCCURRENCES; beyond, the normal z.
+ */
+export class InsertedSums {
+  private readonly lo: number;
+  private readonly cdfs: Float64Array[] = [];
+  private readonly steps: Int32Array;
+  private readonly share: Float64Array;
+
+  constructor(private readonly fit: DeletionFit) {
+    this.share = fit.insertedShare ?? new Float64Array(BINS);
+    this.lo = Math.min(0, ...fit.llrByBin);
+    this.steps = Int32Array.from(fit.llrByBin, (x) => Math.round((x - this.lo) / SUM_STEP));
+  }
+
+  /** P(sum of n ratios under insertion <= x). */
+  lowerTail(x: number, n: number): number {
+    if (n > EXACT_OCCURRENCES || !this.fit.insertedShare) {
+      const z = (x - n * this.fit.meanInserted) / Math.max(1e-6, Math.sqrt(n) * this.fit.sdInserted);
+      return 10 ** normalUpperTailLog10(-z);
+    }
+    while (this.cdfs.length < n) this.extend();
+    const cdf = this.cdfs[n - 1]!;
+    const k = Math.floor((x - n * this.lo) / SUM_STEP + 1e-9);
+    return k < 0 ? 0 : k >= cdf.length ? 1 : cdf[k]!;
+  }
+
+  /** The next n: the previous density convolved with one more occurrence (densities rebuilt from the cdf). */
+  private extend(): void {
+    const prev = this.cdfs[this.cdfs.length - 1];
+    const prevDensity = prev ? prev.map((c, k) => c - (k > 0 ? prev[k - 1]! : 0)) : Float64Array.of(1);
+    const maxStep = Math.max(...this.steps);
+    const density = new Float64Array(prevDensity.length + maxStep);
+    for (let k = 0; k < prevDensity.length; k++) {
+      const p = prevDensity[k]!;
+      if (p === 0) continue;
+      for (let b = 0; b < BINS; b++) density[k + this.steps[b]!]! += p * this.share[b]!;
+    }
+    for (let k = 1; k < density.length; k++) density[k]! += density[k - 1]!;
+    this.cdfs.push(density);
+  }
 }
 
 /** A deletion fit over a handful of documents, with each document's own ratios learnt from the others. */
@@ -246,8 +343,14 @@ export class NeighbourCollisions {
   private readonly Q: Float64Array;
   private readonly local: Float64Array;
   private readonly count: Int32Array;
+  private readonly bos: number;
+  private readonly eos: number;
+  /** Share of the documents whose first (last) token is each token, and the sum of its squares (measureAtEdges). */
+  private edges: { first: Float64Array; last: Float64Array; firstSq: number; lastSq: number } | null = null;
 
   constructor(docs: Int32Array[], boundaries: Uint8Array[], bigrams: BigramCounts, vocabSize: number) {
+    this.bos = bigrams.bos;
+    this.eos = bigrams.eos;
     this.lefts = [];
     this.rights = [];
     docs.forEach((d, i) => {
@@ -277,6 +380,99 @@ export class NeighbourCollisions {
     return { observed, expected: Math.max(1e-3, expected) };
   }
 
+  /**
+   * As measure, with each occurrence's own neighbours (the start and end sentinels where it sits at an edge), and
+   * each random insertion point drawn where that occurrence sits: an occurrence with words on both sides against
+   * the boundaries of its document that have words on both sides; one at a document's end has as left neighbour
+   * whatever its text ended with, so its left is compared with the last tokens of the corpus's documents (texts
+   * end in a full stop, so insertions appended to many rows share that neighbour by the corpus's own habit, not by
+   * being bound to it); one at the start, likewise, its right with the corpus's first tokens. Sentinel neighbours
+   * are never counted.
+   */
+  measureAtEdges(docIds: number[], lefts: number[], rights: number[]): { observed: number; expected: number } {
+    const e = (this.edges ??= this.edgeShares());
+    const inner: number[] = [];
+    const innerLefts: number[] = [];
+    const innerRights: number[] = [];
+    const endLefts: number[] = [];
+    const startRights: number[] = [];
+    docIds.forEach((i, k) => {
+      const a = lefts[k]!;
+      const b = rights[k]!;
+      if (a !== this.bos && b !== this.eos) {
+        inner.push(i);
+        innerLefts.push(a);
+        innerRights.push(b);
+      } else if (a !== this.bos) endLefts.push(a);
+      else if (b !== this.eos) startRights.push(b);
+    });
+    const observed = this.pairs([...innerLefts, ...endLefts]) + this.pairs([...innerRights, ...startRights]);
+    const expected = this.expectedWithEdge(inner, this.lefts, endLefts.length, e.last, e.lastSq) + this.expectedWithEdge(inner, this.rights, startRights.length, e.first, e.firstSq);
+    return { observed, expected: Math.max(1e-3, expected) };
+  }
+
+  private edgeShares(): { first: Float64Array; last: Float64Array; firstSq: number; lastSq: number } {
+    const size = this.S.length;
+    const first = new Float64Array(size);
+    const last = new Float64Array(size);
+    let n = 0;
+    for (let i = 0; i < this.lefts.length; i++) {
+      const L = this.lefts[i]!;
+      const R = this.rights[i]!;
+      if (L.length === 0 || R[0] === this.eos) continue;
+      n++;
+      first[R[0]!]!++;
+      last[L[L.length - 1]!]!++;
+    }
+    let firstSq = 0;
+    let lastSq = 0;
+    for (let x = 0; x < size; x++) {
+      first[x]! /= Math.max(1, n);
+      last[x]! /= Math.max(1, n);
+      firstSq += first[x]! ** 2;
+      lastSq += last[x]! ** 2;
+    }
+    return { first, last, firstSq, lastSq };
+  }
+
+  /**
+   * Expected pairs among the occurrences of `docIds`, each at a random boundary of its document with words on
+   * both sides, and `m` more whose neighbour follows `share` (the corpus's edge tokens): the pairs among the
+   * first, between both kinds (sum over tokens of S(a) m share(a)) and among the second (m(m-1)/2 sum share^2).
+   */
+  private expectedWithEdge(docIds: number[], side: Int32Array[], m: number, share: Float64Array, shareSq: number): number {
+    const touched: number[] = [];
+    for (const i of docIds) {
+      const xs = side[i]!;
+      const L = this.lefts[i]!;
+      const R = this.rights[i]!;
+      let n = 0;
+      for (let j = 0; j < xs.length; j++) if (L[j] !== this.bos && R[j] !== this.eos) n++;
+      if (n === 0) continue;
+      for (let j = 0; j < xs.length; j++) if (L[j] !== this.bos && R[j] !== this.eos) this.local[xs[j]!]! += 1 / n;
+      this.addLocal(xs, touched);
+    }
+    let e = (m * (m - 1) / 2) * shareSq;
+    for (const x of touched) {
+      e += (this.S[x]! * this.S[x]! - this.Q[x]!) / 2 + m * this.S[x]! * share[x]!;
+      this.S[x] = 0;
+      this.Q[x] = 0;
+    }
+    return e;
+  }
+
+  /** Adds one document's neighbour distribution (in `local`) to S and Q, and clears it. */
+  private addLocal(xs: Int32Array, touched: number[]): void {
+    for (const x of xs) {
+      const p = this.local[x]!;
+      if (p === 0) continue;
+      if (this.S[x] === 0) touched.push(x);
+      this.S[x]! += p;
+      this.Q[x]! += p * p;
+      this.local[x] = 0;
+    }
+  }
+
   private pairs(xs: number[]): number {
     let p = 0;
     for (const x of xs) p += this.count[x]!++;
@@ -292,14 +488,7 @@ export class NeighbourCollisions {
       const n = xs.length;
       if (n === 0) continue;
       for (const x of xs) this.local[x]! += 1 / n;
-      for (const x of xs) {
-        const p = this.local[x]!;
-        if (p === 0) continue;
-        if (this.S[x] === 0) touched.push(x);
-        this.S[x]! += p;
-        this.Q[x]! += p * p;
-        this.local[x] = 0;
-      }
+      this.addLocal(xs, touched);
     }
     let e = 0;
     for (const x of touched) {
