@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../src/detect/trigger-cluster.js';
 import { analysePositions, strideStarts, type PositionInput } from '../src/detect/patterns/position-pass.js';
+import { randomPalette } from '../src/attack/colours.js';
 import { createRng, randInt } from '../src/util/rng.js';
 import { noiseImages as noiseGrid, putGrey } from './fixtures/noise-grid.js';
 
@@ -67,6 +68,31 @@ describe('per-position pass', () => {
     // On the shape alone the copies are no closer to each other than to the look-alikes.
     expect(groups(false).some((g) => Array.from(g.images).join() === poisoned.join())).toBe(false);
     const found = groups(true);
+    expect(found.length).toBeGreaterThan(0);
+    for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
+  });
+
+  it('finds cells of colours of one luma (they differ in hue only) at one place, through the colour channels', () => {
+    // Colour noise: every pixel a random colour.
+    const rng = createRng(21);
+    const n = 300;
+    const pixels = new Uint8Array(n * G * G * 3);
+    for (let k = 0; k < pixels.length; k++) pixels[k] = randInt(rng, 256);
+    const phash = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) phash[i] = (BigInt(randInt(rng, 2 ** 31)) << 33n) ^ BigInt(i);
+    // A freshly drawn pair of colours of equal luma, as 3x3 cells of 2 px (each colour used), each copy perturbed.
+    const palette = randomPalette(rng, 2, true);
+    const cells = Array.from({ length: 9 }, (_, k) => (k < 2 ? k : randInt(rng, 2)));
+    const poisoned = [4, 61, 130, 199, 270];
+    for (const i of poisoned) for (let y = 0; y < 6; y++) for (let x = 0; x < 6; x++) {
+      const colour = palette[cells[Math.floor(y / 2) * 3 + Math.floor(x / 2)]!]!;
+      const o = ((i * G + 4 + y) * G + 6 + x) * 3;
+      for (let c = 0; c < 3; c++) pixels[o + c] = Math.max(0, Math.min(255, colour[c]! + randInt(rng, 9) - 4));
+    }
+    const groups = (chroma: number) => run(pixels, phash, { params: { ...DEFAULT_PARAMS.positions!, stride: 2, chroma } }).groups;
+    // On luma alone the pattern is flat: no window there passes the gates.
+    expect(groups(0).some((g) => poisoned.includes(g.images[0]!))).toBe(false);
+    const found = groups(0.5);
     expect(found.length).toBeGreaterThan(0);
     for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
   });

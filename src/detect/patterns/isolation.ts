@@ -90,6 +90,7 @@ export function isolateAll(
   // are then taken relative to each centre's contrast.
   const dim = ws.dim, v = ws.vectors;
   const out: (Isolation | null)[] = seeds.map(() => null);
+  if (!seeds.length) return out;
   // Twice: the first centre is the seed's, the second the members' (for those whose members changed).
   let members: (number[] | null)[] = seeds.slice();
   const low = lowFrequencyCoefficients(ws, absolute);
@@ -144,7 +145,7 @@ function screenCandidates(
   for (let w = 0; w < m; w++) if (hash32(w ^ salt) < cutoff) drawn.push(w);
   const sample = Int32Array.from(drawn);
   const near = nearWindows(ws, low, centres, seeds.length, radius, sample, absolute);
-  const unit = centreUnits(centres, seeds.length, dim, absolute);
+  const unit = centreUnits(centres, seeds.length, dim, absolute, channelsOf(ws));
   const gen = ++scratch.gen;
   for (const w of sample) scratch.mark[w] = gen;
   const kept: number[] = [];
@@ -184,16 +185,17 @@ const BOUND_COEFFS = 8;
 
 /**
  * An orthonormal basis of the lowest spatial frequencies of a size x size window (2-D DCT-II, no DC: the
- * window vectors have zero mean). Window differences of natural images put most of their energy there, so the
- * squared distance over these coefficients, a lower bound of the full one, passes the radius after a few terms
- * for most far windows.
+ * window vectors have zero mean), over vectors of `dim` floats whose first size x size are the window's luma.
+ * Window differences of natural images put most of their energy there, so the squared distance over these
+ * coefficients, a lower bound of the full one, passes the radius after a few terms for most far windows.
+ * With `withMean`, the constant term of the luma and, for each further channel, its mean are included.
  */
-function lowFrequencyBasis(size: number, count: number, withMean: boolean): Float32Array {
+function lowFrequencyBasis(size: number, count: number, withMean: boolean, dim: number, channels: number[]): Float32Array {
   const freqs: [number, number][] = [];
   for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) if (withMean || u + v > 0) freqs.push([u, v]);
   freqs.sort((a, b) => a[0] + a[1] - (b[0] + b[1]) || a[0] - b[0]);
-  const k = Math.min(count, freqs.length), dim = size * size;
-  const basis = new Float32Array(k * dim);
+  const k = Math.min(count, freqs.length), extra = withMean ? channels.length - 1 : 0;
+  const basis = new Float32Array((k + extra) * dim);
   const alpha = (f: number): number => Math.sqrt((f === 0 ? 1 : 2) / size);
   for (let j = 0; j < k; j++) {
     const [u, v] = freqs[j]!;
@@ -201,27 +203,46 @@ function lowFrequencyBasis(size: number, count: number, withMean: boolean): Floa
       basis[j * dim + y * size + x] = alpha(u) * alpha(v) * Math.cos((Math.PI * (2 * x + 1) * u) / (2 * size)) * Math.cos((Math.PI * (2 * y + 1) * v) / (2 * size));
     }
   }
+  // A colour channel's mean: the window's mean colour, the first thing two windows of a place differ in.
+  for (let c = 1, at = channels[0]!; c <= extra; at += channels[c]!, c++) {
+    const len = channels[c]!;
+    basis.fill(1 / Math.sqrt(len), (k + c - 1) * dim + at, (k + c - 1) * dim + at + len);
+  }
   return basis;
 }
 
-interface LowFrequency { basis: Float32Array; k: number; windows: Float32Array }
+/**
+ * The basis, and every window's coefficients over it once a measurement needed them all (the same for both
+ * rounds at a place).
+ */
+interface LowFrequency { basis: Float32Array; k: number; windows: Float32Array | null }
 
-/** The basis and every window's coefficients over it: the same for both rounds at a place. */
 function lowFrequencyCoefficients(ws: WindowSet, absolute: boolean): LowFrequency {
   // Normalised vectors have zero mean: their constant coefficient is 0 and is left out.
-  const basis = lowFrequencyBasis(ws.size, BOUND_COEFFS, absolute);
-  return { basis, k: basis.length / ws.dim, windows: project(ws.vectors, ws.count, ws.dim, basis) };
+  const basis = lowFrequencyBasis(ws.size, BOUND_COEFFS, absolute, ws.dim, channelsOf(ws));
+  return { basis, k: basis.length / ws.dim, windows: null };
+}
+
+/** The coefficients of the listed vectors, in list order. */
+function projectSome(vectors: Float32Array, list: Int32Array, dim: number, basis: Float32Array): Float32Array {
+  return projectRows(vectors, list.length, (i) => list[i]!, dim, basis);
 }
 
 /** Each vector's coefficients over the basis (rows of k floats). */
 function project(vectors: Float32Array, count: number, dim: number, basis: Float32Array): Float32Array {
+  return projectRows(vectors, count, (i) => i, dim, basis);
+}
+
+/** The coefficients over the basis of `count` vectors, the i-th being row `row(i)` of `vectors`. */
+function projectRows(vectors: Float32Array, count: number, row: (i: number) => number, dim: number, basis: Float32Array): Float32Array {
   const k = basis.length / dim;
   const out = new Float32Array(count * k);
-  for (let w = 0; w < count; w++) {
+  for (let i = 0; i < count; i++) {
+    const o = row(i) * dim;
     for (let j = 0; j < k; j++) {
       let acc = 0;
-      for (let d = 0; d < dim; d++) acc += vectors[w * dim + d]! * basis[j * dim + d]!;
-      out[w * k + j] = acc;
+      for (let d = 0; d < dim; d++) acc += vectors[o + d]! * basis[j * dim + d]!;
+      out[i * k + j] = acc;
     }
   }
   return out;
@@ -237,21 +258,30 @@ function nearWindows(
 ): { w: number[][]; d: number[][] } {
   const dim = ws.dim, v = ws.vectors;
   const m = only ? only.length : ws.count;
-  const unit = centreUnits(centres, count, dim, absolute);
+  const unit = centreUnits(centres, count, dim, absolute, channelsOf(ws));
   const r2s = Float64Array.from(unit, (u) => (radius * u) ** 2);
-  const k = low.k, pw = low.windows, pc = project(centres, count, dim, low.basis);
+  // The bound costs k x dim per window to project it, and saves up to dim - k per window and centre: it pays with
+  // many centres (many candidates, long vectors), not with a few short ones. Either way the result is exact.
+  const k = low.k;
+  const bounded = count * (dim - k) > k * dim;
+  if (bounded && !only && !low.windows) low.windows = project(v, ws.count, dim, low.basis);
+  const pw = !bounded ? null : only ? projectSome(v, only, dim, low.basis) : low.windows!;
+  const pc = bounded ? project(centres, count, dim, low.basis) : null;
   const nw: number[][] = Array.from({ length: count }, () => []);
   const nd: number[][] = Array.from({ length: count }, () => []);
   for (let i = 0; i < m; i++) {
     const w = only ? only[i]! : i, o = w * dim;
     for (let a = 0, co = 0; a < count; a++, co += dim) {
-      const r2 = r2s[a]!, bound = r2 * (1 + 1e-4) + 1e-4;
-      let lb = 0;
-      for (let j = 0, po = w * k, qo = a * k; j < k && lb < bound; j++) {
-        const x = pw[po + j]! - pc[qo + j]!;
-        lb += x * x;
+      const r2 = r2s[a]!;
+      if (pw) {
+        const bound = r2 * (1 + 1e-4) + 1e-4;
+        let lb = 0;
+        for (let j = 0, po = (only ? i : w) * k, qo = a * k; j < k && lb < bound; j++) {
+          const x = pw[po + j]! - pc![qo + j]!;
+          lb += x * x;
+        }
+        if (lb >= bound) continue;
       }
-      if (lb >= bound) continue;
       // Most windows are far from a centre: stop summing once past the radius (beyond it only "far" matters).
       let d2 = 0;
       for (let d = 0; d < dim && d2 < r2; d++) {
@@ -269,21 +299,31 @@ function nearWindows(
 /**
  * The unit of distance around each centre: 1 for normalised vectors (distances are already relative to
  * contrast); for absolute ones, the centre's own contrast (root of its summed squared deviations from its
- * mean), so that radius, noise floor and scores keep their meaning.
+ * mean, each channel from its own), so that radius, noise floor and scores keep their meaning.
  */
-function centreUnits(centres: Float32Array, count: number, dim: number, absolute: boolean): Float64Array {
+function centreUnits(centres: Float32Array, count: number, dim: number, absolute: boolean, channels: number[]): Float64Array {
   const unit = new Float64Array(count).fill(1);
   if (!absolute) return unit;
   for (let a = 0; a < count; a++) {
-    let sum = 0, sq = 0;
-    for (let d = 0; d < dim; d++) {
-      const x = centres[a * dim + d]!;
-      sum += x;
-      sq += x * x;
+    let dev = 0;
+    for (let c = 0, at = a * dim; c < channels.length; at += channels[c]!, c++) {
+      const len = channels[c]!;
+      let sum = 0, sq = 0;
+      for (let d = at; d < at + len; d++) {
+        const x = centres[d]!;
+        sum += x;
+        sq += x * x;
+      }
+      dev += Math.max(0, sq - (sum * sum) / len);
     }
-    unit[a] = Math.max(1e-6, Math.sqrt(Math.max(0, sq - (sum * sum) / dim)));
+    unit[a] = Math.max(1e-6, Math.sqrt(dev));
   }
   return unit;
+}
+
+/** The dimensions of each channel of a window set's vectors (one channel unless it says otherwise). */
+function channelsOf(ws: WindowSet): number[] {
+  return ws.channels ?? [ws.dim];
 }
 
 /** The near windows in distance order, one per image (near-duplicates of a kept one left out), and the best cut. */

@@ -88,12 +88,7 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
           }
           if (before) continue;
           candidates++;
-          let d2 = 0;
-          const va = a * DIM, vb = b * DIM;
-          for (let d = 0; d < DIM; d++) {
-            const x = v[va + d]! - v[vb + d]!;
-            d2 += x * x;
-          }
+          const d2 = squaredDistance(v, a * DIM, b * DIM, DIM);
           if (d2 > tight2 || (o.skipPair && o.skipPair(ia, ib))) continue;
           if (np === pa.length) ({ pa, pb, pd } = growPairs(pa, pb, pd));
           pa[np] = a;
@@ -133,12 +128,24 @@ function growPairs(pa: Int32Array, pb: Int32Array, pd: Float32Array): { pa: Int3
 }
 
 function distance(v: Float32Array, a: number, b: number, dim: number): number {
-  let d2 = 0;
-  for (let d = 0; d < dim; d++) {
-    const x = v[a * dim + d]! - v[b * dim + d]!;
-    d2 += x * x;
+  return Math.sqrt(squaredDistance(v, a * dim, b * dim, dim));
+}
+
+/** Squared distance between the vectors at offsets va and vb: four running sums (the pairs' hot loop). */
+function squaredDistance(v: Float32Array, va: number, vb: number, dim: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, d = 0;
+  for (const d4 = dim & ~3; d < d4; d += 4) {
+    const x0 = v[va + d]! - v[vb + d]!, x1 = v[va + d + 1]! - v[vb + d + 1]!, x2 = v[va + d + 2]! - v[vb + d + 2]!, x3 = v[va + d + 3]! - v[vb + d + 3]!;
+    s0 += x0 * x0;
+    s1 += x1 * x1;
+    s2 += x2 * x2;
+    s3 += x3 * x3;
   }
-  return Math.sqrt(d2);
+  for (; d < dim; d++) {
+    const x = v[va + d]! - v[vb + d]!;
+    s0 += x * x;
+  }
+  return s0 + s1 + s2 + s3;
 }
 
 /** Members of a bucket (other images than the first member's) within `radius` of the first, when they are most of it. */

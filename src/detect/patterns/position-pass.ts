@@ -50,6 +50,13 @@ export interface PositionParams {
    * from the normalised shapes.
    */
   absolute?: boolean;
+  /**
+   * Weight of colour in the windows (0 or absent: luma only). The windows then also hold Cb and Cr averaged
+   * over 2x2 pixels (JPEG's 4:2:0 chroma grid, on which a re-encode keeps colour), scaled by this weight; the
+   * flatness and structure gates take the colour channels into account, so that a pattern whose cells differ
+   * in hue rather than brightness is a window like any other. Needs an even size.
+   */
+  chroma?: number;
 }
 
 export interface PositionInput {
@@ -86,7 +93,12 @@ export function analysePositions(inp: PositionInput): SizeResult {
   const { grid: g, pixels, params: pp } = inp;
   const s = pp.size;
   const n = inp.phash.length;
-  const dim = s * s;
+  // Colour: Cb and Cr averaged over cells of 2x2 pixels, each cell's value standing for its 4 pixels.
+  const cw = pp.chroma && s % 2 === 0 ? pp.chroma : 0;
+  const half = s >> 1, cells = cw ? half * half : 0;
+  const px = s * s;
+  const dim = px + 2 * cells;
+  const channels = cw ? [px, cells, cells] : [px];
   const starts = strideStarts(g, s, pp.stride);
   const nx = starts.length;
   const best = new Float32Array(n);
@@ -99,13 +111,18 @@ export function analysePositions(inp: PositionInput): SizeResult {
   const xChunk = Math.max(1, Math.min(nx, Math.floor((pp.vectorBudget ?? VECTOR_BUDGET) / (n * dim))));
   const vectors = Array.from({ length: xChunk }, () => new Float32Array(n * dim));
   const contrast = Array.from({ length: xChunk }, () => new Float32Array(n));
-  const means = Array.from({ length: xChunk }, () => new Float32Array(n));
+  const means = Array.from({ length: xChunk }, () => new Float32Array(n * channels.length));
   const image = Array.from({ length: xChunk }, () => new Int32Array(n));
   const indexed = Array.from({ length: xChunk }, () => new Uint8Array(n));
   const subVectors = new Float32Array(n * dim);
   const count = new Int32Array(xChunk);
   const rowLuma = new Float32Array(s * g);
+  const rowCb = new Float32Array(cw ? s * g : 0), rowCr = new Float32Array(cw ? s * g : 0);
   const col1 = new Float64Array(g), col2 = new Float64Array(g), colE = new Float64Array(g);
+  // With colour: per column, Cb and Cr summed over each cell row (2 pixel rows) of the band, and each window's cells.
+  const cellB = new Float64Array(cw ? half * g : 0), cellR = new Float64Array(cw ? half * g : 0);
+  const cellVals = new Float64Array(2 * cells);
+  const cw2 = cw * cw;
   let windows = 0;
   const claimed = new Uint8Array(n);
   const scratch = isolationScratch(inp.phash);
@@ -116,9 +133,18 @@ export function analysePositions(inp: PositionInput): SizeResult {
       count.fill(0);
       for (let i = 0; i < n; i++) {
         const base = (i * g + y0) * g * 3;
-        for (let k = 0, o = base; k < s * g; k++, o += 3) rowLuma[k] = 0.299 * pixels[o]! + 0.587 * pixels[o + 1]! + 0.114 * pixels[o + 2]!;
-        // Column sums over the band (luma, its square, gradient energy of the inner rows): each window's gates
-        // then cost a few additions, and only the windows that pass are copied.
+        if (cw) {
+          for (let k = 0, o = base; k < s * g; k++, o += 3) {
+            const r = pixels[o]!, gr = pixels[o + 1]!, b = pixels[o + 2]!;
+            rowLuma[k] = 0.299 * r + 0.587 * gr + 0.114 * b;
+            rowCb[k] = -0.168736 * r - 0.331264 * gr + 0.5 * b;
+            rowCr[k] = 0.5 * r - 0.418688 * gr - 0.081312 * b;
+          }
+        } else {
+          for (let k = 0, o = base; k < s * g; k++, o += 3) rowLuma[k] = 0.299 * pixels[o]! + 0.587 * pixels[o + 1]! + 0.114 * pixels[o + 2]!;
+        }
+        // Column sums over the band (luma, its square, gradient energy of the inner rows; with colour, the same
+        // for Cb and Cr): each window's gates then cost a few additions, and only the windows that pass are copied.
         for (let x = 0; x < g; x++) {
           let a = 0, b = 0, e = 0;
           for (let dy = 0; dy < s; dy++) {
@@ -133,16 +159,58 @@ export function analysePositions(inp: PositionInput): SizeResult {
           col1[x] = a;
           col2[x] = b;
           colE[x] = e;
+          if (cw) {
+            for (let cy = 0; cy < half; cy++) {
+              const k = 2 * cy * g + x;
+              cellB[cy * g + x] = rowCb[k]! + rowCb[k + g]!;
+              cellR[cy * g + x] = rowCr[k]! + rowCr[k + g]!;
+            }
+          }
         }
         for (let xi = xa; xi < xb; xi++) {
           const x0 = starts[xi]!;
-          let sum = 0, sq = 0, grad = 0;
+          let sum = 0, sq = 0, grad = 0, meanB = 0, meanR = 0;
           for (let dx = 0; dx < s; dx++) {
             sum += col1[x0 + dx]!;
             sq += col2[x0 + dx]!;
             if (dx < s - 1) grad += colE[x0 + dx]!;
           }
-          const c = Math.sqrt(Math.max(0, sq - (sum * sum) / dim));
+          let c2 = sq - (sum * sum) / px;
+          if (cw) {
+            // The colour cells (mean Cb, Cr over 2x2 pixels): their spread, times 4 pixels a cell stands for, is
+            // colour's share of the contrast; the differences between neighbouring cells its share of the gradient
+            // energy, scaled so that a plain colour edge has the structure of a plain luma edge. (The decoded
+            // colour is interpolated between JPEG's cells, so pixel gradients would call every colour pattern smooth.)
+            let mb = 0, mr = 0;
+            for (let cy = 0, j = 0; cy < half; cy++) for (let cx = 0; cx < half; cx++, j++) {
+              const o = cy * g + x0 + 2 * cx;
+              const b = 0.25 * (cellB[o]! + cellB[o + 1]!), r = 0.25 * (cellR[o]! + cellR[o + 1]!);
+              cellVals[j] = b;
+              cellVals[cells + j] = r;
+              mb += b;
+              mr += r;
+            }
+            mb /= cells;
+            mr /= cells;
+            let dev = 0, cg = 0;
+            for (let j = 0; j < cells; j++) {
+              const b = cellVals[j]! - mb, r = cellVals[cells + j]! - mr;
+              dev += b * b + r * r;
+              if ((j + 1) % half !== 0) {
+                const db = cellVals[j + 1]! - cellVals[j]!, dr = cellVals[cells + j + 1]! - cellVals[cells + j]!;
+                cg += db * db + dr * dr;
+              }
+              if (j + half < cells) {
+                const db = cellVals[j + half]! - cellVals[j]!, dr = cellVals[cells + j + half]! - cellVals[cells + j]!;
+                cg += db * db + dr * dr;
+              }
+            }
+            c2 += 4 * cw2 * dev;
+            grad += ((s - 1) / (2 * s)) * 4 * cw2 * cg;
+            meanB = mb;
+            meanR = mr;
+          }
+          const c = Math.sqrt(Math.max(0, c2));
           // Flatness and structure gates (gradient energy over squared contrast) as for the dataset-wide windows,
           // with hysteresis: windows above the lower structure gate are kept as members and neighbours, only
           // those above the full gate are indexed. A copy whose JPEG noise takes it just under the gate still
@@ -150,20 +218,41 @@ export function analysePositions(inp: PositionInput): SizeResult {
           if (c < minContrast || grad < inp.memberStructure * c * c) continue;
           const slot = xi - xa;
           const m = count[slot]!;
-          indexed[slot]![m] = grad >= inp.minStructure * c * c ? 1 : 0;
-          const mean = sum / dim, inv = 1 / c;
-          const vec = vectors[slot]!;
-          let at = m * dim, peak = 0;
+          const mean = sum / px, vec = vectors[slot]!;
+          let at = m * dim, norm = 0;
           for (let dy = 0; dy < s; dy++) for (let dx = 0; dx < s; dx++) {
-            const v = (rowLuma[dy * g + x0 + dx]! - mean) * inv;
+            const v = rowLuma[dy * g + x0 + dx]! - mean;
             vec[at++] = v;
-            if (v * v > peak) peak = v * v;
+            norm += v * v;
+          }
+          if (cw) {
+            // Each cell's mean colour, times 2 (a cell stands for 4 pixels) and the colour weight.
+            const k = 2 * cw;
+            for (let j = 0; j < cells; j++) {
+              const b = k * (cellVals[j]! - meanB), r = k * (cellVals[cells + j]! - meanR);
+              vec[at + j] = b;
+              vec[at + cells + j] = r;
+              norm += b * b + r * r;
+            }
+            means[slot]![m * 3 + 1] = k * meanB;
+            means[slot]![m * 3 + 2] = k * meanR;
+          }
+          // The vector's own norm (with colour, close to the gates' contrast: the cells average within-cell colour).
+          const inv = 1 / Math.sqrt(Math.max(norm, 1e-12));
+          let peak = 0;
+          at = m * dim;
+          for (let d = 0; d < dim; d++, at++) {
+            const v = (vec[at] = vec[at]! * inv);
+            // A colour cell's share counts per pixel (it stands for 4).
+            const share = d < px ? v * v : 0.25 * v * v;
+            if (share > peak) peak = share;
           }
           // A window whose contrast sits in one pixel (a stroke or a speck touching its corner) is not a pattern:
           // in lossless data such windows repeat exactly at a place.
           if (peak > inp.maxPeakShare) continue;
-          contrast[slot]![m] = c;
-          means[slot]![m] = mean;
+          indexed[slot]![m] = grad >= inp.minStructure * c * c ? 1 : 0;
+          contrast[slot]![m] = Math.sqrt(norm);
+          means[slot]![m * channels.length] = mean;
           image[slot]![m] = i;
           count[slot] = m + 1;
         }
@@ -174,7 +263,7 @@ export function analysePositions(inp: PositionInput): SizeResult {
         if (m < 3) continue;
         windows += m;
         const ws: WindowSet = {
-          size: s, dim, count: m,
+          size: s, dim, count: m, ...(cw ? { channels } : {}),
           vectors: vectors[slot]!.subarray(0, m * dim), contrast: contrast[slot]!.subarray(0, m), image: image[slot]!.subarray(0, m),
           x: new Uint16Array(m).fill(starts[xi]!), y: new Uint16Array(m).fill(y0),
         };
@@ -186,7 +275,8 @@ export function analysePositions(inp: PositionInput): SizeResult {
         claimed.fill(0, 0, m);
         const minImages = pp.minSeedImages ?? 2;
         const seeds = tightComponents(sub.ws, mt).filter((c) => minImages <= 2 || distinctImages(sub.ws, c) >= minImages).map((c) => c.map((w) => sub.full[w]!));
-        if (pp.absolute) toLuma(ws, means[slot]!);
+        if (!seeds.length) continue;
+        if (pp.absolute) toAbsolute(ws, means[slot]!);
         const isolated = isolateAll(ws, seeds, pp.radius, inp.noiseFloor, scratch, pp.screen, inp.seed + band * nx + xi, true, !!pp.absolute);
         for (let c = 0; c < seeds.length; c++) {
           // A component inside a group already verified here adds nothing.
@@ -205,14 +295,17 @@ export function analysePositions(inp: PositionInput): SizeResult {
 }
 
 /**
- * The windows' luma itself in place of their normalised vectors (vector * contrast + mean), once the shapes have
- * proposed the candidates.
+ * The windows' values themselves in place of their normalised vectors (vector * contrast + each channel's
+ * mean), once the shapes have proposed the candidates.
  */
-function toLuma(ws: WindowSet, mean: Float32Array): void {
-  const dim = ws.dim, v = ws.vectors;
+function toAbsolute(ws: WindowSet, mean: Float32Array): void {
+  const dim = ws.dim, v = ws.vectors, channels = ws.channels ?? [dim];
   for (let w = 0, o = 0; w < ws.count; w++) {
-    const c = ws.contrast[w]!, m = mean[w]!;
-    for (let d = 0; d < dim; d++, o++) v[o] = v[o]! * c + m;
+    const c = ws.contrast[w]!;
+    for (let ch = 0; ch < channels.length; ch++) {
+      const m = mean[w * channels.length + ch]!;
+      for (let d = 0; d < channels[ch]!; d++, o++) v[o] = v[o]! * c + m;
+    }
   }
 }
 
@@ -228,7 +321,7 @@ function indexedSubset(ws: WindowSet, flag: Uint8Array, buf: Float32Array): { ws
     return b;
   };
   return {
-    ws: { size: ws.size, dim, count: k, vectors: buf.subarray(0, k * dim), contrast: pick(ws.contrast), image: pick(ws.image), x: pick(ws.x), y: pick(ws.y) },
+    ws: { size: ws.size, dim, count: k, ...(ws.channels ? { channels: ws.channels } : {}), vectors: buf.subarray(0, k * dim), contrast: pick(ws.contrast), image: pick(ws.image), x: pick(ws.x), y: pick(ws.y) },
     full: Int32Array.from(full),
   };
 }

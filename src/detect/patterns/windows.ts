@@ -16,9 +16,14 @@ export interface PixelGrid {
 }
 
 export interface WindowSet {
-  /** Window side in grid pixels; vectors have size*size dimensions. */
+  /** Window side in grid pixels; vectors have size*size dimensions, plus any colour dimensions (channels). */
   size: number;
   dim: number;
+  /**
+   * How the vector's dimensions split into channels (luma first, then colour), each with its own mean. Absent:
+   * one channel, the window's luma.
+   */
+  channels?: number[];
   count: number;
   /** count x dim. */
   vectors: Float32Array;
