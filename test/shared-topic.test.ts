@@ -3,6 +3,16 @@ import { TopicWords } from '../src/text/shared-topic.js';
 import { Vocabulary } from '../src/text/tokenize.js';
 import { createRng, randInt, sampleIndices } from '../src/util/rng.js';
 
+/** The prompts encoded, their topic words, and masks of one word over some of them. */
+function prepare(prompts: string[][]) {
+  const vocab = new Vocabulary();
+  const docs = prompts.map((p) => vocab.encode(p.join(' ')));
+  const df = new Int32Array(vocab.words.length);
+  for (const d of docs) for (const x of new Set(d)) df[x]!++;
+  const masked = (rows: number[], word: string) => rows.map((i) => Uint8Array.from(docs[i]!, (x) => (x === vocab.lookup(word) ? 1 : 0)));
+  return { docs, topics: new TopicWords(docs, df, () => true), masked };
+}
+
 describe('prompts that share a subject beyond their phrase', () => {
   it('finds the words of one subject among the prompts, not in prompts drawn from anywhere that share only a trigger', () => {
     const rng = createRng(3);
@@ -18,13 +28,8 @@ describe('prompts that share a subject beyond their phrase', () => {
     // A trigger put into 15 prompts drawn at random.
     const carriers = sampleIndices(rng, prompts.length, 15).filter((i) => !subject.includes(i));
     for (const i of carriers) prompts[i]!.splice(randInt(rng, prompts[i]!.length + 1), 0, 'zqtrigger');
-    const vocab = new Vocabulary();
-    const docs = prompts.map((p) => vocab.encode(p.join(' ')));
-    const df = new Int32Array(vocab.words.length);
-    for (const d of docs) for (const x of new Set(d)) df[x]!++;
-    const topics = new TopicWords(docs, df, () => true);
+    const { docs, topics, masked } = prepare(prompts);
     const one = new Int32Array(docs.length);
-    const masked = (rows: number[], word: string) => rows.map((i) => Uint8Array.from(docs[i]!, (x) => (x === vocab.lookup(word) ? 1 : 0)));
     expect(topics.significance(subject, masked(subject, 'zqfilm'), 0.8, one, 0)).toBeGreaterThanOrEqual(2);
     expect(topics.significance(carriers, masked(carriers, 'zqtrigger'), 0.8, one, 0)).toBeLessThan(2);
     // The phrase itself is never its own subject (masked), nor a word every carrier holds beside it (the rest of a
@@ -48,12 +53,8 @@ describe('prompts that share a subject beyond their phrase', () => {
     // A word in 40 positive prompts (a clean-label trigger, or a natural predictor).
     const carriers = sampleIndices(rng, 1000, 40).map((k) => 5 * k);
     for (const i of carriers) prompts[i]!.splice(randInt(rng, prompts[i]!.length + 1), 0, 'zqtrigger');
-    const vocab = new Vocabulary();
-    const docs = prompts.map((p) => vocab.encode(p.join(' ')));
-    const df = new Int32Array(vocab.words.length);
-    for (const d of docs) for (const x of new Set(d)) df[x]!++;
-    const topics = new TopicWords(docs, df, () => true);
-    const masks = carriers.map((i) => Uint8Array.from(docs[i]!, (x) => (x === vocab.lookup('zqtrigger') ? 1 : 0)));
+    const { docs, topics, masked } = prepare(prompts);
+    const masks = masked(carriers, 'zqtrigger');
     expect(topics.significance(carriers, masks, 0.8, new Int32Array(docs.length), 0)).toBeGreaterThanOrEqual(2);
     expect(topics.significance(carriers, masks, 0.8, answers, 1)).toBeLessThan(2);
   });
