@@ -190,8 +190,8 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   const tested = Math.max(1, distinctSets);
   const candidates: Candidate[] = [];
   const like = new LikePrompts(docs, clusters);
-  // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
   let topics: TopicWords | null = null;
+  // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
   const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number; inOthers?: Set<number> }>();
   for (const g of grams) {
     const carriers = g.docs.filter((i) => clusters[i] === g.majority);

@@ -8,9 +8,9 @@
 // 2. Count: of the unit's uses anywhere (prompts holding it, responses holding it unexplained), how many are
 //    unexplained responses, against that share as the corpus's units of about the same count spread it
 //    (text/use-share-null.ts: a beta-binomial; a corpus of short requests and long answers writes many units only in
-//    answers), corrected over the units tested. A unit the corpus's prompts use as often as its responses is language, not an insertion.
-//    The corpus's prompts must hold it less often than responses add it, and it must be in a small minority of
-//    the responses (MAX_SHARE).
+//    answers), corrected over the units tested. A unit the corpus's prompts use as often as its responses is
+//    language, not an insertion. The corpus's prompts must hold it less often than responses add it, and it must be
+//    in a small minority of the responses (MAX_SHARE).
 // 3. Rows count once per source (prompts of one passage or template, MinHash), and only where the response holds a
 //    word outside the unit's run (the unit with the text the rows share around it): injected text is added to an
 //    answer, not given as one (one fixed answer is step 1's cluster). A unit is content: it holds a word.
