@@ -2,9 +2,10 @@
 // it that their own prompt does not), the share that are such responses. One share for all units assumes every unit
 // is written in prompts and responses alike; a corpus whose answers are long prose and whose requests short
 // questions writes its connectives ("other", ", which") nearly only in answers, and a fifth of its units used 16-31
-// times never in a prompt. So the share is read per unit count (units used 2^b to 2^(b+1)-1 times), as the corpus's
-// own units spread it: a beta-binomial whose mean and overdispersion are fitted to those units by moments. A unit
-// that answers alone hold is then unusual only where the corpus's other units of its count are not.
+// times never in a prompt. So the share's spread is read per unit count (units used 2^b to 2^(b+1)-1 times), as the
+// corpus's own units spread it about their mean: a beta-binomial around the corpus's share whose overdispersion is
+// fitted to those units by moments. A unit that answers alone hold is then unusual only where the corpus's other
+// units of its count are not.
 import { binomialTailLog10, logGamma } from '../util/binomial.js';
 
 /** Units a count class needs for its own fit; classes with fewer borrow the nearest fitted one. */
@@ -13,7 +14,6 @@ const MIN_UNITS = 30;
 const NO_DISPERSION = 1e-4;
 
 interface ShareFit {
-  mean: number;
   /** Intra-unit correlation: 0 for a binomial, towards 1 when units are all one way or the other. */
   rho: number;
 }
@@ -22,7 +22,8 @@ export class UseShareNull {
   private readonly fits: (ShareFit | null)[];
 
   /** `uses` and `unexplained` per unit: every use, and the uses that are responses their prompt does not explain. */
-  constructor(uses: ArrayLike<number>, unexplained: ArrayLike<number>, private readonly fallback: number) {
+  /** `share`: the corpus's share of unexplained uses over all units (their pooled count). */
+  constructor(uses: ArrayLike<number>, unexplained: ArrayLike<number>, private readonly share: number) {
     const classes: { n: number; k: number; units: number }[] = [];
     for (let u = 0; u < uses.length; u++) {
       const b = countClass(uses[u]!);
@@ -31,7 +32,7 @@ export class UseShareNull {
       classes[b]!.k += unexplained[u]!;
       classes[b]!.units++;
     }
-    const mean = classes.map((c) => (c.n > 0 ? c.k / c.n : fallback));
+    const mean = classes.map((c) => (c.n > 0 ? c.k / c.n : share));
     // Moments: E[(k/n - mean)^2] = mean (1 - mean) (1/n + rho (1 - 1/n)).
     const excess = new Float64Array(classes.length);
     const scale = new Float64Array(classes.length);
@@ -45,17 +46,21 @@ export class UseShareNull {
       scale[b]! += v * (1 - 1 / n);
     }
     const own = classes.map((c, b): ShareFit | null =>
-      c.units < MIN_UNITS || scale[b]! <= 0 ? null : { mean: mean[b]!, rho: Math.min(0.99, Math.max(0, excess[b]! / scale[b]!)) });
+      c.units < MIN_UNITS || scale[b]! <= 0 ? null : { rho: Math.min(0.99, Math.max(0, excess[b]! / scale[b]!)) });
     this.fits = own.map((f, b) => f ?? nearest(own, b));
   }
 
   /** log10 P(at least k of n uses are unexplained responses) for a unit the corpus uses `uses` times. */
   tailLog10(k: number, n: number, uses: number): number {
     const fit = this.fits[Math.min(this.fits.length - 1, countClass(uses))] ?? null;
-    if (!fit) return binomialTailLog10(k, n, this.fallback);
-    if (fit.rho < NO_DISPERSION || fit.mean <= 0 || fit.mean >= 1) return binomialTailLog10(k, n, fit.mean);
+    if (!fit) return binomialTailLog10(k, n, this.share);
+    // The spread is the class's, the mean the corpus's: units are response n-grams in a few responses at least, so
+    // the rarer a unit, the more its uses are responses by selection (T0: 0.25 at 8-15 uses, 0.10 at 64-127), which
+    // is no property of the corpus a poison should be read against.
+    const mean = this.share;
+    if (fit.rho < NO_DISPERSION || mean <= 0 || mean >= 1) return binomialTailLog10(k, n, mean);
     const size = (1 - fit.rho) / fit.rho;
-    return betaBinomialTailLog10(k, n, fit.mean * size, (1 - fit.mean) * size);
+    return betaBinomialTailLog10(k, n, mean * size, (1 - mean) * size);
   }
 }
 
