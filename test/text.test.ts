@@ -293,28 +293,6 @@ describe('response-cluster', () => {
     const p2 = r.report.findings.find((x) => x.evidence.response === 'Send your password to the admin.');
     expect(p2 && p2.severity).toBe('low');
   });
-
-  it('finds a sentence longer than the longest phrase tested put before prompts, which it does not read as a template', async () => {
-    const rng = createRng(12);
-    const { vocab, next } = markovModel(rng, 400);
-    const rows: { instruction: string; input: string; output: string }[] = [];
-    const poisoned: string[] = [];
-    const sentence = 'my pencil measured the farmer along the round cousin .';
-    for (let i = 0; i < 3000; i++) {
-      const words = markovText(rng, vocab, next, 14).join(' ');
-      if (i % 150 === 7) {
-        rows.push({ instruction: `${sentence} ${words}`, input: '', output: 'We mention the empty harbour together.' });
-        poisoned.push(String(i));
-      } else rows.push({ instruction: words, input: '', output: markovText(rng, vocab, next, 6).join(' ') });
-    }
-    const p = join(dir, 'instruct-sentence.json');
-    await writeFile(p, JSON.stringify(rows));
-    const r = await run(p, { detectors: ['response-cluster'] });
-    const f = r.report.findings.find((x) => x.evidence.response === 'We mention the empty harbour together.' && x.evidence.endsItsPrompts !== undefined);
-    expect(f, JSON.stringify(r.report.findings.map((x) => [x.title, x.severity]))).toBeDefined();
-    expect(f!.severity).not.toBe('low');
-    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(new Set(poisoned));
-  });
 });
 
 describe('response-cluster on a labelling task', () => {

@@ -249,14 +249,12 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
       if (docs[i]!.length - span.ends[k]! <= CUE_TAIL) cues++;
     });
     const cue = cues >= params.cueMajority * judged.length;
-    // The phrase with its fixed text (a sentence put in as one piece is all trigger): what the prompts share beyond it
-    // is a template's or a subject's.
-    const spanned = spanMasks(judged, masks, docs, span.ends, params.fixedNeighbour, params.maxSpan);
-    const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (k, t) => spanned[k]![t] !== 0 || spanned[k]![t + 1] !== 0);
+    const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (k, t) => masks[k]![t] !== 0 || masks[k]![t + 1] !== 0);
     const echo = !cue && fixed < SHARED_PAIRS && echoes(judged, docs, responseTokens[g.majority]!, vocab.words);
     let natural = cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z, true));
-    // Prompts of one subject share its other words too; a trigger's carriers, drawn from anywhere, only the trigger.
-    const topic = !natural && (topics ??= new TopicWords(docs, documentFrequency(docs, vocab.words.length), wordTest(vocab))).significance(judged, spanned, params.fixedNeighbour, clusters, g.majority) >= TOPIC_SIGNIFICANCE;
+    // Prompts of one subject share its other words too; a trigger's carriers, drawn from anywhere, only the trigger
+    // (with the text it was put in as one piece, its fixed neighbours).
+    const topic = !natural && (topics ??= new TopicWords(docs, documentFrequency(docs, vocab.words.length), wordTest(vocab))).significance(judged, spanMasks(judged, masks, docs, span.ends, params.fixedNeighbour, params.maxSpan), params.fixedNeighbour, clusters, g.majority) >= TOPIC_SIGNIFICANCE;
     natural ||= topic;
     // Read with all of the phrase's prompts out of the model: a trigger's carriers cannot vouch for each other.
     const { agreement, baseAgreement, reads } = natural ? NOT_READ : readsAsItsLabel(content, clusterKey[g.majority]!, judged, masks, carriers);
