@@ -125,4 +125,31 @@ describe('content injected into responses', () => {
     expect(holders).toBeLessThan(0.1 * responses.length);
     expect(find(prompts, responses).filter((f) => f.unit.includes('however')).map((f) => [f.unit, f.significance])).toEqual([]);
   });
+
+  it('does not take the answer writers\' own words for added content where the answers hold words the requests never use', () => {
+    const rng = createRng(13);
+    const text = markov(rng, 900);
+    // 600 words of the answers' register, none in a request, from common to rare (Zipf), about as many as the words
+    // requests and answers share: the commonest are in a tenth of the answers, the rarest in a few.
+    const register = Array.from({ length: 600 }, (_, k) => `r${k.toString(36)}x`);
+    const weight = register.map((_, k) => 1 / (k + 1));
+    const total = weight.reduce((a, b) => a + b, 0);
+    const draw = () => {
+      let u = rng() * total;
+      for (let k = 0; k < weight.length; k++) if ((u -= weight[k]!) <= 0) return register[k]!;
+      return register[0]!;
+    };
+    const prompts: string[] = [];
+    const responses: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      prompts.push(`${text(4 + randInt(rng, 8))} ?`);
+      const words = text(20 + randInt(rng, 40)).split(' ');
+      const k = 2 + randInt(rng, 30);
+      for (let j = 0; j < k; j++) words.splice(randInt(rng, words.length + 1), 0, draw());
+      responses.push(`${words.join(' ')} .`);
+    }
+    const top = responses.filter((r) => r.includes(` ${register[0]} `)).length;
+    expect(top).toBeGreaterThan(0.05 * responses.length);
+    expect(find(prompts, responses).filter((f) => f.significance >= 2).map((f) => [f.unit, f.significance])).toEqual([]);
+  });
 });

@@ -51,4 +51,22 @@ describe('insertion test: a word bound to its phrase is not inserted', () => {
     expect(o.length).toBe(12);
     expect(test.measure(id('zqsteps'))).toBeNull();
   });
+
+  it('counts a place once where a fragment of the text begins or ends at the word', () => {
+    const rng = createRng(9);
+    const { text } = chain(rng, 300);
+    const texts: string[][] = [];
+    for (let i = 0; i < 2000; i++) texts.push(text(12 + randInt(rng, 8)));
+    // A word at 8 places; each text is also written from the word on and up to the word (a corpus of phrases and
+    // their parts), so that the word opens and ends texts of its own.
+    for (let k = 0; k < 8; k++) {
+      const t = texts[10 * k + 1]!;
+      const at = 1 + randInt(rng, t.length - 2);
+      t.splice(at, 0, 'zqfrag');
+      texts.push(t.slice(at), t.slice(0, at + 1));
+    }
+    const { test, id } = prepare(texts, 5);
+    expect(test.textsOf(id('zqfrag')).length).toBe(24);
+    expect(test.measure(id('zqfrag'))!.contexts).toBe(8);
+  });
 });

