@@ -69,15 +69,9 @@ export interface ContentLink {
  */
 export function contentLink(coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array, pattern?: Float64Array, outside: number[] = []): ContentLink {
   const d = COARSE_SIDE * COARSE_SIDE;
-  // A sample's look along the pattern.
-  const along = (i: number) => {
-    let v = 0;
-    if (pattern) for (let p = 0; p < d; p++) v += coarse[i * d + p]! * pattern[p]!;
-    return v;
-  };
   const group: number[] = [];
   const rest: number[] = [];
-  members.forEach((i, t) => (inGroup[t] ? group : rest).push(t));
+  members.forEach((_, t) => (inGroup[t] ? group : rest).push(t));
   const restScore = mean(rest.map((t) => z[t]!));
   const groupScore = mean(group.map((t) => z[t]!));
   const gs = spaced(group, MAX_GROUP).map((t) => members[t]!);
@@ -85,9 +79,10 @@ export function contentLink(coarse: Float32Array, members: number[], z: Float32A
   if (pool.length === 0 || gs.length < 2) return { share: 0, cohesion: 1, groupScore, lookAlikeScore: restScore, restScore };
   // Everything that is not the group, for the nearest looks: the class's rest and the other classes' images.
   const others = spaced([...rest.map((t) => members[t]!), ...outside].sort((a, b) => a - b), MAX_POOL);
-  const alongOf = new Map<number, number>();
-  for (const i of [...gs, ...pool.map((t) => members[t]!), ...others]) if (!alongOf.has(i)) alongOf.set(i, along(i));
-  const apart = (a: number, b: number) => distance(coarse, a * d, b * d, d) - (alongOf.get(a)! - alongOf.get(b)!) ** 2;
+  // Each compared sample's look along the pattern, by sample index.
+  const along = new Float64Array(coarse.length / d);
+  if (pattern) for (const i of [...gs, ...pool.map((t) => members[t]!), ...others]) along[i] = dotAt(coarse, i * d, pattern, d);
+  const apart = (a: number, b: number) => distance(coarse, a * d, b * d, d) - (along[a]! - along[b]!) ** 2;
   const kk = Math.min(NEIGHBOURS, pool.length);
   const bestD = new Float64Array(kk);
   const bestZ = new Float64Array(kk);
@@ -117,6 +112,12 @@ export function contentLink(coarse: Float32Array, members: number[], z: Float32A
     lookAlikeScore,
     restScore,
   };
+}
+
+function dotAt(coarse: Float32Array, a: number, v: Float64Array, d: number): number {
+  let s = 0;
+  for (let p = 0; p < d; p++) s += coarse[a + p]! * v[p]!;
+  return s;
 }
 
 function distance(coarse: Float32Array, a: number, b: number, d: number): number {
