@@ -98,7 +98,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       coarse ??= coarseLuma(f);
       const pattern = lumaPattern(spectra, r.template);
       const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
-      const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf(n, ctx.labels, members));
+      const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE));
       if (link.share >= p.maxContentShare || link.cohesion >= p.maxCohesion) continue;
       members.forEach((i, t) => {
         if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
@@ -108,14 +108,6 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     return { scores, findings };
   },
 };
-
-/** Sample indices not in `members` (a class's), in order. */
-function outsideOf(n: number, labels: (string | null)[], members: number[]): number[] {
-  const key = labels[members[0]!] ?? '';
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if ((labels[i] ?? '') !== key) out.push(i);
-  return out;
-}
 
 function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink): TypedFinding<'faint-pattern'> {
   // The template is the pattern estimate; report its strength on an 8x8 grid and its dominant frequencies.

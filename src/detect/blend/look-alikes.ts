@@ -49,9 +49,8 @@ export interface ContentLink {
   /** (look-alikes' mean score - the rest's mean) / (the group's mean score - the rest's mean): 0 for a pattern. */
   share: number;
   /**
-   * How much more often a member's nearest looks (among the group and every other image of the dataset) are other
-   * members than the group's share of them gives: about 1 for a pattern on unrelated images, far above for one kind
-   * of image.
+   * How much more often a member's nearest looks (among the group and the rest) are other members than the
+   * group's share of them gives: about 1 for a pattern on unrelated images, far above for one kind of image.
    */
   cohesion: number;
   groupScore: number;
@@ -60,51 +59,57 @@ export interface ContentLink {
 }
 
 /**
- * `members` are sample indices of one class, `z` their template scores (same order), `inGroup` marks the group;
- * `outside` are the sample indices of the images of other classes. Look-alikes are the nearest non-group members
- * of the class in coarse luma, with the group's pattern (`pattern`, a unit look from coarsePattern) taken out of
- * every look: a strong pattern shows at 8x8 too, and must not make its carriers look alike. Cohesion asks for a
- * member's nearest looks among the whole dataset: images relabelled into a class of another look are one
- * another's nearest looks within that class, never within the dataset.
+ * `members` are sample indices of one class, `z` their template scores (same order), `inGroup` marks the group.
+ * Look-alikes are the nearest non-group members in coarse luma, with the group's pattern (`pattern`, a unit look
+ * from coarsePattern) taken out of every look: a strong pattern shows at 8x8 too, and must not make its carriers
+ * look alike.
  */
-export function contentLink(coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array, pattern?: Float64Array, outside: number[] = []): ContentLink {
+export function contentLink(coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array, pattern?: Float64Array): ContentLink {
   const d = COARSE_SIDE * COARSE_SIDE;
+  // Each member's look along the pattern.
+  const along = Float64Array.from(members, (i) => {
+    let v = 0;
+    if (pattern) for (let p = 0; p < d; p++) v += coarse[i * d + p]! * pattern[p]!;
+    return v;
+  });
+  const apart = (t: number, u: number) => distance(coarse, members[t]! * d, members[u]! * d, d) - (along[t]! - along[u]!) ** 2;
   const group: number[] = [];
   const rest: number[] = [];
   members.forEach((_, t) => (inGroup[t] ? group : rest).push(t));
   const restScore = mean(rest.map((t) => z[t]!));
   const groupScore = mean(group.map((t) => z[t]!));
-  const gs = spaced(group, MAX_GROUP).map((t) => members[t]!);
+  const gs = spaced(group, MAX_GROUP);
   const pool = spaced(rest, MAX_POOL);
   if (pool.length === 0 || gs.length < 2) return { share: 0, cohesion: 1, groupScore, lookAlikeScore: restScore, restScore };
-  // Everything that is not the group, for the nearest looks: the class's rest and the other classes' images.
-  const others = spaced([...rest.map((t) => members[t]!), ...outside].sort((a, b) => a - b), MAX_POOL);
-  // Each compared sample's look along the pattern, by sample index.
-  const along = new Float64Array(coarse.length / d);
-  if (pattern) for (const i of [...gs, ...pool.map((t) => members[t]!), ...others]) along[i] = dotAt(coarse, i * d, pattern, d);
-  const apart = (a: number, b: number) => distance(coarse, a * d, b * d, d) - (along[a]! - along[b]!) ** 2;
   const kk = Math.min(NEIGHBOURS, pool.length);
   const bestD = new Float64Array(kk);
   const bestZ = new Float64Array(kk);
-  const kn = Math.min(NEIGHBOURS, others.length + gs.length - 1);
-  const nearD = new Float64Array(kn);
-  const nearInGroup = new Uint8Array(kn);
+  const nearD = new Float64Array(kk);
+  const nearInGroup = new Uint8Array(kk);
   let sum = 0;
   let inGroupNear = 0;
-  for (const i of gs) {
+  for (const t of gs) {
     bestD.fill(Infinity);
     nearD.fill(Infinity);
-    // The look-alikes among the class's rest; the nearest looks among the other group members and every other image.
-    for (const t of pool) insert(bestD, bestZ, apart(i, members[t]!), z[t]!);
-    for (const j of gs) if (j !== i) insert(nearD, nearInGroup, apart(i, j), 1);
-    for (const j of others) insert(nearD, nearInGroup, apart(i, j), 0);
-    for (let q = 0; q < kk; q++) sum += bestZ[q]! / kk;
-    for (let q = 0; q < kn; q++) inGroupNear += nearInGroup[q]! / kn;
+    // The nearest looks among the other group members, then among the rest (which also yields the look-alikes).
+    for (const u of gs) {
+      if (u === t) continue;
+      insert(nearD, nearInGroup, apart(t, u), 1);
+    }
+    for (const u of pool) {
+      const dd = apart(t, u);
+      insert(bestD, bestZ, dd, z[u]!);
+      insert(nearD, nearInGroup, dd, 0);
+    }
+    for (let q = 0; q < kk; q++) {
+      sum += bestZ[q]! / kk;
+      inGroupNear += nearInGroup[q]! / kk;
+    }
   }
   const lookAlikeScore = sum / gs.length;
   const lift = groupScore - restScore;
   // Expected share of group members among a member's nearest looks if look and group were unrelated.
-  const expected = (gs.length - 1) / (gs.length - 1 + others.length);
+  const expected = (gs.length - 1) / (gs.length - 1 + pool.length);
   return {
     share: lift > 0 ? (lookAlikeScore - restScore) / lift : 0,
     cohesion: inGroupNear / gs.length / expected,
@@ -112,12 +117,6 @@ export function contentLink(coarse: Float32Array, members: number[], z: Float32A
     lookAlikeScore,
     restScore,
   };
-}
-
-function dotAt(coarse: Float32Array, a: number, v: Float64Array, d: number): number {
-  let s = 0;
-  for (let p = 0; p < d; p++) s += coarse[a + p]! * v[p]!;
-  return s;
 }
 
 function distance(coarse: Float32Array, a: number, b: number, d: number): number {
