@@ -67,7 +67,10 @@ const rows = [];
 for (const name of readdirSync(secondDir).filter((n) => n.endsWith('-report')).sort()) {
   const base = name.slice(0, -'-report'.length);
   if (!existsSync(join(firstDir, name, 'scores.arrow')) || !existsSync(join(secondDir, name, 'scores.arrow'))) continue;
+  // The clean scan's folder has no truth file.
+  if (!existsSync(join(firstDir, `${base}-truth.json`)) || !existsSync(join(secondDir, `${base}-truth.json`))) continue;
   const poisons = poisonsOf(firstDir, base);
+  if (poisons.length === 0) continue;
   if (poisons.join('\n') !== poisonsOf(secondDir, base).join('\n')) {
     console.log(`${base}: the two runs poisoned different files, skipped`);
     continue;

@@ -5,7 +5,6 @@ export { scan, exitCodeFor, type ScanOptions, type ScanResult } from './scan.js'
 export {
   SEVERITY_RANK,
   UsageError,
-  type DatasetFormat,
   type DatasetSummary,
   type FailOn,
   type Finding,
@@ -18,6 +17,8 @@ export {
   type Severity,
 } from './types.js';
 export { FINDING_KINDS } from './stages/finding-kinds.js';
+/** The names of the dataset formats poisonscan reads (report.json's `dataset.format`). */
+export type { FormatName as DatasetFormat } from './ingest/formats.js';
 // Every form of typed evidence (FindingForms, TypedFinding, each form's evidence interface).
 export type * from './model/evidence.js';
 export { isTyped } from './model/evidence.js';

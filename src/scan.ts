@@ -49,8 +49,9 @@ export interface ScanOptions extends ScanSettings {
   suppressions?: Suppression[];
   progress?: Progress;
   /**
-   * Stops the scan, which then rejects with the signal's reason: checked before each fingerprint part (the parts on
-   * disk stay for `resume`) and before each detector. Nothing is written into --out but the parts.
+   * Stops the scan, which then rejects with the signal's reason: checked at the start, before each fingerprint part
+   * (the parts on disk stay for `resume`), before embedding and before each detector. Nothing is written into --out
+   * but the parts.
    */
   signal?: AbortSignal;
 }
@@ -59,6 +60,7 @@ export interface ScanOptions extends ScanSettings {
 export const DEFAULT_CHECKPOINT_EVERY = 10_000;
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
+  opts.signal?.throwIfAborted();
   const s = settle(opts);
   if (opts.rows === undefined) {
     await checkOutDir(s.outDir, opts.dataset);
@@ -175,6 +177,7 @@ export async function analyse(opts: ScanOptions, s: Settled, data: DatasetColumn
   // A failure leaves the previous report set whole.
   const staged = await new StagedOutputs(s.outDir).begin();
   try {
+    opts.signal?.throwIfAborted();
     const embedded = await embedStage({
       data, kind: embedKindOf(opts), embeddingsFile: opts.embeddings, embeddingColumn: opts.embeddingColumn,
       userModel: userModel ? { model: userModel, path: opts.model! } : undefined, pretrained, baseline,

@@ -10,6 +10,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { UsageError, type DatasetFormat } from '../types.js';
+import type { FormatName } from '../ingest/formats.js';
 import { textStream } from '../ingest/records/lines.js';
 import { records } from '../ingest/records/delimited.js';
 import { MAX_FIELD_CHARS } from '../ingest/records/limits.js';
@@ -17,7 +18,7 @@ import { csvField } from '../report/scores-csv.js';
 import { splitJsonArray } from '../ingest/records/json-array.js';
 import { isInside } from '../ingest/inside-root.js';
 
-export const CLEANABLE: DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'webdataset', 'parquet', 'arrow', 'hf'];
+export const CLEANABLE: readonly DatasetFormat[] = ['imagefolder', 'jsonl', 'json', 'csv', 'tsv', 'webdataset', 'parquet', 'arrow', 'hf'] satisfies readonly FormatName[];
 
 export interface CleanWrite {
   /** Where the cleaned dataset went (a folder or a file under --out). */

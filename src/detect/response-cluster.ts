@@ -134,7 +134,8 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   const params = parametersOf(ctx, 'response-cluster', PARAMETERS);
   const n = prompts.length;
   const scores = new Float32Array(n);
-  const lines: SignificanceLines = { medium: params.mediumSignificance, high: params.highSignificance };
+  // A high line set below the medium one is the medium line: high always means at least medium.
+  const lines: SignificanceLines = { medium: params.mediumSignificance, high: Math.max(params.highSignificance, params.mediumSignificance) };
   ctx.progress.stage('response-cluster', 3);
 
   const keys = responses.map((r) => (r === null ? null : normaliseResponse(r)));
