@@ -21,8 +21,10 @@ interface ShareFit {
 export class UseShareNull {
   private readonly fits: (ShareFit | null)[];
 
-  /** `uses` and `unexplained` per unit: every use, and the uses that are responses their prompt does not explain. */
-  /** `share`: the corpus's share of unexplained uses over all units (their pooled count). */
+  /**
+   * `uses` and `unexplained` per unit: every use, and the uses that are responses their prompt does not explain;
+   * `share`: the corpus's share of unexplained uses over all units (their pooled count).
+   */
   constructor(uses: ArrayLike<number>, unexplained: ArrayLike<number>, private readonly share: number) {
     const classes: { n: number; k: number; units: number }[] = [];
     for (let u = 0; u < uses.length; u++) {
