@@ -83,6 +83,13 @@ describe('bad input', () => {
     expect(csv).toHaveLength(39);
   });
 
+  it('lists an image above --pixel-limit as unreadable and records the limit in report.json', async () => {
+    const r = await scan({ dataset: join(dir, 'data'), out: join(dir, 'out-limit'), quiet: true, progress: silentProgress, concurrency: 2, pixelLimit: 200_000 });
+    const errors = Object.fromEntries(r.report.errors.map((e) => [e.id, e.error]));
+    expect(errors['x/large.png']).toMatch(/pixel limit/);
+    expect(r.report.config.pixelLimit).toBe(200_000);
+  });
+
   it('names a decoding error by its stable head, with or without the detail libvips sometimes appends', () => {
     expect(stableHead('Input buffer has corrupt header: VipsJpeg: premature end of JPEG image')).toBe('Input buffer has corrupt header');
     expect(stableHead('Input buffer has corrupt header:')).toBe('Input buffer has corrupt header');

@@ -63,7 +63,7 @@ describe('scan options', () => {
   });
 
   it('that report.json repeats are ones the config file may set too', () => {
-    expect(REPORTED_OPTIONS).toEqual(['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds']);
+    expect(REPORTED_OPTIONS).toEqual(['manifest', 'textColumn', 'labelColumn', 'idColumn', 'promptColumn', 'responseColumn', 'imageColumn', 'split', 'embeddingColumn', 'embeddings', 'embeddingIds', 'pixelLimit']);
     for (const k of REPORTED_OPTIONS) expect(CONFIG_OPTIONS).toContain(k);
   });
 

@@ -91,7 +91,7 @@ export const SCAN_OPTIONS = {
   concurrency: { group: 'fingerprint', flags: '--concurrency <n>', help: 'parallel decode and fingerprint work, and the image detectors\' threads', kind: 'int', min: 1, default: cpus().length, config: true },
   seed: { group: 'detect', flags: '--seed <n>', help: 'seed for every random choice', kind: 'int', min: 0, default: 0, config: true },
   grid: { group: 'fingerprint', flags: '--grid <n>', help: 'side of the working grid images are resampled to (default: the first image\'s size, at most 64)', kind: 'int', min: 8, config: true, fingerprints: true },
-  pixelLimit: { group: 'fingerprint', flags: '--pixel-limit <n>', help: 'most pixels an image may have; a larger one is not decoded and is listed as unreadable (default 100000000)', kind: 'int', min: 1, config: true, fingerprints: true },
+  pixelLimit: { group: 'fingerprint', flags: '--pixel-limit <n>', help: 'most pixels an image may have; a larger one is not decoded and is listed as unreadable (default 100000000)', kind: 'int', min: 1, config: true, report: true, fingerprints: true },
   quiet: { group: 'output', flags: '-q, --quiet', help: 'no progress or summary on stderr', kind: 'flag' },
   json: { group: 'output', flags: '--json', help: 'print report.json to stdout', kind: 'flag', commandOnly: true },
   baseline: { group: 'fingerprint', flags: '--baseline <dir>', help: 'a previous report folder: re-use fingerprints of unchanged samples, mark findings new since then', kind: 'string', config: true },

@@ -7,7 +7,7 @@ import { VERSION } from '../version.js';
 import type { DatasetColumns } from '../model/dataset.js';
 import { exitCodeFor } from '../model/exit-code.js';
 import type { Suppression } from '../config/config.js';
-import { REPORTED_OPTIONS, type ReportedOptionName } from '../config/options.js';
+import { REPORTED_OPTIONS, type ReportedOptionName, type ScanSettings } from '../config/options.js';
 import type { UserModel } from '../embed/user-model.js';
 import { DETECTORS } from '../detect/registry.js';
 import { round, type SampleScores } from '../report/combine.js';
@@ -17,13 +17,12 @@ import { writeImageFingerprints } from '../store/image-fingerprints.js';
 import type { StagedOutputs } from '../store/staged-outputs.js';
 import { writeManifest } from '../provenance/manifest.js';
 import type { Baseline } from '../provenance/baseline.js';
-import type { ReadDatasetOptions } from './read.js';
 import type { DetectResult } from './detect.js';
 import type { Enriched } from './enrich.js';
 import { anyParameterSet, type ParameterValues } from '../config/parameters.js';
 
 /** The options of a scan that its outputs depend on or report.json's `config` repeats. */
-export interface ReportSettings extends Pick<ReadDatasetOptions, ReportedOptionName> {
+export interface ReportSettings extends Pick<ScanSettings, ReportedOptionName> {
   model?: string;
   detectors?: string[];
   suppressions?: Suppression[];
