@@ -76,6 +76,85 @@ export class KeyIndex {
   }
 }
 
+/**
+ * Dense ids for pairs of non-negative 32-bit integers (an n-gram's prefix id and last token), as KeyIndex does for
+ * one number: the pair is hashed in integer arithmetic, with no product of the two built as a float.
+ */
+export class PairIndex {
+  private a: Int32Array;
+  private b: Int32Array;
+  private ids: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1 << 16) {
+    let c = 1 << 4;
+    while (c < capacity * 2) c *= 2;
+    this.a = new Int32Array(c);
+    this.b = new Int32Array(c);
+    this.ids = new Int32Array(c).fill(-1);
+    this.mask = c - 1;
+  }
+
+  private static hash(a: number, b: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
+  }
+
+  /** The pair's id, or -1. */
+  get(a: number, b: number): number {
+    const ids = this.ids;
+    const mask = this.mask;
+    let s = PairIndex.hash(a, b) & mask;
+    for (;;) {
+      const id = ids[s]!;
+      if (id < 0 || (this.a[s] === a && this.b[s] === b)) return id;
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** The pair's id, adding it with the next id (this.size) when absent. */
+  getOrAdd(a: number, b: number): number {
+    if ((this.size + 1) * 2 > this.ids.length) this.grow();
+    const ids = this.ids;
+    const mask = this.mask;
+    let s = PairIndex.hash(a, b) & mask;
+    for (;;) {
+      const id = ids[s]!;
+      if (id < 0) {
+        this.a[s] = a;
+        this.b[s] = b;
+        ids[s] = this.size;
+        return this.size++;
+      }
+      if (this.a[s] === a && this.b[s] === b) return id;
+      s = (s + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const oldA = this.a;
+    const oldB = this.b;
+    const oldIds = this.ids;
+    const c = oldIds.length * 2;
+    this.a = new Int32Array(c);
+    this.b = new Int32Array(c);
+    this.ids = new Int32Array(c).fill(-1);
+    this.mask = c - 1;
+    for (let s = 0; s < oldIds.length; s++) {
+      const id = oldIds[s]!;
+      if (id < 0) continue;
+      let t = PairIndex.hash(oldA[s]!, oldB[s]!) & this.mask;
+      while (this.ids[t]! >= 0) t = (t + 1) & this.mask;
+      this.a[t] = oldA[s]!;
+      this.b[t] = oldB[s]!;
+      this.ids[t] = id;
+    }
+  }
+}
+
 /** A growable Int32Array (push, index), for per-key counters. */
 export class IntVector {
   data: Int32Array;
