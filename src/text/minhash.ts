@@ -1,5 +1,6 @@
 // MinHash signatures of documents' word pairs: Jaccard similarity estimated from K values per document, so that
 // grouping and near-duplicate search never compare word sets pairwise.
+import { PairIndex } from './key-index.js';
 
 export const MINHASH_K = 16;
 
@@ -85,22 +86,39 @@ export function forEachCandidatePair(ids: number[], sig: Uint32Array, rows: numb
     }
     return false;
   };
+  // A bucket is the chain of its band's values through one pair table per value (exact: no two bands' values
+  // share a bucket by a hash collision); buckets are read in the order their first document was met.
+  const m = ids.length;
+  const bucketOf = new Int32Array(m);
   for (let band = 0, index = 0; band + rows <= K; band += rows, index++) {
-    const buckets = new Map<string, number[]>();
-    for (const i of ids) {
-      let key = '';
-      for (let r = 0; r < rows; r++) key += sig[i * K + band + r]!.toString(36) + ',';
-      let b = buckets.get(key);
-      if (!b) buckets.set(key, (b = []));
-      b.push(i);
+    let key = new Int32Array(m).fill(-1);
+    for (let r = 0; r < rows; r++) {
+      const table = new PairIndex(m);
+      const next = new Int32Array(m);
+      for (let x = 0; x < m; x++) next[x] = table.getOrAdd(key[x]! + 1, sig[ids[x]! * K + band + r]! | 0);
+      key = next;
     }
+    let buckets = 0;
+    for (let x = 0; x < m; x++) {
+      bucketOf[x] = key[x]!;
+      if (key[x]! >= buckets) buckets = key[x]! + 1;
+    }
+    // Each bucket's documents in the order given, in one flat list.
+    const start = new Int32Array(buckets + 1);
+    for (let x = 0; x < m; x++) start[bucketOf[x]! + 1]!++;
+    for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
+    const members = new Int32Array(m);
+    const fill = start.slice(0, buckets);
+    for (let x = 0; x < m; x++) members[fill[bucketOf[x]!]!++] = ids[x]!;
     const readHere = new Uint8Array(N);
-    for (const b of buckets.values()) {
-      if (b.length < 2 || b.length > maxBucket) continue;
-      for (const i of b) readHere[i] = 1;
-      for (let x = 0; x < b.length; x++) for (let y = x + 1; y < b.length; y++) {
-        if (metBefore(b[x]!, b[y]!, index)) continue;
-        f(b[x]!, b[y]!);
+    for (let b = 0; b < buckets; b++) {
+      const from = start[b]!;
+      const size = start[b + 1]! - from;
+      if (size < 2 || size > maxBucket) continue;
+      for (let x = from; x < from + size; x++) readHere[members[x]!] = 1;
+      for (let x = from; x < from + size; x++) for (let y = x + 1; y < from + size; y++) {
+        if (metBefore(members[x]!, members[y]!, index)) continue;
+        f(members[x]!, members[y]!);
       }
     }
     read.push(readHere);
