@@ -81,19 +81,22 @@ export class KeyIndex {
  * one number: the pair is hashed in integer arithmetic, with no product of the two built as a float.
  */
 export class PairIndex {
-  private a: Int32Array;
-  private b: Int32Array;
-  private ids: Int32Array;
+  /** Per slot: the pair's two values, its id (-1: empty) and padding, so that a probe reads one cache line. */
+  private slots: Int32Array;
   private mask: number;
   size = 0;
 
   constructor(capacity = 1 << 16) {
     let c = 1 << 4;
     while (c < capacity * 2) c *= 2;
-    this.a = new Int32Array(c);
-    this.b = new Int32Array(c);
-    this.ids = new Int32Array(c).fill(-1);
+    this.slots = PairIndex.empty(c);
     this.mask = c - 1;
+  }
+
+  private static empty(c: number): Int32Array {
+    const slots = new Int32Array(c * 4);
+    for (let s = 2; s < slots.length; s += 4) slots[s] = -1;
+    return slots;
   }
 
   private static hash(a: number, b: number): number {
@@ -105,53 +108,50 @@ export class PairIndex {
 
   /** The pair's id, or -1. */
   get(a: number, b: number): number {
-    const ids = this.ids;
+    const slots = this.slots;
     const mask = this.mask;
     let s = PairIndex.hash(a, b) & mask;
     for (;;) {
-      const id = ids[s]!;
-      if (id < 0 || (this.a[s] === a && this.b[s] === b)) return id;
+      const id = slots[s * 4 + 2]!;
+      if (id < 0 || (slots[s * 4] === a && slots[s * 4 + 1] === b)) return id;
       s = (s + 1) & mask;
     }
   }
 
   /** The pair's id, adding it with the next id (this.size) when absent. */
   getOrAdd(a: number, b: number): number {
-    if ((this.size + 1) * 2 > this.ids.length) this.grow();
-    const ids = this.ids;
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const slots = this.slots;
     const mask = this.mask;
     let s = PairIndex.hash(a, b) & mask;
     for (;;) {
-      const id = ids[s]!;
+      const id = slots[s * 4 + 2]!;
       if (id < 0) {
-        this.a[s] = a;
-        this.b[s] = b;
-        ids[s] = this.size;
+        slots[s * 4] = a;
+        slots[s * 4 + 1] = b;
+        slots[s * 4 + 2] = this.size;
         return this.size++;
       }
-      if (this.a[s] === a && this.b[s] === b) return id;
+      if (slots[s * 4] === a && slots[s * 4 + 1] === b) return id;
       s = (s + 1) & mask;
     }
   }
 
   private grow(): void {
-    const oldA = this.a;
-    const oldB = this.b;
-    const oldIds = this.ids;
-    const c = oldIds.length * 2;
-    this.a = new Int32Array(c);
-    this.b = new Int32Array(c);
-    this.ids = new Int32Array(c).fill(-1);
-    this.mask = c - 1;
-    for (let s = 0; s < oldIds.length; s++) {
-      const id = oldIds[s]!;
-      if (id < 0) continue;
-      let t = PairIndex.hash(oldA[s]!, oldB[s]!) & this.mask;
-      while (this.ids[t]! >= 0) t = (t + 1) & this.mask;
-      this.a[t] = oldA[s]!;
-      this.b[t] = oldB[s]!;
-      this.ids[t] = id;
+    const old = this.slots;
+    const c = (this.mask + 1) * 2;
+    const slots = PairIndex.empty(c);
+    const mask = c - 1;
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o + 2]! < 0) continue;
+      let t = PairIndex.hash(old[o]!, old[o + 1]!) & mask;
+      while (slots[t * 4 + 2]! >= 0) t = (t + 1) & mask;
+      slots[t * 4] = old[o]!;
+      slots[t * 4 + 1] = old[o + 1]!;
+      slots[t * 4 + 2] = old[o + 2]!;
     }
+    this.slots = slots;
+    this.mask = mask;
   }
 }
 

@@ -3,6 +3,8 @@
 import { PairIndex } from './key-index.js';
 
 export const MINHASH_K = 16;
+/** Most entries of the per-word hash table (words times hashes). */
+const WORD_TABLE = 1 << 23;
 
 function mix(x: number, seed: number): number {
   let h = Math.imul(x ^ seed, 0x85ebca6b);
@@ -18,15 +20,34 @@ function mix(x: number, seed: number): number {
  */
 export function minhashSignatures(docs: Int32Array[], shingles: 'pairs' | 'words' = 'pairs', K = MINHASH_K): Uint32Array {
   const out = new Uint32Array(docs.length * K).fill(0xffffffff);
+  const seeds = Int32Array.from({ length: K }, (_, k) => 0x1234567 * (k + 1));
+  // A word's K hashes are the same in every document: computed once per word, where the table stays small.
+  let maxWord = -1;
+  for (const d of docs) if (shingles === 'words' || d.length <= 1) for (let t = 0; t < d.length; t++) if (d[t]! > maxWord) maxWord = d[t]!;
+  const table = (maxWord + 1) * K <= WORD_TABLE ? new Uint32Array((maxWord + 1) * K) : null;
+  const filled = table ? new Uint8Array(maxWord + 1) : null;
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
     const o = i * K;
     const pairs = shingles === 'pairs' && d.length > 1;
     const n = pairs ? d.length - 1 : d.length;
     for (let t = 0; t < n; t++) {
+      if (!pairs && table && d[t]! >= 0) {
+        const w = d[t]!;
+        const at = w * K;
+        if (!filled![w]) {
+          for (let k = 0; k < K; k++) table[at + k] = mix(w, seeds[k]!);
+          filled![w] = 1;
+        }
+        for (let k = 0; k < K; k++) {
+          const h = table[at + k]!;
+          if (h < out[o + k]!) out[o + k] = h;
+        }
+        continue;
+      }
       const key = pairs ? Math.imul(d[t]!, 0x9e3779b1) ^ d[t + 1]! : d[t]!;
       for (let k = 0; k < K; k++) {
-        const h = mix(key, 0x1234567 * (k + 1));
+        const h = mix(key, seeds[k]!);
         if (h < out[o + k]!) out[o + k] = h;
       }
     }
