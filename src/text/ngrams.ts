@@ -63,9 +63,11 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
   // Level 1 keys are tokens (a direct table); deeper ones are (prefix id, last token) pairs.
   let maxToken = -1;
   for (const d of docs) for (let s = 0; s < d.length; s++) if (d[s]! > maxToken) maxToken = d[s]!;
+  let lastCount = 0;
   for (let len = 1; len <= o.maxN; len++) {
     // Typed-array tables: long prompts hold tens of millions of distinct n-grams per level.
-    const index = len === 1 ? null : new PairIndex();
+    // Sized at the last level's count of n-grams, about this level's, to spare most of the table's growth.
+    const index = len === 1 ? null : new PairIndex(lastCount);
     const byToken = len === 1 ? new Int32Array(maxToken + 1).fill(-1) : null;
     const dfV = new IntVector();
     const lastV = new IntVector();
@@ -125,6 +127,7 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
       }
     }
     const df = dfV.data.subarray(0, dfV.length);
+    lastCount = dfV.length;
     const vote = voteV.data;
     const voteCount = voteCountV.data;
     const classified = classifiedV.data;
