@@ -26,8 +26,8 @@ export interface NgramOptions {
 }
 
 /**
- * classes[i] is document i's class, or -1. The majority is found in one pass with the Boyer-Moore vote and
- * counted exactly afterwards, so memory does not grow with the number of classes.
+ * Tokens are ids from 0 (a vocabulary's). classes[i] is document i's class, or -1. The majority is found in one
+ * pass with the Boyer-Moore vote and counted exactly afterwards, so memory does not grow with the number of classes.
  */
 export function frequentNgrams(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): Ngram[] {
   return frequentNgramsCounted(docs, classes, V, o).grams;
