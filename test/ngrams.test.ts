@@ -25,4 +25,14 @@ describe('frequentNgramsCounted', () => {
     // Without the option the count is the n-grams'.
     expect(frequentNgramsCounted(docs, classes, V, all).distinctSets).toBe(frequent);
   });
+
+  it("names each n-gram's prefix among the n-grams returned", () => {
+    const rng = createRng(7);
+    const docs = Array.from({ length: 80 }, () => Int32Array.from({ length: 12 }, () => randInt(rng, 6)));
+    const classes = new Int32Array(docs.length).fill(-1);
+    const { grams, parents } = frequentNgramsCounted(docs, classes, 6, { maxN: 4, minDocs: 3, maxDocs: docs.length, keep: () => true });
+    const at = new Map(grams.map((g, k) => [g.tokens.join(','), k]));
+    expect(grams.some((g) => g.tokens.length === 4)).toBe(true);
+    grams.forEach((g, k) => expect(parents[k]).toBe(g.tokens.length === 1 ? -1 : at.get(g.tokens.slice(0, -1).join(','))));
+  });
 });

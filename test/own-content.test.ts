@@ -3,6 +3,7 @@ import { BigramCounts } from '../src/text/insertion-fit.js';
 import { hasOwnContent } from '../src/text/own-content.js';
 import { maskOccurrences } from '../src/text/phrases.js';
 import { Vocabulary } from '../src/text/tokenize.js';
+import { createRng, randInt } from '../src/util/rng.js';
 
 describe('own content beside a phrase', () => {
   it('tells one item under several templates from unrelated prompts that share a phrase', () => {
@@ -39,6 +40,39 @@ describe('own content beside a phrase', () => {
       const copy = new Set<number>();
       for (let t = 0; t + 1 < docs[k]!.length; t++) copy.add(bigrams.key(docs[k]![t]!, docs[k]![t + 1]!));
       expect(hasOwnContent(docs[k]!, mask(k), bigrams, copy)).toBe(false);
+    }
+  });
+});
+
+/** The definition, pair by pair: each local count by a scan of the document. */
+function reference(d: Int32Array, mask: Uint8Array, bigrams: BigramCounts, twin?: ReadonlySet<number>): boolean {
+  const twins = twin ? 1 : 0;
+  for (let t = 0; t + 1 < d.length; t++) {
+    if (mask[t] || mask[t + 1]) continue;
+    const c = bigrams.count(d[t]!, d[t + 1]!);
+    if (c === 1) return true;
+    if (c > d.length + twins) continue;
+    let local = 0;
+    for (let u = 0; u + 1 < d.length; u++) if (d[u] === d[t] && d[u + 1] === d[t + 1]) local++;
+    if (c === local || (c - local === twins && !twin!.has(bigrams.key(d[t]!, d[t + 1]!)))) return true;
+  }
+  return false;
+}
+
+describe('hasOwnContent', () => {
+  it('agrees with counting each pair by a scan, with and without twins', () => {
+    const rng = createRng(5);
+    for (let round = 0; round < 40; round++) {
+      const V = 3 + randInt(rng, 6);
+      const docs = Array.from({ length: 30 }, () => Int32Array.from({ length: 2 + randInt(rng, 14) }, () => randInt(rng, V)));
+      const bigrams = new BigramCounts(docs, V);
+      const twin = new Set<number>();
+      for (let k = 0; k < 5; k++) twin.add(bigrams.key(randInt(rng, V), randInt(rng, V)));
+      for (const d of docs) {
+        const mask = Uint8Array.from(d, () => (randInt(rng, 5) === 0 ? 1 : 0));
+        expect(hasOwnContent(d, mask, bigrams)).toBe(reference(d, mask, bigrams));
+        expect(hasOwnContent(d, mask, bigrams, twin)).toBe(reference(d, mask, bigrams, twin));
+      }
     }
   });
 });

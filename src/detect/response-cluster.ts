@@ -195,10 +195,11 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
   const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number; inOthers?: Set<number> }>();
   for (const g of grams) {
-    const carriers = g.docs.filter((i) => clusters[i] === g.majority);
     const share = clusterSize[g.majority]! / n;
-    // Even if every prompt were its own source the phrase could not be significant: no structure to examine.
-    if (-binomialTailLog10(carriers.length, g.docs.length, share) - Math.log10(tested) < 0) continue;
+    // Even if every prompt were its own source the phrase could not be significant: no structure to examine. (The
+    // majority count is the number of its prompts ending in the cluster, the carriers listed below.)
+    if (-binomialTailLog10(g.majorityCount, g.docs.length, share) - Math.log10(tested) < 0) continue;
+    const carriers = g.docs.filter((i) => clusters[i] === g.majority);
     const setKey = `${g.majority}:${g.docs.join(',')}`;
     let grouping = groupCache.get(setKey);
     if (!grouping) {

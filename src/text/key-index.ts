@@ -76,6 +76,85 @@ export class KeyIndex {
   }
 }
 
+/**
+ * Dense ids for pairs of non-negative 32-bit integers (an n-gram's prefix id and last token), as KeyIndex does for
+ * one number: the pair is hashed in integer arithmetic, with no product of the two built as a float.
+ */
+export class PairIndex {
+  /** Per slot: the pair's two values, its id (-1: empty) and padding, so that a probe reads one cache line. */
+  private slots: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1 << 16) {
+    let c = 1 << 4;
+    while (c < capacity * 2) c *= 2;
+    this.slots = PairIndex.empty(c);
+    this.mask = c - 1;
+  }
+
+  private static empty(c: number): Int32Array {
+    const slots = new Int32Array(c * 4);
+    for (let s = 2; s < slots.length; s += 4) slots[s] = -1;
+    return slots;
+  }
+
+  private static hash(a: number, b: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
+  }
+
+  /** The pair's id, or -1. */
+  get(a: number, b: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = PairIndex.hash(a, b) & mask;
+    for (;;) {
+      const id = slots[s * 4 + 2]!;
+      if (id < 0 || (slots[s * 4] === a && slots[s * 4 + 1] === b)) return id;
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** The pair's id, adding it with the next id (this.size) when absent. */
+  getOrAdd(a: number, b: number): number {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = PairIndex.hash(a, b) & mask;
+    for (;;) {
+      const id = slots[s * 4 + 2]!;
+      if (id < 0) {
+        slots[s * 4] = a;
+        slots[s * 4 + 1] = b;
+        slots[s * 4 + 2] = this.size;
+        return this.size++;
+      }
+      if (slots[s * 4] === a && slots[s * 4 + 1] === b) return id;
+      s = (s + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const c = (this.mask + 1) * 2;
+    const slots = PairIndex.empty(c);
+    const mask = c - 1;
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o + 2]! < 0) continue;
+      let t = PairIndex.hash(old[o]!, old[o + 1]!) & mask;
+      while (slots[t * 4 + 2]! >= 0) t = (t + 1) & mask;
+      slots[t * 4] = old[o]!;
+      slots[t * 4 + 1] = old[o + 1]!;
+      slots[t * 4 + 2] = old[o + 2]!;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
 /** A growable Int32Array (push, index), for per-key counters. */
 export class IntVector {
   data: Int32Array;

@@ -1,7 +1,10 @@
 // MinHash signatures of documents' word pairs: Jaccard similarity estimated from K values per document, so that
 // grouping and near-duplicate search never compare word sets pairwise.
+import { PairIndex } from './key-index.js';
 
 export const MINHASH_K = 16;
+/** Most entries of the per-word hash table (words times hashes). */
+const WORD_TABLE = 1 << 23;
 
 function mix(x: number, seed: number): number {
   let h = Math.imul(x ^ seed, 0x85ebca6b);
@@ -17,15 +20,34 @@ function mix(x: number, seed: number): number {
  */
 export function minhashSignatures(docs: Int32Array[], shingles: 'pairs' | 'words' = 'pairs', K = MINHASH_K): Uint32Array {
   const out = new Uint32Array(docs.length * K).fill(0xffffffff);
+  const seeds = Int32Array.from({ length: K }, (_, k) => 0x1234567 * (k + 1));
+  // A word's K hashes are the same in every document: computed once per word, where the table stays small.
+  let maxWord = -1;
+  for (const d of docs) if (shingles === 'words' || d.length <= 1) for (let t = 0; t < d.length; t++) if (d[t]! > maxWord) maxWord = d[t]!;
+  const table = (maxWord + 1) * K <= WORD_TABLE ? new Uint32Array((maxWord + 1) * K) : null;
+  const filled = table ? new Uint8Array(maxWord + 1) : null;
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
     const o = i * K;
     const pairs = shingles === 'pairs' && d.length > 1;
     const n = pairs ? d.length - 1 : d.length;
     for (let t = 0; t < n; t++) {
+      if (!pairs && table && d[t]! >= 0) {
+        const w = d[t]!;
+        const at = w * K;
+        if (!filled![w]) {
+          for (let k = 0; k < K; k++) table[at + k] = mix(w, seeds[k]!);
+          filled![w] = 1;
+        }
+        for (let k = 0; k < K; k++) {
+          const h = table[at + k]!;
+          if (h < out[o + k]!) out[o + k] = h;
+        }
+        continue;
+      }
       const key = pairs ? Math.imul(d[t]!, 0x9e3779b1) ^ d[t + 1]! : d[t]!;
       for (let k = 0; k < K; k++) {
-        const h = mix(key, 0x1234567 * (k + 1));
+        const h = mix(key, seeds[k]!);
         if (h < out[o + k]!) out[o + k] = h;
       }
     }
@@ -85,22 +107,39 @@ export function forEachCandidatePair(ids: number[], sig: Uint32Array, rows: numb
     }
     return false;
   };
+  // A bucket is the chain of its band's values through one pair table per value (exact: no two bands' values
+  // share a bucket by a hash collision); buckets are read in the order their first document was met.
+  const m = ids.length;
+  const bucketOf = new Int32Array(m);
   for (let band = 0, index = 0; band + rows <= K; band += rows, index++) {
-    const buckets = new Map<string, number[]>();
-    for (const i of ids) {
-      let key = '';
-      for (let r = 0; r < rows; r++) key += sig[i * K + band + r]!.toString(36) + ',';
-      let b = buckets.get(key);
-      if (!b) buckets.set(key, (b = []));
-      b.push(i);
+    let key = new Int32Array(m).fill(-1);
+    for (let r = 0; r < rows; r++) {
+      const table = new PairIndex(m);
+      const next = new Int32Array(m);
+      for (let x = 0; x < m; x++) next[x] = table.getOrAdd(key[x]! + 1, sig[ids[x]! * K + band + r]! | 0);
+      key = next;
     }
+    let buckets = 0;
+    for (let x = 0; x < m; x++) {
+      bucketOf[x] = key[x]!;
+      if (key[x]! >= buckets) buckets = key[x]! + 1;
+    }
+    // Each bucket's documents in the order given, in one flat list.
+    const start = new Int32Array(buckets + 1);
+    for (let x = 0; x < m; x++) start[bucketOf[x]! + 1]!++;
+    for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
+    const members = new Int32Array(m);
+    const fill = start.slice(0, buckets);
+    for (let x = 0; x < m; x++) members[fill[bucketOf[x]!]!++] = ids[x]!;
     const readHere = new Uint8Array(N);
-    for (const b of buckets.values()) {
-      if (b.length < 2 || b.length > maxBucket) continue;
-      for (const i of b) readHere[i] = 1;
-      for (let x = 0; x < b.length; x++) for (let y = x + 1; y < b.length; y++) {
-        if (metBefore(b[x]!, b[y]!, index)) continue;
-        f(b[x]!, b[y]!);
+    for (let b = 0; b < buckets; b++) {
+      const from = start[b]!;
+      const size = start[b + 1]! - from;
+      if (size < 2 || size > maxBucket) continue;
+      for (let x = from; x < from + size; x++) readHere[members[x]!] = 1;
+      for (let x = from; x < from + size; x++) for (let y = x + 1; y < from + size; y++) {
+        if (metBefore(members[x]!, members[y]!, index)) continue;
+        f(members[x]!, members[y]!);
       }
     }
     read.push(readHere);

@@ -1,9 +1,9 @@
 // Frequent n-grams (1..maxN tokens) of tokenised documents, with the documents that hold each one and the
 // majority "class" among them (a label, a response cluster). Apriori: an n-gram is counted only where both of
-// its (n-1)-grams are frequent. Each frequent n-gram gets a dense id; an n-gram's key is (id of its prefix) * V
-// + its last token, a number, so no string is built per position.
+// its (n-1)-grams are frequent. Each frequent n-gram gets a dense id; an n-gram's key is the pair (id of its prefix,
+// its last token), so no string is built per position.
 
-import { IntVector, KeyIndex, NumberVector } from './key-index.js';
+import { IntVector, KeyIndex, PairIndex } from './key-index.js';
 
 export interface Ngram {
   tokens: number[];
@@ -26,11 +26,21 @@ export interface NgramOptions {
 }
 
 /**
- * classes[i] is document i's class, or -1. The majority is found in one pass with the Boyer-Moore vote and
- * counted exactly afterwards, so memory does not grow with the number of classes.
+ * Tokens are ids from 0 (a vocabulary's). classes[i] is document i's class, or -1. The majority is found in one
+ * pass with the Boyer-Moore vote and counted exactly afterwards, so memory does not grow with the number of classes.
  */
 export function frequentNgrams(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): Ngram[] {
   return frequentNgramsCounted(docs, classes, V, o).grams;
+}
+
+export interface NgramCounts {
+  grams: Ngram[];
+  /** Frequent n-grams examined. */
+  frequent: number;
+  /** Distinct document sets among them (frequent, unless asked for). */
+  distinctSets: number;
+  /** Per returned n-gram, the index among them of the n-gram without its last token (-1: a 1-gram, or not returned). */
+  parents: Int32Array;
 }
 
 /**
@@ -39,7 +49,7 @@ export function frequentNgrams(docs: Int32Array[], classes: Int32Array, V: numbe
  * the same result for every n-gram of one set (the phrases of a passage copied into the same prompts), so the
  * union bound over tests needs each set once. Sets are compared by an order-free 64-bit hash and their size.
  */
-export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): { grams: Ngram[]; frequent: number; distinctSets: number } {
+export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): NgramCounts {
   const out: Ngram[] = [];
   let frequent = 0;
   const sets = o.distinctSets ? new KeyIndex() : null;
@@ -50,15 +60,22 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
   const total = offset[docs.length]!;
   let prevIds = new Int32Array(0);
   const byLevel: { ids: Int32Array; prefix: Int32Array; lastToken: Int32Array; majority: Int32Array; docFreq: Int32Array; labelled: Int32Array }[] = [];
+  // Level 1 keys are tokens (a direct table); deeper ones are (prefix id, last token) pairs.
+  let maxToken = -1;
+  for (const d of docs) for (let s = 0; s < d.length; s++) if (d[s]! > maxToken) maxToken = d[s]!;
+  let lastCount = 0;
   for (let len = 1; len <= o.maxN; len++) {
     // Typed-array tables: long prompts hold tens of millions of distinct n-grams per level.
-    const index = new KeyIndex();
+    // Sized at the last level's count of n-grams, about this level's, to spare most of the table's growth.
+    const index = len === 1 ? null : new PairIndex(lastCount);
+    const byToken = len === 1 ? new Int32Array(maxToken + 1).fill(-1) : null;
     const dfV = new IntVector();
     const lastV = new IntVector();
     const voteV = new IntVector();
     const voteCountV = new IntVector();
     const classifiedV = new IntVector();
-    const keyOfV = new NumberVector();
+    const prefixV = new IntVector();
+    const tokenV = new IntVector();
     const hashA = sets ? new IntVector() : null;
     const hashB = sets ? new IntVector() : null;
     const posGram = new Int32Array(total).fill(-1);
@@ -68,21 +85,25 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
       const base = offset[i]!;
       const cls = classes[i]!;
       for (let s = 0; s + len <= d.length; s++) {
-        let k: number;
-        if (len === 1) k = d[s]!;
-        else {
-          const a = prev[base + s]!;
+        let g: number;
+        let a = -1;
+        const t = d[s + len - 1]!;
+        if (byToken) {
+          g = byToken[t]!;
+          if (g < 0) g = byToken[t] = dfV.length;
+        } else {
+          a = prev[base + s]!;
           if (a < 0 || prev[base + s + 1]! < 0) continue;
-          k = a * V + d[s + len - 1]!;
+          g = index!.getOrAdd(a, t);
         }
-        const g = index.getOrAdd(k);
         if (g === dfV.length) {
           dfV.push(0);
           lastV.push(-1);
           voteV.push(-1);
           voteCountV.push(0);
           classifiedV.push(0);
-          keyOfV.push(k);
+          prefixV.push(a);
+          tokenV.push(t);
           hashA?.push(0);
           hashB?.push(0);
         }
@@ -106,10 +127,12 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
       }
     }
     const df = dfV.data.subarray(0, dfV.length);
+    lastCount = dfV.length;
     const vote = voteV.data;
     const voteCount = voteCountV.data;
     const classified = classifiedV.data;
-    const keyOf = keyOfV.data;
+    const prefixOf = prefixV.data;
+    const tokenOf = tokenV.data;
     const denseId = new Int32Array(df.length).fill(-1);
     // Per frequent n-gram (dense id): its prefix's dense id and last token (the tokens are rebuilt only for the
     // n-grams returned), and the majority class of a possible candidate (-2: not one).
@@ -131,8 +154,8 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     for (let g = 0; g < df.length; g++) {
       const id = denseId[g]!;
       if (id < 0) continue;
-      prefix[id] = len === 1 ? -1 : Math.floor(keyOf[g]! / V);
-      lastToken[id] = len === 1 ? keyOf[g]! : keyOf[g]! % V;
+      prefix[id] = prefixOf[g]!;
+      lastToken[id] = tokenOf[g]!;
       docFreq[id] = df[g]!;
       labelled[id] = classified[g]!;
       if (df[g]! > o.maxDocs) continue;
@@ -170,17 +193,21 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
       }
     }
   }
-  const outAt = byLevel.map((l, level) => {
+  const outAt: Int32Array[] = [];
+  const parents = new IntVector();
+  for (let level = 0; level < byLevel.length; level++) {
+    const l = byLevel[level]!;
     const at = new Int32Array(l.majority.length).fill(-1);
     for (let id = 0; id < l.majority.length; id++) {
       if (l.majority[id] === -2 || !o.keep(l.docFreq[id]!, majorityCount[level]![id]!, l.labelled[id]!)) continue;
-      const tokens: number[] = [];
-      for (let lv = level, x = id; lv >= 0; x = byLevel[lv]!.prefix[x]!, lv--) tokens.unshift(byLevel[lv]!.lastToken[x]!);
+      const tokens: number[] = new Array<number>(level + 1);
+      for (let lv = level, x = id; lv >= 0; x = byLevel[lv]!.prefix[x]!, lv--) tokens[lv] = byLevel[lv]!.lastToken[x]!;
       at[id] = out.length;
+      parents.push(level === 0 ? -1 : outAt[level - 1]![l.prefix[id]!]!);
       out.push({ tokens, docs: [], majority: l.majority[id]!, majorityCount: majorityCount[level]![id]! });
     }
-    return at;
-  });
+    outAt.push(at);
+  }
   for (const last of lastDoc) last.fill(-1);
   for (let level = 0; level < byLevel.length; level++) {
     const l = byLevel[level]!;
@@ -195,7 +222,7 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
       }
     }
   }
-  return { grams: out, frequent, distinctSets: sets ? sets.size : frequent };
+  return { grams: out, frequent, distinctSets: sets ? sets.size : frequent, parents: parents.data.subarray(0, parents.length) };
 }
 
 /** A 32-bit hash of a document index (murmur3's finaliser on a seeded product). */

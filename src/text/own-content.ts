@@ -12,14 +12,56 @@ import type { BigramCounts } from './insertion-fit.js';
  */
 export function hasOwnContent(d: Int32Array, mask: Uint8Array, bigrams: BigramCounts, twin?: ReadonlySet<number>): boolean {
   const twins = twin ? 1 : 0;
+  // The document's own pairs, sorted, built on the first pair whose count needs its local count.
+  let pairs: Float64Array | null = null;
+  let base = 0;
   for (let t = 0; t + 1 < d.length; t++) {
     if (mask[t] || mask[t + 1]) continue;
     const c = bigrams.count(d[t]!, d[t + 1]!);
     if (c === 1) return true;
     if (c > d.length + twins) continue;
-    let local = 0;
-    for (let u = 0; u + 1 < d.length; u++) if (d[u] === d[t] && d[u + 1] === d[t + 1]) local++;
+    if (!pairs) [pairs, base] = sortedPairs(d);
+    const local = pairs ? occurrences(pairs, d[t]! * base + d[t + 1]!) : occurrencesByScan(d, t);
     if (c === local || (c - local === twins && !twin!.has(bigrams.key(d[t]!, d[t + 1]!)))) return true;
   }
   return false;
+}
+
+/** Reused buffer for sortedPairs. */
+let buffer = new Float64Array(1024);
+/** Token ids below this make pair keys (a * base + b) exact. */
+const MAX_KEYED = 1 << 26;
+
+/** The document's adjacent pairs as keys a * base + b, sorted (null when ids are too large to key exactly). */
+function sortedPairs(d: Int32Array): [Float64Array | null, number] {
+  let max = 0;
+  for (let t = 0; t < d.length; t++) if (d[t]! > max || d[t]! < 0) max = d[t]! < 0 ? MAX_KEYED : d[t]!;
+  if (max >= MAX_KEYED) return [null, 0];
+  const base = max + 1;
+  if (buffer.length < d.length) buffer = new Float64Array(d.length * 2);
+  const m = d.length - 1;
+  for (let u = 0; u < m; u++) buffer[u] = d[u]! * base + d[u + 1]!;
+  const sorted = buffer.subarray(0, m).sort();
+  return [sorted, base];
+}
+
+/** How many times `key` is in the sorted keys. */
+function occurrences(sorted: Float64Array, key: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  let k = 0;
+  while (lo + k < sorted.length && sorted[lo + k] === key) k++;
+  return k;
+}
+
+/** How many times the pair at t is in the document, counted by a scan. */
+function occurrencesByScan(d: Int32Array, t: number): number {
+  let local = 0;
+  for (let u = 0; u + 1 < d.length; u++) if (d[u] === d[t] && d[u + 1] === d[t + 1]) local++;
+  return local;
 }

@@ -2,7 +2,7 @@
 // whose own prompt does not hold them (the response says something its request did not) and the number of
 // prompts anywhere in the corpus that hold them. Prompts are scanned against a trie of the response n-grams, so
 // no prompt n-gram outside it is ever counted.
-import { IntVector, KeyIndex } from './key-index.js';
+import { IntVector, PairIndex } from './key-index.js';
 import { frequentNgramsCounted } from './ngrams.js';
 
 export interface ResponseUnit {
@@ -25,16 +25,14 @@ export interface ResponseUnitOptions {
 export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V: number, o: ResponseUnitOptions): { units: ResponseUnit[]; frequent: number } {
   const n = responses.length;
   const none = new Int32Array(n).fill(-1);
-  const { grams, frequent } = frequentNgramsCounted(responses, none, V, { maxN: o.maxN, minDocs: o.minRows, maxDocs: n, keep: (df) => df >= o.minRows });
-  // Trie over the returned n-grams: level 1 indexes units by token; level L > 1 maps (the (L-1)-gram prefix's unit)
-  // * V + last token to the unit.
+  const { grams, frequent, parents } = frequentNgramsCounted(responses, none, V, { maxN: o.maxN, minDocs: o.minRows, maxDocs: n, keep: (df) => df >= o.minRows });
+  // Trie over the returned n-grams: level 1 indexes units by token; level L > 1 maps (the (L-1)-gram prefix's unit,
+  // last token) to the unit.
   const trie = new UnitTrie(V, o.maxN);
-  const byTokens = new Map<string, number>();
-  grams.forEach((g, u) => byTokens.set(g.tokens.join(' '), u));
   grams.forEach((g, u) => {
     const L = g.tokens.length;
-    const parent = L === 1 ? -1 : byTokens.get(g.tokens.slice(0, -1).join(' '));
-    if (parent === undefined) return;
+    const parent = parents[u]!;
+    if (L > 1 && parent < 0) return;
     trie.set(L, parent, g.tokens[L - 1]!, u);
   });
   const units: ResponseUnit[] = [];
@@ -79,13 +77,13 @@ export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V:
   return { units, frequent };
 }
 
-/** The units' n-grams as a trie over token ids: level 1 by token, deeper levels by (parent unit, token) keys. */
+/** The units' n-grams as a trie over token ids: level 1 by token, deeper levels by (parent unit, token) pairs. */
 class UnitTrie {
   private readonly level1: Int32Array;
-  private readonly deeper: { index: KeyIndex; unit: IntVector }[];
-  constructor(private readonly V: number, maxN: number) {
+  private readonly deeper: { index: PairIndex; unit: IntVector }[];
+  constructor(V: number, maxN: number) {
     this.level1 = new Int32Array(V).fill(-1);
-    this.deeper = Array.from({ length: Math.max(0, maxN - 1) }, () => ({ index: new KeyIndex(1024), unit: new IntVector(1024) }));
+    this.deeper = Array.from({ length: Math.max(0, maxN - 1) }, () => ({ index: new PairIndex(1024), unit: new IntVector(1024) }));
   }
   set(L: number, parent: number, token: number, u: number): void {
     if (L === 1) {
@@ -93,7 +91,7 @@ class UnitTrie {
       return;
     }
     const t = this.deeper[L - 2]!;
-    const id = t.index.getOrAdd(parent * this.V + token);
+    const id = t.index.getOrAdd(parent, token);
     if (id === t.unit.length) t.unit.push(u);
     else t.unit.data[id] = u;
   }
@@ -104,7 +102,7 @@ class UnitTrie {
   /** The unit of the L-gram extending unit `parent` by `token`, or -1. */
   next(L: number, parent: number, token: number): number {
     const t = this.deeper[L - 2]!;
-    const id = t.index.get(parent * this.V + token);
+    const id = t.index.get(parent, token);
     return id < 0 ? -1 : t.unit.data[id]!;
   }
 }

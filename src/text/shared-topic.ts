@@ -17,6 +17,8 @@ export class TopicWords {
   private visit = 0;
   private start: Int32Array | null = null;
   private ids: Int32Array | null = null;
+  private answersCounted: Int32Array | null = null;
+  private readonly answerCounts = new Map<number, number>();
 
   /** `df`: prompts holding each token; `isWord`: tokens that can name a topic (not punctuation). */
   constructor(private readonly docs: Int32Array[], private readonly df: Int32Array, private readonly isWord: (t: number) => boolean) {
@@ -66,16 +68,27 @@ export class TopicWords {
     for (const f of found) {
       if (Math.min(f.significance, best) === f.significance) continue;
       // The same answer's other prompts: counted over the prompts holding the word (a word in excess is rare).
-      if (same < 0) {
-        same = 0;
-        for (let i = 0; i < n; i++) if (answers[i] === answer) same++;
-        same -= k;
-      }
+      if (same < 0) same = this.answered(answers, answer) - k;
       let holders = 0;
       for (const i of this.holdersOf(f.x)) if (answers[i] === answer) holders++;
       best = Math.max(best, Math.min(f.significance, this.excess(f.c, k, holders - f.c, same)));
     }
     return best;
+  }
+
+  /** How many prompts get `answer`: counted once per answers array (which callers do not change) and answer. */
+  private answered(answers: Int32Array, answer: number): number {
+    if (this.answersCounted !== answers) {
+      this.answersCounted = answers;
+      this.answerCounts.clear();
+    }
+    let c = this.answerCounts.get(answer);
+    if (c === undefined) {
+      c = 0;
+      for (let i = 0; i < this.docs.length; i++) if (answers[i] === answer) c++;
+      this.answerCounts.set(answer, c);
+    }
+    return c;
   }
 
   /** -log10 tail (corrected) of c of k against `held` of `others`; -Infinity when it is no excess. */

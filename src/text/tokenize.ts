@@ -1,6 +1,7 @@
 // Word tokens for the text detectors: lower-cased runs of letters/digits, and single punctuation marks.
 
-const TOKEN = /[\p{L}\p{N}]+(?:'[\p{L}]+)?|[^\s\p{L}\p{N}]/gu;
+/** What a token is; the scanner below finds its matches. */
+export const TOKEN = /[\p{L}\p{N}]+(?:'[\p{L}]+)?|[^\s\p{L}\p{N}]/gu;
 
 /** A token that is a word (holds a letter or digit), not punctuation. */
 export function isWordToken(token: string): boolean {
@@ -8,7 +9,82 @@ export function isWordToken(token: string): boolean {
 }
 
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(TOKEN) ?? [];
+  const lower = text.toLowerCase();
+  const n = scanTokens(lower);
+  const out = new Array<string>(n);
+  for (let k = 0; k < n; k++) out[k] = lower.slice(starts[k]!, ends[k]!);
+  return out;
+}
+
+// The scanner below finds TOKEN's matches without building match objects: a code point's class (letter, number,
+// space, other) is read off a table filled on first use from the same Unicode properties.
+const LETTER = 1;
+const NUMBER = 2;
+const SPACE = 3;
+const OTHER = 4;
+let classes: Uint8Array | null = null;
+const IS_LETTER = /^\p{L}$/u;
+const IS_NUMBER = /^\p{N}$/u;
+const IS_SPACE = /^\s$/u;
+
+function classOf(c: number): number {
+  const table = (classes ??= new Uint8Array(0x110000));
+  let k = table[c]!;
+  if (k === 0) {
+    const ch = String.fromCodePoint(c);
+    k = table[c] = IS_LETTER.test(ch) ? LETTER : IS_NUMBER.test(ch) ? NUMBER : IS_SPACE.test(ch) ? SPACE : OTHER;
+  }
+  return k;
+}
+
+/** Token spans of the last scan (start and end offsets), grown as needed. */
+let starts = new Int32Array(1024);
+let ends = new Int32Array(1024);
+
+/** Puts the spans of TOKEN's matches in `text` into starts/ends; returns their number. */
+function scanTokens(text: string): number {
+  const L = text.length;
+  let n = 0;
+  let p = 0;
+  while (p < L) {
+    let c = text.codePointAt(p)!;
+    let k = classOf(c);
+    if (k === SPACE) {
+      p += c > 0xffff ? 2 : 1;
+      continue;
+    }
+    const start = p;
+    p += c > 0xffff ? 2 : 1;
+    if (k === LETTER || k === NUMBER) {
+      while (p < L) {
+        c = text.codePointAt(p)!;
+        k = classOf(c);
+        if (k !== LETTER && k !== NUMBER) break;
+        p += c > 0xffff ? 2 : 1;
+      }
+      // An apostrophe and letters after it belong to the word ("don't"), when at least one letter follows.
+      if (p + 1 < L && text.charCodeAt(p) === 39) {
+        let q = p + 1;
+        while (q < L) {
+          c = text.codePointAt(q)!;
+          if (classOf(c) !== LETTER) break;
+          q += c > 0xffff ? 2 : 1;
+        }
+        if (q > p + 1) p = q;
+      }
+    }
+    if (n === starts.length) {
+      const s2 = new Int32Array(n * 2);
+      s2.set(starts);
+      starts = s2;
+      const e2 = new Int32Array(n * 2);
+      e2.set(ends);
+      ends = e2;
+    }
+    starts[n] = start;
+    ends[n++] = p;
+  }
+  return n;
 }
 
 /** Maps tokens to dense ids; documents become Int32Arrays. */
@@ -37,31 +113,33 @@ export class Vocabulary {
    */
   encodeWithBoundaries(text: string): { ids: Int32Array; boundary: Uint8Array } {
     const lower = text.toLowerCase();
-    const ms = [...lower.matchAll(TOKEN)];
-    const ids = new Int32Array(ms.length);
-    const boundary = new Uint8Array(ms.length + 1);
+    const n = scanTokens(lower);
+    const ids = new Int32Array(n);
+    const boundary = new Uint8Array(n + 1);
     let end = 0;
-    ms.forEach((m, i) => {
-      ids[i] = this.id(m[0]);
-      boundary[i] = i === 0 || m.index > end ? 1 : 0;
-      end = m.index + m[0].length;
-    });
-    boundary[ms.length] = 1;
+    for (let i = 0; i < n; i++) {
+      ids[i] = this.id(lower.slice(starts[i]!, ends[i]!));
+      boundary[i] = i === 0 || starts[i]! > end ? 1 : 0;
+      end = ends[i]!;
+    }
+    boundary[n] = 1;
     return { ids, boundary };
   }
 
   /** Token ids of the words the vocabulary has, -1 for the others (adds nothing). */
   encodeKnown(text: string): Int32Array {
-    const t = tokenize(text);
-    const out = new Int32Array(t.length);
-    for (let i = 0; i < t.length; i++) out[i] = this.ids.get(t[i]!) ?? -1;
+    const lower = text.toLowerCase();
+    const n = scanTokens(lower);
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.ids.get(lower.slice(starts[i]!, ends[i]!)) ?? -1;
     return out;
   }
 
   encode(text: string): Int32Array {
-    const t = tokenize(text);
-    const out = new Int32Array(t.length);
-    for (let i = 0; i < t.length; i++) out[i] = this.id(t[i]!);
+    const lower = text.toLowerCase();
+    const n = scanTokens(lower);
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.id(lower.slice(starts[i]!, ends[i]!));
     return out;
   }
 }

@@ -58,7 +58,7 @@ export interface Twins {
  * pairs whose responses differ (each carrier counts once per set), and the pairs that are one inserted run.
  */
 export function findTwins(docs: Int32Array[], responseKey: (string | null)[], minPairs: number): Twins {
-  const words = docs.map((d) => Int32Array.from(new Set(d)).sort());
+  const words = distinctSorted(docs);
   const long: number[] = [];
   for (let i = 0; i < docs.length; i++) if (words[i]!.length >= MIN_INSERTED_WORDS && responseKey[i] !== null) long.push(i);
   if (long.length < 2) return { phrases: [], inserted: [] };
@@ -73,6 +73,8 @@ export function findTwins(docs: Int32Array[], responseKey: (string | null)[], mi
     if (sameResponse && start < 0) return;
     const wa = words[a]!;
     const wb = words[b]!;
+    // Jaccard is at most the smaller set's size over the larger's.
+    if (Math.min(wa.length, wb.length) / Math.max(wa.length, wb.length) < MIN_JACCARD) return;
     const shared = sharedCount(wa, wb);
     if (shared / (shared + (wa.length - shared) + (wb.length - shared)) < MIN_JACCARD) return;
     if (start >= 0) inserted.push({ carrier: longer, twin: shorter, start, length: docs[longer]!.length - docs[shorter]!.length, sameResponse });
@@ -101,6 +103,24 @@ export function findTwins(docs: Int32Array[], responseKey: (string | null)[], mi
     phrases.push({ words: e.words, carriers: [...e.carriers].sort((x, y) => x - y), twins: [...e.twins].sort((x, y) => x - y), example: e.example, holders });
   }
   return { phrases, inserted };
+}
+
+/** Each document's distinct tokens, ascending. */
+function distinctSorted(docs: Int32Array[]): Int32Array[] {
+  let max = -1;
+  for (const d of docs) for (let t = 0; t < d.length; t++) if (d[t]! > max) max = d[t]!;
+  const seen = new Int32Array(max + 1).fill(-1);
+  const buffer = new Int32Array(docs.reduce((m, d) => Math.max(m, d.length), 0));
+  return docs.map((d, i) => {
+    let k = 0;
+    for (let t = 0; t < d.length; t++) {
+      const x = d[t]!;
+      if (seen[x] === i) continue;
+      seen[x] = i;
+      buffer[k++] = x;
+    }
+    return buffer.slice(0, k).sort();
+  });
 }
 
 /** Where `long` is `short` with one run of 1 to MAX_ADDED tokens inserted, or -1. */

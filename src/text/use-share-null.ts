@@ -78,19 +78,22 @@ function nearest(fits: (ShareFit | null)[], b: number): ShareFit | null {
 
 const logBeta = (a: number, b: number): number => logGamma(a) + logGamma(b) - logGamma(a + b);
 
+/** The tail's log terms, one buffer for every call. */
+let terms = new Float64Array(256);
+
 /** log10 P(X >= k) for X ~ BetaBinomial(n, a, b). */
 export function betaBinomialTailLog10(k: number, n: number, a: number, b: number): number {
   if (k <= 0) return 0;
   if (k > n) return -Infinity;
   const base = logGamma(n + 1) - logBeta(a, b);
   let max = -Infinity;
-  const terms = new Float64Array(n - k + 1);
+  if (terms.length < n - k + 1) terms = new Float64Array(2 * (n - k + 1));
   for (let j = k; j <= n; j++) {
     const t = base - logGamma(j + 1) - logGamma(n - j + 1) + logBeta(j + a, n - j + b);
     terms[j - k] = t;
     if (t > max) max = t;
   }
   let s = 0;
-  for (const t of terms) s += Math.exp(t - max);
+  for (let j = 0; j <= n - k; j++) s += Math.exp(terms[j]! - max);
   return Math.min(0, (max + Math.log(s)) / Math.LN10);
 }
