@@ -40,7 +40,7 @@ const MAX_CONTENT_SHARE = 0.1;
  * How many times more often than chance a member's nearest looks are other members, at or above which the group
  * is taken for images of one kind (docs/detectors/blend.md).
  */
-const MAX_COHESION = 4;
+const MAX_COHESION = 8;
 
 const PARAMETERS = {
   minMembers: { kind: 'int', default: MIN_MEMBERS, min: 3, help: "images in a class's tail from which a pattern may be reported" },
@@ -83,30 +83,37 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     const searched = [...classes.values()].filter((members) => members.length >= 100);
     if (searched.length === 0) return { scores, findings };
     const { spectra, tails } = await searchClasses(f, searched, ctx.concurrency);
+    const outsideOf: number[][] = [];
     for (const [k, members] of searched.entries()) {
-      const r = tails[k]!;
+      const candidates = tails[k]!;
+      // Below a finding, a projection is weak evidence: it ranks under the pattern detectors near-misses.
+      const best = candidates[0]!;
       for (let t = 0; t < members.length; t++) {
-        const zi = r.z[t]!;
-        // Below a finding, a projection is weak evidence: it ranks under the pattern detectors near-misses.
+        const zi = best.z[t]!;
         if (zi > 0) scores[members[t]!] = Math.max(scores[members[t]!]!, 0.25 * (zi / (zi + 2 * TAIL_Z)));
       }
-      const tail = members.filter((_, t) => r.z[t]! >= TAIL_Z);
-      // Natural projections have heavy tails on both sides; a pattern shifts its carriers to one side only.
-      const opposite = members.filter((_, t) => r.z[t]! <= -TAIL_Z).length;
-      const excess = tail.length / (opposite + 1);
-      // And the surplus must be far beyond counting noise.
-      const significance = (tail.length - opposite) / Math.sqrt(tail.length + opposite + 1);
-      if (tail.length < p.minMembers || excess < p.minExcess || significance < p.minSignificance) continue;
-      // A group whose look-alikes share its score is related by content, not by an added pattern.
-      coarse ??= coarseLuma(f);
-      const pattern = lumaPattern(spectra, r.template);
-      const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
-      const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE));
-      if (link.share >= p.maxContentShare || link.cohesion >= p.maxCohesion) continue;
-      members.forEach((i, t) => {
-        if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
-      });
-      findings.push(describe(n, ctx.labels, f, pattern, tail, excess, link, highLine(p)));
+      // Every start's tail is a candidate, most significant first; the first that passes every test is reported.
+      for (const r of candidates) {
+        const tail = members.filter((_, t) => r.z[t]! >= TAIL_Z);
+        // Natural projections have heavy tails on both sides; a pattern shifts its carriers to one side only.
+        const opposite = members.filter((_, t) => r.z[t]! <= -TAIL_Z).length;
+        const excess = tail.length / (opposite + 1);
+        // And the surplus must be far beyond counting noise.
+        const significance = (tail.length - opposite) / Math.sqrt(tail.length + opposite + 1);
+        if (tail.length < p.minMembers || excess < p.minExcess || significance < p.minSignificance) continue;
+        // A group whose look-alikes share its score is related by content, not by an added pattern.
+        coarse ??= coarseLuma(f);
+        const pattern = lumaPattern(spectra, r.template);
+        const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
+        outsideOf[k] ??= [...Array(n).keys()].filter((i) => (ctx.labels[i] ?? '') !== (ctx.labels[members[0]!] ?? ''));
+        const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf[k], p.maxContentShare);
+        if (link.share >= p.maxContentShare || link.cohesion >= p.maxCohesion) continue;
+        members.forEach((i, t) => {
+          if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
+        });
+        findings.push(describe(n, ctx.labels, f, pattern, tail, excess, link, highLine(p)));
+        break;
+      }
     }
     return { scores, findings };
   },
