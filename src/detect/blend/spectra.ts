@@ -20,8 +20,8 @@ const LAYOUT_CYCLES = 2;
 /** Coefficients per image. */
 export const SPECTRUM_DIM = PLANES.reduce((s, p) => s + p.side * p.side, 0);
 /**
- * Variance (in squared pixel steps) added to every coefficient's before dividing: structure below one step is
- * rounding, and coefficients JPEG nearly always zeroes must not be blown up.
+ * Variance (in squared steps of the weighed residual) added to every coefficient's before dividing: structure below
+ * one step is rounding, and coefficients JPEG nearly always zeroes must not be blown up.
  */
 const VARIANCE_FLOOR = 1;
 /** Whitened values are stored as 16-bit integers in 1/SPECTRUM_SCALE standard deviations (clamped at about 128 sd). */
@@ -264,18 +264,10 @@ export function whitening(f: GridPixels): Whitening {
   }
   const gain = new Float64Array(d);
   const unit = new Float64Array(d);
-  // The floor is one pixel step squared of the plane's coefficient, through the residual's gain: where every pixel
-  // weighs 1, the whitened residual is the whitened plane.
-  const floor = new Float64Array(d);
-  let at = 0;
-  for (const pl of PLANES) {
-    for (let k = 0; k < pl.side; k++) for (let l = 0; l < pl.side; l++) floor[at + k * pl.side + l] = VARIANCE_FLOOR * residualGain(pl.side, k, l) ** 2;
-    at += pl.side * pl.side;
-  }
   for (let p = 0; p < d; p++) {
     mean[p] /= m || 1;
     const v = Math.max(0, sq[p]! / (m || 1) - mean[p]! * mean[p]!);
-    const sd = Math.sqrt(v + floor[p]!);
+    const sd = Math.sqrt(v + VARIANCE_FLOOR);
     gain[p] = SPECTRUM_SCALE / sd;
     unit[p] = sd / SPECTRUM_SCALE;
   }
