@@ -2,16 +2,18 @@
 // frequency-domain triggers). Works from ratios of about 0.1% up; below that the shared component is too weak
 // against natural variation, and trigger-cluster is the detector for few samples.
 //
-// How: each image's whitened spectrum (blend/spectra.ts: luma and chroma DCT coefficients, each divided by its
-// natural spread in the dataset, layout dropped) weighs every frequency by how far a pattern there stands above
-// natural variation. A backdoor steers its samples to one target label, so a pattern added to some of a class's
-// images shifts that class's mean and spreads the class along it: templates start from both and are refined from
-// the images that stand out (blend/template.ts). Natural class structure moves all of a class's images a little;
-// a pattern moves its carriers a lot: a one-sided tail far beyond what a Gaussian gives is a candidate.
-// Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make such tails
-// too; they are related by content, poisoned images are not: a candidate is reported only when the images that look
-// most like its members do not share their score, and its members are not one another's nearest looks
-// (blend/look-alikes.ts). Unlabelled data is treated as one class.
+// How: each image's whitened residual spectrum (blend/spectra.ts: each pixel minus its neighbours' mean, weighed
+// by how much less that pixel varies across the dataset than a typical one, as luma and chroma DCT coefficients,
+// each divided by its natural spread in the dataset, layout dropped) weighs every frequency, and every place, by how
+// far a pattern there stands above natural variation. A backdoor steers its samples to one target label, so a pattern
+// added to some of a class's images shifts that class's mean and spreads the class along it: templates start from
+// the mean shift and the first few directions of spread and are refined from the images that stand out
+// (blend/template.ts, blend/class-tail.ts); each start's tail is a candidate. Natural class structure moves all of a
+// class's images a little; a pattern moves its carriers a lot: a one-sided tail far beyond what a Gaussian gives is
+// a candidate. Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make
+// such tails too; they are related by content, poisoned images are not: the first candidate is reported whose
+// members' look-alikes in the class do not share their score and whose members are not one another's nearest looks
+// among the whole dataset (blend/look-alikes.ts). Unlabelled data is treated as one class.
 import type { FrequencyPeak, Tally, TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import { parametersOf, type Detector } from './detector.js';
@@ -33,12 +35,13 @@ const MIN_SIGNIFICANCE = 4;
 /**
  * Share of a group's template score its look-alikes carry at or above which the group is taken for images of one
  * kind. Measured on clean and poisoned image sets of 10,000 to 60,000 images (docs/detectors/blend.md): carriers of
- * added patterns 0.02 or less, one-kind groups of centred objects 0.2-0.6.
+ * added patterns 0.09 or less, one-kind groups of centred objects mostly 0.14-0.7.
  */
 const MAX_CONTENT_SHARE = 0.1;
 /**
- * How many times more often than chance a member's nearest looks are other members, at or above which the group
- * is taken for images of one kind (docs/detectors/blend.md).
+ * How many times more often than chance a member's nearest looks (among its class and images of other classes) are
+ * other members, at or above which the group is taken for images of one kind. Measured (docs/detectors/blend.md):
+ * carriers of added patterns 0-5; one-kind groups that share less than MAX_CONTENT_SHARE 12.9 and above.
  */
 const MAX_COHESION = 8;
 
