@@ -65,7 +65,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       'faint full-image patterns in fewer images than its minMembers parameter (10 by default, in the tail of one class)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
       'a blended natural image, and sinusoids of fewer than about 5 cycles per image at small amplitude: their energy is where natural images have theirs',
-      'blends and sinusoids on small grey images of one cut per class (measured on Fashion-MNIST): each frequency has one spread over whole images, so a pattern on an empty background barely shows',
+      "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class, Fashion-MNIST: some noise blends and sinusoids)",
     ],
   },
   async run(ctx) {
