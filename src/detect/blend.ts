@@ -2,16 +2,18 @@
 // frequency-domain triggers). Works from ratios of about 0.1% up; below that the shared component is too weak
 // against natural variation, and trigger-cluster is the detector for few samples.
 //
-// How: each image's whitened spectrum (blend/spectra.ts: luma and chroma DCT coefficients, each divided by its
-// natural spread in the dataset, layout dropped) weighs every frequency by how far a pattern there stands above
-// natural variation. A backdoor steers its samples to one target label, so a pattern added to some of a class's
-// images shifts that class's mean and spreads the class along it: templates start from both and are refined from
-// the images that stand out (blend/template.ts). Natural class structure moves all of a class's images a little;
-// a pattern moves its carriers a lot: a one-sided tail far beyond what a Gaussian gives is a candidate.
-// Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make such tails
-// too; they are related by content, poisoned images are not: a candidate is reported only when the images that look
-// most like its members do not share their score, and its members are not one another's nearest looks
-// (blend/look-alikes.ts). Unlabelled data is treated as one class.
+// How: each image's whitened residual spectrum (blend/spectra.ts: each pixel minus its neighbours' mean, weighed
+// by how much less that pixel varies across the dataset than a typical one, as luma and chroma DCT coefficients,
+// each divided by its natural spread in the dataset, layout dropped) weighs every frequency, and every place, by how
+// far a pattern there stands above natural variation. A backdoor steers its samples to one target label, so a pattern
+// added to some of a class's images shifts that class's mean and spreads the class along it: templates start from
+// the mean shift and the first few directions of spread and are refined from the images that stand out
+// (blend/template.ts, blend/class-tail.ts); each start's tail is a candidate. Natural class structure moves all of a
+// class's images a little; a pattern moves its carriers a lot: a one-sided tail far beyond what a Gaussian gives is
+// a candidate. Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make
+// such tails too; they are related by content, poisoned images are not: the first candidate is reported whose
+// members' look-alikes in the class do not share their score and whose members are not one another's nearest looks
+// among the whole dataset (blend/look-alikes.ts). Unlabelled data is treated as one class.
 import type { FrequencyPeak, Tally, TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import { parametersOf, type Detector } from './detector.js';
@@ -33,14 +35,15 @@ const MIN_SIGNIFICANCE = 4;
 /**
  * Share of a group's template score its look-alikes carry at or above which the group is taken for images of one
  * kind. Measured on clean and poisoned image sets of 10,000 to 60,000 images (docs/detectors/blend.md): carriers of
- * added patterns 0.02 or less, one-kind groups of centred objects 0.2-0.6.
+ * added patterns 0.09 or less, one-kind groups of centred objects mostly 0.14-0.7.
  */
 const MAX_CONTENT_SHARE = 0.1;
 /**
- * How many times more often than chance a member's nearest looks are other members, at or above which the group
- * is taken for images of one kind (docs/detectors/blend.md).
+ * How many times more often than chance a member's nearest looks (among its class and images of other classes) are
+ * other members, at or above which the group is taken for images of one kind. Measured (docs/detectors/blend.md):
+ * carriers of added patterns 0-5; one-kind groups that share less than MAX_CONTENT_SHARE 12.9 and above.
  */
-const MAX_COHESION = 4;
+const MAX_COHESION = 8;
 
 const PARAMETERS = {
   minMembers: { kind: 'int', default: MIN_MEMBERS, min: 3, help: "images in a class's tail from which a pattern may be reported" },
@@ -62,7 +65,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       'faint full-image patterns in fewer images than its minMembers parameter (10 by default, in the tail of one class)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
       'a blended natural image, and sinusoids of fewer than about 5 cycles per image at small amplitude: their energy is where natural images have theirs',
-      'blends and sinusoids on small grey images of one cut per class (measured on Fashion-MNIST): each frequency has one spread over whole images, so a pattern on an empty background barely shows',
+      "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class, Fashion-MNIST: some noise blends and sinusoids)",
     ],
   },
   async run(ctx) {
@@ -83,30 +86,37 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     const searched = [...classes.values()].filter((members) => members.length >= 100);
     if (searched.length === 0) return { scores, findings };
     const { spectra, tails } = await searchClasses(f, searched, ctx.concurrency);
+    const outsideOf: number[][] = [];
     for (const [k, members] of searched.entries()) {
-      const r = tails[k]!;
+      const candidates = tails[k]!;
+      // Below a finding, a projection is weak evidence: it ranks under the pattern detectors near-misses.
+      const best = candidates[0]!;
       for (let t = 0; t < members.length; t++) {
-        const zi = r.z[t]!;
-        // Below a finding, a projection is weak evidence: it ranks under the pattern detectors near-misses.
+        const zi = best.z[t]!;
         if (zi > 0) scores[members[t]!] = Math.max(scores[members[t]!]!, 0.25 * (zi / (zi + 2 * TAIL_Z)));
       }
-      const tail = members.filter((_, t) => r.z[t]! >= TAIL_Z);
-      // Natural projections have heavy tails on both sides; a pattern shifts its carriers to one side only.
-      const opposite = members.filter((_, t) => r.z[t]! <= -TAIL_Z).length;
-      const excess = tail.length / (opposite + 1);
-      // And the surplus must be far beyond counting noise.
-      const significance = (tail.length - opposite) / Math.sqrt(tail.length + opposite + 1);
-      if (tail.length < p.minMembers || excess < p.minExcess || significance < p.minSignificance) continue;
-      // A group whose look-alikes share its score is related by content, not by an added pattern.
-      coarse ??= coarseLuma(f);
-      const pattern = lumaPattern(spectra, r.template);
-      const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
-      const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE));
-      if (link.share >= p.maxContentShare || link.cohesion >= p.maxCohesion) continue;
-      members.forEach((i, t) => {
-        if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
-      });
-      findings.push(describe(n, ctx.labels, f, pattern, tail, excess, link, highLine(p)));
+      // Every start's tail is a candidate, most significant first; the first that passes every test is reported.
+      for (const r of candidates) {
+        const tail = members.filter((_, t) => r.z[t]! >= TAIL_Z);
+        // Natural projections have heavy tails on both sides; a pattern shifts its carriers to one side only.
+        const opposite = members.filter((_, t) => r.z[t]! <= -TAIL_Z).length;
+        const excess = tail.length / (opposite + 1);
+        // And the surplus must be far beyond counting noise.
+        const significance = (tail.length - opposite) / Math.sqrt(tail.length + opposite + 1);
+        if (tail.length < p.minMembers || excess < p.minExcess || significance < p.minSignificance) continue;
+        // A group whose look-alikes share its score is related by content, not by an added pattern.
+        coarse ??= coarseLuma(f);
+        const pattern = lumaPattern(spectra, r.template);
+        const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
+        outsideOf[k] ??= [...Array(n).keys()].filter((i) => (ctx.labels[i] ?? '') !== (ctx.labels[members[0]!] ?? ''));
+        const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf[k], p.maxContentShare);
+        if (link.share >= p.maxContentShare || link.cohesion >= p.maxCohesion) continue;
+        members.forEach((i, t) => {
+          if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
+        });
+        findings.push(describe(n, ctx.labels, f, pattern, tail, excess, link, highLine(p)));
+        break;
+      }
     }
     return { scores, findings };
   },

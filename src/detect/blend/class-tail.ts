@@ -1,32 +1,60 @@
 // One class's search for a shared pattern, cross-fitted: a template is refined on one half of the class and scores
 // the other half, so a template that merely describes its own top samples (which any heavy-tailed class has) does
-// not carry over, while a pattern shared across the class does.
+// not carry over, while a pattern shared across the class does. Every start (the class's mean shift, each of its
+// leading directions of spread, either sign) gives one candidate tail: a class's own kinds may spread it more than a
+// pattern does, so the pattern's tail need not be the most significant, and the caller tests each.
 import type { Spectra } from './spectra.js';
-import { leadingDirection, robustProjection, searchTemplate } from './template.js';
+import { classMeanShift, leadingDirections, refineTemplate, robustProjection, TAIL_Z } from './template.js';
+
+/** Leading directions of a class's spread the search starts from, besides its mean shift. */
+export const LEADS = 4;
+/** Members the leading directions are estimated from at most (evenly spaced): a pattern's share is the same in a sample. */
+const MAX_LEAD_SAMPLE = 1024;
 
 export interface ClassTail {
   /** Each member's robust z on the template fitted on the other half (members' order). */
   z: Float32Array;
   /** The mean of the two halves' templates. */
   template: Float64Array;
+  /** Cross-fitted one-sided tail surplus, (tail - opposite) / sqrt(tail + opposite + 1). */
+  significance: number;
 }
 
-export function classTail(s: Spectra, members: number[]): ClassTail {
+/** Every start's cross-fitted tail, most significant first (ties in start order). */
+export function classTails(s: Spectra, members: number[]): ClassTail[] {
   const { d } = s;
   const m = members.length;
-  // The spread's leading direction is taken over the whole class: a pattern's carriers in either half draw it.
-  const lead = leadingDirection(s, members);
+  // The spread's leading directions are taken over the whole class: a pattern's carriers in either half draw them.
+  const leads = leadingDirections(s, spaced(members, MAX_LEAD_SAMPLE), LEADS);
   const halves: number[][] = [[], []];
   members.forEach((_, t) => halves[t & 1]!.push(t));
-  const z = new Float32Array(m);
-  const template = new Float64Array(d);
-  for (let h = 0; h < 2; h++) {
-    const fit = halves[h]!.map((t) => members[t]!);
-    const other = halves[1 - h]!;
-    const tpl = searchTemplate(s, fit, lead).template;
-    const zo = robustProjection(s, other.map((t) => members[t]!), tpl);
-    other.forEach((t, q) => (z[t] = zo[q]!));
-    for (let p = 0; p < d; p++) template[p] += tpl[p]! / 2;
+  const fits = halves.map((h) => h.map((t) => members[t]!));
+  const starts: ((h: number) => Float64Array)[] = [(h) => classMeanShift(s, fits[h]!)];
+  for (const lead of leads) starts.push(() => lead, () => lead.map((v) => -v));
+  const out: ClassTail[] = [];
+  for (const start of starts) {
+    const z = new Float32Array(m);
+    const template = new Float64Array(d);
+    for (let h = 0; h < 2; h++) {
+      const other = halves[1 - h]!;
+      const tpl = refineTemplate(s, fits[h]!, start(h)).template;
+      const zo = robustProjection(s, other.map((t) => members[t]!), tpl);
+      other.forEach((t, q) => (z[t] = zo[q]!));
+      for (let p = 0; p < d; p++) template[p] += tpl[p]! / 2;
+    }
+    let tail = 0, opposite = 0;
+    for (const v of z) {
+      if (v >= TAIL_Z) tail++;
+      else if (v <= -TAIL_Z) opposite++;
+    }
+    out.push({ z, template, significance: (tail - opposite) / Math.sqrt(tail + opposite + 1) });
   }
-  return { z, template };
+  // A stable sort: equal tails keep the order of their starts.
+  return out.sort((a, b) => b.significance - a.significance);
+}
+
+/** At most `max` entries of `v`, evenly spaced. */
+function spaced(v: number[], max: number): number[] {
+  if (v.length <= max) return v;
+  return Array.from({ length: max }, (_, q) => v[Math.floor((q * v.length) / max)]!);
 }

@@ -64,14 +64,17 @@ export interface ContentLink {
  * from coarsePattern) taken out of every look: a strong pattern shows at 8x8 too, and must not make its carriers
  * look alike.
  */
-export function contentLink(coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array, pattern?: Float64Array): ContentLink {
+export function contentLink(
+  coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array, pattern?: Float64Array, outside: number[] = [], maxShare = Infinity,
+): ContentLink {
   const d = COARSE_SIDE * COARSE_SIDE;
-  // Each member's look along the pattern.
-  const along = Float64Array.from(members, (i) => {
+  // Each image's look along the pattern.
+  const alongOf = (i: number) => {
     let v = 0;
     if (pattern) for (let p = 0; p < d; p++) v += coarse[i * d + p]! * pattern[p]!;
     return v;
-  });
+  };
+  const along = Float64Array.from(members, alongOf);
   const apart = (t: number, u: number) => distance(coarse, members[t]! * d, members[u]! * d, d) - (along[t]! - along[u]!) ** 2;
   const group: number[] = [];
   const rest: number[] = [];
@@ -84,39 +87,45 @@ export function contentLink(coarse: Float32Array, members: number[], z: Float32A
   const kk = Math.min(NEIGHBOURS, pool.length);
   const bestD = new Float64Array(kk);
   const bestZ = new Float64Array(kk);
-  const nearD = new Float64Array(kk);
-  const nearInGroup = new Uint8Array(kk);
+  // Each sampled member's nearest looks so far (distances, and whether each is a member), kept for the second pass.
+  const nearD = new Float64Array(gs.length * kk).fill(Infinity);
+  const nearInGroup = new Uint8Array(gs.length * kk);
   let sum = 0;
-  let inGroupNear = 0;
-  for (const t of gs) {
+  gs.forEach((t, g) => {
     bestD.fill(Infinity);
-    nearD.fill(Infinity);
+    const nd = nearD.subarray(g * kk, (g + 1) * kk), ng = nearInGroup.subarray(g * kk, (g + 1) * kk);
     // The nearest looks among the other group members, then among the rest (which also yields the look-alikes).
     for (const u of gs) {
       if (u === t) continue;
-      insert(nearD, nearInGroup, apart(t, u), 1);
+      insert(nd, ng, apart(t, u), 1);
     }
     for (const u of pool) {
       const dd = apart(t, u);
       insert(bestD, bestZ, dd, z[u]!);
-      insert(nearD, nearInGroup, dd, 0);
+      insert(nd, ng, dd, 0);
     }
-    for (let q = 0; q < kk; q++) {
-      sum += bestZ[q]! / kk;
-      inGroupNear += nearInGroup[q]! / kk;
-    }
-  }
+    for (let q = 0; q < kk; q++) sum += bestZ[q]! / kk;
+  });
   const lookAlikeScore = sum / gs.length;
   const lift = groupScore - restScore;
+  const share = lift > 0 ? (lookAlikeScore - restScore) / lift : 0;
+  // Images outside the class count among the nearest looks too (not as look-alikes: they have no score): images
+  // brought in from other classes look like their own kind there, not like one another. Skipped when the share
+  // already settles the question.
+  const far = share < maxShare ? spaced(outside, MAX_POOL) : [];
+  if (far.length > 0) {
+    const farAlong = Float64Array.from(far, alongOf);
+    gs.forEach((t, g) => {
+      const nd = nearD.subarray(g * kk, (g + 1) * kk), ng = nearInGroup.subarray(g * kk, (g + 1) * kk);
+      const o = members[t]! * d;
+      for (let q = 0; q < far.length; q++) insert(nd, ng, distance(coarse, o, far[q]! * d, d) - (along[t]! - farAlong[q]!) ** 2, 0);
+    });
+  }
+  let inGroupNear = 0;
+  for (let q = 0; q < nearInGroup.length; q++) inGroupNear += nearInGroup[q]! / kk;
   // Expected share of group members among a member's nearest looks if look and group were unrelated.
-  const expected = (gs.length - 1) / (gs.length - 1 + pool.length);
-  return {
-    share: lift > 0 ? (lookAlikeScore - restScore) / lift : 0,
-    cohesion: inGroupNear / gs.length / expected,
-    groupScore,
-    lookAlikeScore,
-    restScore,
-  };
+  const expected = (gs.length - 1) / (gs.length - 1 + pool.length + far.length);
+  return { share, cohesion: inGroupNear / gs.length / expected, groupScore, lookAlikeScore, restScore };
 }
 
 function distance(coarse: Float32Array, a: number, b: number, d: number): number {

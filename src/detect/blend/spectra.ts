@@ -20,14 +20,19 @@ const LAYOUT_CYCLES = 2;
 /** Coefficients per image. */
 export const SPECTRUM_DIM = PLANES.reduce((s, p) => s + p.side * p.side, 0);
 /**
- * Variance (in squared pixel steps) added to every coefficient's before dividing: structure below one step is
- * rounding, and coefficients JPEG nearly always zeroes must not be blown up.
+ * Variance (in squared steps of the weighed residual) added to every coefficient's before dividing: structure below
+ * one step is rounding, and coefficients JPEG nearly always zeroes must not be blown up.
  */
 const VARIANCE_FLOOR = 1;
 /** Whitened values are stored as 16-bit integers in 1/SPECTRUM_SCALE standard deviations (clamped at about 128 sd). */
 const SPECTRUM_SCALE = 256;
 /** Images the coefficient means and variances are estimated from at most (evenly spaced). */
 const MAX_SAMPLE = 2048;
+/**
+ * Spread (pixel steps) added to every pixel's before it is weighed against the plane's typical pixel: a pixel that
+ * is the same in every image (a constant ground) varies by rounding at least.
+ */
+const PIXEL_FLOOR = 1;
 
 export interface Spectra {
   /** n x SPECTRUM_DIM whitened coefficients, row-major. */
@@ -37,6 +42,8 @@ export interface Spectra {
   norm: Float32Array;
   /** Per coefficient: pixel-step units per stored unit (to turn a template back into an image). */
   unit: Float64Array;
+  /** Per pixel of each plane (planes in order, as the coefficients): the weight it was given before the DCT. */
+  pixel: Float64Array;
 }
 
 const cosTables = new Map<number, Float64Array>();
@@ -124,16 +131,50 @@ function dct2(src: Float32Array, side: number, work: Float64Array, out: Float64A
   }
 }
 
-/** Raw (unwhitened) coefficients of image i into out[0 .. SPECTRUM_DIM); layout coefficients are left at 0. */
-function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Array, out: Float64Array): void {
+/**
+ * Raw (unwhitened) coefficients of image i into out[0 .. SPECTRUM_DIM), each plane's pixels weighed by `pixel`
+ * first; layout coefficients are left at 0.
+ */
+function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Array, out: Float64Array, pixel: Float64Array | undefined): void {
   let at = 0;
   for (const p of PLANES) {
     planeOnGrid(f, i, p.side, p.w, plane, 0);
+    residual(plane, p.side);
+    if (pixel) for (let q = 0; q < p.side * p.side; q++) plane[q] *= pixel[at + q]!;
     dct2(plane, p.side, tmp, out, at);
     // Below LAYOUT_CYCLES in both directions (the mean included) is an image's layout: exposure, colour cast,
     // where the object and its colour are. Images of one kind share it; it is content, not a pattern.
     for (let k = 0; k < 2 * LAYOUT_CYCLES; k++) for (let l = 0; l < 2 * LAYOUT_CYCLES; l++) out[at + k * p.side + l] = 0;
     at += p.side * p.side;
+  }
+}
+
+/**
+ * The residual's gain at DCT frequency (k, l) of a side x side plane: the DCT-II diagonalises the mirrored
+ * four-neighbour difference, so a residual's coefficient is this times the plane's.
+ */
+function residualGain(side: number, k: number, l: number): number {
+  return 1 - 0.5 * (Math.cos((Math.PI * k) / side) + Math.cos((Math.PI * l) / side));
+}
+
+const residualRows: Float32Array[] = [];
+/** Each pixel minus the mean of its four neighbours (mirrored at the border), in place. */
+function residual(plane: Float32Array, side: number): void {
+  const prev = (residualRows[side] ??= new Float32Array(2 * side));
+  // prev holds the original row above (first half) and the current row's originals (second half).
+  for (let r = 0; r < side; r++) {
+    const o = r * side;
+    for (let c = 0; c < side; c++) prev[side + c] = plane[o + c]!;
+    if (r === 0) for (let c = 0; c < side; c++) prev[c] = plane[o + c]!;
+    for (let c = 0; c < side; c++) {
+      const v = prev[side + c]!;
+      const up = prev[c]!;
+      const down = r + 1 < side ? plane[o + side + c]! : v;
+      const left = c > 0 ? prev[side + c - 1]! : v;
+      const right = c + 1 < side ? prev[side + c + 1]! : v;
+      plane[o + c] = v - 0.25 * (up + down + left + right);
+    }
+    for (let c = 0; c < side; c++) prev[c] = prev[side + c]!;
   }
 }
 
@@ -145,6 +186,7 @@ export interface Whitening {
   mean: Float64Array;
   gain: Float64Array;
   unit: Float64Array;
+  pixel: Float64Array;
 }
 
 /** Buffers one thread reuses for every image's spectrum. */
@@ -158,7 +200,48 @@ export function imageCount(f: GridPixels): number {
   return f.pixels.length / (f.grid * f.grid * 3);
 }
 
-/** Coefficient means and spreads, estimated from at most MAX_SAMPLE evenly spaced images. */
+/**
+ * Per pixel of each plane, its weight: the plane's median pixel spread over its own (plus PIXEL_FLOOR), at least 1.
+ * The coefficient whitening gives each frequency one spread over whole images; where images differ by place (objects
+ * on a ground that is the same in every image), a pattern added where images hardly vary is weighed up by how much
+ * less they vary there than at a typical pixel. Where every pixel varies alike (natural photographs), weights are
+ * about 1.
+ */
+function pixelWeights(f: GridPixels, sample: number[], work: SpectrumWork): Float64Array {
+  const d = SPECTRUM_DIM;
+  const mean = new Float64Array(d);
+  const sq = new Float64Array(d);
+  for (const i of sample) {
+    let at = 0;
+    for (const p of PLANES) {
+      planeOnGrid(f, i, p.side, p.w, work.plane, 0);
+      residual(work.plane, p.side);
+      for (let q = 0; q < p.side * p.side; q++) {
+        const v = work.plane[q]!;
+        mean[at + q] += v;
+        sq[at + q] += v * v;
+      }
+      at += p.side * p.side;
+    }
+  }
+  const m = sample.length || 1;
+  const weight = new Float64Array(d);
+  let at = 0;
+  for (const p of PLANES) {
+    const k = p.side * p.side;
+    const sd = new Float64Array(k);
+    for (let q = 0; q < k; q++) {
+      const mu = mean[at + q]! / m;
+      sd[q] = Math.sqrt(Math.max(0, sq[at + q]! / m - mu * mu));
+    }
+    const typical = Float64Array.from(sd).sort()[k >> 1]!;
+    for (let q = 0; q < k; q++) weight[at + q] = Math.max(1, typical / Math.sqrt(sd[q]! * sd[q]! + PIXEL_FLOOR * PIXEL_FLOOR));
+    at += k;
+  }
+  return weight;
+}
+
+/** Pixel weights, coefficient means and spreads, estimated from at most MAX_SAMPLE evenly spaced images. */
 export function whitening(f: GridPixels): Whitening {
   const n = imageCount(f);
   const d = SPECTRUM_DIM;
@@ -166,10 +249,13 @@ export function whitening(f: GridPixels): Whitening {
   const mean = new Float64Array(d);
   const sq = new Float64Array(d);
   const step = Math.max(1, n / MAX_SAMPLE);
+  const sample: number[] = [];
+  for (let s = 0; s < n; s += step) sample.push(Math.floor(s));
+  const pixel = pixelWeights(f, sample, work);
   let m = 0;
-  for (let s = 0; s < n; s += step) {
+  for (const i of sample) {
     const k = work.raw;
-    spectrum(f, Math.floor(s), work.plane, work.tmp, k);
+    spectrum(f, i, work.plane, work.tmp, k, pixel);
     for (let p = 0; p < d; p++) {
       mean[p] += k[p]!;
       sq[p] += k[p]! * k[p]!;
@@ -185,7 +271,7 @@ export function whitening(f: GridPixels): Whitening {
     gain[p] = SPECTRUM_SCALE / sd;
     unit[p] = sd / SPECTRUM_SCALE;
   }
-  return { mean, gain, unit };
+  return { mean, gain, unit, pixel };
 }
 
 /** Whitened spectra of images lo .. hi into their rows of x, and their lengths into norm. */
@@ -195,7 +281,7 @@ export function whitenRange(f: GridPixels, w: Whitening, x: Int16Array, norm: Fl
   const work = new SpectrumWork();
   const raw = work.raw;
   for (let i = lo; i < hi; i++) {
-    spectrum(f, i, work.plane, work.tmp, raw);
+    spectrum(f, i, work.plane, work.tmp, raw, w.pixel);
     const o = i * d;
     let e = 0;
     for (let p = 0; p < d; p++) {
@@ -212,7 +298,7 @@ export function whitenRange(f: GridPixels, w: Whitening, x: Int16Array, norm: Fl
 export function allocateSpectra(n: number, w: Whitening): Spectra {
   const x = new Int16Array(new SharedArrayBuffer(n * SPECTRUM_DIM * 2));
   const norm = new Float32Array(new SharedArrayBuffer(n * 4));
-  return { x, d: SPECTRUM_DIM, norm, unit: w.unit };
+  return { x, d: SPECTRUM_DIM, norm, unit: w.unit, pixel: w.pixel };
 }
 
 /** Every image's whitened spectrum, on the calling thread. */
@@ -227,12 +313,27 @@ export function whitenedSpectra(f: GridPixels): Spectra {
 /** A template over whitened spectra as a luma pattern on the 32x32 grid, in pixel steps (inverse DCT of its luma part). */
 export function lumaPattern(s: Spectra, template: Float64Array): Float64Array {
   const side = LUMA_SIDE;
+  const n = side * side;
+  const coef = new Float64Array(n);
+  for (let p = 0; p < n; p++) coef[p] = template[p]! * s.unit[p]!;
+  // Back to the weighed residual, unweighed, then the residual's gain undone frequency by frequency (the layout,
+  // where the gain is all but nought, is dropped as in the spectra).
+  const residual = inverseDct2(coef, side);
+  for (let p = 0; p < n; p++) residual[p] /= s.pixel[p]!;
+  const plain = new Float64Array(n);
+  dct2(Float32Array.from(residual), side, new Float64Array(n + 3 * side), plain, 0);
+  for (let k = 0; k < side; k++) for (let l = 0; l < side; l++) {
+    const layout = k < 2 * LAYOUT_CYCLES && l < 2 * LAYOUT_CYCLES;
+    plain[k * side + l] = layout ? 0 : plain[k * side + l]! / residualGain(side, k, l);
+  }
+  return inverseDct2(plain, side);
+}
+
+/** Inverse of the orthonormal 2-D DCT of a side x side plane: X = C^T Y C. */
+function inverseDct2(coef: Float64Array, side: number): Float64Array {
   const c = dctTable(side);
-  const coef = new Float64Array(side * side);
-  for (let p = 0; p < side * side; p++) coef[p] = template[p]! * s.unit[p]!;
   const tmp = new Float64Array(side * side);
   const out = new Float64Array(side * side);
-  // X = C^T Y C
   for (let r = 0; r < side; r++) for (let l = 0; l < side; l++) {
     let acc = 0;
     for (let k = 0; k < side; k++) acc += c[k * side + r]! * coef[k * side + l]!;

@@ -1,13 +1,13 @@
 // Template search within one class of whitened spectra: where might a pattern that some of the class's images
-// share point? Two starts, each refined from the images that stand out on it until the top set settles:
+// share point? Starts, each refined from the images that stand out on it until the top set settles:
 // - the class's mean shift (its mean minus the dataset's): a pattern moves the class mean by its carriers' share;
-// - the leading direction of the class's spread (power iteration over its unit-length spectra, about their mean):
-//   carriers of one pattern spread the class along it. Whitened, a class's own content (the sky of a class of
-//   planes) shifts the class mean as much as a pattern does, but it moves all images a little, not some a lot,
-//   and so hardly draws the spread.
-// The start whose refined template leaves the clearest one-sided tail among the images it was fitted on wins.
+// - the leading directions of the class's spread (block power iteration over its unit-length spectra, about their
+//   mean): carriers of one pattern spread the class along it. Whitened, a class's own content (the sky of a class
+//   of planes) shifts the class mean as much as a pattern does, but it moves all images a little, not some a lot,
+//   and so hardly draws the spread; a class's own kinds (a cut, a pose) do draw it, so the pattern's direction is
+//   one of the first few, not always the first.
 import type { Spectra } from './spectra.js';
-import { add4, addRow, addRows, dot4, dotRow, dotRows } from './rows.js';
+import { addRows, dotRows } from './rows.js';
 
 /** Robust z beyond which an image counts as standing out on a template. */
 export const TAIL_Z = 4;
@@ -22,21 +22,7 @@ export interface Template {
   significance: number;
 }
 
-/**
- * The best refined template for `members` (rows of the spectra), starting from their mean shift and from
- * `lead`, a leading direction of spread (either sign), which may come from a larger set.
- */
-export function searchTemplate(s: Spectra, members: number[], lead: Float64Array): Template {
-  const starts = [classMeanShift(s, members), lead, lead.map((v) => -v)];
-  let best: Template | undefined;
-  for (const start of starts) {
-    const t = refineTemplate(s, members, start);
-    if (!best || t.significance > best.significance) best = t;
-  }
-  return best!;
-}
-
-function classMeanShift({ x, d }: Spectra, members: number[]): Float64Array {
+export function classMeanShift({ x, d }: Spectra, members: number[]): Float64Array {
   // Spectra are centred on the dataset mean: the class mean is the shift.
   const m = members.length;
   const t = new Float64Array(d);
@@ -45,62 +31,111 @@ function classMeanShift({ x, d }: Spectra, members: number[]): Float64Array {
 }
 
 /**
- * Leading eigenvector of the covariance of the members' unit-length spectra, by power iteration. Each round is one
- * pass over the members' rows: a row's product with v, then its share of X^T X v while the row is still in cache.
+ * The k leading directions of the covariance of the members' unit-length spectra, about their mean (orthonormal, by
+ * block power iteration from fixed starts, until they settle). Each round is one pass over the members' rows: a
+ * row's products with every direction, then its share of X^T X v while the row is still in cache.
  */
-export function leadingDirection({ x, d, norm }: Spectra, members: number[]): Float64Array {
+export function leadingDirections({ x, d, norm }: Spectra, members: number[], k: number): Float64Array[] {
   const m = members.length;
   const inv = Float64Array.from(members, (i) => 1 / (norm[i]! || 1));
   const mu = new Float64Array(d);
   for (let t = 0; t < m; t++) {
-    const o = members[t]! * d, k = inv[t]!;
-    for (let p = 0; p < d; p++) mu[p] += (x[o + p]! * k) / m;
+    const o = members[t]! * d, q = inv[t]!;
+    for (let p = 0; p < d; p++) mu[p] += (x[o + p]! * q) / m;
   }
-  let v = new Float64Array(d);
-  // A fixed, spread start (deterministic): every coefficient a little, alternating in sign.
-  for (let p = 0; p < d; p++) v[p] = ((p * 7919) % 13) - 6 + 0.5;
-  let w = new Float64Array(d);
-  normalise(v);
+  // The k directions side by side: v[p * k + j] is direction j's coefficient p, so one pass over a row serves all.
+  let v = new Float64Array(d * k);
+  // Fixed, spread starts (deterministic): every coefficient a little, in different sign patterns.
+  for (let j = 0; j < k; j++) for (let p = 0; p < d; p++) v[p * k + j] = ((p * (7919 + 104 * j)) % 13) - 6 + 0.5;
+  orthonormalise(v, d, k);
+  let w = new Float64Array(d * k);
+  const c = new Float64Array(k);
+  const muv = new Float64Array(k);
+  const total = new Float64Array(k);
   for (let round = 0; round < POWER_ROUNDS; round++) {
-    powerStep(x, d, members, inv, mu, v, w);
-    let agree = 0;
-    for (let p = 0; p < d; p++) agree += w[p]! * v[p]!;
+    muv.fill(0);
+    for (let p = 0; p < d; p++) for (let j = 0; j < k; j++) muv[j] += mu[p]! * v[p * k + j]!;
+    w.fill(0);
+    total.fill(0);
+    for (let t = 0; t < m; t++) {
+      const o = members[t]! * d, q = inv[t]!;
+      if (k === 4) {
+        fourDirections(x, o, d, q, v, muv, total, w);
+        continue;
+      }
+      c.fill(0);
+      for (let p = 0, b = 0; p < d; p++, b += k) {
+        const xp = x[o + p]!;
+        for (let j = 0; j < k; j++) c[j] += xp * v[b + j]!;
+      }
+      for (let j = 0; j < k; j++) {
+        c[j] = c[j]! * q - muv[j]!;
+        total[j] += c[j]!;
+        c[j] *= q;
+      }
+      for (let p = 0, b = 0; p < d; p++, b += k) {
+        const xp = x[o + p]!;
+        for (let j = 0; j < k; j++) w[b + j] += c[j]! * xp;
+      }
+    }
+    for (let p = 0; p < d; p++) for (let j = 0; j < k; j++) w[p * k + j] -= total[j]! * mu[p]!;
+    orthonormalise(w, d, k);
+    let settled = true;
+    for (let j = 0; j < k; j++) {
+      let agree = 0;
+      for (let p = 0; p < d; p++) agree += w[p * k + j]! * v[p * k + j]!;
+      if (Math.abs(agree) < 1 - 1e-4) settled = false;
+    }
     [v, w] = [w, v];
-    if (Math.abs(agree) > 1 - 1e-6) break;
+    if (settled) break;
   }
-  return v;
+  return Array.from({ length: k }, (_, j) => Float64Array.from({ length: d }, (_, p) => v[p * k + j]!));
 }
 
-/** w = the normalised covariance of the members' rows (scaled by inv, centred on mu) times v. */
-function powerStep(x: Int16Array, d: number, members: number[], inv: Float64Array, mu: Float64Array, v: Float64Array, w: Float64Array): void {
-  let muv = 0;
-  for (let p = 0; p < d; p++) muv += mu[p]! * v[p]!;
-  w.fill(0);
-  let total = 0;
-  // Four rows at a time: their products with v, then their shares of X^T X v while they are still in cache.
-  const dots = new Float64Array(4);
-  const m = members.length;
-  let t = 0;
-  for (; t + 4 <= m; t += 4) {
-    const o0 = members[t]! * d, o1 = members[t + 1]! * d, o2 = members[t + 2]! * d, o3 = members[t + 3]! * d;
-    dot4(x, d, v, o0, o1, o2, o3, dots, 0);
-    const i0 = inv[t]!, i1 = inv[t + 1]!, i2 = inv[t + 2]!, i3 = inv[t + 3]!;
-    const c0 = dots[0]! * i0 - muv, c1 = dots[1]! * i1 - muv, c2 = dots[2]! * i2 - muv, c3 = dots[3]! * i3 - muv;
-    total += c0;
-    total += c1;
-    total += c2;
-    total += c3;
-    add4(w, x, d, c0 * i0, o0, c1 * i1, o1, c2 * i2, o2, c3 * i3, o3);
+/** One row's step of leadingDirections for four directions, written out (the search's number of them). */
+function fourDirections(x: Int16Array, o: number, d: number, q: number, v: Float64Array, muv: Float64Array, total: Float64Array, w: Float64Array): void {
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  for (let p = 0, b = 0; p < d; p++, b += 4) {
+    const xp = x[o + p]!;
+    c0 += xp * v[b]!;
+    c1 += xp * v[b + 1]!;
+    c2 += xp * v[b + 2]!;
+    c3 += xp * v[b + 3]!;
   }
-  for (; t < m; t++) {
-    const o = members[t]! * d;
-    const it = inv[t]!;
-    const c = dotRow(x, o, v, d) * it - muv;
-    total += c;
-    addRow(w, c * it, x, o, d);
+  c0 = c0 * q - muv[0]!;
+  c1 = c1 * q - muv[1]!;
+  c2 = c2 * q - muv[2]!;
+  c3 = c3 * q - muv[3]!;
+  total[0] += c0;
+  total[1] += c1;
+  total[2] += c2;
+  total[3] += c3;
+  c0 *= q;
+  c1 *= q;
+  c2 *= q;
+  c3 *= q;
+  for (let p = 0, b = 0; p < d; p++, b += 4) {
+    const xp = x[o + p]!;
+    w[b] += c0 * xp;
+    w[b + 1] += c1 * xp;
+    w[b + 2] += c2 * xp;
+    w[b + 3] += c3 * xp;
   }
-  for (let p = 0; p < d; p++) w[p] -= total * mu[p]!;
-  normalise(w);
+}
+
+/** Gram-Schmidt of the k interleaved directions of v (v[p * k + j]), in place, in order. */
+function orthonormalise(v: Float64Array, d: number, k: number): void {
+  for (let j = 0; j < k; j++) {
+    for (let i = 0; i < j; i++) {
+      let dd = 0;
+      for (let p = 0; p < d; p++) dd += v[p * k + j]! * v[p * k + i]!;
+      for (let p = 0; p < d; p++) v[p * k + j] -= dd * v[p * k + i]!;
+    }
+    let e = 0;
+    for (let p = 0; p < d; p++) e += v[p * k + j]! ** 2;
+    const q = 1 / (Math.sqrt(e) || 1);
+    for (let p = 0; p < d; p++) v[p * k + j] *= q;
+  }
 }
 
 function normalise(v: Float64Array): void {
@@ -110,7 +145,7 @@ function normalise(v: Float64Array): void {
   for (let p = 0; p < v.length; p++) v[p] *= k;
 }
 
-function refineTemplate(s: Spectra, members: number[], start: Float64Array): Template {
+export function refineTemplate(s: Spectra, members: number[], start: Float64Array): Template {
   const { x, d } = s;
   const m = members.length;
   let template = start;
