@@ -82,8 +82,8 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   // at different places sit 0.09-0.22 from each other, the nearest natural window ~0.5 away; clean groups across
   // places reach 1.33 (10,000 images) and 1.49 (50,000) at this size, below the isolation line (2.0).
   sizes: [
-    { size: 3, radius: 0.2, lshWidth: 0.55, lshK: 7, lshTables: 6, horizon: 0.5 },
-    { size: 4, radius: 0.25, lshWidth: 0.65, lshK: 7, lshTables: 6, horizon: 0.7 },
+    { size: 3, radius: 0.2, lshWidth: 0.55, lshK: 7, lshTables: 6, horizon: 0.5, wide: { radius: 0.4, lshWidth: 1.1, maxNeighbours: 8, seedScore: 0.5, horizon: 0.8 } },
+    { size: 4, radius: 0.25, lshWidth: 0.65, lshK: 7, lshTables: 6, horizon: 0.7, wide: { radius: 0.45, lshWidth: 1.17, maxNeighbours: 8, seedScore: 0.5, horizon: 0.9 } },
     { size: 5, radius: 0.3, lshWidth: 0.8, lshK: 8, lshTables: 8, horizon: 0.9 },
     { size: 8, radius: 0.6, lshWidth: 1.3, lshK: 10, lshTables: 10, horizon: 1.0 },
   ],
