@@ -17,28 +17,30 @@ function put(pixels: Uint8Array, i: number, x: number, y: number, v: number): vo
   putGrey(pixels, G, i, x, y, v);
 }
 
-function analyse(pixels: Uint8Array, phash: BigUint64Array, isolation = true, side = 5) {
+function analyse(pixels: Uint8Array, phash: BigUint64Array, isolation = true, side = 5, wide = true, maxPerImage = DEFAULT_PARAMS.maxPerImage) {
   const p = DEFAULT_PARAMS;
-  const size = p.sizes.find((s) => s.size === side)!;
+  const found = p.sizes.find((s) => s.size === side)!;
+  const { wide: _, ...narrow } = found;
+  const size = wide ? found : narrow;
   return analyseSize({
-    pixels, grid: G, phash, size, keepFraction: 1, maxPerImage: p.maxPerImage, minStd: p.minStd, minStructure: p.minStructure,
+    pixels, grid: G, phash, size, keepFraction: 1, maxPerImage, minStd: p.minStd, minStructure: p.minStructure,
     noiseFloor: p.noiseFloor, minScore: p.minScore, seed: 1, ...(isolation ? { isolation: p.isolation! } : {}),
   });
 }
 
-/** One random grey pattern of side `side` pasted at a random place into each listed image, each pixel perturbed by up to 20. */
-function pasteAtRandomPlaces(pixels: Uint8Array, images: number[], side: number, seed: number): void {
+/** One random grey pattern of side `side` pasted at a random place into each listed image, each pixel perturbed by up to `noise` (20). */
+function pasteAtRandomPlaces(pixels: Uint8Array, images: number[], side: number, seed: number, noise = 20): void {
   const rng = createRng(seed);
   const pattern = Array.from({ length: side * side }, () => randInt(rng, 256));
   for (const i of images) {
     const x0 = randInt(rng, G - side), y0 = randInt(rng, G - side);
-    for (let k = 0; k < side * side; k++) put(pixels, i, x0 + (k % side), y0 + Math.floor(k / side), pattern[k]! + randInt(rng, 41) - 20);
+    for (let k = 0; k < side * side; k++) put(pixels, i, x0 + (k % side), y0 + Math.floor(k / side), pattern[k]! + randInt(rng, 2 * noise + 1) - noise);
   }
 }
 
 /** The dataset-wide pass's groups across places at one window size that reach the isolation line. */
-function isolatedGroups(pixels: Uint8Array, phash: BigUint64Array, side: number) {
-  return analyse(pixels, phash, true, side).groups.filter((g) => g.isolated && g.score[0]! >= DEFAULT_PARAMS.isolation!.minScore);
+function isolatedGroups(pixels: Uint8Array, phash: BigUint64Array, side: number, wide = true, maxPerImage?: number) {
+  return analyse(pixels, phash, true, side, wide, maxPerImage).groups.filter((g) => g.isolated && g.score[0]! >= DEFAULT_PARAMS.isolation!.minScore);
 }
 
 describe('exact isolation across places', () => {
@@ -62,10 +64,22 @@ describe('exact isolation across places', () => {
     expect(isolatedGroups(pixels, phash, 5)).toEqual([]);
   });
 
+  it('groups a 3 px pattern among noise images through the wider index over the sparse windows, which the index alone misses', () => {
+    // Every window of a noise image kept: at 3x3 the index's pairs chain the noise windows into large components.
+    const { pixels, phash } = noiseImages(300, 25);
+    const poisoned = [3, 77, 140, 199, 260];
+    pasteAtRandomPlaces(pixels, poisoned, 3, 8, 12);
+    const found = isolatedGroups(pixels, phash, 3, true, 1000);
+    expect(found.length).toBeGreaterThan(0);
+    for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
+    expect(isolatedGroups(pixels, phash, 3, false, 1000)).toEqual([]);
+  });
+
   it('finds no group among noise images', () => {
     const { pixels, phash } = noiseImages(300, 22);
     expect(analyse(pixels, phash).groups.filter((g) => g.isolated)).toEqual([]);
     expect(analyse(pixels, phash, true, 4).groups.filter((g) => g.isolated)).toEqual([]);
+    expect(analyse(pixels, phash, true, 3).groups.filter((g) => g.isolated)).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
 // gap after its nearest neighbours, and join strong windows into groups.
 import { distinctImages, isolateAll, isolationScratch, tightComponents, type Screen } from './isolation.js';
 import { findMatches, type Matches } from './matches.js';
-import { extractWindows, type WindowSet } from './windows.js';
+import { absoluteWindows, extractWindows, type WindowSet } from './windows.js';
 import { unionFind } from '../../util/union-find.js';
 import { nearDuplicatePairs } from './near-duplicate-hashes.js';
 
@@ -21,6 +21,30 @@ export interface SizeParams {
    * allows, and the radius caps the gap that can be seen; here the index only proposes candidates.
    */
   horizon?: number;
+  /**
+   * A second, wider index over the sparse windows only (see WideParams); absent: none. Needs `horizon` and the
+   * dataset-wide isolation.
+   */
+  wide?: WideParams;
+}
+
+/**
+ * Candidates from the windows that have few look-alikes, paired at a wider radius. At a small size the index's
+ * radius is about the distance between natural windows, so its pairs chain natural windows into one component
+ * spanning most of the set, and JPEG moves the copies of a pattern as small as the window further apart than
+ * that radius. A window with many look-alikes within the radius cannot be isolated at a wider one, so only the
+ * others are indexed again at `radius`; there the natural windows are few, and copies pair. Windows are then
+ * scored by their gap and grouped as in the main index, and each group is measured exactly, on the windows' luma
+ * (`absoluteWindows`), against every selected window of the size, out to `horizon` of its contrast.
+ */
+export interface WideParams {
+  radius: number;
+  lshWidth: number;
+  /** Windows with more distinct neighbouring images than this in the main index (or an over-full bucket) are left out. */
+  maxNeighbours: number;
+  /** Gap score (see scoreWindows) from which a window of the sparse set may seed a candidate. */
+  seedScore: number;
+  horizon: number;
 }
 
 /** The dataset-wide exact isolation (see SizeParams.horizon). */
@@ -83,9 +107,10 @@ export function analyseSize(inp: SizeInput): SizeResult {
   );
   const best = new Float32Array(n);
   if (!ws) return { size: sp.size, windows: 0, best, groups: [] };
+  const skipPair = nearDuplicatePairs(inp.phash);
   const mt = findMatches(ws, {
     tight: sp.radius, fineTables: sp.lshTables, fineK: sp.lshK, fineWidth: sp.lshWidth, maxBucket: 64,
-    seed: inp.seed + sp.size, skipPair: nearDuplicatePairs(inp.phash),
+    seed: inp.seed + sp.size, skipPair,
   });
   const wsc = scoreWindows(ws, mt, sp.radius, inp.noiseFloor, Math.floor(sp.lshTables / 3));
   for (let w = 0; w < ws.count; w++) {
@@ -93,7 +118,14 @@ export function analyseSize(inp: SizeInput): SizeResult {
     if (wsc.score[w]! > best[i]!) best[i] = wsc.score[w]!;
   }
   const groups = groupWindows(ws, mt, wsc, inp.minScore).map((windowOf) => toSizeGroup(ws, wsc, windowOf));
-  if (sp.horizon && inp.isolation) groups.push(...isolatedGroups(ws, mt, sp.horizon, inp.isolation, inp.phash, inp.seed + sp.size, best, inp.minScore));
+  if (sp.horizon && inp.isolation) {
+    const seeds = tightComponents(ws, mt).filter((c) => distinctImages(ws, c) >= inp.isolation!.minImages);
+    groups.push(...isolatedGroups(ws, seeds, sp.horizon, inp.isolation, inp.phash, inp.seed + sp.size, best, inp.minScore, false));
+    if (sp.wide) {
+      const wideSeeds = sparseSeeds(ws, mt, sp, sp.wide, inp.noiseFloor, inp.isolation.minImages, inp.seed + 100 + sp.size, skipPair);
+      if (wideSeeds.length) groups.push(...isolatedGroups(absoluteWindows(ws), wideSeeds, sp.wide.horizon, inp.isolation, inp.phash, inp.seed + 100 + sp.size, best, inp.minScore, true));
+    }
+  }
   return { size: sp.size, windows: ws.count, best, groups };
 }
 
@@ -101,11 +133,13 @@ export function analyseSize(inp: SizeInput): SizeResult {
  * Candidates from the index's pairs (tight components over enough images), measured exactly against every window
  * of the set. A group's images get its score in `best`, scaled so that its line meets the gap statistic's.
  */
-function isolatedGroups(ws: WindowSet, mt: Matches, horizon: number, ip: IsolationParams, phash: BigUint64Array, seed: number, best: Float32Array, gapLine: number): SizeGroup[] {
+function isolatedGroups(
+  ws: WindowSet, seeds: number[][], horizon: number, ip: IsolationParams, phash: BigUint64Array, seed: number, best: Float32Array, gapLine: number,
+  absolute: boolean,
+): SizeGroup[] {
   const scale = gapLine / ip.minScore;
-  const seeds = tightComponents(ws, mt).filter((c) => distinctImages(ws, c) >= ip.minImages);
   if (!seeds.length) return [];
-  const found = isolateAll(ws, seeds, horizon, ip.noiseFloor, isolationScratch(phash, ws.count), ip.screen, seed, false);
+  const found = isolateAll(ws, seeds, horizon, ip.noiseFloor, isolationScratch(phash, ws.count), ip.screen, seed, false, absolute);
   const claimed = new Uint8Array(ws.count);
   const out: SizeGroup[] = [];
   found.forEach((f, c) => {
@@ -119,6 +153,47 @@ function isolatedGroups(ws: WindowSet, mt: Matches, horizon: number, ip: Isolati
     if (g.score[0]! >= ip.minScore) out.push(g);
   });
   return out;
+}
+
+/**
+ * Candidate groups (window indices, 3+ images) from the sparse windows indexed again at the wider radius (see
+ * WideParams).
+ */
+function sparseSeeds(
+  ws: WindowSet, mt: Matches, sp: SizeParams, wp: WideParams, noiseFloor: number, minImages: number, seed: number,
+  skipPair: (a: number, b: number) => boolean,
+): number[][] {
+  const dim = ws.dim;
+  const keep: number[] = [];
+  const nbrImages: number[] = [];
+  for (let w = 0; w < ws.count; w++) {
+    if (mt.crowded[w]! > 0) continue;
+    nbrImages.length = 0;
+    let over = false;
+    for (let q = mt.off[w]!; q < mt.off[w + 1]! && !over; q++) {
+      const im = ws.image[mt.nbr[q]!]!;
+      if (!nbrImages.includes(im)) nbrImages.push(im);
+      over = nbrImages.length > wp.maxNeighbours;
+    }
+    if (!over) keep.push(w);
+  }
+  const k = keep.length;
+  if (k < minImages) return [];
+  const sub: WindowSet = {
+    size: ws.size, dim, count: k, vectors: new Float32Array(k * dim), contrast: new Float32Array(k), image: new Int32Array(k),
+    x: new Uint16Array(k), y: new Uint16Array(k),
+  };
+  for (let j = 0; j < k; j++) {
+    const w = keep[j]!;
+    sub.vectors.set(ws.vectors.subarray(w * dim, (w + 1) * dim), j * dim);
+    sub.contrast[j] = ws.contrast[w]!;
+    sub.image[j] = ws.image[w]!;
+    sub.x[j] = ws.x[w]!;
+    sub.y[j] = ws.y[w]!;
+  }
+  const mt2 = findMatches(sub, { tight: wp.radius, fineTables: sp.lshTables, fineK: sp.lshK, fineWidth: wp.lshWidth, maxBucket: 64, seed, skipPair });
+  const wsc = scoreWindows(sub, mt2, wp.radius, noiseFloor, Math.floor(sp.lshTables / 3));
+  return groupWindows(sub, mt2, wsc, wp.seedScore).filter((g) => g.size >= minImages).map((g) => [...g.values()].map((j) => keep[j]!));
 }
 
 /** A group as plain arrays, one entry per image (sorted by image). */

@@ -28,6 +28,8 @@ export interface WindowSet {
   /** count x dim. */
   vectors: Float32Array;
   contrast: Float32Array;
+  /** Each window's mean luma (absent for window sets that do not keep it). */
+  mean?: Float32Array;
   image: Int32Array;
   /** Top-left corner on the working grid. */
   x: Uint16Array;
@@ -79,6 +81,7 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions): WindowSet[] {
     let cap = Math.max(16, Math.ceil(1.5 * opts.keepFraction * n * npos * npos));
     let vectors = new Float32Array(cap * dim);
     let contrast = new Float32Array(cap);
+    let means = new Float32Array(cap);
     let image = new Int32Array(cap);
     let xs = new Uint16Array(cap);
     let ys = new Uint16Array(cap);
@@ -103,6 +106,7 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions): WindowSet[] {
         cap = Math.max(cap * 2, m + cand.length);
         vectors = grow(vectors, cap * dim);
         contrast = grow(contrast, cap);
+        means = grow(means, cap);
         image = grow(image, cap);
         xs = grow(xs, cap);
         ys = grow(ys, cap);
@@ -119,6 +123,7 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions): WindowSet[] {
         let k = at;
         for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) vectors[k++] = (luma[(y + dy) * g + x + dx]! - mean) * inv;
         contrast[m] = c;
+        means[m] = mean;
         image[m] = i;
         xs[m] = x;
         ys[m] = y;
@@ -127,11 +132,26 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions): WindowSet[] {
     }
     out.push({
       size, dim, count: m,
-      vectors: vectors.subarray(0, m * dim), contrast: contrast.subarray(0, m), image: image.subarray(0, m),
+      vectors: vectors.subarray(0, m * dim), contrast: contrast.subarray(0, m), mean: means.subarray(0, m), image: image.subarray(0, m),
       x: xs.subarray(0, m), y: ys.subarray(0, m),
     });
   }
   return out;
+}
+
+/**
+ * The windows' luma itself (vector x contrast + mean) in place of their normalised shapes, as a window set of its
+ * own: what a pasted pattern repeats is its pixels, brightness and contrast included, while natural windows of one
+ * shape come at every brightness and contrast. Needs the windows' means.
+ */
+export function absoluteWindows(ws: WindowSet): WindowSet {
+  const dim = ws.dim, v = ws.vectors, mean = ws.mean!;
+  const out = new Float32Array(ws.count * dim);
+  for (let w = 0, o = 0; w < ws.count; w++) {
+    const c = ws.contrast[w]!, m = mean[w]!;
+    for (let d = 0; d < dim; d++, o++) out[o] = v[o]! * c + m;
+  }
+  return { ...ws, vectors: out };
 }
 
 function grow<T extends Float32Array | Int32Array | Uint16Array>(a: T, len: number): T {
