@@ -93,6 +93,8 @@ const LOW_AGREEING_STEP = 0.01;
  */
 const RELATED_SETS = 999;
 const RELATED_ALPHA = 0.002;
+/** Rows of other labels a candidate may hold whatever its purity (a long-tail word's own natural rows). */
+const LONG_TAIL_OTHERS = 2;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
 const MAX_SHARE = 0.05;
 
@@ -164,6 +166,12 @@ interface Candidate {
    * and nulls.
    */
   byConflicts: boolean;
+  /**
+   * Admitted by the count of its rows of other labels rather than their share: all of one label but for at most
+   * LONG_TAIL_OTHERS rows (a long-tail word's own natural rows). Tested with the label-pure candidates, never a
+   * companion of another candidate and not part of the test against the parts.
+   */
+  byCount: boolean;
 }
 
 /** The labelled variant; the name's description covers both (the SARIF rule of the name is read from the first). */
@@ -200,7 +208,6 @@ export function runTriggerToken(ctx: ScanContext) {
   ctx.progress.tick(1);
   const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
   ctx.progress.tick(1);
-
   // Attacks often put several trigger words into one sample (BadNets: cf, mn, bb, tq): the companions would
   // vouch for the label, so label-pure words that keep company with the candidate are masked with it.
   const bigrams = new BigramCounts(docs, vocab.words.length);
@@ -211,7 +218,7 @@ export function runTriggerToken(ctx: ScanContext) {
   const collisions = new NeighbourCollisions(docs, boundaries, bigrams, vocab.words.length);
   const pureLabel = new Int32Array(vocab.words.length).fill(-1);
   // Candidates found by their conflicts are not label-pure: they never mask another candidate's companions.
-  for (const c of candidates) if (c.tokens.length === 1 && !c.byConflicts) pureLabel[c.tokens[0]!] = c.label;
+  for (const c of candidates) if (c.tokens.length === 1 && !c.byConflicts && !c.byCount) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
   for (const c of candidates) {
@@ -249,10 +256,11 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
-  const byPurity = candidates.filter((c) => !c.byConflicts);
-  const tested = testableCount(byPurity.filter((c) => !c.natural), labelRates, p);
+  const byPurity = candidates.filter((c) => !c.byConflicts && !c.byCount);
+  const byLabels = candidates.filter((c) => !c.byConflicts);
+  const tested = testableCount(byLabels.filter((c) => !c.natural), labelRates, p);
   // The graded test has no Tarone shortcut: every distinct candidate with enough groups counts.
-  const testedGraded = distinctCandidates(byPurity.filter((c) => !c.natural));
+  const testedGraded = distinctCandidates(byLabels.filter((c) => !c.natural));
   const { tail, tested: testedParts } = partsNull(byPurity);
   for (const c of candidates) {
     // The best of the three tests, paying for the choice (log10 3). For the conflict tests, evidence of
@@ -261,7 +269,7 @@ export function runTriggerToken(ctx: ScanContext) {
     const fitFactor = fitEvidence(c);
     const counted = c.significance - Math.log10(c.byConflicts ? examined : tested) + fitFactor;
     const graded = c.strength - Math.log10(c.byConflicts ? examined : testedGraded) + fitFactor;
-    const againstParts = !c.byConflicts && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
+    const againstParts = !c.byConflicts && !c.byCount && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
     // Without enough conflicting groups, only the test against the parts can make a finding.
     c.significance = (conflicted(c, p) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
     c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c, p);
@@ -648,7 +656,9 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     maxN: p.maxN,
     minDocs: MIN_GROUPS,
     maxDocs,
-    keep: (_df, major, labelled) => major >= MIN_GROUPS && major >= p.minPurity * labelled,
+    // By its count of rows of other labels, not their share: a trigger drawn from the long tail keeps the corpus's
+    // own row or two of other labels, 7 of 9 rows, under any purity cut that keeps the candidate count small.
+    keep: (_df, major, labelled) => major >= MIN_GROUPS && (major >= p.minPurity * labelled || labelled - major <= LONG_TAIL_OTHERS),
   });
   const pureCount = grams.length;
   const pure = new Set(grams.map((g) => g.tokens.join(' ')));
@@ -673,9 +683,16 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
       key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
+      byCount: k < pureCount && g.majorityCount < p.minPurity * labelledCount(g.docs, labels),
     });
   });
   return { candidates, examined };
+}
+
+function labelledCount(docs: number[], labels: Int32Array): number {
+  let k = 0;
+  for (const i of docs) if (labels[i]! >= 0) k++;
+  return k;
 }
 
 /** Where the trigger sits in its documents (relative position 0..1), to show it moves around. */
