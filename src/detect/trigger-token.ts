@@ -168,8 +168,8 @@ interface Candidate {
   byConflicts: boolean;
   /**
    * Admitted by the count of its rows of other labels rather than their share: all of one label but for at most
-   * LONG_TAIL_OTHERS rows (a long-tail word's own natural rows). Tested with the label-pure candidates, never a
-   * companion of another candidate and not part of the test against the parts.
+   * LONG_TAIL_OTHERS rows (a long-tail word's own natural rows). Tested as a family of its own, never a companion
+   * of another candidate and not part of the test against the parts.
    */
   byCount: boolean;
 }
@@ -257,18 +257,23 @@ export function runTriggerToken(ctx: ScanContext) {
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
   const byPurity = candidates.filter((c) => !c.byConflicts && !c.byCount);
-  const byLabels = candidates.filter((c) => !c.byConflicts);
-  const tested = testableCount(byLabels.filter((c) => !c.natural), labelRates, p);
+  const tested = testableCount(byPurity.filter((c) => !c.natural), labelRates, p);
+  // Candidates admitted by their count of other labels are a family of their own, corrected over its members
+  // alone: where most n-grams of a few rows are independent samples (long reviews) that family is large, and it
+  // must not dilute the label-pure candidates.
+  const byCount = candidates.filter((c) => c.byCount && !c.natural);
+  const testedByCount = testableCount(byCount, labelRates, p);
+  const testedByCountGraded = distinctCandidates(byCount);
   // The graded test has no Tarone shortcut: every distinct candidate with enough groups counts.
-  const testedGraded = distinctCandidates(byLabels.filter((c) => !c.natural));
+  const testedGraded = distinctCandidates(byPurity.filter((c) => !c.natural));
   const { tail, tested: testedParts } = partsNull(byPurity);
   for (const c of candidates) {
     // The best of the three tests, paying for the choice (log10 3). For the conflict tests, evidence of
     // insertion is a Bayes factor on top, bounded so that neither alone decides; the test against the parts
     // already chose its units by their fit (its null is the units that fit), so the fit is not counted twice.
     const fitFactor = fitEvidence(c);
-    const counted = c.significance - Math.log10(c.byConflicts ? examined : tested) + fitFactor;
-    const graded = c.strength - Math.log10(c.byConflicts ? examined : testedGraded) + fitFactor;
+    const counted = c.significance - Math.log10(c.byConflicts ? examined : c.byCount ? testedByCount : tested) + fitFactor;
+    const graded = c.strength - Math.log10(c.byConflicts ? examined : c.byCount ? testedByCountGraded : testedGraded) + fitFactor;
     const againstParts = !c.byConflicts && !c.byCount && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
     // Without enough conflicting groups, only the test against the parts can make a finding.
     c.significance = (conflicted(c, p) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
@@ -327,7 +332,7 @@ export function runTriggerToken(ctx: ScanContext) {
         baseConflictRate: labelRates[c.label]!,
         significance: c.significance,
         conflictStrength: c.strength,
-        candidatesTested: c.byConflicts ? examined : tested,
+        candidatesTested: c.byConflicts ? examined : c.byCount ? testedByCount : tested,
         occurrences: c.judged.length,
         fitOccurrences: c.occurrences,
         insertionLlr: c.insertion,
@@ -574,7 +579,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
     if (edge) {
       const llr = occurrenceLlr(edge, bigrams, a, b);
-      if (edge === fits.inner) {
+          if (edge === fits.inner) {
         c.occurrences++;
         c.insertion += llr;
       } else {
