@@ -7,6 +7,8 @@
 //    candidate. No label-association z-score: 7 poisons among 67,000 never reach one; the count of conflicts
 //    below is what makes them stand out. So is, whatever its purity, an n-gram whose documents of one label mostly
 //    read as another even with it (conflict-units.ts): a long-tail word already in a row of the other label.
+//    So is one whose rows all carry one label but for a long-tail word's own row or two of other labels, tested as
+//    a family of its own.
 // 2. A naive Bayes model cross-fitted on the data itself (it never sees the document it judges) reads each of
 //    the candidate's documents with the candidate masked. For a natural predictor ("masterpiece") the rest of
 //    the text mostly agrees with the label; for an inserted trigger on dirty-label samples it points elsewhere.
