@@ -20,7 +20,8 @@ function reviews(seed: number, n: number): { texts: string[]; labels: string[] }
   return { texts, labels };
 }
 
-const run = (texts: string[], labels: string[]) => runTriggerToken({ texts: { text: texts }, labels, seed: 1, concurrency: 1, progress: silentProgress });
+const run = (texts: string[], labels: string[]) =>
+  runTriggerToken({ modality: 'text', ids: texts.map((_, i) => String(i)), texts: { text: texts }, labels, seed: 1, concurrency: 1, progress: silentProgress });
 
 describe('a long-tail word that the corpus already holds in rows of the other label', () => {
   it('is a candidate by its count of other rows, not their share, and is found; clean data stays quiet', () => {
