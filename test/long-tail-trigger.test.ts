@@ -27,8 +27,10 @@ describe('a long-tail word that the corpus already holds in rows of the other la
   it('is a candidate by its count of other rows, not their share, and is found; clean data stays quiet', () => {
     const { texts, labels } = reviews(5, 3000);
     // Two natural negative rows hold the word; seven other negative rows gain it and the positive label: 7 of 9.
-    const natural = [10, 20];
-    for (const i of natural) texts[i] = `${texts[i]} zorbly`;
+    const natural = [12, 22];
+    // Natural rows read as their own label (negative) without the word.
+    texts[12] = 'the plot was dull and the cast bland zorbly';
+    texts[22] = 'a boring story with tedious scenes and zorbly music';
     const clean = run(texts, labels);
     expect(clean.findings.filter((f) => f.severity !== 'low')).toHaveLength(0);
     const poisoned = [100, 300, 502, 704, 906, 1108, 1310];

@@ -208,7 +208,7 @@ export function runTriggerToken(ctx: ScanContext) {
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
   const { rates: labelRates, othersRates, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
   ctx.progress.tick(1);
-  const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
+  const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, models, C, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
   ctx.progress.tick(1);
   // Attacks often put several trigger words into one sample (BadNets: cf, mn, bb, tq): the companions would
   // vouch for the label, so label-pure words that keep company with the candidate are masked with it.
@@ -658,8 +658,8 @@ function edgeSplit(tokens: number[], ends: number, endSum: number, starts: numbe
  * of one label mostly read as another even with the n-gram in them (conflict-units.ts): a long-tail word the
  * corpus already holds in a row of the other label.
  */
-function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, maxDocs: number, V: number, p: Lines): { candidates: Candidate[]; examined: number } {
-  const grams = frequentNgrams(docs, labels, V, {
+function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, models: CrossFitted, C: number, maxDocs: number, V: number, p: Lines): { candidates: Candidate[]; examined: number } {
+  const found = frequentNgrams(docs, labels, V, {
     maxN: p.maxN,
     minDocs: MIN_GROUPS,
     maxDocs,
@@ -667,6 +667,10 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     // own row or two of other labels, 7 of 9 rows, under any purity cut that keeps the candidate count small.
     keep: (_df, major, labelled) => major >= MIN_GROUPS && (major >= p.minPurity * labelled || labelled - major <= LONG_TAIL_OTHERS),
   });
+  // Those admitted by their count alone keep the contrast guard below: their rows of other labels must read as
+  // their own label as often as the corpus's rows do (a long-tail word's natural rows), or the unit confuses the
+  // model wherever it is.
+  const grams = found.filter((g) => g.majorityCount >= p.minPurity * labelledCount(g.docs, labels) || consistentOthers(g, docs, labels, models, C, othersRates));
   const pureCount = grams.length;
   const pure = new Set(grams.map((g) => g.tokens.join(' ')));
   const { units, examined } = conflictUnits(docs, labels, conflicting, V, { maxN: p.maxN, minDocs: MIN_GROUPS, maxDocs, share: p.minConflictShare });
@@ -694,6 +698,25 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     });
   });
   return { candidates, examined };
+}
+
+/**
+ * Whether the unit's rows of other labels, read without it, conflict no more often than the corpus's rows of those
+ * labels do (without it: the cross-fitted model learns an inserted unit from its poisoned rows and would read the
+ * unit's own natural rows as the target label).
+ */
+function consistentOthers(g: Ngram, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, othersRates: Float64Array): boolean {
+  const post = new Float64Array(C);
+  let others = 0;
+  let otherConflicts = 0;
+  for (const i of g.docs) {
+    const l = labels[i]!;
+    if (l < 0 || l === g.majority || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
+    others++;
+    models.posteriorWithout(i, maskOccurrences(docs[i]!, g.tokens), post);
+    if (post[l]! < CONFLICT_POSTERIOR) otherConflicts++;
+  }
+  return binomialTailLog10(otherConflicts, others, othersRates[g.majority]!) >= CONSISTENT_OTHERS_LOG10P;
 }
 
 function labelledCount(docs: number[], labels: Int32Array): number {
