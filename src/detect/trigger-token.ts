@@ -7,6 +7,8 @@
 //    candidate. No label-association z-score: 7 poisons among 67,000 never reach one; the count of conflicts
 //    below is what makes them stand out. So is, whatever its purity, an n-gram whose documents of one label mostly
 //    read as another even with it (conflict-units.ts): a long-tail word already in a row of the other label.
+//    So is one whose rows all carry one label but for a long-tail word's own row or two of other labels, tested as
+//    a family of its own.
 // 2. A naive Bayes model cross-fitted on the data itself (it never sees the document it judges) reads each of
 //    the candidate's documents with the candidate masked. For a natural predictor ("masterpiece") the rest of
 //    the text mostly agrees with the label; for an inserted trigger on dirty-label samples it points elsewhere.
@@ -93,6 +95,8 @@ const LOW_AGREEING_STEP = 0.01;
  */
 const RELATED_SETS = 999;
 const RELATED_ALPHA = 0.002;
+/** Rows of other labels a candidate may hold whatever its purity (a long-tail word's own natural rows). */
+const LONG_TAIL_OTHERS = 2;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
 const MAX_SHARE = 0.05;
 
@@ -164,6 +168,12 @@ interface Candidate {
    * and nulls.
    */
   byConflicts: boolean;
+  /**
+   * Admitted by the count of its rows of other labels rather than their share: all of one label but for at most
+   * LONG_TAIL_OTHERS rows (a long-tail word's own natural rows). Tested as a family of its own, never a companion
+   * of another candidate and not part of the test against the parts.
+   */
+  byCount: boolean;
 }
 
 /** The labelled variant; the name's description covers both (the SARIF rule of the name is read from the first). */
@@ -198,9 +208,8 @@ export function runTriggerToken(ctx: ScanContext) {
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
   const { rates: labelRates, othersRates, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
   ctx.progress.tick(1);
-  const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
+  const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, models, C, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
   ctx.progress.tick(1);
-
   // Attacks often put several trigger words into one sample (BadNets: cf, mn, bb, tq): the companions would
   // vouch for the label, so label-pure words that keep company with the candidate are masked with it.
   const bigrams = new BigramCounts(docs, vocab.words.length);
@@ -211,7 +220,7 @@ export function runTriggerToken(ctx: ScanContext) {
   const collisions = new NeighbourCollisions(docs, boundaries, bigrams, vocab.words.length);
   const pureLabel = new Int32Array(vocab.words.length).fill(-1);
   // Candidates found by their conflicts are not label-pure: they never mask another candidate's companions.
-  for (const c of candidates) if (c.tokens.length === 1 && !c.byConflicts) pureLabel[c.tokens[0]!] = c.label;
+  for (const c of candidates) if (c.tokens.length === 1 && !c.byConflicts && !c.byCount) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
   for (const c of candidates) {
@@ -249,8 +258,14 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
-  const byPurity = candidates.filter((c) => !c.byConflicts);
+  const byPurity = candidates.filter((c) => !c.byConflicts && !c.byCount);
   const tested = testableCount(byPurity.filter((c) => !c.natural), labelRates, p);
+  // Candidates admitted by their count of other labels are a family of their own, corrected over its members
+  // alone: where most n-grams of a few rows are independent samples (long reviews) that family is large, and it
+  // must not dilute the label-pure candidates.
+  const byCount = candidates.filter((c) => c.byCount && !c.natural);
+  const testedByCount = testableCount(byCount, labelRates, p);
+  const testedByCountGraded = distinctCandidates(byCount);
   // The graded test has no Tarone shortcut: every distinct candidate with enough groups counts.
   const testedGraded = distinctCandidates(byPurity.filter((c) => !c.natural));
   const { tail, tested: testedParts } = partsNull(byPurity);
@@ -259,9 +274,9 @@ export function runTriggerToken(ctx: ScanContext) {
     // insertion is a Bayes factor on top, bounded so that neither alone decides; the test against the parts
     // already chose its units by their fit (its null is the units that fit), so the fit is not counted twice.
     const fitFactor = fitEvidence(c);
-    const counted = c.significance - Math.log10(c.byConflicts ? examined : tested) + fitFactor;
-    const graded = c.strength - Math.log10(c.byConflicts ? examined : testedGraded) + fitFactor;
-    const againstParts = !c.byConflicts && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
+    const counted = c.significance - Math.log10(c.byConflicts ? examined : c.byCount ? testedByCount : tested) + fitFactor;
+    const graded = c.strength - Math.log10(c.byConflicts ? examined : c.byCount ? testedByCountGraded : testedGraded) + fitFactor;
+    const againstParts = !c.byConflicts && !c.byCount && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
     // Without enough conflicting groups, only the test against the parts can make a finding.
     c.significance = (conflicted(c, p) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
     c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c, p);
@@ -319,7 +334,7 @@ export function runTriggerToken(ctx: ScanContext) {
         baseConflictRate: labelRates[c.label]!,
         significance: c.significance,
         conflictStrength: c.strength,
-        candidatesTested: c.byConflicts ? examined : tested,
+        candidatesTested: c.byConflicts ? examined : c.byCount ? testedByCount : tested,
         occurrences: c.judged.length,
         fitOccurrences: c.occurrences,
         insertionLlr: c.insertion,
@@ -566,7 +581,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
     if (edge) {
       const llr = occurrenceLlr(edge, bigrams, a, b);
-      if (edge === fits.inner) {
+          if (edge === fits.inner) {
         c.occurrences++;
         c.insertion += llr;
       } else {
@@ -643,13 +658,19 @@ function edgeSplit(tokens: number[], ends: number, endSum: number, starts: numbe
  * of one label mostly read as another even with the n-gram in them (conflict-units.ts): a long-tail word the
  * corpus already holds in a row of the other label.
  */
-function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, maxDocs: number, V: number, p: Lines): { candidates: Candidate[]; examined: number } {
-  const grams = frequentNgrams(docs, labels, V, {
+function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, models: CrossFitted, C: number, maxDocs: number, V: number, p: Lines): { candidates: Candidate[]; examined: number } {
+  const found = frequentNgrams(docs, labels, V, {
     maxN: p.maxN,
     minDocs: MIN_GROUPS,
     maxDocs,
-    keep: (_df, major, labelled) => major >= MIN_GROUPS && major >= p.minPurity * labelled,
+    // By its count of rows of other labels, not their share: a trigger drawn from the long tail keeps the corpus's
+    // own row or two of other labels, 7 of 9 rows, under any purity cut that keeps the candidate count small.
+    keep: (_df, major, labelled) => major >= MIN_GROUPS && (major >= p.minPurity * labelled || labelled - major <= LONG_TAIL_OTHERS),
   });
+  // Those admitted by their count alone keep the contrast guard below: their rows of other labels must read as
+  // their own label as often as the corpus's rows do (a long-tail word's natural rows), or the unit confuses the
+  // model wherever it is.
+  const grams = found.filter((g) => g.majorityCount >= p.minPurity * labelledCount(g.docs, labels) || consistentOthers(g, docs, labels, models, C, othersRates));
   const pureCount = grams.length;
   const pure = new Set(grams.map((g) => g.tokens.join(' ')));
   const { units, examined } = conflictUnits(docs, labels, conflicting, V, { maxN: p.maxN, minDocs: MIN_GROUPS, maxDocs, share: p.minConflictShare });
@@ -673,9 +694,35 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
       key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
+      byCount: k < pureCount && g.majorityCount < p.minPurity * labelledCount(g.docs, labels),
     });
   });
   return { candidates, examined };
+}
+
+/**
+ * Whether the unit's rows of other labels, read without it, conflict no more often than the corpus's rows of those
+ * labels do (without it: the cross-fitted model learns an inserted unit from its poisoned rows and would read the
+ * unit's own natural rows as the target label).
+ */
+function consistentOthers(g: Ngram, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, othersRates: Float64Array): boolean {
+  const post = new Float64Array(C);
+  let others = 0;
+  let otherConflicts = 0;
+  for (const i of g.docs) {
+    const l = labels[i]!;
+    if (l < 0 || l === g.majority || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
+    others++;
+    models.posteriorWithout(i, maskOccurrences(docs[i]!, g.tokens), post);
+    if (post[l]! < CONFLICT_POSTERIOR) otherConflicts++;
+  }
+  return binomialTailLog10(otherConflicts, others, othersRates[g.majority]!) >= CONSISTENT_OTHERS_LOG10P;
+}
+
+function labelledCount(docs: number[], labels: Int32Array): number {
+  let k = 0;
+  for (const i of docs) if (labels[i]! >= 0) k++;
+  return k;
 }
 
 /** Where the trigger sits in its documents (relative position 0..1), to show it moves around. */
