@@ -581,7 +581,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
     if (edge) {
       const llr = occurrenceLlr(edge, bigrams, a, b);
-          if (edge === fits.inner) {
+      if (edge === fits.inner) {
         c.occurrences++;
         c.insertion += llr;
       } else {
