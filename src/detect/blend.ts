@@ -44,6 +44,11 @@ const MAX_CONTENT_SHARE = 0.1;
  * carriers of added patterns 0-5; one-kind groups that share less than MAX_CONTENT_SHARE 12.9 and above.
  */
 const MAX_COHESION = 8;
+/**
+ * The same line where there are no images of other classes to count (unlabelled data, one class): nearest looks
+ * within the class alone, the line measured before other classes were counted. A parameter set lower still wins.
+ */
+const MAX_COHESION_WITHIN = 4;
 
 const PARAMETERS = {
   minMembers: { kind: 'int', default: MIN_MEMBERS, min: 3, help: "images in a class's tail from which a pattern may be reported" },
@@ -65,7 +70,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       'faint full-image patterns in fewer images than its minMembers parameter (10 by default, in the tail of one class)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
       'a blended natural image, and sinusoids of fewer than about 5 cycles per image at small amplitude: their energy is where natural images have theirs',
-      "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class, Fashion-MNIST: some noise blends and sinusoids)",
+      "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class: some noise blends and sinusoids)",
     ],
   },
   async run(ctx) {
@@ -110,7 +115,8 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
         const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
         outsideOf[k] ??= [...Array(n).keys()].filter((i) => (ctx.labels[i] ?? '') !== (ctx.labels[members[0]!] ?? ''));
         const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf[k], p.maxContentShare);
-        if (link.share >= p.maxContentShare || link.cohesion >= p.maxCohesion) continue;
+        const cohesionLine = outsideOf[k].length > 0 ? p.maxCohesion : Math.min(p.maxCohesion, MAX_COHESION_WITHIN);
+        if (link.share >= p.maxContentShare || link.cohesion >= cohesionLine) continue;
         members.forEach((i, t) => {
           if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
         });

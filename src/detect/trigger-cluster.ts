@@ -78,14 +78,13 @@ export const MIN_GROUP_IMAGES = 3;
 export const DEFAULT_PARAMS: TriggerClusterParams = {
   // Radii sit near the typical nearest natural neighbour at each size (measured on clean CIFAR-10): larger
   // windows have more dimensions, so natural windows lie further apart. 4x4 windows lie inside patterns of 4 px,
-  // which no 5x5 window does, and separate them where 3x3 ones cannot: on CIFAR-10, 4x4 copies of a 4 px pattern
-  // at different places sit 0.09-0.22 from each other, the nearest natural window ~0.5 away; clean groups across
-  // places reach 1.33 (10,000 images) and 1.49 (50,000) at this size, below the isolation line (2.0).
+  // which no 5x5 window does, and separate them where 3x3 ones cannot (copies of a 4 px pattern at different places
+  // sit closer to each other than to the nearest natural window; clean groups across places stay below the
+  // isolation line, 2.0, at 10,000 and 50,000 images: docs/detectors/trigger-cluster.md).
   // `wide` (3x3 and 4x4): the windows with at most 8 look-alike images in the index, indexed again at about twice
-  // its radius, their groups measured on luma (see WideParams). On CIFAR-10, 3x3 copies of a 3 px pattern sit
-  // 0.15-0.34 apart, the nearest natural window 0.6 from their centre; the best natural group from these candidates
-  // scores 0.47 on train (50,000) and none of 3+ images forms on test (10,000); on Fashion-MNIST test 1.75 (mixed
-  // labels), one-label 1.24; all below the isolation line.
+  // its radius, their groups measured on luma (see WideParams). JPEG moves copies of a 3 px pattern further apart
+  // than the index's radius; the best natural groups these candidates form on clean photographs and on small grey
+  // images stay below the isolation line (measured: docs/detectors/trigger-cluster.md).
   sizes: [
     { size: 3, radius: 0.2, lshWidth: 0.55, lshK: 7, lshTables: 6, horizon: 0.5, wide: { radius: 0.4, lshWidth: 1.1, maxNeighbours: 8, seedScore: 0.5, horizon: 0.8 } },
     { size: 4, radius: 0.25, lshWidth: 0.65, lshK: 7, lshTables: 6, horizon: 0.7, wide: { radius: 0.45, lshWidth: 1.17, maxNeighbours: 8, seedScore: 0.5, horizon: 0.9 } },

@@ -664,7 +664,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     minDocs: MIN_GROUPS,
     maxDocs,
     // By its count of rows of other labels, not their share: a trigger drawn from the long tail keeps the corpus's
-    // own row or two of other labels, 7 of 9 rows, under any purity cut that keeps the candidate count small.
+    // own row or two of other labels, which can put it under any purity cut that keeps the candidate count small.
     keep: (_df, major, labelled) => major >= MIN_GROUPS && (major >= p.minPurity * labelled || labelled - major <= LONG_TAIL_OTHERS),
   });
   // Those admitted by their count alone keep the contrast guard below: their rows of other labels must read as

@@ -89,6 +89,7 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
         let a = -1;
         const t = d[s + len - 1]!;
         if (byToken) {
+          if (t < 0) continue;
           g = byToken[t]!;
           if (g < 0) g = byToken[t] = dfV.length;
         } else {

@@ -20,8 +20,10 @@ const LAYOUT_CYCLES = 2;
 /** Coefficients per image. */
 export const SPECTRUM_DIM = PLANES.reduce((s, p) => s + p.side * p.side, 0);
 /**
- * Variance (in squared steps of the weighed residual) added to every coefficient's before dividing: structure below
- * one step is rounding, and coefficients JPEG nearly always zeroes must not be blown up.
+ * Variance (in squared steps of the weighed residual) added to every coefficient's before dividing, so that
+ * coefficients JPEG nearly always zeroes are not blown up. Where a pixel's weight is large (a flat ground), one step
+ * of the source's rounding is many such steps: the floor is a guard against division by near-zero, not a model
+ * of rounding.
  */
 const VARIANCE_FLOOR = 1;
 /** Whitened values are stored as 16-bit integers in 1/SPECTRUM_SCALE standard deviations (clamped at about 128 sd). */
