@@ -1,6 +1,13 @@
 // Dense ids for integer keys (below 2^53), in typed arrays: an open-addressing table costs ~12-24 bytes per key
 // where a Map<number, number> costs ~60-80. The n-gram counter holds tens of millions of keys on long prompts.
 
+/** Slots for an open-addressing table of this many keys: a power of two, at least twice the keys (and 16). */
+function slotsFor(capacity: number): number {
+  let c = 1 << 4;
+  while (c < capacity * 2) c *= 2;
+  return c;
+}
+
 export class KeyIndex {
   private keys: Float64Array;
   private ids: Int32Array;
@@ -8,8 +15,7 @@ export class KeyIndex {
   size = 0;
 
   constructor(capacity = 1 << 16) {
-    let c = 1 << 4;
-    while (c < capacity * 2) c *= 2;
+    const c = slotsFor(capacity);
     this.keys = new Float64Array(c);
     this.ids = new Int32Array(c).fill(-1);
     this.mask = c - 1;
@@ -87,8 +93,7 @@ export class PairIndex {
   size = 0;
 
   constructor(capacity = 1 << 16) {
-    let c = 1 << 4;
-    while (c < capacity * 2) c *= 2;
+    const c = slotsFor(capacity);
     this.slots = PairIndex.empty(c);
     this.mask = c - 1;
   }
