@@ -19,7 +19,7 @@ import type { ImageFeatures } from '../model/image-features.js';
 import { parametersOf, type Detector } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 import { coarseLuma, coarsePattern, contentLink, type ContentLink } from './blend/look-alikes.js';
-import { TAIL_Z } from './blend/template.js';
+import { oneSidedTail, TAIL_Z } from './blend/template.js';
 import { LUMA_SIDE, lumaPattern } from './blend/spectra.js';
 import { searchClasses } from './blend/search.js';
 
@@ -102,13 +102,11 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       }
       // Every start's tail is a candidate, most significant first; the first that passes every test is reported.
       for (const r of candidates) {
+        // One-sided (a pattern shifts its carriers to one side only), and the surplus far beyond counting noise.
+        const { opposite } = oneSidedTail(r.z);
         const tail = members.filter((_, t) => r.z[t]! >= TAIL_Z);
-        // Natural projections have heavy tails on both sides; a pattern shifts its carriers to one side only.
-        const opposite = members.filter((_, t) => r.z[t]! <= -TAIL_Z).length;
         const excess = tail.length / (opposite + 1);
-        // And the surplus must be far beyond counting noise.
-        const significance = (tail.length - opposite) / Math.sqrt(tail.length + opposite + 1);
-        if (tail.length < p.minMembers || excess < p.minExcess || significance < p.minSignificance) continue;
+        if (tail.length < p.minMembers || excess < p.minExcess || r.significance < p.minSignificance) continue;
         // A group whose look-alikes share its score is related by content, not by an added pattern.
         coarse ??= coarseLuma(f);
         const pattern = lumaPattern(spectra, r.template);

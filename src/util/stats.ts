@@ -22,3 +22,9 @@ export function robustScale(values: ArrayLike<number>): { center: number; scale:
   const mad = median(dev) * 1.4826;
   return { center, scale: mad > 1e-12 ? mad : 1e-12 };
 }
+
+/** At most `max` entries of `v`, evenly spaced. */
+export function spaced(v: number[], max: number): number[] {
+  if (v.length <= max) return v;
+  return Array.from({ length: max }, (_, q) => v[Math.floor((q * v.length) / max)]!);
+}

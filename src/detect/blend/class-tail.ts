@@ -4,7 +4,8 @@
 // leading directions of spread, either sign) gives one candidate tail: a class's own kinds may spread it more than a
 // pattern does, so the pattern's tail need not be the most significant, and the caller tests each.
 import type { Spectra } from './spectra.js';
-import { classMeanShift, leadingDirections, refineTemplate, robustProjection, TAIL_Z } from './template.js';
+import { spaced } from '../../util/stats.js';
+import { classMeanShift, leadingDirections, oneSidedTail, refineTemplate, robustProjection } from './template.js';
 
 /** Leading directions of a class's spread the search starts from, besides its mean shift. */
 export const LEADS = 4;
@@ -42,19 +43,8 @@ export function classTails(s: Spectra, members: number[]): ClassTail[] {
       other.forEach((t, q) => (z[t] = zo[q]!));
       for (let p = 0; p < d; p++) template[p] += tpl[p]! / 2;
     }
-    let tail = 0, opposite = 0;
-    for (const v of z) {
-      if (v >= TAIL_Z) tail++;
-      else if (v <= -TAIL_Z) opposite++;
-    }
-    out.push({ z, template, significance: (tail - opposite) / Math.sqrt(tail + opposite + 1) });
+    out.push({ z, template, significance: oneSidedTail(z).significance });
   }
   // A stable sort: equal tails keep the order of their starts.
   return out.sort((a, b) => b.significance - a.significance);
-}
-
-/** At most `max` entries of `v`, evenly spaced. */
-function spaced(v: number[], max: number): number[] {
-  if (v.length <= max) return v;
-  return Array.from({ length: max }, (_, q) => v[Math.floor((q * v.length) / max)]!);
 }

@@ -4,6 +4,7 @@
 // shares) look alike and share their template score along with their look. The content share is the part of the
 // group's template score that its members' look-alikes outside the group carry, over a random member's baseline.
 import type { ImageFeatures } from '../../model/image-features.js';
+import { spaced } from '../../util/stats.js';
 import { lumaOnGrid } from './luma.js';
 
 /** Side of the coarse luma grid look-alikes are found on. */
@@ -153,10 +154,4 @@ function insert(bestD: Float64Array, value: Float64Array | Uint8Array, dd: numbe
 
 function mean(v: number[]): number {
   return v.length ? v.reduce((s, x) => s + x, 0) / v.length : 0;
-}
-
-/** At most `max` entries of `v`, evenly spaced. */
-function spaced(v: number[], max: number): number[] {
-  if (v.length <= max) return v;
-  return Array.from({ length: max }, (_, q) => v[Math.floor((q * v.length) / max)]!);
 }

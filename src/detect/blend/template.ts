@@ -164,12 +164,20 @@ export function refineTemplate(s: Spectra, members: number[], start: Float64Arra
     template = next;
     z = robustProjection(s, members, template);
   }
+  return { template, significance: oneSidedTail(z).significance };
+}
+
+/**
+ * Members at or beyond TAIL_Z on each side, and the one-sided surplus, (tail - opposite) / sqrt(tail + opposite + 1):
+ * natural projections have heavy tails on both sides, a pattern shifts its carriers to one side only.
+ */
+export function oneSidedTail(z: ArrayLike<number>): { tail: number; opposite: number; significance: number } {
   let tail = 0, opposite = 0;
-  for (const v of z) {
-    if (v >= TAIL_Z) tail++;
-    else if (v <= -TAIL_Z) opposite++;
+  for (let t = 0; t < z.length; t++) {
+    if (z[t]! >= TAIL_Z) tail++;
+    else if (z[t]! <= -TAIL_Z) opposite++;
   }
-  return { template, significance: (tail - opposite) / Math.sqrt(tail + opposite + 1) };
+  return { tail, opposite, significance: (tail - opposite) / Math.sqrt(tail + opposite + 1) };
 }
 
 /** Robust z (median, MAD) of each member's cosine with the template. */
