@@ -110,20 +110,18 @@ export function forEachCandidatePair(ids: number[], sig: Uint32Array, rows: numb
   // A bucket is the chain of its band's values through one pair table per value (exact: no two bands' values
   // share a bucket by a hash collision); buckets are read in the order their first document was met.
   const m = ids.length;
-  const bucketOf = new Int32Array(m);
+  // Each document's bucket so far (chained through the band's values), and the next value's, swapped per value.
+  let bucketOf = new Int32Array(m);
+  let next = new Int32Array(m);
   for (let band = 0, index = 0; band + rows <= K; band += rows, index++) {
-    let key = new Int32Array(m).fill(-1);
+    bucketOf.fill(-1);
     for (let r = 0; r < rows; r++) {
       const table = new PairIndex(m);
-      const next = new Int32Array(m);
-      for (let x = 0; x < m; x++) next[x] = table.getOrAdd(key[x]! + 1, sig[ids[x]! * K + band + r]! | 0);
-      key = next;
+      for (let x = 0; x < m; x++) next[x] = table.getOrAdd(bucketOf[x]! + 1, sig[ids[x]! * K + band + r]! | 0);
+      [bucketOf, next] = [next, bucketOf];
     }
     let buckets = 0;
-    for (let x = 0; x < m; x++) {
-      bucketOf[x] = key[x]!;
-      if (key[x]! >= buckets) buckets = key[x]! + 1;
-    }
+    for (let x = 0; x < m; x++) if (bucketOf[x]! >= buckets) buckets = bucketOf[x]! + 1;
     // Each bucket's documents in the order given, in one flat list.
     const start = new Int32Array(buckets + 1);
     for (let x = 0; x < m; x++) start[bucketOf[x]! + 1]!++;

@@ -15,12 +15,16 @@ export function hasOwnContent(d: Int32Array, mask: Uint8Array, bigrams: BigramCo
   // The document's own pairs, sorted, built on the first pair whose count needs its local count.
   let pairs: Float64Array | null = null;
   let base = 0;
+  let built = false;
   for (let t = 0; t + 1 < d.length; t++) {
     if (mask[t] || mask[t + 1]) continue;
     const c = bigrams.count(d[t]!, d[t + 1]!);
     if (c === 1) return true;
     if (c > d.length + twins) continue;
-    if (!pairs) [pairs, base] = sortedPairs(d);
+    if (!built) {
+      [pairs, base] = sortedPairs(d);
+      built = true;
+    }
     const local = pairs ? occurrences(pairs, d[t]! * base + d[t + 1]!) : occurrencesByScan(d, t);
     if (c === local || (c - local === twins && !twin!.has(bigrams.key(d[t]!, d[t + 1]!)))) return true;
   }

@@ -138,13 +138,6 @@ function orthonormalise(v: Float64Array, d: number, k: number): void {
   }
 }
 
-function normalise(v: Float64Array): void {
-  let e = 0;
-  for (let p = 0; p < v.length; p++) e += v[p]! * v[p]!;
-  const k = 1 / (Math.sqrt(e) || 1);
-  for (let p = 0; p < v.length; p++) v[p] *= k;
-}
-
 export function refineTemplate(s: Spectra, members: number[], start: Float64Array): Template {
   const { x, d } = s;
   const m = members.length;
