@@ -670,7 +670,13 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
   // Those admitted by their count alone keep the contrast guard below: their rows of other labels must read as
   // their own label as often as the corpus's rows do (a long-tail word's natural rows), or the unit confuses the
   // model wherever it is.
-  const grams = found.filter((g) => g.majorityCount >= p.minPurity * labelledCount(g.docs, labels) || consistentOthers(g, docs, labels, models, C, othersRates));
+  const byCount = new Set<Ngram>();
+  const grams = found.filter((g) => {
+    if (g.majorityCount >= p.minPurity * labelledCount(g.docs, labels)) return true;
+    if (!consistentOthers(g, docs, labels, models, C, othersRates)) return false;
+    byCount.add(g);
+    return true;
+  });
   const pureCount = grams.length;
   const pure = new Set(grams.map((g) => g.tokens.join(' ')));
   const { units, examined } = conflictUnits(docs, labels, conflicting, V, { maxN: p.maxN, minDocs: MIN_GROUPS, maxDocs, share: p.minConflictShare });
@@ -694,7 +700,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
       key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
-      byCount: k < pureCount && g.majorityCount < p.minPurity * labelledCount(g.docs, labels),
+      byCount: byCount.has(g),
     });
   });
   return { candidates, examined };
