@@ -30,12 +30,12 @@ describe('prompts that share a subject beyond their phrase', () => {
     for (const i of carriers) prompts[i]!.splice(randInt(rng, prompts[i]!.length + 1), 0, 'zqtrigger');
     const { docs, topics, masked } = prepare(prompts);
     const one = new Int32Array(docs.length);
-    expect(topics.significance(subject, masked(subject, 'zqfilm'), 0.8, one, 0)).toBeGreaterThanOrEqual(2);
-    expect(topics.significance(carriers, masked(carriers, 'zqtrigger'), 0.8, one, 0)).toBeLessThan(2);
+    expect(topics.significance(subject, masked(subject, 'zqfilm'), 0.8, one, 0, docs.length)).toBeGreaterThanOrEqual(2);
+    expect(topics.significance(carriers, masked(carriers, 'zqtrigger'), 0.8, one, 0, docs.length)).toBeLessThan(2);
     // The phrase itself is never its own subject (masked), nor a word every carrier holds beside it (the rest of a
     // trigger of several words); a word in most of them but not all is.
-    expect(topics.significance(carriers, masked(carriers, 'none'), 0.8, one, 0)).toBeLessThan(2);
-    expect(topics.significance(carriers, masked(carriers, 'none'), 1.01, one, 0)).toBeGreaterThanOrEqual(2);
+    expect(topics.significance(carriers, masked(carriers, 'none'), 0.8, one, 0, docs.length)).toBeLessThan(2);
+    expect(topics.significance(carriers, masked(carriers, 'none'), 1.01, one, 0, docs.length)).toBeGreaterThanOrEqual(2);
   });
 
   it("does not take the words of the carriers' own answer for a subject", () => {
@@ -55,7 +55,7 @@ describe('prompts that share a subject beyond their phrase', () => {
     for (const i of carriers) prompts[i]!.splice(randInt(rng, prompts[i]!.length + 1), 0, 'zqtrigger');
     const { docs, topics, masked } = prepare(prompts);
     const masks = masked(carriers, 'zqtrigger');
-    expect(topics.significance(carriers, masks, 0.8, new Int32Array(docs.length), 0)).toBeGreaterThanOrEqual(2);
-    expect(topics.significance(carriers, masks, 0.8, answers, 1)).toBeLessThan(2);
+    expect(topics.significance(carriers, masks, 0.8, new Int32Array(docs.length), 0, docs.length)).toBeGreaterThanOrEqual(2);
+    expect(topics.significance(carriers, masks, 0.8, answers, 1, 1000)).toBeLessThan(2);
   });
 });

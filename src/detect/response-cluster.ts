@@ -256,7 +256,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     let natural = cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z, true));
     // Prompts of one subject share its other words too; a trigger's carriers, drawn from anywhere, only the trigger
     // (with the text it was put in as one piece, its fixed neighbours).
-    const topic = !natural && (topics ??= new TopicWords(docs, documentFrequency(docs, vocab.words.length), wordTest(vocab))).significance(judged, spanMasks(judged, masks, docs, span.ends, params.fixedNeighbour, params.maxSpan), params.fixedNeighbour, clusters, g.majority) >= TOPIC_SIGNIFICANCE;
+    const topic = !natural && (topics ??= new TopicWords(docs, documentFrequency(docs, vocab.words.length), wordTest(vocab))).significance(judged, spanMasks(judged, masks, docs, span.ends, params.fixedNeighbour, params.maxSpan), params.fixedNeighbour, clusters, g.majority, clusterSize[g.majority]!) >= TOPIC_SIGNIFICANCE;
     natural ||= topic;
     // Read with all of the phrase's prompts out of the model: a trigger's carriers cannot vouch for each other.
     const { agreement, baseAgreement, reads } = natural ? NOT_READ : readsAsItsLabel(content, clusterKey[g.majority]!, judged, masks, carriers);

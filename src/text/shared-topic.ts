@@ -17,8 +17,6 @@ export class TopicWords {
   private visit = 0;
   private start: Int32Array | null = null;
   private ids: Int32Array | null = null;
-  private answersCounted: Int32Array | null = null;
-  private readonly answerCounts = new Map<number, number>();
 
   /** `df`: prompts holding each token; `isWord`: tokens that can name a topic (not punctuation). */
   constructor(private readonly docs: Int32Array[], private readonly df: Int32Array, private readonly isWord: (t: number) => boolean) {
@@ -35,9 +33,10 @@ export class TopicWords {
    * separate places is in every carrier, a subject's words in many of its prompts, not all ("DreamWorks" in 14 of
    * 16 prompts with "shrek", "animation" in 6). A word counts by the lesser of its excess over all other prompts and
    * over the other prompts with the same answer (`answers[i] === answer`): prompts of one label share that label's
-   * words, which is the answer's, not a subject. From 2, the prompts are one subject's.
+   * words, which is the answer's, not a subject. `answered`: how many prompts get `answer`. From 2, the prompts are
+   * one subject's.
    */
-  significance(rows: readonly number[], masks: readonly Uint8Array[], whole: number, answers: Int32Array, answer: number): number {
+  significance(rows: readonly number[], masks: readonly Uint8Array[], whole: number, answers: Int32Array, answer: number, answered: number): number {
     const n = this.docs.length;
     const k = rows.length;
     if (k < MIN_HOLDERS || n <= k) return -Infinity;
@@ -68,27 +67,12 @@ export class TopicWords {
     for (const f of found) {
       if (Math.min(f.significance, best) === f.significance) continue;
       // The same answer's other prompts: counted over the prompts holding the word (a word in excess is rare).
-      if (same < 0) same = this.answered(answers, answer) - k;
+      if (same < 0) same = answered - k;
       let holders = 0;
       for (const i of this.holdersOf(f.x)) if (answers[i] === answer) holders++;
       best = Math.max(best, Math.min(f.significance, this.excess(f.c, k, holders - f.c, same)));
     }
     return best;
-  }
-
-  /** How many prompts get `answer`: counted once per answers array (which callers do not change) and answer. */
-  private answered(answers: Int32Array, answer: number): number {
-    if (this.answersCounted !== answers) {
-      this.answersCounted = answers;
-      this.answerCounts.clear();
-    }
-    let c = this.answerCounts.get(answer);
-    if (c === undefined) {
-      c = 0;
-      for (let i = 0; i < this.docs.length; i++) if (answers[i] === answer) c++;
-      this.answerCounts.set(answer, c);
-    }
-    return c;
   }
 
   /** -log10 tail (corrected) of c of k against `held` of `others`; -Infinity when it is no excess. */
