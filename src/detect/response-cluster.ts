@@ -193,15 +193,13 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   const like = new LikePrompts(docs, clusters);
   let topics: TopicWords | null = null;
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
-  const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number; inOthers?: Set<number> }>();
+  const groupCache = new SetCache<{ judged: number[]; group: Int32Array; all: number; hit: number; inOthers?: Set<number> }>();
   for (const g of grams) {
     const share = clusterSize[g.majority]! / n;
     // Even if every prompt were its own source the phrase could not be significant: no structure to examine. (The
     // majority count is the number of its prompts ending in the cluster, the carriers listed below.)
     if (-binomialTailLog10(g.majorityCount, g.docs.length, share) - Math.log10(tested) < 0) continue;
-    const carriers = g.docs.filter((i) => clusters[i] === g.majority);
-    const setKey = `${g.majority}:${g.docs.join(',')}`;
-    let grouping = groupCache.get(setKey);
+    let grouping = groupCache.get(g.majority, g.docs);
     if (!grouping) {
       const judged = spread(g.docs, MAX_JUDGED);
       const group = groupBySignature(judged, signatures, SAME_SOURCE);
@@ -212,12 +210,13 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
         if (clusters[i] === g.majority) hit.add(group[k]!);
       });
       grouping = { judged, group, all: all.size, hit: hit.size };
-      groupCache.set(setKey, grouping);
+      groupCache.set(g.majority, g.docs, grouping);
     }
     if (grouping.hit < MIN_GROUPS) continue;
     // Bare prompts count as one group together, which may already be one of the content groups.
     const hit = Math.min(grouping.all, groupsWithContent(grouping, g.docs, g.tokens, g.majority));
     if (hit < MIN_GROUPS) continue;
+    const carriers = g.docs.filter((i) => clusters[i] === g.majority);
     // The null of each group: the response's share among prompts that open or end as its prompts do. It is never
     // below the share of all prompts, so the test over all prompts above prunes what cannot pass.
     const groupShare = groupShares(grouping, like.shares(grouping.judged, grouping.judged.map((i) => maskOccurrences(docs[i]!, g.tokens)), g.docs, g.majority, share));
@@ -332,6 +331,38 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: { content, keys }, lines }, scores);
   ctx.progress.tick(1);
   return { scores, findings };
+}
+
+/** Values kept per (class, ascending set of documents), found by a hash of the two and then compared in full. */
+class SetCache<T> {
+  private readonly byHash = new Map<number, { cls: number; docs: number[]; value: T }[]>();
+
+  get(cls: number, docs: number[]): T | undefined {
+    for (const e of this.byHash.get(SetCache.hash(cls, docs)) ?? []) if (e.cls === cls && sameList(e.docs, docs)) return e.value;
+    return undefined;
+  }
+
+  set(cls: number, docs: number[], value: T): void {
+    const h = SetCache.hash(cls, docs);
+    const list = this.byHash.get(h);
+    if (list) list.push({ cls, docs, value });
+    else this.byHash.set(h, [{ cls, docs, value }]);
+  }
+
+  private static hash(cls: number, docs: number[]): number {
+    let h = Math.imul(cls ^ 0x2545f491, 0x9e3779b1) ^ docs.length;
+    for (let k = 0; k < docs.length; k++) {
+      h = Math.imul(h ^ docs[k]!, 0x85ebca6b);
+      h ^= h >>> 13;
+    }
+    return h;
+  }
+}
+
+function sameList(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** The word pairs (BigramCounts keys) that more than one of the prompts holds. */
