@@ -463,8 +463,7 @@ class GramHolders {
     for (let x = 0; x < docs.length && left > 0; x++) {
       const i = docs[x]!;
       const d = this.docs[i]!;
-      for (let p = 0; p < d.length; p++) {
-        if (d[p] !== rare) continue;
+      for (let p = d.indexOf(rare); p >= 0; p = d.indexOf(rare, p + 1)) {
         for (let j = 0; j < todo.length; j++) {
           if (!open[j] || held[j] === i) continue;
           const c = candidates[todo[j]!]!;

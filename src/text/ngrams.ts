@@ -59,6 +59,9 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
   for (let i = 0; i < docs.length; i++) offset[i + 1] = offset[i]! + docs[i]!.length;
   const total = offset[docs.length]!;
   let prevIds = new Int32Array(0);
+  // Each document's two hashes, summed into the sets of the n-grams it holds.
+  const docHashA = sets ? Int32Array.from(docs, (_, i) => mix(i, 0x9e3779b1)) : null;
+  const docHashB = sets ? Int32Array.from(docs, (_, i) => mix(i, 0x85ebca77)) : null;
   const byLevel: { ids: Int32Array; prefix: Int32Array; lastToken: Int32Array; majority: Int32Array; docFreq: Int32Array; labelled: Int32Array }[] = [];
   // Level 1 keys are tokens (a direct table); deeper ones are (prefix id, last token) pairs.
   let maxToken = -1;
@@ -79,6 +82,10 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     const hashA = sets ? new IntVector() : null;
     const hashB = sets ? new IntVector() : null;
     const posGram = new Int32Array(total).fill(-1);
+    // Per prefix, the last token it was met with and that n-gram's id: templates repeat their continuations, and
+    // one compare spares the table's probe.
+    const nextToken = len === 1 ? null : new Int32Array(lastCount).fill(-1);
+    const nextId = len === 1 ? null : new Int32Array(lastCount);
     const prev = prevIds;
     for (let i = 0; i < docs.length; i++) {
       const d = docs[i]!;
@@ -95,7 +102,12 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
         } else {
           a = prev[base + s]!;
           if (a < 0 || prev[base + s + 1]! < 0) continue;
-          g = index!.getOrAdd(a, t);
+          if (nextToken![a] === t) g = nextId![a]!;
+          else {
+            g = index!.getOrAdd(a, t);
+            nextToken![a] = t;
+            nextId![a] = g;
+          }
         }
         if (g === dfV.length) {
           dfV.push(0);
@@ -115,8 +127,8 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
         dfV.data[g]!++;
         if (hashA) {
           // Sums of two independent hashes of the document index: the same set, in any order, the same pair.
-          hashA.data[g] = (hashA.data[g]! + mix(i, 0x9e3779b1)) | 0;
-          hashB!.data[g] = (hashB!.data[g]! + mix(i, 0x85ebca77)) | 0;
+          hashA.data[g] = (hashA.data[g]! + docHashA![i]!) | 0;
+          hashB!.data[g] = (hashB!.data[g]! + docHashB![i]!) | 0;
         }
         if (cls < 0) continue;
         classifiedV.data[g]!++;
