@@ -92,16 +92,24 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const { units } = responseUnits(prompts, responses, V, { maxN: MAX_UNIT, minRows: MIN_ROWS, maxRows: n });
   let unexplained = 0;
   let inPrompts = 0;
-  for (const u of units) {
-    unexplained += u.unexplained.length;
-    inPrompts += u.prompts;
+  for (let k = 0; k < units.count; k++) {
+    unexplained += units.unexplainedCount(k);
+    inPrompts += units.prompts[k]!;
   }
   const found: InjectedContent[] = [];
-  if (units.length === 0 || unexplained === 0) return { found, tested: units.length };
+  if (units.count === 0 || unexplained === 0) return { found, tested: units.count };
   const share = unexplained / (unexplained + inPrompts);
-  const worded = units.filter((u) => u.tokens.some(x.isWord));
-  const nul = new UseShareNull(worded.map((u) => u.unexplained.length + u.prompts), worded.map((u) => u.unexplained.length), share);
-  const tested = units.length;
+  const worded = new Uint8Array(units.count);
+  const uses: number[] = [];
+  const unexplainedUses: number[] = [];
+  for (let k = 0; k < units.count; k++) {
+    if (!units.someToken(k, x.isWord)) continue;
+    worded[k] = 1;
+    uses.push(units.unexplainedCount(k) + units.prompts[k]!);
+    unexplainedUses.push(units.unexplainedCount(k));
+  }
+  const nul = new UseShareNull(uses, unexplainedUses, share);
+  const tested = units.count;
   const correction = Math.log10(tested);
   const promptDf = documentFrequency(prompts, V);
   const responseDf = documentFrequency(responses, V);
@@ -112,9 +120,11 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   let lengths: { median: number; longer: number } | null = null;
   const taskCache = new Map<string, { task: boolean; trigger: number[] | null }>();
   const tables = new TokenTables(V);
-  for (const u of units) {
-    const k0 = u.unexplained.length;
-    if (k0 < MIN_ROWS || !u.tokens.some(x.isWord) || u.prompts >= k0 || u.rows.length > MAX_SHARE * n || -nul.tailLog10(k0, k0 + u.prompts, k0 + u.prompts) - correction <= 0) continue;
+  for (let unit = 0; unit < units.count; unit++) {
+    const k0 = units.unexplainedCount(unit);
+    const p0 = units.prompts[unit]!;
+    if (k0 < MIN_ROWS || !worded[unit] || p0 >= k0 || units.rowCount(unit) > MAX_SHARE * n || -nul.tailLog10(k0, k0 + p0, k0 + p0) - correction <= 0) continue;
+    const u = units.unit(unit);
     const read = spread(u.unexplained, MAX_READ);
     const runs = read.map((i) => maskOccurrences(responses[i]!, u.tokens));
     extendRuns(read, runs, responses);

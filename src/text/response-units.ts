@@ -3,7 +3,7 @@
 // prompts anywhere in the corpus that hold them. Prompts are scanned against a trie of the response n-grams, so
 // no prompt n-gram outside it is ever counted.
 import { IntVector, PairIndex } from './key-index.js';
-import { frequentNgramsCounted } from './ngrams.js';
+import { frequentNgramTable, type NgramTable } from './ngrams.js';
 
 export interface ResponseUnit {
   tokens: number[];
@@ -22,38 +22,81 @@ export interface ResponseUnitOptions {
   maxRows: number;
 }
 
-export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V: number, o: ResponseUnitOptions): { units: ResponseUnit[]; frequent: number } {
+/**
+ * The units as flat typed arrays (unit k is n-gram gramOf[k] of the response n-grams); unit(k) builds one as a
+ * ResponseUnit, for the few a caller keeps.
+ */
+export class ResponseUnits {
+  constructor(
+    /** Units (n-grams in at most maxRows responses). */
+    readonly count: number,
+    private readonly grams: NgramTable,
+    private readonly gramOf: Int32Array,
+    /** Unit k's unexplained rows, ascending, are unexplainedList[unexplainedStart[k] .. unexplainedStart[k + 1]). */
+    private readonly unexplainedStart: Int32Array,
+    private readonly unexplainedList: Int32Array,
+    /** Per unit, the prompts of the whole corpus that hold it. */
+    readonly prompts: Int32Array,
+  ) {}
+
+  rowCount(k: number): number {
+    const g = this.gramOf[k]!;
+    return this.grams.docStart[g + 1]! - this.grams.docStart[g]!;
+  }
+
+  unexplainedCount(k: number): number {
+    return this.unexplainedStart[k + 1]! - this.unexplainedStart[k]!;
+  }
+
+  /** Whether any of the unit's tokens passes `test`. */
+  someToken(k: number, test: (token: number) => boolean): boolean {
+    const g = this.gramOf[k]!;
+    for (let x = this.grams.tokenStart[g]!; x < this.grams.tokenStart[g + 1]!; x++) if (test(this.grams.tokenList[x]!)) return true;
+    return false;
+  }
+
+  unit(k: number): ResponseUnit {
+    const g = this.gramOf[k]!;
+    const t = this.grams;
+    return {
+      tokens: Array.from(t.tokenList.subarray(t.tokenStart[g]!, t.tokenStart[g + 1]!)),
+      rows: Array.from(t.docList.subarray(t.docStart[g]!, t.docStart[g + 1]!)),
+      unexplained: Array.from(this.unexplainedList.subarray(this.unexplainedStart[k]!, this.unexplainedStart[k + 1]!)),
+      prompts: this.prompts[k]!,
+    };
+  }
+}
+
+export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V: number, o: ResponseUnitOptions): { units: ResponseUnits; frequent: number } {
   const n = responses.length;
   const none = new Int32Array(n).fill(-1);
-  const { grams, frequent, parents } = frequentNgramsCounted(responses, none, V, { maxN: o.maxN, minDocs: o.minRows, maxDocs: n, keep: (df) => df >= o.minRows });
+  const grams = frequentNgramTable(responses, none, { maxN: o.maxN, minDocs: o.minRows, maxDocs: n, keep: (df) => df >= o.minRows });
+  const { parents, tokenStart, tokenList, docStart, docList } = grams;
   // Trie over the returned n-grams: level 1 indexes units by token; level L > 1 maps (the (L-1)-gram prefix's unit,
   // last token) to the unit.
   const trie = new UnitTrie(V, o.maxN);
-  grams.forEach((g, u) => {
-    const L = g.tokens.length;
+  for (let u = 0; u < grams.count; u++) {
+    const L = tokenStart[u + 1]! - tokenStart[u]!;
     const parent = parents[u]!;
-    if (L > 1 && parent < 0) return;
-    trie.set(L, parent, g.tokens[L - 1]!, u);
-  });
-  const units: ResponseUnit[] = [];
-  const gramOf: number[] = [];
-  grams.forEach((g, u) => {
-    if (g.docs.length > o.maxRows) return;
-    gramOf.push(u);
-    units.push({ tokens: g.tokens, rows: g.docs, unexplained: [], prompts: 0 });
-  });
+    if (L > 1 && parent < 0) continue;
+    trie.set(L, parent, tokenList[tokenStart[u + 1]! - 1]!, u);
+  }
+  const gramOfV = new IntVector();
+  for (let u = 0; u < grams.count; u++) if (docStart[u + 1]! - docStart[u]! <= o.maxRows) gramOfV.push(u);
+  const gramOf = gramOfV.data.subarray(0, gramOfV.length);
+  const count = gramOf.length;
   // The units each row's response holds, row by row (offsets into one flat list).
   const start = new Int32Array(n + 1);
-  for (const x of units) for (const i of x.rows) start[i + 1]!++;
+  for (let k = 0; k < count; k++) for (let x = docStart[gramOf[k]!]!; x < docStart[gramOf[k]! + 1]!; x++) start[docList[x]! + 1]!++;
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
   const unitsOf = new Int32Array(start[n]!);
   const fill = start.slice(0, n);
-  units.forEach((x, k) => {
-    for (const i of x.rows) unitsOf[fill[i]!++] = k;
-  });
+  for (let k = 0; k < count; k++) for (let x = docStart[gramOf[k]!]!; x < docStart[gramOf[k]! + 1]!; x++) unitsOf[fill[docList[x]!]!++] = k;
   // One pass over the prompts: how many hold each n-gram, and whether a row's own prompt holds its units.
-  const promptCount = new Int32Array(grams.length);
-  const seenIn = new Int32Array(grams.length).fill(-1);
+  const promptCount = new Int32Array(grams.count);
+  const seenIn = new Int32Array(grams.count).fill(-1);
+  const unexplainedAt = new Uint8Array(unitsOf.length);
+  const unexplainedStart = new Int32Array(count + 1);
   for (let i = 0; i < prompts.length; i++) {
     const d = prompts[i]!;
     for (let s = 0; s < d.length; s++) {
@@ -70,11 +113,19 @@ export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V:
     if (i >= n) continue;
     for (let j = start[i]!; j < start[i + 1]!; j++) {
       const k = unitsOf[j]!;
-      if (seenIn[gramOf[k]!] !== i) units[k]!.unexplained.push(i);
+      if (seenIn[gramOf[k]!] === i) continue;
+      unexplainedAt[j] = 1;
+      unexplainedStart[k + 1]!++;
     }
   }
-  units.forEach((x, k) => (x.prompts = promptCount[gramOf[k]!]!));
-  return { units, frequent };
+  for (let k = 0; k < count; k++) unexplainedStart[k + 1]! += unexplainedStart[k]!;
+  // Each unit's unexplained rows in row order, so ascending.
+  const unexplainedList = new Int32Array(unexplainedStart[count]!);
+  const at = unexplainedStart.slice(0, count);
+  for (let i = 0; i < n; i++) for (let j = start[i]!; j < start[i + 1]!; j++) if (unexplainedAt[j]) unexplainedList[at[unitsOf[j]!]!++] = i;
+  const unitPrompts = new Int32Array(count);
+  for (let k = 0; k < count; k++) unitPrompts[k] = promptCount[gramOf[k]!]!;
+  return { units: new ResponseUnits(count, grams, gramOf, unexplainedStart, unexplainedList, unitPrompts), frequent: grams.frequent };
 }
 
 /** The units' n-grams as a trie over token ids: level 1 by token, deeper levels by (parent unit, token) pairs. */
