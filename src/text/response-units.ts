@@ -2,7 +2,7 @@
 // whose own prompt does not hold them (the response says something its request did not) and the number of
 // prompts anywhere in the corpus that hold them. Prompts are scanned against a trie of the response n-grams, so
 // no prompt n-gram outside it is ever counted.
-import { IntVector, PairIndex } from './key-index.js';
+import { IntVector } from './key-index.js';
 import { frequentNgramTable, type NgramTable } from './ngrams.js';
 
 export interface ResponseUnit {
@@ -74,7 +74,7 @@ export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V:
   const { parents, tokenStart, tokenList, docStart, docList } = grams;
   // Trie over the returned n-grams: level 1 indexes units by token; level L > 1 maps (the (L-1)-gram prefix's unit,
   // last token) to the unit.
-  const trie = new UnitTrie(V, o.maxN);
+  const trie = new UnitTrie(V, grams.count);
   for (let u = 0; u < grams.count; u++) {
     const L = tokenStart[u + 1]! - tokenStart[u]!;
     const parent = parents[u]!;
@@ -93,8 +93,9 @@ export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V:
   const fill = start.slice(0, n);
   for (let k = 0; k < count; k++) for (let x = docStart[gramOf[k]!]!; x < docStart[gramOf[k]! + 1]!; x++) unitsOf[fill[docList[x]!]!++] = k;
   // One pass over the prompts: how many hold each n-gram, and whether a row's own prompt holds its units.
-  const promptCount = new Int32Array(grams.count);
-  const seenIn = new Int32Array(grams.count).fill(-1);
+  // Per n-gram, the last prompt that held it and how many did, side by side.
+  const seen = new Int32Array(grams.count * 2);
+  for (let u = 0; u < grams.count; u++) seen[2 * u] = -1;
   const unexplainedAt = new Uint8Array(unitsOf.length);
   const unexplainedStart = new Int32Array(count + 1);
   for (let i = 0; i < prompts.length; i++) {
@@ -102,18 +103,18 @@ export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V:
     for (let s = 0; s < d.length; s++) {
       let u = trie.first(d[s]!);
       for (let L = 1; u >= 0; L++) {
-        if (seenIn[u] !== i) {
-          seenIn[u] = i;
-          promptCount[u]!++;
+        if (seen[2 * u] !== i) {
+          seen[2 * u] = i;
+          seen[2 * u + 1]!++;
         }
         if (L >= o.maxN || s + L >= d.length) break;
-        u = trie.next(L + 1, u, d[s + L]!);
+        u = trie.next(u, d[s + L]!);
       }
     }
     if (i >= n) continue;
     for (let j = start[i]!; j < start[i + 1]!; j++) {
       const k = unitsOf[j]!;
-      if (seenIn[gramOf[k]!] === i) continue;
+      if (seen[2 * gramOf[k]!] === i) continue;
       unexplainedAt[j] = 1;
       unexplainedStart[k + 1]!++;
     }
@@ -124,36 +125,64 @@ export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V:
   const at = unexplainedStart.slice(0, count);
   for (let i = 0; i < n; i++) for (let j = start[i]!; j < start[i + 1]!; j++) if (unexplainedAt[j]) unexplainedList[at[unitsOf[j]!]!++] = i;
   const unitPrompts = new Int32Array(count);
-  for (let k = 0; k < count; k++) unitPrompts[k] = promptCount[gramOf[k]!]!;
+  for (let k = 0; k < count; k++) unitPrompts[k] = seen[2 * gramOf[k]! + 1]!;
   return { units: new ResponseUnits(count, grams, gramOf, unexplainedStart, unexplainedList, unitPrompts), frequent: grams.frequent };
 }
 
 /** The units' n-grams as a trie over token ids: level 1 by token, deeper levels by (parent unit, token) pairs. */
 class UnitTrie {
   private readonly level1: Int32Array;
-  private readonly deeper: { index: PairIndex; unit: IntVector }[];
-  constructor(V: number, maxN: number) {
+  /**
+   * Deeper levels in one open-addressing table: per slot the parent unit, the token and the unit (-1: empty), and
+   * padding, so that a probe reads one cache line and gives the unit without a second table.
+   */
+  private slots: Int32Array;
+  private mask: number;
+  private size = 0;
+  constructor(V: number, units: number) {
     this.level1 = new Int32Array(V).fill(-1);
-    this.deeper = Array.from({ length: Math.max(0, maxN - 1) }, () => ({ index: new PairIndex(1024), unit: new IntVector(1024) }));
+    let c = 16;
+    while (c < units * 2) c *= 2;
+    this.slots = new Int32Array(c * 4);
+    for (let s = 2; s < this.slots.length; s += 4) this.slots[s] = -1;
+    this.mask = c - 1;
+  }
+  private static hash(a: number, b: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
   }
   set(L: number, parent: number, token: number, u: number): void {
     if (L === 1) {
       this.level1[token] = u;
       return;
     }
-    const t = this.deeper[L - 2]!;
-    const id = t.index.getOrAdd(parent, token);
-    if (id === t.unit.length) t.unit.push(u);
-    else t.unit.data[id] = u;
+    const slots = this.slots;
+    for (let s = UnitTrie.hash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
+      if (slots[s * 4 + 2]! < 0) {
+        slots[s * 4] = parent;
+        slots[s * 4 + 1] = token;
+        slots[s * 4 + 2] = u;
+        this.size++;
+        return;
+      }
+      if (slots[s * 4] === parent && slots[s * 4 + 1] === token) {
+        slots[s * 4 + 2] = u;
+        return;
+      }
+    }
   }
   /** The unit of the 1-gram, or -1. */
   first(token: number): number {
     return this.level1[token] ?? -1;
   }
-  /** The unit of the L-gram extending unit `parent` by `token`, or -1. */
-  next(L: number, parent: number, token: number): number {
-    const t = this.deeper[L - 2]!;
-    const id = t.index.get(parent, token);
-    return id < 0 ? -1 : t.unit.data[id]!;
+  /** The unit extending unit `parent` by `token`, or -1. */
+  next(parent: number, token: number): number {
+    const slots = this.slots;
+    for (let s = UnitTrie.hash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
+      const u = slots[s * 4 + 2]!;
+      if (u < 0 || (slots[s * 4] === parent && slots[s * 4 + 1] === token)) return u;
+    }
   }
 }
