@@ -29,8 +29,8 @@ export interface NgramOptions {
  * Tokens are ids from 0 (a vocabulary's). classes[i] is document i's class, or -1. The majority is found in one
  * pass with the Boyer-Moore vote and counted exactly afterwards, so memory does not grow with the number of classes.
  */
-export function frequentNgrams(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): Ngram[] {
-  return frequentNgramsCounted(docs, classes, V, o).grams;
+export function frequentNgrams(docs: Int32Array[], classes: Int32Array, o: NgramOptions): Ngram[] {
+  return frequentNgramsCounted(docs, classes, o).grams;
 }
 
 export interface NgramCounts {
@@ -49,7 +49,7 @@ export interface NgramCounts {
  * the same result for every n-gram of one set (the phrases of a passage copied into the same prompts), so the
  * union bound over tests needs each set once. Sets are compared by an order-free 64-bit hash and their size.
  */
-export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): NgramCounts {
+export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, o: NgramOptions): NgramCounts {
   const t = frequentNgramTable(docs, classes, o);
   const grams: Ngram[] = [];
   for (let k = 0; k < t.count; k++) {
