@@ -43,7 +43,7 @@
 // Steps 1-5 are here; steps 6-12 each build their findings in a file of their own under response-cluster/.
 import type { Severity } from '../types.js';
 import { BigramCounts, fitsItsSentences, localDeletionFit, localOccurrenceLlr, neighboursAt } from '../text/insertion-fit.js';
-import { frequentNgramsCounted } from '../text/ngrams.js';
+import { frequentNgramTable } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { LabelContent } from '../text/label-content.js';
@@ -171,7 +171,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     return { scores, findings };
   }
   const content = new LabelContent(docs, vocab.words.length, keys, count);
-  const { grams, distinctSets } = frequentNgramsCounted(docs, clusters, vocab.words.length, {
+  const grams = frequentNgramTable(docs, clusters, {
     maxN: params.maxN,
     minDocs: MIN_GROUPS,
     maxDocs: n,
@@ -188,36 +188,43 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   // Purity is the test statistic here, so every frequent n-gram was a test, not only the pure ones; but the test
   // reads only the n-gram's prompts, so n-grams held by the same prompts are one test (T0: 2.8 million frequent
   // 1-5-grams, 0.2 million sets of prompts).
-  const tested = Math.max(1, distinctSets);
+  const tested = Math.max(1, grams.distinctSets);
   const candidates: Candidate[] = [];
   const like = new LikePrompts(docs, clusters);
   let topics: TopicWords | null = null;
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
-  const groupCache = new Map<string, { judged: number[]; group: Int32Array; all: number; hit: number; inOthers?: Set<number> }>();
-  for (const g of grams) {
-    const share = clusterSize[g.majority]! / n;
+  const groupCache = new SetCache<{ judged: number[]; group: Int32Array; all: number; hit: number; inOthers?: Set<number> }>(grams.docList);
+  for (let k = 0; k < grams.count; k++) {
+    const majority = grams.majority[k]!;
+    const from = grams.docStart[k]!;
+    const to = grams.docStart[k + 1]!;
+    const share = clusterSize[majority]! / n;
     // Even if every prompt were its own source the phrase could not be significant: no structure to examine. (The
     // majority count is the number of its prompts ending in the cluster, the carriers listed below.)
-    if (-binomialTailLog10(g.majorityCount, g.docs.length, share) - Math.log10(tested) < 0) continue;
-    const carriers = g.docs.filter((i) => clusters[i] === g.majority);
-    const setKey = `${g.majority}:${g.docs.join(',')}`;
-    let grouping = groupCache.get(setKey);
+    if (-binomialTailLog10(grams.majorityCount[k]!, to - from, share) - Math.log10(tested) < 0) continue;
+    let grouping = groupCache.get(majority, from, to);
     if (!grouping) {
-      const judged = spread(g.docs, MAX_JUDGED);
+      const judged = spread(Array.from(grams.docList.subarray(from, to)), MAX_JUDGED);
       const group = groupBySignature(judged, signatures, SAME_SOURCE);
       const all = new Set<number>();
       const hit = new Set<number>();
       judged.forEach((i, k) => {
         all.add(group[k]!);
-        if (clusters[i] === g.majority) hit.add(group[k]!);
+        if (clusters[i] === majority) hit.add(group[k]!);
       });
       grouping = { judged, group, all: all.size, hit: hit.size };
-      groupCache.set(setKey, grouping);
+      groupCache.set(majority, from, to, grouping);
     }
     if (grouping.hit < MIN_GROUPS) continue;
+    const g = {
+      tokens: Array.from(grams.tokenList.subarray(grams.tokenStart[k]!, grams.tokenStart[k + 1]!)),
+      docs: Array.from(grams.docList.subarray(from, to)),
+      majority,
+    };
     // Bare prompts count as one group together, which may already be one of the content groups.
     const hit = Math.min(grouping.all, groupsWithContent(grouping, g.docs, g.tokens, g.majority));
     if (hit < MIN_GROUPS) continue;
+    const carriers = g.docs.filter((i) => clusters[i] === g.majority);
     // The null of each group: the response's share among prompts that open or end as its prompts do. It is never
     // below the share of all prompts, so the test over all prompts above prunes what cannot pass.
     const groupShare = groupShares(grouping, like.shares(grouping.judged, grouping.judged.map((i) => maskOccurrences(docs[i]!, g.tokens)), g.docs, g.majority, share));
@@ -332,6 +339,42 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   addWordFindings(ctx, findings, { docs, boundaries, keys, count, signatures, bigrams, vocab, labels: { content, keys }, lines }, scores);
   ctx.progress.tick(1);
   return { scores, findings };
+}
+
+/**
+ * Values kept per (class, set of documents), a set given as a range of one flat list of ascending documents: found by
+ * a hash of the two and then compared in full.
+ */
+class SetCache<T> {
+  private readonly byHash = new Map<number, { cls: number; from: number; to: number; value: T }[]>();
+  constructor(private readonly list: Int32Array) {}
+
+  get(cls: number, from: number, to: number): T | undefined {
+    for (const e of this.byHash.get(this.hash(cls, from, to)) ?? []) if (e.cls === cls && this.same(e.from, e.to, from, to)) return e.value;
+    return undefined;
+  }
+
+  set(cls: number, from: number, to: number, value: T): void {
+    const h = this.hash(cls, from, to);
+    const entries = this.byHash.get(h);
+    if (entries) entries.push({ cls, from, to, value });
+    else this.byHash.set(h, [{ cls, from, to, value }]);
+  }
+
+  private hash(cls: number, from: number, to: number): number {
+    let h = Math.imul(cls ^ 0x2545f491, 0x9e3779b1) ^ (to - from);
+    for (let x = from; x < to; x++) {
+      h = Math.imul(h ^ this.list[x]!, 0x85ebca6b);
+      h ^= h >>> 13;
+    }
+    return h;
+  }
+
+  private same(a: number, aEnd: number, b: number, bEnd: number): boolean {
+    if (aEnd - a !== bEnd - b) return false;
+    for (let x = 0; x < aEnd - a; x++) if (this.list[a + x] !== this.list[b + x]) return false;
+    return true;
+  }
 }
 
 /** The word pairs (BigramCounts keys) that more than one of the prompts holds. */

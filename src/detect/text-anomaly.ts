@@ -148,6 +148,8 @@ function strayJoiners(text: string): string[] {
 /** Words of at least 3 letters with both Latin letters and letters of a look-alike script. */
 function mixedScriptWords(text: string): string[] {
   const out: string[] = [];
+  // A word with a look-alike letter needs the text to have one.
+  if (!LOOKALIKE.test(text)) return out;
   for (const m of text.matchAll(WORD)) {
     const w = m[0];
     if (w.length >= 3 && LATIN.test(w) && LOOKALIKE.test(w)) out.push(w);
@@ -158,10 +160,16 @@ function mixedScriptWords(text: string): string[] {
 /** Whether one span of repeatWords words repeats so often that it covers most of a long text. */
 function repeatedSpan(text: string, p: ResolvedParameters<typeof PARAMETERS>): string | null {
   // The first REPEAT_SCAN_CHARS characters decide: a 50 MB line should not become millions of map keys.
-  const words = text.slice(0, REPEAT_SCAN_CHARS).toLowerCase().split(/\s+/u).filter((w) => w !== '');
-  if (!words || words.length < p.repeatMinWords) return null;
+  const lower = text.slice(0, REPEAT_SCAN_CHARS).toLowerCase();
   // A text that is half one repeated span has few distinct words: most texts are ruled out without n-grams.
-  if (new Set(words).size > (1 - p.repeatShare * (1 - 1 / p.repeatTimes)) * words.length) return null;
+  const maxDistinct = 1 - p.repeatShare * (1 - 1 / p.repeatTimes);
+  const hashed = hashedWordCounts(lower);
+  if (hashed.words < p.repeatMinWords || hashed.distinct > maxDistinct * hashed.words) return null;
+  // A span of two or more words repeats no more often than its first pair of words.
+  if (p.repeatWords >= 2 && (hashed.topPair < p.repeatTimes || (hashed.topPair * p.repeatWords) / hashed.words < p.repeatShare)) return null;
+  const words = lower.split(/\s+/u).filter((w) => w !== '');
+  if (!words || words.length < p.repeatMinWords) return null;
+  if (new Set(words).size > maxDistinct * words.length) return null;
   const counts = new Map<string, number>();
   let best = '';
   let bestCount = 0;
@@ -173,4 +181,93 @@ function repeatedSpan(text: string, p: ResolvedParameters<typeof PARAMETERS>): s
   }
   if (bestCount < p.repeatTimes || (bestCount * p.repeatWords) / words.length < p.repeatShare) return null;
   return `"${best.slice(0, 80)}" ${bestCount} times in ${words.length} words`;
+}
+
+/** Whether each UTF-16 code unit is whitespace as /\s/u reads it (all such characters lie in the BMP). */
+let SPACE: Uint8Array | null = null;
+/** Open-addressing tables of hashed words and hashed word pairs, a slot live where its mark is the text's. */
+let wordHash = new Int32Array(1024);
+let wordMark = new Int32Array(1024);
+let pairHash = new Int32Array(1024);
+let pairMark = new Int32Array(1024);
+let pairCount = new Int32Array(1024);
+let mark = 0;
+
+/**
+ * The text's count of whitespace-separated words; its distinct words and the count of its most frequent pair of
+ * adjacent words, both by 32-bit hashes: equal words hash alike, so the first is never above the true count and the
+ * second never below, and a text they rule out is ruled out by the exact counts.
+ */
+function hashedWordCounts(text: string): { words: number; distinct: number; topPair: number } {
+  if (SPACE === null) {
+    SPACE = new Uint8Array(65536);
+    for (let c = 0; c < 65536; c++) if (/\s/u.test(String.fromCharCode(c))) SPACE[c] = 1;
+  }
+  let size = 1024;
+  while (size < text.length) size *= 2;
+  if (size > wordHash.length) {
+    wordHash = new Int32Array(size);
+    wordMark = new Int32Array(size);
+    pairHash = new Int32Array(size);
+    pairMark = new Int32Array(size);
+    pairCount = new Int32Array(size);
+    mark = 0;
+  }
+  if (++mark === 0x7fffffff) {
+    wordMark.fill(0);
+    pairMark.fill(0);
+    mark = 1;
+  }
+  const mask = size - 1;
+  let words = 0;
+  let distinct = 0;
+  let topPair = 0;
+  let h = 0;
+  let previous = 0;
+  let inWord = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (SPACE[c] === 0) {
+      h = Math.imul(h ^ c, 0x01000193);
+      inWord = true;
+      continue;
+    }
+    if (!inWord) continue;
+    inWord = false;
+    words++;
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      if (wordMark[slot] !== mark) {
+        wordMark[slot] = mark;
+        wordHash[slot] = h;
+        distinct++;
+        break;
+      }
+      if (wordHash[slot] === h) break;
+    }
+    if (words > 1) {
+      let q = Math.imul(previous, 0x9e3779b1) ^ h;
+      q ^= q >>> 16;
+      q = Math.imul(q, 0x85ebca6b);
+      q ^= q >>> 13;
+      for (let slot = q & mask; ; slot = (slot + 1) & mask) {
+        if (pairMark[slot] !== mark) {
+          pairMark[slot] = mark;
+          pairHash[slot] = q;
+          pairCount[slot] = 1;
+          if (topPair < 1) topPair = 1;
+          break;
+        }
+        if (pairHash[slot] === q) {
+          if (++pairCount[slot]! > topPair) topPair = pairCount[slot]!;
+          break;
+        }
+      }
+    }
+    previous = h;
+    h = 0;
+  }
+  return { words, distinct, topPair };
 }

@@ -3,7 +3,7 @@
 // word-set Jaccard). A group that carries more than one label is a label conflict: a relabelled copy, with or
 // without an inserted word, is the cheapest dirty-label poison.
 import type { TypedFinding } from '../model/evidence.js';
-import { lshCandidatePairs, minhashSignatures } from '../text/minhash.js';
+import { forEachCandidatePair, MINHASH_K, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
@@ -65,12 +65,22 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
     }
   });
   const vocab = new Vocabulary();
-  const words = texts.map((t) => Int32Array.from(new Set(vocab.encode(t ?? ''))));
+  const words = distinctWords(texts, vocab);
   const long = unique.filter((i) => words[i]!.length >= p.minWords);
   const sig = minhashSignatures(words, 'words');
-  for (const [a, b] of lshCandidatePairs(long, sig, LSH_ROWS, MAX_BUCKET)) {
-    if (jaccard(words[a]!, words[b]!) >= p.minJaccard) union(a, b);
-  }
+  const seen = new Int32Array(vocab.words.length).fill(-1);
+  let pair = 0;
+  forEachCandidatePair(long, sig, LSH_ROWS, MAX_BUCKET, MINHASH_K, (a, b) => {
+    // Already one group: the test could only join it again.
+    if (find(a) === find(b)) return;
+    const wa = words[a]!;
+    const wb = words[b]!;
+    // Jaccard is at most the smaller set's size over the larger's.
+    const small = Math.min(wa.length, wb.length);
+    const large = Math.max(wa.length, wb.length);
+    if (small / large < p.minJaccard) return;
+    if (jaccard(wa, wb, seen, pair++) >= p.minJaccard) union(a, b);
+  });
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     if (texts[i] === null) continue;
@@ -132,10 +142,35 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
   return { scores, findings };
 }
 
-/** Jaccard similarity of two sets of distinct token ids. */
-function jaccard(a: Int32Array, b: Int32Array): number {
-  const s = new Set(a);
+/** Each text's distinct token ids, in order of first occurrence. */
+function distinctWords(texts: (string | null)[], vocab: Vocabulary): Int32Array[] {
+  let stamp = new Int32Array(1024).fill(-1);
+  const buffer: number[] = [];
+  return texts.map((t, i) => {
+    const ids = vocab.encode(t ?? '');
+    if (vocab.words.length > stamp.length) {
+      const grown = new Int32Array(Math.max(vocab.words.length, stamp.length * 2)).fill(-1);
+      grown.set(stamp);
+      stamp = grown;
+    }
+    buffer.length = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const w = ids[k]!;
+      if (stamp[w] === i) continue;
+      stamp[w] = i;
+      buffer.push(w);
+    }
+    return Int32Array.from(buffer);
+  });
+}
+
+/**
+ * Jaccard similarity of two sets of distinct token ids; `seen` is a table over the vocabulary whose entries never
+ * hold `mark` before the call.
+ */
+function jaccard(a: Int32Array, b: Int32Array, seen: Int32Array, mark: number): number {
+  for (let k = 0; k < a.length; k++) seen[a[k]!] = mark;
   let shared = 0;
-  for (const x of b) if (s.has(x)) shared++;
+  for (let k = 0; k < b.length; k++) if (seen[b[k]!] === mark) shared++;
   return shared / (a.length + b.length - shared);
 }

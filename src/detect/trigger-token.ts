@@ -659,7 +659,7 @@ function edgeSplit(tokens: number[], ends: number, endSum: number, starts: numbe
  * corpus already holds in a row of the other label.
  */
 function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, models: CrossFitted, C: number, maxDocs: number, V: number, p: Lines): { candidates: Candidate[]; examined: number } {
-  const found = frequentNgrams(docs, labels, V, {
+  const found = frequentNgrams(docs, labels, {
     maxN: p.maxN,
     minDocs: MIN_GROUPS,
     maxDocs,

@@ -35,7 +35,7 @@ const EMPTY = new Int32Array(0);
  */
 export function conflictUnits(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, V: number, o: ConflictUnitOptions): { units: ConflictUnit[]; examined: number } {
   const sub = docs.map((d, i) => (conflicting[i] ? d : EMPTY));
-  const { grams, distinctSets: examined } = frequentNgramsCounted(sub, labels, V, {
+  const { grams, distinctSets: examined } = frequentNgramsCounted(sub, labels, {
     maxN: o.maxN,
     minDocs: o.minDocs,
     maxDocs: o.maxDocs,

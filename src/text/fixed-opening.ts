@@ -25,7 +25,7 @@ import { groupBySignature } from './minhash.js';
 import type { BigramCounts } from './insertion-fit.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from './shared-pairs.js';
 import { documentFrequency } from './document-frequency.js';
-import { KeyIndex, NumberVector } from './key-index.js';
+import { IntVector, KeyIndex, NumberVector, PairIndex } from './key-index.js';
 
 /** Openings longer than this many tokens are task templates or passages, not a prepended phrase. */
 const MAX_OPENING = 16;
@@ -98,28 +98,40 @@ export interface OpeningTrigger {
 export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signatures: Uint32Array, sameSource: number, isWord: (token: number) => boolean, responses: readonly (Int32Array | null)[] = []): OpeningTrigger[] {
   const n = docs.length;
   // Every opening (first t+1 tokens) of every prompt, as a 53-bit rolling hash.
+  // Each opening's hash by a dense id (KeyIndex), and the ids of each prompt's openings.
+  const index = new KeyIndex(1 << 16);
+  const countV = new IntVector(1 << 16);
   const keys: Float64Array[] = [];
-  const count = new Map<number, number>();
+  const gids: Int32Array[] = [];
   for (let i = 0; i < n; i++) {
     const d = docs[i]!;
     const m = Math.min(MAX_OPENING, d.length);
     const k = new Float64Array(m);
+    const g = new Int32Array(m);
     prefixHashes(d, 0, k);
-    for (let t = 0; t < m; t++) count.set(k[t]!, (count.get(k[t]!) ?? 0) + 1);
+    for (let t = 0; t < m; t++) {
+      const id = index.getOrAdd(k[t]!);
+      if (id === countV.length) countV.push(0);
+      countV.data[id]!++;
+      g[t] = id;
+    }
     keys.push(k);
+    gids.push(g);
   }
+  const count = countV.data;
   // Maximal openings: no one next token continues FIXED_NEXT of their prompts.
-  const maxChild = new Map<number, number>();
-  for (const k of keys) for (let t = 0; t + 1 < k.length; t++) {
-    const c = count.get(k[t + 1]!)!;
-    if (c > (maxChild.get(k[t]!) ?? 0)) maxChild.set(k[t]!, c);
+  const maxChild = new Int32Array(countV.length);
+  for (const g of gids) for (let t = 0; t + 1 < g.length; t++) {
+    const c = count[g[t + 1]!]!;
+    if (c > maxChild[g[t]!]!) maxChild[g[t]!] = c;
   }
   const carriers = new Map<number, number[]>();
   const length = new Map<number, number>();
   keys.forEach((k, i) => {
+    const g = gids[i]!;
     for (let t = 0; t < k.length; t++) {
-      const c = count.get(k[t]!)!;
-      if (c < MIN_DOCS || (maxChild.get(k[t]!) ?? 0) >= FIXED_NEXT * c) continue;
+      const c = count[g[t]!]!;
+      if (c < MIN_DOCS || maxChild[g[t]!]! >= FIXED_NEXT * c) continue;
       let list = carriers.get(k[t]!);
       if (!list) {
         carriers.set(k[t]!, (list = []));
@@ -359,38 +371,49 @@ function gramHash(d: Int32Array, s: number, n: number): number {
 function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, set: (o: OpeningTrigger, share: number) => void, responses: readonly (Int32Array | null)[] = []): void {
   if (openings.length === 0) return;
   const wanted = new WantedGrams(n);
-  // (first, last) n-grams of each remainder: a prompt with both is the remainder alone.
-  const ends = new Set<string>();
-  const edges: string[][] = [];
+  // (first, last) n-grams of each remainder: a prompt with both is the remainder alone. An edge is the pair of the
+  // two n-grams' hashes, by dense ids (every edge in the table is some remainder's).
+  const hashIds = new KeyIndex(1024);
+  const ends = new PairIndex(1024);
+  const edges: number[][] = [];
   const perOpening = openings.map((o) => {
     const len = o.phrase.length;
-    const edgesOf: string[] = [];
+    const edgesOf: number[] = [];
     edges.push(edgesOf);
     return spread(o.docs, MAX_JUDGED).map((i) => {
       const d = docs[i]!;
       const grams: number[] = [];
       for (let s = len; s + n <= Math.min(d.length, len + REUSE_SPAN + n); s++) grams.push(wanted.add(d, s));
-      const edge = grams.length > 0 ? `${wanted.hashOf(grams[0]!)}:${gramHash(d, d.length - n, n)}` : '';
-      if (edge) ends.add(edge);
+      const edge = grams.length > 0 ? ends.getOrAdd(hashIds.getOrAdd(wanted.hashOf(grams[0]!)), hashIds.getOrAdd(gramHash(d, d.length - n, n))) : -1;
       edgesOf.push(edge);
       return grams;
     });
   });
   // Prompts holding each wanted n-gram, counted once per prompt; and of those, the ones that start and end as
-  // some remainder does (per start, end and n-gram).
+  // some remainder does (per edge and n-gram).
   const holders = new Int32Array(wanted.size);
-  const sameStart = new Map<string, number>();
+  const sameStart = new PairIndex(1024);
+  const sameStartCount = new IntVector(1024);
   docs.forEach((d, i) => {
-    const first = d.length >= n ? `${gramHash(d, 0, n)}:${gramHash(d, d.length - n, n)}` : '';
-    const bare = ends.has(first);
+    let edge = -1;
+    if (d.length >= n) {
+      const a = hashIds.get(gramHash(d, 0, n));
+      const b = a < 0 ? -1 : hashIds.get(gramHash(d, d.length - n, n));
+      edge = b < 0 ? -1 : ends.get(a, b);
+    }
     wanted.each(d, (id) => {
       holders[id]!++;
-      if (bare) {
-        const key = `${first}:${wanted.hashOf(id)}`;
-        sameStart.set(key, (sameStart.get(key) ?? 0) + 1);
+      if (edge >= 0) {
+        const key = sameStart.getOrAdd(edge, id);
+        if (key === sameStartCount.length) sameStartCount.push(0);
+        sameStartCount.data[key]!++;
       }
     });
   });
+  const sameStartOf = (edge: number, id: number): number => {
+    const key = edge < 0 ? -1 : sameStart.get(edge, id);
+    return key < 0 ? 0 : sameStartCount.data[key]!;
+  };
   // Rows whose response holds each wanted n-gram: content another template asks for (a summary that one template
   // gives and another starts from).
   const inResponses = countHolders(responses, docs, wanted);
@@ -403,7 +426,7 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
     let reused = 0;
     lists.forEach((grams, j) => {
       const edge = edges[k]![j]!;
-      if (grams.some((id) => holders[id]! - (inside.get(id) ?? 0) - (sameStart.get(`${edge}:${wanted.hashOf(id)}`) ?? 0) > 0 || (inResponses.get(id) ?? 0) - (ownResponses.get(id) ?? 0) > 0)) reused++;
+      if (grams.some((id) => holders[id]! - (inside.get(id) ?? 0) - sameStartOf(edge, id) > 0 || (inResponses.get(id) ?? 0) - (ownResponses.get(id) ?? 0) > 0)) reused++;
     });
     set(o, lists.length === 0 ? 0 : reused / lists.length);
   });

@@ -92,16 +92,24 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const { units } = responseUnits(prompts, responses, V, { maxN: MAX_UNIT, minRows: MIN_ROWS, maxRows: n });
   let unexplained = 0;
   let inPrompts = 0;
-  for (const u of units) {
-    unexplained += u.unexplained.length;
-    inPrompts += u.prompts;
+  for (let k = 0; k < units.count; k++) {
+    unexplained += units.unexplainedCount(k);
+    inPrompts += units.prompts[k]!;
   }
   const found: InjectedContent[] = [];
-  if (units.length === 0 || unexplained === 0) return { found, tested: units.length };
+  if (units.count === 0 || unexplained === 0) return { found, tested: units.count };
   const share = unexplained / (unexplained + inPrompts);
-  const worded = units.filter((u) => u.tokens.some(x.isWord));
-  const nul = new UseShareNull(worded.map((u) => u.unexplained.length + u.prompts), worded.map((u) => u.unexplained.length), share);
-  const tested = units.length;
+  const worded = new Uint8Array(units.count);
+  const uses: number[] = [];
+  const unexplainedUses: number[] = [];
+  for (let k = 0; k < units.count; k++) {
+    if (!units.someToken(k, x.isWord)) continue;
+    worded[k] = 1;
+    uses.push(units.unexplainedCount(k) + units.prompts[k]!);
+    unexplainedUses.push(units.unexplainedCount(k));
+  }
+  const nul = new UseShareNull(uses, unexplainedUses, share);
+  const tested = units.count;
   const correction = Math.log10(tested);
   const promptDf = documentFrequency(prompts, V);
   const responseDf = documentFrequency(responses, V);
@@ -112,9 +120,11 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   let lengths: { median: number; longer: number } | null = null;
   const taskCache = new Map<string, { task: boolean; trigger: number[] | null }>();
   const tables = new TokenTables(V);
-  for (const u of units) {
-    const k0 = u.unexplained.length;
-    if (k0 < MIN_ROWS || !u.tokens.some(x.isWord) || u.prompts >= k0 || u.rows.length > MAX_SHARE * n || -nul.tailLog10(k0, k0 + u.prompts, k0 + u.prompts) - correction <= 0) continue;
+  for (let unit = 0; unit < units.count; unit++) {
+    const k0 = units.unexplainedCount(unit);
+    const p0 = units.prompts[unit]!;
+    if (k0 < MIN_ROWS || !worded[unit] || p0 >= k0 || units.rowCount(unit) > MAX_SHARE * n || -nul.tailLog10(k0, k0 + p0, k0 + p0) - correction <= 0) continue;
+    const u = units.unit(unit);
     const read = spread(u.unexplained, MAX_READ);
     const runs = read.map((i) => maskOccurrences(responses[i]!, u.tokens));
     extendRuns(read, runs, responses);
@@ -140,7 +150,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     const key = answered.join(',');
     let task = taskCache.get(key);
     if (!task) {
-      holders ??= new GramHolders(prompts, new Postings(prompts, promptDf));
+      holders ??= new GramHolders(prompts, new Positions(prompts, V));
       task = taskAndTrigger(x, u, spread(answered, TASK_READ), promptDf, promptWords, holders, tables);
       taskCache.set(key, task);
     }
@@ -443,7 +453,7 @@ const tooCommon = (holders: number, inUnit: number): boolean => holders * TRIGGE
  */
 class GramHolders {
   private readonly known = new Map<string, { count: number; complete: boolean }>();
-  constructor(private readonly docs: Int32Array[], private readonly postings: Postings) {}
+  constructor(private readonly docs: Int32Array[], private readonly positions: Positions) {}
 
   /** Per candidate, its holders' count, or a part of it that is already tooCommon for the candidate's unit. */
   count(rare: number, candidates: readonly { tokens: number[]; inUnit: number }[]): Int32Array {
@@ -459,23 +469,23 @@ class GramHolders {
     const held = new Int32Array(todo.length).fill(-1);
     const open = new Uint8Array(todo.length).fill(1);
     let left = todo.length;
-    const docs = this.postings.of(rare);
-    for (let x = 0; x < docs.length && left > 0; x++) {
-      const i = docs[x]!;
+    // Every place of `rare`, document by document in order.
+    const from = this.positions.start[rare]!;
+    const to = this.positions.start[rare + 1]!;
+    for (let x = from; x < to && left > 0; x++) {
+      const i = this.positions.doc[x]!;
+      const p = this.positions.at[x]!;
       const d = this.docs[i]!;
-      for (let p = 0; p < d.length; p++) {
-        if (d[p] !== rare) continue;
-        for (let j = 0; j < todo.length; j++) {
-          if (!open[j] || held[j] === i) continue;
-          const c = candidates[todo[j]!]!;
-          const g = c.tokens;
-          const s = p - offset[j]!;
-          if (s < 0 || s + g.length > d.length || !matches(d, s, g)) continue;
-          held[j] = i;
-          if (tooCommon(++out[todo[j]!]!, c.inUnit)) {
-            open[j] = 0;
-            left--;
-          }
+      for (let j = 0; j < todo.length; j++) {
+        if (!open[j] || held[j] === i) continue;
+        const c = candidates[todo[j]!]!;
+        const g = c.tokens;
+        const s = p - offset[j]!;
+        if (s < 0 || s + g.length > d.length || !matches(d, s, g)) continue;
+        held[j] = i;
+        if (tooCommon(++out[todo[j]!]!, c.inUnit)) {
+          open[j] = 0;
+          left--;
         }
       }
     }
@@ -503,24 +513,24 @@ function spread(ids: number[], max: number): number[] {
   return out;
 }
 
-/** The documents holding each token, in one flat array. */
-class Postings {
-  private readonly start: Int32Array;
-  private readonly ids: Int32Array;
-  constructor(docs: Int32Array[], df: Int32Array) {
-    this.start = new Int32Array(df.length + 1);
-    for (let t = 0; t < df.length; t++) this.start[t + 1] = this.start[t]! + df[t]!;
-    this.ids = new Int32Array(this.start[df.length]!);
-    const fill = this.start.slice(0, df.length);
-    const last = new Int32Array(df.length).fill(-1);
+/** Every place of each token (its document and position), by token, in document and position order. */
+class Positions {
+  readonly start: Int32Array;
+  readonly doc: Int32Array;
+  readonly at: Int32Array;
+  constructor(docs: Int32Array[], V: number) {
+    this.start = new Int32Array(V + 1);
+    for (const d of docs) for (let p = 0; p < d.length; p++) this.start[d[p]! + 1]!++;
+    for (let t = 0; t < V; t++) this.start[t + 1]! += this.start[t]!;
+    this.doc = new Int32Array(this.start[V]!);
+    this.at = new Int32Array(this.start[V]!);
+    const fill = this.start.slice(0, V);
     docs.forEach((d, i) => {
-      for (const t of d) if (last[t] !== i) {
-        last[t] = i;
-        this.ids[fill[t]!++] = i;
+      for (let p = 0; p < d.length; p++) {
+        const x = fill[d[p]!]!++;
+        this.doc[x] = i;
+        this.at[x] = p;
       }
     });
-  }
-  of(t: number): Int32Array {
-    return this.ids.subarray(this.start[t]!, this.start[t + 1]!);
   }
 }

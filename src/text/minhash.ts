@@ -26,11 +26,27 @@ export function minhashSignatures(docs: Int32Array[], shingles: 'pairs' | 'words
   for (const d of docs) if (shingles === 'words' || d.length <= 1) for (let t = 0; t < d.length; t++) if (d[t]! > maxWord) maxWord = d[t]!;
   const table = (maxWord + 1) * K <= WORD_TABLE ? new Uint32Array((maxWord + 1) * K) : null;
   const filled = table ? new Uint8Array(maxWord + 1) : null;
+  // A document's pair keys, hashed K times each with the running minimum held per hash.
+  let keys = new Int32Array(1024);
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
     const o = i * K;
     const pairs = shingles === 'pairs' && d.length > 1;
     const n = pairs ? d.length - 1 : d.length;
+    if (pairs) {
+      if (keys.length < n) keys = new Int32Array(Math.max(n, keys.length * 2));
+      for (let t = 0; t < n; t++) keys[t] = Math.imul(d[t]!, 0x9e3779b1) ^ d[t + 1]!;
+      for (let k = 0; k < K; k++) {
+        const seed = seeds[k]!;
+        let min = out[o + k]!;
+        for (let t = 0; t < n; t++) {
+          const h = mix(keys[t]!, seed);
+          if (h < min) min = h;
+        }
+        out[o + k] = min;
+      }
+      continue;
+    }
     for (let t = 0; t < n; t++) {
       if (!pairs && table && d[t]! >= 0) {
         const w = d[t]!;

@@ -29,8 +29,8 @@ export interface NgramOptions {
  * Tokens are ids from 0 (a vocabulary's). classes[i] is document i's class, or -1. The majority is found in one
  * pass with the Boyer-Moore vote and counted exactly afterwards, so memory does not grow with the number of classes.
  */
-export function frequentNgrams(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): Ngram[] {
-  return frequentNgramsCounted(docs, classes, V, o).grams;
+export function frequentNgrams(docs: Int32Array[], classes: Int32Array, o: NgramOptions): Ngram[] {
+  return frequentNgramsCounted(docs, classes, o).grams;
 }
 
 export interface NgramCounts {
@@ -49,8 +49,42 @@ export interface NgramCounts {
  * the same result for every n-gram of one set (the phrases of a passage copied into the same prompts), so the
  * union bound over tests needs each set once. Sets are compared by an order-free 64-bit hash and their size.
  */
-export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V: number, o: NgramOptions): NgramCounts {
-  const out: Ngram[] = [];
+export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, o: NgramOptions): NgramCounts {
+  const t = frequentNgramTable(docs, classes, o);
+  const grams: Ngram[] = [];
+  for (let k = 0; k < t.count; k++) {
+    grams.push({
+      tokens: Array.from(t.tokenList.subarray(t.tokenStart[k]!, t.tokenStart[k + 1]!)),
+      docs: Array.from(t.docList.subarray(t.docStart[k]!, t.docStart[k + 1]!)),
+      majority: t.majority[k]!,
+      majorityCount: t.majorityCount[k]!,
+    });
+  }
+  return { grams, frequent: t.frequent, distinctSets: t.distinctSets, parents: t.parents };
+}
+
+/**
+ * The n-grams of frequentNgramsCounted, in the same order, as flat typed arrays: no object or list per n-gram, for
+ * callers that read most n-grams only by their counts.
+ */
+export interface NgramTable {
+  /** N-grams returned. */
+  count: number;
+  /** N-gram k's tokens are tokenList[tokenStart[k] .. tokenStart[k + 1]). */
+  tokenStart: Int32Array;
+  tokenList: Int32Array;
+  /** N-gram k's documents, ascending, are docList[docStart[k] .. docStart[k + 1]). */
+  docStart: Int32Array;
+  docList: Int32Array;
+  majority: Int32Array;
+  majorityCount: Int32Array;
+  /** The index of the n-gram without its last token (-1: a 1-gram, or not returned). */
+  parents: Int32Array;
+  frequent: number;
+  distinctSets: number;
+}
+
+export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: NgramOptions): NgramTable {
   let frequent = 0;
   const sets = o.distinctSets ? new KeyIndex() : null;
   // Per level, the n-gram id at each place, in one array for all documents: document i's places start at its first
@@ -59,6 +93,9 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
   for (let i = 0; i < docs.length; i++) offset[i + 1] = offset[i]! + docs[i]!.length;
   const total = offset[docs.length]!;
   let prevIds = new Int32Array(0);
+  // Each document's two hashes, summed into the sets of the n-grams it holds.
+  const docHashA = sets ? Int32Array.from(docs, (_, i) => mix(i, 0x9e3779b1)) : null;
+  const docHashB = sets ? Int32Array.from(docs, (_, i) => mix(i, 0x85ebca77)) : null;
   const byLevel: { ids: Int32Array; prefix: Int32Array; lastToken: Int32Array; majority: Int32Array; docFreq: Int32Array; labelled: Int32Array }[] = [];
   // Level 1 keys are tokens (a direct table); deeper ones are (prefix id, last token) pairs.
   let maxToken = -1;
@@ -79,6 +116,10 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
     const hashA = sets ? new IntVector() : null;
     const hashB = sets ? new IntVector() : null;
     const posGram = new Int32Array(total).fill(-1);
+    // Per prefix, the last token it was met with and that n-gram's id: templates repeat their continuations, and
+    // one compare spares the table's probe.
+    const nextToken = len === 1 ? null : new Int32Array(lastCount).fill(-1);
+    const nextId = len === 1 ? null : new Int32Array(lastCount);
     const prev = prevIds;
     for (let i = 0; i < docs.length; i++) {
       const d = docs[i]!;
@@ -95,7 +136,12 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
         } else {
           a = prev[base + s]!;
           if (a < 0 || prev[base + s + 1]! < 0) continue;
-          g = index!.getOrAdd(a, t);
+          if (nextToken![a] === t) g = nextId![a]!;
+          else {
+            g = index!.getOrAdd(a, t);
+            nextToken![a] = t;
+            nextId![a] = g;
+          }
         }
         if (g === dfV.length) {
           dfV.push(0);
@@ -115,8 +161,8 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
         dfV.data[g]!++;
         if (hashA) {
           // Sums of two independent hashes of the document index: the same set, in any order, the same pair.
-          hashA.data[g] = (hashA.data[g]! + mix(i, 0x9e3779b1)) | 0;
-          hashB!.data[g] = (hashB!.data[g]! + mix(i, 0x85ebca77)) | 0;
+          hashA.data[g] = (hashA.data[g]! + docHashA![i]!) | 0;
+          hashB!.data[g] = (hashB!.data[g]! + docHashB![i]!) | 0;
         }
         if (cls < 0) continue;
         classifiedV.data[g]!++;
@@ -196,19 +242,35 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
   }
   const outAt: Int32Array[] = [];
   const parents = new IntVector();
+  const majorityV = new IntVector();
+  const majorityCountV = new IntVector();
+  const tokenStart = new IntVector();
+  const tokenList = new IntVector();
+  const docFreqV = new IntVector();
   for (let level = 0; level < byLevel.length; level++) {
     const l = byLevel[level]!;
     const at = new Int32Array(l.majority.length).fill(-1);
     for (let id = 0; id < l.majority.length; id++) {
       if (l.majority[id] === -2 || !o.keep(l.docFreq[id]!, majorityCount[level]![id]!, l.labelled[id]!)) continue;
-      const tokens: number[] = new Array<number>(level + 1);
-      for (let lv = level, x = id; lv >= 0; x = byLevel[lv]!.prefix[x]!, lv--) tokens[lv] = byLevel[lv]!.lastToken[x]!;
-      at[id] = out.length;
+      at[id] = majorityV.length;
       parents.push(level === 0 ? -1 : outAt[level - 1]![l.prefix[id]!]!);
-      out.push({ tokens, docs: [], majority: l.majority[id]!, majorityCount: majorityCount[level]![id]! });
+      majorityV.push(l.majority[id]!);
+      majorityCountV.push(majorityCount[level]![id]!);
+      docFreqV.push(l.docFreq[id]!);
+      tokenStart.push(tokenList.length);
+      const from = tokenList.length;
+      for (let lv = 0; lv <= level; lv++) tokenList.push(0);
+      for (let lv = level, x = id; lv >= 0; x = byLevel[lv]!.prefix[x]!, lv--) tokenList.data[from + lv] = byLevel[lv]!.lastToken[x]!;
     }
     outAt.push(at);
   }
+  const count = majorityV.length;
+  tokenStart.push(tokenList.length);
+  // Each n-gram's documents in one flat list: its document frequency is its list's length.
+  const docStart = new Int32Array(count + 1);
+  for (let k = 0; k < count; k++) docStart[k + 1] = docStart[k]! + docFreqV.data[k]!;
+  const docList = new Int32Array(docStart[count]!);
+  const fill = docStart.slice(0, count);
   for (const last of lastDoc) last.fill(-1);
   for (let level = 0; level < byLevel.length; level++) {
     const l = byLevel[level]!;
@@ -219,11 +281,22 @@ export function frequentNgramsCounted(docs: Int32Array[], classes: Int32Array, V
         const id = l.ids[x]!;
         if (id < 0 || at[id]! < 0 || last[id] === i) continue;
         last[id] = i;
-        out[at[id]!]!.docs.push(i);
+        docList[fill[at[id]!]!++] = i;
       }
     }
   }
-  return { grams: out, frequent, distinctSets: sets ? sets.size : frequent, parents: parents.data.subarray(0, parents.length) };
+  return {
+    count,
+    tokenStart: tokenStart.data.subarray(0, tokenStart.length),
+    tokenList: tokenList.data.subarray(0, tokenList.length),
+    docStart,
+    docList,
+    majority: majorityV.data.subarray(0, count),
+    majorityCount: majorityCountV.data.subarray(0, count),
+    parents: parents.data.subarray(0, count),
+    frequent,
+    distinctSets: sets ? sets.size : frequent,
+  };
 }
 
 /** A 32-bit hash of a document index (murmur3's finaliser on a seeded product). */

@@ -2,8 +2,8 @@
 // whose own prompt does not hold them (the response says something its request did not) and the number of
 // prompts anywhere in the corpus that hold them. Prompts are scanned against a trie of the response n-grams, so
 // no prompt n-gram outside it is ever counted.
-import { IntVector, PairIndex } from './key-index.js';
-import { frequentNgramsCounted } from './ngrams.js';
+import { IntVector } from './key-index.js';
+import { frequentNgramTable, type NgramTable } from './ngrams.js';
 
 export interface ResponseUnit {
   tokens: number[];
@@ -22,87 +22,167 @@ export interface ResponseUnitOptions {
   maxRows: number;
 }
 
-export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V: number, o: ResponseUnitOptions): { units: ResponseUnit[]; frequent: number } {
+/**
+ * The units as flat typed arrays (unit k is n-gram gramOf[k] of the response n-grams); unit(k) builds one as a
+ * ResponseUnit, for the few a caller keeps.
+ */
+export class ResponseUnits {
+  constructor(
+    /** Units (n-grams in at most maxRows responses). */
+    readonly count: number,
+    private readonly grams: NgramTable,
+    private readonly gramOf: Int32Array,
+    /** Unit k's unexplained rows, ascending, are unexplainedList[unexplainedStart[k] .. unexplainedStart[k + 1]). */
+    private readonly unexplainedStart: Int32Array,
+    private readonly unexplainedList: Int32Array,
+    /** Per unit, the prompts of the whole corpus that hold it. */
+    readonly prompts: Int32Array,
+  ) {}
+
+  rowCount(k: number): number {
+    const g = this.gramOf[k]!;
+    return this.grams.docStart[g + 1]! - this.grams.docStart[g]!;
+  }
+
+  unexplainedCount(k: number): number {
+    return this.unexplainedStart[k + 1]! - this.unexplainedStart[k]!;
+  }
+
+  /** Whether any of the unit's tokens passes `test`. */
+  someToken(k: number, test: (token: number) => boolean): boolean {
+    const g = this.gramOf[k]!;
+    for (let x = this.grams.tokenStart[g]!; x < this.grams.tokenStart[g + 1]!; x++) if (test(this.grams.tokenList[x]!)) return true;
+    return false;
+  }
+
+  unit(k: number): ResponseUnit {
+    const g = this.gramOf[k]!;
+    const t = this.grams;
+    return {
+      tokens: Array.from(t.tokenList.subarray(t.tokenStart[g]!, t.tokenStart[g + 1]!)),
+      rows: Array.from(t.docList.subarray(t.docStart[g]!, t.docStart[g + 1]!)),
+      unexplained: Array.from(this.unexplainedList.subarray(this.unexplainedStart[k]!, this.unexplainedStart[k + 1]!)),
+      prompts: this.prompts[k]!,
+    };
+  }
+}
+
+export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V: number, o: ResponseUnitOptions): { units: ResponseUnits; frequent: number } {
   const n = responses.length;
   const none = new Int32Array(n).fill(-1);
-  const { grams, frequent, parents } = frequentNgramsCounted(responses, none, V, { maxN: o.maxN, minDocs: o.minRows, maxDocs: n, keep: (df) => df >= o.minRows });
+  const grams = frequentNgramTable(responses, none, { maxN: o.maxN, minDocs: o.minRows, maxDocs: n, keep: (df) => df >= o.minRows });
+  const { parents, tokenStart, tokenList, docStart, docList } = grams;
   // Trie over the returned n-grams: level 1 indexes units by token; level L > 1 maps (the (L-1)-gram prefix's unit,
   // last token) to the unit.
-  const trie = new UnitTrie(V, o.maxN);
-  grams.forEach((g, u) => {
-    const L = g.tokens.length;
+  const trie = new UnitTrie(V, grams.count);
+  for (let u = 0; u < grams.count; u++) {
+    const L = tokenStart[u + 1]! - tokenStart[u]!;
     const parent = parents[u]!;
-    if (L > 1 && parent < 0) return;
-    trie.set(L, parent, g.tokens[L - 1]!, u);
-  });
-  const units: ResponseUnit[] = [];
-  const gramOf: number[] = [];
-  grams.forEach((g, u) => {
-    if (g.docs.length > o.maxRows) return;
-    gramOf.push(u);
-    units.push({ tokens: g.tokens, rows: g.docs, unexplained: [], prompts: 0 });
-  });
+    if (L > 1 && parent < 0) continue;
+    trie.set(L, parent, tokenList[tokenStart[u + 1]! - 1]!, u);
+  }
+  const gramOfV = new IntVector();
+  for (let u = 0; u < grams.count; u++) if (docStart[u + 1]! - docStart[u]! <= o.maxRows) gramOfV.push(u);
+  const gramOf = gramOfV.data.subarray(0, gramOfV.length);
+  const count = gramOf.length;
   // The units each row's response holds, row by row (offsets into one flat list).
   const start = new Int32Array(n + 1);
-  for (const x of units) for (const i of x.rows) start[i + 1]!++;
+  for (let k = 0; k < count; k++) for (let x = docStart[gramOf[k]!]!; x < docStart[gramOf[k]! + 1]!; x++) start[docList[x]! + 1]!++;
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
   const unitsOf = new Int32Array(start[n]!);
   const fill = start.slice(0, n);
-  units.forEach((x, k) => {
-    for (const i of x.rows) unitsOf[fill[i]!++] = k;
-  });
+  for (let k = 0; k < count; k++) for (let x = docStart[gramOf[k]!]!; x < docStart[gramOf[k]! + 1]!; x++) unitsOf[fill[docList[x]!]!++] = k;
   // One pass over the prompts: how many hold each n-gram, and whether a row's own prompt holds its units.
-  const promptCount = new Int32Array(grams.length);
-  const seenIn = new Int32Array(grams.length).fill(-1);
+  // Per n-gram, the last prompt that held it and how many did, side by side.
+  const seen = new Int32Array(grams.count * 2);
+  for (let u = 0; u < grams.count; u++) seen[2 * u] = -1;
+  const unexplainedAt = new Uint8Array(unitsOf.length);
+  const unexplainedStart = new Int32Array(count + 1);
   for (let i = 0; i < prompts.length; i++) {
     const d = prompts[i]!;
     for (let s = 0; s < d.length; s++) {
       let u = trie.first(d[s]!);
       for (let L = 1; u >= 0; L++) {
-        if (seenIn[u] !== i) {
-          seenIn[u] = i;
-          promptCount[u]!++;
+        if (seen[2 * u] !== i) {
+          seen[2 * u] = i;
+          seen[2 * u + 1]!++;
         }
         if (L >= o.maxN || s + L >= d.length) break;
-        u = trie.next(L + 1, u, d[s + L]!);
+        u = trie.next(u, d[s + L]!);
       }
     }
     if (i >= n) continue;
     for (let j = start[i]!; j < start[i + 1]!; j++) {
       const k = unitsOf[j]!;
-      if (seenIn[gramOf[k]!] !== i) units[k]!.unexplained.push(i);
+      if (seen[2 * gramOf[k]!] === i) continue;
+      unexplainedAt[j] = 1;
+      unexplainedStart[k + 1]!++;
     }
   }
-  units.forEach((x, k) => (x.prompts = promptCount[gramOf[k]!]!));
-  return { units, frequent };
+  for (let k = 0; k < count; k++) unexplainedStart[k + 1]! += unexplainedStart[k]!;
+  // Each unit's unexplained rows in row order, so ascending.
+  const unexplainedList = new Int32Array(unexplainedStart[count]!);
+  const at = unexplainedStart.slice(0, count);
+  for (let i = 0; i < n; i++) for (let j = start[i]!; j < start[i + 1]!; j++) if (unexplainedAt[j]) unexplainedList[at[unitsOf[j]!]!++] = i;
+  const unitPrompts = new Int32Array(count);
+  for (let k = 0; k < count; k++) unitPrompts[k] = seen[2 * gramOf[k]! + 1]!;
+  return { units: new ResponseUnits(count, grams, gramOf, unexplainedStart, unexplainedList, unitPrompts), frequent: grams.frequent };
 }
 
 /** The units' n-grams as a trie over token ids: level 1 by token, deeper levels by (parent unit, token) pairs. */
 class UnitTrie {
   private readonly level1: Int32Array;
-  private readonly deeper: { index: PairIndex; unit: IntVector }[];
-  constructor(V: number, maxN: number) {
+  /**
+   * Deeper levels in one open-addressing table: per slot the parent unit, the token and the unit (-1: empty), and
+   * padding, so that a probe reads one cache line and gives the unit without a second table.
+   */
+  private slots: Int32Array;
+  private mask: number;
+  private size = 0;
+  constructor(V: number, units: number) {
     this.level1 = new Int32Array(V).fill(-1);
-    this.deeper = Array.from({ length: Math.max(0, maxN - 1) }, () => ({ index: new PairIndex(1024), unit: new IntVector(1024) }));
+    let c = 16;
+    while (c < units * 2) c *= 2;
+    this.slots = new Int32Array(c * 4);
+    for (let s = 2; s < this.slots.length; s += 4) this.slots[s] = -1;
+    this.mask = c - 1;
+  }
+  private static hash(a: number, b: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
   }
   set(L: number, parent: number, token: number, u: number): void {
     if (L === 1) {
       this.level1[token] = u;
       return;
     }
-    const t = this.deeper[L - 2]!;
-    const id = t.index.getOrAdd(parent, token);
-    if (id === t.unit.length) t.unit.push(u);
-    else t.unit.data[id] = u;
+    const slots = this.slots;
+    for (let s = UnitTrie.hash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
+      if (slots[s * 4 + 2]! < 0) {
+        slots[s * 4] = parent;
+        slots[s * 4 + 1] = token;
+        slots[s * 4 + 2] = u;
+        this.size++;
+        return;
+      }
+      if (slots[s * 4] === parent && slots[s * 4 + 1] === token) {
+        slots[s * 4 + 2] = u;
+        return;
+      }
+    }
   }
   /** The unit of the 1-gram, or -1. */
   first(token: number): number {
     return this.level1[token] ?? -1;
   }
-  /** The unit of the L-gram extending unit `parent` by `token`, or -1. */
-  next(L: number, parent: number, token: number): number {
-    const t = this.deeper[L - 2]!;
-    const id = t.index.get(parent, token);
-    return id < 0 ? -1 : t.unit.data[id]!;
+  /** The unit extending unit `parent` by `token`, or -1. */
+  next(parent: number, token: number): number {
+    const slots = this.slots;
+    for (let s = UnitTrie.hash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
+      const u = slots[s * 4 + 2]!;
+      if (u < 0 || (slots[s * 4] === parent && slots[s * 4 + 1] === token)) return u;
+    }
   }
 }

@@ -96,10 +96,15 @@ export function findTwins(docs: Int32Array[], responseKey: (string | null)[], mi
     e.twins.add(twin);
   });
   const phrases: TwinPhrase[] = [];
+  let postings: WordPostings | null = null;
   for (const e of byKey.values()) {
     if (e.carriers.size < minPairs) continue;
+    // The prompts holding all of the words are among those holding the rarest of them.
+    postings ??= new WordPostings(words);
+    let rare = e.words[0]!;
+    for (const w of e.words) if (postings.count(w) < postings.count(rare)) rare = w;
     let holders = 0;
-    for (const w of words) if (containsAll(w, e.words)) holders++;
+    for (const i of postings.of(rare)) if (containsAll(words[i]!, e.words)) holders++;
     phrases.push({ words: e.words, carriers: [...e.carriers].sort((x, y) => x - y), twins: [...e.twins].sort((x, y) => x - y), example: e.example, holders });
   }
   return { phrases, inserted };
@@ -174,4 +179,28 @@ function containsAll(sorted: Int32Array, ws: number[]): boolean {
     if (sorted[lowerBound(sorted, w)] !== w) return false;
   }
   return true;
+}
+
+/** The documents holding each token (from each document's distinct tokens), in one flat array. */
+class WordPostings {
+  private readonly start: Int32Array;
+  private readonly ids: Int32Array;
+  constructor(words: Int32Array[]) {
+    let max = -1;
+    for (const w of words) for (let k = 0; k < w.length; k++) if (w[k]! > max) max = w[k]!;
+    this.start = new Int32Array(max + 2);
+    for (const w of words) for (let k = 0; k < w.length; k++) this.start[w[k]! + 1]!++;
+    for (let t = 0; t <= max; t++) this.start[t + 1]! += this.start[t]!;
+    this.ids = new Int32Array(this.start[max + 1]!);
+    const fill = this.start.slice(0, max + 1);
+    words.forEach((w, i) => {
+      for (let k = 0; k < w.length; k++) this.ids[fill[w[k]!]!++] = i;
+    });
+  }
+  count(t: number): number {
+    return t + 1 < this.start.length ? this.start[t + 1]! - this.start[t]! : 0;
+  }
+  of(t: number): Int32Array {
+    return t + 1 < this.start.length ? this.ids.subarray(this.start[t]!, this.start[t + 1]!) : new Int32Array(0);
+  }
 }
