@@ -4,13 +4,13 @@
 // wholly inside a pattern only for some offsets, and a window smaller than the pattern sees only part of what its
 // copies share. Natural windows at a place match a small window more often than a larger one (fewer pixels to
 // agree on), while copies of a pasted pattern agree on every pixel of it. So once a candidate's images are known,
-// the box around it is moved and resized, one pixel at a time, towards the box where its copies sit closest
-// together relative to the nearest other image there: the pattern's own extent, whatever its content.
+// the boxes around it are searched for the one where its copies sit closest together relative to the nearest
+// other image there: the pattern's own extent, whatever its content.
 //
-// How: the boxes are compared on a fixed sample of the images plus the candidate's own (the search reads few
-// pixels), and the box chosen is then measured exactly against every image, on luma (level and contrast kept,
-// distances relative to the centre's contrast), with the same cut as the pass. A group is replaced only when
-// that exact score is higher.
+// How: every box of a few sides that holds the middle of the candidate's window is compared on a fixed sample
+// of the images plus the candidate's own (few pixels read per box); the best few are then measured exactly
+// against every image, on luma (level and contrast kept, distances relative to the centre's contrast), with the
+// same cut as the pass. A group is replaced only when that exact score is higher.
 import { cutScore, type IsolationScratch } from './isolation.js';
 import type { SizeGroup } from './size-analysis.js';
 
@@ -22,8 +22,8 @@ export interface BoxSearch {
   maxSide: number;
   /** Images the boxes are compared on during the search (plus the group's own). */
   sample: number;
-  /** Moves of one pixel, at most. */
-  steps: number;
+  /** Boxes measured exactly: the best of the search on the sample. */
+  measured: number;
 }
 
 export interface BoxContext {
@@ -67,57 +67,42 @@ interface Measured { score: number; members: number[]; dist: number[]; next: num
  * scores higher than the group did at its window.
  */
 export function bestBox(ctx: BoxContext, g: SizeGroup, search: BoxSearch): SizeGroup | null {
-  const start: Box = { x: g.x[0]!, y: g.y[0]!, s: g.size };
   const members = Array.from(g.images);
-  const full = ctx.sample.length === ctx.n;
-  const seen = new Set<number>();
-  const key = (b: Box) => (b.s * ctx.grid + b.y) * ctx.grid + b.x;
-  let cur = start;
-  let curScore = measure(ctx, cur, members, true)?.score ?? 0;
-  seen.add(key(cur));
-  for (let step = 0; step < search.steps; step++) {
-    let best: Box | null = null, bestScore = curScore;
-    for (const b of neighbours(cur, ctx.grid, search)) {
-      const k = key(b);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      const m = measure(ctx, b, members, true);
-      if (m && m.score > bestScore) {
-        best = b;
-        bestScore = m.score;
+  // Every box of the searched sides that holds the middle of the group's window, compared on the sample; the
+  // few best measured exactly (a sample of natural windows ranks boxes, it does not score them).
+  const boxes: { b: Box; score: number }[] = [];
+  const cx = g.x[0]! + (g.size >> 1), cy = g.y[0]! + (g.size >> 1);
+  for (let s = search.minSide; s <= search.maxSide; s++) {
+    for (let y = Math.max(0, cy - s + 1); y <= cy - 1 && y + s <= ctx.grid; y++) {
+      for (let x = Math.max(0, cx - s + 1); x <= cx - 1 && x + s <= ctx.grid; x++) {
+        if (s === g.size && x === g.x[0]! && y === g.y[0]!) continue;
+        const m = measure(ctx, { x, y, s }, members, ctx.sample.length !== ctx.n);
+        if (m) boxes.push({ b: { x, y, s }, score: m.score });
       }
     }
-    if (!best) break;
-    cur = best;
-    curScore = bestScore;
   }
-  if (cur === start) return null;
-  const m = full ? measure(ctx, cur, members, true) : measure(ctx, cur, members, false);
-  if (!m || m.score <= g.score[0]!) return null;
-  const k = m.members.length;
+  boxes.sort((a, b) => b.score - a.score);
+  let best: Measured | null = null, bestBox: Box | null = null;
+  for (const { b } of boxes.slice(0, search.measured)) {
+    const m = measure(ctx, b, members, false);
+    if (m && m.score > (best?.score ?? g.score[0]!)) {
+      best = m;
+      bestBox = b;
+    }
+  }
+  if (!best || !bestBox) return null;
+  const m = best, k = m.members.length;
   const order = m.members.map((_, j) => j).sort((a, b) => m.members[a]! - m.members[b]!);
   return {
-    size: cur.s,
+    size: bestBox.s,
     atPlace: true,
     images: Int32Array.from(order, (j) => m.members[j]!),
-    x: new Uint16Array(k).fill(cur.x),
-    y: new Uint16Array(k).fill(cur.y),
+    x: new Uint16Array(k).fill(bestBox.x),
+    y: new Uint16Array(k).fill(bestBox.y),
     score: new Float32Array(k).fill(m.score),
     reach: Float32Array.from(order, (j) => m.dist[j]!),
     next: new Float32Array(k).fill(m.next),
   };
-}
-
-/** Boxes one pixel away: moved, grown or shrunk by one at a corner. */
-function neighbours(b: Box, grid: number, search: BoxSearch): Box[] {
-  const out: Box[] = [];
-  const add = (x: number, y: number, s: number) => {
-    if (s >= search.minSide && s <= search.maxSide && x >= 0 && y >= 0 && x + s <= grid && y + s <= grid) out.push({ x, y, s });
-  };
-  add(b.x - 1, b.y, b.s); add(b.x + 1, b.y, b.s); add(b.x, b.y - 1, b.s); add(b.x, b.y + 1, b.s);
-  for (const [dx, dy] of [[0, 0], [-1, 0], [0, -1], [-1, -1]] as const) add(b.x + dx, b.y + dy, b.s + 1);
-  for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) add(b.x + dx, b.y + dy, b.s - 1);
-  return out;
 }
 
 /**
