@@ -97,6 +97,31 @@ describe('per-position pass', () => {
     for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
   });
 
+  it('measures a group at the box of the whole pattern, where its copies agree on more pixels than chance does', () => {
+    const { pixels, phash } = noiseImages(300, 12);
+    const rng = createRng(17);
+    const pattern = Array.from({ length: 36 }, () => randInt(rng, 256));
+    const poisoned = [8, 66, 133, 187, 244];
+    // A 6 px pattern at (5, 3), each copy perturbed by up to 25: of the pass's windows (4 px on a stride of 2) only
+    // the one at (6, 4) lies inside it. A natural window matches 16 pixels by chance more often than 36.
+    for (const i of poisoned) for (let k = 0; k < 36; k++) put(pixels, i, 5 + (k % 6), 3 + Math.floor(k / 6), pattern[k]! + randInt(rng, 51) - 25);
+    const groups = (box: boolean) => {
+      const { box: search, ...rest } = DEFAULT_PARAMS.positions!;
+      return run(pixels, phash, { minScore: 0, params: { ...rest, stride: 2, ...(box ? { box: search } : {}) } }).groups.filter((g) => Array.from(g.images).join() === poisoned.join());
+    };
+    const fixed = groups(false), searched = groups(true);
+    expect(fixed.length).toBeGreaterThan(0);
+    expect(searched.length).toBeGreaterThan(0);
+    const best = searched.sort((a, b) => b.score[0]! - a.score[0]!)[0]!;
+    // Grown inside the pattern, and better isolated there.
+    expect(best.size).toBeGreaterThan(4);
+    expect(best.x[0]!).toBeGreaterThanOrEqual(5);
+    expect(best.y[0]!).toBeGreaterThanOrEqual(3);
+    expect(best.x[0]! + best.size).toBeLessThanOrEqual(11);
+    expect(best.y[0]! + best.size).toBeLessThanOrEqual(9);
+    expect(best.score[0]!).toBeGreaterThan(Math.max(...fixed.map((g) => g.score[0]!)));
+  });
+
   it('does not isolate a pattern shared by 2 images only', () => {
     const { pixels, phash } = noiseImages(300, 7);
     const rng = createRng(11);

@@ -327,7 +327,7 @@ function channelsOf(ws: WindowSet): number[] {
 }
 
 /** The near windows in distance order, one per image (near-duplicates of a kept one left out), and the best cut. */
-function cutScore(ws: WindowSet, nearW: number[], nearD: number[], radius: number, noiseFloor: number, scratch: IsolationScratch): { kept: number[]; keptD: number[]; score: number; k: number } {
+export function cutScore(ws: WindowSet, nearW: number[], nearD: number[], radius: number, noiseFloor: number, scratch: IsolationScratch): { kept: number[]; keptD: number[]; score: number; k: number } {
   const order = nearW.map((_, j) => j).sort((a, b) => nearD[a]! - nearD[b]!);
   // One window per image; near-duplicates of a member are not extra members (nor the next neighbour).
   const kept: number[] = [], keptD: number[] = [];

@@ -18,6 +18,7 @@
 import { distinctImages, isolateAll, isolationScratch, tightComponents, type Screen } from './isolation.js';
 import { findMatches } from './matches.js';
 import { nearDuplicatePairs } from './near-duplicate-hashes.js';
+import { bestBox, boxContext, type BoxSearch } from './place-box.js';
 import type { SizeGroup, SizeResult } from './size-analysis.js';
 import type { WindowSet } from './windows.js';
 
@@ -57,6 +58,11 @@ export interface PositionParams {
    * in hue rather than brightness is a window like any other. Needs an even size.
    */
   chroma?: number;
+  /**
+   * Search, for each group scoring at least `box.from`, the box around its window at which its images are best
+   * isolated (see place-box.ts); the group is replaced when the exact score there is higher. Absent: off.
+   */
+  box?: BoxSearch;
 }
 
 export interface PositionInput {
@@ -126,6 +132,7 @@ export function analysePositions(inp: PositionInput): SizeResult {
   let windows = 0;
   const claimed = new Uint8Array(n);
   const scratch = isolationScratch(inp.phash);
+  const box = pp.box ? boxContext(pixels, g, n, pp.radius, inp.noiseFloor, inp.minStd, scratch, pp.box, inp.seed) : null;
   for (const band of inp.bands) {
     const y0 = starts[band]!;
     for (let xa = 0; xa < nx; xa += xChunk) {
@@ -283,7 +290,7 @@ export function analysePositions(inp: PositionInput): SizeResult {
           if (seeds[c]!.every((w) => claimed[w])) continue;
           const found = isolated[c];
           if (!found) continue;
-          const grp = found.group;
+          const grp = (box && found.group.score[0]! >= pp.box!.from && bestBox(box, found.group, pp.box!)) || found.group;
           for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
           for (const w of found.windows) claimed[w] = 1;
           if (grp.score[0]! >= inp.minScore) groups.push(grp);
