@@ -22,6 +22,7 @@ import { coarseLuma, coarsePattern, contentLink, type ContentLink } from './blen
 import { oneSidedTail, TAIL_Z } from './blend/template.js';
 import { LUMA_SIDE, lumaPattern } from './blend/spectra.js';
 import { searchClasses } from './blend/search.js';
+import { normalQuantile, normalUpperTailLog10 } from '../util/p-values.js';
 
 const MIN_MEMBERS = 10;
 /** Tail count over the opposite tail's (plus one) before a pattern is reported. */
@@ -49,6 +50,12 @@ const MAX_COHESION = 8;
  * within the class alone, the line measured before other classes were counted. A parameter set lower still wins.
  */
 const MAX_COHESION_WITHIN = 4;
+/**
+ * The line for a group found where its class varies beyond the others at low frequencies (the shape of things, where
+ * kinds of a class live): measured on clean sets of 10,000 to 60,000 images (docs/detectors/blend.md), such groups
+ * that share less than MAX_CONTENT_SHARE cohere at 5.2 and above; carriers of slow sinusoids found there at 1.5-2.9.
+ */
+const MAX_COHESION_CONTRAST = 4;
 
 const PARAMETERS = {
   minMembers: { kind: 'int', default: MIN_MEMBERS, min: 3, help: "images in a class's tail from which a pattern may be reported" },
@@ -101,19 +108,23 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
         if (zi > 0) scores[members[t]!] = Math.max(scores[members[t]!]!, 0.25 * (zi / (zi + 2 * TAIL_Z)));
       }
       // Every start's tail is a candidate, most significant first; the first that passes every test is reported.
+      // Each start is a chance for a natural tail to pass: the significance line is the one-start line's tail
+      // probability shared among the class's starts.
+      const significanceLine = startsLine(p.minSignificance, candidates.length);
       for (const r of candidates) {
         // One-sided (a pattern shifts its carriers to one side only), and the surplus far beyond counting noise.
         const { opposite } = oneSidedTail(r.z);
         const tail = members.filter((_, t) => r.z[t]! >= TAIL_Z);
         const excess = tail.length / (opposite + 1);
-        if (tail.length < p.minMembers || excess < p.minExcess || r.significance < p.minSignificance) continue;
+        if (tail.length < p.minMembers || excess < p.minExcess || r.significance < significanceLine) continue;
         // A group whose look-alikes share its score is related by content, not by an added pattern.
         coarse ??= coarseLuma(f);
         const pattern = lumaPattern(spectra, r.template);
         const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
         outsideOf[k] ??= [...Array(n).keys()].filter((i) => (ctx.labels[i] ?? '') !== (ctx.labels[members[0]!] ?? ''));
         const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf[k], p.maxContentShare);
-        const cohesionLine = outsideOf[k].length > 0 ? p.maxCohesion : Math.min(p.maxCohesion, MAX_COHESION_WITHIN);
+        let cohesionLine = outsideOf[k].length > 0 ? p.maxCohesion : Math.min(p.maxCohesion, MAX_COHESION_WITHIN);
+        if (r.contrast) cohesionLine = Math.min(cohesionLine, MAX_COHESION_CONTRAST);
         if (link.share >= p.maxContentShare || link.cohesion >= cohesionLine) continue;
         members.forEach((i, t) => {
           if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
@@ -125,6 +136,12 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     return { scores, findings };
   },
 };
+
+/** The z line whose upper tail is that of `line` shared among `starts` tests (Bonferroni). */
+export function startsLine(line: number, starts: number): number {
+  if (starts <= 1 || line <= 0) return line;
+  return normalQuantile(10 ** normalUpperTailLog10(line) / starts);
+}
 
 function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink, high: { members: number; excess: number }): TypedFinding<'faint-pattern'> {
   // The template is the pattern estimate; report its strength on an 8x8 grid and its dominant frequencies.
