@@ -53,9 +53,9 @@ const MAX_COHESION_WITHIN = 4;
 /**
  * The line for a group found where its class varies beyond the others at low frequencies (the shape of things, where
  * kinds of a class live): measured on clean sets of 10,000 to 60,000 images (docs/detectors/blend.md), such groups
- * that share less than MAX_CONTENT_SHARE cohere at 5.2 and above; carriers of slow sinusoids found there at 1.5-2.9.
+ * that share less than MAX_CONTENT_SHARE cohere at 3.6 and above; carriers of slow sinusoids found there at 1.5-2.9.
  */
-const MAX_COHESION_CONTRAST = 4;
+const MAX_COHESION_CONTRAST = 3.2;
 
 const PARAMETERS = {
   minMembers: { kind: 'int', default: MIN_MEMBERS, min: 3, help: "images in a class's tail from which a pattern may be reported" },
