@@ -8,7 +8,9 @@
 // far a pattern there stands above natural variation. A backdoor steers its samples to one target label, so a pattern
 // added to some of a class's images shifts that class's mean and spreads the class along it: templates start from
 // the mean shift and the first few directions of spread and are refined from the images that stand out
-// (blend/template.ts, blend/class-tail.ts); each start's tail is a candidate. Natural class structure moves all of a
+// (blend/template.ts, blend/class-tail.ts), and from the directions where the class varies beyond the other classes
+// at low frequencies, where per-coefficient whitening hides a slow pattern (blend/contrast.ts); each start's tail is
+// a candidate, judged against a significance line shared among the class's starts. Natural class structure moves all of a
 // class's images a little; a pattern moves its carriers a lot: a one-sided tail far beyond what a Gaussian gives is
 // a candidate. Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make
 // such tails too; they are related by content, poisoned images are not: the first candidate is reported whose
