@@ -24,6 +24,7 @@ import { coarseLuma, coarsePattern, contentLink, type ContentLink } from './blen
 import { oneSidedTail, TAIL_Z } from './blend/template.js';
 import { LUMA_SIDE, lumaPattern } from './blend/spectra.js';
 import { searchClasses } from './blend/search.js';
+import { tailTemplate } from './blend/contrast.js';
 import { normalQuantile, normalUpperTailLog10 } from '../util/p-values.js';
 
 const MIN_MEMBERS = 10;
@@ -78,7 +79,8 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     blind: [
       'faint full-image patterns in fewer images than its minMembers parameter (10 by default, in the tail of one class)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
-      'a blended natural image, and sinusoids of fewer than about 5 cycles per image at small amplitude: their energy is where natural images have theirs',
+      'a blended natural image: its energy is where natural images have theirs, and a blend at alpha carries about alpha² of each carrier\'s whitened energy',
+      'sinusoids of fewer than about 3 cycles per image, and slow sinusoids on images with a black ground (clipped, they differ from carrier to carrier and their carriers look alike)',
       "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class: some noise blends and sinusoids)",
     ],
   },
@@ -121,7 +123,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
         if (tail.length < p.minMembers || excess < p.minExcess || r.significance < significanceLine) continue;
         // A group whose look-alikes share its score is related by content, not by an added pattern.
         coarse ??= coarseLuma(f);
-        const pattern = lumaPattern(spectra, r.template);
+        const pattern = lumaPattern(spectra, r.template ?? tailTemplate(spectra, members, r.z));
         const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
         outsideOf[k] ??= [...Array(n).keys()].filter((i) => (ctx.labels[i] ?? '') !== (ctx.labels[members[0]!] ?? ''));
         const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf[k], p.maxContentShare);

@@ -16,8 +16,11 @@ const MAX_LEAD_SAMPLE = 1024;
 export interface ClassTail {
   /** Each member's robust z on the template fitted on the other half (members' order). */
   z: Float32Array;
-  /** The mean of the two halves' templates. */
-  template: Float64Array;
+  /**
+   * The mean of the two halves' templates; absent for the contrast directions, whose template in the spectra is
+   * made only for a tail that is tested (tailTemplate).
+   */
+  template?: Float64Array;
   /** Cross-fitted one-sided tail surplus, (tail - opposite) / sqrt(tail + opposite + 1). */
   significance: number;
   /** Found where the class varies beyond the other classes at low frequencies (blend/contrast.ts). */

@@ -6,7 +6,8 @@
 // image centred on its class's mean), a class's leading directions of spread are the directions where it varies
 // beyond the shared covariance (the generalised eigenproblem of its covariance against the shared one). Each
 // direction, either sign, is refined from the images that stand out on it, on one half of the class, in that
-// whitened space, and scores the other half (cross-fitting, as for the other starts).
+// whitened space, and scores the other half (cross-fitting, as for the other starts); its template in the spectra,
+// the tail's mean minus the rest's, is made only for a tail that is tested.
 import { spaced } from '../../util/stats.js';
 import { LUMA_SIDE, type Spectra } from './spectra.js';
 import { addRows } from './rows.js';
@@ -30,6 +31,8 @@ const MAX_CLASS_SAMPLE = 1024;
 /** Subspace iterations for the leading directions; vectors iterated (more than kept, so the kept ones settle). */
 const ITERATIONS = 60;
 const ITERATED = 2 * CONTRAST_LEADS;
+/** Rows of a half-class a direction is refined on at most (evenly spaced): a pattern's share is the same in a sample. */
+const MAX_REFINE_ROWS = 1024;
 /** Refinements at most; they stop early once the top set no longer changes. */
 const REFINE = 10;
 /** Added to the shared covariance's diagonal, relative to its mean variance: keeps the factorisation stable. */
@@ -159,12 +162,12 @@ export function contrastTails(s: Spectra, members: number[], w: SharedWhitening)
       const start = lead.map((v) => sign * v);
       const z = new Float32Array(n);
       for (let h = 0; h < 2; h++) {
-        const dir = refine(y, m, halves[h]!, start);
+        const dir = refine(y, m, spaced(halves[h]!, MAX_REFINE_ROWS), start);
         const other = halves[1 - h]!;
         const zo = robustZ(y, m, other, dir);
         other.forEach((t, q) => (z[t] = zo[q]!));
       }
-      out.push({ z, template: spectrumTemplate(s, members, z), significance: oneSidedTail(z).significance, contrast: true });
+      out.push({ z, significance: oneSidedTail(z).significance, contrast: true });
     }
   }
   return out;
@@ -269,7 +272,7 @@ function refine(y: Float64Array, m: number, rows: number[], start: Float64Array)
 }
 
 /** The tail's mean spectrum minus the rest's (the spectra's template of a pattern found in the whitened coefficients). */
-function spectrumTemplate(s: Spectra, members: number[], z: Float32Array): Float64Array {
+export function tailTemplate(s: Spectra, members: number[], z: Float32Array): Float64Array {
   const n = members.length;
   let tail = 0;
   for (let t = 0; t < n; t++) if (z[t]! >= TAIL_Z) tail++;
