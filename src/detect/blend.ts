@@ -112,21 +112,25 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
         if (zi > 0) scores[members[t]!] = Math.max(scores[members[t]!]!, 0.25 * (zi / (zi + 2 * TAIL_Z)));
       }
       // Every start's tail is a candidate, most significant first; the first that passes every test is reported.
-      // Each start is a chance for a natural tail to pass: the significance line is the one-start line's tail
-      // probability shared among the class's starts.
-      const significanceLine = startsLine(p.minSignificance, candidates.length);
+      // Each start is a chance for a natural tail to pass: a low-frequency contrast tail is held to the one-start
+      // line's tail probability shared among all the class's starts. The other starts keep the one-start line: shared
+      // among them, it would drop the smallest groups the line was set for (20 of a class of 120, with nothing
+      // opposite, is at 4.4).
+      const contrastLine = startsLine(p.minSignificance, candidates.length);
       for (const r of candidates) {
         // One-sided (a pattern shifts its carriers to one side only), and the surplus far beyond counting noise.
         const { opposite } = oneSidedTail(r.z);
         const tail = members.filter((_, t) => r.z[t]! >= TAIL_Z);
         const excess = tail.length / (opposite + 1);
-        if (tail.length < p.minMembers || excess < p.minExcess || r.significance < significanceLine) continue;
+        if (tail.length < p.minMembers || excess < p.minExcess || r.significance < (r.contrast ? contrastLine : p.minSignificance)) continue;
         // A group whose look-alikes share its score is related by content, not by an added pattern.
         coarse ??= coarseLuma(f);
         const pattern = lumaPattern(spectra, r.template ?? tailTemplate(spectra, members, r.z));
         const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
         outsideOf[k] ??= [...Array(n).keys()].filter((i) => (ctx.labels[i] ?? '') !== (ctx.labels[members[0]!] ?? ''));
-        const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf[k], p.maxContentShare);
+        // Each cohesion line goes with the look distance it was measured with: remainders at unit length for the
+        // low-frequency groups (a slow pattern takes most of a coarse look), plain remainders for the others.
+        const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf[k], p.maxContentShare, r.contrast === true);
         let cohesionLine = outsideOf[k].length > 0 ? p.maxCohesion : Math.min(p.maxCohesion, MAX_COHESION_WITHIN);
         if (r.contrast) cohesionLine = Math.min(cohesionLine, MAX_COHESION_CONTRAST);
         if (link.share >= p.maxContentShare || link.cohesion >= cohesionLine) continue;

@@ -22,6 +22,11 @@ import type { ClassTail } from './class-tail.js';
 const LUMA_CYCLES = 6;
 /** Indices below this in both directions are layout, absent from the spectra. */
 const LAYOUT_INDEX = 4;
+/**
+ * Members per coefficient a class needs for its covariance to be contrasted (fewer, and its leading directions
+ * describe its own few images rather than a shift they share).
+ */
+const MEMBERS_PER_COEFFICIENT = 2;
 /** Directions of a class's excess spread the search starts from. */
 export const CONTRAST_LEADS = 4;
 /** Images the shared covariance is estimated from at most (evenly spaced over the searched classes). */
@@ -140,11 +145,12 @@ function forward(l: Float64Array, m: number, y: Float64Array, o: number): void {
   }
 }
 
-/** Every start's cross-fitted tail from the class's directions of excess spread. */
+/** Every start's cross-fitted tail from the class's directions of excess spread; none for a class too small. */
 export function contrastTails(s: Spectra, members: number[], w: SharedWhitening): ClassTail[] {
   const { coefs, chol } = w;
   const m = coefs.length;
   const n = members.length;
+  if (n < MEMBERS_PER_COEFFICIENT * m) return [];
   // Each member's used coefficients, unit length, whitened by the shared covariance.
   const y = new Float64Array(n * m);
   const row = new Float64Array(m);

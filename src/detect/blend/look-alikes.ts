@@ -67,6 +67,7 @@ export interface ContentLink {
  */
 export function contentLink(
   coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array, pattern?: Float64Array, outside: number[] = [], maxShare = Infinity,
+  unitRemainders = false,
 ): ContentLink {
   const d = COARSE_SIDE * COARSE_SIDE;
   // Each image's look along the pattern.
@@ -76,11 +77,13 @@ export function contentLink(
     return v;
   };
   const along = Float64Array.from(members, alongOf);
-  // What is left of each look once the pattern is taken out, at its own scale: a strong pattern takes most of its
-  // carriers' (unit) looks, and what is left of them would otherwise be short, and so near one another.
+  // With unitRemainders, what is left of each look once the pattern is taken out is compared at its own scale: a
+  // strong pattern takes most of its carriers' (unit) looks, and what is left of them would otherwise be short, and
+  // so near one another.
   const leftOf = (a: number) => 1 / Math.sqrt(Math.max(1e-6, 1 - a * a));
   const left = Float64Array.from(along, leftOf);
-  const apart = (t: number, u: number) => rescaled(distance(coarse, members[t]! * d, members[u]! * d, d), along[t]!, left[t]!, along[u]!, left[u]!);
+  const between = (dd: number, a: number, la: number, b: number, lb: number) => (unitRemainders ? rescaled(dd, a, la, b, lb) : dd - (a - b) ** 2);
+  const apart = (t: number, u: number) => between(distance(coarse, members[t]! * d, members[u]! * d, d), along[t]!, left[t]!, along[u]!, left[u]!);
   const group: number[] = [];
   const rest: number[] = [];
   members.forEach((_, t) => (inGroup[t] ? group : rest).push(t));
@@ -124,7 +127,7 @@ export function contentLink(
     gs.forEach((t, g) => {
       const nd = nearD.subarray(g * kk, (g + 1) * kk), ng = nearInGroup.subarray(g * kk, (g + 1) * kk);
       const o = members[t]! * d;
-      for (let q = 0; q < far.length; q++) insert(nd, ng, rescaled(distance(coarse, o, far[q]! * d, d), along[t]!, left[t]!, farAlong[q]!, farLeft[q]!), 0);
+      for (let q = 0; q < far.length; q++) insert(nd, ng, between(distance(coarse, o, far[q]! * d, d), along[t]!, left[t]!, farAlong[q]!, farLeft[q]!), 0);
     });
   }
   let inGroupNear = 0;
