@@ -8,7 +8,9 @@
 // far a pattern there stands above natural variation. A backdoor steers its samples to one target label, so a pattern
 // added to some of a class's images shifts that class's mean and spreads the class along it: templates start from
 // the mean shift and the first few directions of spread and are refined from the images that stand out
-// (blend/template.ts, blend/class-tail.ts); each start's tail is a candidate. Natural class structure moves all of a
+// (blend/template.ts, blend/class-tail.ts), and from the directions where the class varies beyond the other classes
+// at low frequencies, where per-coefficient whitening hides a slow pattern (blend/contrast.ts); each start's tail is
+// a candidate, judged against a significance line shared among the class's starts. Natural class structure moves all of a
 // class's images a little; a pattern moves its carriers a lot: a one-sided tail far beyond what a Gaussian gives is
 // a candidate. Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make
 // such tails too; they are related by content, poisoned images are not: the first candidate is reported whose
@@ -22,6 +24,8 @@ import { coarseLuma, coarsePattern, contentLink, type ContentLink } from './blen
 import { oneSidedTail, TAIL_Z } from './blend/template.js';
 import { LUMA_SIDE, lumaPattern } from './blend/spectra.js';
 import { searchClasses } from './blend/search.js';
+import { tailTemplate } from './blend/contrast.js';
+import { normalQuantile, normalUpperTailLog10 } from '../util/p-values.js';
 
 const MIN_MEMBERS = 10;
 /** Tail count over the opposite tail's (plus one) before a pattern is reported. */
@@ -49,6 +53,12 @@ const MAX_COHESION = 8;
  * within the class alone, the line measured before other classes were counted. A parameter set lower still wins.
  */
 const MAX_COHESION_WITHIN = 4;
+/**
+ * The line for a group found where its class varies beyond the others at low frequencies (the shape of things, where
+ * kinds of a class live): measured on clean sets of 10,000 to 60,000 images (docs/detectors/blend.md), such groups
+ * that share less than MAX_CONTENT_SHARE cohere at 3.6 and above; carriers of slow sinusoids found there at 1.5-2.9.
+ */
+const MAX_COHESION_CONTRAST = 3.2;
 
 const PARAMETERS = {
   minMembers: { kind: 'int', default: MIN_MEMBERS, min: 3, help: "images in a class's tail from which a pattern may be reported" },
@@ -69,7 +79,8 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     blind: [
       'faint full-image patterns in fewer images than its minMembers parameter (10 by default, in the tail of one class)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
-      'a blended natural image, and sinusoids of fewer than about 5 cycles per image at small amplitude: their energy is where natural images have theirs',
+      'a blended natural image: its energy is where natural images have theirs, and a blend at alpha carries about alpha² of each carrier\'s whitened energy',
+      'sinusoids of fewer than about 3 cycles per image, and slow sinusoids on images with a black ground (clipped, they differ from carrier to carrier and their carriers look alike)',
       "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class: some noise blends and sinusoids)",
     ],
   },
@@ -101,19 +112,27 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
         if (zi > 0) scores[members[t]!] = Math.max(scores[members[t]!]!, 0.25 * (zi / (zi + 2 * TAIL_Z)));
       }
       // Every start's tail is a candidate, most significant first; the first that passes every test is reported.
+      // Each start is a chance for a natural tail to pass: a low-frequency contrast tail is held to the one-start
+      // line's tail probability shared among all the class's starts. The other starts keep the one-start line: shared
+      // among them, it would drop the smallest groups the line was set for (20 of a class of 120, with nothing
+      // opposite, is at 4.4).
+      const contrastLine = startsLine(p.minSignificance, candidates.length);
       for (const r of candidates) {
         // One-sided (a pattern shifts its carriers to one side only), and the surplus far beyond counting noise.
         const { opposite } = oneSidedTail(r.z);
         const tail = members.filter((_, t) => r.z[t]! >= TAIL_Z);
         const excess = tail.length / (opposite + 1);
-        if (tail.length < p.minMembers || excess < p.minExcess || r.significance < p.minSignificance) continue;
+        if (tail.length < p.minMembers || excess < p.minExcess || r.significance < (r.contrast ? contrastLine : p.minSignificance)) continue;
         // A group whose look-alikes share its score is related by content, not by an added pattern.
         coarse ??= coarseLuma(f);
-        const pattern = lumaPattern(spectra, r.template);
+        const pattern = lumaPattern(spectra, r.template ?? tailTemplate(spectra, members, r.z));
         const inGroup = Uint8Array.from(members, (_, t) => (r.z[t]! >= TAIL_Z ? 1 : 0));
         outsideOf[k] ??= [...Array(n).keys()].filter((i) => (ctx.labels[i] ?? '') !== (ctx.labels[members[0]!] ?? ''));
-        const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf[k], p.maxContentShare);
-        const cohesionLine = outsideOf[k].length > 0 ? p.maxCohesion : Math.min(p.maxCohesion, MAX_COHESION_WITHIN);
+        // Each cohesion line goes with the look distance it was measured with: remainders at unit length for the
+        // low-frequency groups (a slow pattern takes most of a coarse look), plain remainders for the others.
+        const link = contentLink(coarse, members, r.z, inGroup, coarsePattern(pattern, LUMA_SIDE), outsideOf[k], p.maxContentShare, r.contrast === true);
+        let cohesionLine = outsideOf[k].length > 0 ? p.maxCohesion : Math.min(p.maxCohesion, MAX_COHESION_WITHIN);
+        if (r.contrast) cohesionLine = Math.min(cohesionLine, MAX_COHESION_CONTRAST);
         if (link.share >= p.maxContentShare || link.cohesion >= cohesionLine) continue;
         members.forEach((i, t) => {
           if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
@@ -125,6 +144,12 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     return { scores, findings };
   },
 };
+
+/** The z line whose upper tail is that of `line` shared among `starts` tests (Bonferroni). */
+export function startsLine(line: number, starts: number): number {
+  if (starts <= 1 || line <= 0) return line;
+  return normalQuantile(10 ** normalUpperTailLog10(line) / starts);
+}
 
 function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink, high: { members: number; excess: number }): TypedFinding<'faint-pattern'> {
   // The template is the pattern estimate; report its strength on an 8x8 grid and its dominant frequencies.

@@ -5,6 +5,7 @@
 // pattern does, so the pattern's tail need not be the most significant, and the caller tests each.
 import type { Spectra } from './spectra.js';
 import { spaced } from '../../util/stats.js';
+import { contrastTails, type SharedWhitening } from './contrast.js';
 import { classMeanShift, leadingDirections, oneSidedTail, refineTemplate, robustProjection } from './template.js';
 
 /** Leading directions of a class's spread the search starts from, besides its mean shift. */
@@ -15,14 +16,19 @@ const MAX_LEAD_SAMPLE = 1024;
 export interface ClassTail {
   /** Each member's robust z on the template fitted on the other half (members' order). */
   z: Float32Array;
-  /** The mean of the two halves' templates. */
-  template: Float64Array;
+  /**
+   * The mean of the two halves' templates; absent for the contrast directions, whose template in the spectra is
+   * made only for a tail that is tested (tailTemplate).
+   */
+  template?: Float64Array;
   /** Cross-fitted one-sided tail surplus, (tail - opposite) / sqrt(tail + opposite + 1). */
   significance: number;
+  /** Found where the class varies beyond the other classes at low frequencies (blend/contrast.ts). */
+  contrast?: true;
 }
 
 /** Every start's cross-fitted tail, most significant first (ties in start order). */
-export function classTails(s: Spectra, members: number[]): ClassTail[] {
+export function classTails(s: Spectra, members: number[], shared?: SharedWhitening): ClassTail[] {
   const { d } = s;
   const m = members.length;
   // The spread's leading directions are taken over the whole class: a pattern's carriers in either half draw them.
@@ -45,6 +51,8 @@ export function classTails(s: Spectra, members: number[]): ClassTail[] {
     }
     out.push({ z, template, significance: oneSidedTail(z).significance });
   }
+  // Where the class varies beyond what the classes share, at low frequencies (blend/contrast.ts).
+  if (shared) out.push(...contrastTails(s, members, shared));
   // A stable sort: equal tails keep the order of their starts.
   return out.sort((a, b) => b.significance - a.significance);
 }

@@ -67,6 +67,7 @@ export interface ContentLink {
  */
 export function contentLink(
   coarse: Float32Array, members: number[], z: Float32Array, inGroup: Uint8Array, pattern?: Float64Array, outside: number[] = [], maxShare = Infinity,
+  unitRemainders = false,
 ): ContentLink {
   const d = COARSE_SIDE * COARSE_SIDE;
   // Each image's look along the pattern.
@@ -76,7 +77,13 @@ export function contentLink(
     return v;
   };
   const along = Float64Array.from(members, alongOf);
-  const apart = (t: number, u: number) => distance(coarse, members[t]! * d, members[u]! * d, d) - (along[t]! - along[u]!) ** 2;
+  // With unitRemainders, what is left of each look once the pattern is taken out is compared at its own scale: a
+  // strong pattern takes most of its carriers' (unit) looks, and what is left of them would otherwise be short, and
+  // so near one another.
+  const leftOf = (a: number) => 1 / Math.sqrt(Math.max(1e-6, 1 - a * a));
+  const left = Float64Array.from(along, leftOf);
+  const between = (dd: number, a: number, la: number, b: number, lb: number) => (unitRemainders ? rescaled(dd, a, la, b, lb) : dd - (a - b) ** 2);
+  const apart = (t: number, u: number) => between(distance(coarse, members[t]! * d, members[u]! * d, d), along[t]!, left[t]!, along[u]!, left[u]!);
   const group: number[] = [];
   const rest: number[] = [];
   members.forEach((_, t) => (inGroup[t] ? group : rest).push(t));
@@ -116,10 +123,11 @@ export function contentLink(
   const far = share < maxShare ? spaced(outside, MAX_POOL) : [];
   if (far.length > 0) {
     const farAlong = Float64Array.from(far, alongOf);
+    const farLeft = Float64Array.from(farAlong, leftOf);
     gs.forEach((t, g) => {
       const nd = nearD.subarray(g * kk, (g + 1) * kk), ng = nearInGroup.subarray(g * kk, (g + 1) * kk);
       const o = members[t]! * d;
-      for (let q = 0; q < far.length; q++) insert(nd, ng, distance(coarse, o, far[q]! * d, d) - (along[t]! - farAlong[q]!) ** 2, 0);
+      for (let q = 0; q < far.length; q++) insert(nd, ng, between(distance(coarse, o, far[q]! * d, d), along[t]!, left[t]!, farAlong[q]!, farLeft[q]!), 0);
     });
   }
   let inGroupNear = 0;
@@ -127,6 +135,15 @@ export function contentLink(
   // Expected share of group members among a member's nearest looks if look and group were unrelated.
   const expected = (gs.length - 1) / (gs.length - 1 + pool.length + far.length);
   return { share, cohesion: inGroupNear / gs.length / expected, groupScore, lookAlikeScore, restScore };
+}
+
+/**
+ * Squared distance between two unit looks once the pattern is taken out of both and each remainder is brought back
+ * to unit length: from their squared distance dd, their components along the pattern (a, b) and 1 / the
+ * remainders' lengths (la, lb).
+ */
+function rescaled(dd: number, a: number, la: number, b: number, lb: number): number {
+  return 2 - 2 * (1 - dd / 2 - a * b) * la * lb;
 }
 
 function distance(coarse: Float32Array, a: number, b: number, d: number): number {

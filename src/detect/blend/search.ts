@@ -7,14 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { isShared } from '../../util/shared-bytes.js';
 import { classTails, type ClassTail } from './class-tail.js';
+import { sharedWhitening, type SharedWhitening } from './contrast.js';
 import { allocateSpectra, imageCount, whitening, whitenRange, type GridPixels, type Spectra, type Whitening } from './spectra.js';
 
 export type SearchJob =
   | { kind: 'whiten'; f: GridPixels; w: Whitening; x: Int16Array; norm: Float32Array; lo: number; hi: number }
-  | { kind: 'tail'; s: Spectra; members: number[] };
+  | { kind: 'tail'; s: Spectra; members: number[]; shared?: SharedWhitening };
 
 export function runSearchJob(job: SearchJob): ClassTail[] | undefined {
-  if (job.kind === 'tail') return classTails(job.s, job.members);
+  if (job.kind === 'tail') return classTails(job.s, job.members, job.shared);
   whitenRange(job.f, job.w, job.x, job.norm, job.lo, job.hi);
   return undefined;
 }
@@ -36,7 +37,8 @@ export async function searchClasses(f: GridPixels, classes: number[][], concurre
   const canFork = concurrency > 1 && existsSync(fileURLToPath(WORKER_URL));
   if (!canFork) {
     for (const j of whiten) runSearchJob(j);
-    for (const k of order) tails[k] = classTails(spectra, classes[k]!);
+    const shared = sharedWhitening(spectra, classes);
+    for (const k of order) tails[k] = classTails(spectra, classes[k]!, shared);
     return { spectra, tails };
   }
   // Pixels from the fingerprint stage or the fingerprint store are shared already; others are copied once.
@@ -55,7 +57,8 @@ export async function searchClasses(f: GridPixels, classes: number[][], concurre
       workers.push(worker);
     }
     await pool(workers, whiten.map((j) => ({ ...j, f: shared })));
-    const found = await pool(workers, order.map((k) => ({ kind: 'tail', s: spectra, members: classes[k]! }) satisfies SearchJob));
+    const w = sharedWhitening(spectra, classes);
+    const found = await pool(workers, order.map((k) => ({ kind: 'tail', s: spectra, members: classes[k]!, shared: w }) satisfies SearchJob));
     order.forEach((k, q) => (tails[k] = found[q]!));
   } finally {
     await Promise.all(workers.map((wk) => wk.terminate()));
