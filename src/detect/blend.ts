@@ -55,8 +55,9 @@ const MAX_COHESION = 8;
 const MAX_COHESION_WITHIN = 4;
 /**
  * The line for a group found where its class varies beyond the others at low frequencies (the shape of things, where
- * kinds of a class live): measured on clean sets of 10,000 to 60,000 images (docs/detectors/blend.md), such groups
- * that share less than MAX_CONTENT_SHARE cohere at 3.6 and above; carriers of slow sinusoids found there at 1.5-2.9.
+ * kinds of a class live): on the clean sets of 10,000 to 60,000 images in docs/detectors/blend.md, the groups found
+ * there that pass every other test cohere at 3.6 and above. It is not a guarantee: natural groups that cohere less
+ * do occur (the limits in that page).
  */
 const MAX_COHESION_CONTRAST = 3.2;
 
@@ -80,7 +81,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       'faint full-image patterns in fewer images than its minMembers parameter (10 by default, in the tail of one class)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
       'a blended natural image: its energy is where natural images have theirs, and a blend at alpha carries about alpha² of each carrier\'s whitened energy',
-      'sinusoids of fewer than about 3 cycles per image, and slow sinusoids on images with a black ground (clipped, they differ from carrier to carrier and their carriers look alike)',
+      'smooth patterns of fewer than about 5 cycles per image at small amplitude (found in some draws, missed in others), and such patterns on images with a black ground (clipped, they differ from carrier to carrier and their carriers look alike)',
       "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class: some noise blends and sinusoids)",
     ],
   },

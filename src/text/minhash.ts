@@ -48,7 +48,7 @@ export function minhashSignatures(docs: Int32Array[], shingles: 'pairs' | 'words
       continue;
     }
     for (let t = 0; t < n; t++) {
-      if (!pairs && table && d[t]! >= 0) {
+      if (table && d[t]! >= 0) {
         const w = d[t]!;
         const at = w * K;
         if (!filled![w]) {
@@ -61,7 +61,7 @@ export function minhashSignatures(docs: Int32Array[], shingles: 'pairs' | 'words
         }
         continue;
       }
-      const key = pairs ? Math.imul(d[t]!, 0x9e3779b1) ^ d[t + 1]! : d[t]!;
+      const key = d[t]!;
       for (let k = 0; k < K; k++) {
         const h = mix(key, seeds[k]!);
         if (h < out[o + k]!) out[o + k] = h;

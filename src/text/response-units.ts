@@ -138,7 +138,6 @@ class UnitTrie {
    */
   private slots: Int32Array;
   private mask: number;
-  private size = 0;
   constructor(V: number, units: number) {
     this.level1 = new Int32Array(V).fill(-1);
     let c = 16;
@@ -164,7 +163,6 @@ class UnitTrie {
         slots[s * 4] = parent;
         slots[s * 4 + 1] = token;
         slots[s * 4 + 2] = u;
-        this.size++;
         return;
       }
       if (slots[s * 4] === parent && slots[s * 4 + 1] === token) {

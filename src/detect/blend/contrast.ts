@@ -1,6 +1,6 @@
 // Where a class varies more than the other classes do, at low frequencies. Per-coefficient whitening counts each
 // frequency against its natural spread over whole images; a pattern whose energy sits where natural images vary
-// most (a slow sinusoid) stays within that spread coefficient by coefficient. But a pattern added
+// most (a smooth pattern of a few cycles per image) stays within that spread coefficient by coefficient. But a pattern added
 // to some of a class's images is one shift, the same in every carrier: the class varies along it more than the
 // other classes do. On the low-frequency luma coefficients, fully whitened by the covariance the classes share (each
 // image centred on its class's mean), a class's leading directions of spread are the directions where it varies
@@ -9,7 +9,7 @@
 // whitened space, and scores the other half (cross-fitting, as for the other starts); its template in the spectra,
 // the tail's mean minus the rest's, is made only for a tail that is tested.
 import { spaced } from '../../util/stats.js';
-import { LUMA_SIDE, type Spectra } from './spectra.js';
+import { LAYOUT_INDEX, LUMA_SIDE, type Spectra } from './spectra.js';
 import { addRows } from './rows.js';
 import { TAIL_Z, oneSidedTail } from './template.js';
 import type { ClassTail } from './class-tail.js';
@@ -20,8 +20,6 @@ import type { ClassTail } from './class-tail.js';
  * test, in luma, does not see them.
  */
 const LUMA_CYCLES = 6;
-/** Indices below this in both directions are layout, absent from the spectra. */
-const LAYOUT_INDEX = 4;
 /**
  * Members per coefficient a class needs for its covariance to be contrasted (fewer, and its leading directions
  * describe its own few images rather than a shift they share).

@@ -17,6 +17,8 @@ const PLANES: readonly { w: PlaneWeights; side: number }[] = [
 ];
 /** Cycles per image below which (in both directions) a coefficient is layout; DCT index k is k/2 cycles. */
 const LAYOUT_CYCLES = 2;
+/** DCT indices below this in both directions are layout, absent from the spectra (index k is k/2 cycles). */
+export const LAYOUT_INDEX = 2 * LAYOUT_CYCLES;
 /** Coefficients per image. */
 export const SPECTRUM_DIM = PLANES.reduce((s, p) => s + p.side * p.side, 0);
 /**

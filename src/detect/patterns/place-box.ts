@@ -40,7 +40,7 @@ export interface BoxContext {
   sample: Int32Array;
   /** Window ids for the cut: image i is "window" i. */
   identity: Int32Array;
-  /** Luma of one box for every image read (scratch, side^2 x n floats at most). */
+  /** Luma of one box for every image read (scratch: the centre window, maxSide^2 floats). */
   buf: Float32Array;
 }
 
