@@ -270,13 +270,14 @@ export function runTriggerToken(ctx: ScanContext) {
   const testedGraded = distinctCandidates(byPurity.filter((c) => !c.natural));
   const { tail, tested: testedParts } = partsNull(byPurity);
   for (const c of candidates) {
-    // The best of the three tests, paying for the choice (log10 3). For the conflict tests, evidence of
-    // insertion is a Bayes factor on top, bounded so that neither alone decides; the test against the parts
-    // already chose its units by their fit (its null is the units that fit), so the fit is not counted twice.
+    // The best of the three tests, paying for the choice (log10 3). For each, evidence of insertion is a Bayes
+    // factor on top, bounded so that neither alone decides: the label a unit's words do not explain says the
+    // rows were chosen by their label, the deletion fit that the unit was put into them (a movable phrase of
+    // the corpus, ", this", is as pure by chance now and then, and fits its sentences).
     const fitFactor = fitEvidence(c);
     const counted = c.significance - Math.log10(c.byConflicts ? examined : c.byCount ? testedByCount : tested) + fitFactor;
     const graded = c.strength - Math.log10(c.byConflicts ? examined : c.byCount ? testedByCountGraded : testedGraded) + fitFactor;
-    const againstParts = !c.byConflicts && !c.byCount && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
+    const againstParts = !c.byConflicts && !c.byCount && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) + partsFit(c, fitFactor) : -Infinity;
     // Without enough conflicting groups, only the test against the parts can make a finding.
     c.significance = (conflicted(c, p) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
     c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c, p);
@@ -367,6 +368,16 @@ function fitEvidence(c: Candidate): number {
   return Math.max(-FIT_CAP, Math.min(FIT_CAP, llr / Math.LN10));
 }
 
+/**
+ * The fit's factor on the test against the parts. The deletion fit reads occurrences as if at random places; a
+ * unit whose neighbours repeat more often than random insertion points would make them has contexts of its own
+ * (a rating closing its reviews), where a reading that favours insertion says nothing, so only its unfavourable
+ * reading counts.
+ */
+function partsFit(c: Candidate, fitFactor: number): number {
+  return fitFactor > 0 && poissonTailLog10(c.collisions, c.expectedCollisions) < NATURAL_FIT_LOG10P ? 0 : fitFactor;
+}
+
 /** The deletion fits by where an occurrence sits; an edge whose fit tells nothing apart is null (not measured). */
 interface Fits {
   inner: DeletionFit;
@@ -391,7 +402,7 @@ function carriersOf(c: Candidate, labels: Int32Array): number[] {
 function labelAgainstParts(c: Candidate, labels: Int32Array, parts: PartLabels): void {
   const rowLabels = c.docs.map((i) => labels[i]!);
   c.others = rowLabels.filter((l) => l >= 0 && l !== c.label).length;
-  c.partsRate = parts.predicted(c.tokens, rowLabels, c.label);
+  c.partsRate = parts.predicted(c.tokens, c.docs, c.label);
   // A single word has no parts apart from itself: its label is its meaning.
   c.partsLabel = c.groups >= MIN_GROUPS && c.tokens.length >= 2 ? -binomialTailLog10(c.groups, c.groups + c.others, c.partsRate) : 0;
 }
