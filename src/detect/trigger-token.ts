@@ -226,7 +226,7 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : [];
-    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fits);
+    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fits, p.minConflictShare);
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
@@ -556,7 +556,7 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits): void {
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
   const post = new Float64Array(C);
   c.judged = [];
   c.conflicts = [];
@@ -571,10 +571,8 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   const masks: Uint8Array[] = [];
   const posteriors: number[] = [];
   const readAs: number[] = [];
-  let starts = 0;
-  let ends = 0;
-  let startSum = 0;
-  let endSum = 0;
+  const edges: (DeletionFit | null)[] = [];
+  const llrs: number[] = [];
   for (const i of c.docs) {
     if (labels[i] !== c.label) continue;
     const d = docs[i]!;
@@ -590,23 +588,8 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     // that edge's own fit reads (texts start and end differently from their insides); a unit that is a whole
     // text leaves nothing to read.
     const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
-    if (edge) {
-      const llr = occurrenceLlr(edge, bigrams, a, b);
-      if (edge === fits.inner) {
-        c.occurrences++;
-        c.insertion += llr;
-      } else {
-        if (edge === fits.end) {
-          ends++;
-          endSum += llr;
-        } else {
-          starts++;
-          startSum += llr;
-        }
-        c.edgeMean += edge.meanInserted;
-        c.edgeVariance += edge.sdInserted ** 2;
-      }
-    }
+    edges.push(edge);
+    llrs.push(edge ? occurrenceLlr(edge, bigrams, a, b) : 0);
     lefts.push(a);
     rights.push(b);
     models.posteriorWithout(i, mask, post);
@@ -616,8 +599,6 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     readAs.push(best);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
   }
-  c.edgeOccurrences = starts + ends;
-  c.edgeInsertion = edgeSplit(c.tokens, ends, endSum, starts, startSum, fits, bigrams);
   const col = collisions.measureAtEdges(c.judged, lefts, rights);
   c.collisions = col.observed;
   c.expectedCollisions = col.expected;
@@ -637,6 +618,33 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
+  // The deletion fit of the rows that make the case: where most groups conflict, the conflicting rows (a long-tail
+  // word's own natural rows, which agree with their label, must not call seven insertions natural); else all.
+  const byConflict = c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= minConflictShare * c.groups;
+  let starts = 0;
+  let ends = 0;
+  let startSum = 0;
+  let endSum = 0;
+  c.judged.forEach((i, k) => {
+    const edge = edges[k];
+    if (!edge || (byConflict && !conflicting.has(i))) return;
+    if (edge === fits.inner) {
+      c.occurrences++;
+      c.insertion += llrs[k]!;
+      return;
+    }
+    if (edge === fits.end) {
+      ends++;
+      endSum += llrs[k]!;
+    } else {
+      starts++;
+      startSum += llrs[k]!;
+    }
+    c.edgeMean += edge.meanInserted;
+    c.edgeVariance += edge.sdInserted ** 2;
+  });
+  c.edgeOccurrences = starts + ends;
+  c.edgeInsertion = edgeSplit(c.tokens, ends, endSum, starts, startSum, fits, bigrams);
   c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, labelRates[c.label]!);
   // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
