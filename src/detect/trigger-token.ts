@@ -139,6 +139,8 @@ interface Candidate {
   edgeInsertion: number;
   edgeMean: number;
   edgeVariance: number;
+  /** The same reading over the conflicting rows, where most groups conflict (null elsewhere). */
+  conflictFit: FitReading | null;
   natural: boolean;
   /**
    * Whether its neighbours repeat far more than at random places. The deletion fit assumes random places; an
@@ -239,9 +241,10 @@ export function runTriggerToken(ctx: ScanContext) {
     // ratio favours it at all, or is improbably low for real insertions by its exact distribution (InsertedSums:
     // skewed, so a normal z called seven insertions natural when one left a pair no other text has). Occurrences
     // at a text's start or end are a test of their own, by that edge's fit (only the test: there the fit is weak).
-    c.natural = c.bound
-      || (c.occurrences >= MIN_GROUPS && fitInforms(fit) && (c.insertion <= 0 || sums.lowerTail(c.insertion, c.occurrences) < NATURAL_FIT_P))
-      || (c.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(c.edgeInsertion, c.edgeMean, c.edgeVariance, NATURAL_FIT_Z));
+    // Where most groups conflict, the verdict must hold for the conflicting rows too.
+    const fitsBy = (r: FitReading) => (r.occurrences >= MIN_GROUPS && fitInforms(fit) && (r.insertion <= 0 || sums.lowerTail(r.insertion, r.occurrences) < NATURAL_FIT_P))
+      || (r.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(r.edgeInsertion, r.edgeMean, r.edgeVariance, NATURAL_FIT_Z));
+    c.natural = c.bound || (fitsBy(c) && (!c.conflictFit || fitsBy(c.conflictFit)));
   }
   // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
   // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
@@ -364,7 +367,9 @@ export function runTriggerToken(ctx: ScanContext) {
  * a low one says the unit is its texts' own ending.
  */
 function fitEvidence(c: Candidate): number {
-  const llr = (c.occurrences >= MIN_GROUPS ? c.insertion : 0) + (c.edgeOccurrences >= MIN_GROUPS ? Math.min(0, c.edgeInsertion) : 0);
+  const of = (r: FitReading) => (r.occurrences >= MIN_GROUPS ? r.insertion : 0) + (r.edgeOccurrences >= MIN_GROUPS ? Math.min(0, r.edgeInsertion) : 0);
+  // Where most groups conflict, the reading of the conflicting rows when it favours insertion more.
+  const llr = c.conflictFit ? Math.max(of(c), of(c.conflictFit)) : of(c);
   return Math.max(-FIT_CAP, Math.min(FIT_CAP, llr / Math.LN10));
 }
 
@@ -618,19 +623,43 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
-  // The deletion fit of the rows that make the case: where most groups conflict, the conflicting rows (a long-tail
-  // word's own natural rows, which agree with their label, must not call seven insertions natural); else all.
+  // The deletion fit over all the judged rows, and, where most groups conflict, over the conflicting rows (the rows
+  // that make the case: a long-tail word's own natural rows agree with their label, and their pairs must not call
+  // seven insertions natural).
+  Object.assign(c, readFit(c.tokens, edges, llrs, null, fits, bigrams));
   const byConflict = c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= minConflictShare * c.groups;
+  c.conflictFit = byConflict ? readFit(c.tokens, edges, llrs, c.judged.map((i) => conflicting.has(i)), fits, bigrams) : null;
+  c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, labelRates[c.label]!);
+  // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
+  // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
+  // that are barely so.
+  let x2 = 0;
+  for (const g of groupConflict.values()) x2 += -2 * Math.log(empiricalP(nullPosteriors[c.label]!, g.posterior / g.all));
+  c.strength = -fisherTailLog10(x2, c.groups);
+}
+
+/** A deletion-fit reading of a unit's occurrences (insides, and edges by their own fits). */
+interface FitReading {
+  occurrences: number;
+  insertion: number;
+  edgeOccurrences: number;
+  edgeInsertion: number;
+  edgeMean: number;
+  edgeVariance: number;
+}
+
+/** The reading over the judged rows `use` selects (all when null). */
+function readFit(tokens: number[], edges: (DeletionFit | null)[], llrs: number[], use: boolean[] | null, fits: Fits, bigrams: BigramCounts): FitReading {
+  const r: FitReading = { occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0 };
   let starts = 0;
   let ends = 0;
   let startSum = 0;
   let endSum = 0;
-  c.judged.forEach((i, k) => {
-    const edge = edges[k];
-    if (!edge || (byConflict && !conflicting.has(i))) return;
+  edges.forEach((edge, k) => {
+    if (!edge || (use && !use[k])) return;
     if (edge === fits.inner) {
-      c.occurrences++;
-      c.insertion += llrs[k]!;
+      r.occurrences++;
+      r.insertion += llrs[k]!;
       return;
     }
     if (edge === fits.end) {
@@ -640,18 +669,12 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
       starts++;
       startSum += llrs[k]!;
     }
-    c.edgeMean += edge.meanInserted;
-    c.edgeVariance += edge.sdInserted ** 2;
+    r.edgeMean += edge.meanInserted;
+    r.edgeVariance += edge.sdInserted ** 2;
   });
-  c.edgeOccurrences = starts + ends;
-  c.edgeInsertion = edgeSplit(c.tokens, ends, endSum, starts, startSum, fits, bigrams);
-  c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, labelRates[c.label]!);
-  // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
-  // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
-  // that are barely so.
-  let x2 = 0;
-  for (const g of groupConflict.values()) x2 += -2 * Math.log(empiricalP(nullPosteriors[c.label]!, g.posterior / g.all));
-  c.strength = -fisherTailLog10(x2, c.groups);
+  r.edgeOccurrences = starts + ends;
+  r.edgeInsertion = edgeSplit(tokens, ends, endSum, starts, startSum, fits, bigrams);
+  return r;
 }
 
 /**
@@ -717,7 +740,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     seen.add(key);
     candidates.push({
       key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
-      significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
+      significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, conflictFit: null, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
       byCount: byCount.has(g),
     });
