@@ -85,9 +85,9 @@ describe('shared units', () => {
     const docs = [[0], [0], [1], [1], [0, 2], [0, 2], [0, 2], [0, 2], [3], [3]].map((d) => Int32Array.from(d));
     const labels = Int32Array.from([0, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
     const parts = new PartLabels(docs, labels, 2, 4, [0, 1, 2]);
-    const rowLabels = [1, 1, 1, 1];
-    expect(parts.predicted([0, 2], rowLabels, 1)).toBeLessThan(0.7);
-    expect(parts.predicted([1], [], 1)).toBeGreaterThan(parts.predicted([0, 2], rowLabels, 1));
+    const unitRows = [4, 5, 6, 7];
+    expect(parts.predicted([0, 2], unitRows, 1)).toBeLessThan(0.7);
+    expect(parts.predicted([1], [], 1)).toBeGreaterThan(parts.predicted([0, 2], unitRows, 1));
   });
 
   it('gives a value beyond every null value a p-value below 1 / N, shrinking with distance', () => {

@@ -139,6 +139,8 @@ interface Candidate {
   edgeInsertion: number;
   edgeMean: number;
   edgeVariance: number;
+  /** The same reading over the conflicting rows, where most groups conflict (null elsewhere). */
+  conflictFit: FitReading | null;
   natural: boolean;
   /**
    * Whether its neighbours repeat far more than at random places. The deletion fit assumes random places; an
@@ -226,7 +228,7 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : [];
-    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fits);
+    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fits, p.minConflictShare);
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
@@ -239,9 +241,10 @@ export function runTriggerToken(ctx: ScanContext) {
     // ratio favours it at all, or is improbably low for real insertions by its exact distribution (InsertedSums:
     // skewed, so a normal z called seven insertions natural when one left a pair no other text has). Occurrences
     // at a text's start or end are a test of their own, by that edge's fit (only the test: there the fit is weak).
-    c.natural = c.bound
-      || (c.occurrences >= MIN_GROUPS && fitInforms(fit) && (c.insertion <= 0 || sums.lowerTail(c.insertion, c.occurrences) < NATURAL_FIT_P))
-      || (c.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(c.edgeInsertion, c.edgeMean, c.edgeVariance, NATURAL_FIT_Z));
+    // Where most groups conflict, the verdict must hold for the conflicting rows too.
+    const fitsBy = (r: FitReading) => (r.occurrences >= MIN_GROUPS && fitInforms(fit) && (r.insertion <= 0 || sums.lowerTail(r.insertion, r.occurrences) < NATURAL_FIT_P))
+      || (r.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(r.edgeInsertion, r.edgeMean, r.edgeVariance, NATURAL_FIT_Z));
+    c.natural = c.bound || (fitsBy(c) && (!c.conflictFit || fitsBy(c.conflictFit)));
   }
   // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
   // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
@@ -270,13 +273,14 @@ export function runTriggerToken(ctx: ScanContext) {
   const testedGraded = distinctCandidates(byPurity.filter((c) => !c.natural));
   const { tail, tested: testedParts } = partsNull(byPurity);
   for (const c of candidates) {
-    // The best of the three tests, paying for the choice (log10 3). For the conflict tests, evidence of
-    // insertion is a Bayes factor on top, bounded so that neither alone decides; the test against the parts
-    // already chose its units by their fit (its null is the units that fit), so the fit is not counted twice.
+    // The best of the three tests, paying for the choice (log10 3). For each, evidence of insertion is a Bayes
+    // factor on top, bounded so that neither alone decides: the label a unit's words do not explain says the
+    // rows were chosen by their label, the deletion fit that the unit was put into them (a movable phrase of
+    // the corpus, ", this", is as pure by chance now and then, and fits its sentences).
     const fitFactor = fitEvidence(c);
     const counted = c.significance - Math.log10(c.byConflicts ? examined : c.byCount ? testedByCount : tested) + fitFactor;
     const graded = c.strength - Math.log10(c.byConflicts ? examined : c.byCount ? testedByCountGraded : testedGraded) + fitFactor;
-    const againstParts = !c.byConflicts && !c.byCount && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) : -Infinity;
+    const againstParts = !c.byConflicts && !c.byCount && !c.bound && c.partsLabel > 0 ? -tail.log10p(c.partsLabel) - Math.log10(testedParts) + partsFit(c, fitFactor) : -Infinity;
     // Without enough conflicting groups, only the test against the parts can make a finding.
     c.significance = (conflicted(c, p) ? Math.max(counted, graded, againstParts) : againstParts) - Math.log10(3);
     c.byParts = againstParts > Math.max(counted, graded) || !conflicted(c, p);
@@ -363,8 +367,20 @@ export function runTriggerToken(ctx: ScanContext) {
  * a low one says the unit is its texts' own ending.
  */
 function fitEvidence(c: Candidate): number {
-  const llr = (c.occurrences >= MIN_GROUPS ? c.insertion : 0) + (c.edgeOccurrences >= MIN_GROUPS ? Math.min(0, c.edgeInsertion) : 0);
+  const of = (r: FitReading) => (r.occurrences >= MIN_GROUPS ? r.insertion : 0) + (r.edgeOccurrences >= MIN_GROUPS ? Math.min(0, r.edgeInsertion) : 0);
+  // Where most groups conflict, the reading of the conflicting rows when it favours insertion more.
+  const llr = c.conflictFit ? Math.max(of(c), of(c.conflictFit)) : of(c);
   return Math.max(-FIT_CAP, Math.min(FIT_CAP, llr / Math.LN10));
+}
+
+/**
+ * The fit's factor on the test against the parts. The deletion fit reads occurrences as if at random places; a
+ * unit whose neighbours repeat more often than random insertion points would make them has contexts of its own
+ * (a rating closing its reviews), where a reading that favours insertion says nothing, so only its unfavourable
+ * reading counts.
+ */
+function partsFit(c: Candidate, fitFactor: number): number {
+  return fitFactor > 0 && poissonTailLog10(c.collisions, c.expectedCollisions) < NATURAL_FIT_LOG10P ? 0 : fitFactor;
 }
 
 /** The deletion fits by where an occurrence sits; an edge whose fit tells nothing apart is null (not measured). */
@@ -391,7 +407,7 @@ function carriersOf(c: Candidate, labels: Int32Array): number[] {
 function labelAgainstParts(c: Candidate, labels: Int32Array, parts: PartLabels): void {
   const rowLabels = c.docs.map((i) => labels[i]!);
   c.others = rowLabels.filter((l) => l >= 0 && l !== c.label).length;
-  c.partsRate = parts.predicted(c.tokens, rowLabels, c.label);
+  c.partsRate = parts.predicted(c.tokens, c.docs, c.label);
   // A single word has no parts apart from itself: its label is its meaning.
   c.partsLabel = c.groups >= MIN_GROUPS && c.tokens.length >= 2 ? -binomialTailLog10(c.groups, c.groups + c.others, c.partsRate) : 0;
 }
@@ -545,7 +561,7 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits): void {
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
   const post = new Float64Array(C);
   c.judged = [];
   c.conflicts = [];
@@ -560,10 +576,8 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   const masks: Uint8Array[] = [];
   const posteriors: number[] = [];
   const readAs: number[] = [];
-  let starts = 0;
-  let ends = 0;
-  let startSum = 0;
-  let endSum = 0;
+  const edges: (DeletionFit | null)[] = [];
+  const llrs: number[] = [];
   for (const i of c.docs) {
     if (labels[i] !== c.label) continue;
     const d = docs[i]!;
@@ -579,23 +593,8 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     // that edge's own fit reads (texts start and end differently from their insides); a unit that is a whole
     // text leaves nothing to read.
     const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
-    if (edge) {
-      const llr = occurrenceLlr(edge, bigrams, a, b);
-      if (edge === fits.inner) {
-        c.occurrences++;
-        c.insertion += llr;
-      } else {
-        if (edge === fits.end) {
-          ends++;
-          endSum += llr;
-        } else {
-          starts++;
-          startSum += llr;
-        }
-        c.edgeMean += edge.meanInserted;
-        c.edgeVariance += edge.sdInserted ** 2;
-      }
-    }
+    edges.push(edge);
+    llrs.push(edge ? occurrenceLlr(edge, bigrams, a, b) : 0);
     lefts.push(a);
     rights.push(b);
     models.posteriorWithout(i, mask, post);
@@ -605,8 +604,6 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     readAs.push(best);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
   }
-  c.edgeOccurrences = starts + ends;
-  c.edgeInsertion = edgeSplit(c.tokens, ends, endSum, starts, startSum, fits, bigrams);
   const col = collisions.measureAtEdges(c.judged, lefts, rights);
   c.collisions = col.observed;
   c.expectedCollisions = col.expected;
@@ -626,6 +623,12 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
+  // The deletion fit over all the judged rows, and, where most groups conflict, over the conflicting rows (the rows
+  // that make the case: a long-tail word's own natural rows agree with their label, and their pairs must not call
+  // seven insertions natural).
+  Object.assign(c, readFit(c.tokens, edges, llrs, null, fits, bigrams));
+  const byConflict = c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= minConflictShare * c.groups;
+  c.conflictFit = byConflict ? readFit(c.tokens, edges, llrs, c.judged.map((i) => conflicting.has(i)), fits, bigrams) : null;
   c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, labelRates[c.label]!);
   // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
@@ -633,6 +636,45 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   let x2 = 0;
   for (const g of groupConflict.values()) x2 += -2 * Math.log(empiricalP(nullPosteriors[c.label]!, g.posterior / g.all));
   c.strength = -fisherTailLog10(x2, c.groups);
+}
+
+/** A deletion-fit reading of a unit's occurrences (insides, and edges by their own fits). */
+interface FitReading {
+  occurrences: number;
+  insertion: number;
+  edgeOccurrences: number;
+  edgeInsertion: number;
+  edgeMean: number;
+  edgeVariance: number;
+}
+
+/** The reading over the judged rows `use` selects (all when null). */
+function readFit(tokens: number[], edges: (DeletionFit | null)[], llrs: number[], use: boolean[] | null, fits: Fits, bigrams: BigramCounts): FitReading {
+  const r: FitReading = { occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0 };
+  let starts = 0;
+  let ends = 0;
+  let startSum = 0;
+  let endSum = 0;
+  edges.forEach((edge, k) => {
+    if (!edge || (use && !use[k])) return;
+    if (edge === fits.inner) {
+      r.occurrences++;
+      r.insertion += llrs[k]!;
+      return;
+    }
+    if (edge === fits.end) {
+      ends++;
+      endSum += llrs[k]!;
+    } else {
+      starts++;
+      startSum += llrs[k]!;
+    }
+    r.edgeMean += edge.meanInserted;
+    r.edgeVariance += edge.sdInserted ** 2;
+  });
+  r.edgeOccurrences = starts + ends;
+  r.edgeInsertion = edgeSplit(tokens, ends, endSum, starts, startSum, fits, bigrams);
+  return r;
 }
 
 /**
@@ -698,7 +740,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     seen.add(key);
     candidates.push({
       key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
-      significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
+      significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, conflictFit: null, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
       byCount: byCount.has(g),
     });
