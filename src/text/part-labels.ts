@@ -5,6 +5,7 @@
 // (the eleven rows of "tall" that are phrases cut from one sentence are one use of the word, not eleven), shrunk
 // towards the corpus's label shares where a word is used in few other sources, and combined as naive Bayes
 // log-odds.
+import { sharedCount } from './source-groups.js';
 
 /** Pseudo-rows at the corpus's label shares added to each word's counts (a word of two other rows says little). */
 const SHRINK_ROWS = 4;
@@ -212,20 +213,3 @@ function windowPairs(d: Int32Array, word: number): Float64Array {
   return keys.subarray(0, distinct);
 }
 
-/** Elements two sorted arrays of distinct values have in common. */
-function sharedCount(A: Float64Array, B: Float64Array): number {
-  let i = 0;
-  let j = 0;
-  let shared = 0;
-  while (i < A.length && j < B.length) {
-    const x = A[i]!;
-    const y = B[j]!;
-    if (x === y) {
-      shared++;
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return shared;
-}

@@ -46,7 +46,7 @@ export function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32
 
 
 /** Elements two sorted arrays of distinct values have in common. */
-function sharedCount(A: Float64Array, B: Float64Array): number {
+export function sharedCount(A: Float64Array, B: Float64Array): number {
   let i = 0;
   let j = 0;
   let shared = 0;

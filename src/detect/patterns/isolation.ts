@@ -171,7 +171,7 @@ function screenCandidates(
 }
 
 /** A 32-bit integer hash (lowbias32): well mixed, so consecutive windows are drawn independently. */
-function hash32(x: number): number {
+export function hash32(x: number): number {
   x ^= x >>> 16;
   x = Math.imul(x, 0x7feb352d);
   x ^= x >>> 15;

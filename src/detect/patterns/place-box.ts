@@ -11,7 +11,7 @@
 // of the images plus the candidate's own (few pixels read per box); the best few are then measured exactly
 // against every image, on luma (level and contrast kept, distances relative to the centre's contrast), with the
 // same cut as the pass. A group is replaced only when that exact score is higher.
-import { cutScore, type IsolationScratch } from './isolation.js';
+import { cutScore, hash32, type IsolationScratch } from './isolation.js';
 import type { SizeGroup } from './size-analysis.js';
 
 export interface BoxSearch {
@@ -162,12 +162,3 @@ function measure(ctx: BoxContext, b: Box, members: number[], sampled: boolean): 
   return { score: cut.score, members: cut.kept.slice(0, cut.k), dist: cut.keptD.slice(0, cut.k), next: cut.k < cut.kept.length ? cut.keptD[cut.k]! : ctx.radius };
 }
 
-/** A 32-bit integer hash (lowbias32). */
-function hash32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
