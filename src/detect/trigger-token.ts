@@ -111,7 +111,7 @@ const PARAMETERS = {
 /** The values of PARAMETERS for one scan. */
 type Lines = ResolvedParameters<typeof PARAMETERS>;
 
-interface Candidate {
+interface Candidate extends FitReading {
   key: string;
   tokens: number[];
   label: number;
@@ -126,19 +126,6 @@ interface Candidate {
   sources: number[];
   sourceLabels: number[];
   conflictGroups: number;
-  /** Judged documents whose occurrence has a word on both sides (measured for its fit). */
-  occurrences: number;
-  /** Log-likelihood ratio of "inserted" against "part of its sentence" over those (insertion-fit.ts). */
-  insertion: number;
-  /**
-   * Occurrences at a text's start or end measured by that edge's own fit, their summed ratio, and its mean and
-   * variance under insertion. Edges and insides are separate evidence, each needing MIN_GROUPS occurrences: the
-   * natural rows of a long-tail word inside texts must not outvote seven insertions at their starts.
-   */
-  edgeOccurrences: number;
-  edgeInsertion: number;
-  edgeMean: number;
-  edgeVariance: number;
   /** The same reading over the conflicting rows, where most groups conflict (null elsewhere). */
   conflictFit: FitReading | null;
   natural: boolean;
@@ -640,8 +627,15 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
 
 /** A deletion-fit reading of a unit's occurrences (insides, and edges by their own fits). */
 interface FitReading {
+  /** Judged documents whose occurrence has a word on both sides (measured for its fit). */
   occurrences: number;
+  /** Log-likelihood ratio of "inserted" against "part of its sentence" over those (insertion-fit.ts). */
   insertion: number;
+  /**
+   * Occurrences at a text's start or end measured by that edge's own fit, their summed ratio, and its mean and
+   * variance under insertion. Edges and insides are separate evidence, each needing MIN_GROUPS occurrences: the
+   * natural rows of a long-tail word inside texts must not outvote seven insertions at their starts.
+   */
   edgeOccurrences: number;
   edgeInsertion: number;
   edgeMean: number;
