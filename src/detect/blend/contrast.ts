@@ -11,6 +11,7 @@
 import { spaced } from '../../util/stats.js';
 import { LAYOUT_INDEX, LUMA_SIDE, type Spectra } from './spectra.js';
 import { addRows } from './rows.js';
+import { markTop, middleAndSpread } from './select.js';
 import { TAIL_Z, oneSidedTail } from './template.js';
 import type { ClassTail } from './class-tail.js';
 
@@ -241,10 +242,8 @@ function robustZ(y: Float64Array, m: number, rows: number[], dir: Float64Array):
     for (let c = 0; c < m; c++) acc += y[o + c]! * dir[c]!;
     z[q] = acc;
   });
-  const sorted = Float32Array.from(z).sort();
-  const med = sorted[z.length >> 1]!;
-  const dev = Float32Array.from(z, (v) => Math.abs(v - med)).sort();
-  const mad = dev[z.length >> 1]! * 1.4826 || 1;
+  const { med, mad: dev } = middleAndSpread(z);
+  const mad = dev * 1.4826 || 1;
   for (let q = 0; q < z.length; q++) z[q] = (z[q]! - med) / mad;
   return z;
 }
@@ -256,12 +255,11 @@ function refine(y: Float64Array, m: number, rows: number[], start: Float64Array)
   let previous: Uint8Array | undefined;
   for (let round = 0; round < REFINE; round++) {
     const z = robustZ(y, m, rows, dir);
-    const order = [...z.keys()].sort((a, b) => z[b]! - z[a]!);
     let top = 0;
-    while (top < n && z[order[top]!]! >= TAIL_Z) top++;
+    for (let q = 0; q < n; q++) if (z[q]! >= TAIL_Z) top++;
     top = Math.min(n - 1, Math.max(top, Math.ceil(0.01 * n)));
     const inTop = new Uint8Array(n);
-    for (let q = 0; q < top; q++) inTop[order[q]!] = 1;
+    markTop(z, top, inTop);
     if (previous && inTop.every((v, q) => v === previous![q])) break;
     previous = inTop;
     const next = new Float64Array(m);

@@ -8,6 +8,7 @@
 //   one of the first few, not always the first.
 import type { Spectra } from './spectra.js';
 import { addRows, dotRows } from './rows.js';
+import { markTop, middleAndSpread } from './select.js';
 
 /** Robust z beyond which an image counts as standing out on a template. */
 export const TAIL_Z = 4;
@@ -146,10 +147,11 @@ export function refineTemplate(s: Spectra, members: number[], start: Float64Arra
   let z = robustProjection(s, members, template);
   for (let round = 0; round < REFINE; round++) {
     // Mean of the top tail (at least the top 1%) minus the mean of the rest.
-    const order = [...z.keys()].sort((a, b) => z[b]! - z[a]!);
-    const top = Math.max(order.filter((t) => z[t]! >= TAIL_Z).length, Math.ceil(0.01 * m));
+    let tail = 0;
+    for (let t = 0; t < m; t++) if (z[t]! >= TAIL_Z) tail++;
+    const top = Math.max(tail, Math.ceil(0.01 * m));
     const inTop = new Uint8Array(m);
-    for (let q = 0; q < top; q++) inTop[order[q]!] = 1;
+    markTop(z, top, inTop);
     if (round > 0 && inTop.every((v, t) => v === previous[t])) break;
     previous = inTop;
     const next = new Float64Array(d);
@@ -183,10 +185,8 @@ export function robustProjection({ x, d, norm: length }: Spectra, members: numbe
   const s = new Float32Array(members.length);
   // Cosine, not a raw projection: textured images have large spectra in every direction.
   for (let t = 0; t < members.length; t++) s[t] = dots[t]! / (norm * (length[members[t]!]! || 1));
-  const sorted = Float32Array.from(s).sort();
-  const med = sorted[s.length >> 1]!;
-  const dev = Float32Array.from(s, (v) => Math.abs(v - med)).sort();
-  const mad = dev[s.length >> 1]! * 1.4826 || 1;
+  const { med, mad: dev } = middleAndSpread(s);
+  const mad = dev * 1.4826 || 1;
   for (let t = 0; t < s.length; t++) s[t] = (s[t]! - med) / mad;
   return s;
 }
