@@ -67,9 +67,13 @@ function dctTable(side: number): Float64Array {
 
 /** Orthonormal 2-D DCT of a side x side plane (src) into out[at ..]; work holds side*side + 3*side values. */
 function dct2(src: Float32Array, side: number, work: Float64Array, out: Float64Array, at: number): void {
-  const line = side * side;
+  for (let p = 0; p < side * side; p++) work[p] = src[p]!;
+  dctInPlace(work, side, out, at);
+}
+
+/** Orthonormal 2-D DCT of the side x side plane in work[0 .. side * side) (overwritten) into out[at ..]. */
+function dctInPlace(work: Float64Array, side: number, out: Float64Array, at: number): void {
   const dct = lineDct(side);
-  for (let p = 0; p < line; p++) work[p] = src[p]!;
   for (let r = 0; r < side; r++) dct(work, r * side, 1);
   for (let c = 0; c < side; c++) dct(work, c, side);
   const a0 = Math.sqrt(1 / side), a1 = Math.sqrt(2 / side);
@@ -87,13 +91,31 @@ function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Arr
   let at = 0;
   for (const p of PLANES) {
     planeOnGrid(f, i, p.side, p.w, plane, 0);
-    residual(plane, p.side);
-    if (pixel) for (let q = 0; q < p.side * p.side; q++) plane[q] *= pixel[at + q]!;
-    dct2(plane, p.side, tmp, out, at);
+    weighedResidual(plane, p.side, pixel, at, tmp);
+    dctInPlace(tmp, p.side, out, at);
     // Below LAYOUT_CYCLES in both directions (the mean included) is an image's layout: exposure, colour cast,
     // where the object and its colour are. Images of one kind share it; it is content, not a pattern.
     for (let k = 0; k < 2 * LAYOUT_CYCLES; k++) for (let l = 0; l < 2 * LAYOUT_CYCLES; l++) out[at + k * p.side + l] = 0;
     at += p.side * p.side;
+  }
+}
+
+/**
+ * The plane's residual (each pixel minus the mean of its four neighbours, mirrored at the border), weighed by
+ * pixel[at ..] when given, into out[0 .. side * side): the values residual() and then weighing leave in a float plane.
+ */
+function weighedResidual(plane: Float32Array, side: number, pixel: Float64Array | undefined, at: number, out: Float64Array): void {
+  for (let r = 0; r < side; r++) {
+    const o = r * side;
+    for (let c = 0; c < side; c++) {
+      const v = plane[o + c]!;
+      const up = r > 0 ? plane[o - side + c]! : v;
+      const down = r + 1 < side ? plane[o + side + c]! : v;
+      const left = c > 0 ? plane[o + c - 1]! : v;
+      const right = c + 1 < side ? plane[o + c + 1]! : v;
+      const res = Math.fround(v - 0.25 * (up + down + left + right));
+      out[o + c] = pixel ? Math.fround(res * pixel[at + o + c]!) : res;
+    }
   }
 }
 
