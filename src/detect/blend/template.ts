@@ -61,7 +61,10 @@ export function leadingDirections({ x, d, norm }: Spectra, members: number[], k:
     for (let t = 0; t < m; t++) {
       const o = members[t]! * d, q = inv[t]!;
       if (k === 4) {
-        fourDirections(x, o, d, q, v, muv, total, w);
+        if (t + 1 < m) {
+          fourDirectionsTwoRows(x, o, members[t + 1]! * d, d, q, inv[t + 1]!, v, muv, total, w);
+          t++;
+        } else fourDirections(x, o, d, q, v, muv, total, w);
         continue;
       }
       c.fill(0);
@@ -121,6 +124,53 @@ function fourDirections(x: Int16Array, o: number, d: number, q: number, v: Float
     w[b + 1] += c1 * xp;
     w[b + 2] += c2 * xp;
     w[b + 3] += c3 * xp;
+  }
+}
+
+/**
+ * fourDirections for two rows, one after the other, in one pass: each row's products with the directions, then
+ * the first row's share and the second's added to w in that order (the same sums as two calls).
+ */
+function fourDirectionsTwoRows(x: Int16Array, o: number, o2: number, d: number, q: number, q2: number, v: Float64Array, muv: Float64Array, total: Float64Array, w: Float64Array): void {
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+  for (let p = 0, b = 0; p < d; p++, b += 4) {
+    const xp = x[o + p]!, yp = x[o2 + p]!;
+    const v0 = v[b]!, v1 = v[b + 1]!, v2 = v[b + 2]!, v3 = v[b + 3]!;
+    c0 += xp * v0;
+    c1 += xp * v1;
+    c2 += xp * v2;
+    c3 += xp * v3;
+    e0 += yp * v0;
+    e1 += yp * v1;
+    e2 += yp * v2;
+    e3 += yp * v3;
+  }
+  c0 = c0 * q - muv[0]!;
+  c1 = c1 * q - muv[1]!;
+  c2 = c2 * q - muv[2]!;
+  c3 = c3 * q - muv[3]!;
+  e0 = e0 * q2 - muv[0]!;
+  e1 = e1 * q2 - muv[1]!;
+  e2 = e2 * q2 - muv[2]!;
+  e3 = e3 * q2 - muv[3]!;
+  total[0] = total[0]! + c0 + e0;
+  total[1] = total[1]! + c1 + e1;
+  total[2] = total[2]! + c2 + e2;
+  total[3] = total[3]! + c3 + e3;
+  c0 *= q;
+  c1 *= q;
+  c2 *= q;
+  c3 *= q;
+  e0 *= q2;
+  e1 *= q2;
+  e2 *= q2;
+  e3 *= q2;
+  for (let p = 0, b = 0; p < d; p++, b += 4) {
+    const xp = x[o + p]!, yp = x[o2 + p]!;
+    w[b] = w[b]! + c0 * xp + e0 * yp;
+    w[b + 1] = w[b + 1]! + c1 * xp + e1 * yp;
+    w[b + 2] = w[b + 2]! + c2 * xp + e2 * yp;
+    w[b + 3] = w[b + 3]! + c3 * xp + e3 * yp;
   }
 }
 
