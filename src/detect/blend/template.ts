@@ -7,7 +7,7 @@
 //   and so hardly draws the spread; a class's own kinds (a cut, a pose) do draw it, so the pattern's direction is
 //   one of the first few, not always the first.
 import type { Spectra } from './spectra.js';
-import { addRows, dotRows } from './rows.js';
+import { addRowsMany, dotRows, dotRowsMany } from './rows.js';
 import { markTop, middleAndSpread } from './select.js';
 
 /** Robust z beyond which an image counts as standing out on a template. */
@@ -190,26 +190,46 @@ function orthonormalise(v: Float64Array, d: number, k: number): void {
 }
 
 export function refineTemplate(s: Spectra, members: number[], start: Float64Array): Template {
+  return refineTemplates(s, members, [start])[0]!;
+}
+
+/**
+ * refineTemplate from several starts on the same members, in step: each round's templates are made, and projected,
+ * in one pass over the members' rows for all the starts still refining. Each start's result is refineTemplate's.
+ */
+export function refineTemplates(s: Spectra, members: number[], starts: Float64Array[]): Template[] {
   const { x, d } = s;
   const m = members.length;
-  let template = start;
-  let previous = new Uint8Array(m);
-  let z = robustProjection(s, members, template);
-  for (let round = 0; round < REFINE; round++) {
-    // Mean of the top tail (at least the top 1%) minus the mean of the rest.
-    let tail = 0;
-    for (let t = 0; t < m; t++) if (z[t]! >= TAIL_Z) tail++;
-    const top = Math.max(tail, Math.ceil(0.01 * m));
-    const inTop = new Uint8Array(m);
-    markTop(z, top, inTop);
-    if (round > 0 && inTop.every((v, t) => v === previous[t])) break;
-    previous = inTop;
-    const next = new Float64Array(d);
-    addRows(next, Float64Array.from(inTop, (v) => (v ? 1 / top : -1 / (m - top))), x, members, d);
-    template = next;
-    z = robustProjection(s, members, template);
+  const template = starts.slice();
+  const previous = starts.map(() => new Uint8Array(m));
+  const z = robustProjections(s, members, template);
+  let refining = starts.map((_, j) => j);
+  for (let round = 0; round < REFINE && refining.length; round++) {
+    const next: number[] = [], weights: Float64Array[] = [];
+    for (const j of refining) {
+      // Mean of the top tail (at least the top 1%) minus the mean of the rest.
+      const zj = z[j]!;
+      let tail = 0;
+      for (let t = 0; t < m; t++) if (zj[t]! >= TAIL_Z) tail++;
+      const top = Math.max(tail, Math.ceil(0.01 * m));
+      const inTop = new Uint8Array(m);
+      markTop(zj, top, inTop);
+      const prev = previous[j]!;
+      if (round > 0 && inTop.every((v, t) => v === prev[t])) continue;
+      previous[j] = inTop;
+      next.push(j);
+      weights.push(Float64Array.from(inTop, (v) => (v ? 1 / top : -1 / (m - top))));
+    }
+    const made = next.map(() => new Float64Array(d));
+    addRowsMany(made, weights, x, members, d);
+    const zs = robustProjections(s, members, made);
+    next.forEach((j, q) => {
+      template[j] = made[q]!;
+      z[j] = zs[q]!;
+    });
+    refining = next;
   }
-  return { template, significance: oneSidedTail(z).significance };
+  return template.map((t, j) => ({ template: t, significance: oneSidedTail(z[j]!).significance }));
 }
 
 /**
@@ -226,12 +246,24 @@ export function oneSidedTail(z: ArrayLike<number>): { tail: number; opposite: nu
 }
 
 /** Robust z (median, MAD) of each member's cosine with the template. */
-export function robustProjection({ x, d, norm: length }: Spectra, members: number[], template: Float64Array): Float32Array {
+export function robustProjection(s: Spectra, members: number[], template: Float64Array): Float32Array {
+  const dots = new Float64Array(members.length);
+  dotRows(s.x, members, template, s.d, dots);
+  return robustZ(s, members, template, dots);
+}
+
+/** robustProjection for several templates over the same members, the rows read once for all of them. */
+export function robustProjections(s: Spectra, members: number[], templates: Float64Array[]): Float32Array[] {
+  const dots = templates.map(() => new Float64Array(members.length));
+  dotRowsMany(s.x, members, templates, s.d, dots);
+  return templates.map((t, j) => robustZ(s, members, t, dots[j]!));
+}
+
+/** The robust z of the members' cosines with a template, from their rows' dot products with it. */
+function robustZ({ d, norm: length }: Spectra, members: number[], template: Float64Array, dots: Float64Array): Float32Array {
   let norm = 0;
   for (let p = 0; p < d; p++) norm += template[p]! * template[p]!;
   norm = Math.sqrt(norm) || 1;
-  const dots = new Float64Array(members.length);
-  dotRows(x, members, template, d, dots);
   const s = new Float32Array(members.length);
   // Cosine, not a raw projection: textured images have large spectra in every direction.
   for (let t = 0; t < members.length; t++) s[t] = dots[t]! / (norm * (length[members[t]!]! || 1));
