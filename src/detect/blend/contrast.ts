@@ -91,10 +91,15 @@ export function sharedWhitening(s: Spectra, classes: number[][]): SharedWhitenin
       rows.set(row, t * m);
       for (let c = 0; c < m; c++) mu[c] += row[c]! / sample.length;
     });
+    const next = new Float64Array(m);
     for (let t = 0; t < sample.length; t++) {
       const o = t * m;
       for (let c = 0; c < m; c++) row[c] = rows[o + c]! - mu[c]!;
-      accumulate(cov, row, m);
+      if (t + 1 < sample.length) {
+        for (let c = 0; c < m; c++) next[c] = rows[o + m + c]! - mu[c]!;
+        accumulateTwo(cov, row, next, m);
+        t++;
+      } else accumulate(cov, row, m);
     }
     count += sample.length;
   }
@@ -115,6 +120,15 @@ function accumulate(cov: Float64Array, row: Float64Array, m: number): void {
   }
 }
 
+/** accumulate(cov, a, m) then accumulate(cov, b, m), in one pass (the same sums; a zero term adds nothing either way). */
+function accumulateTwo(cov: Float64Array, a: Float64Array, b: Float64Array, m: number): void {
+  for (let i = 0; i < m; i++) {
+    const ai = a[i]!, bi = b[i]!;
+    const o = i * m;
+    for (let j = 0; j <= i; j++) cov[o + j] = cov[o + j]! + ai * a[j]! + bi * b[j]!;
+  }
+}
+
 /** Divides the lower half by count and mirrors it. */
 function symmetrise(cov: Float64Array, m: number, count: number): void {
   const q = 1 / (count || 1);
@@ -132,6 +146,26 @@ function cholesky(a: Float64Array, m: number): Float64Array {
     l[i * m + j] = i === j ? Math.sqrt(Math.max(v, 1e-12)) : v / l[j * m + j]!;
   }
   return l;
+}
+
+/** forward for the four rows at o0 .. o3 at once (each row's steps unchanged). */
+function forwardFour(l: Float64Array, m: number, y: Float64Array, o0: number, o1: number, o2: number, o3: number): void {
+  for (let i = 0; i < m; i++) {
+    let v0 = y[o0 + i]!, v1 = y[o1 + i]!, v2 = y[o2 + i]!, v3 = y[o3 + i]!;
+    const r = i * m;
+    for (let k = 0; k < i; k++) {
+      const lk = l[r + k]!;
+      v0 -= lk * y[o0 + k]!;
+      v1 -= lk * y[o1 + k]!;
+      v2 -= lk * y[o2 + k]!;
+      v3 -= lk * y[o3 + k]!;
+    }
+    const d = l[r + i]!;
+    y[o0 + i] = v0 / d;
+    y[o1 + i] = v1 / d;
+    y[o2 + i] = v2 / d;
+    y[o3 + i] = v3 / d;
+  }
 }
 
 /** Solves l y = b (l lower triangular) in place. */
@@ -156,8 +190,10 @@ export function contrastTails(s: Spectra, members: number[], w: SharedWhitening)
   for (let t = 0; t < n; t++) {
     unitRow(s, coefs, members[t]!, row);
     y.set(row, t * m);
-    forward(chol, m, y, t * m);
   }
+  let t = 0;
+  for (; t + 4 <= n; t += 4) forwardFour(chol, m, y, t * m, (t + 1) * m, (t + 2) * m, (t + 3) * m);
+  for (; t < n; t++) forward(chol, m, y, t * m);
   const leads = leadingDirections(y, m, spacedIndices(n, MAX_CLASS_SAMPLE));
   const halves: number[][] = [[], []];
   for (let t = 0; t < n; t++) halves[t & 1]!.push(t);
@@ -187,10 +223,15 @@ function leadingDirections(y: Float64Array, m: number, sample: number[]): Float6
   const cov = new Float64Array(m * m);
   const mu = new Float64Array(m);
   for (const t of sample) for (let c = 0; c < m; c++) mu[c] += y[t * m + c]! / sample.length;
-  const row = new Float64Array(m);
-  for (const t of sample) {
+  const row = new Float64Array(m), next = new Float64Array(m);
+  for (let q = 0; q < sample.length; q++) {
+    const t = sample[q]!;
     for (let c = 0; c < m; c++) row[c] = y[t * m + c]! - mu[c]!;
-    accumulate(cov, row, m);
+    if (q + 1 < sample.length) {
+      const u = sample[++q]!;
+      for (let c = 0; c < m; c++) next[c] = y[u * m + c]! - mu[c]!;
+      accumulateTwo(cov, row, next, m);
+    } else accumulate(cov, row, m);
   }
   symmetrise(cov, m, sample.length);
   // Fixed starts (deterministic), a different spread pattern per vector.
