@@ -142,6 +142,19 @@ export class PairIndex {
     }
   }
 
+  /** Empties the table, keeping its slots for the next keys. */
+  clear(): void {
+    const slots = this.slots;
+    for (let s = 2; s < slots.length; s += 4) slots[s] = -1;
+    this.size = 0;
+  }
+
+  /** Calls `f` with every pair held (in table order). */
+  forEachPair(f: (a: number, b: number) => void): void {
+    const slots = this.slots;
+    for (let o = 0; o < slots.length; o += 4) if (slots[o + 2]! >= 0) f(slots[o]!, slots[o + 1]!);
+  }
+
   private grow(): void {
     const old = this.slots;
     const c = (this.mask + 1) * 2;
