@@ -4,7 +4,7 @@
 // without an inserted word, is the cheapest dirty-label poison.
 import type { TypedFinding } from '../model/evidence.js';
 import { forEachCandidatePair, MINHASH_K, minhashSignatures } from '../text/minhash.js';
-import { Vocabulary } from '../text/tokenize.js';
+import { tokenisedTexts } from '../text/tokenised-texts.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 
@@ -64,11 +64,12 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
       exactOf[i] = f;
     }
   });
-  const vocab = new Vocabulary();
-  const words = distinctWords(texts, vocab);
+  // Instruction data: response-cluster reads the same prompts' tokens.
+  const tokens = tokenisedTexts(texts, ctx.texts!.text === undefined && ctx.texts!.response !== undefined);
+  const words = distinctWords(tokens.ids, tokens.words.length);
   const long = unique.filter((i) => words[i]!.length >= p.minWords);
   const sig = minhashSignatures(words, 'words');
-  const seen = new Int32Array(vocab.words.length).fill(-1);
+  const seen = new Int32Array(tokens.words.length).fill(-1);
   let pair = 0;
   forEachCandidatePair(long, sig, LSH_ROWS, MAX_BUCKET, MINHASH_K, (a, b) => {
     // Already one group: the test could only join it again.
@@ -143,16 +144,10 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
 }
 
 /** Each text's distinct token ids, in order of first occurrence. */
-function distinctWords(texts: (string | null)[], vocab: Vocabulary): Int32Array[] {
-  let stamp = new Int32Array(1024).fill(-1);
+function distinctWords(docs: Int32Array[], V: number): Int32Array[] {
+  const stamp = new Int32Array(V).fill(-1);
   const buffer: number[] = [];
-  return texts.map((t, i) => {
-    const ids = vocab.encode(t ?? '');
-    if (vocab.words.length > stamp.length) {
-      const grown = new Int32Array(Math.max(vocab.words.length, stamp.length * 2)).fill(-1);
-      grown.set(stamp);
-      stamp = grown;
-    }
+  return docs.map((ids, i) => {
     buffer.length = 0;
     for (let k = 0; k < ids.length; k++) {
       const w = ids[k]!;
