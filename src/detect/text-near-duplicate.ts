@@ -5,6 +5,7 @@
 import type { TypedFinding } from '../model/evidence.js';
 import { forEachCandidatePair, MINHASH_K, minhashSignatures } from '../text/minhash.js';
 import { tokenisedTexts } from '../text/tokenised-texts.js';
+import { Vocabulary } from '../text/tokenize.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 
@@ -64,8 +65,8 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
       exactOf[i] = f;
     }
   });
-  // Instruction data: response-cluster reads the same prompts' tokens.
-  const tokens = tokenisedTexts(texts, ctx.texts!.text === undefined && ctx.texts!.response !== undefined);
+  // Instruction data: response-cluster reads the same prompts' tokens, kept for it.
+  const tokens = ctx.texts!.text === undefined && ctx.texts!.response !== undefined ? tokenisedTexts(texts, true) : tokenIds(texts);
   const words = distinctWords(tokens.ids, tokens.words.length);
   const long = unique.filter((i) => words[i]!.length >= p.minWords);
   const sig = minhashSignatures(words, 'words');
@@ -141,6 +142,13 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
   }
   ctx.progress.tick(1);
   return { scores, findings };
+}
+
+/** The texts' token ids under a fresh vocabulary (null texts as empty ones), and its words. */
+function tokenIds(texts: (string | null)[]): { ids: Int32Array[]; words: readonly string[] } {
+  const vocab = new Vocabulary();
+  const ids = texts.map((t) => vocab.encode(t ?? ''));
+  return { ids, words: vocab.words };
 }
 
 /** Each text's distinct token ids, in order of first occurrence. */

@@ -89,6 +89,7 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
   const sets = o.distinctSets ? new KeyIndex() : null;
   // Per level, the n-gram id at each place, in one array for all documents: document i's places start at its first
   // token's offset (the last len - 1 places of each document stay -1).
+  // (32-bit offsets: a level's array of places could not be allocated for 2^31 of them.)
   const offset = new Int32Array(docs.length + 1);
   for (let i = 0; i < docs.length; i++) offset[i + 1] = offset[i]! + docs[i]!.length;
   const total = offset[docs.length]!;
