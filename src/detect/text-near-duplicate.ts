@@ -65,12 +65,15 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
       exactOf[i] = f;
     }
   });
-  // Instruction data: response-cluster reads the same prompts' tokens, kept for it.
-  const tokens = ctx.texts!.text === undefined && ctx.texts!.response !== undefined ? tokenisedTexts(texts, true) : tokenIds(texts);
-  const words = distinctWords(tokens.ids, tokens.words.length);
+  // Instruction data: response-cluster reads the same prompts' tokens, kept for it. Otherwise each text's ids are
+  // let go as soon as its distinct words are read.
+  const shared = ctx.texts!.text === undefined && ctx.texts!.response !== undefined ? tokenisedTexts(texts, true) : null;
+  const vocab = shared ? null : new Vocabulary();
+  const words = shared ? distinctWords(shared.ids, () => shared.words.length) : distinctWords(texts.map((t) => t ?? ''), () => vocab!.words.length, (t) => vocab!.encode(t));
+  const V = shared ? shared.words.length : vocab!.words.length;
   const long = unique.filter((i) => words[i]!.length >= p.minWords);
   const sig = minhashSignatures(words, 'words');
-  const seen = new Int32Array(tokens.words.length).fill(-1);
+  const seen = new Int32Array(V).fill(-1);
   let pair = 0;
   forEachCandidatePair(long, sig, LSH_ROWS, MAX_BUCKET, MINHASH_K, (a, b) => {
     // Already one group: the test could only join it again.
@@ -144,18 +147,20 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
   return { scores, findings };
 }
 
-/** The texts' token ids under a fresh vocabulary (null texts as empty ones), and its words. */
-function tokenIds(texts: (string | null)[]): { ids: Int32Array[]; words: readonly string[] } {
-  const vocab = new Vocabulary();
-  const ids = texts.map((t) => vocab.encode(t ?? ''));
-  return { ids, words: vocab.words };
-}
-
-/** Each text's distinct token ids, in order of first occurrence. */
-function distinctWords(docs: Int32Array[], V: number): Int32Array[] {
-  const stamp = new Int32Array(V).fill(-1);
+/**
+ * Each text's distinct token ids, in order of first occurrence: of token ids, or of texts encoded one at a time
+ * (`encode`); `size()`: the vocabulary's size so far.
+ */
+function distinctWords<T>(items: T[], size: () => number, encode?: (item: T) => Int32Array): Int32Array[] {
+  let stamp = new Int32Array(1024).fill(-1);
   const buffer: number[] = [];
-  return docs.map((ids, i) => {
+  return items.map((item, i) => {
+    const ids = encode ? encode(item) : (item as Int32Array);
+    if (size() > stamp.length) {
+      const grown = new Int32Array(Math.max(size(), stamp.length * 2)).fill(-1);
+      grown.set(stamp);
+      stamp = grown;
+    }
     buffer.length = 0;
     for (let k = 0; k < ids.length; k++) {
       const w = ids[k]!;
