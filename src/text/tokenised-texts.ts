@@ -33,3 +33,8 @@ export function tokenisedTexts(texts: readonly (string | null)[], keep: boolean)
   if (keep) kept.set(texts, out);
   return out;
 }
+
+/** Lets go of any copy kept for these texts (the scan calls it once every detector has run). */
+export function forgetTokenised(texts: readonly (string | null)[]): void {
+  kept.delete(texts);
+}
