@@ -61,6 +61,9 @@ export function labelEnrichment(
     if (inGroup.has(i) || l === null || l === undefined) continue;
     imageLuma(f, i, luma);
     integrals(luma, g, sums, squares);
+    // Rounding in the integral images grows with the plane: each entry sums up to 2g running sums, each rounded
+    // at the plane's total (well under 1e-2 on a 64 x 64 plane of 0-255 values).
+    const rounding = 8 * g * Number.EPSILON * squares[w * w - 1]!;
     let b = Infinity;
     for (let y = 0; y + s <= g; y++) for (let x = 0; x + s <= g; x++) {
       // A window's sum and sum of squares from the integral images rule most windows out without the exact
@@ -70,8 +73,7 @@ export function labelEnrichment(
       const sum = sums[z + s]! - sums[z]! - sums[a + s]! + sums[a]!;
       const sq = squares[z + s]! - squares[z]! - squares[a + s]! + squares[a]!;
       const spread = sq - (sum * sum) / dim;
-      // Rounding in the integral images: well under 1e-2 on a 64 x 64 plane of 0-255 values.
-      const slack = 1e-2 + 1e-9 * sq;
+      const slack = 1e-2 + 1e-9 * sq + rounding;
       if (spread + slack < minSq * (1 - 1e-9)) continue;
       if (b !== Infinity && spread - slack > minSq * (1 + 1e-9) && spread > 1e4 * slack) {
         // Each unit-length value is then off by under slack / spread (the contrast) plus two float32 roundings,
