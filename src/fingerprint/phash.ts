@@ -1,4 +1,5 @@
 // 64-bit DCT perceptual hash (pHash): low 8x8 DCT coefficients of a 32x32 luma image vs their median.
+import { selectKth } from '../util/select.js';
 
 const N = 32;
 const COS = (() => {
@@ -65,7 +66,7 @@ export function perceptualHash(luma: Float64Array, grid: number): bigint {
   }
   // Median of the 63 AC terms (DC carries only brightness).
   AC.set(COEF.subarray(1));
-  const med = middle(AC);
+  const med = selectKth(AC, AC.length >> 1);
   // Bits in order of the coefficient, the first one highest: two 32-bit halves, joined once.
   let high = 0, low = 0;
   for (let k = 0; k < 32; k++) high = (high << 1) | (COEF[k]! > med ? 1 : 0);
@@ -73,27 +74,3 @@ export function perceptualHash(luma: Float64Array, grid: number): bigint {
   return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
 }
 
-/** The middle of the 63 values in a (reordered): what sorting them puts at index 31 (Hoare's selection). */
-function middle(a: Float64Array): number {
-  const k = a.length >> 1;
-  let lo = 0, hi = a.length - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
-}

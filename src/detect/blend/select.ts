@@ -5,6 +5,8 @@
 // largest first, for the top set): a value's rank is taken with < and ==, as the sorts compare. Values holding NaN
 // are sorted instead (a sort places NaN where a comparison cannot).
 
+import { selectKth } from '../../util/select.js';
+
 /** Scratch that grows to the largest set it is asked about (one per thread). */
 let scratch = new Float32Array(0);
 
@@ -18,30 +20,6 @@ function hasNaN(v: Float32Array): boolean {
   return false;
 }
 
-/** The k-th smallest of a[0 .. n) (a is reordered): Hoare's selection, median-of-three pivots. */
-function select(a: Float32Array, k: number): number {
-  let lo = 0, hi = a.length - 1;
-  while (hi > lo) {
-    const x = a[lo]!, y = a[(lo + hi) >> 1]!, z = a[hi]!;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
-}
 
 /**
  * The middle element of v (Float32Array.from(v).sort()[v.length >> 1]) and that of the distances to it, as Float32
@@ -57,9 +35,9 @@ export function middleAndSpread(v: Float32Array): { med: number; mad: number } {
   }
   const a = buffer(n);
   for (let i = 0; i < n; i++) a[i] = v[i]!;
-  const med = select(a, n >> 1);
+  const med = selectKth(a, n >> 1);
   for (let i = 0; i < n; i++) a[i] = Math.abs(v[i]! - med);
-  return { med, mad: select(a, n >> 1) };
+  return { med, mad: selectKth(a, n >> 1) };
 }
 
 /**
@@ -82,7 +60,7 @@ export function markTop(z: Float32Array, top: number, out: Uint8Array): void {
   }
   const a = buffer(n);
   for (let i = 0; i < n; i++) a[i] = z[i]!;
-  const line = select(a, n - top);
+  const line = selectKth(a, n - top);
   let above = 0;
   for (let i = 0; i < n; i++) if (z[i]! > line) {
     out[i] = 1;
