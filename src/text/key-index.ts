@@ -82,6 +82,14 @@ export class KeyIndex {
   }
 }
 
+/** A 32-bit mix of two 32-bit integers, for open-addressing tables keyed by pairs. */
+export function pairHash(a: number, b: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 /**
  * Dense ids for pairs of non-negative 32-bit integers (an n-gram's prefix id and last token), as KeyIndex does for
  * one number: the pair is hashed in integer arithmetic, with no product of the two built as a float.
@@ -104,18 +112,12 @@ export class PairIndex {
     return slots;
   }
 
-  private static hash(a: number, b: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return h ^ (h >>> 16);
-  }
 
   /** The pair's id, or -1. */
   get(a: number, b: number): number {
     const slots = this.slots;
     const mask = this.mask;
-    let s = PairIndex.hash(a, b) & mask;
+    let s = pairHash(a, b) & mask;
     for (;;) {
       const id = slots[s * 4 + 2]!;
       if (id < 0 || (slots[s * 4] === a && slots[s * 4 + 1] === b)) return id;
@@ -128,7 +130,7 @@ export class PairIndex {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     const slots = this.slots;
     const mask = this.mask;
-    let s = PairIndex.hash(a, b) & mask;
+    let s = pairHash(a, b) & mask;
     for (;;) {
       const id = slots[s * 4 + 2]!;
       if (id < 0) {
@@ -162,7 +164,7 @@ export class PairIndex {
     const mask = c - 1;
     for (let o = 0; o < old.length; o += 4) {
       if (old[o + 2]! < 0) continue;
-      let t = PairIndex.hash(old[o]!, old[o + 1]!) & mask;
+      let t = pairHash(old[o]!, old[o + 1]!) & mask;
       while (slots[t * 4 + 2]! >= 0) t = (t + 1) & mask;
       slots[t * 4] = old[o]!;
       slots[t * 4 + 1] = old[o + 1]!;
@@ -189,18 +191,12 @@ export class PairCounts {
     this.mask = c - 1;
   }
 
-  private static hash(a: number, b: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return h ^ (h >>> 16);
-  }
 
   /** The pair's count (0 when never added). */
   get(a: number, b: number): number {
     const slots = this.slots;
     const mask = this.mask;
-    let s = PairCounts.hash(a, b) & mask;
+    let s = pairHash(a, b) & mask;
     for (;;) {
       const c = slots[s * 4 + 2]!;
       if (c === 0 || (slots[s * 4] === a && slots[s * 4 + 1] === b)) return c;
@@ -213,7 +209,7 @@ export class PairCounts {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     const slots = this.slots;
     const mask = this.mask;
-    let s = PairCounts.hash(a, b) & mask;
+    let s = pairHash(a, b) & mask;
     for (;;) {
       const c = slots[s * 4 + 2]!;
       if (c === 0) {
@@ -244,7 +240,7 @@ export class PairCounts {
     const mask = c - 1;
     for (let o = 0; o < old.length; o += 4) {
       if (old[o + 2]! === 0) continue;
-      let t = PairCounts.hash(old[o]!, old[o + 1]!) & mask;
+      let t = pairHash(old[o]!, old[o + 1]!) & mask;
       while (slots[t * 4 + 2]! !== 0) t = (t + 1) & mask;
       slots[t * 4] = old[o]!;
       slots[t * 4 + 1] = old[o + 1]!;
