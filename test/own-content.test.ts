@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BigramCounts } from '../src/text/insertion-fit.js';
-import { hasOwnContent } from '../src/text/own-content.js';
+import { hasOwnContent, OwnContent } from '../src/text/own-content.js';
 import { maskOccurrences } from '../src/text/phrases.js';
 import { Vocabulary } from '../src/text/tokenize.js';
 import { createRng, randInt } from '../src/util/rng.js';
@@ -68,10 +68,14 @@ describe('hasOwnContent', () => {
       const bigrams = new BigramCounts(docs, V);
       const twin = new Set<number>();
       for (let k = 0; k < 5; k++) twin.add(bigrams.key(randInt(rng, V), randInt(rng, V)));
-      for (const d of docs) {
+      const own = new OwnContent(bigrams);
+      // Each document asked three times under other masks: the kept places answer as the scan does.
+      for (let ask = 0; ask < 3; ask++) for (const d of docs) {
         const mask = Uint8Array.from(d, () => (randInt(rng, 5) === 0 ? 1 : 0));
         expect(hasOwnContent(d, mask, bigrams)).toBe(reference(d, mask, bigrams));
         expect(hasOwnContent(d, mask, bigrams, twin)).toBe(reference(d, mask, bigrams, twin));
+        expect(own.has(d, mask)).toBe(reference(d, mask, bigrams));
+        expect(own.has(d, mask, twin)).toBe(reference(d, mask, bigrams, twin));
       }
     }
   });

@@ -48,7 +48,7 @@ import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { tokenisedTexts } from '../text/tokenised-texts.js';
 import { LabelContent } from '../text/label-content.js';
-import { hasOwnContent } from '../text/own-content.js';
+import { OwnContent } from '../text/own-content.js';
 import { TopicWords } from '../text/shared-topic.js';
 import { documentFrequency } from '../text/document-frequency.js';
 import { dropSubsumed, maskOccurrences } from '../text/phrases.js';
@@ -195,6 +195,8 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   const like = new LikePrompts(docs, clusters);
   let topics: TopicWords | null = null;
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
+  // The same prompts are judged for many phrases: their own pairs are found once.
+  const own = new OwnContent(bigrams);
   const groupCache = new SetCache<{ judged: number[]; group: Int32Array; all: number; hit: number; inOthers?: Set<number> }>(grams.docList);
   for (let k = 0; k < grams.count; k++) {
     const majority = grams.majority[k]!;
@@ -290,7 +292,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     const inOthers = (grouping.inOthers ??= pairsInSeveral(holders, docs, bigrams));
     grouping.judged.forEach((i, k) => {
       if (clusters[i] !== cluster) return;
-      if (hasOwnContent(docs[i]!, maskOccurrences(docs[i]!, tokens), bigrams, inOthers)) groups.add(grouping.group[k]!);
+      if (own.has(docs[i]!, maskOccurrences(docs[i]!, tokens), inOthers)) groups.add(grouping.group[k]!);
       else bare = true;
     });
     return groups.size + (bare ? 1 : 0);

@@ -358,19 +358,21 @@ export class NeighbourCollisions {
     this.eos = bigrams.eos;
     this.lefts = [];
     this.rights = [];
-    docs.forEach((d, i) => {
+    for (let i = 0; i < docs.length; i++) {
+      const d = docs[i]!;
       const w = boundaries[i]!;
-      const L: number[] = [];
-      const R: number[] = [];
-      for (let t = 0; t <= d.length; t++) {
+      let m = 0;
+      for (let t = 0; t <= d.length; t++) if (w[t]) m++;
+      const L = new Int32Array(m);
+      const R = new Int32Array(m);
+      for (let t = 0, j = 0; t <= d.length; t++) {
         if (!w[t]) continue;
-        const [a, b] = bigrams.around(d, t, t);
-        L.push(a);
-        R.push(b);
+        L[j] = t > 0 ? d[t - 1]! : this.bos;
+        R[j++] = t < d.length ? d[t]! : this.eos;
       }
-      this.lefts.push(Int32Array.from(L));
-      this.rights.push(Int32Array.from(R));
-    });
+      this.lefts.push(L);
+      this.rights.push(R);
+    }
     const size = vocabSize + 2;
     this.S = new Float64Array(size);
     this.Q = new Float64Array(size);

@@ -129,10 +129,12 @@ export function forEachCandidatePair(ids: number[], sig: Uint32Array, rows: numb
   // Each document's bucket so far (chained through the band's values), and the next value's, swapped per value.
   let bucketOf = new Int32Array(m);
   let next = new Int32Array(m);
+  // One table for every value of every band, emptied in between.
+  const table = new PairIndex(m);
   for (let band = 0, index = 0; band + rows <= K; band += rows, index++) {
     bucketOf.fill(-1);
     for (let r = 0; r < rows; r++) {
-      const table = new PairIndex(m);
+      table.clear();
       for (let x = 0; x < m; x++) next[x] = table.getOrAdd(bucketOf[x]! + 1, sig[ids[x]! * K + band + r]! | 0);
       [bucketOf, next] = [next, bucketOf];
     }

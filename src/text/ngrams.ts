@@ -117,7 +117,10 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
   for (const d of docs) for (let s = 0; s < d.length; s++) if (d[s]! > maxToken) maxToken = d[s]!;
   let lastCount = 0;
   let pairs: PairIndex | null = null;
-  let records: Int32Array | null = null;
+  let records: LevelRecords | null = null;
+  // A level's working arrays, in buffers kept across levels (typed arrays allocated per level are what makes the
+  // collector run full collections).
+  const scratch = new Scratch();
   for (let len = 1; len <= o.maxN; len++) {
     // Typed-array tables: long prompts hold tens of millions of distinct n-grams per level. One table serves every
     // level (emptied in between, not reallocated), first sized at level 1's count of n-grams.
@@ -129,13 +132,13 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     const counted: LevelRecords = index ? countLevel(docs, offset, classes, docHashA, docHashB, len, prevIds, index, posGram, new LevelRecords(lastCount, records)) : countTokens(docs, offset, classes, docHashA, docHashB, byToken!, posGram, new LevelRecords(1 << 16, null));
     const grams = counted.grams;
     const rec: Int32Array = counted.rec;
-    records = rec;
+    records = counted;
     const prefixV = counted.prefix;
     const tokenV = counted.token;
     lastCount = grams;
     const prefixOf = prefixV.data;
     const tokenOf = tokenV.data;
-    const denseId = new Int32Array(grams).fill(-1);
+    const denseId = scratch.take(DENSE, grams).fill(-1);
     // Per frequent n-gram (dense id): its prefix's dense id and last token (the tokens are rebuilt only for the
     // n-grams returned), and the majority class of a possible candidate (-2: not one).
     let frequentHere = 0;
@@ -151,9 +154,10 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     }
     const prefix = new Int32Array(frequentHere);
     const lastToken = new Int32Array(frequentHere);
-    const majority = new Int32Array(frequentHere).fill(-2);
-    const docFreq = new Int32Array(frequentHere);
-    const labelled = new Int32Array(frequentHere);
+    const majority = scratch.take(MAJORITY, frequentHere).fill(-2);
+    // Every id's document frequency and classified count are written below.
+    const docFreq = scratch.take(DOC_FREQ, frequentHere);
+    const labelled = scratch.take(LABELLED, frequentHere);
     for (let g = 0; g < grams; g++) {
       const id = denseId[g]!;
       if (id < 0) continue;
@@ -180,8 +184,8 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     }
     byLevel.push({ prefix, lastToken });
     // Exact majority counts in typed arrays first; document lists only for the n-grams that are kept.
-    const last = new Int32Array(frequentHere).fill(-1);
-    const majorityCount = new Int32Array(frequentHere);
+    const last = scratch.take(LAST_DOC, frequentHere).fill(-1);
+    const majorityCount = scratch.take(MAJORITY_COUNT, frequentHere).fill(0);
     for (let i = 0; i < docs.length; i++) {
       const cls = classes[i]!;
       for (let x = offset[i]!; x < offset[i + 1]!; x++) {
@@ -192,7 +196,8 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
       }
     }
     const level = byLevel.length - 1;
-    const at = new Int32Array(frequentHere).fill(-1);
+    // The next level reads this level's positions in the output: two buffers in turn.
+    const at = scratch.take(level % 2 === 0 ? AT_EVEN : AT_ODD, frequentHere).fill(-1);
     const first = majorityV.length;
     for (let id = 0; id < frequentHere; id++) {
       if (majority[id] === -2 || !o.keep(docFreq[id]!, majorityCount[id]!, labelled[id]!)) continue;
@@ -247,12 +252,16 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
 class LevelRecords {
   rec: Int32Array;
   grams = 0;
-  readonly prefix = new IntVector();
-  readonly token = new IntVector();
-  /** Counters in `reuse` (the last level's, emptied) when it holds `capacity` n-grams. */
-  constructor(capacity: number, reuse: Int32Array | null) {
+  readonly prefix: IntVector;
+  readonly token: IntVector;
+  /** Counters and lists in `reuse`'s (the last level's, emptied) when its counters hold `capacity` n-grams. */
+  constructor(capacity: number, reuse: LevelRecords | null) {
     const size = REC * Math.max(16, capacity);
-    this.rec = reuse && reuse.length >= size ? reuse.fill(0) : new Int32Array(size);
+    this.rec = reuse && reuse.rec.length >= size ? reuse.rec.fill(0) : new Int32Array(size);
+    this.prefix = reuse ? reuse.prefix : new IntVector();
+    this.token = reuse ? reuse.token : new IntVector();
+    this.prefix.length = 0;
+    this.token.length = 0;
   }
 
   /** A new n-gram (the next id). */
@@ -336,6 +345,24 @@ function countLevel(docs: Int32Array[], offset: Int32Array, classes: Int32Array,
   }
   return out;
 }
+
+/** Buffers of a level's working arrays, by use; take() gives a view of at least n ints (contents left over). */
+class Scratch {
+  private readonly buffers: Int32Array[] = [];
+  take(use: number, n: number): Int32Array {
+    let b = this.buffers[use];
+    if (!b || b.length < n) b = this.buffers[use] = new Int32Array(Math.max(n, b ? Math.floor(b.length * 1.5) : 0));
+    return b.subarray(0, n);
+  }
+}
+const DENSE = 0;
+const MAJORITY = 1;
+const DOC_FREQ = 2;
+const LABELLED = 3;
+const LAST_DOC = 4;
+const MAJORITY_COUNT = 5;
+const AT_EVEN = 6;
+const AT_ODD = 7;
 
 /** An n-gram's counters during a level's count: fields of one record, REC ints per n-gram. */
 const LAST = 0;

@@ -31,6 +31,56 @@ export function hasOwnContent(d: Int32Array, mask: Uint8Array, bigrams: BigramCo
   return false;
 }
 
+/**
+ * hasOwnContent for documents asked about again and again under other masks (the prompts of many phrases): each
+ * document's pairs that would count are found once, and a question reads only those.
+ */
+export class OwnContent {
+  private readonly places = new WeakMap<Int32Array, { own: Int32Array; twinAt: Int32Array; twinKey: Float64Array }>();
+  constructor(private readonly bigrams: BigramCounts) {}
+
+  /** hasOwnContent(d, mask, bigrams, twin). */
+  has(d: Int32Array, mask: Uint8Array, twin?: ReadonlySet<number>): boolean {
+    let p = this.places.get(d);
+    if (!p) this.places.set(d, (p = this.placesOf(d)));
+    const free = (t: number) => !mask[t] && !mask[t + 1];
+    for (let k = 0; k < p.own.length; k++) if (free(p.own[k]!)) return true;
+    if (!twin) return false;
+    for (let k = 0; k < p.twinAt.length; k++) if (free(p.twinAt[k]!) && !twin.has(p.twinKey[k]!)) return true;
+    return false;
+  }
+
+  /**
+   * The places of pairs that only this document holds (the corpus's count is its own: own content under any mask),
+   * and of pairs that one other document holds too (own content beside a twin that lacks the phrase), with keys.
+   */
+  private placesOf(d: Int32Array): { own: Int32Array; twinAt: Int32Array; twinKey: Float64Array } {
+    const own: number[] = [];
+    const twinAt: number[] = [];
+    const twinKey: number[] = [];
+    const bigrams = this.bigrams;
+    let pairs: Float64Array | null = null;
+    let base = 0;
+    let built = false;
+    for (let t = 0; t + 1 < d.length; t++) {
+      const c = bigrams.count(d[t]!, d[t + 1]!);
+      // The local count is at least 1 and below the document's length.
+      if (c > d.length) continue;
+      if (!built) {
+        [pairs, base] = sortedPairs(d);
+        built = true;
+      }
+      const local = pairs ? occurrences(pairs, d[t]! * base + d[t + 1]!) : occurrencesByScan(d, t);
+      if (c === local) own.push(t);
+      else if (c - local === 1) {
+        twinAt.push(t);
+        twinKey.push(bigrams.key(d[t]!, d[t + 1]!));
+      }
+    }
+    return { own: Int32Array.from(own), twinAt: Int32Array.from(twinAt), twinKey: Float64Array.from(twinKey) };
+  }
+}
+
 /** Reused buffer for sortedPairs. */
 let buffer = new Float64Array(1024);
 /** Token ids below this make pair keys (a * base + b) exact. */

@@ -93,28 +93,49 @@ export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V:
   const fill = start.slice(0, n);
   for (let k = 0; k < count; k++) for (let x = docStart[gramOf[k]!]!; x < docStart[gramOf[k]! + 1]!; x++) unitsOf[fill[docList[x]!]!++] = k;
   // One pass over the prompts: how many hold each n-gram, and whether a row's own prompt holds its units.
-  // Per n-gram, the last prompt that held it and how many did, side by side.
-  const seen = new Int32Array(grams.count * 2);
-  for (let u = 0; u < grams.count; u++) seen[2 * u] = -1;
+  // Per n-gram, the last prompt that held it, how many did and its prefix (the n-gram without its last token),
+  // side by side.
+  const seen = new Int32Array(grams.count * 4);
+  for (let u = 0; u < grams.count; u++) {
+    seen[4 * u] = -1;
+    seen[4 * u + 2] = parents[u]!;
+  }
+  // The n-grams are closed under dropping the first or last token (every such part is in at least as many
+  // responses), so the n-grams at a place are the prefixes of the longest one, and the longest at the next place
+  // starts from that one without its first token (its suffix).
+  const suffix = suffixes(grams, trie);
   const unexplainedAt = new Uint8Array(unitsOf.length);
   const unexplainedStart = new Int32Array(count + 1);
   for (let i = 0; i < prompts.length; i++) {
     const d = prompts[i]!;
+    let u = -1;
+    let len = 0;
     for (let s = 0; s < d.length; s++) {
-      let u = trie.first(d[s]!);
-      for (let L = 1; u >= 0; L++) {
-        if (seen[2 * u] !== i) {
-          seen[2 * u] = i;
-          seen[2 * u + 1]!++;
+      if (len >= 2 && (u = suffix[u]!) >= 0) len--;
+      else {
+        u = trie.first(d[s]!);
+        if (u < 0) {
+          len = 0;
+          continue;
         }
-        if (L >= o.maxN || s + L >= d.length) break;
-        u = trie.next(u, d[s + L]!);
+        len = 1;
+      }
+      while (len < o.maxN && s + len < d.length) {
+        const v = trie.next(u, d[s + len]!);
+        if (v < 0) break;
+        u = v;
+        len++;
+      }
+      // The longest n-gram here and its prefixes, up to one this prompt already marked (its prefixes are too).
+      for (let x = u; x >= 0 && seen[4 * x] !== i; x = seen[4 * x + 2]!) {
+        seen[4 * x] = i;
+        seen[4 * x + 1]!++;
       }
     }
     if (i >= n) continue;
     for (let j = start[i]!; j < start[i + 1]!; j++) {
       const k = unitsOf[j]!;
-      if (seen[2 * gramOf[k]!] === i) continue;
+      if (seen[4 * gramOf[k]!] === i) continue;
       unexplainedAt[j] = 1;
       unexplainedStart[k + 1]!++;
     }
@@ -125,9 +146,30 @@ export function responseUnits(prompts: Int32Array[], responses: Int32Array[], V:
   const at = unexplainedStart.slice(0, count);
   for (let i = 0; i < n; i++) for (let j = start[i]!; j < start[i + 1]!; j++) if (unexplainedAt[j]) unexplainedList[at[unitsOf[j]!]!++] = i;
   const unitPrompts = new Int32Array(count);
-  for (let k = 0; k < count; k++) unitPrompts[k] = seen[2 * gramOf[k]! + 1]!;
+  for (let k = 0; k < count; k++) unitPrompts[k] = seen[4 * gramOf[k]! + 1]!;
   return { units: new ResponseUnits(count, grams, gramOf, unexplainedStart, unexplainedList, unitPrompts), frequent: grams.frequent };
 }
+
+/** Per n-gram of the table, the n-gram without its first token (-1: a 1-gram, or not in the trie). */
+function suffixes(grams: NgramTable, trie: UnitTrie): Int32Array {
+  const { parents, tokenStart, tokenList } = grams;
+  const out = new Int32Array(grams.count).fill(-1);
+  // N-grams come level by level, so a prefix's suffix is known before its extensions'.
+  for (let u = 0; u < grams.count; u++) {
+    const L = tokenStart[u + 1]! - tokenStart[u]!;
+    if (L < 2 || parents[u]! < 0) continue;
+    const last = tokenList[tokenStart[u + 1]! - 1]!;
+    if (L === 2) out[u] = trie.first(last);
+    else {
+      const s = out[parents[u]!]!;
+      out[u] = s < 0 ? -1 : trie.next(s, last);
+    }
+  }
+  return out;
+}
+
+/** Most bits of the trie's filter (2^24: 2 MB). */
+const FILTER_BITS = 24;
 
 /** The units' n-grams as a trie over token ids: level 1 by token, deeper levels by (parent unit, token) pairs. */
 class UnitTrie {
@@ -138,6 +180,12 @@ class UnitTrie {
    */
   private slots: Int32Array;
   private mask: number;
+  /**
+   * One bit per value of the pair hash's top bits, set for every pair held: most pairs looked for are not held
+   * (the walk of a place ends on one), and this small table answers for them without reading the large one.
+   */
+  private readonly filter: Int32Array;
+  private readonly filterShift: number;
   constructor(V: number, units: number) {
     this.level1 = new Int32Array(V).fill(-1);
     let c = 16;
@@ -145,6 +193,10 @@ class UnitTrie {
     this.slots = new Int32Array(c * 4);
     for (let s = 2; s < this.slots.length; s += 4) this.slots[s] = -1;
     this.mask = c - 1;
+    let bits = 10;
+    while (bits < FILTER_BITS && 1 << bits < units * 16) bits++;
+    this.filter = new Int32Array(1 << (bits - 5));
+    this.filterShift = 32 - bits;
   }
   set(L: number, parent: number, token: number, u: number): void {
     if (L === 1) {
@@ -152,6 +204,8 @@ class UnitTrie {
       return;
     }
     const slots = this.slots;
+    const b = pairHash(parent, token) >>> this.filterShift;
+    this.filter[b >>> 5]! |= 1 << (b & 31);
     for (let s = pairHash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
       if (slots[s * 4 + 2]! < 0) {
         slots[s * 4] = parent;
@@ -171,8 +225,11 @@ class UnitTrie {
   }
   /** The unit extending unit `parent` by `token`, or -1. */
   next(parent: number, token: number): number {
+    const h = pairHash(parent, token);
+    const b = h >>> this.filterShift;
+    if ((this.filter[b >>> 5]! & (1 << (b & 31))) === 0) return -1;
     const slots = this.slots;
-    for (let s = pairHash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
       const u = slots[s * 4 + 2]!;
       if (u < 0 || (slots[s * 4] === parent && slots[s * 4 + 1] === token)) return u;
     }

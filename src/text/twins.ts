@@ -75,8 +75,8 @@ export function findTwins(docs: Int32Array[], responseKey: (string | null)[], mi
     const wb = words[b]!;
     // Jaccard is at most the smaller set's size over the larger's.
     if (Math.min(wa.length, wb.length) / Math.max(wa.length, wb.length) < MIN_JACCARD) return;
-    const shared = sharedCount(wa, wb);
-    if (shared / (shared + (wa.length - shared) + (wb.length - shared)) < MIN_JACCARD) return;
+    const shared = sharedCount(wa, wb, leastShared(wa.length, wb.length));
+    if (shared < 0 || shared / (shared + (wa.length - shared) + (wb.length - shared)) < MIN_JACCARD) return;
     if (start >= 0) inserted.push({ carrier: longer, twin: shorter, start, length: docs[longer]!.length - docs[shorter]!.length, sameResponse });
     if (sameResponse || wa.length < MIN_WORDS || wb.length < MIN_WORDS) return;
     // At most MAX_ADDED words on one side and none on the other.
@@ -138,8 +138,15 @@ export function insertionStart(long: Int32Array, short: Int32Array): number {
   return s;
 }
 
-/** |a ∩ b| of two sorted sets. */
-function sharedCount(a: Int32Array, b: Int32Array): number {
+/** The fewest shared words that make sets of sizes a and b twins (the Jaccard test as written above). */
+function leastShared(a: number, b: number): number {
+  let s = Math.max(0, Math.floor((MIN_JACCARD / (1 + MIN_JACCARD)) * (a + b)) - 2);
+  while (s < Math.min(a, b) && s / (s + (a - s) + (b - s)) < MIN_JACCARD) s++;
+  return s;
+}
+
+/** |a ∩ b| of two sorted sets, or -1 as soon as it cannot reach `least`. */
+function sharedCount(a: Int32Array, b: Int32Array, least: number): number {
   let shared = 0;
   let i = 0;
   let j = 0;
@@ -150,7 +157,9 @@ function sharedCount(a: Int32Array, b: Int32Array): number {
       shared++;
       i++;
       j++;
+      continue;
     }
+    if (shared + Math.min(a.length - i, b.length - j) < least) return -1;
   }
   return shared;
 }
