@@ -25,6 +25,7 @@ import { oneSidedTail, TAIL_Z } from './blend/template.js';
 import { LUMA_SIDE, lumaPattern } from './blend/spectra.js';
 import { searchClasses } from './blend/search.js';
 import { tailTemplate } from './blend/contrast.js';
+import { completeGroup } from './blend/complete.js';
 import { normalQuantile, normalUpperTailLog10 } from '../util/p-values.js';
 
 const MIN_MEMBERS = 10;
@@ -135,10 +136,13 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
         let cohesionLine = outsideOf[k].length > 0 ? p.maxCohesion : Math.min(p.maxCohesion, MAX_COHESION_WITHIN);
         if (r.contrast) cohesionLine = Math.min(cohesionLine, MAX_COHESION_CONTRAST);
         if (link.share >= p.maxContentShare || link.cohesion >= cohesionLine) continue;
+        // The group has passed: its members are scored on its template from the whole class, each left out of it.
+        const z = completeGroup(spectra, members, r.z);
         members.forEach((i, t) => {
-          if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
+          if (z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (z[t]! - TAIL_Z) / (2 * TAIL_Z)));
+          else if (z[t]! > 0) scores[i] = Math.max(scores[i]!, 0.25 * (z[t]! / (z[t]! + 2 * TAIL_Z)));
         });
-        findings.push(describe(n, ctx.labels, f, pattern, tail, excess, link, highLine(p)));
+        findings.push(describe(n, ctx.labels, f, pattern, members.filter((_, t) => z[t]! >= TAIL_Z), excess, link, highLine(p)));
         break;
       }
     }

@@ -8,6 +8,7 @@
 import type { ImageFeatures } from '../../model/image-features.js';
 import { CHROMA_B, CHROMA_R, LUMA, planeOnGrid, type PlaneWeights } from './luma.js';
 import { lineDct } from './dct.js';
+import { selectKth } from '../../util/select.js';
 
 export const LUMA_SIDE = 32;
 const CHROMA_SIDE = 16;
@@ -29,6 +30,13 @@ export const SPECTRUM_DIM = PLANES.reduce((s, p) => s + p.side * p.side, 0);
  * of rounding.
  */
 const VARIANCE_FLOOR = 1;
+/**
+ * Share of an image's places whose local energy is the floor added to every place's before dividing by its root
+ * (localContrast): the quietest tenth of an image is weighed alike, so its rounding is not blown up.
+ */
+const LOCAL_FLOOR_SHARE = 0.1;
+/** The least floor of local energy, in squared steps of the weighed residual: one step of rounding. */
+const LOCAL_FLOOR = 1;
 /** Whitened values are stored as 16-bit integers in 1/SPECTRUM_SCALE standard deviations (clamped at about 128 sd). */
 const SPECTRUM_SCALE = 256;
 /** Images the coefficient means and variances are estimated from at most (evenly spaced). */
@@ -87,11 +95,12 @@ function dctInPlace(work: Float64Array, side: number, out: Float64Array, at: num
  * Raw (unwhitened) coefficients of image i into out[0 .. SPECTRUM_DIM), each plane's pixels weighed by `pixel`
  * first; layout coefficients are left at 0.
  */
-function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Array, out: Float64Array, pixel: Float64Array | undefined): void {
+function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Array, local: Float64Array, out: Float64Array, pixel: Float64Array | undefined): void {
   let at = 0;
   for (const p of PLANES) {
     planeOnGrid(f, i, p.side, p.w, plane, 0);
     weighedResidual(plane, p.side, pixel, at, tmp);
+    if (pixel && p.w === LUMA) localContrast(tmp, p.side, local);
     dctInPlace(tmp, p.side, out, at);
     // Below LAYOUT_CYCLES in both directions (the mean included) is an image's layout: exposure, colour cast,
     // where the object and its colour are. Images of one kind share it; it is content, not a pattern.
@@ -117,6 +126,43 @@ function weighedResidual(plane: Float32Array, side: number, pixel: Float64Array 
       out[o + c] = pixel ? Math.fround(res * pixel[at + o + c]!) : res;
     }
   }
+}
+
+/**
+ * Each value of the weighed residual divided by the image's own local spread there: the root of the mean square over
+ * its 3x3 neighbourhood (clipped at the border) plus a floor, the LOCAL_FLOOR_SHARE quantile of the image's local
+ * energies and at least one step squared. A pattern added to every pixel alike is one fixed signal on a background
+ * whose spread changes from place to place within an image (edges, texture, flat ground): weighing each place by the
+ * inverse of its spread is the matched filter for it, where a busy place would otherwise drown what a quiet one
+ * shows. The floor keeps quiet places from being blown up by their rounding. `local` holds 2 * side * side values.
+ */
+function localContrast(res: Float64Array, side: number, local: Float64Array): void {
+  const n = side * side;
+  // Squares summed along each row over three columns, then down three rows.
+  for (let r = 0; r < side; r++) {
+    const o = r * side;
+    for (let c = 0; c < side; c++) {
+      const v = res[o + c]!;
+      let s = v * v;
+      if (c > 0) s += res[o + c - 1]! * res[o + c - 1]!;
+      if (c + 1 < side) s += res[o + c + 1]! * res[o + c + 1]!;
+      local[n + o + c] = s;
+    }
+  }
+  for (let r = 0; r < side; r++) {
+    const rows = 1 + (r > 0 ? 1 : 0) + (r + 1 < side ? 1 : 0);
+    for (let c = 0; c < side; c++) {
+      const cols = 1 + (c > 0 ? 1 : 0) + (c + 1 < side ? 1 : 0);
+      let s = local[n + r * side + c]!;
+      if (r > 0) s += local[n + (r - 1) * side + c]!;
+      if (r + 1 < side) s += local[n + (r + 1) * side + c]!;
+      local[r * side + c] = s / (rows * cols);
+    }
+  }
+  const copy = local.subarray(n, 2 * n);
+  copy.set(local.subarray(0, n));
+  const floor = Math.max(LOCAL_FLOOR, selectKth(copy, Math.floor(LOCAL_FLOOR_SHARE * (n - 1))));
+  for (let q = 0; q < n; q++) res[q] = res[q]! / Math.sqrt(local[q]! + floor);
 }
 
 /**
@@ -164,6 +210,8 @@ class SpectrumWork {
   readonly plane = new Float32Array(LUMA_SIDE * LUMA_SIDE);
   readonly tmp = new Float64Array(LUMA_SIDE * LUMA_SIDE + 3 * LUMA_SIDE);
   readonly raw = new Float64Array(SPECTRUM_DIM);
+  /** A plane's local energies (first half) and their copy for selection (second half). */
+  readonly local = new Float64Array(2 * LUMA_SIDE * LUMA_SIDE);
 }
 
 export function imageCount(f: GridPixels): number {
@@ -225,7 +273,7 @@ export function whitening(f: GridPixels): Whitening {
   let m = 0;
   for (const i of sample) {
     const k = work.raw;
-    spectrum(f, i, work.plane, work.tmp, k, pixel);
+    spectrum(f, i, work.plane, work.tmp, work.local, k, pixel);
     for (let p = 0; p < d; p++) {
       mean[p] += k[p]!;
       sq[p] += k[p]! * k[p]!;
@@ -251,7 +299,7 @@ export function whitenRange(f: GridPixels, w: Whitening, x: Int16Array, norm: Fl
   const work = new SpectrumWork();
   const raw = work.raw;
   for (let i = lo; i < hi; i++) {
-    spectrum(f, i, work.plane, work.tmp, raw, w.pixel);
+    spectrum(f, i, work.plane, work.tmp, work.local, raw, w.pixel);
     const o = i * d;
     let e = 0;
     for (let p = 0; p < d; p++) {
