@@ -21,7 +21,7 @@ function rows(m: number, d: number, carriers: number, strength: number, seed: nu
     }
     norm[i] = Math.sqrt(s);
   }
-  return { x, d, norm, unit: new Float64Array(d), pixel: new Float64Array(0) };
+  return { x, d, norm, unit: new Float64Array(d), pixel: new Float64Array(0), spread: 1 };
 }
 
 describe('blend group completion', () => {

@@ -57,6 +57,8 @@ export interface Spectra {
   unit: Float64Array;
   /** Per pixel of each plane (planes in order, as the coefficients): the weight it was given before the DCT. */
   pixel: Float64Array;
+  /** The luma plane's local spread at a typical place (the mean over images of each one's mean), in weighed steps. */
+  spread: number;
 }
 
 const cosTables = new Map<number, Float64Array>();
@@ -95,18 +97,20 @@ function dctInPlace(work: Float64Array, side: number, out: Float64Array, at: num
  * Raw (unwhitened) coefficients of image i into out[0 .. SPECTRUM_DIM), each plane's pixels weighed by `pixel`
  * first; layout coefficients are left at 0.
  */
-function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Array, local: Float64Array, out: Float64Array, pixel: Float64Array | undefined): void {
+function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Array, local: Float64Array, out: Float64Array, pixel: Float64Array | undefined): number {
   let at = 0;
+  let spread = 1;
   for (const p of PLANES) {
     planeOnGrid(f, i, p.side, p.w, plane, 0);
     weighedResidual(plane, p.side, pixel, at, tmp);
-    if (pixel && p.w === LUMA) localContrast(tmp, p.side, local);
+    if (pixel && p.w === LUMA) spread = localContrast(tmp, p.side, local);
     dctInPlace(tmp, p.side, out, at);
     // Below LAYOUT_CYCLES in both directions (the mean included) is an image's layout: exposure, colour cast,
     // where the object and its colour are. Images of one kind share it; it is content, not a pattern.
     for (let k = 0; k < 2 * LAYOUT_CYCLES; k++) for (let l = 0; l < 2 * LAYOUT_CYCLES; l++) out[at + k * p.side + l] = 0;
     at += p.side * p.side;
   }
+  return spread;
 }
 
 /**
@@ -136,7 +140,7 @@ function weighedResidual(plane: Float32Array, side: number, pixel: Float64Array 
  * inverse of its spread is the matched filter for it, where a busy place would otherwise drown what a quiet one
  * shows. The floor keeps quiet places from being blown up by their rounding. `local` holds 2 * side * side values.
  */
-function localContrast(res: Float64Array, side: number, local: Float64Array): void {
+function localContrast(res: Float64Array, side: number, local: Float64Array): number {
   const n = side * side;
   // Squares summed along each row over three columns, then down three rows.
   for (let r = 0; r < side; r++) {
@@ -162,7 +166,13 @@ function localContrast(res: Float64Array, side: number, local: Float64Array): vo
   const copy = local.subarray(n, 2 * n);
   copy.set(local.subarray(0, n));
   const floor = Math.max(LOCAL_FLOOR, selectKth(copy, Math.floor(LOCAL_FLOOR_SHARE * (n - 1))));
-  for (let q = 0; q < n; q++) res[q] = res[q]! / Math.sqrt(local[q]! + floor);
+  let spread = 0;
+  for (let q = 0; q < n; q++) {
+    const r = Math.sqrt(local[q]! + floor);
+    res[q] = res[q]! / r;
+    spread += r;
+  }
+  return spread / n;
 }
 
 /**
@@ -203,6 +213,7 @@ export interface Whitening {
   gain: Float64Array;
   unit: Float64Array;
   pixel: Float64Array;
+  spread: number;
 }
 
 /** Buffers one thread reuses for every image's spectrum. */
@@ -271,9 +282,10 @@ export function whitening(f: GridPixels): Whitening {
   for (let s = 0; s < n; s += step) sample.push(Math.floor(s));
   const pixel = pixelWeights(f, sample, work);
   let m = 0;
+  let spread = 0;
   for (const i of sample) {
     const k = work.raw;
-    spectrum(f, i, work.plane, work.tmp, work.local, k, pixel);
+    spread += spectrum(f, i, work.plane, work.tmp, work.local, k, pixel);
     for (let p = 0; p < d; p++) {
       mean[p] += k[p]!;
       sq[p] += k[p]! * k[p]!;
@@ -289,7 +301,7 @@ export function whitening(f: GridPixels): Whitening {
     gain[p] = SPECTRUM_SCALE / sd;
     unit[p] = sd / SPECTRUM_SCALE;
   }
-  return { mean, gain, unit, pixel };
+  return { mean, gain, unit, pixel, spread: spread / (m || 1) };
 }
 
 /** Whitened spectra of images lo .. hi into their rows of x, and their lengths into norm. */
@@ -316,7 +328,7 @@ export function whitenRange(f: GridPixels, w: Whitening, x: Int16Array, norm: Fl
 export function allocateSpectra(n: number, w: Whitening): Spectra {
   const x = new Int16Array(new SharedArrayBuffer(n * SPECTRUM_DIM * 2));
   const norm = new Float32Array(new SharedArrayBuffer(n * 4));
-  return { x, d: SPECTRUM_DIM, norm, unit: w.unit, pixel: w.pixel };
+  return { x, d: SPECTRUM_DIM, norm, unit: w.unit, pixel: w.pixel, spread: w.spread };
 }
 
 /** Every image's whitened spectrum, on the calling thread. */
@@ -337,7 +349,8 @@ export function lumaPattern(s: Spectra, template: Float64Array): Float64Array {
   // Back to the weighed residual, unweighed, then the residual's gain undone frequency by frequency (the layout,
   // where the gain is all but nought, is dropped as in the spectra).
   const residual = inverseDct2(coef, side);
-  for (let p = 0; p < n; p++) residual[p] /= s.pixel[p]!;
+  // Luma is in units of each place's local spread: back in weighed steps at a typical place.
+  for (let p = 0; p < n; p++) residual[p] *= s.spread / s.pixel[p]!;
   const plain = new Float64Array(n);
   dct2(Float32Array.from(residual), side, new Float64Array(n + 3 * side), plain, 0);
   for (let k = 0; k < side; k++) for (let l = 0; l < side; l++) {
