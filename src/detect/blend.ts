@@ -3,7 +3,8 @@
 // against natural variation, and trigger-cluster is the detector for few samples.
 //
 // How: each image's whitened residual spectrum (blend/spectra.ts: each pixel minus its neighbours' mean, weighed
-// by how much less that pixel varies across the dataset than a typical one, as luma and chroma DCT coefficients,
+// by how much less that pixel varies across the dataset than a typical one, luma divided by the image's own local
+// spread at each place (the background an added pattern is seen against), as luma and chroma DCT coefficients,
 // each divided by its natural spread in the dataset, layout dropped) weighs every frequency, and every place, by how
 // far a pattern there stands above natural variation. A backdoor steers its samples to one target label, so a pattern
 // added to some of a class's images shifts that class's mean and spreads the class along it: templates start from
@@ -15,7 +16,8 @@
 // a candidate. Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make
 // such tails too; they are related by content, poisoned images are not: the first candidate is reported whose
 // members' look-alikes in the class do not share their score and whose members are not one another's nearest looks
-// among the whole dataset (blend/look-alikes.ts). Unlabelled data is treated as one class.
+// among the whole dataset (blend/look-alikes.ts); its members are then scored on its template from the whole class,
+// each left out of it (blend/complete.ts). Unlabelled data is treated as one class.
 import type { FrequencyPeak, Tally, TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import { parametersOf, type Detector } from './detector.js';
