@@ -138,8 +138,11 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
         let cohesionLine = outsideOf[k].length > 0 ? p.maxCohesion : Math.min(p.maxCohesion, MAX_COHESION_WITHIN);
         if (r.contrast) cohesionLine = Math.min(cohesionLine, MAX_COHESION_CONTRAST);
         if (link.share >= p.maxContentShare || link.cohesion >= cohesionLine) continue;
-        // The group has passed: its members are scored on its template from the whole class, each left out of it.
-        const z = completeGroup(spectra, members, r.z);
+        // The group has passed: its members are scored on its template from the whole class, each left out of it; a
+        // member keeps the better of that and its cross-fitted score (a group found where its class varies beyond the
+        // others stands out there more than in the spectra the whole-class template is made of).
+        const whole = completeGroup(spectra, members, r.z);
+        const z = whole.map((v, t) => Math.max(v, r.z[t]!));
         members.forEach((i, t) => {
           if (z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (z[t]! - TAIL_Z) / (2 * TAIL_Z)));
           else if (z[t]! > 0) scores[i] = Math.max(scores[i]!, 0.25 * (z[t]! / (z[t]! + 2 * TAIL_Z)));
