@@ -84,6 +84,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       'faint full-image patterns in fewer images than its minMembers parameter (10 by default, in the tail of one class)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
       'a blended natural image: its energy is where natural images have theirs, and a blend at alpha carries about alpha² of each carrier\'s whitened energy',
+      'a colour noise blended at alpha below about 0.1 (measured on 32x32 JPEG: what JPEG keeps of it is a luma noise of about half its strength)',
       'smooth patterns of fewer than about 5 cycles per image at small amplitude (found in some draws, missed in others), and such patterns on images with a black ground (clipped, they differ from carrier to carrier and their carriers look alike)',
       "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class: some noise blends and sinusoids)",
     ],
