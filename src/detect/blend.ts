@@ -3,7 +3,8 @@
 // against natural variation, and trigger-cluster is the detector for few samples.
 //
 // How: each image's whitened residual spectrum (blend/spectra.ts: each pixel minus its neighbours' mean, weighed
-// by how much less that pixel varies across the dataset than a typical one, as luma and chroma DCT coefficients,
+// by how much less that pixel varies across the dataset than a typical one, luma divided by the image's own local
+// spread at each place (the background an added pattern is seen against), as luma and chroma DCT coefficients,
 // each divided by its natural spread in the dataset, layout dropped) weighs every frequency, and every place, by how
 // far a pattern there stands above natural variation. A backdoor steers its samples to one target label, so a pattern
 // added to some of a class's images shifts that class's mean and spreads the class along it: templates start from
@@ -15,7 +16,8 @@
 // a candidate. Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make
 // such tails too; they are related by content, poisoned images are not: the first candidate is reported whose
 // members' look-alikes in the class do not share their score and whose members are not one another's nearest looks
-// among the whole dataset (blend/look-alikes.ts). Unlabelled data is treated as one class.
+// among the whole dataset (blend/look-alikes.ts); its members are then scored on its template from the whole class,
+// each left out of it (blend/complete.ts). Unlabelled data is treated as one class.
 import type { FrequencyPeak, Tally, TypedFinding } from '../model/evidence.js';
 import type { ImageFeatures } from '../model/image-features.js';
 import { parametersOf, type Detector } from './detector.js';
@@ -25,6 +27,7 @@ import { oneSidedTail, TAIL_Z } from './blend/template.js';
 import { LUMA_SIDE, lumaPattern } from './blend/spectra.js';
 import { searchClasses } from './blend/search.js';
 import { tailTemplate } from './blend/contrast.js';
+import { completeGroup } from './blend/complete.js';
 import { normalQuantile, normalUpperTailLog10 } from '../util/p-values.js';
 
 const MIN_MEMBERS = 10;
@@ -81,6 +84,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
       'faint full-image patterns in fewer images than its minMembers parameter (10 by default, in the tail of one class)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
       'a blended natural image: its energy is where natural images have theirs, and a blend at alpha carries about alpha² of each carrier\'s whitened energy',
+      'a colour noise blended at alpha below about 0.1 (measured on 32x32 JPEG: what JPEG keeps of it is a luma noise of about half its strength)',
       'smooth patterns of fewer than about 5 cycles per image at small amplitude (found in some draws, missed in others), and such patterns on images with a black ground (clipped, they differ from carrier to carrier and their carriers look alike)',
       "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class: some noise blends and sinusoids)",
     ],
@@ -135,10 +139,16 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
         let cohesionLine = outsideOf[k].length > 0 ? p.maxCohesion : Math.min(p.maxCohesion, MAX_COHESION_WITHIN);
         if (r.contrast) cohesionLine = Math.min(cohesionLine, MAX_COHESION_CONTRAST);
         if (link.share >= p.maxContentShare || link.cohesion >= cohesionLine) continue;
+        // The group has passed: its members are scored on its template from the whole class, each left out of it; a
+        // member keeps the better of that and its cross-fitted score (a group found where its class varies beyond the
+        // others stands out there more than in the spectra the whole-class template is made of).
+        const whole = completeGroup(spectra, members, r.z);
+        const z = whole.map((v, t) => Math.max(v, r.z[t]!));
         members.forEach((i, t) => {
-          if (r.z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (r.z[t]! - TAIL_Z) / (2 * TAIL_Z)));
+          if (z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (z[t]! - TAIL_Z) / (2 * TAIL_Z)));
+          else if (z[t]! > 0) scores[i] = Math.max(scores[i]!, 0.25 * (z[t]! / (z[t]! + 2 * TAIL_Z)));
         });
-        findings.push(describe(n, ctx.labels, f, pattern, tail, excess, link, highLine(p)));
+        findings.push(describe(n, ctx.labels, f, pattern, members.filter((_, t) => z[t]! >= TAIL_Z), excess, link, highLine(p)));
         break;
       }
     }

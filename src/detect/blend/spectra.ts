@@ -8,6 +8,7 @@
 import type { ImageFeatures } from '../../model/image-features.js';
 import { CHROMA_B, CHROMA_R, LUMA, planeOnGrid, type PlaneWeights } from './luma.js';
 import { lineDct } from './dct.js';
+import { selectKth } from '../../util/select.js';
 
 export const LUMA_SIDE = 32;
 const CHROMA_SIDE = 16;
@@ -29,6 +30,13 @@ export const SPECTRUM_DIM = PLANES.reduce((s, p) => s + p.side * p.side, 0);
  * of rounding.
  */
 const VARIANCE_FLOOR = 1;
+/**
+ * Share of an image's places whose local energy is the floor added to every place's before dividing by its root
+ * (localContrast): the quietest tenth of an image is weighed alike, so its rounding is not blown up.
+ */
+const LOCAL_FLOOR_SHARE = 0.1;
+/** The least floor of local energy, in squared steps of the weighed residual: one step of rounding. */
+const LOCAL_FLOOR = 1;
 /** Whitened values are stored as 16-bit integers in 1/SPECTRUM_SCALE standard deviations (clamped at about 128 sd). */
 const SPECTRUM_SCALE = 256;
 /** Images the coefficient means and variances are estimated from at most (evenly spaced). */
@@ -49,6 +57,8 @@ export interface Spectra {
   unit: Float64Array;
   /** Per pixel of each plane (planes in order, as the coefficients): the weight it was given before the DCT. */
   pixel: Float64Array;
+  /** The luma plane's local spread at a typical place (the mean over images of each one's mean), in weighed steps. */
+  spread: number;
 }
 
 const cosTables = new Map<number, Float64Array>();
@@ -87,17 +97,20 @@ function dctInPlace(work: Float64Array, side: number, out: Float64Array, at: num
  * Raw (unwhitened) coefficients of image i into out[0 .. SPECTRUM_DIM), each plane's pixels weighed by `pixel`
  * first; layout coefficients are left at 0.
  */
-function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Array, out: Float64Array, pixel: Float64Array | undefined): void {
+function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Array, local: Float64Array, out: Float64Array, pixel: Float64Array | undefined): number {
   let at = 0;
+  let spread = 1;
   for (const p of PLANES) {
     planeOnGrid(f, i, p.side, p.w, plane, 0);
     weighedResidual(plane, p.side, pixel, at, tmp);
+    if (pixel && p.w === LUMA) spread = localContrast(tmp, p.side, local);
     dctInPlace(tmp, p.side, out, at);
     // Below LAYOUT_CYCLES in both directions (the mean included) is an image's layout: exposure, colour cast,
     // where the object and its colour are. Images of one kind share it; it is content, not a pattern.
     for (let k = 0; k < 2 * LAYOUT_CYCLES; k++) for (let l = 0; l < 2 * LAYOUT_CYCLES; l++) out[at + k * p.side + l] = 0;
     at += p.side * p.side;
   }
+  return spread;
 }
 
 /**
@@ -117,6 +130,49 @@ function weighedResidual(plane: Float32Array, side: number, pixel: Float64Array 
       out[o + c] = pixel ? Math.fround(res * pixel[at + o + c]!) : res;
     }
   }
+}
+
+/**
+ * Each value of the weighed residual divided by the image's own local spread there: the root of the mean square over
+ * its 3x3 neighbourhood (clipped at the border) plus a floor, the LOCAL_FLOOR_SHARE quantile of the image's local
+ * energies and at least one step squared. A pattern added to every pixel alike is one fixed signal on a background
+ * whose spread changes from place to place within an image (edges, texture, flat ground): weighing each place by the
+ * inverse of its spread is the matched filter for it, where a busy place would otherwise drown what a quiet one
+ * shows. The floor keeps quiet places from being blown up by their rounding. `local` holds 2 * side * side values.
+ */
+function localContrast(res: Float64Array, side: number, local: Float64Array): number {
+  const n = side * side;
+  // Squares summed along each row over three columns, then down three rows.
+  for (let r = 0; r < side; r++) {
+    const o = r * side;
+    for (let c = 0; c < side; c++) {
+      const v = res[o + c]!;
+      let s = v * v;
+      if (c > 0) s += res[o + c - 1]! * res[o + c - 1]!;
+      if (c + 1 < side) s += res[o + c + 1]! * res[o + c + 1]!;
+      local[n + o + c] = s;
+    }
+  }
+  for (let r = 0; r < side; r++) {
+    const rows = 1 + (r > 0 ? 1 : 0) + (r + 1 < side ? 1 : 0);
+    for (let c = 0; c < side; c++) {
+      const cols = 1 + (c > 0 ? 1 : 0) + (c + 1 < side ? 1 : 0);
+      let s = local[n + r * side + c]!;
+      if (r > 0) s += local[n + (r - 1) * side + c]!;
+      if (r + 1 < side) s += local[n + (r + 1) * side + c]!;
+      local[r * side + c] = s / (rows * cols);
+    }
+  }
+  const copy = local.subarray(n, 2 * n);
+  copy.set(local.subarray(0, n));
+  const floor = Math.max(LOCAL_FLOOR, selectKth(copy, Math.floor(LOCAL_FLOOR_SHARE * (n - 1))));
+  let spread = 0;
+  for (let q = 0; q < n; q++) {
+    const r = Math.sqrt(local[q]! + floor);
+    res[q] = res[q]! / r;
+    spread += r;
+  }
+  return spread / n;
 }
 
 /**
@@ -157,6 +213,7 @@ export interface Whitening {
   gain: Float64Array;
   unit: Float64Array;
   pixel: Float64Array;
+  spread: number;
 }
 
 /** Buffers one thread reuses for every image's spectrum. */
@@ -164,6 +221,8 @@ class SpectrumWork {
   readonly plane = new Float32Array(LUMA_SIDE * LUMA_SIDE);
   readonly tmp = new Float64Array(LUMA_SIDE * LUMA_SIDE + 3 * LUMA_SIDE);
   readonly raw = new Float64Array(SPECTRUM_DIM);
+  /** A plane's local energies (first half) and their copy for selection (second half). */
+  readonly local = new Float64Array(2 * LUMA_SIDE * LUMA_SIDE);
 }
 
 export function imageCount(f: GridPixels): number {
@@ -223,9 +282,10 @@ export function whitening(f: GridPixels): Whitening {
   for (let s = 0; s < n; s += step) sample.push(Math.floor(s));
   const pixel = pixelWeights(f, sample, work);
   let m = 0;
+  let spread = 0;
   for (const i of sample) {
     const k = work.raw;
-    spectrum(f, i, work.plane, work.tmp, k, pixel);
+    spread += spectrum(f, i, work.plane, work.tmp, work.local, k, pixel);
     for (let p = 0; p < d; p++) {
       mean[p] += k[p]!;
       sq[p] += k[p]! * k[p]!;
@@ -241,7 +301,7 @@ export function whitening(f: GridPixels): Whitening {
     gain[p] = SPECTRUM_SCALE / sd;
     unit[p] = sd / SPECTRUM_SCALE;
   }
-  return { mean, gain, unit, pixel };
+  return { mean, gain, unit, pixel, spread: spread / (m || 1) };
 }
 
 /** Whitened spectra of images lo .. hi into their rows of x, and their lengths into norm. */
@@ -251,7 +311,7 @@ export function whitenRange(f: GridPixels, w: Whitening, x: Int16Array, norm: Fl
   const work = new SpectrumWork();
   const raw = work.raw;
   for (let i = lo; i < hi; i++) {
-    spectrum(f, i, work.plane, work.tmp, raw, w.pixel);
+    spectrum(f, i, work.plane, work.tmp, work.local, raw, w.pixel);
     const o = i * d;
     let e = 0;
     for (let p = 0; p < d; p++) {
@@ -268,7 +328,7 @@ export function whitenRange(f: GridPixels, w: Whitening, x: Int16Array, norm: Fl
 export function allocateSpectra(n: number, w: Whitening): Spectra {
   const x = new Int16Array(new SharedArrayBuffer(n * SPECTRUM_DIM * 2));
   const norm = new Float32Array(new SharedArrayBuffer(n * 4));
-  return { x, d: SPECTRUM_DIM, norm, unit: w.unit, pixel: w.pixel };
+  return { x, d: SPECTRUM_DIM, norm, unit: w.unit, pixel: w.pixel, spread: w.spread };
 }
 
 /** Every image's whitened spectrum, on the calling thread. */
@@ -289,7 +349,8 @@ export function lumaPattern(s: Spectra, template: Float64Array): Float64Array {
   // Back to the weighed residual, unweighed, then the residual's gain undone frequency by frequency (the layout,
   // where the gain is all but nought, is dropped as in the spectra).
   const residual = inverseDct2(coef, side);
-  for (let p = 0; p < n; p++) residual[p] /= s.pixel[p]!;
+  // Luma is in units of each place's local spread: back in weighed steps at a typical place.
+  for (let p = 0; p < n; p++) residual[p] *= s.spread / s.pixel[p]!;
   const plain = new Float64Array(n);
   dct2(Float32Array.from(residual), side, new Float64Array(n + 3 * side), plain, 0);
   for (let k = 0; k < side; k++) for (let l = 0; l < side; l++) {
