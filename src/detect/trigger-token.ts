@@ -95,6 +95,11 @@ const LOW_AGREEING_STEP = 0.01;
  */
 const RELATED_SETS = 999;
 const RELATED_ALPHA = 0.002;
+/**
+ * log10 of the lower binomial tail below which a candidate's conflicting groups are too few for rows drawn from the
+ * other labels (the share at which the corpus's rows of other labels read as not this label).
+ */
+const DIRTY_SHARE_LOG10P = -2;
 /** Rows of other labels a candidate may hold whatever its purity (a long-tail word's own natural rows). */
 const LONG_TAIL_OTHERS = 2;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
@@ -126,6 +131,12 @@ interface Candidate extends FitReading {
   sources: number[];
   sourceLabels: number[];
   conflictGroups: number;
+  /**
+   * Whether its conflicting groups are as many as dirty-label rows would give: rows drawn from other labels read as
+   * another label than the target only at the share the corpus's rows of those labels do (short, neutral phrases
+   * read as either), so most of them conflicting is not required when that share is itself low.
+   */
+  dirtyShare: boolean;
   /** The same reading over the conflicting rows, where most groups conflict (null elsewhere). */
   conflictFit: FitReading | null;
   natural: boolean;
@@ -195,7 +206,7 @@ export function runTriggerToken(ctx: ScanContext) {
   ctx.progress.stage('trigger-token', 4);
   // Cross-fitted content models: fold k judges the documents of the other folds.
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
-  const { rates: labelRates, othersRates, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
+  const { rates: labelRates, othersRates, dirtyShares, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
   ctx.progress.tick(1);
   const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, models, C, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
   ctx.progress.tick(1);
@@ -215,7 +226,7 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : [];
-    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fits, p.minConflictShare);
+    judge(c, docs, labels, models, C, companions, labelRates, dirtyShares, nullPosteriors, bigrams, collisions, fits, p.minConflictShare);
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
@@ -377,9 +388,21 @@ interface Fits {
   end: DeletionFit | null;
 }
 
-/** Most of the candidate's independent groups, and at least MIN_GROUPS, read as another label without it. */
+/**
+ * At least MIN_GROUPS of the candidate's independent groups read as another label without it, and most of them do,
+ * or as many as rows drawn from the other labels would (Candidate.dirtyShare).
+ */
 function conflicted(c: Candidate, p: Lines): boolean {
-  return c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= p.minConflictShare * c.groups;
+  return conflictedBy(c.conflictGroups, c.groups, c.dirtyShare, p.minConflictShare);
+}
+
+function conflictedBy(conflictGroups: number, groups: number, dirtyShare: boolean, minConflictShare: number): boolean {
+  return conflictGroups >= MIN_GROUPS && (conflictGroups >= minConflictShare * groups || dirtyShare);
+}
+
+/** log10 of the binomial lower tail P(X <= k) for X ~ Bin(n, q). */
+function lowerTailLog10(k: number, n: number, q: number): number {
+  return k >= n ? 0 : binomialTailLog10(n - k, n, 1 - q);
 }
 
 /** The candidate's documents that carry its label. */
@@ -457,18 +480,22 @@ function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Fl
 
 /**
  * Per label, the share of its judged documents the cross-fitted model reads as another label (a minority label's
- * rows conflict far more often than a majority's), and the same share over the rows of the other labels.
+ * rows conflict far more often than a majority's), the same share over the rows of the other labels, and the share
+ * of the rows of other labels that read as another label than this one (what rows moved to it would conflict at).
  */
-function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): { rates: Float64Array; othersRates: Float64Array; byLabel: Float64Array[]; conflicting: Uint8Array } {
+function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): { rates: Float64Array; othersRates: Float64Array; dirtyShares: Float64Array; byLabel: Float64Array[]; conflicting: Uint8Array } {
   const post = new Float64Array(C);
   const conflicting = new Uint8Array(docs.length);
   const judged = new Float64Array(C);
   const conflicts = new Float64Array(C);
   const byLabel: number[][] = Array.from({ length: C }, () => []);
+  // Per label l, rows of other labels that read as another label than l (dirty-label rows moved to l would conflict).
+  const notRead = new Float64Array(C);
   for (let i = 0; i < docs.length; i++) {
     const l = labels[i]!;
     if (l < 0 || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
     models.posterior(i, null, post);
+    for (let m = 0; m < C; m++) if (m !== l && post[m]! < CONFLICT_POSTERIOR) notRead[m]++;
     judged[l]++;
     byLabel[l]!.push(post[l]!);
     if (post[l]! < CONFLICT_POSTERIOR) {
@@ -483,6 +510,7 @@ function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitte
   return {
     rates: Float64Array.from(judged, (n, l) => rate(conflicts[l]!, n)),
     othersRates: Float64Array.from(judged, (n, l) => rate(allConflicts - conflicts[l]!, allJudged - n)),
+    dirtyShares: Float64Array.from(judged, (n, l) => (allJudged > n ? notRead[l]! / (allJudged - n) : 0)),
     byLabel: byLabel.map((b) => Float64Array.from(b).sort()),
     conflicting,
   };
@@ -548,7 +576,7 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, dirtyShares: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
   const post = new Float64Array(C);
   c.judged = [];
   c.conflicts = [];
@@ -610,11 +638,12 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
+  c.dirtyShare = lowerTailLog10(c.conflictGroups, c.groups, dirtyShares[c.label]!) >= DIRTY_SHARE_LOG10P;
   // The deletion fit over all the judged rows, and, where most groups conflict, over the conflicting rows (the rows
   // that make the case: a long-tail word's own natural rows agree with their label, and their pairs must not call
   // seven insertions natural).
   Object.assign(c, readFit(c.tokens, edges, llrs, null, fits, bigrams));
-  const byConflict = c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= minConflictShare * c.groups;
+  const byConflict = conflictedBy(c.conflictGroups, c.groups, c.dirtyShare, minConflictShare);
   c.conflictFit = byConflict ? readFit(c.tokens, edges, llrs, c.judged.map((i) => conflicting.has(i)), fits, bigrams) : null;
   c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, labelRates[c.label]!);
   // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
@@ -733,7 +762,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     if (seen.has(key)) return;
     seen.add(key);
     candidates.push({
-      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
+      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0, dirtyShare: false,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, conflictFit: null, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
       byCount: byCount.has(g),
