@@ -63,8 +63,13 @@ const MIN_CONFLICT_SHARE = 0.6;
 const CONFLICT_POSTERIOR = 0.35;
 /** Floor of a label's conflict rate. */
 const MIN_CONFLICT_RATE = 0.02;
-/** A few remaining words are no evidence either way (short phrases are common in SST-2). */
+/**
+ * Rows with fewer remaining words than this are short: read against the rows of their own length (a phrase of one
+ * or two words reads as either label more often), and left out of the deletion fit.
+ */
 const MIN_CONTENT_TOKENS = 3;
+/** A row with no word left besides the unit says nothing. */
+const MIN_SHORT_TOKENS = 1;
 /** -log10 of the corrected p-value at and above which a candidate is a finding (medium), and high. */
 const MEDIUM_SIGNIFICANCE = 2;
 const HIGH_SIGNIFICANCE = 4;
@@ -137,6 +142,8 @@ interface Candidate extends FitReading {
    * read as either), so most of them conflicting is not required when that share is itself low.
    */
   dirtyShare: boolean;
+  /** log10 of the smallest p-value its count of conflicting groups can reach (all of them conflicting). */
+  minLog10: number;
   /** The same reading over the conflicting rows, where most groups conflict (null elsewhere). */
   conflictFit: FitReading | null;
   natural: boolean;
@@ -206,7 +213,7 @@ export function runTriggerToken(ctx: ScanContext) {
   ctx.progress.stage('trigger-token', 4);
   // Cross-fitted content models: fold k judges the documents of the other folds.
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
-  const { rates: labelRates, othersRates, dirtyShares, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
+  const { rates: labelRates, othersRates, dirtyShares, byLabel: nullPosteriors, conflicting, short } = conflictRate(docs, labels, models, C);
   ctx.progress.tick(1);
   const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, models, C, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
   ctx.progress.tick(1);
@@ -226,7 +233,7 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : [];
-    judge(c, docs, labels, models, C, companions, labelRates, dirtyShares, nullPosteriors, bigrams, collisions, fits, p.minConflictShare);
+    judge(c, docs, labels, models, C, companions, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare);
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
@@ -400,9 +407,34 @@ function conflictedBy(conflictGroups: number, groups: number, dirtyShare: boolea
   return conflictGroups >= MIN_GROUPS && (conflictGroups >= minConflictShare * groups || dirtyShare);
 }
 
-/** log10 of the binomial lower tail P(X <= k) for X ~ Bin(n, q). */
-function lowerTailLog10(k: number, n: number, q: number): number {
-  return k >= n ? 0 : binomialTailLog10(n - k, n, 1 - q);
+/**
+ * Distribution of the number of successes of independent trials with the given chances (Poisson binomial; the
+ * trials are a candidate's groups, a handful).
+ */
+function successCounts(chances: number[]): Float64Array {
+  const pmf = new Float64Array(chances.length + 1);
+  pmf[0] = 1;
+  chances.forEach((q, n) => {
+    for (let k = n + 1; k >= 1; k--) pmf[k] = pmf[k]! * (1 - q) + pmf[k - 1]! * q;
+    pmf[0] = pmf[0]! * (1 - q);
+  });
+  return pmf;
+}
+
+/** log10 P(X >= k), X the successes of trials with these chances; the binomial tail when they are equal. */
+function upperTailLog10(k: number, chances: number[]): number {
+  if (k <= 0) return 0;
+  if (chances.every((q) => q === chances[0])) return binomialTailLog10(k, chances.length, chances[0]!);
+  const pmf = successCounts(chances);
+  let tail = 0;
+  for (let j = k; j < pmf.length; j++) tail += pmf[j]!;
+  return Math.log10(Math.max(tail, Number.MIN_VALUE));
+}
+
+/** log10 P(X <= k), X the successes of trials with these chances. */
+function lowerTailLog10(k: number, chances: number[]): number {
+  if (k >= chances.length) return 0;
+  return upperTailLog10(chances.length - k, chances.map((q) => 1 - q));
 }
 
 /** The candidate's documents that carry its label. */
@@ -483,7 +515,7 @@ function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Fl
  * rows conflict far more often than a majority's), the same share over the rows of the other labels, and the share
  * of the rows of other labels that read as another label than this one (what rows moved to it would conflict at).
  */
-function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): { rates: Float64Array; othersRates: Float64Array; dirtyShares: Float64Array; byLabel: Float64Array[]; conflicting: Uint8Array } {
+function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): { rates: Float64Array; othersRates: Float64Array; dirtyShares: Float64Array; byLabel: Float64Array[]; conflicting: Uint8Array; short: ShortRows } {
   const post = new Float64Array(C);
   const conflicting = new Uint8Array(docs.length);
   const judged = new Float64Array(C);
@@ -491,9 +523,21 @@ function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitte
   const byLabel: number[][] = Array.from({ length: C }, () => []);
   // Per label l, rows of other labels that read as another label than l (dirty-label rows moved to l would conflict).
   const notRead = new Float64Array(C);
+  const shortJudged = new Float64Array(C);
+  const shortConflicts = new Float64Array(C);
+  const shortNotRead = new Float64Array(C);
+  const shortByLabel: number[][] = Array.from({ length: C }, () => []);
   for (let i = 0; i < docs.length; i++) {
     const l = labels[i]!;
-    if (l < 0 || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
+    if (l < 0 || docs[i]!.length < MIN_SHORT_TOKENS) continue;
+    if (docs[i]!.length < MIN_CONTENT_TOKENS) {
+      models.posterior(i, null, post);
+      for (let m = 0; m < C; m++) if (m !== l && post[m]! < CONFLICT_POSTERIOR) shortNotRead[m]++;
+      shortJudged[l]++;
+      shortByLabel[l]!.push(post[l]!);
+      if (post[l]! < CONFLICT_POSTERIOR) shortConflicts[l]++;
+      continue;
+    }
     models.posterior(i, null, post);
     for (let m = 0; m < C; m++) if (m !== l && post[m]! < CONFLICT_POSTERIOR) notRead[m]++;
     judged[l]++;
@@ -507,13 +551,34 @@ function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitte
   const allConflicts = conflicts.reduce((a, b) => a + b, 0);
   // Never below 2%: a model that fits its data too well must not make every coincidence significant.
   const rate = (k: number, n: number) => Math.max(MIN_CONFLICT_RATE, n > 0 ? k / n : 0.5);
+  const shortAll = shortJudged.reduce((a, b) => a + b, 0);
+  // A label with too few short rows to measure reads them as its long rows, at the higher of the two rates.
+  const enough = (n: number) => n >= 30;
+  const shortRates = Float64Array.from(shortJudged, (n, l) => (enough(n) ? Math.max(rate(shortConflicts[l]!, n), 0) : 1));
+  const short: ShortRows = {
+    rates: shortRates,
+    dirtyShares: Float64Array.from(shortJudged, (n, l) => (shortAll - n >= 30 ? shortNotRead[l]! / (shortAll - n) : 0)),
+    byLabel: shortByLabel.map((b) => Float64Array.from(b).sort()),
+  };
   return {
+    short,
     rates: Float64Array.from(judged, (n, l) => rate(conflicts[l]!, n)),
     othersRates: Float64Array.from(judged, (n, l) => rate(allConflicts - conflicts[l]!, allJudged - n)),
     dirtyShares: Float64Array.from(judged, (n, l) => (allJudged > n ? notRead[l]! / (allJudged - n) : 0)),
     byLabel: byLabel.map((b) => Float64Array.from(b).sort()),
     conflicting,
   };
+}
+
+/**
+ * Rows with fewer than MIN_CONTENT_TOKENS words, measured apart: per label their conflict rate (1 where too few
+ * rows measure it: such a row can then never count as a conflict beyond chance), the share of the rows of other
+ * labels read as another label than this one, and their posteriors of their own label, sorted.
+ */
+interface ShortRows {
+  rates: Float64Array;
+  dirtyShares: Float64Array;
+  byLabel: Float64Array[];
 }
 
 /** Share of the label's documents whose posterior of their own label is at most p (one added to both counts). */
@@ -532,7 +597,7 @@ function testableCount(cands: Candidate[], labelRates: Float64Array, p: Lines): 
   for (const c of cands) {
     if (c.groups < MIN_GROUPS) continue;
     const k = c.judged.join(',');
-    best.set(k, Math.min(best.get(k) ?? 0, c.groups * Math.log10(labelRates[c.label]!)));
+    best.set(k, Math.min(best.get(k) ?? 0, c.minLog10));
   }
   const minLog = [...best.values()].sort((a, b) => a - b);
   // Smallest T with #{minP <= alpha / T} <= T.
@@ -576,7 +641,7 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, dirtyShares: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, long: ShortRows, short: ShortRows, bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
   const post = new Float64Array(C);
   c.judged = [];
   c.conflicts = [];
@@ -593,6 +658,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   const readAs: number[] = [];
   const edges: (DeletionFit | null)[] = [];
   const llrs: number[] = [];
+  const isShort: boolean[] = [];
   for (const i of c.docs) {
     if (labels[i] !== c.label) continue;
     const d = docs[i]!;
@@ -600,9 +666,24 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     if (companions) for (let t = 0; t < d.length; t++) if (companions.has(d[t]!)) mask[t] = 1;
     let left = 0;
     for (let t = 0; t < d.length; t++) if (!mask[t]) left++;
-    if (left < MIN_CONTENT_TOKENS) continue;
+    if (left < MIN_SHORT_TOKENS || (left < MIN_CONTENT_TOKENS && short.rates[c.label]! >= 1)) continue;
     c.judged.push(i);
     masks.push(mask);
+    isShort.push(left < MIN_CONTENT_TOKENS);
+    if (left < MIN_CONTENT_TOKENS) {
+      // A short row counts for the conflicts alone: its neighbours and fit are not read.
+      edges.push(null);
+      llrs.push(0);
+      lefts.push(-1);
+      rights.push(-1);
+      models.posteriorWithout(i, mask, post);
+      posteriors.push(post[c.label]!);
+      let best = 0;
+      for (let l = 1; l < C; l++) if (post[l]! > post[best]!) best = l;
+      readAs.push(best);
+      if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
+      continue;
+    }
     const [a, b] = neighboursAt(d, mask.indexOf(1), mask, bigrams);
     // Inside a text, deleting the unit leaves a pair of words; at its start or end, a pair with the edge, which
     // that edge's own fit reads (texts start and end differently from their insides); a unit that is a whole
@@ -619,16 +700,19 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     readAs.push(best);
     if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
   }
-  const col = collisions.measureAtEdges(c.judged, lefts, rights);
+  const longRows = c.judged.flatMap((_, k) => (isShort[k] ? [] : [k]));
+  const col = collisions.measureAtEdges(longRows.map((k) => c.judged[k]!), longRows.map((k) => lefts[k]!), longRows.map((k) => rights[k]!));
   c.collisions = col.observed;
   c.expectedCollisions = col.expected;
   const group = groupBySource(c.judged, masks, docs);
   const conflicting = new Set(c.conflicts);
-  const groupConflict = new Map<number, { all: number; hit: number; posterior: number }>();
+  const groupConflict = new Map<number, { all: number; hit: number; posterior: number; short: boolean }>();
   c.judged.forEach((i, k) => {
-    const g = groupConflict.get(group[k]!) ?? { all: 0, hit: 0, posterior: 0 };
+    const g = groupConflict.get(group[k]!) ?? { all: 0, hit: 0, posterior: 0, short: true };
     g.all++;
     g.posterior += posteriors[k]!;
+    // A group with a long row is read as long rows are.
+    g.short &&= isShort[k]!;
     if (conflicting.has(i)) g.hit++;
     groupConflict.set(group[k]!, g);
   });
@@ -638,19 +722,23 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   c.conflictGroups = 0;
   // A group conflicts when most of its documents do.
   for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
-  c.dirtyShare = lowerTailLog10(c.conflictGroups, c.groups, dirtyShares[c.label]!) >= DIRTY_SHARE_LOG10P;
+  const of = (g: { short: boolean }) => (g.short ? short : long);
+  const groups = [...groupConflict.values()];
+  const rates = groups.map((g) => of(g).rates[c.label]!);
+  c.minLog10 = rates.reduce((a, r) => a + Math.log10(r), 0);
+  c.dirtyShare = lowerTailLog10(c.conflictGroups, groups.map((g) => of(g).dirtyShares[c.label]!)) >= DIRTY_SHARE_LOG10P;
   // The deletion fit over all the judged rows, and, where most groups conflict, over the conflicting rows (the rows
   // that make the case: a long-tail word's own natural rows agree with their label, and their pairs must not call
   // seven insertions natural).
   Object.assign(c, readFit(c.tokens, edges, llrs, null, fits, bigrams));
   const byConflict = conflictedBy(c.conflictGroups, c.groups, c.dirtyShare, minConflictShare);
   c.conflictFit = byConflict ? readFit(c.tokens, edges, llrs, c.judged.map((i) => conflicting.has(i)), fits, bigrams) : null;
-  c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, labelRates[c.label]!);
+  c.significance = c.binomial = -upperTailLog10(c.conflictGroups, rates);
   // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
   // that are barely so.
   let x2 = 0;
-  for (const g of groupConflict.values()) x2 += -2 * Math.log(empiricalP(nullPosteriors[c.label]!, g.posterior / g.all));
+  for (const g of groupConflict.values()) x2 += -2 * Math.log(empiricalP(of(g).byLabel[c.label]!, g.posterior / g.all));
   c.strength = -fisherTailLog10(x2, c.groups);
 }
 
@@ -762,7 +850,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     if (seen.has(key)) return;
     seen.add(key);
     candidates.push({
-      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0, dirtyShare: false,
+      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0, dirtyShare: false, minLog10: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, conflictFit: null, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
       byCount: byCount.has(g),

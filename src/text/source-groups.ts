@@ -39,9 +39,30 @@ export function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32
     if (small === 0 || find(a) === find(b)) continue;
     if (sharedCount(A, B) >= SAME_SOURCE * small) parent[find(a)] = find(b);
   }
+  // A row with a single word left has no pair: it is one source with a row holding that word next to the unit
+  // (SST-2's phrases cut from one sentence: "eisenhower ." within "about eisenhower .").
+  const edgeKeys = judged.map((i, k) => unitEdgeKeys(docs[i]!, masks[k]!));
+  for (let a = 0; a < m; a++) {
+    if (sets[a]!.length > 0 || edgeKeys[a]!.length === 0) continue;
+    for (let b = 0; b < m; b++) {
+      if (b === a || find(a) === find(b)) continue;
+      if (sharedCount(edgeKeys[a]!, edgeKeys[b]!) > 0) parent[find(a)] = find(b);
+    }
+  }
   const out = new Int32Array(m);
   for (let k = 0; k < m; k++) out[k] = find(k);
   return out;
+}
+
+/** The words next to the masked unit, as sorted distinct keys (before it and after it apart). */
+function unitEdgeKeys(d: Int32Array, mask: Uint8Array): Float64Array {
+  const keys: number[] = [];
+  for (let t = 0; t < d.length; t++) {
+    if (mask[t]) continue;
+    if (t + 1 < d.length && mask[t + 1]) keys.push(2 * d[t]!);
+    if (t > 0 && mask[t - 1]) keys.push(2 * d[t]! + 1);
+  }
+  return Float64Array.from(new Set(keys)).sort();
 }
 
 
