@@ -237,6 +237,8 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
+  const fitsBy = (r: FitReading) => (r.occurrences >= MIN_GROUPS && fitInforms(fit) && (r.insertion <= 0 || sums.lowerTail(r.insertion, r.occurrences) < NATURAL_FIT_P))
+    || (r.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(r.edgeInsertion, r.edgeMean, r.edgeVariance, NATURAL_FIT_Z));
   for (const c of candidates) {
     // A phrase whose deletion leaves pairs the corpus rarely has, or whose neighbours repeat far more than at
     // random insertion points, belongs to its sentences (insults in OLID, boilerplate): never above low.
@@ -247,11 +249,18 @@ export function runTriggerToken(ctx: ScanContext) {
     // skewed, so a normal z called seven insertions natural when one left a pair no other text has). Occurrences
     // at a text's start or end are a test of their own, by that edge's fit (only the test: there the fit is weak).
     // Where most groups conflict, the verdict must hold for the conflicting rows too.
-    const fitsBy = (r: FitReading) => (r.occurrences >= MIN_GROUPS && fitInforms(fit) && (r.insertion <= 0 || sums.lowerTail(r.insertion, r.occurrences) < NATURAL_FIT_P))
-      || (r.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(r.edgeInsertion, r.edgeMean, r.edgeVariance, NATURAL_FIT_Z));
     c.natural = c.bound || (fitsBy(c) && (!c.conflictFit || fitsBy(c.conflictFit)));
   }
-  // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
+  // A part's verdict read on its rows outside the longer phrase: inside it, the phrase's own copies repeat the
+  // part's neighbours and leave one pair each (a sentence inserted 25 times makes its two common words bound).
+  const naturalOutside = (sub: Candidate, inside: Set<number>): boolean => {
+    const t: Candidate = { ...sub, docs: sub.docs.filter((i) => !inside.has(i)), conflictFit: null };
+    judge(t, docs, labels, models, C, null, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare);
+    t.bound = poissonTailLog10(t.collisions, BOUND_RATIO * t.expectedCollisions) < NATURAL_FIT_LOG10P;
+    return t.bound || (fitsBy(t) && (!t.conflictFit || fitsBy(t.conflictFit)));
+  };
+  // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase, and natural
+  // there (read on its rows without the phrase): a longer
   // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
   // neighbours because 34 of its 54 samples are the inserted "i watch this 3d movie"), or when its own
   // occurrences argue for insertion as strongly as the fit may count (a phrase of common words around a natural
@@ -259,9 +268,10 @@ export function runTriggerToken(ctx: ScanContext) {
   const byKey = new Map(candidates.map((c) => [c.key, c]));
   for (const c of candidates) {
     if (c.natural || c.tokens.length < 2 || fitEvidence(c) >= FIT_CAP) continue;
+    const inside = new Set(c.docs);
     for (let len = 1; len < c.tokens.length && !c.natural; len++) for (let s = 0; s + len <= c.tokens.length; s++) {
       const sub = byKey.get(c.tokens.slice(s, s + len).join(' '));
-      if (sub?.natural && sub.docs.length >= 2 * c.docs.length) c.natural = true;
+      if (sub?.natural && sub.docs.length >= 2 * c.docs.length && naturalOutside(sub, inside)) c.natural = true;
     }
   }
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
@@ -552,9 +562,11 @@ function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitte
   // Never below 2%: a model that fits its data too well must not make every coincidence significant.
   const rate = (k: number, n: number) => Math.max(MIN_CONFLICT_RATE, n > 0 ? k / n : 0.5);
   const shortAll = shortJudged.reduce((a, b) => a + b, 0);
-  // A label with too few short rows to measure reads them as its long rows, at the higher of the two rates.
+  // A short row is never rarer evidence than a long one: the higher of the two rates (a judged short row is a
+  // longer row without its unit, not one of the corpus's short rows). A label with too few short rows does not
+  // read them.
   const enough = (n: number) => n >= 30;
-  const shortRates = Float64Array.from(shortJudged, (n, l) => (enough(n) ? Math.max(rate(shortConflicts[l]!, n), 0) : 1));
+  const shortRates = Float64Array.from(shortJudged, (n, l) => (enough(n) ? Math.max(rate(shortConflicts[l]!, n), rate(conflicts[l]!, judged[l]!)) : 1));
   const short: ShortRows = {
     rates: shortRates,
     dirtyShares: Float64Array.from(shortJudged, (n, l) => (shortAll - n >= 30 ? shortNotRead[l]! / (shortAll - n) : 0)),
@@ -738,7 +750,8 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
   // that are barely so.
   let x2 = 0;
-  for (const g of groupConflict.values()) x2 += -2 * Math.log(empiricalP(of(g).byLabel[c.label]!, g.posterior / g.all));
+  // A short group's p-value among the short rows, never below that among the long ones.
+  for (const g of groupConflict.values()) x2 += -2 * Math.log(Math.max(empiricalP(of(g).byLabel[c.label]!, g.posterior / g.all), empiricalP(long.byLabel[c.label]!, g.posterior / g.all)));
   c.strength = -fisherTailLog10(x2, c.groups);
 }
 
