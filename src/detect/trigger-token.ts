@@ -271,7 +271,8 @@ export function runTriggerToken(ctx: ScanContext) {
     const inside = new Set(c.docs);
     for (let len = 1; len < c.tokens.length && !c.natural; len++) for (let s = 0; s + len <= c.tokens.length; s++) {
       const sub = byKey.get(c.tokens.slice(s, s + len).join(' '));
-      if (sub?.natural && sub.docs.length >= 2 * c.docs.length && naturalOutside(sub, inside)) c.natural = true;
+      // The part must be at least half the phrase: the rest of a longer phrase is a unit the part does not speak for.
+      if (sub?.natural && 2 * len >= c.tokens.length && sub.docs.length >= 2 * c.docs.length && naturalOutside(sub, inside)) c.natural = true;
     }
   }
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
