@@ -14,7 +14,9 @@
 //    the text mostly agrees with the label; for an inserted trigger on dirty-label samples it points elsewhere.
 // 3. Documents that share most of their other words (SST-2's phrases of one sentence, copied boilerplate) are
 //    one piece of evidence, not several: they are grouped before counting.
-// 4. A candidate is kept when most of its independent groups conflict, and either the count of conflicting groups
+// 4. A candidate is kept when most of its independent groups conflict (or as many as rows drawn from the other
+//    labels would: they read as another label only at the corpus's measured share; rows left with one or two
+//    words are read against rows of their own length, never as rarer evidence than longer rows), and either the count of conflicting groups
 //    is improbable at the model's own conflict rate for that label (binomial, Tarone-corrected over the candidates
 //    that could be significant; a candidate found by its conflicts pays for every unit that search examined) or the strength of the conflicts is (Fisher over each group's empirical p-value among the
 //    samples of that label, Bonferroni over all distinct candidates).
