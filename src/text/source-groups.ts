@@ -12,8 +12,7 @@ export function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32
     while (parent[k] !== k) k = parent[k] = parent[parent[k]!]!;
     return k;
   };
-  // Large candidates are topic words (skipped by MAX_SHARE); the pairwise pass stays small. Each document's
-  // distinct bigrams, sorted, so that two are compared by one merge.
+  // Each document's distinct bigrams over the masked text.
   const sets = judged.map((i, k) => {
     const d = docs[i]!;
     const mask = masks[k]!;
@@ -31,22 +30,48 @@ export function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32
     for (let j = 0; j < size; j++) if (j === 0 || sorted[j] !== sorted[j - 1]) sorted[distinct++] = sorted[j]!;
     return sorted.subarray(0, distinct);
   });
-  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
+  // Each pair that shares a bigram, found from the bigrams' holders, in the order of a full pairwise pass (a
+  // pair sharing none is never joined, so the groups are the same).
+  const holders = new Map<number, number[]>();
+  for (let b = 0; b < m; b++) for (const key of sets[b]!) {
+    const list = holders.get(key);
+    if (list) list.push(b);
+    else holders.set(key, [b]);
+  }
+  const shared = new Int32Array(m);
+  const touched: number[] = [];
+  for (let a = 0; a < m; a++) {
     const A = sets[a]!;
-    const B = sets[b]!;
-    const small = Math.min(A.length, B.length);
-    // Two already in one group gain nothing from a comparison.
-    if (small === 0 || find(a) === find(b)) continue;
-    if (sharedCount(A, B) >= SAME_SOURCE * small) parent[find(a)] = find(b);
+    for (const key of A) for (const b of holders.get(key)!) if (b > a && shared[b]++ === 0) touched.push(b);
+    touched.sort((x, y) => x - y);
+    for (const b of touched) {
+      // Two already in one group gain nothing from a comparison.
+      if (shared[b]! >= SAME_SOURCE * Math.min(A.length, sets[b]!.length) && find(a) !== find(b)) parent[find(a)] = find(b);
+      shared[b] = 0;
+    }
+    touched.length = 0;
   }
   // A row with a single word left has no pair: it is one source with a row holding that word next to the unit
   // (SST-2's phrases cut from one sentence: "eisenhower ." within "about eisenhower .").
-  const edgeKeys = judged.map((i, k) => unitEdgeKeys(docs[i]!, masks[k]!));
-  for (let a = 0; a < m; a++) {
-    if (sets[a]!.length > 0 || edgeKeys[a]!.length === 0) continue;
-    for (let b = 0; b < m; b++) {
-      if (b === a || find(a) === find(b)) continue;
-      if (sharedCount(edgeKeys[a]!, edgeKeys[b]!) > 0) parent[find(a)] = find(b);
+  const single: number[] = [];
+  for (let a = 0; a < m; a++) if (sets[a]!.length === 0) single.push(a);
+  if (single.length > 0) {
+    // Rows by the words next to their unit, so that a row is compared only with those it shares one with.
+    const edgeKeys = judged.map((i, k) => unitEdgeKeys(docs[i]!, masks[k]!));
+    const holders = new Map<number, number[]>();
+    for (let b = 0; b < m; b++) for (const key of edgeKeys[b]!) {
+      const list = holders.get(key);
+      if (list) list.push(b);
+      else holders.set(key, [b]);
+    }
+    for (const a of single) {
+      const keys = edgeKeys[a]!;
+      if (keys.length === 0) continue;
+      const near = keys.length === 1 ? holders.get(keys[0]!)! : [...new Set(Array.from(keys, (key) => holders.get(key)!).flat())].sort((x, y) => x - y);
+      for (const b of near) {
+        if (b === a || find(a) === find(b)) continue;
+        parent[find(a)] = find(b);
+      }
     }
   }
   const out = new Int32Array(m);
