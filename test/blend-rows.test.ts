@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addRow, addRows, dotRow, dotRows } from '../src/detect/blend/rows.js';
+import { addRow, addRows, addRowsMany, dotRow, dotRows, dotRowsMany } from '../src/detect/blend/rows.js';
 import { createRng } from '../src/util/rng.js';
 
 describe('blend row kernels', () => {
@@ -23,5 +23,26 @@ describe('blend row kernels', () => {
     const got = Float64Array.from(v);
     addRows(got, k, x, rows, d);
     expect(Array.from(got)).toEqual(Array.from(want));
+  });
+
+  it('gives each of several vectors and outputs exactly what one at a time gives', () => {
+    for (const count of [1, 3, 4, 6, 9]) {
+      const vs = Array.from({ length: count }, () => Float64Array.from({ length: d }, () => rng() - 0.5));
+      const outs = vs.map(() => new Float64Array(rows.length));
+      dotRowsMany(x, rows, vs, d, outs);
+      vs.forEach((vj, j) => {
+        const want = new Float64Array(rows.length);
+        dotRows(x, rows, vj, d, want);
+        expect(Array.from(outs[j]!)).toEqual(Array.from(want));
+      });
+      const ks = vs.map(() => Float64Array.from(rows, () => rng() * 3 - 1.5));
+      const ws = vs.map((vj) => Float64Array.from(vj));
+      addRowsMany(ws, ks, x, rows, d);
+      vs.forEach((vj, j) => {
+        const want = Float64Array.from(vj);
+        addRows(want, ks[j]!, x, rows, d);
+        expect(Array.from(ws[j]!)).toEqual(Array.from(want));
+      });
+    }
   });
 });

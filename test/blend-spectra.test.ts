@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fastDct, lumaPattern, whitenedSpectra } from '../src/detect/blend/spectra.js';
+import { fastDct, lineDct } from '../src/detect/blend/dct.js';
+import { lumaPattern, whitenedSpectra } from '../src/detect/blend/spectra.js';
 import { IMAGE_STAT_NAMES, type ImageFeatures } from '../src/model/image-features.js';
 import { createRng } from '../src/util/rng.js';
 
@@ -26,6 +27,20 @@ describe('blend spectra', () => {
       const got = Float64Array.from(a);
       fastDct(got, 0, n, new Float64Array(2 * n), 0);
       got.forEach((v, k) => expect(v).toBeCloseTo(want[k]!, 6));
+    }
+  });
+
+  it('gives fastDct to the last bit, on a strided line', () => {
+    const rng = createRng(3);
+    for (const n of [1, 2, 4, 8, 16, 32]) {
+      const a = Float64Array.from({ length: n }, () => (rng() - 0.5) * 500);
+      const want = Float64Array.from(a);
+      fastDct(want, 0, n, new Float64Array(2 * n), 0);
+      const stride = 3;
+      const got = new Float64Array(1 + n * stride);
+      a.forEach((v, j) => (got[1 + j * stride] = v));
+      lineDct(n)(got, 1, stride);
+      want.forEach((v, k) => expect(got[1 + k * stride]).toBe(v));
     }
   });
 

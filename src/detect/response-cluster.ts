@@ -46,6 +46,7 @@ import { BigramCounts, fitsItsSentences, localDeletionFit, localOccurrenceLlr, n
 import { frequentNgramTable } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { Vocabulary } from '../text/tokenize.js';
+import { tokenisedTexts } from '../text/tokenised-texts.js';
 import { LabelContent } from '../text/label-content.js';
 import { hasOwnContent } from '../text/own-content.js';
 import { TopicWords } from '../text/shared-topic.js';
@@ -158,10 +159,11 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     }
     clusters[i] = c;
   });
-  const vocab = new Vocabulary();
-  const encoded = prompts.map((p) => vocab.encodeWithBoundaries(p ?? ''));
-  const docs = encoded.map((e) => e.ids);
-  const boundaries = encoded.map((e) => e.boundary);
+  const tokens = tokenisedTexts(prompts, false);
+  // Responses add their words after the prompts'.
+  const vocab = Vocabulary.of(tokens.words);
+  const docs = tokens.ids;
+  const boundaries = tokens.boundaries;
   if (clusterText.length === 0) {
     ctx.progress.tick(3);
     const findings: ResponseClusterFinding[] = [];

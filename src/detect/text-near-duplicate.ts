@@ -4,6 +4,7 @@
 // without an inserted word, is the cheapest dirty-label poison.
 import type { TypedFinding } from '../model/evidence.js';
 import { forEachCandidatePair, MINHASH_K, minhashSignatures } from '../text/minhash.js';
+import { tokenisedTexts } from '../text/tokenised-texts.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
@@ -64,11 +65,15 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
       exactOf[i] = f;
     }
   });
-  const vocab = new Vocabulary();
-  const words = distinctWords(texts, vocab);
+  // Instruction data: response-cluster reads the same prompts' tokens, kept for it. Otherwise each text's ids are
+  // let go as soon as its distinct words are read.
+  const shared = ctx.texts!.text === undefined && ctx.texts!.response !== undefined ? tokenisedTexts(texts, true) : null;
+  const vocab = shared ? null : new Vocabulary();
+  const words = shared ? distinctWords(shared.ids, () => shared.words.length) : distinctWords(texts.map((t) => t ?? ''), () => vocab!.words.length, (t) => vocab!.encode(t));
+  const V = shared ? shared.words.length : vocab!.words.length;
   const long = unique.filter((i) => words[i]!.length >= p.minWords);
   const sig = minhashSignatures(words, 'words');
-  const seen = new Int32Array(vocab.words.length).fill(-1);
+  const seen = new Int32Array(V).fill(-1);
   let pair = 0;
   forEachCandidatePair(long, sig, LSH_ROWS, MAX_BUCKET, MINHASH_K, (a, b) => {
     // Already one group: the test could only join it again.
@@ -142,14 +147,17 @@ export function runTextNearDuplicate(ctx: ScanContext): DetectorOutput<TypedFind
   return { scores, findings };
 }
 
-/** Each text's distinct token ids, in order of first occurrence. */
-function distinctWords(texts: (string | null)[], vocab: Vocabulary): Int32Array[] {
+/**
+ * Each text's distinct token ids, in order of first occurrence: of token ids, or of texts encoded one at a time
+ * (`encode`); `size()`: the vocabulary's size so far.
+ */
+function distinctWords<T>(items: T[], size: () => number, encode?: (item: T) => Int32Array): Int32Array[] {
   let stamp = new Int32Array(1024).fill(-1);
   const buffer: number[] = [];
-  return texts.map((t, i) => {
-    const ids = vocab.encode(t ?? '');
-    if (vocab.words.length > stamp.length) {
-      const grown = new Int32Array(Math.max(vocab.words.length, stamp.length * 2)).fill(-1);
+  return items.map((item, i) => {
+    const ids = encode ? encode(item) : (item as Int32Array);
+    if (size() > stamp.length) {
+      const grown = new Int32Array(Math.max(size(), stamp.length * 2)).fill(-1);
       grown.set(stamp);
       stamp = grown;
     }

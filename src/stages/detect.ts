@@ -9,6 +9,7 @@ import { detectorsFor } from '../detect/registry.js';
 import { round } from '../report/combine.js';
 import { reusableOutputs, type Baseline } from '../provenance/baseline.js';
 import { VERSION } from '../version.js';
+import { forgetTokenised } from '../text/tokenised-texts.js';
 import type { ParameterValues } from '../config/parameters.js';
 
 /** One detector's (or one later step's) output, by its name. */
@@ -71,13 +72,18 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
     return { ctx, detectors: names, applied: detectors, outputs: cached, reused: true };
   }
   const outputs: DetectorRun[] = [];
-  for (const d of detectors) {
-    i.signal?.throwIfAborted();
-    const ts = performance.now();
-    progress.stage(d.name);
-    outputs.push({ detector: d.name, output: await d.run(ctx) });
-    progress.done();
-    stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
+  try {
+    for (const d of detectors) {
+      i.signal?.throwIfAborted();
+      const ts = performance.now();
+      progress.stage(d.name);
+      outputs.push({ detector: d.name, output: await d.run(ctx) });
+      progress.done();
+      stages[`detect:${d.name}`] = round((performance.now() - ts) / 1000, 3);
+    }
+  } finally {
+    // Tokens one detector kept for a later one are let go whichever detectors ran and however the loop ended.
+    for (const column of Object.values(ctx.texts ?? {})) if (Array.isArray(column)) forgetTokenised(column);
   }
   return { ctx, detectors: names, applied: detectors, outputs, reused: false };
 }

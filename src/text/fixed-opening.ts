@@ -394,6 +394,11 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
   const holders = new Int32Array(wanted.size);
   const sameStart = new PairIndex(1024);
   const sameStartCount = new IntVector(1024);
+  // The rows of the openings: the wanted n-grams their prompts and responses hold are kept from the passes over
+  // every row, for the openings' own counts.
+  const ofOpenings = new Uint8Array(docs.length);
+  for (const o of openings) for (const i of o.docs) ofOpenings[i] = 1;
+  const promptHeld = new RowLists(docs.length);
   docs.forEach((d, i) => {
     let edge = -1;
     if (d.length >= n) {
@@ -401,14 +406,17 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
       const b = a < 0 ? -1 : hashIds.get(gramHash(d, d.length - n, n));
       edge = b < 0 ? -1 : ends.get(a, b);
     }
+    const keep = ofOpenings[i] !== 0;
     wanted.each(d, (id) => {
       holders[id]!++;
+      if (keep) promptHeld.push(id);
       if (edge >= 0) {
         const key = sameStart.getOrAdd(edge, id);
         if (key === sameStartCount.length) sameStartCount.push(0);
         sameStartCount.data[key]!++;
       }
     });
+    promptHeld.end(i);
   });
   const sameStartOf = (edge: number, id: number): number => {
     const key = edge < 0 ? -1 : sameStart.get(edge, id);
@@ -416,12 +424,12 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
   };
   // Rows whose response holds each wanted n-gram: content another template asks for (a summary that one template
   // gives and another starts from).
-  const inResponses = countHolders(responses, docs, wanted);
+  const responseHeld = new RowLists(docs.length);
+  const inResponses = countHolders(responses, docs, wanted, ofOpenings, responseHeld);
   openings.forEach((o, k) => {
-    const ownResponses = responses.length === 0 ? inResponses : countHolders(o.docs.map((i) => responses[i] ?? null), o.docs.map((i) => docs[i]!), wanted);
+    const ownResponses = responses.length === 0 ? inResponses : responseHeld.tally(o.docs);
     // The opening's own prompts holding each n-gram.
-    const inside = new Map<number, number>();
-    for (const i of o.docs) wanted.each(docs[i]!, (id) => inside.set(id, (inside.get(id) ?? 0) + 1));
+    const inside = promptHeld.tally(o.docs);
     const lists = perOpening[k]!;
     let reused = 0;
     lists.forEach((grams, j) => {
@@ -436,7 +444,7 @@ function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, s
  * Of the responses, how many hold each of the wanted n-grams (once per response, by id), not counting a response
  * that restates its own prompt's run (an answer that repeats its request).
  */
-function countHolders(responses: readonly (Int32Array | null)[], prompts: readonly Int32Array[], wanted: WantedGrams): Map<number, number> {
+function countHolders(responses: readonly (Int32Array | null)[], prompts: readonly Int32Array[], wanted: WantedGrams, keep: Uint8Array, kept: RowLists): Map<number, number> {
   const out = new Map<number, number>();
   const held: number[] = [];
   responses.forEach((d, i) => {
@@ -445,9 +453,42 @@ function countHolders(responses: readonly (Int32Array | null)[], prompts: readon
     const stamp = wanted.each(d, (id) => held.push(id));
     if (held.length === 0) return;
     wanted.unmark(prompts[i]!, stamp);
-    for (const id of held) if (wanted.marked(id, stamp)) out.set(id, (out.get(id) ?? 0) + 1);
+    for (const id of held) {
+      if (!wanted.marked(id, stamp)) continue;
+      out.set(id, (out.get(id) ?? 0) + 1);
+      if (keep[i]) kept.push(id);
+    }
+    kept.end(i);
   });
   return out;
+}
+
+/** Per row, a list of ids, filled row by row in ascending order (push the row's ids, then end it). */
+class RowLists {
+  private readonly ids = new IntVector(1024);
+  private readonly start: Int32Array;
+  private readonly stop: Int32Array;
+  private from = 0;
+  constructor(rows: number) {
+    this.start = new Int32Array(rows);
+    this.stop = new Int32Array(rows);
+  }
+
+  push(id: number): void {
+    this.ids.push(id);
+  }
+
+  end(row: number): void {
+    this.start[row] = this.from;
+    this.stop[row] = this.from = this.ids.length;
+  }
+
+  /** How many of the rows (a row as often as listed) hold each id. */
+  tally(rows: readonly number[]): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const i of rows) for (let x = this.start[i]!; x < this.stop[i]!; x++) out.set(this.ids.data[x]!, (out.get(this.ids.data[x]!) ?? 0) + 1);
+    return out;
+  }
 }
 
 /**

@@ -4,12 +4,11 @@
 // against the corpus's own rates for random insertions and random deletions.
 import type { Rng } from '../util/rng.js';
 import { normalUpperTailLog10 } from '../util/p-values.js';
-import { IntVector, KeyIndex } from './key-index.js';
+import { PairCounts } from './key-index.js';
 
 export class BigramCounts {
-  /** Pair key (a * base + b) to a dense id, and each id's count: typed tables, no boxed key per pair. */
-  private readonly index = new KeyIndex();
-  private readonly counts = new IntVector();
+  /** Each pair's count in one typed table, no boxed key per pair. */
+  private readonly table = new PairCounts();
   /** Sentinel ids for the start and end of a document. */
   readonly bos: number;
   readonly eos: number;
@@ -27,28 +26,34 @@ export class BigramCounts {
   }
 
   private add(a: number, b: number): void {
-    const id = this.index.getOrAdd(a * this.base + b);
-    if (id === this.counts.length) this.counts.push(1);
-    else this.counts.data[id]!++;
+    // A pair is its key (a * base + b): a second token out of range names the pair with the same key.
+    if (b < 0 || b >= this.base) {
+      const key = a * this.base + b;
+      a = Math.floor(key / this.base);
+      b = key - a * this.base;
+    }
+    this.table.add(a, b);
   }
 
   count(a: number, b: number): number {
-    return this.countKey(a * this.base + b);
+    if (b < 0 || b >= this.base) return this.countKey(a * this.base + b);
+    return this.table.get(a, b);
   }
 
+  /** The pair as one number: equal for equal pairs (keys of sets and maps of pairs). */
   key(a: number, b: number): number {
     return a * this.base + b;
   }
 
   countKey(key: number): number {
-    const id = this.index.get(key);
-    return id < 0 ? 0 : this.counts.data[id]!;
+    const a = Math.floor(key / this.base);
+    return this.table.get(a, key - a * this.base);
   }
 
   /** Per token, how many distinct tokens follow it somewhere (Witten-Bell's type count). */
   distinctFollowers(vocabSize: number): Int32Array {
     const out = new Int32Array(vocabSize + 2);
-    this.index.forEachKey((key) => out[Math.floor(key / this.base)]!++);
+    this.table.forEachPair((a) => out[a]!++);
     return out;
   }
 

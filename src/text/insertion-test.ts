@@ -18,7 +18,8 @@ import { documentFrequency } from './document-frequency.js';
 import { normalQuantile, normalUpperTailLog10 } from '../util/p-values.js';
 
 const BINS = 14;
-const bin = (count: number) => (count <= 0 ? 0 : Math.min(BINS - 1, 1 + Math.floor(Math.log2(count))));
+/** 1 + floor(log2(count)) for a positive count (32 - its leading zero bits), capped. */
+const bin = (count: number) => (count <= 0 ? 0 : Math.min(BINS - 1, 32 - Math.clz32(count)));
 /** Pseudo-counts of the corpus's rates in each document's own. */
 const SHRINK = 10;
 const NULL_SAMPLES = 50000;

@@ -82,6 +82,14 @@ export class KeyIndex {
   }
 }
 
+/** A 32-bit mix of two 32-bit integers, for open-addressing tables keyed by pairs. */
+export function pairHash(a: number, b: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 /**
  * Dense ids for pairs of non-negative 32-bit integers (an n-gram's prefix id and last token), as KeyIndex does for
  * one number: the pair is hashed in integer arithmetic, with no product of the two built as a float.
@@ -104,18 +112,12 @@ export class PairIndex {
     return slots;
   }
 
-  private static hash(a: number, b: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return h ^ (h >>> 16);
-  }
 
   /** The pair's id, or -1. */
   get(a: number, b: number): number {
     const slots = this.slots;
     const mask = this.mask;
-    let s = PairIndex.hash(a, b) & mask;
+    let s = pairHash(a, b) & mask;
     for (;;) {
       const id = slots[s * 4 + 2]!;
       if (id < 0 || (slots[s * 4] === a && slots[s * 4 + 1] === b)) return id;
@@ -128,7 +130,7 @@ export class PairIndex {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     const slots = this.slots;
     const mask = this.mask;
-    let s = PairIndex.hash(a, b) & mask;
+    let s = pairHash(a, b) & mask;
     for (;;) {
       const id = slots[s * 4 + 2]!;
       if (id < 0) {
@@ -142,6 +144,19 @@ export class PairIndex {
     }
   }
 
+  /** Empties the table, keeping its slots for the next keys. */
+  clear(): void {
+    const slots = this.slots;
+    for (let s = 2; s < slots.length; s += 4) slots[s] = -1;
+    this.size = 0;
+  }
+
+  /** Calls `f` with every pair held (in table order). */
+  forEachPair(f: (a: number, b: number) => void): void {
+    const slots = this.slots;
+    for (let o = 0; o < slots.length; o += 4) if (slots[o + 2]! >= 0) f(slots[o]!, slots[o + 1]!);
+  }
+
   private grow(): void {
     const old = this.slots;
     const c = (this.mask + 1) * 2;
@@ -149,8 +164,84 @@ export class PairIndex {
     const mask = c - 1;
     for (let o = 0; o < old.length; o += 4) {
       if (old[o + 2]! < 0) continue;
-      let t = PairIndex.hash(old[o]!, old[o + 1]!) & mask;
+      let t = pairHash(old[o]!, old[o + 1]!) & mask;
       while (slots[t * 4 + 2]! >= 0) t = (t + 1) & mask;
+      slots[t * 4] = old[o]!;
+      slots[t * 4 + 1] = old[o + 1]!;
+      slots[t * 4 + 2] = old[o + 2]!;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
+/**
+ * Counts of pairs of 32-bit integers (a bigram's two tokens) in one open-addressing table whose slot holds the pair
+ * and its count: a lookup reads one cache line, with no id to look up a second array by.
+ */
+export class PairCounts {
+  /** Per slot: the pair's two values, its count (0: empty) and padding. */
+  private slots: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1 << 16) {
+    const c = slotsFor(capacity);
+    this.slots = new Int32Array(c * 4);
+    this.mask = c - 1;
+  }
+
+
+  /** The pair's count (0 when never added). */
+  get(a: number, b: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = pairHash(a, b) & mask;
+    for (;;) {
+      const c = slots[s * 4 + 2]!;
+      if (c === 0 || (slots[s * 4] === a && slots[s * 4 + 1] === b)) return c;
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Adds one to the pair's count. */
+  add(a: number, b: number): void {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = pairHash(a, b) & mask;
+    for (;;) {
+      const c = slots[s * 4 + 2]!;
+      if (c === 0) {
+        slots[s * 4] = a;
+        slots[s * 4 + 1] = b;
+        slots[s * 4 + 2] = 1;
+        this.size++;
+        return;
+      }
+      if (slots[s * 4] === a && slots[s * 4 + 1] === b) {
+        slots[s * 4 + 2] = c + 1;
+        return;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Calls `f` with every pair held (in table order). */
+  forEachPair(f: (a: number, b: number) => void): void {
+    const slots = this.slots;
+    for (let o = 0; o < slots.length; o += 4) if (slots[o + 2]! !== 0) f(slots[o]!, slots[o + 1]!);
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const c = (this.mask + 1) * 2;
+    const slots = new Int32Array(c * 4);
+    const mask = c - 1;
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o + 2]! === 0) continue;
+      let t = pairHash(old[o]!, old[o + 1]!) & mask;
+      while (slots[t * 4 + 2]! !== 0) t = (t + 1) & mask;
       slots[t * 4] = old[o]!;
       slots[t * 4 + 1] = old[o + 1]!;
       slots[t * 4 + 2] = old[o + 2]!;

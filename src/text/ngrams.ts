@@ -89,108 +89,64 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
   const sets = o.distinctSets ? new KeyIndex() : null;
   // Per level, the n-gram id at each place, in one array for all documents: document i's places start at its first
   // token's offset (the last len - 1 places of each document stay -1).
-  const offset = new Float64Array(docs.length + 1);
+  // (32-bit offsets: a level's array of places could not be allocated for 2^31 of them.)
+  const offset = new Int32Array(docs.length + 1);
   for (let i = 0; i < docs.length; i++) offset[i + 1] = offset[i]! + docs[i]!.length;
   const total = offset[docs.length]!;
-  let prevIds = new Int32Array(0);
+  // Two position arrays, in turn: a level reads the last one's ids and writes its own over the one before.
+  let prevIds: Int32Array = new Int32Array(0);
+  let spare: Int32Array | null = null;
   // Each document's two hashes, summed into the sets of the n-grams it holds.
   const docHashA = sets ? Int32Array.from(docs, (_, i) => mix(i, 0x9e3779b1)) : null;
   const docHashB = sets ? Int32Array.from(docs, (_, i) => mix(i, 0x85ebca77)) : null;
-  const byLevel: { ids: Int32Array; prefix: Int32Array; lastToken: Int32Array; majority: Int32Array; docFreq: Int32Array; labelled: Int32Array }[] = [];
+  // Per level, each frequent n-gram's prefix (dense id) and last token: the tokens of those returned are rebuilt
+  // from them.
+  const byLevel: { prefix: Int32Array; lastToken: Int32Array }[] = [];
+  // The n-grams returned, level by level, each level's documents listed as soon as it is counted.
+  const outAt: Int32Array[] = [];
+  const parents = new IntVector();
+  const majorityV = new IntVector();
+  const majorityCountV = new IntVector();
+  const tokenStart = new IntVector();
+  const tokenList = new IntVector();
+  const docStartV = new IntVector();
+  docStartV.push(0);
+  let docList = new Int32Array(1 << 16);
   // Level 1 keys are tokens (a direct table); deeper ones are (prefix id, last token) pairs.
   let maxToken = -1;
   for (const d of docs) for (let s = 0; s < d.length; s++) if (d[s]! > maxToken) maxToken = d[s]!;
   let lastCount = 0;
+  let pairs: PairIndex | null = null;
+  let records: Int32Array | null = null;
   for (let len = 1; len <= o.maxN; len++) {
-    // Typed-array tables: long prompts hold tens of millions of distinct n-grams per level.
-    // Sized at the last level's count of n-grams, about this level's, to spare most of the table's growth.
-    const index = len === 1 ? null : new PairIndex(lastCount);
+    // Typed-array tables: long prompts hold tens of millions of distinct n-grams per level. One table serves every
+    // level (emptied in between, not reallocated), first sized at level 1's count of n-grams.
+    if (len === 2) pairs = new PairIndex(lastCount);
+    else pairs?.clear();
+    const index = pairs;
     const byToken = len === 1 ? new Int32Array(maxToken + 1).fill(-1) : null;
-    const dfV = new IntVector();
-    const lastV = new IntVector();
-    const voteV = new IntVector();
-    const voteCountV = new IntVector();
-    const classifiedV = new IntVector();
-    const prefixV = new IntVector();
-    const tokenV = new IntVector();
-    const hashA = sets ? new IntVector() : null;
-    const hashB = sets ? new IntVector() : null;
-    const posGram = new Int32Array(total).fill(-1);
-    // Per prefix, the last token it was met with and that n-gram's id: templates repeat their continuations, and
-    // one compare spares the table's probe.
-    const nextToken = len === 1 ? null : new Int32Array(lastCount).fill(-1);
-    const nextId = len === 1 ? null : new Int32Array(lastCount);
-    const prev = prevIds;
-    for (let i = 0; i < docs.length; i++) {
-      const d = docs[i]!;
-      const base = offset[i]!;
-      const cls = classes[i]!;
-      for (let s = 0; s + len <= d.length; s++) {
-        let g: number;
-        let a = -1;
-        const t = d[s + len - 1]!;
-        if (byToken) {
-          if (t < 0) continue;
-          g = byToken[t]!;
-          if (g < 0) g = byToken[t] = dfV.length;
-        } else {
-          a = prev[base + s]!;
-          if (a < 0 || prev[base + s + 1]! < 0) continue;
-          if (nextToken![a] === t) g = nextId![a]!;
-          else {
-            g = index!.getOrAdd(a, t);
-            nextToken![a] = t;
-            nextId![a] = g;
-          }
-        }
-        if (g === dfV.length) {
-          dfV.push(0);
-          lastV.push(-1);
-          voteV.push(-1);
-          voteCountV.push(0);
-          classifiedV.push(0);
-          prefixV.push(a);
-          tokenV.push(t);
-          hashA?.push(0);
-          hashB?.push(0);
-        }
-        posGram[base + s] = g;
-        const last = lastV.data;
-        if (last[g] === i) continue;
-        last[g] = i;
-        dfV.data[g]!++;
-        if (hashA) {
-          // Sums of two independent hashes of the document index: the same set, in any order, the same pair.
-          hashA.data[g] = (hashA.data[g]! + docHashA![i]!) | 0;
-          hashB!.data[g] = (hashB!.data[g]! + docHashB![i]!) | 0;
-        }
-        if (cls < 0) continue;
-        classifiedV.data[g]!++;
-        const voteCount = voteCountV.data;
-        if (voteCount[g] === 0) {
-          voteV.data[g] = cls;
-          voteCount[g] = 1;
-        } else voteCount[g]! += voteV.data[g] === cls ? 1 : -1;
-      }
-    }
-    const df = dfV.data.subarray(0, dfV.length);
-    lastCount = dfV.length;
-    const vote = voteV.data;
-    const voteCount = voteCountV.data;
-    const classified = classifiedV.data;
+    const posGram: Int32Array = spare ? spare.fill(-1) : new Int32Array(total).fill(-1);
+    const counted: LevelRecords = index ? countLevel(docs, offset, classes, docHashA, docHashB, len, prevIds, index, posGram, new LevelRecords(lastCount, records)) : countTokens(docs, offset, classes, docHashA, docHashB, byToken!, posGram, new LevelRecords(1 << 16, null));
+    const grams = counted.grams;
+    const rec: Int32Array = counted.rec;
+    records = rec;
+    const prefixV = counted.prefix;
+    const tokenV = counted.token;
+    lastCount = grams;
     const prefixOf = prefixV.data;
     const tokenOf = tokenV.data;
-    const denseId = new Int32Array(df.length).fill(-1);
+    const denseId = new Int32Array(grams).fill(-1);
     // Per frequent n-gram (dense id): its prefix's dense id and last token (the tokens are rebuilt only for the
     // n-grams returned), and the majority class of a possible candidate (-2: not one).
     let frequentHere = 0;
-    for (let g = 0; g < df.length; g++) if (df[g]! >= o.minDocs) denseId[g] = frequentHere++;
+    for (let g = 0; g < grams; g++) if (rec[REC * g + DF]! >= o.minDocs) denseId[g] = frequentHere++;
     if (sets) {
-      for (let g = 0; g < df.length; g++) {
-        if (df[g]! < o.minDocs) continue;
+      for (let g = 0; g < grams; g++) {
+        const df = rec[REC * g + DF]!;
+        if (df < o.minDocs) continue;
         // 53 bits of the pair, the set's size mixed in.
-        const a = (hashA!.data[g]! ^ Math.imul(df[g]!, 0x27d4eb2f)) >>> 0;
-        sets.getOrAdd(a * 2097152 + (hashB!.data[g]! >>> 11));
+        const a = (rec[REC * g + HASH_A]! ^ Math.imul(df, 0x27d4eb2f)) >>> 0;
+        sets.getOrAdd(a * 2097152 + (rec[REC * g + HASH_B]! >>> 11));
       }
     }
     const prefix = new Int32Array(frequentHere);
@@ -198,19 +154,22 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     const majority = new Int32Array(frequentHere).fill(-2);
     const docFreq = new Int32Array(frequentHere);
     const labelled = new Int32Array(frequentHere);
-    for (let g = 0; g < df.length; g++) {
+    for (let g = 0; g < grams; g++) {
       const id = denseId[g]!;
       if (id < 0) continue;
+      const df = rec[REC * g + DF]!;
+      const classified = rec[REC * g + CLASSIFIED]!;
+      const voteCount = rec[REC * g + VOTE_COUNT]!;
       prefix[id] = prefixOf[g]!;
       lastToken[id] = tokenOf[g]!;
-      docFreq[id] = df[g]!;
-      labelled[id] = classified[g]!;
-      if (df[g]! > o.maxDocs) continue;
+      docFreq[id] = df;
+      labelled[id] = classified;
+      if (df > o.maxDocs) continue;
       // The vote's winner is the majority if there is one; voteCount is a lower bound on its lead, so
       // (classified + lead) / 2 bounds its count from below and the exact count comes later.
-      const lower = voteCount[g]! > 0 ? (classified[g]! + voteCount[g]!) / 2 : 0;
-      if (!o.keep(df[g]!, Math.max(lower, voteCount[g]! > 0 ? classified[g]! : 0), classified[g]!)) continue;
-      majority[id] = voteCount[g]! > 0 ? vote[g]! : -1;
+      const lower = voteCount > 0 ? (classified + voteCount) / 2 : 0;
+      if (!o.keep(df, Math.max(lower, voteCount > 0 ? classified : 0), classified)) continue;
+      majority[id] = voteCount > 0 ? rec[REC * g + VOTE]! : -1;
     }
     frequent += frequentHere;
     if (frequentHere === 0) break;
@@ -219,78 +178,63 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
       const g = posGram[x]!;
       if (g >= 0) posGram[x] = denseId[g]!;
     }
-    const ids = posGram;
-    byLevel.push({ ids, prefix, lastToken, majority, docFreq, labelled });
-    prevIds = ids;
-  }
-  // Exact majority counts in typed arrays first; document lists only for the n-grams that are kept.
-  const lastDoc = byLevel.map((l) => new Int32Array(l.majority.length).fill(-1));
-  const majorityCount = byLevel.map((l) => new Int32Array(l.majority.length));
-  for (let level = 0; level < byLevel.length; level++) {
-    const l = byLevel[level]!;
-    const last = lastDoc[level]!;
-    const count = majorityCount[level]!;
+    byLevel.push({ prefix, lastToken });
+    // Exact majority counts in typed arrays first; document lists only for the n-grams that are kept.
+    const last = new Int32Array(frequentHere).fill(-1);
+    const majorityCount = new Int32Array(frequentHere);
     for (let i = 0; i < docs.length; i++) {
       const cls = classes[i]!;
       for (let x = offset[i]!; x < offset[i + 1]!; x++) {
-        const id = l.ids[x]!;
-        if (id < 0 || l.majority[id] === -2 || last[id] === i) continue;
+        const id = posGram[x]!;
+        if (id < 0 || majority[id] === -2 || last[id] === i) continue;
         last[id] = i;
-        if (cls === l.majority[id]) count[id]!++;
+        if (cls === majority[id]) majorityCount[id]!++;
       }
     }
-  }
-  const outAt: Int32Array[] = [];
-  const parents = new IntVector();
-  const majorityV = new IntVector();
-  const majorityCountV = new IntVector();
-  const tokenStart = new IntVector();
-  const tokenList = new IntVector();
-  const docFreqV = new IntVector();
-  for (let level = 0; level < byLevel.length; level++) {
-    const l = byLevel[level]!;
-    const at = new Int32Array(l.majority.length).fill(-1);
-    for (let id = 0; id < l.majority.length; id++) {
-      if (l.majority[id] === -2 || !o.keep(l.docFreq[id]!, majorityCount[level]![id]!, l.labelled[id]!)) continue;
+    const level = byLevel.length - 1;
+    const at = new Int32Array(frequentHere).fill(-1);
+    const first = majorityV.length;
+    for (let id = 0; id < frequentHere; id++) {
+      if (majority[id] === -2 || !o.keep(docFreq[id]!, majorityCount[id]!, labelled[id]!)) continue;
       at[id] = majorityV.length;
-      parents.push(level === 0 ? -1 : outAt[level - 1]![l.prefix[id]!]!);
-      majorityV.push(l.majority[id]!);
-      majorityCountV.push(majorityCount[level]![id]!);
-      docFreqV.push(l.docFreq[id]!);
+      parents.push(level === 0 ? -1 : outAt[level - 1]![prefix[id]!]!);
+      majorityV.push(majority[id]!);
+      majorityCountV.push(majorityCount[id]!);
+      docStartV.push(docStartV.data[docStartV.length - 1]! + docFreq[id]!);
       tokenStart.push(tokenList.length);
       const from = tokenList.length;
       for (let lv = 0; lv <= level; lv++) tokenList.push(0);
       for (let lv = level, x = id; lv >= 0; x = byLevel[lv]!.prefix[x]!, lv--) tokenList.data[from + lv] = byLevel[lv]!.lastToken[x]!;
     }
     outAt.push(at);
+    // Each n-gram's documents in one flat list: its document frequency is its list's length.
+    const listed = docStartV.data[docStartV.length - 1]!;
+    if (listed > docList.length) {
+      const grown = new Int32Array(Math.max(listed, 2 * docList.length));
+      grown.set(docList);
+      docList = grown;
+    }
+    const fill = docStartV.data.slice(first, majorityV.length);
+    last.fill(-1);
+    for (let i = 0; i < docs.length; i++) {
+      for (let x = offset[i]!; x < offset[i + 1]!; x++) {
+        const id = posGram[x]!;
+        if (id < 0 || at[id]! < 0 || last[id] === i) continue;
+        last[id] = i;
+        docList[fill[at[id]! - first]!++] = i;
+      }
+    }
+    spare = level === 0 ? null : prevIds;
+    prevIds = posGram;
   }
   const count = majorityV.length;
   tokenStart.push(tokenList.length);
-  // Each n-gram's documents in one flat list: its document frequency is its list's length.
-  const docStart = new Int32Array(count + 1);
-  for (let k = 0; k < count; k++) docStart[k + 1] = docStart[k]! + docFreqV.data[k]!;
-  const docList = new Int32Array(docStart[count]!);
-  const fill = docStart.slice(0, count);
-  for (const last of lastDoc) last.fill(-1);
-  for (let level = 0; level < byLevel.length; level++) {
-    const l = byLevel[level]!;
-    const last = lastDoc[level]!;
-    const at = outAt[level]!;
-    for (let i = 0; i < docs.length; i++) {
-      for (let x = offset[i]!; x < offset[i + 1]!; x++) {
-        const id = l.ids[x]!;
-        if (id < 0 || at[id]! < 0 || last[id] === i) continue;
-        last[id] = i;
-        docList[fill[at[id]!]!++] = i;
-      }
-    }
-  }
   return {
     count,
     tokenStart: tokenStart.data.subarray(0, tokenStart.length),
     tokenList: tokenList.data.subarray(0, tokenList.length),
-    docStart,
-    docList,
+    docStart: docStartV.data.slice(0, count + 1),
+    docList: docList.slice(0, docStartV.data[count]!),
     majority: majorityV.data.subarray(0, count),
     majorityCount: majorityCountV.data.subarray(0, count),
     parents: parents.data.subarray(0, count),
@@ -298,6 +242,110 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     distinctSets: sets ? sets.size : frequent,
   };
 }
+
+/** A level's n-grams as they are counted: REC counters each, with each one's prefix id and last token. */
+class LevelRecords {
+  rec: Int32Array;
+  grams = 0;
+  readonly prefix = new IntVector();
+  readonly token = new IntVector();
+  /** Counters in `reuse` (the last level's, emptied) when it holds `capacity` n-grams. */
+  constructor(capacity: number, reuse: Int32Array | null) {
+    const size = REC * Math.max(16, capacity);
+    this.rec = reuse && reuse.length >= size ? reuse.fill(0) : new Int32Array(size);
+  }
+
+  /** A new n-gram (the next id). */
+  add(a: number, t: number): void {
+    if (REC * (this.grams + 1) > this.rec.length) {
+      const grown = new Int32Array(this.rec.length * 2);
+      grown.set(this.rec);
+      this.rec = grown;
+    }
+    const r = REC * this.grams++;
+    this.rec[r + LAST] = -1;
+    this.rec[r + VOTE] = -1;
+    this.prefix.push(a);
+    this.token.push(t);
+  }
+}
+
+/**
+ * Counts n-gram g in document i (of class cls, with set hashes hA and hB) unless already counted there: its document
+ * frequency, set hashes, classified documents and the Boyer-Moore vote.
+ */
+function countIn(rec: Int32Array, g: number, i: number, cls: number, hA: number, hB: number): void {
+  const r = REC * g;
+  if (rec[r + LAST] === i) return;
+  rec[r + LAST] = i;
+  rec[r + DF]!++;
+  // Sums of two independent hashes of the document index: the same set, in any order, the same pair.
+  rec[r + HASH_A] = (rec[r + HASH_A]! + hA) | 0;
+  rec[r + HASH_B] = (rec[r + HASH_B]! + hB) | 0;
+  if (cls < 0) return;
+  rec[r + CLASSIFIED]!++;
+  if (rec[r + VOTE_COUNT] === 0) {
+    rec[r + VOTE] = cls;
+    rec[r + VOTE_COUNT] = 1;
+  } else rec[r + VOTE_COUNT]! += rec[r + VOTE] === cls ? 1 : -1;
+}
+
+/** Level 1: n-grams are tokens, found through a direct table. */
+function countTokens(docs: Int32Array[], offset: Int32Array, classes: Int32Array, docHashA: Int32Array | null, docHashB: Int32Array | null, byToken: Int32Array, posGram: Int32Array, out: LevelRecords): LevelRecords {
+  for (let i = 0; i < docs.length; i++) {
+    const d = docs[i]!;
+    const base = offset[i]!;
+    const cls = classes[i]!;
+    const hA = docHashA ? docHashA[i]! : 0;
+    const hB = docHashB ? docHashB[i]! : 0;
+    for (let s = 0; s < d.length; s++) {
+      const t = d[s]!;
+      if (t < 0) continue;
+      let g = byToken[t]!;
+      if (g < 0) {
+        g = byToken[t] = out.grams;
+        out.add(-1, t);
+      }
+      posGram[base + s] = g;
+      countIn(out.rec, g, i, cls, hA, hB);
+    }
+  }
+  return out;
+}
+
+/**
+ * Level len > 1: the n-gram at each place whose (len-1)-grams at it and at the next place are both frequent (ids in
+ * prev, -1 where not), keyed by (prefix id, last token).
+ */
+function countLevel(docs: Int32Array[], offset: Int32Array, classes: Int32Array, docHashA: Int32Array | null, docHashB: Int32Array | null, len: number, prev: Int32Array, index: PairIndex, posGram: Int32Array, out: LevelRecords): LevelRecords {
+  for (let i = 0; i < docs.length; i++) {
+    const d = docs[i]!;
+    const base = offset[i]!;
+    const cls = classes[i]!;
+    const hA = docHashA ? docHashA[i]! : 0;
+    const hB = docHashB ? docHashB[i]! : 0;
+    for (let s = 0; s + len <= d.length; s++) {
+      const a = prev[base + s]!;
+      if (a < 0 || prev[base + s + 1]! < 0) continue;
+      const t = d[s + len - 1]!;
+      const g = index.getOrAdd(a, t);
+      if (g === out.grams) out.add(a, t);
+      posGram[base + s] = g;
+      countIn(out.rec, g, i, cls, hA, hB);
+    }
+  }
+  return out;
+}
+
+/** An n-gram's counters during a level's count: fields of one record, REC ints per n-gram. */
+const LAST = 0;
+const DF = 1;
+const HASH_A = 2;
+const HASH_B = 3;
+const CLASSIFIED = 4;
+const VOTE = 5;
+const VOTE_COUNT = 6;
+const REC = 8;
 
 /** A 32-bit hash of a document index (murmur3's finaliser on a seeded product). */
 function mix(i: number, seed: number): number {

@@ -2,7 +2,7 @@
 // whose own prompt does not hold them (the response says something its request did not) and the number of
 // prompts anywhere in the corpus that hold them. Prompts are scanned against a trie of the response n-grams, so
 // no prompt n-gram outside it is ever counted.
-import { IntVector } from './key-index.js';
+import { IntVector, pairHash } from './key-index.js';
 import { frequentNgramTable, type NgramTable } from './ngrams.js';
 
 export interface ResponseUnit {
@@ -146,19 +146,13 @@ class UnitTrie {
     for (let s = 2; s < this.slots.length; s += 4) this.slots[s] = -1;
     this.mask = c - 1;
   }
-  private static hash(a: number, b: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 15), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return h ^ (h >>> 16);
-  }
   set(L: number, parent: number, token: number, u: number): void {
     if (L === 1) {
       this.level1[token] = u;
       return;
     }
     const slots = this.slots;
-    for (let s = UnitTrie.hash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
+    for (let s = pairHash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
       if (slots[s * 4 + 2]! < 0) {
         slots[s * 4] = parent;
         slots[s * 4 + 1] = token;
@@ -178,7 +172,7 @@ class UnitTrie {
   /** The unit extending unit `parent` by `token`, or -1. */
   next(parent: number, token: number): number {
     const slots = this.slots;
-    for (let s = UnitTrie.hash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
+    for (let s = pairHash(parent, token) & this.mask; ; s = (s + 1) & this.mask) {
       const u = slots[s * 4 + 2]!;
       if (u < 0 || (slots[s * 4] === parent && slots[s * 4 + 1] === token)) return u;
     }

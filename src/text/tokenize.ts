@@ -92,6 +92,13 @@ export class Vocabulary {
   private readonly ids = new Map<string, number>();
   readonly words: string[] = [];
 
+  /** A vocabulary holding these words, with their indices as ids (later words are added after them). */
+  static of(words: readonly string[]): Vocabulary {
+    const v = new Vocabulary();
+    for (const w of words) v.id(w);
+    return v;
+  }
+
   id(word: string): number {
     let v = this.ids.get(word);
     if (v === undefined) {

@@ -6,7 +6,7 @@
 import type { Spectra } from './spectra.js';
 import { spaced } from '../../util/stats.js';
 import { contrastTails, type SharedWhitening } from './contrast.js';
-import { classMeanShift, leadingDirections, oneSidedTail, refineTemplate, robustProjection } from './template.js';
+import { classMeanShift, leadingDirections, oneSidedTail, refineTemplates, robustProjections } from './template.js';
 
 /** Leading directions of a class's spread the search starts from, besides its mean shift. */
 export const LEADS = 4;
@@ -38,19 +38,21 @@ export function classTails(s: Spectra, members: number[], shared?: SharedWhiteni
   const fits = halves.map((h) => h.map((t) => members[t]!));
   const starts: ((h: number) => Float64Array)[] = [(h) => classMeanShift(s, fits[h]!)];
   for (const lead of leads) starts.push(() => lead, () => lead.map((v) => -v));
-  const out: ClassTail[] = [];
-  for (const start of starts) {
-    const z = new Float32Array(m);
-    const template = new Float64Array(d);
-    for (let h = 0; h < 2; h++) {
-      const other = halves[1 - h]!;
-      const tpl = refineTemplate(s, fits[h]!, start(h)).template;
-      const zo = robustProjection(s, other.map((t) => members[t]!), tpl);
-      other.forEach((t, q) => (z[t] = zo[q]!));
-      for (let p = 0; p < d; p++) template[p] += tpl[p]! / 2;
-    }
-    out.push({ z, template, significance: oneSidedTail(z).significance });
+  // Every start refined on one half and projected on the other, the starts in step (one pass over a half's rows
+  // serves them all).
+  const z = starts.map(() => new Float32Array(m));
+  const template = starts.map(() => new Float64Array(d));
+  for (let h = 0; h < 2; h++) {
+    const other = halves[1 - h]!;
+    const tpls = refineTemplates(s, fits[h]!, starts.map((start) => start(h))).map((r) => r.template);
+    const zo = robustProjections(s, other.map((t) => members[t]!), tpls);
+    starts.forEach((_, j) => {
+      other.forEach((t, q) => (z[j]![t] = zo[j]![q]!));
+      const tj = template[j]!, tpl = tpls[j]!;
+      for (let p = 0; p < d; p++) tj[p] += tpl[p]! / 2;
+    });
   }
+  const out: ClassTail[] = starts.map((_, j) => ({ z: z[j]!, template: template[j]!, significance: oneSidedTail(z[j]!).significance }));
   // Where the class varies beyond what the classes share, at low frequencies (blend/contrast.ts).
   if (shared) out.push(...contrastTails(s, members, shared));
   // A stable sort: equal tails keep the order of their starts.

@@ -11,6 +11,7 @@
 import { spaced } from '../../util/stats.js';
 import { LAYOUT_INDEX, LUMA_SIDE, type Spectra } from './spectra.js';
 import { addRows } from './rows.js';
+import { markTop, middleAndSpread } from './select.js';
 import { TAIL_Z, oneSidedTail } from './template.js';
 import type { ClassTail } from './class-tail.js';
 
@@ -90,10 +91,15 @@ export function sharedWhitening(s: Spectra, classes: number[][]): SharedWhitenin
       rows.set(row, t * m);
       for (let c = 0; c < m; c++) mu[c] += row[c]! / sample.length;
     });
+    const next = new Float64Array(m);
     for (let t = 0; t < sample.length; t++) {
       const o = t * m;
       for (let c = 0; c < m; c++) row[c] = rows[o + c]! - mu[c]!;
-      accumulate(cov, row, m);
+      if (t + 1 < sample.length) {
+        for (let c = 0; c < m; c++) next[c] = rows[o + m + c]! - mu[c]!;
+        accumulateTwo(cov, row, next, m);
+        t++;
+      } else accumulate(cov, row, m);
     }
     count += sample.length;
   }
@@ -114,6 +120,15 @@ function accumulate(cov: Float64Array, row: Float64Array, m: number): void {
   }
 }
 
+/** accumulate(cov, a, m) then accumulate(cov, b, m), in one pass (the same sums; a zero term adds nothing either way). */
+function accumulateTwo(cov: Float64Array, a: Float64Array, b: Float64Array, m: number): void {
+  for (let i = 0; i < m; i++) {
+    const ai = a[i]!, bi = b[i]!;
+    const o = i * m;
+    for (let j = 0; j <= i; j++) cov[o + j] = cov[o + j]! + ai * a[j]! + bi * b[j]!;
+  }
+}
+
 /** Divides the lower half by count and mirrors it. */
 function symmetrise(cov: Float64Array, m: number, count: number): void {
   const q = 1 / (count || 1);
@@ -131,6 +146,26 @@ function cholesky(a: Float64Array, m: number): Float64Array {
     l[i * m + j] = i === j ? Math.sqrt(Math.max(v, 1e-12)) : v / l[j * m + j]!;
   }
   return l;
+}
+
+/** forward for the four rows at o0 .. o3 at once (each row's steps unchanged). */
+function forwardFour(l: Float64Array, m: number, y: Float64Array, o0: number, o1: number, o2: number, o3: number): void {
+  for (let i = 0; i < m; i++) {
+    let v0 = y[o0 + i]!, v1 = y[o1 + i]!, v2 = y[o2 + i]!, v3 = y[o3 + i]!;
+    const r = i * m;
+    for (let k = 0; k < i; k++) {
+      const lk = l[r + k]!;
+      v0 -= lk * y[o0 + k]!;
+      v1 -= lk * y[o1 + k]!;
+      v2 -= lk * y[o2 + k]!;
+      v3 -= lk * y[o3 + k]!;
+    }
+    const d = l[r + i]!;
+    y[o0 + i] = v0 / d;
+    y[o1 + i] = v1 / d;
+    y[o2 + i] = v2 / d;
+    y[o3 + i] = v3 / d;
+  }
 }
 
 /** Solves l y = b (l lower triangular) in place. */
@@ -155,8 +190,10 @@ export function contrastTails(s: Spectra, members: number[], w: SharedWhitening)
   for (let t = 0; t < n; t++) {
     unitRow(s, coefs, members[t]!, row);
     y.set(row, t * m);
-    forward(chol, m, y, t * m);
   }
+  let t = 0;
+  for (; t + 4 <= n; t += 4) forwardFour(chol, m, y, t * m, (t + 1) * m, (t + 2) * m, (t + 3) * m);
+  for (; t < n; t++) forward(chol, m, y, t * m);
   const leads = leadingDirections(y, m, spacedIndices(n, MAX_CLASS_SAMPLE));
   const halves: number[][] = [[], []];
   for (let t = 0; t < n; t++) halves[t & 1]!.push(t);
@@ -186,10 +223,15 @@ function leadingDirections(y: Float64Array, m: number, sample: number[]): Float6
   const cov = new Float64Array(m * m);
   const mu = new Float64Array(m);
   for (const t of sample) for (let c = 0; c < m; c++) mu[c] += y[t * m + c]! / sample.length;
-  const row = new Float64Array(m);
-  for (const t of sample) {
+  const row = new Float64Array(m), next = new Float64Array(m);
+  for (let q = 0; q < sample.length; q++) {
+    const t = sample[q]!;
     for (let c = 0; c < m; c++) row[c] = y[t * m + c]! - mu[c]!;
-    accumulate(cov, row, m);
+    if (q + 1 < sample.length) {
+      const u = sample[++q]!;
+      for (let c = 0; c < m; c++) next[c] = y[u * m + c]! - mu[c]!;
+      accumulateTwo(cov, row, next, m);
+    } else accumulate(cov, row, m);
   }
   symmetrise(cov, m, sample.length);
   // Fixed starts (deterministic), a different spread pattern per vector.
@@ -241,10 +283,8 @@ function robustZ(y: Float64Array, m: number, rows: number[], dir: Float64Array):
     for (let c = 0; c < m; c++) acc += y[o + c]! * dir[c]!;
     z[q] = acc;
   });
-  const sorted = Float32Array.from(z).sort();
-  const med = sorted[z.length >> 1]!;
-  const dev = Float32Array.from(z, (v) => Math.abs(v - med)).sort();
-  const mad = dev[z.length >> 1]! * 1.4826 || 1;
+  const { med, mad: dev } = middleAndSpread(z);
+  const mad = dev * 1.4826 || 1;
   for (let q = 0; q < z.length; q++) z[q] = (z[q]! - med) / mad;
   return z;
 }
@@ -256,12 +296,11 @@ function refine(y: Float64Array, m: number, rows: number[], start: Float64Array)
   let previous: Uint8Array | undefined;
   for (let round = 0; round < REFINE; round++) {
     const z = robustZ(y, m, rows, dir);
-    const order = [...z.keys()].sort((a, b) => z[b]! - z[a]!);
     let top = 0;
-    while (top < n && z[order[top]!]! >= TAIL_Z) top++;
+    for (let q = 0; q < n; q++) if (z[q]! >= TAIL_Z) top++;
     top = Math.min(n - 1, Math.max(top, Math.ceil(0.01 * n)));
     const inTop = new Uint8Array(n);
-    for (let q = 0; q < top; q++) inTop[order[q]!] = 1;
+    markTop(z, top, inTop);
     if (previous && inTop.every((v, q) => v === previous![q])) break;
     previous = inTop;
     const next = new Float64Array(m);

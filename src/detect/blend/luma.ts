@@ -14,6 +14,29 @@ export function planeOnGrid(f: Pick<ImageFeatures, 'grid' | 'pixels'>, i: number
   const px = f.pixels;
   const base = i * g * g * 3;
   const [wr, wg, wb] = w;
+  // Cells of one pixel, or of 2 x 2: the same sums, written out.
+  if (g === side) {
+    for (let q = 0, o = base; q < side * side; q++, o += 3) {
+      let acc = 0;
+      acc += wr * px[o]! + wg * px[o + 1]! + wb * px[o + 2]!;
+      out[at + q] = acc / 1;
+    }
+    return;
+  }
+  if (g === 2 * side) {
+    for (let r = 0; r < side; r++) {
+      for (let c = 0; c < side; c++) {
+        const o = base + (2 * r * g + 2 * c) * 3, o2 = o + 3 * g;
+        let acc = 0;
+        acc += wr * px[o]! + wg * px[o + 1]! + wb * px[o + 2]!;
+        acc += wr * px[o + 3]! + wg * px[o + 4]! + wb * px[o + 5]!;
+        acc += wr * px[o2]! + wg * px[o2 + 1]! + wb * px[o2 + 2]!;
+        acc += wr * px[o2 + 3]! + wg * px[o2 + 4]! + wb * px[o2 + 5]!;
+        out[at + r * side + c] = acc / 4;
+      }
+    }
+    return;
+  }
   const span = cellSpans(g, side);
   for (let r = 0; r < side; r++) {
     const y0 = span[2 * r]!, y1 = span[2 * r + 1]!;

@@ -53,3 +53,85 @@ export function dotRow(x: Int16Array, o: number, v: Float64Array, d: number): nu
 export function addRow(w: Float64Array, k: number, x: Int16Array, o: number, d: number): void {
   for (let p = 0; p < d; p++) w[p] += k * x[o + p]!;
 }
+
+/**
+ * dotRows for several vectors over the same rows in one pass (each row read once for all of them): outs[j][t] is
+ * exactly dotRows(x, rows, vs[j], d)[t]. Vectors go four at a time over two rows at a time.
+ */
+export function dotRowsMany(x: Int16Array, rows: ArrayLike<number>, vs: Float64Array[], d: number, outs: Float64Array[]): void {
+  let j = 0;
+  for (; j + 4 <= vs.length; j += 4) {
+    const v0 = vs[j]!, v1 = vs[j + 1]!, v2 = vs[j + 2]!, v3 = vs[j + 3]!;
+    const r0 = outs[j]!, r1 = outs[j + 1]!, r2 = outs[j + 2]!, r3 = outs[j + 3]!;
+    const m = rows.length;
+    let t = 0;
+    for (; t + 2 <= m; t += 2) {
+      const o = rows[t]! * d, o2 = rows[t + 1]! * d;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      for (let p = 0; p < d; p++) {
+        const xp = x[o + p]!, yp = x[o2 + p]!;
+        const q0 = v0[p]!, q1 = v1[p]!, q2 = v2[p]!, q3 = v3[p]!;
+        a0 += xp * q0;
+        a1 += xp * q1;
+        a2 += xp * q2;
+        a3 += xp * q3;
+        b0 += yp * q0;
+        b1 += yp * q1;
+        b2 += yp * q2;
+        b3 += yp * q3;
+      }
+      r0[t] = a0;
+      r1[t] = a1;
+      r2[t] = a2;
+      r3[t] = a3;
+      r0[t + 1] = b0;
+      r1[t + 1] = b1;
+      r2[t + 1] = b2;
+      r3[t + 1] = b3;
+    }
+    for (; t < m; t++) {
+      const o = rows[t]! * d;
+      r0[t] = dotRow(x, o, v0, d);
+      r1[t] = dotRow(x, o, v1, d);
+      r2[t] = dotRow(x, o, v2, d);
+      r3[t] = dotRow(x, o, v3, d);
+    }
+  }
+  for (; j < vs.length; j++) dotRows(x, rows, vs[j]!, d, outs[j]!);
+}
+
+/**
+ * addRows for several outputs over the same rows in one pass: ws[j] ends exactly as addRows(ws[j], ks[j], x, rows, d)
+ * leaves it (four rows at a time, each output's terms in the same order). Outputs go four at a time.
+ */
+export function addRowsMany(ws: Float64Array[], ks: Float64Array[], x: Int16Array, rows: ArrayLike<number>, d: number): void {
+  let j = 0;
+  for (; j + 4 <= ws.length; j += 4) {
+    const w0 = ws[j]!, w1 = ws[j + 1]!, w2 = ws[j + 2]!, w3 = ws[j + 3]!;
+    const k0 = ks[j]!, k1 = ks[j + 1]!, k2 = ks[j + 2]!, k3 = ks[j + 3]!;
+    const m = rows.length;
+    let t = 0;
+    for (; t + 4 <= m; t += 4) {
+      const o0 = rows[t]! * d, o1 = rows[t + 1]! * d, o2 = rows[t + 2]! * d, o3 = rows[t + 3]! * d;
+      const a0 = k0[t]!, a1 = k0[t + 1]!, a2 = k0[t + 2]!, a3 = k0[t + 3]!;
+      const b0 = k1[t]!, b1 = k1[t + 1]!, b2 = k1[t + 2]!, b3 = k1[t + 3]!;
+      const c0 = k2[t]!, c1 = k2[t + 1]!, c2 = k2[t + 2]!, c3 = k2[t + 3]!;
+      const e0 = k3[t]!, e1 = k3[t + 1]!, e2 = k3[t + 2]!, e3 = k3[t + 3]!;
+      for (let p = 0; p < d; p++) {
+        const x0 = x[o0 + p]!, x1 = x[o1 + p]!, x2 = x[o2 + p]!, x3 = x[o3 + p]!;
+        w0[p] = w0[p]! + a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
+        w1[p] = w1[p]! + b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3;
+        w2[p] = w2[p]! + c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3;
+        w3[p] = w3[p]! + e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3;
+      }
+    }
+    for (; t < m; t++) {
+      const o = rows[t]! * d;
+      addRow(w0, k0[t]!, x, o, d);
+      addRow(w1, k1[t]!, x, o, d);
+      addRow(w2, k2[t]!, x, o, d);
+      addRow(w3, k3[t]!, x, o, d);
+    }
+  }
+  for (; j < ws.length; j++) addRows(ws[j]!, ks[j]!, x, rows, d);
+}

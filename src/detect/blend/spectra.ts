@@ -7,6 +7,7 @@
 // inverse natural spectrum. The lowest frequencies (an image's layout) are dropped; memory is 3 KB per image.
 import type { ImageFeatures } from '../../model/image-features.js';
 import { CHROMA_B, CHROMA_R, LUMA, planeOnGrid, type PlaneWeights } from './luma.js';
+import { lineDct } from './dct.js';
 
 export const LUMA_SIDE = 32;
 const CHROMA_SIDE = 16;
@@ -64,74 +65,21 @@ function dctTable(side: number): Float64Array {
   return t;
 }
 
-const secantTables: Float64Array[] = [];
-/** 1 / (2 cos((i + 1/2) pi / n)), i < n/2: the butterfly factors of a fast n-point DCT. */
-function secants(n: number): Float64Array {
-  return (secantTables[n] ??= Float64Array.from({ length: n >> 1 }, (_, i) => 1 / (2 * Math.cos(((i + 0.5) * Math.PI) / n))));
-}
-
-const SEC2 = secants(2)[0]!;
-const SEC4 = secants(4);
-
-/**
- * Unnormalised DCT-II (X_k = sum_j x_j cos(pi (j + 1/2) k / n)) of a[off .. off + n), n a power of two, in place
- * (Lee's recursive factorisation: n/2 log2 n multiplications); s[soff ..] is scratch of at least 2n.
- */
-export function fastDct(a: Float64Array, off: number, n: number, s: Float64Array, soff: number): void {
-  if (n <= 4) {
-    dct4(a, off, n);
-    return;
-  }
-  const h = n >> 1;
-  const sec = secants(n);
-  for (let i = 0; i < h; i++) {
-    const x = a[off + i]!, y = a[off + n - 1 - i]!;
-    s[soff + i] = x + y;
-    s[soff + h + i] = (x - y) * sec[i]!;
-  }
-  fastDct(s, soff, h, s, soff + n);
-  fastDct(s, soff + h, h, s, soff + n);
-  for (let k = 0; k < h - 1; k++) {
-    a[off + 2 * k] = s[soff + k]!;
-    a[off + 2 * k + 1] = s[soff + h + k]! + s[soff + h + k + 1]!;
-  }
-  a[off + n - 2] = s[soff + h - 1]!;
-  a[off + n - 1] = s[soff + n - 1]!;
-}
-
-/** fastDct's last levels (n = 1, 2, 4) written out: the same operations without the calls. */
-function dct4(a: Float64Array, off: number, n: number): void {
-  if (n === 1) return;
-  if (n === 2) {
-    const x = a[off]!, y = a[off + 1]!;
-    a[off] = x + y;
-    a[off + 1] = (x - y) * SEC2;
-    return;
-  }
-  const a0 = a[off]!, a1 = a[off + 1]!, a2 = a[off + 2]!, a3 = a[off + 3]!;
-  const s0 = a0 + a3, s1 = a1 + a2;
-  const s2 = (a0 - a3) * SEC4[0]!, s3 = (a1 - a2) * SEC4[1]!;
-  const o1 = (s2 - s3) * SEC2;
-  a[off] = s0 + s1;
-  a[off + 1] = s2 + s3 + o1;
-  a[off + 2] = (s0 - s1) * SEC2;
-  a[off + 3] = o1;
-}
-
 /** Orthonormal 2-D DCT of a side x side plane (src) into out[at ..]; work holds side*side + 3*side values. */
 function dct2(src: Float32Array, side: number, work: Float64Array, out: Float64Array, at: number): void {
-  const line = side * side;
-  const scratch = line + side;
-  for (let p = 0; p < line; p++) work[p] = src[p]!;
-  for (let r = 0; r < side; r++) fastDct(work, r * side, side, work, scratch);
-  for (let c = 0; c < side; c++) {
-    for (let r = 0; r < side; r++) work[line + r] = work[r * side + c]!;
-    fastDct(work, line, side, work, scratch);
-    for (let k = 0; k < side; k++) work[k * side + c] = work[line + k]!;
-  }
+  for (let p = 0; p < side * side; p++) work[p] = src[p]!;
+  dctInPlace(work, side, out, at);
+}
+
+/** Orthonormal 2-D DCT of the side x side plane in work[0 .. side * side) (overwritten) into out[at ..]. */
+function dctInPlace(work: Float64Array, side: number, out: Float64Array, at: number): void {
+  const dct = lineDct(side);
+  for (let r = 0; r < side; r++) dct(work, r * side, 1);
+  for (let c = 0; c < side; c++) dct(work, c, side);
   const a0 = Math.sqrt(1 / side), a1 = Math.sqrt(2 / side);
-  for (let k = 0; k < side; k++) for (let l = 0; l < side; l++) {
-    out[at + k * side + l] = work[k * side + l]! * (k === 0 ? a0 : a1) * (l === 0 ? a0 : a1);
+  for (let k = 0; k < side; k++) {
+    const ak = k === 0 ? a0 : a1;
+    for (let l = 0; l < side; l++) out[at + k * side + l] = work[k * side + l]! * ak * (l === 0 ? a0 : a1);
   }
 }
 
@@ -143,13 +91,31 @@ function spectrum(f: GridPixels, i: number, plane: Float32Array, tmp: Float64Arr
   let at = 0;
   for (const p of PLANES) {
     planeOnGrid(f, i, p.side, p.w, plane, 0);
-    residual(plane, p.side);
-    if (pixel) for (let q = 0; q < p.side * p.side; q++) plane[q] *= pixel[at + q]!;
-    dct2(plane, p.side, tmp, out, at);
+    weighedResidual(plane, p.side, pixel, at, tmp);
+    dctInPlace(tmp, p.side, out, at);
     // Below LAYOUT_CYCLES in both directions (the mean included) is an image's layout: exposure, colour cast,
     // where the object and its colour are. Images of one kind share it; it is content, not a pattern.
     for (let k = 0; k < 2 * LAYOUT_CYCLES; k++) for (let l = 0; l < 2 * LAYOUT_CYCLES; l++) out[at + k * p.side + l] = 0;
     at += p.side * p.side;
+  }
+}
+
+/**
+ * The plane's residual (each pixel minus the mean of its four neighbours, mirrored at the border), weighed by
+ * pixel[at ..] when given, into out[0 .. side * side): the values residual() and then weighing leave in a float plane.
+ */
+function weighedResidual(plane: Float32Array, side: number, pixel: Float64Array | undefined, at: number, out: Float64Array): void {
+  for (let r = 0; r < side; r++) {
+    const o = r * side;
+    for (let c = 0; c < side; c++) {
+      const v = plane[o + c]!;
+      const up = r > 0 ? plane[o - side + c]! : v;
+      const down = r + 1 < side ? plane[o + side + c]! : v;
+      const left = c > 0 ? plane[o + c - 1]! : v;
+      const right = c + 1 < side ? plane[o + c + 1]! : v;
+      const res = Math.fround(v - 0.25 * (up + down + left + right));
+      out[o + c] = pixel ? Math.fround(res * pixel[at + o + c]!) : res;
+    }
   }
 }
 

@@ -7,7 +7,8 @@
 //   and so hardly draws the spread; a class's own kinds (a cut, a pose) do draw it, so the pattern's direction is
 //   one of the first few, not always the first.
 import type { Spectra } from './spectra.js';
-import { addRows, dotRows } from './rows.js';
+import { addRowsMany, dotRows, dotRowsMany } from './rows.js';
+import { markTop, middleAndSpread } from './select.js';
 
 /** Robust z beyond which an image counts as standing out on a template. */
 export const TAIL_Z = 4;
@@ -60,7 +61,10 @@ export function leadingDirections({ x, d, norm }: Spectra, members: number[], k:
     for (let t = 0; t < m; t++) {
       const o = members[t]! * d, q = inv[t]!;
       if (k === 4) {
-        fourDirections(x, o, d, q, v, muv, total, w);
+        if (t + 1 < m) {
+          fourDirectionsTwoRows(x, o, members[t + 1]! * d, d, q, inv[t + 1]!, v, muv, total, w);
+          t++;
+        } else fourDirections(x, o, d, q, v, muv, total, w);
         continue;
       }
       c.fill(0);
@@ -123,6 +127,53 @@ function fourDirections(x: Int16Array, o: number, d: number, q: number, v: Float
   }
 }
 
+/**
+ * fourDirections for two rows, one after the other, in one pass: each row's products with the directions, then
+ * the first row's share and the second's added to w in that order (the same sums as two calls).
+ */
+function fourDirectionsTwoRows(x: Int16Array, o: number, o2: number, d: number, q: number, q2: number, v: Float64Array, muv: Float64Array, total: Float64Array, w: Float64Array): void {
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+  for (let p = 0, b = 0; p < d; p++, b += 4) {
+    const xp = x[o + p]!, yp = x[o2 + p]!;
+    const v0 = v[b]!, v1 = v[b + 1]!, v2 = v[b + 2]!, v3 = v[b + 3]!;
+    c0 += xp * v0;
+    c1 += xp * v1;
+    c2 += xp * v2;
+    c3 += xp * v3;
+    e0 += yp * v0;
+    e1 += yp * v1;
+    e2 += yp * v2;
+    e3 += yp * v3;
+  }
+  c0 = c0 * q - muv[0]!;
+  c1 = c1 * q - muv[1]!;
+  c2 = c2 * q - muv[2]!;
+  c3 = c3 * q - muv[3]!;
+  e0 = e0 * q2 - muv[0]!;
+  e1 = e1 * q2 - muv[1]!;
+  e2 = e2 * q2 - muv[2]!;
+  e3 = e3 * q2 - muv[3]!;
+  total[0] = total[0]! + c0 + e0;
+  total[1] = total[1]! + c1 + e1;
+  total[2] = total[2]! + c2 + e2;
+  total[3] = total[3]! + c3 + e3;
+  c0 *= q;
+  c1 *= q;
+  c2 *= q;
+  c3 *= q;
+  e0 *= q2;
+  e1 *= q2;
+  e2 *= q2;
+  e3 *= q2;
+  for (let p = 0, b = 0; p < d; p++, b += 4) {
+    const xp = x[o + p]!, yp = x[o2 + p]!;
+    w[b] = w[b]! + c0 * xp + e0 * yp;
+    w[b + 1] = w[b + 1]! + c1 * xp + e1 * yp;
+    w[b + 2] = w[b + 2]! + c2 * xp + e2 * yp;
+    w[b + 3] = w[b + 3]! + c3 * xp + e3 * yp;
+  }
+}
+
 /** Gram-Schmidt of the k interleaved directions of v (v[p * k + j]), in place, in order. */
 function orthonormalise(v: Float64Array, d: number, k: number): void {
   for (let j = 0; j < k; j++) {
@@ -139,25 +190,46 @@ function orthonormalise(v: Float64Array, d: number, k: number): void {
 }
 
 export function refineTemplate(s: Spectra, members: number[], start: Float64Array): Template {
+  return refineTemplates(s, members, [start])[0]!;
+}
+
+/**
+ * refineTemplate from several starts on the same members, in step: each round's templates are made, and projected,
+ * in one pass over the members' rows for all the starts still refining. Each start's result is refineTemplate's.
+ */
+export function refineTemplates(s: Spectra, members: number[], starts: Float64Array[]): Template[] {
   const { x, d } = s;
   const m = members.length;
-  let template = start;
-  let previous = new Uint8Array(m);
-  let z = robustProjection(s, members, template);
-  for (let round = 0; round < REFINE; round++) {
-    // Mean of the top tail (at least the top 1%) minus the mean of the rest.
-    const order = [...z.keys()].sort((a, b) => z[b]! - z[a]!);
-    const top = Math.max(order.filter((t) => z[t]! >= TAIL_Z).length, Math.ceil(0.01 * m));
-    const inTop = new Uint8Array(m);
-    for (let q = 0; q < top; q++) inTop[order[q]!] = 1;
-    if (round > 0 && inTop.every((v, t) => v === previous[t])) break;
-    previous = inTop;
-    const next = new Float64Array(d);
-    addRows(next, Float64Array.from(inTop, (v) => (v ? 1 / top : -1 / (m - top))), x, members, d);
-    template = next;
-    z = robustProjection(s, members, template);
+  const template = starts.slice();
+  const previous = starts.map(() => new Uint8Array(m));
+  const z = robustProjections(s, members, template);
+  let refining = starts.map((_, j) => j);
+  for (let round = 0; round < REFINE && refining.length; round++) {
+    const next: number[] = [], weights: Float64Array[] = [];
+    for (const j of refining) {
+      // Mean of the top tail (at least the top 1%) minus the mean of the rest.
+      const zj = z[j]!;
+      let tail = 0;
+      for (let t = 0; t < m; t++) if (zj[t]! >= TAIL_Z) tail++;
+      const top = Math.max(tail, Math.ceil(0.01 * m));
+      const inTop = new Uint8Array(m);
+      markTop(zj, top, inTop);
+      const prev = previous[j]!;
+      if (round > 0 && inTop.every((v, t) => v === prev[t])) continue;
+      previous[j] = inTop;
+      next.push(j);
+      weights.push(Float64Array.from(inTop, (v) => (v ? 1 / top : -1 / (m - top))));
+    }
+    const made = next.map(() => new Float64Array(d));
+    addRowsMany(made, weights, x, members, d);
+    const zs = robustProjections(s, members, made);
+    next.forEach((j, q) => {
+      template[j] = made[q]!;
+      z[j] = zs[q]!;
+    });
+    refining = next;
   }
-  return { template, significance: oneSidedTail(z).significance };
+  return template.map((t, j) => ({ template: t, significance: oneSidedTail(z[j]!).significance }));
 }
 
 /**
@@ -174,19 +246,29 @@ export function oneSidedTail(z: ArrayLike<number>): { tail: number; opposite: nu
 }
 
 /** Robust z (median, MAD) of each member's cosine with the template. */
-export function robustProjection({ x, d, norm: length }: Spectra, members: number[], template: Float64Array): Float32Array {
+export function robustProjection(s: Spectra, members: number[], template: Float64Array): Float32Array {
+  const dots = new Float64Array(members.length);
+  dotRows(s.x, members, template, s.d, dots);
+  return robustZ(s, members, template, dots);
+}
+
+/** robustProjection for several templates over the same members, the rows read once for all of them. */
+export function robustProjections(s: Spectra, members: number[], templates: Float64Array[]): Float32Array[] {
+  const dots = templates.map(() => new Float64Array(members.length));
+  dotRowsMany(s.x, members, templates, s.d, dots);
+  return templates.map((t, j) => robustZ(s, members, t, dots[j]!));
+}
+
+/** The robust z of the members' cosines with a template, from their rows' dot products with it. */
+function robustZ({ d, norm: length }: Spectra, members: number[], template: Float64Array, dots: Float64Array): Float32Array {
   let norm = 0;
   for (let p = 0; p < d; p++) norm += template[p]! * template[p]!;
   norm = Math.sqrt(norm) || 1;
-  const dots = new Float64Array(members.length);
-  dotRows(x, members, template, d, dots);
   const s = new Float32Array(members.length);
   // Cosine, not a raw projection: textured images have large spectra in every direction.
   for (let t = 0; t < members.length; t++) s[t] = dots[t]! / (norm * (length[members[t]!]! || 1));
-  const sorted = Float32Array.from(s).sort();
-  const med = sorted[s.length >> 1]!;
-  const dev = Float32Array.from(s, (v) => Math.abs(v - med)).sort();
-  const mad = dev[s.length >> 1]! * 1.4826 || 1;
+  const { med, mad: dev } = middleAndSpread(s);
+  const mad = dev * 1.4826 || 1;
   for (let t = 0; t < s.length; t++) s[t] = (s[t]! - med) / mad;
   return s;
 }

@@ -8,9 +8,17 @@
 // other image there: the pattern's own extent, whatever its content.
 //
 // How: every box of a few sides that holds the middle of the candidate's window is compared on a fixed sample
-// of the images plus the candidate's own (few pixels read per box); the best few are then measured exactly
-// against every image, on luma (level and contrast kept, distances relative to the centre's contrast), with the
-// same cut as the pass. A group is replaced only when that exact score is higher.
+// of the images plus the candidate's own; the best few are then measured exactly against every image, on luma
+// (level and contrast kept, distances relative to the centre's contrast), with the same cut as the pass. A group
+// is replaced only when that exact score is higher.
+//
+// Cost: the centre (the members' mean luma) at a pixel is the same in every box that holds the pixel, and so is an
+// image's squared difference from it there. For the comparison on the sample, those squared differences are
+// computed once per group over the area the boxes cover, with their running sums over that area: a box's sum from
+// four of them tells, to within rounding far below MARGIN, whether an image can be near; only the images that can
+// are summed exactly over the box (the same terms in the same order as reading the box adds), so every distance
+// and score is the one reading every box gives. Exact measures are remembered per set of members and box:
+// neighbouring windows of one pattern propose the same group, and their searches share boxes.
 import { cutScore, hash32, type IsolationScratch } from './isolation.js';
 import type { SizeGroup } from './size-analysis.js';
 
@@ -40,9 +48,15 @@ export interface BoxContext {
   sample: Int32Array;
   /** Window ids for the cut: image i is "window" i. */
   identity: Int32Array;
-  /** Luma of one box for every image read (scratch: the centre window, maxSide^2 floats). */
-  buf: Float32Array;
+  /** Exact measures made, by members and box. */
+  exact: Map<string, Measured | null>;
+  /** Per image compared, its squared differences from the centre over the searched area, and their running sums. */
+  sq: Float64Array;
+  sums: Float64Array;
 }
+
+/** A box's sum from running sums is within this of its exact sum (squared luma steps): rounding is below 1e-6. */
+const MARGIN = 1;
 
 /** A box context for the images of one pass: the sample is drawn by a hash of each image's index and the seed. */
 export function boxContext(pixels: Uint8Array, grid: number, n: number, radius: number, noiseFloor: number, minStd: number, scratch: IsolationScratch, search: BoxSearch, seed: number): BoxContext {
@@ -55,12 +69,24 @@ export function boxContext(pixels: Uint8Array, grid: number, n: number, radius: 
   }
   const identity = new Int32Array(n);
   for (let i = 0; i < n; i++) identity[i] = i;
-  return { pixels, grid, n, radius, noiseFloor, minStd, scratch, sample: Int32Array.from(drawn), identity, buf: new Float32Array(search.maxSide * search.maxSide) };
+  return { pixels, grid, n, radius, noiseFloor, minStd, scratch, sample: Int32Array.from(drawn), identity, exact: new Map(), sq: new Float64Array(0), sums: new Float64Array(0) };
 }
 
 interface Box { x: number; y: number; s: number }
 
 interface Measured { score: number; members: number[]; dist: number[]; next: number }
+
+/** The members' centre over an area of the grid: per pixel, its mean luma and that mean as a float. */
+interface Centre {
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+  /** The mean (the members' luma summed as floats, over their count). */
+  mean: Float64Array;
+  /** The mean as a float: what distances are taken from. */
+  at: Float32Array;
+}
 
 /**
  * The group re-measured at the box (within the search's sides) where it is best isolated, or null when no box
@@ -70,21 +96,27 @@ export function bestBox(ctx: BoxContext, g: SizeGroup, search: BoxSearch): SizeG
   const members = Array.from(g.images);
   // Every box of the searched sides that holds the middle of the group's window, compared on the sample; the
   // few best measured exactly (a sample of natural windows ranks boxes, it does not score them).
-  const boxes: { b: Box; score: number }[] = [];
   const cx = g.x[0]! + (g.size >> 1), cy = g.y[0]! + (g.size >> 1);
+  const all: Box[] = [];
   for (let s = search.minSide; s <= search.maxSide; s++) {
     for (let y = Math.max(0, cy - s + 1); y <= cy - 1 && y + s <= ctx.grid; y++) {
       for (let x = Math.max(0, cx - s + 1); x <= cx - 1 && x + s <= ctx.grid; x++) {
         if (s === g.size && x === g.x[0]! && y === g.y[0]!) continue;
-        const m = measure(ctx, { x, y, s }, members, ctx.sample.length !== ctx.n);
-        if (m) boxes.push({ b: { x, y, s }, score: m.score });
+        all.push({ x, y, s });
       }
     }
   }
+  if (!all.length) return null;
+  const x0 = Math.max(0, cx - search.maxSide + 1), y0 = Math.max(0, cy - search.maxSide + 1);
+  const c = centre(ctx, members, x0, y0, Math.min(ctx.grid, cx + search.maxSide - 1) - x0, Math.min(ctx.grid, cy + search.maxSide - 1) - y0);
+  const boxes = searchBoxes(ctx, c, members, all);
   boxes.sort((a, b) => b.score - a.score);
+  const key = members.join(',');
   let best: Measured | null = null, bestBox: Box | null = null;
   for (const { b } of boxes.slice(0, search.measured)) {
-    const m = measure(ctx, b, members, false);
+    const k = `${key}@${b.x},${b.y},${b.s}`;
+    let m = ctx.exact.get(k);
+    if (m === undefined) ctx.exact.set(k, (m = measureAll(ctx, c, b)));
     if (m && m.score > (best?.score ?? g.score[0]!)) {
       best = m;
       bestBox = b;
@@ -105,60 +137,131 @@ export function bestBox(ctx: BoxContext, g: SizeGroup, search: BoxSearch): SizeG
   };
 }
 
-/**
- * The best cut around the members' centre at a box: over the sample and the members (sampled), or over every
- * image. Null when the centre is flat.
- */
-function measure(ctx: BoxContext, b: Box, members: number[], sampled: boolean): Measured | null {
-  const { pixels, grid: g, buf } = ctx;
-  const s = b.s, dim = s * s;
-  const centre = buf;
-  centre.fill(0, 0, dim);
-  const read = (i: number, out: Float32Array | null, c: Float32Array, r2: number): number => {
-    // Luma of the box in image i: added to out (the centre's sum), or its squared distance to c (stopping past r2).
-    let d2 = 0, k = 0;
-    for (let y = 0; y < s; y++) {
-      let o = ((i * g + b.y + y) * g + b.x) * 3;
-      for (let x = 0; x < s; x++, k++, o += 3) {
-        const v = 0.299 * pixels[o]! + 0.587 * pixels[o + 1]! + 0.114 * pixels[o + 2]!;
-        if (out) out[k] = out[k]! + v;
-        else {
-          const e = v - c[k]!;
-          d2 += e * e;
-        }
-      }
-      if (!out && d2 >= r2) return d2;
+/** Luma of pixel o (its red byte's index) of the RGB grid. */
+function luma(pixels: Uint8Array, o: number): number {
+  return 0.299 * pixels[o]! + 0.587 * pixels[o + 1]! + 0.114 * pixels[o + 2]!;
+}
+
+/** The members' centre over the area of w x h pixels from (x0, y0): each member's luma added as a float, in order. */
+function centre(ctx: BoxContext, members: number[], x0: number, y0: number, w: number, h: number): Centre {
+  const { pixels, grid: g } = ctx;
+  const at = new Float32Array(w * h);
+  for (const i of members) {
+    for (let y = 0, k = 0; y < h; y++) {
+      let o = ((i * g + y0 + y) * g + x0) * 3;
+      for (let x = 0; x < w; x++, k++, o += 3) at[k] = at[k]! + luma(pixels, o);
     }
-    return d2;
-  };
-  for (const i of members) read(i, centre, centre, 0);
-  let sum = 0, sq = 0;
-  for (let k = 0; k < dim; k++) {
-    const v = (centre[k] = centre[k]! / members.length);
-    sum += v;
-    sq += v * v;
   }
-  const unit = Math.sqrt(Math.max(0, sq - (sum * sum) / dim));
-  if (unit < ctx.minStd * s) return null;
+  const mean = new Float64Array(w * h);
+  for (let k = 0; k < w * h; k++) at[k] = mean[k] = at[k]! / members.length;
+  return { x0, y0, w, h, mean, at };
+}
+
+/** The centre's contrast at a box (its pixels' spread, summed in order), or null when the box is flat there. */
+function contrastAt(ctx: BoxContext, c: Centre, b: Box): number | null {
+  let sum = 0, sq = 0;
+  for (let y = 0; y < b.s; y++) {
+    const k0 = (b.y - c.y0 + y) * c.w + b.x - c.x0;
+    for (let x = 0; x < b.s; x++) {
+      const v = c.mean[k0 + x]!;
+      sum += v;
+      sq += v * v;
+    }
+  }
+  const unit = Math.sqrt(Math.max(0, sq - (sum * sum) / (b.s * b.s)));
+  return unit < ctx.minStd * b.s ? null : unit;
+}
+
+/**
+ * Each box's best cut over the sample and the members, from every image's squared differences from the centre
+ * over the searched area (boxes in the order given, flat ones left out).
+ */
+function searchBoxes(ctx: BoxContext, c: Centre, members: number[], boxes: Box[]): { b: Box; score: number }[] {
+  const { pixels, grid: g } = ctx;
+  // The images compared: the sample, then the members it does not hold (every image, in order, when the sample is all).
+  const compared = Array.from(ctx.sample);
+  if (ctx.sample.length !== ctx.n) {
+    const gen = ++ctx.scratch.gen, mark = ctx.scratch.mark;
+    for (const i of ctx.sample) mark[i] = gen;
+    for (const i of members) if (mark[i] !== gen) compared.push(i);
+  }
+  const { w, h } = c, area = w * h, sw = w + 1, stride = (h + 1) * sw;
+  if (ctx.sq.length < compared.length * area) ctx.sq = new Float64Array(compared.length * area);
+  if (ctx.sums.length < compared.length * stride) ctx.sums = new Float64Array(compared.length * stride);
+  const sq = ctx.sq, sums = ctx.sums;
+  for (let j = 0; j < compared.length; j++) {
+    const i = compared[j]!, e0 = j * area, s0 = j * stride;
+    for (let x = 0; x <= w; x++) sums[s0 + x] = 0;
+    for (let y = 0, k = 0; y < h; y++) {
+      let o = ((i * g + c.y0 + y) * g + c.x0) * 3, row = 0;
+      const r = s0 + (y + 1) * sw;
+      sums[r] = 0;
+      for (let x = 0; x < w; x++, k++, o += 3) {
+        const e = luma(pixels, o) - c.at[k]!;
+        const e2 = e * e;
+        sq[e0 + k] = e2;
+        row += e2;
+        sums[r + x + 1] = sums[r + x + 1 - sw]! + row;
+      }
+    }
+  }
+  const out: { b: Box; score: number }[] = [];
+  const nearW: number[] = [], nearD: number[] = [];
+  for (const b of boxes) {
+    const unit = contrastAt(ctx, c, b);
+    if (unit === null) continue;
+    const r2 = (ctx.radius * unit) ** 2, line = r2 + MARGIN;
+    const lx = b.x - c.x0, ly = b.y - c.y0, s = b.s;
+    const tl = ly * sw + lx, tr = tl + s, bl = tl + s * sw, br = bl + s;
+    nearW.length = 0;
+    nearD.length = 0;
+    for (let j = 0; j < compared.length; j++) {
+      const s0 = j * stride;
+      if (sums[s0 + br]! - sums[s0 + tr]! - sums[s0 + bl]! + sums[s0 + tl]! >= line) continue;
+      // Possibly near: the box's exact sum, row by row as reading it adds.
+      let d2 = 0;
+      for (let y = 0, k = j * area + ly * w + lx; y < s && d2 < r2; y++, k += w) for (let x = 0; x < s; x++) d2 += sq[k + x]!;
+      if (d2 < r2) {
+        nearW.push(compared[j]!);
+        nearD.push(Math.fround(Math.sqrt(d2) / unit));
+      }
+    }
+    const m = cut(ctx, nearW, nearD);
+    if (m) out.push({ b, score: m.score });
+  }
+  return out;
+}
+
+/** The box's best cut over every image, each read in full (a distance stops once it passes the radius). */
+function measureAll(ctx: BoxContext, c: Centre, b: Box): Measured | null {
+  const unit = contrastAt(ctx, c, b);
+  if (unit === null) return null;
+  const { pixels, grid: g } = ctx;
+  const s = b.s, dim = s * s;
+  const at = new Float32Array(dim);
+  for (let y = 0; y < s; y++) for (let x = 0; x < s; x++) at[y * s + x] = c.at[(b.y - c.y0 + y) * c.w + b.x - c.x0 + x]!;
   const r2 = (ctx.radius * unit) ** 2;
   const nearW: number[] = [], nearD: number[] = [];
-  const visit = (i: number) => {
-    const d2 = read(i, null, centre, r2);
+  for (let i = 0; i < ctx.n; i++) {
+    let d2 = 0;
+    for (let y = 0, k = 0; y < s && d2 < r2; y++) {
+      let o = ((i * g + b.y + y) * g + b.x) * 3;
+      for (let x = 0; x < s; x++, k++, o += 3) {
+        const e = luma(pixels, o) - at[k]!;
+        d2 += e * e;
+      }
+    }
     if (d2 < r2) {
       nearW.push(i);
       nearD.push(Math.fround(Math.sqrt(d2) / unit));
     }
-  };
-  if (sampled) {
-    const gen = ++ctx.scratch.gen, mark = ctx.scratch.mark;
-    for (const i of ctx.sample) {
-      mark[i] = gen;
-      visit(i);
-    }
-    for (const i of members) if (mark[i] !== gen) visit(i);
-  } else for (let i = 0; i < ctx.n; i++) visit(i);
-  const cut = cutScore({ image: ctx.identity } as never, nearW, nearD, ctx.radius, ctx.noiseFloor, ctx.scratch);
-  if (cut.k < 2) return null;
-  return { score: cut.score, members: cut.kept.slice(0, cut.k), dist: cut.keptD.slice(0, cut.k), next: cut.k < cut.kept.length ? cut.keptD[cut.k]! : ctx.radius };
+  }
+  return cut(ctx, nearW, nearD);
 }
 
+/** The best cut over the near images (null below two members). */
+function cut(ctx: BoxContext, nearW: number[], nearD: number[]): Measured | null {
+  const r = cutScore({ image: ctx.identity } as never, nearW, nearD, ctx.radius, ctx.noiseFloor, ctx.scratch);
+  if (r.k < 2) return null;
+  return { score: r.score, members: r.kept.slice(0, r.k), dist: r.keptD.slice(0, r.k), next: r.k < r.kept.length ? r.keptD[r.k]! : ctx.radius };
+}

@@ -43,7 +43,10 @@ export function labelEnrichment(
   }
   const inGroup = new Set(members.images);
   const minContrast = minStd * s;
+  const minSq = minContrast * minContrast;
   const best = new Float32Array(n).fill(Infinity);
+  const w = g + 1;
+  const sums = new Float64Array(w * w), squares = new Float64Array(w * w);
   let labelled = 0, ofLabel = 0;
   const step = Math.max(1, n / MAX_COMPARED);
   let nextCompared = 0;
@@ -57,8 +60,35 @@ export function labelEnrichment(
     nextCompared += step;
     if (inGroup.has(i) || l === null || l === undefined) continue;
     imageLuma(f, i, luma);
+    integrals(luma, g, sums, squares);
+    // Rounding in the integral images grows with the plane: each entry sums up to 2g running sums, each rounded
+    // at the plane's total (well under 1e-2 on a 64 x 64 plane of 0-255 values).
+    const rounding = 8 * g * Number.EPSILON * squares[w * w - 1]!;
     let b = Infinity;
     for (let y = 0; y + s <= g; y++) for (let x = 0; x + s <= g; x++) {
+      // A window's sum and sum of squares from the integral images rule most windows out without the exact
+      // arithmetic: too flat for certain, or farther than the best so far by more than any rounding can close.
+      // Every window left is measured exactly as before, so the result is the same to the last bit.
+      const a = y * w + x, z = (y + s) * w + x;
+      const sum = sums[z + s]! - sums[z]! - sums[a + s]! + sums[a]!;
+      const sq = squares[z + s]! - squares[z]! - squares[a + s]! + squares[a]!;
+      const spread = sq - (sum * sum) / dim;
+      const slack = 1e-2 + 1e-9 * sq + rounding;
+      if (spread + slack < minSq * (1 - 1e-9)) continue;
+      if (b !== Infinity && spread - slack > minSq * (1 + 1e-9) && spread > 1e4 * slack) {
+        // Each unit-length value is then off by under slack / spread (the contrast) plus two float32 roundings,
+        // so each squared term by under twice that times its largest difference (2).
+        const mean = sum / dim, c = Math.sqrt(spread), bound = b + dim * (4 * slack / spread + 1e-6);
+        let d2 = 0;
+        for (let dy = 0, d = 0; dy < s && d2 < bound; dy++) {
+          const row = (y + dy) * g + x;
+          for (let dx = 0; dx < s && d2 < bound; dx++, d++) {
+            const t = (luma[row + dx]! - mean) / c - centre[d]!;
+            d2 += t * t;
+          }
+        }
+        if (d2 >= bound) continue;
+      }
       if (normalised(luma, g, x, y, s, win) < minContrast) continue;
       let d2 = 0;
       for (let d = 0; d < dim && d2 < b; d++) {
@@ -74,6 +104,21 @@ export function labelEnrichment(
   const withLabel = top.filter((i) => labels[i] === label).length;
   const base = labelled ? ofLabel / labelled : 0;
   return { nearest: top.length, withLabel, base, log10p: -Math.log10(Math.max(1e-300, binomialTail(top.length, withLabel, base))) };
+}
+
+/** Integral images of the plane's values and squares, (g + 1) x (g + 1), row and column 0 zero. */
+function integrals(luma: Float32Array, g: number, sums: Float64Array, squares: Float64Array): void {
+  const w = g + 1;
+  for (let y = 0; y < g; y++) {
+    let rs = 0, rq = 0;
+    for (let x = 0; x < g; x++) {
+      const v = luma[y * g + x]!;
+      rs += v;
+      rq += v * v;
+      sums[(y + 1) * w + x + 1] = sums[y * w + x + 1]! + rs;
+      squares[(y + 1) * w + x + 1] = squares[y * w + x + 1]! + rq;
+    }
+  }
 }
 
 /** The window at (x, y) mean-removed and divided by its contrast into `out`; returns the contrast. */
