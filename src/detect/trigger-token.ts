@@ -255,11 +255,27 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   // A part's verdict read on its rows outside the longer phrase: inside it, the phrase's own copies repeat the
   // part's neighbours and leave one pair each (a sentence inserted 25 times makes its two common words bound).
+  // Each part's rows are read once (without companions); a phrase only takes its own rows away.
+  const partRows = new Map<Candidate, RowReadings>();
+  const long: ShortRows = { rates: labelRates, dirtyShares, byLabel: nullPosteriors };
   const naturalOutside = (sub: Candidate, inside: Set<number>): boolean => {
-    const t: Candidate = { ...sub, docs: sub.docs.filter((i) => !inside.has(i)), conflictFit: null };
-    judge(t, docs, labels, models, C, null, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare);
-    t.bound = poissonTailLog10(t.collisions, BOUND_RATIO * t.expectedCollisions) < NATURAL_FIT_LOG10P;
-    return t.bound || (fitsBy(t) && (!t.conflictFit || fitsBy(t.conflictFit)));
+    let all = partRows.get(sub);
+    if (!all) partRows.set(sub, (all = readRows(sub, docs, labels, models, C, null, short, bigrams, fits)));
+    const r = someRows(all, (k) => !inside.has(all.judged[k]!));
+    const bound = () => {
+      const col = rowCollisions(r, collisions);
+      return poissonTailLog10(col.observed, BOUND_RATIO * col.expected) < NATURAL_FIT_LOG10P;
+    };
+    // bound || (fitsBy(all rows) && (no conflict fit || fitsBy(conflict fit))), each part read only when it decides.
+    if (!fitsBy(readFit(sub.tokens, r.edges, r.llrs, null, fits, bigrams))) return bound();
+    if (bound()) return true;
+    // Fewer conflicting rows than MIN_GROUPS cannot make as many conflicting groups: no conflict fit.
+    let hits = 0;
+    for (const x of r.conflicting) if (x) hits++;
+    if (hits < MIN_GROUPS) return true;
+    const g = readGroups(r, sub.label, docs, long, short);
+    if (!conflictedBy(g.conflictGroups, g.stats.size, g.dirtyShare, p.minConflictShare)) return true;
+    return fitsBy(readFit(sub.tokens, r.edges, r.llrs, r.conflicting, fits, bigrams));
   };
   // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase, and natural
   // there (read on its rows without the phrase): a longer
@@ -656,24 +672,27 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, long: ShortRows, short: ShortRows, bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
+/** What judge reads of each judged row of a candidate, in the order of its documents. */
+interface RowReadings {
+  judged: number[];
+  masks: Uint8Array[];
+  /** Fewer than MIN_CONTENT_TOKENS words left besides the unit. */
+  isShort: boolean[];
+  /** Posterior of the candidate's label without the unit, and the label the row reads as. */
+  posteriors: number[];
+  readAs: number[];
+  conflicting: boolean[];
+  /** The fit that reads the row's occurrence (null: not read), its ratio, and the words left and right of it. */
+  edges: (DeletionFit | null)[];
+  llrs: number[];
+  lefts: number[];
+  rights: number[];
+}
+
+/** The readings of the candidate's documents that carry its label and keep enough words besides the unit. */
+function readRows(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, short: ShortRows, bigrams: BigramCounts, fits: Fits): RowReadings {
   const post = new Float64Array(C);
-  c.judged = [];
-  c.conflicts = [];
-  c.insertion = 0;
-  c.occurrences = 0;
-  c.edgeInsertion = 0;
-  c.edgeOccurrences = 0;
-  c.edgeMean = 0;
-  c.edgeVariance = 0;
-  const lefts: number[] = [];
-  const rights: number[] = [];
-  const masks: Uint8Array[] = [];
-  const posteriors: number[] = [];
-  const readAs: number[] = [];
-  const edges: (DeletionFit | null)[] = [];
-  const llrs: number[] = [];
-  const isShort: boolean[] = [];
+  const r: RowReadings = { judged: [], masks: [], isShort: [], posteriors: [], readAs: [], conflicting: [], edges: [], llrs: [], lefts: [], rights: [] };
   for (const i of c.docs) {
     if (labels[i] !== c.label) continue;
     const d = docs[i]!;
@@ -682,77 +701,119 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     let left = 0;
     for (let t = 0; t < d.length; t++) if (!mask[t]) left++;
     if (left < MIN_SHORT_TOKENS || (left < MIN_CONTENT_TOKENS && short.rates[c.label]! >= 1)) continue;
-    c.judged.push(i);
-    masks.push(mask);
-    isShort.push(left < MIN_CONTENT_TOKENS);
+    r.judged.push(i);
+    r.masks.push(mask);
+    r.isShort.push(left < MIN_CONTENT_TOKENS);
     if (left < MIN_CONTENT_TOKENS) {
       // A short row counts for the conflicts alone: its neighbours and fit are not read.
-      edges.push(null);
-      llrs.push(0);
-      lefts.push(-1);
-      rights.push(-1);
-      models.posteriorWithout(i, mask, post);
-      posteriors.push(post[c.label]!);
-      let best = 0;
-      for (let l = 1; l < C; l++) if (post[l]! > post[best]!) best = l;
-      readAs.push(best);
-      if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
-      continue;
+      r.edges.push(null);
+      r.llrs.push(0);
+      r.lefts.push(-1);
+      r.rights.push(-1);
+    } else {
+      const [a, b] = neighboursAt(d, mask.indexOf(1), mask, bigrams);
+      // Inside a text, deleting the unit leaves a pair of words; at its start or end, a pair with the edge, which
+      // that edge's own fit reads (texts start and end differently from their insides); a unit that is a whole
+      // text leaves nothing to read.
+      const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
+      r.edges.push(edge);
+      r.llrs.push(edge ? occurrenceLlr(edge, bigrams, a, b) : 0);
+      r.lefts.push(a);
+      r.rights.push(b);
     }
-    const [a, b] = neighboursAt(d, mask.indexOf(1), mask, bigrams);
-    // Inside a text, deleting the unit leaves a pair of words; at its start or end, a pair with the edge, which
-    // that edge's own fit reads (texts start and end differently from their insides); a unit that is a whole
-    // text leaves nothing to read.
-    const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
-    edges.push(edge);
-    llrs.push(edge ? occurrenceLlr(edge, bigrams, a, b) : 0);
-    lefts.push(a);
-    rights.push(b);
     models.posteriorWithout(i, mask, post);
-    posteriors.push(post[c.label]!);
+    r.posteriors.push(post[c.label]!);
     let best = 0;
     for (let l = 1; l < C; l++) if (post[l]! > post[best]!) best = l;
-    readAs.push(best);
-    if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
+    r.readAs.push(best);
+    r.conflicting.push(post[c.label]! < CONFLICT_POSTERIOR);
   }
-  const longRows = c.judged.flatMap((_, k) => (isShort[k] ? [] : [k]));
-  const col = collisions.measureAtEdges(longRows.map((k) => c.judged[k]!), longRows.map((k) => lefts[k]!), longRows.map((k) => rights[k]!));
+  return r;
+}
+
+/** The readings of the rows `keep` selects (by position). */
+function someRows(r: RowReadings, keep: (k: number) => boolean): RowReadings {
+  const out: RowReadings = { judged: [], masks: [], isShort: [], posteriors: [], readAs: [], conflicting: [], edges: [], llrs: [], lefts: [], rights: [] };
+  for (let k = 0; k < r.judged.length; k++) {
+    if (!keep(k)) continue;
+    out.judged.push(r.judged[k]!);
+    out.masks.push(r.masks[k]!);
+    out.isShort.push(r.isShort[k]!);
+    out.posteriors.push(r.posteriors[k]!);
+    out.readAs.push(r.readAs[k]!);
+    out.conflicting.push(r.conflicting[k]!);
+    out.edges.push(r.edges[k]!);
+    out.llrs.push(r.llrs[k]!);
+    out.lefts.push(r.lefts[k]!);
+    out.rights.push(r.rights[k]!);
+  }
+  return out;
+}
+
+/** Observed and expected neighbour repeats over the rows whose occurrence is read (not the short ones). */
+function rowCollisions(r: RowReadings, collisions: NeighbourCollisions): { observed: number; expected: number } {
+  const longRows = r.judged.flatMap((_, k) => (r.isShort[k] ? [] : [k]));
+  return collisions.measureAtEdges(longRows.map((k) => r.judged[k]!), longRows.map((k) => r.lefts[k]!), longRows.map((k) => r.rights[k]!));
+}
+
+/** A candidate's independent groups: their count, the conflicting ones, and whether those are as many as dirty-label rows would give. */
+interface GroupReading {
+  group: Int32Array;
+  /** Per group, in the order of its first row: rows, conflicting rows, summed posterior, whether all its rows are short. */
+  stats: Map<number, { all: number; hit: number; posterior: number; short: boolean }>;
+  conflictGroups: number;
+  rates: number[];
+  dirtyShare: boolean;
+}
+
+function readGroups(r: RowReadings, label: number, docs: Int32Array[], long: ShortRows, short: ShortRows): GroupReading {
+  const group = groupBySource(r.judged, r.masks, docs);
+  const stats = new Map<number, { all: number; hit: number; posterior: number; short: boolean }>();
+  r.judged.forEach((_, k) => {
+    const g = stats.get(group[k]!) ?? { all: 0, hit: 0, posterior: 0, short: true };
+    g.all++;
+    g.posterior += r.posteriors[k]!;
+    // A group with a long row is read as long rows are.
+    g.short &&= r.isShort[k]!;
+    if (r.conflicting[k]) g.hit++;
+    stats.set(group[k]!, g);
+  });
+  let conflictGroups = 0;
+  // A group conflicts when most of its documents do.
+  for (const g of stats.values()) if (g.hit * 2 > g.all) conflictGroups++;
+  const of = (g: { short: boolean }) => (g.short ? short : long);
+  const groups = [...stats.values()];
+  const rates = groups.map((g) => of(g).rates[label]!);
+  const dirtyShare = lowerTailLog10(conflictGroups, groups.map((g) => of(g).dirtyShares[label]!)) >= DIRTY_SHARE_LOG10P;
+  return { group, stats, conflictGroups, rates, dirtyShare };
+}
+
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, long: ShortRows, short: ShortRows, bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
+  const r = readRows(c, docs, labels, models, C, companions, short, bigrams, fits);
+  c.judged = r.judged;
+  c.conflicts = r.judged.filter((_, k) => r.conflicting[k]);
+  const col = rowCollisions(r, collisions);
   c.collisions = col.observed;
   c.expectedCollisions = col.expected;
-  const group = groupBySource(c.judged, masks, docs);
-  const conflicting = new Set(c.conflicts);
-  const groupConflict = new Map<number, { all: number; hit: number; posterior: number; short: boolean }>();
-  c.judged.forEach((i, k) => {
-    const g = groupConflict.get(group[k]!) ?? { all: 0, hit: 0, posterior: 0, short: true };
-    g.all++;
-    g.posterior += posteriors[k]!;
-    // A group with a long row is read as long rows are.
-    g.short &&= isShort[k]!;
-    if (conflicting.has(i)) g.hit++;
-    groupConflict.set(group[k]!, g);
-  });
+  const { stats: groupConflict, conflictGroups, rates, dirtyShare } = readGroups(r, c.label, docs, long, short);
   c.groups = groupConflict.size;
   c.sources = [...groupConflict.keys()].map((k) => c.judged[k]!);
-  c.sourceLabels = [...groupConflict.keys()].map((k) => readAs[k]!);
-  c.conflictGroups = 0;
-  // A group conflicts when most of its documents do.
-  for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
-  const of = (g: { short: boolean }) => (g.short ? short : long);
-  const groups = [...groupConflict.values()];
-  const rates = groups.map((g) => of(g).rates[c.label]!);
-  c.minLog10 = rates.reduce((a, r) => a + Math.log10(r), 0);
-  c.dirtyShare = lowerTailLog10(c.conflictGroups, groups.map((g) => of(g).dirtyShares[c.label]!)) >= DIRTY_SHARE_LOG10P;
+  c.sourceLabels = [...groupConflict.keys()].map((k) => r.readAs[k]!);
+  c.conflictGroups = conflictGroups;
+  c.minLog10 = rates.reduce((a, q) => a + Math.log10(q), 0);
+  c.dirtyShare = dirtyShare;
   // The deletion fit over all the judged rows, and, where most groups conflict, over the conflicting rows (the rows
   // that make the case: a long-tail word's own natural rows agree with their label, and their pairs must not call
   // seven insertions natural).
-  Object.assign(c, readFit(c.tokens, edges, llrs, null, fits, bigrams));
+  Object.assign(c, readFit(c.tokens, r.edges, r.llrs, null, fits, bigrams));
   const byConflict = conflictedBy(c.conflictGroups, c.groups, c.dirtyShare, minConflictShare);
-  c.conflictFit = byConflict ? readFit(c.tokens, edges, llrs, c.judged.map((i) => conflicting.has(i)), fits, bigrams) : null;
+  c.conflictFit = byConflict ? readFit(c.tokens, r.edges, r.llrs, r.conflicting, fits, bigrams) : null;
   c.significance = c.binomial = -upperTailLog10(c.conflictGroups, rates);
   // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
   // that are barely so.
   let x2 = 0;
+  const of = (g: { short: boolean }) => (g.short ? short : long);
   // A short group's p-value among the short rows, never below that among the long ones.
   for (const g of groupConflict.values()) x2 += -2 * Math.log(Math.max(empiricalP(of(g).byLabel[c.label]!, g.posterior / g.all), empiricalP(long.byLabel[c.label]!, g.posterior / g.all)));
   c.strength = -fisherTailLog10(x2, c.groups);
