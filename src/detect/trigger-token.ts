@@ -232,10 +232,11 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) if (c.tokens.length === 1 && !c.byConflicts && !c.byCount) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
+  const pairCount = new Int32Array(vocab.words.length + 2);
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : [];
-    judge(c, docs, labels, models, C, companions, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare);
+    judge(c, docs, labels, models, C, companions, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare, pairCount);
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
@@ -263,6 +264,7 @@ export function runTriggerToken(ctx: ScanContext) {
     if (!all) partRows.set(sub, (all = readRows(sub, docs, labels, models, C, null, short, bigrams, fits)));
     const r = someRows(all, (k) => !inside.has(all.judged[k]!));
     const bound = () => {
+      if (observedCollisions(r, bigrams, pairCount) === 0) return false;
       const col = rowCollisions(r, collisions);
       return poissonTailLog10(col.observed, BOUND_RATIO * col.expected) < NATURAL_FIT_LOG10P;
     };
@@ -334,6 +336,7 @@ export function runTriggerToken(ctx: ScanContext) {
     // Its companions are part of the unit (several trigger words inserted into each sample), not shared content.
     if (shared.related(c.sources, c.sourceLabels, [...c.tokens, ...c.companions], draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
   }
+  const expectedCollisionsOf = (c: Candidate) => rowCollisions(readRows(c, docs, labels, models, C, c.companions.length ? new Set(c.companions) : null, short, bigrams, fits), collisions).expected;
   const findings: TypedFinding<'label-trigger'>[] = [];
   for (const c of kept) {
     // A clean-label group is judged natural by its neighbours alone (see Candidate.bound).
@@ -377,7 +380,7 @@ export function runTriggerToken(ctx: ScanContext) {
         fitOccurrences: c.occurrences,
         insertionLlr: c.insertion,
         neighbourPairs: c.collisions,
-        expectedNeighbourPairs: c.expectedCollisions,
+        expectedNeighbourPairs: c.expectedCollisions === NOT_MEASURED ? expectedCollisionsOf(c) : c.expectedCollisions,
         fitsItsSentences: natural,
         labelPredictedByWords: c.partsRate,
         labelAgainstWords: c.partsLabel,
@@ -756,6 +759,33 @@ function rowCollisions(r: RowReadings, collisions: NeighbourCollisions): { obser
   return collisions.measureAtEdges(longRows.map((k) => r.judged[k]!), longRows.map((k) => r.lefts[k]!), longRows.map((k) => r.rights[k]!));
 }
 
+/**
+ * The observed count of rowCollisions alone: pairs of read occurrences sharing their left word (the start of a text
+ * is no word), and pairs sharing their right word (nor is its end). `count` is zero over the tokens and the edges,
+ * and left so.
+ */
+function observedCollisions(r: RowReadings, bigrams: BigramCounts, count: Int32Array): number {
+  let pairs = 0;
+  for (const side of [r.lefts, r.rights]) {
+    const edge = side === r.lefts ? bigrams.bos : bigrams.eos;
+    for (let k = 0; k < side.length; k++) if (!r.isShort[k] && side[k] !== edge) pairs += count[side[k]!]!++;
+    for (let k = 0; k < side.length; k++) if (!r.isShort[k] && side[k] !== edge) count[side[k]!] = 0;
+  }
+  return pairs;
+}
+
+/**
+ * Neighbour repeats of the rows: the expected count is measured only where one was observed (none observed is never
+ * bound, whatever the expectation), and is otherwise NOT_MEASURED until asked for.
+ */
+function readCollisions(r: RowReadings, bigrams: BigramCounts, collisions: NeighbourCollisions, count: Int32Array): { observed: number; expected: number } {
+  const observed = observedCollisions(r, bigrams, count);
+  return observed > 0 ? rowCollisions(r, collisions) : { observed, expected: NOT_MEASURED };
+}
+
+/** An expected neighbour count not yet measured (its observed count is 0). */
+const NOT_MEASURED = -1;
+
 /** A candidate's independent groups: their count, the conflicting ones, and whether those are as many as dirty-label rows would give. */
 interface GroupReading {
   group: Int32Array;
@@ -788,11 +818,11 @@ function readGroups(r: RowReadings, label: number, docs: Int32Array[], long: Sho
   return { group, stats, conflictGroups, rates, dirtyShare };
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, long: ShortRows, short: ShortRows, bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, long: ShortRows, short: ShortRows, bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number, pairCount: Int32Array): void {
   const r = readRows(c, docs, labels, models, C, companions, short, bigrams, fits);
   c.judged = r.judged;
   c.conflicts = r.judged.filter((_, k) => r.conflicting[k]);
-  const col = rowCollisions(r, collisions);
+  const col = readCollisions(r, bigrams, collisions, pairCount);
   c.collisions = col.observed;
   c.expectedCollisions = col.expected;
   const { stats: groupConflict, conflictGroups, rates, dirtyShare } = readGroups(r, c.label, docs, long, short);
