@@ -141,7 +141,8 @@ interface Candidate extends FitReading {
   /**
    * Whether its conflicting groups are as many as dirty-label rows would give: rows drawn from other labels read as
    * another label than the target only at the share the corpus's rows of those labels do (short, neutral phrases
-   * read as either), so most of them conflicting is not required when that share is itself low.
+   * read as either), so most of them conflicting is not required when that share is itself low. Read only where it
+   * decides (at least MIN_GROUPS conflicting groups, fewer than the share of them); false elsewhere.
    */
   dirtyShare: boolean;
   /** log10 of the smallest p-value its count of conflicting groups can reach (all of them conflicting). */
@@ -268,16 +269,18 @@ export function runTriggerToken(ctx: ScanContext) {
       const col = rowCollisions(r, collisions);
       return poissonTailLog10(col.observed, BOUND_RATIO * col.expected) < NATURAL_FIT_LOG10P;
     };
-    // bound || (fitsBy(all rows) && (no conflict fit || fitsBy(conflict fit))), each part read only when it decides.
-    if (!fitsBy(readFit(sub.tokens, r.edges, r.llrs, null, fits, bigrams))) return bound();
-    if (bound()) return true;
-    // Fewer conflicting rows than MIN_GROUPS cannot make as many conflicting groups: no conflict fit.
-    let hits = 0;
-    for (const x of r.conflicting) if (x) hits++;
-    if (hits < MIN_GROUPS) return true;
-    const g = readGroups(r, sub.label, docs, long, short);
-    if (!conflictedBy(g.conflictGroups, g.stats.size, g.dirtyShare, p.minConflictShare)) return true;
-    return fitsBy(readFit(sub.tokens, r.edges, r.llrs, r.conflicting, fits, bigrams));
+    // bound || (fitsBy(all rows) && (no conflict fit || fitsBy(conflict fit))): the neighbour repeats are read only
+    // where the fit does not decide.
+    const fitsAll = (): boolean => {
+      if (!fitsBy(readFit(sub.tokens, r.edges, r.llrs, null, fits, bigrams))) return false;
+      // Fewer conflicting rows than MIN_GROUPS cannot make as many conflicting groups: no conflict fit.
+      let hits = 0;
+      for (const x of r.conflicting) if (x) hits++;
+      if (hits < MIN_GROUPS) return true;
+      const g = readGroups(r, sub.label, docs, long, short, p.minConflictShare);
+      return !conflictedBy(g.conflictGroups, g.stats.size, g.dirtyShare, p.minConflictShare) || fitsBy(readFit(sub.tokens, r.edges, r.llrs, r.conflicting, fits, bigrams));
+    };
+    return fitsAll() || bound();
   };
   // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase, and natural
   // there (read on its rows without the phrase): a longer
@@ -796,7 +799,7 @@ interface GroupReading {
   dirtyShare: boolean;
 }
 
-function readGroups(r: RowReadings, label: number, docs: Int32Array[], long: ShortRows, short: ShortRows): GroupReading {
+function readGroups(r: RowReadings, label: number, docs: Int32Array[], long: ShortRows, short: ShortRows, minConflictShare: number): GroupReading {
   const group = groupBySource(r.judged, r.masks, docs);
   const stats = new Map<number, { all: number; hit: number; posterior: number; short: boolean }>();
   r.judged.forEach((_, k) => {
@@ -814,7 +817,9 @@ function readGroups(r: RowReadings, label: number, docs: Int32Array[], long: Sho
   const of = (g: { short: boolean }) => (g.short ? short : long);
   const groups = [...stats.values()];
   const rates = groups.map((g) => of(g).rates[label]!);
-  const dirtyShare = lowerTailLog10(conflictGroups, groups.map((g) => of(g).dirtyShares[label]!)) >= DIRTY_SHARE_LOG10P;
+  // Read only where it decides conflictedBy: with at least MIN_GROUPS conflicting groups, short of the share.
+  const dirtyShare = conflictGroups >= MIN_GROUPS && conflictGroups < minConflictShare * groups.length
+    && lowerTailLog10(conflictGroups, groups.map((g) => of(g).dirtyShares[label]!)) >= DIRTY_SHARE_LOG10P;
   return { group, stats, conflictGroups, rates, dirtyShare };
 }
 
@@ -825,7 +830,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   const col = readCollisions(r, bigrams, collisions, pairCount);
   c.collisions = col.observed;
   c.expectedCollisions = col.expected;
-  const { stats: groupConflict, conflictGroups, rates, dirtyShare } = readGroups(r, c.label, docs, long, short);
+  const { stats: groupConflict, conflictGroups, rates, dirtyShare } = readGroups(r, c.label, docs, long, short, minConflictShare);
   c.groups = groupConflict.size;
   c.sources = [...groupConflict.keys()].map((k) => c.judged[k]!);
   c.sourceLabels = [...groupConflict.keys()].map((k) => r.readAs[k]!);
@@ -843,9 +848,11 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
   // that are barely so.
   let x2 = 0;
-  const of = (g: { short: boolean }) => (g.short ? short : long);
   // A short group's p-value among the short rows, never below that among the long ones.
-  for (const g of groupConflict.values()) x2 += -2 * Math.log(Math.max(empiricalP(of(g).byLabel[c.label]!, g.posterior / g.all), empiricalP(long.byLabel[c.label]!, g.posterior / g.all)));
+  for (const g of groupConflict.values()) {
+    const longP = empiricalP(long.byLabel[c.label]!, g.posterior / g.all);
+    x2 += -2 * Math.log(g.short ? Math.max(empiricalP(short.byLabel[c.label]!, g.posterior / g.all), longP) : longP);
+  }
   c.strength = -fisherTailLog10(x2, c.groups);
 }
 

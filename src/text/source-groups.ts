@@ -4,6 +4,9 @@
 /** Two documents whose unmasked bigrams overlap this much (of the smaller one) come from one source. */
 const SAME_SOURCE = 0.5;
 
+/** Rows up to which the pairwise pass is run as it is. */
+const PAIRWISE_ROWS = 24;
+
 /** Scratch reused across calls (grown as needed): the rows' bigram keys and their ids, and a hash of the keys. */
 let keyBuf = new Float64Array(1024);
 let idBuf = new Int32Array(1024);
@@ -86,6 +89,16 @@ export function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32
     }
     off[k + 1] = at;
   }
+  if (m <= PAIRWISE_ROWS) {
+    // A few rows: the pairwise pass itself.
+    for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
+      const lenA = off[a + 1]! - off[a]!;
+      const lenB = off[b + 1]! - off[b]!;
+      if (lenA === 0 || lenB === 0 || find(a) === find(b)) continue;
+      if (sharedKeys(keys, off[a]!, off[a + 1]!, off[b]!, off[b + 1]!) >= SAME_SOURCE * Math.min(lenA, lenB)) parent[find(a)] = find(b);
+    }
+    return joinSingles(judged, masks, docs, off, parent, find);
+  }
   if (idBuf.length < at) idBuf = new Int32Array(Math.max(at, 2 * idBuf.length));
   const ids = idBuf;
   const K = keyIds(keys, at, ids);
@@ -135,8 +148,15 @@ export function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32
     }
     touched.length = 0;
   }
-  // A row with a single word left has no pair: it is one source with a row holding that word next to the unit
-  // (SST-2's phrases cut from one sentence: "eisenhower ." within "about eisenhower .").
+  return joinSingles(judged, masks, docs, off, parent, find);
+}
+
+/**
+ * A row with a single word left has no pair: it is one source with a row holding that word next to the unit
+ * (SST-2's phrases cut from one sentence: "eisenhower ." within "about eisenhower ."). Returns each row's root.
+ */
+function joinSingles(judged: number[], masks: Uint8Array[], docs: Int32Array[], off: Int32Array, parent: Int32Array, find: (k: number) => number): Int32Array {
+  const m = judged.length;
   const single: number[] = [];
   for (let a = 0; a < m; a++) if (off[a + 1] === off[a]) single.push(a);
   if (single.length > 0) {
@@ -165,9 +185,8 @@ export function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32
       for (const key of keys) joined.add(key);
     }
   }
-  const out = new Int32Array(m);
-  for (let k = 0; k < m; k++) out[k] = find(k);
-  return out;
+  for (let k = 0; k < m; k++) parent[k] = find(k);
+  return parent;
 }
 
 /** The words next to the masked unit, as sorted distinct keys (before it and after it apart). */
