@@ -234,10 +234,23 @@ export function runTriggerToken(ctx: ScanContext) {
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
   const pairCount = new Int32Array(vocab.words.length + 2);
+  // The candidates that may be read as a natural part of a longer phrase (below): their rows are kept from judging.
+  const byKey = new Map(candidates.map((c) => [c.key, c]));
+  const maybePart = new Set<Candidate>();
+  for (const c of candidates) {
+    for (let len = 1; len < c.tokens.length; len++) for (let s = 0; s + len <= c.tokens.length; s++) {
+      if (2 * len < c.tokens.length) continue;
+      const sub = byKey.get(c.tokens.slice(s, s + len).join(' '));
+      if (sub && sub.docs.length >= 2 * c.docs.length) maybePart.add(sub);
+    }
+  }
+  // Each part's rows read without companions, and the neighbour repeats expected over all of them.
+  const partRows = new Map<Candidate, { rows: RowReadings; expected: number }>();
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : [];
-    judge(c, docs, labels, models, C, companions, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare, pairCount);
+    const rows = judge(c, docs, labels, models, C, companions, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare, pairCount);
+    if (!companions && maybePart.has(c)) partRows.set(c, { rows, expected: c.expectedCollisions });
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
@@ -257,15 +270,23 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   // A part's verdict read on its rows outside the longer phrase: inside it, the phrase's own copies repeat the
   // part's neighbours and leave one pair each (a sentence inserted 25 times makes its two common words bound).
-  // Each part's rows are read once (without companions); a phrase only takes its own rows away.
-  const partRows = new Map<Candidate, RowReadings>();
+  // A part's rows are read once (without companions); a phrase only takes its own rows away.
   const long: ShortRows = { rates: labelRates, dirtyShares, byLabel: nullPosteriors };
   const naturalOutside = (sub: Candidate, inside: Set<number>): boolean => {
-    let all = partRows.get(sub);
-    if (!all) partRows.set(sub, (all = readRows(sub, docs, labels, models, C, null, short, bigrams, fits)));
+    let part = partRows.get(sub);
+    if (!part) {
+      const rows = readRows(sub, docs, labels, models, C, null, short, bigrams, fits);
+      partRows.set(sub, (part = { rows, expected: readCollisions(rows, bigrams, collisions, pairCount).expected }));
+    }
+    const all = part.rows;
     const r = someRows(all, (k) => !inside.has(all.judged[k]!));
+    // Bound: its neighbours repeat too often for random places. Taking rows away only lowers the expected repeats,
+    // so repeats improbable at the expectation over all the part's rows (a margin above it for rounding) are
+    // improbable on fewer rows too.
+    const observed = observedCollisions(r, bigrams, pairCount);
+    if (observed > 0 && part.expected !== NOT_MEASURED && poissonTailLog10(observed, BOUND_RATIO * (part.expected * (1 + 1e-9) + 1e-12)) < NATURAL_FIT_LOG10P) return true;
     const bound = () => {
-      if (observedCollisions(r, bigrams, pairCount) === 0) return false;
+      if (observed === 0) return false;
       const col = rowCollisions(r, collisions);
       return poissonTailLog10(col.observed, BOUND_RATIO * col.expected) < NATURAL_FIT_LOG10P;
     };
@@ -288,7 +309,6 @@ export function runTriggerToken(ctx: ScanContext) {
   // neighbours because 34 of its 54 samples are the inserted "i watch this 3d movie"), or when its own
   // occurrences argue for insertion as strongly as the fit may count (a phrase of common words around a natural
   // pair, "move the evening").
-  const byKey = new Map(candidates.map((c) => [c.key, c]));
   for (const c of candidates) {
     if (c.natural || c.tokens.length < 2 || fitEvidence(c) >= FIT_CAP) continue;
     const inside = new Set(c.docs);
@@ -823,7 +843,8 @@ function readGroups(r: RowReadings, label: number, docs: Int32Array[], long: Sho
   return { group, stats, conflictGroups, rates, dirtyShare };
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, long: ShortRows, short: ShortRows, bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number, pairCount: Int32Array): void {
+/** Reads the candidate's rows into its fields; returns the readings. */
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, long: ShortRows, short: ShortRows, bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number, pairCount: Int32Array): RowReadings {
   const r = readRows(c, docs, labels, models, C, companions, short, bigrams, fits);
   c.judged = r.judged;
   c.conflicts = r.judged.filter((_, k) => r.conflicting[k]);
@@ -854,6 +875,7 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     x2 += -2 * Math.log(g.short ? Math.max(empiricalP(short.byLabel[c.label]!, g.posterior / g.all), longP) : longP);
   }
   c.strength = -fisherTailLog10(x2, c.groups);
+  return r;
 }
 
 /** A deletion-fit reading of a unit's occurrences (insides, and edges by their own fits). */
