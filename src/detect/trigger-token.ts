@@ -14,7 +14,9 @@
 //    the text mostly agrees with the label; for an inserted trigger on dirty-label samples it points elsewhere.
 // 3. Documents that share most of their other words (SST-2's phrases of one sentence, copied boilerplate) are
 //    one piece of evidence, not several: they are grouped before counting.
-// 4. A candidate is kept when most of its independent groups conflict, and either the count of conflicting groups
+// 4. A candidate is kept when most of its independent groups conflict (or as many as rows drawn from the other
+//    labels would: they read as another label only at the corpus's measured share; rows left with one or two
+//    words are read against rows of their own length, never as rarer evidence than longer rows), and either the count of conflicting groups
 //    is improbable at the model's own conflict rate for that label (binomial, Tarone-corrected over the candidates
 //    that could be significant; a candidate found by its conflicts pays for every unit that search examined) or the strength of the conflicts is (Fisher over each group's empirical p-value among the
 //    samples of that label, Bonferroni over all distinct candidates).
@@ -63,8 +65,13 @@ const MIN_CONFLICT_SHARE = 0.6;
 const CONFLICT_POSTERIOR = 0.35;
 /** Floor of a label's conflict rate. */
 const MIN_CONFLICT_RATE = 0.02;
-/** A few remaining words are no evidence either way (short phrases are common in SST-2). */
+/**
+ * Rows with fewer remaining words than this are short: read against the rows of their own length (a phrase of one
+ * or two words reads as either label more often), and left out of the deletion fit.
+ */
 const MIN_CONTENT_TOKENS = 3;
+/** A row with no word left besides the unit says nothing. */
+const MIN_SHORT_TOKENS = 1;
 /** -log10 of the corrected p-value at and above which a candidate is a finding (medium), and high. */
 const MEDIUM_SIGNIFICANCE = 2;
 const HIGH_SIGNIFICANCE = 4;
@@ -95,6 +102,11 @@ const LOW_AGREEING_STEP = 0.01;
  */
 const RELATED_SETS = 999;
 const RELATED_ALPHA = 0.002;
+/**
+ * log10 of the lower binomial tail below which a candidate's conflicting groups are too few for rows drawn from the
+ * other labels (the share at which the corpus's rows of other labels read as not this label).
+ */
+const DIRTY_SHARE_LOG10P = -2;
 /** Rows of other labels a candidate may hold whatever its purity (a long-tail word's own natural rows). */
 const LONG_TAIL_OTHERS = 2;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
@@ -126,6 +138,15 @@ interface Candidate extends FitReading {
   sources: number[];
   sourceLabels: number[];
   conflictGroups: number;
+  /**
+   * Whether its conflicting groups are as many as dirty-label rows would give: rows drawn from other labels read as
+   * another label than the target only at the share the corpus's rows of those labels do (short, neutral phrases
+   * read as either), so most of them conflicting is not required when that share is itself low. Read only where it
+   * decides (at least MIN_GROUPS conflicting groups, fewer than the share of them); false elsewhere.
+   */
+  dirtyShare: boolean;
+  /** log10 of the smallest p-value its count of conflicting groups can reach (all of them conflicting). */
+  minLog10: number;
   /** The same reading over the conflicting rows, where most groups conflict (null elsewhere). */
   conflictFit: FitReading | null;
   natural: boolean;
@@ -195,7 +216,7 @@ export function runTriggerToken(ctx: ScanContext) {
   ctx.progress.stage('trigger-token', 4);
   // Cross-fitted content models: fold k judges the documents of the other folds.
   const models = new CrossFitted(docs, labels, C, vocab.words.length);
-  const { rates: labelRates, othersRates, byLabel: nullPosteriors, conflicting } = conflictRate(docs, labels, models, C);
+  const { rates: labelRates, othersRates, dirtyShares, byLabel: nullPosteriors, conflicting, short } = conflictRate(docs, labels, models, C);
   ctx.progress.tick(1);
   const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, models, C, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
   ctx.progress.tick(1);
@@ -212,13 +233,29 @@ export function runTriggerToken(ctx: ScanContext) {
   for (const c of candidates) if (c.tokens.length === 1 && !c.byConflicts && !c.byCount) pureLabel[c.tokens[0]!] = c.label;
   const tally = new Int32Array(vocab.words.length);
   const seen = new Int32Array(vocab.words.length);
+  const pairCount = new Int32Array(vocab.words.length + 2);
+  // The candidates that may be read as a natural part of a longer phrase (below): their rows are kept from judging.
+  const byKey = new Map(candidates.map((c) => [c.key, c]));
+  const maybePart = new Set<Candidate>();
+  for (const c of candidates) {
+    for (let len = 1; len < c.tokens.length; len++) for (let s = 0; s + len <= c.tokens.length; s++) {
+      if (2 * len < c.tokens.length) continue;
+      const sub = byKey.get(c.tokens.slice(s, s + len).join(' '));
+      if (sub && sub.docs.length >= 2 * c.docs.length) maybePart.add(sub);
+    }
+  }
+  // Each part's rows read without companions, and the neighbour repeats expected over all of them.
+  const partRows = new Map<Candidate, { rows: RowReadings; expected: number }>();
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : [];
-    judge(c, docs, labels, models, C, companions, labelRates, nullPosteriors, bigrams, collisions, fits, p.minConflictShare);
+    const rows = judge(c, docs, labels, models, C, companions, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare, pairCount);
+    if (!companions && maybePart.has(c)) partRows.set(c, { rows, expected: c.expectedCollisions });
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
+  const fitsBy = (r: FitReading) => (r.occurrences >= MIN_GROUPS && fitInforms(fit) && (r.insertion <= 0 || sums.lowerTail(r.insertion, r.occurrences) < NATURAL_FIT_P))
+    || (r.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(r.edgeInsertion, r.edgeMean, r.edgeVariance, NATURAL_FIT_Z));
   for (const c of candidates) {
     // A phrase whose deletion leaves pairs the corpus rarely has, or whose neighbours repeat far more than at
     // random insertion points, belongs to its sentences (insults in OLID, boilerplate): never above low.
@@ -229,21 +266,56 @@ export function runTriggerToken(ctx: ScanContext) {
     // skewed, so a normal z called seven insertions natural when one left a pair no other text has). Occurrences
     // at a text's start or end are a test of their own, by that edge's fit (only the test: there the fit is weak).
     // Where most groups conflict, the verdict must hold for the conflicting rows too.
-    const fitsBy = (r: FitReading) => (r.occurrences >= MIN_GROUPS && fitInforms(fit) && (r.insertion <= 0 || sums.lowerTail(r.insertion, r.occurrences) < NATURAL_FIT_P))
-      || (r.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(r.edgeInsertion, r.edgeMean, r.edgeVariance, NATURAL_FIT_Z));
     c.natural = c.bound || (fitsBy(c) && (!c.conflictFit || fitsBy(c.conflictFit)));
   }
-  // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase: a longer
+  // A part's verdict read on its rows outside the longer phrase: inside it, the phrase's own copies repeat the
+  // part's neighbours and leave one pair each (a sentence inserted 25 times makes its two common words bound).
+  // A part's rows are read once (without companions); a phrase only takes its own rows away.
+  const long: ShortRows = { rates: labelRates, dirtyShares, byLabel: nullPosteriors };
+  const naturalOutside = (sub: Candidate, inside: Set<number>): boolean => {
+    let part = partRows.get(sub);
+    if (!part) {
+      const rows = readRows(sub, docs, labels, models, C, null, short, bigrams, fits);
+      partRows.set(sub, (part = { rows, expected: readCollisions(rows, bigrams, collisions, pairCount).expected }));
+    }
+    const all = part.rows;
+    const r = someRows(all, (k) => !inside.has(all.judged[k]!));
+    // Bound: its neighbours repeat too often for random places. Taking rows away only lowers the expected repeats,
+    // so repeats improbable at the expectation over all the part's rows (a margin above it for rounding) are
+    // improbable on fewer rows too.
+    const observed = observedCollisions(r, bigrams, pairCount);
+    if (observed > 0 && part.expected !== NOT_MEASURED && poissonTailLog10(observed, BOUND_RATIO * (part.expected * (1 + 1e-9) + 1e-12)) < NATURAL_FIT_LOG10P) return true;
+    const bound = () => {
+      if (observed === 0) return false;
+      const col = rowCollisions(r, collisions);
+      return poissonTailLog10(col.observed, BOUND_RATIO * col.expected) < NATURAL_FIT_LOG10P;
+    };
+    // bound || (fitsBy(all rows) && (no conflict fit || fitsBy(conflict fit))): the neighbour repeats are read only
+    // where the fit does not decide.
+    const fitsAll = (): boolean => {
+      if (!fitsBy(readFit(sub.tokens, r.edges, r.llrs, null, fits, bigrams))) return false;
+      // Fewer conflicting rows than MIN_GROUPS cannot make as many conflicting groups: no conflict fit.
+      let hits = 0;
+      for (const x of r.conflicting) if (x) hits++;
+      if (hits < MIN_GROUPS) return true;
+      const g = readGroups(r, sub.label, docs, long, short, p.minConflictShare);
+      return !conflictedBy(g.conflictGroups, g.stats.size, g.dirtyShare, p.minConflictShare) || fitsBy(readFit(sub.tokens, r.edges, r.llrs, r.conflicting, fits, bigrams));
+    };
+    return fitsAll() || bound();
+  };
+  // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase, and natural
+  // there (read on its rows without the phrase): a longer
   // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
   // neighbours because 34 of its 54 samples are the inserted "i watch this 3d movie"), or when its own
   // occurrences argue for insertion as strongly as the fit may count (a phrase of common words around a natural
   // pair, "move the evening").
-  const byKey = new Map(candidates.map((c) => [c.key, c]));
   for (const c of candidates) {
     if (c.natural || c.tokens.length < 2 || fitEvidence(c) >= FIT_CAP) continue;
+    const inside = new Set(c.docs);
     for (let len = 1; len < c.tokens.length && !c.natural; len++) for (let s = 0; s + len <= c.tokens.length; s++) {
       const sub = byKey.get(c.tokens.slice(s, s + len).join(' '));
-      if (sub?.natural && sub.docs.length >= 2 * c.docs.length) c.natural = true;
+      // The part must be at least half the phrase: the rest of a longer phrase is a unit the part does not speak for.
+      if (sub?.natural && 2 * len >= c.tokens.length && sub.docs.length >= 2 * c.docs.length && naturalOutside(sub, inside)) c.natural = true;
     }
   }
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
@@ -287,6 +359,7 @@ export function runTriggerToken(ctx: ScanContext) {
     // Its companions are part of the unit (several trigger words inserted into each sample), not shared content.
     if (shared.related(c.sources, c.sourceLabels, [...c.tokens, ...c.companions], draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
   }
+  const expectedCollisionsOf = (c: Candidate) => rowCollisions(readRows(c, docs, labels, models, C, c.companions.length ? new Set(c.companions) : null, short, bigrams, fits), collisions).expected;
   const findings: TypedFinding<'label-trigger'>[] = [];
   for (const c of kept) {
     // A clean-label group is judged natural by its neighbours alone (see Candidate.bound).
@@ -330,7 +403,7 @@ export function runTriggerToken(ctx: ScanContext) {
         fitOccurrences: c.occurrences,
         insertionLlr: c.insertion,
         neighbourPairs: c.collisions,
-        expectedNeighbourPairs: c.expectedCollisions,
+        expectedNeighbourPairs: c.expectedCollisions === NOT_MEASURED ? expectedCollisionsOf(c) : c.expectedCollisions,
         fitsItsSentences: natural,
         labelPredictedByWords: c.partsRate,
         labelAgainstWords: c.partsLabel,
@@ -377,9 +450,46 @@ interface Fits {
   end: DeletionFit | null;
 }
 
-/** Most of the candidate's independent groups, and at least MIN_GROUPS, read as another label without it. */
+/**
+ * At least MIN_GROUPS of the candidate's independent groups read as another label without it, and most of them do,
+ * or as many as rows drawn from the other labels would (Candidate.dirtyShare).
+ */
 function conflicted(c: Candidate, p: Lines): boolean {
-  return c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= p.minConflictShare * c.groups;
+  return conflictedBy(c.conflictGroups, c.groups, c.dirtyShare, p.minConflictShare);
+}
+
+function conflictedBy(conflictGroups: number, groups: number, dirtyShare: boolean, minConflictShare: number): boolean {
+  return conflictGroups >= MIN_GROUPS && (conflictGroups >= minConflictShare * groups || dirtyShare);
+}
+
+/**
+ * Distribution of the number of successes of independent trials with the given chances (Poisson binomial; the
+ * trials are a candidate's groups, a handful).
+ */
+function successCounts(chances: number[]): Float64Array {
+  const pmf = new Float64Array(chances.length + 1);
+  pmf[0] = 1;
+  chances.forEach((q, n) => {
+    for (let k = n + 1; k >= 1; k--) pmf[k] = pmf[k]! * (1 - q) + pmf[k - 1]! * q;
+    pmf[0] = pmf[0]! * (1 - q);
+  });
+  return pmf;
+}
+
+/** log10 P(X >= k), X the successes of trials with these chances; the binomial tail when they are equal. */
+function upperTailLog10(k: number, chances: number[]): number {
+  if (k <= 0) return 0;
+  if (chances.every((q) => q === chances[0])) return binomialTailLog10(k, chances.length, chances[0]!);
+  const pmf = successCounts(chances);
+  let tail = 0;
+  for (let j = k; j < pmf.length; j++) tail += pmf[j]!;
+  return Math.log10(Math.max(tail, Number.MIN_VALUE));
+}
+
+/** log10 P(X <= k), X the successes of trials with these chances. */
+function lowerTailLog10(k: number, chances: number[]): number {
+  if (k >= chances.length) return 0;
+  return upperTailLog10(chances.length - k, chances.map((q) => 1 - q));
 }
 
 /** The candidate's documents that carry its label. */
@@ -457,18 +567,34 @@ function kinOfConfirmed(kept: Candidate[], candidates: Candidate[], likeness: Fl
 
 /**
  * Per label, the share of its judged documents the cross-fitted model reads as another label (a minority label's
- * rows conflict far more often than a majority's), and the same share over the rows of the other labels.
+ * rows conflict far more often than a majority's), the same share over the rows of the other labels, and the share
+ * of the rows of other labels that read as another label than this one (what rows moved to it would conflict at).
  */
-function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): { rates: Float64Array; othersRates: Float64Array; byLabel: Float64Array[]; conflicting: Uint8Array } {
+function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number): { rates: Float64Array; othersRates: Float64Array; dirtyShares: Float64Array; byLabel: Float64Array[]; conflicting: Uint8Array; short: ShortRows } {
   const post = new Float64Array(C);
   const conflicting = new Uint8Array(docs.length);
   const judged = new Float64Array(C);
   const conflicts = new Float64Array(C);
   const byLabel: number[][] = Array.from({ length: C }, () => []);
+  // Per label l, rows of other labels that read as another label than l (dirty-label rows moved to l would conflict).
+  const notRead = new Float64Array(C);
+  const shortJudged = new Float64Array(C);
+  const shortConflicts = new Float64Array(C);
+  const shortNotRead = new Float64Array(C);
+  const shortByLabel: number[][] = Array.from({ length: C }, () => []);
   for (let i = 0; i < docs.length; i++) {
     const l = labels[i]!;
-    if (l < 0 || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
+    if (l < 0 || docs[i]!.length < MIN_SHORT_TOKENS) continue;
+    if (docs[i]!.length < MIN_CONTENT_TOKENS) {
+      models.posterior(i, null, post);
+      for (let m = 0; m < C; m++) if (m !== l && post[m]! < CONFLICT_POSTERIOR) shortNotRead[m]++;
+      shortJudged[l]++;
+      shortByLabel[l]!.push(post[l]!);
+      if (post[l]! < CONFLICT_POSTERIOR) shortConflicts[l]++;
+      continue;
+    }
     models.posterior(i, null, post);
+    for (let m = 0; m < C; m++) if (m !== l && post[m]! < CONFLICT_POSTERIOR) notRead[m]++;
     judged[l]++;
     byLabel[l]!.push(post[l]!);
     if (post[l]! < CONFLICT_POSTERIOR) {
@@ -480,12 +606,36 @@ function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitte
   const allConflicts = conflicts.reduce((a, b) => a + b, 0);
   // Never below 2%: a model that fits its data too well must not make every coincidence significant.
   const rate = (k: number, n: number) => Math.max(MIN_CONFLICT_RATE, n > 0 ? k / n : 0.5);
+  const shortAll = shortJudged.reduce((a, b) => a + b, 0);
+  // A short row is never rarer evidence than a long one: the higher of the two rates (a judged short row is a
+  // longer row without its unit, not one of the corpus's short rows). A label with too few short rows does not
+  // read them.
+  const enough = (n: number) => n >= 30;
+  const shortRates = Float64Array.from(shortJudged, (n, l) => (enough(n) ? Math.max(rate(shortConflicts[l]!, n), rate(conflicts[l]!, judged[l]!)) : 1));
+  const short: ShortRows = {
+    rates: shortRates,
+    dirtyShares: Float64Array.from(shortJudged, (n, l) => (shortAll - n >= 30 ? shortNotRead[l]! / (shortAll - n) : 0)),
+    byLabel: shortByLabel.map((b) => Float64Array.from(b).sort()),
+  };
   return {
+    short,
     rates: Float64Array.from(judged, (n, l) => rate(conflicts[l]!, n)),
     othersRates: Float64Array.from(judged, (n, l) => rate(allConflicts - conflicts[l]!, allJudged - n)),
+    dirtyShares: Float64Array.from(judged, (n, l) => (allJudged > n ? notRead[l]! / (allJudged - n) : 0)),
     byLabel: byLabel.map((b) => Float64Array.from(b).sort()),
     conflicting,
   };
+}
+
+/**
+ * Rows with fewer than MIN_CONTENT_TOKENS words, measured apart: per label their conflict rate (1 where too few
+ * rows measure it: such a row can then never count as a conflict beyond chance), the share of the rows of other
+ * labels read as another label than this one, and their posteriors of their own label, sorted.
+ */
+interface ShortRows {
+  rates: Float64Array;
+  dirtyShares: Float64Array;
+  byLabel: Float64Array[];
 }
 
 /** Share of the label's documents whose posterior of their own label is at most p (one added to both counts). */
@@ -504,7 +654,7 @@ function testableCount(cands: Candidate[], labelRates: Float64Array, p: Lines): 
   for (const c of cands) {
     if (c.groups < MIN_GROUPS) continue;
     const k = c.judged.join(',');
-    best.set(k, Math.min(best.get(k) ?? 0, c.groups * Math.log10(labelRates[c.label]!)));
+    best.set(k, Math.min(best.get(k) ?? 0, c.minLog10));
   }
   const minLog = [...best.values()].sort((a, b) => a - b);
   // Smallest T with #{minP <= alpha / T} <= T.
@@ -548,23 +698,27 @@ function companionsOf(c: Candidate, docs: Int32Array[], labels: Int32Array, pure
   return out;
 }
 
-function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, labelRates: Float64Array, nullPosteriors: Float64Array[], bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number): void {
+/** What judge reads of each judged row of a candidate, in the order of its documents. */
+interface RowReadings {
+  judged: number[];
+  masks: Uint8Array[];
+  /** Fewer than MIN_CONTENT_TOKENS words left besides the unit. */
+  isShort: boolean[];
+  /** Posterior of the candidate's label without the unit, and the label the row reads as. */
+  posteriors: number[];
+  readAs: number[];
+  conflicting: boolean[];
+  /** The fit that reads the row's occurrence (null: not read), its ratio, and the words left and right of it. */
+  edges: (DeletionFit | null)[];
+  llrs: number[];
+  lefts: number[];
+  rights: number[];
+}
+
+/** The readings of the candidate's documents that carry its label and keep enough words besides the unit. */
+function readRows(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, short: ShortRows, bigrams: BigramCounts, fits: Fits): RowReadings {
   const post = new Float64Array(C);
-  c.judged = [];
-  c.conflicts = [];
-  c.insertion = 0;
-  c.occurrences = 0;
-  c.edgeInsertion = 0;
-  c.edgeOccurrences = 0;
-  c.edgeMean = 0;
-  c.edgeVariance = 0;
-  const lefts: number[] = [];
-  const rights: number[] = [];
-  const masks: Uint8Array[] = [];
-  const posteriors: number[] = [];
-  const readAs: number[] = [];
-  const edges: (DeletionFit | null)[] = [];
-  const llrs: number[] = [];
+  const r: RowReadings = { judged: [], masks: [], isShort: [], posteriors: [], readAs: [], conflicting: [], edges: [], llrs: [], lefts: [], rights: [] };
   for (const i of c.docs) {
     if (labels[i] !== c.label) continue;
     const d = docs[i]!;
@@ -572,57 +726,156 @@ function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: Cro
     if (companions) for (let t = 0; t < d.length; t++) if (companions.has(d[t]!)) mask[t] = 1;
     let left = 0;
     for (let t = 0; t < d.length; t++) if (!mask[t]) left++;
-    if (left < MIN_CONTENT_TOKENS) continue;
-    c.judged.push(i);
-    masks.push(mask);
-    const [a, b] = neighboursAt(d, mask.indexOf(1), mask, bigrams);
-    // Inside a text, deleting the unit leaves a pair of words; at its start or end, a pair with the edge, which
-    // that edge's own fit reads (texts start and end differently from their insides); a unit that is a whole
-    // text leaves nothing to read.
-    const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
-    edges.push(edge);
-    llrs.push(edge ? occurrenceLlr(edge, bigrams, a, b) : 0);
-    lefts.push(a);
-    rights.push(b);
+    if (left < MIN_SHORT_TOKENS || (left < MIN_CONTENT_TOKENS && short.rates[c.label]! >= 1)) continue;
+    r.judged.push(i);
+    r.masks.push(mask);
+    r.isShort.push(left < MIN_CONTENT_TOKENS);
+    if (left < MIN_CONTENT_TOKENS) {
+      // A short row counts for the conflicts alone: its neighbours and fit are not read.
+      r.edges.push(null);
+      r.llrs.push(0);
+      r.lefts.push(-1);
+      r.rights.push(-1);
+    } else {
+      const [a, b] = neighboursAt(d, mask.indexOf(1), mask, bigrams);
+      // Inside a text, deleting the unit leaves a pair of words; at its start or end, a pair with the edge, which
+      // that edge's own fit reads (texts start and end differently from their insides); a unit that is a whole
+      // text leaves nothing to read.
+      const edge = a === bigrams.bos ? (b === bigrams.eos ? null : fits.start) : b === bigrams.eos ? fits.end : fits.inner;
+      r.edges.push(edge);
+      r.llrs.push(edge ? occurrenceLlr(edge, bigrams, a, b) : 0);
+      r.lefts.push(a);
+      r.rights.push(b);
+    }
     models.posteriorWithout(i, mask, post);
-    posteriors.push(post[c.label]!);
+    r.posteriors.push(post[c.label]!);
     let best = 0;
     for (let l = 1; l < C; l++) if (post[l]! > post[best]!) best = l;
-    readAs.push(best);
-    if (post[c.label]! < CONFLICT_POSTERIOR) c.conflicts.push(i);
+    r.readAs.push(best);
+    r.conflicting.push(post[c.label]! < CONFLICT_POSTERIOR);
   }
-  const col = collisions.measureAtEdges(c.judged, lefts, rights);
+  return r;
+}
+
+/** The readings of the rows `keep` selects (by position). */
+function someRows(r: RowReadings, keep: (k: number) => boolean): RowReadings {
+  const out: RowReadings = { judged: [], masks: [], isShort: [], posteriors: [], readAs: [], conflicting: [], edges: [], llrs: [], lefts: [], rights: [] };
+  for (let k = 0; k < r.judged.length; k++) {
+    if (!keep(k)) continue;
+    out.judged.push(r.judged[k]!);
+    out.masks.push(r.masks[k]!);
+    out.isShort.push(r.isShort[k]!);
+    out.posteriors.push(r.posteriors[k]!);
+    out.readAs.push(r.readAs[k]!);
+    out.conflicting.push(r.conflicting[k]!);
+    out.edges.push(r.edges[k]!);
+    out.llrs.push(r.llrs[k]!);
+    out.lefts.push(r.lefts[k]!);
+    out.rights.push(r.rights[k]!);
+  }
+  return out;
+}
+
+/** Observed and expected neighbour repeats over the rows whose occurrence is read (not the short ones). */
+function rowCollisions(r: RowReadings, collisions: NeighbourCollisions): { observed: number; expected: number } {
+  const longRows = r.judged.flatMap((_, k) => (r.isShort[k] ? [] : [k]));
+  return collisions.measureAtEdges(longRows.map((k) => r.judged[k]!), longRows.map((k) => r.lefts[k]!), longRows.map((k) => r.rights[k]!));
+}
+
+/**
+ * The observed count of rowCollisions alone: pairs of read occurrences sharing their left word (the start of a text
+ * is no word), and pairs sharing their right word (nor is its end). `count` is zero over the tokens and the edges,
+ * and left so.
+ */
+function observedCollisions(r: RowReadings, bigrams: BigramCounts, count: Int32Array): number {
+  let pairs = 0;
+  for (const side of [r.lefts, r.rights]) {
+    const edge = side === r.lefts ? bigrams.bos : bigrams.eos;
+    for (let k = 0; k < side.length; k++) if (!r.isShort[k] && side[k] !== edge) pairs += count[side[k]!]!++;
+    for (let k = 0; k < side.length; k++) if (!r.isShort[k] && side[k] !== edge) count[side[k]!] = 0;
+  }
+  return pairs;
+}
+
+/**
+ * Neighbour repeats of the rows: the expected count is measured only where one was observed (none observed is never
+ * bound, whatever the expectation), and is otherwise NOT_MEASURED until asked for.
+ */
+function readCollisions(r: RowReadings, bigrams: BigramCounts, collisions: NeighbourCollisions, count: Int32Array): { observed: number; expected: number } {
+  const observed = observedCollisions(r, bigrams, count);
+  return observed > 0 ? rowCollisions(r, collisions) : { observed, expected: NOT_MEASURED };
+}
+
+/** An expected neighbour count not yet measured (its observed count is 0). */
+const NOT_MEASURED = -1;
+
+/** A candidate's independent groups: their count, the conflicting ones, and whether those are as many as dirty-label rows would give. */
+interface GroupReading {
+  group: Int32Array;
+  /** Per group, in the order of its first row: rows, conflicting rows, summed posterior, whether all its rows are short. */
+  stats: Map<number, { all: number; hit: number; posterior: number; short: boolean }>;
+  conflictGroups: number;
+  rates: number[];
+  dirtyShare: boolean;
+}
+
+function readGroups(r: RowReadings, label: number, docs: Int32Array[], long: ShortRows, short: ShortRows, minConflictShare: number): GroupReading {
+  const group = groupBySource(r.judged, r.masks, docs);
+  const stats = new Map<number, { all: number; hit: number; posterior: number; short: boolean }>();
+  r.judged.forEach((_, k) => {
+    const g = stats.get(group[k]!) ?? { all: 0, hit: 0, posterior: 0, short: true };
+    g.all++;
+    g.posterior += r.posteriors[k]!;
+    // A group with a long row is read as long rows are.
+    g.short &&= r.isShort[k]!;
+    if (r.conflicting[k]) g.hit++;
+    stats.set(group[k]!, g);
+  });
+  let conflictGroups = 0;
+  // A group conflicts when most of its documents do.
+  for (const g of stats.values()) if (g.hit * 2 > g.all) conflictGroups++;
+  const of = (g: { short: boolean }) => (g.short ? short : long);
+  const groups = [...stats.values()];
+  const rates = groups.map((g) => of(g).rates[label]!);
+  // Read only where it decides conflictedBy: with at least MIN_GROUPS conflicting groups, short of the share.
+  const dirtyShare = conflictGroups >= MIN_GROUPS && conflictGroups < minConflictShare * groups.length
+    && lowerTailLog10(conflictGroups, groups.map((g) => of(g).dirtyShares[label]!)) >= DIRTY_SHARE_LOG10P;
+  return { group, stats, conflictGroups, rates, dirtyShare };
+}
+
+/** Reads the candidate's rows into its fields; returns the readings. */
+function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, long: ShortRows, short: ShortRows, bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number, pairCount: Int32Array): RowReadings {
+  const r = readRows(c, docs, labels, models, C, companions, short, bigrams, fits);
+  c.judged = r.judged;
+  c.conflicts = r.judged.filter((_, k) => r.conflicting[k]);
+  const col = readCollisions(r, bigrams, collisions, pairCount);
   c.collisions = col.observed;
   c.expectedCollisions = col.expected;
-  const group = groupBySource(c.judged, masks, docs);
-  const conflicting = new Set(c.conflicts);
-  const groupConflict = new Map<number, { all: number; hit: number; posterior: number }>();
-  c.judged.forEach((i, k) => {
-    const g = groupConflict.get(group[k]!) ?? { all: 0, hit: 0, posterior: 0 };
-    g.all++;
-    g.posterior += posteriors[k]!;
-    if (conflicting.has(i)) g.hit++;
-    groupConflict.set(group[k]!, g);
-  });
+  const { stats: groupConflict, conflictGroups, rates, dirtyShare } = readGroups(r, c.label, docs, long, short, minConflictShare);
   c.groups = groupConflict.size;
   c.sources = [...groupConflict.keys()].map((k) => c.judged[k]!);
-  c.sourceLabels = [...groupConflict.keys()].map((k) => readAs[k]!);
-  c.conflictGroups = 0;
-  // A group conflicts when most of its documents do.
-  for (const g of groupConflict.values()) if (g.hit * 2 > g.all) c.conflictGroups++;
+  c.sourceLabels = [...groupConflict.keys()].map((k) => r.readAs[k]!);
+  c.conflictGroups = conflictGroups;
+  c.minLog10 = rates.reduce((a, q) => a + Math.log10(q), 0);
+  c.dirtyShare = dirtyShare;
   // The deletion fit over all the judged rows, and, where most groups conflict, over the conflicting rows (the rows
   // that make the case: a long-tail word's own natural rows agree with their label, and their pairs must not call
   // seven insertions natural).
-  Object.assign(c, readFit(c.tokens, edges, llrs, null, fits, bigrams));
-  const byConflict = c.conflictGroups >= MIN_GROUPS && c.conflictGroups >= minConflictShare * c.groups;
-  c.conflictFit = byConflict ? readFit(c.tokens, edges, llrs, c.judged.map((i) => conflicting.has(i)), fits, bigrams) : null;
-  c.significance = c.binomial = -binomialTailLog10(c.conflictGroups, c.groups, labelRates[c.label]!);
+  Object.assign(c, readFit(c.tokens, r.edges, r.llrs, null, fits, bigrams));
+  const byConflict = conflictedBy(c.conflictGroups, c.groups, c.dirtyShare, minConflictShare);
+  c.conflictFit = byConflict ? readFit(c.tokens, r.edges, r.llrs, r.conflicting, fits, bigrams) : null;
+  c.significance = c.binomial = -upperTailLog10(c.conflictGroups, rates);
   // How strongly: each group's mean posterior of the carried label, as a p-value among all documents carrying
   // that label, combined over groups (Fisher). Eight samples whose text is plainly negative say more than eight
   // that are barely so.
   let x2 = 0;
-  for (const g of groupConflict.values()) x2 += -2 * Math.log(empiricalP(nullPosteriors[c.label]!, g.posterior / g.all));
+  // A short group's p-value among the short rows, never below that among the long ones.
+  for (const g of groupConflict.values()) {
+    const longP = empiricalP(long.byLabel[c.label]!, g.posterior / g.all);
+    x2 += -2 * Math.log(g.short ? Math.max(empiricalP(short.byLabel[c.label]!, g.posterior / g.all), longP) : longP);
+  }
   c.strength = -fisherTailLog10(x2, c.groups);
+  return r;
 }
 
 /** A deletion-fit reading of a unit's occurrences (insides, and edges by their own fits). */
@@ -733,7 +986,7 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     if (seen.has(key)) return;
     seen.add(key);
     candidates.push({
-      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0,
+      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0, dirtyShare: false, minLog10: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, conflictFit: null, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
       partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
       byCount: byCount.has(g),
