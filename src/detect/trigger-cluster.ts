@@ -12,6 +12,7 @@ import type { GridBox, PatternStays, Tally, TypedFinding } from '../model/eviden
 import { imagePixels, type ImageFeatures } from '../model/image-features.js';
 import { parametersOf, type Detector, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
+import type { ColourInput, ColourParams } from './patterns/colour-pass.js';
 import { analyseSizes } from './patterns/parallel.js';
 import { strideStarts, type PositionInput, type PositionParams } from './patterns/position-pass.js';
 import type { IsolationParams, SizeGroup, SizeInput, SizeParams } from './patterns/size-analysis.js';
@@ -60,6 +61,14 @@ export interface TriggerClusterParams {
    * are common in lossless data (binarised strokes of centred digits), so closeness beyond this earns nothing.
    */
   positionNoiseFloor: number;
+  /**
+   * The colour pass (patterns/colour-pass.ts): windows of colour cells at one place, keyed by their quantised
+   * mean colour, candidates from rare keys, isolation measured exactly on the cells' absolute colour. null: off.
+   */
+  colour: ColourParams | null;
+  /** Colour groups score on their own scale (absolute colour distances): their finding and high lines. */
+  colourMinScore: number;
+  colourHighScore: number;
   /**
    * Exact isolation across places for the sizes with a horizon (see SizeParams.horizon): its candidates' line is
    * `minScore`, its high line `highScore`. null: off.
@@ -124,6 +133,13 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   positionMemberStructure: 0.8,
   positionMaxPeakShare: 0.5,
   positionNoiseFloor: 0.15,
+  // Colour at a place: 3 x 3 cells (6 px) at every cell position, keyed when their cells' colour deviates by 5 or
+  // more (RMS, Cb/Cr units) from the window's mean colour; keys at steps of 16 (Cb, Cr) and 32 (luma), 2 shifted
+  // grids; a key is opened when 3-16 windows hold it at the place. Calibrated on clean data: see
+  // docs/detectors/trigger-cluster.md.
+  colour: { cells: 3, minSpread: 5, colourStep: 16, lumaStep: 32, tables: 2, maxKey: 16, tight: 25, radius: 80, noiseFloor: 6, screen: { sample: 1024, minScore: 2 }, minImages: 3 },
+  colourMinScore: 2.8,
+  colourHighScore: 3.0,
   // Typical of a class: of the 20 images nearest to the pattern, a binomial tail p <= 0.01 (at a label share of
   // 10%: 7 or more). Only ever lowers a finding.
   typicality: { nearest: 20, log10p: 2 },
@@ -172,7 +188,7 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
   const n = ctx.ids.length;
   // Largest windows first: they cost most, so they start first on the worker pool.
   const sizes = p.sizes.filter((sp) => sp.size <= f.grid).sort((a, b) => b.size - a.size);
-  const inputs: (SizeInput | PositionInput)[] = sizes.map((size) => ({
+  const inputs: (SizeInput | PositionInput | ColourInput)[] = sizes.map((size) => ({
     pixels: f.pixels, grid: f.grid, phash: f.phash, size, keepFraction: Math.min(1, p.windowBudget / (n * (f.grid - size.size + 1) ** 2)), maxPerImage: p.maxPerImage,
     minStd: p.minStd, minStructure: p.minStructure, noiseFloor: p.noiseFloor, minScore: p.minScore, seed: ctx.seed,
     ...(p.isolation ? { isolation: p.isolation } : {}),
@@ -190,10 +206,18 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
       });
     }
   }
+  if (p.colour && f.grid >> 1 >= p.colour.cells) {
+    const rows = Array.from({ length: (f.grid >> 1) - p.colour.cells + 1 }, (_, r) => r);
+    inputs.push({ kind: 'colour', pixels: f.pixels, grid: f.grid, phash: f.phash, params: p.colour, rows, minScore: p.colourMinScore, seed: ctx.seed });
+  }
   ctx.progress.stage('trigger-cluster', inputs.length);
   const results = await analyseSizes(inputs, ctx.concurrency, () => ctx.progress.tick());
   const best = new Float32Array(n);
-  for (const r of results) for (let i = 0; i < n; i++) if (r.best[i]! > best[i]!) best[i] = r.best[i]!;
+  results.forEach((r, j) => {
+    // Colour scores on the per-position scale (each relative to its own finding line).
+    const k = inputs[j]!.kind === 'colour' ? p.positionMinScore / p.colourMinScore : 1;
+    for (let i = 0; i < n; i++) if (k * r.best[i]! > best[i]!) best[i] = k * r.best[i]!;
+  });
   const assessed = results.flatMap((r) => r.groups).map((g) => assess(ctx, f, g, p));
   const kept = dedupeGroups(assessed);
   const scores = new Float32Array(n);
@@ -233,7 +257,7 @@ function assess(ctx: ScanContext, f: ImageFeatures, found: SizeGroup, p: Trigger
   // Images that are alike outside the pattern too are near-duplicates, not a pasted pattern.
   const alike = outside < p.minOutsideDifference;
   const mixed = hasMixedLabels(ctx.labels, g.images);
-  const [minScore, highScore] = g.atPlace ? [p.positionMinScore, p.positionHighScore] : g.isolated && p.isolation ? [p.isolation.minScore, p.isolation.highScore] : [p.minScore, p.highScore];
+  const [minScore, highScore] = g.colour ? [p.colourMinScore, p.colourHighScore] : g.atPlace ? [p.positionMinScore, p.positionHighScore] : g.isolated && p.isolation ? [p.isolation.minScore, p.isolation.highScore] : [p.minScore, p.highScore];
   let enrichment: Enrichment | null = null;
   if (k >= MIN_GROUP_IMAGES && !alike && !mixed) {
     const label = ctx.labels[g.images[0]!];

@@ -4,15 +4,16 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { analyseColour, type ColourInput } from './colour-pass.js';
 import { analysePositions, type PositionInput } from './position-pass.js';
 import { isShared } from '../../util/shared-bytes.js';
 import { analyseSize, type SizeInput, type SizeResult } from './size-analysis.js';
 
-/** One job: a window size over the whole dataset, or some row bands of the per-position pass. */
-export type AnalysisJob = SizeInput | PositionInput;
+/** One job: a window size over the whole dataset, some row bands of the per-position pass, or some rows of the colour pass. */
+export type AnalysisJob = SizeInput | PositionInput | ColourInput;
 
 function runJob(job: AnalysisJob): SizeResult {
-  return job.kind === 'position' ? analysePositions(job) : analyseSize(job);
+  return job.kind === 'position' ? analysePositions(job) : job.kind === 'colour' ? analyseColour(job) : analyseSize(job);
 }
 
 const WORKER_URL = new URL('./size-worker.js', import.meta.url);

@@ -79,6 +79,8 @@ export interface SizeGroup {
   size: number;
   /** Found by the per-position pass (windows compared at one place only). */
   atPlace?: boolean;
+  /** Found by the colour pass (colour cells compared at one place; scored on that pass's own scale). */
+  colour?: boolean;
   /** Found by exact isolation across places (scored on the isolation scale, like atPlace groups). */
   isolated?: boolean;
   images: Int32Array;
