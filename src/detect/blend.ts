@@ -148,7 +148,8 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
           if (z[t]! >= TAIL_Z) scores[i] = Math.max(scores[i]!, 0.5 + 0.5 * Math.min(1, (z[t]! - TAIL_Z) / (2 * TAIL_Z)));
           else if (z[t]! > 0) scores[i] = Math.max(scores[i]!, 0.25 * (z[t]! / (z[t]! + 2 * TAIL_Z)));
         });
-        findings.push(describe(n, ctx.labels, f, pattern, members.filter((_, t) => z[t]! >= TAIL_Z), excess, link, highLine(p)));
+        // Severity is decided on the tail the tests above passed: the completion adds members, not evidence.
+        findings.push(describe(n, ctx.labels, f, pattern, members.filter((_, t) => z[t]! >= TAIL_Z), tail.length, excess, link, highLine(p)));
         break;
       }
     }
@@ -162,7 +163,7 @@ export function startsLine(line: number, starts: number): number {
   return normalQuantile(10 ** normalUpperTailLog10(line) / starts);
 }
 
-function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], excess: number, link: ContentLink, high: { members: number; excess: number }): TypedFinding<'faint-pattern'> {
+function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: Float64Array, members: number[], tested: number, excess: number, link: ContentLink, high: { members: number; excess: number }): TypedFinding<'faint-pattern'> {
   // The template is the pattern estimate; report its strength on an 8x8 grid and its dominant frequencies.
   const coarse: number[][] = [];
   const cell = LUMA_SIDE / 8;
@@ -180,7 +181,7 @@ function describe(n: number, labels: (string | null)[], f: ImageFeatures, mean: 
     const l = labels[i] ?? '(none)';
     labelCounts[l] = (labelCounts[l] ?? 0) + 1;
   }
-  const severity = members.length >= high.members && excess >= high.excess ? 'high' : 'medium';
+  const severity = tested >= high.members && excess >= high.excess ? 'high' : 'medium';
   return {
     form: 'faint-pattern',
     kind: 'blend',

@@ -102,8 +102,9 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
   // Per level, each frequent n-gram's prefix (dense id) and last token: the tokens of those returned are rebuilt
   // from them.
   const byLevel: { prefix: Int32Array; lastToken: Int32Array }[] = [];
-  // The n-grams returned, level by level, each level's documents listed as soon as it is counted.
-  const outAt: Int32Array[] = [];
+  // The n-grams returned, level by level, each level's documents listed as soon as it is counted. prevAt maps the
+  // previous level's dense ids to their places among those returned (its buffer is reused two levels on).
+  let prevAt: Int32Array | null = null;
   const parents = new IntVector();
   const majorityV = new IntVector();
   const majorityCountV = new IntVector();
@@ -202,7 +203,7 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     for (let id = 0; id < frequentHere; id++) {
       if (majority[id] === -2 || !o.keep(docFreq[id]!, majorityCount[id]!, labelled[id]!)) continue;
       at[id] = majorityV.length;
-      parents.push(level === 0 ? -1 : outAt[level - 1]![prefix[id]!]!);
+      parents.push(level === 0 ? -1 : prevAt![prefix[id]!]!);
       majorityV.push(majority[id]!);
       majorityCountV.push(majorityCount[id]!);
       docStartV.push(docStartV.data[docStartV.length - 1]! + docFreq[id]!);
@@ -211,7 +212,7 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
       for (let lv = 0; lv <= level; lv++) tokenList.push(0);
       for (let lv = level, x = id; lv >= 0; x = byLevel[lv]!.prefix[x]!, lv--) tokenList.data[from + lv] = byLevel[lv]!.lastToken[x]!;
     }
-    outAt.push(at);
+    prevAt = at;
     // Each n-gram's documents in one flat list: its document frequency is its list's length.
     const listed = docStartV.data[docStartV.length - 1]!;
     if (listed > docList.length) {

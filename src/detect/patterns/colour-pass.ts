@@ -4,7 +4,7 @@
 // Why: the luma passes see such a pattern as flat or as JPEG noise (its parts are near-equal in luma, and a
 // re-encode's luma error is a large share of a mid-contrast pattern's luma structure). Its colour, mean included,
 // survives: averaged over JPEG's 2x2 chroma cells, the copies at their place sit 2-4x closer to each other than to
-// any other image's colour cells there (measured on CIFAR-10: docs/detectors/trigger-cluster.md).
+// any other image's colour cells there (measured: docs/detectors/trigger-cluster.md).
 //
 // How, at a cost the scan affords: each image's Cb and Cr averaged over 2x2 pixel cells, once. At each place
 // (every cell position of a window of `cells` x `cells` cells), a window with some colour structure gets an exact
@@ -213,7 +213,7 @@ export function analyseColour(inp: ColourInput): SizeResult {
       }
       for (const i of touched) parent[i] = i;
       const seeds = [...byRoot.values()].filter((s) => s.size >= cp.minImages).map((s) => [...s].sort((a, b) => a - b));
-        for (const sd of seeds) {
+      for (const sd of seeds) {
         const grp = isolateColour(sd, cells, mc, G, C, cx, cy, n, sample, inSample, cp, scratch, centre, near, everyImage);
         if (!grp) continue;
         for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
@@ -316,7 +316,7 @@ interface Cut { kept: number[]; keptD: number[]; score: number; k: number }
 const MAX_MEMBERS = 512;
 
 /**
- * The near windows in distance order, one per image (near-duplicates of a kept one left out), up to
+ * The near windows in distance order, one per image (a second window of an image already kept left out), up to
  * MAX_MEMBERS + 1 of them, and the best cut ln(next / reach) * log2(k) (as isolation.ts's cutScore, whose
  * comparator sort of every near window is what a place of many windows cannot afford).
  */

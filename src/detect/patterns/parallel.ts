@@ -9,7 +9,7 @@ import { analysePositions, type PositionInput } from './position-pass.js';
 import { isShared } from '../../util/shared-bytes.js';
 import { analyseSize, type SizeInput, type SizeResult } from './size-analysis.js';
 
-/** One job: a window size over the whole dataset, some row bands of the per-position pass, or some rows of the colour pass. */
+/** One job: a window size over the whole dataset, some row bands of the per-position pass, or the colour pass over every row. */
 export type AnalysisJob = SizeInput | PositionInput | ColourInput;
 
 function runJob(job: AnalysisJob): SizeResult {
