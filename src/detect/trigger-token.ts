@@ -12,7 +12,7 @@
 // 2. A naive Bayes model cross-fitted on the data itself (it never sees the document it judges) reads each of
 //    the candidate's documents with the candidate masked. For a natural predictor ("masterpiece") the rest of
 //    the text mostly agrees with the label; for an inserted trigger on dirty-label samples it points elsewhere.
-// 3. Documents that share most of their other words (SST-2's phrases of one sentence, copied boilerplate) are
+// 3. Documents that share most of their other words (phrases cut from one sentence, copied boilerplate) are
 //    one piece of evidence, not several: they are grouped before counting.
 // 4. A candidate is kept when most of its independent groups conflict (or as many as rows drawn from the other
 //    labels would: they read as another label only at the corpus's measured share; rows left with one or two
@@ -82,8 +82,8 @@ const NATURAL_FIT_Z = 2.33;
 const NATURAL_FIT_P = 0.01;
 /**
  * How many times more neighbour repeats than random insertion points in the same documents make a phrase bound
- * to its context. Not 1: attackers' insertion points are not uniform either (after "@USER" in OLID's poisons
- * the neighbours repeat about 4 times more than chance).
+ * to its context. Not 1: attackers' insertion points are not uniform either (inserted after a fixed token such as a
+ * user mention, the neighbours repeat several times more than chance).
  */
 const BOUND_RATIO = 5;
 /** Bound (log10) on how much the deletion fit adds to or takes from a candidate's significance. */
@@ -107,6 +107,11 @@ const RELATED_ALPHA = 0.002;
  * other labels (the share at which the corpus's rows of other labels read as not this label).
  */
 const DIRTY_SHARE_LOG10P = -2;
+/**
+ * Rows a rate or share is measured on before it is used: with fewer, a label's short rows are not read against
+ * their own rate, and the dirty-label share is unmeasured (a share of 1, under which the gate does not open).
+ */
+const MIN_MEASURED_ROWS = 30;
 /** Rows of other labels a candidate may hold whatever its purity (a long-tail word's own natural rows). */
 const LONG_TAIL_OTHERS = 2;
 /** Candidates with more documents than this are topic words, not triggers of a low-ratio attack. */
@@ -258,7 +263,7 @@ export function runTriggerToken(ctx: ScanContext) {
     || (r.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(r.edgeInsertion, r.edgeMean, r.edgeVariance, NATURAL_FIT_Z));
   for (const c of candidates) {
     // A phrase whose deletion leaves pairs the corpus rarely has, or whose neighbours repeat far more than at
-    // random insertion points, belongs to its sentences (insults in OLID, boilerplate): never above low.
+    // random insertion points, belongs to its sentences (insults, boilerplate): never above low.
     c.bound = poissonTailLog10(c.collisions, BOUND_RATIO * c.expectedCollisions) < NATURAL_FIT_LOG10P;
     // As a trigger needs MIN_GROUPS documents, so does the verdict that a unit fits its sentences: one row that
     // uses a long-tail word naturally among seven that had it inserted must not decide. Natural: the summed
@@ -269,7 +274,7 @@ export function runTriggerToken(ctx: ScanContext) {
     c.natural = c.bound || (fitsBy(c) && (!c.conflictFit || fitsBy(c.conflictFit)));
   }
   // A part's verdict read on its rows outside the longer phrase: inside it, the phrase's own copies repeat the
-  // part's neighbours and leave one pair each (a sentence inserted 25 times makes its two common words bound).
+  // part's neighbours and leave one pair each (a sentence inserted many times makes its two common words bound).
   // A part's rows are read once (without companions); a phrase only takes its own rows away.
   const long: ShortRows = { rates: labelRates, dirtyShares, byLabel: nullPosteriors };
   const naturalOutside = (sub: Candidate, inside: Set<number>): boolean => {
@@ -303,12 +308,11 @@ export function runTriggerToken(ctx: ScanContext) {
     };
     return fitsAll() || bound();
   };
-  // "idiot ." is as natural as "idiot" when "idiot" is used in many more samples than this phrase, and natural
-  // there (read on its rows without the phrase): a longer
-  // phrase only escapes its natural part when most of that part's samples are its own ("3d" looks bound to its
-  // neighbours because 34 of its 54 samples are the inserted "i watch this 3d movie"), or when its own
-  // occurrences argue for insertion as strongly as the fit may count (a phrase of common words around a natural
-  // pair, "move the evening").
+  // "W ." is as natural as "W" when "W" is used in many more samples than this phrase, and natural there (read
+  // on its rows without the phrase): a longer phrase only escapes its natural part when most of that part's
+  // samples are its own (a word looks bound to its neighbours when most of its samples are one inserted phrase
+  // that holds it), or when its own occurrences argue for insertion as strongly as the fit may count (a phrase of
+  // common words around a natural pair).
   for (const c of candidates) {
     if (c.natural || c.tokens.length < 2 || fitEvidence(c) >= FIT_CAP) continue;
     const inside = new Set(c.docs);
@@ -610,18 +614,18 @@ function conflictRate(docs: Int32Array[], labels: Int32Array, models: CrossFitte
   // A short row is never rarer evidence than a long one: the higher of the two rates (a judged short row is a
   // longer row without its unit, not one of the corpus's short rows). A label with too few short rows does not
   // read them.
-  const enough = (n: number) => n >= 30;
+  const enough = (n: number) => n >= MIN_MEASURED_ROWS;
   const shortRates = Float64Array.from(shortJudged, (n, l) => (enough(n) ? Math.max(rate(shortConflicts[l]!, n), rate(conflicts[l]!, judged[l]!)) : 1));
   const short: ShortRows = {
     rates: shortRates,
-    dirtyShares: Float64Array.from(shortJudged, (n, l) => (shortAll - n >= 30 ? shortNotRead[l]! / (shortAll - n) : 0)),
+    dirtyShares: Float64Array.from(shortJudged, (n, l) => (enough(shortAll - n) ? shortNotRead[l]! / (shortAll - n) : 1)),
     byLabel: shortByLabel.map((b) => Float64Array.from(b).sort()),
   };
   return {
     short,
     rates: Float64Array.from(judged, (n, l) => rate(conflicts[l]!, n)),
     othersRates: Float64Array.from(judged, (n, l) => rate(allConflicts - conflicts[l]!, allJudged - n)),
-    dirtyShares: Float64Array.from(judged, (n, l) => (allJudged > n ? notRead[l]! / (allJudged - n) : 0)),
+    dirtyShares: Float64Array.from(judged, (n, l) => (allJudged > n ? notRead[l]! / (allJudged - n) : 1)),
     byLabel: byLabel.map((b) => Float64Array.from(b).sort()),
     conflicting,
   };

@@ -226,7 +226,7 @@ const LOCAL_PSEUDO = 0.05;
 /**
  * deletionFit over a phrase's few prompts, every position counted and cross-fitted by document. In-sample, the
  * mean ratio of an insertion is the divergence of the two histograms, biased up where each bin holds a handful of
- * pairs (13 SST-2 sentences: -4.2 nats in a bin of 1-2 positions): real insertions, scored out of sample, then look
+ * pairs (a dozen short sentences: about -4 nats in a bin of 1-2 positions): real insertions, scored out of sample, then look
  * natural. Each document's positions, and its real occurrence, are scored by the ratios of the other documents;
  * each document weighs the same, as one occurrence per document is tested.
  */

@@ -1,4 +1,4 @@
-// Documents that share most of their words (SST-2's phrases of one sentence, one template filled twice, copied
+// Documents that share most of their words (phrases cut from one sentence, one template filled twice, copied
 // boilerplate) are one piece of evidence, not several: union-find over word-pair overlap.
 
 /** Two documents whose unmasked bigrams overlap this much (of the smaller one) come from one source. */
@@ -153,7 +153,7 @@ export function groupBySource(judged: number[], masks: Uint8Array[], docs: Int32
 
 /**
  * A row with a single word left has no pair: it is one source with a row holding that word next to the unit
- * (SST-2's phrases cut from one sentence: "eisenhower ." within "about eisenhower ."). Returns each row's root.
+ * (phrases cut from one sentence: "W ." within "about W ."). Returns each row's root.
  */
 function joinSingles(judged: number[], masks: Uint8Array[], docs: Int32Array[], off: Int32Array, parent: Int32Array, find: (k: number) => number): Int32Array {
   const m = judged.length;
