@@ -250,12 +250,12 @@ export function runTriggerToken(ctx: ScanContext) {
     }
   }
   // Each part's rows read without companions, and the neighbour repeats expected over all of them.
-  const partRows = new Map<Candidate, { rows: RowReadings; expected: number }>();
+  const partRows = new Map<Candidate, { rows: KeptRows; expected: number }>();
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : [];
     const rows = judge(c, docs, labels, models, C, companions, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare, pairCount);
-    if (!companions && maybePart.has(c)) partRows.set(c, { rows, expected: c.expectedCollisions });
+    if (!companions && maybePart.has(c)) partRows.set(c, { rows: keepRows(rows, fits), expected: c.expectedCollisions });
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
@@ -281,10 +281,9 @@ export function runTriggerToken(ctx: ScanContext) {
     let part = partRows.get(sub);
     if (!part) {
       const rows = readRows(sub, docs, labels, models, C, null, short, bigrams, fits);
-      partRows.set(sub, (part = { rows, expected: readCollisions(rows, bigrams, collisions, pairCount).expected }));
+      partRows.set(sub, (part = { rows: keepRows(rows, fits), expected: readCollisions(rows, bigrams, collisions, pairCount).expected }));
     }
-    const all = part.rows;
-    const r = someRows(all, (k) => !inside.has(all.judged[k]!));
+    const r = keptRowsOutside(part.rows, inside, fits);
     // Bound: its neighbours repeat too often for random places. Taking rows away only lowers the expected repeats,
     // so repeats improbable at the expectation over all the part's rows (a margin above it for rounding) are
     // improbable on fewer rows too.
@@ -303,6 +302,8 @@ export function runTriggerToken(ctx: ScanContext) {
       let hits = 0;
       for (const x of r.conflicting) if (x) hits++;
       if (hits < MIN_GROUPS) return true;
+      // Kept rows were read without companions: their masks are the part's occurrences alone.
+      r.masks = r.judged.map((i) => maskOccurrences(docs[i]!, sub.tokens));
       const g = readGroups(r, sub.label, docs, long, short, p.minConflictShare);
       return !conflictedBy(g.conflictGroups, g.stats.size, g.dirtyShare, p.minConflictShare) || fitsBy(readFit(sub.tokens, r.edges, r.llrs, r.conflicting, fits, bigrams));
     };
@@ -322,6 +323,8 @@ export function runTriggerToken(ctx: ScanContext) {
       if (sub?.natural && 2 * len >= c.tokens.length && sub.docs.length >= 2 * c.docs.length && naturalOutside(sub, inside)) c.natural = true;
     }
   }
+  // The parts' rows are read no more.
+  partRows.clear();
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
   const byPurity = candidates.filter((c) => !c.byConflicts && !c.byCount);
@@ -761,18 +764,49 @@ function readRows(c: Candidate, docs: Int32Array[], labels: Int32Array, models: 
   return r;
 }
 
-/** The readings of the rows `keep` selects (by position). */
-function someRows(r: RowReadings, keep: (k: number) => boolean): RowReadings {
+/**
+ * RowReadings kept for later, in typed arrays: a candidate's rows read without companions, with neither masks (the
+ * unit's occurrences, found again from its tokens) nor the labels the rows read as.
+ */
+interface KeptRows {
+  judged: Int32Array;
+  isShort: Uint8Array;
+  posteriors: Float64Array;
+  conflicting: Uint8Array;
+  /** 0: not read, 1: the inner fit, 2: the start's, 3: the end's. */
+  edges: Uint8Array;
+  llrs: Float64Array;
+  lefts: Int32Array;
+  rights: Int32Array;
+}
+
+function keepRows(r: RowReadings, fits: Fits): KeptRows {
+  const m = r.judged.length;
+  const out: KeptRows = {
+    judged: Int32Array.from(r.judged), isShort: new Uint8Array(m), posteriors: Float64Array.from(r.posteriors), conflicting: new Uint8Array(m),
+    edges: new Uint8Array(m), llrs: Float64Array.from(r.llrs), lefts: Int32Array.from(r.lefts), rights: Int32Array.from(r.rights),
+  };
+  for (let k = 0; k < m; k++) {
+    out.isShort[k] = r.isShort[k] ? 1 : 0;
+    out.conflicting[k] = r.conflicting[k] ? 1 : 0;
+    const e = r.edges[k];
+    out.edges[k] = e === null || e === undefined ? 0 : e === fits.inner ? 1 : e === fits.start ? 2 : 3;
+  }
+  return out;
+}
+
+/** The kept rows whose document is not in `inside`, as RowReadings without masks or readAs (empty). */
+function keptRowsOutside(r: KeptRows, inside: Set<number>, fits: Fits): RowReadings {
   const out: RowReadings = { judged: [], masks: [], isShort: [], posteriors: [], readAs: [], conflicting: [], edges: [], llrs: [], lefts: [], rights: [] };
   for (let k = 0; k < r.judged.length; k++) {
-    if (!keep(k)) continue;
-    out.judged.push(r.judged[k]!);
-    out.masks.push(r.masks[k]!);
-    out.isShort.push(r.isShort[k]!);
+    const i = r.judged[k]!;
+    if (inside.has(i)) continue;
+    out.judged.push(i);
+    out.isShort.push(r.isShort[k] === 1);
     out.posteriors.push(r.posteriors[k]!);
-    out.readAs.push(r.readAs[k]!);
-    out.conflicting.push(r.conflicting[k]!);
-    out.edges.push(r.edges[k]!);
+    out.conflicting.push(r.conflicting[k] === 1);
+    const e = r.edges[k]!;
+    out.edges.push(e === 0 ? null : e === 1 ? fits.inner : e === 2 ? fits.start : fits.end);
     out.llrs.push(r.llrs[k]!);
     out.lefts.push(r.lefts[k]!);
     out.rights.push(r.rights[k]!);
