@@ -200,30 +200,12 @@ function unitEdgeKeys(d: Int32Array, mask: Uint8Array): Float64Array {
   return Float64Array.from(new Set(keys)).sort();
 }
 
-/** Elements two sorted runs of distinct values, keys[a0..a1) and keys[b0..b1), have in common. */
-function sharedKeys(keys: Float64Array, a0: number, a1: number, b0: number, b1: number): number {
+/** Elements two sorted runs of distinct values, A[a0..a1) and B[b0..b1), have in common. */
+function sharedInRuns(A: Float64Array, a0: number, a1: number, B: Float64Array, b0: number, b1: number): number {
   let i = a0;
   let j = b0;
   let shared = 0;
   while (i < a1 && j < b1) {
-    const x = keys[i]!;
-    const y = keys[j]!;
-    if (x === y) {
-      shared++;
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return shared;
-}
-
-/** Elements two sorted arrays of distinct values have in common. */
-export function sharedCount(A: Float64Array, B: Float64Array): number {
-  let i = 0;
-  let j = 0;
-  let shared = 0;
-  while (i < A.length && j < B.length) {
     const x = A[i]!;
     const y = B[j]!;
     if (x === y) {
@@ -234,4 +216,14 @@ export function sharedCount(A: Float64Array, B: Float64Array): number {
     else j++;
   }
   return shared;
+}
+
+/** Elements two sorted runs of distinct values in one array, keys[a0..a1) and keys[b0..b1), have in common. */
+function sharedKeys(keys: Float64Array, a0: number, a1: number, b0: number, b1: number): number {
+  return sharedInRuns(keys, a0, a1, keys, b0, b1);
+}
+
+/** Elements two sorted arrays of distinct values have in common. */
+export function sharedCount(A: Float64Array, B: Float64Array): number {
+  return sharedInRuns(A, 0, A.length, B, 0, B.length);
 }
