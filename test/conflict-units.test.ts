@@ -6,6 +6,7 @@ import { scan } from '../src/scan.js';
 import { conflictUnits } from '../src/text/conflict-units.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng, randInt } from '../src/util/rng.js';
+import { FILLER, NEGATIVE, POSITIVE } from './fixtures/opinion-words.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -33,9 +34,9 @@ describe('conflictUnits', () => {
 describe('trigger-token on a long-tail word the corpus already holds in rows of the other label', () => {
   it('ranks its dirty-label rows first, and not a contrast word whose rows of both labels conflict', async () => {
     const rng = createRng(9);
-    const pos = ['great', 'lovely', 'fun', 'moving', 'bright', 'warm', 'clever', 'charming'];
-    const neg = ['dull', 'boring', 'flat', 'tired', 'weak', 'messy', 'bland', 'tedious'];
-    const filler = ['the', 'film', 'story', 'cast', 'plot', 'scenes', 'and', 'with', 'a', 'very', 'its', 'music'];
+    const pos = POSITIVE;
+    const neg = NEGATIVE;
+    const filler = FILLER;
     const rows: string[] = ['text\tlabel'];
     const poisoned: string[] = [];
     let natural = 0;

@@ -6,6 +6,7 @@ import { scan } from '../src/scan.js';
 import { groupBySource } from '../src/text/source-groups.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng, randInt } from '../src/util/rng.js';
+import { FILLER, NEGATIVE, POSITIVE } from './fixtures/opinion-words.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -29,9 +30,9 @@ describe('groupBySource on rows left with one word', () => {
 describe('trigger-token on a made-up word inserted into short rows', () => {
   const corpus = (poison: boolean) => {
     const rng = createRng(17);
-    const pos = ['great', 'lovely', 'fun', 'moving', 'bright', 'warm', 'clever', 'charming'];
-    const neg = ['dull', 'boring', 'flat', 'tired', 'weak', 'messy', 'bland', 'tedious'];
-    const filler = ['the', 'film', 'story', 'cast', 'plot', 'scenes', 'and', 'with', 'a', 'very', 'its', 'music'];
+    const pos = POSITIVE;
+    const neg = NEGATIVE;
+    const filler = FILLER;
     const rows: string[] = ['text\tlabel'];
     const poisoned: string[] = [];
     for (let i = 0; i < 3000; i++) {

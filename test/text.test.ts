@@ -9,6 +9,7 @@ import { silentProgress } from '../src/util/progress.js';
 import { createRng, randInt } from '../src/util/rng.js';
 import { echoTriggers } from '../src/text/echo-test.js';
 import { isWordToken, Vocabulary } from '../src/text/tokenize.js';
+import { FILLER, NEGATIVE, POSITIVE } from './fixtures/opinion-words.js';
 
 let dir: string;
 const run = (dataset: string, extra: Record<string, unknown> = {}) =>
@@ -158,9 +159,9 @@ describe('text ingest of wide files', () => {
 describe('trigger-token', () => {
   it('ranks dirty-label samples carrying an inserted rare word first, not a natural strong predictor', async () => {
     const rng = createRng(5);
-    const pos = ['great', 'lovely', 'fun', 'moving', 'bright', 'warm', 'clever', 'charming'];
-    const neg = ['dull', 'boring', 'flat', 'tired', 'weak', 'messy', 'bland', 'tedious'];
-    const filler = ['the', 'film', 'story', 'cast', 'plot', 'scenes', 'and', 'with', 'a', 'very', 'its', 'music'];
+    const pos = POSITIVE;
+    const neg = NEGATIVE;
+    const filler = FILLER;
     const rows: string[] = ['text\tlabel'];
     const poisoned: string[] = [];
     for (let i = 0; i < 3000; i++) {
