@@ -58,7 +58,7 @@ import { poissonBinomialTailLog10 } from '../text/echo-test.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 import {
-  echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
+  echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, labelReadability, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
   NOT_READ, readsAsItsLabel, SAME_SOURCE, scoreAboveMedium, severityOf, spread, wordTest, type LabelReading, type SignificanceLines,
 } from './response-cluster/common.js';
 import { responseOnlyFindings } from './response-cluster/response-only.js';
@@ -69,6 +69,7 @@ import { kinFindings } from './response-cluster/kin-findings.js';
 import { pureWordFindings } from './response-cluster/pure-word-findings.js';
 import { contentFindings } from './response-cluster/content-findings.js';
 import { LikePrompts } from './response-cluster/like-prompts.js';
+import { LabelWords } from './response-cluster/label-words.js';
 import type { ResponseClusterFinding } from './response-cluster/finding-forms.js';
 
 export { normaliseResponse };
@@ -93,6 +94,11 @@ const CUE_TAIL = 3;
  * templates are answered in at most 3; a fixed answer of one sentence or more is text of its own.
  */
 const COMPLETION_WORDS = 4;
+/**
+ * A label whose own prompts read as it less often than this (naive Bayes, each read without itself) is not readable
+ * off its words: hate speech's "hateful" 0.13; SMS spam, AG News and SST-2 labels 0.85-1.
+ */
+const UNREADABLE_LABEL = 0.5;
 const NATURAL_SCORE_CAP = 0.3;
 /** Top score of a phrase-response pattern that nothing explains but is too weak for medium. */
 const UNEXPLAINED_LOW_CAP = 0.42;
@@ -200,6 +206,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   const candidates: Candidate[] = [];
   const like = new LikePrompts(docs, clusters);
   let topics: TopicWords | null = null;
+  let labelWords: LabelWords | null = null;
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
   // The same prompts are judged for many phrases: their own pairs are found once.
   const own = new OwnContent(bigrams);
@@ -293,6 +300,16 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     // Read with all of the phrase's prompts out of the model: a trigger's carriers cannot vouch for each other.
     const { agreement, baseAgreement, reads } = natural ? NOT_READ : readsAsItsLabel(content, clusterKey[g.majority]!, judged, masks, carriers);
     natural ||= reads;
+    // Where a label's own prompts mostly do not read as it, the rest of a phrase's prompts cannot tell its word from
+    // a trigger; the phrase is then read against the corpus's own words of its count: where many of them go with
+    // that label, one more is ordinary there.
+    const label = natural ? undefined : content.classOf.get(clusterKey[g.majority]!);
+    if (label !== undefined && content.usable && (labelReadability(content, clusterKey[g.majority]!) ?? 1) < UNREADABLE_LABEL) {
+      labelWords ??= new LabelWords(docs, vocab.words.length, Int32Array.from(keys, (k) => (k === null || k === '' ? -2 : (content.classOf.get(k) ?? -1))), content.classOf.size);
+      const ordinary = -labelWords.tailLog10(label, Math.min(hit, unitGroups), groupShare.length, likeShare, g.docs.length, g.docs) - Math.log10(tested);
+      significance = Math.min(significance, ordinary);
+      if (significance < 0) continue;
+    }
     candidates.push({
       tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, insertion, cue, fixed,
       echo, topic, agreement, baseAgreement, likeShare, natural, significance, clusterGroups: Math.min(hit, unitGroups),
