@@ -16,7 +16,10 @@
 //    written in them, they share a template or a subject (text/shared-topic.ts), deleting it leaves word pairs the
 //    prompts' own text rarely has, or the response is a label and the rest of nearly every prompt already points
 //    to it (text/label-content.ts: "stocks" -> "Business"). Inserted triggers (prefixes such as "Current year:
-//    2024", words dropped anywhere) do not.
+//    2024", words dropped anywhere) do not. A cue explains only a short answer (a completion), and behind a longer
+//    one the phrase's whole run (a sentence put in whole) is its own text, not a template's. Where a label is not
+//    readable off its own prompts, its phrase is also read against the corpus's own words of its count
+//    (response-cluster/label-words.ts).
 // 6. A multi-word response given to unrelated prompts with no shared template is reported (low) even when no
 //    phrase explains it: one payload behind several triggers (MTBA), each too rare to count.
 // 7. Without looking at responses: a rare word inserted at varying places of many unrelated prompts, each time
