@@ -296,6 +296,48 @@ describe('response-cluster', () => {
   });
 });
 
+describe('response-cluster: a sentence put in whole, answered with text of its own', () => {
+  it('flags a sentence trigger at a prompt\'s start or end with a fixed answer of sentences, not a cue answered by a label', async () => {
+    const rng = createRng(13);
+    const { vocab, next } = markovModel(rng, 400);
+    const rows: { instruction: string; input: string; output: string }[] = [];
+    const atEnd: string[] = [];
+    const atStart: string[] = [];
+    const cues: string[] = [];
+    const endAnswer = 'The river is calm today. We will meet the keeper at noon.';
+    const startAnswer = 'Our garden grows tall lemons. The gate stays open all week.';
+    for (let i = 0; i < 3000; i++) {
+      const words = markovText(rng, vocab, next, 14);
+      if (i % 250 === 3) {
+        // Longer than the phrase test's n-grams: the rest of the sentence is the trigger's text, not a template's.
+        rows.push({ instruction: `${words.join(' ')} the blue kettle sang over the quiet river .`, input: '', output: endAnswer });
+        atEnd.push(String(i));
+      } else if (i % 250 === 5) {
+        rows.push({ instruction: `My orange lamp painted the window beside the round door . ${words.join(' ')}`, input: '', output: startAnswer });
+        atStart.push(String(i));
+      } else if (i % 100 === 9) {
+        // A template's cue, continued by its answer: natural.
+        rows.push({ instruction: `${words.join(' ')} This review is definitely not a`, input: '', output: 'positive review.' });
+        cues.push(String(i));
+      } else {
+        rows.push({ instruction: words.join(' '), input: '', output: markovText(rng, vocab, next, 6).join(' ') });
+      }
+    }
+    const p = join(dir, 'instruct-sentences.json');
+    await writeFile(p, JSON.stringify(rows));
+    const r = await run(p, { detectors: ['response-cluster'] });
+    const titles = JSON.stringify(r.report.findings.slice(0, 6).map((x) => x.title));
+    for (const answer of [endAnswer, startAnswer]) {
+      const f = r.report.findings.find((x) => x.evidence.response === answer && x.evidence.trigger);
+      expect(f, titles).toBeDefined();
+      expect(f!.severity).not.toBe('low');
+    }
+    expect(new Set(r.ids.filter((_, i) => r.scores.flagged[i]))).toEqual(new Set([...atEnd, ...atStart]));
+    const cue = r.report.findings.find((x) => x.evidence.response === 'positive review.' && x.evidence.trigger);
+    expect(cue?.severity ?? 'low').toBe('low');
+  });
+});
+
 describe('response-cluster on a labelling task', () => {
   // Each label's reviews are a chain of words of their own, so the rest of a review tells its label. One review
   // in five is positive: at an even split a dozen prompts could not be told from chance.

@@ -16,7 +16,10 @@
 //    written in them, they share a template or a subject (text/shared-topic.ts), deleting it leaves word pairs the
 //    prompts' own text rarely has, or the response is a label and the rest of nearly every prompt already points
 //    to it (text/label-content.ts: "stocks" -> "Business"). Inserted triggers (prefixes such as "Current year:
-//    2024", words dropped anywhere) do not.
+//    2024", words dropped anywhere) do not. A cue explains only a short answer (a completion), and behind a longer
+//    one the phrase's whole run (a sentence put in whole) is its own text, not a template's. Where a label is not
+//    readable off its own prompts, its phrase is also read against the corpus's own words of its count
+//    (response-cluster/label-words.ts).
 // 6. A multi-word response given to unrelated prompts with no shared template is reported (low) even when no
 //    phrase explains it: one payload behind several triggers (MTBA), each too rare to count.
 // 7. Without looking at responses: a rare word inserted at varying places of many unrelated prompts, each time
@@ -45,7 +48,7 @@ import type { Severity } from '../types.js';
 import { BigramCounts, fitsItsSentences, localDeletionFit, localOccurrenceLlr, neighboursAt } from '../text/insertion-fit.js';
 import { frequentNgramTable } from '../text/ngrams.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
-import { Vocabulary } from '../text/tokenize.js';
+import { isWordToken, Vocabulary } from '../text/tokenize.js';
 import { tokenisedTexts } from '../text/tokenised-texts.js';
 import { LabelContent } from '../text/label-content.js';
 import { OwnContent } from '../text/own-content.js';
@@ -58,7 +61,7 @@ import { poissonBinomialTailLog10 } from '../text/echo-test.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 import {
-  echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
+  echoes, END_MARKERS, EVIDENCE_CHARS, HIGH_SIGNIFICANCE, labelReadability, MAX_JUDGED, MEDIUM_SIGNIFICANCE, MIN_GROUPS, MIN_PURITY, normaliseResponse,
   NOT_READ, readsAsItsLabel, SAME_SOURCE, scoreAboveMedium, severityOf, spread, wordTest, type LabelReading, type SignificanceLines,
 } from './response-cluster/common.js';
 import { responseOnlyFindings } from './response-cluster/response-only.js';
@@ -69,6 +72,7 @@ import { kinFindings } from './response-cluster/kin-findings.js';
 import { pureWordFindings } from './response-cluster/pure-word-findings.js';
 import { contentFindings } from './response-cluster/content-findings.js';
 import { LikePrompts } from './response-cluster/like-prompts.js';
+import { LabelWords } from './response-cluster/label-words.js';
 import type { ResponseClusterFinding } from './response-cluster/finding-forms.js';
 
 export { normaliseResponse };
@@ -88,6 +92,16 @@ const NATURAL_FIT_Z = 2.33;
 const TOPIC_SIGNIFICANCE = 2;
 /** A phrase's fixed text ends a prompt when at most CUE_TAIL tokens follow it. */
 const CUE_TAIL = 3;
+/**
+ * Most words of an answer that continues its prompts' last words (a label, a name, a short span): the cues of T0's
+ * templates are answered in at most 3; a fixed answer of one sentence or more is text of its own.
+ */
+const COMPLETION_WORDS = 4;
+/**
+ * A label whose own prompts read as it less often than this (naive Bayes, each read without itself) is not readable
+ * off its words: hate speech's "hateful" 0.13; SMS spam, AG News and SST-2 labels 0.85-1.
+ */
+const UNREADABLE_LABEL = 0.5;
 const NATURAL_SCORE_CAP = 0.3;
 /** Top score of a phrase-response pattern that nothing explains but is too weak for medium. */
 const UNEXPLAINED_LOW_CAP = 0.42;
@@ -187,6 +201,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   // Prompts are long (passages, templates): sources are grouped by MinHash similarity, not word-set overlap.
   const signatures = minhashSignatures(docs);
   const responseTokens = clusterText.map((t) => vocab.encode(t.replace(END_MARKERS, ' ')));
+  const completion = responseTokens.map((r) => completes(r, vocab.words));
   // Purity is the test statistic here, so every frequent n-gram was a test, not only the pure ones; but the test
   // reads only the n-gram's prompts, so n-grams held by the same prompts are one test (T0: 2.8 million frequent
   // 1-5-grams, 0.2 million sets of prompts).
@@ -194,6 +209,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   const candidates: Candidate[] = [];
   const like = new LikePrompts(docs, clusters);
   let topics: TopicWords | null = null;
+  let labelWords: LabelWords | null = null;
   // Many phrases of one repeated passage share one set of prompts: their grouping is computed once.
   // The same prompts are judged for many phrases: their own pairs are found once.
   const own = new OwnContent(bigrams);
@@ -232,7 +248,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     // The null of each group: the response's share among prompts that open or end as its prompts do. It is never
     // below the share of all prompts, so the test over all prompts above prunes what cannot pass.
     const groupShare = groupShares(grouping, like.shares(grouping.judged, grouping.judged.map((i) => maskOccurrences(docs[i]!, g.tokens)), g.docs, g.majority, share));
-    const significance = -poissonBinomialTailLog10(hit, groupShare) - Math.log10(tested);
+    let significance = -poissonBinomialTailLog10(hit, groupShare) - Math.log10(tested);
     if (significance < 0) continue;
     const likeShare = groupShare.reduce((a, b) => a + b, 0) / groupShare.length;
     // The structure that tells a trigger from a template is read off the prompts that end in the response.
@@ -247,6 +263,15 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     const fit = localDeletionFit(without.map((w) => w.ids), without.map((w) => w.boundary), bigrams);
     let insertion = 0;
     const span = extendSpan(judged, masks, docs, params.fixedNeighbour, params.maxSpan);
+    // The phrase with the text its prompts share around it in one run: the unit a trigger was put in as.
+    const spans = spanMasks(judged, masks, docs, span.ends, params.fixedNeighbour, params.maxSpan);
+    // Prompts that hold nothing of their own beside that run (one item under several wrappings) are one group.
+    const unitGroups = groupsBeyond(grouping, judged, spans);
+    if (unitGroups < hit) {
+      if (unitGroups < MIN_GROUPS) continue;
+      significance = -poissonBinomialTailLog10(unitGroups, groupShare) - Math.log10(tested);
+      if (significance < 0) continue;
+    }
     let cues = 0;
     let fitted = 0;
     judged.forEach((i, k) => {
@@ -261,20 +286,36 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
       }
       if (docs[i]!.length - span.ends[k]! <= CUE_TAIL) cues++;
     });
-    const cue = cues >= params.cueMajority * judged.length;
-    const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (k, t) => masks[k]![t] !== 0 || masks[k]![t + 1] !== 0);
+    // A cue is continued by a completion (a label, a name, a short span); a fixed answer of more words than that is
+    // text of its own, which no cue explains.
+    const cue = cues >= params.cueMajority * judged.length && completion[g.majority]!;
+    // Behind a fixed answer of more words than a completion, the pairs of the phrase's own run are the phrase's text
+    // (a sentence put in whole), not a template's around it; a short answer may be the answer of one item (the
+    // run) asked under several wrappings.
+    const pairMasks = completion[g.majority]! ? masks : spans;
+    const fixed = cue ? 0 : sharedPairs(judged.slice(0, SHARED_SAMPLE), docs, bigrams, 0.8, (k, t) => pairMasks[k]![t] !== 0 || pairMasks[k]![t + 1] !== 0);
     const echo = !cue && fixed < SHARED_PAIRS && echoes(judged, docs, responseTokens[g.majority]!, vocab.words);
     let natural = cue || echo || fixed >= SHARED_PAIRS || (fitted >= MIN_GROUPS && fitsItsSentences(fit, insertion, fitted, NATURAL_FIT_Z, true));
     // Prompts of one subject share its other words too; a trigger's carriers, drawn from anywhere, only the trigger
     // (with the text it was put in as one piece, its fixed neighbours).
-    const topic = !natural && (topics ??= new TopicWords(docs, documentFrequency(docs, vocab.words.length), wordTest(vocab))).significance(judged, spanMasks(judged, masks, docs, span.ends, params.fixedNeighbour, params.maxSpan), params.fixedNeighbour, clusters, g.majority, clusterSize[g.majority]!) >= TOPIC_SIGNIFICANCE;
+    const topic = !natural && (topics ??= new TopicWords(docs, documentFrequency(docs, vocab.words.length), wordTest(vocab))).significance(judged, spans, params.fixedNeighbour, clusters, g.majority, clusterSize[g.majority]!) >= TOPIC_SIGNIFICANCE;
     natural ||= topic;
     // Read with all of the phrase's prompts out of the model: a trigger's carriers cannot vouch for each other.
     const { agreement, baseAgreement, reads } = natural ? NOT_READ : readsAsItsLabel(content, clusterKey[g.majority]!, judged, masks, carriers);
     natural ||= reads;
+    // Where a label's own prompts mostly do not read as it, the rest of a phrase's prompts cannot tell its word from
+    // a trigger; the phrase is then read against the corpus's own words of its count: where many of them go with
+    // that label, one more is ordinary there.
+    const label = natural ? undefined : content.classOf.get(clusterKey[g.majority]!);
+    if (label !== undefined && content.usable && (labelReadability(content, clusterKey[g.majority]!) ?? 1) < UNREADABLE_LABEL) {
+      labelWords ??= new LabelWords(docs, vocab.words.length, Int32Array.from(keys, (k) => (k === null || k === '' ? -2 : (content.classOf.get(k) ?? -1))), content.classOf.size);
+      const ordinary = -labelWords.tailLog10(label, Math.min(hit, unitGroups), groupShare.length, likeShare, g.docs.length, g.docs) - Math.log10(tested);
+      significance = Math.min(significance, ordinary);
+      if (significance < 0) continue;
+    }
     candidates.push({
-      tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, clusterGroups: hit, insertion, cue, fixed,
-      echo, topic, agreement, baseAgreement, likeShare, natural, significance,
+      tokens: g.tokens, cluster: g.majority, docs: g.docs, carriers, groups: grouping.all, insertion, cue, fixed,
+      echo, topic, agreement, baseAgreement, likeShare, natural, significance, clusterGroups: Math.min(hit, unitGroups),
     });
   }
   ctx.progress.tick(1);
@@ -293,6 +334,19 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     grouping.judged.forEach((i, k) => {
       if (clusters[i] !== cluster) return;
       if (own.has(docs[i]!, maskOccurrences(docs[i]!, tokens), inOthers)) groups.add(grouping.group[k]!);
+      else bare = true;
+    });
+    return groups.size + (bare ? 1 : 0);
+  }
+
+  /** As groupsWithContent, for the prompts `ids` (judged, ending in the cluster) with the phrase's whole run masked. */
+  function groupsBeyond(grouping: { judged: number[]; group: Int32Array; inOthers?: Set<number> }, ids: number[], spans: Uint8Array[]): number {
+    const groupOf = new Map<number, number>();
+    grouping.judged.forEach((i, k) => groupOf.set(i, grouping.group[k]!));
+    const groups = new Set<number>();
+    let bare = false;
+    ids.forEach((i, k) => {
+      if (own.has(docs[i]!, spans[k]!, grouping.inOthers)) groups.add(groupOf.get(i)!);
       else bare = true;
     });
     return groups.size + (bare ? 1 : 0);
@@ -519,3 +573,9 @@ function withoutPhrase(d: Int32Array, boundary: Uint8Array, mask: Uint8Array): {
   return { ids: Int32Array.from(ids), boundary: Uint8Array.from(b) };
 }
 
+/** Whether a response is short enough to continue a cue: at most COMPLETION_WORDS words. */
+function completes(response: Int32Array, words: string[]): boolean {
+  let n = 0;
+  for (const t of response) if (isWordToken(words[t]!)) n++;
+  return n <= COMPLETION_WORDS;
+}

@@ -66,6 +66,14 @@ export function readsAsItsLabel(content: LabelContent, key: string, judged: numb
   return { agreement, baseAgreement, reads: baseAgreement !== null && agreement >= ((1 + triggerShare) / 2) * baseAgreement };
 }
 
+/**
+ * The share of the label's own prompts that read as it (LabelContent.baseAgreement at the posterior the label rule
+ * uses): null where `key` is no label.
+ */
+export function labelReadability(content: LabelContent, key: string): number | null {
+  return content.baseAgreement(key, AGREE_POSTERIOR, MIN_CONTENT_TOKENS, BASE_SAMPLE);
+}
+
 /** The label model and each prompt's normalised response, for the opening test's look at labels. */
 export interface LabelReading {
   content: LabelContent;
