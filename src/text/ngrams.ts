@@ -155,7 +155,16 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     }
     const prefix = new Int32Array(frequentHere);
     const lastToken = new Int32Array(frequentHere);
-    const majority = scratch.take(MAJORITY, frequentHere).fill(-2);
+    // Per frequent n-gram (dense id), one record of its majority class (-2: not a candidate), the last document
+    // counted, the exact majority count and its next place in the document list (-1: not returned): a place reads
+    // one record, not one word in each of several arrays.
+    const state = scratch.take(STATE_BUF, STATE * frequentHere);
+    for (let r = 0; r < state.length; r += STATE) {
+      state[r + S_MAJORITY] = -2;
+      state[r + S_LAST] = -1;
+      state[r + S_COUNT] = 0;
+      state[r + S_FILL] = -1;
+    }
     // Every id's document frequency and classified count are written below.
     const docFreq = scratch.take(DOC_FREQ, frequentHere);
     const labelled = scratch.take(LABELLED, frequentHere);
@@ -174,39 +183,50 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
       // (classified + lead) / 2 bounds its count from below and the exact count comes later.
       const lower = voteCount > 0 ? (classified + voteCount) / 2 : 0;
       if (!o.keep(df, Math.max(lower, voteCount > 0 ? classified : 0), classified)) continue;
-      majority[id] = voteCount > 0 ? rec[REC * g + VOTE]! : -1;
+      state[STATE * id + S_MAJORITY] = voteCount > 0 ? rec[REC * g + VOTE]! : -1;
     }
     frequent += frequentHere;
     if (frequentHere === 0) break;
-    // Positions now name dense ids (in place: no second copy of the level).
-    for (let x = 0; x < total; x++) {
-      const g = posGram[x]!;
-      if (g >= 0) posGram[x] = denseId[g]!;
-    }
     byLevel.push({ prefix, lastToken });
-    // Exact majority counts in typed arrays first; document lists only for the n-grams that are kept.
-    const last = scratch.take(LAST_DOC, frequentHere).fill(-1);
-    const majorityCount = scratch.take(MAJORITY_COUNT, frequentHere).fill(0);
+    // Positions now name dense ids (in place: no second copy of the level), and the exact majority counts are
+    // taken in the same pass; document lists only for the n-grams that are kept. A batch of places is renamed and
+    // its records read first (independent reads), then counted.
+    let sink = 0;
     for (let i = 0; i < docs.length; i++) {
       const cls = classes[i]!;
-      for (let x = offset[i]!; x < offset[i + 1]!; x++) {
-        const id = posGram[x]!;
-        if (id < 0 || majority[id] === -2 || last[id] === i) continue;
-        last[id] = i;
-        if (cls === majority[id]) majorityCount[id]!++;
+      const end = offset[i + 1]!;
+      for (let x0 = offset[i]!; x0 < end; x0 += BATCH) {
+        const x1 = Math.min(end, x0 + BATCH);
+        for (let x = x0; x < x1; x++) {
+          const g = posGram[x]!;
+          if (g < 0) continue;
+          const id = denseId[g]!;
+          posGram[x] = id;
+          if (id >= 0) sink ^= state[STATE * id]!;
+        }
+        for (let x = x0; x < x1; x++) {
+          const id = posGram[x]!;
+          if (id < 0) continue;
+          const r = STATE * id;
+          if (state[r + S_MAJORITY] === -2 || state[r + S_LAST] === i) continue;
+          state[r + S_LAST] = i;
+          if (cls === state[r + S_MAJORITY]) state[r + S_COUNT]!++;
+        }
       }
     }
     const level = byLevel.length - 1;
     // The next level reads this level's positions in the output: two buffers in turn.
     const at = scratch.take(level % 2 === 0 ? AT_EVEN : AT_ODD, frequentHere).fill(-1);
-    const first = majorityV.length;
     for (let id = 0; id < frequentHere; id++) {
-      if (majority[id] === -2 || !o.keep(docFreq[id]!, majorityCount[id]!, labelled[id]!)) continue;
+      const r = STATE * id;
+      if (state[r + S_MAJORITY] === -2 || !o.keep(docFreq[id]!, state[r + S_COUNT]!, labelled[id]!)) continue;
       at[id] = majorityV.length;
       parents.push(level === 0 ? -1 : prevAt![prefix[id]!]!);
-      majorityV.push(majority[id]!);
-      majorityCountV.push(majorityCount[id]!);
-      docStartV.push(docStartV.data[docStartV.length - 1]! + docFreq[id]!);
+      majorityV.push(state[r + S_MAJORITY]!);
+      majorityCountV.push(state[r + S_COUNT]!);
+      const start = docStartV.data[docStartV.length - 1]!;
+      state[r + S_FILL] = start;
+      docStartV.push(start + docFreq[id]!);
       tokenStart.push(tokenList.length);
       const from = tokenList.length;
       for (let lv = 0; lv <= level; lv++) tokenList.push(0);
@@ -220,16 +240,26 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
       grown.set(docList);
       docList = grown;
     }
-    const fill = docStartV.data.slice(first, majorityV.length);
-    last.fill(-1);
+    for (let r = 0; r < state.length; r += STATE) state[r + S_LAST] = -1;
     for (let i = 0; i < docs.length; i++) {
-      for (let x = offset[i]!; x < offset[i + 1]!; x++) {
-        const id = posGram[x]!;
-        if (id < 0 || at[id]! < 0 || last[id] === i) continue;
-        last[id] = i;
-        docList[fill[at[id]! - first]!++] = i;
+      const end = offset[i + 1]!;
+      for (let x0 = offset[i]!; x0 < end; x0 += BATCH) {
+        const x1 = Math.min(end, x0 + BATCH);
+        for (let x = x0; x < x1; x++) {
+          const id = posGram[x]!;
+          if (id >= 0) sink ^= state[STATE * id]!;
+        }
+        for (let x = x0; x < x1; x++) {
+          const id = posGram[x]!;
+          if (id < 0) continue;
+          const r = STATE * id;
+          if (state[r + S_FILL]! < 0 || state[r + S_LAST] === i) continue;
+          state[r + S_LAST] = i;
+          docList[state[r + S_FILL]!++] = i;
+        }
       }
     }
+    touched ^= sink;
     spare = level === 0 ? null : prevIds;
     prevIds = posGram;
   }
@@ -328,24 +358,48 @@ function countTokens(docs: Int32Array[], offset: Int32Array, classes: Int32Array
  * prev, -1 where not), keyed by (prefix id, last token).
  */
 function countLevel(docs: Int32Array[], offset: Int32Array, classes: Int32Array, docHashA: Int32Array | null, docHashB: Int32Array | null, len: number, prev: Int32Array, index: PairIndex, posGram: Int32Array, out: LevelRecords): LevelRecords {
+  // A document's places go in batches: first every table slot of the batch is read (independent reads, so their
+  // cache misses overlap), then the lookups, then every record of the batch is read, then the counts.
+  const ids = BATCH_IDS;
+  let sink = 0;
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
     const base = offset[i]!;
     const cls = classes[i]!;
     const hA = docHashA ? docHashA[i]! : 0;
     const hB = docHashB ? docHashB[i]! : 0;
-    for (let s = 0; s + len <= d.length; s++) {
-      const a = prev[base + s]!;
-      if (a < 0 || prev[base + s + 1]! < 0) continue;
-      const t = d[s + len - 1]!;
-      const g = index.getOrAdd(a, t);
-      if (g === out.grams) out.add(a, t);
-      posGram[base + s] = g;
-      countIn(out.rec, g, i, cls, hA, hB);
+    const end = d.length - len + 1;
+    for (let s0 = 0; s0 < end; s0 += BATCH) {
+      const s1 = Math.min(end, s0 + BATCH);
+      for (let s = s0; s < s1; s++) {
+        const a = prev[base + s]!;
+        if (a < 0 || prev[base + s + 1]! < 0) continue;
+        sink ^= index.touch(a, d[s + len - 1]!);
+      }
+      let n = 0;
+      for (let s = s0; s < s1; s++) {
+        const a = prev[base + s]!;
+        if (a < 0 || prev[base + s + 1]! < 0) continue;
+        const t = d[s + len - 1]!;
+        const g = index.getOrAdd(a, t);
+        if (g === out.grams) out.add(a, t);
+        posGram[base + s] = g;
+        ids[n++] = g;
+      }
+      const rec = out.rec;
+      for (let k = 0; k < n; k++) sink ^= rec[REC * ids[k]!]!;
+      for (let k = 0; k < n; k++) countIn(rec, ids[k]!, i, cls, hA, hB);
     }
   }
+  touched ^= sink;
   return out;
 }
+
+/** Places per batch of countLevel, and the batch's n-gram ids. */
+const BATCH = 64;
+const BATCH_IDS = new Int32Array(BATCH);
+/** Where the batch reads' words go (so that they are not dropped as unused). */
+let touched = 0;
 
 /** Buffers of a level's working arrays, by use; take() gives a view of at least n ints (contents left over). */
 class Scratch {
@@ -357,13 +411,18 @@ class Scratch {
   }
 }
 const DENSE = 0;
-const MAJORITY = 1;
+const STATE_BUF = 1;
 const DOC_FREQ = 2;
 const LABELLED = 3;
-const LAST_DOC = 4;
-const MAJORITY_COUNT = 5;
-const AT_EVEN = 6;
-const AT_ODD = 7;
+const AT_EVEN = 4;
+const AT_ODD = 5;
+
+/** A frequent n-gram's record while its majority is counted and its documents listed: fields, STATE ints each. */
+const S_MAJORITY = 0;
+const S_LAST = 1;
+const S_COUNT = 2;
+const S_FILL = 3;
+const STATE = 4;
 
 /** An n-gram's counters during a level's count: fields of one record, REC ints per n-gram. */
 const LAST = 0;
