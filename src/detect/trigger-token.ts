@@ -39,7 +39,7 @@ import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { maskOccurrences } from '../text/phrases.js';
 import { dropSubsumedIndexed } from '../text/subsumed-index.js';
-import { frequentNgrams, type Ngram } from '../text/ngrams.js';
+import { frequentNgramTable } from '../text/ngrams.js';
 import { conflictUnits } from '../text/conflict-units.js';
 import { firstOccurrence, maximalRun } from '../text/maximal-units.js';
 import { TailNull } from '../text/tail-null.js';
@@ -1048,7 +1048,8 @@ function edgeSplit(tokens: number[], ends: number, endSum: number, starts: numbe
  * corpus already holds in a row of the other label.
  */
 function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, models: CrossFitted, C: number, maxDocs: number, V: number, p: Lines): { candidates: Candidate[]; examined: number } {
-  const found = frequentNgrams(docs, labels, {
+  // Read from the flat table: an n-gram becomes lists only if it is kept.
+  const t = frequentNgramTable(docs, labels, {
     maxN: p.maxN,
     minDocs: MIN_GROUPS,
     maxDocs,
@@ -1056,31 +1057,33 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     // own row or two of other labels, which can put it under any purity cut that keeps the candidate count small.
     keep: (_df, major, labelled) => major >= MIN_GROUPS && (major >= p.minPurity * labelled || labelled - major <= LONG_TAIL_OTHERS),
   });
+  const tokensAt = (k: number) => Array.from(t.tokenList.subarray(t.tokenStart[k]!, t.tokenStart[k + 1]!));
+  const docsAt = (k: number) => Array.from(t.docList.subarray(t.docStart[k]!, t.docStart[k + 1]!));
   // Those admitted by their count alone keep the contrast guard below: their rows of other labels must read as
   // their own label as often as the corpus's rows do (a long-tail word's natural rows), or the unit confuses the
-  // model wherever it is.
-  const byCount = new Set<Ngram>();
-  const grams = found.filter((g) => {
-    if (g.majorityCount >= p.minPurity * labelledCount(g.docs, labels)) return true;
-    if (!consistentOthers(g, docs, labels, models, C, othersRates)) return false;
-    byCount.add(g);
-    return true;
-  });
-  const pureCount = grams.length;
-  const pure = new Set(grams.map((g) => g.tokens.join(' ')));
+  // model wherever it is. 0: not kept, 1: kept by purity, 2: by count.
+  const keptAs = new Uint8Array(t.count);
+  for (let k = 0; k < t.count; k++) {
+    let labelled = 0;
+    for (let x = t.docStart[k]!; x < t.docStart[k + 1]!; x++) if (labels[t.docList[x]!]! >= 0) labelled++;
+    if (t.majorityCount[k]! >= p.minPurity * labelled) keptAs[k] = 1;
+    else if (consistentOthers(tokensAt(k), docsAt(k), t.majority[k]!, docs, labels, models, C, othersRates)) keptAs[k] = 2;
+  }
   const { units, examined } = conflictUnits(docs, labels, conflicting, V, { maxN: p.maxN, minDocs: MIN_GROUPS, maxDocs, share: p.minConflictShare });
-  // A unit whose rows of other labels read as another label too confuses the model wherever it is (a contrast
-  // such as "although the"): only one whose other rows read as their own label, as often as the corpus's rows
-  // do, is tested for the conflicts of its rows of one label.
-  for (const g of units) {
-    if (pure.has(g.tokens.join(' ')) || binomialTailLog10(g.otherConflicts, g.others, othersRates[g.majority]!) < CONSISTENT_OTHERS_LOG10P) continue;
-    grams.push(g);
+  // Units that are already label-pure candidates.
+  const unitKeys = new DistinctLists();
+  const unitIds = units.map((g) => unitKeys.idOf(g.tokens));
+  const pure = new Uint8Array(unitKeys.size);
+  for (let k = 0; k < t.count; k++) {
+    if (!keptAs[k]) continue;
+    const id = unitKeys.find(t.tokenList, t.tokenStart[k]!, t.tokenStart[k + 1]!);
+    if (id >= 0) pure[id] = 1;
   }
   // Each n-gram becomes the whole run its documents share; n-grams of one run are one candidate.
   const starts = new Int32Array(maxDocs + 1);
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
-  grams.forEach((g, k) => {
+  const add = (g: { tokens: number[]; docs: number[]; majority: number }, byConflicts: boolean, byCount: boolean) => {
     const tokens = g.docs.length <= maxDocs ? maximalRun(docs, g.docs, g.tokens, starts) : g.tokens;
     const key = tokens.join(' ');
     if (seen.has(key)) return;
@@ -1088,9 +1091,17 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     candidates.push({
       key, tokens, label: g.majority, docs: g.docs, judged: NONE, conflicts: NONE, groups: 0, companions: NONE, conflictGroups: 0, dirtyShare: false, minLog10: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, conflictFit: null, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
-      partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
-      byCount: byCount.has(g),
+      partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts,
+      byCount,
     });
+  };
+  for (let k = 0; k < t.count; k++) if (keptAs[k]) add({ tokens: tokensAt(k), docs: docsAt(k), majority: t.majority[k]! }, false, keptAs[k] === 2);
+  // A unit whose rows of other labels read as another label too confuses the model wherever it is (a contrast
+  // such as "although the"): only one whose other rows read as their own label, as often as the corpus's rows
+  // do, is tested for the conflicts of its rows of one label.
+  units.forEach((g, u) => {
+    if (pure[unitIds[u]!] || binomialTailLog10(g.otherConflicts, g.others, othersRates[g.majority]!) < CONSISTENT_OTHERS_LOG10P) return;
+    add(g, true, false);
   });
   return { candidates, examined };
 }
@@ -1100,24 +1111,18 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
  * labels do (without it: the cross-fitted model learns an inserted unit from its poisoned rows and would read the
  * unit's own natural rows as the target label).
  */
-function consistentOthers(g: Ngram, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, othersRates: Float64Array): boolean {
+function consistentOthers(tokens: number[], unitDocs: number[], majority: number, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, othersRates: Float64Array): boolean {
   const post = new Float64Array(C);
   let others = 0;
   let otherConflicts = 0;
-  for (const i of g.docs) {
+  for (const i of unitDocs) {
     const l = labels[i]!;
-    if (l < 0 || l === g.majority || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
+    if (l < 0 || l === majority || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
     others++;
-    models.posteriorWithout(i, maskOccurrences(docs[i]!, g.tokens), post);
+    models.posteriorWithout(i, maskOccurrences(docs[i]!, tokens), post);
     if (post[l]! < CONFLICT_POSTERIOR) otherConflicts++;
   }
-  return binomialTailLog10(otherConflicts, others, othersRates[g.majority]!) >= CONSISTENT_OTHERS_LOG10P;
-}
-
-function labelledCount(docs: number[], labels: Int32Array): number {
-  let k = 0;
-  for (const i of docs) if (labels[i]! >= 0) k++;
-  return k;
+  return binomialTailLog10(otherConflicts, others, othersRates[majority]!) >= CONSISTENT_OTHERS_LOG10P;
 }
 
 /** Where the trigger sits in its documents (relative position 0..1), to show it moves around. */

@@ -11,9 +11,17 @@ export class DistinctLists {
     return this.lists.length;
   }
 
+  /** The id of the list list[from..to) if it is one of these, else -1 (nothing is added). */
+  find(list: ArrayLike<number>, from = 0, to = list.length): number {
+    const known = this.byHash.get(hashList(list, from, to));
+    if (known === undefined) return -1;
+    for (const id of typeof known === 'number' ? [known] : known) if (sameList(this.lists[id]!, list, from, to)) return id;
+    return -1;
+  }
+
   /** The list's id (ids are dense, in order of first appearance); adds it when new. */
   idOf(list: ArrayLike<number>): number {
-    const h = hashList(list);
+    const h = hashList(list, 0, list.length);
     const known = this.byHash.get(h);
     if (known === undefined) {
       this.byHash.set(h, this.lists.length);
@@ -32,10 +40,10 @@ export class DistinctLists {
   }
 }
 
-function hashList(list: ArrayLike<number>): number {
-  let a = 0x811c9dc5 ^ list.length;
-  let b = 0x01000193 + list.length;
-  for (let k = 0; k < list.length; k++) {
+function hashList(list: ArrayLike<number>, from: number, to: number): number {
+  let a = 0x811c9dc5 ^ (to - from);
+  let b = 0x01000193 + (to - from);
+  for (let k = from; k < to; k++) {
     const x = list[k]! | 0;
     a = Math.imul(a ^ x, 0x9e3779b1);
     a ^= a >>> 15;
@@ -45,8 +53,9 @@ function hashList(list: ArrayLike<number>): number {
   return (a >>> 0) * 2097152 + (b >>> 11);
 }
 
-function sameList(x: ArrayLike<number>, y: ArrayLike<number>): boolean {
-  if (x.length !== y.length) return false;
-  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+/** Whether x equals y[from..to) (all of y by default). */
+function sameList(x: ArrayLike<number>, y: ArrayLike<number>, from = 0, to = y.length): boolean {
+  if (x.length !== to - from) return false;
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[from + k]) return false;
   return true;
 }
