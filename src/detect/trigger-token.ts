@@ -39,7 +39,7 @@ import { CrossFitted } from '../text/naive-bayes.js';
 import { Vocabulary } from '../text/tokenize.js';
 import { maskOccurrences } from '../text/phrases.js';
 import { dropSubsumedIndexed } from '../text/subsumed-index.js';
-import { frequentNgrams, type Ngram } from '../text/ngrams.js';
+import { frequentNgramTable } from '../text/ngrams.js';
 import { conflictUnits } from '../text/conflict-units.js';
 import { firstOccurrence, maximalRun } from '../text/maximal-units.js';
 import { TailNull } from '../text/tail-null.js';
@@ -49,6 +49,8 @@ import { createRng } from '../util/rng.js';
 import { BigramCounts, deletionFit, edgeDeletionFits, fitInforms, InsertedSums, NeighbourCollisions, neighboursAt, occurrenceLlr, summedFitTooLow, type DeletionFit } from '../text/insertion-fit.js';
 import { wordLikeness } from '../text/spelling.js';
 import { PartLabels } from '../text/part-labels.js';
+import { encodePacked } from '../text/packed-texts.js';
+import { DistinctLists } from '../text/distinct-lists.js';
 import { SharedContent } from '../text/shared-content.js';
 import { parametersOf, type Detector, type ScanContext } from './detector.js';
 import type { ParameterSpecs, ResolvedParameters } from '../config/parameters.js';
@@ -139,9 +141,6 @@ interface Candidate extends FitReading {
   groups: number;
   /** Label-pure words masked with it (another trigger word inserted into the same samples). */
   companions: number[];
-  /** One judged document per independent group, and the label its text reads as without the candidate. */
-  sources: number[];
-  sourceLabels: number[];
   conflictGroups: number;
   /**
    * Whether its conflicting groups are as many as dirty-label rows would give: rows drawn from other labels read as
@@ -208,9 +207,7 @@ export function runTriggerToken(ctx: ScanContext) {
   const texts = ctx.texts!.text!;
   const n = texts.length;
   const vocab = new Vocabulary();
-  const encoded = texts.map((t) => vocab.encodeWithBoundaries(t ?? ''));
-  const docs = encoded.map((e) => e.ids);
-  const boundaries = encoded.map((e) => e.boundary);
+  const { ids: docs, boundaries } = encodePacked(texts, vocab);
   const labelNames = [...new Set(ctx.labels.filter((l): l is string => l !== null))].sort();
   const labelIndex = new Map(labelNames.map((l, i) => [l, i]));
   const labels = Int32Array.from(ctx.labels, (l) => (l === null ? -1 : labelIndex.get(l)!));
@@ -250,14 +247,20 @@ export function runTriggerToken(ctx: ScanContext) {
     }
   }
   // Each part's rows read without companions, and the neighbour repeats expected over all of them.
-  const partRows = new Map<Candidate, { rows: KeptRows; expected: number }>();
+  let partStore = new KeptRows();
+  const partRows = new Map<Candidate, { from: number; to: number; expected: number }>();
+  const keepPart = (c: Candidate, rows: RowReadings, expected: number) => {
+    const part = { from: partStore.keep(rows, fits), to: partStore.end, expected };
+    partRows.set(c, part);
+    return part;
+  };
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
-    c.companions = companions ? [...companions] : [];
+    c.companions = companions ? [...companions] : NONE;
     const rows = judge(c, docs, labels, models, C, companions, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare, pairCount);
-    if (!companions && maybePart.has(c)) partRows.set(c, { rows: keepRows(rows, fits), expected: c.expectedCollisions });
+    if (!companions && maybePart.has(c)) keepPart(c, rows, c.expectedCollisions);
   }
-  const parts = new PartLabels(docs, labels, C, vocab.words.length, candidates.flatMap((c) => c.tokens));
+  const parts = new PartLabels(docs, labels, C, vocab.words.length, tokensOf(candidates));
   for (const c of candidates) labelAgainstParts(c, labels, parts);
   const fitsBy = (r: FitReading) => (r.occurrences >= MIN_GROUPS && fitInforms(fit) && (r.insertion <= 0 || sums.lowerTail(r.insertion, r.occurrences) < NATURAL_FIT_P))
     || (r.edgeOccurrences >= MIN_GROUPS && summedFitTooLow(r.edgeInsertion, r.edgeMean, r.edgeVariance, NATURAL_FIT_Z));
@@ -281,9 +284,9 @@ export function runTriggerToken(ctx: ScanContext) {
     let part = partRows.get(sub);
     if (!part) {
       const rows = readRows(sub, docs, labels, models, C, null, short, bigrams, fits);
-      partRows.set(sub, (part = { rows: keepRows(rows, fits), expected: readCollisions(rows, bigrams, collisions, pairCount).expected }));
+      part = keepPart(sub, rows, readCollisions(rows, bigrams, collisions, pairCount).expected);
     }
-    const r = keptRowsOutside(part.rows, inside, fits);
+    const r = partStore.outside(part.from, part.to, inside, fits);
     // Bound: its neighbours repeat too often for random places. Taking rows away only lowers the expected repeats,
     // so repeats improbable at the expectation over all the part's rows (a margin above it for rounding) are
     // improbable on fewer rows too.
@@ -325,6 +328,7 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   // The parts' rows are read no more.
   partRows.clear();
+  partStore = new KeptRows();
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
   const byPurity = candidates.filter((c) => !c.byConflicts && !c.byCount);
@@ -364,7 +368,8 @@ export function runTriggerToken(ctx: ScanContext) {
     if ((c.byParts ? c.bound : c.natural) || c.significance < p.mediumSignificance) continue;
     shared ??= new SharedContent(docs, vocab.words.length, labels, C);
     // Its companions are part of the unit (several trigger words inserted into each sample), not shared content.
-    if (shared.related(c.sources, c.sourceLabels, [...c.tokens, ...c.companions], draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
+    const { sources, sourceLabels } = sourcesOf(c, docs, labels, models, C, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, fits, p.minConflictShare);
+    if (shared.related(sources, sourceLabels, [...c.tokens, ...c.companions], draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
   }
   const expectedCollisionsOf = (c: Candidate) => rowCollisions(readRows(c, docs, labels, models, C, c.companions.length ? new Set(c.companions) : null, short, bigrams, fits), collisions).expected;
   const findings: TypedFinding<'label-trigger'>[] = [];
@@ -499,6 +504,11 @@ function lowerTailLog10(k: number, chances: number[]): number {
   return upperTailLog10(chances.length - k, chances.map((q) => 1 - q));
 }
 
+/** The candidates' tokens in order, without a list of them all. */
+function* tokensOf(candidates: Candidate[]): Generator<number> {
+  for (const c of candidates) yield* c.tokens;
+}
+
 /** The candidate's documents that carry its label. */
 function carriersOf(c: Candidate, labels: Int32Array): number[] {
   return c.docs.filter((i) => labels[i] === c.label);
@@ -523,19 +533,19 @@ function labelAgainstParts(c: Candidate, labels: Int32Array, parts: PartLabels):
  * over those sets); a set may be both, and then its own value is part of the null it is judged by.
  */
 function partsNull(candidates: Candidate[]): { tail: TailNull; tested: number } {
-  const sets = new Map<string, { natural: boolean; bound: boolean; stat: number }>();
+  const ids = new DistinctLists();
+  const sets: { natural: boolean; bound: boolean; stat: number }[] = [];
   for (const c of candidates) {
     if (c.tokens.length < 2 || c.groups < MIN_GROUPS) continue;
-    const key = c.docs.join(',');
-    const s = sets.get(key) ?? { natural: true, bound: true, stat: 0 };
+    const key = ids.idOf(c.docs);
+    const s = (sets[key] ??= { natural: true, bound: true, stat: 0 });
     s.natural &&= c.natural;
     s.bound &&= c.bound;
     s.stat = Math.max(s.stat, c.partsLabel);
-    sets.set(key, s);
   }
   const values: number[] = [];
   let tested = 0;
-  for (const s of sets.values()) {
+  for (const s of sets) {
     if (s.natural) values.push(s.stat);
     if (!s.bound) tested++;
   }
@@ -657,13 +667,14 @@ function empiricalP(sorted: Float64Array, p: number): number {
  */
 function testableCount(cands: Candidate[], labelRates: Float64Array, p: Lines): number {
   const alpha = 10 ** -p.mediumSignificance;
-  const best = new Map<string, number>();
+  const sets = new DistinctLists();
+  const best: number[] = [];
   for (const c of cands) {
     if (c.groups < MIN_GROUPS) continue;
-    const k = c.judged.join(',');
-    best.set(k, Math.min(best.get(k) ?? 0, c.minLog10));
+    const k = sets.idOf(c.judged);
+    best[k] = Math.min(best[k] ?? 0, c.minLog10);
   }
-  const minLog = [...best.values()].sort((a, b) => a - b);
+  const minLog = best.sort((a, b) => a - b);
   // Smallest T with #{minP <= alpha / T} <= T.
   let T = 1;
   for (;;) {
@@ -676,8 +687,8 @@ function testableCount(cands: Candidate[], labelRates: Float64Array, p: Lines): 
 }
 
 function distinctCandidates(cands: Candidate[]): number {
-  const sets = new Set<string>();
-  for (const c of cands) if (c.groups >= MIN_GROUPS) sets.add(c.judged.join(','));
+  const sets = new DistinctLists();
+  for (const c of cands) if (c.groups >= MIN_GROUPS) sets.idOf(c.judged);
   return Math.max(1, sets.size);
 }
 
@@ -765,53 +776,82 @@ function readRows(c: Candidate, docs: Int32Array[], labels: Int32Array, models: 
 }
 
 /**
- * RowReadings kept for later, in typed arrays: a candidate's rows read without companions, with neither masks (the
- * unit's occurrences, found again from its tokens) nor the labels the rows read as.
+ * RowReadings kept for later, of many candidates in one set of typed arrays (no list per candidate): each
+ * candidate's rows read without companions, with neither masks (the unit's occurrences, found again from its
+ * tokens) nor the labels the rows read as.
  */
-interface KeptRows {
-  judged: Int32Array;
-  isShort: Uint8Array;
-  posteriors: Float64Array;
-  conflicting: Uint8Array;
+class KeptRows {
+  private size = 0;
+  private judged = new Int32Array(1024);
+  private isShort = new Uint8Array(1024);
+  private posteriors = new Float64Array(1024);
+  private conflicting = new Uint8Array(1024);
   /** 0: not read, 1: the inner fit, 2: the start's, 3: the end's. */
-  edges: Uint8Array;
-  llrs: Float64Array;
-  lefts: Int32Array;
-  rights: Int32Array;
-}
+  private edges = new Uint8Array(1024);
+  private llrs = new Float64Array(1024);
+  private lefts = new Int32Array(1024);
+  private rights = new Int32Array(1024);
 
-function keepRows(r: RowReadings, fits: Fits): KeptRows {
-  const m = r.judged.length;
-  const out: KeptRows = {
-    judged: Int32Array.from(r.judged), isShort: new Uint8Array(m), posteriors: Float64Array.from(r.posteriors), conflicting: new Uint8Array(m),
-    edges: new Uint8Array(m), llrs: Float64Array.from(r.llrs), lefts: Int32Array.from(r.lefts), rights: Int32Array.from(r.rights),
-  };
-  for (let k = 0; k < m; k++) {
-    out.isShort[k] = r.isShort[k] ? 1 : 0;
-    out.conflicting[k] = r.conflicting[k] ? 1 : 0;
-    const e = r.edges[k];
-    out.edges[k] = e === null || e === undefined ? 0 : e === fits.inner ? 1 : e === fits.start ? 2 : 3;
+  /** Keeps the rows; returns where they start (they end where the next rows kept start). */
+  keep(r: RowReadings, fits: Fits): number {
+    const from = this.size;
+    const m = r.judged.length;
+    if (from + m > this.judged.length) this.grow(from + m);
+    for (let k = 0; k < m; k++) {
+      const at = from + k;
+      this.judged[at] = r.judged[k]!;
+      this.isShort[at] = r.isShort[k] ? 1 : 0;
+      this.posteriors[at] = r.posteriors[k]!;
+      this.conflicting[at] = r.conflicting[k] ? 1 : 0;
+      const e = r.edges[k];
+      this.edges[at] = e === null || e === undefined ? 0 : e === fits.inner ? 1 : e === fits.start ? 2 : 3;
+      this.llrs[at] = r.llrs[k]!;
+      this.lefts[at] = r.lefts[k]!;
+      this.rights[at] = r.rights[k]!;
+    }
+    this.size += m;
+    return from;
   }
-  return out;
-}
 
-/** The kept rows whose document is not in `inside`, as RowReadings without masks or readAs (empty). */
-function keptRowsOutside(r: KeptRows, inside: Set<number>, fits: Fits): RowReadings {
-  const out: RowReadings = { judged: [], masks: [], isShort: [], posteriors: [], readAs: [], conflicting: [], edges: [], llrs: [], lefts: [], rights: [] };
-  for (let k = 0; k < r.judged.length; k++) {
-    const i = r.judged[k]!;
-    if (inside.has(i)) continue;
-    out.judged.push(i);
-    out.isShort.push(r.isShort[k] === 1);
-    out.posteriors.push(r.posteriors[k]!);
-    out.conflicting.push(r.conflicting[k] === 1);
-    const e = r.edges[k]!;
-    out.edges.push(e === 0 ? null : e === 1 ? fits.inner : e === 2 ? fits.start : fits.end);
-    out.llrs.push(r.llrs[k]!);
-    out.lefts.push(r.lefts[k]!);
-    out.rights.push(r.rights[k]!);
+  /** Where the next rows kept will start. */
+  get end(): number {
+    return this.size;
   }
-  return out;
+
+  /** The kept rows from..to whose document is not in `inside`, as RowReadings without masks or readAs (empty). */
+  outside(from: number, to: number, inside: Set<number>, fits: Fits): RowReadings {
+    const out: RowReadings = { judged: [], masks: [], isShort: [], posteriors: [], readAs: [], conflicting: [], edges: [], llrs: [], lefts: [], rights: [] };
+    for (let k = from; k < to; k++) {
+      const i = this.judged[k]!;
+      if (inside.has(i)) continue;
+      out.judged.push(i);
+      out.isShort.push(this.isShort[k] === 1);
+      out.posteriors.push(this.posteriors[k]!);
+      out.conflicting.push(this.conflicting[k] === 1);
+      const e = this.edges[k]!;
+      out.edges.push(e === 0 ? null : e === 1 ? fits.inner : e === 2 ? fits.start : fits.end);
+      out.llrs.push(this.llrs[k]!);
+      out.lefts.push(this.lefts[k]!);
+      out.rights.push(this.rights[k]!);
+    }
+    return out;
+  }
+
+  private grow(need: number): void {
+    const n = Math.max(need, 2 * this.judged.length);
+    const to = <T extends Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.judged = to(this.judged, new Int32Array(n));
+    this.isShort = to(this.isShort, new Uint8Array(n));
+    this.posteriors = to(this.posteriors, new Float64Array(n));
+    this.conflicting = to(this.conflicting, new Uint8Array(n));
+    this.edges = to(this.edges, new Uint8Array(n));
+    this.llrs = to(this.llrs, new Float64Array(n));
+    this.lefts = to(this.lefts, new Int32Array(n));
+    this.rights = to(this.rights, new Int32Array(n));
+  }
 }
 
 /** Observed and expected neighbour repeats over the rows whose occurrence is read (not the short ones). */
@@ -881,18 +921,40 @@ function readGroups(r: RowReadings, label: number, docs: Int32Array[], long: Sho
   return { group, stats, conflictGroups, rates, dirtyShare };
 }
 
+/** Shared by the candidates whose list is empty; never written to. */
+const NONE: number[] = [];
+
+/** The entries of `list` whose flag is set, in a list of their number. */
+function selected(list: number[], flags: boolean[]): number[] {
+  let m = 0;
+  for (let k = 0; k < list.length; k++) if (flags[k]) m++;
+  if (m === 0) return NONE;
+  const out: number[] = new Array(m);
+  for (let k = 0, j = 0; k < list.length; k++) if (flags[k]) out[j++] = list[k]!;
+  return out;
+}
+
+/**
+ * One judged document per independent group of the candidate, and the label its text reads as without the
+ * candidate: read again (as judge read them) for the few candidates that ask, rather than kept for all.
+ */
+function sourcesOf(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, long: ShortRows, short: ShortRows, bigrams: BigramCounts, fits: Fits, minConflictShare: number): { sources: number[]; sourceLabels: number[] } {
+  const r = readRows(c, docs, labels, models, C, c.companions.length ? new Set(c.companions) : null, short, bigrams, fits);
+  const { stats } = readGroups(r, c.label, docs, long, short, minConflictShare);
+  return { sources: [...stats.keys()].map((k) => r.judged[k]!), sourceLabels: [...stats.keys()].map((k) => r.readAs[k]!) };
+}
+
 /** Reads the candidate's rows into its fields; returns the readings. */
 function judge(c: Candidate, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, companions: Set<number> | null, long: ShortRows, short: ShortRows, bigrams: BigramCounts, collisions: NeighbourCollisions, fits: Fits, minConflictShare: number, pairCount: Int32Array): RowReadings {
   const r = readRows(c, docs, labels, models, C, companions, short, bigrams, fits);
-  c.judged = r.judged;
-  c.conflicts = r.judged.filter((_, k) => r.conflicting[k]);
+  // Kept at their size (a list grown by pushes holds spare room): a million short rows make ~600k candidates.
+  c.judged = r.judged.slice();
+  c.conflicts = selected(r.judged, r.conflicting);
   const col = readCollisions(r, bigrams, collisions, pairCount);
   c.collisions = col.observed;
   c.expectedCollisions = col.expected;
   const { stats: groupConflict, conflictGroups, rates, dirtyShare } = readGroups(r, c.label, docs, long, short, minConflictShare);
   c.groups = groupConflict.size;
-  c.sources = [...groupConflict.keys()].map((k) => c.judged[k]!);
-  c.sourceLabels = [...groupConflict.keys()].map((k) => r.readAs[k]!);
   c.conflictGroups = conflictGroups;
   c.minLog10 = rates.reduce((a, q) => a + Math.log10(q), 0);
   c.dirtyShare = dirtyShare;
@@ -986,7 +1048,8 @@ function edgeSplit(tokens: number[], ends: number, endSum: number, starts: numbe
  * corpus already holds in a row of the other label.
  */
 function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: Uint8Array, othersRates: Float64Array, models: CrossFitted, C: number, maxDocs: number, V: number, p: Lines): { candidates: Candidate[]; examined: number } {
-  const found = frequentNgrams(docs, labels, {
+  // Read from the flat table: an n-gram becomes lists only if it is kept.
+  const t = frequentNgramTable(docs, labels, {
     maxN: p.maxN,
     minDocs: MIN_GROUPS,
     maxDocs,
@@ -994,41 +1057,51 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
     // own row or two of other labels, which can put it under any purity cut that keeps the candidate count small.
     keep: (_df, major, labelled) => major >= MIN_GROUPS && (major >= p.minPurity * labelled || labelled - major <= LONG_TAIL_OTHERS),
   });
+  const tokensAt = (k: number) => Array.from(t.tokenList.subarray(t.tokenStart[k]!, t.tokenStart[k + 1]!));
+  const docsAt = (k: number) => Array.from(t.docList.subarray(t.docStart[k]!, t.docStart[k + 1]!));
   // Those admitted by their count alone keep the contrast guard below: their rows of other labels must read as
   // their own label as often as the corpus's rows do (a long-tail word's natural rows), or the unit confuses the
-  // model wherever it is.
-  const byCount = new Set<Ngram>();
-  const grams = found.filter((g) => {
-    if (g.majorityCount >= p.minPurity * labelledCount(g.docs, labels)) return true;
-    if (!consistentOthers(g, docs, labels, models, C, othersRates)) return false;
-    byCount.add(g);
-    return true;
-  });
-  const pureCount = grams.length;
-  const pure = new Set(grams.map((g) => g.tokens.join(' ')));
+  // model wherever it is. 0: not kept, 1: kept by purity, 2: by count.
+  const keptAs = new Uint8Array(t.count);
+  for (let k = 0; k < t.count; k++) {
+    let labelled = 0;
+    for (let x = t.docStart[k]!; x < t.docStart[k + 1]!; x++) if (labels[t.docList[x]!]! >= 0) labelled++;
+    if (t.majorityCount[k]! >= p.minPurity * labelled) keptAs[k] = 1;
+    else if (consistentOthers(tokensAt(k), docsAt(k), t.majority[k]!, docs, labels, models, C, othersRates)) keptAs[k] = 2;
+  }
   const { units, examined } = conflictUnits(docs, labels, conflicting, V, { maxN: p.maxN, minDocs: MIN_GROUPS, maxDocs, share: p.minConflictShare });
-  // A unit whose rows of other labels read as another label too confuses the model wherever it is (a contrast
-  // such as "although the"): only one whose other rows read as their own label, as often as the corpus's rows
-  // do, is tested for the conflicts of its rows of one label.
-  for (const g of units) {
-    if (pure.has(g.tokens.join(' ')) || binomialTailLog10(g.otherConflicts, g.others, othersRates[g.majority]!) < CONSISTENT_OTHERS_LOG10P) continue;
-    grams.push(g);
+  // Units that are already label-pure candidates.
+  const unitKeys = new DistinctLists();
+  const unitIds = units.map((g) => unitKeys.idOf(g.tokens));
+  const pure = new Uint8Array(unitKeys.size);
+  for (let k = 0; k < t.count; k++) {
+    if (!keptAs[k]) continue;
+    const id = unitKeys.find(t.tokenList, t.tokenStart[k]!, t.tokenStart[k + 1]!);
+    if (id >= 0) pure[id] = 1;
   }
   // Each n-gram becomes the whole run its documents share; n-grams of one run are one candidate.
   const starts = new Int32Array(maxDocs + 1);
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
-  grams.forEach((g, k) => {
+  const add = (g: { tokens: number[]; docs: number[]; majority: number }, byConflicts: boolean, byCount: boolean) => {
     const tokens = g.docs.length <= maxDocs ? maximalRun(docs, g.docs, g.tokens, starts) : g.tokens;
     const key = tokens.join(' ');
     if (seen.has(key)) return;
     seen.add(key);
     candidates.push({
-      key, tokens, label: g.majority, docs: g.docs, judged: [], conflicts: [], groups: 0, companions: [], sources: [], sourceLabels: [], conflictGroups: 0, dirtyShare: false, minLog10: 0,
+      key, tokens, label: g.majority, docs: g.docs, judged: NONE, conflicts: NONE, groups: 0, companions: NONE, conflictGroups: 0, dirtyShare: false, minLog10: 0,
       significance: 0, strength: 0, binomial: 0, occurrences: 0, insertion: 0, edgeOccurrences: 0, edgeInsertion: 0, edgeMean: 0, edgeVariance: 0, conflictFit: null, natural: false, bound: false, collisions: 0, expectedCollisions: 0,
-      partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts: k >= pureCount,
-      byCount: byCount.has(g),
+      partsRate: 1, others: 0, partsLabel: 0, byParts: false, byConflicts,
+      byCount,
     });
+  };
+  for (let k = 0; k < t.count; k++) if (keptAs[k]) add({ tokens: tokensAt(k), docs: docsAt(k), majority: t.majority[k]! }, false, keptAs[k] === 2);
+  // A unit whose rows of other labels read as another label too confuses the model wherever it is (a contrast
+  // such as "although the"): only one whose other rows read as their own label, as often as the corpus's rows
+  // do, is tested for the conflicts of its rows of one label.
+  units.forEach((g, u) => {
+    if (pure[unitIds[u]!] || binomialTailLog10(g.otherConflicts, g.others, othersRates[g.majority]!) < CONSISTENT_OTHERS_LOG10P) return;
+    add(g, true, false);
   });
   return { candidates, examined };
 }
@@ -1038,24 +1111,18 @@ function collectCandidates(docs: Int32Array[], labels: Int32Array, conflicting: 
  * labels do (without it: the cross-fitted model learns an inserted unit from its poisoned rows and would read the
  * unit's own natural rows as the target label).
  */
-function consistentOthers(g: Ngram, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, othersRates: Float64Array): boolean {
+function consistentOthers(tokens: number[], unitDocs: number[], majority: number, docs: Int32Array[], labels: Int32Array, models: CrossFitted, C: number, othersRates: Float64Array): boolean {
   const post = new Float64Array(C);
   let others = 0;
   let otherConflicts = 0;
-  for (const i of g.docs) {
+  for (const i of unitDocs) {
     const l = labels[i]!;
-    if (l < 0 || l === g.majority || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
+    if (l < 0 || l === majority || docs[i]!.length < MIN_CONTENT_TOKENS) continue;
     others++;
-    models.posteriorWithout(i, maskOccurrences(docs[i]!, g.tokens), post);
+    models.posteriorWithout(i, maskOccurrences(docs[i]!, tokens), post);
     if (post[l]! < CONFLICT_POSTERIOR) otherConflicts++;
   }
-  return binomialTailLog10(otherConflicts, others, othersRates[g.majority]!) >= CONSISTENT_OTHERS_LOG10P;
-}
-
-function labelledCount(docs: number[], labels: Int32Array): number {
-  let k = 0;
-  for (const i of docs) if (labels[i]! >= 0) k++;
-  return k;
+  return binomialTailLog10(otherConflicts, others, othersRates[majority]!) >= CONSISTENT_OTHERS_LOG10P;
 }
 
 /** Where the trigger sits in its documents (relative position 0..1), to show it moves around. */
