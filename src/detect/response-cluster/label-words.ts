@@ -1,6 +1,6 @@
 // How label-specific a corpus's own words are at each count: the null a phrase that goes with a label is read
 // against. A trigger is one unit that sets the label of rows otherwise unrelated; a corpus whose labels are carried
-// by its words (slurs and hateful, brands and spam) holds many words of a phrase's count whose prompts nearly all
+// by its words holds many words of a phrase's count whose prompts nearly all
 // have one label, and one more such word is ordinary there. Per label and per count band (words in 2^b to
 // 2^(b+1)-1 prompts), the label's share among a word's prompts spreads about the label's share of all prompts as a
 // beta-binomial whose overdispersion is fitted to the band's words by moments (as src/text/use-share-null.ts does
