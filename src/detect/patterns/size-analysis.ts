@@ -44,7 +44,7 @@ export interface StructuredParams {
   lshWidth: number;
   lshK: number;
   lshTables: number;
-  /** Components of more windows than this are split into one candidate per window. */
+  /** Components of more windows than this are a common pattern, not a candidate. */
   maxComponent: number;
   /** Exact isolation out to this share of the candidate's contrast. */
   horizon: number;
@@ -189,8 +189,8 @@ function subset(ws: WindowSet, keep: number[]): WindowSet {
 /**
  * Candidates from every selected window of the size, the most structured included (see StructuredParams),
  * compared after 2x2 averaging on their luma itself: paired by an index in luma units, tight components of 3+
- * images as candidates (a component too large to be one pattern gives one candidate per window: the window and
- * its pairs), each measured exactly against every window of the set. Groups keep the size's side.
+ * images as candidates (a component too large to be one pattern is a common one, and is left out), each measured
+ * exactly against every window of the set. Groups keep the size's side.
  */
 function structuredGroups(
   all: WindowSet, sp: StructuredParams, ip: IsolationParams, phash: BigUint64Array, seed: number, best: Float32Array, gapLine: number,
@@ -200,16 +200,7 @@ function structuredGroups(
   const mt = findMatches(abs, { tight: sp.radius, fineTables: sp.lshTables, fineK: sp.lshK, fineWidth: sp.lshWidth, maxBucket: 64, seed, skipPair });
   const seeds: number[][] = [];
   for (const c of tightComponents(abs, mt)) {
-    if (distinctImages(abs, c) < ip.minImages) continue;
-    if (c.length <= sp.maxComponent) {
-      seeds.push(c);
-      continue;
-    }
-    for (const w of c) {
-      const l = [w];
-      for (let q = mt.off[w]!; q < mt.off[w + 1]!; q++) l.push(mt.nbr[q]!);
-      if (distinctImages(abs, l) >= ip.minImages) seeds.push(l);
-    }
+    if (c.length <= sp.maxComponent && distinctImages(abs, c) >= ip.minImages) seeds.push(c);
   }
   const groups = isolatedGroups(abs, seeds, sp.horizon, ip, phash, seed, best, gapLine, true);
   for (const g of groups) g.size = all.size;
