@@ -94,10 +94,12 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   // its radius, their groups measured on luma (see WideParams). JPEG moves copies of a 3 px pattern further apart
   // than the index's radius; the best natural groups these candidates form on clean photographs and on small grey
   // images stay below the isolation line (measured: docs/detectors/trigger-cluster.md).
+  // `structured` (5x5): the top 0.3% of windows by structure kept too, all compared after 2x2 averaging on their
+  // luma itself (pairs within 18 luma units), candidates measured exactly (see StructuredParams; measured in the docs).
   sizes: [
     { size: 3, radius: 0.2, lshWidth: 0.55, lshK: 7, lshTables: 6, horizon: 0.5, wide: { radius: 0.4, lshWidth: 1.1, maxNeighbours: 8, seedScore: 0.5, horizon: 0.8 } },
     { size: 4, radius: 0.25, lshWidth: 0.65, lshK: 7, lshTables: 6, horizon: 0.7, wide: { radius: 0.45, lshWidth: 1.17, maxNeighbours: 8, seedScore: 0.5, horizon: 0.9 } },
-    { size: 5, radius: 0.3, lshWidth: 0.8, lshK: 8, lshTables: 8, horizon: 0.9 },
+    { size: 5, radius: 0.3, lshWidth: 0.8, lshK: 8, lshTables: 8, horizon: 0.9, structured: { share: 0.003, radius: 18, lshWidth: 40, lshK: 8, lshTables: 8, maxComponent: 64, horizon: 0.9 } },
     { size: 8, radius: 0.6, lshWidth: 1.3, lshK: 10, lshTables: 10, horizon: 1.0 },
   ],
   windowBudget: 300_000,

@@ -26,6 +26,28 @@ export interface SizeParams {
    * dataset-wide isolation.
    */
   wide?: WideParams;
+  /** A further candidate pass over the most structured windows too (see StructuredParams); absent: none. */
+  structured?: StructuredParams;
+}
+
+/**
+ * The gradient-energy budget keeps a share of windows that shrinks as the dataset grows, and a pattern of modest
+ * contrast falls under it; but a pasted pattern's hard edges give its windows more structure (gradient energy
+ * over squared contrast) than nearly every natural window. Windows in the top `share` by structure are kept as
+ * well, and all are compared after 2x2 averaging on their luma itself (see smoothedWindows), where copies at
+ * different offsets to the JPEG blocks sit closer to each other than to natural windows.
+ */
+export interface StructuredParams {
+  share: number;
+  /** Pair radius and LSH width, in luma units (the windows' averaged luma, not normalised). */
+  radius: number;
+  lshWidth: number;
+  lshK: number;
+  lshTables: number;
+  /** Components of more windows than this are a common pattern, not a candidate. */
+  maxComponent: number;
+  /** Exact isolation out to this share of the candidate's contrast. */
+  horizon: number;
 }
 
 /**
@@ -103,12 +125,16 @@ export interface SizeResult {
 export function analyseSize(inp: SizeInput): SizeResult {
   const sp = inp.size;
   const n = inp.phash.length;
-  const [ws] = extractWindows(
+  const [all] = extractWindows(
     { grid: inp.grid, pixels: inp.pixels },
-    { sizes: [sp.size], keepFraction: inp.keepFraction, maxPerImage: inp.maxPerImage, minStd: inp.minStd, minStructure: inp.minStructure },
+    {
+      sizes: [sp.size], keepFraction: inp.keepFraction, maxPerImage: inp.maxPerImage, minStd: inp.minStd, minStructure: inp.minStructure,
+      ...(sp.structured && inp.isolation ? { structureShare: sp.structured.share } : {}),
+    },
   );
   const best = new Float32Array(n);
-  if (!ws) return { size: sp.size, windows: 0, best, groups: [] };
+  if (!all) return { size: sp.size, windows: 0, best, groups: [] };
+  const ws = all.byStructure ? withoutStructureOnly(all) : all;
   const skipPair = nearDuplicatePairs(inp.phash);
   const mt = findMatches(ws, {
     tight: sp.radius, fineTables: sp.lshTables, fineK: sp.lshK, fineWidth: sp.lshWidth, maxBucket: 64,
@@ -128,7 +154,92 @@ export function analyseSize(inp: SizeInput): SizeResult {
       if (wideSeeds.length) groups.push(...isolatedGroups(absoluteWindows(ws), wideSeeds, sp.wide.horizon, inp.isolation, inp.phash, inp.seed + 100 + sp.size, best, inp.minScore, true));
     }
   }
+  if (sp.structured && inp.isolation) {
+    groups.push(...structuredGroups(all, sp.structured, inp.isolation, inp.phash, inp.seed + 200 + sp.size, best, inp.minScore, skipPair));
+  }
   return { size: sp.size, windows: ws.count, best, groups };
+}
+
+/** The windows kept for their gradient energy (those of the main index), without the ones kept only for structure. */
+function withoutStructureOnly(ws: WindowSet): WindowSet {
+  const by = ws.byStructure!;
+  const keep: number[] = [];
+  for (let w = 0; w < ws.count; w++) if (!by[w]) keep.push(w);
+  return subset(ws, keep);
+}
+
+function subset(ws: WindowSet, keep: number[]): WindowSet {
+  const dim = ws.dim, k = keep.length;
+  const out: WindowSet = {
+    size: ws.size, dim, count: k, vectors: new Float32Array(k * dim), contrast: new Float32Array(k), image: new Int32Array(k),
+    x: new Uint16Array(k), y: new Uint16Array(k), ...(ws.mean ? { mean: new Float32Array(k) } : {}),
+  };
+  for (let j = 0; j < k; j++) {
+    const w = keep[j]!;
+    out.vectors.set(ws.vectors.subarray(w * dim, (w + 1) * dim), j * dim);
+    out.contrast[j] = ws.contrast[w]!;
+    if (out.mean) out.mean[j] = ws.mean![w]!;
+    out.image[j] = ws.image[w]!;
+    out.x[j] = ws.x[w]!;
+    out.y[j] = ws.y[w]!;
+  }
+  return out;
+}
+
+/**
+ * Candidates from every selected window of the size, the most structured included (see StructuredParams),
+ * compared after 2x2 averaging on their luma itself: paired by an index in luma units, tight components of 3+
+ * images as candidates (a component too large to be one pattern is a common one, and is left out), each measured
+ * exactly against every window of the set. Groups keep the size's side.
+ */
+function structuredGroups(
+  all: WindowSet, sp: StructuredParams, ip: IsolationParams, phash: BigUint64Array, seed: number, best: Float32Array, gapLine: number,
+  skipPair: (a: number, b: number) => boolean,
+): SizeGroup[] {
+  const abs = absoluteWindows(smoothedWindows(all));
+  const mt = findMatches(abs, { tight: sp.radius, fineTables: sp.lshTables, fineK: sp.lshK, fineWidth: sp.lshWidth, maxBucket: 64, seed, skipPair });
+  const seeds: number[][] = [];
+  for (const c of tightComponents(abs, mt)) {
+    if (c.length <= sp.maxComponent && distinctImages(abs, c) >= ip.minImages) seeds.push(c);
+  }
+  const groups = isolatedGroups(abs, seeds, sp.horizon, ip, phash, seed, best, gapLine, true);
+  for (const g of groups) g.size = all.size;
+  return groups;
+}
+
+/**
+ * Each window's luma averaged over 2x2 pixels ((size-1)^2 samples), normalised again (mean removed, divided by
+ * its contrast). Copies of a pattern at different offsets to the JPEG blocks differ mostly at the pixel scale;
+ * the averaged window keeps the pattern and drops most of that difference.
+ */
+export function smoothedWindows(ws: WindowSet): WindowSet {
+  const s = ws.size, h = s - 1, dim = h * h, k = ws.count;
+  const vectors = new Float32Array(k * dim), contrast = new Float32Array(k), mean = new Float32Array(k);
+  const src = ws.vectors, srcMean = ws.mean;
+  for (let w = 0; w < k; w++) {
+    const a = w * ws.dim, o = w * dim;
+    let m = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < h; x++) {
+      const p = a + y * s + x;
+      const v = 0.25 * (src[p]! + src[p + 1]! + src[p + s]! + src[p + s + 1]!);
+      vectors[o + y * h + x] = v;
+      m += v;
+    }
+    m /= dim;
+    let r = 0;
+    for (let d = 0; d < dim; d++) {
+      const v = vectors[o + d]! - m;
+      vectors[o + d] = v;
+      r += v * v;
+    }
+    r = Math.sqrt(r);
+    const inv = r > 1e-6 ? 1 / r : 0;
+    for (let d = 0; d < dim; d++) vectors[o + d]! *= inv;
+    const c = ws.contrast[w]!;
+    contrast[w] = c * r;
+    mean[w] = (srcMean ? srcMean[w]! : 0) + c * m;
+  }
+  return { ...ws, size: h, dim, vectors, contrast, mean };
 }
 
 /**

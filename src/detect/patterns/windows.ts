@@ -34,6 +34,8 @@ export interface WindowSet {
   /** Top-left corner on the working grid. */
   x: Uint16Array;
   y: Uint16Array;
+  /** 1 for a window kept only for its structure (WindowOptions.structureShare); absent when none was. */
+  byStructure?: Uint8Array;
 }
 
 export interface WindowOptions {
@@ -49,6 +51,11 @@ export interface WindowOptions {
    * windows are the commonest content of any image set, so their repeats are no evidence of a shared pattern.
    */
   minStructure: number;
+  /**
+   * Also keep the windows whose structure is in this upper share of all windows that pass the flatness gate,
+   * whatever their gradient energy (marked in `byStructure`). Absent: none.
+   */
+  structureShare?: number;
 }
 
 /**
@@ -77,6 +84,8 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions): WindowSet[] {
   for (const size of sizes) {
     const npos = g - size + 1;
     const cut = selectionCut(f, luma, g, n, size, opts.keepFraction, opts.minStd * size, opts.minStructure, integral, integral2, cmap, gradIntegral, grad, smap);
+    const sCut = opts.structureShare ? structureCut(f, luma, g, n, size, opts.structureShare, opts.minStd * size, integral, integral2, cmap, gradIntegral, grad, smap) : Infinity;
+    let by = sCut < Infinity ? new Uint8Array(16) : null;
     const dim = size * size;
     let cap = Math.max(16, Math.ceil(1.5 * opts.keepFraction * n * npos * npos));
     let vectors = new Float32Array(cap * dim);
@@ -97,9 +106,11 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions): WindowSet[] {
       for (let p = 0; p < npos * npos; p++) {
         const c = cmap[p]!;
         if (smap[p]! >= cut && c >= minContrast && smap[p]! >= opts.minStructure * c * c) cand.push(p);
+        else if (c >= minContrast && smap[p]! >= sCut * c * c) cand.push(-1 - p);
       }
       if (cand.length > opts.maxPerImage) {
-        cand.sort((a, b) => smap[b]! - smap[a]! || a - b);
+        const at = (q: number) => (q < 0 ? -1 - q : q);
+        cand.sort((a, b) => smap[at(b)]! - smap[at(a)]! || at(a) - at(b));
         cand.length = opts.maxPerImage;
       }
       if (m + cand.length > cap) {
@@ -111,7 +122,14 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions): WindowSet[] {
         xs = grow(xs, cap);
         ys = grow(ys, cap);
       }
-      for (const p of cand) {
+      if (by && by.length < cap) {
+        const b = new Uint8Array(cap);
+        b.set(by);
+        by = b;
+      }
+      for (const q of cand) {
+        const p = q < 0 ? -1 - q : q;
+        if (by) by[m] = q < 0 ? 1 : 0;
         const x = p % npos, y = (p / npos) | 0;
         const c = cmap[p]!;
         // Mean-removed luma over contrast.
@@ -133,7 +151,7 @@ export function extractWindows(f: PixelGrid, opts: WindowOptions): WindowSet[] {
     out.push({
       size, dim, count: m,
       vectors: vectors.subarray(0, m * dim), contrast: contrast.subarray(0, m), mean: means.subarray(0, m), image: image.subarray(0, m),
-      x: xs.subarray(0, m), y: ys.subarray(0, m),
+      x: xs.subarray(0, m), y: ys.subarray(0, m), ...(by ? { byStructure: by.subarray(0, m) } : {}),
     });
   }
   return out;
@@ -241,4 +259,29 @@ function selectionCut(
   const eligible = values.subarray(0, m).sort();
   const wanted = keep * sample * npos * npos;
   return wanted >= m ? 0 : eligible[Math.floor(m - wanted)]!;
+}
+
+/** The structure (gradient energy over squared contrast) above which `share` of the windows past the flatness gate lie, on a sample. */
+function structureCut(
+  f: PixelGrid, luma: Float32Array, g: number, n: number, size: number, share: number, minContrast: number,
+  s1: Float64Array, s2: Float64Array, cmap: Float32Array, gi: Float64Array, grad: Float32Array, smap: Float32Array,
+): number {
+  const npos = g - size + 1;
+  const sample = Math.min(n, 2000);
+  const values = new Float32Array(sample * npos * npos);
+  let m = 0;
+  for (let k = 0; k < sample; k++) {
+    const i = Math.floor((k * n) / sample);
+    imageLuma(f, i, luma);
+    buildIntegral(luma, g, s1, s2);
+    contrastMap(g, size, s1, s2, cmap);
+    selectionMap(luma, g, size, gi, grad, smap);
+    for (let p = 0; p < npos * npos; p++) {
+      const c = cmap[p]!;
+      if (c >= minContrast) values[m++] = smap[p]! / (c * c);
+    }
+  }
+  if (m === 0) return Infinity;
+  const sorted = values.subarray(0, m).sort();
+  return sorted[Math.min(m - 1, Math.floor(m * (1 - share)))]!;
 }
