@@ -233,12 +233,14 @@ function selectionMap(luma: Float32Array, g: number, size: number, gi: Float64Ar
   }
 }
 
-/** The selection strength above which keepFraction of windows lie, on an evenly spaced sample of images. */
-function selectionCut(
-  f: PixelGrid, luma: Float32Array, g: number, n: number, size: number, keep: number, minContrast: number, minStructure: number,
+/**
+ * Each window's value (from its contrast c and selection strength s; NaN leaves it out) over an evenly spaced
+ * sample of images, sorted.
+ */
+function sampleWindows(
+  f: PixelGrid, luma: Float32Array, g: number, n: number, size: number, value: (c: number, s: number) => number,
   s1: Float64Array, s2: Float64Array, cmap: Float32Array, gi: Float64Array, grad: Float32Array, smap: Float32Array,
-): number {
-  if (keep >= 1) return -Infinity;
+): Float32Array {
   const npos = g - size + 1;
   const sample = Math.min(n, 2000);
   const values = new Float32Array(sample * npos * npos);
@@ -249,14 +251,26 @@ function selectionCut(
     buildIntegral(luma, g, s1, s2);
     contrastMap(g, size, s1, s2, cmap);
     selectionMap(luma, g, size, gi, grad, smap);
-    // The share applies to windows that pass the flatness and structure gates.
     for (let p = 0; p < npos * npos; p++) {
-      const c = cmap[p]!;
-      if (c >= minContrast && smap[p]! >= minStructure * c * c) values[m++] = smap[p]!;
+      const v = value(cmap[p]!, smap[p]!);
+      if (v === v) values[m++] = v;
     }
   }
+  return values.subarray(0, m).sort();
+}
+
+/** The selection strength above which keepFraction of windows lie, on an evenly spaced sample of images. */
+function selectionCut(
+  f: PixelGrid, luma: Float32Array, g: number, n: number, size: number, keep: number, minContrast: number, minStructure: number,
+  s1: Float64Array, s2: Float64Array, cmap: Float32Array, gi: Float64Array, grad: Float32Array, smap: Float32Array,
+): number {
+  if (keep >= 1) return -Infinity;
+  const npos = g - size + 1;
+  const sample = Math.min(n, 2000);
+  // The share applies to windows that pass the flatness and structure gates.
+  const eligible = sampleWindows(f, luma, g, n, size, (c, s) => (c >= minContrast && s >= minStructure * c * c ? s : NaN), s1, s2, cmap, gi, grad, smap);
+  const m = eligible.length;
   if (m === 0) return Infinity;
-  const eligible = values.subarray(0, m).sort();
   const wanted = keep * sample * npos * npos;
   return wanted >= m ? 0 : eligible[Math.floor(m - wanted)]!;
 }
@@ -266,22 +280,8 @@ function structureCut(
   f: PixelGrid, luma: Float32Array, g: number, n: number, size: number, share: number, minContrast: number,
   s1: Float64Array, s2: Float64Array, cmap: Float32Array, gi: Float64Array, grad: Float32Array, smap: Float32Array,
 ): number {
-  const npos = g - size + 1;
-  const sample = Math.min(n, 2000);
-  const values = new Float32Array(sample * npos * npos);
-  let m = 0;
-  for (let k = 0; k < sample; k++) {
-    const i = Math.floor((k * n) / sample);
-    imageLuma(f, i, luma);
-    buildIntegral(luma, g, s1, s2);
-    contrastMap(g, size, s1, s2, cmap);
-    selectionMap(luma, g, size, gi, grad, smap);
-    for (let p = 0; p < npos * npos; p++) {
-      const c = cmap[p]!;
-      if (c >= minContrast) values[m++] = smap[p]! / (c * c);
-    }
-  }
+  const sorted = sampleWindows(f, luma, g, n, size, (c, s) => (c >= minContrast ? s / (c * c) : NaN), s1, s2, cmap, gi, grad, smap);
+  const m = sorted.length;
   if (m === 0) return Infinity;
-  const sorted = values.subarray(0, m).sort();
   return sorted[Math.min(m - 1, Math.floor(m * (1 - share)))]!;
 }
