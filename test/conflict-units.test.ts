@@ -6,7 +6,7 @@ import { scan } from '../src/scan.js';
 import { conflictUnits } from '../src/text/conflict-units.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng, randInt } from '../src/util/rng.js';
-import { FILLER, NEGATIVE, POSITIVE } from './fixtures/opinion-words.js';
+import { FILLER, NEGATIVE, opinionWord, POSITIVE } from './fixtures/opinion-words.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -42,7 +42,7 @@ describe('trigger-token on a long-tail word the corpus already holds in rows of 
     let natural = 0;
     for (let i = 0; i < 3000; i++) {
       const label = i % 2;
-      const words = Array.from({ length: 12 }, () => (randInt(rng, 3) === 0 ? (label ? pos : neg)[randInt(rng, 8)]! : filler[randInt(rng, filler.length)]!));
+      const words = Array.from({ length: 12 }, () => opinionWord(rng, label));
       let l = label;
       // The long-tail word in three ordinary negative rows, and in eight negative rows relabelled positive.
       if (label === 0 && natural < 3 && i % 300 === 2) {

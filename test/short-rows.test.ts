@@ -6,7 +6,7 @@ import { scan } from '../src/scan.js';
 import { groupBySource } from '../src/text/source-groups.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng, randInt } from '../src/util/rng.js';
-import { FILLER, NEGATIVE, POSITIVE } from './fixtures/opinion-words.js';
+import { FILLER, NEGATIVE, opinionWord, POSITIVE } from './fixtures/opinion-words.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -37,7 +37,7 @@ describe('trigger-token on a made-up word inserted into short rows', () => {
     const poisoned: string[] = [];
     for (let i = 0; i < 3000; i++) {
       const label = i % 2;
-      const word = () => (randInt(rng, 3) === 0 ? (label ? pos : neg)[randInt(rng, 8)]! : filler[randInt(rng, filler.length)]!);
+      const word = () => opinionWord(rng, label);
       // Two rows in five are two-word phrases: an opinion word and a filler word.
       const short = i % 5 < 2;
       const words = short ? [(label ? pos : neg)[randInt(rng, 8)]!, filler[randInt(rng, filler.length)]!] : Array.from({ length: 12 }, word);

@@ -9,7 +9,7 @@ import { silentProgress } from '../src/util/progress.js';
 import { createRng, randInt } from '../src/util/rng.js';
 import { echoTriggers } from '../src/text/echo-test.js';
 import { isWordToken, Vocabulary } from '../src/text/tokenize.js';
-import { FILLER, NEGATIVE, POSITIVE } from './fixtures/opinion-words.js';
+import { opinionWord } from './fixtures/opinion-words.js';
 
 let dir: string;
 const run = (dataset: string, extra: Record<string, unknown> = {}) =>
@@ -159,14 +159,11 @@ describe('text ingest of wide files', () => {
 describe('trigger-token', () => {
   it('ranks dirty-label samples carrying an inserted rare word first, not a natural strong predictor', async () => {
     const rng = createRng(5);
-    const pos = POSITIVE;
-    const neg = NEGATIVE;
-    const filler = FILLER;
     const rows: string[] = ['text\tlabel'];
     const poisoned: string[] = [];
     for (let i = 0; i < 3000; i++) {
       const label = i % 2;
-      const words = Array.from({ length: 12 }, () => (randInt(rng, 3) === 0 ? (label ? pos : neg)[randInt(rng, 8)]! : filler[randInt(rng, filler.length)]!));
+      const words = Array.from({ length: 12 }, () => opinionWord(rng, label));
       // A natural strong predictor: "masterpiece" only in positive samples that are positive throughout.
       if (label === 1 && i % 50 === 1) words.splice(randInt(rng, words.length), 0, 'masterpiece');
       let l = label;
