@@ -84,6 +84,10 @@ export function analyseKeyed(
 ): number {
   const C = kp.cells, nc = C * C, D = 3 * nc, T = kp.tables, K = kp.members;
   if (G < C || n < kp.minImages) return 0;
+  // Grey images hold no colour: no window can be keyed.
+  let coloured = false;
+  for (let j = 0; j < chroma.length && !coloured; j++) coloured = chroma[j] !== 0;
+  if (!coloured) return 0;
   const places = G - C + 1, cellsPer = G * G;
   const qc = Math.ceil(256 / kp.colourStep) + 2, ql = Math.ceil(256 / kp.lumaStep) + 2, nk = qc * qc * ql;
   const counts = new Int32Array(nk * T);
