@@ -139,7 +139,7 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   // more (RMS, Cb/Cr units) from the window's mean colour; keys at steps of 16 (Cb, Cr) and 32 (luma), 2 shifted
   // grids; a key is opened when 3-16 windows hold it at the place. Calibrated on clean data: see
   // docs/detectors/trigger-cluster.md.
-  colour: { cells: 3, minSpread: 5, colourStep: 16, lumaStep: 32, tables: 2, maxKey: 16, tight: 25, radius: 80, noiseFloor: 6, screen: { sample: 1024, minScore: 2 }, minImages: 3 },
+  colour: { cells: 3, minSpread: 5, colourStep: 16, lumaStep: 32, tables: 2, maxKey: 16, tight: 25, radius: 80, noiseFloor: 6, screen: { sample: 1024, minScore: 2 }, minImages: 3, keyed: null },
   colourMinScore: 2.8,
   colourHighScore: 3.0,
   // Typical of a class: of the 20 images nearest to the pattern, a binomial tail p <= 0.01 (at a label share of

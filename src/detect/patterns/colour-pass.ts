@@ -14,6 +14,7 @@
 // by tight pairs (3+ images) are candidates, whose isolation is measured exactly against every window of the
 // place (no gate, no index; screened on a sample first) on the absolute colour of the cells.
 import { hash32, isolationScratch, type IsolationScratch, type Screen } from './isolation.js';
+import { analyseKeyed, keyedLine, type KeyedParams } from './keyed-centroid.js';
 import { nearDuplicatePairs } from './near-duplicate-hashes.js';
 import type { SizeGroup, SizeResult } from './size-analysis.js';
 
@@ -40,6 +41,11 @@ export interface ColourParams {
   screen: Screen | null;
   /** Distinct images a candidate needs. */
   minImages: number;
+  /**
+   * The keyed-centroid pass over smaller windows of the same cells (keyed-centroid.ts): its groups are scored on
+   * this pass's scale (its own line mapped to this pass's finding line). null: off.
+   */
+  keyed: KeyedParams | null;
 }
 
 export interface ColourInput {
@@ -220,6 +226,12 @@ export function analyseColour(inp: ColourInput): SizeResult {
         if (grp.score[0]! >= inp.minScore) groups.push(grp);
       }
     }
+  }
+  if (cp.keyed && inp.rows.includes(0)) {
+    // Once per scan (in the job holding the first row). Its raw scores relative to its own line at this size,
+    // times this pass's line.
+    const line = keyedLine(cp.keyed, n);
+    windows += analyseKeyed(cells, luma, G, n, cp.keyed, scratch, skipPair, line, inp.minScore / line, best, groups);
   }
   return { size: 2 * C, windows, best, groups };
 }
