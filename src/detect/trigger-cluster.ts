@@ -13,6 +13,7 @@ import { imagePixels, type ImageFeatures } from '../model/image-features.js';
 import { parametersOf, type Detector, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 import type { ColourInput, ColourParams } from './patterns/colour-pass.js';
+import { KEYED_PARAMS } from './patterns/keyed-centroid.js';
 import { analyseSizes } from './patterns/parallel.js';
 import { strideStarts, type PositionInput, type PositionParams } from './patterns/position-pass.js';
 import type { IsolationParams, SizeGroup, SizeInput, SizeParams } from './patterns/size-analysis.js';
@@ -138,8 +139,9 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   // Colour at a place: 3 x 3 cells (6 px) at every cell position, keyed when their cells' colour deviates by 5 or
   // more (RMS, Cb/Cr units) from the window's mean colour; keys at steps of 16 (Cb, Cr) and 32 (luma), 2 shifted
   // grids; a key is opened when 3-16 windows hold it at the place. Calibrated on clean data: see
-  // docs/detectors/trigger-cluster.md.
-  colour: { cells: 3, minSpread: 5, colourStep: 16, lumaStep: 32, tables: 2, maxKey: 16, tight: 25, radius: 80, noiseFloor: 6, screen: { sample: 1024, minScore: 2 }, minImages: 3, keyed: null },
+  // docs/detectors/trigger-cluster.md. Then 2 x 2 cells (4 px) keyed by mean colour and measured from their keys'
+  // centres (patterns/keyed-centroid.ts), at a line that grows with the number of images.
+  colour: { cells: 3, minSpread: 5, colourStep: 16, lumaStep: 32, tables: 2, maxKey: 16, tight: 25, radius: 80, noiseFloor: 6, screen: { sample: 1024, minScore: 2 }, minImages: 3, keyed: KEYED_PARAMS },
   colourMinScore: 2.8,
   colourHighScore: 3.0,
   // Typical of a class: of the 20 images nearest to the pattern, a binomial tail p <= 0.01 (at a label share of
