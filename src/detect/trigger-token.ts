@@ -136,11 +136,11 @@ interface Candidate extends FitReading {
   label: number;
   docs: number[];
   /** Documents carrying the dominant label with enough other words to judge. */
-  judged: number[];
-  conflicts: number[];
+  judged: readonly number[];
+  conflicts: readonly number[];
   groups: number;
   /** Label-pure words masked with it (another trigger word inserted into the same samples). */
-  companions: number[];
+  companions: readonly number[];
   conflictGroups: number;
   /**
    * Whether its conflicting groups are as many as dirty-label rows would give: rows drawn from other labels read as
@@ -246,18 +246,20 @@ export function runTriggerToken(ctx: ScanContext) {
       if (sub && sub.docs.length >= 2 * c.docs.length) maybePart.add(sub);
     }
   }
+  // Rows of at least MIN_CONTENT_TOKENS words: per label their conflict rate, dirty share and posteriors.
+  const long: ShortRows = { rates: labelRates, dirtyShares, byLabel: nullPosteriors };
   // Each part's rows read without companions, and the neighbour repeats expected over all of them.
-  let partStore = new KeptRows();
+  let partStore: KeptRows | null = new KeptRows();
   const partRows = new Map<Candidate, { from: number; to: number; expected: number }>();
   const keepPart = (c: Candidate, rows: RowReadings, expected: number) => {
-    const part = { from: partStore.keep(rows, fits), to: partStore.end, expected };
+    const part = { from: partStore!.keep(rows, fits), to: partStore!.end, expected };
     partRows.set(c, part);
     return part;
   };
   for (const c of candidates) {
     const companions = companionsOf(c, docs, labels, pureLabel, tally, seen);
     c.companions = companions ? [...companions] : NONE;
-    const rows = judge(c, docs, labels, models, C, companions, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, collisions, fits, p.minConflictShare, pairCount);
+    const rows = judge(c, docs, labels, models, C, companions, long, short, bigrams, collisions, fits, p.minConflictShare, pairCount);
     if (!companions && maybePart.has(c)) keepPart(c, rows, c.expectedCollisions);
   }
   const parts = new PartLabels(docs, labels, C, vocab.words.length, tokensOf(candidates));
@@ -279,14 +281,13 @@ export function runTriggerToken(ctx: ScanContext) {
   // A part's verdict read on its rows outside the longer phrase: inside it, the phrase's own copies repeat the
   // part's neighbours and leave one pair each (a sentence inserted many times makes its two common words bound).
   // A part's rows are read once (without companions); a phrase only takes its own rows away.
-  const long: ShortRows = { rates: labelRates, dirtyShares, byLabel: nullPosteriors };
   const naturalOutside = (sub: Candidate, inside: Set<number>): boolean => {
     let part = partRows.get(sub);
     if (!part) {
       const rows = readRows(sub, docs, labels, models, C, null, short, bigrams, fits);
       part = keepPart(sub, rows, readCollisions(rows, bigrams, collisions, pairCount).expected);
     }
-    const r = partStore.outside(part.from, part.to, inside, fits);
+    const r = partStore!.outside(part.from, part.to, inside, fits);
     // Bound: its neighbours repeat too often for random places. Taking rows away only lowers the expected repeats,
     // so repeats improbable at the expectation over all the part's rows (a margin above it for rounding) are
     // improbable on fewer rows too.
@@ -328,7 +329,7 @@ export function runTriggerToken(ctx: ScanContext) {
   }
   // The parts' rows are read no more.
   partRows.clear();
-  partStore = new KeptRows();
+  partStore = null;
   // Only candidates that could become findings count for the correction (independent filtering: the fit uses
   // word pairs, the conflicts the labels).
   const byPurity = candidates.filter((c) => !c.byConflicts && !c.byCount);
@@ -368,7 +369,7 @@ export function runTriggerToken(ctx: ScanContext) {
     if ((c.byParts ? c.bound : c.natural) || c.significance < p.mediumSignificance) continue;
     shared ??= new SharedContent(docs, vocab.words.length, labels, C);
     // Its companions are part of the unit (several trigger words inserted into each sample), not shared content.
-    const { sources, sourceLabels } = sourcesOf(c, docs, labels, models, C, { rates: labelRates, dirtyShares, byLabel: nullPosteriors }, short, bigrams, fits, p.minConflictShare);
+    const { sources, sourceLabels } = sourcesOf(c, docs, labels, models, C, long, short, bigrams, fits, p.minConflictShare);
     if (shared.related(sources, sourceLabels, [...c.tokens, ...c.companions], draws, RELATED_SETS, RELATED_ALPHA)) c.natural = c.bound = true;
   }
   const expectedCollisionsOf = (c: Candidate) => rowCollisions(readRows(c, docs, labels, models, C, c.companions.length ? new Set(c.companions) : null, short, bigrams, fits), collisions).expected;
@@ -921,11 +922,11 @@ function readGroups(r: RowReadings, label: number, docs: Int32Array[], long: Sho
   return { group, stats, conflictGroups, rates, dirtyShare };
 }
 
-/** Shared by the candidates whose list is empty; never written to. */
-const NONE: number[] = [];
+/** Shared by the candidates whose list is empty. */
+const NONE: readonly number[] = Object.freeze([]);
 
 /** The entries of `list` whose flag is set, in a list of their number. */
-function selected(list: number[], flags: boolean[]): number[] {
+function selected(list: number[], flags: boolean[]): readonly number[] {
   let m = 0;
   for (let k = 0; k < list.length; k++) if (flags[k]) m++;
   if (m === 0) return NONE;
@@ -1126,7 +1127,7 @@ function consistentOthers(tokens: number[], unitDocs: number[], majority: number
 }
 
 /** Where the trigger sits in its documents (relative position 0..1), to show it moves around. */
-function positions(docs: Int32Array[], tokens: number[], shown: number[]): number[] {
+function positions(docs: Int32Array[], tokens: number[], shown: readonly number[]): number[] {
   return shown.slice(0, 10).map((i) => {
     const d = docs[i]!;
     const s = firstOccurrence(d, tokens);

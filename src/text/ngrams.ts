@@ -108,8 +108,10 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
   const parents = new IntVector();
   const majorityV = new IntVector();
   const majorityCountV = new IntVector();
-  const tokenStart = new IntVector();
-  const tokenList = new IntVector();
+  // Per n-gram returned, its dense id in its level, and where each level's ones end: their tokens are rebuilt at
+  // the end, into lists of their exact size.
+  const keptIds = new IntVector();
+  const levelEnd: number[] = [];
   const docStartV = new IntVector();
   docStartV.push(0);
   let docList = new Int32Array(1 << 16);
@@ -130,7 +132,7 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     const index = pairs;
     const byToken = len === 1 ? new Int32Array(maxToken + 1).fill(-1) : null;
     const posGram: Int32Array = spare ? spare.fill(-1) : new Int32Array(total).fill(-1);
-    const counted: LevelRecords = index ? countLevel(docs, offset, classes, docHashA, docHashB, len, prevIds, index, posGram, new LevelRecords(lastCount, records)) : countTokens(docs, offset, classes, docHashA, docHashB, byToken!, posGram, new LevelRecords(1 << 16, null));
+    const counted: LevelRecords = index ? countLevel(docs, offset, classes, docHashA, docHashB, len, prevIds, index, posGram, new LevelRecords(lastCount, records), scratch) : countTokens(docs, offset, classes, docHashA, docHashB, byToken!, posGram, new LevelRecords(1 << 16, null));
     const grams = counted.grams;
     const rec: Int32Array = counted.rec;
     records = counted;
@@ -156,7 +158,7 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     const prefix = new Int32Array(frequentHere);
     const lastToken = new Int32Array(frequentHere);
     // Per frequent n-gram (dense id), one record of its majority class (-2: not a candidate), the last document
-    // counted, the exact majority count and its next place in the document list (-1: not returned): a place reads
+    // counted, the exact majority count and its next place in the document list (-1: not a candidate): a place reads
     // one record, not one word in each of several arrays.
     const state = scratch.take(STATE_BUF, STATE * frequentHere);
     for (let r = 0; r < state.length; r += STATE) {
@@ -188,9 +190,25 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
     frequent += frequentHere;
     if (frequentHere === 0) break;
     byLevel.push({ prefix, lastToken });
-    // Positions now name dense ids (in place: no second copy of the level), and the exact majority counts are
-    // taken in the same pass; document lists only for the n-grams that are kept. A batch of places is renamed and
-    // its records read first (independent reads), then counted.
+    // Every candidate's documents get a place in the list after those already returned, in id order: the
+    // candidates' lists are filled in the same pass as their exact majority counts, and the kept ones' lists are
+    // then moved down over the others' (each kept list's place is at or before the one it was filled in).
+    const listedBefore = docStartV.data[docStartV.length - 1]!;
+    let fill = listedBefore;
+    for (let id = 0; id < frequentHere; id++) {
+      const r = STATE * id;
+      if (state[r + S_MAJORITY] === -2) continue;
+      state[r + S_FILL] = fill;
+      fill += docFreq[id]!;
+    }
+    if (fill > docList.length) {
+      const grown = new Int32Array(Math.max(fill, 2 * docList.length));
+      grown.set(docList.subarray(0, listedBefore));
+      docList = grown;
+    }
+    // Positions now name dense ids (in place: no second copy of the level), and the exact majority counts and
+    // candidates' documents are taken in the same pass. A batch of places is renamed and its records read first
+    // (independent reads), then counted.
     let sink = 0;
     for (let i = 0; i < docs.length; i++) {
       const cls = classes[i]!;
@@ -211,6 +229,7 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
           if (state[r + S_MAJORITY] === -2 || state[r + S_LAST] === i) continue;
           state[r + S_LAST] = i;
           if (cls === state[r + S_MAJORITY]) state[r + S_COUNT]!++;
+          docList[state[r + S_FILL]!++] = i;
         }
       }
     }
@@ -225,50 +244,34 @@ export function frequentNgramTable(docs: Int32Array[], classes: Int32Array, o: N
       majorityV.push(state[r + S_MAJORITY]!);
       majorityCountV.push(state[r + S_COUNT]!);
       const start = docStartV.data[docStartV.length - 1]!;
-      state[r + S_FILL] = start;
-      docStartV.push(start + docFreq[id]!);
-      tokenStart.push(tokenList.length);
-      const from = tokenList.length;
-      for (let lv = 0; lv <= level; lv++) tokenList.push(0);
-      for (let lv = level, x = id; lv >= 0; x = byLevel[lv]!.prefix[x]!, lv--) tokenList.data[from + lv] = byLevel[lv]!.lastToken[x]!;
+      const df = docFreq[id]!;
+      // After the pass, a candidate's fill is the end of its list.
+      const filled = state[r + S_FILL]! - df;
+      // Moved down (start <= filled): a forward copy.
+      if (filled !== start) for (let x = 0; x < df; x++) docList[start + x] = docList[filled + x]!;
+      docStartV.push(start + df);
+      keptIds.push(id);
     }
+    levelEnd.push(majorityV.length);
     prevAt = at;
-    // Each n-gram's documents in one flat list: its document frequency is its list's length.
-    const listed = docStartV.data[docStartV.length - 1]!;
-    if (listed > docList.length) {
-      const grown = new Int32Array(Math.max(listed, 2 * docList.length));
-      grown.set(docList);
-      docList = grown;
-    }
-    for (let r = 0; r < state.length; r += STATE) state[r + S_LAST] = -1;
-    for (let i = 0; i < docs.length; i++) {
-      const end = offset[i + 1]!;
-      for (let x0 = offset[i]!; x0 < end; x0 += BATCH) {
-        const x1 = Math.min(end, x0 + BATCH);
-        for (let x = x0; x < x1; x++) {
-          const id = posGram[x]!;
-          if (id >= 0) sink ^= state[STATE * id]!;
-        }
-        for (let x = x0; x < x1; x++) {
-          const id = posGram[x]!;
-          if (id < 0) continue;
-          const r = STATE * id;
-          if (state[r + S_FILL]! < 0 || state[r + S_LAST] === i) continue;
-          state[r + S_LAST] = i;
-          docList[state[r + S_FILL]!++] = i;
-        }
-      }
-    }
-    touched ^= sink;
+    scratch.touched ^= sink;
     spare = level === 0 ? null : prevIds;
     prevIds = posGram;
   }
   const count = majorityV.length;
-  tokenStart.push(tokenList.length);
+  const tokenStart = new Int32Array(count + 1);
+  for (let level = 0, k = 0; level < levelEnd.length; level++) for (; k < levelEnd[level]!; k++) tokenStart[k + 1] = tokenStart[k]! + level + 1;
+  const tokenList = new Int32Array(tokenStart[count]!);
+  for (let level = 0, k = 0; level < levelEnd.length; level++) {
+    for (; k < levelEnd[level]!; k++) {
+      const from = tokenStart[k]!;
+      for (let lv = level, x = keptIds.data[k]!; lv >= 0; x = byLevel[lv]!.prefix[x]!, lv--) tokenList[from + lv] = byLevel[lv]!.lastToken[x]!;
+    }
+  }
   return {
     count,
-    tokenStart: tokenStart.data.subarray(0, tokenStart.length),
-    tokenList: tokenList.data.subarray(0, tokenList.length),
+    tokenStart,
+    tokenList,
     docStart: docStartV.data.slice(0, count + 1),
     docList: docList.slice(0, docStartV.data[count]!),
     majority: majorityV.data.subarray(0, count),
@@ -357,10 +360,10 @@ function countTokens(docs: Int32Array[], offset: Int32Array, classes: Int32Array
  * Level len > 1: the n-gram at each place whose (len-1)-grams at it and at the next place are both frequent (ids in
  * prev, -1 where not), keyed by (prefix id, last token).
  */
-function countLevel(docs: Int32Array[], offset: Int32Array, classes: Int32Array, docHashA: Int32Array | null, docHashB: Int32Array | null, len: number, prev: Int32Array, index: PairIndex, posGram: Int32Array, out: LevelRecords): LevelRecords {
+function countLevel(docs: Int32Array[], offset: Int32Array, classes: Int32Array, docHashA: Int32Array | null, docHashB: Int32Array | null, len: number, prev: Int32Array, index: PairIndex, posGram: Int32Array, out: LevelRecords, scratch: Scratch): LevelRecords {
   // A document's places go in batches: first every table slot of the batch is read (independent reads, so their
   // cache misses overlap), then the lookups, then every record of the batch is read, then the counts.
-  const ids = BATCH_IDS;
+  const ids = scratch.batchIds;
   let sink = 0;
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
@@ -391,19 +394,22 @@ function countLevel(docs: Int32Array[], offset: Int32Array, classes: Int32Array,
       for (let k = 0; k < n; k++) countIn(rec, ids[k]!, i, cls, hA, hB);
     }
   }
-  touched ^= sink;
+  scratch.touched ^= sink;
   return out;
 }
 
-/** Places per batch of countLevel, and the batch's n-gram ids. */
+/** Places per batch of countLevel and of the passes over a level's places. */
 const BATCH = 64;
-const BATCH_IDS = new Int32Array(BATCH);
-/** Where the batch reads' words go (so that they are not dropped as unused). */
-let touched = 0;
 
-/** Buffers of a level's working arrays, by use; take() gives a view of at least n ints (contents left over). */
+/**
+ * One table's working buffers: its levels' working arrays, by use (take() gives a view of at least n ints, contents
+ * left over), and a batch's n-gram ids.
+ */
 class Scratch {
   private readonly buffers: Int32Array[] = [];
+  readonly batchIds = new Int32Array(BATCH);
+  /** Where the batch reads' words go (so that they are not dropped as unused). */
+  touched = 0;
   take(use: number, n: number): Int32Array {
     let b = this.buffers[use];
     if (!b || b.length < n) b = this.buffers[use] = new Int32Array(Math.max(n, b ? Math.floor(b.length * 1.5) : 0));

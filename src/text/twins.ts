@@ -66,15 +66,15 @@ export function findTwins(docs: Int32Array[], responseKey: (string | null)[], mi
   const byKey = new Map<string, { words: number[]; carriers: Set<number>; twins: Set<number>; example: [number, number] }>();
   const inserted: InsertedTwin[] = [];
   forEachCandidatePair(long, sig, LSH_ROWS, MAX_BUCKET, TWIN_K, (a, b) => {
+    const wa = words[a]!;
+    const wb = words[b]!;
+    // Jaccard is at most the smaller set's size over the larger's.
+    if (Math.min(wa.length, wb.length) / Math.max(wa.length, wb.length) < MIN_JACCARD) return;
     const sameResponse = responseKey[a] === responseKey[b];
     const longer = docs[a]!.length >= docs[b]!.length ? a : b;
     const shorter = longer === a ? b : a;
     const start = insertionStart(docs[longer]!, docs[shorter]!);
     if (sameResponse && start < 0) return;
-    const wa = words[a]!;
-    const wb = words[b]!;
-    // Jaccard is at most the smaller set's size over the larger's.
-    if (Math.min(wa.length, wb.length) / Math.max(wa.length, wb.length) < MIN_JACCARD) return;
     const shared = sharedCount(wa, wb, leastShared(wa.length, wb.length));
     if (shared < 0 || shared / (shared + (wa.length - shared) + (wb.length - shared)) < MIN_JACCARD) return;
     if (start >= 0) inserted.push({ carrier: longer, twin: shorter, start, length: docs[longer]!.length - docs[shorter]!.length, sameResponse });
