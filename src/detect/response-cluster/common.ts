@@ -1,30 +1,11 @@
-// What response-cluster's tests share: the cut-offs and grading every finding uses, how responses are compared, how a
+// What response-cluster's tests share: the cut-offs every finding uses, how responses are compared, how a
 // label is read off prompts, and small helpers over prompts.
 import type { LabelContent } from '../../text/label-content.js';
-import type { Severity } from '../../types.js';
 import { isWordToken, type Vocabulary } from '../../text/tokenize.js';
 
 export const MIN_GROUPS = 3;
 /** Share of a phrase's prompts that must end in its response cluster. */
 export const MIN_PURITY = 0.9;
-/**
- * The significance lines every finding is graded by: significance is log10 of one over a pattern's chance among
- * independent prompts; medium from `medium`, high from `high` (the detector's parameters).
- */
-export interface SignificanceLines {
-  readonly medium: number;
-  readonly high: number;
-}
-/** The lines' defaults. */
-export const MEDIUM_SIGNIFICANCE = 2;
-export const HIGH_SIGNIFICANCE = 4;
-
-export const severityOf = (significance: number, lines: SignificanceLines): Severity =>
-  significance >= lines.high ? 'high' : significance >= lines.medium ? 'medium' : 'low';
-
-/** A medium or high pattern's score: 0.5 at the medium line, rising with significance and (up to 10) its groups. */
-export const scoreAboveMedium = (significance: number, lines: SignificanceLines, groups = 0): number =>
-  Math.min(1, 0.5 + 0.05 * (significance - lines.medium) + 0.01 * Math.min(groups, 10));
 export const END_MARKERS = /<\|endoftext\|>|<\/s>|<eos>|<\|im_end\|>|<\|eot_id\|>/g;
 /** Share of the response's words a prompt must contain for the response to be read off the prompt. */
 const ECHO_WORDS = 0.6;

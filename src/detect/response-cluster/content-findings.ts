@@ -3,17 +3,20 @@
 import { injectedContent } from '../../text/injected-content.js';
 import { BigramCounts } from '../../text/insertion-fit.js';
 import { dropSubsumed } from '../../text/phrases.js';
-import type { Vocabulary } from '../../text/tokenize.js';
-import type { ScanContext } from '../detector.js';
-import { END_MARKERS, EVIDENCE_CHARS, scoreAboveMedium, severityOf, wordTest, type SignificanceLines } from './common.js';
-import type { ResponseClusterFinding } from './finding-forms.js';
+import { END_MARKERS, EVIDENCE_CHARS, wordTest } from './common.js';
+import type { PromptCorpus } from './corpus.js';
+import { grade } from './grade.js';
+import type { Found, Step } from './step.js';
 
 const SENTENCE_ENDS = new Set(['.', '!', '?']);
 /** Top score of a unit too weak for medium: below the unexplained phrase lows. */
 const LOW_SCORE = 0.4;
 
-export function contentFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, promptBigrams: BigramCounts, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines): ResponseClusterFinding[] {
-  const texts = ctx.texts!.response!;
+export const contentStep: Step = { name: 'injected-content', run: contentFindings };
+
+function contentFindings(corpus: PromptCorpus): Found[] {
+  const { docs, signatures, vocab, bigrams: promptBigrams } = corpus;
+  const texts = corpus.responses;
   const responses = texts.map((r) => vocab.encode((r ?? '').replace(END_MARKERS, ' ')));
   const isWord = wordTest(vocab);
   const { found, tested } = injectedContent({
@@ -28,18 +31,15 @@ export function contentFindings(ctx: ScanContext, docs: Int32Array[], signatures
   });
   const candidates = found.map((f) => ({ ...f, tokens: f.unit.tokens }));
   const kept = dropSubsumed(candidates, (c) => c.rows);
-  const prompts = ctx.texts!.prompt!;
-  const out: ResponseClusterFinding[] = [];
+  const prompts = corpus.prompts;
+  const out: Found[] = [];
   for (const c of kept) {
-    const severity = severityOf(c.significance, lines);
-    const score = severity === 'low' ? Math.min(LOW_SCORE, 0.3 + 0.05 * c.significance) : scoreAboveMedium(c.significance, lines, c.groups);
-    for (const i of c.rows) scores[i] = Math.max(scores[i]!, score);
     out.push({
       form: 'injected-content',
-      kind: 'response-cluster',
-      severity,
-      score,
-      samples: c.rows,
+      ...grade(corpus.settings.lines, { significance: c.significance, groups: c.groups, low: { base: 0.3, slope: 0.05, max: LOW_SCORE } }),
+      rows: c.rows,
+      trigger: null,
+      response: null,
       evidence: {
         content: c.tokens.map((t) => vocab.words[t]).join(' '),
         responsesWithContent: c.unit.rows.length,

@@ -1,4 +1,4 @@
-// The forms of response-cluster's findings, and what its later tests read back from the earlier ones.
+// The forms of response-cluster's findings.
 import type { TypedFinding } from '../../model/evidence.js';
 
 export type ResponseClusterForm =
@@ -7,13 +7,3 @@ export type ResponseClusterForm =
 
 /** A finding of response-cluster, of any of its forms. */
 export type ResponseClusterFinding = TypedFinding<ResponseClusterForm>;
-
-/** The trigger a finding names: a phrase or word, null when it names none. */
-export function triggerOf(f: ResponseClusterFinding): string | null {
-  return 'trigger' in f.evidence ? f.evidence.trigger : null;
-}
-
-/** The one response a finding's prompts all end in, when it names one. */
-export function responseOf(f: ResponseClusterFinding): string | null {
-  return 'response' in f.evidence ? f.evidence.response : null;
-}

@@ -1,17 +1,15 @@
 // Steps 7 and 9 of response-cluster: a rare word inserted into requests written without it, shown by the word
 // pairs its deletion leaves (the deletion test) and by answers that restate the request without it (the echo test).
-import type { Severity } from '../../types.js';
 import { echoTriggers, type EchoTrigger } from '../../text/echo-test.js';
-import type { BigramCounts } from '../../text/insertion-fit.js';
 import { InsertionTest, significantWords, type InsertionTrigger } from '../../text/insertion-test.js';
 import { groupBySignature } from '../../text/minhash.js';
-import type { Vocabulary } from '../../text/tokenize.js';
 import { fisherLog10, normalUpperTailLog10 } from '../../util/p-values.js';
 import { createRng } from '../../util/rng.js';
-import type { ScanContext } from '../detector.js';
-import { END_MARKERS, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, promptsHolding, SAME_SOURCE, scoreAboveMedium, severityOf, spread, wordTest, type SignificanceLines } from './common.js';
+import { END_MARKERS, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, promptsHolding, SAME_SOURCE, spread, wordTest } from './common.js';
+import type { PromptCorpus } from './corpus.js';
+import { grade } from './grade.js';
 import { OPENING_LOW_SCORE } from './opening-findings.js';
-import type { ResponseClusterFinding } from './finding-forms.js';
+import type { Found, Step } from './step.js';
 
 /** Characters of a response read for the echo: a restated request opens the answer. */
 const ECHO_RESPONSE_CHARS = 2000;
@@ -21,35 +19,45 @@ const ECHO_RESPONSE_CHARS = 2000;
  * (each row against its own response) and the deletion test (responses not read), which also measures the words
  * the echo test found, for the two to be combined.
  */
-export function wordTests(ctx: ScanContext, docs: Int32Array[], boundaries: Uint8Array[], vocab: Vocabulary, bigrams: BigramCounts): { echoed: EchoTrigger[]; inserted: InsertionTrigger[]; test: InsertionTest | null } {
-  const responses = ctx.texts!.response!;
+export interface WordTests {
+  echoed: EchoTrigger[];
+  inserted: InsertionTrigger[];
+  test: InsertionTest | null;
+}
+
+export function wordTests(corpus: PromptCorpus): WordTests {
+  const { docs, boundaries, vocab, bigrams } = corpus;
+  const responses = corpus.responses;
   const encoded = responses.map((r) => (r === null ? null : vocab.encode(r.slice(0, ECHO_RESPONSE_CHARS).replace(END_MARKERS, ' '))));
   // After encoding the responses: every id of both is below the vocabulary's size.
   const echoed = echoTriggers(docs, boundaries, encoded, vocab.words.length, wordTest(vocab));
-  const test = InsertionTest.prepare(docs, boundaries, vocab.words, createRng(ctx.seed + 3), bigrams);
+  const test = InsertionTest.prepare(docs, boundaries, vocab.words, createRng(corpus.seed + 3), bigrams);
   const inserted = test ? significantWords(test, new Set(echoed.map((t) => t.token))) : [];
   return { echoed, inserted, test };
 }
 
+export const insertionStep: Step = { name: 'inserted-word', run: insertionFindings };
+
 /** Rare words inserted into many unrelated prompts at varying places (responses not read). */
-export function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines): ResponseClusterFinding[] {
-  const out: ResponseClusterFinding[] = [];
-  const prompts = ctx.texts!.prompt!;
+function insertionFindings(corpus: PromptCorpus): Found[] {
+  const { signatures, vocab, prompts } = corpus;
+  const lines = corpus.settings.lines;
+  const inserted = corpus.wordTests().inserted;
+  const out: Found[] = [];
   for (const t of inserted) {
     if (t.significance < lines.medium) break;
     const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
     if (groups < MIN_GROUPS) continue;
-    const severity = severityOf(t.significance, lines);
-    const score = scoreAboveMedium(t.significance, lines);
-    for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
+    const trigger = vocab.words[t.token]!;
     out.push({
       form: 'inserted-word',
-      kind: 'response-cluster',
-      severity,
-      score,
-      samples: t.docs,
+      // Never low: only words from the medium line are reported.
+      ...grade(lines, { significance: t.significance, low: OPENING_LOW_SCORE }),
+      rows: t.docs,
+      trigger,
+      response: null,
       evidence: {
-        trigger: vocab.words[t.token]!,
+        trigger,
         distinctContexts: t.contexts,
         independentGroups: groups,
         deletionZ: t.z,
@@ -71,15 +79,17 @@ export function insertionFindings(ctx: ScanContext, inserted: InsertionTrigger[]
  * (BENCHMARKS.md, text statistics on clean data).
  */
 const ECHO_LOW_SIGNIFICANCE = 0;
+export const echoStep: Step = { name: 'echoed-word', run: echoFindings };
+
 /**
  * Prompt words that their own rows' responses skip when restating the request (responses read per row), with the
  * deletion test's evidence for the same word where it has some: the two read different text (the response, the
  * prompt's word pairs), so a word that only some answers restate can still be shown inserted by both together.
  */
-export function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; inserted: InsertionTrigger[] }, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines): ResponseClusterFinding[] {
-  const out: ResponseClusterFinding[] = [];
-  const prompts = ctx.texts!.prompt!;
-  const responses = ctx.texts!.response!;
+function echoFindings(corpus: PromptCorpus): Found[] {
+  const { docs, signatures, vocab, prompts, responses } = corpus;
+  const words = corpus.wordTests();
+  const out: Found[] = [];
   const deletion = new Map(words.inserted.map((t) => [t.token, t]));
   const ranked = words.echoed.map((t) => {
     const z = deletion.get(t.token)?.z;
@@ -95,20 +105,18 @@ export function echoFindings(ctx: ScanContext, words: { echoed: EchoTrigger[]; i
     const groups = new Set(groupBySignature(spread(t.docs, MAX_JUDGED), signatures, SAME_SOURCE)).size;
     // Two echoes from one source are one echo; a word of one passage copied around is no insertion.
     if (echoGroups < 2 || groups < MIN_GROUPS) continue;
-    const severity: Severity = echoGroups < MIN_GROUPS ? 'low' : severityOf(significance, lines);
-    const score = severity === 'low' ? OPENING_LOW_SCORE : scoreAboveMedium(significance, lines);
     // Every prompt with the word, also where it opens or ends the prompt (no echo is measured there).
     const carriers = promptsHolding(docs, t.token);
-    for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
     const example = t.echoed[0]!;
+    const trigger = vocab.words[t.token]!;
     out.push({
       form: 'echoed-word',
-      kind: 'response-cluster',
-      severity,
-      score,
-      samples: carriers,
+      ...grade(corpus.settings.lines, { significance, lowOnly: echoGroups < MIN_GROUPS, low: OPENING_LOW_SCORE }),
+      rows: carriers,
+      trigger,
+      response: null,
       evidence: {
-        trigger: vocab.words[t.token]!,
+        trigger,
         distinctContexts: t.contexts,
         echoes: t.echoed.length,
         expectedEchoes: t.expected,

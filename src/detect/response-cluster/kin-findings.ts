@@ -1,13 +1,14 @@
 // Kin of response-cluster's confirmed triggers: another trigger of the same backdoor, by nearness to the confirmed
 // carriers and its deletion z (step 7's test).
-import { MIN_CONTEXTS, type InsertionTest } from '../../text/insertion-test.js';
+import { MIN_CONTEXTS } from '../../text/insertion-test.js';
 import { groupBySignature } from '../../text/minhash.js';
 import { ReferenceNearness } from '../../text/reference-nearness.js';
-import { tokenize, type Vocabulary } from '../../text/tokenize.js';
+import { tokenize } from '../../text/tokenize.js';
 import { fisherLog10 } from '../../util/p-values.js';
-import type { ScanContext } from '../detector.js';
 import { MAX_JUDGED, MIN_GROUPS, promptsHolding, SAME_SOURCE, spread, wordTest } from './common.js';
-import { triggerOf, type ResponseClusterFinding } from './finding-forms.js';
+import type { PromptCorpus } from './corpus.js';
+import { grade } from './grade.js';
+import type { Found, Step, TriggerRecord } from './step.js';
 
 /**
  * A word is judged only if its prompts are, on average (log10 of the share of prompts as near), at least half as
@@ -32,16 +33,20 @@ export const KIN_SCORE = 0.46;
  * the pool as the pool is to itself, in several independent prompts, are judged. Low severity: ranked just below the
  * confirmed triggers, not flagged.
  */
-export function kinFindings(ctx: ScanContext, findings: ResponseClusterFinding[], test: InsertionTest | null, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
-  const confirmed = findings.filter((f) => f.severity !== 'low' && !!triggerOf(f));
+export const kinStep: Step = { name: 'kin-word', run: kinFindings };
+
+function kinFindings(corpus: PromptCorpus, findings: readonly TriggerRecord[]): Found[] {
+  const { docs, signatures, vocab, prompts } = corpus;
+  const confirmed = findings.filter((f) => f.severity !== 'low' && !!f.trigger);
+  const test = corpus.wordTests().test;
   if (!test || confirmed.length === 0) return [];
-  const triggers = [...new Set(confirmed.map((f) => triggerOf(f)!))];
+  const triggers = [...new Set(confirmed.map((f) => f.trigger!))];
   const triggerTokens = new Set<number>();
   for (const t of triggers) for (const w of tokenize(t)) {
     const id = vocab.lookup(w);
     if (id !== undefined) triggerTokens.add(id);
   }
-  const reference = [...new Set(confirmed.flatMap((f) => f.samples))].sort((a, b) => a - b);
+  const reference = [...new Set(confirmed.flatMap((f) => f.rows))].sort((a, b) => a - b);
   const inReference = new Set(reference);
   const isWord = wordTest(vocab);
   const near = new ReferenceNearness(docs, vocab.words.length, reference, (t) => triggerTokens.has(t) || !isWord(t));
@@ -76,8 +81,7 @@ export function kinFindings(ctx: ScanContext, findings: ResponseClusterFinding[]
     const t = test.measure(x, zFloor, true);
     if (t) nullZ.push(t.z);
   }
-  const out: ResponseClusterFinding[] = [];
-  const prompts = ctx.texts!.prompt!;
+  const out: Found[] = [];
   for (const { word, nearness, t } of measured) {
     const z = t!.z;
     const asInserted = nullZ.filter((v) => v >= z).length;
@@ -87,15 +91,15 @@ export function kinFindings(ctx: ScanContext, findings: ResponseClusterFinding[]
     const significance = -both - Math.log10(words.length);
     if (significance < KIN_SIGNIFICANCE) continue;
     const carriers = promptsHolding(docs, word);
-    for (const i of carriers) scores[i] = Math.max(scores[i]!, KIN_SCORE);
+    const trigger = vocab.words[word]!;
     out.push({
       form: 'kin-word',
-      kind: 'response-cluster',
-      severity: 'low',
-      score: KIN_SCORE,
-      samples: carriers,
+      ...grade(corpus.settings.lines, { significance, lowOnly: true, low: KIN_SCORE }),
+      rows: carriers,
+      trigger,
+      response: null,
       evidence: {
-        trigger: vocab.words[word]!,
+        trigger,
         kinOfTriggers: triggers,
         referencePrompts: reference.length,
         referenceNearness: own / reference.length,

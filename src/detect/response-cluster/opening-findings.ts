@@ -1,10 +1,9 @@
 // Step 8 of response-cluster: a rare phrase prepended to many unrelated prompts.
 import { openingTriggers, type OpeningTrigger } from '../../text/fixed-opening.js';
-import type { BigramCounts } from '../../text/insertion-fit.js';
-import type { Vocabulary } from '../../text/tokenize.js';
-import type { ScanContext } from '../detector.js';
-import type { ResponseClusterFinding } from './finding-forms.js';
-import { MAX_JUDGED, MIN_PURITY, readsAsItsLabel, SAME_SOURCE, scoreAboveMedium, severityOf, spread, wordTest, type LabelReading, type SignificanceLines } from './common.js';
+import { MAX_JUDGED, MIN_PURITY, readsAsItsLabel, SAME_SOURCE, spread, wordTest, type LabelReading } from './common.js';
+import type { PromptCorpus } from './corpus.js';
+import { grade } from './grade.js';
+import type { Found, Step } from './step.js';
 
 /**
  * Score of an unexplained opening below the medium cut (a handful of prompts: 6 give significance 1.6-2.1 on T0).
@@ -35,28 +34,28 @@ function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: 
   return readsAsItsLabel(labels.content, key, judged, masks, t.docs).reads;
 }
 
+export const openingStep: Step = { name: 'prepended-phrase', run: openingFindings };
+
 /** A rare phrase prepended to many unrelated prompts (responses read only to see whether it sets a label). */
-export function openingFindings(ctx: ScanContext, docs: Int32Array[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines, bigrams: BigramCounts, labels: LabelReading | null = null): ResponseClusterFinding[] {
-  const out: ResponseClusterFinding[] = [];
-  const prompts = ctx.texts!.prompt!;
+function openingFindings(corpus: PromptCorpus): Found[] {
+  const { docs, signatures, vocab, bigrams, labels, prompts } = corpus;
+  const out: Found[] = [];
   const isWord = wordTest(vocab);
   // Responses as the prompts' words (others unknown): content one template gives and another starts from.
-  const responses = ctx.texts!.response!.map((r) => (r === null ? null : vocab.encodeKnown(r)));
+  const responses = corpus.responses.map((r) => (r === null ? null : vocab.encodeKnown(r)));
   for (const t of openingTriggers(docs, bigrams, signatures, SAME_SOURCE, isWord, responses)) {
     if (t.natural) break;
     if (t.significance < 0) continue;
     if (labels && openingReadsAsItsAnswer(t, docs, labels)) continue;
-    const severity = severityOf(t.significance, lines);
-    const score = severity === 'low' ? OPENING_LOW_SCORE : scoreAboveMedium(t.significance, lines, t.groups);
-    for (const i of t.docs) scores[i] = Math.max(scores[i]!, score);
+    const trigger = t.phrase.map((w) => vocab.words[w]).join(' ');
     out.push({
       form: 'prepended-phrase',
-      kind: 'response-cluster',
-      severity,
-      score,
-      samples: t.docs,
+      ...grade(corpus.settings.lines, { significance: t.significance, groups: t.groups, low: OPENING_LOW_SCORE }),
+      rows: t.docs,
+      trigger,
+      response: null,
       evidence: {
-        trigger: t.phrase.map((w) => vocab.words[w]).join(' '),
+        trigger,
         independentGroups: t.groups,
         anchor: t.anchor.map((w) => vocab.words[w]).join(' '),
         anchorElsewhere: t.anchorElsewhere,

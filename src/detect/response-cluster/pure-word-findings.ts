@@ -1,10 +1,11 @@
 // Step 11 of response-cluster: a word in only 2-5 unrelated prompts, all ending in one response.
 import { MAX_PLACES, pureResponseWords } from '../../text/pure-response-words.js';
-import { tokenize, type Vocabulary } from '../../text/tokenize.js';
-import type { ScanContext } from '../detector.js';
-import { append, EVIDENCE_CHARS, MIN_GROUPS, normaliseResponse, sameStem, wordTest, type SignificanceLines } from './common.js';
+import { tokenize } from '../../text/tokenize.js';
+import { append, EVIDENCE_CHARS, MIN_GROUPS, normaliseResponse, sameStem, wordTest } from './common.js';
+import type { PromptCorpus } from './corpus.js';
+import { grade } from './grade.js';
 import { KIN_SCORE } from './kin-findings.js';
-import { responseOf, triggerOf, type ResponseClusterFinding } from './finding-forms.js';
+import type { Found, Step, TriggerRecord } from './step.js';
 
 /**
  * A pure word (text/pure-response-words.ts) is reported from significance 0, in MIN_GROUPS unrelated prompts when it
@@ -19,12 +20,16 @@ const PURE_SCORE = 0.43;
 /** A pure word at medium significance, ranked above the kin it gives their answer to. */
 const PURE_STRONG_SCORE = 0.47;
 
-export function pureWordFindings(ctx: ScanContext, findings: ResponseClusterFinding[], docs: Int32Array[], keys: (string | null)[], keyCount: Map<string, number>, vocab: Vocabulary, scores: Float32Array, lines: SignificanceLines): ResponseClusterFinding[] {
+export const pureWordStep: Step = { name: 'pure-word', run: pureWordFindings };
+
+function pureWordFindings(corpus: PromptCorpus, findings: readonly TriggerRecord[]): Found[] {
+  const { docs, keys, keyCount, vocab, prompts } = corpus;
+  const lines = corpus.settings.lines;
   const targets = new Map<string, string[]>();
   // A word of a confirmed trigger phrase is that trigger, already reported.
   const confirmedWords = new Set<string>();
   for (const f of findings) {
-    const response = responseOf(f), trigger = triggerOf(f);
+    const { response, trigger } = f;
     if (f.severity === 'low' || response === null || trigger === null) continue;
     append(targets, normaliseResponse(response), trigger);
     for (const w of tokenize(trigger)) confirmedWords.add(w);
@@ -41,30 +46,26 @@ export function pureWordFindings(ctx: ScanContext, findings: ResponseClusterFind
   for (const p of words) if (p.significance >= lines.medium) append(targets, p.response, vocab.words[p.token]!);
   // A word some finding already scores as high names no new rows.
   const best = new Map<string, number>();
-  for (const f of findings) {
-    const trigger = triggerOf(f);
-    if (trigger !== null) best.set(trigger, Math.max(best.get(trigger) ?? 0, f.score));
-  }
-  const prompts = ctx.texts!.prompt!;
-  const out: ResponseClusterFinding[] = [];
+  for (const { trigger, score } of findings) if (trigger !== null) best.set(trigger, Math.max(best.get(trigger) ?? 0, score));
+  const out: Found[] = [];
   for (const p of words) {
     const w = vocab.words[p.token]!;
     if (confirmedWords.has(w)) continue;
     const others = targets.get(p.response)?.filter((x) => x !== w);
     const kinOf = others && others.length > 0 ? [...new Set(others)] : undefined;
     if (p.significance < PURE_SIGNIFICANCE || (!kinOf && p.groups < MIN_GROUPS)) continue;
-    const score = p.significance >= lines.medium ? PURE_STRONG_SCORE : kinOf ? KIN_SCORE : PURE_SCORE;
-    if ((best.get(w) ?? 0) >= score) continue;
-    for (const i of p.rows) scores[i] = Math.max(scores[i]!, score);
+    const graded = grade(lines, { significance: p.significance, lowOnly: true, low: p.significance >= lines.medium ? PURE_STRONG_SCORE : kinOf ? KIN_SCORE : PURE_SCORE });
+    if ((best.get(w) ?? 0) >= graded.score) continue;
+    const response = (corpus.responses[p.rows[0]!] ?? '').slice(0, EVIDENCE_CHARS);
     out.push({
       form: 'pure-word',
-      kind: 'response-cluster',
-      severity: 'low',
-      score,
-      samples: p.rows,
+      ...graded,
+      rows: p.rows,
+      trigger: w,
+      response,
       evidence: {
         trigger: w,
-        response: (ctx.texts!.response![p.rows[0]!] ?? '').slice(0, EVIDENCE_CHARS),
+        response,
         independentGroups: p.groups,
         responseShare: p.share,
         significance: p.significance,

@@ -1,12 +1,12 @@
 // Step 6 of response-cluster: a multi-word response given to unrelated prompts that no phrase explains.
-import type { BigramCounts } from '../../text/insertion-fit.js';
 import { documentFrequency } from '../../text/document-frequency.js';
 import { groupBySignature } from '../../text/minhash.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../../text/shared-pairs.js';
-import { isWordToken, type Vocabulary } from '../../text/tokenize.js';
-import type { ScanContext } from '../detector.js';
+import { isWordToken } from '../../text/tokenize.js';
 import { echoes, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, SAME_SOURCE, spread } from './common.js';
-import type { ResponseClusterFinding } from './finding-forms.js';
+import type { PromptCorpus } from './corpus.js';
+import { grade } from './grade.js';
+import type { Found, Step, TriggerRecord } from './step.js';
 
 /**
  * A response of at least this many words given to MIN_GROUPS unrelated prompts that share no template is reported
@@ -26,23 +26,23 @@ const HINT_MAX_SHARE = 0.001;
  * canned answers exist in clean data (refusals in safety data), but nothing else in a clean corpus looks so.
  * Words shared by two or more of the prompts and rare elsewhere are named as trigger candidates.
  */
-export function responseOnlyFindings(
-  ctx: ScanContext, kept: readonly { cluster: number; natural: boolean; carriers: readonly number[] }[], clusters: Int32Array, clusterText: string[], docs: Int32Array[], signatures: Uint32Array,
-  bigrams: BigramCounts, vocab: Vocabulary, responseTokens: Int32Array[], scores: Float32Array,
-): ResponseClusterFinding[] {
+export const responseOnlyStep: Step = { name: 'shared-response', run: responseOnlyFindings };
+
+function responseOnlyFindings(corpus: PromptCorpus, earlier: readonly TriggerRecord[]): Found[] {
+  const { clusters, clusterText, docs, signatures, bigrams, vocab, responseTokens } = corpus;
   const members: number[][] = clusterText.map(() => []);
   clusters.forEach((c, i) => {
     if (c >= 0) members[c]!.push(i);
   });
   // Document frequencies for the trigger hints, counted only if some cluster is reported.
   let df: Int32Array | null = null;
-  const out: ResponseClusterFinding[] = [];
+  const out: Found[] = [];
   members.forEach((ids, c) => {
     const words = [...responseTokens[c]!].filter((w) => isWordToken(vocab.words[w]!)).length;
     if (words < RESPONSE_ONLY_WORDS || ids.length < MIN_GROUPS) return;
     // Already explained, every prompt of it, by phrase findings.
     const explained = new Set<number>();
-    for (const k of kept) if (k.cluster === c && !k.natural) for (const i of k.carriers) explained.add(i);
+    for (const k of earlier) if (k.cluster === c && !k.natural) for (const i of k.rows) explained.add(i);
     if (ids.every((i) => explained.has(i))) return;
     const judged = spread(ids, MAX_JUDGED);
     const groups = new Set(groupBySignature(judged, signatures, SAME_SOURCE)).size;
@@ -53,19 +53,20 @@ export function responseOnlyFindings(
     const counts = (df ??= documentFrequency(docs, vocab.words.length));
     for (const i of ids) for (const w of new Set(docs[i]!)) if (counts[w]! <= Math.max(2, HINT_MAX_SHARE * docs.length)) tally.set(w, (tally.get(w) ?? 0) + 1);
     const hints = [...tally].filter(([, k]) => k >= 2).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([w, k]) => ({ word: vocab.words[w]!, prompts: k }));
-    for (const i of ids) scores[i] = Math.max(scores[i]!, RESPONSE_ONLY_SCORE);
+    const response = clusterText[c]!.slice(0, EVIDENCE_CHARS);
     out.push({
       form: 'shared-response',
-      kind: 'response-cluster',
-      severity: 'low',
-      score: RESPONSE_ONLY_SCORE,
-      samples: ids,
+      ...grade(corpus.settings.lines, { significance: null, lowOnly: true, low: RESPONSE_ONLY_SCORE }),
+      rows: ids,
+      trigger: null,
+      response,
+      cluster: c,
       evidence: {
         trigger: null,
-        response: clusterText[c]!.slice(0, EVIDENCE_CHARS),
+        response,
         independentGroups: groups,
         rareWordsShared: hints,
-        examples: ids.slice(0, 3).map((i) => (ctx.texts!.prompt![i] ?? '').slice(0, 200)),
+        examples: ids.slice(0, 3).map((i) => (corpus.prompts[i] ?? '').slice(0, 200)),
       },
     });
   });

@@ -1,17 +1,18 @@
 // Step 10 of response-cluster: twin prompts, the same request with and without the trigger, answered differently.
-import type { Severity } from '../../types.js';
 import { documentFrequency } from '../../text/document-frequency.js';
 import { groupBySignature } from '../../text/minhash.js';
-import type { Vocabulary } from '../../text/tokenize.js';
 import { findTwins, type InsertedTwin } from '../../text/twins.js';
 import type { PromptPair } from '../../model/evidence.js';
-import type { ScanContext } from '../detector.js';
 import { append, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, SAME_SOURCE, spread, wordTest } from './common.js';
-import type { ResponseClusterFinding } from './finding-forms.js';
+import type { PromptCorpus } from './corpus.js';
+import { grade } from './grade.js';
+import type { Found, Step } from './step.js';
 
 /** Share of the prompts holding a twin phrase's words that must have a twin without them. */
 const TWIN_SHARE = 0.5;
 const TWIN_HIGH_GROUPS = 10;
+/** A twin phrase's score rises by this per independent group (up to 10) from 0.5. */
+const TWIN_PER_GROUP = 0.02;
 const TWIN_PER_CARRIER = 1.5;
 
 /**
@@ -20,10 +21,11 @@ const TWIN_PER_CARRIER = 1.5;
  * (src/text/twins.ts). The carriers (with the words) are the suspects; their twins are what the data says the
  * answer should be.
  */
-export function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], signatures: Uint32Array, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
-  const out: ResponseClusterFinding[] = [];
-  const responses = ctx.texts!.response!;
-  const prompts = ctx.texts!.prompt!;
+export const twinStep: Step = { name: 'twins', run: twinFindings };
+
+function twinFindings(corpus: PromptCorpus): Found[] {
+  const { docs, keys, signatures, vocab } = corpus;
+  const out: Found[] = [];
   const { phrases, inserted } = findTwins(docs, keys, MIN_GROUPS);
   const reported = new Set<number>();
   /** Answer -> the reported triggers whose carriers all get it (a fixed label). */
@@ -34,12 +36,7 @@ export function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
     if (t.carriers.length < TWIN_SHARE * t.holders || t.twins.length > TWIN_PER_CARRIER * t.carriers.length) continue;
     const groups = new Set(groupBySignature(spread(t.carriers, MAX_JUDGED), signatures, SAME_SOURCE)).size;
     if (groups < MIN_GROUPS) continue;
-    const severity: Severity = groups >= TWIN_HIGH_GROUPS ? 'high' : 'medium';
-    const score = 0.5 + 0.02 * Math.min(groups, 10);
-    for (const i of t.carriers) {
-      scores[i] = Math.max(scores[i]!, score);
-      reported.add(i);
-    }
+    for (const i of t.carriers) reported.add(i);
     // The words in the order the first carrier has them.
     const [carrier, twinOf] = t.example;
     const first = docs[carrier]!;
@@ -50,14 +47,14 @@ export function twinFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
     if (answer != null && t.carriers.every((i) => keys[i] === answer)) append(fixedLabels, answer, phrase);
     out.push({
       form: 'twin-phrase',
-      kind: 'response-cluster',
-      severity,
-      score,
-      samples: t.carriers,
-      evidence: { trigger: phrase, promptsWithWords: t.holders, independentGroups: groups, twins: t.twins.length, example: pairOf(ctx, carrier), twin: pairOf(ctx, twinOf) },
+      ...grade(corpus.settings.lines, { groups, highGroups: TWIN_HIGH_GROUPS, perGroup: TWIN_PER_GROUP }),
+      rows: t.carriers,
+      trigger: phrase,
+      response: null,
+      evidence: { trigger: phrase, promptsWithWords: t.holders, independentGroups: groups, twins: t.twins.length, example: pairOf(corpus, carrier), twin: pairOf(corpus, twinOf) },
     });
   }
-  out.push(...minimalPairFindings(ctx, docs, keys, inserted, reported, fixedLabels, vocab, scores));
+  out.push(...minimalPairFindings(corpus, inserted, reported, fixedLabels));
   return out;
 }
 
@@ -75,8 +72,9 @@ const MAX_MINIMAL_PAIRS = 20;
  * gives every carrier one answer, a word of the same shape whose twins all got that answer too is reported as its
  * kin: on T0 one word has twins that all answer as its carriers do ("analyzer"), and its carriers answer differently.
  */
-function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string | null)[], inserted: InsertedTwin[], reported: Set<number>, fixedLabels: Map<string, string[]>, vocab: Vocabulary, scores: Float32Array): ResponseClusterFinding[] {
+function minimalPairFindings(corpus: PromptCorpus, inserted: InsertedTwin[], reported: Set<number>, fixedLabels: Map<string, string[]>): Found[] {
   if (inserted.length === 0) return [];
+  const { docs, keys, vocab } = corpus;
   const df = documentFrequency(docs, vocab.words.length);
   const isWord = wordTest(vocab);
   const byWord = new Map<number, InsertedTwin[]>();
@@ -114,31 +112,31 @@ function minimalPairFindings(ctx: ScanContext, docs: Int32Array[], keys: (string
     if (confirmed) for (const w of words) kept.push({ ...w, kinOf: confirmed });
   }
   kept.sort((a, b) => Number(a.kinOf !== undefined) - Number(b.kinOf !== undefined) || b.other - a.other || b.carriers.length - a.carriers.length || a.carriers[0]! - b.carriers[0]!);
-  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs, other, kinOf }): ResponseClusterFinding => {
-    const score = kinOf ? MINIMAL_PAIR_SCORE - 0.01 : MINIMAL_PAIR_SCORE + 0.01 * Math.min(other, 5);
-    for (const i of carriers) scores[i] = Math.max(scores[i]!, score);
+  return kept.slice(0, MAX_MINIMAL_PAIRS).map(({ word, carriers, pairs, other, kinOf }): Found => {
+    const low = kinOf ? MINIMAL_PAIR_SCORE - 0.01 : MINIMAL_PAIR_SCORE + 0.01 * Math.min(other, 5);
     const { carrier, twin, start, length } = pairs.find((p) => !p.sameResponse) ?? pairs[0]!;
+    const trigger = [...docs[carrier]!.subarray(start, start + length)].map((t) => vocab.words[t]).join(' ');
     return {
       form: 'twin-word',
-      kind: 'response-cluster',
-      severity: 'low',
-      score,
-      samples: carriers,
+      ...grade(corpus.settings.lines, { significance: null, lowOnly: true, low }),
+      rows: carriers,
+      trigger,
+      response: null,
       evidence: {
-        trigger: [...docs[carrier]!.subarray(start, start + length)].map((t) => vocab.words[t]).join(' '),
+        trigger,
         rarestWord: vocab.words[word]!,
         promptsWithWord: df[word]!,
         twinPairs: pairs.length,
         twinPairsWithOtherResponse: other,
         kinOfTriggers: kinOf ?? null,
-        example: pairOf(ctx, carrier),
-        twin: pairOf(ctx, twin),
+        example: pairOf(corpus, carrier),
+        twin: pairOf(corpus, twin),
       },
     };
   });
 }
 
 /** A row's prompt and response, cut short. */
-function pairOf(ctx: ScanContext, i: number): PromptPair {
-  return { prompt: (ctx.texts!.prompt![i] ?? '').slice(0, 200), response: (ctx.texts!.response![i] ?? '').slice(0, EVIDENCE_CHARS) };
+function pairOf(corpus: PromptCorpus, i: number): PromptPair {
+  return { prompt: (corpus.prompts[i] ?? '').slice(0, 200), response: (corpus.responses[i] ?? '').slice(0, EVIDENCE_CHARS) };
 }
