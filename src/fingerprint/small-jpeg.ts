@@ -26,10 +26,14 @@ const F1_961570560 = 16069;
 const F2_053119869 = 16819;
 const F2_562915447 = 20995;
 const F3_072711026 = 25172;
-const P1_SCALE = 1 / (1 << (CONST_BITS - PASS1_BITS));
-const P1_HALF = 1 << (CONST_BITS - PASS1_BITS - 1);
-const P2_SCALE = 1 / 2 ** (CONST_BITS + PASS1_BITS + 3);
-const P2_HALF = 2 ** (CONST_BITS + PASS1_BITS + 3 - 1);
+const P1_SHIFT = CONST_BITS - PASS1_BITS;
+const P1_HALF = 1 << (P1_SHIFT - 1);
+const P2_SHIFT = CONST_BITS + PASS1_BITS + 3;
+const P2_HALF = 1 << (P2_SHIFT - 1);
+// Bounds on dequantised coefficients and on the first pass's outputs within which every sum of either pass stays
+// below 2^31 (the largest sum is under 178,220 times the largest input).
+const MAX_COEF = 8191;
+const MAX_WORK = 11000;
 
 // YCbCr -> RGB tables (16 fractional bits, as libjpeg builds them).
 const SCALEBITS = 16;
@@ -59,7 +63,7 @@ interface Huffman {
 // Scratch, reused from image to image (one image is decoded at a time on a thread).
 const coef = new Int32Array(64);
 const dq = new Int32Array(64);
-const work = new Float64Array(64);
+const work = new Int32Array(64);
 const quant = [new Int32Array(64), new Int32Array(64), new Int32Array(64), new Int32Array(64)];
 let planes: Uint8Array[] = [];
 let planeSize = 0;
@@ -111,7 +115,7 @@ export function decodeSmallJpeg(b: Uint8Array, grid: number): Uint8Array | null 
       while (p < end) {
         const tc = b[p]! >> 4, th = b[p]! & 15;
         if (tc > 1 || th > 3 || p + 17 > end) return null;
-        const t = buildHuffman(b, p + 1, end, tc === 0);
+        const t = huffmanTable(b, p + 1, end, tc === 0);
         if (!t) return null;
         (tc === 0 ? dc : ac)[th] = t;
         p += 17 + t.values.length;
@@ -150,6 +154,40 @@ export function decodeSmallJpeg(b: Uint8Array, grid: number): Uint8Array | null 
     }
     i = end;
   }
+}
+
+// Files of one dataset mostly carry the same few tables: each is built once (keyed by its bytes).
+const tableCache = new Map<number, { isDc: boolean; bytes: Uint8Array; table: Huffman }[]>();
+let cached = 0;
+
+function huffmanTable(b: Uint8Array, at: number, end: number, isDc: boolean): Huffman | null {
+  if (at + 16 > end) return null;
+  let total = 0;
+  for (let l = 0; l < 16; l++) total += b[at + l]!;
+  const len = 16 + total;
+  if (at + len > end) return null;
+  let h = isDc ? 0x811c9dc5 : 0x050c5d1f;
+  for (let k = at; k < at + len; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
+  const list = tableCache.get(h);
+  if (list) {
+    for (const e of list) {
+      if (e.isDc !== isDc || e.bytes.length !== len) continue;
+      let same = true;
+      for (let k = 0; k < len && same; k++) same = e.bytes[k] === b[at + k];
+      if (same) return e.table;
+    }
+  }
+  const table = buildHuffman(b, at, end, isDc);
+  if (!table) return null;
+  if (cached >= 256) {
+    tableCache.clear();
+    cached = 0;
+  }
+  const entry = { isDc, bytes: b.slice(at, at + len), table };
+  if (list) list.push(entry);
+  else tableCache.set(h, [entry]);
+  cached++;
+  return table;
 }
 
 function buildHuffman(b: Uint8Array, at: number, end: number, isDc: boolean): Huffman | null {
@@ -302,18 +340,19 @@ function decodeScan(b: Uint8Array, start: number, grid: number, sub: boolean, q:
 }
 
 /**
- * libjpeg's integer IDCT of one block into the plane (jidctint.c, the same arithmetic: products exact in doubles,
- * shifts as floors). False when a value leaves the range where libjpeg's plain and SIMD versions agree.
+ * libjpeg's integer IDCT of one block into the plane (jidctint.c, the same arithmetic). False when a value leaves
+ * the range where every sum fits 32 bits (and where libjpeg's plain and SIMD versions agree): far beyond what an
+ * 8-bit image's coefficients reach.
  */
 function idct(c: Int32Array, q: Int32Array, out: Uint8Array, at: number, stride: number): boolean {
   for (let k = 0; k < 64; k++) {
     const v = c[k]! * q[k]!;
-    if (v > 16383 || v < -16384) return false;
+    if (v > MAX_COEF || v < -MAX_COEF) return false;
     dq[k] = v;
   }
   for (let col = 0; col < 8; col++) {
     if (dq[8 + col] === 0 && dq[16 + col] === 0 && dq[24 + col] === 0 && dq[32 + col] === 0 && dq[40 + col] === 0 && dq[48 + col] === 0 && dq[56 + col] === 0) {
-      const dcval = dq[col]! * (1 << PASS1_BITS);
+      const dcval = dq[col]! << PASS1_BITS;
       for (let r = 0; r < 8; r++) work[8 * r + col] = dcval;
       continue;
     }
@@ -324,8 +363,8 @@ function idct(c: Int32Array, q: Int32Array, out: Uint8Array, at: number, stride:
     let tmp3 = z1 + z2 * F0_765366865;
     z2 = dq[col]!;
     z3 = dq[32 + col]!;
-    let tmp0 = (z2 + z3) * (1 << CONST_BITS);
-    let tmp1 = (z2 - z3) * (1 << CONST_BITS);
+    let tmp0 = (z2 + z3) << CONST_BITS;
+    let tmp1 = (z2 - z3) << CONST_BITS;
     const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
     tmp0 = dq[56 + col]!;
     tmp1 = dq[40 + col]!;
@@ -348,21 +387,21 @@ function idct(c: Int32Array, q: Int32Array, out: Uint8Array, at: number, stride:
     tmp1 += z2 + z4;
     tmp2 += z2 + z3;
     tmp3 += z1 + z4;
-    work[col] = Math.floor((tmp10 + tmp3 + P1_HALF) * P1_SCALE);
-    work[56 + col] = Math.floor((tmp10 - tmp3 + P1_HALF) * P1_SCALE);
-    work[8 + col] = Math.floor((tmp11 + tmp2 + P1_HALF) * P1_SCALE);
-    work[48 + col] = Math.floor((tmp11 - tmp2 + P1_HALF) * P1_SCALE);
-    work[16 + col] = Math.floor((tmp12 + tmp1 + P1_HALF) * P1_SCALE);
-    work[40 + col] = Math.floor((tmp12 - tmp1 + P1_HALF) * P1_SCALE);
-    work[24 + col] = Math.floor((tmp13 + tmp0 + P1_HALF) * P1_SCALE);
-    work[32 + col] = Math.floor((tmp13 - tmp0 + P1_HALF) * P1_SCALE);
+    work[col] = (tmp10 + tmp3 + P1_HALF) >> P1_SHIFT;
+    work[56 + col] = (tmp10 - tmp3 + P1_HALF) >> P1_SHIFT;
+    work[8 + col] = (tmp11 + tmp2 + P1_HALF) >> P1_SHIFT;
+    work[48 + col] = (tmp11 - tmp2 + P1_HALF) >> P1_SHIFT;
+    work[16 + col] = (tmp12 + tmp1 + P1_HALF) >> P1_SHIFT;
+    work[40 + col] = (tmp12 - tmp1 + P1_HALF) >> P1_SHIFT;
+    work[24 + col] = (tmp13 + tmp0 + P1_HALF) >> P1_SHIFT;
+    work[32 + col] = (tmp13 - tmp0 + P1_HALF) >> P1_SHIFT;
   }
-  for (let k = 0; k < 64; k++) if (work[k]! > 32767 || work[k]! < -32768) return false;
+  for (let k = 0; k < 64; k++) if (work[k]! > MAX_WORK || work[k]! < -MAX_WORK) return false;
   for (let row = 0; row < 8; row++) {
     const w = row * 8;
     const o = at + row * stride;
     if (work[w + 1] === 0 && work[w + 2] === 0 && work[w + 3] === 0 && work[w + 4] === 0 && work[w + 5] === 0 && work[w + 6] === 0 && work[w + 7] === 0) {
-      const v = Math.floor((work[w]! + 16) / 32);
+      const v = (work[w]! + 16) >> 5;
       if (v < -384 || v > 383) return false;
       const px = v < -128 ? 0 : v > 127 ? 255 : v + 128;
       for (let x = 0; x < 8; x++) out[o + x] = px;
@@ -373,8 +412,8 @@ function idct(c: Int32Array, q: Int32Array, out: Uint8Array, at: number, stride:
     let z1 = (z2 + z3) * F0_541196100;
     let tmp2 = z1 - z3 * F1_847759065;
     let tmp3 = z1 + z2 * F0_765366865;
-    let tmp0 = (work[w]! + work[w + 4]!) * (1 << CONST_BITS);
-    let tmp1 = (work[w]! - work[w + 4]!) * (1 << CONST_BITS);
+    let tmp0 = (work[w]! + work[w + 4]!) << CONST_BITS;
+    let tmp1 = (work[w]! - work[w + 4]!) << CONST_BITS;
     const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
     tmp0 = work[w + 7]!;
     tmp1 = work[w + 5]!;
@@ -397,14 +436,14 @@ function idct(c: Int32Array, q: Int32Array, out: Uint8Array, at: number, stride:
     tmp1 += z2 + z4;
     tmp2 += z2 + z3;
     tmp3 += z1 + z4;
-    const v0 = Math.floor((tmp10 + tmp3 + P2_HALF) * P2_SCALE);
-    const v7 = Math.floor((tmp10 - tmp3 + P2_HALF) * P2_SCALE);
-    const v1 = Math.floor((tmp11 + tmp2 + P2_HALF) * P2_SCALE);
-    const v6 = Math.floor((tmp11 - tmp2 + P2_HALF) * P2_SCALE);
-    const v2 = Math.floor((tmp12 + tmp1 + P2_HALF) * P2_SCALE);
-    const v5 = Math.floor((tmp12 - tmp1 + P2_HALF) * P2_SCALE);
-    const v3 = Math.floor((tmp13 + tmp0 + P2_HALF) * P2_SCALE);
-    const v4 = Math.floor((tmp13 - tmp0 + P2_HALF) * P2_SCALE);
+    const v0 = (tmp10 + tmp3 + P2_HALF) >> P2_SHIFT;
+    const v7 = (tmp10 - tmp3 + P2_HALF) >> P2_SHIFT;
+    const v1 = (tmp11 + tmp2 + P2_HALF) >> P2_SHIFT;
+    const v6 = (tmp11 - tmp2 + P2_HALF) >> P2_SHIFT;
+    const v2 = (tmp12 + tmp1 + P2_HALF) >> P2_SHIFT;
+    const v5 = (tmp12 - tmp1 + P2_HALF) >> P2_SHIFT;
+    const v3 = (tmp13 + tmp0 + P2_HALF) >> P2_SHIFT;
+    const v4 = (tmp13 - tmp0 + P2_HALF) >> P2_SHIFT;
     if (Math.min(v0, v1, v2, v3, v4, v5, v6, v7) < -384 || Math.max(v0, v1, v2, v3, v4, v5, v6, v7) > 383) return false;
     out[o] = clampCentred(v0);
     out[o + 1] = clampCentred(v1);
