@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type JpegOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../src/fingerprint/decode.js';
 import { decodeSmallJpeg } from '../src/fingerprint/small-jpeg.js';
@@ -16,7 +16,7 @@ function image(side: number, kind: number, seed: number): Uint8Array {
   });
 }
 
-async function encode(px: Uint8Array, side: number, opts: sharp.JpegOptions): Promise<Buffer> {
+async function encode(px: Uint8Array, side: number, opts: JpegOptions): Promise<Buffer> {
   return sharp(px, { raw: { width: side, height: side, channels: 3 } }).jpeg(opts).toBuffer();
 }
 
