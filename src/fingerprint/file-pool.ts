@@ -1,7 +1,7 @@
 // Image files fingerprinted on worker threads: each thread reads, hashes and decodes a run of files at a time into
-// the shared numeric columns and sends back their text columns. The threads outlive one call (a scan in parts
-// calls once per part) and do not keep the process alive between calls. Null when one core is asked for or the
-// compiled worker is absent (running from TypeScript sources, e.g. under vitest): the caller does the work itself.
+// the shared numeric columns and sends back their text columns. The threads end with the call (an idle thread
+// would keep its heap through the detect stage). Null when one core is asked for or the compiled worker is absent
+// (running from TypeScript sources, e.g. under vitest): the caller does the work itself.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -23,17 +23,13 @@ export interface FilePool {
   run(samples: ImageSample[], rows: number[], cols: NumericColumns, text: TextColumns, tick: (k: number) => void): Promise<void>;
 }
 
-const threads: Worker[] = [];
-
 export function filePool(concurrency: number): FilePool | null {
   if (concurrency <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return null;
   return { run: (samples, rows, cols, text, tick) => runOnThreads(concurrency, samples, rows, cols, text, tick) };
 }
 
 async function runOnThreads(concurrency: number, samples: ImageSample[], rows: number[], cols: NumericColumns, text: TextColumns, tick: (k: number) => void): Promise<void> {
-  while (threads.length < concurrency) threads.push(new Worker(WORKER_URL));
-  const pool = threads.slice(0, concurrency);
-  for (const w of pool) w.ref();
+  const pool = Array.from({ length: Math.min(concurrency, Math.ceil(rows.length / RUN)) }, () => new Worker(WORKER_URL));
   let next = 0;
   try {
     await Promise.all(pool.map(async (worker) => {
@@ -67,11 +63,7 @@ async function runOnThreads(concurrency: number, samples: ImageSample[], rows: n
         tick(run.length);
       }
     }));
-  } catch (e) {
-    // A thread that failed is not used again.
-    await Promise.all(threads.splice(0).map((w) => w.terminate()));
-    throw e;
   } finally {
-    for (const w of threads) w.unref();
+    await Promise.all(pool.map((w) => w.terminate()));
   }
 }
