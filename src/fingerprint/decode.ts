@@ -2,6 +2,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { decodeBmp } from './bmp.js';
 import { parseJpeg, parsePngSize, sniffFormat, type SniffedFormat } from './file-facts.js';
+import { decodeSmallJpeg } from './small-jpeg.js';
 
 export interface DecodeOptions {
   grid: number;
@@ -44,6 +45,11 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   } else if (format === 'png') {
     const p = parsePngSize(bytes);
     if (p) ({ width, height } = p);
+  }
+  if (format === 'jpeg' && width === opts.grid && height === opts.grid && width * height <= opts.pixelLimit) {
+    // The plainest JPEGs at the grid's size: the same pixels as the pipeline below, without setting it up.
+    const rgb = decodeSmallJpeg(bytes, opts.grid);
+    if (rgb) return { rgb, format, width, height, jpegQuality, chroma, encoder, created };
   }
   let img: Sharp;
   if (format === 'bmp') {

@@ -6,15 +6,14 @@ import sharp from 'sharp';
 import type { SampleError } from '../types.js';
 import type { Progress } from '../util/progress.js';
 import type { ImageSample } from '../model/image-sample.js';
-import { chooseGrid, decodeImage, DEFAULT_PIXEL_LIMIT } from './decode.js';
+import { chooseGrid, DEFAULT_PIXEL_LIMIT } from './decode.js';
 import { parseJpeg, parsePngSize, sniffFormat } from './file-facts.js';
 import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../model/image-features.js';
-import { computeImageStats } from './image-stats.js';
 import { hexDigest } from './digest.js';
-import { lumaPlane } from './luma-plane.js';
-import { perceptualHash } from './phash.js';
 import { decodeBmp } from './bmp.js';
 import { sharedBytes } from '../util/shared-bytes.js';
+import { fingerprintSample, sharedColumn, type NumericColumns, type TextColumns } from './sample.js';
+import { filePool } from './file-pool.js';
 
 export interface FingerprintImagesOptions {
   concurrency: number;
@@ -47,13 +46,14 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
   const n = samples.length;
   const per = grid * grid * 3;
   const pixels = sharedBytes(n * per);
-  const stats = Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, new Float32Array(n)])) as Record<ImageStatName, Float32Array>;
-  const phash = new BigUint64Array(n);
+  // Numeric columns in shared memory, which the worker threads write; copied into plain arrays at the end.
+  const stats = Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, sharedColumn(Float32Array, n)])) as Record<ImageStatName, Float32Array>;
+  const phash = sharedColumn(BigUint64Array, n);
   const format: string[] = new Array(n).fill('');
-  const bytes = new Float64Array(n);
-  const width = new Uint32Array(n);
-  const height = new Uint32Array(n);
-  const jpegQuality = new Float32Array(n);
+  const bytes = sharedColumn(Float64Array, n);
+  const width = sharedColumn(Uint32Array, n);
+  const height = sharedColumn(Uint32Array, n);
+  const jpegQuality = sharedColumn(Float32Array, n);
   const chroma: string[] = new Array(n).fill('');
   const encoder: string[] = new Array(n).fill('');
   const created: string[] = new Array(n).fill('');
@@ -101,40 +101,27 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
     opts.progress.done();
   }
 
+  const cols: NumericColumns = { grid, pixelLimit, pixels, stats, phash, bytes, width, height, jpegQuality };
+  const text: TextColumns = { format, chroma, encoder, created, sha256, md5, failed };
+  opts.progress.stage('decode', n - reused);
+  // Files go to worker threads when there are cores for them (each thread reads, hashes and decodes its own);
+  // samples read through a function, and every sample when the threads cannot start, are done here.
+  const pool = filePool(opts.concurrency);
+  const here: number[] = [];
+  const there: number[] = [];
+  for (let i = 0; i < n; i++) if (!done[i]) (pool && samples[i]!.path !== undefined ? there : here).push(i);
   const luma = new Float64Array(grid * grid);
   // sharp runs one libvips thread per image here; a few images in flight per core keep both cores busy.
   const limit = pLimit(Math.max(1, opts.concurrency * 2));
-  opts.progress.stage('decode', n - reused);
-  await Promise.all(
-    samples.map((s, i) =>
-      done[i] ? undefined : limit(async () => {
-        try {
-          // Small files: a synchronous read is several times faster than the promise machinery around it.
-          const buf = s.path !== undefined ? readFileSync(s.path) : await s.read();
-          sha256[i] = hexDigest('sha256', buf);
-          md5[i] = hexDigest('md5', buf);
-          const d = await decodeImage(buf, { grid, pixelLimit });
-          const px = pixels.subarray(i * per, (i + 1) * per);
-          px.set(d.rgb);
-          // One luma plane for the statistics and the hash (one image at a time between awaits: one buffer).
-          lumaPlane(px, grid, luma);
-          computeImageStats(px, luma, grid, stats, i);
-          phash[i] = perceptualHash(luma, grid);
-          format[i] = d.format;
-          bytes[i] = buf.length;
-          width[i] = d.width;
-          height[i] = d.height;
-          jpegQuality[i] = d.jpegQuality;
-          chroma[i] = d.chroma;
-          encoder[i] = d.encoder;
-          created[i] = d.created;
-        } catch (e) {
-          failed[i] = describeDecodeError(e);
-        }
-        opts.progress.tick();
-      }),
-    ),
-  );
+  await Promise.all([
+    ...(pool && there.length ? [pool.run(samples, there, cols, text, (k) => opts.progress.tick(k))] : []),
+    ...here.map((i) => limit(async () => {
+      const s = samples[i]!;
+      // Small files: a synchronous read is several times faster than the promise machinery around it.
+      await fingerprintSample(() => (s.path !== undefined ? readFileSync(s.path) : s.read()), i, cols, text, i, luma);
+      opts.progress.tick();
+    })),
+  ]);
   opts.progress.done();
 
   const kept: number[] = [];
@@ -143,11 +130,12 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
     if (failed[i] === null) kept.push(i);
     else errors.push({ id: samples[i]!.id, error: failed[i]! });
   }
+  // Plain (not shared) arrays of the kept rows.
   const pick = <T extends Float32Array | Float64Array | Uint32Array | BigUint64Array>(a: T): T => {
-    if (kept.length === n) return a;
     const Ctor = a.constructor as new (len: number) => T;
     const out = new Ctor(kept.length);
-    kept.forEach((src, dst) => ((out as unknown as ArrayLike<unknown> & Record<number, unknown>)[dst] = a[src]));
+    if (kept.length === n) (out as unknown as { set(b: T): void }).set(a);
+    else kept.forEach((src, dst) => ((out as unknown as ArrayLike<unknown> & Record<number, unknown>)[dst] = a[src]));
     return out;
   };
   let keptPixels = pixels;
@@ -202,24 +190,4 @@ export async function guessGrid(samples: ImageSample[]): Promise<number> {
   return 32;
 }
 
-function describeDecodeError(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  if (/pixel limit/i.test(msg)) return `refused: ${msg} (possible decompression bomb)`;
-  if (e && typeof e === 'object' && 'code' in e) {
-    const code = String((e as { code: unknown }).code);
-    if (code === 'EACCES' || code === 'EPERM') return 'cannot read file: permission denied';
-    if (code === 'ENOENT') return 'cannot read file: no such file';
-    if (code === 'EISDIR') return 'cannot read file: is a folder';
-  }
-  // libvips appends its own detail to the message only sometimes (it depends on which thread saw the error first),
-  // so the reason keeps the stable head: the same file gives the same error in every run and every shard.
-  if (/premature end|truncated|VipsJpeg|corrupt|bad|unsupported image format|Input buffer/i.test(msg)) return `corrupt or truncated image: ${stableHead(msg)}`;
-  return msg.split('\n')[0]!;
-}
-
-/** A decoder message's first clause, and the next one too when the first only names the loader ("VipsJpeg: ..."). */
-export function stableHead(msg: string): string {
-  const clauses = msg.split('\n')[0]!.split(':').map((c) => c.trim());
-  const loaderOnly = /^(Vips\w+|\w*load\w*)$/i.test(clauses[0] ?? '');
-  return (loaderOnly && clauses[1] ? `${clauses[0]}: ${clauses[1]}` : clauses[0]) ?? '';
-}
+export { stableHead } from './sample.js';
