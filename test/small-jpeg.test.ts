@@ -55,6 +55,25 @@ describe('small JPEG decoding', () => {
     expect(decodeSmallJpeg(grey, 32)).toBeNull();
   });
 
+  it('never throws on damaged files: each is decoded exactly or left to the usual decoder', async () => {
+    const plain = await encode(image(32, 0, 11), 32, { quality: 75 });
+    const rng = createRng(3);
+    let exact = 0, left = 0;
+    for (let t = 0; t < 300; t++) {
+      const b = Buffer.from(plain);
+      // One to four bytes set at random places, headers and entropy data alike.
+      for (let k = 1 + Math.floor(rng() * 4); k > 0; k--) b[Math.floor(rng() * b.length)] = Math.floor(rng() * 256);
+      const mine = decodeSmallJpeg(b, 32);
+      if (mine === null) left++;
+      else {
+        expect(Buffer.from(mine).equals(Buffer.from(await reference(b))), `damaged copy ${t}`).toBe(true);
+        exact++;
+      }
+    }
+    expect(exact + left).toBe(300);
+    expect(left).toBeGreaterThan(0);
+  });
+
   it('decodeImage gives the same result whichever way a file is decoded', async () => {
     const b = await encode(image(32, 0, 9), 32, { quality: 90 });
     const d = await decodeImage(b, { grid: 32, pixelLimit: 1e8 });

@@ -48,7 +48,12 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   }
   if (format === 'jpeg' && width === opts.grid && height === opts.grid && width * height <= opts.pixelLimit) {
     // The plainest JPEGs at the grid's size: the same pixels as the pipeline below, without setting it up.
-    const rgb = decodeSmallJpeg(bytes, opts.grid);
+    let rgb: Uint8Array | null = null;
+    try {
+      rgb = decodeSmallJpeg(bytes, opts.grid);
+    } catch {
+      // Anything it did not foresee: the usual way decides.
+    }
     if (rgb) return { rgb, format, width, height, jpegQuality, chroma, encoder, created };
   }
   let img: Sharp;
