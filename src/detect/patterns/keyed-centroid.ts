@@ -153,7 +153,7 @@ export function analyseKeyed(
   /** The range of byLuma holding every window whose mean luma is within sqrt(d2 / cells) of the centre's. */
   const lumaRange = (d2: number): [number, number] => {
     const w = Math.sqrt(d2 / nc);
-    const lo = Math.max(0, Math.ceil(cm[0]! - w)), hi = Math.min(256, Math.floor(cm[0]! + w) + 1);
+    const lo = Math.max(0, Math.floor(cm[0]! - w)), hi = Math.min(256, Math.floor(cm[0]! + w) + 1);
     return lo >= hi ? [0, 0] : [lumaStart[lo]!, lumaStart[hi]!];
   };
   /** The screen: false as soon as screenHits non-members sit within screenReach x the members' reach. */
@@ -306,7 +306,8 @@ export function analyseKeyed(
         if (cut.k >= kp.minImages) {
           chosen.set(keptW.subarray(0, cut.k));
           const again = measure(chosen, cut.k);
-          if (again.k >= 2) cut = again;
+          // The kept lists are the last measure's: measure the first members again when the re-centred cut is empty.
+          cut = again.k >= 2 ? again : measure(mem, count);
         }
         if (cut.k < 2) continue;
         for (let j = 0; j < cut.k; j++) if (scale * cut.score > best[keptW[j]!]!) best[keptW[j]!] = scale * cut.score;
