@@ -2,27 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../src/detect/trigger-cluster.js';
 import { analyseColour, colourCells } from '../src/detect/patterns/colour-pass.js';
-import { createRng, randInt } from '../src/util/rng.js';
+import { colourImages } from './fixtures/colour-blocks.js';
 import { noiseImages } from './fixtures/noise-grid.js';
 
 const G = 16;
 
-/** n images of smooth colour: a random colour per 4x4 block, plus a little per-pixel noise. */
-function colourImages(n: number, seed: number): { pixels: Uint8Array; phash: BigUint64Array } {
-  const rng = createRng(seed);
-  const pixels = new Uint8Array(n * G * G * 3);
-  for (let i = 0; i < n; i++) {
-    const blocks = Array.from({ length: 16 }, () => [randInt(rng, 256), randInt(rng, 256), randInt(rng, 256)]);
-    for (let y = 0; y < G; y++) for (let x = 0; x < G; x++) {
-      const b = blocks[(y >> 2) * 4 + (x >> 2)]!;
-      const o = ((i * G + y) * G + x) * 3;
-      for (let c = 0; c < 3; c++) pixels[o + c] = Math.max(0, Math.min(255, b[c]! + randInt(rng, 9) - 4));
-    }
-  }
-  const phash = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) phash[i] = (BigInt(randInt(rng, 2 ** 31)) << 33n) ^ (BigInt(randInt(rng, 2 ** 31)) << 2n) ^ BigInt(i);
-  return { pixels, phash };
-}
 
 function run(pixels: Uint8Array, phash: BigUint64Array) {
   const rows = Array.from({ length: (G >> 1) - DEFAULT_PARAMS.colour!.cells + 1 }, (_, r) => r);
@@ -31,7 +15,7 @@ function run(pixels: Uint8Array, phash: BigUint64Array) {
 
 describe('colour pass', () => {
   it('finds an equal-luma two-colour pattern pasted at one place into 5 of 400 colour images', () => {
-    const { pixels, phash } = colourImages(400, 3);
+    const { pixels, phash } = colourImages(400, 3, G);
     // Two colours of about the same luma (~190), in a checker of 2x2 pixel cells, 8 px at (4, 6).
     const colours = [[218, 193, 37], [172, 223, 1]];
     const poisoned = [7, 90, 181, 260, 377];

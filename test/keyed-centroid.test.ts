@@ -4,26 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../src/detect/trigger-cluster.js';
 import { analyseColour } from '../src/detect/patterns/colour-pass.js';
 import { KEYED_PARAMS, keyedLine } from '../src/detect/patterns/keyed-centroid.js';
-import { createRng, randInt } from '../src/util/rng.js';
+import { colourImages } from './fixtures/colour-blocks.js';
 
 const G = 16;
 
-/** n images of smooth colour: a random colour per 4x4 block, plus a little per-pixel noise. */
-function colourImages(n: number, seed: number): { pixels: Uint8Array; phash: BigUint64Array } {
-  const rng = createRng(seed);
-  const pixels = new Uint8Array(n * G * G * 3);
-  for (let i = 0; i < n; i++) {
-    const blocks = Array.from({ length: 16 }, () => [randInt(rng, 256), randInt(rng, 256), randInt(rng, 256)]);
-    for (let y = 0; y < G; y++) for (let x = 0; x < G; x++) {
-      const b = blocks[(y >> 2) * 4 + (x >> 2)]!;
-      const o = ((i * G + y) * G + x) * 3;
-      for (let c = 0; c < 3; c++) pixels[o + c] = Math.max(0, Math.min(255, b[c]! + randInt(rng, 9) - 4));
-    }
-  }
-  const phash = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) phash[i] = (BigInt(randInt(rng, 2 ** 31)) << 33n) ^ (BigInt(randInt(rng, 2 ** 31)) << 2n) ^ BigInt(i);
-  return { pixels, phash };
-}
 
 function run(pixels: Uint8Array, phash: BigUint64Array, keyed = true) {
   const params = { ...DEFAULT_PARAMS.colour!, keyed: keyed ? KEYED_PARAMS : null };
@@ -41,7 +25,7 @@ function paste(pixels: Uint8Array, images: number[]): void {
 
 describe('keyed-centroid pass', () => {
   it('finds an equal-luma 4 px pattern pasted at one place into 5 of 400 images, which the colour pass alone misses', () => {
-    const { pixels, phash } = colourImages(400, 3);
+    const { pixels, phash } = colourImages(400, 3, G);
     const poisoned = [7, 90, 181, 260, 377];
     paste(pixels, poisoned);
     expect(run(pixels, phash, false).groups).toEqual([]);
@@ -59,7 +43,7 @@ describe('keyed-centroid pass', () => {
   });
 
   it('gives no group on the same images without the pattern', () => {
-    const { pixels, phash } = colourImages(400, 3);
+    const { pixels, phash } = colourImages(400, 3, G);
     const r = run(pixels, phash);
     expect(r.groups).toEqual([]);
     expect(Math.max(...r.best)).toBeLessThan(DEFAULT_PARAMS.colourMinScore);
