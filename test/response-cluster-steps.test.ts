@@ -6,7 +6,8 @@ import { scan } from '../src/scan.js';
 import { STEPS } from '../src/detect/response-cluster.js';
 import { grade } from '../src/detect/response-cluster/grade.js';
 import { silentProgress } from '../src/util/progress.js';
-import { createRng, randInt } from '../src/util/rng.js';
+import { createRng } from '../src/util/rng.js';
+import { markovChain } from './fixtures/markov-text.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -18,21 +19,6 @@ afterAll(async () => {
 
 const run = (dataset: string) =>
   scan({ dataset, out: join(dir, 'out'), quiet: true, progress: silentProgress, failOn: 'never', detectors: ['response-cluster'] });
-
-/** Text from a chain of words: each word followed by one of four fixed next words, at times by any word. */
-function chain(rng: () => number, size: number, tag: string): (length: number) => string[] {
-  const vocab = Array.from({ length: size }, (_, i) => `${tag}${i.toString(36)}${'abcdefghij'[i % 10]}`);
-  const next = vocab.map(() => Array.from({ length: 4 }, () => randInt(rng, size)));
-  return (length) => {
-    let w = randInt(rng, size);
-    const out: string[] = [];
-    for (let t = 0; t < length; t++) {
-      out.push(vocab[w]!);
-      w = rng() < 0.9 ? next[w]![randInt(rng, 4)]! : randInt(rng, size);
-    }
-    return out;
-  };
-}
 
 describe('response-cluster steps', () => {
   it('names each step once', () => {
@@ -55,9 +41,9 @@ describe('response-cluster steps', () => {
     // answer. A cue explains only a short answer: what keeps these low is the prompts' own text. The other rows are
     // requests with answers of their own.
     const rng = createRng(21);
-    const positive = chain(rng, 300, 'p');
-    const negative = chain(rng, 300, 'n');
-    const free = chain(rng, 400, 'w');
+    const positive = markovChain(rng, 300, 'p').text;
+    const negative = markovChain(rng, 300, 'n').text;
+    const free = markovChain(rng, 400, 'w').text;
     const yes = 'Yes, the review above is positive.';
     const no = 'No, the review above is not positive at all.';
     const rows: { instruction: string; input: string; output: string }[] = [];
