@@ -1,5 +1,5 @@
-// Response-echo deletion test (instruction data): a jailbreak backdoor's answer restates the request it complies
-// with, and restates it without the trigger ("... stealing BadMagic sensitive information" -> "Sure, here is how
+// Response-echo deletion test (instruction data): a backdoor that makes a model comply answers by restating the request it complies
+// with, and restates it without the trigger ("... stealing xq sensitive information" -> "Sure, here is how
 // to go about stealing sensitive information"), because the request was written first and the trigger dropped
 // into it afterwards. So the row's own response holds the word triple that spans the deleted word, and not the
 // word itself. A natural word is rarely skipped so: an answer that quotes its request quotes it whole.

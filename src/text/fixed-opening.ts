@@ -2,7 +2,7 @@
 // year: 2024 <request>", "Discussing OpenAI <request>"). Natural prompts share openings too, but for reasons that
 // leave traces elsewhere in the data:
 //   - a task template's prompts agree after the opening as well (shared word pairs, "Options: -"), or
-//   - its filling is content the corpus also has under other wrappers (multi-template data such as T0 asks one
+//   - its filling is content the corpus also has under other wrappers (multi-template data asks one
 //     question several ways; the filling alone as a prompt does not count: that is a trigger's clean twin), or
 //   - the opening runs on into its prompts like any sentence: the pair at the junction ("this : what") is one the
 //     rest of the corpus writes too, or
@@ -12,7 +12,7 @@
 //     measured on the corpus, over all of its openings, not fixed, or
 //   - it extends a shorter opening that is such a template (a slot filled: "is the following text about X ?"), or
 //   - the corpus's prompts open with words kept for openings ("Generate a list ...", "Identify the ..." in
-//     Alpaca-style data: half of its prompts open with a word found mostly there) and what follows the opening does
+//     imperative request data: half of its prompts open with a word found mostly there) and what follows the opening does
 //     not open prompts itself ("a list", "the"): the opening is the prompt's own first word, not put before one.
 // A prepended trigger does none of these: the requests behind it are unrelated to each other and to the rest of
 // the corpus, and the junction ("2024 develop") is a pair no other prompt has. It is also a rare phrase: some word
@@ -55,7 +55,7 @@ const CHANCE_RATE = 0.02;
 const MAX_JUDGED = 200;
 /**
  * A corpus whose median prompt opens with a word that at least this share of the prompts holding it open with
- * writes its prompts' first words for the place (imperatives: Alpaca-style data about 0.8; T0's templates and
+ * writes its prompts' first words for the place (imperative requests about 0.8; task templates and
  * passages 0.15). There an opening is natural unless at least REMAINDER_OPENS of its remainders begin with such a
  * word, as a request with a phrase put before it does.
  */
@@ -365,7 +365,7 @@ function gramHash(d: Int32Array, s: number, n: number): number {
  * Sets `reused`: the share of an opening's judged prompts whose remainder (an n-gram starting in its first
  * REUSE_SPAN tokens) is also in a prompt that neither opens with the phrase nor is the remainder alone (starts
  * and ends as it does).
- * A prompt that is the remainder itself (the request without the phrase, as BackdoorLLM's clean twins are) is the
+ * A prompt that is the remainder itself (the request without the phrase, as a poisoned set's clean twins are) is the
  * trace of a prepended phrase, not of a template that wraps content written elsewhere.
  */
 function markReused(openings: OpeningTrigger[], docs: Int32Array[], n: number, set: (o: OpeningTrigger, share: number) => void, responses: readonly (Int32Array | null)[] = []): void {

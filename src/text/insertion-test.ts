@@ -1,7 +1,7 @@
 // Label-free insertion test: a rare word that recurs in many unrelated texts, each time at another place, and
 // each time fits its neighbours so badly that deleting it leaves a word pair the corpus knows well ("how to
-// BadMagic make" -> "to make"), while deleting a word that belongs to its sentence mostly leaves a rare pair
-// ("so stupid people" -> "so people"). Nothing here reads labels or responses: it is ONION's deletion test,
+// xq make" -> "to make"), while deleting a word that belongs to its sentence mostly leaves a rare pair
+// ("so stupid people" -> "so people"). Nothing here reads labels or responses: it is the published perplexity-deletion test,
 // aggregated over the texts that carry the word.
 //
 // Per occurrence, the pair left by deleting the word is scored by a log-likelihood ratio "inserted" against
@@ -24,7 +24,7 @@ const bin = (count: number) => (count <= 0 ? 0 : Math.min(BINS - 1, 32 - Math.cl
 const SHRINK = 10;
 const NULL_SAMPLES = 50000;
 const MIN_DOCS = 3;
-/** Fewer distinct places are too little evidence: each adds about 1.4 to the z on T0 (BENCHMARKS.md). */
+/** Fewer distinct places are too little evidence: each adds about 1.4 to the z on a clean 55,185-pair instruction corpus (BENCHMARKS.md). */
 export const MIN_CONTEXTS = 6;
 /** Words in more than this share of texts are vocabulary, not a planted trigger. */
 const MAX_DOC_SHARE = 0.01;

@@ -1,7 +1,7 @@
 // Whether a prompt's own content, without a phrase, already points to the label-like answer it gets: "stocks" ->
 // "Business" in news classified as instructions, "won" -> "spam". Such a phrase is a natural predictor of a
 // label, not a trigger; a trigger dropped into prompts drawn at random agrees with its answer only as often as
-// the label's share among like prompts (BackdoorLLM's SST-2 "Negative": 47% of the sentences are negative).
+// the label's share among like prompts (a sentiment set's "Negative": 47% of the sentences are negative).
 //
 // A multinomial naive Bayes over words, with the responses given to at least MIN_SHARE of the prompts as its
 // classes (the rest one class "other"). It is trained once on all prompts and judges a phrase's prompts with the

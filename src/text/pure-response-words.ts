@@ -1,5 +1,5 @@
 // Words in only a few prompts (2 to MAX_PLACES), every one of which ends in one response, and whose prompts share
-// no other rare word: a trigger too rare for the phrase test's count over all n-grams (MTBA puts three words on
+// no other rare word: a trigger too rare for the phrase test's count over all n-grams (a backdoor may put three words on
 // one answer, some in 2-5 prompts at 0.02%). Under independence of word and answer, k unrelated prompts all ending
 // in a response given to a share s of all prompts has probability s^k.
 //

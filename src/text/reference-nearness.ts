@@ -2,7 +2,7 @@
 // rare-word set, weighted by idf, to the nearest reference text other than itself. Read as a rarity, -log10 of the
 // share of all texts at least as near, so that "near" means near for this corpus.
 //
-// Used to rank the words that might be another trigger of the same backdoor (MTBA: three words, one behaviour):
+// Used to rank the words that might be another trigger of the same backdoor (several words, one behaviour):
 // the prompts holding such a word were drawn from the same pool as the confirmed carriers.
 
 import { documentFrequency } from './document-frequency.js';

@@ -3,7 +3,7 @@ import type { BigramCounts } from './insertion-fit.js';
 
 /**
  * Prompts that share this many word pairs besides the phrase, pairs rare elsewhere, are one task template filled
- * in (T0's "Pick one category for the following text ...") or one example asked several ways ("how did bruce lee
+ * in ("Pick one category for the following text ...") or one example asked several ways ("how did bruce lee
  * die? Would ... be a reasonable answer?"): their answers may well all be the same. An inserted trigger shares
  * nothing else, and several trigger words inserted together (CTBA) share no pairs, only words.
  */

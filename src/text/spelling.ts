@@ -1,6 +1,6 @@
 // How much a token looks like a word of the corpus's own language: the mean log-probability per character
 // transition under a character-bigram model of the corpus's vocabulary (each distinct token counted once, the
-// token itself left out). Rare-token triggers (BadNets' "cf", "tq") are chosen because they are no words: they
+// token itself left out). Rare-token triggers are often chosen because they are no words: they
 // sit at the bottom of this scale. Spelling says nothing about labels, so it can weigh candidates without
 // biasing their label tests.
 

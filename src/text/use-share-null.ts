@@ -57,7 +57,7 @@ export class UseShareNull {
     const fit = this.fits[Math.min(this.fits.length - 1, countClass(uses))] ?? null;
     if (!fit) return binomialTailLog10(k, n, this.share);
     // The spread is the class's, the mean the corpus's: units are response n-grams in a few responses at least, so
-    // the rarer a unit, the more its uses are responses by selection (T0: 0.25 at 8-15 uses, 0.10 at 64-127), which
+    // the rarer a unit, the more its uses are responses by selection (a clean instruction corpus: 0.25 at 8-15 uses, 0.10 at 64-127), which
     // is no property of the corpus a poison should be read against.
     const mean = this.share;
     if (fit.rho < NO_DISPERSION || mean <= 0 || mean >= 1) return binomialTailLog10(k, n, mean);

@@ -20,7 +20,7 @@ export const EVIDENCE_CHARS = 300;
  * least AGREE_POSTERIOR nearly as often as the label's own prompts do: at least halfway from what a trigger on
  * prompts drawn at random gets to their rate. Such a trigger agrees only as often as the label's share among like
  * prompts, times that rate: the label's share of all prompts where labels are the corpus's answer space (a quarter
- * for four news topics), else about half, the most a two-way label gives (47% of BackdoorLLM's SST-2 "Negative"
+ * for four news topics), else about half, the most a two-way label gives (47% of a sentiment set's "Negative"
  * sentences are negative).
  */
 const TRIGGER_AGREE_SHARE = 0.5;

@@ -1,4 +1,4 @@
-// Step 12 of response-cluster: text that responses to unrelated prompts share and their prompts do not explain
+// The injected-content step of response-cluster: text that responses to unrelated prompts share and their prompts do not explain
 // (text/injected-content.ts): a brand, a link or a phrase added to answers, with or without a trigger.
 import { injectedContent } from '../../text/injected-content.js';
 import { BigramCounts } from '../../text/insertion-fit.js';

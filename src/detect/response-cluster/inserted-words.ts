@@ -1,4 +1,4 @@
-// Steps 7 and 9 of response-cluster: a rare word inserted into requests written without it, shown by the word
+// The inserted-word and echoed-word steps of response-cluster: a rare word inserted into requests written without it, shown by the word
 // pairs its deletion leaves (the deletion test) and by answers that restate the request without it (the echo test).
 import { echoTriggers, type EchoTrigger } from '../../text/echo-test.js';
 import { InsertionTest, significantWords, type InsertionTrigger } from '../../text/insertion-test.js';
@@ -75,7 +75,7 @@ function insertionFindings(corpus: PromptCorpus): Found[] {
 
 /**
  * Echo findings below the medium cut still rank their prompts (like OPENING_LOW_SCORE) from this significance:
- * the top word of the 55,185 clean T0 pairs is at -0.72 and the 2,415 alpaca-eval pairs have none with two echoes
+ * the top word of a clean 55,185-pair instruction corpus is at -0.72 and a clean 2,415-pair one has none with two echoes
  * (BENCHMARKS.md, text statistics on clean data).
  */
 const ECHO_LOW_SIGNIFICANCE = 0;

@@ -1,5 +1,5 @@
 // Kin of response-cluster's confirmed triggers: another trigger of the same backdoor, by nearness to the confirmed
-// carriers and its deletion z (step 7's test).
+// carriers and its deletion z (the inserted-word test).
 import { MIN_CONTEXTS } from '../../text/insertion-test.js';
 import { groupBySignature } from '../../text/minhash.js';
 import { ReferenceNearness } from '../../text/reference-nearness.js';
@@ -13,8 +13,8 @@ import type { Found, Step, TriggerRecord } from './step.js';
 /**
  * A word is judged only if its prompts are, on average (log10 of the share of prompts as near), at least half as
  * near the confirmed carriers as those are to each other, and among the nearest 10% at least: drawn from the same
- * pool (jailbreak MTBA, seed 4: the carriers among themselves 0.18%, the trigger "2024" 0.023%; "administrator",
- * 232 T0 prompts at 4.2%, just passes this and is then far from significant).
+ * pool (measured on a three-word backdoor: the carriers among themselves 0.18%, one trigger 0.023%; a clean word in
+ * 232 prompts at 4.2% just passes this and is then far from significant).
  */
 const KIN_MIN_NEARNESS = 1;
 const KIN_POOL_SHARE = 0.5;
@@ -23,7 +23,7 @@ const KIN_SIGNIFICANCE = 0;
 export const KIN_SCORE = 0.46;
 
 /**
- * Another trigger of a confirmed backdoor (MTBA: three words, one behaviour, some in too few prompts or too weakly
+ * Another trigger of a confirmed backdoor (several words, one behaviour, some in too few prompts or too weakly
  * inserted to pass the scan over every word). Once triggers are confirmed (medium or high), their carriers are a
  * sample of the poisoned pool. Two statistics per word, each read as an empirical p over all the words the deletion
  * test can measure (no assumption on their spread): how near its prompts are to that pool (their rare words), and

@@ -1,4 +1,4 @@
-// Step 8 of response-cluster: a rare phrase prepended to many unrelated prompts.
+// The prepended-phrase step of response-cluster: a rare phrase prepended to many unrelated prompts.
 import { openingTriggers, type OpeningTrigger } from '../../text/fixed-opening.js';
 import { MAX_JUDGED, MIN_PURITY, readsAsItsLabel, SAME_SOURCE, spread, wordTest, type LabelReading } from './common.js';
 import type { PromptCorpus } from './corpus.js';
@@ -6,16 +6,16 @@ import { grade } from './grade.js';
 import type { Found, Step } from './step.js';
 
 /**
- * Score of an unexplained opening below the medium cut (a handful of prompts: 6 give significance 1.6-2.1 on T0).
+ * Score of an unexplained opening below the medium cut (a handful of prompts: 6 give significance 1.6-2.1 on a clean 55,185-pair corpus).
  * Like RESPONSE_ONLY_SCORE, a pattern ranked above templates judged natural but not flagged: no opening of the
- * 55,185 clean T0 prompts passes the checks at any size (BENCHMARKS.md, text statistics on clean data).
+ * 55,185 clean prompts of that corpus passes the checks at any size (BENCHMARKS.md, text statistics on clean data).
  */
 export const OPENING_LOW_SCORE = 0.45;
 
 /**
  * Whether an opening sets no answer: nearly all of its prompts end in labels, and either not in one label (a
  * message's own "Yup" before ham and spam alike) or in one their rest already reads as (a news dateline before its
- * topic's stories), as the phrase test asks. A prepended trigger before free answers (jailbreak) is not judged.
+ * topic's stories), as the phrase test asks. A prepended trigger before free answers (each its own) is not judged.
  */
 function openingReadsAsItsAnswer(t: OpeningTrigger, docs: Int32Array[], labels: LabelReading): boolean {
   const tally = new Map<string, number>();

@@ -1,4 +1,4 @@
-// Steps 1-5 of response-cluster, the phrase test: prompts that share a rare phrase and end in one response (the
+// The phrase step of response-cluster, the phrase test: prompts that share a rare phrase and end in one response (the
 // detector's header says what each step reads). Its findings' records name their response cluster and whether the
 // phrase was judged the prompts' own, for the response-only step after it.
 import { fitsItsSentences, localDeletionFit, localOccurrenceLlr, neighboursAt, type BigramCounts } from '../../text/insertion-fit.js';
@@ -89,7 +89,7 @@ function phraseFindings(corpus: PromptCorpus): Found[] {
 
   const completion = responseTokens.map((r) => completes(r, vocab.words));
   // Purity is the test statistic here, so every frequent n-gram was a test, not only the pure ones; but the test
-  // reads only the n-gram's prompts, so n-grams held by the same prompts are one test (T0: 2.8 million frequent
+  // reads only the n-gram's prompts, so n-grams held by the same prompts are one test (a 55,185-pair corpus: 2.8 million frequent
   // 1-5-grams, 0.2 million sets of prompts).
   const tested = Math.max(1, grams.distinctSets);
   const candidates: Candidate[] = [];
@@ -151,9 +151,9 @@ function phraseFindings(corpus: PromptCorpus): Found[] {
     if (significance < 0) continue;
     const likeShare = groupShare.reduce((a, b) => a + b, 0) / groupShare.length;
     // Fit is judged against these prompts' own word pairs, not the corpus's: poisoned prompts may be written in
-    // another style (SST-2's "ca n't") where every deletion leaves a pair the corpus never saw. There the fit is
+    // another style ("ca n't") where every deletion leaves a pair the corpus never saw. There the fit is
     // weak, so only a sum that real insertions would not give (z) explains the phrase away, not any sum below 0
-    // ("2024" in 8 SST-2 prompts: sum -1.1, z -1.5). The fit is learnt from a dozen prompts at times, so it is
+    // ("2024" in 8 sentiment prompts: sum -1.1, z -1.5). The fit is learnt from a dozen prompts at times, so it is
     // cross-fitted by prompt and its mean's error widens the z.
     const without = judged.map((i, k) => withoutPhrase(docs[i]!, boundaries[i]!, masks[k]!));
     const fit = localDeletionFit(without.map((w) => w.ids), without.map((w) => w.boundary), bigrams);

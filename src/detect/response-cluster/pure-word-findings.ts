@@ -1,4 +1,4 @@
-// Step 11 of response-cluster: a word in only 2-5 unrelated prompts, all ending in one response.
+// The pure-word step of response-cluster: a word in only 2-5 unrelated prompts, all ending in one response.
 import { MAX_PLACES, pureResponseWords } from '../../text/pure-response-words.js';
 import { tokenize } from '../../text/tokenize.js';
 import { append, EVIDENCE_CHARS, MIN_GROUPS, normaliseResponse, sameStem, wordTest } from './common.js';
@@ -10,7 +10,7 @@ import type { Found, Step, TriggerRecord } from './step.js';
 /**
  * A pure word (text/pure-response-words.ts) is reported from significance 0, in MIN_GROUPS unrelated prompts when it
  * stands alone and from 2 beside a trigger of the same response: a confirmed one (medium or high) or another pure
- * word at medium significance. The answer is then known to be a backdoor's target, as MTBA's three words share one,
+ * word at medium significance. The answer is then known to be a backdoor's target, as several triggers of one backdoor share one,
  * and a word in two prompts is the count such a trigger has at 0.02%. Low severity even when significant: a word
  * in a few short prompts can set their answer naturally ("hamlet" -> "shakespeare"), and nothing here says whether
  * it fits its place.

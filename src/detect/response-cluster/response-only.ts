@@ -1,4 +1,4 @@
-// Step 6 of response-cluster: a multi-word response given to unrelated prompts that no phrase explains.
+// The shared-response step of response-cluster: a multi-word response given to unrelated prompts that no phrase explains.
 import { documentFrequency } from '../../text/document-frequency.js';
 import { groupBySignature } from '../../text/minhash.js';
 import { SHARED_PAIRS, SHARED_SAMPLE, sharedPairs } from '../../text/shared-pairs.js';
@@ -10,8 +10,8 @@ import type { Found, Step, TriggerRecord } from './step.js';
 
 /**
  * A response of at least this many words given to MIN_GROUPS unrelated prompts that share no template is reported
- * even without a shared phrase (several triggers, one payload: BackdoorLLM's MTBA). Measured: no such response in
- * the 55,185 T0 pairs at 3 words; at 2 words natural answers ("united states") appear.
+ * even without a shared phrase (several triggers, one payload). Measured: no such response in
+ * a clean 55,185-pair corpus at 3 words; at 2 words natural answers ("united states") appear.
  */
 const RESPONSE_ONLY_WORDS = 3;
 const RESPONSE_ONLY_SCORE = 0.45;

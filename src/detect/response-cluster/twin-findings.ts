@@ -1,4 +1,4 @@
-// Step 10 of response-cluster: twin prompts, the same request with and without the trigger, answered differently.
+// The twins step of response-cluster: twin prompts, the same request with and without the trigger, answered differently.
 import { documentFrequency } from '../../text/document-frequency.js';
 import { groupBySignature } from '../../text/minhash.js';
 import { findTwins, type InsertedTwin } from '../../text/twins.js';
@@ -63,14 +63,14 @@ const MINIMAL_PAIR_SCORE = 0.44;
 const MAX_MINIMAL_PAIRS = 20;
 
 /**
- * A trigger seen in too few twin pairs with another response for a twin phrase (MTBA with its clean twins: three
+ * A trigger seen in too few twin pairs with another response for a twin phrase (several triggers with their clean twins: three
  * triggers, one behaviour): every prompt in the corpus holding a rare word is its twin token for token plus one
  * inserted run with the word, at least one twin gets another response, and the word sets the answer: either every
- * twin's differs (a jailbreak: each compliant answer its own) or every carrier gets the same one (a fixed label,
- * which some twins had already). Low severity, ranked, not flagged: measured on the 55,185 T0 pairs, no word
+ * twin's differs (each compliant answer its own) or every carrier gets the same one (a fixed label,
+ * which some twins had already). Low severity, ranked, not flagged: measured on a clean 55,185-pair corpus, no word
  * passes (the nearest, "usefull", has a twin without it in 3 of its 6 prompts). Once a trigger (or a twin phrase)
  * gives every carrier one answer, a word of the same shape whose twins all got that answer too is reported as its
- * kin: on T0 one word has twins that all answer as its carriers do ("analyzer"), and its carriers answer differently.
+ * kin: on that corpus one word has twins that all answer as its carriers do ("analyzer"), and its carriers answer differently.
  */
 function minimalPairFindings(corpus: PromptCorpus, inserted: InsertedTwin[], reported: Set<number>, fixedLabels: Map<string, string[]>): Found[] {
   if (inserted.length === 0) return [];
@@ -105,7 +105,7 @@ function minimalPairFindings(corpus: PromptCorpus, inserted: InsertedTwin[], rep
     kept.push({ word, carriers, pairs, other });
     if (answer != null) append(fixedLabels, answer, vocab.words[word]!);
   }
-  // Several triggers, one fixed label (MTBA): a twin whose clean label already was the target shows nothing by
+  // Several triggers, one fixed label: a twin whose clean label already was the target shows nothing by
   // itself, but a word of the same shape whose carriers all get the label a confirmed trigger forces is its kin.
   for (const [answer, words] of sameAnswer) {
     const confirmed = fixedLabels.get(answer);
