@@ -61,7 +61,7 @@ function plain(r: FingerprintImagesResult) {
     pixels: Buffer.from(f.pixels).toString('base64'),
     stats: Object.fromEntries(IMAGE_STAT_NAMES.map((k) => [k, [...f.stats[k]]])),
     phash: [...f.phash].map(String),
-    file: Object.fromEntries(Object.entries(f.file).map(([k, v]) => [k, [...(v as ArrayLike<unknown>)]])),
+    file: Object.fromEntries(Object.entries(f.file).map(([k, v]) => [k, Array.from(v as ArrayLike<unknown>)])),
   };
 }
 

@@ -130,7 +130,16 @@ async function runOnThreads(concurrency: number, data: FileWorkerData, samples: 
         tick(job.rows.length);
         continue;
       }
-      if (!thread) live.add((thread = new FileThread(data, cols)));
+      if (!thread) {
+        try {
+          live.add((thread = new FileThread(data, cols)));
+        } catch {
+          // No thread can be made (too many threads, out of memory): the calling thread takes over.
+          noThreads = true;
+          retries.unshift(job);
+          continue;
+        }
+      }
       const o = await thread.run(job, samples);
       if ('reply' in o) {
         const r = o.reply;
