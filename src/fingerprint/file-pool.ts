@@ -125,7 +125,8 @@ async function runOnThreads(concurrency: number, data: FileWorkerData, samples: 
   const slot = async (): Promise<void> => {
     let thread: FileThread | null = null;
     for (let job = take(); job; job = take()) {
-      if (noThreads) {
+      // A slot whose thread still works keeps it; the others work on the calling thread.
+      if (noThreads && !thread) {
         await here(job.rows);
         tick(job.rows.length);
         continue;
