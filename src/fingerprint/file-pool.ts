@@ -1,69 +1,198 @@
 // Image files fingerprinted on worker threads: each thread reads, hashes and decodes a run of files at a time into
 // the shared numeric columns and sends back their text columns. The threads end with the call (an idle thread
-// would keep its heap through the detect stage). Null when one core is asked for or the compiled worker is absent
-// (running from TypeScript sources, e.g. under vitest): the caller does the work itself.
-import { existsSync } from 'node:fs';
+// would keep its heap through the detect stage). Null when one core is asked for: the caller does the work itself.
+//
+// A thread that dies (an exception escaping, running out of memory, exiting) costs the files that made it die, not
+// the scan: its run is tried again one file at a time on a fresh thread, and a file that stops a thread a second
+// time gets that as its error. Threads that cannot start at all leave the rest of the files to the calling thread.
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import pLimit from 'p-limit';
 import type { ImageSample } from '../model/image-sample.js';
-import type { NumericColumns, TextColumns } from './sample.js';
+import { fingerprintSample, type NumericColumns, type TextColumns } from './sample.js';
 
 /** Files per message: a few milliseconds of work, so that the threads share the files evenly. */
 const RUN = 64;
 
-const WORKER_URL = new URL('./file-worker.js', import.meta.url);
+// The built package starts the compiled worker. Running from the TypeScript sources (vitest, `node --import tsx`),
+// there is no compiled worker and a worker thread does not inherit the TypeScript loader of its parent, so a
+// small JavaScript entry loads file-worker.ts through tsx (a development dependency, installed wherever the sources
+// run): the threaded path is then the one the tests exercise, with no build step before `npm test`.
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCES ? './file-worker-source.mjs' : './file-worker.js', import.meta.url);
 
-export type FileMessage = { kind: 'columns'; cols: NumericColumns } | { kind: 'files'; rows: number[]; paths: string[] };
+export type FileMessage = { kind: 'columns'; cols: NumericColumns } | { kind: 'files'; rows: number[]; paths: string[]; retry: boolean };
 
-/** What a thread sends back for one run of files: their text columns, in the run's order. */
-export type FileReply = { rows: number[] } & { [K in keyof TextColumns]: TextColumns[K] };
+/** What a thread sends: that it is ready for files, or the text columns of one run of files, in the run's order. */
+export type FileReply = { kind: 'ready' } | ({ kind: 'run'; rows: number[] } & { [K in keyof TextColumns]: TextColumns[K] });
+
+/**
+ * Test-only: makes a thread fail on the given files (by path), by exiting or by an exception escaping, or makes
+ * every thread exit before it is ready ('start'), so that the recovery can be tested without a decoder that really
+ * crashes. Never set by the product.
+ */
+export interface CrashHook {
+  paths: string[];
+  how: 'exit' | 'throw' | 'start';
+  /** Only on the file's first try (a failure that does not come back). */
+  firstTryOnly?: boolean;
+}
+
+export interface FilePoolOptions {
+  /** Test-only (see CrashHook). */
+  crashOn?: CrashHook;
+}
+
+/** What each thread gets at start. */
+export interface FileWorkerData {
+  crashOn?: CrashHook;
+}
 
 export interface FilePool {
-  /** Fingerprints samples[i] for every i in rows (all of them files) into cols and text; tick(k) as runs finish. */
+  /** Fingerprints samples[i] for every i in rows (all of them files) into cols and text; tick(k) as files finish. */
   run(samples: ImageSample[], rows: number[], cols: NumericColumns, text: TextColumns, tick: (k: number) => void): Promise<void>;
 }
 
-export function filePool(concurrency: number): FilePool | null {
+export function filePool(concurrency: number, opts: FilePoolOptions = {}): FilePool | null {
   if (concurrency <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return null;
-  return { run: (samples, rows, cols, text, tick) => runOnThreads(concurrency, samples, rows, cols, text, tick) };
+  const data: FileWorkerData = opts.crashOn ? { crashOn: opts.crashOn } : {};
+  return { run: (samples, rows, cols, text, tick) => runOnThreads(concurrency, data, samples, rows, cols, text, tick) };
 }
 
-async function runOnThreads(concurrency: number, samples: ImageSample[], rows: number[], cols: NumericColumns, text: TextColumns, tick: (k: number) => void): Promise<void> {
-  const pool = Array.from({ length: Math.min(concurrency, Math.ceil(rows.length / RUN)) }, () => new Worker(WORKER_URL));
-  let next = 0;
-  try {
-    await Promise.all(pool.map(async (worker) => {
-      worker.postMessage({ kind: 'columns', cols } satisfies FileMessage);
-      while (next < rows.length) {
-        const run = rows.slice(next, Math.min(rows.length, next + RUN));
-        next += run.length;
-        const reply = await new Promise<FileReply>((resolve, reject) => {
-          const done = () => {
-            worker.off('message', onMessage);
-            worker.off('error', onError);
-            worker.off('exit', onExit);
-          };
-          const onMessage = (r: FileReply) => (done(), resolve(r));
-          const onError = (e: Error) => (done(), reject(e));
-          const onExit = (code: number) => (done(), reject(new Error(`a fingerprint thread stopped (exit code ${code})`)));
-          worker.on('message', onMessage);
-          worker.on('error', onError);
-          worker.on('exit', onExit);
-          worker.postMessage({ kind: 'files', rows: run, paths: run.map((i) => samples[i]!.path!) } satisfies FileMessage);
-        });
-        reply.rows.forEach((i, k) => {
-          text.format[i] = reply.format[k]!;
-          text.chroma[i] = reply.chroma[k]!;
-          text.encoder[i] = reply.encoder[k]!;
-          text.created[i] = reply.created[k]!;
-          text.sha256[i] = reply.sha256[k]!;
-          text.md5[i] = reply.md5[k]!;
-          text.failed[i] = reply.failed[k]!;
-        });
-        tick(run.length);
-      }
-    }));
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+/** Some files for one message; a retry holds one file that was in a run whose thread died. */
+interface Job {
+  rows: number[];
+  retry: boolean;
+}
+
+/** How a job ended: the thread's reply, or why the thread died and whether it had started (loaded its code). */
+type Outcome = { reply: Extract<FileReply, { kind: 'run' }> } | { died: string; started: boolean };
+
+/** One worker thread and the job it holds. */
+class FileThread {
+  readonly worker: Worker;
+  private ready = false;
+  private dead: string | null = null;
+  private pending: ((o: Outcome) => void) | null = null;
+
+  constructor(data: FileWorkerData, cols: NumericColumns) {
+    this.worker = new Worker(WORKER_URL, { workerData: data });
+    this.worker.on('message', (m: FileReply) => {
+      if (m.kind === 'ready') this.ready = true;
+      else this.settle({ reply: m });
+    });
+    // The first reason is kept: an error is followed by an exit.
+    this.worker.on('error', (e: Error) => this.die(firstLine(e.message)));
+    this.worker.on('messageerror', (e: Error) => this.die(firstLine(e.message)));
+    this.worker.on('exit', (code: number) => this.die(`exit code ${code}`));
+    this.worker.postMessage({ kind: 'columns', cols } satisfies FileMessage);
   }
+
+  run(job: Job, samples: ImageSample[]): Promise<Outcome> {
+    // A thread that died between jobs: not this job's doing.
+    if (this.dead !== null) return Promise.resolve({ died: this.dead, started: false });
+    return new Promise<Outcome>((resolve) => {
+      this.pending = resolve;
+      this.worker.postMessage({ kind: 'files', rows: job.rows, paths: job.rows.map((i) => samples[i]!.path!), retry: job.retry } satisfies FileMessage);
+    });
+  }
+
+  private settle(o: Outcome): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.(o);
+  }
+
+  private die(reason: string): void {
+    if (this.dead !== null) return;
+    this.dead = reason;
+    this.settle({ died: reason, started: this.ready });
+  }
+}
+
+async function runOnThreads(concurrency: number, data: FileWorkerData, samples: ImageSample[], rows: number[], cols: NumericColumns, text: TextColumns, tick: (k: number) => void): Promise<void> {
+  const runs: Job[] = [];
+  for (let k = 0; k < rows.length; k += RUN) runs.push({ rows: rows.slice(k, k + RUN), retry: false });
+  const retries: Job[] = [];
+  let nextRun = 0;
+  const take = (): Job | undefined => retries.shift() ?? runs[nextRun++];
+  // Set when a thread could not start: the calling thread does what is left.
+  let noThreads = false;
+  const here = hereRunner(samples, cols, text, concurrency);
+  const live = new Set<FileThread>();
+
+  const slot = async (): Promise<void> => {
+    let thread: FileThread | null = null;
+    for (let job = take(); job; job = take()) {
+      // A slot whose thread still works keeps it; the others work on the calling thread.
+      if (noThreads && !thread) {
+        await here(job.rows);
+        tick(job.rows.length);
+        continue;
+      }
+      if (!thread) {
+        try {
+          live.add((thread = new FileThread(data, cols)));
+        } catch {
+          // No thread can be made (too many threads, out of memory): the calling thread takes over.
+          noThreads = true;
+          retries.unshift(job);
+          continue;
+        }
+      }
+      const o = await thread.run(job, samples);
+      if ('reply' in o) {
+        const r = o.reply;
+        r.rows.forEach((i, k) => {
+          text.format[i] = r.format[k]!;
+          text.chroma[i] = r.chroma[k]!;
+          text.encoder[i] = r.encoder[k]!;
+          text.created[i] = r.created[k]!;
+          text.sha256[i] = r.sha256[k]!;
+          text.md5[i] = r.md5[k]!;
+          text.failed[i] = r.failed[k]!;
+        });
+        tick(job.rows.length);
+        continue;
+      }
+      // The thread is gone: make sure it writes nothing more before its files are tried again.
+      live.delete(thread);
+      await thread.worker.terminate();
+      thread = null;
+      if (!o.started) {
+        noThreads = true;
+        await here(job.rows);
+        tick(job.rows.length);
+      } else if (job.retry) {
+        text.failed[job.rows[0]!] = `stopped the fingerprint thread twice (${o.died})`;
+        tick(1);
+      } else {
+        // Which file of the run did it is unknown: each is tried again alone.
+        for (const i of job.rows) retries.push({ rows: [i], retry: true });
+      }
+    }
+    if (thread) {
+      live.delete(thread);
+      await thread.worker.terminate();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, slot));
+  } finally {
+    await Promise.all([...live].map((t) => t.worker.terminate()));
+  }
+}
+
+/** The calling thread's way through some rows (when threads cannot start), as the caller would do them. */
+function hereRunner(samples: ImageSample[], cols: NumericColumns, text: TextColumns, concurrency: number): (rows: number[]) => Promise<void> {
+  const luma = new Float64Array(cols.grid * cols.grid);
+  const limit = pLimit(Math.max(1, concurrency * 2));
+  return async (rows) => {
+    await Promise.all(rows.map((i) => limit(() => fingerprintSample(() => readFileSync(samples[i]!.path!), i, cols, text, i, luma))));
+  };
+}
+
+function firstLine(msg: string): string {
+  return msg.split('\n')[0]!;
 }
