@@ -10,6 +10,7 @@
 import { SEVERITY_RANK } from '../types.js';
 import type { GridBox, PatternStays, Tally, TypedFinding } from '../model/evidence.js';
 import { imagePixels, type ImageFeatures } from '../model/image-features.js';
+import { outsideDifference } from './patterns/outside-difference.js';
 import { parametersOf, type Detector, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 import type { ColourInput, ColourParams } from './patterns/colour-pass.js';
@@ -402,26 +403,3 @@ function patternPixels(f: ImageFeatures, i: number, box: GridBox): number[][][] 
   return rows;
 }
 
-/** Mean absolute pixel difference between the group's images outside their pattern boxes (high = unrelated). */
-function outsideDifference(f: ImageFeatures, g: SizeGroup): number {
-  const grid = f.grid;
-  const s = g.size;
-  let total = 0, pairs = 0;
-  const k = Math.min(g.images.length, 8);
-  const inBox = (j: number, x: number, y: number) => x >= g.x[j]! && y >= g.y[j]! && x < g.x[j]! + s && y < g.y[j]! + s;
-  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) {
-    const pa = imagePixels(f, g.images[a]!), pb = imagePixels(f, g.images[b]!);
-    let sum = 0, c = 0;
-    for (let y = 0; y < grid; y++) for (let x = 0; x < grid; x++) {
-      if (inBox(a, x, y) || inBox(b, x, y)) continue;
-      const o = (y * grid + x) * 3;
-      sum += Math.abs(pa[o]! - pb[o]!) + Math.abs(pa[o + 1]! - pb[o + 1]!) + Math.abs(pa[o + 2]! - pb[o + 2]!);
-      c += 3;
-    }
-    if (c) {
-      total += sum / c;
-      pairs++;
-    }
-  }
-  return pairs ? total / pairs : 0;
-}
