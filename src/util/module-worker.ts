@@ -1,0 +1,21 @@
+// A worker thread whose entry is a module beside the caller: the compiled .js in a build, or, when the caller runs
+// from TypeScript sources (the tests), the .ts file loaded through the TypeScript loader the tests run under.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/** The entry `name` beside the module at `callerUrl` (its import.meta.url), or null when there is none to run. */
+export function workerEntry(callerUrl: string, name: string): URL | null {
+  const js = new URL(`./${name}.js`, callerUrl);
+  if (existsSync(fileURLToPath(js))) return js;
+  const ts = new URL(`./${name}.ts`, callerUrl);
+  return callerUrl.endsWith('.ts') && existsSync(fileURLToPath(ts)) ? ts : null;
+}
+
+/** A thread running `entry` (from workerEntry). */
+export function startWorker(entry: URL): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry);
+  // A thread does not inherit the loader hooks of the one that starts it: it registers them before the import.
+  const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(code, { eval: true });
+}
