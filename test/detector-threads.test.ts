@@ -1,5 +1,5 @@
 // Detectors run at once on worker threads give the report of the run one after another: same findings, scores and
-// order, same timing keys. From TypeScript sources the threads load the .ts entry (util/module-worker.ts).
+// order, same timing keys. From TypeScript sources the threads load the .ts entry once asked to (util/module-worker.ts).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,14 +12,17 @@ import { progressLanes } from '../src/util/progress-lanes.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng } from '../src/util/rng.js';
 import { describeError, rebuildError } from '../src/util/thread-errors.js';
+import { threadsFromSources } from '../src/util/module-worker.js';
 import { UsageError } from '../src/types.js';
 import { markovChain } from './fixtures/markov-text.js';
 
 let dir: string;
 beforeAll(async () => {
+  threadsFromSources(true);
   dir = await mkdtemp(join(tmpdir(), 'poisonscan-threads-'));
 });
 afterAll(async () => {
+  threadsFromSources(false);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,15 +1,24 @@
-// A worker thread whose entry is a module beside the caller: the compiled .js in a build, or, when the caller runs
-// from TypeScript sources (the tests), the .ts file loaded through the TypeScript loader the tests run under.
+// A worker thread whose entry is a module beside the caller: the compiled .js in a build. Run from TypeScript
+// sources (the tests), there is none unless a test asks for threads (fromSources): then the .ts file, loaded
+// through the TypeScript loader the tests run under (starting one costs about a second, so other tests run the
+// work on their own thread, as from sources they always did).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+
+let fromSources = false;
+
+/** Whether entries run from TypeScript sources (tests of the threaded paths turn it on). */
+export function threadsFromSources(on: boolean): void {
+  fromSources = on;
+}
 
 /** The entry `name` beside the module at `callerUrl` (its import.meta.url), or null when there is none to run. */
 export function workerEntry(callerUrl: string, name: string): URL | null {
   const js = new URL(`./${name}.js`, callerUrl);
   if (existsSync(fileURLToPath(js))) return js;
   const ts = new URL(`./${name}.ts`, callerUrl);
-  return callerUrl.endsWith('.ts') && existsSync(fileURLToPath(ts)) ? ts : null;
+  return fromSources && callerUrl.endsWith('.ts') && existsSync(fileURLToPath(ts)) ? ts : null;
 }
 
 /** A thread running `entry` (from workerEntry). */
