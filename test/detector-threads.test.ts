@@ -116,3 +116,11 @@ describe('detectors on threads', () => {
     expect(calls).toEqual(['stage a 3', 'tick 1', 'info note', 'done', 'stage b 4', 'tick 2', 'tick 1', 'done']);
   });
 });
+
+describe('thread options', () => {
+  it('leaves out the options about the process entry (an inline script)', async () => {
+    const { threadExecArgv } = await import('../src/util/module-worker.js');
+    expect(threadExecArgv(['--input-type=module', '-e', 'code()', '--max-old-space-size=4096'])).toEqual(['--max-old-space-size=4096']);
+    expect(threadExecArgv(['--eval', 'x', '--input-type', 'module', '--enable-source-maps'])).toEqual(['--enable-source-maps']);
+  });
+});

@@ -21,10 +21,26 @@ export function workerEntry(callerUrl: string, name: string): URL | null {
   return fromSources && callerUrl.endsWith('.ts') && existsSync(fileURLToPath(ts)) ? ts : null;
 }
 
+/** Options of how the process was started that are about its own entry (a script given inline), not a thread's. */
+const ENTRY_OPTIONS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+
+/** The process's Node options a thread inherits: all but those about the process's entry. */
+export function threadExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!;
+    const name = a.split('=')[0]!;
+    if (!ENTRY_OPTIONS.has(name)) out.push(a);
+    else if (!a.includes('=')) k++;
+  }
+  return out;
+}
+
 /** A thread running `entry` (from workerEntry). */
 export function startWorker(entry: URL): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry);
+  const execArgv = threadExecArgv();
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { execArgv });
   // A thread does not inherit the loader hooks of the one that starts it: it registers them before the import.
   const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { eval: true, execArgv });
 }
