@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import { DETECTORS, ON_THREADS } from '../src/detect/registry.js';
-import { threadPlan } from '../src/stages/detector-threads.js';
+import { runOnThreads, threadPlan } from '../src/stages/detector-threads.js';
+import type { ScanContext } from '../src/detect/detector.js';
 import type { Progress } from '../src/util/progress.js';
 import { progressLanes } from '../src/util/progress-lanes.js';
 import { silentProgress } from '../src/util/progress.js';
@@ -122,5 +123,37 @@ describe('thread options', () => {
     const { threadExecArgv } = await import('../src/util/module-worker.js');
     expect(threadExecArgv(['--input-type=module', '-e', 'code()', '--max-old-space-size=4096'])).toEqual(['--max-old-space-size=4096']);
     expect(threadExecArgv(['--eval', 'x', '--input-type', 'module', '--enable-source-maps'])).toEqual(['--enable-source-maps']);
+  });
+});
+
+describe('threads that fail', () => {
+  const texts = labelledRows();
+  const ctx: ScanContext = {
+    modality: 'text',
+    ids: texts.map((_, i) => String(i)),
+    labels: texts.map((r) => r.label!),
+    texts: { text: texts.map((r) => r.text!) },
+    seed: 0,
+    concurrency: 2,
+    progress: silentProgress,
+  };
+  const detectors = DETECTORS.filter((d) => d.appliesTo(ctx));
+  const onThread = (d: (typeof DETECTORS)[number]) => ON_THREADS.has(d);
+
+  it('runs the detectors of a thread that cannot start on this thread, with the same outputs', async () => {
+    const plan = { entry: new URL('./fixtures/no-such-thread.js', import.meta.url), threads: 2 };
+    const r = await runOnThreads(detectors, onThread, ctx, plan, silentProgress);
+    const alone = [];
+    for (const d of detectors) alone.push(await d.run(ctx));
+    expect(r.outputs.map((o) => JSON.stringify(o.findings))).toEqual(alone.map((o) => JSON.stringify(o.findings)));
+    expect(r.outputs.map((o) => Array.from(o.scores))).toEqual(alone.map((o) => Array.from(o.scores)));
+  });
+
+  it('throws the error of the first detector in the registry\'s order that throws on a thread, as its own kind', async () => {
+    const plan = { entry: new URL('./fixtures/failing-thread.ts', import.meta.url), threads: 2 };
+    const first = DETECTORS.indexOf(detectors.find(onThread)!);
+    const run = runOnThreads(detectors, onThread, ctx, plan, silentProgress);
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(run).rejects.toThrow(`detector ${first} cannot run`);
   });
 });

@@ -76,11 +76,32 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
   signal?.addEventListener('abort', stopAll, { once: true });
   const shared: ThreadContext = { modality: ctx.modality, ids: ctx.ids, labels: ctx.labels, texts: ctx.texts, seed: ctx.seed, concurrency: ctx.concurrency, parameters: ctx.parameters };
 
+  /** Detector k on this thread. */
+  const runHere = async (k: number): Promise<void> => {
+    const d = detectors[k]!;
+    const lane = lanes.lane();
+    const ts = performance.now();
+    lane.stage(d.name);
+    try {
+      outputs[k] = await d.run({ ...ctx, progress: lane });
+    } catch (e) {
+      fail(k, e as Error);
+    }
+    lane.done();
+    seconds[k] = (performance.now() - ts) / 1000;
+  };
+
   const threadLane = async (): Promise<void> => {
     let worker: Worker | undefined;
+    // A thread that stops (it could not start, or its heap ran out) leaves its lane's detectors to this thread.
+    let stopped = false;
     try {
       while (next < threaded.length && mayStart(threaded[next]!)) {
         const k = threaded[next++]!;
+        if (stopped || signal?.aborted) {
+          if (!signal?.aborted) await runHere(k);
+          continue;
+        }
         if (!worker) {
           worker = startWorker(plan.entry);
           workers.add(worker);
@@ -92,10 +113,18 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
           const r = await runOne(worker, DETECTORS.indexOf(detectors[k]!), lane);
           outputs[k] = r.output;
           seconds[k] = r.seconds;
+          lane.done();
         } catch (e) {
-          fail(k, e as Error);
+          lane.done();
+          if (!(e instanceof ThreadStopped) || signal?.aborted) fail(k, e as Error);
+          else {
+            stopped = true;
+            workers.delete(worker);
+            await worker.terminate();
+            worker = undefined;
+            await runHere(k);
+          }
         }
-        lane.done();
       }
     } finally {
       if (worker) {
@@ -110,17 +139,7 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
       // Lets the threads' messages in (and their next detector start) between detectors run here.
       await new Promise((resolve) => setImmediate(resolve));
       if (!mayStart(k)) break;
-      const d = detectors[k]!;
-      const lane = lanes.lane();
-      const ts = performance.now();
-      lane.stage(d.name);
-      try {
-        outputs[k] = await d.run({ ...ctx, progress: lane });
-      } catch (e) {
-        fail(k, e as Error);
-      }
-      lane.done();
-      seconds[k] = (performance.now() - ts) / 1000;
+      await runHere(k);
     }
   };
 
@@ -134,6 +153,11 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
   const first = errors.find((e) => e !== undefined);
   if (first) throw first;
   return { outputs: outputs as AnyDetectorOutput[], seconds };
+}
+
+/** A thread ended without an answer (not its detector's error). */
+class ThreadStopped extends Error {
+  override name = 'ThreadStopped';
 }
 
 /** The registry's detector `index` runs on `worker`; its progress goes to `lane`. */
@@ -156,8 +180,8 @@ function runOne(worker: Worker, index: number, lane: Progress): Promise<{ output
       if (r.kind === 'output') resolve(r);
       else reject(rebuildError(r.error));
     };
-    const onError = (e: Error) => (done(), reject(e));
-    const onExit = (code: number) => (done(), reject(new Error(`a detector thread stopped (exit code ${code})`)));
+    const onError = (e: Error) => (done(), reject(new ThreadStopped(e.message)));
+    const onExit = (code: number) => (done(), reject(new ThreadStopped(`exit code ${code}`)));
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
