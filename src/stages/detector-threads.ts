@@ -104,6 +104,9 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
         }
         if (!worker) {
           worker = startWorker(plan.entry);
+          // An error between two detectors is seen by the next one's wait (the thread has exited); none goes unheard.
+          worker.on('error', () => {});
+          worker.once('exit', () => exited.add(worker!));
           workers.add(worker);
           worker.postMessage({ kind: 'context', ctx: shared } satisfies ThreadRequest);
         }
@@ -155,6 +158,9 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
   return { outputs: outputs as AnyDetectorOutput[], seconds };
 }
 
+/** Threads that have exited. */
+const exited = new WeakSet<Worker>();
+
 /** A thread ended without an answer (not its detector's error). */
 class ThreadStopped extends Error {
   override name = 'ThreadStopped';
@@ -163,6 +169,7 @@ class ThreadStopped extends Error {
 /** The registry's detector `index` runs on `worker`; its progress goes to `lane`. */
 function runOne(worker: Worker, index: number, lane: Progress): Promise<{ output: AnyDetectorOutput; seconds: number }> {
   return new Promise((resolve, reject) => {
+    if (exited.has(worker)) return reject(new ThreadStopped('exited'));
     const done = () => {
       worker.off('message', onMessage);
       worker.off('error', onError);
