@@ -26,6 +26,12 @@ export const DETECTORS: AnyDetector[] = [
   spectralSignature, activationClustering, robustCovariance, labelConflict,
 ];
 
+/**
+ * The detectors that may run on a worker thread: they read only the columns a thread can be sent (ids, labels,
+ * texts) and the scan's settings, never image columns or embeddings (stages/detector-threads.ts).
+ */
+export const ON_THREADS: ReadonlySet<AnyDetector> = new Set([textNearDuplicate, triggerToken, documentTrigger, responseCluster, textAnomaly]);
+
 /** The names --detectors takes, each once (variants of one name are one name), in the registry's order. */
 export const DETECTOR_NAMES: readonly string[] = [...new Set(DETECTORS.map((d) => d.name))];
 

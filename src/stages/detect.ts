@@ -5,7 +5,8 @@ import type { Progress } from '../util/progress.js';
 import type { DatasetColumns } from '../model/dataset.js';
 import type { Embeddings } from '../model/embeddings.js';
 import type { AnyDetector, AnyDetectorOutput, ScanContext } from '../detect/detector.js';
-import { detectorsFor } from '../detect/registry.js';
+import { detectorsFor, DETECTORS, ON_THREADS } from '../detect/registry.js';
+import { runOnThreads, threadPlan } from './detector-threads.js';
 import { round } from '../report/combine.js';
 import { reusableOutputs, type Baseline } from '../provenance/baseline.js';
 import { VERSION } from '../version.js';
@@ -72,8 +73,17 @@ export async function runDetectors(i: DetectInput): Promise<DetectResult> {
     return { ctx, detectors: names, applied: detectors, outputs: cached, reused: true };
   }
   const outputs: DetectorRun[] = [];
+  // Registered detectors that read only columns a thread can be sent; the others run on this thread.
+  const onThread = (d: AnyDetector) => ON_THREADS.has(d) && DETECTORS.includes(d);
+  const plan = threadPlan(detectors, onThread, concurrency);
   try {
-    for (const d of detectors) {
+    if (plan) {
+      const r = await runOnThreads(detectors, onThread, ctx, plan, progress, i.signal);
+      detectors.forEach((d, k) => {
+        outputs.push({ detector: d.name, output: r.outputs[k]! });
+        stages[`detect:${d.name}`] = round(r.seconds[k]!, 3);
+      });
+    } else for (const d of detectors) {
       i.signal?.throwIfAborted();
       const ts = performance.now();
       progress.stage(d.name);

@@ -87,10 +87,21 @@ function scanTokens(text: string): number {
   return n;
 }
 
+/** A 32-bit hash of text[start, end) (FNV-1a over UTF-16 code units). */
+function spanHash(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let q = start; q < end; q++) h = Math.imul(h ^ text.charCodeAt(q), 0x01000193);
+  return h;
+}
+
 /** Maps tokens to dense ids; documents become Int32Arrays. */
 export class Vocabulary {
   private readonly ids = new Map<string, number>();
   readonly words: string[] = [];
+  // The same map as an open-addressing table over the words' characters, for the encoders: a token found there is
+  // read in place, without cutting it out of its text (most tokens of a corpus are words seen before).
+  private slots = new Int32Array(1024);
+  private hashes = new Int32Array(256);
 
   /** A vocabulary holding these words, with their indices as ids (later words are added after them). */
   static of(words: readonly string[]): Vocabulary {
@@ -101,12 +112,54 @@ export class Vocabulary {
 
   id(word: string): number {
     let v = this.ids.get(word);
-    if (v === undefined) {
-      v = this.words.length;
-      this.ids.set(word, v);
-      this.words.push(word);
-    }
+    if (v === undefined) v = this.add(word, spanHash(word, 0, word.length));
     return v;
+  }
+
+  private add(word: string, h: number): number {
+    const v = this.words.length;
+    this.ids.set(word, v);
+    this.words.push(word);
+    if (v === this.hashes.length) {
+      const h2 = new Int32Array(v * 2);
+      h2.set(this.hashes);
+      this.hashes = h2;
+    }
+    this.hashes[v] = h;
+    if (2 * (v + 1) > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(v, h);
+    return v;
+  }
+
+  private place(v: number, h: number): void {
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = v + 1;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    for (let v = 0; v < this.words.length; v++) this.place(v, this.hashes[v]!);
+  }
+
+  /** The id of text[start, end) as a word, added when new. */
+  private spanId(text: string, start: number, end: number): number {
+    const h = spanHash(text, start, end);
+    const mask = this.slots.length - 1;
+    const len = end - start;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const s = this.slots[i]!;
+      if (s === 0) break;
+      const v = s - 1;
+      if (this.hashes[v] !== h) continue;
+      const w = this.words[v]!;
+      if (w.length !== len) continue;
+      let q = 0;
+      while (q < len && w.charCodeAt(q) === text.charCodeAt(start + q)) q++;
+      if (q === len) return v;
+    }
+    return this.add(text.slice(start, end), h);
   }
 
   /** The word's id, if the vocabulary has it (unlike id(), adds nothing). */
@@ -125,7 +178,7 @@ export class Vocabulary {
     const boundary = new Uint8Array(n + 1);
     let end = 0;
     for (let i = 0; i < n; i++) {
-      ids[i] = this.id(lower.slice(starts[i]!, ends[i]!));
+      ids[i] = this.spanId(lower, starts[i]!, ends[i]!);
       boundary[i] = i === 0 || starts[i]! > end ? 1 : 0;
       end = ends[i]!;
     }
@@ -146,7 +199,7 @@ export class Vocabulary {
     const lower = text.toLowerCase();
     const n = scanTokens(lower);
     const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.id(lower.slice(starts[i]!, ends[i]!));
+    for (let i = 0; i < n; i++) out[i] = this.spanId(lower, starts[i]!, ends[i]!);
     return out;
   }
 }

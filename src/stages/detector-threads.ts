@@ -1,0 +1,197 @@
+// Detectors run at once: the registry says which may run on a worker thread (they read only columns that can be
+// sent to one: ids, labels, texts, the seed and parameters). Up to `concurrency` of them run together, each
+// thread taking the next in the registry's order as it finishes one; detectors that need the main thread's data
+// (image columns, embeddings) run there meanwhile, one after another, and take a slot. The outputs are those of the
+// sequential run: each detector is a function of the scan's columns alone, and they come back in the registry's
+// order. The threads end with the stage (an idle one would keep its heap and its copy of the columns).
+import type { Worker } from 'node:worker_threads';
+import type { AnyDetector, AnyDetectorOutput, ScanContext } from '../detect/detector.js';
+import { DETECTORS } from '../detect/registry.js';
+import { startWorker, workerEntry } from '../util/module-worker.js';
+import type { Progress } from '../util/progress.js';
+import { progressLanes } from '../util/progress-lanes.js';
+import { rebuildError, type ThreadError } from '../util/thread-errors.js';
+
+/** What a thread holds: the context's columns and settings (no progress, no image columns or embeddings). */
+export type ThreadContext = Omit<ScanContext, 'progress' | 'images' | 'embeddings'>;
+
+export type ThreadRequest = { kind: 'context'; ctx: ThreadContext } | { kind: 'run'; detector: number };
+
+export type ThreadReply =
+  | { kind: 'progress'; call: 'stage'; name: string; total?: number }
+  | { kind: 'progress'; call: 'tick'; n?: number }
+  | { kind: 'progress'; call: 'done' }
+  | { kind: 'progress'; call: 'info'; message: string }
+  | { kind: 'output'; output: AnyDetectorOutput; seconds: number }
+  | { kind: 'error'; error: ThreadError };
+
+export interface ThreadPlan {
+  entry: URL;
+  /** Threads to start: at most one per detector that may run on one. */
+  threads: number;
+}
+
+/**
+ * How the detectors run at `concurrency`: on threads, or null for one after another on this thread (one slot, a
+ * single detector to run, nothing to run beside it, or no thread entry to start).
+ */
+export function threadPlan(detectors: readonly AnyDetector[], onThread: (d: AnyDetector) => boolean, concurrency: number): ThreadPlan | null {
+  const threaded = detectors.filter(onThread).length;
+  const here = detectors.length - threaded;
+  const threads = Math.min(threaded, concurrency - (here > 0 ? 1 : 0));
+  if (threads < 1 || (threads === 1 && here === 0)) return null;
+  const entry = workerEntry(import.meta.url, 'detector-thread');
+  return entry ? { entry, threads } : null;
+}
+
+export interface ConcurrentRun {
+  outputs: AnyDetectorOutput[];
+  /** Seconds each detector ran, in the detectors' order. */
+  seconds: number[];
+}
+
+/**
+ * Runs `detectors` (in the registry's order) as `plan` says. Progress of the running detectors shares one line. A
+ * detector that throws stops the start of later ones; once those running end, the earliest error in the
+ * registry's order is thrown (the one the sequential run meets first). An aborted signal stops the start of more
+ * detectors, ends the threads and throws its reason.
+ */
+export async function runOnThreads(detectors: readonly AnyDetector[], onThread: (d: AnyDetector) => boolean, ctx: ScanContext, plan: ThreadPlan, progress: Progress, signal?: AbortSignal): Promise<ConcurrentRun> {
+  const n = detectors.length;
+  const outputs: (AnyDetectorOutput | undefined)[] = new Array(n);
+  const seconds = new Array<number>(n).fill(0);
+  const errors: (Error | undefined)[] = new Array(n);
+  let firstError = n;
+  const fail = (k: number, e: Error) => {
+    errors[k] = e;
+    firstError = Math.min(firstError, k);
+  };
+  const mayStart = (k: number) => k < firstError && !signal?.aborted;
+  const lanes = progressLanes(progress);
+  const threaded = detectors.flatMap((d, k) => (onThread(d) ? [k] : []));
+  const here = detectors.flatMap((d, k) => (onThread(d) ? [] : [k]));
+  let next = 0;
+  const workers = new Set<Worker>();
+  const stopAll = () => workers.forEach((w) => void w.terminate());
+  signal?.addEventListener('abort', stopAll, { once: true });
+  const shared: ThreadContext = { modality: ctx.modality, ids: ctx.ids, labels: ctx.labels, texts: ctx.texts, seed: ctx.seed, concurrency: ctx.concurrency, parameters: ctx.parameters };
+
+  /** Detector k on this thread. */
+  const runHere = async (k: number): Promise<void> => {
+    const d = detectors[k]!;
+    const lane = lanes.lane();
+    const ts = performance.now();
+    lane.stage(d.name);
+    try {
+      outputs[k] = await d.run({ ...ctx, progress: lane });
+    } catch (e) {
+      fail(k, e as Error);
+    }
+    lane.done();
+    seconds[k] = (performance.now() - ts) / 1000;
+  };
+
+  const threadLane = async (): Promise<void> => {
+    let worker: Worker | undefined;
+    // A thread that stops (it could not start, or its heap ran out) leaves its lane's detectors to this thread.
+    let stopped = false;
+    try {
+      while (next < threaded.length && mayStart(threaded[next]!)) {
+        const k = threaded[next++]!;
+        if (stopped || signal?.aborted) {
+          if (!signal?.aborted) await runHere(k);
+          continue;
+        }
+        if (!worker) {
+          worker = startWorker(plan.entry);
+          // An error between two detectors is seen by the next one's wait (the thread has exited); none goes unheard.
+          worker.on('error', () => {});
+          worker.once('exit', () => exited.add(worker!));
+          workers.add(worker);
+          worker.postMessage({ kind: 'context', ctx: shared } satisfies ThreadRequest);
+        }
+        const lane = lanes.lane();
+        lane.stage(detectors[k]!.name);
+        try {
+          const r = await runOne(worker, DETECTORS.indexOf(detectors[k]!), lane);
+          outputs[k] = r.output;
+          seconds[k] = r.seconds;
+          lane.done();
+        } catch (e) {
+          lane.done();
+          if (!(e instanceof ThreadStopped) || signal?.aborted) fail(k, e as Error);
+          else {
+            stopped = true;
+            workers.delete(worker);
+            await worker.terminate();
+            worker = undefined;
+            await runHere(k);
+          }
+        }
+      }
+    } finally {
+      if (worker) {
+        workers.delete(worker);
+        await worker.terminate();
+      }
+    }
+  };
+
+  const mainLane = async (): Promise<void> => {
+    for (const k of here) {
+      // Lets the threads' messages in (and their next detector start) between detectors run here.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!mayStart(k)) break;
+      await runHere(k);
+    }
+  };
+
+  try {
+    await Promise.all([...Array.from({ length: plan.threads }, threadLane), mainLane()]);
+  } finally {
+    signal?.removeEventListener('abort', stopAll);
+  }
+  // A thread ended by the signal reports its detector stopped: the signal's reason is the error.
+  signal?.throwIfAborted();
+  const first = errors.find((e) => e !== undefined);
+  if (first) throw first;
+  return { outputs: outputs as AnyDetectorOutput[], seconds };
+}
+
+/** Threads that have exited. */
+const exited = new WeakSet<Worker>();
+
+/** A thread ended without an answer (not its detector's error). */
+class ThreadStopped extends Error {
+  override name = 'ThreadStopped';
+}
+
+/** The registry's detector `index` runs on `worker`; its progress goes to `lane`. */
+function runOne(worker: Worker, index: number, lane: Progress): Promise<{ output: AnyDetectorOutput; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    if (exited.has(worker)) return reject(new ThreadStopped('exited'));
+    const done = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (r: ThreadReply) => {
+      if (r.kind === 'progress') {
+        if (r.call === 'stage') lane.stage(r.name, r.total);
+        else if (r.call === 'tick') lane.tick(r.n);
+        else if (r.call === 'done') lane.done();
+        else lane.info(r.message);
+        return;
+      }
+      done();
+      if (r.kind === 'output') resolve(r);
+      else reject(rebuildError(r.error));
+    };
+    const onError = (e: Error) => (done(), reject(new ThreadStopped(e.message)));
+    const onExit = (code: number) => (done(), reject(new ThreadStopped(`exit code ${code}`)));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({ kind: 'run', detector: index } satisfies ThreadRequest);
+  });
+}
