@@ -12,13 +12,17 @@
 // 3. For each phrase (1-3 tokens), its first occurrence in each document either is or is not followed so. k of
 //    its df documents are (copies of one document count once); a phrase followed so in at least half of its
 //    documents is tested by the binomial tail of k given df and p0, Bonferroni-corrected over every phrase that
-//    could have been tested (at most tokens x documentsMaxN / documentsMinDocs).
+//    could have been tested (at most tokens x documentsMaxN / documentsMinDocs). The phrases come from the shared
+//    n-gram table (text/marked-phrases.ts): a document can hold a followed phrase only if some place in it is
+//    followed by improbable text, so only phrases with documentsMinDocs such documents, at least half of theirs,
+//    are listed and looked at.
 import type { Severity } from '../types.js';
 import type { TypedFinding } from '../model/evidence.js';
 import { BigramCounts } from '../text/insertion-fit.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { isWordToken, Vocabulary } from '../text/tokenize.js';
 import { dropSubsumed } from '../text/phrases.js';
+import { firstOccurrenceIn, markedPhrases } from '../text/marked-phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
@@ -135,26 +139,9 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   // Every phrase in at least minDocs documents could have been tested; there are at most tokens/minDocs of
   // each length.
   const tested = Math.max(1, (maxN * tokens) / minDocs);
-  const followedCount = new Map<string, number>();
-  forEachFirstOccurrence(docs, maxN, (i, key, s, e) => {
-    if (after(i, s, e) >= threshold) followedCount.set(key, (followedCount.get(key) ?? 0) + 1);
-  });
-  const candidates = new Map<string, Candidate>();
-  for (const [key, k] of followedCount) {
-    if (k >= minDocs) candidates.set(key, { key, tokens: key.split(',').map(Number), docs: [], followed: [], significance: 0 });
-  }
-  if (candidates.size > 0) {
-    const firstTokens = new Set([...candidates.values()].map((c) => c.tokens[0]!));
-    forEachFirstOccurrence(docs, maxN, (i, key, s, e) => {
-      const c = candidates.get(key);
-      if (!c) return;
-      c.docs.push(i);
-      if (after(i, s, e) >= threshold) c.followed.push(i);
-    }, firstTokens);
-  }
+  const judged = followedPhrases(docs, { maxN, minDocs, minShare: params.documentsMinFollowedShare, threshold, afterOnly, after });
   ctx.progress.tick(1);
 
-  const judged = [...candidates.values()];
   for (const c of judged) {
     // Copies of one document (reposted reviews, mirrored pages) are one observation, not several.
     const copies = c.followed.length - independent(c.followed, docs);
@@ -248,27 +235,53 @@ function anomalyThreshold(docs: Int32Array[], after: (i: number, s: number, e: n
   return { threshold, rate: (above + 1) / (values.length + 1) };
 }
 
-/**
- * Calls f(document, phrase key, end of its first occurrence) once per distinct phrase of 1..maxN tokens in each
- * document. With `firstTokens`, only phrases starting with one of them (a cheap filter for the second pass).
- */
-function forEachFirstOccurrence(docs: Int32Array[], maxN: number, f: (i: number, key: string, start: number, end: number) => void, firstTokens?: Set<number>): void {
-  for (let i = 0; i < docs.length; i++) {
-    const d = docs[i]!;
-    const seen = new Set<string>();
-    for (let s = 0; s < d.length; s++) {
-      if (firstTokens && !firstTokens.has(d[s]!)) continue;
-      let key = '';
-      for (let len = 1; len <= maxN && s + len <= d.length; len++) {
-        key = len === 1 ? String(d[s]) : `${key},${d[s + len - 1]}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        f(i, key, s, s + len);
-      }
-    }
-  }
+interface FollowedOptions {
+  maxN: number;
+  minDocs: number;
+  minShare: number;
+  threshold: number;
+  /** The score of the words after a phrase ending at token e of document i, alone. */
+  afterOnly(i: number, e: number): number;
+  /** That score less the surprise before the phrase (start s): never above afterOnly. */
+  after(i: number, s: number, e: number): number;
 }
 
+/**
+ * The phrases of 1..maxN tokens whose first occurrence is followed by improbable text (after >= threshold) in at
+ * least minDocs documents, with every document that holds them. Such a phrase's followed documents are among those
+ * with some place whose words after it alone reach the threshold (marked), so the n-gram table lists only the phrases
+ * with minDocs marked documents that are at least minShare of all theirs (what the finding needs); each phrase's
+ * first occurrence is then found in its marked documents. In the order their first followed occurrence comes in
+ * the corpus (document, place, length).
+ */
+function followedPhrases(docs: Int32Array[], o: FollowedOptions): Candidate[] {
+  const marked = new Uint8Array(docs.length);
+  for (let i = 0; i < docs.length; i++) {
+    const len = docs[i]!.length;
+    for (let e = 1; e <= len && !marked[i]; e++) if (o.afterOnly(i, e) >= o.threshold) marked[i] = 1;
+  }
+  const t = markedPhrases(docs, marked, { maxN: o.maxN, minDocs: o.minDocs, minMarked: o.minDocs, minShare: o.minShare });
+  const found: { c: Candidate; doc: number; start: number }[] = [];
+  for (let k = 0; k < t.count; k++) {
+    const from = t.tokenStart[k]!;
+    const to = t.tokenStart[k + 1]!;
+    const followed: number[] = [];
+    let firstStart = -1;
+    for (let x = t.docStart[k]!; x < t.docStart[k + 1]!; x++) {
+      const i = t.docList[x]!;
+      if (!marked[i]) continue;
+      const s = firstOccurrenceIn(docs[i]!, t.tokenList, from, to);
+      if (s < 0 || !(o.after(i, s, s + to - from) >= o.threshold)) continue;
+      if (followed.length === 0) firstStart = s;
+      followed.push(i);
+    }
+    if (followed.length < o.minDocs) continue;
+    const tokens = Array.from(t.tokenList.subarray(from, to));
+    found.push({ c: { key: tokens.join(','), tokens, docs: Array.from(t.docList.subarray(t.docStart[k]!, t.docStart[k + 1]!)), followed, significance: 0 }, doc: followed[0]!, start: firstStart });
+  }
+  found.sort((a, b) => a.doc - b.doc || a.start - b.start || a.c.tokens.length - b.c.tokens.length);
+  return found.map((f) => f.c);
+}
 
 /** Groups of near-identical documents (estimated Jaccard of word pairs at least SAME_DOCUMENT) among ids. */
 function independent(ids: number[], docs: Int32Array[]): number {
