@@ -82,29 +82,13 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   // Surprise is measured over words, each given the word before it: punctuation is predictable anywhere and
   // would dilute random text ("stir anuses . < br" is three random words and three ordinary pairs).
   const isWord = Uint8Array.from(vocab.words, (w) => (isWordToken(w) ? 1 : 0));
-  const words = docs.map((d) => d.filter((t) => isWord[t] === 1));
-  const surprise = tokenSurprise(words, V);
-  const prefix = surprise.map((s) => {
-    const p = new Float64Array(s.length + 1);
-    for (let t = 0; t < s.length; t++) p[t + 1] = p[t]! + s[t]!;
-    return p;
-  });
+  const { prefix, mu, sigma } = surprisePrefixes(docs.map((d) => d.filter((t) => isWord[t] === 1)), V);
   /** Per document, the number of words before each token position. */
   const wordsBefore = docs.map((d) => {
     const w = new Int32Array(d.length + 1);
     for (let t = 0; t < d.length; t++) w[t + 1] = w[t]! + isWord[d[t]!]!;
     return w;
   });
-  let sum = 0;
-  let sumSq = 0;
-  let count = 0;
-  for (const sv of surprise) for (const x of sv) {
-    sum += x;
-    sumSq += x * x;
-    count++;
-  }
-  const mu = count > 0 ? sum / count : 0;
-  const sigma = count > 1 ? Math.sqrt(Math.max(1e-9, sumSq / count - mu * mu)) : 1;
   /**
    * How far the words after a phrase ending at token e (exclusive) are above the corpus's mean surprise, as a z
    * over up to documentsWindow words (long random runs stand out more the longer they are), skipping the first word (its
@@ -182,9 +166,11 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
 
 /**
  * Per token, -log P(t | previous) under Witten-Bell interpolation of bigram and unigram counts, each count
- * reduced by this occurrence (leave one out). The first token of a document gets its unigram surprise.
+ * reduced by this occurrence (leave one out). The first token of a document gets its unigram surprise. Kept as
+ * each document's prefix sums (of the values at float precision), with the mean and spread over the corpus: the
+ * per-token values and the counts are let go on return.
  */
-function tokenSurprise(docs: Int32Array[], V: number): Float32Array[] {
+function surprisePrefixes(docs: Int32Array[], V: number): { prefix: Float64Array[]; mu: number; sigma: number } {
   const unigram = new Float64Array(V);
   let total = 0;
   for (const d of docs) for (let t = 0; t < d.length; t++) {
@@ -193,24 +179,34 @@ function tokenSurprise(docs: Int32Array[], V: number): Float32Array[] {
   }
   const bigrams = new BigramCounts(docs, V);
   const followers = bigrams.distinctFollowers(V);
-  return docs.map((d) => {
-    const s = new Float32Array(d.length);
+  let sum = 0;
+  let sumSq = 0;
+  let count = 0;
+  const prefix = docs.map((d) => {
+    const p = new Float64Array(d.length + 1);
     for (let t = 0; t < d.length; t++) {
       const b = d[t]!;
       const pUni = (Math.max(0, unigram[b]! - 1) + 0.5) / (total + 0.5 * V);
-      if (t === 0) {
-        s[t] = -Math.log(pUni);
-        continue;
+      let x: number;
+      if (t === 0) x = Math.fround(-Math.log(pUni));
+      else {
+        const a = d[t - 1]!;
+        const ca = unigram[a]! - 1;
+        const cab = Math.max(0, bigrams.count(a, b) - 1);
+        const u = followers[a]!;
+        const lambda = ca > 0 ? ca / (ca + u) : 0;
+        x = Math.fround(-Math.log(lambda * (cab / Math.max(1, ca)) + (1 - lambda) * pUni));
       }
-      const a = d[t - 1]!;
-      const ca = unigram[a]! - 1;
-      const cab = Math.max(0, bigrams.count(a, b) - 1);
-      const u = followers[a]!;
-      const lambda = ca > 0 ? ca / (ca + u) : 0;
-      s[t] = -Math.log(lambda * (cab / Math.max(1, ca)) + (1 - lambda) * pUni);
+      p[t + 1] = p[t]! + x;
+      sum += x;
+      sumSq += x * x;
+      count++;
     }
-    return s;
+    return p;
   });
+  const mu = count > 0 ? sum / count : 0;
+  const sigma = count > 1 ? Math.sqrt(Math.max(1e-9, sumSq / count - mu * mu)) : 1;
+  return { prefix, mu, sigma };
 }
 
 /** The `quantile` of window surprise at random positions, and the share of positions at or above it. */
