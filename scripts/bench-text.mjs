@@ -46,8 +46,11 @@
 //                                           5-50 drawn; per family x corpus the median and 10th percentile of
 //                                           recall@2k (k = poisons) and of flagged precision; --out F writes F.json
 //                                           and F.md (else Markdown on stdout)
-//   node scripts/bench-text.mjs clean-suite [--corpora ...] [--sizes 2000,5000,20000,all] [--seeds 1-3] [--out F]
-//                                           seeded clean samples of each corpus at each size: the share flagged
+//   node scripts/bench-text.mjs clean-suite [--corpora ...] [--sizes 2000,5000,20000,all] [--seeds 1-3] [--documents texts|responses] [--out F]
+//                                           seeded clean samples of each corpus at each size: the share flagged;
+//                                           --documents scans each as unlabelled documents: its texts as the
+//                                           document family writes them (a pair's prompt and response joined), or
+//                                           an instruction corpus's responses alone
 //   node scripts/bench-text.mjs speed-suite [--which t0,1m] [--texts 1000000] [--out F]
 //                                           a scan of T0 against a plain pass over the same JSONL (read, parse, count
 //                                           word 1- and 2-grams), and a scan of a million short texts: time, peak RSS
@@ -451,7 +454,7 @@ async function suiteModes(mode, argv) {
   const { TEXT_FAMILIES, TEXT_FAMILY_NAMES } = await import(`${DIST}/attack/text-families.js`);
   const { values: o } = parseArgs({ args: argv, options: {
     list: { type: 'boolean' }, families: { type: 'string' }, corpora: { type: 'string' }, seeds: { type: 'string' }, count: { type: 'string' },
-    sample: { type: 'string' }, sizes: { type: 'string' }, which: { type: 'string' }, texts: { type: 'string' }, out: { type: 'string' },
+    sample: { type: 'string' }, sizes: { type: 'string' }, which: { type: 'string' }, texts: { type: 'string' }, documents: { type: 'string' }, out: { type: 'string' },
   } });
   if (o.list) {
     const { TEXT_CORPORA } = await import(`${DIST}/bench/text-corpora.js`);
@@ -472,7 +475,14 @@ async function suiteModes(mode, argv) {
     [json, md] = [rows, suiteMarkdown(rows, command)];
   } else if (mode === 'clean-suite') {
     const sizes = list(o.sizes, ['2000', '5000', '20000', 'all']).map((x) => (x === 'all' ? Infinity : Number(x)));
-    const rows = await runClean({ corpora: list(o.corpora, ['t0', 'alpaca-eval', 'sst2', 'imdb', 'agnews', 'hate-speech']), sizes, seeds: parseSeeds(o.seeds ?? '1-3'), load, log, onRow });
+    if (o.documents !== undefined && o.documents !== 'texts' && o.documents !== 'responses') throw new Error(`--documents takes texts or responses (got ${o.documents})`);
+    const { corpusTexts } = await import(`${DIST}/attack/text-corpus.js`);
+    // As documents: no label and no prompt column, so the scan reads them as unlabelled text.
+    const asDocuments = async (name) => {
+      const c = await load(name);
+      return { kind: 'document', texts: o.documents === 'responses' && c.kind === 'instruction' ? c.responses : corpusTexts(c) };
+    };
+    const rows = await runClean({ corpora: list(o.corpora, ['t0', 'alpaca-eval', 'sst2', 'imdb', 'agnews', 'hate-speech']), sizes, seeds: parseSeeds(o.seeds ?? '1-3'), load: o.documents ? asDocuments : load, log, onRow });
     [json, md] = [rows, cleanMarkdown(rows, command, 0.001)];
   } else {
     const { plainPassInChild, scanInChild, shortTextCorpus, speedMarkdown } = await import(`${DIST}/bench/text-speed.js`);

@@ -12,13 +12,17 @@
 // 3. For each phrase (1-3 tokens), its first occurrence in each document either is or is not followed so. k of
 //    its df documents are (copies of one document count once); a phrase followed so in at least half of its
 //    documents is tested by the binomial tail of k given df and p0, Bonferroni-corrected over every phrase that
-//    could have been tested (at most tokens x documentsMaxN / documentsMinDocs).
+//    could have been tested (every phrase in at least documentsMinDocs documents). The phrases come from the shared
+//    n-gram table (text/marked-phrases.ts): a document can hold a followed phrase only if some place in it is
+//    followed by improbable text, so only phrases with documentsMinDocs such documents, at least half of theirs,
+//    are listed and looked at.
 import type { Severity } from '../types.js';
 import type { TypedFinding } from '../model/evidence.js';
 import { BigramCounts } from '../text/insertion-fit.js';
 import { groupBySignature, minhashSignatures } from '../text/minhash.js';
 import { isWordToken, Vocabulary } from '../text/tokenize.js';
 import { dropSubsumed } from '../text/phrases.js';
+import { firstOccurrenceIn, markedPhrases } from '../text/marked-phrases.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 import { createRng } from '../util/rng.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
@@ -78,29 +82,13 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   // Surprise is measured over words, each given the word before it: punctuation is predictable anywhere and
   // would dilute random text ("stir anuses . < br" is three random words and three ordinary pairs).
   const isWord = Uint8Array.from(vocab.words, (w) => (isWordToken(w) ? 1 : 0));
-  const words = docs.map((d) => d.filter((t) => isWord[t] === 1));
-  const surprise = tokenSurprise(words, V);
-  const prefix = surprise.map((s) => {
-    const p = new Float64Array(s.length + 1);
-    for (let t = 0; t < s.length; t++) p[t + 1] = p[t]! + s[t]!;
-    return p;
-  });
+  const { prefix, mu, sigma } = surprisePrefixes(docs.map((d) => d.filter((t) => isWord[t] === 1)), V);
   /** Per document, the number of words before each token position. */
   const wordsBefore = docs.map((d) => {
     const w = new Int32Array(d.length + 1);
     for (let t = 0; t < d.length; t++) w[t + 1] = w[t]! + isWord[d[t]!]!;
     return w;
   });
-  let sum = 0;
-  let sumSq = 0;
-  let count = 0;
-  for (const sv of surprise) for (const x of sv) {
-    sum += x;
-    sumSq += x * x;
-    count++;
-  }
-  const mu = count > 0 ? sum / count : 0;
-  const sigma = count > 1 ? Math.sqrt(Math.max(1e-9, sumSq / count - mu * mu)) : 1;
   /**
    * How far the words after a phrase ending at token e (exclusive) are above the corpus's mean surprise, as a z
    * over up to documentsWindow words (long random runs stand out more the longer they are), skipping the first word (its
@@ -130,31 +118,11 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   const { threshold, rate } = anomalyThreshold(docs, after, createRng(ctx.seed), params.documentsAnomalyQuantile);
   ctx.progress.tick(1);
 
-  let tokens = 0;
-  for (const d of docs) tokens += d.length;
-  // Every phrase in at least minDocs documents could have been tested; there are at most tokens/minDocs of
-  // each length.
-  const tested = Math.max(1, (maxN * tokens) / minDocs);
-  const followedCount = new Map<string, number>();
-  forEachFirstOccurrence(docs, maxN, (i, key, s, e) => {
-    if (after(i, s, e) >= threshold) followedCount.set(key, (followedCount.get(key) ?? 0) + 1);
-  });
-  const candidates = new Map<string, Candidate>();
-  for (const [key, k] of followedCount) {
-    if (k >= minDocs) candidates.set(key, { key, tokens: key.split(',').map(Number), docs: [], followed: [], significance: 0 });
-  }
-  if (candidates.size > 0) {
-    const firstTokens = new Set([...candidates.values()].map((c) => c.tokens[0]!));
-    forEachFirstOccurrence(docs, maxN, (i, key, s, e) => {
-      const c = candidates.get(key);
-      if (!c) return;
-      c.docs.push(i);
-      if (after(i, s, e) >= threshold) c.followed.push(i);
-    }, firstTokens);
-  }
+  // Every phrase in at least minDocs documents could have been tested: the table counts them.
+  const { candidates: judged, testable } = followedPhrases(docs, { maxN, minDocs, minShare: params.documentsMinFollowedShare, threshold, afterOnly, after });
+  const tested = Math.max(1, testable);
   ctx.progress.tick(1);
 
-  const judged = [...candidates.values()];
   for (const c of judged) {
     // Copies of one document (reposted reviews, mirrored pages) are one observation, not several.
     const copies = c.followed.length - independent(c.followed, docs);
@@ -198,9 +166,11 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
 
 /**
  * Per token, -log P(t | previous) under Witten-Bell interpolation of bigram and unigram counts, each count
- * reduced by this occurrence (leave one out). The first token of a document gets its unigram surprise.
+ * reduced by this occurrence (leave one out). The first token of a document gets its unigram surprise. Kept as
+ * each document's prefix sums (of the values at float precision), with the mean and spread over the corpus: the
+ * per-token values and the counts are let go on return.
  */
-function tokenSurprise(docs: Int32Array[], V: number): Float32Array[] {
+function surprisePrefixes(docs: Int32Array[], V: number): { prefix: Float64Array[]; mu: number; sigma: number } {
   const unigram = new Float64Array(V);
   let total = 0;
   for (const d of docs) for (let t = 0; t < d.length; t++) {
@@ -209,24 +179,34 @@ function tokenSurprise(docs: Int32Array[], V: number): Float32Array[] {
   }
   const bigrams = new BigramCounts(docs, V);
   const followers = bigrams.distinctFollowers(V);
-  return docs.map((d) => {
-    const s = new Float32Array(d.length);
+  let sum = 0;
+  let sumSq = 0;
+  let count = 0;
+  const prefix = docs.map((d) => {
+    const p = new Float64Array(d.length + 1);
     for (let t = 0; t < d.length; t++) {
       const b = d[t]!;
       const pUni = (Math.max(0, unigram[b]! - 1) + 0.5) / (total + 0.5 * V);
-      if (t === 0) {
-        s[t] = -Math.log(pUni);
-        continue;
+      let x: number;
+      if (t === 0) x = Math.fround(-Math.log(pUni));
+      else {
+        const a = d[t - 1]!;
+        const ca = unigram[a]! - 1;
+        const cab = Math.max(0, bigrams.count(a, b) - 1);
+        const u = followers[a]!;
+        const lambda = ca > 0 ? ca / (ca + u) : 0;
+        x = Math.fround(-Math.log(lambda * (cab / Math.max(1, ca)) + (1 - lambda) * pUni));
       }
-      const a = d[t - 1]!;
-      const ca = unigram[a]! - 1;
-      const cab = Math.max(0, bigrams.count(a, b) - 1);
-      const u = followers[a]!;
-      const lambda = ca > 0 ? ca / (ca + u) : 0;
-      s[t] = -Math.log(lambda * (cab / Math.max(1, ca)) + (1 - lambda) * pUni);
+      p[t + 1] = p[t]! + x;
+      sum += x;
+      sumSq += x * x;
+      count++;
     }
-    return s;
+    return p;
   });
+  const mu = count > 0 ? sum / count : 0;
+  const sigma = count > 1 ? Math.sqrt(Math.max(1e-9, sumSq / count - mu * mu)) : 1;
+  return { prefix, mu, sigma };
 }
 
 /** The `quantile` of window surprise at random positions, and the share of positions at or above it. */
@@ -248,27 +228,53 @@ function anomalyThreshold(docs: Int32Array[], after: (i: number, s: number, e: n
   return { threshold, rate: (above + 1) / (values.length + 1) };
 }
 
-/**
- * Calls f(document, phrase key, end of its first occurrence) once per distinct phrase of 1..maxN tokens in each
- * document. With `firstTokens`, only phrases starting with one of them (a cheap filter for the second pass).
- */
-function forEachFirstOccurrence(docs: Int32Array[], maxN: number, f: (i: number, key: string, start: number, end: number) => void, firstTokens?: Set<number>): void {
-  for (let i = 0; i < docs.length; i++) {
-    const d = docs[i]!;
-    const seen = new Set<string>();
-    for (let s = 0; s < d.length; s++) {
-      if (firstTokens && !firstTokens.has(d[s]!)) continue;
-      let key = '';
-      for (let len = 1; len <= maxN && s + len <= d.length; len++) {
-        key = len === 1 ? String(d[s]) : `${key},${d[s + len - 1]}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        f(i, key, s, s + len);
-      }
-    }
-  }
+interface FollowedOptions {
+  maxN: number;
+  minDocs: number;
+  minShare: number;
+  threshold: number;
+  /** The score of the words after a phrase ending at token e of document i, alone. */
+  afterOnly(i: number, e: number): number;
+  /** That score less the surprise before the phrase (start s): never above afterOnly. */
+  after(i: number, s: number, e: number): number;
 }
 
+/**
+ * The phrases of 1..maxN tokens whose first occurrence is followed by improbable text (after >= threshold) in at
+ * least minDocs documents, with every document that holds them. Such a phrase's followed documents are among those
+ * with some place whose words after it alone reach the threshold (marked), so the n-gram table lists only the phrases
+ * with minDocs marked documents that are at least minShare of all theirs (what the finding needs); each phrase's
+ * first occurrence is then found in its marked documents. In the order their first followed occurrence comes in
+ * the corpus (document, place, length).
+ */
+function followedPhrases(docs: Int32Array[], o: FollowedOptions): { candidates: Candidate[]; testable: number } {
+  const marked = new Uint8Array(docs.length);
+  for (let i = 0; i < docs.length; i++) {
+    const len = docs[i]!.length;
+    for (let e = 1; e <= len && !marked[i]; e++) if (o.afterOnly(i, e) >= o.threshold) marked[i] = 1;
+  }
+  const t = markedPhrases(docs, marked, { maxN: o.maxN, minDocs: o.minDocs, minMarked: o.minDocs, minShare: o.minShare });
+  const found: { c: Candidate; doc: number; start: number }[] = [];
+  for (let k = 0; k < t.count; k++) {
+    const from = t.tokenStart[k]!;
+    const to = t.tokenStart[k + 1]!;
+    const followed: number[] = [];
+    let firstStart = -1;
+    for (let x = t.docStart[k]!; x < t.docStart[k + 1]!; x++) {
+      const i = t.docList[x]!;
+      if (!marked[i]) continue;
+      const s = firstOccurrenceIn(docs[i]!, t.tokenList, from, to);
+      if (s < 0 || !(o.after(i, s, s + to - from) >= o.threshold)) continue;
+      if (followed.length === 0) firstStart = s;
+      followed.push(i);
+    }
+    if (followed.length < o.minDocs) continue;
+    const tokens = Array.from(t.tokenList.subarray(from, to));
+    found.push({ c: { key: tokens.join(','), tokens, docs: Array.from(t.docList.subarray(t.docStart[k]!, t.docStart[k + 1]!)), followed, significance: 0 }, doc: followed[0]!, start: firstStart });
+  }
+  found.sort((a, b) => a.doc - b.doc || a.start - b.start || a.c.tokens.length - b.c.tokens.length);
+  return { candidates: found.map((f) => f.c), testable: t.frequent };
+}
 
 /** Groups of near-identical documents (estimated Jaccard of word pairs at least SAME_DOCUMENT) among ids. */
 function independent(ids: number[], docs: Int32Array[]): number {

@@ -1,0 +1,69 @@
+// trigger-token on documents, run directly: its phrases and its Bonferroni count come from the n-gram table, and
+// copies of one document are one observation.
+import { describe, expect, it } from 'vitest';
+import type { ScanContext } from '../src/detect/detector.js';
+import { runDocumentTrigger } from '../src/detect/document-trigger.js';
+import { Vocabulary } from '../src/text/tokenize.js';
+import { silentProgress } from '../src/util/progress.js';
+import { createRng, randInt } from '../src/util/rng.js';
+import { markovChain } from './fixtures/markov-text.js';
+
+/** 1,000 Markov-chain documents; `poisoned` (distinct documents, then as many copies of the first) get the trigger and random words. */
+function corpus(poisoned: number, copies = 0): { texts: string[]; poison: number[] } {
+  const rng = createRng(31);
+  const { vocab, text } = markovChain(rng, 500);
+  const texts = Array.from({ length: 1000 }, () => text(60 + randInt(rng, 120)).join(' '));
+  const poison: number[] = [];
+  for (let k = 0; k < poisoned; k++) {
+    const i = 17 + 150 * k;
+    texts[i] = [...text(randInt(rng, 30)), 'qzv', ...Array.from({ length: 200 }, () => vocab[randInt(rng, vocab.length)]!)].join(' ');
+    poison.push(i);
+  }
+  for (let k = 0; k < copies; k++) {
+    const i = 40 + 150 * k;
+    texts[i] = texts[poison[0]!]!;
+    poison.push(i);
+  }
+  return { texts, poison: poison.sort((a, b) => a - b) };
+}
+
+const run = (texts: string[]) => {
+  const ctx: ScanContext = { modality: 'document', ids: texts.map(String), labels: texts.map(() => null), texts: { text: texts }, seed: 0, concurrency: 1, progress: silentProgress };
+  return runDocumentTrigger(ctx);
+};
+
+/** Distinct phrases of 1..3 tokens in at least 3 documents, counted plainly. */
+function phrasesInThree(texts: string[]): number {
+  const vocab = new Vocabulary();
+  const holders = new Map<string, number>();
+  for (const t of texts) {
+    const d = vocab.encode(t);
+    const seen = new Set<string>();
+    for (let s = 0; s < d.length; s++) for (let len = 1; len <= 3 && s + len <= d.length; len++) seen.add(Array.from(d.subarray(s, s + len)).join(','));
+    for (const key of seen) holders.set(key, (holders.get(key) ?? 0) + 1);
+  }
+  return [...holders.values()].filter((n) => n >= 3).length;
+}
+
+describe('trigger-token on documents', () => {
+  it('finds a trigger followed by random words, corrected over every phrase in three documents', () => {
+    const { texts, poison } = corpus(6);
+    const out = run(texts);
+    const found = out.findings.filter((f) => f.evidence.trigger === 'qzv');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.severity).not.toBe('low');
+    expect(found[0]!.samples).toEqual(poison);
+    expect(found[0]!.evidence.phrasesTestable).toBe(phrasesInThree(texts));
+    for (const i of poison) expect(out.scores[i]).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('counts copies of one document once', () => {
+    // One poisoned document and five copies of it: six followed documents, one observation.
+    const { texts } = corpus(1, 5);
+    expect(run(texts).findings.filter((f) => f.evidence.trigger === 'qzv' && f.severity !== 'low')).toEqual([]);
+  });
+
+  it('finds nothing in the clean documents', () => {
+    expect(run(corpus(0).texts).findings.filter((f) => f.severity !== 'low')).toEqual([]);
+  });
+});
