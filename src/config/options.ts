@@ -88,7 +88,7 @@ export const SCAN_OPTIONS = {
   proxyModel: { group: 'embeddings', flags: '--proxy-model', help: 'the same as --embed proxy: train a small model on the (labelled image or text) dataset and run the embedding detectors on it', kind: 'flag' },
   detectors: { group: 'detect', flags: '--detectors <list>', help: 'run only these detectors (comma separated)', kind: 'list', config: true },
   failOn: { group: 'detect', flags: '--fail-on <severity>', help: 'exit 1 when a finding at or above this severity exists', kind: 'choice', choices: FAIL_ON, default: 'high', config: true },
-  concurrency: { group: 'fingerprint', flags: '--concurrency <n>', help: 'parallel decode and fingerprint work, and the image detectors\' threads', kind: 'int', min: 1, default: cpus().length, config: true },
+  concurrency: { group: 'fingerprint', flags: '--concurrency <n>', help: 'threads: parallel decode and fingerprint work, detectors run at once, and the image detectors\' own threads (1: one after another)', kind: 'int', min: 1, default: cpus().length, config: true },
   seed: { group: 'detect', flags: '--seed <n>', help: 'seed for every random choice', kind: 'int', min: 0, default: 0, config: true },
   grid: { group: 'fingerprint', flags: '--grid <n>', help: 'side of the working grid images are resampled to (default: the first image\'s size, at most 64)', kind: 'int', min: 8, config: true, fingerprints: true },
   pixelLimit: { group: 'fingerprint', flags: '--pixel-limit <n>', help: 'most pixels an image may have; a larger one is not decoded and is listed as unreadable (default 100000000)', kind: 'int', min: 1, config: true, report: true, fingerprints: true },
