@@ -1,7 +1,7 @@
 // The threaded image fingerprint path (fingerprint/file-pool.ts, file-worker.ts) against the calling thread's, on a
 // folder with unreadable and unusual files; and a thread that dies on a file costing that file, not the scan.
-// Under vitest the pool starts its threads from the TypeScript sources (file-worker-source.mjs), so these tests
-// run the same worker code as the built package, with no build first.
+// These tests ask for threads from the TypeScript sources (util/module-worker.ts), so they run the same worker
+// code as the built package, with no build first.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { listImageFolder } from '../src/ingest/imagefolder.js';
 import { IMAGE_STAT_NAMES, type ImageStatName } from '../src/model/image-features.js';
 import type { ImageSample } from '../src/model/image-sample.js';
 import { sharedBytes } from '../src/util/shared-bytes.js';
+import { threadsFromSources } from '../src/util/module-worker.js';
 import { silentProgress } from '../src/util/progress.js';
 import { createRng } from '../src/util/rng.js';
 import { syntheticImage } from './fixtures/synthetic-images.js';
@@ -25,6 +26,7 @@ const raw = (w: number, h: number) => ({ raw: { width: w, height: h, channels: 3
 const idOf = (name: string) => samples.findIndex((s) => s.id.endsWith(`/${name}`));
 
 beforeAll(async () => {
+  threadsFromSources(true);
   dir = await mkdtemp(join(tmpdir(), 'ps-pool-'));
   const rng = createRng(11);
   // Three classes of 50 files: more than two runs of files, so that both threads work and a run is retried.
@@ -49,6 +51,7 @@ beforeAll(async () => {
   samples = (await listImageFolder(dir)).samples;
 });
 afterAll(async () => {
+  threadsFromSources(false);
   await rm(dir, { recursive: true, force: true });
 });
 

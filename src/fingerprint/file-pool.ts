@@ -5,22 +5,15 @@
 // A thread that dies (an exception escaping, running out of memory, exiting) costs the files that made it die, not
 // the scan: its run is tried again one file at a time on a fresh thread, and a file that stops a thread a second
 // time gets that as its error. Threads that cannot start at all leave the rest of the files to the calling thread.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import pLimit from 'p-limit';
 import type { ImageSample } from '../model/image-sample.js';
+import { startWorker, workerEntry } from '../util/module-worker.js';
 import { fingerprintSample, type NumericColumns, type TextColumns } from './sample.js';
 
 /** Files per message: a few milliseconds of work, so that the threads share the files evenly. */
 const RUN = 64;
-
-// The built package starts the compiled worker. Running from the TypeScript sources (vitest, `node --import tsx`),
-// there is no compiled worker and a worker thread does not inherit the TypeScript loader of its parent, so a
-// small JavaScript entry loads file-worker.ts through tsx (a development dependency, installed wherever the sources
-// run): the threaded path is then the one the tests exercise, with no build step before `npm test`.
-const FROM_SOURCES = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(FROM_SOURCES ? './file-worker-source.mjs' : './file-worker.js', import.meta.url);
 
 export type FileMessage = { kind: 'columns'; cols: NumericColumns } | { kind: 'files'; rows: number[]; paths: string[]; retry: boolean };
 
@@ -55,9 +48,11 @@ export interface FilePool {
 }
 
 export function filePool(concurrency: number, opts: FilePoolOptions = {}): FilePool | null {
-  if (concurrency <= 1 || !existsSync(fileURLToPath(WORKER_URL))) return null;
+  // The compiled worker in a build; from the TypeScript sources only where a test asks for threads.
+  const entry = workerEntry(import.meta.url, 'file-worker');
+  if (concurrency <= 1 || entry === null) return null;
   const data: FileWorkerData = opts.crashOn ? { crashOn: opts.crashOn } : {};
-  return { run: (samples, rows, cols, text, tick) => runOnThreads(concurrency, data, samples, rows, cols, text, tick) };
+  return { run: (samples, rows, cols, text, tick) => runOnThreads(entry, concurrency, data, samples, rows, cols, text, tick) };
 }
 
 /** Some files for one message; a retry holds one file that was in a run whose thread died. */
@@ -76,8 +71,8 @@ class FileThread {
   private dead: string | null = null;
   private pending: ((o: Outcome) => void) | null = null;
 
-  constructor(data: FileWorkerData, cols: NumericColumns) {
-    this.worker = new Worker(WORKER_URL, { workerData: data });
+  constructor(entry: URL, data: FileWorkerData, cols: NumericColumns) {
+    this.worker = startWorker(entry, { workerData: data });
     this.worker.on('message', (m: FileReply) => {
       if (m.kind === 'ready') this.ready = true;
       else this.settle({ reply: m });
@@ -111,7 +106,7 @@ class FileThread {
   }
 }
 
-async function runOnThreads(concurrency: number, data: FileWorkerData, samples: ImageSample[], rows: number[], cols: NumericColumns, text: TextColumns, tick: (k: number) => void): Promise<void> {
+async function runOnThreads(entry: URL, concurrency: number, data: FileWorkerData, samples: ImageSample[], rows: number[], cols: NumericColumns, text: TextColumns, tick: (k: number) => void): Promise<void> {
   const runs: Job[] = [];
   for (let k = 0; k < rows.length; k += RUN) runs.push({ rows: rows.slice(k, k + RUN), retry: false });
   const retries: Job[] = [];
@@ -133,7 +128,7 @@ async function runOnThreads(concurrency: number, data: FileWorkerData, samples: 
       }
       if (!thread) {
         try {
-          live.add((thread = new FileThread(data, cols)));
+          live.add((thread = new FileThread(entry, data, cols)));
         } catch {
           // No thread can be made (too many threads, out of memory): the calling thread takes over.
           noThreads = true;

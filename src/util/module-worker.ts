@@ -4,7 +4,7 @@
 // work on their own thread, as from sources they always did).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 let fromSources = false;
 
@@ -36,11 +36,11 @@ export function threadExecArgv(argv: readonly string[] = process.execArgv): stri
   return out;
 }
 
-/** A thread running `entry` (from workerEntry). */
-export function startWorker(entry: URL): Worker {
+/** A thread running `entry` (from workerEntry), with `options` (workerData and the like). */
+export function startWorker(entry: URL, options: Omit<WorkerOptions, 'eval' | 'execArgv'> = {}): Worker {
   const execArgv = threadExecArgv();
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { execArgv });
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { ...options, execArgv });
   // A thread does not inherit the loader hooks of the one that starts it: it registers them before the import.
   const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(code, { eval: true, execArgv });
+  return new Worker(code, { ...options, eval: true, execArgv });
 }
