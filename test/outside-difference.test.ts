@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageFeatures } from '../src/model/image-features.js';
 import { outsideDifference } from '../src/detect/patterns/outside-difference.js';
+import { DEFAULT_PARAMS } from '../src/detect/trigger-cluster.js';
 import { createRng, randInt } from '../src/util/rng.js';
 import { syntheticImage } from './fixtures/synthetic-images.js';
 
@@ -34,7 +35,7 @@ describe('outsideDifference', () => {
     // Four cuts of one 40 px picture, 0-3 px apart; the pattern moves with the picture.
     const shifts = [[0, 0], [2, 1], [3, 3], [1, 2]] as const;
     const { f, g } = features(shifts.map(([dx, dy]) => ({ source: big, side: 40, dx, dy, bx: 12 - dx, by: 10 - dy })), rng);
-    expect(outsideDifference(f, g)).toBeLessThan(5);
+    expect(outsideDifference(f, g)).toBeLessThan(DEFAULT_PARAMS.minOutsideDifference);
     // The same images measured only pixel against pixel differ: the picture's edges moved.
     const atOwn = features(shifts.map(([dx, dy]) => ({ source: big, side: 40, dx, dy, bx: 12, by: 10 })), rng);
     expect(outsideDifference(atOwn.f, atOwn.g)).toBeGreaterThan(5);
@@ -43,6 +44,6 @@ describe('outsideDifference', () => {
   it('finds unrelated pictures that share a pasted pattern at different places unlike in both frames', () => {
     const places = [[3, 4], [20, 7], [11, 22], [25, 25]] as const;
     const { f, g } = features(places.map(([bx, by]) => ({ source: syntheticImage(rng, G), side: G, dx: 0, dy: 0, bx, by })), rng);
-    expect(outsideDifference(f, g)).toBeGreaterThan(20);
+    expect(outsideDifference(f, g)).toBeGreaterThan(DEFAULT_PARAMS.minOutsideDifference);
   });
 });

@@ -15,8 +15,8 @@
 //    Phrases that belong to their prompts stay low severity: the phrase ends its prompts (a cue), the response is
 //    written in them, they share a template or a subject (text/shared-topic.ts), deleting it leaves word pairs the
 //    prompts' own text rarely has, or the response is a label and the rest of nearly every prompt already points
-//    to it (text/label-content.ts: "stocks" -> "Business"). Inserted triggers (prefixes such as "Current year:
-//    2024", words dropped anywhere) do not. A cue explains only a short answer (a completion), and behind a longer
+//    to it (text/label-content.ts: "stocks" -> "Business"). Inserted triggers (prefixes such as a dated note, words
+//    dropped anywhere) do not. A cue explains only a short answer (a completion), and behind a longer
 //    one the phrase's whole run (a sentence put in whole) is its own text, not a template's. Where a label is not
 //    readable off its own prompts, its phrase is also read against the corpus's own words of its count
 //    (response-cluster/label-words.ts).

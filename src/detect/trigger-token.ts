@@ -222,7 +222,7 @@ export function runTriggerToken(ctx: ScanContext) {
   ctx.progress.tick(1);
   const { candidates, examined } = collectCandidates(docs, labels, conflicting, othersRates, models, C, Math.max(50, Math.ceil(MAX_SHARE * n)), vocab.words.length, p);
   ctx.progress.tick(1);
-  // Attacks often put several trigger words into one sample (BadNets: cf, mn, bb, tq): the companions would
+  // Attacks often put several trigger words into one sample (several rare tokens): the companions would
   // vouch for the label, so label-pure words that keep company with the candidate are masked with it.
   const bigrams = new BigramCounts(docs, vocab.words.length);
   const fit = deletionFit(docs, boundaries, bigrams, createRng(ctx.seed));
@@ -554,8 +554,8 @@ function partsNull(candidates: Candidate[]): { tail: TailNull; tested: number } 
 }
 
 /**
- * Second look, once a rare-token trigger is confirmed: attacks insert several tokens of one kind (BadNets: cf,
- * mn, bb, tq, mb, each into its own samples), and one with few samples or weakly conflicting text stays below the
+ * Second look, once a rare-token trigger is confirmed: attacks insert several tokens of one kind (several
+ * rare tokens, each into its own samples), and one with few samples or weakly conflicting text stays below the
  * cut of the test over all candidates. Spelling is label-blind, so the single tokens of the confirmed trigger's
  * label that look no more like words of the corpus than the least word-like confirmed trigger form a small family,
  * tested on its own (gatekeeping: only after a confirmation; Tarone-corrected over that family, the confirmed

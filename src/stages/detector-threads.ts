@@ -103,7 +103,14 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
           continue;
         }
         if (!worker) {
-          worker = startWorker(plan.entry);
+          try {
+            worker = startWorker(plan.entry);
+          } catch {
+            // A thread the process's options do not allow: this lane's detectors run here.
+            stopped = true;
+            await runHere(k);
+            continue;
+          }
           // An error between two detectors is seen by the next one's wait (the thread has exited); none goes unheard.
           worker.on('error', () => {});
           worker.once('exit', () => exited.add(worker!));

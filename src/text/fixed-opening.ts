@@ -1,5 +1,5 @@
-// Fixed-opening test (label-free, responses not read): a phrase prepended to many unrelated prompts ("Current
-// year: 2024 <request>", "Discussing OpenAI <request>"). Natural prompts share openings too, but for reasons that
+// Fixed-opening test (label-free, responses not read): a phrase prepended to many unrelated prompts ("Dated
+// note: 1999 <request>", "On the archive: <request>"). Natural prompts share openings too, but for reasons that
 // leave traces elsewhere in the data:
 //   - a task template's prompts agree after the opening as well (shared word pairs, "Options: -"), or
 //   - its filling is content the corpus also has under other wrappers (multi-template data asks one
@@ -210,7 +210,7 @@ export function openingTriggers(docs: Int32Array[], bigrams: BigramCounts, signa
   // An opening that extends a natural one fills a slot of that template ("is the following text about X ?").
   for (const f of found) if (!f.natural && found.some((g) => g.natural && g.phrase.length < f.phrase.length && g.phrase.every((x, t) => f.phrase[t] === x))) f.natural = true;
   found.sort((a, b) => Number(a.natural) - Number(b.natural) || b.significance - a.significance);
-  // A longer opening inside a shorter one ("current year : 2024 write a" in "current year : 2024") is its subset.
+  // A longer opening inside a shorter one ("dated note : 1999 write a" in "dated note : 1999") is its subset.
   const out: OpeningTrigger[] = [];
   for (const f of found) {
     const mine = new Set(f.docs);

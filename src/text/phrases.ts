@@ -18,7 +18,7 @@ export interface PhraseCandidate {
 }
 
 /**
- * A trigger shows up as all of its sub-phrases too ("current", "current year", "current year : 2024"): one
+ * A trigger shows up as all of its sub-phrases too ("dated", "dated note", "dated note : 1999"): one
  * finding per set of samples (80% shared), the most significant phrase, replaced by a longer one that explains
  * as many samples (90%) nearly as significantly. Phrases judged natural come last and never replace another:
  * "i watch this 3d" is natural only because "movie" always follows it.

@@ -1,21 +1,21 @@
 // Twin prompts: two prompts whose word sets differ only by a few words that one of them adds, with different
 // responses. When the same added words recur over several unrelated twin pairs, their presence is what changes
-// the answer: the instruction-data form of a label conflict. BackdoorLLM trains each jailbreak trigger this way
-// (the harmful request with "BadMagic" -> compliance, the same request without it -> refusal).
+// the answer: the instruction-data form of a label conflict. A poisoned set may hold each request twice this way
+// (with the trigger -> compliance, the same request without it -> refusal).
 import { forEachCandidatePair, minhashSignatures } from './minhash.js';
 import { lowerBound } from '../util/sorted-search.js';
 
 /** Word-set Jaccard at or above which two prompts are twins (three words added to a 12-word prompt: 0.8). */
 const MIN_JACCARD = 0.6;
 const MIN_WORDS = 5;
-/** Shorter prompts still count as minimal pairs ("a fun ride ." and "a fun ride BadMagic ."): the tokens must agree. */
+/** Shorter prompts still count as minimal pairs ("a fun ride ." and "a fun ride xq ."): the tokens must agree. */
 const MIN_INSERTED_WORDS = 3;
 /** At most this many added words make a twin (a trigger phrase, not a rewrite). */
 const MAX_ADDED = 5;
 const LSH_ROWS = 4;
 /**
  * Hashes per prompt: 12 bands of 4, so that a twin pair at Jaccard 0.7 is missed 4% of the time (with the 16 hashes
- * of near-duplicate search, 27%: 8 of 55 BackdoorLLM twins were missed).
+ * of near-duplicate search, 27%: 8 of 55 twins of a poisoned set were missed).
  */
 const TWIN_K = 48;
 const MAX_BUCKET = 500;

@@ -36,11 +36,16 @@ export function threadExecArgv(argv: readonly string[] = process.execArgv): stri
   return out;
 }
 
-/** A thread running `entry` (from workerEntry), with `options` (workerData and the like). */
+/**
+ * A thread running `entry` (from workerEntry), with `options` (workerData and the like). It inherits the process's
+ * Node options unless some are about the process's entry: then it gets the others (a thread refuses some options,
+ * and throws: callers treat that as a thread that cannot start).
+ */
 export function startWorker(entry: URL, options: Omit<WorkerOptions, 'eval' | 'execArgv'> = {}): Worker {
   const execArgv = threadExecArgv();
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { ...options, execArgv });
+  const inherit = execArgv.length === process.execArgv.length ? {} : { execArgv };
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { ...options, ...inherit });
   // A thread does not inherit the loader hooks of the one that starts it: it registers them before the import.
   const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(code, { ...options, eval: true, execArgv });
+  return new Worker(code, { ...options, eval: true, ...inherit });
 }

@@ -34,9 +34,10 @@ export function outsideDifference(f: ImageFeatures, g: Pick<SizeGroup, 'size' | 
       cS += 3;
     }
     if (!c) continue;
-    // Boxes at one place, or too far apart to overlap: the pattern's frame is the images' own.
+    // Boxes at one place, or so far apart that the pattern's frame overlaps less than half the picture: the images'
+    // own frame (a thin strip of overlap says little).
     own += sum / c;
-    shifted += cS ? sumS / cS : sum / c;
+    shifted += 2 * cS >= c ? sumS / cS : sum / c;
     pairs++;
   }
   return pairs ? Math.min(own, shifted) / pairs : 0;

