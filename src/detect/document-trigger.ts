@@ -12,7 +12,7 @@
 // 3. For each phrase (1-3 tokens), its first occurrence in each document either is or is not followed so. k of
 //    its df documents are (copies of one document count once); a phrase followed so in at least half of its
 //    documents is tested by the binomial tail of k given df and p0, Bonferroni-corrected over every phrase that
-//    could have been tested (at most tokens x documentsMaxN / documentsMinDocs). The phrases come from the shared
+//    could have been tested (every phrase in at least documentsMinDocs documents). The phrases come from the shared
 //    n-gram table (text/marked-phrases.ts): a document can hold a followed phrase only if some place in it is
 //    followed by improbable text, so only phrases with documentsMinDocs such documents, at least half of theirs,
 //    are listed and looked at.
@@ -118,12 +118,9 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   const { threshold, rate } = anomalyThreshold(docs, after, createRng(ctx.seed), params.documentsAnomalyQuantile);
   ctx.progress.tick(1);
 
-  let tokens = 0;
-  for (const d of docs) tokens += d.length;
-  // Every phrase in at least minDocs documents could have been tested; there are at most tokens/minDocs of
-  // each length.
-  const tested = Math.max(1, (maxN * tokens) / minDocs);
-  const judged = followedPhrases(docs, { maxN, minDocs, minShare: params.documentsMinFollowedShare, threshold, afterOnly, after });
+  // Every phrase in at least minDocs documents could have been tested: the table counts them.
+  const { candidates: judged, testable } = followedPhrases(docs, { maxN, minDocs, minShare: params.documentsMinFollowedShare, threshold, afterOnly, after });
+  const tested = Math.max(1, testable);
   ctx.progress.tick(1);
 
   for (const c of judged) {
@@ -250,7 +247,7 @@ interface FollowedOptions {
  * first occurrence is then found in its marked documents. In the order their first followed occurrence comes in
  * the corpus (document, place, length).
  */
-function followedPhrases(docs: Int32Array[], o: FollowedOptions): Candidate[] {
+function followedPhrases(docs: Int32Array[], o: FollowedOptions): { candidates: Candidate[]; testable: number } {
   const marked = new Uint8Array(docs.length);
   for (let i = 0; i < docs.length; i++) {
     const len = docs[i]!.length;
@@ -276,7 +273,7 @@ function followedPhrases(docs: Int32Array[], o: FollowedOptions): Candidate[] {
     found.push({ c: { key: tokens.join(','), tokens, docs: Array.from(t.docList.subarray(t.docStart[k]!, t.docStart[k + 1]!)), followed, significance: 0 }, doc: followed[0]!, start: firstStart });
   }
   found.sort((a, b) => a.doc - b.doc || a.start - b.start || a.c.tokens.length - b.c.tokens.length);
-  return found.map((f) => f.c);
+  return { candidates: found.map((f) => f.c), testable: t.frequent };
 }
 
 /** Groups of near-identical documents (estimated Jaccard of word pairs at least SAME_DOCUMENT) among ids. */
