@@ -46,14 +46,14 @@ function phrasesInThree(texts: string[]): number {
 }
 
 describe('trigger-token on documents', () => {
-  it('finds a trigger followed by random words, corrected over every phrase that could be in three documents', () => {
+  it('finds a trigger followed by random words, corrected over every phrase in three documents', () => {
     const { texts, poison } = corpus(6);
     const out = run(texts);
     const found = out.findings.filter((f) => f.evidence.trigger === 'qzv');
     expect(found).toHaveLength(1);
     expect(found[0]!.severity).not.toBe('low');
     expect(found[0]!.samples).toEqual(poison);
-    expect(found[0]!.evidence.phrasesTestable).toBeGreaterThanOrEqual(phrasesInThree(texts));
+    expect(found[0]!.evidence.phrasesTestable).toBe(phrasesInThree(texts));
     for (const i of poison) expect(out.scores[i]).toBeGreaterThanOrEqual(0.5);
   });
 
