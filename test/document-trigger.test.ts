@@ -63,6 +63,25 @@ describe('trigger-token on documents', () => {
     expect(run(texts).findings.filter((f) => f.evidence.trigger === 'qzv' && f.severity !== 'low')).toEqual([]);
   });
 
+  it("does not take a word inside one trigger's random text for a second trigger", () => {
+    // Two poisoned documents' random words share a word, and one clean document has it before random words too:
+    // three documents followed by improbable text, but two of them are the first trigger's payload.
+    const { texts, poison } = corpus(6);
+    const rng = createRng(5);
+    const { vocab } = markovChain(createRng(31), 500);
+    const noise = (len: number) => Array.from({ length: len }, () => vocab[randInt(rng, vocab.length)]!);
+    for (const i of poison.slice(0, 2)) {
+      const words = texts[i]!.split(' ');
+      const at = words.indexOf('qzv') + 1;
+      texts[i] = [...words.slice(0, at), 'wexor', ...words.slice(at)].join(' ');
+    }
+    texts[500] = [texts[500]!, 'wexor', ...noise(200)].join(' ');
+    const out = run(texts);
+    expect(out.findings.filter((f) => f.evidence.trigger === 'qzv').map((f) => f.samples)).toEqual([poison]);
+    expect(out.findings.filter((f) => f.evidence.trigger.includes('wexor'))).toEqual([]);
+    expect(out.scores[500]).toBe(0);
+  });
+
   it('finds nothing in the clean documents', () => {
     expect(run(corpus(0).texts).findings.filter((f) => f.severity !== 'low')).toEqual([]);
   });

@@ -51,6 +51,8 @@ interface Candidate {
   tokens: number[];
   docs: number[];
   followed: number[];
+  /** Per followed document, the token where the phrase's first occurrence starts. */
+  starts: number[];
   significance: number;
 }
 
@@ -123,14 +125,17 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   const tested = Math.max(1, testable);
   ctx.progress.tick(1);
 
-  for (const c of judged) {
+  const significance = (c: Candidate): number => {
     // Copies of one document (reposted reviews, mirrored pages) are one observation, not several.
     const copies = c.followed.length - independent(c.followed, docs);
-    c.significance = -binomialTailLog10(c.followed.length - copies, c.docs.length - copies, rate) - Math.log10(tested);
-  }
+    return -binomialTailLog10(c.followed.length - copies, c.docs.length - copies, rate) - Math.log10(tested);
+  };
+  for (const c of judged) c.significance = significance(c);
   // A context that is often followed by rare words (a colon before a cast list, "http :" before a URL) raises the
   // rate a little over many documents; a trigger is followed by anomalous text in most of the documents it is in.
-  const kept = dropSubsumed(judged.filter((c) => c.significance >= 0 && c.followed.length >= params.documentsMinFollowedShare * c.docs.length), (c) => c.followed);
+  const holds = (c: Candidate): boolean => c.significance >= 0 && c.followed.length >= params.documentsMinFollowedShare * c.docs.length;
+  const accepted = withoutPayload(judged.filter(holds), docs, wordsBefore, windowWords, significance, holds);
+  const kept = dropSubsumed(accepted, (c) => c.followed);
   const findings: TypedFinding<'followed-phrase'>[] = [];
   for (const c of kept) {
     const severity: Severity = c.significance >= params.documentsHighSignificance ? 'high' : c.significance >= params.documentsMediumSignificance ? 'medium' : 'low';
@@ -259,21 +264,83 @@ function followedPhrases(docs: Int32Array[], o: FollowedOptions): { candidates: 
     const from = t.tokenStart[k]!;
     const to = t.tokenStart[k + 1]!;
     const followed: number[] = [];
-    let firstStart = -1;
+    const starts: number[] = [];
     for (let x = t.docStart[k]!; x < t.docStart[k + 1]!; x++) {
       const i = t.docList[x]!;
       if (!marked[i]) continue;
       const s = firstOccurrenceIn(docs[i]!, t.tokenList, from, to);
       if (s < 0 || !(o.after(i, s, s + to - from) >= o.threshold)) continue;
-      if (followed.length === 0) firstStart = s;
       followed.push(i);
+      starts.push(s);
     }
     if (followed.length < o.minDocs) continue;
     const tokens = Array.from(t.tokenList.subarray(from, to));
-    found.push({ c: { key: tokens.join(','), tokens, docs: Array.from(t.docList.subarray(t.docStart[k]!, t.docStart[k + 1]!)), followed, significance: 0 }, doc: followed[0]!, start: firstStart });
+    found.push({ c: { key: tokens.join(','), tokens, docs: Array.from(t.docList.subarray(t.docStart[k]!, t.docStart[k + 1]!)), followed, starts, significance: 0 }, doc: followed[0]!, start: starts[0]! });
   }
   found.sort((a, b) => a.doc - b.doc || a.start - b.start || a.c.tokens.length - b.c.tokens.length);
   return { candidates: found.map((f) => f.c), testable: t.frequent };
+}
+
+/**
+ * The candidates that stand once each document's text after a stronger one's phrase is read as that phrase's
+ * payload. Strongest first (ties in the given order): in a document where an accepted candidate was followed, the
+ * words it was measured on (from the end of its first occurrence, windowWords words) are its improbable text; a
+ * weaker phrase whose first occurrence lies there is a piece of that text, so the document is taken out of its
+ * count, neither followed nor not. A word two random runs happen to share is then left with the documents it is
+ * independently in, and is tested again on those (the number of phrases testable is unchanged). Returned in the
+ * given order.
+ */
+function withoutPayload(
+  cands: Candidate[],
+  docs: Int32Array[],
+  wordsBefore: Int32Array[],
+  windowWords: number,
+  significance: (c: Candidate) => number,
+  holds: (c: Candidate) => boolean,
+): Candidate[] {
+  const order = cands.map((_, k) => k).sort((a, b) => cands[b]!.significance - cands[a]!.significance || a - b);
+  /** Per document, the accepted windows as token start (inclusive) and word end (exclusive) pairs. */
+  const windows = new Map<number, number[]>();
+  const inPayload = (i: number, s: number): boolean => {
+    const w = windows.get(i);
+    if (w === undefined) return false;
+    for (let x = 0; x < w.length; x += 2) if (s >= w[x]! && wordsBefore[i]![s]! < w[x + 1]!) return true;
+    return false;
+  };
+  const keep = new Uint8Array(cands.length);
+  for (const k of order) {
+    let c = cands[k]!;
+    if (c.docs.some((i) => windows.has(i))) {
+      const phrase = Int32Array.from(c.tokens);
+      const payload = new Set<number>();
+      for (const i of c.docs) if (windows.has(i) && inPayload(i, firstOccurrenceIn(docs[i]!, phrase, 0, phrase.length))) payload.add(i);
+      if (payload.size > 0) {
+        const followed: number[] = [];
+        const starts: number[] = [];
+        c.followed.forEach((i, x) => {
+          if (!payload.has(i)) {
+            followed.push(i);
+            starts.push(c.starts[x]!);
+          }
+        });
+        c = { ...c, docs: c.docs.filter((i) => !payload.has(i)), followed, starts };
+        c.significance = followed.length > 0 ? significance(c) : -Infinity;
+        if (!holds(c)) continue;
+        cands[k] = c;
+      }
+    }
+    keep[k] = 1;
+    c.followed.forEach((i, x) => {
+      const s = c.starts[x]!;
+      const e = s + c.tokens.length;
+      const p = wordsBefore[i]!;
+      const w = windows.get(i) ?? [];
+      // The words measured after the phrase: the first one and up to windowWords more (see afterOnly).
+      w.push(e, p[e]! + 1 + windowWords);
+      windows.set(i, w);
+    });
+  }
+  return cands.filter((_, k) => keep[k] === 1);
 }
 
 /** Groups of near-identical documents (estimated Jaccard of word pairs at least SAME_DOCUMENT) among ids. */
