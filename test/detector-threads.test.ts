@@ -66,6 +66,14 @@ function labelledRows(): Rows {
   });
 }
 
+/** Unlabelled documents, a few of them a phrase followed by random words. */
+function documentRows(): Rows {
+  const rng = createRng(9);
+  const free = markovChain(rng, 500, 'd').text;
+  const gibberish = markovChain(createRng(10), 3000, 'g').text;
+  return Array.from({ length: 400 }, (_, i) => ({ text: i % 50 === 4 ? [...free(20), 'zq', 'vx', ...gibberish(60)].join(' ') : free(80).join(' ') }));
+}
+
 describe('detectors on threads', () => {
   it('runs the text detectors on threads at two slots and not at one', () => {
     const text = DETECTORS.filter((d) => ON_THREADS.has(d) && d.name !== 'trigger-token');
@@ -77,6 +85,7 @@ describe('detectors on threads', () => {
   it.each([
     ['instruction', instructionRows],
     ['labelled', labelledRows],
+    ['document', documentRows],
   ])('gives the report of the sequential run on %s texts', async (name, rows) => {
     const data = rows();
     const one = await scanned(data, name, 1);
