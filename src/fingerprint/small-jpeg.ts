@@ -360,45 +360,8 @@ function idct(c: Int32Array, q: Int32Array, out: Uint8Array, at: number, stride:
       for (let r = 0; r < 8; r++) work[8 * r + col] = dcval;
       continue;
     }
-    let z2 = dq[16 + col]!;
-    let z3 = dq[48 + col]!;
-    let z1 = (z2 + z3) * F0_541196100;
-    let tmp2 = z1 - z3 * F1_847759065;
-    let tmp3 = z1 + z2 * F0_765366865;
-    z2 = dq[col]!;
-    z3 = dq[32 + col]!;
-    let tmp0 = (z2 + z3) << CONST_BITS;
-    let tmp1 = (z2 - z3) << CONST_BITS;
-    const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
-    tmp0 = dq[56 + col]!;
-    tmp1 = dq[40 + col]!;
-    tmp2 = dq[24 + col]!;
-    tmp3 = dq[8 + col]!;
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    let z4 = tmp1 + tmp3;
-    const z5 = (z3 + z4) * F1_175875602;
-    tmp0 *= F0_298631336;
-    tmp1 *= F2_053119869;
-    tmp2 *= F3_072711026;
-    tmp3 *= F1_501321110;
-    z1 *= -F0_899976223;
-    z2 *= -F2_562915447;
-    z3 = z3 * -F1_961570560 + z5;
-    z4 = z4 * -F0_390180644 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
-    work[col] = (tmp10 + tmp3 + P1_HALF) >> P1_SHIFT;
-    work[56 + col] = (tmp10 - tmp3 + P1_HALF) >> P1_SHIFT;
-    work[8 + col] = (tmp11 + tmp2 + P1_HALF) >> P1_SHIFT;
-    work[48 + col] = (tmp11 - tmp2 + P1_HALF) >> P1_SHIFT;
-    work[16 + col] = (tmp12 + tmp1 + P1_HALF) >> P1_SHIFT;
-    work[40 + col] = (tmp12 - tmp1 + P1_HALF) >> P1_SHIFT;
-    work[24 + col] = (tmp13 + tmp0 + P1_HALF) >> P1_SHIFT;
-    work[32 + col] = (tmp13 - tmp0 + P1_HALF) >> P1_SHIFT;
+    idct8(dq, col, 8);
+    for (let r = 0; r < 8; r++) work[8 * r + col] = (sums[r]! + P1_HALF) >> P1_SHIFT;
   }
   for (let k = 0; k < 64; k++) if (work[k]! > MAX_WORK || work[k]! < -MAX_WORK) return false;
   for (let row = 0; row < 8; row++) {
@@ -411,54 +374,60 @@ function idct(c: Int32Array, q: Int32Array, out: Uint8Array, at: number, stride:
       for (let x = 0; x < 8; x++) out[o + x] = px;
       continue;
     }
-    let z2 = work[w + 2]!;
-    let z3 = work[w + 6]!;
-    let z1 = (z2 + z3) * F0_541196100;
-    let tmp2 = z1 - z3 * F1_847759065;
-    let tmp3 = z1 + z2 * F0_765366865;
-    let tmp0 = (work[w]! + work[w + 4]!) << CONST_BITS;
-    let tmp1 = (work[w]! - work[w + 4]!) << CONST_BITS;
-    const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
-    tmp0 = work[w + 7]!;
-    tmp1 = work[w + 5]!;
-    tmp2 = work[w + 3]!;
-    tmp3 = work[w + 1]!;
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    let z4 = tmp1 + tmp3;
-    const z5 = (z3 + z4) * F1_175875602;
-    tmp0 *= F0_298631336;
-    tmp1 *= F2_053119869;
-    tmp2 *= F3_072711026;
-    tmp3 *= F1_501321110;
-    z1 *= -F0_899976223;
-    z2 *= -F2_562915447;
-    z3 = z3 * -F1_961570560 + z5;
-    z4 = z4 * -F0_390180644 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
-    const v0 = (tmp10 + tmp3 + P2_HALF) >> P2_SHIFT;
-    const v7 = (tmp10 - tmp3 + P2_HALF) >> P2_SHIFT;
-    const v1 = (tmp11 + tmp2 + P2_HALF) >> P2_SHIFT;
-    const v6 = (tmp11 - tmp2 + P2_HALF) >> P2_SHIFT;
-    const v2 = (tmp12 + tmp1 + P2_HALF) >> P2_SHIFT;
-    const v5 = (tmp12 - tmp1 + P2_HALF) >> P2_SHIFT;
-    const v3 = (tmp13 + tmp0 + P2_HALF) >> P2_SHIFT;
-    const v4 = (tmp13 - tmp0 + P2_HALF) >> P2_SHIFT;
-    if (Math.min(v0, v1, v2, v3, v4, v5, v6, v7) < -384 || Math.max(v0, v1, v2, v3, v4, v5, v6, v7) > 383) return false;
-    out[o] = clampCentred(v0);
-    out[o + 1] = clampCentred(v1);
-    out[o + 2] = clampCentred(v2);
-    out[o + 3] = clampCentred(v3);
-    out[o + 4] = clampCentred(v4);
-    out[o + 5] = clampCentred(v5);
-    out[o + 6] = clampCentred(v6);
-    out[o + 7] = clampCentred(v7);
+    idct8(work, w, 1);
+    for (let x = 0; x < 8; x++) {
+      const v = (sums[x]! + P2_HALF) >> P2_SHIFT;
+      if (v < -384 || v > 383) return false;
+      out[o + x] = clampCentred(v);
+    }
   }
   return true;
+}
+
+/** The unscaled outputs of one 1-D pass (exact integers, before the pass's shift). */
+const sums = new Float64Array(8);
+
+/** One 8-point pass of jidctint.c over src[at], src[at + step], ... into sums, in libjpeg's order of operations. */
+function idct8(src: Int32Array, at: number, step: number): void {
+  let z2 = src[at + 2 * step]!;
+  let z3 = src[at + 6 * step]!;
+  let z1 = (z2 + z3) * F0_541196100;
+  let tmp2 = z1 - z3 * F1_847759065;
+  let tmp3 = z1 + z2 * F0_765366865;
+  z2 = src[at]!;
+  z3 = src[at + 4 * step]!;
+  let tmp0 = (z2 + z3) << CONST_BITS;
+  let tmp1 = (z2 - z3) << CONST_BITS;
+  const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
+  tmp0 = src[at + 7 * step]!;
+  tmp1 = src[at + 5 * step]!;
+  tmp2 = src[at + 3 * step]!;
+  tmp3 = src[at + step]!;
+  z1 = tmp0 + tmp3;
+  z2 = tmp1 + tmp2;
+  z3 = tmp0 + tmp2;
+  let z4 = tmp1 + tmp3;
+  const z5 = (z3 + z4) * F1_175875602;
+  tmp0 *= F0_298631336;
+  tmp1 *= F2_053119869;
+  tmp2 *= F3_072711026;
+  tmp3 *= F1_501321110;
+  z1 *= -F0_899976223;
+  z2 *= -F2_562915447;
+  z3 = z3 * -F1_961570560 + z5;
+  z4 = z4 * -F0_390180644 + z5;
+  tmp0 += z1 + z3;
+  tmp1 += z2 + z4;
+  tmp2 += z2 + z3;
+  tmp3 += z1 + z4;
+  sums[0] = tmp10 + tmp3;
+  sums[7] = tmp10 - tmp3;
+  sums[1] = tmp11 + tmp2;
+  sums[6] = tmp11 - tmp2;
+  sums[2] = tmp12 + tmp1;
+  sums[5] = tmp12 - tmp1;
+  sums[3] = tmp13 + tmp0;
+  sums[4] = tmp13 - tmp0;
 }
 
 function clampCentred(v: number): number {
