@@ -5,12 +5,11 @@
 // A thread that dies (an exception escaping, running out of memory, exiting) costs the files that made it die, not
 // the scan: its run is tried again one file at a time on a fresh thread, and a file that stops a thread a second
 // time gets that as its error. Threads that cannot start at all leave the rest of the files to the calling thread.
-import { readFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import pLimit from 'p-limit';
 import type { ImageSample } from '../model/image-sample.js';
 import { startWorker, workerEntry } from '../util/module-worker.js';
-import { fingerprintSample, type NumericColumns, type TextColumns } from './sample.js';
+import { hereRunner } from './here.js';
+import type { NumericColumns, TextColumns } from './sample.js';
 
 /** Files per message: a few milliseconds of work, so that the threads share the files evenly. */
 const RUN = 64;
@@ -114,6 +113,7 @@ async function runOnThreads(entry: URL, concurrency: number, data: FileWorkerDat
   const take = (): Job | undefined => retries.shift() ?? runs[nextRun++];
   // Set when a thread could not start: the calling thread does what is left.
   let noThreads = false;
+  let startFailures = 0;
   const here = hereRunner(samples, cols, text, concurrency);
   const live = new Set<FileThread>();
 
@@ -122,8 +122,7 @@ async function runOnThreads(entry: URL, concurrency: number, data: FileWorkerDat
     for (let job = take(); job; job = take()) {
       // A slot whose thread still works keeps it; the others work on the calling thread.
       if (noThreads && !thread) {
-        await here(job.rows);
-        tick(job.rows.length);
+        await here(job.rows, tick);
         continue;
       }
       if (!thread) {
@@ -156,9 +155,11 @@ async function runOnThreads(entry: URL, concurrency: number, data: FileWorkerDat
       await thread.worker.terminate();
       thread = null;
       if (!o.started) {
-        noThreads = true;
-        await here(job.rows);
-        tick(job.rows.length);
+        // It died before it said it was ready: its code could not load, or its ready message had not come through
+        // yet. The job goes to a fresh thread; a second such death means that threads cannot start here, and the
+        // calling thread does what is left.
+        if (++startFailures >= 2) noThreads = true;
+        retries.unshift(job);
       } else if (job.retry) {
         text.failed[job.rows[0]!] = `stopped the fingerprint thread twice (${o.died})`;
         tick(1);
@@ -177,15 +178,6 @@ async function runOnThreads(entry: URL, concurrency: number, data: FileWorkerDat
   } finally {
     await Promise.all([...live].map((t) => t.worker.terminate()));
   }
-}
-
-/** The calling thread's way through some rows (when threads cannot start), as the caller would do them. */
-function hereRunner(samples: ImageSample[], cols: NumericColumns, text: TextColumns, concurrency: number): (rows: number[]) => Promise<void> {
-  const luma = new Float64Array(cols.grid * cols.grid);
-  const limit = pLimit(Math.max(1, concurrency * 2));
-  return async (rows) => {
-    await Promise.all(rows.map((i) => limit(() => fingerprintSample(() => readFileSync(samples[i]!.path!), i, cols, text, i, luma))));
-  };
 }
 
 function firstLine(msg: string): string {

@@ -1,7 +1,6 @@
 // Fingerprint stage for images: decode every sample (bounded concurrency), keep the working-grid pixels,
 // statistics, file facts and a perceptual hash. Unreadable samples become errors; the rest are compacted.
 import { readFileSync } from 'node:fs';
-import pLimit from 'p-limit';
 import sharp from 'sharp';
 import type { SampleError } from '../types.js';
 import type { Progress } from '../util/progress.js';
@@ -12,7 +11,8 @@ import { IMAGE_STAT_NAMES, type ImageFeatures, type ImageStatName } from '../mod
 import { hexDigest } from './digest.js';
 import { decodeBmp } from './bmp.js';
 import { sharedBytes } from '../util/shared-bytes.js';
-import { fingerprintSample, sharedColumn, type NumericColumns, type TextColumns } from './sample.js';
+import { sharedColumn, type NumericColumns, type TextColumns } from './sample.js';
+import { hereRunner } from './here.js';
 import { filePool } from './file-pool.js';
 
 export interface FingerprintImagesOptions {
@@ -110,17 +110,10 @@ export async function fingerprintImages(samples: ImageSample[], opts: Fingerprin
   const here: number[] = [];
   const there: number[] = [];
   for (let i = 0; i < n; i++) if (!done[i]) (pool && samples[i]!.path !== undefined ? there : here).push(i);
-  const luma = new Float64Array(grid * grid);
-  // sharp runs one libvips thread per image here; a few images in flight per core keep both cores busy.
-  const limit = pLimit(Math.max(1, opts.concurrency * 2));
+  const tick = (k: number) => opts.progress.tick(k);
   await Promise.all([
-    ...(pool && there.length ? [pool.run(samples, there, cols, text, (k) => opts.progress.tick(k))] : []),
-    ...here.map((i) => limit(async () => {
-      const s = samples[i]!;
-      // Small files: a synchronous read is several times faster than the promise machinery around it.
-      await fingerprintSample(() => (s.path !== undefined ? readFileSync(s.path) : s.read()), i, cols, text, i, luma);
-      opts.progress.tick();
-    })),
+    ...(pool && there.length ? [pool.run(samples, there, cols, text, tick)] : []),
+    hereRunner(samples, cols, text, opts.concurrency)(here, tick),
   ]);
   opts.progress.done();
 
