@@ -114,6 +114,13 @@ describe('the other commands\' options', () => {
     const bench = buildProgram().commands.find((c) => c.name() === 'bench')!;
     bench.parseOptions(['--seeds', '3-5', '--count', '12', '--detectors', 'blend, trigger-cluster', '--no-reuse-fingerprints']);
     expect(bench.opts()).toMatchObject({ seeds: [3, 4, 5], count: 12, detectors: ['blend', 'trigger-cluster'], reuseFingerprints: false, target: 'airplane' });
-    expect(() => buildProgram().commands.find((c) => c.name() === 'bench')!.exitOverride().configureOutput({ writeErr: () => undefined }).parseOptions(['--seeds', 'x'])).toThrow(/--seeds takes N or A-B/);
+    const seeds = (v: string) => {
+      const b = buildProgram().commands.find((c) => c.name() === 'bench')!.exitOverride().configureOutput({ writeErr: () => undefined });
+      b.parseOptions(['--seeds', v]);
+      return b.opts().seeds as number[];
+    };
+    expect(seeds('2,7-9, 4')).toEqual([2, 7, 8, 9, 4]);
+    expect(() => seeds('x')).toThrow(/--seeds takes N, A-B or a comma-separated list of them/);
+    expect(() => seeds('9-7')).toThrow(/--seeds: 9-7 ends before it starts/);
   });
 });

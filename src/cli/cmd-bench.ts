@@ -42,7 +42,7 @@ export const BENCH_OPTIONS = {
   out: { group: 'output', flags: '--out <dir>', help: 'with --families: write bench.json and bench.md here (after every seed)', kind: 'string' },
   cleanReport: { group: 'fingerprint', flags: '--clean-report <dir>', help: 'with --families: a finished scan of the clean dataset to re-use (else it is scanned first)', kind: 'string' },
   list: { group: 'output', flags: '--list', help: 'list the standard cases and families and exit', kind: 'flag' },
-  seeds: { group: 'attack', flags: '--seeds <range>', help: 'seeds, N or A-B', kind: 'range', default: [1] },
+  seeds: { group: 'attack', flags: '--seeds <range>', help: 'seeds: N, A-B, or a comma-separated list of them', kind: 'range', default: [1] },
   target: { group: 'attack', flags: '--target <label>', help: 'target class for dirty-label poisons', kind: 'string', default: 'airplane' },
   k: { group: 'output', flags: '--k <list>', help: 'recall@k cut-offs', kind: 'string', default: '10,500' },
   concurrency: { ...SCAN_OPTIONS.concurrency, help: 'parallel decode work' },

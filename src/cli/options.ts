@@ -36,13 +36,19 @@ function number(name: string) {
   };
 }
 
-/** A commander parser for N or A-B: the whole numbers from A to B. */
+/** A commander parser for N, A-B or a comma-separated list of them: the whole numbers they name, in order. */
 function range(name: string) {
   return (v: string): number[] => {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(v);
-    if (!m) throw new InvalidArgumentError(`${name} takes N or A-B`);
-    const a = Number(m[1]), b = Number(m[2] ?? m[1]);
-    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+    const out: number[] = [];
+    for (const part of list(v)) {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+      if (!m) throw new InvalidArgumentError(`${name} takes N, A-B or a comma-separated list of them`);
+      const a = Number(m[1]), b = Number(m[2] ?? m[1]);
+      if (b < a) throw new InvalidArgumentError(`${name}: ${part} ends before it starts`);
+      for (let k = a; k <= b; k++) out.push(k);
+    }
+    if (!out.length) throw new InvalidArgumentError(`${name} takes N, A-B or a comma-separated list of them`);
+    return out;
   };
 }
 
