@@ -52,7 +52,9 @@
 // Each step is one file under response-cluster/ with one interface (response-cluster/step.ts): it reads the corpus,
 // built once per scan (response-cluster/corpus.ts), and the typed records of the findings before it (the
 // shared-response, pure-word and kin-word steps read them), and grades what it finds with the one grading function
-// (response-cluster/grade.ts). Adding a step is one file and one line in STEPS.
+// (response-cluster/grade.ts). Adding a step is one file and one line in STEPS (and one in READS_WORD_TESTS when it
+// reads the word tests). On threads the detector runs in parts (responseClusterParts): the last steps that read no
+// earlier record run apart, each on a corpus of its own, while the others run.
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 import { normaliseResponse } from './response-cluster/common.js';
