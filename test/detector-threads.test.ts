@@ -168,7 +168,7 @@ describe('threads that fail', () => {
 
   it('runs the parts of a detector that splits on this thread when no thread can start, with the same outputs', async () => {
     const t = instructionTexts(3);
-    const ictx: ScanContext = { ...ctx, labels: undefined, ids: t.prompt.map((_, i) => String(i)), texts: t };
+    const ictx: ScanContext = { ...ctx, labels: t.prompt.map(() => null), ids: t.prompt.map((_, i) => String(i)), texts: t };
     const ds = DETECTORS.filter((d) => d.appliesTo(ictx));
     const plan = { entry: new URL('./fixtures/no-such-thread.js', import.meta.url), threads: 2 };
     const r = await runOnThreads(ds, onThread, ictx, plan, silentProgress);

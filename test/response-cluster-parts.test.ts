@@ -12,6 +12,7 @@ function context(seed: number, parameters: Record<string, number> = {}): ScanCon
   return {
     modality: 'text',
     ids: texts.prompt.map((_, i) => String(i)),
+    labels: texts.prompt.map(() => null),
     texts,
     seed: 0,
     concurrency: 2,
