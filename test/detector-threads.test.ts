@@ -16,6 +16,7 @@ import { describeError, rebuildError } from '../src/util/thread-errors.js';
 import { threadsFromSources } from '../src/util/module-worker.js';
 import { UsageError } from '../src/types.js';
 import { markovChain } from './fixtures/markov-text.js';
+import { instructionTexts } from './fixtures/instruction-texts.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -55,6 +56,12 @@ function instructionRows(): Rows {
   return rows;
 }
 
+/** Instruction rows with a sentence added to some answers (response-cluster runs in parts on threads). */
+function addedContentRows(): Rows {
+  const t = instructionTexts(3);
+  return t.prompt.map((p, i) => ({ instruction: p, input: '', output: t.response[i]! }));
+}
+
 /** Labelled texts with a word that carries one label in 20 of them. */
 function labelledRows(): Rows {
   const rng = createRng(8);
@@ -84,6 +91,7 @@ describe('detectors on threads', () => {
 
   it.each([
     ['instruction', instructionRows],
+    ['added-content instruction', addedContentRows],
     ['labelled', labelledRows],
     ['document', documentRows],
   ])('gives the report of the sequential run on %s texts', async (name, rows) => {
@@ -156,6 +164,19 @@ describe('threads that fail', () => {
     for (const d of detectors) alone.push(await d.run(ctx));
     expect(r.outputs.map((o) => JSON.stringify(o.findings))).toEqual(alone.map((o) => JSON.stringify(o.findings)));
     expect(r.outputs.map((o) => Array.from(o.scores))).toEqual(alone.map((o) => Array.from(o.scores)));
+  });
+
+  it('runs the parts of a detector that splits on this thread when no thread can start, with the same outputs', async () => {
+    const t = instructionTexts(3);
+    const ictx: ScanContext = { ...ctx, labels: t.prompt.map(() => null), ids: t.prompt.map((_, i) => String(i)), texts: t };
+    const ds = DETECTORS.filter((d) => d.appliesTo(ictx));
+    const plan = { entry: new URL('./fixtures/no-such-thread.js', import.meta.url), threads: 2 };
+    const r = await runOnThreads(ds, onThread, ictx, plan, silentProgress);
+    const alone = [];
+    for (const d of ds) alone.push(await d.run(ictx));
+    expect(r.outputs.map((o) => JSON.stringify(o.findings))).toEqual(alone.map((o) => JSON.stringify(o.findings)));
+    expect(r.outputs.map((o) => Array.from(o.scores))).toEqual(alone.map((o) => Array.from(o.scores)));
+    expect(r.seconds.every((s) => s > 0)).toBe(true);
   });
 
   it('throws the error of the first detector in the registry\'s order that throws on a thread, as its own kind', async () => {

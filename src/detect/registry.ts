@@ -9,7 +9,8 @@ import { outlier } from './outlier.js';
 import { triggerToken } from './trigger-token.js';
 import { documentTrigger } from './document-trigger.js';
 import { provenance } from './provenance.js';
-import { responseCluster } from './response-cluster.js';
+import { responseCluster, responseClusterParts } from './response-cluster.js';
+import type { DetectorParts } from './detector-parts.js';
 import { textAnomaly } from './text-anomaly.js';
 import { spectralSignature } from './spectral-signature.js';
 import { activationClustering } from './activation-clustering.js';
@@ -31,6 +32,9 @@ export const DETECTORS: AnyDetector[] = [
  * texts) and the scan's settings, never image columns or embeddings (stages/detector-threads.ts).
  */
 export const ON_THREADS: ReadonlySet<AnyDetector> = new Set([textNearDuplicate, triggerToken, documentTrigger, responseCluster, textAnomaly]);
+
+/** Detectors on threads whose work splits into parts that may run at once, each on a thread (detect/detector-parts.ts). */
+export const IN_PARTS: ReadonlyMap<AnyDetector, DetectorParts> = new Map<AnyDetector, DetectorParts>([[responseCluster, responseClusterParts as DetectorParts]]);
 
 /** The names --detectors takes, each once (variants of one name are one name), in the registry's order. */
 export const DETECTOR_NAMES: readonly string[] = [...new Set(DETECTORS.map((d) => d.name))];

@@ -52,7 +52,9 @@
 // Each step is one file under response-cluster/ with one interface (response-cluster/step.ts): it reads the corpus,
 // built once per scan (response-cluster/corpus.ts), and the typed records of the findings before it (the
 // shared-response, pure-word and kin-word steps read them), and grades what it finds with the one grading function
-// (response-cluster/grade.ts). Adding a step is one file and one line in STEPS.
+// (response-cluster/grade.ts). Adding a step is one file and one line in STEPS (and one in READS_WORD_TESTS when it
+// reads the word tests). On threads the detector runs in parts (responseClusterParts): the last steps that read no
+// earlier record run apart, each on a corpus of its own, while the others run.
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 import { normaliseResponse } from './response-cluster/common.js';
@@ -68,6 +70,7 @@ import { pureWordStep } from './response-cluster/pure-word-findings.js';
 import { kinStep } from './response-cluster/kin-findings.js';
 import { contentStep } from './response-cluster/content-findings.js';
 import type { ResponseClusterFinding } from './response-cluster/finding-forms.js';
+import type { DetectorParts } from './detector-parts.js';
 
 export { normaliseResponse };
 
@@ -116,7 +119,46 @@ export const responseCluster: Detector<ResponseClusterFinding> = {
 
 export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClusterFinding> {
   const params = parametersOf(ctx, 'response-cluster', PARAMETERS);
-  ctx.progress.stage('response-cluster', STEPS.length + 1);
+  return output(ctx.texts!.prompt!.length, runSteps(ctx, STEPS.filter((s) => params[stepParameter(s.name)] !== 0)));
+}
+
+/**
+ * Steps that read no earlier step's records and whose records no later step reads: run after every other step,
+ * they may run apart from the others, on a corpus of their own (on another thread), their findings put back in
+ * their place (the words they add to the vocabulary are read by no step after them).
+ */
+const APART: ReadonlySet<Step> = new Set([contentStep]);
+
+/**
+ * Steps that read the corpus's word tests (corpus.wordTests()): the responses those encode add words to the
+ * vocabulary, which every step after the first of them sees.
+ */
+export const READS_WORD_TESTS: ReadonlySet<Step> = new Set([insertionStep, echoStep, kinStep]);
+
+/** The steps a scan runs (those its parameters leave in), in their order. */
+function enabledSteps(ctx: Pick<ScanContext, 'parameters'>): Step[] {
+  const params = parametersOf(ctx, 'response-cluster', PARAMETERS);
+  return STEPS.filter((s) => params[stepParameter(s.name)] !== 0);
+}
+
+/** The groups of steps that may run at once: those that read each other's records, then each step apart after them. */
+function stepGroups(steps: readonly Step[]): Step[][] {
+  let last = steps.length;
+  while (last > 0 && APART.has(steps[last - 1]!)) last--;
+  const groups = steps.slice(last).map((s) => [s]);
+  return last > 0 ? [steps.slice(0, last), ...groups] : groups;
+}
+
+/** Each step's findings, by its place in STEPS. */
+type StepFindings = { step: number; found: Found[] }[];
+
+/**
+ * `steps` (in STEPS' order) on one corpus; `all`: every step the scan runs, for a step run apart to see the
+ * vocabulary the steps before it leave.
+ */
+function runSteps(ctx: ScanContext, steps: readonly Step[], all: readonly Step[] = steps): StepFindings {
+  const params = parametersOf(ctx, 'response-cluster', PARAMETERS);
+  ctx.progress.stage('response-cluster', steps.length + 1);
   const corpus = new PromptCorpus(ctx, {
     maxN: params.maxN,
     cueMajority: params.cueMajority,
@@ -126,14 +168,38 @@ export function runResponseCluster(ctx: ScanContext): DetectorOutput<ResponseClu
     lines: { medium: params.mediumSignificance, high: Math.max(params.highSignificance, params.mediumSignificance) },
   });
   ctx.progress.tick(1);
+  const out: StepFindings = [];
   const found: Found[] = [];
-  for (const step of STEPS) {
-    if (params[stepParameter(step.name)] !== 0) found.push(...step.run(corpus, found));
+  let echoed = false;
+  for (const step of steps) {
+    const at = all.indexOf(step);
+    // A step run apart: the responses the word tests encode before it in the full run are encoded here too.
+    if (!echoed && steps !== all && all.slice(0, at).some((s) => READS_WORD_TESTS.has(s) && !steps.includes(s))) corpus.echoResponses();
+    echoed ||= READS_WORD_TESTS.has(step);
+    const f = step.run(corpus, found);
+    found.push(...f);
+    out.push({ step: STEPS.indexOf(step), found: f });
     ctx.progress.tick(1);
   }
-  const scores = new Float32Array(corpus.rows);
+  return out;
+}
+
+/** The detector's output from every step's findings. */
+function output(rows: number, steps: StepFindings): DetectorOutput<ResponseClusterFinding> {
+  const found = [...steps].sort((a, b) => a.step - b.step).flatMap((s) => s.found);
+  const scores = new Float32Array(rows);
   for (const f of found) for (const i of f.rows) scores[i] = Math.max(scores[i]!, f.score);
   const findings = found.map(({ form, severity, score, rows, evidence }) => ({ form, kind: 'response-cluster', severity, score, samples: rows, evidence }) as ResponseClusterFinding);
   findings.sort((a, b) => b.score - a.score);
   return { scores, findings };
 }
+
+/** response-cluster in parts: the steps that read each other's records, and each step that may run apart. */
+export const responseClusterParts: DetectorParts<StepFindings> = {
+  count: (ctx) => stepGroups(enabledSteps(ctx)).length,
+  run: (ctx, k) => {
+    const all = enabledSteps(ctx);
+    return runSteps(ctx, stepGroups(all)[k]!, all);
+  },
+  join: (ctx, results) => output(ctx.texts!.prompt!.length, results.flat()),
+};

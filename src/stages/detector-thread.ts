@@ -1,7 +1,8 @@
 // Worker-thread entry of the detect stage's threads (detector-threads.ts): holds one copy of the scan's columns and
-// runs the registered detectors it is asked for on them, one at a time, reporting progress as messages.
+// runs the registered detectors it is asked for on them (or one part of a detector that splits), one at a time,
+// reporting progress as messages.
 import { parentPort } from 'node:worker_threads';
-import { DETECTORS } from '../detect/registry.js';
+import { DETECTORS, IN_PARTS } from '../detect/registry.js';
 import type { ScanContext } from '../detect/detector.js';
 import type { Progress } from '../util/progress.js';
 import { describeError } from '../util/thread-errors.js';
@@ -24,6 +25,11 @@ port.on('message', async (m: ThreadRequest) => {
   }
   const t = performance.now();
   try {
+    if (m.part !== undefined) {
+      const result = await IN_PARTS.get(DETECTORS[m.detector]!)!.run(ctx!, m.part);
+      post({ kind: 'part', result, seconds: (performance.now() - t) / 1000 });
+      return;
+    }
     const output = await DETECTORS[m.detector]!.run(ctx!);
     const seconds = (performance.now() - t) / 1000;
     const b = output.scores.buffer;

@@ -3,10 +3,13 @@
 // thread taking the next in the registry's order as it finishes one; detectors that need the main thread's data
 // (image columns, embeddings) run there meanwhile, one after another, and take a slot. The outputs are those of the
 // sequential run: each detector is a function of the scan's columns alone, and they come back in the registry's
-// order. The threads end with the stage (an idle one would keep its heap and its copy of the columns).
+// order. A detector whose work splits into parts (the registry's IN_PARTS) runs as its parts, each taken by a thread
+// as a detector is, and its output is the join of their results. The threads end with the stage (an idle one would
+// keep its heap and its copy of the columns).
 import type { Worker } from 'node:worker_threads';
 import type { AnyDetector, AnyDetectorOutput, ScanContext } from '../detect/detector.js';
-import { DETECTORS } from '../detect/registry.js';
+import type { DetectorParts } from '../detect/detector-parts.js';
+import { DETECTORS, IN_PARTS } from '../detect/registry.js';
 import { startWorker, workerEntry } from '../util/module-worker.js';
 import type { Progress } from '../util/progress.js';
 import { progressLanes } from '../util/progress-lanes.js';
@@ -15,7 +18,8 @@ import { rebuildError, type ThreadError } from '../util/thread-errors.js';
 /** What a thread holds: the context's columns and settings (no progress, no image columns or embeddings). */
 export type ThreadContext = Omit<ScanContext, 'progress' | 'images' | 'embeddings'>;
 
-export type ThreadRequest = { kind: 'context'; ctx: ThreadContext } | { kind: 'run'; detector: number };
+/** Run the registry's detector `detector`, or only its part `part` (IN_PARTS). */
+export type ThreadRequest = { kind: 'context'; ctx: ThreadContext } | { kind: 'run'; detector: number; part?: number };
 
 export type ThreadReply =
   | { kind: 'progress'; call: 'stage'; name: string; total?: number }
@@ -23,6 +27,7 @@ export type ThreadReply =
   | { kind: 'progress'; call: 'done' }
   | { kind: 'progress'; call: 'info'; message: string }
   | { kind: 'output'; output: AnyDetectorOutput; seconds: number }
+  | { kind: 'part'; result: unknown; seconds: number }
   | { kind: 'error'; error: ThreadError };
 
 export interface ThreadPlan {
@@ -68,27 +73,59 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
   };
   const mayStart = (k: number) => k < firstError && !signal?.aborted;
   const lanes = progressLanes(progress);
-  const threaded = detectors.flatMap((d, k) => (onThread(d) ? [k] : []));
+  const shared: ThreadContext = { modality: ctx.modality, ids: ctx.ids, labels: ctx.labels, texts: ctx.texts, seed: ctx.seed, concurrency: ctx.concurrency, parameters: ctx.parameters };
+  // What the threads take, in the registry's order: a detector, or each part of one that splits.
+  const jobs: Job[] = [];
+  const split = new Map<number, Split>();
+  for (let k = 0; k < n; k++) {
+    if (!onThread(detectors[k]!)) continue;
+    const parts = IN_PARTS.get(detectors[k]!);
+    const count = parts ? parts.count(shared) : 1;
+    if (!parts || count < 2) {
+      jobs.push({ k, part: null });
+      continue;
+    }
+    split.set(k, { parts, results: new Array(count), left: count, start: Infinity, end: 0 });
+    for (let q = 0; q < count; q++) jobs.push({ k, part: q });
+  }
   const here = detectors.flatMap((d, k) => (onThread(d) ? [] : [k]));
   let next = 0;
   const workers = new Set<Worker>();
   const stopAll = () => workers.forEach((w) => void w.terminate());
   signal?.addEventListener('abort', stopAll, { once: true });
-  const shared: ThreadContext = { modality: ctx.modality, ids: ctx.ids, labels: ctx.labels, texts: ctx.texts, seed: ctx.seed, concurrency: ctx.concurrency, parameters: ctx.parameters };
 
-  /** Detector k on this thread. */
-  const runHere = async (k: number): Promise<void> => {
+  /** Part `q` of detector `k` ended at `end` (ms) with `result`: once every part has, their join is its output. */
+  const partDone = (k: number, q: number, result: unknown, start: number, end: number): void => {
+    const s = split.get(k)!;
+    s.results[q] = result;
+    s.start = Math.min(s.start, start);
+    s.end = Math.max(s.end, end);
+    if (--s.left > 0) return;
+    try {
+      outputs[k] = s.parts.join(ctx, s.results);
+    } catch (e) {
+      fail(k, e as Error);
+    }
+    seconds[k] = (s.end - s.start) / 1000;
+  };
+
+  /** Detector k (or its part q) on this thread. */
+  const runHere = async (k: number, q: number | null = null): Promise<void> => {
     const d = detectors[k]!;
     const lane = lanes.lane();
     const ts = performance.now();
     lane.stage(d.name);
     try {
-      outputs[k] = await d.run({ ...ctx, progress: lane });
+      if (q === null) outputs[k] = await d.run({ ...ctx, progress: lane });
+      else {
+        const result = await split.get(k)!.parts.run({ ...ctx, progress: lane }, q);
+        partDone(k, q, result, ts, performance.now());
+      }
     } catch (e) {
       fail(k, e as Error);
     }
     lane.done();
-    seconds[k] = (performance.now() - ts) / 1000;
+    if (q === null) seconds[k] = (performance.now() - ts) / 1000;
   };
 
   const threadLane = async (): Promise<void> => {
@@ -96,10 +133,10 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
     // A thread that stops (it could not start, or its heap ran out) leaves its lane's detectors to this thread.
     let stopped = false;
     try {
-      while (next < threaded.length && mayStart(threaded[next]!)) {
-        const k = threaded[next++]!;
+      while (next < jobs.length && mayStart(jobs[next]!.k)) {
+        const { k, part } = jobs[next++]!;
         if (stopped || signal?.aborted) {
-          if (!signal?.aborted) await runHere(k);
+          if (!signal?.aborted) await runHere(k, part);
           continue;
         }
         if (!worker) {
@@ -108,7 +145,7 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
           } catch {
             // A thread the process's options do not allow: this lane's detectors run here.
             stopped = true;
-            await runHere(k);
+            await runHere(k, part);
             continue;
           }
           // An error between two detectors is seen by the next one's wait (the thread has exited); none goes unheard.
@@ -119,11 +156,15 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
         }
         const lane = lanes.lane();
         lane.stage(detectors[k]!.name);
+        const ts = performance.now();
         try {
-          const r = await runOne(worker, DETECTORS.indexOf(detectors[k]!), lane);
-          outputs[k] = r.output;
-          seconds[k] = r.seconds;
+          const r = await runOne(worker, DETECTORS.indexOf(detectors[k]!), part, lane);
           lane.done();
+          if (r.kind === 'part') partDone(k, part!, r.result, ts, performance.now());
+          else {
+            outputs[k] = r.output;
+            seconds[k] = r.seconds;
+          }
         } catch (e) {
           lane.done();
           if (!(e instanceof ThreadStopped) || signal?.aborted) fail(k, e as Error);
@@ -132,7 +173,7 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
             workers.delete(worker);
             await worker.terminate();
             worker = undefined;
-            await runHere(k);
+            await runHere(k, part);
           }
         }
       }
@@ -165,6 +206,21 @@ export async function runOnThreads(detectors: readonly AnyDetector[], onThread: 
   return { outputs: outputs as AnyDetectorOutput[], seconds };
 }
 
+/** One job of the threads: detector `k` whole (part null) or its part `part`. */
+interface Job {
+  k: number;
+  part: number | null;
+}
+
+/** A detector run as its parts: their results as they come, how many are left, when the first began and the last ended. */
+interface Split {
+  parts: DetectorParts;
+  results: unknown[];
+  left: number;
+  start: number;
+  end: number;
+}
+
 /** Threads that have exited. */
 const exited = new WeakSet<Worker>();
 
@@ -173,8 +229,8 @@ class ThreadStopped extends Error {
   override name = 'ThreadStopped';
 }
 
-/** The registry's detector `index` runs on `worker`; its progress goes to `lane`. */
-function runOne(worker: Worker, index: number, lane: Progress): Promise<{ output: AnyDetectorOutput; seconds: number }> {
+/** The registry's detector `index` (or its part `part`) runs on `worker`; its progress goes to `lane`. */
+function runOne(worker: Worker, index: number, part: number | null, lane: Progress): Promise<Extract<ThreadReply, { kind: 'output' | 'part' }>> {
   return new Promise((resolve, reject) => {
     if (exited.has(worker)) return reject(new ThreadStopped('exited'));
     const done = () => {
@@ -191,7 +247,7 @@ function runOne(worker: Worker, index: number, lane: Progress): Promise<{ output
         return;
       }
       done();
-      if (r.kind === 'output') resolve(r);
+      if (r.kind === 'output' || r.kind === 'part') resolve(r);
       else reject(rebuildError(r.error));
     };
     const onError = (e: Error) => (done(), reject(new ThreadStopped(e.message)));
@@ -199,6 +255,6 @@ function runOne(worker: Worker, index: number, lane: Progress): Promise<{ output
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    worker.postMessage({ kind: 'run', detector: index } satisfies ThreadRequest);
+    worker.postMessage({ kind: 'run', detector: index, ...(part === null ? {} : { part }) } satisfies ThreadRequest);
   });
 }

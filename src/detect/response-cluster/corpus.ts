@@ -11,6 +11,9 @@ import { END_MARKERS, MIN_GROUPS, normaliseResponse, type LabelReading } from '.
 import type { SignificanceLines } from './grade.js';
 import { wordTests, type WordTests } from './inserted-words.js';
 
+/** Characters of a response read for the echo: a restated request opens the answer. */
+const ECHO_RESPONSE_CHARS = 2000;
+
 /** The detector's settings the steps read. */
 export interface CorpusSettings {
   /** Longest prompt phrase tested, in tokens. */
@@ -46,9 +49,10 @@ export class PromptCorpus {
   /** Prompts are long (passages, templates): sources are grouped by MinHash similarity, not word-set overlap. */
   readonly signatures: Uint32Array;
   readonly bigrams: BigramCounts;
-  /** The label model and each row's key; null where no response is given to several prompts (no label to read). */
-  readonly labels: LabelReading | null;
   readonly settings: CorpusSettings;
+  /** The vocabulary's size over the prompts' words alone, before any response is encoded. */
+  private readonly promptWords: number;
+  private label?: LabelReading | null;
   private words?: WordTests;
 
   constructor(ctx: ScanContext, settings: CorpusSettings) {
@@ -78,8 +82,7 @@ export class PromptCorpus {
     this.vocab = Vocabulary.of(tokens.words);
     this.docs = tokens.ids;
     this.boundaries = tokens.boundaries;
-    // Over the prompts' words only: built before any response is encoded.
-    this.labels = this.clusterText.length === 0 ? null : { content: new LabelContent(this.docs, this.vocab.words.length, this.keys, this.keyCount), keys: this.keys };
+    this.promptWords = this.vocab.words.length;
     this.bigrams = new BigramCounts(this.docs, this.vocab.words.length);
     this.signatures = minhashSignatures(this.docs);
     this.responseTokens = this.clusterText.map((t) => this.vocab.encode(t.replace(END_MARKERS, ' ')));
@@ -88,6 +91,24 @@ export class PromptCorpus {
   /** The number of rows. */
   get rows(): number {
     return this.prompts.length;
+  }
+
+  /**
+   * The label model and each row's key; null where no response is given to several prompts (no label to read). Over
+   * the prompts' words only, built on first use (a step run apart from the others may never read it).
+   */
+  get labels(): LabelReading | null {
+    if (this.label === undefined) this.label = this.clusterText.length === 0 ? null : { content: new LabelContent(this.docs, this.promptWords, this.keys, this.keyCount), keys: this.keys };
+    return this.label;
+  }
+
+  /**
+   * The first ECHO_RESPONSE_CHARS of each response as tokens (null: none), for the echo test: their new words join
+   * the vocabulary, after those of every text encoded before (a step run apart encodes them where the steps before
+   * it did, for its words to get the same ids).
+   */
+  echoResponses(): (Int32Array | null)[] {
+    return this.responses.map((r) => (r === null ? null : this.vocab.encode(r.slice(0, ECHO_RESPONSE_CHARS).replace(END_MARKERS, ' '))));
   }
 
   /** The echo and deletion tests of words inserted into requests, run once for the steps that read them. */

@@ -5,14 +5,11 @@ import { InsertionTest, significantWords, type InsertionTrigger } from '../../te
 import { groupBySignature } from '../../text/minhash.js';
 import { fisherLog10, normalUpperTailLog10 } from '../../util/p-values.js';
 import { createRng } from '../../util/rng.js';
-import { END_MARKERS, EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, promptsHolding, SAME_SOURCE, spread, wordTest } from './common.js';
+import { EVIDENCE_CHARS, MAX_JUDGED, MIN_GROUPS, promptsHolding, SAME_SOURCE, spread, wordTest } from './common.js';
 import type { PromptCorpus } from './corpus.js';
 import { grade } from './grade.js';
 import { OPENING_LOW_SCORE } from './opening-findings.js';
 import type { Found, Step } from './step.js';
-
-/** Characters of a response read for the echo: a restated request opens the answer. */
-const ECHO_RESPONSE_CHARS = 2000;
 
 /**
  * The two tests of a word inserted into requests written without it, run once for all findings: the echo test
@@ -27,8 +24,7 @@ export interface WordTests {
 
 export function wordTests(corpus: PromptCorpus): WordTests {
   const { docs, boundaries, vocab, bigrams } = corpus;
-  const responses = corpus.responses;
-  const encoded = responses.map((r) => (r === null ? null : vocab.encode(r.slice(0, ECHO_RESPONSE_CHARS).replace(END_MARKERS, ' '))));
+  const encoded = corpus.echoResponses();
   // After encoding the responses: every id of both is below the vocabulary's size.
   const echoed = echoTriggers(docs, boundaries, encoded, vocab.words.length, wordTest(vocab));
   const test = InsertionTest.prepare(docs, boundaries, vocab.words, createRng(corpus.seed + 3), bigrams);
