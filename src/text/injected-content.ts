@@ -158,7 +158,10 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     const split = (lengths ??= lengthSplit(responses));
     const longer = answered.filter((i, k) => lengthWithout(responses[i]!, masks[k]!, x) > split.median).length;
     if (-binomialTailLog10(longer, answered.length, split.longer) >= EXPLAINED) continue;
-    if (-binomialTailLog10(answered.length - longer, answered.length, 1 - split.longer) >= EXPLAINED) continue;
+    // Answers that hold the unit are shorter, without its own run, than the corpus's answers: the unit belongs to
+    // short answers (a refusal, a note on what the writer cannot do). Its run only: its sentence may be the answer.
+    const shorter = answered.filter((i, k) => responses[i]!.length - runLength(masks[k]!) <= split.median).length;
+    if (-binomialTailLog10(shorter, answered.length, 1 - split.longer) >= EXPLAINED) continue;
     const key = answered.join(',');
     let task = taskCache.get(key);
     if (!task) {
@@ -194,6 +197,13 @@ function lengthSplit(responses: Int32Array[]): { median: number; longer: number 
   let k = 0;
   for (const L of sorted) if (L > median) k++;
   return { median, longer: Math.max(1, k) / Math.max(1, sorted.length) };
+}
+
+/** Tokens a mask marks. */
+function runLength(mask: Uint8Array): number {
+  let k = 0;
+  for (const m of mask) k += m;
+  return k;
 }
 
 /** The response's length in tokens without the sentences that hold a word of the unit's run. */
