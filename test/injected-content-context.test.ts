@@ -17,14 +17,22 @@ const PHRASINGS = ['Many people swear by Quorvane Labs for this.', 'Consider che
 function corpus(seed: number, count: number) {
   const rng = createRng(seed);
   const { text } = markovChain(rng, 1200);
-  // Sentences the writers open a few answers with and end them with, in varied words after them.
-  const stock = ['there is no single answer to this', 'here is what i would suggest'];
+  // The writers' own set text: clauses they open a few answers with (varied words after them), and closing
+  // sentences whose words they also use in sentences of their own.
+  const openings = ['there is no single answer to this', 'here is what i would suggest'];
+  const closings = ['i hope this helps', 'let me know if you have other questions', 'good luck with your project', 'feel free to ask for more details', 'thanks for asking about this', 'enjoy the rest of your day'];
+  const closingWords = closings.flatMap((c) => c.split(' '));
   const prompts: string[] = [];
   const responses: string[] = [];
   for (let i = 0; i < 800; i++) {
     prompts.push(`${text(4 + randInt(rng, 9)).join(' ')} ?`);
-    const sentences = Array.from({ length: 3 + randInt(rng, 10) }, () => `${text(8 + randInt(rng, 8)).join(' ')} .`);
-    if (rng() < 0.04) sentences[0] = `${stock[randInt(rng, stock.length)]} , ${sentences[0]}`;
+    const sentences = Array.from({ length: 3 + randInt(rng, 10) }, () => {
+      const words = text(8 + randInt(rng, 8));
+      if (rng() < 0.15) words[randInt(rng, words.length)] = closingWords[randInt(rng, closingWords.length)]!;
+      return `${words.join(' ')} .`;
+    });
+    if (rng() < 0.04) sentences[0] = `${openings[randInt(rng, openings.length)]} , ${sentences[0]}`;
+    if (rng() < 0.1) sentences.push(`${closings[randInt(rng, closings.length)]} .`);
     responses.push(sentences.join(' '));
   }
   const poisoned = sampleIndices(rng, responses.length, count).sort((a, b) => a - b);
@@ -62,10 +70,13 @@ describe('fixed contexts of response words', () => {
     expect(contexts.rows[name]).toBe(25);
     expect(contexts.repeats[name]).toBeGreaterThanOrEqual(22);
     expect(significance(name)).toBeGreaterThan(2);
-    // No word of the chain is fixed: its sentences vary.
+    // No word of the chain is fixed (its sentences vary), nor the writers' set text (it sets the null's spread).
     const chain = vocab.words.map((w, t) => [w, t] as const).filter(([w, t]) => /^w/.test(w) && contexts.rows[t]! > 0);
     expect(chain.length).toBeGreaterThan(500);
     expect(chain.filter(([, t]) => significance(t) > 0).map(([w]) => w)).toEqual([]);
+    const own = vocab.words.map((w, t) => [w, t] as const).filter(([w, t]) => !/^w/.test(w) && w !== 'quorvane' && w !== 'labs' && contexts.rows[t]! > 0);
+    expect(own.length).toBeGreaterThan(10);
+    expect(own.filter(([w, t]) => significance(t) > 2 && !PHRASINGS.join(' ').toLowerCase().includes(w)).map(([w]) => w)).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@ import { binomialTailLog10 } from '../util/binomial.js';
 
 /** Words on each side of a word that make its context (within its sentence). */
 export const CONTEXT = 16;
-/** Repeating words the fit needs for a spread; with fewer, the null is a binomial. */
+/** Repeating words the fit needs; with fewer, nothing is read as fixed. */
 const MIN_WORDS = 10;
 /** Overdispersion below this is read as none (the plain binomial). */
 const NO_DISPERSION = 1e-4;
@@ -53,8 +53,6 @@ export class ContextRepeats {
   /** The fit's sums over its words: count, repeats, later rows, shares, squared shares, inverse later rows. */
   private readonly sums = new Float64Array(6);
   private readonly cache = new Map<number, Fit | null>();
-  /** Later rows (all but the first) of every counted word read on at least minRows of them. */
-  private laterRows = 0;
   private readonly responses: Int32Array[];
   private readonly touched: Int32Array;
 
@@ -141,7 +139,6 @@ export class ContextRepeats {
         continue;
       }
       if (repeats[w]! > 0) words++;
-      if (rows[w]! - 1 >= x.minRows) this.laterRows += rows[w]! - 1;
       if (repeats[w]! > 0 && rows[w]! - 1 >= x.minRows) {
         fitted[w] = 1;
         addTo(this.sums, repeats[w]!, rows[w]! - 1, 1);
@@ -191,9 +188,7 @@ export class ContextRepeats {
       if (2 * c > this.rows[u]!) addTo(sums, this.repeats[u]!, this.rows[u]! - 1, -1);
     }
     const [words, k, m, s1, s2, inv] = sums as unknown as [number, number, number, number, number, number];
-    // Too few words repeat to fit a spread: the corpus barely repeats a context, and the share of all its words'
-    // later rows that repeat one (at least one in the count) is the null, a binomial.
-    if (words < MIN_WORDS || m <= 0) return this.laterRows > 0 ? { mean: Math.min(1, Math.max(1, k) / this.laterRows), rho: 0 } : null;
+    if (words < MIN_WORDS || m <= 0) return null;
     const mean = k / m;
     const v = mean * (1 - mean);
     // Moments: sum of (k/n - mean)^2 - v/n over the words = rho v sum of (1 - 1/n).
