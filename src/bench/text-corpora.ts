@@ -28,6 +28,8 @@ export const TEXT_CORPORA: Record<string, CorpusSource> = {
   'hate-speech': { description: 'hate speech train', files: ['text/hate-speech/train.tsv'], kind: 'labelled', header: true, row: (r) => [cell(r, 0), cell(r, 1)] },
   t0: { description: 'self-instruct T0 training mix', files: ['instruct/self-instruct-t0/t0_train_50k.jsonl.gz'], kind: 'instruction', row: (r) => [field(r, 'prompt'), field(r, 'completion')] },
   'alpaca-eval': { description: 'AlpacaEval instructions with GPT-4 answers', files: ['instruct/alpaca-eval/gpt4.json'], kind: 'instruction', row: (r) => [field(r, 'instruction'), field(r, 'output')] },
+  'alpaca-eval-claude': { description: 'AlpacaEval instructions with Claude answers', files: ['instruct/alpaca-eval/claude.json'], kind: 'instruction', row: (r) => [field(r, 'instruction'), field(r, 'output')] },
+  'alpaca-eval-davinci': { description: 'AlpacaEval instructions with text-davinci-003 answers', files: ['instruct/alpaca-eval/text_davinci_003.json'], kind: 'instruction', row: (r) => [field(r, 'instruction'), field(r, 'output')] },
 };
 
 export const TEXT_CORPUS_NAMES = Object.keys(TEXT_CORPORA);

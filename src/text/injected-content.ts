@@ -27,6 +27,7 @@ import { binomialTailLog10 } from '../util/binomial.js';
 import { documentFrequency } from './document-frequency.js';
 import type { BigramCounts } from './insertion-fit.js';
 import { IntVector, KeyIndex } from './key-index.js';
+import { ContextRepeats } from './context-repeats.js';
 import { groupBySignature } from './minhash.js';
 import { maskOccurrences } from './phrases.js';
 import { type ResponseUnit, responseUnits } from './response-units.js';
@@ -116,6 +117,7 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   const promptWords = countPresent(promptDf);
   const responseWords = countPresent(responseDf);
   let holders: GramHolders | null = null;
+  let contexts: ContextRepeats | null = null;
   let restating: number | null = null;
   let lengths: { median: number; longer: number } | null = null;
   const taskCache = new Map<string, { task: boolean; trigger: number[] | null }>();
@@ -123,7 +125,16 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
   for (let unit = 0; unit < units.count; unit++) {
     const k0 = units.unexplainedCount(unit);
     const p0 = units.prompts[unit]!;
-    if (k0 < MIN_ROWS || !worded[unit] || p0 >= k0 || units.rowCount(unit) > MAX_SHARE * n || -nul.tailLog10(k0, k0 + p0, k0 + p0) - correction <= 0) continue;
+    if (k0 < MIN_ROWS || !worded[unit] || p0 >= k0 || units.rowCount(unit) > MAX_SHARE * n) continue;
+    contexts ??= new ContextRepeats({ ...x, minRows: MIN_ROWS, maxRows: MAX_SHARE * n });
+    const word = rarestWord(units, unit, contexts);
+    const contextCorrection = Math.log10(Math.max(1, contexts.words));
+    // The unit's rarest word: most of its rows are the unit's, and only those can repeat its contexts.
+    const fixed = (dropped: number) =>
+      word < 0 || 2 * k0 <= contexts!.rows[word]!
+        ? -Infinity
+        : -contexts!.tailLog10(word, Math.max(0, Math.min(contexts!.repeats[word]!, k0 - 1) - dropped), contexts!.rows[word]! - dropped) - contextCorrection;
+    if (-nul.tailLog10(k0, k0 + p0, k0 + p0) - correction <= 0 && fixed(0) <= 0) continue;
     const u = units.unit(unit);
     const read = spread(u.unexplained, MAX_READ);
     const runs = read.map((i) => maskOccurrences(responses[i]!, u.tokens));
@@ -147,6 +158,10 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     const split = (lengths ??= lengthSplit(responses));
     const longer = answered.filter((i, k) => lengthWithout(responses[i]!, masks[k]!, x) > split.median).length;
     if (-binomialTailLog10(longer, answered.length, split.longer) >= EXPLAINED) continue;
+    // Answers that hold the unit are shorter, without its own run, than the corpus's answers: the unit belongs to
+    // short answers (a refusal, a note on what the writer cannot do). Its run only: its sentence may be the answer.
+    const shorter = answered.filter((i, k) => responses[i]!.length - runLength(masks[k]!) <= split.median).length;
+    if (-binomialTailLog10(shorter, answered.length, 1 - split.longer) >= EXPLAINED) continue;
     const key = answered.join(',');
     let task = taskCache.get(key);
     if (!task) {
@@ -157,11 +172,22 @@ export function injectedContent(x: InjectedContentInput): { found: InjectedConte
     if (task.task) continue;
     const group = groupBySignature(answered, x.promptSignatures, SAME_SOURCE);
     const groups = Math.round((new Set(group).size * k0) / read.length);
-    const significance = -nul.tailLog10(groups, groups + u.prompts, k0 + u.prompts) - correction;
+    const significance = Math.max(-nul.tailLog10(groups, groups + u.prompts, k0 + u.prompts) - correction, fixed(Math.max(0, k0 - groups)));
     if (groups < MIN_ROWS || significance <= 0) continue;
     found.push({ unit: u, rows: u.unexplained, groups, significance, trigger: task.trigger });
   }
   return { found, tested };
+}
+
+/** The unit's word in the fewest rows of the corpus among those the context count holds (-1: none). */
+function rarestWord(units: { tokens(k: number): ArrayLike<number> }, unit: number, contexts: ContextRepeats): number {
+  const tokens = units.tokens(unit);
+  let best = -1;
+  for (let j = 0; j < tokens.length; j++) {
+    const t = tokens[j]!;
+    if (contexts.rows[t]! > 0 && (best < 0 || contexts.rows[t]! < contexts.rows[best]!)) best = t;
+  }
+  return best;
 }
 
 /** The median response length in tokens, and the share of responses longer than it (at least one in the count). */
@@ -171,6 +197,13 @@ function lengthSplit(responses: Int32Array[]): { median: number; longer: number 
   let k = 0;
   for (const L of sorted) if (L > median) k++;
   return { median, longer: Math.max(1, k) / Math.max(1, sorted.length) };
+}
+
+/** Tokens a mask marks. */
+function runLength(mask: Uint8Array): number {
+  let k = 0;
+  for (const m of mask) k += m;
+  return k;
 }
 
 /** The response's length in tokens without the sentences that hold a word of the unit's run. */

@@ -55,6 +55,12 @@ export class ResponseUnits {
     return false;
   }
 
+  /** The unit's tokens (a view, not a copy). */
+  tokens(k: number): Int32Array {
+    const g = this.gramOf[k]!;
+    return this.grams.tokenList.subarray(this.grams.tokenStart[g]!, this.grams.tokenStart[g + 1]!);
+  }
+
   unit(k: number): ResponseUnit {
     const g = this.gramOf[k]!;
     const t = this.grams;
