@@ -6,6 +6,7 @@
 import type { Spectra } from './spectra.js';
 import { spaced } from '../../util/stats.js';
 import { contrastTails, type SharedWhitening } from './contrast.js';
+import { spheredTails } from './sphere.js';
 import { classMeanShift, leadingDirections, oneSidedTail, refineTemplates, robustProjections } from './template.js';
 
 /** Leading directions of a class's spread the search starts from, besides its mean shift. */
@@ -25,6 +26,8 @@ export interface ClassTail {
   significance: number;
   /** Found where the class varies beyond the other classes at low frequencies (blend/contrast.ts). */
   contrast?: true;
+  /** Found among the class's sphered leading directions of luma spread (blend/sphere.ts). */
+  sphered?: true;
 }
 
 /** Every start's cross-fitted tail, most significant first (ties in start order). */
@@ -55,6 +58,8 @@ export function classTails(s: Spectra, members: number[], shared?: SharedWhiteni
   const out: ClassTail[] = starts.map((_, j) => ({ z: z[j]!, template: template[j]!, significance: oneSidedTail(z[j]!).significance }));
   // Where the class varies beyond what the classes share, at low frequencies (blend/contrast.ts).
   if (shared) out.push(...contrastTails(s, members, shared));
+  // Where a pattern with a natural spectrum hides among the class's first few dozen directions of spread (blend/sphere.ts).
+  out.push(...spheredTails(s, members));
   // A stable sort: equal tails keep the order of their starts.
   return out.sort((a, b) => b.significance - a.significance);
 }
