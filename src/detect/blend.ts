@@ -10,7 +10,9 @@
 // added to some of a class's images shifts that class's mean and spreads the class along it: templates start from
 // the mean shift and the first few directions of spread and are refined from the images that stand out
 // (blend/template.ts, blend/class-tail.ts), and from the directions where the class varies beyond the other classes
-// at low frequencies, where per-coefficient whitening hides a slow pattern (blend/contrast.ts); each start's tail is
+// at low frequencies, where per-coefficient whitening hides a slow pattern (blend/contrast.ts), and from each axis of
+// the class's first few dozen directions of luma spread scaled to unit variance, where a pattern with a natural
+// spectrum hides among the class's own kinds (blend/sphere.ts); each start's tail is
 // a candidate, judged against a significance line shared among the class's starts. Natural class structure moves all of a
 // class's images a little; a pattern moves its carriers a lot: a one-sided tail far beyond what a Gaussian gives is
 // a candidate. Images of one kind (a style or outline a class shares, e.g. centred objects on a plain ground) make
@@ -90,7 +92,7 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
     blind: [
       'faint full-image patterns in fewer images than its minMembers parameter (10 by default, in the tail of one class)',
       'a pattern added only to images that look alike (one kind of a class): images of one kind are taken for content',
-      'a blended natural image: its energy is where natural images have theirs, and a blend at alpha carries about alpha² of each carrier\'s whitened energy',
+      'a blended natural image with little fine detail (sky, a plain ground) or at alpha below about 0.15: a blend at alpha carries about alpha² of the image\'s whitened energy, and a smooth image has little',
       'a colour noise blended at alpha below about 0.1 (measured on 32x32 JPEG: what JPEG keeps of it is a luma noise of about half its strength)',
       'smooth patterns of fewer than about 5 cycles per image at small amplitude (found in some draws, missed in others), and such patterns on images with a black ground (clipped, they differ from carrier to carrier and their carriers look alike)',
       "a pattern whose direction is not among its class's first four directions of spread (measured on small grey images of one cut per class: some noise blends and sinusoids)",
@@ -123,7 +125,8 @@ export const blend: Detector<TypedFinding<'faint-pattern'>> = {
         const zi = best.z[t]!;
         if (zi > 0) scores[members[t]!] = Math.max(scores[members[t]!]!, 0.25 * (zi / (zi + 2 * TAIL_Z)));
       }
-      // Every start's tail is a candidate, most significant first; the first that passes every test is reported.
+      // Every start's tail is a candidate, most significant first (the sphered starts' after the others); the first that
+      // passes every test is reported.
       // Each start is a chance for a natural tail to pass: a low-frequency contrast tail is held to the one-start
       // line's tail probability shared among all the class's starts. The other starts keep the one-start line: shared
       // among them, it would drop the smallest groups the line was set for (20 of a class of 120, with nothing

@@ -30,7 +30,7 @@ export interface ClassTail {
   sphered?: true;
 }
 
-/** Every start's cross-fitted tail, most significant first (ties in start order). */
+/** Every start's cross-fitted tail, most significant first (ties in start order), the sphered starts' after the others. */
 export function classTails(s: Spectra, members: number[], shared?: SharedWhitening): ClassTail[] {
   const { d } = s;
   const m = members.length;
@@ -58,8 +58,10 @@ export function classTails(s: Spectra, members: number[], shared?: SharedWhiteni
   const out: ClassTail[] = starts.map((_, j) => ({ z: z[j]!, template: template[j]!, significance: oneSidedTail(z[j]!).significance }));
   // Where the class varies beyond what the classes share, at low frequencies (blend/contrast.ts).
   if (shared) out.push(...contrastTails(s, members, shared));
-  // Where a pattern with a natural spectrum hides among the class's first few dozen directions of spread (blend/sphere.ts).
-  out.push(...spheredTails(s, members));
   // A stable sort: equal tails keep the order of their starts.
-  return out.sort((a, b) => b.significance - a.significance);
+  out.sort((a, b) => b.significance - a.significance);
+  // Where a pattern with a natural spectrum hides among the class's first few dozen directions of spread
+  // (blend/sphere.ts): after the other starts' tails, so a group they find is reported as they find it, and a class
+  // the sphered starts add nothing to is scored as before.
+  return out.concat(spheredTails(s, members).sort((a, b) => b.significance - a.significance));
 }
