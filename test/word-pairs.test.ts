@@ -6,11 +6,11 @@ import { createRng, randInt } from '../src/util/rng.js';
 import { markovChain } from './fixtures/markov-text.js';
 
 describe('word pairs', () => {
-  it('numbers adjacent pairs in order of first appearance', () => {
-    const p = wordPairs([Int32Array.from([1, 2, 3]), Int32Array.from([2, 3, 1]), Int32Array.from([4])], 5);
-    expect(p.units.map((u) => Array.from(u))).toEqual([[0, 1], [1, 2], []]);
-    expect(Array.from(p.first)).toEqual([1, 2, 3]);
-    expect(Array.from(p.second)).toEqual([2, 3, 1]);
+  it('numbers each distinct adjacent pair once, by first word', () => {
+    const p = wordPairs([Int32Array.from([1, 2, 3, 1, 4]), Int32Array.from([2, 3, 1]), Int32Array.from([4])], 5);
+    expect(p.units.map((u) => Array.from(u))).toEqual([[0, 2, 3, 1], [2, 3], []]);
+    expect(Array.from(p.first)).toEqual([1, 1, 2, 3]);
+    expect(Array.from(p.second)).toEqual([2, 4, 3, 1]);
   });
 
   it("reads a word's rate from its repeats inside each text of the set, not from its sharing across them", () => {
@@ -18,7 +18,7 @@ describe('word pairs', () => {
     const pairs = wordPairs(docs, 10);
     const share = Array.from({ length: 10 }, (_, w) => docs.reduce((n, d) => n + d.filter((x) => x === w).length, 0) / 18);
     const chance = new RandomPairChance(docs, pairs, 10);
-    const u01 = 0; // the pair "0 1"
+    const u01 = pairs.units[0]![0]!; // the pair "0 1"
     chance.prepare([0]);
     // Word 0 and word 1 each repeat twice in a text of 6 words.
     expect(chance.of(u01, 5)).toBeCloseTo(-Math.expm1(-5 * (2 / 6) * (2 / 6)), 10);

@@ -17,26 +17,53 @@ export interface WordPairs {
   second: Int32Array;
 }
 
-/** The adjacent word pairs of `docs` (word ids below `vocabSize`), numbered in order of first appearance. */
+/**
+ * The adjacent word pairs of `docs` (word ids below `vocabSize`), numbered by first word, then by where the pair
+ * first appears among that word's pairs. Pairs are bucketed by their first word (a counting sort), and each bucket's
+ * second words are numbered through one array stamped with the bucket's word: no keys, no map.
+ */
 export function wordPairs(docs: Int32Array[], vocabSize: number): WordPairs {
-  const ids = new Map<number, number>();
+  let total = 0;
+  for (const d of docs) total += Math.max(0, d.length - 1);
+  const start = new Int32Array(vocabSize + 1);
+  for (const d of docs) for (let t = 1; t < d.length; t++) start[d[t - 1]! + 1]!++;
+  for (let w = 0; w < vocabSize; w++) start[w + 1]! += start[w]!;
+  // Per bucket place: the second word and the pair's place in the corpus (documents one after another).
+  const secondAt = new Int32Array(total);
+  const placeAt = new Int32Array(total);
+  const fill = start.slice(0, vocabSize);
+  let place = 0;
+  for (const d of docs) {
+    for (let t = 1; t < d.length; t++) {
+      const k = fill[d[t - 1]!]!++;
+      secondAt[k] = d[t]!;
+      placeAt[k] = place++;
+    }
+  }
+  const ids = new Int32Array(total);
+  const stamp = new Int32Array(vocabSize).fill(-1);
+  const idOf = new Int32Array(vocabSize);
   const first: number[] = [];
   const second: number[] = [];
-  const units = docs.map((d) => {
-    const out = new Int32Array(Math.max(0, d.length - 1));
-    for (let t = 1; t < d.length; t++) {
-      const key = d[t - 1]! * vocabSize + d[t]!;
-      let id = ids.get(key);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(key, id);
-        first.push(d[t - 1]!);
-        second.push(d[t]!);
+  for (let a = 0; a < vocabSize; a++) {
+    for (let k = start[a]!; k < start[a + 1]!; k++) {
+      const b = secondAt[k]!;
+      if (stamp[b] !== a) {
+        stamp[b] = a;
+        idOf[b] = first.length;
+        first.push(a);
+        second.push(b);
       }
-      out[t - 1] = id;
+      ids[placeAt[k]!] = idOf[b]!;
     }
-    return out;
-  });
+  }
+  const units: Int32Array[] = [];
+  let at = 0;
+  for (const d of docs) {
+    const len = Math.max(0, d.length - 1);
+    units.push(ids.subarray(at, at + len));
+    at += len;
+  }
   return { units, first: Int32Array.from(first), second: Int32Array.from(second) };
 }
 
