@@ -82,6 +82,33 @@ describe('trigger-token on documents', () => {
     expect(out.scores[500]).toBe(0);
   });
 
+  it("keeps low a phrase whose documents share their own phrasing beyond it (one source's habit)", () => {
+    // Four documents of one source: the same phrase, then text the chain finds improbable, written with the source's
+    // own turns of phrase (rare word pairs, each in some of its documents). Poisoned documents share nothing but
+    // the phrase and their random words.
+    const rng = createRng(9);
+    const { texts } = corpus(0);
+    const { vocab } = markovChain(createRng(31), 500);
+    const turns = Array.from({ length: 12 }, (_, k) => [`kel${k}mir`, `da${k}vost`]);
+    const source = [100, 300, 500, 700];
+    for (const i of source) {
+      const words = Array.from({ length: 200 }, () => vocab[randInt(rng, vocab.length)]!);
+      for (const [a, b] of turns) if (rng() < 0.6) words.splice(randInt(rng, words.length), 0, a!, b!);
+      texts[i] = [...texts[i]!.split(' ').slice(0, 20), 'zolp', ...words].join(' ');
+    }
+    const out = run(texts);
+    const found = out.findings.filter((f) => f.evidence.trigger === 'zolp');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.evidence.significance).toBeGreaterThanOrEqual(2);
+    expect(found[0]!.severity).toBe('low');
+    expect(found[0]!.evidence.sharedPhrasing).toBe(true);
+    for (const i of source) expect(out.scores[i]).toBeLessThan(0.5);
+    // The poisoned documents of the first test share only the phrase and random words: not one source.
+    const poisoned = run(corpus(6).texts).findings.find((f) => f.evidence.trigger === 'qzv')!;
+    expect(poisoned.severity).not.toBe('low');
+    expect(poisoned.evidence.sharedPhrasing).toBeUndefined();
+  });
+
   it('finds nothing in the clean documents', () => {
     expect(run(corpus(0).texts).findings.filter((f) => f.severity !== 'low')).toEqual([]);
   });

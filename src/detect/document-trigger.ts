@@ -28,6 +28,8 @@ import { createRng } from '../util/rng.js';
 import { parametersOf, type Detector, type DetectorOutput, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
 import { KNOWN_LIMITS } from './limits.js';
+import { SharedContent } from '../text/shared-content.js';
+import { RandomPairChance, wordPairs, type WordPairs } from '../text/word-pairs.js';
 
 /** Fewer than MIN_WINDOW words after a phrase: not measured. */
 const MIN_WINDOW = 16;
@@ -45,6 +47,9 @@ const PARAMETERS = {
 const NULL_SAMPLES = 50000;
 const SAME_DOCUMENT = 0.5;
 const EXAMPLE_TOKENS = 24;
+/** Random sets the shared-content test draws, and the share of them that may reach a set of related documents. */
+const RELATED_SETS = 999;
+const RELATED_ALPHA = 0.002;
 
 interface Candidate {
   key: string;
@@ -54,6 +59,8 @@ interface Candidate {
   /** Per followed document, the token where the phrase's first occurrence starts. */
   starts: number[];
   significance: number;
+  /** Its followed documents share phrasing beyond the phrase (one source). */
+  related?: boolean;
 }
 
 export const documentTrigger: Detector<TypedFinding<'followed-phrase'>> = {
@@ -84,7 +91,8 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   // Surprise is measured over words, each given the word before it: punctuation is predictable anywhere and
   // would dilute random text ("stir anuses . < br" is three random words and three ordinary pairs).
   const isWord = Uint8Array.from(vocab.words, (w) => (isWordToken(w) ? 1 : 0));
-  const { prefix, mu, sigma } = surprisePrefixes(docs.map((d) => d.filter((t) => isWord[t] === 1)), V);
+  const wordDocs = docs.map((d) => d.filter((t) => isWord[t] === 1));
+  const { prefix, mu, sigma } = surprisePrefixes(wordDocs, V);
   /** Per document, the number of words before each token position. */
   const wordsBefore = docs.map((d) => {
     const w = new Int32Array(d.length + 1);
@@ -136,9 +144,29 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
   const holds = (c: Candidate): boolean => c.significance >= 0 && c.followed.length >= params.documentsMinFollowedShare * c.docs.length;
   const accepted = withoutPayload(judged.filter(holds), docs, wordsBefore, windowWords, significance, holds);
   const kept = dropSubsumed(accepted, (c) => c.followed);
+  // Poisoned documents share the phrase and its payload and nothing else; documents of one source (one author's
+  // reviews, one outlet's articles) share their phrasing beyond it. A would-be finding whose independent followed
+  // documents share more rare word pairs than random documents of their lengths is one source's habit: it stays low.
+  let shared: { test: SharedContent; pairs: WordPairs } | undefined;
+  const draws = createRng(ctx.seed + 1);
+  for (const c of kept) {
+    if (c.significance < params.documentsMediumSignificance) continue;
+    if (!shared) {
+      const pairs = wordPairs(wordDocs, V);
+      // A pair in every followed document is part of the trigger (a longer one than the phrase); fewer is content.
+      const options = { mostHolders: (m: number) => m - 1, chance: new RandomPairChance(wordDocs, pairs, V) };
+      shared = { test: new SharedContent(pairs.units, pairs.first.length, new Int32Array(n), 1, options), pairs };
+    }
+    const ids = sources(c.followed, docs);
+    const phrase = new Set(c.tokens);
+    const exclude: number[] = [];
+    const { first, second } = shared.pairs;
+    for (let u = 0; u < first.length; u++) if (phrase.has(first[u]!) || phrase.has(second[u]!)) exclude.push(u);
+    c.related = shared.test.related(ids, new Array<number>(ids.length).fill(0), exclude, draws, RELATED_SETS, RELATED_ALPHA);
+  }
   const findings: TypedFinding<'followed-phrase'>[] = [];
   for (const c of kept) {
-    const severity: Severity = c.significance >= params.documentsHighSignificance ? 'high' : c.significance >= params.documentsMediumSignificance ? 'medium' : 'low';
+    const severity: Severity = c.related ? 'low' : c.significance >= params.documentsHighSignificance ? 'high' : c.significance >= params.documentsMediumSignificance ? 'medium' : 'low';
     const score = severity === 'low'
       ? Math.min(0.49, 0.2 + 0.1 * c.significance)
       : Math.min(1, 0.5 + 0.05 * (c.significance - params.documentsMediumSignificance) + 0.01 * Math.min(c.followed.length, 10));
@@ -161,6 +189,7 @@ export function runDocumentTrigger(ctx: ScanContext): DetectorOutput<TypedFindin
         phrasesTestable: tested,
         example: continuation(docs[c.followed[0]!]!, c.tokens, vocab.words),
         otherDocuments: c.docs.filter((i) => !c.followed.includes(i)).slice(0, 20),
+        ...(c.related ? { sharedPhrasing: true } : {}),
       },
     });
   }
@@ -345,9 +374,14 @@ function withoutPayload(
 
 /** Groups of near-identical documents (estimated Jaccard of word pairs at least SAME_DOCUMENT) among ids. */
 function independent(ids: number[], docs: Int32Array[]): number {
+  return sources(ids, docs).length;
+}
+
+/** One document of each group of near-identical documents among ids, in their order. */
+function sources(ids: number[], docs: Int32Array[]): number[] {
   const sub = ids.map((i) => docs[i]!);
   const group = groupBySignature(sub.map((_, k) => k), minhashSignatures(sub), SAME_DOCUMENT);
-  return new Set(group).size;
+  return ids.filter((_, k) => group[k] === k);
 }
 
 function continuation(d: Int32Array, phrase: number[], words: string[]): string {

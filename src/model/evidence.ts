@@ -233,6 +233,8 @@ export interface FollowedPhraseEvidence {
   example: string;
   /** Row numbers of documents that hold the phrase with ordinary text after it (the first 20). */
   otherDocuments: number[];
+  /** Present (true) when the followed documents share rare word pairs beyond the phrase: one source, kept low. */
+  sharedPhrasing?: true;
 }
 
 /** Response text cut short, as findings carry it. */

@@ -175,6 +175,7 @@ const WORDS: { [F in FindingForm]: (f: TypedFinding<F>) => Worded } = {
       trigger: e.trigger, documentsWithTrigger: e.documentsWithTrigger, followedByAnomalousText: samples.length, windowTokens: e.windowTokens,
       surpriseThreshold: round(e.surpriseThreshold, 2), baselineRate: round(e.baselineRate, 4), significance: round(e.significance, 1),
       phrasesTestable: Math.round(e.phrasesTestable), example: e.example, otherDocuments: e.otherDocuments,
+      ...(e.sharedPhrasing ? { sharedPhrasing: true } : {}),
     },
   }),
   'response-phrase': ({ samples, evidence: e }) => ({

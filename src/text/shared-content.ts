@@ -16,6 +16,21 @@ import type { Rng } from '../util/rng.js';
 import { logGamma } from '../util/binomial.js';
 import { lowerBound } from '../util/sorted-search.js';
 
+/** A unit's least chance to be in a sample of a set, whatever its share of documents says. */
+export interface UnitChance {
+  /** Called with the set's samples before its units are judged. */
+  prepare(ids: ArrayLike<number>): void;
+  /** The chance that a sample of `length` units holds `unit`. */
+  of(unit: number, length: number): number;
+}
+
+export interface SharedContentOptions {
+  /** The most of m samples a counted word may be held by (more are part of the unit): half of them unless told. */
+  mostHolders?: (m: number) => number;
+  /** A floor under each unit's chance to be in a sample (its share of documents otherwise). */
+  chance?: UnitChance;
+}
+
 /** Most one word adds (a tail of 1e-5 and below adds as much as 1e-5). */
 const WORD_CAP = 3;
 /** The largest contributions left out of the sum. */
@@ -34,8 +49,13 @@ export class SharedContent {
   private touched: Int32Array;
   private readonly top = new Float64Array(TRIM);
 
+  private readonly mostHolders: (m: number) => number;
+  private readonly chance: UnitChance | undefined;
+
   /** strata[i]: the stratum (label) of document i, 0..classes-1, or -1 for none (never drawn). */
-  constructor(private readonly docs: Int32Array[], vocabSize: number, strata: Int32Array, classes: number) {
+  constructor(private readonly docs: Int32Array[], vocabSize: number, strata: Int32Array, classes: number, options: SharedContentOptions = {}) {
+    this.mostHolders = options.mostHolders ?? ((m) => m / 2);
+    this.chance = options.chance;
     const n = docs.length;
     this.df = new Int32Array(vocabSize);
     this.seen = new Int32Array(vocabSize).fill(-1);
@@ -66,9 +86,11 @@ export class SharedContent {
   statistic(ids: ArrayLike<number>, exclude: readonly number[] = []): number {
     for (const w of exclude) this.excluded[w] = 1;
     let touched = 0;
+    let length = 0;
     for (let k = 0; k < ids.length; k++) {
       const i = ids[k]!;
       const d = this.docs[i]!;
+      length += d.length;
       for (let t = 0; t < d.length; t++) {
         const w = d[t]!;
         if (this.excluded[w] || this.seen[w] === i) continue;
@@ -85,7 +107,11 @@ export class SharedContent {
       }
     }
     const m = ids.length;
+    const most = this.mostHolders(m);
     const N = this.docs.length;
+    const chance = this.chance;
+    chance?.prepare(ids);
+    const L = length / Math.max(1, m);
     // Among that many words, about one reaches a tail of 1 / touched by chance.
     const floor = Math.log10(Math.max(1, touched));
     let sum = 0;
@@ -93,8 +119,9 @@ export class SharedContent {
     for (let j = 0; j < touched; j++) {
       const w = this.touched[j]!;
       const k = this.tally[w]!;
-      if (k >= 2 && 2 * k <= m) {
-        let x = Math.min(WORD_CAP, Math.max(0, -upperTailLog10(k, m, this.df[w]! / N) - floor));
+      if (k >= 2 && k <= most) {
+        const p = chance ? Math.max(this.df[w]! / N, chance.of(w, L)) : this.df[w]! / N;
+        let x = Math.min(WORD_CAP, Math.max(0, -upperTailLog10(k, m, p) - floor));
         sum += x;
         // Keep the TRIM largest (descending) to take them out at the end.
         for (let r = 0; r < TRIM && x > 0; r++) if (x > top[r]!) [top[r], x] = [x, top[r]!];
