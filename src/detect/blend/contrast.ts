@@ -11,8 +11,9 @@
 import { spaced } from '../../util/stats.js';
 import { LAYOUT_INDEX, LUMA_SIDE, type Spectra } from './spectra.js';
 import { addRows } from './rows.js';
-import { markTop, middleAndSpread } from './select.js';
+import { middleAndSpread } from './select.js';
 import { TAIL_Z, oneSidedTail } from './template.js';
+import { refineTail } from './refine.js';
 import type { ClassTail } from './class-tail.js';
 
 /**
@@ -37,8 +38,6 @@ const ITERATIONS = 60;
 const ITERATED = 2 * CONTRAST_LEADS;
 /** Rows of a half-class a direction is refined on at most (evenly spaced): a pattern's share is the same in a sample. */
 const MAX_REFINE_ROWS = 1024;
-/** Refinements at most; they stop early once the top set no longer changes. */
-const REFINE = 10;
 /** Added to the shared covariance's diagonal, relative to its mean variance: keeps the factorisation stable. */
 const RIDGE = 1e-3;
 
@@ -203,7 +202,7 @@ export function contrastTails(s: Spectra, members: number[], w: SharedWhitening)
       const start = lead.map((v) => sign * v);
       const z = new Float32Array(n);
       for (let h = 0; h < 2; h++) {
-        const dir = refine(y, m, spaced(halves[h]!, MAX_REFINE_ROWS), start);
+        const dir = refineTail(y, m, spaced(halves[h]!, MAX_REFINE_ROWS), start, robustZ);
         const other = halves[1 - h]!;
         const zo = robustZ(y, m, other, dir);
         other.forEach((t, q) => (z[t] = zo[q]!));
@@ -289,30 +288,6 @@ function robustZ(y: Float64Array, m: number, rows: number[], dir: Float64Array):
   return z;
 }
 
-/** From a start, the mean of the rows that stand out (at least the top 1%) minus the rest's, until the top set settles. */
-function refine(y: Float64Array, m: number, rows: number[], start: Float64Array): Float64Array {
-  const n = rows.length;
-  let dir = start;
-  let previous: Uint8Array | undefined;
-  for (let round = 0; round < REFINE; round++) {
-    const z = robustZ(y, m, rows, dir);
-    let top = 0;
-    for (let q = 0; q < n; q++) if (z[q]! >= TAIL_Z) top++;
-    top = Math.min(n - 1, Math.max(top, Math.ceil(0.01 * n)));
-    const inTop = new Uint8Array(n);
-    markTop(z, top, inTop);
-    if (previous && inTop.every((v, q) => v === previous![q])) break;
-    previous = inTop;
-    const next = new Float64Array(m);
-    rows.forEach((t, q) => {
-      const k = inTop[q] ? 1 / top : -1 / (n - top);
-      const o = t * m;
-      for (let c = 0; c < m; c++) next[c] += k * y[o + c]!;
-    });
-    dir = next;
-  }
-  return dir;
-}
 
 /** The tail's mean spectrum minus the rest's (the spectra's template of a pattern found in the whitened coefficients). */
 export function tailTemplate(s: Spectra, members: number[], z: Float32Array): Float64Array {

@@ -10,8 +10,9 @@
 // Luma only: a class's own colours spread it in chroma, and JPEG keeps little of an added pattern there.
 import { spaced } from '../../util/stats.js';
 import { LUMA_SIDE, type Spectra } from './spectra.js';
-import { markTop, middleAndSpread } from './select.js';
+import { middleAndSpread } from './select.js';
 import { TAIL_Z, oneSidedTail } from './template.js';
+import { refineTail } from './refine.js';
 import type { ClassTail } from './class-tail.js';
 
 /** Leading directions of a class's luma spread that are sphered and searched. */
@@ -23,8 +24,6 @@ const BLOCKS = 4;
 const MAX_SAMPLE = 1024;
 /** Members per sphered direction a class needs (fewer, and its leading directions describe its own few images). */
 const MEMBERS_PER_DIRECTION = 8;
-/** Refinements at most; they stop early once the top set no longer changes. */
-const REFINE = 10;
 /** Luma coefficients per spectrum row (luma comes first). */
 const LUMA_DIM = LUMA_SIDE * LUMA_SIDE;
 
@@ -45,7 +44,7 @@ export function spheredTails(s: Spectra, members: number[]): ClassTail[] {
       start[j] = sign;
       const z = new Float32Array(n);
       for (let h = 0; h < 2; h++) {
-        const dir = refine(y, k, halves[h]!, start);
+        const dir = refineTail(y, k, halves[h]!, start, cosineZ);
         const other = halves[1 - h]!;
         const zo = cosineZ(y, k, other, dir);
         other.forEach((t, q) => (z[t] = zo[q]!));
@@ -275,27 +274,3 @@ function cosineZ(y: Float64Array, k: number, rows: number[], dir: Float64Array):
   return z;
 }
 
-/** From a start, the mean of the rows that stand out (at least the top 1%) minus the rest's, until the top set settles. */
-function refine(y: Float64Array, k: number, rows: number[], start: Float64Array): Float64Array {
-  const n = rows.length;
-  let dir = start;
-  let previous: Uint8Array | undefined;
-  for (let round = 0; round < REFINE; round++) {
-    const z = cosineZ(y, k, rows, dir);
-    let top = 0;
-    for (let q = 0; q < n; q++) if (z[q]! >= TAIL_Z) top++;
-    top = Math.min(n - 1, Math.max(top, Math.ceil(0.01 * n)));
-    const inTop = new Uint8Array(n);
-    markTop(z, top, inTop);
-    if (previous && inTop.every((v, q) => v === previous![q])) break;
-    previous = inTop;
-    const next = new Float64Array(k);
-    rows.forEach((t, q) => {
-      const c = inTop[q] ? 1 / top : -1 / (n - top);
-      const o = t * k;
-      for (let j = 0; j < k; j++) next[j] += c * y[o + j]!;
-    });
-    dir = next;
-  }
-  return dir;
-}
