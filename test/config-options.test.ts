@@ -122,5 +122,7 @@ describe('the other commands\' options', () => {
     expect(seeds('2,7-9, 4')).toEqual([2, 7, 8, 9, 4]);
     expect(() => seeds('x')).toThrow(/--seeds takes N, A-B or a comma-separated list of them/);
     expect(() => seeds('9-7')).toThrow(/--seeds: 9-7 ends before it starts/);
+    expect(() => seeds('1-5,3')).toThrow(/--seeds: 3 is named twice/);
+    expect(() => seeds('1-999999999')).toThrow(/names more than 100000 numbers/);
   });
 });

@@ -36,16 +36,25 @@ function number(name: string) {
   };
 }
 
-/** A commander parser for N, A-B or a comma-separated list of them: the whole numbers they name, in order. */
+/** Most numbers one range may name. */
+const MAX_RANGE = 100_000;
+
+/** A commander parser for N, A-B or a comma-separated list of them: the whole numbers they name, in order, each once. */
 function range(name: string) {
   return (v: string): number[] => {
     const out: number[] = [];
+    const seen = new Set<number>();
     for (const part of list(v)) {
       const m = /^(\d+)(?:-(\d+))?$/.exec(part);
       if (!m) throw new InvalidArgumentError(`${name} takes N, A-B or a comma-separated list of them`);
       const a = Number(m[1]), b = Number(m[2] ?? m[1]);
       if (b < a) throw new InvalidArgumentError(`${name}: ${part} ends before it starts`);
-      for (let k = a; k <= b; k++) out.push(k);
+      if (b - a >= MAX_RANGE) throw new InvalidArgumentError(`${name}: ${part} names more than ${MAX_RANGE} numbers`);
+      for (let k = a; k <= b; k++) {
+        if (seen.has(k)) throw new InvalidArgumentError(`${name}: ${k} is named twice`);
+        seen.add(k);
+        out.push(k);
+      }
     }
     if (!out.length) throw new InvalidArgumentError(`${name} takes N, A-B or a comma-separated list of them`);
     return out;

@@ -174,7 +174,10 @@ function runSteps(ctx: ScanContext, steps: readonly Step[], all: readonly Step[]
   for (const step of steps) {
     const at = all.indexOf(step);
     // A step run apart: the responses the word tests encode before it in the full run are encoded here too.
-    if (!echoed && steps !== all && all.slice(0, at).some((s) => READS_WORD_TESTS.has(s) && !steps.includes(s))) corpus.echoResponses();
+    if (!echoed && steps !== all && all.slice(0, at).some((s) => READS_WORD_TESTS.has(s) && !steps.includes(s))) {
+      corpus.echoResponses();
+      echoed = true;
+    }
     echoed ||= READS_WORD_TESTS.has(step);
     const f = step.run(corpus, found);
     found.push(...f);

@@ -113,6 +113,7 @@ async function runOnThreads(entry: URL, concurrency: number, data: FileWorkerDat
   const take = (): Job | undefined => retries.shift() ?? runs[nextRun++];
   // Set when a thread could not start: the calling thread does what is left.
   let noThreads = false;
+  // Threads in a row that died before they were ready.
   let startFailures = 0;
   const here = hereRunner(samples, cols, text, concurrency);
   const live = new Set<FileThread>();
@@ -148,6 +149,7 @@ async function runOnThreads(entry: URL, concurrency: number, data: FileWorkerDat
           text.failed[i] = r.failed[k]!;
         });
         tick(job.rows.length);
+        startFailures = 0;
         continue;
       }
       // The thread is gone: make sure it writes nothing more before its files are tried again.
@@ -156,8 +158,8 @@ async function runOnThreads(entry: URL, concurrency: number, data: FileWorkerDat
       thread = null;
       if (!o.started) {
         // It died before it said it was ready: its code could not load, or its ready message had not come through
-        // yet. The job goes to a fresh thread; a second such death means that threads cannot start here, and the
-        // calling thread does what is left.
+        // yet. The job goes to a fresh thread; a second such death in a row means that threads cannot start here,
+        // and the calling thread does what is left.
         if (++startFailures >= 2) noThreads = true;
         retries.unshift(job);
       } else if (job.retry) {
