@@ -11,7 +11,7 @@ import { IntVector, KeyIndex } from './key-index.js';
 import { betaBinomialTailLog10 } from './use-share-null.js';
 import { binomialTailLog10 } from '../util/binomial.js';
 
-/** Words on each side of a word that make its context (within its sentence). */
+/** Tokens (words and punctuation) on each side of a word that make its context (within its sentence). */
 export const CONTEXT = 16;
 /** Repeating words the fit needs; with fewer, nothing is read as fixed. */
 const MIN_WORDS = 10;
