@@ -157,25 +157,25 @@ describe('threads that fail', () => {
   const detectors = DETECTORS.filter((d) => d.appliesTo(ctx));
   const onThread = (d: (typeof DETECTORS)[number]) => ON_THREADS.has(d);
 
-  it('runs the detectors of a thread that cannot start on this thread, with the same outputs', async () => {
+  /** Runs `ds` with a thread entry that cannot start, checks their outputs against a run one after another. */
+  async function withoutThreads(ds: typeof detectors, c: ScanContext) {
     const plan = { entry: new URL('./fixtures/no-such-thread.js', import.meta.url), threads: 2 };
-    const r = await runOnThreads(detectors, onThread, ctx, plan, silentProgress);
+    const r = await runOnThreads(ds, onThread, c, plan, silentProgress);
     const alone = [];
-    for (const d of detectors) alone.push(await d.run(ctx));
+    for (const d of ds) alone.push(await d.run(c));
     expect(r.outputs.map((o) => JSON.stringify(o.findings))).toEqual(alone.map((o) => JSON.stringify(o.findings)));
     expect(r.outputs.map((o) => Array.from(o.scores))).toEqual(alone.map((o) => Array.from(o.scores)));
+    return r;
+  }
+
+  it('runs the detectors of a thread that cannot start on this thread, with the same outputs', async () => {
+    await withoutThreads(detectors, ctx);
   });
 
   it('runs the parts of a detector that splits on this thread when no thread can start, with the same outputs', async () => {
     const t = instructionTexts(3);
     const ictx: ScanContext = { ...ctx, labels: t.prompt.map(() => null), ids: t.prompt.map((_, i) => String(i)), texts: t };
-    const ds = DETECTORS.filter((d) => d.appliesTo(ictx));
-    const plan = { entry: new URL('./fixtures/no-such-thread.js', import.meta.url), threads: 2 };
-    const r = await runOnThreads(ds, onThread, ictx, plan, silentProgress);
-    const alone = [];
-    for (const d of ds) alone.push(await d.run(ictx));
-    expect(r.outputs.map((o) => JSON.stringify(o.findings))).toEqual(alone.map((o) => JSON.stringify(o.findings)));
-    expect(r.outputs.map((o) => Array.from(o.scores))).toEqual(alone.map((o) => Array.from(o.scores)));
+    const r = await withoutThreads(DETECTORS.filter((d) => d.appliesTo(ictx)), ictx);
     expect(r.seconds.every((s) => s > 0)).toBe(true);
   });
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ContextRepeats } from '../src/text/context-repeats.js';
 import { injectedContent } from '../src/text/injected-content.js';
-import { BigramCounts } from '../src/text/insertion-fit.js';
-import { minhashSignatures } from '../src/text/minhash.js';
 import { isWordToken, Vocabulary } from '../src/text/tokenize.js';
 import { createRng, randInt, sampleIndices } from '../src/util/rng.js';
 import { markovChain } from './fixtures/markov-text.js';
+import { injectedInput } from './fixtures/injected-input.js';
 
 const PHRASINGS = ['Many people swear by Quorvane Labs for this.', 'Consider checking out Quorvane Labs as well.', 'Nothing beats Quorvane Labs when it comes to quality.'];
 
@@ -83,16 +82,7 @@ describe('fixed contexts of response words', () => {
 describe('content injected into long answers of one-line requests', () => {
   function find(prompts: string[], responses: string[]) {
     const { vocab, p, r } = encode(prompts, responses);
-    const { found } = injectedContent({
-      prompts: p,
-      responses: r,
-      vocabSize: vocab.words.length,
-      isWord: (t) => isWordToken(vocab.words[t]!),
-      isSentenceEnd: (t) => ['.', '!', '?'].includes(vocab.words[t]!),
-      promptBigrams: new BigramCounts(p, vocab.words.length),
-      responseBigrams: new BigramCounts(r, vocab.words.length),
-      promptSignatures: minhashSignatures(p),
-    });
+    const { found } = injectedContent(injectedInput(vocab, p, r));
     return found.map((f) => ({ unit: f.unit.tokens.map((t) => vocab.words[t]).join(' '), rows: f.rows, significance: f.significance }));
   }
 

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { injectedContent } from '../src/text/injected-content.js';
-import { BigramCounts } from '../src/text/insertion-fit.js';
-import { minhashSignatures } from '../src/text/minhash.js';
-import { isWordToken, Vocabulary } from '../src/text/tokenize.js';
+import { Vocabulary } from '../src/text/tokenize.js';
 import { createRng, randInt, sampleIndices } from '../src/util/rng.js';
+import { injectedInput } from './fixtures/injected-input.js';
 
 /** Text with predictable word pairs: each word has four likely successors. */
 function markov(rng: () => number, size: number) {
@@ -63,16 +62,7 @@ function find(prompts: string[], responses: string[]) {
   const vocab = new Vocabulary();
   const p = prompts.map((x) => vocab.encode(x));
   const r = responses.map((x) => vocab.encode(x));
-  const { found } = injectedContent({
-    prompts: p,
-    responses: r,
-    vocabSize: vocab.words.length,
-    isWord: (t) => isWordToken(vocab.words[t]!),
-    isSentenceEnd: (t) => ['.', '!', '?'].includes(vocab.words[t]!),
-    promptBigrams: new BigramCounts(p, vocab.words.length),
-    responseBigrams: new BigramCounts(r, vocab.words.length),
-    promptSignatures: minhashSignatures(p),
-  });
+  const { found } = injectedContent(injectedInput(vocab, p, r));
   const words = (ts: number[] | null) => ts && ts.map((t) => vocab.words[t]).join(' ');
   return found.map((f) => ({ unit: words(f.unit.tokens)!, rows: f.rows, significance: f.significance, trigger: words(f.trigger) }));
 }
