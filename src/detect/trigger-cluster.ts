@@ -124,7 +124,7 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   // best natural group 1.65 instead of 1.88. `box`: a group from 1.2 is measured again at the box of 4-8 px around
   // its window where it is best isolated (boxes ranked on 1,024 sampled images, the best measured exactly; see
   // patterns/place-box.ts): a 4x4 window sees only part of a larger pattern, or straddles its edge.
-  positions: { size: 4, tight: 0.3, radius: 1.0, lshWidth: 1.0, lshK: 7, lshTables: 3, sketch: false, screen: { sample: 2048, minScore: 1.5 }, minSeedImages: 3, absolute: true, box: { from: 1.2, minSide: 4, maxSide: 8, sample: 1024, measured: 1 } },
+  positions: { size: 4, tight: 0.3, radius: 1.0, lshWidth: 1.0, lshK: 7, lshTables: 3, sketch: false, screen: { sample: 2048, minScore: 1.5 }, minSeedImages: 3, absolute: true, box: { from: 1.2, minSide: 3, maxSide: 8, sample: 1024, measured: 4 } },
   // Calibrated on clean data (on the shapes, before the isolation was measured on luma): natural same-place
   // groups that are neither near-duplicates nor of mixed labels score up to 1.6 on CIFAR-10 test (10,000), 2.05
   // on train (50,000) and 2.7 on the 240 synthetic images of the contract test (hard-edged ellipses, two
