@@ -9,8 +9,8 @@
 //
 // How: every box of a few sides that holds the middle of the candidate's window is compared on a fixed sample
 // of the images plus the candidate's own; the best few are then measured exactly against every image, on luma
-// (level and contrast kept, distances relative to the centre's contrast), with the same cut as the pass. A group
-// is replaced only when that exact score is higher.
+// (level and contrast kept, distances relative to the centre's contrast), with the same cut as the pass, and once
+// more from the centre of the images found there. A group is replaced only when that exact score is higher.
 //
 // Cost: the centre (the members' mean luma) at a pixel is the same in every box that holds the pixel, and so is an
 // image's squared difference from it there. For the comparison on the sample, those squared differences are
