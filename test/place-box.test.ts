@@ -33,8 +33,7 @@ function images(n: number, carriers: number[], side: number, px: number, py: num
 /** Every box read in full for every image compared: the search as first written, for reference. */
 function reference(pixels: Uint8Array, n: number, g: SizeGroup, search: BoxSearch, seed: number): SizeGroup | null {
   const ctx = boxContext(pixels, GRID, n, 1.0, 0.15, 8, isolationScratch(hashes(n)), search, seed);
-  const members = Array.from(g.images);
-  const measure = (b: { x: number; y: number; s: number }, sampled: boolean) => {
+  const measure = (b: { x: number; y: number; s: number }, sampled: boolean, members = Array.from(g.images)) => {
     const s = b.s, dim = s * s, centre = new Float32Array(dim);
     const read = (i: number, out: Float32Array | null, r2: number): number => {
       let d2 = 0, k = 0;
@@ -93,7 +92,10 @@ function reference(pixels: Uint8Array, n: number, g: SizeGroup, search: BoxSearc
   boxes.sort((a, b) => b.score - a.score);
   let best: ReturnType<typeof measure> = null, at: { x: number; y: number; s: number } | null = null;
   for (const { b } of boxes.slice(0, search.measured)) {
-    const m = measure(b, false);
+    let m = measure(b, false);
+    // Re-centred once on the members found at the box, when they differ from the group's.
+    const found = m ? [...m.members].sort((p, q) => p - q) : [];
+    if (m && found.length >= 3 && found.join() !== Array.from(g.images).join()) m = measure(b, false, found) ?? m;
     if (m && m.score > (best?.score ?? g.score[0]!)) {
       best = m;
       at = b;

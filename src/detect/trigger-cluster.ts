@@ -122,8 +122,9 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   // contrast: natural windows of the same shape differ in brightness or contrast, copies do not. On CIFAR-10
   // test (patches at one place, 5 copies) the copies' groups score 0.2-0.7 higher than on the shapes, and the
   // best natural group 1.65 instead of 1.88. `box`: a group from 1.2 is measured again at the box of 4-8 px around
-  // its window where it is best isolated (boxes ranked on 1,024 sampled images, the best measured exactly; see
-  // patterns/place-box.ts): a 4x4 window sees only part of a larger pattern, or straddles its edge.
+  // its window where it is best isolated (boxes ranked on 1,024 sampled images, the best measured exactly and
+  // again from the centre of the copies found there; see patterns/place-box.ts): a 4x4 window sees only part of
+  // a larger pattern, or straddles its edge.
   positions: { size: 4, tight: 0.3, radius: 1.0, lshWidth: 1.0, lshK: 7, lshTables: 3, sketch: false, screen: { sample: 2048, minScore: 1.5 }, minSeedImages: 3, absolute: true, box: { from: 1.2, minSide: 4, maxSide: 8, sample: 1024, measured: 1 } },
   // Calibrated on clean data (on the shapes, before the isolation was measured on luma): natural same-place
   // groups that are neither near-duplicates nor of mixed labels score up to 1.6 on CIFAR-10 test (10,000), 2.05

@@ -9,8 +9,8 @@
 //
 // How: every box of a few sides that holds the middle of the candidate's window is compared on a fixed sample
 // of the images plus the candidate's own; the best few are then measured exactly against every image, on luma
-// (level and contrast kept, distances relative to the centre's contrast), with the same cut as the pass. A group
-// is replaced only when that exact score is higher.
+// (level and contrast kept, distances relative to the centre's contrast), with the same cut as the pass, and once
+// more from the centre of the images found there. A group is replaced only when that exact score is higher.
 //
 // Cost: the centre (the members' mean luma) at a pixel is the same in every box that holds the pixel, and so is an
 // image's squared difference from it there. For the comparison on the sample, those squared differences are
@@ -116,7 +116,7 @@ export function bestBox(ctx: BoxContext, g: SizeGroup, search: BoxSearch): SizeG
   for (const { b } of boxes.slice(0, search.measured)) {
     const k = `${key}@${b.x},${b.y},${b.s}`;
     let m = ctx.exact.get(k);
-    if (m === undefined) ctx.exact.set(k, (m = measureAll(ctx, c, b)));
+    if (m === undefined) ctx.exact.set(k, (m = measureRecentred(ctx, c, b, members)));
     if (m && m.score > (best?.score ?? g.score[0]!)) {
       best = m;
       bestBox = b;
@@ -230,6 +230,19 @@ function searchBoxes(ctx: BoxContext, c: Centre, members: number[], boxes: Box[]
     if (m) out.push({ b, score: m.score });
   }
   return out;
+}
+
+/**
+ * The box measured exactly from the members' centre, then once more from the centre of the members found there
+ * when they differ (as the pass's own isolation re-centres): the window's group may hold only some copies, and
+ * copies recovered at the box pull the centre to the pattern itself, closer to every copy.
+ */
+function measureRecentred(ctx: BoxContext, c: Centre, b: Box, members: number[]): Measured | null {
+  const m = measureAll(ctx, c, b);
+  if (!m || m.members.length < 3) return m;
+  const found = [...m.members].sort((a, b) => a - b);
+  if (found.length === members.length && found.every((i, j) => i === members[j])) return m;
+  return measureAll(ctx, centre(ctx, found, b.x, b.y, b.s, b.s), b) ?? m;
 }
 
 /** The box's best cut over every image, each read in full (a distance stops once it passes the radius). */
