@@ -129,8 +129,9 @@ describe('place-box search', () => {
         const g = group([...members], x, y, 0.5);
         const got = bestBox(ctx, g, search);
         expect(got).toEqual(reference(pixels, n, g, search, 5));
-        // Inside the pattern (7 px at 5, 6), the box holds every carrier and nothing else.
-        if (x === 6) {
+        // Inside the pattern (7 px at 5, 6), the box holds every carrier and nothing else; a window's group that held
+        // only some of them gets the rest back at the box.
+        if (x === 6 || members.length === 4) {
           expect(got!.x[0]! >= 5 && got!.y[0]! >= 6 && got!.x[0]! + got!.size <= 12 && got!.y[0]! + got!.size <= 13).toBe(true);
           expect(Array.from(got!.images)).toEqual(carriers);
         }
