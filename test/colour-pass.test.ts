@@ -4,6 +4,7 @@ import { DEFAULT_PARAMS } from '../src/detect/trigger-cluster.js';
 import { analyseColour, colourCells } from '../src/detect/patterns/colour-pass.js';
 import { colourImages } from './fixtures/colour-blocks.js';
 import { noiseImages } from './fixtures/noise-grid.js';
+import { createRng, randInt } from '../src/util/rng.js';
 
 const G = 16;
 
@@ -32,6 +33,41 @@ describe('colour pass', () => {
     let other = 0;
     for (let i = 0; i < 400; i++) if (!poisoned.includes(i)) other = Math.max(other, r.best[i]!);
     expect(other).toBeLessThan(DEFAULT_PARAMS.colourMinScore);
+  });
+
+  it('takes no group for one plain colour at a place that only its copies\' noise makes look patterned', () => {
+    const { pixels, phash } = colourImages(400, 3, G);
+    // A rare plain colour over 8x8 px at (4, 6) in 8 images, each pixel with noise of its own: every window there
+    // passes the spread gate, but what the images share (their mean) is one colour.
+    const rng = createRng(11);
+    const plain = [230, 20, 60];
+    const carriers = [3, 51, 99, 150, 201, 250, 300, 351];
+    for (const i of carriers) for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+      const o = ((i * G + 6 + y) * G + 4 + x) * 3;
+      for (let c = 0; c < 3; c++) pixels[o + c] = Math.max(0, Math.min(255, plain[c]! + randInt(rng, 61) - 30));
+    }
+    const r = run(pixels, phash);
+    expect(r.windows).toBeGreaterThan(0);
+    for (const g of r.groups) expect(Array.from(g.images).some((i) => carriers.includes(i))).toBe(false);
+    for (const i of carriers) expect(r.best[i]).toBe(0);
+  });
+
+  it('tells the copies of a pattern from windows of its colours at another brightness', () => {
+    const { pixels, phash } = colourImages(400, 5, G);
+    const rgb = (y: number, cb: number, cr: number) => [y + 1.402 * cr, y - 0.344136 * cb - 0.714136 * cr, y + 1.772 * cb].map((v) => Math.max(0, Math.min(255, Math.round(v))));
+    // A checker of two colours (Cb, Cr) on 2x2 pixel cells, 8 px at (4, 6): pasted as is into 5 images, and with
+    // the same colours at other brightness into 6 more.
+    const paste = (i: number, y: number) => {
+      const colours = [rgb(y, 40, -30), rgb(y, -35, 25)];
+      for (let dy = 0; dy < 8; dy++) for (let dx = 0; dx < 8; dx++) pixels.set(colours[((dx >> 1) + (dy >> 1)) % 2]!, ((i * G + 6 + dy) * G + 4 + dx) * 3);
+    };
+    const poisoned = [12, 80, 160, 240, 320];
+    for (const i of poisoned) paste(i, 120);
+    [30, 110, 190, 270, 350, 390].forEach((i, j) => paste(i, [90, 100, 108, 132, 140, 150][j]!));
+    const r = run(pixels, phash);
+    const found = r.groups.filter((g) => Array.from(g.images).some((i) => poisoned.includes(i)));
+    expect(found.length).toBeGreaterThan(0);
+    for (const g of found) expect(Array.from(g.images)).toEqual(poisoned);
   });
 
   it('keys no window of grey images, whatever they hold', () => {

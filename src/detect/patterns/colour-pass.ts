@@ -14,7 +14,7 @@
 // by tight pairs (3+ images) are candidates, whose isolation is measured exactly against every window of the
 // place (no gate, no index; screened on a sample first) on the absolute colour of the cells.
 import { hash32, isolationScratch, type IsolationScratch, type Screen } from './isolation.js';
-import { analyseKeyed, keyedLine, type KeyedParams } from './keyed-centroid.js';
+import { analyseKeyed, keyedLine, sharesColour, type KeyedParams } from './keyed-centroid.js';
 import { nearDuplicatePairs } from './near-duplicate-hashes.js';
 import type { SizeGroup, SizeResult } from './size-analysis.js';
 
@@ -38,6 +38,12 @@ export interface ColourParams {
   radius: number;
   /** Distances below this count as this value (JPEG's colour error). */
   noiseFloor: number;
+  /**
+   * Weight of the cells' luma in the isolation's distance (0: colour alone). A pasted pattern repeats its
+   * brightness as well as its colour, and a re-encode keeps luma more exactly than colour; natural windows of the
+   * same colours come at every brightness.
+   */
+  lumaWeight?: number;
   screen: Screen | null;
   /** Distinct images a candidate needs. */
   minImages: number;
@@ -103,7 +109,7 @@ export function analyseColour(inp: ColourInput): SizeResult {
   const key = new Int32Array(places * cp.tables * n);
   const meanColour = new Float32Array(places * 2 * n);
   const parent = Int32Array.from({ length: n }, (_, i) => i);
-  const centre = new Float32Array(dim);
+  const centre = new Float32Array(dim + (cp.lumaWeight ? nc : 0));
   // One window per image at a place: window index = image index.
   const everyImage = Int32Array.from({ length: n }, (_, i) => i);
   const near = { w: new Int32Array(n), d: new Float32Array(n) };
@@ -220,7 +226,7 @@ export function analyseColour(inp: ColourInput): SizeResult {
       for (const i of touched) parent[i] = i;
       const seeds = [...byRoot.values()].filter((s) => s.size >= cp.minImages).map((s) => [...s].sort((a, b) => a - b));
       for (const sd of seeds) {
-        const grp = isolateColour(sd, cells, mc, G, C, cx, cy, n, sample, inSample, cp, scratch, centre, near, everyImage);
+        const grp = isolateColour(sd, cells, luma, mc, G, C, cx, cy, n, sample, inSample, cp, scratch, centre, near, everyImage);
         if (!grp) continue;
         for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
         if (grp.score[0]! >= inp.minScore) groups.push(grp);
@@ -245,11 +251,12 @@ export function analyseColour(inp: ColourInput): SizeResult {
  * windows plus its own, and dropped below the screen's line.
  */
 function isolateColour(
-  seed: number[], cells: Int8Array, meanColour: Float32Array, G: number, C: number, cx: number, cy: number, n: number,
+  seed: number[], cells: Int8Array, luma: Uint8Array, meanColour: Float32Array, G: number, C: number, cx: number, cy: number, n: number,
   sample: number[], inSample: Uint8Array, cp: ColourParams, scratch: IsolationScratch, centre: Float32Array, near: { w: Int32Array; d: Float32Array }, everyImage: Int32Array,
 ): SizeGroup | null {
-  const per = G * G * 2, nc = C * C;
+  const per = G * G * 2, nc = C * C, cellsPer = G * G;
   const r2 = cp.radius * cp.radius, m2 = r2 / nc;
+  const lw = cp.lumaWeight ?? 0;
   let members = seed;
   let cut: Cut | null = null;
   // The centre: the members' mean cells (Cb, Cr interleaved as stored) and its mean colour.
@@ -261,6 +268,7 @@ function isolateColour(
       for (let y = 0, c = 0; y < C; y++) {
         let o = i * per + ((cy + y) * G + cx) * 2;
         for (let x = 0; x < 2 * C; x++, o++, c++) centre[c] += cells[o]! / list.length;
+        if (lw) for (let x = 0, ol = i * cellsPer + (cy + y) * G + cx; x < C; x++, ol++) centre[2 * nc + y * C + x] += (lw * luma[ol]!) / list.length;
       }
       mb += meanColour[2 * i]! / list.length;
       mr += meanColour[2 * i + 1]! / list.length;
@@ -278,6 +286,10 @@ function isolateColour(
         let o = i * per + ((cy + y) * G + cx) * 2;
         for (let x = 0; x < 2 * C; x++, o++, c++) {
           const d = cells[o]! - centre[c]!;
+          d2 += d * d;
+        }
+        if (lw) for (let x = 0, ol = i * cellsPer + (cy + y) * G + cx; x < C; x++, ol++) {
+          const d = lw * luma[ol]! - centre[2 * nc + y * C + x]!;
           d2 += d * d;
         }
       }
@@ -310,6 +322,9 @@ function isolateColour(
   }
   if (!cut || cut.k < 2) return null;
   const k = cut.k;
+  // What the members share must itself be a pattern: each window passed the spread gate, but a window of one
+  // plain colour passes it through its own re-encoding noise, which averages out over the members.
+  if (!sharesColour(cut.kept, k, cells, G, C, cx, cy, cp.minSpread)) return null;
   const order = cut.kept.slice(0, k).map((w, j) => [w, cut!.keptD[j]!] as const).sort((a, b) => a[0] - b[0]);
   const next = k < cut.kept.length ? cut.keptD[k]! : cp.radius;
   return {
@@ -323,6 +338,7 @@ function isolateColour(
 }
 
 interface Cut { kept: number[]; keptD: number[]; score: number; k: number }
+
 
 /** Members a colour group may have: the cut is sought among the nearest this many distinct images and one. */
 const MAX_MEMBERS = 512;

@@ -74,6 +74,31 @@ export function keyedLine(kp: KeyedParams, n: number): number {
 const MAX_MEMBERS = 64;
 
 /**
+ * Whether what the first `count` members share at a place is a colour pattern: their mean cells' colour (Cb, Cr)
+ * deviates from its own mean by minSpread or more (RMS over the C x C cells at cx, cy), the gate each window passed.
+ * A window of one plain colour passes that gate through its own re-encoding noise, which averages out over the
+ * members. `chroma` is colourCells' Cb, Cr interleaved, G cells per side.
+ */
+export function sharesColour(members: ArrayLike<number>, count: number, chroma: Int8Array, G: number, C: number, cx: number, cy: number, minSpread: number): boolean {
+  const per = G * G * 2, nc = C * C;
+  let sb = 0, sr = 0, sq = 0;
+  for (let y = 0; y < C; y++) for (let x = 0; x < C; x++) {
+    let b = 0, r = 0;
+    for (let q = 0; q < count; q++) {
+      const o = members[q]! * per + ((cy + y) * G + cx + x) * 2;
+      b += chroma[o]!;
+      r += chroma[o + 1]!;
+    }
+    b /= count;
+    r /= count;
+    sb += b;
+    sr += r;
+    sq += b * b + r * r;
+  }
+  return sq - (sb * sb + sr * sr) / nc >= minSpread * minSpread * nc;
+}
+
+/**
  * Runs the pass over every cell position. `chroma` (Cb, Cr interleaved) and `luma` are colourCells' output;
  * `G` cells per side. Each group's raw score goes into `best` (per image) after `scale`; groups whose raw score
  * reaches `line` are appended to `groups`, their scores scaled. Returns the number of windows keyed.
@@ -309,7 +334,7 @@ export function analyseKeyed(
           // The kept lists are the last measure's: measure the first members again when the re-centred cut is empty.
           cut = again.k >= 2 ? again : measure(mem, count);
         }
-        if (cut.k < 2) continue;
+        if (cut.k < 2 || !sharesColour(keptW, cut.k, chroma, G, C, cx, cy, kp.minSpread)) continue;
         for (let j = 0; j < cut.k; j++) if (scale * cut.score > best[keptW[j]!]!) best[keptW[j]!] = scale * cut.score;
         if (cut.k < kp.minImages || cut.score < line) continue;
         const ord = Array.from({ length: cut.k }, (_, j) => j).sort((p, q) => keptW[p]! - keptW[q]!);
