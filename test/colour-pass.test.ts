@@ -1,12 +1,20 @@
 // The colour pass on its own, on raw pixel grids: a pattern whose parts differ in colour, not in brightness.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../src/detect/trigger-cluster.js';
-import { analyseColour, colourCells } from '../src/detect/patterns/colour-pass.js';
+import { analyseColour } from '../src/detect/patterns/colour-pass.js';
+import { colourCells, sharesColour } from '../src/detect/patterns/colour-cells.js';
 import { colourImages } from './fixtures/colour-blocks.js';
 import { noiseImages } from './fixtures/noise-grid.js';
 import { createRng, randInt } from '../src/util/rng.js';
 
 const G = 16;
+
+/** n images of G x G pixels, each pixel's RGB from `rgb`. */
+function fill(n: number, g: number, rgb: (i: number, x: number, y: number) => number[]): Uint8Array {
+  const px = new Uint8Array(n * g * g * 3);
+  for (let i = 0; i < n; i++) for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) px.set(rgb(i, x, y), ((i * g + y) * g + x) * 3);
+  return px;
+}
 
 
 function run(pixels: Uint8Array, phash: BigUint64Array) {
@@ -76,6 +84,16 @@ describe('colour pass', () => {
     expect(r.windows).toBe(0);
     expect(r.groups).toEqual([]);
     expect(Math.max(...r.best)).toBe(0);
+  });
+
+  it('takes a checker of two colours for a shared colour pattern, and the noise of one plain colour for none', () => {
+    const G8 = 8, C = 3, n = 5;
+    const { chroma: checker } = colourCells(fill(n, G8, (i, x, y) => (((x >> 1) + (y >> 1)) % 2 ? [218, 193, 37] : [172, 223, 1])), G8, n);
+    const rng = createRng(4);
+    const { chroma: plain } = colourCells(fill(n, G8, () => [230, 20, 60].map((v) => Math.max(0, Math.min(255, v + randInt(rng, 61) - 30)))), G8, n);
+    const members = [0, 1, 2, 3, 4];
+    expect(sharesColour(members, n, checker, G8 >> 1, C, 0, 0, 5)).toBe(true);
+    expect(sharesColour(members, n, plain, G8 >> 1, C, 0, 0, 5)).toBe(false);
   });
 
   it('averages each 2x2 cell: Cb and Cr of grey are 0', () => {

@@ -65,10 +65,10 @@ export interface TriggerClusterParams {
   positionNoiseFloor: number;
   /**
    * The colour pass (patterns/colour-pass.ts): windows of colour cells at one place, keyed by their quantised
-   * mean colour, candidates from rare keys, isolation measured exactly on the cells' absolute colour. null: off.
+   * mean colour, candidates from rare keys, isolation measured exactly on the cells' Cb, Cr and weighted luma. null: off.
    */
   colour: ColourParams | null;
-  /** Colour groups score on their own scale (absolute colour distances): their finding and high lines. */
+  /** Colour groups score on their own scale (absolute distances over the cells): their finding and high lines. */
   colourMinScore: number;
   colourHighScore: number;
   /**
@@ -129,9 +129,8 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   // Calibrated on clean data (on the shapes, before the isolation was measured on luma): natural same-place
   // groups that are neither near-duplicates nor of mixed labels score up to 1.6 on CIFAR-10 test (10,000), 2.05
   // on train (50,000) and 2.7 on the 240 synthetic images of the contract test (hard-edged ellipses, two
-  // labels). On luma, the best natural same-place group that is one-label, not near-duplicates and not typical
-  // scores: CIFAR-10 test and the COCO tiles none from 1.6, CIFAR-10 train 2.00, Fashion-MNIST train 1.82 and test
-  // 2.14, the 3,000 MNIST digits of the demo 2.49 (eleven "2"s at the top edge). The lines stay.
+  // labels). On luma, the best natural same-place groups that are one-label, not near-duplicates and not typical
+  // sit 0.3-0.8 under these lines on clean sets of 3,000 to 60,000 images (docs/detectors/trigger-cluster.md).
   positionPlaces: 16,
   positionMinScore: 2.8,
   positionHighScore: 3.0,
@@ -142,16 +141,16 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   // Colour at a place: 3 x 3 cells (6 px) at every cell position, keyed when their cells' colour deviates by 5 or
   // more (RMS, Cb/Cr units) from the window's mean colour; keys at steps of 16 (Cb, Cr) and 32 (luma), 2 shifted
   // grids; a key is opened when 3-16 windows hold it at the place. Isolation on the cells' Cb, Cr and luma, luma at
-  // weight 1.7: re-encoded copies of a pattern differ by ~2 luma levels per cell and ~3.4 per colour channel
-  // (measured on seven patterns, docs/detectors/trigger-cluster.md), so the weight makes their error the same in
-  // every channel. Calibrated on clean data: see docs/detectors/trigger-cluster.md. Then 2 x 2 cells (4 px) keyed by mean colour and measured from their keys'
-  // centres (patterns/keyed-centroid.ts), at a line that grows with the number of images.
+  // weight 1.7 (re-encoded copies of pasted patterns err ~1.7x less per cell in luma than in each colour channel;
+  // clean windows with colour structure 1.15-1.45x: docs/detectors/trigger-cluster.md). Calibrated on clean data:
+  // see that page. Then 2 x 2 cells (4 px) keyed by mean colour and measured from their keys' centres
+  // (patterns/keyed-centroid.ts), at a line that grows with the number of images.
   colour: { cells: 3, minSpread: 5, lumaWeight: 1.7, colourStep: 16, lumaStep: 32, tables: 2, maxKey: 16, tight: 25, radius: 80, noiseFloor: 6, screen: { sample: 1024, minScore: 2 }, minImages: 3, keyed: KEYED_PARAMS },
-  // The colour line, from clean data: the best natural colour group that is one-label, not near-duplicates and not
-  // typical scores 1.66 on CIFAR-10 train (50,000); CIFAR-10 test and the COCO tiles have none from 1.5; grey images
-  // key no window. The line sits 0.7 above it.
+  // The colour line, from clean data (docs/detectors/trigger-cluster.md): 0.7 above the best natural colour group
+  // that is one-label, not near-duplicates and not typical on clean image sets of 10,000 to 50,000 images; high
+  // from about 1.07 times the line (keyed groups are scaled to this line, so their high line keeps its place too).
   colourMinScore: 2.4,
-  colourHighScore: 3.0,
+  colourHighScore: 2.6,
   // Typical of a class: of the 20 images nearest to the pattern, a binomial tail p <= 0.01 (at a label share of
   // 10%: 7 or more). Only ever lowers a finding.
   typicality: { nearest: 20, log10p: 2 },

@@ -12,9 +12,10 @@
 // step still meet in one). A pattern's copies share a key; only keys held by few windows at that place (a rare
 // colour there) are opened, and their windows compared pair by pair on the cells' absolute colour. Windows joined
 // by tight pairs (3+ images) are candidates, whose isolation is measured exactly against every window of the
-// place (no gate, no index; screened on a sample first) on the absolute colour of the cells.
+// place (no gate, no index; screened on a sample first) on the cells' absolute Cb, Cr and weighted luma.
+import { colourCells, sharesColour } from './colour-cells.js';
 import { hash32, isolationScratch, type IsolationScratch, type Screen } from './isolation.js';
-import { analyseKeyed, keyedLine, sharesColour, type KeyedParams } from './keyed-centroid.js';
+import { analyseKeyed, keyedLine, type KeyedParams } from './keyed-centroid.js';
 import { nearDuplicatePairs } from './near-duplicate-hashes.js';
 import type { SizeGroup, SizeResult } from './size-analysis.js';
 
@@ -34,16 +35,16 @@ export interface ColourParams {
    * Pairs of windows closer than this (absolute colour, over the window's cells) join a candidate.
    */
   tight: number;
-  /** The gap after a group is measured up to this distance from its centre (absolute colour). */
+  /** The gap after a group is measured up to this distance from its centre (Cb, Cr and weighted luma of the cells). */
   radius: number;
-  /** Distances below this count as this value (JPEG's colour error). */
+  /** Distances below this count as this value (JPEG's error). */
   noiseFloor: number;
   /**
    * Weight of the cells' luma in the isolation's distance (0: colour alone). A pasted pattern repeats its
    * brightness as well as its colour, and a re-encode keeps luma more exactly than colour; natural windows of the
    * same colours come at every brightness.
    */
-  lumaWeight?: number;
+  lumaWeight: number;
   screen: Screen | null;
   /** Distinct images a candidate needs. */
   minImages: number;
@@ -65,31 +66,6 @@ export interface ColourInput {
   /** Groups scoring from here are returned (every score still counts toward each image's best). */
   minScore: number;
   seed: number;
-}
-
-/**
- * The cells of every image (2x2 pixels each, JPEG's 4:2:0 chroma grid): mean Cb and Cr, rounded, interleaved
- * (cells x 2 per image), and mean luma, rounded (cells per image).
- */
-export function colourCells(pixels: Uint8Array, grid: number, n: number): { chroma: Int8Array; luma: Uint8Array } {
-  const G = grid >> 1, cellsPer = G * G;
-  const chroma = new Int8Array(n * cellsPer * 2), luma = new Uint8Array(n * cellsPer);
-  const row = grid * 3;
-  for (let i = 0; i < n; i++) {
-    const img = i * grid * row;
-    for (let cy = 0, c = i * cellsPer; cy < G; cy++) {
-      let o = img + 2 * cy * row;
-      for (let cx = 0; cx < G; cx++, c++, o += 6) {
-        const R = pixels[o]! + pixels[o + 3]! + pixels[o + row]! + pixels[o + row + 3]!;
-        const Gr = pixels[o + 1]! + pixels[o + 4]! + pixels[o + row + 1]! + pixels[o + row + 4]!;
-        const B = pixels[o + 2]! + pixels[o + 5]! + pixels[o + row + 2]! + pixels[o + row + 5]!;
-        chroma[2 * c] = Math.max(-128, Math.min(127, Math.round(0.25 * (-0.168736 * R - 0.331264 * Gr + 0.5 * B))));
-        chroma[2 * c + 1] = Math.max(-128, Math.min(127, Math.round(0.25 * (0.5 * R - 0.418688 * Gr - 0.081312 * B))));
-        luma[c] = Math.round(0.25 * (0.299 * R + 0.587 * Gr + 0.114 * B));
-      }
-    }
-  }
-  return { chroma, luma };
 }
 
 export function analyseColour(inp: ColourInput): SizeResult {
@@ -243,7 +219,7 @@ export function analyseColour(inp: ColourInput): SizeResult {
 }
 
 /**
- * Exact isolation of one candidate at a place, on the absolute colour of the cells: the distance of every window
+ * Exact isolation of one candidate at a place, on the cells' absolute Cb, Cr and weighted luma: the distance of every window
  * of the place to the candidate's centre, then the best cut (isolation.ts's cutScore), twice (the second time
  * centred on the members found). A window whose mean colour is further from the centre's than radius / cells
  * cannot be inside the radius (the distance over the cells is at least sqrt(cells) times the distance of the
@@ -256,7 +232,7 @@ function isolateColour(
 ): SizeGroup | null {
   const per = G * G * 2, nc = C * C, cellsPer = G * G;
   const r2 = cp.radius * cp.radius, m2 = r2 / nc;
-  const lw = cp.lumaWeight ?? 0;
+  const lw = cp.lumaWeight;
   let members = seed;
   let cut: Cut | null = null;
   // The centre: the members' mean cells (Cb, Cr interleaved as stored) and its mean colour.
@@ -338,7 +314,6 @@ function isolateColour(
 }
 
 interface Cut { kept: number[]; keptD: number[]; score: number; k: number }
-
 
 /** Members a colour group may have: the cut is sought among the nearest this many distinct images and one. */
 const MAX_MEMBERS = 512;

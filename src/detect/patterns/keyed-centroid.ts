@@ -13,6 +13,7 @@
 // the place's windows until a few that are not its members fall within a small multiple of the members' reach
 // (a natural centre has look-alikes all around and is dropped early; an isolated one is read to the end); a centre
 // that passes is measured exactly against every window of the place, re-centred once on the members found.
+import { sharesColour } from './colour-cells.js';
 import type { IsolationScratch } from './isolation.js';
 import type { SizeGroup } from './size-analysis.js';
 
@@ -73,30 +74,6 @@ export function keyedLine(kp: KeyedParams, n: number): number {
 /** Members a group may have: the cut is sought among the nearest this many distinct images and one. */
 const MAX_MEMBERS = 64;
 
-/**
- * Whether what the first `count` members share at a place is a colour pattern: their mean cells' colour (Cb, Cr)
- * deviates from its own mean by minSpread or more (RMS over the C x C cells at cx, cy), the gate each window passed.
- * A window of one plain colour passes that gate through its own re-encoding noise, which averages out over the
- * members. `chroma` is colourCells' Cb, Cr interleaved, G cells per side.
- */
-export function sharesColour(members: ArrayLike<number>, count: number, chroma: Int8Array, G: number, C: number, cx: number, cy: number, minSpread: number): boolean {
-  const per = G * G * 2, nc = C * C;
-  let sb = 0, sr = 0, sq = 0;
-  for (let y = 0; y < C; y++) for (let x = 0; x < C; x++) {
-    let b = 0, r = 0;
-    for (let q = 0; q < count; q++) {
-      const o = members[q]! * per + ((cy + y) * G + cx + x) * 2;
-      b += chroma[o]!;
-      r += chroma[o + 1]!;
-    }
-    b /= count;
-    r /= count;
-    sb += b;
-    sr += r;
-    sq += b * b + r * r;
-  }
-  return sq - (sb * sb + sr * sr) / nc >= minSpread * minSpread * nc;
-}
 
 /**
  * Runs the pass over every cell position. `chroma` (Cb, Cr interleaved) and `luma` are colourCells' output;
