@@ -16,7 +16,6 @@ function fill(n: number, g: number, rgb: (i: number, x: number, y: number) => nu
   return px;
 }
 
-
 function run(pixels: Uint8Array, phash: BigUint64Array) {
   const rows = Array.from({ length: (G >> 1) - DEFAULT_PARAMS.colour!.cells + 1 }, (_, r) => r);
   return analyseColour({ kind: 'colour', pixels, grid: G, phash, params: DEFAULT_PARAMS.colour!, rows, minScore: DEFAULT_PARAMS.colourMinScore, seed: 1 });

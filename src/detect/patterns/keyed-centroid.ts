@@ -74,7 +74,6 @@ export function keyedLine(kp: KeyedParams, n: number): number {
 /** Members a group may have: the cut is sought among the nearest this many distinct images and one. */
 const MAX_MEMBERS = 64;
 
-
 /**
  * Runs the pass over every cell position. `chroma` (Cb, Cr interleaved) and `luma` are colourCells' output;
  * `G` cells per side. Each group's raw score goes into `best` (per image) after `scale`; groups whose raw score
