@@ -231,23 +231,72 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
   });
   const assessed = results.flatMap((r) => r.groups).map((g) => assess(ctx, f, g, p));
   const kept = dedupeGroups(assessed);
+  const under = results.flatMap((r) => r.under).map((g) => explainedUnder(ctx, f, g, p)).filter((u) => u.why !== null);
+  const scores = imageScores(best, kept, under, ctx.labels, p);
+  return { scores, findings: kept.map((a) => describeGroup(ctx, f, a)) };
+}
+
+/**
+ * An image that a natural cause explains keeps this share of its score: its best window is the one its group
+ * shares, and the group's images are near-duplicates, carry a mix of labels or repeat their label's content.
+ * It then ranks below images whose evidence is as strong and unexplained, and above images with none.
+ */
+const EXPLAINED_SHARE = 0.5;
+
+/**
+ * Per-image scores: below the group line, each image's best window score (under 0.5, so that only findings
+ * flag samples); the images of a finding take its score; the images of a low group whose pattern a natural
+ * cause explains (`Assessed.why`), and of a group under its line that the same checks explain (`under`), rank
+ * below those of the same strength it does not explain. A backdoor's part of a group of mixed labels (3+ images
+ * of its largest label, next to natural look-alikes of other labels) is not explained by the mix.
+ */
+export function imageScores(
+  best: Float32Array, kept: Assessed[], under: Pick<Assessed, 'g' | 'why'>[], labels: (string | null)[], p: TriggerClusterParams,
+): Float32Array {
+  const n = best.length;
   const scores = new Float32Array(n);
-  // Below the group line, scores stay under 0.5 so that only findings flag samples.
   for (let i = 0; i < n; i++) scores[i] = 0.45 * (best[i]! / (best[i]! + p.minScore));
-  const findings: TypedFinding<'shared-pattern'>[] = [];
+  const explained = new Uint8Array(n);
+  for (const a of [...kept, ...under]) if (a.why) for (const i of explainedImages(a, labels)) explained[i] = 1;
+  // An image in a group no check explains keeps that group's evidence.
+  for (const a of kept) if (!a.why) for (const i of a.g.images) explained[i] = 0;
+  for (let i = 0; i < n; i++) if (explained[i]) scores[i]! *= EXPLAINED_SHARE;
   for (const a of kept) {
     const { g, severity } = a;
     for (let j = 0; j < g.images.length; j++) {
       const i = g.images[j]!;
+      if (explained[i]) continue;
       const s = severity === 'low' ? Math.min(0.49, scores[i]! + 0.1) : a.score * (0.9 + 0.1 * Math.min(1, g.score[j]! / (2 * p.highScore)));
       if (s > scores[i]!) scores[i] = s;
     }
-    findings.push(describeGroup(ctx, f, a));
   }
-  return { scores, findings };
+  return scores;
 }
 
-interface Assessed {
+/**
+ * The cheap checks of `assess` on a group measured under its line (stray labels left out; mixed labels, or images
+ * alike outside the pattern); the label-typicality test is left to findings (it costs a search per group).
+ */
+function explainedUnder(ctx: ScanContext, f: ImageFeatures, found: SizeGroup, p: TriggerClusterParams): Pick<Assessed, 'g' | 'why'> {
+  const g = withoutStrayLabels(ctx.labels, found);
+  const why = hasMixedLabels(ctx.labels, g.images) ? 'mixed' : outsideDifference(f, g) < p.minOutsideDifference ? 'alike' : null;
+  return { g, why };
+}
+
+/** The images of a low group that its `why` explains (see imageScores). */
+function explainedImages(a: Pick<Assessed, 'g' | 'why'>, labels: (string | null)[]): number[] {
+  const imgs = Array.from(a.g.images);
+  if (a.why !== 'mixed') return imgs;
+  const counts = new Map<string, number>();
+  for (const i of imgs) {
+    const l = labels[i];
+    if (l !== null && l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
+  }
+  const [major, count] = [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0] ?? ['', 0];
+  return count >= MIN_GROUP_IMAGES ? imgs.filter((i) => labels[i] !== major) : imgs;
+}
+
+export interface Assessed {
   g: SizeGroup;
   severity: 'high' | 'medium' | 'low';
   score: number;

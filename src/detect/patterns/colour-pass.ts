@@ -73,8 +73,8 @@ export function analyseColour(inp: ColourInput): SizeResult {
   const n = inp.phash.length;
   const G = grid >> 1, C = cp.cells, per = G * G * 2, nc = C * C, dim = 2 * nc;
   const best = new Float32Array(n);
-  const groups: SizeGroup[] = [];
-  if (G < C) return { size: 2 * C, windows: 0, best, groups };
+  const groups: SizeGroup[] = [], under: SizeGroup[] = [];
+  if (G < C) return { size: 2 * C, windows: 0, best, groups, under };
   const { chroma: cells, luma } = colourCells(pixels, grid, n);
   const skipPair = nearDuplicatePairs(inp.phash);
   const scratch = isolationScratch(inp.phash);
@@ -206,6 +206,7 @@ export function analyseColour(inp: ColourInput): SizeResult {
         if (!grp) continue;
         for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
         if (grp.score[0]! >= inp.minScore) groups.push(grp);
+        else if (grp.images.length >= 2) under.push(grp);
       }
     }
   }
@@ -213,9 +214,9 @@ export function analyseColour(inp: ColourInput): SizeResult {
     // Once per scan (in the job holding the first row). Its raw scores relative to its own line at this size,
     // times this pass's line.
     const line = keyedLine(cp.keyed, n);
-    windows += analyseKeyed(cells, luma, G, n, cp.keyed, scratch, skipPair, line, inp.minScore / line, best, groups);
+    windows += analyseKeyed(cells, luma, G, n, cp.keyed, scratch, skipPair, line, inp.minScore / line, best, groups, under);
   }
-  return { size: 2 * C, windows, best, groups };
+  return { size: 2 * C, windows, best, groups, under };
 }
 
 /**

@@ -77,11 +77,12 @@ const MAX_MEMBERS = 64;
 /**
  * Runs the pass over every cell position. `chroma` (Cb, Cr interleaved) and `luma` are colourCells' output;
  * `G` cells per side. Each group's raw score goes into `best` (per image) after `scale`; groups whose raw score
- * reaches `line` are appended to `groups`, their scores scaled. Returns the number of windows keyed.
+ * reaches `line` are appended to `groups`, the others of 2+ images to `under`, their scores scaled. Returns the number
+ * of windows keyed.
  */
 export function analyseKeyed(
   chroma: Int8Array, luma: Uint8Array, G: number, n: number, kp: KeyedParams, scratch: IsolationScratch,
-  skipPair: (a: number, b: number) => boolean, line: number, scale: number, best: Float32Array, groups: SizeGroup[],
+  skipPair: (a: number, b: number) => boolean, line: number, scale: number, best: Float32Array, groups: SizeGroup[], under: SizeGroup[],
 ): number {
   const C = kp.cells, nc = C * C, D = 3 * nc, T = kp.tables, K = kp.members;
   if (G < C || n < kp.minImages) return 0;
@@ -312,10 +313,9 @@ export function analyseKeyed(
         }
         if (cut.k < 2 || !sharesColour(keptW, cut.k, chroma, G, C, cx, cy, kp.minSpread)) continue;
         for (let j = 0; j < cut.k; j++) if (scale * cut.score > best[keptW[j]!]!) best[keptW[j]!] = scale * cut.score;
-        if (cut.k < kp.minImages || cut.score < line) continue;
         const ord = Array.from({ length: cut.k }, (_, j) => j).sort((p, q) => keptW[p]! - keptW[q]!);
         const next = cut.k < cut.kept ? keptD[cut.k]! : kp.radius;
-        groups.push({
+        (cut.k < kp.minImages || cut.score < line ? under : groups).push({
           size: 2 * C, atPlace: true, colour: true,
           images: Int32Array.from(ord, (j) => keptW[j]!),
           x: new Uint16Array(cut.k).fill(2 * cx), y: new Uint16Array(cut.k).fill(2 * cy),

@@ -108,7 +108,7 @@ export function analysePositions(inp: PositionInput): SizeResult {
   const starts = strideStarts(g, s, pp.stride);
   const nx = starts.length;
   const best = new Float32Array(n);
-  const groups: SizeGroup[] = [];
+  const groups: SizeGroup[] = [], under: SizeGroup[] = [];
   const skipPair = nearDuplicatePairs(inp.phash);
   const minContrast = inp.minStd * s;
   // One band, a chunk of x positions at a time: for each, the windows of the images that pass the gates. The
@@ -294,11 +294,12 @@ export function analysePositions(inp: PositionInput): SizeResult {
           for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
           for (const w of found.windows) claimed[w] = 1;
           if (grp.score[0]! >= inp.minScore) groups.push(grp);
+          else if (grp.images.length >= 2) under.push(grp);
         }
       }
     }
   }
-  return { size: s, windows, best, groups };
+  return { size: s, windows, best, groups, under };
 }
 
 /**

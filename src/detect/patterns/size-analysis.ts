@@ -120,6 +120,11 @@ export interface SizeResult {
   /** Best window score per image. */
   best: Float32Array;
   groups: SizeGroup[];
+  /**
+   * Groups of 2+ images measured exactly under the pass's line, whose scores went into `best`: the detector
+   * applies the checks it applies to findings to them too, for the images' ranks (see imageScores).
+   */
+  under: SizeGroup[];
 }
 
 export function analyseSize(inp: SizeInput): SizeResult {
@@ -133,7 +138,7 @@ export function analyseSize(inp: SizeInput): SizeResult {
     },
   );
   const best = new Float32Array(n);
-  if (!all) return { size: sp.size, windows: 0, best, groups: [] };
+  if (!all) return { size: sp.size, windows: 0, best, groups: [], under: [] };
   const ws = all.byStructure ? withoutStructureOnly(all) : all;
   const skipPair = nearDuplicatePairs(inp.phash);
   const mt = findMatches(ws, {
@@ -146,18 +151,19 @@ export function analyseSize(inp: SizeInput): SizeResult {
     if (wsc.score[w]! > best[i]!) best[i] = wsc.score[w]!;
   }
   const groups = groupWindows(ws, mt, wsc, inp.minScore).map((windowOf) => toSizeGroup(ws, wsc, windowOf));
+  const under: SizeGroup[] = [];
   if (sp.horizon && inp.isolation) {
     const seeds = tightComponents(ws, mt).filter((c) => distinctImages(ws, c) >= inp.isolation!.minImages);
-    groups.push(...isolatedGroups(ws, seeds, sp.horizon, inp.isolation, inp.phash, inp.seed + sp.size, best, inp.minScore, false));
+    groups.push(...isolatedGroups(ws, seeds, sp.horizon, inp.isolation, inp.phash, inp.seed + sp.size, best, inp.minScore, false, under));
     if (sp.wide) {
       const wideSeeds = sparseSeeds(ws, mt, sp, sp.wide, inp.noiseFloor, inp.isolation.minImages, inp.seed + 100 + sp.size, skipPair);
-      if (wideSeeds.length) groups.push(...isolatedGroups(absoluteWindows(ws), wideSeeds, sp.wide.horizon, inp.isolation, inp.phash, inp.seed + 100 + sp.size, best, inp.minScore, true));
+      if (wideSeeds.length) groups.push(...isolatedGroups(absoluteWindows(ws), wideSeeds, sp.wide.horizon, inp.isolation, inp.phash, inp.seed + 100 + sp.size, best, inp.minScore, true, under));
     }
   }
   if (sp.structured && inp.isolation) {
-    groups.push(...structuredGroups(all, sp.structured, inp.isolation, inp.phash, inp.seed + 200 + sp.size, best, inp.minScore, skipPair));
+    groups.push(...structuredGroups(all, sp.structured, inp.isolation, inp.phash, inp.seed + 200 + sp.size, best, inp.minScore, skipPair, under));
   }
-  return { size: sp.size, windows: ws.count, best, groups };
+  return { size: sp.size, windows: ws.count, best, groups, under };
 }
 
 /** The windows kept for their gradient energy (those of the main index), without the ones kept only for structure. */
@@ -194,7 +200,7 @@ function subset(ws: WindowSet, keep: number[]): WindowSet {
  */
 function structuredGroups(
   all: WindowSet, sp: StructuredParams, ip: IsolationParams, phash: BigUint64Array, seed: number, best: Float32Array, gapLine: number,
-  skipPair: (a: number, b: number) => boolean,
+  skipPair: (a: number, b: number) => boolean, under: SizeGroup[],
 ): SizeGroup[] {
   const abs = absoluteWindows(smoothedWindows(all));
   const mt = findMatches(abs, { tight: sp.radius, fineTables: sp.lshTables, fineK: sp.lshK, fineWidth: sp.lshWidth, maxBucket: 64, seed, skipPair });
@@ -202,8 +208,10 @@ function structuredGroups(
   for (const c of tightComponents(abs, mt)) {
     if (c.length <= sp.maxComponent && distinctImages(abs, c) >= ip.minImages) seeds.push(c);
   }
-  const groups = isolatedGroups(abs, seeds, sp.horizon, ip, phash, seed, best, gapLine, true);
+  const below: SizeGroup[] = [];
+  const groups = isolatedGroups(abs, seeds, sp.horizon, ip, phash, seed, best, gapLine, true, below);
   for (const g of groups) g.size = all.size;
+  for (const g of below) under.push({ ...g, size: all.size });
   return groups;
 }
 
@@ -248,7 +256,7 @@ export function smoothedWindows(ws: WindowSet): WindowSet {
  */
 function isolatedGroups(
   ws: WindowSet, seeds: number[][], horizon: number, ip: IsolationParams, phash: BigUint64Array, seed: number, best: Float32Array, gapLine: number,
-  absolute: boolean,
+  absolute: boolean, under: SizeGroup[],
 ): SizeGroup[] {
   const scale = gapLine / ip.minScore;
   if (!seeds.length) return [];
@@ -264,6 +272,7 @@ function isolatedGroups(
       if (s > best[g.images[j]!]!) best[g.images[j]!] = s;
     }
     if (g.score[0]! >= ip.minScore) out.push(g);
+    else if (g.images.length >= 2) under.push(g);
   });
   return out;
 }
