@@ -237,18 +237,19 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
 }
 
 /**
- * An image that a natural cause explains keeps this share of its score: its best window is the one its group
- * shares, and the group's images are near-duplicates, carry a mix of labels or repeat their label's content.
- * It then ranks below images whose evidence is as strong and unexplained, and above images with none.
+ * An image whose best window a natural cause explains keeps this share of its score: the group that gave it that
+ * window holds near-duplicates, carries a mix of labels or repeats its label's content. It then ranks below
+ * images whose evidence is as strong and unexplained, and above images with none.
  */
 const EXPLAINED_SHARE = 0.5;
 
 /**
  * Per-image scores: below the group line, each image's best window score (under 0.5, so that only findings
- * flag samples); the images of a finding take its score; the images of a low group whose pattern a natural
- * cause explains (`Assessed.why`), and of a group under its line that the same checks explain (`under`), rank
- * below those of the same strength it does not explain. A backdoor's part of a group of mixed labels (3+ images
- * of its largest label, next to natural look-alikes of other labels) is not explained by the mix.
+ * flag samples); the images of a medium or high finding take its score, those of a low one their own raised by
+ * 0.1 (up to 0.49). An image whose best window came from a group a check explains (a low group's `why`, or the
+ * same checks on a group under its line, `under`) keeps EXPLAINED_SHARE of its score instead. A backdoor's part
+ * of a group of mixed labels (each label held by 3+ of its images, beside natural look-alikes of other labels) is
+ * not explained by the mix.
  */
 export function imageScores(
   best: Float32Array, kept: Assessed[], under: Pick<Assessed, 'g' | 'why'>[], labels: (string | null)[], p: TriggerClusterParams,
@@ -256,9 +257,19 @@ export function imageScores(
   const n = best.length;
   const scores = new Float32Array(n);
   for (let i = 0; i < n; i++) scores[i] = 0.45 * (best[i]! / (best[i]! + p.minScore));
+  // The best score each image got from a group a check explains, on the scale of `best`.
+  const explainedBest = new Float32Array(n);
+  for (const a of [...kept, ...under]) {
+    if (!a.why) continue;
+    const scale = bestScale(a.g, p);
+    for (const j of explainedMembers(a, labels)) {
+      const i = a.g.images[j]!;
+      explainedBest[i] = Math.max(explainedBest[i]!, scale * a.g.score[j]!);
+    }
+  }
   const explained = new Uint8Array(n);
-  for (const a of [...kept, ...under]) if (a.why) for (const i of explainedImages(a, labels)) explained[i] = 1;
-  // An image in a group no check explains keeps that group's evidence.
+  for (let i = 0; i < n; i++) explained[i] = explainedBest[i]! > 0 && explainedBest[i]! >= best[i]! * (1 - 1e-4) ? 1 : 0;
+  // An image in a finding, or in a low group no check explains, keeps that group's evidence.
   for (const a of kept) if (!a.why) for (const i of a.g.images) explained[i] = 0;
   for (let i = 0; i < n; i++) if (explained[i]) scores[i]! *= EXPLAINED_SHARE;
   for (const a of kept) {
@@ -274,6 +285,16 @@ export function imageScores(
 }
 
 /**
+ * The factor from a group's member scores to what they put into the per-image best: colour groups are scaled
+ * to the per-position line (runTriggerCluster), groups isolated across places to the gap line (size-analysis).
+ */
+function bestScale(g: SizeGroup, p: TriggerClusterParams): number {
+  if (g.colour) return p.positionMinScore / p.colourMinScore;
+  if (g.isolated && p.isolation) return p.minScore / p.isolation.minScore;
+  return 1;
+}
+
+/**
  * The cheap checks of `assess` on a group measured under its line (stray labels left out; mixed labels, or images
  * alike outside the pattern); the label-typicality test is left to findings (it costs a search per group).
  */
@@ -283,17 +304,19 @@ function explainedUnder(ctx: ScanContext, f: ImageFeatures, found: SizeGroup, p:
   return { g, why };
 }
 
-/** The images of a low group that its `why` explains (see imageScores). */
-function explainedImages(a: Pick<Assessed, 'g' | 'why'>, labels: (string | null)[]): number[] {
-  const imgs = Array.from(a.g.images);
-  if (a.why !== 'mixed') return imgs;
+/** The members (positions in the group) that a group's `why` explains (see imageScores). */
+function explainedMembers(a: Pick<Assessed, 'g' | 'why'>, labels: (string | null)[]): number[] {
+  const all = Array.from(a.g.images.keys());
+  if (a.why !== 'mixed') return all;
   const counts = new Map<string, number>();
-  for (const i of imgs) {
+  for (const i of a.g.images) {
     const l = labels[i];
     if (l !== null && l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
   }
-  const [major, count] = [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0] ?? ['', 0];
-  return count >= MIN_GROUP_IMAGES ? imgs.filter((i) => labels[i] !== major) : imgs;
+  return all.filter((j) => {
+    const l = labels[a.g.images[j]!];
+    return l === null || l === undefined || (counts.get(l) ?? 0) < MIN_GROUP_IMAGES;
+  });
 }
 
 export interface Assessed {

@@ -17,7 +17,7 @@ import { colourCells, sharesColour } from './colour-cells.js';
 import { hash32, isolationScratch, type IsolationScratch, type Screen } from './isolation.js';
 import { analyseKeyed, keyedLine, type KeyedParams } from './keyed-centroid.js';
 import { nearDuplicatePairs } from './near-duplicate-hashes.js';
-import type { SizeGroup, SizeResult } from './size-analysis.js';
+import { UNDER_SHARE, type SizeGroup, type SizeResult } from './size-analysis.js';
 
 export interface ColourParams {
   /** Window side in colour cells (2x2 pixels each). */
@@ -206,7 +206,7 @@ export function analyseColour(inp: ColourInput): SizeResult {
         if (!grp) continue;
         for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
         if (grp.score[0]! >= inp.minScore) groups.push(grp);
-        else if (grp.images.length >= 2) under.push(grp);
+        else if (grp.images.length >= 2 && grp.score[0]! >= UNDER_SHARE * inp.minScore) under.push(grp);
       }
     }
   }

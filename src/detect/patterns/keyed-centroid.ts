@@ -15,7 +15,7 @@
 // that passes is measured exactly against every window of the place, re-centred once on the members found.
 import { sharesColour } from './colour-cells.js';
 import type { IsolationScratch } from './isolation.js';
-import type { SizeGroup } from './size-analysis.js';
+import { UNDER_SHARE, type SizeGroup } from './size-analysis.js';
 
 export interface KeyedParams {
   /** Window side in colour cells (2x2 pixels each). */
@@ -77,8 +77,8 @@ const MAX_MEMBERS = 64;
 /**
  * Runs the pass over every cell position. `chroma` (Cb, Cr interleaved) and `luma` are colourCells' output;
  * `G` cells per side. Each group's raw score goes into `best` (per image) after `scale`; groups whose raw score
- * reaches `line` are appended to `groups`, the others of 2+ images to `under`, their scores scaled. Returns the number
- * of windows keyed.
+ * reaches `line` are appended to `groups`, the others of 2+ images from UNDER_SHARE of it to `under`, their scores
+ * scaled. Returns the number of windows keyed.
  */
 export function analyseKeyed(
   chroma: Int8Array, luma: Uint8Array, G: number, n: number, kp: KeyedParams, scratch: IsolationScratch,
@@ -313,9 +313,11 @@ export function analyseKeyed(
         }
         if (cut.k < 2 || !sharesColour(keptW, cut.k, chroma, G, C, cx, cy, kp.minSpread)) continue;
         for (let j = 0; j < cut.k; j++) if (scale * cut.score > best[keptW[j]!]!) best[keptW[j]!] = scale * cut.score;
+        const finding = cut.k >= kp.minImages && cut.score >= line;
+        if (!finding && cut.score < UNDER_SHARE * line) continue;
         const ord = Array.from({ length: cut.k }, (_, j) => j).sort((p, q) => keptW[p]! - keptW[q]!);
         const next = cut.k < cut.kept ? keptD[cut.k]! : kp.radius;
-        (cut.k < kp.minImages || cut.score < line ? under : groups).push({
+        (finding ? groups : under).push({
           size: 2 * C, atPlace: true, colour: true,
           images: Int32Array.from(ord, (j) => keptW[j]!),
           x: new Uint16Array(cut.k).fill(2 * cx), y: new Uint16Array(cut.k).fill(2 * cy),

@@ -19,7 +19,7 @@ import { distinctImages, isolateAll, isolationScratch, tightComponents, type Scr
 import { findMatches } from './matches.js';
 import { nearDuplicatePairs } from './near-duplicate-hashes.js';
 import { bestBox, boxContext, type BoxSearch } from './place-box.js';
-import type { SizeGroup, SizeResult } from './size-analysis.js';
+import { UNDER_SHARE, type SizeGroup, type SizeResult } from './size-analysis.js';
 import type { WindowSet } from './windows.js';
 
 export interface PositionParams {
@@ -294,7 +294,7 @@ export function analysePositions(inp: PositionInput): SizeResult {
           for (let j = 0; j < grp.images.length; j++) if (grp.score[j]! > best[grp.images[j]!]!) best[grp.images[j]!] = grp.score[j]!;
           for (const w of found.windows) claimed[w] = 1;
           if (grp.score[0]! >= inp.minScore) groups.push(grp);
-          else if (grp.images.length >= 2) under.push(grp);
+          else if (grp.images.length >= 2 && grp.score[0]! >= UNDER_SHARE * inp.minScore) under.push(grp);
         }
       }
     }

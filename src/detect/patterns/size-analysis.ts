@@ -121,11 +121,18 @@ export interface SizeResult {
   best: Float32Array;
   groups: SizeGroup[];
   /**
-   * Groups of 2+ images measured exactly under the pass's line, whose scores went into `best`: the detector
-   * applies the checks it applies to findings to them too, for the images' ranks (see imageScores).
+   * Groups of 2+ images measured exactly that are not findings (under the pass's line, from UNDER_SHARE of it,
+   * or too few images), whose scores went into `best`: the detector applies its cheap checks to them too, for
+   * the images' ranks (see imageScores).
    */
   under: SizeGroup[];
 }
+
+/**
+ * Groups under their line are returned from this share of it: a weaker group's images rank below those the
+ * checks matter for (a backdoor's copies whose group comes close to the line), and there are many more of them.
+ */
+export const UNDER_SHARE = 0.5;
 
 export function analyseSize(inp: SizeInput): SizeResult {
   const sp = inp.size;
@@ -272,7 +279,7 @@ function isolatedGroups(
       if (s > best[g.images[j]!]!) best[g.images[j]!] = s;
     }
     if (g.score[0]! >= ip.minScore) out.push(g);
-    else if (g.images.length >= 2) under.push(g);
+    else if (g.images.length >= 2 && g.score[0]! >= UNDER_SHARE * ip.minScore) under.push(g);
   });
   return out;
 }
