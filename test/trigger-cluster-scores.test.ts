@@ -59,4 +59,26 @@ describe('trigger-cluster image scores', () => {
     expect(rank(s).slice(0, 5).sort()).toEqual([0, 1, 2, 3, 4]);
     expect(s[5]!).toBeLessThan(0.45 * (0.3 / (0.3 + DEFAULT_PARAMS.minScore)));
   });
+
+  it('compares a colour group\'s scores with the images\' best windows on the per-position scale', () => {
+    // The colour pass's scores enter the per-image best scaled to the per-position line.
+    const k = DEFAULT_PARAMS.positionMinScore / DEFAULT_PARAMS.colourMinScore;
+    const colour = group([0, 1, 2, 3], 'alike', 2.2);
+    colour.g.colour = true;
+    const b = Float32Array.from([2.2 * k, 2.2 * k, 2.2 * k, 2.2 * k, 2.4, 0]);
+    const s = imageScores(b, [], [colour], same(6), DEFAULT_PARAMS);
+    expect(rank(s)[0]).toBe(4);
+    // Unscaled, the group's scores sit below the images' best windows, which then came from elsewhere.
+    const plain = group([0, 1, 2, 3], 'alike', 2.2);
+    expect(rank(imageScores(b, [], [plain], same(6), DEFAULT_PARAMS))[0]).toBe(0);
+  });
+
+  it('does not raise the images of an explained low group whose best windows came from elsewhere', () => {
+    const b = Float32Array.from([2.5, 2.5, 3.2, 3.2, 2.5, 0]);
+    // Images 0 and 1 share a weak near-duplicate group (1.0) with 2 and 3; their own best windows score 2.5,
+    // as image 4's does.
+    const s = imageScores(b, [group([0, 1, 2, 3], 'alike', 1.0)], [], same(6), DEFAULT_PARAMS);
+    expect(s[0]).toBe(s[4]);
+  });
 });
+

@@ -231,8 +231,14 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
   });
   const assessed = results.flatMap((r) => r.groups).map((g) => assess(ctx, f, g, p));
   const kept = dedupeGroups(assessed);
-  const under = results.flatMap((r) => r.under).map((g) => explainedUnder(ctx, f, g, p)).filter((u) => u.why !== null);
-  const scores = imageScores(best, kept, under, ctx.labels, p);
+  // Groups that are not findings but still gave images their best windows: explained ones dedupe dropped (a
+  // pattern found by several passes or sizes), and those under their line.
+  const keptSet = new Set(kept);
+  const others = [
+    ...assessed.filter((a) => a.why && !keptSet.has(a)),
+    ...results.flatMap((r) => r.under).map((g) => explainedUnder(ctx, f, g, p)).filter((u) => u.why !== null),
+  ];
+  const scores = imageScores(best, kept, others, ctx.labels, p);
   return { scores, findings: kept.map((a) => describeGroup(ctx, f, a)) };
 }
 
@@ -246,20 +252,20 @@ const EXPLAINED_SHARE = 0.5;
 /**
  * Per-image scores: below the group line, each image's best window score (under 0.5, so that only findings
  * flag samples); the images of a medium or high finding take its score, those of a low one their own raised by
- * 0.1 (up to 0.49). An image whose best window came from a group a check explains (a low group's `why`, or the
- * same checks on a group under its line, `under`) keeps EXPLAINED_SHARE of its score instead. A backdoor's part
- * of a group of mixed labels (each label held by 3+ of its images, beside natural look-alikes of other labels) is
- * not explained by the mix.
+ * 0.1 (up to 0.49) unless the group's `why` explains them. An image whose best window came from a group a check
+ * explains (a low group's `why`, or the same checks on a group that is not a finding, `others`) keeps
+ * EXPLAINED_SHARE of its score instead. A backdoor's part of a group of mixed labels (each label held by 3+ of its
+ * images, beside natural look-alikes of other labels) is not explained by the mix.
  */
 export function imageScores(
-  best: Float32Array, kept: Assessed[], under: Pick<Assessed, 'g' | 'why'>[], labels: (string | null)[], p: TriggerClusterParams,
+  best: Float32Array, kept: Assessed[], others: Pick<Assessed, 'g' | 'why'>[], labels: (string | null)[], p: TriggerClusterParams,
 ): Float32Array {
   const n = best.length;
   const scores = new Float32Array(n);
   for (let i = 0; i < n; i++) scores[i] = 0.45 * (best[i]! / (best[i]! + p.minScore));
   // The best score each image got from a group a check explains, on the scale of `best`.
   const explainedBest = new Float32Array(n);
-  for (const a of [...kept, ...under]) {
+  for (const a of [...kept, ...others]) {
     if (!a.why) continue;
     const scale = bestScale(a.g, p);
     for (const j of explainedMembers(a, labels)) {
@@ -274,9 +280,10 @@ export function imageScores(
   for (let i = 0; i < n; i++) if (explained[i]) scores[i]! *= EXPLAINED_SHARE;
   for (const a of kept) {
     const { g, severity } = a;
+    const byWhy = a.why ? new Set(explainedMembers(a, labels)) : null;
     for (let j = 0; j < g.images.length; j++) {
       const i = g.images[j]!;
-      if (explained[i]) continue;
+      if (explained[i] || byWhy?.has(j)) continue;
       const s = severity === 'low' ? Math.min(0.49, scores[i]! + 0.1) : a.score * (0.9 + 0.1 * Math.min(1, g.score[j]! / (2 * p.highScore)));
       if (s > scores[i]!) scores[i] = s;
     }

@@ -121,9 +121,9 @@ export interface SizeResult {
   best: Float32Array;
   groups: SizeGroup[];
   /**
-   * Groups of 2+ images measured exactly that are not findings (under the pass's line, from UNDER_SHARE of it,
-   * or too few images), whose scores went into `best`: the detector applies its cheap checks to them too, for
-   * the images' ranks (see imageScores).
+   * Groups of 2+ images measured exactly that are not findings (under the pass's line from UNDER_SHARE of it; in
+   * the keyed pass also groups of two), whose scores went into `best`: the detector applies its cheap checks to
+   * them too, for the images' ranks (see imageScores). Windows scored by their gap alone are not among them.
    */
   under: SizeGroup[];
 }
