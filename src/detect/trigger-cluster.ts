@@ -265,29 +265,30 @@ export function imageScores(
   for (let i = 0; i < n; i++) scores[i] = 0.45 * (best[i]! / (best[i]! + p.minScore));
   // The best score each image got from a group a check explains, on the scale of `best`.
   const explainedBest = new Float32Array(n);
-  for (const a of [...kept, ...others]) {
-    if (!a.why) continue;
+  const keptExplained = kept.map((a) => new Set(a.why ? explainedMembers(a, labels) : []));
+  const note = (a: Pick<Assessed, 'g' | 'why'>, members: Iterable<number>) => {
     const scale = bestScale(a.g, p);
-    for (const j of explainedMembers(a, labels)) {
+    for (const j of members) {
       const i = a.g.images[j]!;
       explainedBest[i] = Math.max(explainedBest[i]!, scale * a.g.score[j]!);
     }
-  }
+  };
+  kept.forEach((a, k) => note(a, keptExplained[k]!));
+  for (const a of others) if (a.why) note(a, explainedMembers(a, labels));
   const explained = new Uint8Array(n);
   for (let i = 0; i < n; i++) explained[i] = explainedBest[i]! > 0 && explainedBest[i]! >= best[i]! * (1 - 1e-4) ? 1 : 0;
   // An image in a finding, or in a low group no check explains, keeps that group's evidence.
   for (const a of kept) if (!a.why) for (const i of a.g.images) explained[i] = 0;
   for (let i = 0; i < n; i++) if (explained[i]) scores[i]! *= EXPLAINED_SHARE;
-  for (const a of kept) {
+  kept.forEach((a, k) => {
     const { g, severity } = a;
-    const byWhy = a.why ? new Set(explainedMembers(a, labels)) : null;
     for (let j = 0; j < g.images.length; j++) {
       const i = g.images[j]!;
-      if (explained[i] || byWhy?.has(j)) continue;
+      if (explained[i] || keptExplained[k]!.has(j)) continue;
       const s = severity === 'low' ? Math.min(0.49, scores[i]! + 0.1) : a.score * (0.9 + 0.1 * Math.min(1, g.score[j]! / (2 * p.highScore)));
       if (s > scores[i]!) scores[i] = s;
     }
-  }
+  });
   return scores;
 }
 
@@ -315,11 +316,7 @@ function explainedUnder(ctx: ScanContext, f: ImageFeatures, found: SizeGroup, p:
 function explainedMembers(a: Pick<Assessed, 'g' | 'why'>, labels: (string | null)[]): number[] {
   const all = Array.from(a.g.images.keys());
   if (a.why !== 'mixed') return all;
-  const counts = new Map<string, number>();
-  for (const i of a.g.images) {
-    const l = labels[i];
-    if (l !== null && l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
-  }
+  const { counts } = labelCounts(labels, a.g.images);
   return all.filter((j) => {
     const l = labels[a.g.images[j]!];
     return l === null || l === undefined || (counts.get(l) ?? 0) < MIN_GROUP_IMAGES;
@@ -393,15 +390,7 @@ function medianOf(a: number[]): number {
  */
 function withoutStrayLabels(labels: (string | null)[], g: SizeGroup): SizeGroup {
   if (hasMixedLabels(labels, g.images)) return g;
-  const counts = new Map<string, number>();
-  let labelled = 0;
-  for (const i of g.images) {
-    const l = labels[i];
-    if (l !== null && l !== undefined) {
-      counts.set(l, (counts.get(l) ?? 0) + 1);
-      labelled++;
-    }
-  }
+  const { counts, labelled } = labelCounts(labels, g.images);
   // Too few labelled members to say which label is the group's (hasMixedLabels says the same).
   if (counts.size < 2 || 2 * labelled < g.images.length) return g;
   const major = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
@@ -419,7 +408,8 @@ function withoutStrayLabels(labels: (string | null)[], g: SizeGroup): SizeGroup 
  * from it), so in labelled data a group whose images carry a mix of labels is a natural repeat (strokes,
  * borders, watermarks), not a backdoor. Unlabelled data gives no such evidence.
  */
-function hasMixedLabels(labels: (string | null)[], images: Int32Array): boolean {
+/** How many of the images carry each label, and how many carry one. */
+function labelCounts(labels: (string | null)[], images: Int32Array): { counts: Map<string, number>; labelled: number } {
   const counts = new Map<string, number>();
   let labelled = 0;
   for (const i of images) {
@@ -428,6 +418,11 @@ function hasMixedLabels(labels: (string | null)[], images: Int32Array): boolean 
     labelled++;
     counts.set(l, (counts.get(l) ?? 0) + 1);
   }
+  return { counts, labelled };
+}
+
+function hasMixedLabels(labels: (string | null)[], images: Int32Array): boolean {
+  const { counts, labelled } = labelCounts(labels, images);
   if (labelled < images.length / 2) return false;
   return Math.max(...counts.values()) < 0.8 * labelled;
 }
