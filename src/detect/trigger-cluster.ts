@@ -13,11 +13,11 @@ import { imagePixels, type ImageFeatures } from '../model/image-features.js';
 import { outsideDifference } from './patterns/outside-difference.js';
 import { parametersOf, type Detector, type ScanContext } from './detector.js';
 import type { ParameterSpecs } from '../config/parameters.js';
-import type { ColourInput, ColourParams } from './patterns/colour-pass.js';
+import type { ColourParams } from './patterns/colour-pass.js';
 import { KEYED_PARAMS } from './patterns/keyed-centroid.js';
-import { analyseSizes } from './patterns/parallel.js';
-import { strideStarts, type PositionInput, type PositionParams } from './patterns/position-pass.js';
-import type { IsolationParams, SizeGroup, SizeInput, SizeParams } from './patterns/size-analysis.js';
+import { analyseSizes, type AnalysisJob } from './patterns/parallel.js';
+import { strideStarts, type PositionParams } from './patterns/position-pass.js';
+import type { IsolationParams, SizeGroup, SizeParams } from './patterns/size-analysis.js';
 import { labelEnrichment, type Enrichment } from './patterns/typicality.js';
 
 export interface TriggerClusterParams {
@@ -194,14 +194,14 @@ export const triggerCluster: Detector<TypedFinding<'shared-pattern'>> = {
   },
 };
 
-export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParams) {
-  const f = ctx.images!;
-  const n = ctx.ids.length;
+/** The detector's jobs on a set of images (one per window size, two for the per-position pass, one for colour). */
+export function triggerClusterJobs(f: ImageFeatures, p: TriggerClusterParams, seed: number): AnalysisJob[] {
+  const n = f.phash.length;
   // Largest windows first: they cost most, so they start first on the worker pool.
   const sizes = p.sizes.filter((sp) => sp.size <= f.grid).sort((a, b) => b.size - a.size);
-  const inputs: (SizeInput | PositionInput | ColourInput)[] = sizes.map((size) => ({
+  const inputs: AnalysisJob[] = sizes.map((size) => ({
     pixels: f.pixels, grid: f.grid, phash: f.phash, size, keepFraction: Math.min(1, p.windowBudget / (n * (f.grid - size.size + 1) ** 2)), maxPerImage: p.maxPerImage,
-    minStd: p.minStd, minStructure: p.minStructure, noiseFloor: p.noiseFloor, minScore: p.minScore, seed: ctx.seed,
+    minStd: p.minStd, minStructure: p.minStructure, noiseFloor: p.noiseFloor, minScore: p.minScore, seed,
     ...(p.isolation ? { isolation: p.isolation } : {}),
   }));
   if (p.positions && p.positions.size <= f.grid) {
@@ -213,14 +213,21 @@ export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParam
     for (const part of [1, 0]) {
       inputs.splice(Math.min(1, inputs.length), 0, {
         kind: 'position', pixels: f.pixels, grid: f.grid, phash: f.phash, params: { ...p.positions, stride }, bands: bands.filter((b) => b % 2 === part),
-        minStd: p.minStd, minStructure: p.positionIndexStructure, memberStructure: p.positionMemberStructure, maxPeakShare: p.positionMaxPeakShare, noiseFloor: p.positionNoiseFloor, minScore: p.positionMinScore, seed: ctx.seed,
+        minStd: p.minStd, minStructure: p.positionIndexStructure, memberStructure: p.positionMemberStructure, maxPeakShare: p.positionMaxPeakShare, noiseFloor: p.positionNoiseFloor, minScore: p.positionMinScore, seed,
       });
     }
   }
   if (p.colour && f.grid >> 1 >= p.colour.cells) {
     const rows = Array.from({ length: (f.grid >> 1) - p.colour.cells + 1 }, (_, r) => r);
-    inputs.push({ kind: 'colour', pixels: f.pixels, grid: f.grid, phash: f.phash, params: p.colour, rows, minScore: p.colourMinScore, seed: ctx.seed });
+    inputs.push({ kind: 'colour', pixels: f.pixels, grid: f.grid, phash: f.phash, params: p.colour, rows, minScore: p.colourMinScore, seed });
   }
+  return inputs;
+}
+
+export async function runTriggerCluster(ctx: ScanContext, p: TriggerClusterParams) {
+  const f = ctx.images!;
+  const n = ctx.ids.length;
+  const inputs = triggerClusterJobs(f, p, ctx.seed);
   ctx.progress.stage('trigger-cluster', inputs.length);
   const results = await analyseSizes(inputs, ctx.concurrency, () => ctx.progress.tick());
   const best = new Float32Array(n);

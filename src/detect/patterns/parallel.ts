@@ -12,7 +12,8 @@ import { analyseSize, type SizeInput, type SizeResult } from './size-analysis.js
 /** One job: a window size over the whole dataset, some row bands of the per-position pass, or the colour pass over every row. */
 export type AnalysisJob = SizeInput | PositionInput | ColourInput;
 
-function runJob(job: AnalysisJob): SizeResult {
+/** One job on this thread. */
+export function runJob(job: AnalysisJob): SizeResult {
   return job.kind === 'position' ? analysePositions(job) : job.kind === 'colour' ? analyseColour(job) : analyseSize(job);
 }
 
