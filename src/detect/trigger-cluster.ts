@@ -112,10 +112,14 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   minScore: 2,
   highScore: 2.6,
   minOutsideDifference: 35,
-  // 4x4 windows on a stride of 2 lie wholly inside any pattern of 5+ grid pixels. The index is coarse (3 tables):
-  // one pair of copies meeting in one table is enough, as the isolation is then measured exactly. Small windows
-  // have many natural look-alikes at a place, so only tight components of 3+ images are candidates (a group of
-  // 2 is never a finding), and each is first screened against 2,048 sampled windows of its place. On CIFAR-10
+  // 4x4 windows on a stride of 2 lie wholly inside any pattern of 5+ grid pixels. Small windows have many natural
+  // look-alikes at a place, so only tight components of 3+ images are candidates (a group of 2 is never a
+  // finding), and each is first screened against 2,048 sampled windows of its place. The index must link the
+  // copies' pairs into one component: JPEG puts copies of a 4x4 pattern up to about half its contrast apart (the
+  // more high-frequency the pattern, the further), and a bucket over 64 windows (a common shape; more of them the
+  // larger the set) is split by 2 more hashes at a time, up to 8 times, not dropped. With 6 tables the index lists
+  // 98% / 91% / 77% / 62% of the pairs at 0.2-0.4 / 0.4-0.6 / 0.6-0.8 / 0.8-1 of `tight` on CIFAR-10 train
+  // (50,000); with 3 tables and no split, 73% / 58% / 48% / 36% (docs/detectors/trigger-cluster.md). On CIFAR-10
   // train (50,000) the detector takes ~1.3x its time with 6x6 windows on a stride of 3 (which fit only patterns
   // of 8+ pixels); measuring every candidate in full instead of screening it took ~2.4x. Candidates come from the
   // windows' shapes; their isolation is measured on the windows' luma (absolute), out to 1.0 of the candidate's
@@ -125,7 +129,7 @@ export const DEFAULT_PARAMS: TriggerClusterParams = {
   // its window where it is best isolated (boxes ranked on 1,024 sampled images, the best measured exactly and
   // again from the centre of the copies found there; see patterns/place-box.ts): a 4x4 window sees only part of
   // a larger pattern, or straddles its edge.
-  positions: { size: 4, tight: 0.3, radius: 1.0, lshWidth: 1.0, lshK: 7, lshTables: 3, sketch: false, screen: { sample: 2048, minScore: 1.5 }, minSeedImages: 3, absolute: true, box: { from: 1.2, minSide: 4, maxSide: 8, sample: 1024, measured: 1 } },
+  positions: { size: 4, tight: 0.3, radius: 1.0, lshWidth: 1.0, lshK: 7, lshTables: 6, split: { k: 2, levels: 8 }, sketch: false, screen: { sample: 2048, minScore: 1.5 }, minSeedImages: 3, absolute: true, box: { from: 1.2, minSide: 4, maxSide: 8, sample: 1024, measured: 1 } },
   // Calibrated on clean data (on the shapes, before the isolation was measured on luma): natural same-place
   // groups that are neither near-duplicates nor of mixed labels score up to 1.6 on CIFAR-10 test (10,000), 2.05
   // on train (50,000) and 2.7 on the 240 synthetic images of the contract test (hard-edged ellipses, two

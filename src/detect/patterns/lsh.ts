@@ -24,8 +24,9 @@ export function createLsh(dim: number, tables: number, k: number, width: number,
 /**
  * For one table: the vector indices sorted by bucket, and run boundaries.
  * Returns `order` (indices grouped by bucket) and `starts` (bucket start offsets, with a final sentinel).
+ * With `indices`, hashes the vectors they name (count of them), and `order` indexes into `indices`.
  */
-export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, count: number): { order: Int32Array; starts: Int32Array; keys: Int32Array } {
+export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, count: number, indices?: Int32Array): { order: Int32Array; starts: Int32Array; keys: Int32Array } {
   const { k, dim, a, b, width } = lsh;
   const keys = new Int32Array(count);
   const inv = 1 / width;
@@ -33,7 +34,7 @@ export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, coun
   const d4 = dim & ~3;
   for (let i = 0; i < count; i++) {
     let h = 0x811c9dc5 | 0;
-    const v = i * dim;
+    const v = (indices ? indices[i]! : i) * dim;
     for (let j = 0; j < k; j++) {
       const row = (t * k + j) * dim;
       let s0 = b[t * k + j]!, s1 = 0, s2 = 0, s3 = 0, d = 0;

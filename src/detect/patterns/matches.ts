@@ -9,8 +9,15 @@ export interface MatchOptions {
   fineTables: number;
   fineK: number;
   fineWidth: number;
-  /** Buckets larger than this are a common pattern: their pairs are not enumerated. */
+  /** Buckets larger than this are a common pattern: their pairs are not enumerated (unless `split`). */
   maxBucket: number;
+  /**
+   * Split an over-full bucket by `k` more hashes, again on each part still over-full, up to `levels` times, and
+   * enumerate the parts that fit maxBucket. Buckets fill as the set grows, so without a split the pairs found
+   * at a given distance become fewer with every image added; with it, only parts still over-full after `levels`
+   * splits go unlisted. Absent: an over-full bucket is not enumerated.
+   */
+  split?: { k: number; levels: number };
   seed: number;
   /** Hash large windows through a 2x2-pooled sketch (cheaper; loses high-frequency patterns). */
   sketch?: boolean;
@@ -46,6 +53,55 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
   const tight2 = o.tight * o.tight;
   const v = ws.vectors;
   let candidates = 0;
+  const split = o.split;
+  const splitLsh = split ? createLsh(sketch.dim, L * split.levels, split.k, o.fineWidth * sketch.scale, o.seed ^ 0x5b1) : null;
+  /** The pairs of one bucket (or part), each examined once: at the first table where both shared an enumerated one. */
+  const enumerate = (members: Int32Array, t: number) => {
+    for (let p = 0; p < members.length; p++) {
+      const a = members[p]!;
+      const ia = ws.image[a]!;
+      for (let q = p + 1; q < members.length; q++) {
+        const b = members[q]!;
+        const ib = ws.image[b]!;
+        if (ia === ib) continue;
+        let before = false;
+        for (let u = 0; u < t; u++) {
+          if (keys[a * L + u] === keys[b * L + u] && open[a * L + u]) {
+            before = true;
+            break;
+          }
+        }
+        if (before) continue;
+        candidates++;
+        const d2 = squaredDistance(v, a * DIM, b * DIM, DIM);
+        if (d2 > tight2 || (o.skipPair && o.skipPair(ia, ib))) continue;
+        if (np === pa.length) ({ pa, pb, pd } = growPairs(pa, pb, pd));
+        pa[np] = a;
+        pb[np] = b;
+        pd[np++] = Math.sqrt(d2);
+      }
+    }
+  };
+  /** An over-full bucket of table t split by the next level's hashes; each part gets a key of its own. */
+  const splitBucket = (members: Int32Array, t: number, level: number, key: number) => {
+    const { order, starts, keys: sk } = bucketize(splitLsh!, t * split!.levels + level, sketch.vectors, members.length, members);
+    for (let r = 0; r + 1 < starts.length; r++) {
+      const part = new Int32Array(starts[r + 1]! - starts[r]!);
+      for (let q = 0; q < part.length; q++) part[q] = members[order[starts[r]! + q]!]!;
+      const partKey = Math.imul(key ^ sk[order[starts[r]!]!]!, 0x01000193) ^ (level + 1);
+      const fits = part.length <= o.maxBucket;
+      if (!fits && level + 1 < split!.levels) {
+        splitBucket(part, t, level + 1, partKey);
+        continue;
+      }
+      for (const w of part) {
+        keys[w * L + t] = partKey;
+        if (fits) open[w * L + t] = 1;
+        else crowded[w]!++;
+      }
+      if (fits && part.length > 1) enumerate(part, t);
+    }
+  };
   for (let t = 0; t < L; t++) {
     const { order, starts, keys: kt } = bucketize(lsh, t, sketch.vectors, m);
     for (let s = 0; s + 1 < starts.length; s++) {
@@ -57,7 +113,7 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
       for (let q = lo; q < hi; q++) {
         const w = order[q]!;
         keys[w * L + t] = kt[w]!;
-        if (full && !(cluster && cluster.has(w))) crowded[w]!++;
+        if (full && !splitLsh && !(cluster && cluster.has(w))) crowded[w]!++;
         else if (!full) open[w * L + t] = 1;
       }
       if (cluster) {
@@ -70,31 +126,10 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
           pd[np++] = distance(v, a, b, DIM);
         }
       }
-      if (hi - lo < 2 || full) continue;
-      for (let p = lo; p < hi; p++) {
-        const a = order[p]!;
-        const ia = ws.image[a]!;
-        for (let q = p + 1; q < hi; q++) {
-          const b = order[q]!;
-          const ib = ws.image[b]!;
-          if (ia === ib) continue;
-          // Each pair is examined once: at the first table where both shared an enumerated bucket.
-          let before = false;
-          for (let u = 0; u < t; u++) {
-            if (keys[a * L + u] === keys[b * L + u] && open[a * L + u]) {
-              before = true;
-              break;
-            }
-          }
-          if (before) continue;
-          candidates++;
-          const d2 = squaredDistance(v, a * DIM, b * DIM, DIM);
-          if (d2 > tight2 || (o.skipPair && o.skipPair(ia, ib))) continue;
-          if (np === pa.length) ({ pa, pb, pd } = growPairs(pa, pb, pd));
-          pa[np] = a;
-          pb[np] = b;
-          pd[np++] = Math.sqrt(d2);
-        }
+      if (full) {
+        if (splitLsh) splitBucket(order.slice(lo, hi), t, 0, kt[order[lo]!]!);
+      } else if (hi - lo >= 2) {
+        enumerate(order.subarray(lo, hi), t);
       }
     }
   }

@@ -32,6 +32,8 @@ export interface PositionParams {
   lshWidth: number;
   lshK: number;
   lshTables: number;
+  /** Split over-full buckets (see MatchOptions.split): at a place there is one window per image, so buckets fill as the set grows. */
+  split?: { k: number; levels: number };
   /** Hash through a 2x2-pooled sketch (see matches.ts). */
   sketch: boolean;
   /** Window vector floats held at once (default VECTOR_BUDGET); only memory and passes depend on it. */
@@ -276,7 +278,7 @@ export function analysePositions(inp: PositionInput): SizeResult {
         };
         const sub = indexedSubset(ws, indexed[slot]!, subVectors);
         const mt = findMatches(sub.ws, {
-          tight: pp.tight, fineTables: pp.lshTables, fineK: pp.lshK, fineWidth: pp.lshWidth, maxBucket: 64,
+          tight: pp.tight, fineTables: pp.lshTables, fineK: pp.lshK, fineWidth: pp.lshWidth, maxBucket: 64, ...(pp.split ? { split: pp.split } : {}),
           seed: inp.seed + 1000 + band * nx + xi, sketch: pp.sketch, skipPair,
         });
         claimed.fill(0, 0, m);
