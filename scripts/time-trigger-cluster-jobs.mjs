@@ -13,7 +13,7 @@ if (!file || !ns.length) {
 const fp = await readImageFingerprints(file);
 for (const nStr of ns) {
   const f = sliceImageFeatures(fp.features, 0, Number(nStr));
-  const out = [`n=${nStr}`];
+  const out = [`n=${f.phash.length}`];
   for (const job of triggerClusterJobs(f, DEFAULT_PARAMS, 0)) {
     const t = performance.now();
     const r = runJob(job);

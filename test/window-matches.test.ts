@@ -8,15 +8,16 @@ import { createRng, randNormal } from '../src/util/rng.js';
  * region of shape space, as a common natural shape at one place), and `copies` windows of a pattern inside that
  * region, each a re-encoded copy (the pattern plus small noise).
  */
-function windows(crowd: number, copies: number, seed: number): WindowSet {
+function windows(crowd: number, copies: number, seed: number, copiesFirst = false): WindowSet {
   const rng = createRng(seed);
   const dim = 16, count = crowd + copies;
   const common = Array.from({ length: dim }, () => randNormal(rng));
   const pattern = common.map((v) => v + 0.05 * randNormal(rng));
   const vectors = new Float32Array(count * dim);
   for (let w = 0; w < count; w++) {
-    const centre = w < crowd ? common : pattern;
-    const spread = w < crowd ? 0.4 : 0.02;
+    const isCopy = copiesFirst ? w < copies : w >= crowd;
+    const centre = isCopy ? pattern : common;
+    const spread = isCopy ? 0.02 : 0.4;
     const v = centre.map((c) => c + spread * randNormal(rng));
     const norm = Math.hypot(...v);
     v.forEach((x, d) => (vectors[w * dim + d] = x / norm));
@@ -54,6 +55,28 @@ describe('window matches', () => {
       expect(new Set(nbrs).size).toBe(nbrs.length);
     }
     for (const d of split.dist) expect(d).toBeLessThanOrEqual(OPTIONS.tight);
+  });
+
+  it('links a tight core in an over-full bucket, listing each of its pairs at most once per table', () => {
+    // 60 near-identical copies (the first windows) among 30 others: the copies' bucket is over-full, and most of
+    // it sits tightly around its first member.
+    const ws = windows(30, 60, 3, true);
+    for (const split of [undefined, { k: 2, levels: 8 }]) {
+      const mt = findMatches(ws, { ...OPTIONS, maxBucket: 40, ...(split ? { split } : {}) });
+      for (let w = 0; w + 1 < mt.off.length; w++) {
+        const times = new Map<number, number>();
+        for (const b of mt.nbr.subarray(mt.off[w]!, mt.off[w + 1]!)) times.set(b, (times.get(b) ?? 0) + 1);
+        for (const c of times.values()) expect(c).toBeLessThanOrEqual(OPTIONS.fineTables);
+      }
+      // Every copy is linked to another copy.
+      for (let w = 0; w < 60; w++) expect(Array.from(mt.nbr.subarray(mt.off[w]!, mt.off[w + 1]!)).some((b) => b < 60)).toBe(true);
+    }
+  });
+
+  it('refuses a split of no hashes or no levels', () => {
+    const ws = windows(10, 3, 4);
+    expect(() => findMatches(ws, { ...OPTIONS, split: { k: 0, levels: 8 } })).toThrow(/split/);
+    expect(() => findMatches(ws, { ...OPTIONS, split: { k: 2, levels: 0 } })).toThrow(/split/);
   });
 
   it('changes nothing where no bucket is over-full', () => {

@@ -30,7 +30,10 @@ export interface Matches {
   off: Int32Array;
   nbr: Int32Array;
   dist: Float32Array;
-  /** In how many tables each window sat in an over-full bucket (a common pattern: neighbours not listed). */
+  /**
+   * In how many tables each window sat in an over-full bucket (a common pattern: neighbours not listed); with
+   * `split`, in a part still over-full after the last split. A tight core's members (see tightCore) are not counted.
+   */
   crowded: Uint8Array;
   /** Pairs whose distance was computed (cost diagnostics). */
   candidates: number;
@@ -45,16 +48,25 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
   const sketch = o.sketch && ws.size >= 6 ? pooledSketch(ws) : { vectors: ws.vectors, dim: DIM, scale: 1 };
   const lsh = createLsh(sketch.dim, L, o.fineK, o.fineWidth * sketch.scale, o.seed ^ 0xf1e);
   const crowded = new Uint8Array(m);
-  // Per window and table: its bucket key, and whether that bucket was enumerated (not over-full).
-  const keys = new Int32Array(m * L);
+  // Per window and table: the id of the bucket (or part of a split bucket) it sat in, and whether that one was
+  // enumerated (it fit maxBucket). Ids are counted, not hashed, so two windows share one only if they shared it.
+  const group = new Int32Array(m * L);
   const open = new Uint8Array(m * L);
+  let ids = 0;
   let pa: Int32Array = new Int32Array(1 << 16), pb: Int32Array = new Int32Array(1 << 16), pd: Float32Array = new Float32Array(1 << 16);
   let np = 0;
   const tight2 = o.tight * o.tight;
   const v = ws.vectors;
   let candidates = 0;
   const split = o.split;
+  if (split && !(split.k >= 1 && split.levels >= 1)) throw new Error(`findMatches: split needs k and levels of 1 or more (got ${split.k}, ${split.levels})`);
   const splitLsh = split ? createLsh(sketch.dim, L * split.levels, split.k, o.fineWidth * sketch.scale, o.seed ^ 0x5b1) : null;
+  const push = (a: number, b: number, d: number) => {
+    if (np === pa.length) ({ pa, pb, pd } = growPairs(pa, pb, pd));
+    pa[np] = a;
+    pb[np] = b;
+    pd[np++] = d;
+  };
   /** The pairs of one bucket (or part), each examined once: at the first table where both shared an enumerated one. */
   const enumerate = (members: Int32Array, t: number) => {
     for (let p = 0; p < members.length; p++) {
@@ -66,7 +78,7 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
         if (ia === ib) continue;
         let before = false;
         for (let u = 0; u < t; u++) {
-          if (keys[a * L + u] === keys[b * L + u] && open[a * L + u]) {
+          if (group[a * L + u] === group[b * L + u] && open[a * L + u]) {
             before = true;
             break;
           }
@@ -75,62 +87,58 @@ export function findMatches(ws: WindowSet, o: MatchOptions): Matches {
         candidates++;
         const d2 = squaredDistance(v, a * DIM, b * DIM, DIM);
         if (d2 > tight2 || (o.skipPair && o.skipPair(ia, ib))) continue;
-        if (np === pa.length) ({ pa, pb, pd } = growPairs(pa, pb, pd));
-        pa[np] = a;
-        pb[np] = b;
-        pd[np++] = Math.sqrt(d2);
+        push(a, b, Math.sqrt(d2));
       }
     }
   };
-  /** An over-full bucket of table t split by the next level's hashes; each part gets a key of its own. */
-  const splitBucket = (members: Int32Array, t: number, level: number, key: number) => {
-    const { order, starts, keys: sk } = bucketize(splitLsh!, t * split!.levels + level, sketch.vectors, members.length, members);
+  /**
+   * An over-full bucket of table t split by the next level's hashes. A part that fits is enumerated; one still
+   * over-full is split again, or after the last level left as it is (its windows crowded, but for `core`).
+   */
+  const splitBucket = (members: Int32Array, t: number, level: number, core: Set<number> | null) => {
+    const { order, starts } = bucketize(splitLsh!, t * split!.levels + level, sketch.vectors, members.length, members);
     for (let r = 0; r + 1 < starts.length; r++) {
       const part = new Int32Array(starts[r + 1]! - starts[r]!);
       for (let q = 0; q < part.length; q++) part[q] = members[order[starts[r]! + q]!]!;
-      const partKey = Math.imul(key ^ sk[order[starts[r]!]!]!, 0x01000193) ^ (level + 1);
       const fits = part.length <= o.maxBucket;
       if (!fits && level + 1 < split!.levels) {
-        splitBucket(part, t, level + 1, partKey);
+        splitBucket(part, t, level + 1, core);
         continue;
       }
+      const id = ids++;
       for (const w of part) {
-        keys[w * L + t] = partKey;
+        group[w * L + t] = id;
         if (fits) open[w * L + t] = 1;
-        else crowded[w]!++;
+        else if (!(core && core.has(w))) crowded[w]!++;
       }
       if (fits && part.length > 1) enumerate(part, t);
     }
   };
   for (let t = 0; t < L; t++) {
-    const { order, starts, keys: kt } = bucketize(lsh, t, sketch.vectors, m);
+    const { order, starts } = bucketize(lsh, t, sketch.vectors, m);
     for (let s = 0; s + 1 < starts.length; s++) {
       const lo = starts[s]!, hi = starts[s + 1]!;
       const full = hi - lo > o.maxBucket;
       // An over-full bucket is usually a common pattern, but it may also be one pattern repeated many times
       // (hundreds of poisoned copies): if most members sit tightly around the first one, link them to it.
       const cluster = full ? tightCore(order, lo, hi, v, DIM, ws.image, o.tight * 0.5) : null;
+      const id = ids++;
       for (let q = lo; q < hi; q++) {
         const w = order[q]!;
-        keys[w * L + t] = kt[w]!;
+        group[w * L + t] = id;
         if (full && !splitLsh && !(cluster && cluster.has(w))) crowded[w]!++;
         else if (!full) open[w * L + t] = 1;
       }
+      if (full && splitLsh) splitBucket(order.subarray(lo, hi), t, 0, cluster);
       if (cluster) {
         const a = order[lo]!;
         for (const b of cluster) {
-          if (b === a) continue;
-          if (np === pa.length) ({ pa, pb, pd } = growPairs(pa, pb, pd));
-          pa[np] = a;
-          pb[np] = b;
-          pd[np++] = distance(v, a, b, DIM);
+          // A pair the split already enumerated here is not listed twice.
+          if (b === a || (open[a * L + t] && group[a * L + t] === group[b * L + t])) continue;
+          push(a, b, distance(v, a, b, DIM));
         }
       }
-      if (full) {
-        if (splitLsh) splitBucket(order.slice(lo, hi), t, 0, kt[order[lo]!]!);
-      } else if (hi - lo >= 2) {
-        enumerate(order.subarray(lo, hi), t);
-      }
+      if (!full && hi - lo >= 2) enumerate(order.subarray(lo, hi), t);
     }
   }
   // CSR, both directions.
