@@ -6,7 +6,7 @@ import { createRng, randNormal } from '../src/util/rng.js';
 /**
  * Unit vectors of 16 dimensions, one window per image: `crowd` windows spread around one common shape (a dense
  * region of shape space, as a common natural shape at one place), and `copies` windows of a pattern inside that
- * region, each a re-encoded copy (the pattern plus small noise).
+ * region, each a re-encoded copy (the pattern plus small noise); the copies come after the crowd, or first.
  */
 function windows(crowd: number, copies: number, seed: number, copiesFirst = false): WindowSet {
   const rng = createRng(seed);
