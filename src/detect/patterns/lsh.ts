@@ -26,7 +26,7 @@ export function createLsh(dim: number, tables: number, k: number, width: number,
  * Returns `order` (indices grouped by bucket) and `starts` (bucket start offsets, with a final sentinel).
  * With `indices`, hashes the vectors they name (count of them), and `order` indexes into `indices`.
  */
-export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, count: number, indices?: Int32Array): { order: Int32Array; starts: Int32Array; keys: Int32Array } {
+export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, count: number, indices?: Int32Array): { order: Int32Array; starts: Int32Array } {
   const { k, dim, a, b, width } = lsh;
   const keys = new Int32Array(count);
   const inv = 1 / width;
@@ -65,5 +65,5 @@ export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, coun
   const starts: number[] = [];
   for (let i = 0; i < count; i++) if (i === 0 || keys[order[i]!] !== keys[order[i - 1]!]) starts.push(i);
   starts.push(count);
-  return { order, starts: Int32Array.from(starts), keys };
+  return { order, starts: Int32Array.from(starts) };
 }
