@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestBox, boxContext, type BoxSearch } from '../src/detect/patterns/place-box.js';
+import { bestBox, boxContext, measureBox, type BoxSearch } from '../src/detect/patterns/place-box.js';
 import { cutScore, isolationScratch } from '../src/detect/patterns/isolation.js';
 import type { SizeGroup } from '../src/detect/patterns/size-analysis.js';
 import { createRng } from '../src/util/rng.js';
@@ -138,4 +138,19 @@ describe('place-box search', () => {
       }
     });
   }
+
+  it('measures a known group at a given box as the search measures the box it chose', () => {
+    const search: BoxSearch = { from: 1.2, minSide: 4, maxSide: 8, sample: 1000, measured: 2 };
+    const ctx = boxContext(pixels, GRID, n, 1.0, 0.15, 8, isolationScratch(hashes(n)), search, 5);
+    const got = bestBox(ctx, group(carriers, 6, 7, 0.5), search)!;
+    const at = { x: got.x[0]!, y: got.y[0]!, s: got.size };
+    const m = measureBox(ctx, at, carriers)!;
+    expect(Math.fround(m.score)).toBe(got.score[0]);
+    expect([...m.members].sort((a, b) => a - b)).toEqual(Array.from(got.images));
+    // Given only some of the copies, in any order, the measure from the images found there gets the rest back.
+    expect([...measureBox(ctx, at, [120, 3, 50, 3])!.members].sort((a, b) => a - b)).toEqual(carriers);
+    // Over plain content there is no group; a box off the grid is refused.
+    expect(measureBox(ctx, { x: 0, y: 0, s: 4 }, [1, 2, 4])).toBeNull();
+    expect(() => measureBox(ctx, { x: GRID - 3, y: 0, s: 4 }, carriers)).toThrow(RangeError);
+  });
 });

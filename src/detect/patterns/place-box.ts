@@ -72,7 +72,8 @@ export function boxContext(pixels: Uint8Array, grid: number, n: number, radius: 
   return { pixels, grid, n, radius, noiseFloor, minStd, scratch, sample: Int32Array.from(drawn), identity, exact: new Map(), sq: new Float64Array(0), sums: new Float64Array(0) };
 }
 
-interface Box { x: number; y: number; s: number }
+/** A square box of the grid: its top-left pixel and side. */
+export interface Box { x: number; y: number; s: number }
 
 interface Measured { score: number; members: number[]; dist: number[]; next: number }
 
@@ -135,6 +136,19 @@ export function bestBox(ctx: BoxContext, g: SizeGroup, search: BoxSearch): SizeG
     reach: Float32Array.from(order, (j) => m.dist[j]!),
     next: new Float32Array(k).fill(m.next),
   };
+}
+
+/**
+ * A set of images measured exactly at one box, as a search measures the box it chose (from their centre, then
+ * once more from the centre of the images found there): what a group of them could score at that box, whichever
+ * windows a pass proposes. For tools that ask how far a known group is from the line. Members in any order (as a
+ * group holds them: ascending, once each); null when the box is flat or no cut holds two images.
+ */
+export function measureBox(ctx: BoxContext, box: Box, members: readonly number[]): { score: number; members: number[] } | null {
+  if (box.s < 1 || box.x < 0 || box.y < 0 || box.x + box.s > ctx.grid || box.y + box.s > ctx.grid) throw new RangeError(`box ${box.s} px at ${box.x},${box.y} is not inside the ${ctx.grid} px grid`);
+  const list = [...new Set(members)].sort((a, b) => a - b);
+  const m = measureRecentred(ctx, centre(ctx, list, box.x, box.y, box.s, box.s), box, list);
+  return m && { score: m.score, members: m.members };
 }
 
 /** Luma of pixel o (its red byte's index) of the RGB grid. */
