@@ -9,7 +9,8 @@
 // The clean images' pixels come from a clean scan's fingerprints.arrow, the poisoned ones are decoded from a
 // poisoned copy made with `poisonscan inject --family --link` in the work folder (removed after reading).
 // usage: node scripts/box-ceiling.mjs <clean image folder> <clean fingerprints.arrow> --families a,b --seeds A[-B]
-//          --work <dir> [--bench bench.json ...]   (bench.json of the same draws: their recall@2k is printed too)
+//          --work <dir> [--bench bench.json ...] [--low 2.0]   (bench.json of the same draws: their recall@2k is printed
+//          too, and the closing table counts the draws found, recall@2k 1.00; --low splits the scores under the line)
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { isolationScratch } from '../dist/detect/patterns/isolation.js';
 import { decodeImage, DEFAULT_PIXEL_LIMIT } from '../dist/fingerprint/decode.js';
 import { readImageFingerprints } from '../dist/store/image-fingerprints.js';
 
-const usage = 'usage: node scripts/box-ceiling.mjs <clean folder> <clean fingerprints.arrow> --families a,b --seeds A[-B] --work <dir> [--bench bench.json ...]';
+const usage = 'usage: node scripts/box-ceiling.mjs <clean folder> <clean fingerprints.arrow> --families a,b --seeds A[-B] --work <dir> [--bench bench.json ...] [--low 2.0]';
 const args = process.argv.slice(2);
 const opt = (name) => {
   const at = args.indexOf(name);
@@ -36,10 +37,11 @@ const opt = (name) => {
 const families = opt('--families')?.split(',');
 const seeds = opt('--seeds')?.match(/^(\d+)(?:-(\d+))?$/);
 const work = opt('--work');
+const low = Number(opt('--low') ?? 2.0);
 const benches = [];
 for (let b; (b = opt('--bench')); ) benches.push(b);
 const [from, to] = seeds ? [Number(seeds[1]), Number(seeds[2] ?? seeds[1])] : [NaN, NaN];
-if (args.length !== 2 || args.some((a) => a.startsWith('--')) || !families || !work || !(from <= to)) {
+if (args.length !== 2 || args.some((a) => a.startsWith('--')) || !families || !work || !(from <= to) || !(low >= 0)) {
   console.error(usage);
   process.exit(2);
 }
@@ -52,7 +54,13 @@ const row = new Map(ids.map((id, i) => [id, i]));
 const g = f.grid, per = g * g * 3;
 const box = p.positions.box, line = p.positionMinScore;
 const here = fileURLToPath(new URL('..', import.meta.url));
-const counts = { draws: 0, small: 0, elsewhere: 0, line: 0, flat: 0 };
+// Per band: draws, and of them found (recall@2k 1.00 in a --bench file).
+const bands = { small: [0, 0], flat: [0, 0], under: [0, 0], near: [0, 0], line: [0, 0] };
+let elsewhere = 0;
+const tally = (band, got) => {
+  bands[band][0]++;
+  if (got === 1) bands[band][1]++;
+};
 
 /**
  * One draw: injected into `out`, read, and `out` removed again. Returns a printed line for a draw that is not at one
@@ -70,11 +78,11 @@ async function readDraw(family, seed, out) {
     const got = achieved.get(`${family}/${seed}`);
     const tail = got === undefined ? '' : got.toFixed(2);
     if (!first || places.some((q) => q.x !== first.x || q.y !== first.y || q.w !== first.w || q.h !== first.h)) {
-      counts.elsewhere++;
+      elsewhere++;
       return `${family} | ${seed} | ${kind} | not at one place | ${tail}`;
     }
     if (Math.min(first.w, first.h) < box.minSide) {
-      counts.small++;
+      tally('small', got);
       return `${family} | ${seed} | ${kind} | - (smaller than ${box.minSide} px) | ${tail}`;
     }
     const pixels = new Uint8Array(f.pixels);
@@ -88,7 +96,7 @@ async function readDraw(family, seed, out) {
       pixels.set(d.rgb, i * per);
       members.push(i);
     }
-    return { members: members.sort((a, b) => a - b), pixels, first, kind, tail };
+    return { members: members.sort((a, b) => a - b), pixels, first, kind, tail, got };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -104,8 +112,7 @@ for (const family of families) {
       console.log(drawn);
       continue;
     }
-    const { members, pixels, first, kind, tail } = drawn;
-    counts.draws++;
+    const { members, pixels, first, kind, tail, got } = drawn;
     const ctx = boxContext(pixels, g, ids.length, p.positions.radius, p.positionNoiseFloor, p.minStd, isolationScratch(f.phash), box, seed);
     let best = null;
     for (let s = box.minSide; s <= Math.min(box.maxSide, first.w, first.h); s++) {
@@ -116,11 +123,14 @@ for (const family of families) {
         }
       }
     }
-    if (best && best.score >= line) counts.line++;
-    if (!best) counts.flat++;
+    tally(!best ? 'flat' : best.score >= line ? 'line' : best.score >= low ? 'near' : 'under', got);
     const copies = best ? best.members.filter((i) => members.includes(i)).length : 0;
     const at = best ? `${best.score.toFixed(2)} (${best.s} px at ${best.x},${best.y}; ${copies} of ${members.length}${best.members.length > copies ? ` + ${best.members.length - copies} other` : ''})` : `- (no box of ${box.minSide}+ px with luma contrast)`;
     console.log(`${family} | ${seed} | ${kind} | ${at} | ${tail}`);
   }
 }
-console.log(`${counts.draws + counts.small} draws at one place (${counts.elsewhere} elsewhere): ${counts.small} smaller than ${box.minSide} px; of the others ${counts.line} reach the line at a box inside their pattern, ${counts.flat} have no box with luma contrast in it`);
+const cell = ([n, found]) => `${n}${benches.length ? `, ${found} found` : ''}`;
+console.log(`\n${elsewhere} draws not at one place left out`);
+console.log(`| smaller than ${box.minSide} px | no box with luma contrast | best box under ${low.toFixed(1)} | ${low.toFixed(1)} to the line | from the line |`);
+console.log('|---|---|---|---|---|');
+console.log(`| ${[bands.small, bands.flat, bands.under, bands.near, bands.line].map(cell).join(' | ')} |`);
