@@ -91,13 +91,16 @@ export function isolateAll(
   const dim = ws.dim, v = ws.vectors;
   const out: (Isolation | null)[] = seeds.map(() => null);
   if (!seeds.length) return out;
-  // Twice: the first centre is the seed's, the second the members' (for those whose members changed).
+  // Twice. The first centre is the seed's median (each coordinate's), which one window chained into a tight
+  // component by a single link cannot move far; the second is the mean of the members that cut found (of the
+  // seed, when it found fewer than 3), from which the group is scored.
   let members: (number[] | null)[] = seeds.slice();
   const low = lowFrequencyCoefficients(ws, absolute);
   for (let round = 0; round < 2; round++) {
     let active: number[] = [];
     for (let c = 0; c < members.length; c++) if (members[c]) active.push(c);
     if (!active.length) break;
+    const centresOf = round === 0 ? medianCentres : meanCentres;
     let centres = centresOf(v, dim, active.map((c) => members[c]!));
     if (round === 0 && screen && ws.count > 2 * screen.sample) {
       const kept = screenCandidates(ws, low, centres, active.map((c) => members[c]!), radius, noiseFloor, scratch, screen, seed, absolute);
@@ -109,10 +112,12 @@ export function isolateAll(
     const next: (number[] | null)[] = members.map(() => null);
     active.forEach((c, a) => {
       const cut = bestCut(ws, near.w[a]!, near.d[a]!, members[c]!, radius, noiseFloor, scratch, atPlace);
-      if (!cut) return;
-      out[c] = cut.found;
-      // Re-centre on the members unless they are the seed (whose centre was just used) or too few.
-      if (round === 0 && !cut.same && cut.found.windows.length >= 3) next[c] = cut.found.windows;
+      if (cut) out[c] = cut.found;
+      if (round > 0) return;
+      // A median of 1-2 members is their mean: nothing to measure again unless the cut changed them.
+      const found = cut && cut.found.windows.length >= 3 ? cut.found.windows : null;
+      if (found && !(cut!.same && members[c]!.length <= 2)) next[c] = found;
+      else if (!found && members[c]!.length > 2) next[c] = members[c]!;
     });
     members = next;
   }
@@ -120,11 +125,28 @@ export function isolateAll(
 }
 
 /** The mean vector of each member list, rows of dim floats. */
-function centresOf(v: Float32Array, dim: number, lists: number[][]): Float32Array {
+function meanCentres(v: Float32Array, dim: number, lists: number[][]): Float32Array {
   const centres = new Float32Array(lists.length * dim);
   lists.forEach((mem, a) => {
     const centre = centres.subarray(a * dim, (a + 1) * dim);
     for (const w of mem) for (let d = 0; d < dim; d++) centre[d] += v[w * dim + d]! / mem.length;
+  });
+  return centres;
+}
+
+/** The coordinate-wise median of each member list (the mean of the middle two for an even count), rows of dim floats. */
+function medianCentres(v: Float32Array, dim: number, lists: number[][]): Float32Array {
+  const centres = new Float32Array(lists.length * dim);
+  let values = new Float32Array(0);
+  lists.forEach((mem, a) => {
+    const n = mem.length, o = a * dim;
+    if (values.length < n) values = new Float32Array(n);
+    const col = values.subarray(0, n);
+    for (let d = 0; d < dim; d++) {
+      for (let i = 0; i < n; i++) col[i] = v[mem[i]! * dim + d]!;
+      col.sort();
+      centres[o + d] = n % 2 ? col[n >> 1]! : (col[(n >> 1) - 1]! + col[n >> 1]!) / 2;
+    }
   });
   return centres;
 }
