@@ -33,7 +33,7 @@ function windowSet(seed: number, copies: number, noise: number, chain: number, n
     const e = direction(rng, noise);
     put(c, pattern.map((x, d) => x + e[d]!));
   }
-  // Away from the pattern along a direction the first copy's noise does not share.
+  // Away from the first copy along a random direction (further from the other copies).
   const away = direction(rng, chain);
   put(copies, Array.from({ length: DIM }, (_, d) => vectors[d]! + away[d]!));
   for (let n = 0; n < naturals; n++) {

@@ -7,6 +7,7 @@ import type { Matches } from './matches.js';
 import { nearDuplicateSet, type NearDuplicateSet } from './near-duplicate-hashes.js';
 import type { SizeGroup } from './size-analysis.js';
 import type { WindowSet } from './windows.js';
+import { selectKth } from '../../util/select.js';
 import { unionFind } from '../../util/union-find.js';
 
 /**
@@ -93,7 +94,8 @@ export function isolateAll(
   if (!seeds.length) return out;
   // Twice. The first centre is the seed's median (each coordinate's), which one window chained into a tight
   // component by a single link cannot move far; the second is the mean of the members that cut found (of the
-  // seed, when it found fewer than 3), from which the group is scored.
+  // seed, when it found fewer than 3), from which the group is scored (the first cut stands when the second
+  // finds none). A seed of 1-2 windows has its mean for median and is measured once.
   let members: (number[] | null)[] = seeds.slice();
   const low = lowFrequencyCoefficients(ws, absolute);
   for (let round = 0; round < 2; round++) {
@@ -105,19 +107,17 @@ export function isolateAll(
     if (round === 0 && screen && ws.count > 2 * screen.sample) {
       const kept = screenCandidates(ws, low, centres, active.map((c) => members[c]!), radius, noiseFloor, scratch, screen, seed, absolute);
       active = kept.map((a) => active[a]!);
-      centres = centresOf(v, dim, active.map((c) => members[c]!));
+      centres = pickRows(centres, dim, kept);
       if (!active.length) break;
     }
     const near = nearWindows(ws, low, centres, active.length, radius, null, absolute);
     const next: (number[] | null)[] = members.map(() => null);
     active.forEach((c, a) => {
-      const cut = bestCut(ws, near.w[a]!, near.d[a]!, members[c]!, radius, noiseFloor, scratch, atPlace);
-      if (cut) out[c] = cut.found;
+      const cut = bestCut(ws, near.w[a]!, near.d[a]!, radius, noiseFloor, scratch, atPlace);
+      if (cut) out[c] = cut;
       if (round > 0) return;
-      // A median of 1-2 members is their mean: nothing to measure again unless the cut changed them.
-      const found = cut && cut.found.windows.length >= 3 ? cut.found.windows : null;
-      if (found && !(cut!.same && members[c]!.length <= 2)) next[c] = found;
-      else if (!found && members[c]!.length > 2) next[c] = members[c]!;
+      if (cut && cut.windows.length >= 3) next[c] = cut.windows;
+      else if (members[c]!.length >= 3) next[c] = members[c]!;
     });
     members = next;
   }
@@ -134,21 +134,31 @@ function meanCentres(v: Float32Array, dim: number, lists: number[][]): Float32Ar
   return centres;
 }
 
-/** The coordinate-wise median of each member list (the mean of the middle two for an even count), rows of dim floats. */
+/**
+ * The coordinate-wise median of each member list (the mean of the middle two for an even count), rows of dim
+ * floats; by selection, since a seed can hold many windows.
+ */
 function medianCentres(v: Float32Array, dim: number, lists: number[][]): Float32Array {
   const centres = new Float32Array(lists.length * dim);
   let values = new Float32Array(0);
   lists.forEach((mem, a) => {
-    const n = mem.length, o = a * dim;
+    const n = mem.length, o = a * dim, h = n >> 1;
     if (values.length < n) values = new Float32Array(n);
     const col = values.subarray(0, n);
     for (let d = 0; d < dim; d++) {
       for (let i = 0; i < n; i++) col[i] = v[mem[i]! * dim + d]!;
-      col.sort();
-      centres[o + d] = n % 2 ? col[n >> 1]! : (col[(n >> 1) - 1]! + col[n >> 1]!) / 2;
+      const upper = selectKth(col, h);
+      centres[o + d] = n % 2 ? upper : (selectKth(col, h - 1) + upper) / 2;
     }
   });
   return centres;
+}
+
+/** The listed rows of a matrix of dim columns, in list order. */
+function pickRows(rows: Float32Array, dim: number, list: number[]): Float32Array {
+  const out = new Float32Array(list.length * dim);
+  list.forEach((r, i) => out.set(rows.subarray(r * dim, (r + 1) * dim), i * dim));
+  return out;
 }
 
 /**
@@ -376,18 +386,14 @@ export function cutScore(ws: WindowSet, nearW: number[], nearD: number[], radius
 }
 
 /** The isolation cut over one centre's near windows; null when no cut of 2+ members scores above 0. */
-function bestCut(ws: WindowSet, nearW: number[], nearD: number[], members: number[], radius: number, noiseFloor: number, scratch: IsolationScratch, atPlace: boolean): { found: Isolation; same: boolean } | null {
+function bestCut(ws: WindowSet, nearW: number[], nearD: number[], radius: number, noiseFloor: number, scratch: IsolationScratch, atPlace: boolean): Isolation | null {
   const { kept, keptD, score: bestS, k: bestK } = cutScore(ws, nearW, nearD, radius, noiseFloor, scratch);
   if (bestK < 2) return null;
-  const gen = ++scratch.gen;
-  for (const w of members) scratch.mark[w] = gen;
-  let same = bestK === members.length;
-  for (let k = 0; k < bestK && same; k++) same = scratch.mark[kept[k]!] === gen;
   const chosen = kept.slice(0, bestK);
   for (let k = 0; k < bestK; k++) scratch.dist[chosen[k]!] = keptD[k]!;
   const next = bestK < kept.length ? keptD[bestK]! : radius;
   const byImage = [...chosen].sort((a, b) => ws.image[a]! - ws.image[b]!);
-  return { same, found: { windows: chosen, group: {
+  return { windows: chosen, group: {
     size: ws.size,
     atPlace,
     images: Int32Array.from(byImage, (w) => ws.image[w]!),
@@ -396,5 +402,5 @@ function bestCut(ws: WindowSet, nearW: number[], nearD: number[], members: numbe
     score: new Float32Array(bestK).fill(bestS),
     reach: Float32Array.from(byImage, (w) => scratch.dist[w]!),
     next: new Float32Array(bestK).fill(next),
-  } } };
+  } };
 }

@@ -77,7 +77,7 @@ export interface PositionInput {
   bands: number[];
   minStd: number;
   minStructure: number;
-  /** Lower structure gate for windows that may join a group or be its next neighbour (not indexed). */
+  /** Structure gate for windows that may join a group or be its next neighbour (indexed only from minStructure). */
   memberStructure: number;
   /** Share of a window's squared contrast one pixel may hold (its vector's largest squared entry). */
   maxPeakShare: number;
@@ -221,9 +221,9 @@ export function analysePositions(inp: PositionInput): SizeResult {
           }
           const c = Math.sqrt(Math.max(0, c2));
           // Flatness and structure gates (gradient energy over squared contrast) as for the dataset-wide windows,
-          // with hysteresis: windows above the lower structure gate are kept as members and neighbours, only
-          // those above the full gate are indexed. A copy whose JPEG noise takes it just under the gate still
-          // joins its group, and plain edges (structure ~0.55) stay out.
+          // with hysteresis when the index gate is the higher: windows above the member gate are kept as members
+          // and neighbours, only those above the index gate are indexed (by default the two are equal: every
+          // member is indexed). Plain edges (structure ~0.55) stay out.
           if (c < minContrast || grad < inp.memberStructure * c * c) continue;
           const slot = xi - xa;
           const m = count[slot]!;
