@@ -95,7 +95,7 @@ export function isolateAll(
   // Twice. The first centre is the seed's median (each coordinate's), which one window chained into a tight
   // component by a single link cannot move far; the second is the mean of the members that cut found (of the
   // seed, when it found fewer than 3), from which the group is scored (the first cut stands when the second
-  // finds none). A seed of 1-2 windows has its mean for median and is measured once.
+  // finds none). A seed of 1-2 windows (whose median is its mean) is measured again only from 3+ members found.
   let members: (number[] | null)[] = seeds.slice();
   const low = lowFrequencyCoefficients(ws, absolute);
   for (let round = 0; round < 2; round++) {

@@ -248,9 +248,10 @@ function searchBoxes(ctx: BoxContext, c: Centre, members: number[], boxes: Box[]
 
 /**
  * The box measured exactly from the members' centre, then once more from the centre of the members found there
- * when they differ (the pass's own isolation likewise scores a group from its members' mean): the window's group may hold only some copies, and
- * copies recovered at the box pull the centre to the pattern itself, closer to every copy. The re-centred measure
- * stands even where it scores lower than the first: taking the higher of two tries would lift natural groups too.
+ * when they differ (the pass's own isolation likewise scores a group from its members' mean): the window's group
+ * may hold only some copies, and copies recovered at the box pull the centre to the pattern itself, closer to
+ * every copy. The re-centred measure stands even where it scores lower than the first: taking the higher of two
+ * tries would lift natural groups too.
  */
 function measureRecentred(ctx: BoxContext, c: Centre, b: Box, members: number[]): Measured | null {
   const m = measureAll(ctx, c, b);
