@@ -51,19 +51,60 @@ export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, coun
     }
     keys[i] = h;
   }
-  const order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  if (count < 1 << 21) {
-    // Sort (key, index) packed in one double: 32-bit key above 21 bits of index.
-    const packed = new Float64Array(count);
-    for (let i = 0; i < count; i++) packed[i] = (keys[i]! >>> 0) * 2097152 + i;
-    packed.sort();
-    for (let i = 0; i < count; i++) order[i] = packed[i]! % 2097152;
-  } else {
-    order.sort((x, y) => keys[x]! - keys[y]! || x - y);
-  }
+  const order = orderByKey(keys, count < 1 << 21 ? 0 : 0x80000000);
   const starts: number[] = [];
   for (let i = 0; i < count; i++) if (i === 0 || keys[order[i]!] !== keys[order[i - 1]!]) starts.push(i);
   starts.push(count);
   return { order, starts: Int32Array.from(starts) };
 }
+
+/**
+ * Indices 0..n-1 ordered by key, then by index. A key is read unsigned after XOR with `flip` (0: unsigned order;
+ * 0x80000000: signed order, the order used from 2^21 keys on, where a key and its index no longer fit one double).
+ * Small sets sort (key, index) packed in one double; large ones go through a stable radix sort, three passes of
+ * 11 bits, which gives the same order in time linear in n (on the dataset-wide windows a comparison sort took
+ * a third to a half of the bucketing time).
+ */
+export function orderByKey(keys: Int32Array, flip: number): Int32Array {
+  const n = keys.length;
+  const order = new Int32Array(n);
+  if (n < RADIX_FROM && n < 1 << 21) {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = ((keys[i]! ^ flip) >>> 0) * 2097152 + i;
+    packed.sort();
+    for (let i = 0; i < n; i++) order[i] = packed[i]! % 2097152;
+    return order;
+  }
+  // Keys travel with their indices (no gather); the three passes' counts are taken in one read.
+  let ku = new Uint32Array(n), kv = new Uint32Array(n);
+  let src = order, dst = new Int32Array(n);
+  const count = new Int32Array(3 * 2048);
+  for (let i = 0; i < n; i++) {
+    const u = (keys[i]! ^ flip) >>> 0;
+    ku[i] = u;
+    src[i] = i;
+    count[u & 2047]!++;
+    count[2048 + ((u >>> 11) & 2047)]!++;
+    count[4096 + (u >>> 22)]!++;
+  }
+  for (let pass = 0; pass < 3; pass++) {
+    const base = pass * 2048, shift = pass * 11;
+    for (let b = 0, sum = 0; b < 2048; b++) {
+      const c = count[base + b]!;
+      count[base + b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const u = ku[i]!;
+      const at = count[base + ((u >>> shift) & 2047)]!++;
+      kv[at] = u;
+      dst[at] = src[i]!;
+    }
+    [src, dst] = [dst, src];
+    [ku, kv] = [kv, ku];
+  }
+  return src;
+}
+
+/** From this many keys the radix sort is the faster (measured: the packed sort wins on small buckets). */
+const RADIX_FROM = 2048;
