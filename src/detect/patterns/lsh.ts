@@ -60,7 +60,8 @@ export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, coun
 
 /**
  * Indices 0..n-1 ordered by key, then by index. A key is read unsigned after XOR with `flip` (0: unsigned order;
- * 0x80000000: signed order, the order used from 2^21 keys on, where a key and its index no longer fit one double).
+ * 0x80000000: signed order, which bucketize uses from 2^21 keys on). Any order that keeps equal keys together
+ * makes the same buckets; the order of the buckets decides the order in which pairs are listed.
  * Small sets sort (key, index) packed in one double; large ones go through a stable radix sort, three passes of
  * 11 bits, which gives the same order in time linear in n (on the dataset-wide windows a comparison sort took
  * a third to a half of the bucketing time).
@@ -68,7 +69,7 @@ export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, coun
 export function orderByKey(keys: Int32Array, flip: number): Int32Array {
   const n = keys.length;
   const order = new Int32Array(n);
-  if (n < RADIX_FROM && n < 1 << 21) {
+  if (n < RADIX_FROM) {
     const packed = new Float64Array(n);
     for (let i = 0; i < n; i++) packed[i] = ((keys[i]! ^ flip) >>> 0) * 2097152 + i;
     packed.sort();
