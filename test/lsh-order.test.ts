@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { orderByKey } from '../src/detect/patterns/lsh.js';
 import { createRng, randInt } from '../src/util/rng.js';
 
-/** The order a comparator sort gives: key (unsigned after XOR with flip), then index. */
+/** The order a comparator sort gives: key read unsigned (flip 0) or signed (flip 0x80000000), then index. */
 function reference(keys: Int32Array, flip: number): number[] {
   const idx = Array.from(keys, (_, i) => i);
-  return idx.sort((x, y) => ((keys[x]! ^ flip) >>> 0) - ((keys[y]! ^ flip) >>> 0) || x - y);
+  if (flip === 0) return idx.sort((x, y) => (keys[x]! >>> 0) - (keys[y]! >>> 0) || x - y);
+  return idx.sort((x, y) => keys[x]! - keys[y]! || x - y);
 }
 
 describe('orderByKey', () => {
