@@ -64,7 +64,7 @@ export function bucketize(lsh: LshTables, t: number, vectors: Float32Array, coun
  * makes the same buckets; the order of the buckets decides the order in which pairs are listed.
  * Small sets sort (key, index) packed in one double; large ones go through a stable radix sort, three passes of
  * 11 bits, which gives the same order in time linear in n (on the dataset-wide windows a comparison sort took
- * a third to a half of the bucketing time).
+ * a sixth to a half of the bucketing time).
  */
 export function orderByKey(keys: Int32Array, flip: number): Int32Array {
   const n = keys.length;
